@@ -1,0 +1,49 @@
+// The action's entry: the main step runs the pipeline, the post step cleans up after it.
+import * as core from '@actions/core'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { tmpdir } from 'node:os'
+import { cleanupRun } from '../core/cleanup.js'
+import { runPipeline } from '../core/pipeline.js'
+import type { Workspace } from '../core/workspace.js'
+import { readInputs } from './inputs.js'
+import { actionLog } from './log.js'
+import { isPost, savedRun, saveRun } from './state.js'
+import { publishReport } from './summary.js'
+
+export async function run(): Promise<void> {
+  if (isPost()) return post()
+  try {
+    const inputs = readInputs()
+    const workspace = runnerWorkspace()
+    saveRun({ runId: workspace.runId, workDir: workspace.workDir })
+    try {
+      const report = await runPipeline(inputs, workspace, actionLog)
+      await publishReport(report)
+      if (report.failure) core.setFailed(report.failure)
+    } finally {
+      await cleanupRun(workspace.runId, workspace.workDir)
+    }
+  } catch (error) {
+    core.setFailed(error instanceof Error ? error.message : String(error))
+  }
+}
+
+/** Runs even when the job was cancelled or failed: tears down what the main step could not. */
+async function post(): Promise<void> {
+  const saved = savedRun()
+  if (!saved) return
+  for (const problem of await cleanupRun(saved.runId, saved.workDir)) core.warning(problem)
+}
+
+function runnerWorkspace(): Workspace {
+  const env = process.env
+  const runId = randomBytes(6).toString('hex')
+  return {
+    repoDir: env.GITHUB_WORKSPACE || process.cwd(),
+    workDir: join(env.RUNNER_TEMP || tmpdir(), `hashdock-${runId}`),
+    runId,
+    defaultRef: env.GITHUB_SHA || 'HEAD',
+    sourceUrl: env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}` : undefined
+  }
+}

@@ -1,0 +1,38 @@
+// The names callers see: inputs and outputs of the action (and flags of the CLI), and saved state.
+export enum Input {
+  Image = 'image',
+  Githash = 'githash',
+  Context = 'context',
+  Dockerfile = 'dockerfile',
+  Tags = 'tags',
+  BuildArgs = 'build-args',
+  Target = 'target',
+  Push = 'push',
+  RegistryUsername = 'registry-username',
+  RegistryPassword = 'registry-password',
+  TestCommand = 'test-command',
+  ComposeFile = 'compose-file',
+  ComposeService = 'compose-service',
+  IntegrationCommand = 'integration-command',
+  TestResults = 'test-results',
+  WaitTimeout = 'wait-timeout'
+}
+
+export enum Output {
+  Githash = 'githash',
+  CommitTime = 'commit-time',
+  Image = 'image',
+  Tags = 'tags',
+  Digest = 'digest',
+  ImageId = 'image-id'
+}
+
+// What the post step needs to clean up after a cancelled or failed run. Never a secret.
+export enum State {
+  IsPost = 'hashdock-is-post',
+  RunId = 'hashdock-run-id',
+  WorkDir = 'hashdock-work-dir'
+}
+
+// Every container, network and volume a run creates carries this label, so cleanup can find them.
+export const RUN_LABEL = 'dev.hashdock.run'

@@ -1,0 +1,40 @@
+// Stage 2: a clean build context from `git archive` of the commit, every timestamp set to the commit time.
+import { lutimes, mkdir, readdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { run } from './exec.js'
+import { Git } from './git.js'
+import type { Plan } from './plan.js'
+
+export interface BuildContext {
+  /** The directory handed to the builder. */
+  contextDir: string
+  /** Absolute path of the Dockerfile inside the extracted tree. */
+  dockerfile: string
+}
+
+/**
+ * Extracts the commit's tracked files into a fresh directory. Never the working tree: an untracked or
+ * modified file must not reach the image. Fresh for every build, because BuildKit's context transfer
+ * compares size and mtime only and would ship stale content from a reused directory.
+ */
+export async function createContext(p: Plan, root: string): Promise<BuildContext> {
+  const tree = join(root, 'tree')
+  await mkdir(tree, { recursive: true })
+  const tarFile = join(root, 'context.tar')
+  const paths = p.contextPath === '.' ? [] : [p.contextPath, p.dockerfilePath]
+  await new Git(p.workspace.repoDir).archive(p.commit, paths, tarFile)
+  await run('tar', ['-x', '--no-same-owner', '-f', tarFile, '-C', tree])
+  await rm(tarFile)
+  await setTimes(tree, p.commitTime)
+  return { contextDir: join(tree, p.contextPath), dockerfile: join(tree, p.dockerfilePath) }
+}
+
+/** Sets the mtime (and atime) of a tree, its root and symlinks included, children before their directory. */
+export async function setTimes(dir: string, unixSeconds: number): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) await setTimes(path, unixSeconds)
+    else await lutimes(path, unixSeconds, unixSeconds)
+  }
+  await lutimes(dir, unixSeconds, unixSeconds)
+}

@@ -1,0 +1,34 @@
+// Errors a user can act on: their message is the one line the step fails with.
+
+/** A problem with one input; the message starts with the input's name. */
+export class InputError extends Error {
+  constructor(
+    readonly input: string,
+    problem: string
+  ) {
+    super(`${input}: ${problem}`)
+    this.name = 'InputError'
+  }
+}
+
+/** An external program failed; the message is its own last words, trimmed to one line. */
+export class CommandError extends Error {
+  constructor(
+    readonly command: string,
+    readonly exitCode: number,
+    readonly stderr: string
+  ) {
+    super(`${command} failed (exit ${exitCode}): ${lastLine(stderr) || 'no error output'}`)
+    this.name = 'CommandError'
+  }
+}
+
+/** The meaningful last line of a program's error output (docker ends with "ERROR: …" or "Error …"). */
+export function lastLine(text: string): string {
+  const lines = text
+    .split('\n')
+    .map(l => l.trim())
+    .filter(Boolean)
+  const marked = lines.filter(l => /^(error|fatal)\b/i.test(l) || l.startsWith('ERROR'))
+  return (marked.at(-1) ?? lines.at(-1) ?? '').slice(0, 500)
+}

@@ -1,0 +1,63 @@
+// What the pipeline asks of git, each answer from one git command.
+import { output, run } from './exec.js'
+
+export class Git {
+  constructor(readonly dir: string) {}
+
+  private git(args: string[]): Promise<string> {
+    return output('git', ['-C', this.dir, ...args])
+  }
+
+  async isRepository(): Promise<boolean> {
+    return (await run('git', ['-C', this.dir, 'rev-parse', '--git-dir'], { allowFailure: true })).exitCode === 0
+  }
+
+  /** The full hash of a commit-ish, or undefined when it names no commit here. */
+  async resolve(ref: string): Promise<string | undefined> {
+    // A checkout often has the branch only as a remote-tracking ref (origin/main).
+    for (const candidate of [ref, `origin/${ref}`]) {
+      const r = await run('git', ['-C', this.dir, 'rev-parse', '--verify', '--quiet', `${candidate}^{commit}`], { allowFailure: true })
+      if (r.exitCode === 0 && r.stdout) return r.stdout
+    }
+    return undefined
+  }
+
+  async isShallow(): Promise<boolean> {
+    return (await this.git(['rev-parse', '--is-shallow-repository'])) === 'true'
+  }
+
+  /** Committer time, in Unix seconds. */
+  async commitTime(commit: string): Promise<number> {
+    return Number(await this.git(['show', '-s', '--format=%ct', commit]))
+  }
+
+  /** 'tree', 'blob', … or undefined when the path is not in that commit. */
+  async objectType(commit: string, path: string): Promise<string | undefined> {
+    const spec = path === '.' ? `${commit}^{tree}` : `${commit}:${path}`
+    const r = await run('git', ['-C', this.dir, 'cat-file', '-t', spec], { allowFailure: true })
+    return r.exitCode === 0 ? r.stdout : undefined
+  }
+
+  /** Writes the tracked files of `paths` at `commit` as a tar; export-ignore attributes are honoured. */
+  async archive(commit: string, paths: string[], tarFile: string): Promise<void> {
+    // Modes go into BuildKit's cache keys: fix the umask so they don't depend on the runner's git config.
+    await this.git(['-c', 'tar.umask=0022', 'archive', '--format=tar', `--output=${tarFile}`, commit, '--', ...paths])
+  }
+
+  /** The web address of the origin remote, without any credentials in it. */
+  async originUrl(): Promise<string | undefined> {
+    const r = await run('git', ['-C', this.dir, 'remote', 'get-url', 'origin'], { allowFailure: true })
+    if (r.exitCode !== 0 || !r.stdout) return undefined
+    const ssh = /^[\w.-]+@([\w.-]+):(.+?)(\.git)?$/.exec(r.stdout)
+    if (ssh) return `https://${ssh[1]}/${ssh[2]}`
+    try {
+      const url = new URL(r.stdout)
+      if (!/^https?:$/.test(url.protocol)) return undefined
+      url.username = ''
+      url.password = ''
+      return url.toString().replace(/\.git$/, '')
+    } catch {
+      return undefined
+    }
+  }
+}

@@ -1,0 +1,31 @@
+// Image references, checked against the grammar of Docker's distribution/reference.
+
+const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*'
+const domainComponent = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])'
+const domain = `${domainComponent}(?:\\.${domainComponent})*(?::[0-9]+)?`
+const repository = new RegExp(`^(?:${domain}/)?${component}(?:/${component})*$`)
+const tag = /^[\w][\w.-]{0,127}$/
+
+/** Docker Hub's host, as `docker login` names it when no registry is given. */
+export const DOCKER_HUB = 'docker.io'
+
+/** Why `name` is not a repository without tag or digest (e.g. ghcr.io/acme/app), or undefined when it is one. */
+export function repositoryProblem(name: string): string | undefined {
+  if (name.includes('@')) return 'must not carry a digest; give the repository only (e.g. ghcr.io/acme/app)'
+  const last = name.split('/').at(-1) ?? ''
+  if (last.includes(':')) return 'must not carry a tag; extra tags go in the tags input'
+  if (name.length > 255) return 'is longer than 255 characters'
+  if (!repository.test(name)) return 'is not a valid image repository (lowercase letters, digits and . _ - separators, e.g. ghcr.io/acme/app)'
+  return undefined
+}
+
+export function isValidTag(value: string): boolean {
+  return tag.test(value)
+}
+
+/** The registry host that holds a repository: its first component when it looks like a host. */
+export function registryOf(name: string): string {
+  const first = name.split('/')[0]
+  const isHost = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')
+  return isHost ? first : DOCKER_HUB
+}

@@ -1,0 +1,87 @@
+// Stage 6: what happened, as outputs and as a summary a person reads.
+import { Output } from './constants.js'
+import type { Built } from './build.js'
+import type { Published } from './publish.js'
+import { references, rfc3339, type Plan } from './plan.js'
+import type { TestRun } from './test.js'
+
+export interface Report {
+  commit: string
+  commitTime: number
+  image: string
+  /** Full references: pushed, or those that would have been with push off. */
+  references: string[]
+  /** Digest in the registry; empty when nothing was pushed. */
+  digest: string
+  imageId: string
+  size: number
+  buildSeconds: number
+  tests: TestRun[]
+  pushed: boolean
+  /** Set when the run must fail although every stage ran: a test failed. */
+  failure?: string
+  notes: string[]
+}
+
+export function report(p: Plan, built: Built, tests: TestRun[], published: Published | undefined, notes: string[]): Report {
+  const failed = tests.filter(t => !t.passed)
+  return {
+    commit: p.commit,
+    commitTime: p.commitTime,
+    image: p.image,
+    references: published?.references ?? references(p),
+    digest: published?.digest ?? '',
+    imageId: built.imageId,
+    size: built.size,
+    buildSeconds: built.seconds,
+    tests,
+    pushed: Boolean(published),
+    failure: failed.length
+      ? failed.map(t => `${t.kind} tests failed (exit ${t.exitCode}): nothing was pushed`).join('; ')
+      : undefined,
+    notes
+  }
+}
+
+export function outputs(r: Report): Record<Output, string> {
+  return {
+    [Output.Githash]: r.commit,
+    [Output.CommitTime]: String(r.commitTime),
+    [Output.Image]: r.image,
+    [Output.Tags]: r.references.join('\n'),
+    [Output.Digest]: r.digest,
+    [Output.ImageId]: r.imageId
+  }
+}
+
+/** The job summary, in GitHub-flavoured markdown; every value here is ours or git's, not test output. */
+export function renderSummary(r: Report): string {
+  const verdict = r.failure ? '❌ failed' : r.pushed ? '✅ tested and pushed' : '✅ tested, not pushed'
+  const rows: [string, string][] = [
+    ['Commit', `\`${r.commit}\` (${rfc3339(r.commitTime)})`],
+    ['Image ID', `\`${r.imageId}\``],
+    ['Size', megabytes(r.size)],
+    ['Build', seconds(r.buildSeconds)],
+    ...r.tests.map((t): [string, string] => [
+      `${capitalize(t.kind)} tests`,
+      `${t.passed ? 'passed' : `failed (exit ${t.exitCode})`} in ${seconds(t.seconds)}`
+    ]),
+    ['Digest', r.digest ? `\`${r.digest}\`` : 'not pushed'],
+    ['Tags', r.references.map(ref => `\`${ref}\``).join('<br>')]
+  ]
+  const lines = [
+    `## hashdock: ${r.image} — ${verdict}`,
+    '',
+    '| | |',
+    '| --- | --- |',
+    ...rows.map(([k, v]) => `| ${k} | ${v} |`)
+  ]
+  if (r.tests.length === 0) lines.push('', 'No test command was given: the image was not tested.')
+  if (r.failure) lines.push('', `**${r.failure}**`)
+  for (const note of r.notes) lines.push('', `> ${note}`)
+  return lines.join('\n') + '\n'
+}
+
+const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`
+const seconds = (s: number): string => `${s.toFixed(1)} s`
+const capitalize = (s: string): string => s[0].toUpperCase() + s.slice(1)

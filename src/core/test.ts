@@ -1,0 +1,70 @@
+// Stage 4: run the project's tests inside fresh containers of the exact image that was built.
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Input, RUN_LABEL } from './constants.js'
+import { run } from './exec.js'
+import type { Log } from './log.js'
+import type { Plan } from './plan.js'
+
+export type TestKind = 'unit' | 'integration'
+
+export interface TestRun {
+  kind: TestKind
+  command: string
+  exitCode: number
+  passed: boolean
+  seconds: number
+  /** Host directory holding what the container wrote to the test-results directory, if anything. */
+  resultsDir?: string
+}
+
+export interface ContainerOptions {
+  /** A network to join, e.g. the compose project's, so services are reached by name. */
+  network?: string
+  env?: Record<string, string>
+}
+
+/** Runs `command` with /bin/sh -c in a new container of `imageId`: entrypoint overridden, no host mounts, CI=true. */
+export async function testInImage(
+  p: Plan,
+  imageId: string,
+  kind: TestKind,
+  command: string,
+  workDir: string,
+  log: Log,
+  options: ContainerOptions = {}
+): Promise<TestRun> {
+  const name = `hashdock-${p.workspace.runId}-${kind}`
+  const env = { CI: 'true', ...options.env }
+  await run('docker', [
+    'create', '--name', name, '--label', `${RUN_LABEL}=${p.workspace.runId}`, '--pull', 'never',
+    '--entrypoint', '/bin/sh',
+    ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+    ...(options.network ? ['--network', options.network] : []),
+    imageId, '-c', command
+  ])
+  try {
+    const started = Date.now()
+    log.info(`$ ${command}`)
+    // The test's output is the user's: shown as it comes, never read as workflow commands.
+    const { exitCode } = await log.untrusted(() => run('docker', ['start', '--attach', name], { stream: true, allowFailure: true }))
+    const seconds = (Date.now() - started) / 1000
+    const resultsDir = await collectResults(p, name, join(workDir, 'results', kind), log)
+    return { kind, command, exitCode, passed: exitCode === 0, seconds, resultsDir }
+  } finally {
+    await run('docker', ['rm', '--force', '--volumes', name], { allowFailure: true })
+  }
+}
+
+async function collectResults(p: Plan, container: string, hostDir: string, log: Log): Promise<string | undefined> {
+  const inside = p.inputs[Input.TestResults]
+  if (!inside) return undefined
+  await mkdir(hostDir, { recursive: true })
+  // The trailing "/." copies the directory's contents, not the directory itself.
+  const r = await run('docker', ['cp', `${container}:${inside}/.`, hostDir], { allowFailure: true })
+  if (r.exitCode !== 0) {
+    log.warning(`test-results: '${inside}' was not found in the ${container.split('-').at(-1)} test container; no results collected`)
+    return undefined
+  }
+  return hostDir
+}

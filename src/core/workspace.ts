@@ -1,0 +1,14 @@
+// Where a run happens: supplied by the adapter (GitHub's runner, or a developer's terminal).
+
+export interface Workspace {
+  /** The git checkout holding the commit to build. */
+  repoDir: string
+  /** A directory for this run's scratch files, removed when the run ends. */
+  workDir: string
+  /** Names this run's containers, networks and volumes; lowercase letters and digits. */
+  runId: string
+  /** The commit to build when the githash input is empty. */
+  defaultRef: string
+  /** Web address of the repository, for the image's source label. */
+  sourceUrl?: string
+}
