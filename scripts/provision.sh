@@ -52,9 +52,9 @@ engine_up() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
 start_engine() {
   as_root mkdir -p /etc/docker
-  local want='{"features":{"containerd-snapshotter":true}}'
-  if [ "$(cat /etc/docker/daemon.json 2>/dev/null)" != "$want" ]; then
-    echo "$want" | as_root tee /etc/docker/daemon.json >/dev/null
+  local config='{"features":{"containerd-snapshotter":true}}'
+  if [ "$(cat /etc/docker/daemon.json 2>/dev/null)" != "$config" ]; then
+    echo "$config" | as_root tee /etc/docker/daemon.json >/dev/null
     if engine_up; then log "restarting dockerd for the containerd image store"; stop_pidfile /var/run/docker.pid; fi
   fi
   engine_up && return 0

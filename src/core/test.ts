@@ -45,9 +45,11 @@ export async function testInImage(
   ])
   try {
     const started = Date.now()
-    log.info(`$ ${command}`)
-    // The test's output is the user's: shown as it comes, never read as workflow commands.
-    const { exitCode } = await log.untrusted(() => run('docker', ['start', '--attach', name], { stream: true, allowFailure: true }))
+    // The command and its output are the user's: shown as they come, never read as workflow commands.
+    const { exitCode } = await log.untrusted(() => {
+      log.info(`$ ${command}`)
+      return run('docker', ['start', '--attach', name], { stream: true, allowFailure: true })
+    })
     const seconds = (Date.now() - started) / 1000
     const resultsDir = await collectResults(p, name, join(workDir, 'results', kind), log)
     return { kind, command, exitCode, passed: exitCode === 0, seconds, resultsDir }

@@ -1,0 +1,218 @@
+// The founding pipeline end to end: the bundled action against the real engine, registry and git.
+import { beforeAll, describe, expect, jest, test } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { runAction, type ActionOptions } from '../test/support/action.js'
+import { registryDigest, registryTags, uniqueImage } from '../test/support/registry.js'
+import { exampleDir, FixtureRepo, git } from '../test/support/repo.js'
+import { testbed } from '../test/support/testbed.js'
+
+jest.setTimeout(300_000)
+
+const OLD_TIME = '2024-01-02T03:04:05Z'
+const NEW_TIME = '2024-03-04T05:06:07Z'
+const unix = (iso: string): number => Date.parse(iso) / 1000
+
+const docker = (...args: string[]): string => execFileSync('docker', args, { encoding: 'utf8' }).trim()
+/** The log as the runner shows it: it consumes ::add-mask:: lines (that is how setSecret reaches it). */
+const shown = (stdout: string): string => stdout.split('\n').filter(l => !l.startsWith('::add-mask::')).join('\n')
+/** Runs a shell command in a fresh container of an image. */
+const inImage = (ref: string, script: string): string => docker('run', '--rm', '--entrypoint', '/bin/sh', ref, '-c', script)
+
+let origin: FixtureRepo
+let oldCommit: string
+let newCommit: string
+
+beforeAll(() => {
+  origin = new FixtureRepo()
+    .copy(exampleDir)
+    .write('VERSION', '1\n')
+    .write('notes/internal.txt', 'kept out of images by export-ignore\n')
+    .write('.gitattributes', 'notes/ export-ignore\n')
+  oldCommit = origin.commit('first version', OLD_TIME)
+  newCommit = origin.write('VERSION', '2\n').write('app/extra.py', 'EXTRA = True\n').commit('second version', NEW_TIME)
+})
+
+const credentials = { 'registry-username': testbed.username, 'registry-password': testbed.password }
+
+function options(workspace: string, inputs: Record<string, string>): ActionOptions {
+  return {
+    workspace,
+    sha: newCommit,
+    inputs: { 'build-args': `BASE=${testbed.baseImage}`, 'test-command': 'python -m pytest -q', ...inputs }
+  }
+}
+
+describe('a commit becomes a tested image in the registry', () => {
+  let image: string
+  let run: Awaited<ReturnType<typeof runAction>>
+  let workspace: string
+
+  beforeAll(async () => {
+    image = uniqueImage('app')
+    workspace = origin.clone()
+    // What a runner's checkout may hold beside the commit: none of it may reach the image.
+    writeFileSync(join(workspace, 'untracked.txt'), 'not committed\n')
+    writeFileSync(join(workspace, 'VERSION'), 'modified in the working tree\n')
+    run = await runAction(options(workspace, { image, tags: 'latest\n{short}\nv-{date}', ...credentials }))
+  })
+
+  test('the step succeeds and reports the full commit, its time and every tag', () => {
+    expect(run.errors).toEqual([])
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs.githash).toBe(newCommit)
+    expect(run.outputs['commit-time']).toBe(String(unix(NEW_TIME)))
+    expect(run.outputs.image).toBe(image)
+    expect(run.outputs.tags.split('\n')).toEqual([
+      `${image}:${newCommit}`,
+      `${image}:latest`,
+      `${image}:${newCommit.slice(0, 7)}`,
+      `${image}:v-20240304`
+    ])
+  })
+
+  test('every tag in the registry names the digest the step reported', async () => {
+    expect(run.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
+    for (const tag of [newCommit, 'latest', newCommit.slice(0, 7), 'v-20240304']) {
+      expect(await registryDigest(image, tag)).toBe(run.outputs.digest)
+    }
+  })
+
+  test('what was pushed is the image that was tested', () => {
+    expect(run.outputs['image-id']).toBe(docker('image', 'inspect', '--format', '{{.Id}}', `${image}:${newCommit}`))
+    expect(run.stdout).toMatch(/3 passed/)
+  })
+
+  test('the image carries the commit in OCI labels, with the commit time and never the wall clock', () => {
+    const labels = JSON.parse(docker('image', 'inspect', '--format', '{{json .Config.Labels}}', `${image}:${newCommit}`))
+    expect(labels['org.opencontainers.image.revision']).toBe(newCommit)
+    expect(labels['org.opencontainers.image.created']).toBe(NEW_TIME)
+    expect(labels['org.opencontainers.image.source']).toBe('https://github.com/acme/app')
+  })
+
+  test('every file from the context has the commit time as its mtime', () => {
+    const times = inImage(`${image}:${newCommit}`, 'stat -c %Y /srv/requirements.txt /srv/app/__init__.py /srv/tests/test_app.py /srv/VERSION')
+    expect(new Set(times.split('\n'))).toEqual(new Set([String(unix(NEW_TIME))]))
+  })
+
+  test('only tracked files of the commit reach the image: no untracked, modified or export-ignored file', () => {
+    const ref = `${image}:${newCommit}`
+    expect(inImage(ref, 'cat /srv/VERSION')).toBe('2')
+    expect(inImage(ref, 'ls /srv')).not.toMatch(/untracked|notes/)
+  })
+
+  test('the job summary reports commit, digest, size, durations and the test result', () => {
+    expect(run.summary).toContain(newCommit)
+    expect(run.summary).toContain(run.outputs.digest)
+    expect(run.summary).toMatch(/\| Size \| [\d.]+ MB \|/)
+    expect(run.summary).toMatch(/\| Build \| [\d.]+ s \|/)
+    expect(run.summary).toMatch(/\| Unit tests \| passed in [\d.]+ s \|/)
+  })
+
+  test('the password appears nowhere: not in the log, outputs, summary or state', () => {
+    for (const text of [shown(run.stdout), JSON.stringify(run.outputs), run.summary, JSON.stringify(run.state)]) {
+      expect(text).not.toContain(testbed.password)
+    }
+  })
+
+  test('nothing of the run is left on the runner', () => {
+    expect(existsSync(run.state['hashdock-work-dir'])).toBe(false)
+    expect(docker('ps', '--all', '--quiet', '--filter', `label=dev.hashdock.run=${run.state['hashdock-run-id']}`)).toBe('')
+  })
+})
+
+test('githash builds an older commit, by short hash, and push: false pushes nothing', async () => {
+  const image = uniqueImage('old')
+  const run = await runAction(options(origin.clone(), { image, githash: oldCommit.slice(0, 9), push: 'false' }))
+  expect(run.errors).toEqual([])
+  expect(run.outputs.githash).toBe(oldCommit)
+  expect(run.outputs['commit-time']).toBe(String(unix(OLD_TIME)))
+  expect(run.outputs.digest).toBe('')
+  expect(inImage(`${image}:${oldCommit}`, 'cat /srv/VERSION; test -e /srv/app/extra.py && echo extra || true')).toBe('1')
+  expect(await registryTags(image)).toEqual([])
+})
+
+test('a failing test-command fails the step, shows its output and pushes nothing', async () => {
+  const image = uniqueImage('failing')
+  const run = await runAction(
+    options(origin.clone(), { image, 'test-command': 'echo "checking the answer"; exit 3', ...credentials })
+  )
+  expect(run.exitCode).toBe(1)
+  expect(run.errors).toEqual(['::error::unit tests failed (exit 3): nothing was pushed'])
+  expect(run.stdout).toContain('checking the answer')
+  expect(run.summary).toMatch(/Unit tests \| failed \(exit 3\)/)
+  expect(run.outputs.digest).toBe('')
+  expect(await registryTags(image)).toEqual([])
+})
+
+test('test output cannot issue workflow commands', async () => {
+  const run = await runAction(
+    options(origin.clone(), { image: uniqueImage('commands'), push: 'false', 'test-command': 'echo "::error::forged"; echo "::set-output name=digest::forged"' })
+  )
+  expect(run.exitCode).toBe(0)
+  const forged = run.stdout.indexOf('\n::error::forged')
+  const stop = run.stdout.lastIndexOf('::stop-commands::', forged)
+  const token = run.stdout.slice(stop).split('\n')[0].replace('::stop-commands::', '')
+  expect(stop).toBeGreaterThanOrEqual(0)
+  expect(run.stdout.indexOf(`::${token}::`, forged)).toBeGreaterThan(forged)
+  expect(run.outputs.digest).toBe('')
+})
+
+describe('bad input fails with one line that names the input, and no stack trace', () => {
+  // Rows are [name, inputs, expected error, environment]; every row has all four, or jest reads a
+  // shorter row's missing argument as a done callback.
+  const cases: [string, Record<string, string>, RegExp, Record<string, string>][] = [
+    ['an invalid image reference', { image: 'Acme/App:latest' }, /^::error::image: 'Acme\/App:latest' must not carry a tag/, {}],
+    ['an unknown githash', { githash: 'deadbeef' }, /^::error::githash: 'deadbeef' names no commit/, {}],
+    ['a missing Dockerfile', { dockerfile: 'docker/Dockerfile.prod' }, /^::error::dockerfile: 'docker\/Dockerfile.prod' is not a file at commit/, {}],
+    ['a context not in the commit', { context: 'services/api' }, /^::error::context: 'services\/api' is not a directory at commit/, {}],
+    ['a build argument without =', { 'build-args': 'BASE' }, /^::error::build-args: 'BASE' is not KEY=VALUE/, {}],
+    ['push that is not a boolean', { push: 'maybe' }, /^::error::push: 'maybe' is not a boolean/, {}],
+    ['an unknown tag placeholder', { tags: '{branch}' }, /^::error::tags: '\{branch\}' uses unknown placeholder/, {}],
+    ['a refused login', { 'registry-username': testbed.username, 'registry-password': 'wrong-password' }, /^::error::registry-password: .* refused the login of /, {}],
+    ['an unreachable registry', { image: '127.0.0.1:5999/acme/app', ...credentials }, /^::error::image: registry 127.0.0.1:5999 is unreachable/, {}],
+    ['an unreachable engine', {}, /^::error::Docker engine unreachable: .*Start the Docker daemon/, { DOCKER_HOST: 'unix:///nonexistent/docker.sock' }]
+  ]
+  test.each(cases)('%s', async (_, inputs, message, env) => {
+    const image = uniqueImage('bad')
+    const run = await runAction({ ...options(origin.clone(), { image, ...inputs }), env })
+    expect(run.exitCode).toBe(1)
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toMatch(message)
+    expect(run.stdout).not.toMatch(/^\s+at .*\.js:\d+/m)
+    if (inputs['registry-password']) expect(shown(run.stdout)).not.toContain(inputs['registry-password'])
+    expect(await registryTags(inputs.image ?? image).catch(() => [])).toEqual([])
+  })
+
+  test('an older commit missing from a shallow clone asks for fetch-depth: 0', async () => {
+    const run = await runAction(options(origin.clone(1), { image: uniqueImage('shallow'), githash: oldCommit }))
+    expect(run.exitCode).toBe(1)
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toMatch(/^::error::githash: .*shallow.*fetch-depth: 0/)
+  })
+})
+
+test('the post step removes what a killed main step left behind', async () => {
+  const runId = `killed${Date.now().toString(36)}`
+  const workDir = join(origin.clone(), '.hashdock-leftover')
+  mkdirSync(workDir)
+  docker('create', '--label', `dev.hashdock.run=${runId}`, testbed.baseImage, 'true')
+  const run = await runAction({
+    ...options(origin.dir, { image: uniqueImage('post') }),
+    post: { 'hashdock-is-post': 'true', 'hashdock-run-id': runId, 'hashdock-work-dir': workDir }
+  })
+  expect(run.exitCode).toBe(0)
+  expect(docker('ps', '--all', '--quiet', '--filter', `label=dev.hashdock.run=${runId}`)).toBe('')
+  expect(existsSync(workDir)).toBe(false)
+})
+
+test('the CLI runs the same pipeline on a developer checkout', () => {
+  const checkout = origin.clone()
+  const image = uniqueImage('cli')
+  const cli = join(import.meta.dirname ?? '.', '..', 'dist', 'cli', 'index.js')
+  const out = execFileSync(process.execPath, [cli, 'build', '--repo', checkout, '--image', image, '--build-args', `BASE=${testbed.baseImage}`, '--test-command', 'python -m pytest -q', '--push', 'false', '--json'], { encoding: 'utf8' })
+  const outputs = JSON.parse(out.slice(out.lastIndexOf('\n{')))
+  expect(outputs.githash).toBe(git(checkout, 'rev-parse', 'HEAD'))
+  expect(outputs['image-id']).toBe(docker('image', 'inspect', '--format', '{{.Id}}', `${image}:${outputs.githash}`))
+})

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test: provisions the test bed if needed, checks that dist/ is current, then the unit
+# tests and the end-to-end tests against the real engine and registry.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/provision.sh
+# shellcheck source=scripts/testbed.env
+. scripts/testbed.env
+npm ci --no-audit --no-fund --loglevel=error
+
+npm run -s typecheck
+npm run -s build
+if ! git diff --quiet -- dist || [ -n "$(git status --porcelain -- dist)" ]; then
+  git status --short -- dist
+  echo "dist/ is not current: run 'npm run build' and commit the result" >&2
+  exit 1
+fi
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+status=0
+export NODE_OPTIONS=--experimental-vm-modules
+npx jest --selectProjects unit --json --outputFile="$results/unit.json" || status=1
+npx jest --selectProjects e2e --runInBand --json --outputFile="$results/e2e.json" || status=1
+
+# shellcheck disable=SC2016 # JavaScript, not shell
+node -e '
+  const files = process.argv.slice(1)
+  const sum = k => files.reduce((n, f) => { try { return n + require(f)[k] } catch { return n } }, 0)
+  console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed, ${sum("numPendingTests")} skipped`)
+' "$results/unit.json" "$results/e2e.json"
+exit $status

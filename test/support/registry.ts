@@ -1,0 +1,39 @@
+// The registry, asked through its own HTTP API (distribution v2), not through docker.
+import { testbed } from './testbed.js'
+
+const accept = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json'
+].join(', ')
+
+const auth = `Basic ${Buffer.from(`${testbed.username}:${testbed.password}`).toString('base64')}`
+
+/** The repository path inside the registry: the image name without its host. */
+const path = (image: string): string => image.slice(image.indexOf('/') + 1)
+
+/** The digest the registry holds for a tag, or undefined when the tag does not exist. */
+export async function registryDigest(image: string, tag: string): Promise<string | undefined> {
+  const response = await fetch(`http://${testbed.registry}/v2/${path(image)}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { Accept: accept, Authorization: auth }
+  })
+  if (response.status === 404) return undefined
+  if (!response.ok) throw new Error(`registry answered ${response.status} for ${image}:${tag}`)
+  return response.headers.get('docker-content-digest') ?? undefined
+}
+
+/** Every tag of a repository; empty when the repository does not exist. */
+export async function registryTags(image: string): Promise<string[]> {
+  const response = await fetch(`http://${testbed.registry}/v2/${path(image)}/tags/list`, { headers: { Authorization: auth } })
+  // Read every body: an unread one keeps its connection, and the test process, open.
+  const body = await response.text()
+  if (response.status === 404) return []
+  if (!response.ok) throw new Error(`registry answered ${response.status} for ${image}`)
+  return (JSON.parse(body) as { tags: string[] | null }).tags ?? []
+}
+
+export function uniqueImage(name: string): string {
+  return `${testbed.registry}/e2e/${name}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
+}

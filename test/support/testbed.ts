@@ -1,0 +1,20 @@
+// The test bed's names (registry, credentials, base image), read from the file the provisioning script uses.
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+const envFile = fileURLToPath(new URL('../../scripts/testbed.env', import.meta.url))
+
+function defaults(): Record<string, string> {
+  const values: Record<string, string> = {}
+  for (const m of readFileSync(envFile, 'utf8').matchAll(/\$\{(\w+):=([^}]*)\}/g)) values[m[1]] = m[2]
+  return values
+}
+
+const values = { ...defaults(), ...process.env } as Record<string, string>
+
+export const testbed = {
+  registry: values.TESTBED_REGISTRY,
+  username: values.TESTBED_REGISTRY_USER,
+  password: values.TESTBED_REGISTRY_PASSWORD,
+  baseImage: values.TESTBED_BASE_IMAGE
+}
