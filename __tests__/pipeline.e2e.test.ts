@@ -40,7 +40,7 @@ function options(workspace: string, inputs: Record<string, string>): ActionOptio
   return {
     workspace,
     sha: newCommit,
-    inputs: { 'build-args': `BASE=${testbed.baseImage}`, 'test-command': 'python -m pytest -q', ...inputs }
+    inputs: { 'build-args': `BASE=${testbed.baseImage}`, 'test-command': 'python -m pytest -q tests/unit', ...inputs }
   }
 }
 
@@ -211,7 +211,7 @@ test('the CLI runs the same pipeline on a developer checkout', () => {
   const checkout = origin.clone()
   const image = uniqueImage('cli')
   const cli = join(import.meta.dirname ?? '.', '..', 'dist', 'cli', 'index.js')
-  const out = execFileSync(process.execPath, [cli, 'build', '--repo', checkout, '--image', image, '--build-args', `BASE=${testbed.baseImage}`, '--test-command', 'python -m pytest -q', '--push', 'false', '--json'], { encoding: 'utf8' })
+  const out = execFileSync(process.execPath, [cli, 'build', '--repo', checkout, '--image', image, '--build-args', `BASE=${testbed.baseImage}`, '--test-command', 'python -m pytest -q tests/unit', '--push', 'false', '--json'], { encoding: 'utf8' })
   const outputs = JSON.parse(out.slice(out.lastIndexOf('\n{')))
   expect(outputs.githash).toBe(git(checkout, 'rev-parse', 'HEAD'))
   expect(outputs['image-id']).toBe(docker('image', 'inspect', '--format', '{{.Id}}', `${image}:${outputs.githash}`))

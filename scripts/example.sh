@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/provision.sh
 # shellcheck source=scripts/testbed.env
 . scripts/testbed.env
-[ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
+[ -d node_modules ] || npm install --no-audit --no-fund --loglevel=error
 [ -f dist/cli/index.js ] || npm run -s build
 
 # The password reaches hashdock through the environment, never as an argument.
@@ -17,6 +17,6 @@ HASHDOCK_REGISTRY_PASSWORD="$TESTBED_REGISTRY_PASSWORD" node dist/cli/index.js b
   --image "$TESTBED_REGISTRY/hashdock/example" \
   --tags latest \
   --build-args "BASE=$TESTBED_BASE_IMAGE" \
-  --test-command 'python -m pytest -q tests' \
+  --test-command 'python -m pytest -q tests/unit' \
   --registry-username "$TESTBED_REGISTRY_USER" \
   "$@"

@@ -13,6 +13,8 @@ export interface Built {
   /** `image:<full hash>` in the engine. */
   localRef: string
   size: number
+  /** Where relative paths inside the image start: test reports name files from here. */
+  workingDir: string
   builder: 'buildx' | 'docker build'
   seconds: number
 }
@@ -40,5 +42,5 @@ export async function build(p: Plan, context: BuildContext, workDir: string, log
   }
   const seconds = (Date.now() - started) / 1000
   const facts = await inspectImage(localRef)
-  return { imageId: facts.id, localRef, size: facts.size, builder: buildx ? 'buildx' : 'docker build', seconds }
+  return { imageId: facts.id, localRef, size: facts.size, workingDir: facts.workingDir, builder: buildx ? 'buildx' : 'docker build', seconds }
 }

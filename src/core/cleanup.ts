@@ -1,12 +1,14 @@
 // Removes whatever a run left behind: its containers, networks, volumes and scratch files.
 import { rm } from 'node:fs/promises'
+import { composeProjectName } from './compose.js'
 import { RUN_LABEL } from './constants.js'
 import { output, run } from './exec.js'
 
 /** Returns what could not be removed, as messages; cleanup problems never fail a run. */
 export async function cleanupRun(runId: string, workDir: string): Promise<string[]> {
   const problems: string[] = []
-  const filter = ['--filter', `label=${RUN_LABEL}=${runId}`]
+  // Containers hashdock runs carry its label; the compose services carry compose's project label.
+  const labels = [`${RUN_LABEL}=${runId}`, `com.docker.compose.project=${composeProjectName(runId)}`]
   const attempt = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
     try {
       await fn()
@@ -14,18 +16,22 @@ export async function cleanupRun(runId: string, workDir: string): Promise<string
       problems.push(`could not remove ${what}: ${error instanceof Error ? error.message : String(error)}`)
     }
   }
-  await attempt('containers', async () => {
-    const ids = (await output('docker', ['ps', '--all', '--quiet', ...filter])).split('\n').filter(Boolean)
-    if (ids.length) await run('docker', ['rm', '--force', '--volumes', ...ids])
-  })
-  await attempt('networks', async () => {
-    const ids = (await output('docker', ['network', 'ls', '--quiet', ...filter])).split('\n').filter(Boolean)
-    if (ids.length) await run('docker', ['network', 'rm', ...ids])
-  })
-  await attempt('volumes', async () => {
-    const ids = (await output('docker', ['volume', 'ls', '--quiet', ...filter])).split('\n').filter(Boolean)
-    if (ids.length) await run('docker', ['volume', 'rm', '--force', ...ids])
-  })
+  const ids = async (list: string[]): Promise<string[]> => {
+    const found = await Promise.all(labels.map(label => output('docker', [...list, '--quiet', '--filter', `label=${label}`])))
+    return [...new Set(found.join('\n').split('\n').filter(Boolean))]
+  }
+  // Containers first: networks and volumes in use cannot be removed.
+  const kinds: [string, string[], string[]][] = [
+    ['containers', ['ps', '--all'], ['rm', '--force', '--volumes']],
+    ['networks', ['network', 'ls'], ['network', 'rm']],
+    ['volumes', ['volume', 'ls'], ['volume', 'rm', '--force']]
+  ]
+  for (const [what, list, remove] of kinds) {
+    await attempt(what, async () => {
+      const found = await ids(list)
+      if (found.length) await run('docker', [...remove, ...found])
+    })
+  }
   if (workDir) await attempt(workDir, () => rm(workDir, { recursive: true, force: true }))
   return problems
 }

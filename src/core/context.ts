@@ -1,11 +1,14 @@
 // Stage 2: a clean build context from `git archive` of the commit, every timestamp set to the commit time.
 import { lutimes, mkdir, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { Input } from './constants.js'
 import { run } from './exec.js'
 import { Git } from './git.js'
 import type { Plan } from './plan.js'
 
 export interface BuildContext {
+  /** The extracted tree of the commit (all of it when compose services need their own build contexts). */
+  tree: string
   /** The directory handed to the builder. */
   contextDir: string
   /** Absolute path of the Dockerfile inside the extracted tree. */
@@ -21,12 +24,13 @@ export async function createContext(p: Plan, root: string): Promise<BuildContext
   const tree = join(root, 'tree')
   await mkdir(tree, { recursive: true })
   const tarFile = join(root, 'context.tar')
-  const paths = p.contextPath === '.' ? [] : [p.contextPath, p.dockerfilePath]
+  const whole = p.contextPath === '.' || Boolean(p.inputs[Input.ComposeFile])
+  const paths = whole ? [] : [p.contextPath, p.dockerfilePath]
   await new Git(p.workspace.repoDir).archive(p.commit, paths, tarFile)
   await run('tar', ['-x', '--no-same-owner', '-f', tarFile, '-C', tree])
   await rm(tarFile)
   await setTimes(tree, p.commitTime)
-  return { contextDir: join(tree, p.contextPath), dockerfile: join(tree, p.dockerfilePath) }
+  return { tree, contextDir: join(tree, p.contextPath), dockerfile: join(tree, p.dockerfilePath) }
 }
 
 /** Sets the mtime (and atime) of a tree, its root and symlinks included, children before their directory. */

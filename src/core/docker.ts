@@ -7,6 +7,7 @@ export interface ImageFacts {
   size: number
   labels: Record<string, string>
   repoDigests: string[]
+  workingDir: string
 }
 
 /** Fails with one line when no engine answers. */
@@ -29,6 +30,7 @@ export async function inspectImage(ref: string): Promise<ImageFacts> {
     id: raw.Id,
     size: raw.Size ?? 0,
     labels: raw.Config?.Labels ?? {},
-    repoDigests: raw.RepoDigests ?? []
+    repoDigests: raw.RepoDigests ?? [],
+    workingDir: raw.Config?.WorkingDir ?? ''
   }
 }

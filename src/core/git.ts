@@ -38,6 +38,11 @@ export class Git {
     return r.exitCode === 0 ? r.stdout : undefined
   }
 
+  /** Every file path of a commit. */
+  async files(commit: string): Promise<Set<string>> {
+    return new Set((await this.git(['ls-tree', '-r', '-z', '--name-only', commit])).split('\0').filter(Boolean))
+  }
+
   /** Writes the tracked files of `paths` at `commit` as a tar; export-ignore attributes are honoured. */
   async archive(commit: string, paths: string[], tarFile: string): Promise<void> {
     // Modes go into BuildKit's cache keys: fix the umask so they don't depend on the runner's git config.

@@ -1,15 +1,18 @@
 // The whole line, in order: inputs → plan → context → build → test → publish → report.
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { build } from './build.js'
+import { build, type Built } from './build.js'
+import { showLogs, startServices, stopServices, type ComposeProject } from './compose.js'
 import { Input } from './constants.js'
-import { createContext } from './context.js'
+import { createContext, type BuildContext } from './context.js'
 import { requireEngine } from './docker.js'
+import { Git } from './git.js'
 import type { Inputs } from './inputs.js'
 import type { Log } from './log.js'
-import { plan } from './plan.js'
+import { plan, type Plan } from './plan.js'
 import { login, logout, publish } from './publish.js'
 import { report, type Report } from './report.js'
+import { annotateFailures, readResults } from './results.js'
 import { testInImage, type TestRun } from './test.js'
 import type { Workspace } from './workspace.js'
 
@@ -26,20 +29,45 @@ export async function runPipeline(inputs: Inputs, workspace: Workspace, log: Log
   try {
     const context = await log.group('Context', () => createContext(p, join(workDir, 'context')))
     const built = await log.group(`Build ${p.image}:${p.commit}`, () => build(p, context, workDir, log))
-    await rm(join(workDir, 'context'), { recursive: true, force: true })
+    const tests = await runTests(p, built, context, log)
 
-    const tests: TestRun[] = []
-    const testCommand = inputs[Input.TestCommand]
-    if (testCommand) {
-      tests.push(await log.group('Unit tests', () => testInImage(p, built.imageId, 'unit', testCommand, workDir, log)))
-    }
+    const suites = await readResults(tests, log)
+    annotateFailures(suites, built.workingDir, p.contextPath, await new Git(workspace.repoDir).files(p.commit), log)
     const passed = tests.every(t => t.passed)
     const notes: string[] = []
     if (!inputs[Input.Push]) notes.push('push is false: the image was built and tested only.')
     const published =
       passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built.imageId, session, log)) : undefined
-    return report(p, built, tests, published, notes)
+    return report(p, built, tests, suites, published, notes)
   } finally {
     await logout(session)
   }
+}
+
+/** Unit tests alone first (they fail fastest), then integration tests beside the compose services. */
+async function runTests(p: Plan, built: Built, context: BuildContext, log: Log): Promise<TestRun[]> {
+  const { inputs, workspace } = p
+  const tests: TestRun[] = []
+  const unit = inputs[Input.TestCommand]
+  if (unit) tests.push(await log.group('Unit tests', () => testInImage(p, built.imageId, 'unit', unit, workspace.workDir, log)))
+  const integration = inputs[Input.IntegrationCommand]
+  if (!integration || tests.some(t => !t.passed)) return tests
+
+  if (!inputs[Input.ComposeFile]) {
+    tests.push(await log.group('Integration tests', () => testInImage(p, built.imageId, 'integration', integration, workspace.workDir, log)))
+    return tests
+  }
+  let project: ComposeProject | undefined
+  try {
+    project = await log.group('Services', () => startServices(p, built.localRef, context.tree, workspace.workDir, log))
+    const services = project
+    const run = await log.group('Integration tests', () =>
+      testInImage(p, built.imageId, 'integration', integration, workspace.workDir, log, { network: services.network, env: services.env })
+    )
+    tests.push(run)
+    if (!run.passed) await showLogs(services, log)
+  } finally {
+    if (project) await stopServices(project)
+  }
+  return tests
 }

@@ -3,7 +3,9 @@ import { Output } from './constants.js'
 import type { Built } from './build.js'
 import type { Published } from './publish.js'
 import { references, rfc3339, type Plan } from './plan.js'
+import type { TestSuite } from './junit.js'
 import type { TestRun } from './test.js'
+import { renderResultsMarkdown } from './test-report.js'
 
 export interface Report {
   commit: string
@@ -17,13 +19,22 @@ export interface Report {
   size: number
   buildSeconds: number
   tests: TestRun[]
+  /** What the JUnit files of the test runs said. */
+  suites: TestSuite[]
   pushed: boolean
   /** Set when the run must fail although every stage ran: a test failed. */
   failure?: string
   notes: string[]
 }
 
-export function report(p: Plan, built: Built, tests: TestRun[], published: Published | undefined, notes: string[]): Report {
+export function report(
+  p: Plan,
+  built: Built,
+  tests: TestRun[],
+  suites: TestSuite[],
+  published: Published | undefined,
+  notes: string[]
+): Report {
   const failed = tests.filter(t => !t.passed)
   return {
     commit: p.commit,
@@ -35,6 +46,7 @@ export function report(p: Plan, built: Built, tests: TestRun[], published: Publi
     size: built.size,
     buildSeconds: built.seconds,
     tests,
+    suites,
     pushed: Boolean(published),
     failure: failed.length
       ? failed.map(t => `${t.kind} tests failed (exit ${t.exitCode}): nothing was pushed`).join('; ')
@@ -79,6 +91,8 @@ export function renderSummary(r: Report): string {
   if (r.tests.length === 0) lines.push('', 'No test command was given: the image was not tested.')
   if (r.failure) lines.push('', `**${r.failure}**`)
   for (const note of r.notes) lines.push('', `> ${note}`)
+  // Test output is untrusted: the results renderer escapes every piece of it.
+  if (r.suites.length) lines.push('', renderResultsMarkdown(r.suites, { title: 'Test results' }))
   return lines.join('\n') + '\n'
 }
 

@@ -1,0 +1,39 @@
+// JUnit results the test containers wrote: read, reported as failure annotations on repository files.
+import { readdir, readFile } from 'node:fs/promises'
+import { join, relative } from 'node:path'
+import { Input } from './constants.js'
+import { parseJUnit, type TestSuite } from './junit.js'
+import type { Log } from './log.js'
+import type { TestRun } from './test.js'
+import { containerPathMapper, failureAnnotations } from './test-report.js'
+
+/** Every suite in the XML files of every test run; unreadable files are warnings, not failures. */
+export async function readResults(runs: TestRun[], log: Log): Promise<TestSuite[]> {
+  const suites: TestSuite[] = []
+  for (const dir of runs.map(r => r.resultsDir).filter((d): d is string => Boolean(d))) {
+    for (const file of await xmlFiles(dir)) {
+      try {
+        suites.push(...parseJUnit(await readFile(file, 'utf8'), relative(dir, file)))
+      } catch (error) {
+        log.warning(`${Input.TestResults}: ${error instanceof Error ? error.message : String(error)}`)
+      }
+    }
+  }
+  return suites
+}
+
+async function xmlFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  return entries.filter(e => e.isFile() && e.name.endsWith('.xml')).map(e => join(e.parentPath ?? e.path, e.name)).sort()
+}
+
+/**
+ * One error annotation per failed case (GitHub shows ten per step), placed on the repository file when
+ * the path the test reported inside the container maps to one.
+ */
+export function annotateFailures(suites: TestSuite[], workingDir: string, contextPath: string, repoFiles: Set<string>, log: Log): void {
+  const mapPath = containerPathMapper(workingDir || '/', contextPath, repoFiles)
+  for (const a of failureAnnotations(suites, mapPath)) {
+    log.error(a.message, { title: a.title, file: a.file, startLine: a.startLine })
+  }
+}
