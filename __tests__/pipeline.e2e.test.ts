@@ -91,9 +91,10 @@ describe('a commit becomes a tested image in the registry', () => {
     expect(labels['org.opencontainers.image.source']).toBe('https://github.com/acme/app')
   })
 
-  test('every file from the context has the commit time as its mtime', () => {
-    const times = inImage(`${image}:${newCommit}`, 'stat -c %Y /srv/requirements.txt /srv/app/__init__.py /srv/tests/test_app.py /srv/VERSION')
+  test('every file and directory from the context has the commit time as its mtime', () => {
+    const times = inImage(`${image}:${newCommit}`, 'stat -c %Y /srv /srv/app /srv/tests /srv/requirements.txt /srv/app/__init__.py /srv/tests/unit/test_app.py /srv/VERSION')
     expect(new Set(times.split('\n'))).toEqual(new Set([String(unix(NEW_TIME))]))
+    expect(run.outputs.reproducible).toBe('true')
   })
 
   test('only tracked files of the commit reach the image: no untracked, modified or export-ignored file', () => {

@@ -2,3 +2,6 @@
 import { run } from './action/main.js'
 
 await run()
+// End deliberately: @actions/cache can leave keep-alive sockets open after an upload, and a step
+// whose work is done must not wait for them. The exit code is the one setFailed left.
+process.exit()

@@ -4,8 +4,10 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { cleanupRun } from '../core/cleanup.js'
+import { Input } from '../core/constants.js'
 import { runPipeline } from '../core/pipeline.js'
 import type { Workspace } from '../core/workspace.js'
+import { ghaCacheStore, resolveCacheMode } from './cache-store.js'
 import { readInputs } from './inputs.js'
 import { actionLog } from './log.js'
 import { isPost, savedRun, saveRun } from './state.js'
@@ -14,8 +16,8 @@ import { publishReport } from './summary.js'
 export async function run(): Promise<void> {
   if (isPost()) return post()
   try {
-    const inputs = readInputs()
-    const workspace = runnerWorkspace()
+    const inputs = resolveCacheMode(readInputs())
+    const workspace = { ...runnerWorkspace(), cacheStore: ghaCacheStore(inputs[Input.Image]) }
     saveRun({ runId: workspace.runId, workDir: workspace.workDir })
     try {
       const report = await runPipeline(inputs, workspace, actionLog)

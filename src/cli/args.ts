@@ -8,12 +8,16 @@ export interface CliOptions {
   inputs: Inputs
   repo: string
   json: boolean
+  out: string
 }
 
 export const USAGE = `Usage: hashdock build --image REPOSITORY [options]
+       hashdock context --out DIR [--githash REF] [--mtime commit|per-file] [--context PATH]
 
-Builds one commit of a git repository into an image, tests it inside the image, and pushes it
-only when the tests pass. Every option mirrors an input of the GitHub Action.
+build    builds one commit of a git repository into an image, tests it inside the image, and
+         pushes it only when the tests pass. Every option mirrors an input of the GitHub Action.
+context  writes the exact build context hashdock would use for that commit into DIR (which must
+         not exist), timestamps included, to inspect or time it.
 
 Options:
   --image REPO               image repository, without a tag (required)
@@ -34,6 +38,10 @@ Options:
   --integration-command CMD  integration-test command, run on the compose network
   --test-results DIR         directory of JUnit XML inside the test containers
   --wait-timeout SECONDS     wait for healthy compose services (default: 120)
+  --mtime commit|per-file    file timestamps: the commit's, or each file's last change
+  --cache registry|none      layer cache kept in the registry as <image>:buildcache (default: none)
+  --rebuild true|false       build even when the registry holds this commit from the same inputs
+  --out DIR                  (context) where to write the build context
   --json                     print the outputs as JSON
 `
 
@@ -44,7 +52,8 @@ export function parseCli(argv: string[], stdin: () => string): CliOptions {
     repo: { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean' },
-    'registry-password-stdin': { type: 'boolean' }
+    'registry-password-stdin': { type: 'boolean' },
+    out: { type: 'string' }
   }
   for (const name of Object.values(Input)) {
     if (name !== Input.RegistryPassword) options[name] = { type: 'string', multiple: repeatable.has(name) }
@@ -59,8 +68,11 @@ export function parseCli(argv: string[], stdin: () => string): CliOptions {
   }
   return {
     command,
-    inputs: command === 'build' ? parseInputs(read) : ({} as Inputs),
+    // The context command builds no image, so it needs no image name: any valid one will do.
+    inputs:
+      command === 'build' ? parseInputs(read) : command === 'context' ? parseInputs(n => (n === Input.Image ? 'context/only' : read(n))) : ({} as Inputs),
     repo: typeof values.repo === 'string' ? values.repo : process.cwd(),
-    json: values.json === true
+    json: values.json === true,
+    out: typeof values.out === 'string' ? values.out : ''
   }
 }

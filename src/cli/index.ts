@@ -1,10 +1,16 @@
 #!/usr/bin/env node
 // hashdock on a developer's machine: the same pipeline as the action, inputs from flags.
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdir, rename } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { cleanupRun } from '../core/cleanup.js'
+import { Input } from '../core/constants.js'
+import { createContext } from '../core/context.js'
+import type { Inputs } from '../core/inputs.js'
+import { plan } from '../core/plan.js'
+import type { Workspace } from '../core/workspace.js'
 import { runPipeline } from '../core/pipeline.js'
 import { outputs, renderSummary } from '../core/report.js'
 import { parseCli, USAGE } from './args.js'
@@ -12,15 +18,17 @@ import { terminalLog } from './log.js'
 
 async function main(): Promise<number> {
   const cli = parseCli(process.argv.slice(2), () => readFileSync(0, 'utf8'))
-  if (cli.command !== 'build') {
+  if (cli.command !== 'build' && cli.command !== 'context') {
     console.log(USAGE)
     return cli.command === 'help' ? 0 : 2
   }
   const log = terminalLog(Boolean(process.env.HASHDOCK_DEBUG))
   const runId = randomBytes(6).toString('hex')
   const workDir = join(tmpdir(), `hashdock-${runId}`)
+  const workspace = { repoDir: resolve(cli.repo), workDir, runId, defaultRef: 'HEAD' }
   try {
-    const report = await runPipeline(cli.inputs, { repoDir: resolve(cli.repo), workDir, runId, defaultRef: 'HEAD' }, log)
+    if (cli.command === 'context') return await writeContext(cli.inputs, workspace, cli.out)
+    const report = await runPipeline(cli.inputs, workspace, log)
     if (cli.json) console.log(JSON.stringify(outputs(report), null, 2))
     else console.log(`\n${renderSummary(report)}\n${Object.entries(outputs(report)).map(([k, v]) => `${k}=${v.replace(/\n/g, ' ')}`).join('\n')}`)
     if (report.failure) console.error(`hashdock: ${report.failure}`)
@@ -28,6 +36,18 @@ async function main(): Promise<number> {
   } finally {
     for (const problem of await cleanupRun(runId, workDir)) log.warning(problem)
   }
+}
+
+/** `hashdock context`: the build context of one commit, written where the user can look at it. */
+async function writeContext(inputs: Inputs, workspace: Workspace, out: string): Promise<number> {
+  if (!out) throw new Error('out: give the directory to write the build context to, e.g. --out /tmp/context')
+  if (existsSync(out)) throw new Error(`out: '${out}' already exists; give a new directory`)
+  const p = await plan(inputs, workspace)
+  const context = await createContext(p, join(workspace.workDir, 'context'))
+  await mkdir(dirname(resolve(out)), { recursive: true })
+  await rename(context.contextDir, out)
+  console.log(`Wrote the build context of ${p.commit} (mtime ${inputs[Input.Mtime]}) to ${out}`)
+  return 0
 }
 
 main().then(

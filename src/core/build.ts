@@ -2,7 +2,7 @@
 import { join } from 'node:path'
 import { Input } from './constants.js'
 import type { BuildContext } from './context.js'
-import { hasBuildx, inspectImage } from './docker.js'
+import { inspectImage, type Engine } from './docker.js'
 import { run } from './exec.js'
 import type { Log } from './log.js'
 import type { Plan } from './plan.js'
@@ -15,32 +15,59 @@ export interface Built {
   size: number
   /** Where relative paths inside the image start: test reports name files from here. */
   workingDir: string
-  builder: 'buildx' | 'docker build'
+  /** Whether the image's bytes depend only on the commit and the inputs (see reproducibility). */
+  reproducible: boolean
   seconds: number
 }
 
-export async function build(p: Plan, context: BuildContext, workDir: string, log: Log): Promise<Built> {
+/**
+ * Reproducible when the engine allows it: BuildKit writes an OCI archive with every timestamp clamped
+ * to SOURCE_DATE_EPOCH (rewrite-timestamp), and the containerd image store loads it unchanged, so the
+ * image ID is the manifest digest the registry will report. rewrite-timestamp cannot be combined with
+ * the image exporter (it conflicts with unpacking), hence the archive.
+ */
+export interface BuildOptions {
+  /** buildx arguments for the layer cache. */
+  cacheArgs: string[]
+  /** A docker configuration holding the registry login, for the cache import and export. */
+  dockerConfig?: string
+}
+
+export async function build(p: Plan, context: BuildContext, engine: Engine, options: BuildOptions, workDir: string, log: Log): Promise<Built> {
   const localRef = `${p.image}:${p.commit}`
-  const buildx = await hasBuildx()
   const args = [
     '--file', context.dockerfile,
-    '--tag', localRef,
-    // BuildKit clamps what it can to this time; the commit time keeps the image free of the wall clock.
-    '--build-arg', `SOURCE_DATE_EPOCH=${p.commitTime}`,
+    '--build-arg', `SOURCE_DATE_EPOCH=${p.sourceDateEpoch}`,
     ...p.inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
     ...Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
     ...(p.inputs[Input.Target] ? ['--target', p.inputs[Input.Target]] : [])
   ]
+  const reproducible = engine.buildx && engine.containerdStore
   const started = Date.now()
-  if (buildx) {
-    // Attestations embed build times; they stay off so the image carries the commit time alone.
-    args.push('--progress=plain', '--provenance=false', '--sbom=false', '--load', '--metadata-file', join(workDir, 'build-metadata.json'))
+  if (reproducible) {
+    const archive = join(workDir, 'image.oci.tar')
+    // Attestations embed build times; they stay off so the image carries the commit's clock alone.
+    args.push('--progress=plain', '--provenance=false', '--sbom=false', ...options.cacheArgs)
+    args.push('--output', `type=oci,dest=${archive},name=${localRef},rewrite-timestamp=true`)
+    const env = options.dockerConfig ? { DOCKER_CONFIG: options.dockerConfig } : undefined
+    const r = await run('docker', ['buildx', 'build', ...args, context.contextDir], { stream: true, env })
+    warnOnCacheExportError(r.stderr, log)
+    await run('docker', ['load', '--input', archive])
+  } else if (engine.buildx) {
+    log.notice(`Not reproducible: the engine stores images without containerd, so layers are recompressed on push. Enable the containerd image store ("features": {"containerd-snapshotter": true}) for reproducible digests.`)
+    args.push('--progress=plain', '--provenance=false', '--sbom=false', '--load', '--tag', localRef)
     await run('docker', ['buildx', 'build', ...args, context.contextDir], { stream: true })
   } else {
-    log.notice('docker buildx is not installed: building with the classic `docker build` and BuildKit')
-    await run('docker', ['build', ...args, context.contextDir], { stream: true, env: { DOCKER_BUILDKIT: '1' } })
+    log.notice('Not reproducible: docker buildx is not installed, so timestamps cannot be rewritten; building with `docker build` and BuildKit.')
+    await run('docker', ['build', '--tag', localRef, ...args, context.contextDir], { stream: true, env: { DOCKER_BUILDKIT: '1' } })
   }
   const seconds = (Date.now() - started) / 1000
   const facts = await inspectImage(localRef)
-  return { imageId: facts.id, localRef, size: facts.size, workingDir: facts.workingDir, builder: buildx ? 'buildx' : 'docker build', seconds }
+  return { imageId: facts.id, localRef, size: facts.size, workingDir: facts.workingDir, reproducible, seconds }
+}
+
+/** A refused cache export is ignored by BuildKit (ignore-error); the user still hears of it, once. */
+function warnOnCacheExportError(buildLog: string, log: Log): void {
+  const refused = buildLog.split('\n').find(l => /export(ing)? cache/i.test(l) && /error|denied|unauthorized|refused/i.test(l))
+  if (refused) log.warning(`cache: the cache export was refused, so this build goes on without saving its cache: ${refused.replace(/^#\d+ [\d.]+ /, '').trim()}`)
 }

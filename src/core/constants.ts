@@ -15,7 +15,10 @@ export enum Input {
   ComposeService = 'compose-service',
   IntegrationCommand = 'integration-command',
   TestResults = 'test-results',
-  WaitTimeout = 'wait-timeout'
+  WaitTimeout = 'wait-timeout',
+  Mtime = 'mtime',
+  Cache = 'cache',
+  Rebuild = 'rebuild'
 }
 
 export enum Output {
@@ -24,7 +27,8 @@ export enum Output {
   Image = 'image',
   Tags = 'tags',
   Digest = 'digest',
-  ImageId = 'image-id'
+  ImageId = 'image-id',
+  Reproducible = 'reproducible'
 }
 
 // What the post step needs to clean up after a cancelled or failed run. Never a secret.
@@ -36,3 +40,6 @@ export enum State {
 
 // Every container, network and volume a run creates carries this label, so cleanup can find them.
 export const RUN_LABEL = 'dev.hashdock.run'
+
+/** An image's record of what it was built from, so a re-run of the same inputs can skip the build. */
+export const FINGERPRINT_LABEL = 'dev.hashdock.fingerprint'

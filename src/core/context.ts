@@ -1,8 +1,10 @@
 // Stage 2: a clean build context from `git archive` of the commit, every timestamp set to the commit time.
 import { lutimes, mkdir, readdir, rm } from 'node:fs/promises'
+import { relative } from 'node:path'
 import { join } from 'node:path'
 import { Input } from './constants.js'
 import { run } from './exec.js'
+import { applyFileTimes, fileCommitTimes } from './file-times.js'
 import { Git } from './git.js'
 import type { Plan } from './plan.js'
 
@@ -29,8 +31,19 @@ export async function createContext(p: Plan, root: string): Promise<BuildContext
   await new Git(p.workspace.repoDir).archive(p.commit, paths, tarFile)
   await run('tar', ['-x', '--no-same-owner', '-f', tarFile, '-C', tree])
   await rm(tarFile)
-  await setTimes(tree, p.commitTime)
+  if (p.inputs[Input.Mtime] === 'per-file') {
+    const files = await listFiles(tree)
+    await applyFileTimes(tree, await fileCommitTimes(p.workspace.repoDir, p.commit, files), p.commitTime)
+  } else {
+    await setTimes(tree, p.commitTime)
+  }
   return { tree, contextDir: join(tree, p.contextPath), dockerfile: join(tree, p.dockerfilePath) }
+}
+
+/** Repository paths of every file and symlink in an extracted tree. */
+async function listFiles(tree: string): Promise<string[]> {
+  const entries = await readdir(tree, { recursive: true, withFileTypes: true })
+  return entries.filter(e => !e.isDirectory()).map(e => relative(tree, join(e.parentPath ?? e.path, e.name)))
 }
 
 /** Sets the mtime (and atime) of a tree, its root and symlinks included, children before their directory. */

@@ -1,5 +1,5 @@
 // The Docker engine as the pipeline sees it: a few questions, each one CLI call with machine-readable output.
-import { CommandError } from './errors.js'
+import { lastLine } from './errors.js'
 import { output, run } from './exec.js'
 
 export interface ImageFacts {
@@ -10,18 +10,27 @@ export interface ImageFacts {
   workingDir: string
 }
 
-/** Fails with one line when no engine answers. */
-export async function requireEngine(): Promise<string> {
-  const r = await run('docker', ['version', '--format', '{{.Server.Version}}'], { allowFailure: true })
-  if (r.exitCode !== 0 || !r.stdout) {
-    const why = new CommandError('docker version', r.exitCode, r.stderr).message.replace(/^docker version failed \(exit \d+\): /, '')
-    throw new Error(`Docker engine unreachable: ${why}. Start the Docker daemon, or point DOCKER_HOST at one.`)
-  }
-  return r.stdout
+export interface Engine {
+  version: string
+  buildx: boolean
+  /** The containerd image store keeps an image's blobs as built, so a push sends the tested digest. */
+  containerdStore: boolean
 }
 
-export async function hasBuildx(): Promise<boolean> {
-  return (await run('docker', ['buildx', 'version'], { allowFailure: true })).exitCode === 0
+/** What the engine can do, from one `docker info`; fails with one line when no engine answers. */
+export async function requireEngine(): Promise<Engine> {
+  const r = await run('docker', ['info', '--format', '{{json .}}'], { allowFailure: true })
+  const info = r.exitCode === 0 ? JSON.parse(r.stdout) : undefined
+  if (!info?.ServerVersion) {
+    throw new Error(`Docker engine unreachable: ${lastLine(r.stderr) || 'no answer'}. Start the Docker daemon, or point DOCKER_HOST at one.`)
+  }
+  const plugins: { Name: string }[] = info.ClientInfo?.Plugins ?? []
+  const driverStatus: string[][] = info.DriverStatus ?? []
+  return {
+    version: info.ServerVersion,
+    buildx: plugins.some(p => p.Name === 'buildx'),
+    containerdStore: driverStatus.some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'))
+  }
 }
 
 export async function inspectImage(ref: string): Promise<ImageFacts> {

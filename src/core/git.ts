@@ -38,6 +38,11 @@ export class Git {
     return r.exitCode === 0 ? r.stdout : undefined
   }
 
+  /** Git's content hash of a path (tree or blob) at a commit. */
+  async objectId(commit: string, path: string): Promise<string> {
+    return this.git(['rev-parse', path === '.' ? `${commit}^{tree}` : `${commit}:${path}`])
+  }
+
   /** Every file path of a commit. */
   async files(commit: string): Promise<Set<string>> {
     return new Set((await this.git(['ls-tree', '-r', '-z', '--name-only', commit])).split('\0').filter(Boolean))

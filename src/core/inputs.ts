@@ -25,7 +25,16 @@ export interface Inputs {
   [Input.IntegrationCommand]: string
   [Input.TestResults]: string
   [Input.WaitTimeout]: number
+  [Input.Mtime]: MtimeMode
+  /** Empty: the adapter picks the best cache it has. */
+  [Input.Cache]: CacheMode | ''
+  [Input.Rebuild]: boolean
 }
+
+export const MTIME_MODES = ['commit', 'per-file'] as const
+export type MtimeMode = (typeof MTIME_MODES)[number]
+export const CACHE_MODES = ['gha', 'registry', 'none'] as const
+export type CacheMode = (typeof CACHE_MODES)[number]
 
 /** Reads one raw input; an unset input reads as ''. */
 export type InputSource = (name: Input) => string
@@ -49,7 +58,10 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.ComposeService]: get(Input.ComposeService),
     [Input.IntegrationCommand]: get(Input.IntegrationCommand),
     [Input.TestResults]: testResults(get(Input.TestResults)),
-    [Input.WaitTimeout]: positiveInteger(Input.WaitTimeout, get(Input.WaitTimeout), 120)
+    [Input.WaitTimeout]: positiveInteger(Input.WaitTimeout, get(Input.WaitTimeout), 120),
+    [Input.Mtime]: oneOf(Input.Mtime, get(Input.Mtime) || 'commit', MTIME_MODES),
+    [Input.Cache]: get(Input.Cache) && oneOf(Input.Cache, get(Input.Cache), CACHE_MODES),
+    [Input.Rebuild]: boolean(Input.Rebuild, get(Input.Rebuild), false)
   }
   if (password && !inputs[Input.RegistryUsername]) {
     throw new InputError(Input.RegistryUsername, 'is required when registry-password is set')
@@ -125,6 +137,13 @@ function testResults(value: string): string {
     throw new InputError(Input.TestResults, `'${value}' must be an absolute directory inside the test container, e.g. /tmp/test-results`)
   }
   return value
+}
+
+function oneOf<T extends string>(name: Input, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new InputError(name, `'${value}' is not one of ${allowed.join(', ')}`)
+  }
+  return value as T
 }
 
 // The YAML 1.2 core schema's booleans, as GitHub's getBooleanInput reads them.

@@ -2,6 +2,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { build, type Built } from './build.js'
+import { arrangeCache } from './cache.js'
 import { showLogs, startServices, stopServices, type ComposeProject } from './compose.js'
 import { Input } from './constants.js'
 import { createContext, type BuildContext } from './context.js'
@@ -11,24 +12,39 @@ import type { Inputs } from './inputs.js'
 import type { Log } from './log.js'
 import { plan, type Plan } from './plan.js'
 import { login, logout, publish } from './publish.js'
-import { report, type Report } from './report.js'
+import { report, reusedReport, type Report } from './report.js'
 import { annotateFailures, readResults } from './results.js'
+import { findReusable, retag } from './reuse.js'
 import { testInImage, type TestRun } from './test.js'
 import type { Workspace } from './workspace.js'
 
 export async function runPipeline(inputs: Inputs, workspace: Workspace, log: Log): Promise<Report> {
-  const p = await log.group('Plan', async () => {
+  const { p, engine } = await log.group('Plan', async () => {
     const planned = await plan(inputs, workspace)
-    log.info(`Commit ${planned.commit} (${planned.dockerfilePath} in ${planned.contextPath})`)
-    log.info(`Docker engine ${await requireEngine()}`)
-    return planned
+    log.info(`Commit ${planned.commit} (${planned.dockerfilePath} in ${planned.contextPath}, mtime ${inputs[Input.Mtime]})`)
+    const found = await requireEngine()
+    log.info(`Docker engine ${found.version}`)
+    return { p: planned, engine: found }
   })
   const workDir = workspace.workDir
   await mkdir(workDir, { recursive: true })
   const session = await login(p, workDir, log)
   try {
+    const reusable = await findReusable(p, session, log)
+    if (reusable) {
+      const published = await log.group('Reuse', () => retag(p, reusable, session, log))
+      return reusedReport(p, published)
+    }
+
     const context = await log.group('Context', () => createContext(p, join(workDir, 'context')))
-    const built = await log.group(`Build ${p.image}:${p.commit}`, () => build(p, context, workDir, log))
+    const store = inputs[Input.Cache] === 'gha' ? workspace.cacheStore : undefined
+    if (store) await log.group('Restore the layer cache', () => store.restore(p.commit))
+    const cache = arrangeCache(p, store?.dir, log)
+    const built = await log.group(`Build ${p.image}:${p.commit}`, () =>
+      build(p, context, engine, { cacheArgs: cache.args, dockerConfig: session.configDir }, workDir, log)
+    )
+    await cache.settle()
+    if (store) await log.group('Save the layer cache', () => store.save(p.commit))
     const tests = await runTests(p, built, context, log)
 
     const suites = await readResults(tests, log)

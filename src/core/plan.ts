@@ -1,7 +1,9 @@
 // Stage 1: turn the inputs into a plan of one build, checking against the repository everything that can be checked before building.
+import { createHash } from 'node:crypto'
 import { posix } from 'node:path'
-import { Input } from './constants.js'
+import { FINGERPRINT_LABEL, Input } from './constants.js'
 import { InputError } from './errors.js'
+import { fileCommitTimes, requireFullHistory } from './file-times.js'
 import { Git } from './git.js'
 import type { Inputs } from './inputs.js'
 import { resolveTags } from './tags.js'
@@ -12,8 +14,10 @@ export interface Plan {
   workspace: Workspace
   /** Full 40-hex hash. */
   commit: string
-  /** Committer time, Unix seconds: the one clock the image may carry. */
+  /** Committer time, Unix seconds. */
   commitTime: number
+  /** The one clock the image carries: BuildKit clamps every timestamp to it (see sourceDateEpoch()). */
+  sourceDateEpoch: number
   image: string
   /** Tags, the full commit hash first. */
   tags: string[]
@@ -51,16 +55,48 @@ export async function plan(inputs: Inputs, workspace: Workspace): Promise<Plan> 
     throw new InputError(Input.ComposeFile, `'${composeFile}' is not a file at commit ${commit.slice(0, 12)}`)
   }
 
+  if (inputs[Input.Mtime] === 'per-file') await requireFullHistory(workspace.repoDir)
+  const epoch = await sourceDateEpoch(inputs, workspace.repoDir, commit, commitTime, dockerfilePath)
+
   const image = inputs[Input.Image]
   const tags = resolveTags(inputs[Input.Tags], { commit, commitTime, ref })
   const labels: Record<string, string> = {
     'org.opencontainers.image.revision': commit,
-    'org.opencontainers.image.created': rfc3339(commitTime)
+    'org.opencontainers.image.created': rfc3339(epoch),
+    [FINGERPRINT_LABEL]: await fingerprint(git, inputs, commit, contextPath, dockerfilePath)
   }
   const source = workspace.sourceUrl ?? (await git.originUrl())
   if (source) labels['org.opencontainers.image.source'] = source
 
-  return { inputs, workspace, commit, commitTime, image, tags, contextPath, dockerfilePath, labels }
+  return { inputs, workspace, commit, commitTime, sourceDateEpoch: epoch, image, tags, contextPath, dockerfilePath, labels }
+}
+
+/**
+ * With mtime: commit, the commit time. With mtime: per-file, the time of the last commit that changed
+ * the Dockerfile: every timestamp in a layer is then either a file's own commit time (no newer than the
+ * clock, or clamped to it) or the clock itself, so a layer whose inputs did not change between two
+ * commits is byte for byte the same. The price: the image's clock (its created time and label) says
+ * when the recipe last changed, not when the commit was made.
+ */
+async function sourceDateEpoch(inputs: Inputs, repoDir: string, commit: string, commitTime: number, dockerfile: string): Promise<number> {
+  if (inputs[Input.Mtime] !== 'per-file') return commitTime
+  return (await fileCommitTimes(repoDir, commit, [dockerfile])).get(dockerfile) ?? commitTime
+}
+
+/** Everything the image's bytes depend on, hashed: git's own content hashes of context and Dockerfile, and the options. */
+async function fingerprint(git: Git, inputs: Inputs, commit: string, contextPath: string, dockerfile: string): Promise<string> {
+  const hash = createHash('sha256')
+  for (const part of [
+    await git.objectId(commit, contextPath),
+    await git.objectId(commit, dockerfile),
+    ...inputs[Input.BuildArgs],
+    inputs[Input.Target],
+    inputs[Input.Mtime],
+    inputs[Input.ComposeFile] ? await git.objectId(commit, '.') : ''
+  ]) {
+    hash.update(`${part}\0`)
+  }
+  return hash.digest('hex').slice(0, 32)
 }
 
 export function rfc3339(unixSeconds: number): string {

@@ -17,6 +17,9 @@ export interface Report {
   digest: string
   imageId: string
   size: number
+  reproducible: boolean
+  /** The build and tests were skipped: the registry already held this commit's image from the same inputs. */
+  reused: boolean
   buildSeconds: number
   tests: TestRun[]
   /** What the JUnit files of the test runs said. */
@@ -44,6 +47,8 @@ export function report(
     digest: published?.digest ?? '',
     imageId: built.imageId,
     size: built.size,
+    reproducible: built.reproducible,
+    reused: false,
     buildSeconds: built.seconds,
     tests,
     suites,
@@ -55,6 +60,28 @@ export function report(
   }
 }
 
+/** A re-run that found this commit's image, from the same inputs, already in the registry. */
+export function reusedReport(p: Plan, published: Published): Report {
+  return {
+    commit: p.commit,
+    commitTime: p.commitTime,
+    image: p.image,
+    references: published.references,
+    digest: published.digest,
+    imageId: published.digest,
+    size: 0,
+    reproducible: true,
+    reused: true,
+    buildSeconds: 0,
+    tests: [],
+    suites: [],
+    pushed: true,
+    notes: [
+      `The registry already held ${p.image}:${p.commit}, built and tested from the same inputs: build and tests were skipped and the tags point at that digest. Set rebuild: true to build again.`
+    ]
+  }
+}
+
 export function outputs(r: Report): Record<Output, string> {
   return {
     [Output.Githash]: r.commit,
@@ -62,18 +89,24 @@ export function outputs(r: Report): Record<Output, string> {
     [Output.Image]: r.image,
     [Output.Tags]: r.references.join('\n'),
     [Output.Digest]: r.digest,
-    [Output.ImageId]: r.imageId
+    [Output.ImageId]: r.imageId,
+    [Output.Reproducible]: String(r.reproducible)
   }
 }
 
 /** The job summary, in GitHub-flavoured markdown; every value here is ours or git's, not test output. */
 export function renderSummary(r: Report): string {
-  const verdict = r.failure ? '❌ failed' : r.pushed ? '✅ tested and pushed' : '✅ tested, not pushed'
+  const verdict = r.failure ? '❌ failed' : r.reused ? '♻️ already tested, tags re-applied' : r.pushed ? '✅ tested and pushed' : '✅ tested, not pushed'
   const rows: [string, string][] = [
     ['Commit', `\`${r.commit}\` (${rfc3339(r.commitTime)})`],
-    ['Image ID', `\`${r.imageId}\``],
-    ['Size', megabytes(r.size)],
-    ['Build', seconds(r.buildSeconds)],
+    ...(r.reused
+      ? []
+      : ([
+          ['Image ID', `\`${r.imageId}\``],
+          ['Size', megabytes(r.size)],
+          ['Build', seconds(r.buildSeconds)],
+          ['Reproducible', r.reproducible ? 'yes' : 'no']
+        ] as [string, string][])),
     ...r.tests.map((t): [string, string] => [
       `${capitalize(t.kind)} tests`,
       `${t.passed ? 'passed' : `failed (exit ${t.exitCode})`} in ${seconds(t.seconds)}`
@@ -88,7 +121,7 @@ export function renderSummary(r: Report): string {
     '| --- | --- |',
     ...rows.map(([k, v]) => `| ${k} | ${v} |`)
   ]
-  if (r.tests.length === 0) lines.push('', 'No test command was given: the image was not tested.')
+  if (r.tests.length === 0 && !r.reused) lines.push('', 'No test command was given: the image was not tested.')
   if (r.failure) lines.push('', `**${r.failure}**`)
   for (const note of r.notes) lines.push('', `> ${note}`)
   // Test output is untrusted: the results renderer escapes every piece of it.

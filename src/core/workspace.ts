@@ -11,4 +11,13 @@ export interface Workspace {
   defaultRef: string
   /** Web address of the repository, for the image's source label. */
   sourceUrl?: string
+  /** Where the adapter keeps BuildKit's exported cache between runs (cache: gha). */
+  cacheStore?: CacheStore
+}
+
+/** A directory of BuildKit cache that an adapter restores before the build and saves after it. */
+export interface CacheStore {
+  dir: string
+  restore(commit: string): Promise<void>
+  save(commit: string): Promise<void>
 }

@@ -1,0 +1,184 @@
+// Reproducible digests, layers stable across commits, a layer cache that survives a cold builder, and
+// instant re-runs: the bundled action against the real engine, registry and cache service stand-in.
+import { beforeAll, describe, expect, jest, test } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { lstatSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { runAction, type ActionOptions } from '../test/support/action.js'
+import { startCacheServer } from '../test/support/cache-server.js'
+import { registryDigest, uniqueImage } from '../test/support/registry.js'
+import { exampleDir, FixtureRepo, tempDir } from '../test/support/repo.js'
+import { testbed } from '../test/support/testbed.js'
+
+jest.setTimeout(300_000)
+
+const docker = (...args: string[]): string => execFileSync('docker', args, { encoding: 'utf8' }).trim()
+/** A cold builder: no BuildKit cache at all, as on a fresh runner. */
+const coldBuilder = (): void => void docker('builder', 'prune', '--all', '--force')
+const layers = (ref: string): string[] => JSON.parse(docker('image', 'inspect', '--format', '{{json .RootFS.Layers}}', ref))
+const unix = (iso: string): number => Date.parse(iso) / 1000
+
+const RECIPE_TIME = '2024-01-01T00:00:00Z'
+const FIRST_TIME = '2024-02-01T00:00:00Z'
+const SECOND_TIME = '2024-03-01T00:00:00Z'
+
+let origin: FixtureRepo
+let first: string
+let second: string
+
+beforeAll(() => {
+  origin = new FixtureRepo().copy(exampleDir)
+  origin.commit('the app and its recipe', RECIPE_TIME)
+  first = origin.write('app/version.py', 'VERSION = 1\n').commit('version 1', FIRST_TIME)
+  // Only application code changes: every layer before `COPY . .` should stay the same.
+  second = origin.write('app/version.py', 'VERSION = 2\n').commit('version 2', SECOND_TIME)
+})
+
+const credentials = { 'registry-username': testbed.username, 'registry-password': testbed.password }
+
+function options(inputs: Record<string, string>, env?: Record<string, string>): ActionOptions {
+  return { workspace: origin.clone(), sha: second, env, inputs: { 'build-args': `BASE=${testbed.baseImage}`, ...inputs } }
+}
+
+test('one commit built twice from two fresh clones on a cold builder gives one digest, the one pushed', async () => {
+  const image = uniqueImage('repro')
+  coldBuilder()
+  const a = await runAction(options({ image, githash: first, push: 'false' }))
+  docker('image', 'rm', '--force', `${image}:${first}`)
+  coldBuilder()
+  const b = await runAction(options({ image, githash: first, ...credentials }))
+  expect([a.errors, b.errors]).toEqual([[], []])
+  expect(a.outputs.reproducible).toBe('true')
+  expect(a.outputs['image-id']).toMatch(/^sha256:[0-9a-f]{64}$/)
+  expect(b.outputs['image-id']).toBe(a.outputs['image-id'])
+  expect(b.outputs.digest).toBe(a.outputs['image-id'])
+  expect(await registryDigest(image, first)).toBe(a.outputs['image-id'])
+})
+
+test('no wall clock in the image: its created time is the commit time', async () => {
+  const image = uniqueImage('clock')
+  const run = await runAction(options({ image, push: 'false' }))
+  expect(run.errors).toEqual([])
+  expect(docker('image', 'inspect', '--format', '{{.Created}}', `${image}:${second}`)).toBe(SECOND_TIME)
+})
+
+describe('layers stay identical across commits that change only application code', () => {
+  async function buildBoth(mtime: string): Promise<[string[], string[]]> {
+    const image = uniqueImage(`layers-${mtime}`)
+    const refs: string[] = []
+    for (const commit of [first, second]) {
+      coldBuilder()
+      const run = await runAction(options({ image, githash: commit, mtime, push: 'false' }))
+      expect(run.errors).toEqual([])
+      refs.push(`${image}:${commit}`)
+    }
+    return [layers(refs[0]), layers(refs[1])]
+  }
+
+  test('mtime: per-file keeps every layer before the code is copied, on a cold builder', async () => {
+    const [a, b] = await buildBoth('per-file')
+    expect(a.length).toBe(b.length)
+    expect(b.slice(0, -1)).toEqual(a.slice(0, -1))
+    expect(b.at(-1)).not.toBe(a.at(-1))
+  })
+
+  test('mtime: commit does not (every copied file carries the new commit time)', async () => {
+    const [a, b] = await buildBoth('commit')
+    expect(b.slice(0, -1)).not.toEqual(a.slice(0, -1))
+  })
+
+  test('per-file: the image clock is the last change of the Dockerfile', async () => {
+    const image = uniqueImage('perfile-clock')
+    const run = await runAction(options({ image, mtime: 'per-file', push: 'false' }))
+    expect(docker('image', 'inspect', '--format', '{{.Created}}', `${image}:${second}`)).toBe(RECIPE_TIME)
+    expect(run.outputs['commit-time']).toBe(String(unix(SECOND_TIME)))
+  })
+})
+
+test('hashdock context writes the build context with per-file times', () => {
+  const out = join(tempDir('context'), 'ctx')
+  const cli = join(import.meta.dirname ?? '.', '..', 'dist', 'cli', 'index.js')
+  execFileSync(process.execPath, [cli, 'context', '--repo', origin.dir, '--githash', second, '--mtime', 'per-file', '--out', out])
+  expect(lstatSync(join(out, 'requirements.txt')).mtimeMs / 1000).toBe(unix(RECIPE_TIME))
+  expect(lstatSync(join(out, 'app/version.py')).mtimeMs / 1000).toBe(unix(SECOND_TIME))
+  expect(lstatSync(join(out, 'app')).mtimeMs / 1000).toBe(unix(SECOND_TIME))
+})
+
+describe('the layer cache survives a cold builder', () => {
+  test('cache: registry exports to <image>:buildcache and the next commit reuses its layers', async () => {
+    const image = uniqueImage('regcache')
+    const a = await runAction(options({ image, githash: first, cache: 'registry', ...credentials }))
+    expect(a.errors).toEqual([])
+    expect(await registryDigest(image, 'buildcache')).toMatch(/^sha256:/)
+    coldBuilder()
+    const b = await runAction(options({ image, githash: second, cache: 'registry', ...credentials }))
+    expect(b.errors).toEqual([])
+    expect(b.stdout).toMatch(/#\d+ CACHED/)
+    // The step after the cached ones did not run: its layer came from the registry.
+    expect(b.stdout).not.toContain('Requirement already satisfied')
+  })
+
+  test('cache: gha saves to the cache service, and a cold builder restores from it', async () => {
+    const server = await startCacheServer()
+    try {
+      const runnerTemp = tempDir('runner-gha')
+      const env = { ...server.env, GITHUB_REF_NAME: 'main' }
+      const image = uniqueImage('ghacache')
+      const a = await runAction({ ...options({ image, githash: first, push: 'false' }, env), runnerTemp })
+      expect(a.errors).toEqual([])
+      expect(server.entries().some(k => k.includes(first))).toBe(true)
+      coldBuilder()
+      // A new runner: the same layout (the cache service versions entries by path), nothing on disk.
+      rmSync(join(runnerTemp, 'hashdock-buildcache'), { recursive: true, force: true })
+      const b = await runAction({ ...options({ image, githash: second, push: 'false' }, env), runnerTemp })
+      expect(b.errors).toEqual([])
+      expect(b.stdout).toMatch(/Layer cache restored from .*\(fallback\)/)
+      expect(b.stdout).toMatch(/#\d+ CACHED/)
+      expect(b.stdout).not.toContain('Requirement already satisfied')
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('without the cache service, the default is no cache, said in one notice', async () => {
+    const run = await runAction(options({ image: uniqueImage('nocache'), push: 'false' }))
+    expect(run.stdout).toMatch(/^::notice::cache: GitHub's cache service is not available here/m)
+  })
+})
+
+describe('instant re-runs', () => {
+  test('a pushed commit built from the same inputs is not built again; new tags point at the tested digest', async () => {
+    const image = uniqueImage('rerun')
+    const a = await runAction(options({ image, ...credentials, 'test-command': 'python -m pytest -q tests/unit' }))
+    expect(a.errors).toEqual([])
+    const b = await runAction(options({ image, ...credentials, tags: 'stable', 'test-command': 'python -m pytest -q tests/unit' }))
+    expect(b.errors).toEqual([])
+    expect(b.stdout).not.toContain('::group::Build')
+    expect(b.summary).toContain('already tested, tags re-applied')
+    expect(b.outputs.digest).toBe(a.outputs.digest)
+    expect(await registryDigest(image, 'stable')).toBe(a.outputs.digest)
+  })
+
+  test('rebuild: true builds and tests again; other inputs build again too', async () => {
+    const image = uniqueImage('rebuild')
+    await runAction(options({ image, ...credentials }))
+    const forced = await runAction(options({ image, ...credentials, rebuild: 'true' }))
+    expect(forced.stdout).toContain('::group::Build')
+    const changed = await runAction(options({ image, ...credentials, 'build-args': `BASE=${testbed.baseImage}\nFLAVOUR=other` }))
+    expect(changed.stdout).toContain('::group::Build')
+  })
+})
+
+describe('bad input', () => {
+  const cases: [string, Record<string, string>, RegExp, number][] = [
+    ['mtime outside its set', { mtime: 'newest' }, /^::error::mtime: 'newest' is not one of commit, per-file$/, 0],
+    ['cache outside its set', { cache: 'disk' }, /^::error::cache: 'disk' is not one of gha, registry, none$/, 0],
+    ['per-file in a shallow clone', { mtime: 'per-file' }, /^::error::mtime: per-file needs the full history, .*fetch-depth: 0/, 1]
+  ]
+  test.each(cases)('%s', async (_, inputs, message, depth) => {
+    const run = await runAction({ ...options({ image: uniqueImage('badrepro'), ...inputs }), workspace: depth ? origin.clone(depth) : origin.clone() })
+    expect(run.exitCode).toBe(1)
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toMatch(message)
+  })
+})
