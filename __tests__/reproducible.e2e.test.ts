@@ -6,7 +6,7 @@ import { lstatSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { runAction, type ActionOptions } from '../test/support/action.js'
 import { startCacheServer } from '../test/support/cache-server.js'
-import { registryDigest, uniqueImage } from '../test/support/registry.js'
+import { registryDigest, registryManifest, uniqueImage } from '../test/support/registry.js'
 import { exampleDir, FixtureRepo, tempDir } from '../test/support/repo.js'
 import { testbed } from '../test/support/testbed.js'
 
@@ -167,6 +167,17 @@ describe('instant re-runs', () => {
     const changed = await runAction(options({ image, ...credentials, 'build-args': `BASE=${testbed.baseImage}\nFLAVOUR=other` }))
     expect(changed.stdout).toContain('::group::Build')
   })
+})
+
+test('provenance is opt-in: attached to the pushed index, and the step says the digest is no longer reproducible', async () => {
+  const image = uniqueImage('provenance')
+  const run = await runAction(options({ image, provenance: 'true', ...credentials }))
+  expect(run.errors).toEqual([])
+  expect(run.outputs.reproducible).toBe('false')
+  expect(run.stdout).toMatch(/^::notice::Not reproducible: provenance and SBOM attestations/m)
+  expect(await registryDigest(image, second)).toBe(run.outputs.digest)
+  const index = JSON.parse(await registryManifest(image, second)) as { manifests: { annotations?: Record<string, string> }[] }
+  expect(index.manifests.some(m => m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')).toBe(true)
 })
 
 describe('bad input', () => {

@@ -41574,6 +41574,8 @@ var Input;
     Input["Mtime"] = "mtime";
     Input["Cache"] = "cache";
     Input["Rebuild"] = "rebuild";
+    Input["Provenance"] = "provenance";
+    Input["Sbom"] = "sbom";
 })(Input || (Input = {}));
 var Output;
 (function (Output) {
@@ -41836,12 +41838,16 @@ async function build(p, context, engine, options, workDir, log) {
         ...Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
         ...(p.inputs[Input.Target] ? ['--target', p.inputs[Input.Target]] : [])
     ];
-    const reproducible = engine.buildx && engine.containerdStore;
+    const attested = p.inputs[Input.Provenance] || p.inputs[Input.Sbom];
+    const attestations = [`--provenance=${p.inputs[Input.Provenance] ? 'mode=max' : 'false'}`, `--sbom=${p.inputs[Input.Sbom]}`];
+    const exportable = engine.buildx && engine.containerdStore;
+    const reproducible = exportable && !attested;
     const started = Date.now();
-    if (reproducible) {
+    if (exportable) {
         const archive = (0,external_node_path_namespaceObject.join)(workDir, 'image.oci.tar');
-        // Attestations embed build times; they stay off so the image carries the commit's clock alone.
-        args.push('--progress=plain', '--provenance=false', '--sbom=false', ...options.cacheArgs);
+        if (attested)
+            log.notice('Not reproducible: provenance and SBOM attestations record when and how the image was built, so every build gets a new digest.');
+        args.push('--progress=plain', ...attestations, ...options.cacheArgs);
         args.push('--output', `type=oci,dest=${archive},name=${localRef},rewrite-timestamp=true`);
         const env = options.dockerConfig ? { DOCKER_CONFIG: options.dockerConfig } : undefined;
         const r = await run('docker', ['buildx', 'build', ...args, context.contextDir], { stream: true, env });
@@ -41850,7 +41856,7 @@ async function build(p, context, engine, options, workDir, log) {
     }
     else if (engine.buildx) {
         log.notice(`Not reproducible: the engine stores images without containerd, so layers are recompressed on push. Enable the containerd image store ("features": {"containerd-snapshotter": true}) for reproducible digests.`);
-        args.push('--progress=plain', '--provenance=false', '--sbom=false', '--load', '--tag', localRef);
+        args.push('--progress=plain', ...attestations, '--load', '--tag', localRef);
         await run('docker', ['buildx', 'build', ...args, context.contextDir], { stream: true });
     }
     else {
@@ -99849,7 +99855,9 @@ function parseInputs(read) {
         [Input.WaitTimeout]: positiveInteger(Input.WaitTimeout, get(Input.WaitTimeout), 120),
         [Input.Mtime]: oneOf(Input.Mtime, get(Input.Mtime) || 'commit', MTIME_MODES),
         [Input.Cache]: get(Input.Cache) && oneOf(Input.Cache, get(Input.Cache), CACHE_MODES),
-        [Input.Rebuild]: inputs_boolean(Input.Rebuild, get(Input.Rebuild), false)
+        [Input.Rebuild]: inputs_boolean(Input.Rebuild, get(Input.Rebuild), false),
+        [Input.Provenance]: inputs_boolean(Input.Provenance, get(Input.Provenance), false),
+        [Input.Sbom]: inputs_boolean(Input.Sbom, get(Input.Sbom), false)
     };
     if (password && !inputs[Input.RegistryUsername]) {
         throw new InputError(Input.RegistryUsername, 'is required when registry-password is set');

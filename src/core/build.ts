@@ -42,12 +42,15 @@ export async function build(p: Plan, context: BuildContext, engine: Engine, opti
     ...Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
     ...(p.inputs[Input.Target] ? ['--target', p.inputs[Input.Target]] : [])
   ]
-  const reproducible = engine.buildx && engine.containerdStore
+  const attested = p.inputs[Input.Provenance] || p.inputs[Input.Sbom]
+  const attestations = [`--provenance=${p.inputs[Input.Provenance] ? 'mode=max' : 'false'}`, `--sbom=${p.inputs[Input.Sbom]}`]
+  const exportable = engine.buildx && engine.containerdStore
+  const reproducible = exportable && !attested
   const started = Date.now()
-  if (reproducible) {
+  if (exportable) {
     const archive = join(workDir, 'image.oci.tar')
-    // Attestations embed build times; they stay off so the image carries the commit's clock alone.
-    args.push('--progress=plain', '--provenance=false', '--sbom=false', ...options.cacheArgs)
+    if (attested) log.notice('Not reproducible: provenance and SBOM attestations record when and how the image was built, so every build gets a new digest.')
+    args.push('--progress=plain', ...attestations, ...options.cacheArgs)
     args.push('--output', `type=oci,dest=${archive},name=${localRef},rewrite-timestamp=true`)
     const env = options.dockerConfig ? { DOCKER_CONFIG: options.dockerConfig } : undefined
     const r = await run('docker', ['buildx', 'build', ...args, context.contextDir], { stream: true, env })
@@ -55,7 +58,7 @@ export async function build(p: Plan, context: BuildContext, engine: Engine, opti
     await run('docker', ['load', '--input', archive])
   } else if (engine.buildx) {
     log.notice(`Not reproducible: the engine stores images without containerd, so layers are recompressed on push. Enable the containerd image store ("features": {"containerd-snapshotter": true}) for reproducible digests.`)
-    args.push('--progress=plain', '--provenance=false', '--sbom=false', '--load', '--tag', localRef)
+    args.push('--progress=plain', ...attestations, '--load', '--tag', localRef)
     await run('docker', ['buildx', 'build', ...args, context.contextDir], { stream: true })
   } else {
     log.notice('Not reproducible: docker buildx is not installed, so timestamps cannot be rewritten; building with `docker build` and BuildKit.')

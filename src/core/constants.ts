@@ -18,7 +18,9 @@ export enum Input {
   WaitTimeout = 'wait-timeout',
   Mtime = 'mtime',
   Cache = 'cache',
-  Rebuild = 'rebuild'
+  Rebuild = 'rebuild',
+  Provenance = 'provenance',
+  Sbom = 'sbom'
 }
 
 export enum Output {

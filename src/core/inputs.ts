@@ -29,6 +29,9 @@ export interface Inputs {
   /** Empty: the adapter picks the best cache it has. */
   [Input.Cache]: CacheMode | ''
   [Input.Rebuild]: boolean
+  /** Attestations embed build times: on, they make the digest differ on every build. */
+  [Input.Provenance]: boolean
+  [Input.Sbom]: boolean
 }
 
 export const MTIME_MODES = ['commit', 'per-file'] as const
@@ -61,7 +64,9 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.WaitTimeout]: positiveInteger(Input.WaitTimeout, get(Input.WaitTimeout), 120),
     [Input.Mtime]: oneOf(Input.Mtime, get(Input.Mtime) || 'commit', MTIME_MODES),
     [Input.Cache]: get(Input.Cache) && oneOf(Input.Cache, get(Input.Cache), CACHE_MODES),
-    [Input.Rebuild]: boolean(Input.Rebuild, get(Input.Rebuild), false)
+    [Input.Rebuild]: boolean(Input.Rebuild, get(Input.Rebuild), false),
+    [Input.Provenance]: boolean(Input.Provenance, get(Input.Provenance), false),
+    [Input.Sbom]: boolean(Input.Sbom, get(Input.Sbom), false)
   }
   if (password && !inputs[Input.RegistryUsername]) {
     throw new InputError(Input.RegistryUsername, 'is required when registry-password is set')

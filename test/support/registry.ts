@@ -24,6 +24,14 @@ export async function registryDigest(image: string, tag: string): Promise<string
   return response.headers.get('docker-content-digest') ?? undefined
 }
 
+/** The manifest (or index) the registry holds for a tag, as its raw JSON text. */
+export async function registryManifest(image: string, tag: string): Promise<string> {
+  const response = await fetch(`http://${testbed.registry}/v2/${path(image)}/manifests/${tag}`, { headers: { Accept: accept, Authorization: auth } })
+  const body = await response.text()
+  if (!response.ok) throw new Error(`registry answered ${response.status} for ${image}:${tag}`)
+  return body
+}
+
 /** Every tag of a repository; empty when the repository does not exist. */
 export async function registryTags(image: string): Promise<string[]> {
   const response = await fetch(`http://${testbed.registry}/v2/${path(image)}/tags/list`, { headers: { Authorization: auth } })
