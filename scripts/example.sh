@@ -10,13 +10,20 @@ bash scripts/provision.sh
 [ -d node_modules ] || npm install --no-audit --no-fund --loglevel=error
 [ -f dist/cli/index.js ] || npm run -s build
 
-# The password reaches hashdock through the environment, never as an argument.
-HASHDOCK_REGISTRY_PASSWORD="$TESTBED_REGISTRY_PASSWORD" node dist/cli/index.js build \
+# The password reaches hashdock through the environment, never as an argument. BASE is read by the
+# example's compose file, for the Redis service image it builds.
+HASHDOCK_REGISTRY_PASSWORD="$TESTBED_REGISTRY_PASSWORD" BASE="$TESTBED_BASE_IMAGE" node dist/cli/index.js build \
   --repo . \
   --context examples/flask-app \
   --image "$TESTBED_REGISTRY/hashdock/example" \
   --tags latest \
   --build-args "BASE=$TESTBED_BASE_IMAGE" \
-  --test-command 'python -m pytest -q tests/unit' \
+  --test-command 'python -m pytest -q tests/unit --junitxml=/tmp/test-results/unit.xml' \
+  --compose-file examples/flask-app/compose.yaml \
+  --compose-service app \
+  --integration-command 'python -m pytest -q tests/integration --junitxml=/tmp/test-results/integration.xml' \
+  --test-results /tmp/test-results \
+  --mtime per-file \
+  --cache registry \
   --registry-username "$TESTBED_REGISTRY_USER" \
   "$@"
