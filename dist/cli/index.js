@@ -18346,10 +18346,15 @@ const capitalize = (s) => s[0].toUpperCase() + s.slice(1);
 /** Every suite in the XML files of every test run; unreadable files are warnings, not failures. */
 async function readResults(runs, log) {
     const suites = [];
-    for (const dir of runs.map(r => r.resultsDir).filter((d) => Boolean(d))) {
+    for (const run of runs) {
+        const dir = run.resultsDir;
+        if (!dir)
+            continue;
         for (const file of await xmlFiles(dir)) {
             try {
-                suites.push(...parseJUnit(await (0,promises_namespaceObject.readFile)(file, 'utf8'), (0,external_node_path_namespaceObject.relative)(dir, file)));
+                // Runners name suites generically ("pytest"): say which test container each came from.
+                const parsed = parseJUnit(await (0,promises_namespaceObject.readFile)(file, 'utf8'), (0,external_node_path_namespaceObject.relative)(dir, file));
+                suites.push(...parsed.map(s => ({ ...s, name: `${run.kind}: ${s.name}` })));
             }
             catch (error) {
                 log.warning(`${Input.TestResults}: ${error instanceof Error ? error.message : String(error)}`);

@@ -10,10 +10,14 @@ import { containerPathMapper, failureAnnotations } from './test-report.js'
 /** Every suite in the XML files of every test run; unreadable files are warnings, not failures. */
 export async function readResults(runs: TestRun[], log: Log): Promise<TestSuite[]> {
   const suites: TestSuite[] = []
-  for (const dir of runs.map(r => r.resultsDir).filter((d): d is string => Boolean(d))) {
+  for (const run of runs) {
+    const dir = run.resultsDir
+    if (!dir) continue
     for (const file of await xmlFiles(dir)) {
       try {
-        suites.push(...parseJUnit(await readFile(file, 'utf8'), relative(dir, file)))
+        // Runners name suites generically ("pytest"): say which test container each came from.
+        const parsed = parseJUnit(await readFile(file, 'utf8'), relative(dir, file))
+        suites.push(...parsed.map(s => ({ ...s, name: `${run.kind}: ${s.name}` })))
       } catch (error) {
         log.warning(`${Input.TestResults}: ${error instanceof Error ? error.message : String(error)}`)
       }
