@@ -180,6 +180,16 @@ test('provenance is opt-in: attached to the pushed index, and the step says the 
   expect(index.manifests.some(m => m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')).toBe(true)
 })
 
+test('a registry that refuses the cache export is one warning naming cache, and the build goes on', async () => {
+  // No credentials: the registry refuses the export (and, later, the push).
+  const image = uniqueImage('refused')
+  const run = await runAction(options({ image, cache: 'registry' }))
+  expect(run.stdout).toMatch(/^::warning::cache: the cache export was refused, so the build went on without saving its cache: .*401 Unauthorized/m)
+  expect(run.stdout).toContain('::group::Push')
+  expect(run.errors).toHaveLength(1)
+  expect(run.errors[0]).toMatch(/^::error::image: pushing .* failed: /)
+})
+
 describe('bad input', () => {
   const cases: [string, Record<string, string>, RegExp, number][] = [
     ['mtime outside its set', { mtime: 'newest' }, /^::error::mtime: 'newest' is not one of commit, per-file$/, 0],

@@ -71,6 +71,7 @@ export async function build(p: Plan, context: BuildContext, engine: Engine, opti
 
 /** A refused cache export is ignored by BuildKit (ignore-error); the user still hears of it, once. */
 function warnOnCacheExportError(buildLog: string, log: Log): void {
-  const refused = buildLog.split('\n').find(l => /export(ing)? cache/i.test(l) && /error|denied|unauthorized|refused/i.test(l))
-  if (refused) log.warning(`cache: the cache export was refused, so this build goes on without saving its cache: ${refused.replace(/^#\d+ [\d.]+ /, '').trim()}`)
+  const step = /^#(\d+) exporting cache/m.exec(buildLog)?.[1]
+  const error = step && new RegExp(`^#${step} ERROR: (.*)$`, 'm').exec(buildLog)?.[1]
+  if (error) log.warning(`cache: the cache export was refused, so the build went on without saving its cache: ${error}`)
 }
