@@ -18522,6 +18522,9 @@ async function runPipeline(inputs, workspace, log) {
         if (!inputs[Input.Push])
             notes.push('push is false: the image was built and tested only.');
         const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built.imageId, session, log)) : undefined;
+        if (published && built.reproducible && published.digest !== built.imageId) {
+            log.warning(`The registry reports ${published.digest} for the image tested as ${built.imageId}: it changed the manifest on push`);
+        }
         return report(p, built, tests, suites, published, notes);
     }
     finally {
