@@ -42229,7 +42229,7 @@ const PLACEHOLDERS = {
 function resolveTags(extra, facts) {
     const tags = [facts.commit];
     for (const template of extra) {
-        const value = template.replace(/\{(\w+)\}/g, (_, name) => PLACEHOLDERS[name](facts));
+        const value = template.replace(/\{(\w+)\}/g, (whole, name) => (Object.hasOwn(PLACEHOLDERS, name) ? PLACEHOLDERS[name](facts) : whole));
         if (!isValidTag(value)) {
             throw new InputError(Input.Tags, `'${template}' gives '${value}', not a valid tag (letters, digits, _ . -; at most 128)`);
         }
@@ -99902,15 +99902,16 @@ function githash(value) {
 }
 /** A relative path inside the repository, normalized; never one that leaves it. */
 function repoPath(name, value) {
-    const normalized = external_node_path_namespaceObject.posix.normalize(value.replace(/\\/g, '/')).replace(/\/+$/, '') || '.';
-    if (external_node_path_namespaceObject.posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {
+    const slashed = value.replace(/\\/g, '/');
+    const normalized = external_node_path_namespaceObject.posix.normalize(slashed).replace(/\/+$/, '') || '.';
+    if (external_node_path_namespaceObject.posix.isAbsolute(slashed) || normalized === '..' || normalized.startsWith('../')) {
         throw new InputError(name, `'${value}' must be a relative path inside the repository`);
     }
     return normalized;
 }
 function inputs_tags(values) {
     for (const value of values) {
-        const unknown = [...value.matchAll(/\{([^}]*)\}/g)].map(m => m[1]).find(p => !(p in PLACEHOLDERS));
+        const unknown = [...value.matchAll(/\{([^}]*)\}/g)].map(m => m[1]).find(p => !Object.hasOwn(PLACEHOLDERS, p));
         if (unknown !== undefined) {
             throw new InputError(Input.Tags, `'${value}' uses unknown placeholder {${unknown}}; known: ${Object.keys(PLACEHOLDERS).map(p => `{${p}}`).join(', ')}`);
         }

@@ -60,7 +60,9 @@ export function parseCli(argv: string[], stdin: () => string): CliOptions {
   }
   const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true })
   const command = values.help ? 'help' : (positionals[0] ?? 'help')
-  const password = values['registry-password-stdin'] ? stdin().trim() : (process.env.HASHDOCK_REGISTRY_PASSWORD ?? '')
+  // Only a build logs in; the context command never reads a password.
+  const password =
+    command !== 'build' ? '' : values['registry-password-stdin'] ? stdin().trim() : (process.env.HASHDOCK_REGISTRY_PASSWORD ?? '')
   const read = (name: Input): string => {
     if (name === Input.RegistryPassword) return password
     const value = values[name]

@@ -104,8 +104,9 @@ function githash(value: string): string {
 
 /** A relative path inside the repository, normalized; never one that leaves it. */
 function repoPath(name: Input, value: string): string {
-  const normalized = posix.normalize(value.replace(/\\/g, '/')).replace(/\/+$/, '') || '.'
-  if (posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {
+  const slashed = value.replace(/\\/g, '/')
+  const normalized = posix.normalize(slashed).replace(/\/+$/, '') || '.'
+  if (posix.isAbsolute(slashed) || normalized === '..' || normalized.startsWith('../')) {
     throw new InputError(name, `'${value}' must be a relative path inside the repository`)
   }
   return normalized
@@ -113,7 +114,7 @@ function repoPath(name: Input, value: string): string {
 
 function tags(values: string[]): string[] {
   for (const value of values) {
-    const unknown = [...value.matchAll(/\{([^}]*)\}/g)].map(m => m[1]).find(p => !(p in PLACEHOLDERS))
+    const unknown = [...value.matchAll(/\{([^}]*)\}/g)].map(m => m[1]).find(p => !Object.hasOwn(PLACEHOLDERS, p))
     if (unknown !== undefined) {
       throw new InputError(Input.Tags, `'${value}' uses unknown placeholder {${unknown}}; known: ${Object.keys(PLACEHOLDERS).map(p => `{${p}}`).join(', ')}`)
     }

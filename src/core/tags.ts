@@ -22,7 +22,7 @@ export const PLACEHOLDERS: Record<string, (facts: TagFacts) => string> = {
 export function resolveTags(extra: string[], facts: TagFacts): string[] {
   const tags = [facts.commit]
   for (const template of extra) {
-    const value = template.replace(/\{(\w+)\}/g, (_, name: string) => PLACEHOLDERS[name](facts))
+    const value = template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(PLACEHOLDERS, name) ? PLACEHOLDERS[name](facts) : whole))
     if (!isValidTag(value)) {
       throw new InputError(Input.Tags, `'${template}' gives '${value}', not a valid tag (letters, digits, _ . -; at most 128)`)
     }

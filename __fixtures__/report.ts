@@ -1,0 +1,44 @@
+// Typed stage results for the report stage: one plan of a commit, its build, and test runs.
+import { Input } from '../src/core/constants.js'
+import type { Built } from '../src/core/build.js'
+import { parseInputs } from '../src/core/inputs.js'
+import type { Plan } from '../src/core/plan.js'
+import type { Published } from '../src/core/publish.js'
+import type { TestRun } from '../src/core/test.js'
+
+export const COMMIT = '3f2a9c1e5b7d4f6a8c0e2b4d6f8a1c3e5b7d9f0a'
+/** 2024-05-06T07:08:09Z */
+export const COMMIT_TIME = Date.UTC(2024, 4, 6, 7, 8, 9) / 1000
+export const IMAGE = 'ghcr.io/acme/app'
+
+export const plan: Plan = {
+  inputs: parseInputs(name => (name === Input.Image ? IMAGE : '')),
+  workspace: { repoDir: '/checkout', workDir: '/scratch', runId: 'run1', defaultRef: 'HEAD' },
+  commit: COMMIT,
+  commitTime: COMMIT_TIME,
+  sourceDateEpoch: COMMIT_TIME,
+  image: IMAGE,
+  tags: [COMMIT, 'latest', '3f2a9c1'],
+  contextPath: '.',
+  dockerfilePath: 'Dockerfile',
+  labels: {}
+}
+
+export const built: Built = {
+  imageId: 'sha256:1111111111111111111111111111111111111111111111111111111111111111',
+  localRef: `${IMAGE}:${COMMIT}`,
+  size: 12_345_678,
+  workingDir: '/app',
+  reproducible: true,
+  seconds: 42.25
+}
+
+export const published: Published = {
+  references: [`${IMAGE}:${COMMIT}`, `${IMAGE}:latest`, `${IMAGE}:3f2a9c1`],
+  digest: 'sha256:2222222222222222222222222222222222222222222222222222222222222222'
+}
+
+export const unitPassed: TestRun = { kind: 'unit', command: 'npm test', exitCode: 0, passed: true, seconds: 3.5 }
+export const unitFailed: TestRun = { kind: 'unit', command: 'npm test', exitCode: 3, passed: false, seconds: 2 }
+export const integrationPassed: TestRun = { kind: 'integration', command: 'pytest it', exitCode: 0, passed: true, seconds: 7 }
+export const integrationFailed: TestRun = { kind: 'integration', command: 'pytest it', exitCode: 1, passed: false, seconds: 9 }

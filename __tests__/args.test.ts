@@ -1,0 +1,151 @@
+// The CLI's flags: the action's inputs as --flags, the password never one of them.
+import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals'
+import { Input } from '../src/core/constants.js'
+import { InputError } from '../src/core/errors.js'
+import { parseCli, USAGE } from '../src/cli/args.js'
+
+const ENV = 'HASHDOCK_REGISTRY_PASSWORD'
+const IMAGE = ['--image', 'ghcr.io/acme/app']
+const noStdin = (): string => {
+  throw new Error('stdin read without --registry-password-stdin')
+}
+
+let saved: string | undefined
+beforeEach(() => {
+  saved = process.env[ENV]
+  delete process.env[ENV]
+})
+afterEach(() => {
+  if (saved === undefined) delete process.env[ENV]
+  else process.env[ENV] = saved
+})
+
+describe('parseCli: build', () => {
+  test('flags become the same inputs the action reads', () => {
+    const cli = parseCli(
+      ['build', ...IMAGE, '--githash', 'v1.0', '--context', './app/', '--push', 'false', '--wait-timeout', '30', '--mtime', 'per-file', '--target', 'test'],
+      noStdin
+    )
+    expect(cli.command).toBe('build')
+    expect(cli.inputs).toMatchObject({
+      [Input.Image]: 'ghcr.io/acme/app',
+      [Input.Githash]: 'v1.0',
+      [Input.Context]: 'app',
+      [Input.Push]: false,
+      [Input.WaitTimeout]: 30,
+      [Input.Mtime]: 'per-file',
+      [Input.Target]: 'test',
+      [Input.RegistryPassword]: ''
+    })
+  })
+
+  test('defaults as in the action', () => {
+    const cli = parseCli(['build', ...IMAGE], noStdin)
+    expect(cli.inputs).toMatchObject({ [Input.Push]: true, [Input.WaitTimeout]: 120, [Input.Context]: '.', [Input.Tags]: [], [Input.BuildArgs]: [] })
+    expect(cli.repo).toBe(process.cwd())
+    expect(cli.json).toBe(false)
+    expect(cli.out).toBe('')
+  })
+
+  test('--tags and --build-args repeat, in order', () => {
+    const cli = parseCli(['build', ...IMAGE, '--tags', 'latest', '--build-args', 'A=1', '--tags', '{short}', '--build-args', 'B=two'], noStdin)
+    expect(cli.inputs[Input.Tags]).toEqual(['latest', '{short}'])
+    expect(cli.inputs[Input.BuildArgs]).toEqual(['A=1', 'B=two'])
+  })
+
+  test('--flag=value form, --repo and --json', () => {
+    const cli = parseCli(['build', '--image=acme/app', '--repo=/src/app', '--json', '--tags=latest'], noStdin)
+    expect(cli.inputs[Input.Image]).toBe('acme/app')
+    expect(cli.inputs[Input.Tags]).toEqual(['latest'])
+    expect(cli.repo).toBe('/src/app')
+    expect(cli.json).toBe(true)
+  })
+
+  test('invalid values fail as the action does, naming the input', () => {
+    expect(() => parseCli(['build'], noStdin)).toThrow(/^image: is required/)
+    expect(() => parseCli(['build', ...IMAGE, '--build-args', 'NOPE'], noStdin)).toThrow(InputError)
+    expect(() => parseCli(['build', ...IMAGE, '--build-args', 'NOPE'], noStdin)).toThrow(/^build-args: /)
+    expect(() => parseCli(['build', ...IMAGE, '--push', 'yes'], noStdin)).toThrow(/^push: /)
+  })
+
+  test('an unknown flag is refused', () => {
+    expect(() => parseCli(['build', ...IMAGE, '--nope'], noStdin)).toThrow(/--nope/)
+  })
+})
+
+describe('parseCli: the registry password', () => {
+  test('no --registry-password flag, in either form', () => {
+    expect(() => parseCli(['build', ...IMAGE, '--registry-username', 'bot', '--registry-password', 's3cret'], noStdin)).toThrow(/registry-password/)
+    expect(() => parseCli(['build', ...IMAGE, '--registry-username', 'bot', '--registry-password=s3cret'], noStdin)).toThrow(/registry-password/)
+    let error: unknown
+    try {
+      parseCli(['build', ...IMAGE, '--registry-password', 's3cret'], noStdin)
+    } catch (e) {
+      error = e
+    }
+    expect(error).toMatchObject({ code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION' })
+  })
+
+  test('--registry-password-stdin reads standard input, trimmed', () => {
+    const stdin = jest.fn(() => 's3cret\n')
+    const cli = parseCli(['build', ...IMAGE, '--registry-username', 'bot', '--registry-password-stdin'], stdin)
+    expect(stdin).toHaveBeenCalledTimes(1)
+    expect(cli.inputs[Input.RegistryUsername]).toBe('bot')
+    expect(cli.inputs[Input.RegistryPassword]).toBe('s3cret')
+  })
+
+  test('standard input is not read without the flag', () => {
+    const stdin = jest.fn(() => 'unused')
+    parseCli(['build', ...IMAGE], stdin)
+    expect(stdin).not.toHaveBeenCalled()
+  })
+
+  test(`${ENV} from the environment`, () => {
+    process.env[ENV] = 'from-env'
+    const cli = parseCli(['build', ...IMAGE, '--registry-username', 'bot'], noStdin)
+    expect(cli.inputs[Input.RegistryPassword]).toBe('from-env')
+  })
+
+  test('--registry-password-stdin wins over the environment', () => {
+    process.env[ENV] = 'from-env'
+    const cli = parseCli(['build', ...IMAGE, '--registry-username', 'bot', '--registry-password-stdin'], () => 'from-stdin')
+    expect(cli.inputs[Input.RegistryPassword]).toBe('from-stdin')
+  })
+
+  test('a user without a password, and a password without a user, fail as in the action', () => {
+    expect(() => parseCli(['build', ...IMAGE, '--registry-username', 'bot'], noStdin)).toThrow(/^registry-password: /)
+    process.env[ENV] = 'from-env'
+    expect(() => parseCli(['build', ...IMAGE], noStdin)).toThrow(/^registry-username: /)
+  })
+
+  test('the usage never offers a password flag', () => {
+    expect(USAGE).toContain('--registry-password-stdin')
+    expect(USAGE).not.toMatch(/--registry-password(?!-stdin)/)
+  })
+})
+
+describe('parseCli: commands', () => {
+  test.each<[string, string[]]>([
+    ['no arguments', []],
+    ['--help', ['--help']],
+    ['help', ['help']],
+    ['--help after a command', ['build', '--help']]
+  ])('%s: help', (_, argv) => {
+    expect(parseCli(argv, noStdin).command).toBe('help')
+  })
+
+  test('help needs no image and reads no input', () => {
+    expect(() => parseCli(['build', '--help'], noStdin)).not.toThrow()
+  })
+
+  test('context needs no image', () => {
+    const cli = parseCli(['context', '--out', 'ctx', '--githash', 'v1.0', '--mtime', 'per-file', '--context', 'app/'], noStdin)
+    expect(cli.command).toBe('context')
+    expect(cli.out).toBe('ctx')
+    expect(cli.inputs).toMatchObject({ [Input.Githash]: 'v1.0', [Input.Mtime]: 'per-file', [Input.Context]: 'app' })
+  })
+
+  test('context checks its inputs too', () => {
+    expect(() => parseCli(['context', '--out', 'ctx', '--context', '../up'], noStdin)).toThrow(/^context: /)
+  })
+})

@@ -1,0 +1,198 @@
+// The build context: the commit's tracked files only, from a real repository, every timestamp the commit's.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { commitAll, git, write } from '../__fixtures__/git-repo.js'
+import { Input } from '../src/core/constants.js'
+import { createContext, setTimes } from '../src/core/context.js'
+import { parseInputs } from '../src/core/inputs.js'
+import type { Plan } from '../src/core/plan.js'
+
+// 2021-06-15T12:00:00Z; the author date differs so a wrong clock would show.
+const COMMIT_TIME = 1_623_758_400
+const AUTHOR_TIME = 1_500_000_000
+
+/** Every entry under `dir` (files, symlinks, directories), as posix paths relative to it. */
+function entries(dir: string, rel = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap(e => {
+    const path = rel ? `${rel}/${e.name}` : e.name
+    return e.isDirectory() ? [path, ...entries(join(dir, e.name), path)] : [path]
+  })
+}
+
+const filesOnly = (dir: string): string[] => entries(dir).filter(p => !lstatSync(join(dir, p)).isDirectory()).sort()
+
+let scratch: string
+let repo: string
+let commit: string
+let umask: number
+
+function planFor(context: Record<string, string>, root: string): Plan {
+  const raw: Partial<Record<Input, string>> = { [Input.Image]: 'ghcr.io/acme/app', ...context }
+  const inputs = parseInputs(name => raw[name] ?? '')
+  return {
+    inputs,
+    workspace: { repoDir: repo, workDir: root, runId: 'test1', defaultRef: 'HEAD' },
+    commit,
+    commitTime: COMMIT_TIME,
+    sourceDateEpoch: COMMIT_TIME,
+    image: inputs[Input.Image],
+    tags: [commit],
+    contextPath: inputs[Input.Context],
+    dockerfilePath: inputs[Input.Dockerfile] || (inputs[Input.Context] === '.' ? 'Dockerfile' : `${inputs[Input.Context]}/Dockerfile`),
+    labels: {}
+  }
+}
+
+beforeAll(() => {
+  umask = process.umask(0o022)
+  scratch = mkdtempSync(join(tmpdir(), 'hashdock-context-'))
+  repo = join(scratch, 'repo')
+  mkdirSync(repo)
+  git(repo, ['init', '-q'])
+  write(repo, 'Dockerfile', 'FROM scratch\nCOPY . /app\n')
+  write(repo, 'app/run.sh', '#!/bin/sh\necho run\n', 0o755)
+  write(repo, 'app/nested/deep/data.txt', 'deep\n')
+  write(repo, 'tracked.txt', 'committed\n')
+  write(repo, 'secret.txt', 'not for the image\n')
+  write(repo, 'docs/notes.md', 'exported\n')
+  write(repo, '.gitattributes', 'secret.txt export-ignore\n')
+  symlinkSync('app/run.sh', join(repo, 'link'))
+  commit = commitAll(repo, 'first', COMMIT_TIME, AUTHOR_TIME)
+  // After the commit: none of this may reach the context.
+  write(repo, 'tracked.txt', 'modified in the working tree\n')
+  write(repo, 'untracked.txt', 'untracked\n')
+  write(repo, 'app/untracked-too.txt', 'untracked\n')
+  write(repo, '.gitattributes', 'secret.txt export-ignore\nDockerfile export-ignore\n')
+})
+
+afterAll(() => {
+  process.umask(umask)
+  rmSync(scratch, { recursive: true, force: true })
+})
+
+describe('createContext, the whole repository', () => {
+  let root: string
+  let tree: string
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(scratch, 'run-'))
+    const context = await createContext(planFor({}, root), root)
+    tree = context.tree
+    expect(context.tree).toBe(join(root, 'tree'))
+    expect(context.contextDir).toBe(join(root, 'tree'))
+    expect(context.dockerfile).toBe(join(root, 'tree', 'Dockerfile'))
+  })
+
+  test('exactly the tracked files of the commit, export-ignored ones left out', () => {
+    expect(filesOnly(tree)).toEqual(['.gitattributes', 'Dockerfile', 'app/nested/deep/data.txt', 'app/run.sh', 'docs/notes.md', 'link', 'tracked.txt'])
+  })
+
+  test('nothing but the tree is left in the run directory', () => {
+    expect(readdirSync(root)).toEqual(['tree'])
+  })
+
+  test('committed content, not the working tree modification', () => {
+    expect(readFileSync(join(tree, 'tracked.txt'), 'utf8')).toBe('committed\n')
+    expect(readFileSync(join(tree, '.gitattributes'), 'utf8')).toBe('secret.txt export-ignore\n')
+  })
+
+  test('the symlink stays a symlink to the same target', () => {
+    expect(lstatSync(join(tree, 'link')).isSymbolicLink()).toBe(true)
+    expect(readlinkSync(join(tree, 'link'))).toBe('app/run.sh')
+  })
+
+  test('every entry has the commit time: files, directories, the symlink and the root', () => {
+    const all = ['', ...entries(tree)]
+    expect(all).toEqual(expect.arrayContaining(['', 'app', 'app/nested', 'app/nested/deep', 'docs', 'link']))
+    for (const path of all) {
+      expect([path, lstatSync(join(tree, path)).mtimeMs]).toEqual([path, COMMIT_TIME * 1000])
+    }
+  })
+
+  test('file modes 0644 and 0755, directories 0755', () => {
+    const mode = (path: string): number => statSync(join(tree, path)).mode & 0o777
+    expect(mode('Dockerfile')).toBe(0o644)
+    expect(mode('tracked.txt')).toBe(0o644)
+    expect(mode('app/nested/deep/data.txt')).toBe(0o644)
+    expect(mode('app/run.sh')).toBe(0o755)
+    expect(mode('app')).toBe(0o755)
+    expect(mode('app/nested/deep')).toBe(0o755)
+  })
+})
+
+describe('createContext, a sub-directory context', () => {
+  test('only the context and the Dockerfile, with the commit time', async () => {
+    const root = mkdtempSync(join(scratch, 'run-'))
+    const context = await createContext(planFor({ [Input.Context]: './app/', [Input.Dockerfile]: 'Dockerfile' }, root), root)
+    expect(filesOnly(context.tree)).toEqual(['Dockerfile', 'app/nested/deep/data.txt', 'app/run.sh'])
+    expect(context.contextDir).toBe(join(root, 'tree', 'app'))
+    expect(context.dockerfile).toBe(join(root, 'tree', 'Dockerfile'))
+    for (const path of ['', ...entries(context.tree)]) {
+      expect([path, lstatSync(join(context.tree, path)).mtimeMs]).toEqual([path, COMMIT_TIME * 1000])
+    }
+  })
+
+  test('with a compose file: the whole tree, since services build from anywhere', async () => {
+    write(repo, 'compose.yml', 'services: {}\n')
+    const root = mkdtempSync(join(scratch, 'run-'))
+    const context = await createContext(
+      planFor({ [Input.Context]: 'app', [Input.Dockerfile]: 'Dockerfile', [Input.ComposeFile]: 'compose.yml' }, root),
+      root
+    )
+    rmSync(join(repo, 'compose.yml'))
+    // compose.yml was never committed: whole means the commit's tree, still not the working tree.
+    expect(filesOnly(context.tree)).toEqual(['.gitattributes', 'Dockerfile', 'app/nested/deep/data.txt', 'app/run.sh', 'docs/notes.md', 'link', 'tracked.txt'])
+    expect(context.contextDir).toBe(join(root, 'tree', 'app'))
+  })
+})
+
+describe('setTimes', () => {
+  const T = 1_234_567_890
+  let dir: string
+  let outside: string
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(scratch, 'times-'))
+    outside = mkdtempSync(join(scratch, 'outside-'))
+    mkdirSync(join(dir, 'a/b/c'), { recursive: true })
+    mkdirSync(join(dir, 'empty'))
+    writeFileSync(join(dir, 'top.txt'), 'top')
+    writeFileSync(join(dir, 'a/b/c/leaf.txt'), 'leaf')
+    writeFileSync(join(outside, 'target.txt'), 'outside')
+    utimesSync(join(outside, 'target.txt'), 1000, 1000)
+    utimesSync(outside, 1000, 1000)
+    symlinkSync(join(outside, 'target.txt'), join(dir, 'to-outside-file'))
+    symlinkSync(outside, join(dir, 'a/to-outside-dir'))
+    symlinkSync('does-not-exist', join(dir, 'dangling'))
+  })
+
+  test('every entry, the root, symlinks and empty directories included, gets the time', async () => {
+    await setTimes(dir, T)
+    const all = ['', ...entries(dir)]
+    expect(all).toEqual(expect.arrayContaining(['', 'a', 'a/b', 'a/b/c', 'empty', 'dangling', 'a/to-outside-dir']))
+    for (const path of all) {
+      // atime is not checked: listing the tree to check it reads the directories again.
+      expect([path, lstatSync(join(dir, path)).mtimeMs]).toEqual([path, T * 1000])
+    }
+  })
+
+  test('symlinks are not followed: what they point at keeps its time', async () => {
+    await setTimes(dir, T)
+    expect(lstatSync(join(outside, 'target.txt')).mtimeMs).toBe(1000 * 1000)
+    expect(lstatSync(outside).mtimeMs).toBe(1000 * 1000)
+  })
+})

@@ -1,0 +1,74 @@
+// Extra tags: placeholders filled in from the commit, the full hash always first.
+import { describe, expect, test } from '@jest/globals'
+import { InputError } from '../src/core/errors.js'
+import { resolveTags, type TagFacts } from '../src/core/tags.js'
+
+const COMMIT = '0123456789abcdef0123456789abcdef01234567'
+// 2024-03-09 23:30 UTC: already the 10th east of UTC, so a local-time date would differ.
+const LATE_EVENING = Date.UTC(2024, 2, 9, 23, 30, 0) / 1000
+const facts: TagFacts = { commit: COMMIT, commitTime: LATE_EVENING, ref: 'main' }
+
+function tagsError(extra: string[], f: TagFacts = facts): InputError {
+  try {
+    resolveTags(extra, f)
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError)
+    return error as InputError
+  }
+  throw new Error('expected an error, got none')
+}
+
+describe('resolveTags', () => {
+  test('no extra tags: the full commit hash alone', () => {
+    expect(resolveTags([], facts)).toEqual([COMMIT])
+  })
+
+  test.each<[string, string, Partial<TagFacts>]>([
+    ['{githash}-x', `${COMMIT}-x`, {}],
+    ['{short}', '0123456', {}],
+    ['{ref}', 'main', {}],
+    ['{ref}', 'feature-login', { ref: 'feature/login' }],
+    ['{ref}', 'users-jo-fix-1', { ref: 'users/jo/fix-1' }],
+    ['{ref}', 'v1.2.3', { ref: 'v1.2.3' }],
+    ['{date}', '20240309', {}],
+    ['{date}', '19700101', { commitTime: 0 }],
+    ['{date}', '20000101', { commitTime: Date.UTC(2000, 0, 1, 0, 0, 0) / 1000 }],
+    ['{date}', '19991231', { commitTime: Date.UTC(2000, 0, 1, 0, 0, 0) / 1000 - 1 }],
+    ['v-{short}-{date}', 'v-0123456-20240309', {}],
+    ['{ref}-{short}', 'release-2.x-0123456', { ref: 'release/2.x' }],
+    ['latest', 'latest', {}]
+  ])('%s → %s', (template, expected, overrides) => {
+    expect(resolveTags([template], { ...facts, ...overrides })).toEqual([COMMIT, expected])
+  })
+
+  test('the full hash first, then the extra tags in their order', () => {
+    expect(resolveTags(['latest', '{short}', 'stable'], facts)).toEqual([COMMIT, 'latest', '0123456', 'stable'])
+  })
+
+  test('duplicates are removed, the full hash included', () => {
+    expect(resolveTags(['{githash}', 'latest', 'latest', '{ref}', 'main', COMMIT], facts)).toEqual([COMMIT, 'latest', 'main'])
+  })
+
+  test.each<[string, string, Partial<TagFacts>]>([
+    ['an empty ref', '{ref}', { ref: '' }],
+    ['a leading dot', '.{short}', {}],
+    ['a leading dash', '-{short}', {}],
+    ['more than 128 characters', `${'x'.repeat(100)}-{githash}`, {}],
+    ['an unclosed brace', 'v-{short', {}]
+  ])('%s gives an invalid tag: an error naming tags', (_, template, overrides) => {
+    const error = tagsError([template], { ...facts, ...overrides })
+    expect(error.input).toBe('tags')
+    expect(error.message.startsWith('tags: ')).toBe(true)
+    expect(error.message).toContain(`'${template}'`)
+  })
+
+  test('a tag at exactly 128 characters is valid', () => {
+    const template = `${'x'.repeat(87)}-{githash}`
+    expect(resolveTags([template], facts)[1]).toHaveLength(128)
+  })
+
+  // Object.prototype's members are not placeholders.
+  test.each(['{hasOwnProperty}', '{__proto__}'])('%s is no placeholder and gives no tag', template => {
+    tagsError([template])
+  })
+})
