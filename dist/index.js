@@ -41856,6 +41856,7 @@ async function build(p, context, engine, options, workDir, log) {
     }
     else if (engine.buildx) {
         log.notice(`Not reproducible: the engine stores images without containerd, so layers are recompressed on push. Enable the containerd image store ("features": {"containerd-snapshotter": true}) for reproducible digests.`);
+        // No cache arguments: the docker driver exports caches only with the containerd image store.
         args.push('--progress=plain', ...attestations, '--load', '--tag', localRef);
         await run('docker', ['buildx', 'build', ...args, context.contextDir], { stream: true });
     }

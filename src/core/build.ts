@@ -58,6 +58,7 @@ export async function build(p: Plan, context: BuildContext, engine: Engine, opti
     await run('docker', ['load', '--input', archive])
   } else if (engine.buildx) {
     log.notice(`Not reproducible: the engine stores images without containerd, so layers are recompressed on push. Enable the containerd image store ("features": {"containerd-snapshotter": true}) for reproducible digests.`)
+    // No cache arguments: the docker driver exports caches only with the containerd image store.
     args.push('--progress=plain', ...attestations, '--load', '--tag', localRef)
     await run('docker', ['buildx', 'build', ...args, context.contextDir], { stream: true })
   } else {
