@@ -41956,6 +41956,11 @@ class Git {
     async commitTime(commit) {
         return Number(await this.git(['show', '-s', '--format=%ct', commit]));
     }
+    /** Committer time of the last first-parent commit up to `commit` that changed `path`. */
+    async lastChange(commit, path) {
+        // Path-limited, git stops at the first match instead of reading the whole history.
+        return Number(await this.git(['log', '-1', '--first-parent', '--format=%ct', commit, '--', path]));
+    }
     /** 'tree', 'blob', … or undefined when the path is not in that commit. */
     async objectType(commit, path) {
         const spec = path === '.' ? `${commit}^{tree}` : `${commit}:${path}`;
@@ -42277,7 +42282,7 @@ async function plan(inputs, workspace) {
     }
     if (inputs[Input.Mtime] === 'per-file')
         await requireFullHistory(workspace.repoDir);
-    const epoch = await sourceDateEpoch(inputs, workspace.repoDir, commit, commitTime, dockerfilePath);
+    const epoch = await sourceDateEpoch(inputs, git, commit, commitTime, dockerfilePath);
     const image = inputs[Input.Image];
     const tags = resolveTags(inputs[Input.Tags], { commit, commitTime, ref });
     const labels = {
@@ -42297,10 +42302,10 @@ async function plan(inputs, workspace) {
  * commits is byte for byte the same. The price: the image's clock (its created time and label) says
  * when the recipe last changed, not when the commit was made.
  */
-async function sourceDateEpoch(inputs, repoDir, commit, commitTime, dockerfile) {
+async function sourceDateEpoch(inputs, git, commit, commitTime, dockerfile) {
     if (inputs[Input.Mtime] !== 'per-file')
         return commitTime;
-    return (await fileCommitTimes(repoDir, commit, [dockerfile])).get(dockerfile) ?? commitTime;
+    return (await git.lastChange(commit, dockerfile)) || commitTime;
 }
 /** Everything the image's bytes depend on, hashed: git's own content hashes of context and Dockerfile, and the options. */
 async function fingerprint(git, inputs, commit, contextPath, dockerfile) {

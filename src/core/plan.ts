@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { posix } from 'node:path'
 import { FINGERPRINT_LABEL, Input } from './constants.js'
 import { InputError } from './errors.js'
-import { fileCommitTimes, requireFullHistory } from './file-times.js'
+import { requireFullHistory } from './file-times.js'
 import { Git } from './git.js'
 import type { Inputs } from './inputs.js'
 import { resolveTags } from './tags.js'
@@ -56,7 +56,7 @@ export async function plan(inputs: Inputs, workspace: Workspace): Promise<Plan> 
   }
 
   if (inputs[Input.Mtime] === 'per-file') await requireFullHistory(workspace.repoDir)
-  const epoch = await sourceDateEpoch(inputs, workspace.repoDir, commit, commitTime, dockerfilePath)
+  const epoch = await sourceDateEpoch(inputs, git, commit, commitTime, dockerfilePath)
 
   const image = inputs[Input.Image]
   const tags = resolveTags(inputs[Input.Tags], { commit, commitTime, ref })
@@ -78,9 +78,9 @@ export async function plan(inputs: Inputs, workspace: Workspace): Promise<Plan> 
  * commits is byte for byte the same. The price: the image's clock (its created time and label) says
  * when the recipe last changed, not when the commit was made.
  */
-async function sourceDateEpoch(inputs: Inputs, repoDir: string, commit: string, commitTime: number, dockerfile: string): Promise<number> {
+async function sourceDateEpoch(inputs: Inputs, git: Git, commit: string, commitTime: number, dockerfile: string): Promise<number> {
   if (inputs[Input.Mtime] !== 'per-file') return commitTime
-  return (await fileCommitTimes(repoDir, commit, [dockerfile])).get(dockerfile) ?? commitTime
+  return (await git.lastChange(commit, dockerfile)) || commitTime
 }
 
 /** Everything the image's bytes depend on, hashed: git's own content hashes of context and Dockerfile, and the options. */
