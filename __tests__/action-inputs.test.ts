@@ -1,5 +1,6 @@
 // The action's inputs, from INPUT_* variables as the runner sets them; the password masked before anything else.
-import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals'
+import { afterEach, describe, expect, test } from '@jest/globals'
+import { captureStdout } from '../test/support/stdout.js'
 import { readInputs } from '../src/action/inputs.js'
 import { Input } from '../src/core/constants.js'
 
@@ -8,16 +9,8 @@ const PASSWORD = 'pa55-w0rd-XYZ'
 /** The runner's variable for an input: INPUT_ and the name upper-cased, hyphens kept. */
 const variable = (name: Input): string => `INPUT_${name.toUpperCase()}`
 
-let written: string[]
-beforeEach(() => {
-  written = []
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(String(chunk))
-    return true
-  })
-})
+const stdout = captureStdout()
 afterEach(() => {
-  jest.restoreAllMocks()
   for (const name of Object.values(Input)) delete process.env[variable(name)]
 })
 
@@ -25,7 +18,7 @@ function setInputs(values: Partial<Record<Input, string>>): void {
   for (const [name, value] of Object.entries(values)) process.env[variable(name as Input)] = value
 }
 
-const lines = (): string[] => written.join('').split(/\r?\n/).filter(Boolean)
+const lines = (): string[] => stdout().join('').split(/\r?\n/).filter(Boolean)
 
 describe('readInputs', () => {
   test('the runner spells hyphenated inputs with their hyphens', () => {
@@ -69,12 +62,12 @@ describe('readInputs', () => {
     expect(readInputs()).toMatchObject({ [Input.Push]: true, [Input.WaitTimeout]: 120, [Input.Context]: '.', [Input.RegistryPassword]: '' })
   })
 
-  test('the password is masked, and masking is the first thing written', () => {
+  test('the password is masked, and masking is the first thing stdout()', () => {
     setInputs({ [Input.Image]: 'acme/app', [Input.RegistryUsername]: 'bot', [Input.RegistryPassword]: PASSWORD })
     readInputs()
     expect(lines()[0]).toBe(`::add-mask::${PASSWORD}`)
     // Nothing else may carry the password.
-    expect(written.slice(1).join('')).not.toContain(PASSWORD)
+    expect(stdout().slice(1).join('')).not.toContain(PASSWORD)
   })
 
   test.each<[string, Partial<Record<Input, string>>, RegExp]>([
@@ -99,9 +92,9 @@ describe('readInputs', () => {
     expect(message).not.toContain(PASSWORD)
   })
 
-  test('no password: nothing to mask, nothing written', () => {
+  test('no password: nothing to mask, nothing stdout()', () => {
     setInputs({ [Input.Image]: 'acme/app' })
     readInputs()
-    expect(written).toEqual([])
+    expect(stdout()).toEqual([])
   })
 })

@@ -1,22 +1,13 @@
 // The action's log: output of the user's tests is fenced off so the runner cannot read it as commands.
-import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals'
+import { describe, expect, test } from '@jest/globals'
+import { captureStdout } from '../test/support/stdout.js'
 import { actionLog } from '../src/action/log.js'
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
 
-let written: string[]
-beforeEach(() => {
-  written = []
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(String(chunk))
-    return true
-  })
-})
-afterEach(() => {
-  jest.restoreAllMocks()
-})
+const stdout = captureStdout()
 
-const lines = (): string[] => written.join('').split(/\r?\n/).filter(Boolean)
+const lines = (): string[] => stdout().join('').split(/\r?\n/).filter(Boolean)
 
 /** The token of a `::stop-commands::<token>` line, checked to be a UUID. */
 function stopToken(line: string): string {
