@@ -41817,7 +41817,6 @@ async function inspectImage(ref) {
     return {
         id: raw.Id,
         size: raw.Size ?? 0,
-        labels: raw.Config?.Labels ?? {},
         repoDigests: raw.RepoDigests ?? [],
         workingDir: raw.Config?.WorkingDir ?? ''
     };
@@ -42175,16 +42174,10 @@ async function listFiles(tree) {
     const entries = await (0,promises_namespaceObject.readdir)(tree, { recursive: true, withFileTypes: true });
     return entries.filter(e => !e.isDirectory()).map(e => (0,external_node_path_namespaceObject.relative)(tree, (0,external_node_path_namespaceObject.join)(e.parentPath ?? e.path, e.name)));
 }
-/** Sets the mtime (and atime) of a tree, its root and symlinks included, children before their directory. */
+/** Sets the mtime (and atime) of a tree, its root and symlinks included, to one time. */
 async function setTimes(dir, unixSeconds) {
-    for (const entry of await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true })) {
-        const path = (0,external_node_path_namespaceObject.join)(dir, entry.name);
-        if (entry.isDirectory())
-            await setTimes(path, unixSeconds);
-        else
-            await (0,promises_namespaceObject.lutimes)(path, unixSeconds, unixSeconds);
-    }
-    await (0,promises_namespaceObject.lutimes)(dir, unixSeconds, unixSeconds);
+    // The per-file walker with no per-file times gives everything the fallback.
+    await applyFileTimes(dir, new Map(), unixSeconds);
 }
 
 ;// CONCATENATED MODULE: ./src/core/image-ref.ts
@@ -50179,13 +50172,12 @@ function annotateFailures(suites, workingDir, contextPath, repoFiles, log) {
 async function findReusable(p, session, log) {
     if (p.inputs[Input.Rebuild] || !p.inputs[Input.Push])
         return undefined;
-    if ((await run('skopeo', ['--version'], { allowFailure: true }).catch(() => ({ exitCode: 1 }))).exitCode !== 0) {
-        log.notice('skopeo is not installed: every run builds, even when the registry already holds this commit\'s image');
-        return undefined;
-    }
     const access = registryAccess(session);
-    const r = await run('skopeo', ['inspect', ...access.auth, access.tls('tls-verify'), `docker://${references(p)[0]}`], { allowFailure: true });
-    if (r.exitCode !== 0)
+    const r = await run('skopeo', ['inspect', ...access.auth, access.tls('tls-verify'), `docker://${references(p)[0]}`], { allowFailure: true }).catch(() => undefined // skopeo is not installed
+    );
+    if (!r)
+        log.notice("skopeo is not installed: every run builds, even when the registry already holds this commit's image");
+    if (!r || r.exitCode !== 0)
         return undefined;
     const held = JSON.parse(r.stdout);
     return held.Labels?.[FINGERPRINT_LABEL] === p.labels[FINGERPRINT_LABEL] ? held.Digest : undefined;
@@ -50239,14 +50231,14 @@ async function testInImage(p, imageId, kind, command, workDir, log, options = {}
             return run('docker', ['start', '--attach', name], { stream: true, allowFailure: true });
         });
         const seconds = (Date.now() - started) / 1000;
-        const resultsDir = await collectResults(p, name, (0,external_node_path_namespaceObject.join)(workDir, 'results', kind), log);
+        const resultsDir = await collectResults(p, name, kind, (0,external_node_path_namespaceObject.join)(workDir, 'results', kind), log);
         return { kind, command, exitCode, passed: exitCode === 0, seconds, resultsDir };
     }
     finally {
         await run('docker', ['rm', '--force', '--volumes', name], { allowFailure: true });
     }
 }
-async function collectResults(p, container, hostDir, log) {
+async function collectResults(p, container, kind, hostDir, log) {
     const inside = p.inputs[Input.TestResults];
     if (!inside)
         return undefined;
@@ -50254,7 +50246,7 @@ async function collectResults(p, container, hostDir, log) {
     // The trailing "/." copies the directory's contents, not the directory itself.
     const r = await run('docker', ['cp', `${container}:${inside}/.`, hostDir], { allowFailure: true });
     if (r.exitCode !== 0) {
-        log.warning(`test-results: '${inside}' was not found in the ${container.split('-').at(-1)} test container; no results collected`);
+        log.warning(`test-results: '${inside}' was not found in the ${kind} test container; no results collected`);
         return undefined;
     }
     return hostDir;
@@ -50305,7 +50297,9 @@ async function runPipeline(inputs, workspace, log) {
             await log.group('Save the layer cache', () => store.save(p.commit));
         const tests = await runTests(p, built, context, log);
         const suites = await readResults(tests, log);
-        annotateFailures(suites, built.workingDir, p.contextPath, await new Git(workspace.repoDir).files(p.commit), log);
+        if (suites.some(s => s.failed > 0)) {
+            annotateFailures(suites, built.workingDir, p.contextPath, await new Git(workspace.repoDir).files(p.commit), log);
+        }
         const passed = tests.every(t => t.passed);
         const notes = [];
         if (!inputs[Input.Push])

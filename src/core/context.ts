@@ -1,5 +1,5 @@
 // Stage 2: a clean build context from `git archive` of the commit, every timestamp set to the commit time.
-import { lutimes, mkdir, readdir, rm } from 'node:fs/promises'
+import { mkdir, readdir, rm } from 'node:fs/promises'
 import { relative } from 'node:path'
 import { join } from 'node:path'
 import { Input } from './constants.js'
@@ -46,12 +46,8 @@ async function listFiles(tree: string): Promise<string[]> {
   return entries.filter(e => !e.isDirectory()).map(e => relative(tree, join(e.parentPath ?? e.path, e.name)))
 }
 
-/** Sets the mtime (and atime) of a tree, its root and symlinks included, children before their directory. */
+/** Sets the mtime (and atime) of a tree, its root and symlinks included, to one time. */
 export async function setTimes(dir: string, unixSeconds: number): Promise<void> {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) await setTimes(path, unixSeconds)
-    else await lutimes(path, unixSeconds, unixSeconds)
-  }
-  await lutimes(dir, unixSeconds, unixSeconds)
+  // The per-file walker with no per-file times gives everything the fallback.
+  await applyFileTimes(dir, new Map(), unixSeconds)
 }

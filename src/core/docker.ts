@@ -5,7 +5,6 @@ import { output, run } from './exec.js'
 export interface ImageFacts {
   id: string
   size: number
-  labels: Record<string, string>
   repoDigests: string[]
   workingDir: string
 }
@@ -38,7 +37,6 @@ export async function inspectImage(ref: string): Promise<ImageFacts> {
   return {
     id: raw.Id,
     size: raw.Size ?? 0,
-    labels: raw.Config?.Labels ?? {},
     repoDigests: raw.RepoDigests ?? [],
     workingDir: raw.Config?.WorkingDir ?? ''
   }

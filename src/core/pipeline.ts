@@ -48,7 +48,9 @@ export async function runPipeline(inputs: Inputs, workspace: Workspace, log: Log
     const tests = await runTests(p, built, context, log)
 
     const suites = await readResults(tests, log)
-    annotateFailures(suites, built.workingDir, p.contextPath, await new Git(workspace.repoDir).files(p.commit), log)
+    if (suites.some(s => s.failed > 0)) {
+      annotateFailures(suites, built.workingDir, p.contextPath, await new Git(workspace.repoDir).files(p.commit), log)
+    }
     const passed = tests.every(t => t.passed)
     const notes: string[] = []
     if (!inputs[Input.Push]) notes.push('push is false: the image was built and tested only.')

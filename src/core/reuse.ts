@@ -10,13 +10,12 @@ import type { Published, RegistrySession } from './publish.js'
 /** The digest of `<image>:<full hash>` when its fingerprint label matches this plan's, else undefined. */
 export async function findReusable(p: Plan, session: RegistrySession, log: Log): Promise<string | undefined> {
   if (p.inputs[Input.Rebuild] || !p.inputs[Input.Push]) return undefined
-  if ((await run('skopeo', ['--version'], { allowFailure: true }).catch(() => ({ exitCode: 1 }))).exitCode !== 0) {
-    log.notice('skopeo is not installed: every run builds, even when the registry already holds this commit\'s image')
-    return undefined
-  }
   const access = registryAccess(session)
-  const r = await run('skopeo', ['inspect', ...access.auth, access.tls('tls-verify'), `docker://${references(p)[0]}`], { allowFailure: true })
-  if (r.exitCode !== 0) return undefined
+  const r = await run('skopeo', ['inspect', ...access.auth, access.tls('tls-verify'), `docker://${references(p)[0]}`], { allowFailure: true }).catch(
+    () => undefined // skopeo is not installed
+  )
+  if (!r) log.notice("skopeo is not installed: every run builds, even when the registry already holds this commit's image")
+  if (!r || r.exitCode !== 0) return undefined
   const held = JSON.parse(r.stdout) as { Digest: string; Labels?: Record<string, string> }
   return held.Labels?.[FINGERPRINT_LABEL] === p.labels[FINGERPRINT_LABEL] ? held.Digest : undefined
 }

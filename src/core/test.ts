@@ -51,21 +51,21 @@ export async function testInImage(
       return run('docker', ['start', '--attach', name], { stream: true, allowFailure: true })
     })
     const seconds = (Date.now() - started) / 1000
-    const resultsDir = await collectResults(p, name, join(workDir, 'results', kind), log)
+    const resultsDir = await collectResults(p, name, kind, join(workDir, 'results', kind), log)
     return { kind, command, exitCode, passed: exitCode === 0, seconds, resultsDir }
   } finally {
     await run('docker', ['rm', '--force', '--volumes', name], { allowFailure: true })
   }
 }
 
-async function collectResults(p: Plan, container: string, hostDir: string, log: Log): Promise<string | undefined> {
+async function collectResults(p: Plan, container: string, kind: TestKind, hostDir: string, log: Log): Promise<string | undefined> {
   const inside = p.inputs[Input.TestResults]
   if (!inside) return undefined
   await mkdir(hostDir, { recursive: true })
   // The trailing "/." copies the directory's contents, not the directory itself.
   const r = await run('docker', ['cp', `${container}:${inside}/.`, hostDir], { allowFailure: true })
   if (r.exitCode !== 0) {
-    log.warning(`test-results: '${inside}' was not found in the ${container.split('-').at(-1)} test container; no results collected`)
+    log.warning(`test-results: '${inside}' was not found in the ${kind} test container; no results collected`)
     return undefined
   }
   return hostDir
