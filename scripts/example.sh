@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/provision.sh
 # shellcheck source=scripts/testbed.env
 . scripts/testbed.env
-[ -d node_modules ] || npm install --no-audit --no-fund --loglevel=error
+[ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
 [ -f dist/cli/index.js ] || npm run -s build
 
 # The password reaches hashdock through the environment, never as an argument. BASE is read by the

@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/provision.sh
 # shellcheck source=scripts/testbed.env
 . scripts/testbed.env
-# npm ci cannot be used: it rejects a lock file that leaves out optional packages for other platforms.
-npm install --no-audit --no-fund --loglevel=error
+
+npm ci --no-audit --no-fund --loglevel=error
 
 npm run -s typecheck
 npm run -s build
