@@ -1,6 +1,6 @@
 // Typed stage results for the report stage: one plan of a commit, its build, and test runs.
 import { Input } from '../src/core/constants.js'
-import type { Built } from '../src/core/build.js'
+import type { Built, Loaded } from '../src/core/build.js'
 import { parseInputs } from '../src/core/inputs.js'
 import type { Plan } from '../src/core/plan.js'
 import type { Published } from '../src/core/publish.js'
@@ -16,21 +16,40 @@ export const plan: Plan = {
   workspace: { repoDir: '/checkout', workDir: '/scratch', runId: 'run1', defaultRef: 'HEAD' },
   commit: COMMIT,
   commitTime: COMMIT_TIME,
-  sourceDateEpoch: COMMIT_TIME,
   image: IMAGE,
+  localRef: `hashdock-run-run1:${COMMIT}`,
+  ref: 'HEAD',
   tags: [COMMIT, 'latest', '3f2a9c1'],
   contextPath: '.',
   dockerfilePath: 'Dockerfile',
-  labels: {}
+  labels: {},
+  strategy: {
+    builder: { name: 'default', driver: 'docker', create: false },
+    loopbackRegistries: [],
+    cache: 'none',
+    load: true,
+    provenance: false,
+    sbom: false,
+    reproducible: true,
+    reasons: ["built by 'default' (docker driver)"],
+    notices: []
+  }
 }
 
 export const built: Built = {
-  imageId: 'sha256:1111111111111111111111111111111111111111111111111111111111111111',
-  localRef: `${IMAGE}:${COMMIT}`,
+  digest: 'sha256:2222222222222222222222222222222222222222222222222222222222222222',
+  configDigest: 'sha256:3333333333333333333333333333333333333333333333333333333333333333',
+  archive: '/scratch/image.tar',
   size: 12_345_678,
-  workingDir: '/app',
   reproducible: true,
-  seconds: 42.25
+  seconds: 42.25,
+  metadata: {}
+}
+
+export const loaded: Loaded = {
+  imageId: 'sha256:1111111111111111111111111111111111111111111111111111111111111111',
+  localRef: `hashdock-run-run1:${COMMIT}`,
+  workingDir: '/app'
 }
 
 export const published: Published = {

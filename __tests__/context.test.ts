@@ -19,7 +19,7 @@ import { commitAll, git, write } from '../__fixtures__/git-repo.js'
 import { Input } from '../src/core/constants.js'
 import { createContext, setTimes } from '../src/core/context.js'
 import { parseInputs } from '../src/core/inputs.js'
-import type { Plan } from '../src/core/plan.js'
+import type { SourcePlan } from '../src/core/plan.js'
 
 // 2021-06-15T12:00:00Z; the author date differs so a wrong clock would show.
 const COMMIT_TIME = 1_623_758_400
@@ -40,7 +40,7 @@ let repo: string
 let commit: string
 let umask: number
 
-function planFor(context: Record<string, string>, root: string): Plan {
+function planFor(context: Record<string, string>, root: string): SourcePlan {
   const raw: Partial<Record<Input, string>> = { [Input.Image]: 'ghcr.io/acme/app', ...context }
   const inputs = parseInputs(name => raw[name] ?? '')
   return {
@@ -48,12 +48,9 @@ function planFor(context: Record<string, string>, root: string): Plan {
     workspace: { repoDir: repo, workDir: root, runId: 'test1', defaultRef: 'HEAD' },
     commit,
     commitTime: COMMIT_TIME,
-    sourceDateEpoch: COMMIT_TIME,
-    image: inputs[Input.Image],
-    tags: [commit],
+    ref: commit,
     contextPath: inputs[Input.Context],
     dockerfilePath: inputs[Input.Dockerfile] || (inputs[Input.Context] === '.' ? 'Dockerfile' : `${inputs[Input.Context]}/Dockerfile`),
-    labels: {}
   }
 }
 

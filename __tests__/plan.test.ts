@@ -7,7 +7,9 @@ import { commitAll, git, write } from '../__fixtures__/git-repo.js'
 import { FINGERPRINT_LABEL, Input } from '../src/core/constants.js'
 import { InputError } from '../src/core/errors.js'
 import { parseInputs, type Inputs } from '../src/core/inputs.js'
-import { plan, references, rfc3339 } from '../src/core/plan.js'
+import type { BuilderFacts } from '../src/core/builder.js'
+import type { Engine } from '../src/core/docker.js'
+import { plan as planWith, references, rfc3339 } from '../src/core/plan.js'
 import type { Workspace } from '../src/core/workspace.js'
 
 const IMAGE = 'ghcr.io/acme/app'
@@ -20,6 +22,9 @@ const T2_AUTHOR = T2 - 86_400
 const SOURCE = 'org.opencontainers.image.source'
 const REVISION = 'org.opencontainers.image.revision'
 const CREATED = 'org.opencontainers.image.created'
+
+const facts = { engine: { version: '26.1.5', buildx: true, containerdStore: true } as Engine, builder: { name: 'default', driver: 'docker' } as BuilderFacts }
+const plan = (i: Inputs, w: Workspace): ReturnType<typeof planWith> => planWith(i, w, facts)
 
 let scratch: string
 let repo: string
@@ -85,7 +90,6 @@ describe('plan: which commit', () => {
     expect(p.commit).toBe(c2)
     expect(p.commit).toMatch(/^[0-9a-f]{40}$/)
     expect(p.commitTime).toBe(T2)
-    expect(p.sourceDateEpoch).toBe(T2)
     expect(p.image).toBe(IMAGE)
     expect(p.contextPath).toBe('.')
     expect(p.dockerfilePath).toBe('Dockerfile')

@@ -38400,7 +38400,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6292:
+/***/ 8540:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41549,8 +41549,6 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/core/constants.ts
 // The names callers see: inputs and outputs of the action (and flags of the CLI), and saved state.
 var Input;
@@ -41576,6 +41574,7 @@ var Input;
     Input["Rebuild"] = "rebuild";
     Input["Provenance"] = "provenance";
     Input["Sbom"] = "sbom";
+    Input["Builder"] = "builder";
 })(Input || (Input = {}));
 var Output;
 (function (Output) {
@@ -41655,6 +41654,51 @@ async function output(command, args, options = {}) {
     return (await run(command, args, options)).stdout;
 }
 
+;// CONCATENATED MODULE: ./src/core/builder.ts
+// The BuildKit builder a run uses: the one the user selected, or a docker-container builder of the run's own.
+
+
+
+
+
+/**
+ * The builder buildx would use: the one named (the builder input), else BUILDX_BUILDER, else the
+ * one selected with `docker buildx use` (docker/setup-buildx-action selects the one it creates).
+ */
+async function selectedBuilder(name) {
+    const r = await run('docker', ['buildx', 'inspect', ...(name ? [name] : [])], { allowFailure: true });
+    if (r.exitCode !== 0) {
+        if (name)
+            throw new InputError(Input.Builder, `no builder named '${name}': ${lastLine(r.stderr)}; create it (docker buildx create, or docker/setup-buildx-action) or leave builder empty`);
+        throw new Error(`docker buildx cannot name its builder: ${lastLine(r.stderr)}`);
+    }
+    // `buildx inspect` has no machine-readable form in every version in use; its first lines are stable.
+    const field = (key) => new RegExp(`^${key}:\\s*(.+)$`, 'm').exec(r.stdout)?.[1].trim() ?? '';
+    return { name: field('Name'), driver: field('Driver') };
+}
+/** The builder a run creates for itself when the selected one cannot do the job. */
+const runBuilderName = (runId) => `hashdock-${runId}`;
+/** Creates and starts a docker-container builder, as docker/setup-buildx-action does. */
+async function createRunBuilder(runId, workDir, options) {
+    const name = runBuilderName(runId);
+    const args = ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'];
+    if (options.loopbackRegistries.length) {
+        const config = (0,external_node_path_namespaceObject.join)(workDir, 'buildkitd.toml');
+        await (0,promises_namespaceObject.writeFile)(config, options.loopbackRegistries.map(r => `[registry.${JSON.stringify(r)}]\n  http = true\n`).join(''));
+        args.push('--driver-opt', 'network=host', '--buildkitd-config', config);
+    }
+    await run('docker', args);
+    return name;
+}
+async function removeRunBuilder(runId) {
+    const name = runBuilderName(runId);
+    const known = await run('docker', ['buildx', 'inspect', name], { allowFailure: true });
+    if (known.exitCode === 0)
+        await run('docker', ['buildx', 'rm', name]);
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/core/compose.ts
 // The project's own compose services, started beside the image under test and always torn down.
 
@@ -41758,6 +41802,7 @@ const composeProjectName = (runId) => `hashdock-${runId}`;
 
 
 
+
 /** Returns what could not be removed, as messages; cleanup problems never fail a run. */
 async function cleanupRun(runId, workDir) {
     const problems = [];
@@ -41788,9 +41833,61 @@ async function cleanupRun(runId, workDir) {
                 await run('docker', [...remove, ...found]);
         });
     }
+    // The tested image, loaded under the run's own name, and the builder a run may have created.
+    await attempt('images', async () => {
+        // By name, never by ID: another run may have loaded the same image under its own name.
+        const names = await output('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=hashdock-run-${runId}`]);
+        if (names)
+            await run('docker', ['image', 'rm', ...new Set(names.split('\n'))]);
+    });
+    await attempt('the builder', () => removeRunBuilder(runId));
     if (workDir)
         await attempt(workDir, () => (0,promises_namespaceObject.rm)(workDir, { recursive: true, force: true }));
     return problems;
+}
+
+;// CONCATENATED MODULE: ./src/core/image-ref.ts
+// Image references, checked against the grammar of Docker's distribution/reference.
+const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const domainComponent = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const domain = `${domainComponent}(?:\\.${domainComponent})*(?::[0-9]+)?`;
+const repository = new RegExp(`^(?:${domain}/)?${component}(?:/${component})*$`);
+const tag = /^[\w][\w.-]{0,127}$/;
+/** Docker Hub's host, as `docker login` names it when no registry is given. */
+const DOCKER_HUB = 'docker.io';
+/** Why `name` is not a repository without tag or digest (e.g. ghcr.io/acme/app), or undefined when it is one. */
+function repositoryProblem(name) {
+    if (name.includes('@'))
+        return 'must not carry a digest; give the repository only (e.g. ghcr.io/acme/app)';
+    const last = name.split('/').at(-1) ?? '';
+    if (last.includes(':'))
+        return 'must not carry a tag; extra tags go in the tags input';
+    if (name.length > 255)
+        return 'is longer than 255 characters';
+    if (!repository.test(name))
+        return 'is not a valid image repository (lowercase letters, digits and . _ - separators, e.g. ghcr.io/acme/app)';
+    return undefined;
+}
+function isValidTag(value) {
+    return tag.test(value);
+}
+/** The registry host that holds a repository: its first component when it looks like a host. */
+function registryOf(name) {
+    const first = name.split('/')[0];
+    const isHost = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+    return isHost ? first : DOCKER_HUB;
+}
+/**
+ * Registries on this machine's loopback interface, which docker reaches without TLS: `localhost`,
+ * `[::1]` and IPv4 literals in 127.0.0.0/8, with or without a port. A host name that merely starts
+ * with 127 (127.evil.example) is not one.
+ */
+function isLoopback(registry) {
+    const host = registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : registry.replace(/:\d+$/, '');
+    if (host === 'localhost' || host === '[::1]')
+        return true;
+    const octets = host.split('.');
+    return octets.length === 4 && octets[0] === '127' && octets.every(o => /^\d{1,3}$/.test(o) && Number(o) <= 255);
 }
 
 ;// CONCATENATED MODULE: ./src/core/docker.ts
@@ -41821,51 +41918,127 @@ async function inspectImage(ref) {
         workingDir: raw.Config?.WorkingDir ?? ''
     };
 }
-
-;// CONCATENATED MODULE: ./src/core/build.ts
-// Stage 3: build the context into an image in the engine, tagged with the full commit hash.
-
-
-
-
-async function build(p, context, engine, options, workDir, log) {
-    const localRef = `${p.image}:${p.commit}`;
-    const args = [
-        '--file', context.dockerfile,
-        '--build-arg', `SOURCE_DATE_EPOCH=${p.sourceDateEpoch}`,
-        ...p.inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
-        ...Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-        ...(p.inputs[Input.Target] ? ['--target', p.inputs[Input.Target]] : [])
-    ];
-    const attested = p.inputs[Input.Provenance] || p.inputs[Input.Sbom];
-    const attestations = [`--provenance=${p.inputs[Input.Provenance] ? 'mode=max' : 'false'}`, `--sbom=${p.inputs[Input.Sbom]}`];
-    const exportable = engine.buildx && engine.containerdStore;
-    const reproducible = exportable && !attested;
-    const started = Date.now();
-    if (exportable) {
-        const archive = (0,external_node_path_namespaceObject.join)(workDir, 'image.oci.tar');
-        if (attested)
-            log.notice('Not reproducible: provenance and SBOM attestations record when and how the image was built, so every build gets a new digest.');
-        args.push('--progress=plain', ...attestations, ...options.cacheArgs);
-        args.push('--output', `type=oci,dest=${archive},name=${localRef},rewrite-timestamp=true`);
-        const env = options.dockerConfig ? { DOCKER_CONFIG: options.dockerConfig } : undefined;
-        const r = await run('docker', ['buildx', 'build', ...args, context.contextDir], { stream: true, env });
-        warnOnCacheExportError(r.stderr, log);
-        await run('docker', ['load', '--input', archive]);
+/** skopeo pushes the tested archive byte for byte; without it nothing can be pushed. */
+async function requireSkopeo() {
+    const found = await run('skopeo', ['--version'], { allowFailure: true }).catch(() => undefined);
+    if (!found || found.exitCode !== 0) {
+        throw new Error('skopeo is not installed: hashdock pushes the tested image with it, byte for byte. Install it (apt-get install skopeo; GitHub\'s Ubuntu runners have it), or set push to false.');
     }
-    else if (engine.buildx) {
-        log.notice(`Not reproducible: the engine stores images without containerd, so layers are recompressed on push. Enable the containerd image store ("features": {"containerd-snapshotter": true}) for reproducible digests.`);
-        // No cache arguments: the docker driver exports caches only with the containerd image store.
-        args.push('--progress=plain', ...attestations, '--load', '--tag', localRef);
-        await run('docker', ['buildx', 'build', ...args, context.contextDir], { stream: true });
+}
+
+;// CONCATENATED MODULE: ./src/core/strategy.ts
+
+
+
+/**
+ * The image's clock, the same for every commit: BuildKit clamps every newer timestamp in the layers it
+ * writes to it (rewrite-timestamp). A clock that moved with each commit would put the clock of whichever
+ * commit first built a cached layer into every later image that reuses that layer, so a commit's digest
+ * would depend on what the builder had cached. The commit's own time is kept in the image's
+ * org.opencontainers.image.created label and the commit-time output.
+ */
+const IMAGE_CLOCK = 0;
+/**
+ * Every builder but one writes an OCI image archive with rewritten timestamps and exports a layer
+ * cache; the exception is the engine's own `docker` driver on an engine without the containerd image
+ * store, and for it the run brings a docker-container builder of its own.
+ */
+function decideStrategy(inputs, engine, selected, runId) {
+    if (!engine.buildx) {
+        throw new Error('docker buildx is not installed: hashdock builds with BuildKit through buildx. Install the docker-buildx plugin (on GitHub, docker/setup-buildx-action).');
+    }
+    const reasons = [];
+    const notices = [];
+    const registry = registryOf(inputs[Input.Image]);
+    const loopbackRegistries = isLoopback(registry) ? [registry] : [];
+    let builder = { ...selected, create: false };
+    if (selected.driver === 'docker' && !engine.containerdStore) {
+        builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };
+        notices.push(`builder: '${selected.name}' is the engine's own builder on an engine without the containerd image store, which can neither write an image archive nor export a layer cache; this run uses a docker-container builder of its own (${builder.name}), removed when it ends. Select one with docker/setup-buildx-action or the builder input to keep it between runs.`);
+    }
+    reasons.push(`built by '${builder.name}' (${builder.driver} driver${builder.create ? ', created for this run' : ''})`);
+    const provenance = inputs[Input.Provenance];
+    const sbom = inputs[Input.Sbom];
+    const reproducible = !provenance && !sbom;
+    if (!reproducible) {
+        notices.push('Not reproducible: provenance and SBOM attestations record when and how the image was built, so every build gets a new digest.');
     }
     else {
-        log.notice('Not reproducible: docker buildx is not installed, so timestamps cannot be rewritten; building with `docker build` and BuildKit.');
-        await run('docker', ['build', '--tag', localRef, ...args, context.contextDir], { stream: true, env: { DOCKER_BUILDKIT: '1' } });
+        reasons.push('reproducible: every timestamp in the new layers is the fixed image clock, and no attestation records build times');
     }
+    const cache = inputs[Input.Cache] || 'none';
+    const load = Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand]);
+    if (!load)
+        reasons.push('no test runs, so the image is not loaded into the engine');
+    return { builder, loopbackRegistries, cache, load, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices };
+}
+
+;// CONCATENATED MODULE: ./src/core/build.ts
+// Stage 3: BuildKit writes the image once, as an archive; that archive is what is tested and what is pushed.
+
+
+
+
+
+
+
+/**
+ * One path on every builder: the `docker` exporter with OCI media types writes an OCI layout that is
+ * also a `docker load` archive, with every timestamp of the new layers clamped to the image clock
+ * (rewrite-timestamp). Nothing is written into the engine's image store by the build itself.
+ */
+async function build(p, context, options, workDir, log) {
+    const { strategy } = p;
+    if (strategy.builder.create) {
+        await log.group('Builder', () => createRunBuilder(p.workspace.runId, workDir, { loopbackRegistries: strategy.loopbackRegistries }));
+    }
+    const archive = (0,external_node_path_namespaceObject.join)(workDir, 'image.tar');
+    const metadataFile = (0,external_node_path_namespaceObject.join)(workDir, 'build-metadata.json');
+    const args = [
+        'buildx', 'build',
+        '--builder', strategy.builder.name,
+        '--progress', 'plain',
+        '--file', context.dockerfile,
+        '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
+        ...p.inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
+        ...Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+        ...(p.inputs[Input.Target] ? ['--target', p.inputs[Input.Target]] : []),
+        `--provenance=${strategy.provenance ? 'mode=max' : 'false'}`,
+        `--sbom=${strategy.sbom}`,
+        ...options.cacheArgs,
+        '--metadata-file', metadataFile,
+        '--output', `type=docker,dest=${archive},oci-mediatypes=true,rewrite-timestamp=true,name=${p.localRef}`,
+        context.contextDir
+    ];
+    const started = Date.now();
+    const r = await run('docker', args, { stream: true });
+    warnOnCacheExportError(r.stderr, log);
     const seconds = (Date.now() - started) / 1000;
-    const facts = await inspectImage(localRef);
-    return { imageId: facts.id, localRef, size: facts.size, workingDir: facts.workingDir, reproducible, seconds };
+    const metadata = JSON.parse(await (0,promises_namespaceObject.readFile)(metadataFile, 'utf8'));
+    const digest = String(metadata['containerimage.digest'] ?? '');
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+        throw new Error(`the builder reported no image digest (build metadata: ${JSON.stringify(metadata).slice(0, 300)})`);
+    return {
+        digest,
+        configDigest: String(metadata['containerimage.config.digest'] ?? ''),
+        archive,
+        size: (await (0,promises_namespaceObject.stat)(archive)).size,
+        reproducible: strategy.reproducible,
+        seconds,
+        metadata
+    };
+}
+/**
+ * Loads the archive into the engine and checks that what the engine now holds is the built image, by
+ * digest: the tests run exactly what will be pushed.
+ */
+async function load(p, built) {
+    await run('docker', ['load', '--quiet', '--input', built.archive]);
+    const facts = await inspectImage(p.localRef);
+    if (facts.id !== built.digest && facts.id !== built.configDigest) {
+        throw new Error(`the engine loaded ${p.localRef} as ${facts.id}, which is not the built image ${built.digest}`);
+    }
+    return { imageId: facts.id, localRef: p.localRef, workingDir: facts.workingDir };
 }
 /** A refused cache export is ignored by BuildKit (ignore-error); the user still hears of it, once. */
 function warnOnCacheExportError(buildLog, log) {
@@ -41890,7 +42063,7 @@ const none = { args: [], settle: async () => { } };
  * Exports never fail a build (ignore-error): a cache is an optimisation, never a reason to stop.
  */
 function arrangeCache(p, localDir, log) {
-    const mode = p.inputs[Input.Cache];
+    const mode = p.strategy.cache;
     if (mode === 'registry') {
         const ref = `${p.image}:buildcache`;
         if (!p.inputs[Input.Push])
@@ -41954,11 +42127,6 @@ class Git {
     /** Committer time, in Unix seconds. */
     async commitTime(commit) {
         return Number(await this.git(['show', '-s', '--format=%ct', commit]));
-    }
-    /** Committer time of the last first-parent commit up to `commit` that changed `path`. */
-    async lastChange(commit, path) {
-        // Path-limited, git stops at the first match instead of reading the whole history.
-        return Number(await this.git(['log', '-1', '--first-parent', '--format=%ct', commit, '--', path]));
     }
     /** 'tree', 'blob', … or undefined when the path is not in that commit. */
     async objectType(commit, path) {
@@ -42180,36 +42348,71 @@ async function setTimes(dir, unixSeconds) {
     await applyFileTimes(dir, new Map(), unixSeconds);
 }
 
-;// CONCATENATED MODULE: ./src/core/image-ref.ts
-// Image references, checked against the grammar of Docker's distribution/reference.
-const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const domainComponent = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const domain = `${domainComponent}(?:\\.${domainComponent})*(?::[0-9]+)?`;
-const repository = new RegExp(`^(?:${domain}/)?${component}(?:/${component})*$`);
-const tag = /^[\w][\w.-]{0,127}$/;
-/** Docker Hub's host, as `docker login` names it when no registry is given. */
-const DOCKER_HUB = 'docker.io';
-/** Why `name` is not a repository without tag or digest (e.g. ghcr.io/acme/app), or undefined when it is one. */
-function repositoryProblem(name) {
-    if (name.includes('@'))
-        return 'must not carry a digest; give the repository only (e.g. ghcr.io/acme/app)';
-    const last = name.split('/').at(-1) ?? '';
-    if (last.includes(':'))
-        return 'must not carry a tag; extra tags go in the tags input';
-    if (name.length > 255)
-        return 'is longer than 255 characters';
-    if (!repository.test(name))
-        return 'is not a valid image repository (lowercase letters, digits and . _ - separators, e.g. ghcr.io/acme/app)';
-    return undefined;
+;// CONCATENATED MODULE: ./src/core/docker-config.ts
+// The docker configuration a run works with: the user's own, whole, plus hashdock's registry login.
+
+
+
+
+
+
+
+
+/** The user's docker configuration directory, as the docker CLI finds it. */
+const userConfigDir = () => process.env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker');
+/**
+ * Logs in before anything is built, so refused credentials fail in seconds, not after the build.
+ * The login goes into a copy of the user's config.json, beside links to everything else in the user's
+ * configuration directory (buildx builders and the selected one, contexts, plugins): logins made before
+ * (docker/login-action), credential helpers and the selected builder keep working, the build reads base
+ * images and the cache with hashdock's login, and removing the copy removes only what hashdock added.
+ */
+async function login(registry, username, password, workDir) {
+    const userDir = userConfigDir();
+    if (!username) {
+        const own = (0,external_node_path_namespaceObject.join)(userDir, 'config.json');
+        return { registry, configDir: userDir, authfile: (0,external_node_fs_namespaceObject.existsSync)(own) ? own : undefined };
+    }
+    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(workDir, 'docker-config-'));
+    // buildx keeps builders in the configuration directory: the run's builders must land in the user's.
+    await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(userDir, 'buildx'), { recursive: true });
+    for (const entry of await (0,promises_namespaceObject.readdir)(userDir)) {
+        if (entry !== 'config.json')
+            await (0,promises_namespaceObject.symlink)((0,external_node_path_namespaceObject.join)(userDir, entry), (0,external_node_path_namespaceObject.join)(dir, entry));
+    }
+    const config = (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(userDir, 'config.json')) ? JSON.parse(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(userDir, 'config.json'), 'utf8')) : {};
+    // An empty helper for this registry keeps the login in this file, out of the user's credential store.
+    const keys = registry === DOCKER_HUB ? [registry, 'https://index.docker.io/v1/'] : [registry];
+    config.credHelpers = { ...config.credHelpers, ...Object.fromEntries(keys.map(k => [k, ''])) };
+    await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
+    const r = await run('docker', ['--config', dir, 'login', registry, '--username', username, '--password-stdin'], { input: password, allowFailure: true });
+    if (r.exitCode !== 0) {
+        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+        const why = lastLine(r.stderr);
+        if (/unauthorized|denied|incorrect|401|403/i.test(why)) {
+            throw new InputError(Input.RegistryPassword, `${registry} refused the login of ${username}: ${why}`);
+        }
+        throw new InputError(Input.Image, `registry ${registry} is unreachable: ${why}`);
+    }
+    // skopeo reads an empty credential helper as a helper named '': it gets the login itself, and the
+    // user's other helpers.
+    const written = JSON.parse(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), 'utf8'));
+    const helpers = Object.fromEntries(Object.entries(config.credHelpers).filter(([, helper]) => helper));
+    const authfile = (0,external_node_path_namespaceObject.join)(dir, 'skopeo-auth.json');
+    await (0,promises_namespaceObject.writeFile)(authfile, JSON.stringify({ auths: written.auths ?? {}, credHelpers: helpers }), { mode: 0o600 });
+    // Every program the run starts (buildx, compose, the tests' docker calls) reads this configuration.
+    const previous = process.env.DOCKER_CONFIG;
+    process.env.DOCKER_CONFIG = dir;
+    return { registry, configDir: dir, authfile, overlay: { dir, previous } };
 }
-function isValidTag(value) {
-    return tag.test(value);
-}
-/** The registry host that holds a repository: its first component when it looks like a host. */
-function registryOf(name) {
-    const first = name.split('/')[0];
-    const isHost = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-    return isHost ? first : DOCKER_HUB;
+async function logout(session) {
+    if (!session.overlay)
+        return;
+    if (session.overlay.previous === undefined)
+        delete process.env.DOCKER_CONFIG;
+    else
+        process.env.DOCKER_CONFIG = session.overlay.previous;
+    await (0,promises_namespaceObject.rm)(session.overlay.dir, { recursive: true, force: true });
 }
 
 ;// CONCATENATED MODULE: ./src/core/tags.ts
@@ -42247,7 +42450,27 @@ function resolveTags(extra, facts) {
 
 
 
-async function plan(inputs, workspace) {
+
+async function plan(inputs, workspace, facts) {
+    const source = await planSource(inputs, workspace);
+    const { commit, commitTime, ref, contextPath, dockerfilePath } = source;
+    const strategy = decideStrategy(inputs, facts.engine, facts.builder, workspace.runId);
+    const git = new Git(workspace.repoDir);
+    const image = inputs[Input.Image];
+    const tags = resolveTags(inputs[Input.Tags], { commit, commitTime, ref });
+    const labels = {
+        'org.opencontainers.image.revision': commit,
+        // The commit's time, whatever the image clock: the label tells the truth about the commit.
+        'org.opencontainers.image.created': rfc3339(commitTime),
+        [FINGERPRINT_LABEL]: await fingerprint(git, inputs, commit, contextPath, dockerfilePath)
+    };
+    const url = workspace.sourceUrl ?? (await git.originUrl());
+    if (url)
+        labels['org.opencontainers.image.source'] = url;
+    const localRef = `hashdock-run-${workspace.runId}:${commit}`;
+    return { ...source, image, localRef, tags, labels, strategy };
+}
+async function planSource(inputs, workspace) {
     const git = new Git(workspace.repoDir);
     if (!(await git.isRepository())) {
         throw new InputError(Input.Githash, `${workspace.repoDir} is not a git checkout; check out the repository first (actions/checkout)`);
@@ -42275,30 +42498,7 @@ async function plan(inputs, workspace) {
     }
     if (inputs[Input.Mtime] === 'per-file')
         await requireFullHistory(workspace.repoDir);
-    const epoch = await sourceDateEpoch(inputs, git, commit, commitTime, dockerfilePath);
-    const image = inputs[Input.Image];
-    const tags = resolveTags(inputs[Input.Tags], { commit, commitTime, ref });
-    const labels = {
-        'org.opencontainers.image.revision': commit,
-        'org.opencontainers.image.created': rfc3339(epoch),
-        [FINGERPRINT_LABEL]: await fingerprint(git, inputs, commit, contextPath, dockerfilePath)
-    };
-    const source = workspace.sourceUrl ?? (await git.originUrl());
-    if (source)
-        labels['org.opencontainers.image.source'] = source;
-    return { inputs, workspace, commit, commitTime, sourceDateEpoch: epoch, image, tags, contextPath, dockerfilePath, labels };
-}
-/**
- * With mtime: commit, the commit time. With mtime: per-file, the time of the last commit that changed
- * the Dockerfile: every timestamp in a layer is then either a file's own commit time (no newer than the
- * clock, or clamped to it) or the clock itself, so a layer whose inputs did not change between two
- * commits is byte for byte the same. The price: the image's clock (its created time and label) says
- * when the recipe last changed, not when the commit was made.
- */
-async function sourceDateEpoch(inputs, git, commit, commitTime, dockerfile) {
-    if (inputs[Input.Mtime] !== 'per-file')
-        return commitTime;
-    return (await git.lastChange(commit, dockerfile)) || commitTime;
+    return { inputs, workspace, commit, commitTime, ref, contextPath, dockerfilePath };
 }
 /** Everything the image's bytes depend on, hashed: git's own content hashes of context and Dockerfile, and the options. */
 async function fingerprint(git, inputs, commit, contextPath, dockerfile) {
@@ -42323,72 +42523,74 @@ function references(p) {
     return p.tags.map(tag => `${p.image}:${tag}`);
 }
 
+;// CONCATENATED MODULE: ./src/core/registry.ts
+// Registry operations by digest, through skopeo: push an image archive unchanged, copy a manifest to more tags.
+
+
+
+
+
+/** The credentials and TLS settings docker itself would use for a registry. */
+function registry_access(session, registry, ...tlsFlags) {
+    // docker talks plain HTTP to registries on the loopback interface; so does hashdock, and to no other.
+    const verify = !isLoopback(registry);
+    return [...(session.authfile ? ['--authfile', session.authfile] : []), ...tlsFlags.map(flag => `--${flag}=${verify}`)];
+}
+async function skopeo(args, what) {
+    try {
+        return await run('skopeo', args);
+    }
+    catch (error) {
+        if (error instanceof CommandError)
+            throw new Error(`${what} failed: ${lastLine(error.stderr)}`);
+        throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`);
+    }
+}
+/**
+ * Pushes an image archive (OCI layout inside) to `ref` byte for byte: every manifest keeps its digest,
+ * attestations and other platforms included. Returns the digest the registry now holds.
+ */
+async function pushArchive(archive, ref, session, workDir) {
+    const digestFile = (0,external_node_path_namespaceObject.join)(workDir, 'pushed.digest');
+    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...registry_access(session, registryOf(ref), 'dest-tls-verify'), `oci-archive:${archive}`, `docker://${ref}`], `pushing ${ref}`);
+    return (await (0,promises_namespaceObject.readFile)(digestFile, 'utf8')).trim();
+}
+/** Points `ref` at a manifest the registry already holds: the manifest is copied byte for byte. */
+async function tagDigest(image, digest, ref, session) {
+    const registry = registryOf(image);
+    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', ...registry_access(session, registry, 'src-tls-verify', 'dest-tls-verify'), `docker://${image}@${digest}`, `docker://${ref}`], `tagging ${ref}`);
+}
+/** The digest and labels of `ref` in the registry, or undefined when it holds no such tag. */
+async function inspectRemote(ref, session) {
+    const r = await run('skopeo', ['inspect', ...registry_access(session, registryOf(ref), 'tls-verify'), `docker://${ref}`], { allowFailure: true });
+    if (r.exitCode !== 0)
+        return undefined;
+    const held = JSON.parse(r.stdout);
+    return { digest: held.Digest, labels: held.Labels ?? {} };
+}
+
 ;// CONCATENATED MODULE: ./src/core/publish.ts
-// Stage 5: push the tested image under every tag, and report the digest the registry holds.
-
-
-
-
-
-
 
 
 /**
- * Logs in before anything is built, so refused credentials fail in seconds, not after the build.
- * The login lives in a docker config of this run's own, so it never touches the user's and goes with it.
+ * The full-hash tag first, from the archive itself; the other tags then name the manifest the
+ * registry already holds, so every tag points at the digest that was tested.
  */
-async function login(p, workDir, log) {
-    const registry = registryOf(p.image);
-    const username = p.inputs[Input.RegistryUsername];
-    if (!p.inputs[Input.Push] || !username)
-        return { registry };
-    const configDir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(workDir, 'docker-config-'));
-    const r = await run('docker', ['--config', configDir, 'login', registry, '--username', username, '--password-stdin'], {
-        input: p.inputs[Input.RegistryPassword],
-        allowFailure: true
-    });
-    if (r.exitCode !== 0) {
-        await (0,promises_namespaceObject.rm)(configDir, { recursive: true, force: true });
-        const why = lastLine(r.stderr);
-        if (/unauthorized|denied|incorrect|401|403/i.test(why)) {
-            throw new InputError(Input.RegistryPassword, `${registry} refused the login of ${username}: ${why}`);
-        }
-        throw new InputError(Input.Image, `registry ${registry} is unreachable: ${why}`);
+async function publish(p, built, session, log) {
+    const [first, ...others] = references(p);
+    log.info(`Pushing ${first}`);
+    const digest = await pushArchive(built.archive, first, session, p.workspace.workDir);
+    if (digest !== built.digest) {
+        throw new Error(`the registry holds ${digest} for ${first}, not the tested ${built.digest}: it changed the manifest on push; no other tag was pushed`);
     }
-    log.info(`Logged in to ${registry} as ${username}`);
-    return { registry, configDir };
+    await retag(p, digest, others, session, log);
+    return { references: [first, ...others], digest };
 }
-async function logout(session) {
-    if (!session.configDir)
-        return;
-    await run('docker', ['--config', session.configDir, 'logout', session.registry], { allowFailure: true });
-    await (0,promises_namespaceObject.rm)(session.configDir, { recursive: true, force: true });
-}
-/** Tags the tested image ID, pushes the full-hash tag first, then the others; all name one digest. */
-async function publish(p, imageId, session, log) {
-    const refs = references(p);
-    const config = session.configDir ? ['--config', session.configDir] : [];
-    for (const ref of refs)
-        await run('docker', ['tag', imageId, ref]);
+async function retag(p, digest, refs, session, log) {
     for (const ref of refs) {
-        log.info(`Pushing ${ref}`);
-        try {
-            await run('docker', [...config, 'push', '--quiet', ref]);
-        }
-        catch (error) {
-            const why = error instanceof CommandError ? lastLine(error.stderr) : String(error);
-            throw new InputError(Input.Image, `pushing ${ref} to ${session.registry} failed: ${why}`);
-        }
+        log.info(`Tagging ${ref}`);
+        await tagDigest(p.image, digest, ref, session);
     }
-    const digest = await pushedDigest(p.image, refs[0]);
-    return { references: refs, digest };
-}
-async function pushedDigest(image, ref) {
-    const facts = await inspectImage(ref);
-    const entry = facts.repoDigests.find(d => d.startsWith(`${image}@`));
-    if (!entry)
-        throw new Error(`the engine recorded no registry digest for ${ref} after the push`);
-    return entry.slice(image.length + 1);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/util.js
@@ -50023,15 +50225,16 @@ const total = (parts) => parts.reduce((sum, p) => sum + bytes(p), 0);
 
 
 
-function report(p, built, tests, suites, published, notes) {
+function report(p, built, loaded, tests, suites, published, notes) {
     const failed = tests.filter(t => !t.passed);
     return {
         commit: p.commit,
         commitTime: p.commitTime,
         image: p.image,
         references: published?.references ?? references(p),
-        digest: published?.digest ?? '',
-        imageId: built.imageId,
+        digest: published?.digest ?? built.digest,
+        imageId: loaded?.imageId ?? '',
+        strategy: p.strategy.reasons,
         size: built.size,
         reproducible: built.reproducible,
         reused: false,
@@ -50053,7 +50256,8 @@ function reusedReport(p, published) {
         image: p.image,
         references: published.references,
         digest: published.digest,
-        imageId: published.digest,
+        imageId: '',
+        strategy: [],
         size: 0,
         reproducible: true,
         reused: true,
@@ -50085,7 +50289,7 @@ function renderSummary(r) {
         ...(r.reused
             ? []
             : [
-                ['Image ID', `\`${r.imageId}\``],
+                ['Image ID', r.imageId ? `\`${r.imageId}\`` : 'not loaded (no test ran)'],
                 ['Size', megabytes(r.size)],
                 ['Build', report_seconds(r.buildSeconds)],
                 ['Reproducible', r.reproducible ? 'yes' : 'no']
@@ -50094,7 +50298,8 @@ function renderSummary(r) {
             `${capitalize(t.kind)} tests`,
             `${t.passed ? 'passed' : `failed (exit ${t.exitCode})`} in ${report_seconds(t.seconds)}`
         ]),
-        ['Digest', r.digest ? `\`${r.digest}\`` : 'not pushed'],
+        ['Digest', `\`${r.digest}\`${r.pushed ? '' : ' (not pushed)'}`],
+        ...(r.strategy.length ? [['Build strategy', r.strategy.join('<br>')]] : []),
         ['Tags', r.references.map(ref => `\`${ref}\``).join('<br>')]
     ];
     const lines = [
@@ -50172,38 +50377,17 @@ function annotateFailures(suites, workingDir, contextPath, repoFiles, log) {
 async function findReusable(p, session, log) {
     if (p.inputs[Input.Rebuild] || !p.inputs[Input.Push])
         return undefined;
-    const access = registryAccess(session);
-    const r = await run('skopeo', ['inspect', ...access.auth, access.tls('tls-verify'), `docker://${references(p)[0]}`], { allowFailure: true }).catch(() => undefined // skopeo is not installed
-    );
-    if (!r)
+    const held = await inspectRemote(references(p)[0], session).catch(() => {
         log.notice("skopeo is not installed: every run builds, even when the registry already holds this commit's image");
-    if (!r || r.exitCode !== 0)
         return undefined;
-    const held = JSON.parse(r.stdout);
-    return held.Labels?.[FINGERPRINT_LABEL] === p.labels[FINGERPRINT_LABEL] ? held.Digest : undefined;
+    });
+    return held?.labels[FINGERPRINT_LABEL] === p.labels[FINGERPRINT_LABEL] ? held?.digest : undefined;
 }
-/** Points every tag at the digest the registry already holds: the manifest is copied byte for byte. */
-async function retag(p, digest, session, log) {
+/** Points every tag at the digest the registry already holds. */
+async function reuse(p, digest, session, log) {
     const refs = references(p);
-    const access = registryAccess(session);
-    for (const ref of refs.slice(1)) {
-        log.info(`Tagging ${ref}`);
-        const tls = [access.tls('src-tls-verify'), access.tls('dest-tls-verify')];
-        await run('skopeo', ['copy', '--quiet', '--preserve-digests', ...access.auth, ...tls, `docker://${p.image}@${digest}`, `docker://${ref}`]);
-    }
+    await retag(p, digest, refs.slice(1), session, log);
     return { references: refs, digest };
-}
-/**
- * The login and TLS settings docker itself would use: this run's own login when it has one, and
- * plain HTTP for registries on the loopback interface, which docker trusts without TLS too.
- */
-function registryAccess(session) {
-    const host = session.registry.replace(/:\d+$/, '');
-    const loopback = host === 'localhost' || host.startsWith('127.') || host === '[::1]';
-    return {
-        auth: session.configDir ? ['--authfile', (0,external_node_path_namespaceObject.join)(session.configDir, 'config.json')] : [],
-        tls: flag => `--${flag}=${!loopback}`
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/core/test.ts
@@ -50269,49 +50453,58 @@ async function collectResults(p, container, kind, hostDir, log) {
 
 
 
+
+
+
 async function runPipeline(inputs, workspace, log) {
-    const { p, engine } = await log.group('Plan', async () => {
-        const planned = await plan(inputs, workspace);
+    const p = await log.group('Plan', async () => {
+        const engine = await requireEngine();
+        if (inputs[Input.Push])
+            await requireSkopeo();
+        const planned = await plan(inputs, workspace, { engine, builder: await selectedBuilder(inputs[Input.Builder]) });
         log.info(`Commit ${planned.commit} (${planned.dockerfilePath} in ${planned.contextPath}, mtime ${inputs[Input.Mtime]})`);
-        const found = await requireEngine();
-        log.info(`Docker engine ${found.version}`);
-        return { p: planned, engine: found };
+        log.info(`Docker engine ${engine.version}${engine.containerdStore ? ' (containerd image store)' : ''}; ${planned.strategy.reasons.join('; ')}`);
+        return planned;
     });
+    for (const notice of p.strategy.notices)
+        log.notice(notice);
     const workDir = workspace.workDir;
     await (0,promises_namespaceObject.mkdir)(workDir, { recursive: true });
-    const session = await login(p, workDir, log);
+    const session = await login(registryOf(p.image), inputs[Input.RegistryUsername], inputs[Input.RegistryPassword], workDir);
+    if (session.overlay)
+        log.info(`Logged in to ${session.registry} as ${inputs[Input.RegistryUsername]}`);
     try {
         const reusable = await findReusable(p, session, log);
         if (reusable) {
-            const published = await log.group('Reuse', () => retag(p, reusable, session, log));
+            const published = await log.group('Reuse', () => reuse(p, reusable, session, log));
             return reusedReport(p, published);
         }
         const context = await log.group('Context', () => createContext(p, (0,external_node_path_namespaceObject.join)(workDir, 'context')));
-        const store = inputs[Input.Cache] === 'gha' ? workspace.cacheStore : undefined;
+        const store = p.strategy.cache === 'gha' ? workspace.cacheStore : undefined;
         if (store)
             await log.group('Restore the layer cache', () => store.restore(p.commit));
         const cache = arrangeCache(p, store?.dir, log);
-        const built = await log.group(`Build ${p.image}:${p.commit}`, () => build(p, context, engine, { cacheArgs: cache.args, dockerConfig: session.configDir }, workDir, log));
+        const built = await log.group(`Build ${p.image}:${p.commit}`, () => build(p, context, { cacheArgs: cache.args }, workDir, log));
         await cache.settle();
         if (store)
             await log.group('Save the layer cache', () => store.save(p.commit));
-        const tests = await runTests(p, built, context, log);
+        const loaded = p.strategy.load ? await log.group('Load the image into the engine', () => load(p, built)) : undefined;
+        const tests = loaded ? await runTests(p, loaded, context, log) : [];
         const suites = await readResults(tests, log);
-        if (suites.some(s => s.failed > 0)) {
-            annotateFailures(suites, built.workingDir, p.contextPath, await new Git(workspace.repoDir).files(p.commit), log);
+        if (loaded && suites.some(s => s.failed > 0)) {
+            annotateFailures(suites, loaded.workingDir, p.contextPath, await new Git(workspace.repoDir).files(p.commit), log);
         }
         const passed = tests.every(t => t.passed);
         const notes = [];
         if (!inputs[Input.Push])
             notes.push('push is false: the image was built and tested only.');
-        const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built.imageId, session, log)) : undefined;
-        if (published && built.reproducible && published.digest !== built.imageId) {
-            log.warning(`The registry reports ${published.digest} for the image tested as ${built.imageId}: it changed the manifest on push`);
-        }
-        return report(p, built, tests, suites, published, notes);
+        const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, session, log)) : undefined;
+        return report(p, built, loaded, tests, suites, published, notes);
     }
     finally {
         await logout(session);
+        if (p.strategy.builder.create)
+            await removeRunBuilder(workspace.runId).catch(error => log.warning(`could not remove the run's builder: ${error instanceof Error ? error.message : String(error)}`));
     }
 }
 /** Unit tests alone first (they fail fastest), then integration tests beside the compose services. */
@@ -99866,7 +100059,8 @@ function parseInputs(read) {
         [Input.Cache]: get(Input.Cache) && oneOf(Input.Cache, get(Input.Cache), CACHE_MODES),
         [Input.Rebuild]: inputs_boolean(Input.Rebuild, get(Input.Rebuild), false),
         [Input.Provenance]: inputs_boolean(Input.Provenance, get(Input.Provenance), false),
-        [Input.Sbom]: inputs_boolean(Input.Sbom, get(Input.Sbom), false)
+        [Input.Sbom]: inputs_boolean(Input.Sbom, get(Input.Sbom), false),
+        [Input.Builder]: builderName(get(Input.Builder))
     };
     if (password && !inputs[Input.RegistryUsername]) {
         throw new InputError(Input.RegistryUsername, 'is required when registry-password is set');
@@ -99925,6 +100119,12 @@ function buildArgs(values) {
         }
     }
     return values;
+}
+function builderName(value) {
+    if (value && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(value)) {
+        throw new InputError(Input.Builder, `'${value}' is not a builder name (letters, digits, '.', '_', '-'); see docker buildx ls`);
+    }
+    return value;
 }
 function target(value) {
     if (value && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value)) {
@@ -100091,7 +100291,7 @@ function runnerWorkspace() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6292);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8540);
 // The action's bundle entry: nothing here but the call, so tests import run() without side effects.
 
 await (0,_action_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();

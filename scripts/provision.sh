@@ -12,6 +12,133 @@ log() { printf '[provision] %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # --- packages ---------------------------------------------------------------------------------
+# --- base image in the registry ---------------------------------------------------------------
+# Builders that run in a container, or on another machine, read base images from a registry.
+base_in_registry() {
+  local auth
+  auth=$(mktemp)
+  printf '{"auths":{"%s":{"auth":"%s"}}}' "$TESTBED_REGISTRY" \
+    "$(printf '%s:%s' "$TESTBED_REGISTRY_USER" "$TESTBED_REGISTRY_PASSWORD" | base64 -w0)" >"$auth"
+  local want have
+  want=$(docker image inspect --format '{{index .Config.Labels "dev.hashdock.testbed.key"}}' "$TESTBED_BASE_IMAGE")
+  have=$(skopeo inspect --authfile "$auth" --tls-verify=false --format '{{index .Labels "dev.hashdock.testbed.key"}}' \
+    "docker://$TESTBED_BASE_REF" 2>/dev/null || true)
+  if [ "$want" != "$have" ]; then
+    log "copying $TESTBED_BASE_IMAGE to $TESTBED_BASE_REF"
+    # through a file: Debian's skopeo speaks a Docker API older than the engine accepts
+    docker save --output "$auth.tar" "$TESTBED_BASE_IMAGE"
+    skopeo copy --quiet --authfile "$auth" --dest-tls-verify=false "docker-archive:$auth.tar" "docker://$TESTBED_BASE_REF"
+    rm -f "$auth.tar"
+  fi
+  rm -f "$auth"
+}
+
+# --- BuildKit ---------------------------------------------------------------------------------
+# buildkitd and buildctl, from the release tarball (looked for beside the checkout, else downloaded).
+buildkit_binaries() {
+  local bin="$TESTBED_STATE/buildkit-$TESTBED_BUILDKIT_VERSION/bin"
+  if [ ! -x "$bin/buildkitd" ]; then
+    local tarball="$TESTBED_CACHE/buildkit-$TESTBED_BUILDKIT_VERSION.tar.gz" found
+    found=$(ls "$here"/../../shared/buildkit/buildkit-"$TESTBED_BUILDKIT_VERSION"-linux-amd64.tar.gz 2>/dev/null | head -n 1 || true)
+    mkdir -p "$TESTBED_CACHE"
+    if [ -n "$found" ]; then cp "$found" "$tarball"
+    elif [ ! -s "$tarball" ]; then
+      log "downloading BuildKit $TESTBED_BUILDKIT_VERSION"
+      curl -fsSL -o "$tarball" "https://github.com/moby/buildkit/releases/download/$TESTBED_BUILDKIT_VERSION/buildkit-$TESTBED_BUILDKIT_VERSION.linux-amd64.tar.gz"
+    fi
+    as_root mkdir -p "$bin"
+    # release tarballs hold bin/buildkitd, the test bed's own build holds buildkitd at the top
+    as_root tar -xzf "$tarball" -C "$bin" --transform 's,^bin/,,' --no-same-owner
+  fi
+  BUILDKIT_BIN=$bin
+  as_root mkdir -p "$TESTBED_STATE"
+  # 127.0.0.1 is the host for builders on the host network: the registry there speaks plain HTTP.
+  printf '[registry."%s"]\n  http = true\n' "$TESTBED_REGISTRY" | as_root tee "$TESTBED_STATE/buildkitd.toml" >/dev/null
+}
+
+# --- a second engine, without the containerd image store --------------------------------------
+classic_up() { DOCKER_HOST=$TESTBED_CLASSIC_HOST docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+start_classic_engine() {
+  local run=/run/hashdock-testbed root="$TESTBED_STATE/classic"
+  if ! classic_up; then
+    stop_pidfile "$run/classic.pid"
+    as_root rm -f "${TESTBED_CLASSIC_HOST#unix://}"
+    as_root mkdir -p "$run" "$root"
+    # A bridge of its own: with --bridge=none it would delete the first engine's docker0.
+    if ! ip link show hashdock0 >/dev/null 2>&1; then
+      as_root ip link add hashdock0 type bridge
+      as_root ip addr add 10.228.0.1/24 dev hashdock0
+    fi
+    as_root ip link set hashdock0 up
+    # its own configuration file: the first engine's turns the containerd store on
+    echo '{}' | as_root tee "$root/daemon.json" >/dev/null
+    log "starting a second dockerd without the containerd image store"
+    as_root sh -c "nohup setsid dockerd --config-file '$root/daemon.json' --data-root '$root/data' \
+      --exec-root '$run/classic' -H '$TESTBED_CLASSIC_HOST' --pidfile '$run/classic.pid' --bridge hashdock0 \
+      --default-address-pool base=10.229.0.0/16,size=24 >'$TESTBED_STATE/classic.log' 2>&1 </dev/null &"
+    for _ in $(seq 1 60); do classic_up && break; sleep 1; done
+    classic_up || { tail -n 30 "$TESTBED_STATE/classic.log" >&2; log "the second dockerd did not start"; exit 1; }
+  fi
+  docker context inspect "$TESTBED_CLASSIC_CONTEXT" >/dev/null 2>&1 ||
+    docker context create "$TESTBED_CLASSIC_CONTEXT" --docker "host=$TESTBED_CLASSIC_HOST" >/dev/null
+}
+
+# The image the docker-container driver runs (setup-buildx-action pulls it from Docker Hub): a Debian
+# base with runc, and buildkitd. Made once per engine from a cached debootstrap tarball.
+buildkit_image() {
+  local host=$1 ref=moby/buildkit:buildx-stable-1 key rootfs
+  key=$( (printf 'runc,ca-certificates'; sha256sum "$BUILDKIT_BIN/buildkitd") | sha256sum | cut -c1-12)
+  [ "$(DOCKER_HOST=$host docker image inspect --format '{{index .Config.Labels "dev.hashdock.testbed.key"}}' "$ref" 2>/dev/null)" = "$key" ] && return 0
+  rootfs="$TESTBED_CACHE/buildkit-rootfs-bookworm.tar"
+  if [ ! -s "$rootfs" ]; then
+    log "debootstrapping the BuildKit image's base (once)"
+    local dir
+    dir=$(mktemp -d)
+    as_root debootstrap --variant=minbase --include=runc,ca-certificates bookworm "$dir" http://deb.debian.org/debian >/dev/null
+    as_root rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
+    mkdir -p "$TESTBED_CACHE"
+    as_root tar -C "$dir" -cf "$rootfs.tmp" .
+    mv "$rootfs.tmp" "$rootfs"
+    as_root rm -rf "$dir"
+  fi
+  local image
+  image=$(mktemp)
+  cp "$rootfs" "$image"
+  tar -rf "$image" --owner=0 --group=0 --transform 's,^,./usr/bin/,' -C "$BUILDKIT_BIN" buildkitd buildctl
+  log "importing $ref into $host"
+  DOCKER_HOST=$host docker import --change 'ENTRYPOINT ["buildkitd"]' --change 'VOLUME /var/lib/buildkit' \
+    --change "LABEL dev.hashdock.testbed.key=$key" "$image" "$ref" >/dev/null
+  rm -f "$image"
+}
+
+# What docker/setup-buildx-action leaves on a runner: a docker-container builder, selected.
+container_builder() {
+  if ! docker buildx inspect "$TESTBED_CONTAINER_BUILDER" >/dev/null 2>&1; then
+    log "creating the docker-container builder $TESTBED_CONTAINER_BUILDER"
+    docker buildx create --name "$TESTBED_CONTAINER_BUILDER" --driver docker-container \
+      --driver-opt network=host --buildkitd-config "$TESTBED_STATE/buildkitd.toml" "$TESTBED_CLASSIC_CONTEXT" >/dev/null
+  fi
+  docker buildx inspect --bootstrap "$TESTBED_CONTAINER_BUILDER" >/dev/null
+}
+
+# A BuildKit daemon of its own, reached over TCP: how a team outgrows one runner.
+remote_up() { "$BUILDKIT_BIN/buildctl" --addr "$TESTBED_REMOTE_ADDR" debug workers >/dev/null 2>&1; }
+
+start_remote_builder() {
+  if ! remote_up; then
+    stop_pidfile "$TESTBED_STATE/buildkitd.pid"
+    log "starting buildkitd on $TESTBED_REMOTE_ADDR"
+    as_root mkdir -p "$TESTBED_STATE/buildkitd"
+    as_root sh -c "nohup setsid '$BUILDKIT_BIN/buildkitd' --addr '$TESTBED_REMOTE_ADDR' --root '$TESTBED_STATE/buildkitd' \
+      --config '$TESTBED_STATE/buildkitd.toml' >'$TESTBED_STATE/buildkitd.log' 2>&1 </dev/null & echo \$! >'$TESTBED_STATE/buildkitd.pid'"
+    for _ in $(seq 1 30); do remote_up && break; sleep 1; done
+    remote_up || { tail -n 20 "$TESTBED_STATE/buildkitd.log" >&2; log "buildkitd did not start"; exit 1; }
+  fi
+  docker buildx inspect "$TESTBED_REMOTE_BUILDER" >/dev/null 2>&1 ||
+    docker buildx create --name "$TESTBED_REMOTE_BUILDER" --driver remote "$TESTBED_REMOTE_ADDR" >/dev/null
+}
+
 install_packages() {
   # Bookworm's docker.io (20.10) embeds BuildKit 0.8 only; trixie's engine, buildx and compose are
   # taken from trixie while everything else stays on bookworm (priority 100 < 500).
@@ -141,4 +268,10 @@ install_packages
 start_engine
 start_registry
 base_image "$TESTBED_BASE_IMAGE" "$TESTBED_BASE_PACKAGES"
-log "ready: engine $(docker version --format '{{.Server.Version}}'), registry $TESTBED_REGISTRY, base $TESTBED_BASE_IMAGE"
+base_in_registry
+buildkit_binaries
+start_classic_engine
+buildkit_image "$TESTBED_CLASSIC_HOST"
+container_builder
+start_remote_builder
+log "ready: engines $(docker version --format '{{.Server.Version}}') (containerd store) and $TESTBED_CLASSIC_HOST (classic store), builders $TESTBED_CONTAINER_BUILDER and $TESTBED_REMOTE_BUILDER, registry $TESTBED_REGISTRY, base $TESTBED_BASE_IMAGE"

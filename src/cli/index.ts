@@ -9,7 +9,7 @@ import { cleanupRun } from '../core/cleanup.js'
 import { Input } from '../core/constants.js'
 import { createContext } from '../core/context.js'
 import type { Inputs } from '../core/inputs.js'
-import { plan } from '../core/plan.js'
+import { planSource } from '../core/plan.js'
 import type { Workspace } from '../core/workspace.js'
 import { runPipeline } from '../core/pipeline.js'
 import { outputs, renderSummary } from '../core/report.js'
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
 async function writeContext(inputs: Inputs, workspace: Workspace, out: string): Promise<number> {
   if (!out) throw new Error('out: give the directory to write the build context to, e.g. --out /tmp/context')
   if (existsSync(out)) throw new Error(`out: '${out}' already exists; give a new directory`)
-  const p = await plan(inputs, workspace)
+  const p = await planSource(inputs, workspace)
   const context = await createContext(p, join(workspace.workDir, 'context'))
   await mkdir(dirname(resolve(out)), { recursive: true })
   await rename(context.contextDir, out)

@@ -1,73 +1,102 @@
-// Stage 3: build the context into an image in the engine, tagged with the full commit hash.
+// Stage 3: BuildKit writes the image once, as an archive; that archive is what is tested and what is pushed.
+import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { createRunBuilder } from './builder.js'
 import { Input } from './constants.js'
 import type { BuildContext } from './context.js'
-import { inspectImage, type Engine } from './docker.js'
+import { inspectImage } from './docker.js'
 import { run } from './exec.js'
 import type { Log } from './log.js'
 import type { Plan } from './plan.js'
+import { IMAGE_CLOCK } from './strategy.js'
 
 export interface Built {
-  /** The engine's ID of the image: what the tests run and what gets pushed. */
-  imageId: string
-  /** `image:<full hash>` in the engine. */
-  localRef: string
+  /** Digest of the image's manifest (or index, with attestations): its identity from here to the registry. */
+  digest: string
+  /** Digest of the image's configuration: how an engine without the containerd store names it. */
+  configDigest: string
+  /** The image archive BuildKit wrote (an OCI layout, which docker load also reads). */
+  archive: string
+  /** Bytes of the archive: the compressed image. */
   size: number
-  /** Where relative paths inside the image start: test reports name files from here. */
-  workingDir: string
-  /** Whether the image's bytes depend only on the commit and the inputs (see reproducibility). */
+  /** Whether the image's bytes depend only on the commit and the inputs. */
   reproducible: boolean
   seconds: number
+  /** BuildKit's build metadata (--metadata-file), as it wrote it. */
+  metadata: Record<string, unknown>
 }
 
-/**
- * Reproducible when the engine allows it: BuildKit writes an OCI archive with every timestamp clamped
- * to SOURCE_DATE_EPOCH (rewrite-timestamp), and the containerd image store loads it unchanged, so the
- * image ID is the manifest digest the registry will report. rewrite-timestamp cannot be combined with
- * the image exporter (it conflicts with unpacking), hence the archive.
- */
+/** The built image inside the engine, under a reference no other run uses. */
+export interface Loaded {
+  /** The engine's ID: the digest with the containerd image store, the config digest without. */
+  imageId: string
+  localRef: string
+  /** Where relative paths inside the image start: test reports name files from here. */
+  workingDir: string
+}
+
 export interface BuildOptions {
   /** buildx arguments for the layer cache. */
   cacheArgs: string[]
-  /** A docker configuration holding the registry login, for the cache import and export. */
-  dockerConfig?: string
 }
 
-export async function build(p: Plan, context: BuildContext, engine: Engine, options: BuildOptions, workDir: string, log: Log): Promise<Built> {
-  const localRef = `${p.image}:${p.commit}`
+/**
+ * One path on every builder: the `docker` exporter with OCI media types writes an OCI layout that is
+ * also a `docker load` archive, with every timestamp of the new layers clamped to the image clock
+ * (rewrite-timestamp). Nothing is written into the engine's image store by the build itself.
+ */
+export async function build(p: Plan, context: BuildContext, options: BuildOptions, workDir: string, log: Log): Promise<Built> {
+  const { strategy } = p
+  if (strategy.builder.create) {
+    await log.group('Builder', () => createRunBuilder(p.workspace.runId, workDir, { loopbackRegistries: strategy.loopbackRegistries }))
+  }
+  const archive = join(workDir, 'image.tar')
+  const metadataFile = join(workDir, 'build-metadata.json')
   const args = [
+    'buildx', 'build',
+    '--builder', strategy.builder.name,
+    '--progress', 'plain',
     '--file', context.dockerfile,
-    '--build-arg', `SOURCE_DATE_EPOCH=${p.sourceDateEpoch}`,
+    '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
     ...p.inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
     ...Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-    ...(p.inputs[Input.Target] ? ['--target', p.inputs[Input.Target]] : [])
+    ...(p.inputs[Input.Target] ? ['--target', p.inputs[Input.Target]] : []),
+    `--provenance=${strategy.provenance ? 'mode=max' : 'false'}`,
+    `--sbom=${strategy.sbom}`,
+    ...options.cacheArgs,
+    '--metadata-file', metadataFile,
+    '--output', `type=docker,dest=${archive},oci-mediatypes=true,rewrite-timestamp=true,name=${p.localRef}`,
+    context.contextDir
   ]
-  const attested = p.inputs[Input.Provenance] || p.inputs[Input.Sbom]
-  const attestations = [`--provenance=${p.inputs[Input.Provenance] ? 'mode=max' : 'false'}`, `--sbom=${p.inputs[Input.Sbom]}`]
-  const exportable = engine.buildx && engine.containerdStore
-  const reproducible = exportable && !attested
   const started = Date.now()
-  if (exportable) {
-    const archive = join(workDir, 'image.oci.tar')
-    if (attested) log.notice('Not reproducible: provenance and SBOM attestations record when and how the image was built, so every build gets a new digest.')
-    args.push('--progress=plain', ...attestations, ...options.cacheArgs)
-    args.push('--output', `type=oci,dest=${archive},name=${localRef},rewrite-timestamp=true`)
-    const env = options.dockerConfig ? { DOCKER_CONFIG: options.dockerConfig } : undefined
-    const r = await run('docker', ['buildx', 'build', ...args, context.contextDir], { stream: true, env })
-    warnOnCacheExportError(r.stderr, log)
-    await run('docker', ['load', '--input', archive])
-  } else if (engine.buildx) {
-    log.notice(`Not reproducible: the engine stores images without containerd, so layers are recompressed on push. Enable the containerd image store ("features": {"containerd-snapshotter": true}) for reproducible digests.`)
-    // No cache arguments: the docker driver exports caches only with the containerd image store.
-    args.push('--progress=plain', ...attestations, '--load', '--tag', localRef)
-    await run('docker', ['buildx', 'build', ...args, context.contextDir], { stream: true })
-  } else {
-    log.notice('Not reproducible: docker buildx is not installed, so timestamps cannot be rewritten; building with `docker build` and BuildKit.')
-    await run('docker', ['build', '--tag', localRef, ...args, context.contextDir], { stream: true, env: { DOCKER_BUILDKIT: '1' } })
-  }
+  const r = await run('docker', args, { stream: true })
+  warnOnCacheExportError(r.stderr, log)
   const seconds = (Date.now() - started) / 1000
-  const facts = await inspectImage(localRef)
-  return { imageId: facts.id, localRef, size: facts.size, workingDir: facts.workingDir, reproducible, seconds }
+  const metadata = JSON.parse(await readFile(metadataFile, 'utf8')) as Record<string, unknown>
+  const digest = String(metadata['containerimage.digest'] ?? '')
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`the builder reported no image digest (build metadata: ${JSON.stringify(metadata).slice(0, 300)})`)
+  return {
+    digest,
+    configDigest: String(metadata['containerimage.config.digest'] ?? ''),
+    archive,
+    size: (await stat(archive)).size,
+    reproducible: strategy.reproducible,
+    seconds,
+    metadata
+  }
+}
+
+/**
+ * Loads the archive into the engine and checks that what the engine now holds is the built image, by
+ * digest: the tests run exactly what will be pushed.
+ */
+export async function load(p: Plan, built: Built): Promise<Loaded> {
+  await run('docker', ['load', '--quiet', '--input', built.archive])
+  const facts = await inspectImage(p.localRef)
+  if (facts.id !== built.digest && facts.id !== built.configDigest) {
+    throw new Error(`the engine loaded ${p.localRef} as ${facts.id}, which is not the built image ${built.digest}`)
+  }
+  return { imageId: facts.id, localRef: p.localRef, workingDir: facts.workingDir }
 }
 
 /** A refused cache export is ignored by BuildKit (ignore-error); the user still hears of it, once. */

@@ -21,7 +21,7 @@ const none: CacheArrangement = { args: [], settle: async () => {} }
  * Exports never fail a build (ignore-error): a cache is an optimisation, never a reason to stop.
  */
 export function arrangeCache(p: Plan, localDir: string | undefined, log: Log): CacheArrangement {
-  const mode = p.inputs[Input.Cache]
+  const mode = p.strategy.cache
   if (mode === 'registry') {
     const ref = `${p.image}:buildcache`
     if (!p.inputs[Input.Push]) log.notice(`cache: registry reads ${ref} but exports nothing, since push is false`)

@@ -1,5 +1,6 @@
 // Removes whatever a run left behind: its containers, networks, volumes and scratch files.
 import { rm } from 'node:fs/promises'
+import { removeRunBuilder } from './builder.js'
 import { composeProjectName } from './compose.js'
 import { RUN_LABEL } from './constants.js'
 import { output, run } from './exec.js'
@@ -32,6 +33,13 @@ export async function cleanupRun(runId: string, workDir: string): Promise<string
       if (found.length) await run('docker', [...remove, ...found])
     })
   }
+  // The tested image, loaded under the run's own name, and the builder a run may have created.
+  await attempt('images', async () => {
+    // By name, never by ID: another run may have loaded the same image under its own name.
+    const names = await output('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=hashdock-run-${runId}`])
+    if (names) await run('docker', ['image', 'rm', ...new Set(names.split('\n'))])
+  })
+  await attempt('the builder', () => removeRunBuilder(runId))
   if (workDir) await attempt(workDir, () => rm(workDir, { recursive: true, force: true }))
   return problems
 }

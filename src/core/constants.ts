@@ -20,7 +20,8 @@ export enum Input {
   Cache = 'cache',
   Rebuild = 'rebuild',
   Provenance = 'provenance',
-  Sbom = 'sbom'
+  Sbom = 'sbom',
+  Builder = 'builder'
 }
 
 export enum Output {

@@ -6,7 +6,7 @@ import { Input } from './constants.js'
 import { run } from './exec.js'
 import { applyFileTimes, fileCommitTimes } from './file-times.js'
 import { Git } from './git.js'
-import type { Plan } from './plan.js'
+import type { SourcePlan } from './plan.js'
 
 export interface BuildContext {
   /** The extracted tree of the commit (all of it when compose services need their own build contexts). */
@@ -22,7 +22,7 @@ export interface BuildContext {
  * modified file must not reach the image. Fresh for every build, because BuildKit's context transfer
  * compares size and mtime only and would ship stale content from a reused directory.
  */
-export async function createContext(p: Plan, root: string): Promise<BuildContext> {
+export async function createContext(p: SourcePlan, root: string): Promise<BuildContext> {
   const tree = join(root, 'tree')
   await mkdir(tree, { recursive: true })
   const tarFile = join(root, 'context.tar')

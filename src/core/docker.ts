@@ -41,3 +41,11 @@ export async function inspectImage(ref: string): Promise<ImageFacts> {
     workingDir: raw.Config?.WorkingDir ?? ''
   }
 }
+
+/** skopeo pushes the tested archive byte for byte; without it nothing can be pushed. */
+export async function requireSkopeo(): Promise<void> {
+  const found = await run('skopeo', ['--version'], { allowFailure: true }).catch(() => undefined)
+  if (!found || found.exitCode !== 0) {
+    throw new Error('skopeo is not installed: hashdock pushes the tested image with it, byte for byte. Install it (apt-get install skopeo; GitHub\'s Ubuntu runners have it), or set push to false.')
+  }
+}

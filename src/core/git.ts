@@ -31,12 +31,6 @@ export class Git {
     return Number(await this.git(['show', '-s', '--format=%ct', commit]))
   }
 
-  /** Committer time of the last first-parent commit up to `commit` that changed `path`. */
-  async lastChange(commit: string, path: string): Promise<number> {
-    // Path-limited, git stops at the first match instead of reading the whole history.
-    return Number(await this.git(['log', '-1', '--first-parent', '--format=%ct', commit, '--', path]))
-  }
-
   /** 'tree', 'blob', … or undefined when the path is not in that commit. */
   async objectType(commit: string, path: string): Promise<string | undefined> {
     const spec = path === '.' ? `${commit}^{tree}` : `${commit}:${path}`

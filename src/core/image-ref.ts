@@ -29,3 +29,15 @@ export function registryOf(name: string): string {
   const isHost = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')
   return isHost ? first : DOCKER_HUB
 }
+
+/**
+ * Registries on this machine's loopback interface, which docker reaches without TLS: `localhost`,
+ * `[::1]` and IPv4 literals in 127.0.0.0/8, with or without a port. A host name that merely starts
+ * with 127 (127.evil.example) is not one.
+ */
+export function isLoopback(registry: string): boolean {
+  const host = registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : registry.replace(/:\d+$/, '')
+  if (host === 'localhost' || host === '[::1]') return true
+  const octets = host.split('.')
+  return octets.length === 4 && octets[0] === '127' && octets.every(o => /^\d{1,3}$/.test(o) && Number(o) <= 255)
+}

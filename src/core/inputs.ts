@@ -32,6 +32,8 @@ export interface Inputs {
   /** Attestations embed build times: on, they make the digest differ on every build. */
   [Input.Provenance]: boolean
   [Input.Sbom]: boolean
+  /** Empty: the builder buildx has selected. */
+  [Input.Builder]: string
 }
 
 export const MTIME_MODES = ['commit', 'per-file'] as const
@@ -66,7 +68,8 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.Cache]: get(Input.Cache) && oneOf(Input.Cache, get(Input.Cache), CACHE_MODES),
     [Input.Rebuild]: boolean(Input.Rebuild, get(Input.Rebuild), false),
     [Input.Provenance]: boolean(Input.Provenance, get(Input.Provenance), false),
-    [Input.Sbom]: boolean(Input.Sbom, get(Input.Sbom), false)
+    [Input.Sbom]: boolean(Input.Sbom, get(Input.Sbom), false),
+    [Input.Builder]: builderName(get(Input.Builder))
   }
   if (password && !inputs[Input.RegistryUsername]) {
     throw new InputError(Input.RegistryUsername, 'is required when registry-password is set')
@@ -129,6 +132,13 @@ function buildArgs(values: string[]): string[] {
     }
   }
   return values
+}
+
+function builderName(value: string): string {
+  if (value && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(value)) {
+    throw new InputError(Input.Builder, `'${value}' is not a builder name (letters, digits, '.', '_', '-'); see docker buildx ls`)
+  }
+  return value
 }
 
 function target(value: string): string {

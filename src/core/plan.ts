@@ -1,11 +1,14 @@
 // Stage 1: turn the inputs into a plan of one build, checking against the repository everything that can be checked before building.
 import { createHash } from 'node:crypto'
 import { posix } from 'node:path'
+import type { BuilderFacts } from './builder.js'
 import { FINGERPRINT_LABEL, Input } from './constants.js'
+import type { Engine } from './docker.js'
 import { InputError } from './errors.js'
 import { requireFullHistory } from './file-times.js'
 import { Git } from './git.js'
 import type { Inputs } from './inputs.js'
+import { decideStrategy, type BuildStrategy } from './strategy.js'
 import { resolveTags } from './tags.js'
 import type { Workspace } from './workspace.js'
 
@@ -16,18 +19,51 @@ export interface Plan {
   commit: string
   /** Committer time, Unix seconds. */
   commitTime: number
-  /** The one clock the image carries: BuildKit clamps every timestamp to it (see sourceDateEpoch()). */
-  sourceDateEpoch: number
   image: string
+  /** Where the tested image lives in the engine: a reference no other run uses. */
+  localRef: string
   /** Tags, the full commit hash first. */
   tags: string[]
   /** Repository-relative paths at the commit. */
   contextPath: string
   dockerfilePath: string
   labels: Record<string, string>
+  strategy: BuildStrategy
+  /** The githash input as given, or the adapter's default. */
+  ref: string
 }
 
-export async function plan(inputs: Inputs, workspace: Workspace): Promise<Plan> {
+/** What the engine and the selected builder can do, asked once by the pipeline. */
+export interface Facts {
+  engine: Engine
+  builder: BuilderFacts
+}
+
+/** The commit and its paths: all the build context needs, and nothing that needs an engine. */
+export type SourcePlan = Pick<Plan, 'inputs' | 'workspace' | 'commit' | 'commitTime' | 'contextPath' | 'dockerfilePath' | 'ref'>
+
+export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts): Promise<Plan> {
+  const source = await planSource(inputs, workspace)
+  const { commit, commitTime, ref, contextPath, dockerfilePath } = source
+  const strategy = decideStrategy(inputs, facts.engine, facts.builder, workspace.runId)
+  const git = new Git(workspace.repoDir)
+
+  const image = inputs[Input.Image]
+  const tags = resolveTags(inputs[Input.Tags], { commit, commitTime, ref })
+  const labels: Record<string, string> = {
+    'org.opencontainers.image.revision': commit,
+    // The commit's time, whatever the image clock: the label tells the truth about the commit.
+    'org.opencontainers.image.created': rfc3339(commitTime),
+    [FINGERPRINT_LABEL]: await fingerprint(git, inputs, commit, contextPath, dockerfilePath)
+  }
+  const url = workspace.sourceUrl ?? (await git.originUrl())
+  if (url) labels['org.opencontainers.image.source'] = url
+
+  const localRef = `hashdock-run-${workspace.runId}:${commit}`
+  return { ...source, image, localRef, tags, labels, strategy }
+}
+
+export async function planSource(inputs: Inputs, workspace: Workspace): Promise<SourcePlan> {
   const git = new Git(workspace.repoDir)
   if (!(await git.isRepository())) {
     throw new InputError(Input.Githash, `${workspace.repoDir} is not a git checkout; check out the repository first (actions/checkout)`)
@@ -56,31 +92,7 @@ export async function plan(inputs: Inputs, workspace: Workspace): Promise<Plan> 
   }
 
   if (inputs[Input.Mtime] === 'per-file') await requireFullHistory(workspace.repoDir)
-  const epoch = await sourceDateEpoch(inputs, git, commit, commitTime, dockerfilePath)
-
-  const image = inputs[Input.Image]
-  const tags = resolveTags(inputs[Input.Tags], { commit, commitTime, ref })
-  const labels: Record<string, string> = {
-    'org.opencontainers.image.revision': commit,
-    'org.opencontainers.image.created': rfc3339(epoch),
-    [FINGERPRINT_LABEL]: await fingerprint(git, inputs, commit, contextPath, dockerfilePath)
-  }
-  const source = workspace.sourceUrl ?? (await git.originUrl())
-  if (source) labels['org.opencontainers.image.source'] = source
-
-  return { inputs, workspace, commit, commitTime, sourceDateEpoch: epoch, image, tags, contextPath, dockerfilePath, labels }
-}
-
-/**
- * With mtime: commit, the commit time. With mtime: per-file, the time of the last commit that changed
- * the Dockerfile: every timestamp in a layer is then either a file's own commit time (no newer than the
- * clock, or clamped to it) or the clock itself, so a layer whose inputs did not change between two
- * commits is byte for byte the same. The price: the image's clock (its created time and label) says
- * when the recipe last changed, not when the commit was made.
- */
-async function sourceDateEpoch(inputs: Inputs, git: Git, commit: string, commitTime: number, dockerfile: string): Promise<number> {
-  if (inputs[Input.Mtime] !== 'per-file') return commitTime
-  return (await git.lastChange(commit, dockerfile)) || commitTime
+  return { inputs, workspace, commit, commitTime, ref, contextPath, dockerfilePath }
 }
 
 /** Everything the image's bytes depend on, hashed: git's own content hashes of context and Dockerfile, and the options. */

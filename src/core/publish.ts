@@ -1,19 +1,9 @@
-// Stage 5: push the tested image under every tag, and report the digest the registry holds.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { join } from 'node:path'
-import { Input } from './constants.js'
-import { inspectImage } from './docker.js'
-import { CommandError, InputError, lastLine } from './errors.js'
-import { run } from './exec.js'
-import { registryOf } from './image-ref.js'
+// Stage 5: push the tested archive unchanged under every tag; the registry holds the tested digest.
+import type { Built } from './build.js'
+import type { RegistrySession } from './docker-config.js'
 import type { Log } from './log.js'
 import { references, type Plan } from './plan.js'
-
-/** Where docker keeps this run's registry login; undefined means the machine's own login is used. */
-export interface RegistrySession {
-  registry: string
-  configDir?: string
-}
+import { pushArchive, tagDigest } from './registry.js'
 
 export interface Published {
   references: string[]
@@ -21,57 +11,23 @@ export interface Published {
 }
 
 /**
- * Logs in before anything is built, so refused credentials fail in seconds, not after the build.
- * The login lives in a docker config of this run's own, so it never touches the user's and goes with it.
+ * The full-hash tag first, from the archive itself; the other tags then name the manifest the
+ * registry already holds, so every tag points at the digest that was tested.
  */
-export async function login(p: Plan, workDir: string, log: Log): Promise<RegistrySession> {
-  const registry = registryOf(p.image)
-  const username = p.inputs[Input.RegistryUsername]
-  if (!p.inputs[Input.Push] || !username) return { registry }
-  const configDir = await mkdtemp(join(workDir, 'docker-config-'))
-  const r = await run('docker', ['--config', configDir, 'login', registry, '--username', username, '--password-stdin'], {
-    input: p.inputs[Input.RegistryPassword],
-    allowFailure: true
-  })
-  if (r.exitCode !== 0) {
-    await rm(configDir, { recursive: true, force: true })
-    const why = lastLine(r.stderr)
-    if (/unauthorized|denied|incorrect|401|403/i.test(why)) {
-      throw new InputError(Input.RegistryPassword, `${registry} refused the login of ${username}: ${why}`)
-    }
-    throw new InputError(Input.Image, `registry ${registry} is unreachable: ${why}`)
+export async function publish(p: Plan, built: Built, session: RegistrySession, log: Log): Promise<Published> {
+  const [first, ...others] = references(p)
+  log.info(`Pushing ${first}`)
+  const digest = await pushArchive(built.archive, first, session, p.workspace.workDir)
+  if (digest !== built.digest) {
+    throw new Error(`the registry holds ${digest} for ${first}, not the tested ${built.digest}: it changed the manifest on push; no other tag was pushed`)
   }
-  log.info(`Logged in to ${registry} as ${username}`)
-  return { registry, configDir }
+  await retag(p, digest, others, session, log)
+  return { references: [first, ...others], digest }
 }
 
-export async function logout(session: RegistrySession): Promise<void> {
-  if (!session.configDir) return
-  await run('docker', ['--config', session.configDir, 'logout', session.registry], { allowFailure: true })
-  await rm(session.configDir, { recursive: true, force: true })
-}
-
-/** Tags the tested image ID, pushes the full-hash tag first, then the others; all name one digest. */
-export async function publish(p: Plan, imageId: string, session: RegistrySession, log: Log): Promise<Published> {
-  const refs = references(p)
-  const config = session.configDir ? ['--config', session.configDir] : []
-  for (const ref of refs) await run('docker', ['tag', imageId, ref])
+export async function retag(p: Plan, digest: string, refs: string[], session: RegistrySession, log: Log): Promise<void> {
   for (const ref of refs) {
-    log.info(`Pushing ${ref}`)
-    try {
-      await run('docker', [...config, 'push', '--quiet', ref])
-    } catch (error) {
-      const why = error instanceof CommandError ? lastLine(error.stderr) : String(error)
-      throw new InputError(Input.Image, `pushing ${ref} to ${session.registry} failed: ${why}`)
-    }
+    log.info(`Tagging ${ref}`)
+    await tagDigest(p.image, digest, ref, session)
   }
-  const digest = await pushedDigest(p.image, refs[0])
-  return { references: refs, digest }
-}
-
-async function pushedDigest(image: string, ref: string): Promise<string> {
-  const facts = await inspectImage(ref)
-  const entry = facts.repoDigests.find(d => d.startsWith(`${image}@`))
-  if (!entry) throw new Error(`the engine recorded no registry digest for ${ref} after the push`)
-  return entry.slice(image.length + 1)
 }

@@ -1,6 +1,6 @@
 // Stage 6: what happened, as outputs and as a summary a person reads.
 import { Output } from './constants.js'
-import type { Built } from './build.js'
+import type { Built, Loaded } from './build.js'
 import type { Published } from './publish.js'
 import { references, rfc3339, type Plan } from './plan.js'
 import type { TestSuite } from './junit.js'
@@ -13,9 +13,12 @@ export interface Report {
   image: string
   /** Full references: pushed, or those that would have been with push off. */
   references: string[]
-  /** Digest in the registry; empty when nothing was pushed. */
+  /** Digest of the image that was built and tested; the registry holds it when pushed. */
   digest: string
+  /** The engine's ID of the tested image; empty when no test ran (the image was not loaded). */
   imageId: string
+  /** How the image was built and why (builder, reproducibility), as sentences. */
+  strategy: string[]
   size: number
   reproducible: boolean
   /** The build and tests were skipped: the registry already held this commit's image from the same inputs. */
@@ -33,6 +36,7 @@ export interface Report {
 export function report(
   p: Plan,
   built: Built,
+  loaded: Loaded | undefined,
   tests: TestRun[],
   suites: TestSuite[],
   published: Published | undefined,
@@ -44,8 +48,9 @@ export function report(
     commitTime: p.commitTime,
     image: p.image,
     references: published?.references ?? references(p),
-    digest: published?.digest ?? '',
-    imageId: built.imageId,
+    digest: published?.digest ?? built.digest,
+    imageId: loaded?.imageId ?? '',
+    strategy: p.strategy.reasons,
     size: built.size,
     reproducible: built.reproducible,
     reused: false,
@@ -68,7 +73,8 @@ export function reusedReport(p: Plan, published: Published): Report {
     image: p.image,
     references: published.references,
     digest: published.digest,
-    imageId: published.digest,
+    imageId: '',
+    strategy: [],
     size: 0,
     reproducible: true,
     reused: true,
@@ -102,7 +108,7 @@ export function renderSummary(r: Report): string {
     ...(r.reused
       ? []
       : ([
-          ['Image ID', `\`${r.imageId}\``],
+          ['Image ID', r.imageId ? `\`${r.imageId}\`` : 'not loaded (no test ran)'],
           ['Size', megabytes(r.size)],
           ['Build', seconds(r.buildSeconds)],
           ['Reproducible', r.reproducible ? 'yes' : 'no']
@@ -111,7 +117,8 @@ export function renderSummary(r: Report): string {
       `${capitalize(t.kind)} tests`,
       `${t.passed ? 'passed' : `failed (exit ${t.exitCode})`} in ${seconds(t.seconds)}`
     ]),
-    ['Digest', r.digest ? `\`${r.digest}\`` : 'not pushed'],
+    ['Digest', `\`${r.digest}\`${r.pushed ? '' : ' (not pushed)'}`],
+    ...(r.strategy.length ? [['Build strategy', r.strategy.join('<br>')] as [string, string]] : []),
     ['Tags', r.references.map(ref => `\`${ref}\``).join('<br>')]
   ]
   const lines = [

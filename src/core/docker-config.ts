@@ -1,0 +1,75 @@
+// The docker configuration a run works with: the user's own, whole, plus hashdock's registry login.
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { Input } from './constants.js'
+import { InputError, lastLine } from './errors.js'
+import { run } from './exec.js'
+import { DOCKER_HUB } from './image-ref.js'
+
+/** The user's docker configuration directory, as the docker CLI finds it. */
+export const userConfigDir = (): string => process.env.DOCKER_CONFIG || join(homedir(), '.docker')
+
+export interface RegistrySession {
+  registry: string
+  /** The configuration directory every docker, buildx and compose call of the run reads. */
+  configDir: string
+  /** The credentials file skopeo reads (a docker config.json), when there is one. */
+  authfile?: string
+  /** Set when the run logged in: a copy of the user's configuration, removed by logout. */
+  overlay?: { dir: string; previous: string | undefined }
+}
+
+/**
+ * Logs in before anything is built, so refused credentials fail in seconds, not after the build.
+ * The login goes into a copy of the user's config.json, beside links to everything else in the user's
+ * configuration directory (buildx builders and the selected one, contexts, plugins): logins made before
+ * (docker/login-action), credential helpers and the selected builder keep working, the build reads base
+ * images and the cache with hashdock's login, and removing the copy removes only what hashdock added.
+ */
+export async function login(registry: string, username: string, password: string, workDir: string): Promise<RegistrySession> {
+  const userDir = userConfigDir()
+  if (!username) {
+    const own = join(userDir, 'config.json')
+    return { registry, configDir: userDir, authfile: existsSync(own) ? own : undefined }
+  }
+  const dir = await mkdtemp(join(workDir, 'docker-config-'))
+  // buildx keeps builders in the configuration directory: the run's builders must land in the user's.
+  await mkdir(join(userDir, 'buildx'), { recursive: true })
+  for (const entry of await readdir(userDir)) {
+    if (entry !== 'config.json') await symlink(join(userDir, entry), join(dir, entry))
+  }
+  const config = existsSync(join(userDir, 'config.json')) ? JSON.parse(await readFile(join(userDir, 'config.json'), 'utf8')) : {}
+  // An empty helper for this registry keeps the login in this file, out of the user's credential store.
+  const keys = registry === DOCKER_HUB ? [registry, 'https://index.docker.io/v1/'] : [registry]
+  config.credHelpers = { ...config.credHelpers, ...Object.fromEntries(keys.map(k => [k, ''])) }
+  await writeFile(join(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 })
+
+  const r = await run('docker', ['--config', dir, 'login', registry, '--username', username, '--password-stdin'], { input: password, allowFailure: true })
+  if (r.exitCode !== 0) {
+    await rm(dir, { recursive: true, force: true })
+    const why = lastLine(r.stderr)
+    if (/unauthorized|denied|incorrect|401|403/i.test(why)) {
+      throw new InputError(Input.RegistryPassword, `${registry} refused the login of ${username}: ${why}`)
+    }
+    throw new InputError(Input.Image, `registry ${registry} is unreachable: ${why}`)
+  }
+  // skopeo reads an empty credential helper as a helper named '': it gets the login itself, and the
+  // user's other helpers.
+  const written = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'))
+  const helpers = Object.fromEntries(Object.entries(config.credHelpers as Record<string, string>).filter(([, helper]) => helper))
+  const authfile = join(dir, 'skopeo-auth.json')
+  await writeFile(authfile, JSON.stringify({ auths: written.auths ?? {}, credHelpers: helpers }), { mode: 0o600 })
+  // Every program the run starts (buildx, compose, the tests' docker calls) reads this configuration.
+  const previous = process.env.DOCKER_CONFIG
+  process.env.DOCKER_CONFIG = dir
+  return { registry, configDir: dir, authfile, overlay: { dir, previous } }
+}
+
+export async function logout(session: RegistrySession): Promise<void> {
+  if (!session.overlay) return
+  if (session.overlay.previous === undefined) delete process.env.DOCKER_CONFIG
+  else process.env.DOCKER_CONFIG = session.overlay.previous
+  await rm(session.overlay.dir, { recursive: true, force: true })
+}

@@ -1,0 +1,53 @@
+// Registry operations by digest, through skopeo: push an image archive unchanged, copy a manifest to more tags.
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { RegistrySession } from './docker-config.js'
+import { CommandError, lastLine } from './errors.js'
+import { run, type RunResult } from './exec.js'
+import { isLoopback, registryOf } from './image-ref.js'
+
+/** The credentials and TLS settings docker itself would use for a registry. */
+function access(session: RegistrySession, registry: string, ...tlsFlags: string[]): string[] {
+  // docker talks plain HTTP to registries on the loopback interface; so does hashdock, and to no other.
+  const verify = !isLoopback(registry)
+  return [...(session.authfile ? ['--authfile', session.authfile] : []), ...tlsFlags.map(flag => `--${flag}=${verify}`)]
+}
+
+export async function skopeo(args: string[], what: string): Promise<RunResult> {
+  try {
+    return await run('skopeo', args)
+  } catch (error) {
+    if (error instanceof CommandError) throw new Error(`${what} failed: ${lastLine(error.stderr)}`)
+    throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`)
+  }
+}
+
+/**
+ * Pushes an image archive (OCI layout inside) to `ref` byte for byte: every manifest keeps its digest,
+ * attestations and other platforms included. Returns the digest the registry now holds.
+ */
+export async function pushArchive(archive: string, ref: string, session: RegistrySession, workDir: string): Promise<string> {
+  const digestFile = join(workDir, 'pushed.digest')
+  await skopeo(
+    ['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...access(session, registryOf(ref), 'dest-tls-verify'), `oci-archive:${archive}`, `docker://${ref}`],
+    `pushing ${ref}`
+  )
+  return (await readFile(digestFile, 'utf8')).trim()
+}
+
+/** Points `ref` at a manifest the registry already holds: the manifest is copied byte for byte. */
+export async function tagDigest(image: string, digest: string, ref: string, session: RegistrySession): Promise<void> {
+  const registry = registryOf(image)
+  await skopeo(
+    ['copy', '--quiet', '--all', '--preserve-digests', ...access(session, registry, 'src-tls-verify', 'dest-tls-verify'), `docker://${image}@${digest}`, `docker://${ref}`],
+    `tagging ${ref}`
+  )
+}
+
+/** The digest and labels of `ref` in the registry, or undefined when it holds no such tag. */
+export async function inspectRemote(ref: string, session: RegistrySession): Promise<{ digest: string; labels: Record<string, string> } | undefined> {
+  const r = await run('skopeo', ['inspect', ...access(session, registryOf(ref), 'tls-verify'), `docker://${ref}`], { allowFailure: true })
+  if (r.exitCode !== 0) return undefined
+  const held = JSON.parse(r.stdout) as { Digest: string; Labels?: Record<string, string> }
+  return { digest: held.Digest, labels: held.Labels ?? {} }
+}

@@ -1,0 +1,69 @@
+// How a run builds, decided once from the inputs and the facts of the engine and the builder.
+import type { BuilderFacts } from './builder.js'
+import { runBuilderName } from './builder.js'
+import { Input } from './constants.js'
+import type { Engine } from './docker.js'
+import { isLoopback, registryOf } from './image-ref.js'
+import type { CacheMode, Inputs } from './inputs.js'
+
+export interface BuildStrategy {
+  /** The builder to use; `create`: a docker-container builder made for this run and removed after it. */
+  builder: BuilderFacts & { create: boolean }
+  /** Registries the created builder must reach over plain HTTP on the host's network. */
+  loopbackRegistries: string[]
+  cache: CacheMode
+  /** Load the built image into the engine: only when a test runs in it. */
+  load: boolean
+  provenance: boolean
+  sbom: boolean
+  /** The digest depends only on the commit and the inputs. */
+  reproducible: boolean
+  /** Why the strategy is what it is, as sentences for the summary; `notices` are said once in the log too. */
+  reasons: string[]
+  notices: string[]
+}
+
+/**
+ * The image's clock, the same for every commit: BuildKit clamps every newer timestamp in the layers it
+ * writes to it (rewrite-timestamp). A clock that moved with each commit would put the clock of whichever
+ * commit first built a cached layer into every later image that reuses that layer, so a commit's digest
+ * would depend on what the builder had cached. The commit's own time is kept in the image's
+ * org.opencontainers.image.created label and the commit-time output.
+ */
+export const IMAGE_CLOCK = 0
+
+/**
+ * Every builder but one writes an OCI image archive with rewritten timestamps and exports a layer
+ * cache; the exception is the engine's own `docker` driver on an engine without the containerd image
+ * store, and for it the run brings a docker-container builder of its own.
+ */
+export function decideStrategy(inputs: Inputs, engine: Engine, selected: BuilderFacts, runId: string): BuildStrategy {
+  if (!engine.buildx) {
+    throw new Error('docker buildx is not installed: hashdock builds with BuildKit through buildx. Install the docker-buildx plugin (on GitHub, docker/setup-buildx-action).')
+  }
+  const reasons: string[] = []
+  const notices: string[] = []
+  const registry = registryOf(inputs[Input.Image])
+  const loopbackRegistries = isLoopback(registry) ? [registry] : []
+  let builder = { ...selected, create: false }
+  if (selected.driver === 'docker' && !engine.containerdStore) {
+    builder = { name: runBuilderName(runId), driver: 'docker-container', create: true }
+    notices.push(
+      `builder: '${selected.name}' is the engine's own builder on an engine without the containerd image store, which can neither write an image archive nor export a layer cache; this run uses a docker-container builder of its own (${builder.name}), removed when it ends. Select one with docker/setup-buildx-action or the builder input to keep it between runs.`
+    )
+  }
+  reasons.push(`built by '${builder.name}' (${builder.driver} driver${builder.create ? ', created for this run' : ''})`)
+
+  const provenance = inputs[Input.Provenance]
+  const sbom = inputs[Input.Sbom]
+  const reproducible = !provenance && !sbom
+  if (!reproducible) {
+    notices.push('Not reproducible: provenance and SBOM attestations record when and how the image was built, so every build gets a new digest.')
+  } else {
+    reasons.push('reproducible: every timestamp in the new layers is the fixed image clock, and no attestation records build times')
+  }
+  const cache: CacheMode = inputs[Input.Cache] || 'none'
+  const load = Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand])
+  if (!load) reasons.push('no test runs, so the image is not loaded into the engine')
+  return { builder, loopbackRegistries, cache, load, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices }
+}
