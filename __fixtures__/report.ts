@@ -27,6 +27,7 @@ export const plan: Plan = {
     builder: { name: 'default', driver: 'docker', create: false },
     loopbackRegistries: [],
     cache: 'none',
+    compression: 'gzip',
     load: true,
     provenance: false,
     sbom: false,

@@ -8658,6 +8658,7 @@ var Input;
     Input["Provenance"] = "provenance";
     Input["Sbom"] = "sbom";
     Input["Builder"] = "builder";
+    Input["Compression"] = "compression";
 })(Input || (Input = {}));
 var Output;
 (function (Output) {
@@ -10404,7 +10405,8 @@ function decideStrategy(inputs, engine, selected, runId) {
     const load = Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand]);
     if (!load)
         reasons.push('no test runs, so the image is not loaded into the engine');
-    return { builder, loopbackRegistries, cache, load, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices };
+    const compression = inputs[Input.Compression];
+    return { builder, loopbackRegistries, cache, compression, load, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices };
 }
 
 ;// CONCATENATED MODULE: ./src/core/tags.ts
@@ -10563,7 +10565,10 @@ async function requireSkopeo() {
 /**
  * One path on every builder: the `docker` exporter with OCI media types writes an OCI layout that is
  * also a `docker load` archive, with every timestamp of the new layers clamped to the image clock
- * (rewrite-timestamp). Nothing is written into the engine's image store by the build itself.
+ * (rewrite-timestamp). Every layer, the base image's too, is compressed by the builder itself
+ * (force-compression): a builder reuses any compressed form it holds of a layer, and which one it holds
+ * depends on what it pulled or loaded before, so without it the same commit could give two digests.
+ * Nothing is written into the engine's image store by the build itself.
  */
 async function build(p, context, options, workDir, log) {
     const { strategy } = p;
@@ -10585,7 +10590,7 @@ async function build(p, context, options, workDir, log) {
         `--sbom=${strategy.sbom}`,
         ...options.cacheArgs,
         '--metadata-file', metadataFile,
-        '--output', `type=docker,dest=${archive},oci-mediatypes=true,rewrite-timestamp=true,name=${p.localRef}`,
+        '--output', `type=docker,dest=${archive},oci-mediatypes=true,rewrite-timestamp=true,compression=${strategy.compression},force-compression=true,name=${p.localRef}`,
         context.contextDir
     ];
     const started = Date.now();
@@ -18764,6 +18769,7 @@ const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 const MTIME_MODES = ['commit', 'per-file'];
+const COMPRESSIONS = ['gzip', 'zstd'];
 const CACHE_MODES = ['gha', 'registry', 'none'];
 function parseInputs(read) {
     const get = (name) => read(name).trim();
@@ -18790,7 +18796,8 @@ function parseInputs(read) {
         [Input.Rebuild]: inputs_boolean(Input.Rebuild, get(Input.Rebuild), false),
         [Input.Provenance]: inputs_boolean(Input.Provenance, get(Input.Provenance), false),
         [Input.Sbom]: inputs_boolean(Input.Sbom, get(Input.Sbom), false),
-        [Input.Builder]: builderName(get(Input.Builder))
+        [Input.Builder]: builderName(get(Input.Builder)),
+        [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'gzip', COMPRESSIONS)
     };
     if (password && !inputs[Input.RegistryUsername]) {
         throw new InputError(Input.RegistryUsername, 'is required when registry-password is set');
@@ -18926,6 +18933,7 @@ Options:
   --wait-timeout SECONDS     wait for healthy compose services (default: 120)
   --mtime commit|per-file    file timestamps: the commit's, or each file's last change
   --cache registry|none      layer cache kept in the registry as <image>:buildcache (default: none)
+  --compression gzip|zstd    layer compression (default: gzip; zstd is faster, needs Docker 23+ to pull)
   --builder NAME             BuildKit builder (default: the one docker buildx has selected)
   --rebuild true|false       build even when the registry holds this commit from the same inputs
   --out DIR                  (context) where to write the build context

@@ -40,6 +40,7 @@ Options:
   --wait-timeout SECONDS     wait for healthy compose services (default: 120)
   --mtime commit|per-file    file timestamps: the commit's, or each file's last change
   --cache registry|none      layer cache kept in the registry as <image>:buildcache (default: none)
+  --compression gzip|zstd    layer compression (default: gzip; zstd is faster, needs Docker 23+ to pull)
   --builder NAME             BuildKit builder (default: the one docker buildx has selected)
   --rebuild true|false       build even when the registry holds this commit from the same inputs
   --out DIR                  (context) where to write the build context

@@ -43,7 +43,10 @@ export interface BuildOptions {
 /**
  * One path on every builder: the `docker` exporter with OCI media types writes an OCI layout that is
  * also a `docker load` archive, with every timestamp of the new layers clamped to the image clock
- * (rewrite-timestamp). Nothing is written into the engine's image store by the build itself.
+ * (rewrite-timestamp). Every layer, the base image's too, is compressed by the builder itself
+ * (force-compression): a builder reuses any compressed form it holds of a layer, and which one it holds
+ * depends on what it pulled or loaded before, so without it the same commit could give two digests.
+ * Nothing is written into the engine's image store by the build itself.
  */
 export async function build(p: Plan, context: BuildContext, options: BuildOptions, workDir: string, log: Log): Promise<Built> {
   const { strategy } = p
@@ -65,7 +68,7 @@ export async function build(p: Plan, context: BuildContext, options: BuildOption
     `--sbom=${strategy.sbom}`,
     ...options.cacheArgs,
     '--metadata-file', metadataFile,
-    '--output', `type=docker,dest=${archive},oci-mediatypes=true,rewrite-timestamp=true,name=${p.localRef}`,
+    '--output', `type=docker,dest=${archive},oci-mediatypes=true,rewrite-timestamp=true,compression=${strategy.compression},force-compression=true,name=${p.localRef}`,
     context.contextDir
   ]
   const started = Date.now()

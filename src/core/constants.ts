@@ -21,7 +21,8 @@ export enum Input {
   Rebuild = 'rebuild',
   Provenance = 'provenance',
   Sbom = 'sbom',
-  Builder = 'builder'
+  Builder = 'builder',
+  Compression = 'compression'
 }
 
 export enum Output {

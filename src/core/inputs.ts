@@ -34,10 +34,13 @@ export interface Inputs {
   [Input.Sbom]: boolean
   /** Empty: the builder buildx has selected. */
   [Input.Builder]: string
+  [Input.Compression]: Compression
 }
 
 export const MTIME_MODES = ['commit', 'per-file'] as const
 export type MtimeMode = (typeof MTIME_MODES)[number]
+export const COMPRESSIONS = ['gzip', 'zstd'] as const
+export type Compression = (typeof COMPRESSIONS)[number]
 export const CACHE_MODES = ['gha', 'registry', 'none'] as const
 export type CacheMode = (typeof CACHE_MODES)[number]
 
@@ -69,7 +72,8 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.Rebuild]: boolean(Input.Rebuild, get(Input.Rebuild), false),
     [Input.Provenance]: boolean(Input.Provenance, get(Input.Provenance), false),
     [Input.Sbom]: boolean(Input.Sbom, get(Input.Sbom), false),
-    [Input.Builder]: builderName(get(Input.Builder))
+    [Input.Builder]: builderName(get(Input.Builder)),
+    [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'gzip', COMPRESSIONS)
   }
   if (password && !inputs[Input.RegistryUsername]) {
     throw new InputError(Input.RegistryUsername, 'is required when registry-password is set')

@@ -4,7 +4,7 @@ import { runBuilderName } from './builder.js'
 import { Input } from './constants.js'
 import type { Engine } from './docker.js'
 import { isLoopback, registryOf } from './image-ref.js'
-import type { CacheMode, Inputs } from './inputs.js'
+import type { CacheMode, Compression, Inputs } from './inputs.js'
 
 export interface BuildStrategy {
   /** The builder to use; `create`: a docker-container builder made for this run and removed after it. */
@@ -12,6 +12,7 @@ export interface BuildStrategy {
   /** Registries the created builder must reach over plain HTTP on the host's network. */
   loopbackRegistries: string[]
   cache: CacheMode
+  compression: Compression
   /** Load the built image into the engine: only when a test runs in it. */
   load: boolean
   provenance: boolean
@@ -44,7 +45,9 @@ export function decideStrategy(inputs: Inputs, engine: Engine, selected: Builder
   const reasons: string[] = []
   const notices: string[] = []
   const registry = registryOf(inputs[Input.Image])
-  const loopbackRegistries = isLoopback(registry) ? [registry] : []
+  // The same registry answers as localhost, 127.0.0.1 and [::1]; base images may name it either way.
+  const port = /:(\d+)$/.exec(registry)?.[1]
+  const loopbackRegistries = isLoopback(registry) ? [...new Set([registry, ...['localhost', '127.0.0.1', '[::1]'].map(h => (port ? `${h}:${port}` : h))])] : []
   let builder = { ...selected, create: false }
   if (selected.driver === 'docker' && !engine.containerdStore) {
     builder = { name: runBuilderName(runId), driver: 'docker-container', create: true }
@@ -65,5 +68,6 @@ export function decideStrategy(inputs: Inputs, engine: Engine, selected: Builder
   const cache: CacheMode = inputs[Input.Cache] || 'none'
   const load = Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand])
   if (!load) reasons.push('no test runs, so the image is not loaded into the engine')
-  return { builder, loopbackRegistries, cache, load, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices }
+  const compression = inputs[Input.Compression]
+  return { builder, loopbackRegistries, cache, compression, load, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices }
 }

@@ -1,4 +1,8 @@
 // The registry, asked through its own HTTP API (distribution v2), not through docker.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { testbed } from './testbed.js'
 
 const accept = [
@@ -44,4 +48,17 @@ export async function registryTags(image: string): Promise<string[]> {
 
 export function uniqueImage(name: string): string {
   return `${testbed.registry}/e2e/${name}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
+}
+
+/** Pulls `image@digest` from the registry into the engine (with a login of the test's own) and returns that reference. */
+export function pullFromRegistry(image: string, digest: string, env: Record<string, string> = {}): string {
+  const config = mkdtempSync(join(tmpdir(), 'hashdock-test-pull-'))
+  writeFileSync(join(config, 'config.json'), JSON.stringify({ auths: { [testbed.registry]: { auth: Buffer.from(`${testbed.username}:${testbed.password}`).toString('base64') } } }))
+  const ref = `${image}@${digest}`
+  try {
+    execFileSync('docker', ['--config', config, 'pull', '--quiet', ref], { env: { ...process.env, ...env } })
+  } finally {
+    rmSync(config, { recursive: true, force: true })
+  }
+  return ref
 }

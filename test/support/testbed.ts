@@ -16,5 +16,10 @@ export const testbed = {
   registry: values.TESTBED_REGISTRY,
   username: values.TESTBED_REGISTRY_USER,
   password: values.TESTBED_REGISTRY_PASSWORD,
-  baseImage: values.TESTBED_BASE_IMAGE
+  baseImage: values.TESTBED_BASE_IMAGE,
+  /** The base image in the registry, behind its login: how builders in containers or elsewhere read it. */
+  baseRef: `${values.TESTBED_REGISTRY}/${values.TESTBED_BASE_PATH}`,
+  classicHost: values.TESTBED_CLASSIC_HOST,
+  containerBuilder: values.TESTBED_CONTAINER_BUILDER,
+  remoteBuilder: values.TESTBED_REMOTE_BUILDER
 }

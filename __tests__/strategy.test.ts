@@ -1,0 +1,66 @@
+// The build strategy for each engine and builder users run, decided once from their facts.
+import { describe, expect, test } from '@jest/globals'
+import { Input } from '../src/core/constants.js'
+import type { Engine } from '../src/core/docker.js'
+import { parseInputs, type Inputs } from '../src/core/inputs.js'
+import { decideStrategy } from '../src/core/strategy.js'
+
+const inputs = (raw: Partial<Record<Input, string>> = {}): Inputs => {
+  const all: Partial<Record<Input, string>> = { [Input.Image]: 'ghcr.io/acme/app', ...raw }
+  return parseInputs(name => all[name] ?? '')
+}
+const engine = (containerdStore: boolean, buildx = true): Engine => ({ version: '26.1.5', buildx, containerdStore })
+
+describe('decideStrategy: the builder', () => {
+  const cases: [string, Engine, { name: string; driver: string }, { name: string; driver: string; create: boolean }][] = [
+    ['containerd store, the engine\'s own builder: used as is', engine(true), { name: 'default', driver: 'docker' }, { name: 'default', driver: 'docker', create: false }],
+    ['no containerd store, the engine\'s own builder: a docker-container builder for the run', engine(false), { name: 'default', driver: 'docker' }, { name: 'hashdock-run1', driver: 'docker-container', create: true }],
+    ['no containerd store, setup-buildx-action\'s builder: used as is', engine(false), { name: 'builder-1', driver: 'docker-container' }, { name: 'builder-1', driver: 'docker-container', create: false }],
+    ['a remote builder: used as is', engine(false), { name: 'farm', driver: 'remote' }, { name: 'farm', driver: 'remote', create: false }],
+    ['a kubernetes builder: used as is', engine(true), { name: 'k8s', driver: 'kubernetes' }, { name: 'k8s', driver: 'kubernetes', create: false }]
+  ]
+  test.each(cases)('%s', (_, facts, builder, expected) => {
+    const s = decideStrategy(inputs(), facts, builder, 'run1')
+    expect(s.builder).toEqual(expected)
+    expect(s.reproducible).toBe(true)
+    expect(s.notices.length).toBe(expected.create ? 1 : 0)
+    if (expected.create) expect(s.notices[0]).toMatch(/^builder: 'default' .* without the containerd image store/)
+  })
+
+  test('no buildx is an error at plan time, in one line saying what to install', () => {
+    expect(() => decideStrategy(inputs(), engine(true, false), { name: 'default', driver: 'docker' }, 'run1')).toThrow(/^docker buildx is not installed: .*Install the docker-buildx plugin/)
+  })
+})
+
+describe('decideStrategy: what the build does', () => {
+  const docker = { name: 'default', driver: 'docker' }
+  test('attestations make the digest unreproducible, said once', () => {
+    for (const raw of [{ [Input.Provenance]: 'true' }, { [Input.Sbom]: 'true' }]) {
+      const s = decideStrategy(inputs(raw), engine(true), docker, 'run1')
+      expect(s.reproducible).toBe(false)
+      expect(s.notices).toEqual([expect.stringMatching(/^Not reproducible: provenance and SBOM/)])
+    }
+  })
+
+  test('the image is loaded into the engine only when a test runs in it', () => {
+    expect(decideStrategy(inputs(), engine(true), docker, 'r').load).toBe(false)
+    expect(decideStrategy(inputs({ [Input.TestCommand]: 'make test' }), engine(true), docker, 'r').load).toBe(true)
+    expect(decideStrategy(inputs({ [Input.IntegrationCommand]: 'pytest' }), engine(true), docker, 'r').load).toBe(true)
+  })
+
+  test.each([
+    ['127.0.0.1:5000/acme/app', ['127.0.0.1:5000', 'localhost:5000', '[::1]:5000']],
+    ['localhost:5000/acme/app', ['localhost:5000', '127.0.0.1:5000', '[::1]:5000']],
+    ['127.evil.example/acme/app', []],
+    ['ghcr.io/acme/app', []],
+    ['acme/app', []]
+  ])('a created builder reaches %s over plain HTTP only on the loopback interface', (image, expected) => {
+    expect(decideStrategy(inputs({ [Input.Image]: image }), engine(false), docker, 'r').loopbackRegistries).toEqual(expected)
+  })
+
+  test('cache and compression come from the inputs, decided once', () => {
+    const s = decideStrategy(inputs({ [Input.Cache]: 'registry', [Input.Compression]: 'zstd' }), engine(true), docker, 'r')
+    expect([s.cache, s.compression]).toEqual(['registry', 'zstd'])
+    expect(decideStrategy(inputs(), engine(true), docker, 'r').compression).toBe('gzip')
+  })
+})

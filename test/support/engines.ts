@@ -1,0 +1,51 @@
+// The engines and builders users run, as the test bed provisions them (scripts/provision.sh).
+import { execFileSync } from 'node:child_process'
+import { testbed } from './testbed.js'
+
+export interface TestEngine {
+  name: string
+  /** What a user has, in words. */
+  description: string
+  /** The environment that selects this engine and builder, as a runner's would. */
+  env: Record<string, string>
+  /** Whether the engine keeps images in the containerd store (image ID = manifest digest). */
+  containerdStore: boolean
+  /** Empties the builder's cache: a fresh runner. */
+  coldBuilder(): void
+  docker(...args: string[]): string
+}
+
+function engine(name: string, description: string, env: Record<string, string>, containerdStore: boolean, prune: string[] | undefined): TestEngine {
+  const docker = (...args: string[]): string => execFileSync('docker', args, { encoding: 'utf8', env: { ...process.env, ...env } }).trim()
+  return {
+    name,
+    description,
+    env,
+    containerdStore,
+    coldBuilder: () => void (prune && docker(...prune)),
+    docker
+  }
+}
+
+export const engines = {
+  /** The containerd image store and the engine's own builder. */
+  containerd: engine('containerd', 'containerd image store, the engine\'s own builder', { BUILDX_BUILDER: 'default' }, true, ['builder', 'prune', '--all', '--force']),
+  /** No containerd store; a docker-container builder selected, as docker/setup-buildx-action leaves it. */
+  container: engine(
+    'container',
+    'no containerd store, a docker-container builder selected',
+    { DOCKER_HOST: testbed.classicHost, BUILDX_BUILDER: testbed.containerBuilder },
+    false,
+    ['buildx', 'prune', '--all', '--force', '--builder', testbed.containerBuilder]
+  ),
+  /** No containerd store and only the engine's own builder: hashdock brings a builder for the run, cold every time. */
+  classic: engine('classic', 'no containerd store, only the engine\'s own builder', { DOCKER_HOST: testbed.classicHost, BUILDX_BUILDER: 'default' }, false, undefined),
+  /** A BuildKit daemon of its own, reached over TCP. */
+  remote: engine(
+    'remote',
+    'a remote BuildKit daemon',
+    { DOCKER_HOST: testbed.classicHost, BUILDX_BUILDER: testbed.remoteBuilder },
+    false,
+    ['buildx', 'prune', '--all', '--force', '--builder', testbed.remoteBuilder]
+  )
+} satisfies Record<string, TestEngine>
