@@ -41951,7 +41951,9 @@ function decideStrategy(inputs, engine, selected, runId) {
     const reasons = [];
     const notices = [];
     const registry = registryOf(inputs[Input.Image]);
-    const loopbackRegistries = isLoopback(registry) ? [registry] : [];
+    // The same registry answers as localhost, 127.0.0.1 and [::1]; base images may name it either way.
+    const port = /:(\d+)$/.exec(registry)?.[1];
+    const loopbackRegistries = isLoopback(registry) ? [...new Set([registry, ...['localhost', '127.0.0.1', '[::1]'].map(h => (port ? `${h}:${port}` : h))])] : [];
     let builder = { ...selected, create: false };
     if (selected.driver === 'docker' && !engine.containerdStore) {
         builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };

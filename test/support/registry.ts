@@ -62,3 +62,11 @@ export function pullFromRegistry(image: string, digest: string, env: Record<stri
   }
   return ref
 }
+
+/** A blob (a config, say) of a repository, as text. */
+export async function registryBlob(image: string, digest: string): Promise<string> {
+  const response = await fetch(`http://${testbed.registry}/v2/${path(image)}/blobs/${digest}`, { headers: { Authorization: auth } })
+  const body = await response.text()
+  if (!response.ok) throw new Error(`registry answered ${response.status} for ${image}@${digest}`)
+  return body
+}
