@@ -2,7 +2,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parseJUnit, type TestCase, type TestSuite } from '../src/core/junit.js'
-import { containerPathMapper, escapeHtml, failureAnnotations, renderResultsMarkdown } from '../src/core/test-report.js'
+import { containerPathMapper, failureAnnotations } from '../src/core/test-report.js'
+import { escapeHtml, renderResultsMarkdown } from '../src/action/results-markdown.js'
 
 const MiB = 1024 * 1024
 const fixture = (name: string): TestSuite[] =>
