@@ -1,5 +1,6 @@
-// A failed run, as a workflow log shows it: the outputs known so far, a summary naming the stage that
-// failed and why, one error line, no nested groups, and command lines only at debug level.
+// What a workflow log shows when a run fails or goes untested: the outputs known so far, a summary
+// naming the stage that failed and why, one error line, no nested groups, command lines only at debug
+// level, and a warning for an untested push.
 import { beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { runAction, type ActionRun } from '../test/support/action.js'
 import { runCli } from '../test/support/cli.js'
@@ -125,4 +126,14 @@ test('the CLI: a failed build still prints the JSON of what was known, and says 
   expect(outputs).not.toHaveProperty('image-id')
   expect(run.stderr).toMatch(/^hashdock: docker buildx failed \(exit 1\): .*did not complete successfully/m)
   expect(run.stderr).toContain('the build is about to fail')
+})
+
+test('a push without any test: the step warns, and the headline never says tested', async () => {
+  const image = uniqueImage('untested')
+  const run = await runAction({ workspace: origin.clone(), sha: commit, inputs: { image, 'build-args': `BASE=${testbed.baseImage}`, ...credentials } })
+  expect(run.exitCode).toBe(0)
+  expect(run.stdout).toMatch(/^::warning::Pushing an image that no test has run against/m)
+  expect(run.summary.split('\n')[0]).toBe(`## hashdock: ${image} — ⚠️ pushed untested`)
+  expect(run.summary).not.toContain('tested and pushed')
+  expect(await registryTags(image)).toContain(commit)
 })
