@@ -4,7 +4,8 @@ import { InputError } from '../src/core/errors.js'
 import type { TestSuite } from '../src/core/junit.js'
 import { failedReport, report, startProgress } from '../src/core/report.js'
 import { terminalLog } from '../src/cli/log.js'
-import { renderTerminalReport, terminalMessage } from '../src/cli/report.js'
+import { terminalMessage } from '../src/cli/messages.js'
+import { renderTerminalReport } from '../src/cli/report.js'
 import { plain, wantsColour } from '../src/cli/style.js'
 import { built, COMMIT, IMAGE, plan, published, unitFailed, unitPassed } from '../__fixtures__/report.js'
 
@@ -128,6 +129,12 @@ describe('terminalLog', () => {
     })
     expect(value).toBe(7)
     expect(written.join('')).toBe('\n▸ Build\nstep\nwarning: careful (a.py:3)\n')
+  })
+
+  test("the core's warnings name flags, not inputs", () => {
+    const written: string[] = []
+    terminalLog({ verbose: false, colour: false, write: t => written.push(t) }).warning("test-results: '/nowhere' was not found in the unit test container")
+    expect(written).toEqual(["warning: --test-results: '/nowhere' was not found in the unit test container\n"])
   })
 
   test('verbose: debug lines too', () => {

@@ -18753,6 +18753,28 @@ function readFlags(argv) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/cli/messages.ts
+// The core's messages in a terminal user's words: flags for inputs, and the fixes a developer applies.
+
+const HINTS = {
+    checkout: 'run hashdock inside a git repository, or pass --repo DIR',
+    'full-history': 'fetch the full history first: git fetch --unshallow',
+    password: 'set HASHDOCK_REGISTRY_PASSWORD, or pass --registry-password-stdin'
+};
+/**
+ * A message from the core, as a terminal user meets it: an input's name becomes its flag (githash: →
+ * --githash:), and the fix is the one a developer applies.
+ */
+function terminalMessage(message, remedy) {
+    const m = /^([a-z-]+): /.exec(message);
+    const name = m?.[1];
+    let text = message;
+    if (name && Object.values(Input).includes(name)) {
+        text = name === Input.RegistryPassword ? `registry password: ${message.slice(m[0].length)}` : `--${message}`;
+    }
+    return remedy ? `${text}; ${HINTS[remedy]}` : text;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/style.ts
 // Terminal text: colour only where a person reads it, and nothing from a test able to drive the terminal.
 const CODES = { red: [31, 39], green: [32, 39], yellow: [33, 39], dim: [2, 22], bold: [1, 22] };
@@ -18773,6 +18795,7 @@ const oneLine = (text) => plain(text).replace(/\s+/g, ' ').trim();
 
 ;// CONCATENATED MODULE: ./src/cli/log.ts
 
+
 const where = (props) => props?.file ? ` (${props.file}${props.startLine ? `:${props.startLine}` : ''})` : '';
 function terminalLog({ verbose, colour, write = text => process.stderr.write(text) }) {
     const paint = painter(colour);
@@ -18783,8 +18806,8 @@ function terminalLog({ verbose, colour, write = text => process.stderr.write(tex
             if (verbose)
                 line(paint('dim', `debug: ${message}`));
         },
-        notice: (message, props) => line(`${paint('bold', 'notice:')} ${message}${where(props)}`),
-        warning: (message, props) => line(`${paint('yellow', 'warning:')} ${message}${where(props)}`),
+        notice: (message, props) => line(`${paint('bold', 'notice:')} ${terminalMessage(message)}${where(props)}`),
+        warning: (message, props) => line(`${paint('yellow', 'warning:')} ${terminalMessage(message)}${where(props)}`),
         error: (message, props) => line(`${paint('red', 'error:')} ${message}${where(props)}`),
         async group(name, fn) {
             line(`\n${paint('bold', `▸ ${name}`)}`);
@@ -18809,11 +18832,6 @@ function terminalLog({ verbose, colour, write = text => process.stderr.write(tex
 
 
 
-const HINTS = {
-    checkout: 'run hashdock inside a git repository, or pass --repo DIR',
-    'full-history': 'fetch the full history first: git fetch --unshallow',
-    password: 'set HASHDOCK_REGISTRY_PASSWORD, or pass --registry-password-stdin'
-};
 const HEADLINES = {
     failed: ['✘', 'red', 'failed'],
     reused: ['✔', 'green', 'already tested, tags re-applied'],
@@ -18824,19 +18842,6 @@ const HEADLINES = {
 };
 /** The most failed tests listed; the rest are counted. */
 const FAILED_SHOWN = 20;
-/**
- * A message from the core, as a terminal user meets it: an input's name becomes its flag (githash: →
- * --githash:), and the fix is the one a developer applies.
- */
-function terminalMessage(message, remedy) {
-    const m = /^([a-z-]+): /.exec(message);
-    const name = m?.[1];
-    let text = message;
-    if (name && Object.values(Input).includes(name)) {
-        text = name === Input.RegistryPassword ? `registry password: ${message.slice(m[0].length)}` : `--${message}`;
-    }
-    return remedy ? `${text}; ${HINTS[remedy]}` : text;
-}
 function renderTerminalReport(r, options) {
     const paint = painter(options.colour);
     const result = outcome(r);
@@ -18915,6 +18920,7 @@ function report_testResults(suites, paint) {
 ;// CONCATENATED MODULE: ./src/cli/index.ts
 // hashdock on a developer's machine: the same pipeline as the action, inputs from flags. Standard output
 // carries only the result (the report, or the JSON with --json); everything else goes to standard error.
+
 
 
 

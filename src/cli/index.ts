@@ -18,7 +18,8 @@ import { runPipeline } from '../core/pipeline.js'
 import { outputs } from '../core/report.js'
 import { parseCli, USAGE, UsageError, type CliOptions } from './args.js'
 import { terminalLog } from './log.js'
-import { renderTerminalReport, terminalMessage } from './report.js'
+import { terminalMessage } from './messages.js'
+import { renderTerminalReport } from './report.js'
 import { wantsColour } from './style.js'
 
 const EXIT_FAILED = 1

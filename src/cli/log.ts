@@ -1,6 +1,7 @@
 // The core's log, for a terminal: everything on standard error, which leaves standard output to the
 // report or the JSON; a heading per phase, and how long it took.
 import type { AnnotationProps, Log } from '../core/log.js'
+import { terminalMessage } from './messages.js'
 import { painter } from './style.js'
 
 const where = (props?: AnnotationProps): string =>
@@ -20,8 +21,8 @@ export function terminalLog({ verbose, colour, write = text => process.stderr.wr
     debug: message => {
       if (verbose) line(paint('dim', `debug: ${message}`))
     },
-    notice: (message, props) => line(`${paint('bold', 'notice:')} ${message}${where(props)}`),
-    warning: (message, props) => line(`${paint('yellow', 'warning:')} ${message}${where(props)}`),
+    notice: (message, props) => line(`${paint('bold', 'notice:')} ${terminalMessage(message)}${where(props)}`),
+    warning: (message, props) => line(`${paint('yellow', 'warning:')} ${terminalMessage(message)}${where(props)}`),
     error: (message, props) => line(`${paint('red', 'error:')} ${message}${where(props)}`),
     async group(name, fn) {
       line(`\n${paint('bold', `▸ ${name}`)}`)

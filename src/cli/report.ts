@@ -1,17 +1,10 @@
 // The terminal report of a run: the facts of the job summary, as aligned plain text.
-import { Input } from '../core/constants.js'
-import type { Remedy } from '../core/errors.js'
 import { summarize, type TestSuite } from '../core/junit.js'
 import { rfc3339 } from '../core/plan.js'
 import { outcome, type Outcome, type Report } from '../core/report.js'
 import { caseLabel, formatDuration, MESSAGE_CHARS, NAME_CHARS, clip } from '../core/test-report.js'
+import { terminalMessage } from './messages.js'
 import { oneLine, painter, type Colour, type Paint } from './style.js'
-
-const HINTS: Record<Remedy, string> = {
-  checkout: 'run hashdock inside a git repository, or pass --repo DIR',
-  'full-history': 'fetch the full history first: git fetch --unshallow',
-  password: 'set HASHDOCK_REGISTRY_PASSWORD, or pass --registry-password-stdin'
-}
 
 const HEADLINES: Record<Outcome, [string, Colour, string]> = {
   failed: ['✘', 'red', 'failed'],
@@ -24,20 +17,6 @@ const HEADLINES: Record<Outcome, [string, Colour, string]> = {
 
 /** The most failed tests listed; the rest are counted. */
 const FAILED_SHOWN = 20
-
-/**
- * A message from the core, as a terminal user meets it: an input's name becomes its flag (githash: →
- * --githash:), and the fix is the one a developer applies.
- */
-export function terminalMessage(message: string, remedy?: Remedy): string {
-  const m = /^([a-z-]+): /.exec(message)
-  const name = m?.[1]
-  let text = message
-  if (name && (Object.values(Input) as string[]).includes(name)) {
-    text = name === Input.RegistryPassword ? `registry password: ${message.slice(m[0].length)}` : `--${message}`
-  }
-  return remedy ? `${text}; ${HINTS[remedy]}` : text
-}
 
 export function renderTerminalReport(r: Report, options: { colour: boolean }): string {
   const paint = painter(options.colour)
