@@ -18757,7 +18757,7 @@ function readFlags(argv) {
 // The core's messages in a terminal user's words: flags for inputs, and the fixes a developer applies.
 
 const HINTS = {
-    checkout: 'run hashdock inside a git repository, or pass --repo DIR',
+    checkout: 'run hashdock inside a git repository, or pass its directory with --repo',
     'full-history': 'fetch the full history first: git fetch --unshallow',
     password: 'set HASHDOCK_REGISTRY_PASSWORD, or pass --registry-password-stdin'
 };
@@ -18770,7 +18770,9 @@ function terminalMessage(message, remedy) {
     const name = m?.[1];
     let text = message;
     if (name && Object.values(Input).includes(name)) {
-        text = name === Input.RegistryPassword ? `registry password: ${message.slice(m[0].length)}` : `--${message}`;
+        const problem = message.slice(m[0].length);
+        // In a workflow the checkout is the workspace; here it is --repo, whichever input the core named.
+        text = remedy === 'checkout' ? `--repo: ${problem}` : name === Input.RegistryPassword ? `registry password: ${problem}` : `--${message}`;
     }
     return remedy ? `${text}; ${HINTS[remedy]}` : text;
 }

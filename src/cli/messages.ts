@@ -3,7 +3,7 @@ import { Input } from '../core/constants.js'
 import type { Remedy } from '../core/errors.js'
 
 const HINTS: Record<Remedy, string> = {
-  checkout: 'run hashdock inside a git repository, or pass --repo DIR',
+  checkout: 'run hashdock inside a git repository, or pass its directory with --repo',
   'full-history': 'fetch the full history first: git fetch --unshallow',
   password: 'set HASHDOCK_REGISTRY_PASSWORD, or pass --registry-password-stdin'
 }
@@ -17,7 +17,9 @@ export function terminalMessage(message: string, remedy?: Remedy): string {
   const name = m?.[1]
   let text = message
   if (name && (Object.values(Input) as string[]).includes(name)) {
-    text = name === Input.RegistryPassword ? `registry password: ${message.slice(m[0].length)}` : `--${message}`
+    const problem = message.slice(m[0].length)
+    // In a workflow the checkout is the workspace; here it is --repo, whichever input the core named.
+    text = remedy === 'checkout' ? `--repo: ${problem}` : name === Input.RegistryPassword ? `registry password: ${problem}` : `--${message}`
   }
   return remedy ? `${text}; ${HINTS[remedy]}` : text
 }
