@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { runCli, runCliOnTerminal } from '../test/support/cli.js'
 import { registryTags, uniqueImage } from '../test/support/registry.js'
-import { exampleDir, FixtureRepo } from '../test/support/repo.js'
+import { exampleDir, FixtureRepo, tempDir } from '../test/support/repo.js'
 import { testbed } from '../test/support/testbed.js'
 
 jest.setTimeout(300_000)
@@ -99,6 +99,13 @@ describe('the command line is checked before anything runs', () => {
     const run = await runCli(['--help'])
     expect(run.exitCode).toBe(0)
     for (const flag of ['--push', '--provenance', '--sbom', '--json', '--registry-password-stdin', '--rebuild']) expect(run.stdout).toContain(flag)
+  })
+
+  test('a directory that is not a git checkout: exit 1, naming --repo', async () => {
+    const run = await runCli(['build', '--repo', tempDir('plain'), '--image', uniqueImage('cliplain'), '--json'])
+    expect(run.exitCode).toBe(1)
+    expect(run.stderr).toMatch(/^hashdock: --repo: \S+ is not a git checkout; run hashdock inside a git repository, or pass its directory with --repo$/m)
+    expect(run.stderr).not.toContain('actions/checkout')
   })
 
   test('a missing commit: exit 1, and the fix a developer applies, not a workflow setting', async () => {
