@@ -65,3 +65,32 @@ describe('actionLog.untrusted', () => {
     expect(out[3]).toBe(`::${second}::`)
   })
 })
+
+describe('actionLog.group', () => {
+  test('a group opened inside another closes the outer one first: GitHub cannot nest them', async () => {
+    await actionLog.group('Services', async () => {
+      process.stdout.write('starting\n')
+      await actionLog.group('Logs of redis', async () => {
+        process.stdout.write('redis says\n')
+      })
+      process.stdout.write('after\n')
+    })
+    await actionLog.group('Next', async () => {})
+    expect(lines()).toEqual([
+      '::group::Services',
+      'starting',
+      '::endgroup::',
+      '::group::Logs of redis',
+      'redis says',
+      '::endgroup::',
+      'after',
+      '::group::Next',
+      '::endgroup::'
+    ])
+  })
+
+  test('a group that throws still closes, and the error comes after it', async () => {
+    await expect(actionLog.group('Build', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom')
+    expect(lines()).toEqual(['::group::Build', '::endgroup::'])
+  })
+})

@@ -190,13 +190,13 @@ describe('directoryTimes', () => {
 })
 
 describe('requireFullHistory', () => {
-  test('a shallow clone is refused with the fix in the message', async () => {
+  test('a shallow clone is refused, naming mtime, with the full history as the remedy', async () => {
     const shallow = join(scratch, 'shallow')
     git(scratch, ['clone', '-q', '--depth', '1', `file://${repo}`, shallow])
-    await expect(requireFullHistory(shallow)).rejects.toHaveProperty(
-      'message',
-      'mtime: per-file needs the full history, but this checkout is shallow; check out with fetch-depth: 0'
-    )
+    await expect(requireFullHistory(shallow)).rejects.toMatchObject({
+      message: 'mtime: per-file needs the full history, but this clone is shallow',
+      remedy: 'full-history'
+    })
   })
 
   test('a full clone passes', async () => {

@@ -218,8 +218,9 @@ test('the CLI runs the same pipeline on a developer checkout', () => {
   const checkout = origin.clone()
   const image = uniqueImage('cli')
   const cli = join(import.meta.dirname ?? '.', '..', 'dist', 'cli', 'index.js')
-  const out = execFileSync(process.execPath, [cli, 'build', '--repo', checkout, '--image', image, '--build-args', `BASE=${testbed.baseImage}`, '--test-command', 'python -m pytest -q tests/unit', '--push', 'false', '--json'], { encoding: 'utf8' })
-  const outputs = JSON.parse(out.slice(out.lastIndexOf('\n{')))
+  const out = execFileSync(process.execPath, [cli, 'build', '--repo', checkout, '--image', image, '--build-args', `BASE=${testbed.baseImage}`, '--test-command', 'python -m pytest -q tests/unit', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+  // Standard output is the JSON alone: logs and docker's output go to standard error.
+  const outputs = JSON.parse(out)
   expect(outputs.githash).toBe(git(checkout, 'rev-parse', 'HEAD'))
   expect(outputs['image-id']).toBe(outputs.digest)
   expect(outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)

@@ -134,13 +134,13 @@ describe('plan: which commit', () => {
     expect((await planError({ [Input.Githash]: tree })).message).toMatch(/^githash: /)
   })
 
-  test('a past commit in a shallow clone: the error says fetch-depth: 0', async () => {
+  test('a past commit in a shallow clone: the error says so, and asks the adapter for its full-history hint', async () => {
     const shallow = join(scratch, 'shallow')
     git(scratch, ['clone', '-q', '--depth', '1', `file://${repo}`, shallow])
     expect((await plan(inputs(), workspace(shallow))).commit).toBe(c2)
     const error = await planError({ [Input.Githash]: c1 }, workspace(shallow))
-    expect(error.message).toMatch(/^githash: /)
-    expect(error.message).toContain('fetch-depth: 0')
+    expect(error.message).toMatch(/^githash: .*shallow/)
+    expect(error.remedy).toBe('full-history')
   })
 
   test('not a git checkout', async () => {
@@ -148,6 +148,7 @@ describe('plan: which commit', () => {
     const error = await planError({}, workspace(plain))
     expect(error.message).toMatch(/^githash: /)
     expect(error.message).toContain('not a git checkout')
+    expect(error.remedy).toBe('checkout')
   })
 })
 

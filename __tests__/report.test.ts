@@ -1,10 +1,11 @@
-// What a run reports: the verdict, the action's outputs and the job summary, from typed stage results.
+// What a run reports: the facts, the verdict and the action's outputs, from typed stage results — also of a run that failed.
 import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
-import { Output } from '../src/core/constants.js'
+import { Input, Output } from '../src/core/constants.js'
 import type { TestSuite } from '../src/core/junit.js'
-import { outputs, renderSummary, report } from '../src/core/report.js'
+import { InputError } from '../src/core/errors.js'
+import { failedReport, outcome, outputs, report, reusedReport, startProgress } from '../src/core/report.js'
 import {
   built,
   loaded,
@@ -28,7 +29,7 @@ const suite: TestSuite = {
   cases: [{ suite: 'calc', name: 'adds', durationSeconds: 0.25, status: 'passed' }]
 }
 
-const firstLine = (markdown: string): string => markdown.split('\n')[0]
+const noPush = { ...plan, inputs: { ...plan.inputs, [Input.Push]: false } }
 
 describe('report', () => {
   test('pushed: the registry digest and the pushed references', () => {
@@ -40,7 +41,7 @@ describe('report', () => {
     expect(r).toMatchObject({ commit: COMMIT, commitTime: COMMIT_TIME, image: IMAGE, imageId: loaded.imageId, size: built.size })
   })
 
-  test('not pushed: the built digest, and the references that would have been pushed', () => {
+  test('not pushed: the digest that was built and tested, and the references that would have been pushed', () => {
     const r = report(plan, built, loaded, [unitPassed], [], undefined, [])
     expect(r.pushed).toBe(false)
     expect(r.digest).toBe(built.digest)
@@ -74,6 +75,54 @@ describe('report', () => {
   })
 })
 
+describe('failedReport: the facts gathered before the stage that failed', () => {
+  test('before the plan: only the image, and no commit', () => {
+    const r = failedReport(startProgress(plan.inputs), new Error('Docker engine unreachable'))
+    expect(r).toMatchObject({ image: IMAGE, failedStage: 'plan', failure: 'Docker engine unreachable', pushed: false, references: [] })
+    expect(r.commit).toBeUndefined()
+    expect(outputs(r)).toEqual({ [Output.Image]: IMAGE, [Output.Digest]: '' })
+  })
+
+  test('after the plan: githash, commit time and the tags that would have been pushed', () => {
+    const r = failedReport({ ...startProgress(plan.inputs), plan, stage: 'build' }, new Error('build failed'))
+    expect(outputs(r)).toEqual({
+      [Output.Githash]: COMMIT,
+      [Output.CommitTime]: String(COMMIT_TIME),
+      [Output.Image]: IMAGE,
+      [Output.Tags]: plan.tags.map(t => `${IMAGE}:${t}`).join('\n'),
+      [Output.Digest]: ''
+    })
+    expect(outcome(r)).toBe('failed')
+  })
+
+  test('after the build: the image facts and the test runs so far', () => {
+    const progress = { ...startProgress(plan.inputs), plan, built, loaded, stage: 'services' as const, tests: [unitPassed] }
+    const r = failedReport(progress, new InputError('compose-file', "service 'redis' did not become healthy"))
+    expect(r.failedStage).toBe('services')
+    expect(r.tests).toEqual([unitPassed])
+    expect(outputs(r)).toMatchObject({ [Output.ImageId]: loaded.imageId, [Output.Digest]: built.digest, [Output.Reproducible]: 'true' })
+    expect(r.remedy).toBeUndefined()
+  })
+
+  test("a typed error's remedy is carried for the adapter to word", () => {
+    const r = failedReport(startProgress(plan.inputs), new InputError('githash', 'is shallow', 'full-history'))
+    expect(r.remedy).toBe('full-history')
+  })
+})
+
+describe('outcome', () => {
+  test.each([
+    ['pushed after tests', report(plan, built, loaded, [unitPassed], [], published, []), 'pushed'],
+    ['pushed without tests', report(plan, built, loaded, [], [], published, []), 'pushed-untested'],
+    ['tested, push off', report(noPush, built, loaded, [unitPassed], [], undefined, []), 'tested'],
+    ['neither', report(noPush, built, loaded, [], [], undefined, []), 'built'],
+    ['a failed test', report(plan, built, loaded, [unitFailed], [], undefined, []), 'failed'],
+    ['reused', reusedReport(plan, published), 'reused']
+  ])('%s', (_, r, expected) => {
+    expect(outcome(r)).toBe(expected)
+  })
+})
+
 describe('outputs', () => {
   const declared = Object.keys((parse(readFileSync('action.yml', 'utf8')) as { outputs: Record<string, unknown> }).outputs)
 
@@ -90,7 +139,7 @@ describe('outputs', () => {
     expect(out[Output.CommitTime]).toBe(String(COMMIT_TIME))
     expect(out[Output.Image]).toBe(IMAGE)
     expect(out[Output.Tags]).toBe(published.references.join('\n'))
-    expect(out[Output.Tags].split('\n')).toHaveLength(3)
+    expect(out[Output.Tags]?.split('\n')).toHaveLength(3)
     expect(out[Output.Digest]).toBe(published.digest)
     expect(out[Output.ImageId]).toBe(loaded.imageId)
   })
@@ -99,55 +148,5 @@ describe('outputs', () => {
     const out = outputs(report(plan, built, loaded, [unitPassed], [], undefined, []))
     expect(out[Output.Digest]).toBe(built.digest)
     expect(out[Output.Tags]).toBe(`${IMAGE}:${COMMIT}\n${IMAGE}:latest\n${IMAGE}:3f2a9c1`)
-  })
-})
-
-describe('renderSummary', () => {
-  test('pushed: verdict line, digest and tags', () => {
-    const md = renderSummary(report(plan, built, loaded, [unitPassed], [], published, []))
-    expect(firstLine(md)).toBe(`## hashdock: ${IMAGE} — ✅ tested and pushed`)
-    expect(md).toContain(`| Digest | \`${published.digest}\` |`)
-    for (const ref of published.references) expect(md).toContain(`\`${ref}\``)
-    expect(md).toContain('| Unit tests | passed in 3.5 s |')
-    expect(md).toContain(`| Commit | \`${COMMIT}\` (2024-05-06T07:08:09Z) |`)
-    expect(md).toContain(`| Image ID | \`${loaded.imageId}\` |`)
-    expect(md.endsWith('\n')).toBe(true)
-  })
-
-  test('not pushed: its own verdict, and the digest says it was not pushed', () => {
-    const md = renderSummary(report(plan, built, loaded, [unitPassed], [], undefined, []))
-    expect(firstLine(md)).toBe(`## hashdock: ${IMAGE} — ✅ tested, not pushed`)
-    expect(md).toContain(`| Digest | \`${built.digest}\` (not pushed) |`)
-  })
-
-  test('failed: verdict, the failed run and the failure in bold', () => {
-    const md = renderSummary(report(plan, built, loaded, [unitFailed], [], undefined, []))
-    expect(firstLine(md)).toBe(`## hashdock: ${IMAGE} — ❌ failed`)
-    expect(md).toContain('| Unit tests | failed (exit 3) in 2.0 s |')
-    expect(md).toContain('**unit tests failed (exit 3): nothing was pushed**')
-    expect(md).not.toContain('✅')
-  })
-
-  test('no test runs: a note that the image was not tested', () => {
-    const md = renderSummary(report(plan, built, loaded, [], [], published, []))
-    expect(md).toContain('No test command was given: the image was not tested.')
-  })
-
-  test('with test runs: no such note', () => {
-    const md = renderSummary(report(plan, built, loaded, [unitPassed, integrationPassed], [], published, []))
-    expect(md).not.toContain('No test command was given')
-    expect(md).toContain('| Integration tests | passed in 7.0 s |')
-  })
-
-  test('notes are quoted', () => {
-    const md = renderSummary(report(plan, built, loaded, [unitPassed], [], published, ['Not reproducible: no containerd store.']))
-    expect(md).toContain('\n> Not reproducible: no containerd store.\n')
-  })
-
-  test('suites: a results section only when there are suites', () => {
-    expect(renderSummary(report(plan, built, loaded, [unitPassed], [], published, []))).not.toContain('Test results')
-    const md = renderSummary(report(plan, built, loaded, [unitPassed], [suite], published, []))
-    expect(md).toContain('Test results')
-    expect(md).toContain('| calc |')
   })
 })

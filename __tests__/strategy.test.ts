@@ -49,8 +49,8 @@ describe('decideStrategy: what the build does', () => {
   })
 
   test.each([
-    ['127.0.0.1:5000/acme/app', ['127.0.0.1:5000', 'localhost:5000', '[::1]:5000']],
-    ['localhost:5000/acme/app', ['localhost:5000', '127.0.0.1:5000', '[::1]:5000']],
+    ['127.0.0.1:5000/acme/app', ['127.0.0.1:5000', 'localhost:5000']],
+    ['localhost:5000/acme/app', ['localhost:5000', '127.0.0.1:5000']],
     ['127.evil.example/acme/app', []],
     ['ghcr.io/acme/app', []],
     ['acme/app', []]

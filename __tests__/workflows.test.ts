@@ -1,6 +1,10 @@
 // The workflow kit (.github/workflows, the workflows/ templates) and action.yml, read the way GitHub,
 // actionlint, shellcheck and a security review read them.
 import { describe, expect, test } from '@jest/globals'
+import { spawnSync } from 'node:child_process'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parse } from 'yaml'
 import {
   actionlint,
@@ -38,6 +42,7 @@ interface ActionInput {
 const action = parse(read('action.yml')) as { inputs: Record<string, ActionInput>; outputs: Record<string, { description?: string }>; runs: Mapping }
 
 const REUSABLE = '.github/workflows/build-test-push.yml'
+const RELEASE = '.github/workflows/release.yml'
 const PIN = /^[\w.-]+\/[\w.-]+(\/[^@\s]+)?@[0-9a-f]{40}$/
 
 test('the kit has the files it promises', () => {
@@ -187,7 +192,8 @@ describe('hardening', () => {
     expect(undeclared.map(([id]) => id)).toEqual([])
   })
 
-  test.each(files)('%s: contents is never writable', path => {
+  // The one exception: on a release tag, after its checks, the release workflow moves vX and pushes a pin branch.
+  test.each(files.filter(p => p !== RELEASE))('%s: contents is never writable', path => {
     const writable = permissionBlocks(byPath(path)).filter(b => grant(b.value, 'contents') === 'write')
     expect(writable.map(b => b.where)).toEqual([])
   })
@@ -272,6 +278,67 @@ describe('githash validation before a dispatched build', () => {
       expect(result.lines).toHaveLength(1)
       expect(result.lines[0]).toMatch(/^::error title=githash::.*is not a commit hash/)
     }
+  })
+})
+
+describe('the release workflow', () => {
+  const release = byPath(RELEASE)
+
+  test('runs on vX.Y.Z tags only, with no permissions by default', () => {
+    expect(release.on).toEqual({ push: { tags: ['v[0-9]+.[0-9]+.[0-9]+'] } })
+    expect(release.permissions).toEqual({})
+  })
+
+  test('only jobs after the dist check may write, and none runs the repository\'s build with write access', () => {
+    const writers = Object.entries(release.jobs).filter(([, job]) => grant(job.permissions, 'contents') === 'write')
+    expect(writers.map(([id]) => id).sort()).toEqual(['major', 'pin'])
+    for (const [, job] of writers) {
+      expect(job.steps?.some(s => typeof s.run === 'string' && /npm (ci|install|run)/.test(s.run))).toBe(false)
+    }
+    expect([release.jobs.major.needs].flat()).toEqual(['check'])
+    expect(grant(release.jobs.check.permissions, 'contents')).toBe('read')
+    expect(release.jobs.check.steps?.some(s => typeof s.run === 'string' && s.run.includes('git diff --exit-code --stat -- dist'))).toBe(true)
+  })
+
+  test('moves vX only to the newest vX.Y.Z', () => {
+    const script = String(release.jobs.major.steps?.find(s => s.id === 'move')?.run)
+    const git = (tags: string[]): string => `#!/bin/sh\ncase "$1" in tag) [ "$2" = --list ] && printf '%s\\n' ${tags.join(' ')} || echo "git $*" ;; *) echo "git $*" ;; esac\n`
+    const run = (tag: string, tags: string[]): string[] => {
+      const bin = mkdtempSync(join(tmpdir(), 'hashdock-git-'))
+      writeFileSync(join(bin, 'git'), git(tags), { mode: 0o755 })
+      const output = join(bin, 'output')
+      writeFileSync(output, '')
+      const r = runBash(script, { PATH: `${bin}:${process.env.PATH}`, GITHUB_REF_NAME: tag, GITHUB_SHA: 'c0ffee', GITHUB_OUTPUT: output })
+      expect(r.status).toBe(0)
+      return [...r.lines, readFileSync(output, 'utf8').trim()]
+    }
+    expect(run('v1.10.0', ['v1.2.0', 'v1.9.9', 'v1.10.0', 'v1.10.0-rc1'])).toEqual([
+      'git tag --force v1 c0ffee',
+      'git push --force origin refs/tags/v1',
+      'v1 now points at c0ffee (v1.10.0)',
+      'newest=true'
+    ])
+    const backport = run('v1.2.1', ['v1.2.0', 'v1.2.1', 'v1.3.0'])
+    expect(backport[0]).toMatch(/^::notice title=v1::v1.2.1 is older than v1.3.0/)
+    expect(backport.at(-1)).toBe('newest=false')
+  })
+
+  test('pin-release.sh points every pin of the README and templates at the release commit, and checks its arguments', () => {
+    const root = mkdtempSync(join(tmpdir(), 'hashdock-pin-'))
+    mkdirSync(join(root, 'scripts'))
+    mkdirSync(join(root, 'workflows'))
+    copyFileSync('scripts/pin-release.sh', join(root, 'scripts/pin-release.sh'))
+    copyFileSync('README.md', join(root, 'README.md'))
+    for (const t of files.filter(p => p.startsWith('workflows/'))) copyFileSync(t, join(root, t))
+    const commit = 'abcdef0123456789abcdef0123456789abcdef01'
+    const pin = (...args: string[]) => spawnSync('bash', [join(root, 'scripts/pin-release.sh'), ...args], { encoding: 'utf8' })
+    expect(pin(commit, 'v2.3.4').status).toBe(0)
+    const texts = ['README.md', ...files.filter(p => p.startsWith('workflows/'))].map(f => readFileSync(join(root, f), 'utf8'))
+    const pins = texts.flatMap(text => [...text.matchAll(/hashdock\/hashdock(?:\/[^@\s]+)?@([0-9a-f]{40})(.*)/g)])
+    expect(pins.length).toBeGreaterThanOrEqual(3)
+    expect(new Set(pins.map(m => `${m[1]}${m[2]}`))).toEqual(new Set([`${commit} # v2.3.4`]))
+    expect(pin('HEAD', 'v2.3.4').stderr).toMatch(/'HEAD' is not a full 40-hex commit hash/)
+    expect(pin(commit, 'v2').status).toBe(2)
   })
 })
 

@@ -83,7 +83,7 @@ function checkout(fx, commit, name) {
   return dir(name)
 }
 
-/** One `hashdock build`, timed; returns its log and its outputs (the JSON printed last). */
+/** One `hashdock build`, timed; returns its log and its outputs (standard output is the JSON alone). */
 function hashdock(repo, name, commit, { push = false, cache = 'none', mtime = 'commit', test = '' } = {}) {
   const image = `${tb.registry}/hashdock-bench/${runId}-${name}`
   const args = ['build', '--repo', repo, '--image', image, '--githash', commit, '--build-args', `BASE=${tb.base}`]
@@ -94,7 +94,7 @@ function hashdock(repo, name, commit, { push = false, cache = 'none', mtime = 'c
   if (push) registryRepos.add(image.slice(tb.registry.length + 1))
   // The password only with a login: hashdock refuses a password without a user name.
   const r = run('node', [cli, ...args], push ? { HASHDOCK_REGISTRY_PASSWORD: tb.password } : {})
-  return { ...r, outputs: JSON.parse(r.out.slice(r.out.lastIndexOf('\n{') + 1)) }
+  return { ...r, outputs: JSON.parse(r.out) }
 }
 
 /** A plain `docker buildx build --load` of a checkout, timed; returns its local reference. */

@@ -38400,7 +38400,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8540:
+/***/ 4238:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41601,12 +41601,16 @@ const FINGERPRINT_LABEL = 'dev.hashdock.fingerprint';
 
 ;// CONCATENATED MODULE: ./src/core/errors.ts
 // Errors a user can act on: their message is the one line the step fails with.
-/** A problem with one input; the message starts with the input's name. */
+/** A problem with one input; the message starts with the input's name and stays true in a workflow and a terminal. */
 class InputError extends Error {
     input;
-    constructor(input, problem) {
+    problem;
+    remedy;
+    constructor(input, problem, remedy) {
         super(`${input}: ${problem}`);
         this.input = input;
+        this.problem = problem;
+        this.remedy = remedy;
         this.name = 'InputError';
     }
 }
@@ -41637,10 +41641,17 @@ function lastLine(text) {
 // The one place that runs external programs (git, docker, tar): arguments as arrays, never a shell.
 
 
+let sink = { stdout: process.stdout, stderr: process.stderr, command: () => { } };
+function setExecOutput(output) {
+    sink = output;
+}
 async function run(command, args, options = {}) {
+    sink.command([command, ...args].join(' '));
     const result = await getExecOutput(command, args, {
         ignoreReturnCode: true,
-        silent: !options.stream,
+        // Silent, so @actions/exec prints no `[command]` line of its own; streamed output is forwarded instead.
+        silent: true,
+        listeners: options.stream ? { stdout: data => sink.stdout.write(data), stderr: data => sink.stderr.write(data) } : undefined,
         input: options.input === undefined ? undefined : Buffer.from(options.input),
         cwd: options.cwd,
         env: options.env ? { ...process.env, ...options.env } : undefined
@@ -41847,6 +41858,42 @@ async function cleanupRun(runId, workDir) {
     return problems;
 }
 
+;// CONCATENATED MODULE: ./src/core/docker.ts
+// The Docker engine as the pipeline sees it: a few questions, each one CLI call with machine-readable output.
+
+
+/** What the engine can do, from one `docker info`; fails with one line when no engine answers. */
+async function requireEngine() {
+    const r = await run('docker', ['info', '--format', '{{json .}}'], { allowFailure: true });
+    const info = r.exitCode === 0 ? JSON.parse(r.stdout) : undefined;
+    if (!info?.ServerVersion) {
+        throw new Error(`Docker engine unreachable: ${lastLine(r.stderr) || 'no answer'}. Start the Docker daemon, or point DOCKER_HOST at one.`);
+    }
+    const plugins = info.ClientInfo?.Plugins ?? [];
+    const driverStatus = info.DriverStatus ?? [];
+    return {
+        version: info.ServerVersion,
+        buildx: plugins.some(p => p.Name === 'buildx'),
+        containerdStore: driverStatus.some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'))
+    };
+}
+async function inspectImage(ref) {
+    const raw = JSON.parse(await output('docker', ['image', 'inspect', '--format', '{{json .}}', ref]));
+    return {
+        id: raw.Id,
+        size: raw.Size ?? 0,
+        repoDigests: raw.RepoDigests ?? [],
+        workingDir: raw.Config?.WorkingDir ?? ''
+    };
+}
+/** skopeo pushes the tested archive byte for byte; without it nothing can be pushed. */
+async function requireSkopeo() {
+    const found = await run('skopeo', ['--version'], { allowFailure: true }).catch(() => undefined);
+    if (!found || found.exitCode !== 0) {
+        throw new Error('skopeo is not installed: hashdock pushes the tested image with it, byte for byte. Install it (apt-get install skopeo; GitHub\'s Ubuntu runners have it), or set push to false.');
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/image-ref.ts
 // Image references, checked against the grammar of Docker's distribution/reference.
 const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
@@ -41891,42 +41938,6 @@ function isLoopback(registry) {
     return octets.length === 4 && octets[0] === '127' && octets.every(o => /^\d{1,3}$/.test(o) && Number(o) <= 255);
 }
 
-;// CONCATENATED MODULE: ./src/core/docker.ts
-// The Docker engine as the pipeline sees it: a few questions, each one CLI call with machine-readable output.
-
-
-/** What the engine can do, from one `docker info`; fails with one line when no engine answers. */
-async function requireEngine() {
-    const r = await run('docker', ['info', '--format', '{{json .}}'], { allowFailure: true });
-    const info = r.exitCode === 0 ? JSON.parse(r.stdout) : undefined;
-    if (!info?.ServerVersion) {
-        throw new Error(`Docker engine unreachable: ${lastLine(r.stderr) || 'no answer'}. Start the Docker daemon, or point DOCKER_HOST at one.`);
-    }
-    const plugins = info.ClientInfo?.Plugins ?? [];
-    const driverStatus = info.DriverStatus ?? [];
-    return {
-        version: info.ServerVersion,
-        buildx: plugins.some(p => p.Name === 'buildx'),
-        containerdStore: driverStatus.some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'))
-    };
-}
-async function inspectImage(ref) {
-    const raw = JSON.parse(await output('docker', ['image', 'inspect', '--format', '{{json .}}', ref]));
-    return {
-        id: raw.Id,
-        size: raw.Size ?? 0,
-        repoDigests: raw.RepoDigests ?? [],
-        workingDir: raw.Config?.WorkingDir ?? ''
-    };
-}
-/** skopeo pushes the tested archive byte for byte; without it nothing can be pushed. */
-async function requireSkopeo() {
-    const found = await run('skopeo', ['--version'], { allowFailure: true }).catch(() => undefined);
-    if (!found || found.exitCode !== 0) {
-        throw new Error('skopeo is not installed: hashdock pushes the tested image with it, byte for byte. Install it (apt-get install skopeo; GitHub\'s Ubuntu runners have it), or set push to false.');
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/core/strategy.ts
 
 
@@ -41953,7 +41964,7 @@ function decideStrategy(inputs, engine, selected, runId) {
     const registry = registryOf(inputs[Input.Image]);
     // The same registry answers as localhost, 127.0.0.1 and [::1]; base images may name it either way.
     const port = /:(\d+)$/.exec(registry)?.[1];
-    const loopbackRegistries = isLoopback(registry) ? [...new Set([registry, ...['localhost', '127.0.0.1', '[::1]'].map(h => (port ? `${h}:${port}` : h))])] : [];
+    const loopbackRegistries = isLoopback(registry) ? [...new Set([registry, ...['localhost', '127.0.0.1'].map(h => (port ? `${h}:${port}` : h))])] : [];
     let builder = { ...selected, create: false };
     if (selected.driver === 'docker' && !engine.containerdStore) {
         builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };
@@ -42182,6 +42193,8 @@ class Git {
 
 
 
+
+
 /**
  * Starts each commit's header in the log. No repository path starts with a slash, so a token that does
  * can only be a header, whatever odd names the files have.
@@ -42278,7 +42291,7 @@ function directoryTimes(fileTimes) {
 /** Per-file times need every commit: a shallow clone's cut-off commit looks as if it added every file. */
 async function requireFullHistory(repoDir) {
     if (await new Git(repoDir).isShallow()) {
-        throw new Error('mtime: per-file needs the full history, but this checkout is shallow; check out with fetch-depth: 0');
+        throw new InputError(Input.Mtime, 'per-file needs the full history, but this clone is shallow', 'full-history');
     }
 }
 /**
@@ -42480,15 +42493,15 @@ async function plan(inputs, workspace, facts) {
 async function planSource(inputs, workspace) {
     const git = new Git(workspace.repoDir);
     if (!(await git.isRepository())) {
-        throw new InputError(Input.Githash, `${workspace.repoDir} is not a git checkout; check out the repository first (actions/checkout)`);
+        throw new InputError(Input.Githash, `${workspace.repoDir} is not a git checkout`, 'checkout');
     }
     const ref = inputs[Input.Githash] || workspace.defaultRef;
     const commit = await git.resolve(ref);
     if (!commit) {
-        const hint = (await git.isShallow())
-            ? 'this checkout is shallow: check out with fetch-depth: 0 to build any past commit'
-            : 'check the hash, or fetch the branch or tag that holds it';
-        throw new InputError(Input.Githash, `'${ref}' names no commit in this repository; ${hint}`);
+        if (await git.isShallow()) {
+            throw new InputError(Input.Githash, `'${ref}' names no commit in this repository, and this clone is shallow`, 'full-history');
+        }
+        throw new InputError(Input.Githash, `'${ref}' names no commit in this repository; check the hash, or fetch the branch or tag that holds it`);
     }
     const commitTime = await git.commitTime(commit);
     const contextPath = inputs[Input.Context];
@@ -42598,6 +42611,107 @@ async function retag(p, digest, refs, session, log) {
         log.info(`Tagging ${ref}`);
         await tagDigest(p.image, digest, ref, session);
     }
+}
+
+;// CONCATENATED MODULE: ./src/core/report.ts
+// Stage 6: what happened, as facts and outputs; each adapter renders them (a job summary, a terminal report).
+
+
+function outcome(r) {
+    if (r.failure)
+        return 'failed';
+    if (r.reused)
+        return 'reused';
+    const tested = r.tests.length > 0;
+    if (r.pushed)
+        return tested ? 'pushed' : 'pushed-untested';
+    return tested ? 'tested' : 'built';
+}
+function startProgress(inputs) {
+    return { stage: 'plan', image: inputs[Input.Image], push: inputs[Input.Push], tests: [], suites: [], notes: [] };
+}
+function report(p, built, loaded, tests, suites, published, notes) {
+    const failed = tests.filter(t => !t.passed);
+    return {
+        ...planFacts(p),
+        references: published?.references ?? references(p),
+        ...builtFacts(built, loaded),
+        reused: false,
+        tests,
+        suites,
+        push: p.inputs[Input.Push],
+        pushed: Boolean(published),
+        ...(failed.length
+            ? {
+                failure: failed.map(t => `${t.kind} tests failed (exit ${t.exitCode}): nothing was pushed`).join('; '),
+                failedStage: failed[0].kind === 'unit' ? 'unit tests' : 'integration tests'
+            }
+            : {}),
+        notes
+    };
+}
+/** A run that stopped in `progress.stage`: every fact gathered before it, and why it stopped. */
+function failedReport(progress, error) {
+    const p = progress.plan;
+    const remedy = error?.remedy;
+    return {
+        image: progress.image,
+        ...(p ? planFacts(p) : {}),
+        references: p ? references(p) : [],
+        digest: '',
+        strategy: p?.strategy.reasons ?? [],
+        ...(progress.built ? builtFacts(progress.built, progress.loaded) : {}),
+        reused: false,
+        tests: progress.tests,
+        suites: progress.suites,
+        push: progress.push,
+        pushed: false,
+        failure: error instanceof Error ? error.message : String(error),
+        failedStage: progress.stage,
+        ...(remedy ? { remedy } : {}),
+        notes: progress.notes
+    };
+}
+/** A re-run that found this commit's image, from the same inputs, already in the registry. */
+function reusedReport(p, published) {
+    return {
+        ...planFacts(p),
+        references: published.references,
+        digest: published.digest,
+        strategy: [],
+        reproducible: true,
+        reused: true,
+        tests: [],
+        suites: [],
+        push: true,
+        pushed: true,
+        notes: []
+    };
+}
+const planFacts = (p) => ({
+    image: p.image,
+    commit: p.commit,
+    commitTime: p.commitTime,
+    strategy: p.strategy.reasons
+});
+/** The one place that reads the build's result. */
+const builtFacts = (b, loaded) => ({
+    digest: b.digest,
+    imageId: loaded?.imageId ?? '',
+    size: b.size,
+    reproducible: b.reproducible,
+    buildSeconds: b.seconds
+});
+/** The action's outputs, each one only once it is known: a failed run still reports what it had found. */
+function outputs(r) {
+    return {
+        ...(r.commit === undefined ? {} : { [Output.Githash]: r.commit, [Output.CommitTime]: String(r.commitTime) }),
+        [Output.Image]: r.image,
+        ...(r.references.length ? { [Output.Tags]: r.references.join('\n') } : {}),
+        [Output.Digest]: r.digest,
+        ...(r.imageId === undefined ? {} : { [Output.ImageId]: r.imageId }),
+        ...(r.reproducible === undefined ? {} : { [Output.Reproducible]: String(r.reproducible) })
+    };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/util.js
@@ -50065,51 +50179,12 @@ function isNode(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/test-report.ts
-// Test results for people: a job-summary section and failure annotations; all test output in them is untrusted text.
+// Test results as plain facts for people: failure annotations and the text helpers every renderer shares.
 
 
-/** GitHub rejects a step summary over 1 MiB; the margin leaves room for the rest of the summary. */
-const RESULTS_MAX_BYTES = 1024 * 1024 - 64 * 1024;
-// Longest text shown for one name or message: bounds every line we cannot drop.
+/** Longest text shown for one name or message: bounds every line a renderer cannot drop. */
 const NAME_CHARS = 300;
 const MESSAGE_CHARS = 500;
-// Per-case details, tried longest first until the summary fits; 0 leaves them out.
-const DETAIL_STEPS = [65536, 8192, 1024, 0];
-/** Markdown and HTML for a job summary: totals per suite, every failed case with its output, the slowest cases. */
-function renderResultsMarkdown(suites, options) {
-    const maxBytes = options.maxBytes ?? RESULTS_MAX_BYTES;
-    const totals = summarize(suites);
-    const failed = totals.failedCases;
-    const verdict = totals.failed > 0 ? '❌' : '✅';
-    const head = [
-        `### ${verdict} ${inline(options.title, NAME_CHARS)}`,
-        '',
-        `**${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped** in ${duration(totals.durationSeconds)}`,
-        '',
-        '| Suite | Passed | Failed | Skipped | Duration |',
-        '| --- | ---: | ---: | ---: | ---: |',
-        ''
-    ].join('\n');
-    const suiteRow = (i) => {
-        const s = suites[i];
-        return `| ${inline(s.name, NAME_CHARS)} | ${s.passed} | ${s.failed} | ${s.skipped} | ${duration(s.durationSeconds)} |\n`;
-    };
-    const failedHeading = failed.length > 0 ? '\n#### Failed tests\n\n' : '';
-    const slowest = totals.slowest.length > 0 ? slowestTable(totals.slowest) : '';
-    const fixed = bytes(head) + bytes(failedHeading) + bytes(slowest);
-    const assemble = (rows, blocks) => head + rows.join('') + failedHeading + blocks.join('') + slowest;
-    const allRows = within(suites.length, suiteRow, maxBytes - fixed);
-    if (allRows) {
-        for (const limit of DETAIL_STEPS) {
-            const blocks = within(failed.length, i => failureBlock(failed[i], limit), maxBytes - fixed - total(allRows));
-            if (blocks)
-                return assemble(allRows, blocks);
-        }
-    }
-    // Details are all gone and it still does not fit: drop failed cases, and suites only if even that is not enough.
-    const rows = fitting(suites.length, suiteRow, maxBytes - fixed - bytes(moreFailures(failed.length)), moreSuites);
-    return assemble(rows, fitting(failed.length, i => failureBlock(failed[i], 0), maxBytes - fixed - total(rows), moreFailures));
-}
 /** One annotation per failed case, the first `limit` of them (GitHub shows at most 10 per step). */
 function failureAnnotations(suites, mapPath, limit = 10) {
     return summarize(suites)
@@ -50119,7 +50194,7 @@ function failureAnnotations(suites, mapPath, limit = 10) {
         // The details usually repeat the message: say it once.
         const text = c.details && c.message && !c.details.includes(c.message) ? `${c.message}\n\n${c.details}` : c.details || c.message;
         return {
-            title: clip(`${label(c)} failed`, NAME_CHARS),
+            title: clip(`${caseLabel(c)} failed`, NAME_CHARS),
             message: clip(text || 'failed', 4000),
             ...(file === undefined ? {} : { file, ...(c.line === undefined ? {} : { startLine: c.line }) })
         };
@@ -50143,65 +50218,9 @@ function containerPathMapper(workdir, contextPath, repoFiles) {
         return !repoFiles || repoFiles.has(repoPath) ? repoPath : undefined;
     };
 }
-function failureBlock(c, detailChars) {
-    const where = c.file ? ` <sub>${inline(c.line ? `${c.file}:${c.line}` : c.file, NAME_CHARS)}</sub>` : '';
-    const message = c.message ? `: ${inline(c.message, MESSAGE_CHARS)}` : '';
-    const summary = `<details><summary>❌ <code>${inline(label(c), NAME_CHARS)}</code>${message}${where}</summary>\n\n`;
-    if (!c.details)
-        return `${summary}<p>No output.</p>\n\n</details>\n\n`;
-    if (detailChars === 0)
-        return `${summary}<p>Output left out to keep the summary within its size limit.</p>\n\n</details>\n\n`;
-    // <pre> starts its own HTML block, which only </pre> ends: blank lines in the output cannot break out of it.
-    return `${summary}<pre>\n${escapeHtml(clip(c.details, detailChars))}\n</pre>\n\n</details>\n\n`;
-}
-function slowestTable(cases) {
-    const rows = cases.map(c => `| ${inline(label(c), NAME_CHARS)} | ${inline(c.suite, NAME_CHARS)} | ${duration(c.durationSeconds)} |`);
-    return ['', '#### Slowest tests', '', '| Test | Suite | Duration |', '| --- | --- | ---: |', ...rows, ''].join('\n');
-}
-const moreSuites = (n) => `| … ${n} more ${n === 1 ? 'suite' : 'suites'} | | | | |\n`;
-const moreFailures = (n) => `… ${n} more failed ${n === 1 ? 'test' : 'tests'}, left out to keep the summary within its size limit.\n\n`;
-/** All `count` items, built one by one, or undefined as soon as they pass `budget` bytes. */
-function within(count, item, budget) {
-    const items = [];
-    let used = 0;
-    for (let i = 0; i < count; i++) {
-        items.push(item(i));
-        used += bytes(items[i]);
-        if (used > budget)
-            return undefined;
-    }
-    return items;
-}
-/** The leading items that fit in `budget` bytes, followed by a line saying how many were left out. */
-function fitting(count, item, budget, more) {
-    const kept = [];
-    let used = 0;
-    for (let i = 0; i < count; i++) {
-        const text = item(i);
-        const left = count - i - 1;
-        used += bytes(text);
-        if (used + (left > 0 ? bytes(more(left)) : 0) > budget)
-            return [...kept, more(count - i)];
-        kept.push(text);
-    }
-    return kept;
-}
 /** What to call a case: jest-junit repeats the name as classname, pytest's suite is just "pytest". */
-function label(c) {
+function caseLabel(c) {
     return c.classname && c.classname !== c.name ? `${c.classname} › ${c.name}` : `${c.suite} › ${c.name}`;
-}
-const HTML = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-// Markdown punctuation that would otherwise turn test output into links, images, emphasis or table cells.
-const MARKDOWN = {
-    '|': '&#124;', '[': '&#91;', ']': '&#93;', '*': '&#42;', _: '&#95;', '`': '&#96;', '~': '&#126;', '\\': '&#92;'
-};
-/** Escapes test output for HTML; `::` is broken up too, so no line of it reads as a workflow command if ever echoed to a log. */
-function escapeHtml(text) {
-    return text.replace(/[&<>"']/g, c => HTML[c]).replace(/::/g, ':&#58;');
-}
-/** Test output on one line of markdown (a table cell, a summary): clipped, whitespace collapsed, escaped. */
-function inline(text, chars) {
-    return escapeHtml(clip(text, chars).replace(/\s+/g, ' ').trim()).replace(/[|[\]*_`~\\]/g, c => MARKDOWN[c]);
 }
 /** At most `chars` characters: the head and the tail, since tracebacks end with the error and stacks start with it. */
 function clip(text, chars) {
@@ -50216,7 +50235,7 @@ function safeSlice(text, start, end) {
     const isLow = (i) => i > 0 && i < text.length && /[\uDC00-\uDFFF]/.test(text[i]);
     return text.slice(isLow(start) ? start + 1 : start, isLow(end) ? end - 1 : end);
 }
-function duration(seconds) {
+function formatDuration(seconds) {
     if (seconds < 1)
         return `${Math.round(seconds * 1000)} ms`;
     if (seconds < 120)
@@ -50224,112 +50243,6 @@ function duration(seconds) {
     const whole = Math.round(seconds);
     return `${Math.floor(whole / 60)} min ${whole % 60} s`;
 }
-const bytes = (text) => Buffer.byteLength(text, 'utf8');
-const total = (parts) => parts.reduce((sum, p) => sum + bytes(p), 0);
-
-;// CONCATENATED MODULE: ./src/core/report.ts
-// Stage 6: what happened, as outputs and as a summary a person reads.
-
-
-
-function report(p, built, loaded, tests, suites, published, notes) {
-    const failed = tests.filter(t => !t.passed);
-    return {
-        commit: p.commit,
-        commitTime: p.commitTime,
-        image: p.image,
-        references: published?.references ?? references(p),
-        digest: published?.digest ?? built.digest,
-        imageId: loaded?.imageId ?? '',
-        strategy: p.strategy.reasons,
-        size: built.size,
-        reproducible: built.reproducible,
-        reused: false,
-        buildSeconds: built.seconds,
-        tests,
-        suites,
-        pushed: Boolean(published),
-        failure: failed.length
-            ? failed.map(t => `${t.kind} tests failed (exit ${t.exitCode}): nothing was pushed`).join('; ')
-            : undefined,
-        notes
-    };
-}
-/** A re-run that found this commit's image, from the same inputs, already in the registry. */
-function reusedReport(p, published) {
-    return {
-        commit: p.commit,
-        commitTime: p.commitTime,
-        image: p.image,
-        references: published.references,
-        digest: published.digest,
-        imageId: '',
-        strategy: [],
-        size: 0,
-        reproducible: true,
-        reused: true,
-        buildSeconds: 0,
-        tests: [],
-        suites: [],
-        pushed: true,
-        notes: [
-            `The registry already held ${p.image}:${p.commit}, built and tested from the same inputs: build and tests were skipped and the tags point at that digest. Set rebuild: true to build again.`
-        ]
-    };
-}
-function outputs(r) {
-    return {
-        [Output.Githash]: r.commit,
-        [Output.CommitTime]: String(r.commitTime),
-        [Output.Image]: r.image,
-        [Output.Tags]: r.references.join('\n'),
-        [Output.Digest]: r.digest,
-        [Output.ImageId]: r.imageId,
-        [Output.Reproducible]: String(r.reproducible)
-    };
-}
-/** The job summary, in GitHub-flavoured markdown; every value here is ours or git's, not test output. */
-function renderSummary(r) {
-    const verdict = r.failure ? '❌ failed' : r.reused ? '♻️ already tested, tags re-applied' : r.pushed ? '✅ tested and pushed' : '✅ tested, not pushed';
-    const rows = [
-        ['Commit', `\`${r.commit}\` (${rfc3339(r.commitTime)})`],
-        ...(r.reused
-            ? []
-            : [
-                ['Image ID', r.imageId ? `\`${r.imageId}\`` : 'not loaded (no test ran)'],
-                ['Size', megabytes(r.size)],
-                ['Build', report_seconds(r.buildSeconds)],
-                ['Reproducible', r.reproducible ? 'yes' : 'no']
-            ]),
-        ...r.tests.map((t) => [
-            `${capitalize(t.kind)} tests`,
-            `${t.passed ? 'passed' : `failed (exit ${t.exitCode})`} in ${report_seconds(t.seconds)}`
-        ]),
-        ['Digest', `\`${r.digest}\`${r.pushed ? '' : ' (not pushed)'}`],
-        ...(r.strategy.length ? [['Build strategy', r.strategy.join('<br>')]] : []),
-        ['Tags', r.references.map(ref => `\`${ref}\``).join('<br>')]
-    ];
-    const lines = [
-        `## hashdock: ${r.image} — ${verdict}`,
-        '',
-        '| | |',
-        '| --- | --- |',
-        ...rows.map(([k, v]) => `| ${k} | ${v} |`)
-    ];
-    if (r.tests.length === 0 && !r.reused)
-        lines.push('', 'No test command was given: the image was not tested.');
-    if (r.failure)
-        lines.push('', `**${r.failure}**`);
-    for (const note of r.notes)
-        lines.push('', `> ${note}`);
-    // Test output is untrusted: the results renderer escapes every piece of it.
-    if (r.suites.length)
-        lines.push('', renderResultsMarkdown(r.suites, { title: 'Test results' }));
-    return lines.join('\n') + '\n';
-}
-const megabytes = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
-const report_seconds = (s) => `${s.toFixed(1)} s`;
-const capitalize = (s) => s[0].toUpperCase() + s.slice(1);
 
 ;// CONCATENATED MODULE: ./src/core/results.ts
 // JUnit results the test containers wrote: read, reported as failure annotations on repository files.
@@ -50463,7 +50376,17 @@ async function collectResults(p, container, kind, hostDir, log) {
 
 
 
+/** Never throws for a failed stage: the report names the stage and keeps what was learned before it. */
 async function runPipeline(inputs, workspace, log) {
+    const progress = startProgress(inputs);
+    try {
+        return await stages(inputs, workspace, log, progress);
+    }
+    catch (error) {
+        return failedReport(progress, error);
+    }
+}
+async function stages(inputs, workspace, log, progress) {
     const p = await log.group('Plan', async () => {
         const engine = await requireEngine();
         if (inputs[Input.Push])
@@ -50473,65 +50396,87 @@ async function runPipeline(inputs, workspace, log) {
         log.info(`Docker engine ${engine.version}${engine.containerdStore ? ' (containerd image store)' : ''}; ${planned.strategy.reasons.join('; ')}`);
         return planned;
     });
+    progress.plan = p;
     for (const notice of p.strategy.notices)
         log.notice(notice);
     const workDir = workspace.workDir;
     await (0,promises_namespaceObject.mkdir)(workDir, { recursive: true });
+    progress.stage = 'registry login';
     const session = await login(registryOf(p.image), inputs[Input.RegistryUsername], inputs[Input.RegistryPassword], workDir);
     if (session.overlay)
         log.info(`Logged in to ${session.registry} as ${inputs[Input.RegistryUsername]}`);
     try {
+        progress.stage = 'reuse check';
         const reusable = await findReusable(p, session, log);
         if (reusable) {
             const published = await log.group('Reuse', () => reuse(p, reusable, session, log));
             return reusedReport(p, published);
         }
-        const context = await log.group('Context', () => createContext(p, (0,external_node_path_namespaceObject.join)(workDir, 'context')));
+        progress.stage = 'build context';
+        const context = await log.group('Context', () => {
+            log.info(`Extracting the files of ${p.commit} (git archive), every timestamp set from git`);
+            return createContext(p, (0,external_node_path_namespaceObject.join)(workDir, 'context'));
+        });
+        progress.stage = 'layer cache';
         const store = p.strategy.cache === 'gha' ? workspace.cacheStore : undefined;
         if (store)
             await log.group('Restore the layer cache', () => store.restore(p.commit));
         const cache = arrangeCache(p, store?.dir, log);
+        progress.stage = 'build';
         const built = await log.group(`Build ${p.image}:${p.commit}`, () => build(p, context, { cacheArgs: cache.args }, workDir, log));
+        progress.built = built;
+        progress.stage = 'layer cache';
         await cache.settle();
         if (store)
             await log.group('Save the layer cache', () => store.save(p.commit));
+        progress.stage = 'build';
         const loaded = p.strategy.load ? await log.group('Load the image into the engine', () => load(p, built)) : undefined;
-        const tests = loaded ? await runTests(p, loaded, context, log) : [];
+        progress.loaded = loaded;
+        const tests = loaded ? await runTests(p, loaded, context, log, progress) : [];
         const suites = await readResults(tests, log);
+        progress.suites = suites;
         if (loaded && suites.some(s => s.failed > 0)) {
             annotateFailures(suites, loaded.workingDir, p.contextPath, await new Git(workspace.repoDir).files(p.commit), log);
         }
         const passed = tests.every(t => t.passed);
         const notes = [];
-        if (!inputs[Input.Push])
-            notes.push('push is false: the image was built and tested only.');
+        if (passed && inputs[Input.Push] && tests.length === 0) {
+            log.warning('Pushing an image that no test has run against: give test-command or integration-command to test it first.');
+        }
+        progress.stage = 'push';
         const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, session, log)) : undefined;
         return report(p, built, loaded, tests, suites, published, notes);
     }
     finally {
         await logout(session);
-        if (p.strategy.builder.create)
+        if (p.strategy.builder.create) {
             await removeRunBuilder(workspace.runId).catch(error => log.warning(`could not remove the run's builder: ${error instanceof Error ? error.message : String(error)}`));
+        }
     }
 }
 /** Unit tests alone first (they fail fastest), then integration tests beside the compose services. */
-async function runTests(p, built, context, log) {
+async function runTests(p, built, context, log, progress) {
     const { inputs, workspace } = p;
-    const tests = [];
+    // The progress's own list, so runs that finished before a failing stage are still reported.
+    const tests = progress.tests;
     const unit = inputs[Input.TestCommand];
+    progress.stage = 'unit tests';
     if (unit)
         tests.push(await log.group('Unit tests', () => testInImage(p, built.imageId, 'unit', unit, workspace.workDir, log)));
     const integration = inputs[Input.IntegrationCommand];
     if (!integration || tests.some(t => !t.passed))
         return tests;
+    progress.stage = 'integration tests';
     if (!inputs[Input.ComposeFile]) {
         tests.push(await log.group('Integration tests', () => testInImage(p, built.imageId, 'integration', integration, workspace.workDir, log)));
         return tests;
     }
     let project;
     try {
+        progress.stage = 'services';
         project = await log.group('Services', () => startServices(p, built.localRef, context.tree, workspace.workDir, log));
         const services = project;
+        progress.stage = 'integration tests';
         const run = await log.group('Integration tests', () => testInImage(p, built.imageId, 'integration', integration, workspace.workDir, log, { network: services.network, env: services.env }));
         tests.push(run);
         if (!run.passed)
@@ -80776,7 +80721,7 @@ const action = {
         },
     },
 };
-const parameters_duration = {
+const duration = {
     parameterPath: ["options", "duration"],
     mapper: {
         serializedName: "x-ms-lease-duration",
@@ -82779,7 +82724,7 @@ const acquireLeaseOperationSpec = {
         ifModifiedSince,
         ifUnmodifiedSince,
         action,
-        parameters_duration,
+        duration,
         proposedLeaseId,
     ],
     isXML: true,
@@ -83572,7 +83517,7 @@ const blob_acquireLeaseOperationSpec = {
         ifModifiedSince,
         ifUnmodifiedSince,
         action,
-        parameters_duration,
+        duration,
         proposedLeaseId,
         ifMatch,
         ifNoneMatch,
@@ -100075,7 +100020,7 @@ function parseInputs(read) {
         throw new InputError(Input.RegistryUsername, 'is required when registry-password is set');
     }
     if (inputs[Input.RegistryUsername] && !password) {
-        throw new InputError(Input.RegistryPassword, `is empty; set it (from a secret) to log in as ${inputs[Input.RegistryUsername]}`);
+        throw new InputError(Input.RegistryPassword, `is empty, so hashdock cannot log in as ${inputs[Input.RegistryUsername]}`, 'password');
     }
     if (inputs[Input.ComposeService] && !inputs[Input.ComposeFile]) {
         throw new InputError(Input.ComposeService, 'needs compose-file: name the compose file that defines this service');
@@ -100187,13 +100132,29 @@ function readInputs() {
 // The core's log, written as GitHub workflow commands.
 
 
+// GitHub cannot nest groups: a group opened inside another closes the outer one first, so it shows at
+// the top level (service logs after a failed start, inside Services), and the outer one does not close twice.
+let groupOpen = false;
 const actionLog = {
     info: message => info(message),
     debug: message => core_debug(message),
     notice: (message, props) => notice(message, props),
     warning: (message, props) => warning(message, props),
     error: (message, props) => core_error(message, props),
-    group: (name, fn) => group(name, fn),
+    async group(name, fn) {
+        if (groupOpen)
+            endGroup();
+        startGroup(name);
+        groupOpen = true;
+        try {
+            return await fn();
+        }
+        finally {
+            if (groupOpen)
+                endGroup();
+            groupOpen = false;
+        }
+    },
     async untrusted(fn) {
         // Between these markers the runner ignores workflow commands, so test output cannot set outputs,
         // add masks or end groups. The token is unguessable, so the output cannot resume them either.
@@ -100225,10 +100186,116 @@ function savedRun() {
     return runId ? { runId, workDir: getState(State.WorkDir) } : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/action/results-markdown.ts
+// The test-results section of the job summary, in GitHub's markdown and HTML; all test output in it is untrusted text.
+
+
+/** GitHub rejects a step summary over 1 MiB; the margin leaves room for the rest of the summary. */
+const RESULTS_MAX_BYTES = 1024 * 1024 - 64 * 1024;
+// Per-case details, tried longest first until the summary fits; 0 leaves them out.
+const DETAIL_STEPS = [65536, 8192, 1024, 0];
+/** Markdown and HTML for a job summary: totals per suite, every failed case with its output, the slowest cases. */
+function renderResultsMarkdown(suites, options) {
+    const maxBytes = options.maxBytes ?? RESULTS_MAX_BYTES;
+    const totals = summarize(suites);
+    const failed = totals.failedCases;
+    const verdict = totals.failed > 0 ? '❌' : '✅';
+    const head = [
+        `### ${verdict} ${inline(options.title, NAME_CHARS)}`,
+        '',
+        `**${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped** in ${formatDuration(totals.durationSeconds)}`,
+        '',
+        '| Suite | Passed | Failed | Skipped | Duration |',
+        '| --- | ---: | ---: | ---: | ---: |',
+        ''
+    ].join('\n');
+    const suiteRow = (i) => {
+        const s = suites[i];
+        return `| ${inline(s.name, NAME_CHARS)} | ${s.passed} | ${s.failed} | ${s.skipped} | ${formatDuration(s.durationSeconds)} |\n`;
+    };
+    const failedHeading = failed.length > 0 ? '\n#### Failed tests\n\n' : '';
+    const slowest = totals.slowest.length > 0 ? slowestTable(totals.slowest) : '';
+    const fixed = bytes(head) + bytes(failedHeading) + bytes(slowest);
+    const assemble = (rows, blocks) => head + rows.join('') + failedHeading + blocks.join('') + slowest;
+    const allRows = within(suites.length, suiteRow, maxBytes - fixed);
+    if (allRows) {
+        for (const limit of DETAIL_STEPS) {
+            const blocks = within(failed.length, i => failureBlock(failed[i], limit), maxBytes - fixed - total(allRows));
+            if (blocks)
+                return assemble(allRows, blocks);
+        }
+    }
+    // Details are all gone and it still does not fit: drop failed cases, and suites only if even that is not enough.
+    const rows = fitting(suites.length, suiteRow, maxBytes - fixed - bytes(moreFailures(failed.length)), moreSuites);
+    return assemble(rows, fitting(failed.length, i => failureBlock(failed[i], 0), maxBytes - fixed - total(rows), moreFailures));
+}
+function failureBlock(c, detailChars) {
+    const where = c.file ? ` <sub>${inline(c.line ? `${c.file}:${c.line}` : c.file, NAME_CHARS)}</sub>` : '';
+    const message = c.message ? `: ${inline(c.message, MESSAGE_CHARS)}` : '';
+    const summary = `<details><summary>❌ <code>${inline(caseLabel(c), NAME_CHARS)}</code>${message}${where}</summary>\n\n`;
+    if (!c.details)
+        return `${summary}<p>No output.</p>\n\n</details>\n\n`;
+    if (detailChars === 0)
+        return `${summary}<p>Output left out to keep the summary within its size limit.</p>\n\n</details>\n\n`;
+    // <pre> starts its own HTML block, which only </pre> ends: blank lines in the output cannot break out of it.
+    return `${summary}<pre>\n${escapeHtml(clip(c.details, detailChars))}\n</pre>\n\n</details>\n\n`;
+}
+function slowestTable(cases) {
+    const rows = cases.map(c => `| ${inline(caseLabel(c), NAME_CHARS)} | ${inline(c.suite, NAME_CHARS)} | ${formatDuration(c.durationSeconds)} |`);
+    return ['', '#### Slowest tests', '', '| Test | Suite | Duration |', '| --- | --- | ---: |', ...rows, ''].join('\n');
+}
+const moreSuites = (n) => `| … ${n} more ${n === 1 ? 'suite' : 'suites'} | | | | |\n`;
+const moreFailures = (n) => `… ${n} more failed ${n === 1 ? 'test' : 'tests'}, left out to keep the summary within its size limit.\n\n`;
+/** All `count` items, built one by one, or undefined as soon as they pass `budget` bytes. */
+function within(count, item, budget) {
+    const items = [];
+    let used = 0;
+    for (let i = 0; i < count; i++) {
+        items.push(item(i));
+        used += bytes(items[i]);
+        if (used > budget)
+            return undefined;
+    }
+    return items;
+}
+/** The leading items that fit in `budget` bytes, followed by a line saying how many were left out. */
+function fitting(count, item, budget, more) {
+    const kept = [];
+    let used = 0;
+    for (let i = 0; i < count; i++) {
+        const text = item(i);
+        const left = count - i - 1;
+        used += bytes(text);
+        if (used + (left > 0 ? bytes(more(left)) : 0) > budget)
+            return [...kept, more(count - i)];
+        kept.push(text);
+    }
+    return kept;
+}
+const HTML = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+// Markdown punctuation that would otherwise turn test output into links, images, emphasis or table cells.
+const MARKDOWN = {
+    '|': '&#124;', '[': '&#91;', ']': '&#93;', '*': '&#42;', _: '&#95;', '`': '&#96;', '~': '&#126;', '\\': '&#92;'
+};
+/** Escapes test output for HTML; `::` is broken up too, so no line of it reads as a workflow command if ever echoed to a log. */
+function escapeHtml(text) {
+    return text.replace(/[&<>"']/g, c => HTML[c]).replace(/::/g, ':&#58;');
+}
+/** Test output on one line of markdown (a table cell, a summary): clipped, whitespace collapsed, escaped. */
+function inline(text, chars) {
+    return escapeHtml(clip(text, chars).replace(/\s+/g, ' ').trim()).replace(/[|[\]*_`~\\]/g, c => MARKDOWN[c]);
+}
+const bytes = (text) => Buffer.byteLength(text, 'utf8');
+const total = (parts) => parts.reduce((sum, p) => sum + bytes(p), 0);
+
 ;// CONCATENATED MODULE: ./src/action/summary.ts
-// Outputs and the job summary of a finished run.
+// Outputs and the job summary of a run, finished or failed, in GitHub's markdown.
 
 
+
+
+
+/** Every output known so far, and the summary; a failed run writes both too, so its githash is not lost. */
 async function publishReport(report) {
     for (const [name, value] of Object.entries(outputs(report)))
         setOutput(name, value);
@@ -100237,6 +100304,65 @@ async function publishReport(report) {
     else
         info(renderSummary(report));
 }
+const HINTS = {
+    checkout: 'check out the repository first (actions/checkout)',
+    'full-history': 'check out with fetch-depth: 0 (actions/checkout) to have every commit',
+    password: 'set registry-password from a secret'
+};
+/** The one line the step fails with: the core's message, and what to change in the workflow. */
+function failureMessage(r) {
+    return r.remedy ? `${r.failure}; ${HINTS[r.remedy]}` : (r.failure ?? '');
+}
+const HEADLINES = {
+    reused: '♻️ already tested, tags re-applied',
+    pushed: '✅ tested and pushed',
+    'pushed-untested': '⚠️ pushed untested',
+    tested: '✅ tested, not pushed',
+    built: '⚠️ built, not tested or pushed'
+};
+/** The job summary; every value here is ours or git's, except a failure's message, which is escaped. */
+function renderSummary(r) {
+    const result = outcome(r);
+    const headline = result === 'failed' ? `❌ failed at ${r.failedStage ?? 'an unknown stage'}` : HEADLINES[result];
+    const rows = [];
+    if (r.commit !== undefined)
+        rows.push(['Commit', `\`${r.commit}\` (${rfc3339(r.commitTime ?? 0)})`]);
+    if (!r.reused && r.imageId !== undefined) {
+        rows.push(['Image ID', r.imageId ? `\`${r.imageId}\`` : 'not loaded: no test ran'], ['Size', megabytes(r.size ?? 0)], ['Build', summary_seconds(r.buildSeconds ?? 0)]);
+        rows.push(['Reproducible', r.reproducible ? 'yes' : 'no']);
+    }
+    for (const t of r.tests) {
+        rows.push([`${capitalize(t.kind)} tests`, `${t.passed ? 'passed' : `failed (exit ${t.exitCode})`} in ${summary_seconds(t.seconds)}`]);
+    }
+    if (r.digest)
+        rows.push(['Digest', `\`${r.digest}\`${r.pushed ? '' : ' (not pushed)'}`]);
+    if (r.strategy.length)
+        rows.push(['How', r.strategy.join('<br>')]);
+    if (r.references.length)
+        rows.push(['Tags', r.references.map(ref => `\`${ref}\``).join('<br>')]);
+    const lines = [`## hashdock: ${r.image} — ${headline}`, '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)];
+    // A stage's message can quote a program's output (docker's last error line): escaped like test output.
+    if (r.failure)
+        lines.push('', `**Failed at ${r.failedStage ?? 'an unknown stage'}:** ${inline(failureMessage(r), 2 * MESSAGE_CHARS)}`);
+    if (result === 'pushed-untested')
+        lines.push('', '> ⚠️ No test-command or integration-command was given: the image was pushed without being tested.');
+    else if (result === 'built')
+        lines.push('', 'No test command was given: the image was not tested.');
+    if (!r.push && !r.failure)
+        lines.push('', '> push is false: nothing was pushed.');
+    if (r.reused) {
+        lines.push('', `> The registry already held ${r.image}:${r.commit}, built and tested from the same inputs: build and tests were skipped and the tags point at that digest. Set rebuild: true to build again.`);
+    }
+    for (const note of r.notes)
+        lines.push('', `> ${note}`);
+    // Test output is untrusted: the results renderer escapes every piece of it.
+    if (r.suites.length)
+        lines.push('', renderResultsMarkdown(r.suites, { title: 'Test results' }));
+    return lines.join('\n') + '\n';
+}
+const megabytes = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+const summary_seconds = (s) => `${s.toFixed(1)} s`;
+const capitalize = (s) => s[0].toUpperCase() + s.slice(1);
 
 ;// CONCATENATED MODULE: ./src/action/main.ts
 // The action's entry: the main step runs the pipeline, the post step cleans up after it.
@@ -100252,9 +100378,12 @@ async function publishReport(report) {
 
 
 
+
 async function main_run() {
     if (isPost())
         return post();
+    // Program output shows as it comes; command lines, with every build argument, only with step debug logging.
+    setExecOutput({ stdout: process.stdout, stderr: process.stderr, command: line => core_debug(line) });
     try {
         const inputs = resolveCacheMode(readInputs());
         const workspace = { ...runnerWorkspace(), cacheStore: ghaCacheStore(inputs[Input.Image]) };
@@ -100263,14 +100392,14 @@ async function main_run() {
             const report = await runPipeline(inputs, workspace, actionLog);
             await publishReport(report);
             if (report.failure)
-                setFailed(report.failure);
+                setFailed(failureMessage(report));
         }
         finally {
             await cleanupRun(workspace.runId, workspace.workDir);
         }
     }
     catch (error) {
-        setFailed(error instanceof Error ? error.message : String(error));
+        setFailed(error instanceof Error ? failureMessage({ failure: error.message, remedy: error.remedy }) : String(error));
     }
 }
 /** Runs even when the job was cancelled or failed: tears down what the main step could not. */
@@ -100300,7 +100429,7 @@ function runnerWorkspace() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8540);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4238);
 // The action's bundle entry: nothing here but the call, so tests import run() without side effects.
 
 await (0,_action_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();

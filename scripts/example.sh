@@ -17,6 +17,7 @@ HASHDOCK_REGISTRY_PASSWORD="$TESTBED_REGISTRY_PASSWORD" BASE="$TESTBED_BASE_IMAG
   --context examples/flask-app \
   --image "$TESTBED_REGISTRY/hashdock/example" \
   --tags latest \
+  --push true \
   --build-args "BASE=$TESTBED_BASE_IMAGE" \
   --test-command 'python -m pytest -q tests/unit --junitxml=/tmp/test-results/unit.xml' \
   --compose-file examples/flask-app/compose.yaml \

@@ -8684,12 +8684,16 @@ const FINGERPRINT_LABEL = 'dev.hashdock.fingerprint';
 
 ;// CONCATENATED MODULE: ./src/core/errors.ts
 // Errors a user can act on: their message is the one line the step fails with.
-/** A problem with one input; the message starts with the input's name. */
+/** A problem with one input; the message starts with the input's name and stays true in a workflow and a terminal. */
 class InputError extends Error {
     input;
-    constructor(input, problem) {
+    problem;
+    remedy;
+    constructor(input, problem, remedy) {
         super(`${input}: ${problem}`);
         this.input = input;
+        this.problem = problem;
+        this.remedy = remedy;
         this.name = 'InputError';
     }
 }
@@ -9856,10 +9860,17 @@ function getExecOutput(commandLine, args, options) {
 // The one place that runs external programs (git, docker, tar): arguments as arrays, never a shell.
 
 
+let sink = { stdout: process.stdout, stderr: process.stderr, command: () => { } };
+function setExecOutput(output) {
+    sink = output;
+}
 async function run(command, args, options = {}) {
+    sink.command([command, ...args].join(' '));
     const result = await getExecOutput(command, args, {
         ignoreReturnCode: true,
-        silent: !options.stream,
+        // Silent, so @actions/exec prints no `[command]` line of its own; streamed output is forwarded instead.
+        silent: true,
+        listeners: options.stream ? { stdout: data => sink.stdout.write(data), stderr: data => sink.stderr.write(data) } : undefined,
         input: options.input === undefined ? undefined : Buffer.from(options.input),
         cwd: options.cwd,
         env: options.env ? { ...process.env, ...options.env } : undefined
@@ -10144,6 +10155,8 @@ class Git {
 
 
 
+
+
 /**
  * Starts each commit's header in the log. No repository path starts with a slash, so a token that does
  * can only be a header, whatever odd names the files have.
@@ -10240,7 +10253,7 @@ function directoryTimes(fileTimes) {
 /** Per-file times need every commit: a shallow clone's cut-off commit looks as if it added every file. */
 async function requireFullHistory(repoDir) {
     if (await new Git(repoDir).isShallow()) {
-        throw new Error('mtime: per-file needs the full history, but this checkout is shallow; check out with fetch-depth: 0');
+        throw new InputError(Input.Mtime, 'per-file needs the full history, but this clone is shallow', 'full-history');
     }
 }
 /**
@@ -10387,7 +10400,7 @@ function decideStrategy(inputs, engine, selected, runId) {
     const registry = registryOf(inputs[Input.Image]);
     // The same registry answers as localhost, 127.0.0.1 and [::1]; base images may name it either way.
     const port = /:(\d+)$/.exec(registry)?.[1];
-    const loopbackRegistries = isLoopback(registry) ? [...new Set([registry, ...['localhost', '127.0.0.1', '[::1]'].map(h => (port ? `${h}:${port}` : h))])] : [];
+    const loopbackRegistries = isLoopback(registry) ? [...new Set([registry, ...['localhost', '127.0.0.1'].map(h => (port ? `${h}:${port}` : h))])] : [];
     let builder = { ...selected, create: false };
     if (selected.driver === 'docker' && !engine.containerdStore) {
         builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };
@@ -10469,15 +10482,15 @@ async function plan(inputs, workspace, facts) {
 async function planSource(inputs, workspace) {
     const git = new Git(workspace.repoDir);
     if (!(await git.isRepository())) {
-        throw new InputError(Input.Githash, `${workspace.repoDir} is not a git checkout; check out the repository first (actions/checkout)`);
+        throw new InputError(Input.Githash, `${workspace.repoDir} is not a git checkout`, 'checkout');
     }
     const ref = inputs[Input.Githash] || workspace.defaultRef;
     const commit = await git.resolve(ref);
     if (!commit) {
-        const hint = (await git.isShallow())
-            ? 'this checkout is shallow: check out with fetch-depth: 0 to build any past commit'
-            : 'check the hash, or fetch the branch or tag that holds it';
-        throw new InputError(Input.Githash, `'${ref}' names no commit in this repository; ${hint}`);
+        if (await git.isShallow()) {
+            throw new InputError(Input.Githash, `'${ref}' names no commit in this repository, and this clone is shallow`, 'full-history');
+        }
+        throw new InputError(Input.Githash, `'${ref}' names no commit in this repository; check the hash, or fetch the branch or tag that holds it`);
     }
     const commitTime = await git.commitTime(commit);
     const contextPath = inputs[Input.Context];
@@ -10815,6 +10828,107 @@ async function retag(p, digest, refs, session, log) {
         log.info(`Tagging ${ref}`);
         await tagDigest(p.image, digest, ref, session);
     }
+}
+
+;// CONCATENATED MODULE: ./src/core/report.ts
+// Stage 6: what happened, as facts and outputs; each adapter renders them (a job summary, a terminal report).
+
+
+function outcome(r) {
+    if (r.failure)
+        return 'failed';
+    if (r.reused)
+        return 'reused';
+    const tested = r.tests.length > 0;
+    if (r.pushed)
+        return tested ? 'pushed' : 'pushed-untested';
+    return tested ? 'tested' : 'built';
+}
+function startProgress(inputs) {
+    return { stage: 'plan', image: inputs[Input.Image], push: inputs[Input.Push], tests: [], suites: [], notes: [] };
+}
+function report(p, built, loaded, tests, suites, published, notes) {
+    const failed = tests.filter(t => !t.passed);
+    return {
+        ...planFacts(p),
+        references: published?.references ?? references(p),
+        ...builtFacts(built, loaded),
+        reused: false,
+        tests,
+        suites,
+        push: p.inputs[Input.Push],
+        pushed: Boolean(published),
+        ...(failed.length
+            ? {
+                failure: failed.map(t => `${t.kind} tests failed (exit ${t.exitCode}): nothing was pushed`).join('; '),
+                failedStage: failed[0].kind === 'unit' ? 'unit tests' : 'integration tests'
+            }
+            : {}),
+        notes
+    };
+}
+/** A run that stopped in `progress.stage`: every fact gathered before it, and why it stopped. */
+function failedReport(progress, error) {
+    const p = progress.plan;
+    const remedy = error?.remedy;
+    return {
+        image: progress.image,
+        ...(p ? planFacts(p) : {}),
+        references: p ? references(p) : [],
+        digest: '',
+        strategy: p?.strategy.reasons ?? [],
+        ...(progress.built ? builtFacts(progress.built, progress.loaded) : {}),
+        reused: false,
+        tests: progress.tests,
+        suites: progress.suites,
+        push: progress.push,
+        pushed: false,
+        failure: error instanceof Error ? error.message : String(error),
+        failedStage: progress.stage,
+        ...(remedy ? { remedy } : {}),
+        notes: progress.notes
+    };
+}
+/** A re-run that found this commit's image, from the same inputs, already in the registry. */
+function reusedReport(p, published) {
+    return {
+        ...planFacts(p),
+        references: published.references,
+        digest: published.digest,
+        strategy: [],
+        reproducible: true,
+        reused: true,
+        tests: [],
+        suites: [],
+        push: true,
+        pushed: true,
+        notes: []
+    };
+}
+const planFacts = (p) => ({
+    image: p.image,
+    commit: p.commit,
+    commitTime: p.commitTime,
+    strategy: p.strategy.reasons
+});
+/** The one place that reads the build's result. */
+const builtFacts = (b, loaded) => ({
+    digest: b.digest,
+    imageId: loaded?.imageId ?? '',
+    size: b.size,
+    reproducible: b.reproducible,
+    buildSeconds: b.seconds
+});
+/** The action's outputs, each one only once it is known: a failed run still reports what it had found. */
+function outputs(r) {
+    return {
+        ...(r.commit === undefined ? {} : { [Output.Githash]: r.commit, [Output.CommitTime]: String(r.commitTime) }),
+        [Output.Image]: r.image,
+        ...(r.references.length ? { [Output.Tags]: r.references.join('\n') } : {}),
+        [Output.Digest]: r.digest,
+        ...(r.imageId === undefined ? {} : { [Output.ImageId]: r.imageId }),
+        ...(r.reproducible === undefined ? {} : { [Output.Reproducible]: String(r.reproducible) })
+    };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/util.js
@@ -18282,51 +18396,12 @@ function isNode(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/test-report.ts
-// Test results for people: a job-summary section and failure annotations; all test output in them is untrusted text.
+// Test results as plain facts for people: failure annotations and the text helpers every renderer shares.
 
 
-/** GitHub rejects a step summary over 1 MiB; the margin leaves room for the rest of the summary. */
-const RESULTS_MAX_BYTES = 1024 * 1024 - 64 * 1024;
-// Longest text shown for one name or message: bounds every line we cannot drop.
+/** Longest text shown for one name or message: bounds every line a renderer cannot drop. */
 const NAME_CHARS = 300;
 const MESSAGE_CHARS = 500;
-// Per-case details, tried longest first until the summary fits; 0 leaves them out.
-const DETAIL_STEPS = [65536, 8192, 1024, 0];
-/** Markdown and HTML for a job summary: totals per suite, every failed case with its output, the slowest cases. */
-function renderResultsMarkdown(suites, options) {
-    const maxBytes = options.maxBytes ?? RESULTS_MAX_BYTES;
-    const totals = summarize(suites);
-    const failed = totals.failedCases;
-    const verdict = totals.failed > 0 ? '❌' : '✅';
-    const head = [
-        `### ${verdict} ${inline(options.title, NAME_CHARS)}`,
-        '',
-        `**${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped** in ${duration(totals.durationSeconds)}`,
-        '',
-        '| Suite | Passed | Failed | Skipped | Duration |',
-        '| --- | ---: | ---: | ---: | ---: |',
-        ''
-    ].join('\n');
-    const suiteRow = (i) => {
-        const s = suites[i];
-        return `| ${inline(s.name, NAME_CHARS)} | ${s.passed} | ${s.failed} | ${s.skipped} | ${duration(s.durationSeconds)} |\n`;
-    };
-    const failedHeading = failed.length > 0 ? '\n#### Failed tests\n\n' : '';
-    const slowest = totals.slowest.length > 0 ? slowestTable(totals.slowest) : '';
-    const fixed = bytes(head) + bytes(failedHeading) + bytes(slowest);
-    const assemble = (rows, blocks) => head + rows.join('') + failedHeading + blocks.join('') + slowest;
-    const allRows = within(suites.length, suiteRow, maxBytes - fixed);
-    if (allRows) {
-        for (const limit of DETAIL_STEPS) {
-            const blocks = within(failed.length, i => failureBlock(failed[i], limit), maxBytes - fixed - total(allRows));
-            if (blocks)
-                return assemble(allRows, blocks);
-        }
-    }
-    // Details are all gone and it still does not fit: drop failed cases, and suites only if even that is not enough.
-    const rows = fitting(suites.length, suiteRow, maxBytes - fixed - bytes(moreFailures(failed.length)), moreSuites);
-    return assemble(rows, fitting(failed.length, i => failureBlock(failed[i], 0), maxBytes - fixed - total(rows), moreFailures));
-}
 /** One annotation per failed case, the first `limit` of them (GitHub shows at most 10 per step). */
 function failureAnnotations(suites, mapPath, limit = 10) {
     return summarize(suites)
@@ -18336,7 +18411,7 @@ function failureAnnotations(suites, mapPath, limit = 10) {
         // The details usually repeat the message: say it once.
         const text = c.details && c.message && !c.details.includes(c.message) ? `${c.message}\n\n${c.details}` : c.details || c.message;
         return {
-            title: clip(`${label(c)} failed`, NAME_CHARS),
+            title: clip(`${caseLabel(c)} failed`, NAME_CHARS),
             message: clip(text || 'failed', 4000),
             ...(file === undefined ? {} : { file, ...(c.line === undefined ? {} : { startLine: c.line }) })
         };
@@ -18360,65 +18435,9 @@ function containerPathMapper(workdir, contextPath, repoFiles) {
         return !repoFiles || repoFiles.has(repoPath) ? repoPath : undefined;
     };
 }
-function failureBlock(c, detailChars) {
-    const where = c.file ? ` <sub>${inline(c.line ? `${c.file}:${c.line}` : c.file, NAME_CHARS)}</sub>` : '';
-    const message = c.message ? `: ${inline(c.message, MESSAGE_CHARS)}` : '';
-    const summary = `<details><summary>❌ <code>${inline(label(c), NAME_CHARS)}</code>${message}${where}</summary>\n\n`;
-    if (!c.details)
-        return `${summary}<p>No output.</p>\n\n</details>\n\n`;
-    if (detailChars === 0)
-        return `${summary}<p>Output left out to keep the summary within its size limit.</p>\n\n</details>\n\n`;
-    // <pre> starts its own HTML block, which only </pre> ends: blank lines in the output cannot break out of it.
-    return `${summary}<pre>\n${escapeHtml(clip(c.details, detailChars))}\n</pre>\n\n</details>\n\n`;
-}
-function slowestTable(cases) {
-    const rows = cases.map(c => `| ${inline(label(c), NAME_CHARS)} | ${inline(c.suite, NAME_CHARS)} | ${duration(c.durationSeconds)} |`);
-    return ['', '#### Slowest tests', '', '| Test | Suite | Duration |', '| --- | --- | ---: |', ...rows, ''].join('\n');
-}
-const moreSuites = (n) => `| … ${n} more ${n === 1 ? 'suite' : 'suites'} | | | | |\n`;
-const moreFailures = (n) => `… ${n} more failed ${n === 1 ? 'test' : 'tests'}, left out to keep the summary within its size limit.\n\n`;
-/** All `count` items, built one by one, or undefined as soon as they pass `budget` bytes. */
-function within(count, item, budget) {
-    const items = [];
-    let used = 0;
-    for (let i = 0; i < count; i++) {
-        items.push(item(i));
-        used += bytes(items[i]);
-        if (used > budget)
-            return undefined;
-    }
-    return items;
-}
-/** The leading items that fit in `budget` bytes, followed by a line saying how many were left out. */
-function fitting(count, item, budget, more) {
-    const kept = [];
-    let used = 0;
-    for (let i = 0; i < count; i++) {
-        const text = item(i);
-        const left = count - i - 1;
-        used += bytes(text);
-        if (used + (left > 0 ? bytes(more(left)) : 0) > budget)
-            return [...kept, more(count - i)];
-        kept.push(text);
-    }
-    return kept;
-}
 /** What to call a case: jest-junit repeats the name as classname, pytest's suite is just "pytest". */
-function label(c) {
+function caseLabel(c) {
     return c.classname && c.classname !== c.name ? `${c.classname} › ${c.name}` : `${c.suite} › ${c.name}`;
-}
-const HTML = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-// Markdown punctuation that would otherwise turn test output into links, images, emphasis or table cells.
-const MARKDOWN = {
-    '|': '&#124;', '[': '&#91;', ']': '&#93;', '*': '&#42;', _: '&#95;', '`': '&#96;', '~': '&#126;', '\\': '&#92;'
-};
-/** Escapes test output for HTML; `::` is broken up too, so no line of it reads as a workflow command if ever echoed to a log. */
-function escapeHtml(text) {
-    return text.replace(/[&<>"']/g, c => HTML[c]).replace(/::/g, ':&#58;');
-}
-/** Test output on one line of markdown (a table cell, a summary): clipped, whitespace collapsed, escaped. */
-function inline(text, chars) {
-    return escapeHtml(clip(text, chars).replace(/\s+/g, ' ').trim()).replace(/[|[\]*_`~\\]/g, c => MARKDOWN[c]);
 }
 /** At most `chars` characters: the head and the tail, since tracebacks end with the error and stacks start with it. */
 function clip(text, chars) {
@@ -18433,7 +18452,7 @@ function safeSlice(text, start, end) {
     const isLow = (i) => i > 0 && i < text.length && /[\uDC00-\uDFFF]/.test(text[i]);
     return text.slice(isLow(start) ? start + 1 : start, isLow(end) ? end - 1 : end);
 }
-function duration(seconds) {
+function formatDuration(seconds) {
     if (seconds < 1)
         return `${Math.round(seconds * 1000)} ms`;
     if (seconds < 120)
@@ -18441,112 +18460,6 @@ function duration(seconds) {
     const whole = Math.round(seconds);
     return `${Math.floor(whole / 60)} min ${whole % 60} s`;
 }
-const bytes = (text) => Buffer.byteLength(text, 'utf8');
-const total = (parts) => parts.reduce((sum, p) => sum + bytes(p), 0);
-
-;// CONCATENATED MODULE: ./src/core/report.ts
-// Stage 6: what happened, as outputs and as a summary a person reads.
-
-
-
-function report(p, built, loaded, tests, suites, published, notes) {
-    const failed = tests.filter(t => !t.passed);
-    return {
-        commit: p.commit,
-        commitTime: p.commitTime,
-        image: p.image,
-        references: published?.references ?? references(p),
-        digest: published?.digest ?? built.digest,
-        imageId: loaded?.imageId ?? '',
-        strategy: p.strategy.reasons,
-        size: built.size,
-        reproducible: built.reproducible,
-        reused: false,
-        buildSeconds: built.seconds,
-        tests,
-        suites,
-        pushed: Boolean(published),
-        failure: failed.length
-            ? failed.map(t => `${t.kind} tests failed (exit ${t.exitCode}): nothing was pushed`).join('; ')
-            : undefined,
-        notes
-    };
-}
-/** A re-run that found this commit's image, from the same inputs, already in the registry. */
-function reusedReport(p, published) {
-    return {
-        commit: p.commit,
-        commitTime: p.commitTime,
-        image: p.image,
-        references: published.references,
-        digest: published.digest,
-        imageId: '',
-        strategy: [],
-        size: 0,
-        reproducible: true,
-        reused: true,
-        buildSeconds: 0,
-        tests: [],
-        suites: [],
-        pushed: true,
-        notes: [
-            `The registry already held ${p.image}:${p.commit}, built and tested from the same inputs: build and tests were skipped and the tags point at that digest. Set rebuild: true to build again.`
-        ]
-    };
-}
-function outputs(r) {
-    return {
-        [Output.Githash]: r.commit,
-        [Output.CommitTime]: String(r.commitTime),
-        [Output.Image]: r.image,
-        [Output.Tags]: r.references.join('\n'),
-        [Output.Digest]: r.digest,
-        [Output.ImageId]: r.imageId,
-        [Output.Reproducible]: String(r.reproducible)
-    };
-}
-/** The job summary, in GitHub-flavoured markdown; every value here is ours or git's, not test output. */
-function renderSummary(r) {
-    const verdict = r.failure ? '❌ failed' : r.reused ? '♻️ already tested, tags re-applied' : r.pushed ? '✅ tested and pushed' : '✅ tested, not pushed';
-    const rows = [
-        ['Commit', `\`${r.commit}\` (${rfc3339(r.commitTime)})`],
-        ...(r.reused
-            ? []
-            : [
-                ['Image ID', r.imageId ? `\`${r.imageId}\`` : 'not loaded (no test ran)'],
-                ['Size', megabytes(r.size)],
-                ['Build', report_seconds(r.buildSeconds)],
-                ['Reproducible', r.reproducible ? 'yes' : 'no']
-            ]),
-        ...r.tests.map((t) => [
-            `${capitalize(t.kind)} tests`,
-            `${t.passed ? 'passed' : `failed (exit ${t.exitCode})`} in ${report_seconds(t.seconds)}`
-        ]),
-        ['Digest', `\`${r.digest}\`${r.pushed ? '' : ' (not pushed)'}`],
-        ...(r.strategy.length ? [['Build strategy', r.strategy.join('<br>')]] : []),
-        ['Tags', r.references.map(ref => `\`${ref}\``).join('<br>')]
-    ];
-    const lines = [
-        `## hashdock: ${r.image} — ${verdict}`,
-        '',
-        '| | |',
-        '| --- | --- |',
-        ...rows.map(([k, v]) => `| ${k} | ${v} |`)
-    ];
-    if (r.tests.length === 0 && !r.reused)
-        lines.push('', 'No test command was given: the image was not tested.');
-    if (r.failure)
-        lines.push('', `**${r.failure}**`);
-    for (const note of r.notes)
-        lines.push('', `> ${note}`);
-    // Test output is untrusted: the results renderer escapes every piece of it.
-    if (r.suites.length)
-        lines.push('', renderResultsMarkdown(r.suites, { title: 'Test results' }));
-    return lines.join('\n') + '\n';
-}
-const megabytes = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
-const report_seconds = (s) => `${s.toFixed(1)} s`;
-const capitalize = (s) => s[0].toUpperCase() + s.slice(1);
 
 ;// CONCATENATED MODULE: ./src/core/results.ts
 // JUnit results the test containers wrote: read, reported as failure annotations on repository files.
@@ -18680,7 +18593,17 @@ async function collectResults(p, container, kind, hostDir, log) {
 
 
 
+/** Never throws for a failed stage: the report names the stage and keeps what was learned before it. */
 async function runPipeline(inputs, workspace, log) {
+    const progress = startProgress(inputs);
+    try {
+        return await stages(inputs, workspace, log, progress);
+    }
+    catch (error) {
+        return failedReport(progress, error);
+    }
+}
+async function stages(inputs, workspace, log, progress) {
     const p = await log.group('Plan', async () => {
         const engine = await requireEngine();
         if (inputs[Input.Push])
@@ -18690,65 +18613,87 @@ async function runPipeline(inputs, workspace, log) {
         log.info(`Docker engine ${engine.version}${engine.containerdStore ? ' (containerd image store)' : ''}; ${planned.strategy.reasons.join('; ')}`);
         return planned;
     });
+    progress.plan = p;
     for (const notice of p.strategy.notices)
         log.notice(notice);
     const workDir = workspace.workDir;
     await (0,promises_namespaceObject.mkdir)(workDir, { recursive: true });
+    progress.stage = 'registry login';
     const session = await login(registryOf(p.image), inputs[Input.RegistryUsername], inputs[Input.RegistryPassword], workDir);
     if (session.overlay)
         log.info(`Logged in to ${session.registry} as ${inputs[Input.RegistryUsername]}`);
     try {
+        progress.stage = 'reuse check';
         const reusable = await findReusable(p, session, log);
         if (reusable) {
             const published = await log.group('Reuse', () => reuse(p, reusable, session, log));
             return reusedReport(p, published);
         }
-        const context = await log.group('Context', () => createContext(p, (0,external_node_path_namespaceObject.join)(workDir, 'context')));
+        progress.stage = 'build context';
+        const context = await log.group('Context', () => {
+            log.info(`Extracting the files of ${p.commit} (git archive), every timestamp set from git`);
+            return createContext(p, (0,external_node_path_namespaceObject.join)(workDir, 'context'));
+        });
+        progress.stage = 'layer cache';
         const store = p.strategy.cache === 'gha' ? workspace.cacheStore : undefined;
         if (store)
             await log.group('Restore the layer cache', () => store.restore(p.commit));
         const cache = arrangeCache(p, store?.dir, log);
+        progress.stage = 'build';
         const built = await log.group(`Build ${p.image}:${p.commit}`, () => build(p, context, { cacheArgs: cache.args }, workDir, log));
+        progress.built = built;
+        progress.stage = 'layer cache';
         await cache.settle();
         if (store)
             await log.group('Save the layer cache', () => store.save(p.commit));
+        progress.stage = 'build';
         const loaded = p.strategy.load ? await log.group('Load the image into the engine', () => load(p, built)) : undefined;
-        const tests = loaded ? await runTests(p, loaded, context, log) : [];
+        progress.loaded = loaded;
+        const tests = loaded ? await runTests(p, loaded, context, log, progress) : [];
         const suites = await readResults(tests, log);
+        progress.suites = suites;
         if (loaded && suites.some(s => s.failed > 0)) {
             annotateFailures(suites, loaded.workingDir, p.contextPath, await new Git(workspace.repoDir).files(p.commit), log);
         }
         const passed = tests.every(t => t.passed);
         const notes = [];
-        if (!inputs[Input.Push])
-            notes.push('push is false: the image was built and tested only.');
+        if (passed && inputs[Input.Push] && tests.length === 0) {
+            log.warning('Pushing an image that no test has run against: give test-command or integration-command to test it first.');
+        }
+        progress.stage = 'push';
         const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, session, log)) : undefined;
         return report(p, built, loaded, tests, suites, published, notes);
     }
     finally {
         await logout(session);
-        if (p.strategy.builder.create)
+        if (p.strategy.builder.create) {
             await removeRunBuilder(workspace.runId).catch(error => log.warning(`could not remove the run's builder: ${error instanceof Error ? error.message : String(error)}`));
+        }
     }
 }
 /** Unit tests alone first (they fail fastest), then integration tests beside the compose services. */
-async function runTests(p, built, context, log) {
+async function runTests(p, built, context, log, progress) {
     const { inputs, workspace } = p;
-    const tests = [];
+    // The progress's own list, so runs that finished before a failing stage are still reported.
+    const tests = progress.tests;
     const unit = inputs[Input.TestCommand];
+    progress.stage = 'unit tests';
     if (unit)
         tests.push(await log.group('Unit tests', () => testInImage(p, built.imageId, 'unit', unit, workspace.workDir, log)));
     const integration = inputs[Input.IntegrationCommand];
     if (!integration || tests.some(t => !t.passed))
         return tests;
+    progress.stage = 'integration tests';
     if (!inputs[Input.ComposeFile]) {
         tests.push(await log.group('Integration tests', () => testInImage(p, built.imageId, 'integration', integration, workspace.workDir, log)));
         return tests;
     }
     let project;
     try {
+        progress.stage = 'services';
         project = await log.group('Services', () => startServices(p, built.localRef, context.tree, workspace.workDir, log));
         const services = project;
+        progress.stage = 'integration tests';
         const run = await log.group('Integration tests', () => testInImage(p, built.imageId, 'integration', integration, workspace.workDir, log, { network: services.network, env: services.env }));
         tests.push(run);
         if (!run.passed)
@@ -18805,7 +18750,7 @@ function parseInputs(read) {
         throw new InputError(Input.RegistryUsername, 'is required when registry-password is set');
     }
     if (inputs[Input.RegistryUsername] && !password) {
-        throw new InputError(Input.RegistryPassword, `is empty; set it (from a secret) to log in as ${inputs[Input.RegistryUsername]}`);
+        throw new InputError(Input.RegistryPassword, `is empty, so hashdock cannot log in as ${inputs[Input.RegistryUsername]}`, 'password');
     }
     if (inputs[Input.ComposeService] && !inputs[Input.ComposeFile]) {
         throw new InputError(Input.ComposeService, 'needs compose-file: name the compose file that defines this service');
@@ -18906,11 +18851,19 @@ function positiveInteger(name, value, fallback) {
 
 
 
+/** A command line hashdock cannot run: the message names what was wrong; the CLI exits 2. */
+class UsageError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'UsageError';
+    }
+}
 const USAGE = `Usage: hashdock build --image REPOSITORY [options]
        hashdock context --out DIR [--githash REF] [--mtime commit|per-file] [--context PATH]
 
-build    builds one commit of a git repository into an image, tests it inside the image, and
-         pushes it only when the tests pass. Every option mirrors an input of the GitHub Action.
+build    builds one commit of a git repository into an image, tests it inside the image, and,
+         with --push true, pushes it only when the tests pass. Every option mirrors an input of
+         the GitHub Action; only the default of --push differs (the action pushes by default).
 context  writes the exact build context hashdock would use for that commit into DIR (which must
          not exist), timestamps included, to inspect or time it.
 
@@ -18923,7 +18876,7 @@ Options:
   --tags TAG                 extra tag; repeat for more ({githash} {short} {ref} {date})
   --build-args KEY=VALUE     build argument; repeat for more
   --target STAGE             Dockerfile stage to build
-  --push true|false          push the tested image (default: true)
+  --push true|false          push the tested image (default: false)
   --registry-username USER   log in as USER; the password comes from the environment
                              variable HASHDOCK_REGISTRY_PASSWORD or, with
   --registry-password-stdin  from standard input (never from a flag)
@@ -18938,11 +18891,24 @@ Options:
   --compression gzip|zstd    layer compression (default: gzip; zstd is faster, needs Docker 23+ to pull)
   --builder NAME             BuildKit builder (default: the one docker buildx has selected)
   --rebuild true|false       build even when the registry holds this commit from the same inputs
+  --provenance true|false    attach a provenance attestation (default: false); it records build
+                             times, so the digest is no longer reproducible
+  --sbom true|false          attach an SBOM attestation (default: false); same caveat
   --out DIR                  (context) where to write the build context
-  --json                     print the outputs as JSON
+  --json                     print only the outputs, as JSON, on standard output; logs and the
+                             build's progress go to standard error, as they always do
+  --help                     show this help
+
+Environment:
+  HASHDOCK_REGISTRY_PASSWORD  the registry password, for --registry-username
+  HASHDOCK_DEBUG=1            also show every command hashdock runs
+  NO_COLOR                    no colour, even on a terminal
+
+Exit status: 0 done, 1 the build, a test or the push failed, 2 the command line is wrong.
 `;
 const repeatable = new Set([Input.Tags, Input.BuildArgs]);
-function parseCli(argv, stdin) {
+/** Every flag the CLI reads: each input but the password, and the CLI's own. */
+function flags() {
     const options = {
         repo: { type: 'string' },
         json: { type: 'boolean' },
@@ -18954,13 +18920,24 @@ function parseCli(argv, stdin) {
         if (name !== Input.RegistryPassword)
             options[name] = { type: 'string', multiple: repeatable.has(name) };
     }
-    const { values, positionals } = (0,external_node_util_namespaceObject.parseArgs)({ args: argv, options, allowPositionals: true });
-    const command = values.help ? 'help' : (positionals[0] ?? 'help');
+    return options;
+}
+function parseCli(argv, stdin) {
+    const { values, positionals } = readFlags(argv);
+    const command = values.help || positionals.length === 0 || positionals[0] === 'help' ? 'help' : positionals[0];
+    if (command !== 'help' && command !== 'build' && command !== 'context') {
+        throw new UsageError(`unknown command '${command}'; the commands are build and context`);
+    }
+    if (command !== 'help' && positionals.length > 1)
+        throw new UsageError(`unexpected argument '${positionals[1]}'; every option is a --flag`);
     // Only a build logs in; the context command never reads a password.
     const password = command !== 'build' ? '' : values['registry-password-stdin'] ? stdin().trim() : (process.env.HASHDOCK_REGISTRY_PASSWORD ?? '');
     const read = (name) => {
         if (name === Input.RegistryPassword)
             return password;
+        // Pushing is explicit on a developer's machine: a first try must not publish anything.
+        if (name === Input.Push && values[name] === undefined)
+            return 'false';
         const value = values[name];
         return Array.isArray(value) ? value.join('\n') : typeof value === 'string' ? value : '';
     };
@@ -18973,50 +18950,234 @@ function parseCli(argv, stdin) {
         out: typeof values.out === 'string' ? values.out : ''
     };
 }
+function readFlags(argv) {
+    try {
+        return (0,external_node_util_namespaceObject.parseArgs)({ args: argv, options: flags(), allowPositionals: true });
+    }
+    catch (error) {
+        const code = error.code;
+        const message = error instanceof Error ? error.message : String(error);
+        const flag = /'(--?[^' ]+)/.exec(message)?.[1] ?? '';
+        if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+            const why = flag === '--registry-password' ? '; the password comes from HASHDOCK_REGISTRY_PASSWORD or --registry-password-stdin, never from a flag' : '';
+            throw new UsageError(`unknown flag ${flag}${why}`);
+        }
+        if (/argument missing|ambiguous/.test(message))
+            throw new UsageError(`${flag} needs a value, e.g. ${flag}=VALUE`);
+        if (/does not take an argument/.test(message))
+            throw new UsageError(`${flag} takes no value`);
+        throw new UsageError(message.split('\n')[0]);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cli/messages.ts
+// The core's messages in a terminal user's words: flags for inputs, and the fixes a developer applies.
+
+const HINTS = {
+    checkout: 'run hashdock inside a git repository, or pass its directory with --repo',
+    'full-history': 'fetch the full history first: git fetch --unshallow',
+    password: 'set HASHDOCK_REGISTRY_PASSWORD, or pass --registry-password-stdin'
+};
+/**
+ * A message from the core, as a terminal user meets it: an input's name becomes its flag (githash: →
+ * --githash:), and the fix is the one a developer applies.
+ */
+function terminalMessage(message, remedy) {
+    const m = /^([a-z-]+): /.exec(message);
+    const name = m?.[1];
+    let text = message;
+    if (name && Object.values(Input).includes(name)) {
+        const problem = message.slice(m[0].length);
+        // In a workflow the checkout is the workspace; here it is --repo, whichever input the core named.
+        text = remedy === 'checkout' ? `--repo: ${problem}` : name === Input.RegistryPassword ? `registry password: ${problem}` : `--${message}`;
+    }
+    return remedy ? `${text}; ${HINTS[remedy]}` : text;
+}
+
+;// CONCATENATED MODULE: ./src/cli/style.ts
+// Terminal text: colour only where a person reads it, and nothing from a test able to drive the terminal.
+const CODES = { red: [31, 39], green: [32, 39], yellow: [33, 39], dim: [2, 22], bold: [1, 22] };
+/** Colour on a terminal unless NO_COLOR is set to anything (no-color.org). */
+function wantsColour(stream, env = process.env) {
+    return Boolean(stream.isTTY) && !env.NO_COLOR;
+}
+function painter(colour) {
+    return colour ? (c, text) => `\x1b[${CODES[c][0]}m${text}\x1b[${CODES[c][1]}m` : (_, text) => text;
+}
+/** Untrusted text (test names, messages, a program's last words) with every escape sequence and control character removed. */
+function plain(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b[\]PX^_][^\x07\x1b]*(\x07|\x1b\\)?|\x1b./g, '').replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, '');
+}
+/** Untrusted text on one line: cleaned, whitespace collapsed. */
+const oneLine = (text) => plain(text).replace(/\s+/g, ' ').trim();
 
 ;// CONCATENATED MODULE: ./src/cli/log.ts
+
+
 const where = (props) => props?.file ? ` (${props.file}${props.startLine ? `:${props.startLine}` : ''})` : '';
-function terminalLog(verbose) {
+function terminalLog({ verbose, colour, write = text => process.stderr.write(text) }) {
+    const paint = painter(colour);
+    const line = (text) => write(`${text}\n`);
     return {
-        info: message => console.log(message),
+        info: message => line(message),
         debug: message => {
             if (verbose)
-                console.error(`debug: ${message}`);
+                line(paint('dim', `debug: ${message}`));
         },
-        notice: (message, props) => console.error(`notice: ${message}${where(props)}`),
-        warning: (message, props) => console.error(`warning: ${message}${where(props)}`),
-        error: (message, props) => console.error(`error: ${message}${where(props)}`),
+        notice: (message, props) => line(`${paint('bold', 'notice:')} ${terminalMessage(message)}${where(props)}`),
+        warning: (message, props) => line(`${paint('yellow', 'warning:')} ${terminalMessage(message)}${where(props)}`),
+        error: (message, props) => line(`${paint('red', 'error:')} ${message}${where(props)}`),
         async group(name, fn) {
-            console.log(`\n== ${name}`);
-            return fn();
+            line(`\n${paint('bold', `▸ ${name}`)}`);
+            const started = Date.now();
+            const result = await fn();
+            const seconds = (Date.now() - started) / 1000;
+            // Only long phases: a line after every quick step would be noise.
+            if (seconds >= 2)
+                line(paint('dim', `  ${name}: done in ${seconds.toFixed(1)} s`));
+            return result;
         },
         // A terminal has no workflow commands to guard against.
         untrusted: fn => fn()
     };
 }
 
-;// CONCATENATED MODULE: ./src/cli/index.ts
-// hashdock on a developer's machine: the same pipeline as the action, inputs from flags.
+;// CONCATENATED MODULE: ./src/cli/report.ts
+// The terminal report of a run: the facts of the job summary, as aligned plain text.
 
 
 
 
 
 
-
-
-
-
-
-
-
-async function main() {
-    const cli = parseCli(process.argv.slice(2), () => (0,external_node_fs_namespaceObject.readFileSync)(0, 'utf8'));
-    if (cli.command !== 'build' && cli.command !== 'context') {
-        console.log(USAGE);
-        return cli.command === 'help' ? 0 : 2;
+const HEADLINES = {
+    failed: ['✘', 'red', 'failed'],
+    reused: ['✔', 'green', 'already tested, tags re-applied'],
+    pushed: ['✔', 'green', 'tested and pushed'],
+    'pushed-untested': ['⚠', 'yellow', 'pushed untested'],
+    tested: ['✔', 'green', 'tested, not pushed'],
+    built: ['⚠', 'yellow', 'built, not tested or pushed']
+};
+/** The most failed tests listed; the rest are counted. */
+const FAILED_SHOWN = 20;
+function renderTerminalReport(r, options) {
+    const paint = painter(options.colour);
+    const result = outcome(r);
+    const [mark, colour, words] = HEADLINES[result];
+    const verdict = result === 'failed' ? `${words} at ${r.failedStage ?? 'an unknown stage'}` : words;
+    const out = [`${paint(colour, mark)} ${paint('bold', r.image)}: ${paint(colour, verdict)}`, ''];
+    const rows = [];
+    if (r.commit !== undefined)
+        rows.push(['Commit', [`${r.commit} (${rfc3339(r.commitTime ?? 0)})`]]);
+    if (!r.reused && r.imageId !== undefined) {
+        rows.push(['Image ID', [r.imageId || 'not loaded: no test ran']], ['Size', [`${((r.size ?? 0) / 1e6).toFixed(1)} MB`]], ['Build', [`${(r.buildSeconds ?? 0).toFixed(1)} s`]]);
+        rows.push(['Reproducible', [r.reproducible ? 'yes' : 'no']]);
     }
-    const log = terminalLog(Boolean(process.env.HASHDOCK_DEBUG));
+    for (const t of r.tests) {
+        const state = t.passed ? paint('green', 'passed') : paint('red', `failed (exit ${t.exitCode})`);
+        rows.push([`${t.kind[0].toUpperCase()}${t.kind.slice(1)} tests`, [`${state} in ${t.seconds.toFixed(1)} s`]]);
+    }
+    if (r.digest)
+        rows.push(['Digest', [r.pushed ? r.digest : `${r.digest} (not pushed)`]]);
+    if (r.strategy.length)
+        rows.push(['How', r.strategy]);
+    if (r.references.length)
+        rows.push(['Tags', r.references]);
+    out.push(...table(rows));
+    if (r.failure)
+        out.push('', `${paint('red', `Failed at ${r.failedStage ?? 'an unknown stage'}:`)} ${oneLine(terminalMessage(r.failure, r.remedy))}`);
+    if (r.suites.length)
+        out.push('', ...report_testResults(r.suites, paint));
+    const notes = [];
+    if (result === 'pushed-untested')
+        notes.push('No --test-command or --integration-command: the image was pushed without being tested.');
+    if (result === 'built')
+        notes.push('No --test-command: the image was not tested.');
+    if (!r.push && !r.failure)
+        notes.push('Not pushed: pass --push true to push the image once its tests pass.');
+    if (r.reused)
+        notes.push('The registry already held this commit, built and tested from the same inputs: the tags now point at that digest. Pass --rebuild true to build again.');
+    notes.push(...r.notes);
+    if (notes.length)
+        out.push('', ...notes.map(n => paint('dim', n)));
+    return out.join('\n') + '\n';
+}
+/** Two columns: names padded to one width, a value per line. */
+function table(rows) {
+    const width = Math.max(...rows.map(([k]) => k.length));
+    return rows.flatMap(([k, values]) => values.map((v, i) => `  ${(i === 0 ? k : '').padEnd(width)}  ${v}`));
+}
+function report_testResults(suites, paint) {
+    const totals = summarize(suites);
+    const count = (n, what, colour) => (n > 0 ? paint(colour, `${n} ${what}`) : `${n} ${what}`);
+    const lines = [
+        `${paint('bold', 'Test results:')} ${count(totals.passed, 'passed', 'green')}, ${count(totals.failed, 'failed', 'red')}, ${totals.skipped} skipped in ${formatDuration(totals.durationSeconds)}`
+    ];
+    const names = suites.map(s => oneLine(clip(s.name, NAME_CHARS)));
+    const width = Math.max(...names.map(n => n.length));
+    suites.forEach((s, i) => {
+        lines.push(`  ${names[i].padEnd(width)}  ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped  ${formatDuration(s.durationSeconds)}`);
+    });
+    const failed = totals.failedCases;
+    if (failed.length) {
+        lines.push('', paint('bold', 'Failed tests:'));
+        for (const c of failed.slice(0, FAILED_SHOWN)) {
+            const where = c.file ? paint('dim', ` (${oneLine(c.line ? `${c.file}:${c.line}` : c.file)})`) : '';
+            const message = c.message ? `: ${oneLine(clip(c.message, MESSAGE_CHARS))}` : '';
+            lines.push(`  ${paint('red', '✘')} ${oneLine(clip(caseLabel(c), NAME_CHARS))}${message}${where}`);
+        }
+        if (failed.length > FAILED_SHOWN)
+            lines.push(`  … ${failed.length - FAILED_SHOWN} more failed tests`);
+    }
+    if (totals.slowest.length) {
+        lines.push('', paint('bold', 'Slowest tests:'));
+        const labels = totals.slowest.map(c => oneLine(clip(caseLabel(c), NAME_CHARS)));
+        const w = Math.max(...labels.map(l => l.length));
+        totals.slowest.forEach((c, i) => lines.push(`  ${labels[i].padEnd(w)}  ${formatDuration(c.durationSeconds)}`));
+    }
+    return lines;
+}
+
+;// CONCATENATED MODULE: ./src/cli/index.ts
+// hashdock on a developer's machine: the same pipeline as the action, inputs from flags. Standard output
+// carries only the result (the report, or the JSON with --json); everything else goes to standard error.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+async function main() {
+    let cli;
+    try {
+        cli = parseCli(process.argv.slice(2), () => (0,external_node_fs_namespaceObject.readFileSync)(0, 'utf8'));
+    }
+    catch (error) {
+        process.stderr.write(`hashdock: ${describe(error)}\nRun 'hashdock --help' for every flag.\n`);
+        return EXIT_USAGE;
+    }
+    if (cli.command === 'help') {
+        process.stdout.write(USAGE);
+        return 0;
+    }
+    const verbose = Boolean(process.env.HASHDOCK_DEBUG);
+    const log = terminalLog({ verbose, colour: wantsColour(process.stderr) });
+    // Docker's own output (BuildKit's progress, the tests') is a log too: it must never mix into the JSON.
+    setExecOutput({ stdout: process.stderr, stderr: process.stderr, command: line => log.debug(`$ ${line}`) });
     const runId = (0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex');
     const workDir = (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `hashdock-${runId}`);
     const workspace = { repoDir: (0,external_node_path_namespaceObject.resolve)(cli.repo), workDir, runId, defaultRef: 'HEAD' };
@@ -19024,13 +19185,16 @@ async function main() {
         if (cli.command === 'context')
             return await writeContext(cli.inputs, workspace, cli.out);
         const report = await runPipeline(cli.inputs, workspace, log);
-        if (cli.json)
-            console.log(JSON.stringify(outputs(report), null, 2));
-        else
-            console.log(`\n${renderSummary(report)}\n${Object.entries(outputs(report)).map(([k, v]) => `${k}=${v.replace(/\n/g, ' ')}`).join('\n')}`);
-        if (report.failure)
-            console.error(`hashdock: ${report.failure}`);
-        return report.failure ? 1 : 0;
+        if (cli.json) {
+            process.stdout.write(`${JSON.stringify(outputs(report), null, 2)}\n`);
+            if (report.failure)
+                process.stderr.write(`hashdock: ${terminalMessage(report.failure, report.remedy)}\n`);
+        }
+        else {
+            process.stderr.write('\n');
+            process.stdout.write(renderTerminalReport(report, { colour: wantsColour(process.stdout) }));
+        }
+        return report.failure ? EXIT_FAILED : 0;
     }
     finally {
         for (const problem of await cleanupRun(runId, workDir))
@@ -19040,18 +19204,23 @@ async function main() {
 /** `hashdock context`: the build context of one commit, written where the user can look at it. */
 async function writeContext(inputs, workspace, out) {
     if (!out)
-        throw new Error('out: give the directory to write the build context to, e.g. --out /tmp/context');
+        throw new UsageError('--out: give the directory to write the build context to, e.g. --out /tmp/context');
     if ((0,external_node_fs_namespaceObject.existsSync)(out))
-        throw new Error(`out: '${out}' already exists; give a new directory`);
+        throw new UsageError(`--out: '${out}' already exists; give a new directory`);
     const p = await planSource(inputs, workspace);
     const context = await createContext(p, (0,external_node_path_namespaceObject.join)(workspace.workDir, 'context'));
     await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(out)), { recursive: true });
     await (0,promises_namespaceObject.rename)(context.contextDir, out);
-    console.log(`Wrote the build context of ${p.commit} (mtime ${inputs[Input.Mtime]}) to ${out}`);
+    process.stdout.write(`Wrote the build context of ${p.commit} (mtime ${inputs[Input.Mtime]}) to ${out}\n`);
     return 0;
 }
+function describe(error) {
+    if (!(error instanceof Error))
+        return String(error);
+    return terminalMessage(error.message, error.remedy);
+}
 main().then(code => process.exit(code), error => {
-    console.error(`hashdock: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
+    process.stderr.write(`hashdock: ${describe(error)}\n`);
+    process.exit(error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED);
 });
 

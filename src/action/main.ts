@@ -5,16 +5,20 @@ import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { cleanupRun } from '../core/cleanup.js'
 import { Input } from '../core/constants.js'
+import { setExecOutput } from '../core/exec.js'
 import { runPipeline } from '../core/pipeline.js'
+import type { Remedy } from '../core/errors.js'
 import type { Workspace } from '../core/workspace.js'
 import { ghaCacheStore, resolveCacheMode } from './cache-store.js'
 import { readInputs } from './inputs.js'
 import { actionLog } from './log.js'
 import { isPost, savedRun, saveRun } from './state.js'
-import { publishReport } from './summary.js'
+import { failureMessage, publishReport } from './summary.js'
 
 export async function run(): Promise<void> {
   if (isPost()) return post()
+  // Program output shows as it comes; command lines, with every build argument, only with step debug logging.
+  setExecOutput({ stdout: process.stdout, stderr: process.stderr, command: line => core.debug(line) })
   try {
     const inputs = resolveCacheMode(readInputs())
     const workspace = { ...runnerWorkspace(), cacheStore: ghaCacheStore(inputs[Input.Image]) }
@@ -22,12 +26,12 @@ export async function run(): Promise<void> {
     try {
       const report = await runPipeline(inputs, workspace, actionLog)
       await publishReport(report)
-      if (report.failure) core.setFailed(report.failure)
+      if (report.failure) core.setFailed(failureMessage(report))
     } finally {
       await cleanupRun(workspace.runId, workspace.workDir)
     }
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error))
+    core.setFailed(error instanceof Error ? failureMessage({ failure: error.message, remedy: (error as { remedy?: Remedy }).remedy }) : String(error))
   }
 }
 

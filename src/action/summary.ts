@@ -1,9 +1,69 @@
-// Outputs and the job summary of a finished run.
+// Outputs and the job summary of a run, finished or failed, in GitHub's markdown.
 import * as core from '@actions/core'
-import { outputs, renderSummary, type Report } from '../core/report.js'
+import type { Remedy } from '../core/errors.js'
+import { rfc3339 } from '../core/plan.js'
+import { outcome, outputs, type Outcome, type Report } from '../core/report.js'
+import { MESSAGE_CHARS } from '../core/test-report.js'
+import { inline, renderResultsMarkdown } from './results-markdown.js'
 
+/** Every output known so far, and the summary; a failed run writes both too, so its githash is not lost. */
 export async function publishReport(report: Report): Promise<void> {
   for (const [name, value] of Object.entries(outputs(report))) core.setOutput(name, value)
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderSummary(report)).write()
   else core.info(renderSummary(report))
 }
+
+const HINTS: Record<Remedy, string> = {
+  checkout: 'check out the repository first (actions/checkout)',
+  'full-history': 'check out with fetch-depth: 0 (actions/checkout) to have every commit',
+  password: 'set registry-password from a secret'
+}
+
+/** The one line the step fails with: the core's message, and what to change in the workflow. */
+export function failureMessage(r: Pick<Report, 'failure' | 'remedy'>): string {
+  return r.remedy ? `${r.failure}; ${HINTS[r.remedy]}` : (r.failure ?? '')
+}
+
+const HEADLINES: Record<Exclude<Outcome, 'failed'>, string> = {
+  reused: '♻️ already tested, tags re-applied',
+  pushed: '✅ tested and pushed',
+  'pushed-untested': '⚠️ pushed untested',
+  tested: '✅ tested, not pushed',
+  built: '⚠️ built, not tested or pushed'
+}
+
+/** The job summary; every value here is ours or git's, except a failure's message, which is escaped. */
+export function renderSummary(r: Report): string {
+  const result = outcome(r)
+  const headline = result === 'failed' ? `❌ failed at ${r.failedStage ?? 'an unknown stage'}` : HEADLINES[result]
+  const rows: [string, string][] = []
+  if (r.commit !== undefined) rows.push(['Commit', `\`${r.commit}\` (${rfc3339(r.commitTime ?? 0)})`])
+  if (!r.reused && r.imageId !== undefined) {
+    rows.push(['Image ID', r.imageId ? `\`${r.imageId}\`` : 'not loaded: no test ran'], ['Size', megabytes(r.size ?? 0)], ['Build', seconds(r.buildSeconds ?? 0)])
+    rows.push(['Reproducible', r.reproducible ? 'yes' : 'no'])
+  }
+  for (const t of r.tests) {
+    rows.push([`${capitalize(t.kind)} tests`, `${t.passed ? 'passed' : `failed (exit ${t.exitCode})`} in ${seconds(t.seconds)}`])
+  }
+  if (r.digest) rows.push(['Digest', `\`${r.digest}\`${r.pushed ? '' : ' (not pushed)'}`])
+  if (r.strategy.length) rows.push(['How', r.strategy.join('<br>')])
+  if (r.references.length) rows.push(['Tags', r.references.map(ref => `\`${ref}\``).join('<br>')])
+
+  const lines = [`## hashdock: ${r.image} — ${headline}`, '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)]
+  // A stage's message can quote a program's output (docker's last error line): escaped like test output.
+  if (r.failure) lines.push('', `**Failed at ${r.failedStage ?? 'an unknown stage'}:** ${inline(failureMessage(r), 2 * MESSAGE_CHARS)}`)
+  if (result === 'pushed-untested') lines.push('', '> ⚠️ No test-command or integration-command was given: the image was pushed without being tested.')
+  else if (result === 'built') lines.push('', 'No test command was given: the image was not tested.')
+  if (!r.push && !r.failure) lines.push('', '> push is false: nothing was pushed.')
+  if (r.reused) {
+    lines.push('', `> The registry already held ${r.image}:${r.commit}, built and tested from the same inputs: build and tests were skipped and the tags point at that digest. Set rebuild: true to build again.`)
+  }
+  for (const note of r.notes) lines.push('', `> ${note}`)
+  // Test output is untrusted: the results renderer escapes every piece of it.
+  if (r.suites.length) lines.push('', renderResultsMarkdown(r.suites, { title: 'Test results' }))
+  return lines.join('\n') + '\n'
+}
+
+const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`
+const seconds = (s: number): string => `${s.toFixed(1)} s`
+const capitalize = (s: string): string => s[0].toUpperCase() + s.slice(1)

@@ -4,18 +4,27 @@ import { Input } from '../core/constants.js'
 import { parseInputs, type Inputs } from '../core/inputs.js'
 
 export interface CliOptions {
-  command: string
+  command: 'build' | 'context' | 'help'
   inputs: Inputs
   repo: string
   json: boolean
   out: string
 }
 
+/** A command line hashdock cannot run: the message names what was wrong; the CLI exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UsageError'
+  }
+}
+
 export const USAGE = `Usage: hashdock build --image REPOSITORY [options]
        hashdock context --out DIR [--githash REF] [--mtime commit|per-file] [--context PATH]
 
-build    builds one commit of a git repository into an image, tests it inside the image, and
-         pushes it only when the tests pass. Every option mirrors an input of the GitHub Action.
+build    builds one commit of a git repository into an image, tests it inside the image, and,
+         with --push true, pushes it only when the tests pass. Every option mirrors an input of
+         the GitHub Action; only the default of --push differs (the action pushes by default).
 context  writes the exact build context hashdock would use for that commit into DIR (which must
          not exist), timestamps included, to inspect or time it.
 
@@ -28,7 +37,7 @@ Options:
   --tags TAG                 extra tag; repeat for more ({githash} {short} {ref} {date})
   --build-args KEY=VALUE     build argument; repeat for more
   --target STAGE             Dockerfile stage to build
-  --push true|false          push the tested image (default: true)
+  --push true|false          push the tested image (default: false)
   --registry-username USER   log in as USER; the password comes from the environment
                              variable HASHDOCK_REGISTRY_PASSWORD or, with
   --registry-password-stdin  from standard input (never from a flag)
@@ -43,13 +52,26 @@ Options:
   --compression gzip|zstd    layer compression (default: gzip; zstd is faster, needs Docker 23+ to pull)
   --builder NAME             BuildKit builder (default: the one docker buildx has selected)
   --rebuild true|false       build even when the registry holds this commit from the same inputs
+  --provenance true|false    attach a provenance attestation (default: false); it records build
+                             times, so the digest is no longer reproducible
+  --sbom true|false          attach an SBOM attestation (default: false); same caveat
   --out DIR                  (context) where to write the build context
-  --json                     print the outputs as JSON
+  --json                     print only the outputs, as JSON, on standard output; logs and the
+                             build's progress go to standard error, as they always do
+  --help                     show this help
+
+Environment:
+  HASHDOCK_REGISTRY_PASSWORD  the registry password, for --registry-username
+  HASHDOCK_DEBUG=1            also show every command hashdock runs
+  NO_COLOR                    no colour, even on a terminal
+
+Exit status: 0 done, 1 the build, a test or the push failed, 2 the command line is wrong.
 `
 
 const repeatable = new Set<string>([Input.Tags, Input.BuildArgs])
 
-export function parseCli(argv: string[], stdin: () => string): CliOptions {
+/** Every flag the CLI reads: each input but the password, and the CLI's own. */
+export function flags(): Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
     repo: { type: 'string' },
     json: { type: 'boolean' },
@@ -60,13 +82,23 @@ export function parseCli(argv: string[], stdin: () => string): CliOptions {
   for (const name of Object.values(Input)) {
     if (name !== Input.RegistryPassword) options[name] = { type: 'string', multiple: repeatable.has(name) }
   }
-  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true })
-  const command = values.help ? 'help' : (positionals[0] ?? 'help')
+  return options
+}
+
+export function parseCli(argv: string[], stdin: () => string): CliOptions {
+  const { values, positionals } = readFlags(argv)
+  const command = values.help || positionals.length === 0 || positionals[0] === 'help' ? 'help' : positionals[0]
+  if (command !== 'help' && command !== 'build' && command !== 'context') {
+    throw new UsageError(`unknown command '${command}'; the commands are build and context`)
+  }
+  if (command !== 'help' && positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'; every option is a --flag`)
   // Only a build logs in; the context command never reads a password.
   const password =
     command !== 'build' ? '' : values['registry-password-stdin'] ? stdin().trim() : (process.env.HASHDOCK_REGISTRY_PASSWORD ?? '')
   const read = (name: Input): string => {
     if (name === Input.RegistryPassword) return password
+    // Pushing is explicit on a developer's machine: a first try must not publish anything.
+    if (name === Input.Push && values[name] === undefined) return 'false'
     const value = values[name]
     return Array.isArray(value) ? value.join('\n') : typeof value === 'string' ? value : ''
   }
@@ -78,5 +110,22 @@ export function parseCli(argv: string[], stdin: () => string): CliOptions {
     repo: typeof values.repo === 'string' ? values.repo : process.cwd(),
     json: values.json === true,
     out: typeof values.out === 'string' ? values.out : ''
+  }
+}
+
+function readFlags(argv: string[]): { values: Record<string, unknown>; positionals: string[] } {
+  try {
+    return parseArgs({ args: argv, options: flags(), allowPositionals: true })
+  } catch (error) {
+    const code = (error as { code?: string }).code
+    const message = error instanceof Error ? error.message : String(error)
+    const flag = /'(--?[^' ]+)/.exec(message)?.[1] ?? ''
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const why = flag === '--registry-password' ? '; the password comes from HASHDOCK_REGISTRY_PASSWORD or --registry-password-stdin, never from a flag' : ''
+      throw new UsageError(`unknown flag ${flag}${why}`)
+    }
+    if (/argument missing|ambiguous/.test(message)) throw new UsageError(`${flag} needs a value, e.g. ${flag}=VALUE`)
+    if (/does not take an argument/.test(message)) throw new UsageError(`${flag} takes no value`)
+    throw new UsageError(message.split('\n')[0])
   }
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// hashdock on a developer's machine: the same pipeline as the action, inputs from flags.
+// hashdock on a developer's machine: the same pipeline as the action, inputs from flags. Standard output
+// carries only the result (the report, or the JSON with --json); everything else goes to standard error.
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, rename } from 'node:fs/promises'
@@ -8,31 +9,52 @@ import { dirname, join, resolve } from 'node:path'
 import { cleanupRun } from '../core/cleanup.js'
 import { Input } from '../core/constants.js'
 import { createContext } from '../core/context.js'
+import type { Remedy } from '../core/errors.js'
+import { setExecOutput } from '../core/exec.js'
 import type { Inputs } from '../core/inputs.js'
 import { planSource } from '../core/plan.js'
 import type { Workspace } from '../core/workspace.js'
 import { runPipeline } from '../core/pipeline.js'
-import { outputs, renderSummary } from '../core/report.js'
-import { parseCli, USAGE } from './args.js'
+import { outputs } from '../core/report.js'
+import { parseCli, USAGE, UsageError, type CliOptions } from './args.js'
 import { terminalLog } from './log.js'
+import { terminalMessage } from './messages.js'
+import { renderTerminalReport } from './report.js'
+import { wantsColour } from './style.js'
+
+const EXIT_FAILED = 1
+const EXIT_USAGE = 2
 
 async function main(): Promise<number> {
-  const cli = parseCli(process.argv.slice(2), () => readFileSync(0, 'utf8'))
-  if (cli.command !== 'build' && cli.command !== 'context') {
-    console.log(USAGE)
-    return cli.command === 'help' ? 0 : 2
+  let cli: CliOptions
+  try {
+    cli = parseCli(process.argv.slice(2), () => readFileSync(0, 'utf8'))
+  } catch (error) {
+    process.stderr.write(`hashdock: ${describe(error)}\nRun 'hashdock --help' for every flag.\n`)
+    return EXIT_USAGE
   }
-  const log = terminalLog(Boolean(process.env.HASHDOCK_DEBUG))
+  if (cli.command === 'help') {
+    process.stdout.write(USAGE)
+    return 0
+  }
+  const verbose = Boolean(process.env.HASHDOCK_DEBUG)
+  const log = terminalLog({ verbose, colour: wantsColour(process.stderr) })
+  // Docker's own output (BuildKit's progress, the tests') is a log too: it must never mix into the JSON.
+  setExecOutput({ stdout: process.stderr, stderr: process.stderr, command: line => log.debug(`$ ${line}`) })
   const runId = randomBytes(6).toString('hex')
   const workDir = join(tmpdir(), `hashdock-${runId}`)
   const workspace = { repoDir: resolve(cli.repo), workDir, runId, defaultRef: 'HEAD' }
   try {
     if (cli.command === 'context') return await writeContext(cli.inputs, workspace, cli.out)
     const report = await runPipeline(cli.inputs, workspace, log)
-    if (cli.json) console.log(JSON.stringify(outputs(report), null, 2))
-    else console.log(`\n${renderSummary(report)}\n${Object.entries(outputs(report)).map(([k, v]) => `${k}=${v.replace(/\n/g, ' ')}`).join('\n')}`)
-    if (report.failure) console.error(`hashdock: ${report.failure}`)
-    return report.failure ? 1 : 0
+    if (cli.json) {
+      process.stdout.write(`${JSON.stringify(outputs(report), null, 2)}\n`)
+      if (report.failure) process.stderr.write(`hashdock: ${terminalMessage(report.failure, report.remedy)}\n`)
+    } else {
+      process.stderr.write('\n')
+      process.stdout.write(renderTerminalReport(report, { colour: wantsColour(process.stdout) }))
+    }
+    return report.failure ? EXIT_FAILED : 0
   } finally {
     for (const problem of await cleanupRun(runId, workDir)) log.warning(problem)
   }
@@ -40,20 +62,25 @@ async function main(): Promise<number> {
 
 /** `hashdock context`: the build context of one commit, written where the user can look at it. */
 async function writeContext(inputs: Inputs, workspace: Workspace, out: string): Promise<number> {
-  if (!out) throw new Error('out: give the directory to write the build context to, e.g. --out /tmp/context')
-  if (existsSync(out)) throw new Error(`out: '${out}' already exists; give a new directory`)
+  if (!out) throw new UsageError('--out: give the directory to write the build context to, e.g. --out /tmp/context')
+  if (existsSync(out)) throw new UsageError(`--out: '${out}' already exists; give a new directory`)
   const p = await planSource(inputs, workspace)
   const context = await createContext(p, join(workspace.workDir, 'context'))
   await mkdir(dirname(resolve(out)), { recursive: true })
   await rename(context.contextDir, out)
-  console.log(`Wrote the build context of ${p.commit} (mtime ${inputs[Input.Mtime]}) to ${out}`)
+  process.stdout.write(`Wrote the build context of ${p.commit} (mtime ${inputs[Input.Mtime]}) to ${out}\n`)
   return 0
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  return terminalMessage(error.message, (error as { remedy?: Remedy }).remedy)
 }
 
 main().then(
   code => process.exit(code),
   error => {
-    console.error(`hashdock: ${error instanceof Error ? error.message : String(error)}`)
-    process.exit(1)
+    process.stderr.write(`hashdock: ${describe(error)}\n`)
+    process.exit(error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED)
   }
 )

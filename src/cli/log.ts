@@ -1,21 +1,37 @@
-// The core's log, for a terminal: headings for groups, problems on standard error.
+// The core's log, for a terminal: everything on standard error, which leaves standard output to the
+// report or the JSON; a heading per phase, and how long it took.
 import type { AnnotationProps, Log } from '../core/log.js'
+import { terminalMessage } from './messages.js'
+import { painter } from './style.js'
 
 const where = (props?: AnnotationProps): string =>
   props?.file ? ` (${props.file}${props.startLine ? `:${props.startLine}` : ''})` : ''
 
-export function terminalLog(verbose: boolean): Log {
+export interface TerminalLogOptions {
+  verbose: boolean
+  colour: boolean
+  write?: (text: string) => void
+}
+
+export function terminalLog({ verbose, colour, write = text => process.stderr.write(text) }: TerminalLogOptions): Log {
+  const paint = painter(colour)
+  const line = (text: string): void => write(`${text}\n`)
   return {
-    info: message => console.log(message),
+    info: message => line(message),
     debug: message => {
-      if (verbose) console.error(`debug: ${message}`)
+      if (verbose) line(paint('dim', `debug: ${message}`))
     },
-    notice: (message, props) => console.error(`notice: ${message}${where(props)}`),
-    warning: (message, props) => console.error(`warning: ${message}${where(props)}`),
-    error: (message, props) => console.error(`error: ${message}${where(props)}`),
+    notice: (message, props) => line(`${paint('bold', 'notice:')} ${terminalMessage(message)}${where(props)}`),
+    warning: (message, props) => line(`${paint('yellow', 'warning:')} ${terminalMessage(message)}${where(props)}`),
+    error: (message, props) => line(`${paint('red', 'error:')} ${message}${where(props)}`),
     async group(name, fn) {
-      console.log(`\n== ${name}`)
-      return fn()
+      line(`\n${paint('bold', `▸ ${name}`)}`)
+      const started = Date.now()
+      const result = await fn()
+      const seconds = (Date.now() - started) / 1000
+      // Only long phases: a line after every quick step would be noise.
+      if (seconds >= 2) line(paint('dim', `  ${name}: done in ${seconds.toFixed(1)} s`))
+      return result
     },
     // A terminal has no workflow commands to guard against.
     untrusted: fn => fn()

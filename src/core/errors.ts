@@ -1,10 +1,17 @@
 // Errors a user can act on: their message is the one line the step fails with.
 
-/** A problem with one input; the message starts with the input's name. */
+/**
+ * What the user can do about a problem, when the fix depends on where hashdock runs: a workflow
+ * changes its checkout step, a developer runs git. Each adapter words its own hint.
+ */
+export type Remedy = 'checkout' | 'full-history' | 'password'
+
+/** A problem with one input; the message starts with the input's name and stays true in a workflow and a terminal. */
 export class InputError extends Error {
   constructor(
     readonly input: string,
-    problem: string
+    readonly problem: string,
+    readonly remedy?: Remedy
   ) {
     super(`${input}: ${problem}`)
     this.name = 'InputError'

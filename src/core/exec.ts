@@ -13,6 +13,22 @@ export interface RunOptions {
   allowFailure?: boolean
 }
 
+/**
+ * Where streamed output and command lines go. The action keeps docker's output on stdout and command
+ * lines at debug level; the CLI sends both to stderr, since its stdout carries only the report or JSON.
+ */
+export interface ExecOutput {
+  stdout: NodeJS.WritableStream
+  stderr: NodeJS.WritableStream
+  command(line: string): void
+}
+
+let sink: ExecOutput = { stdout: process.stdout, stderr: process.stderr, command: () => {} }
+
+export function setExecOutput(output: ExecOutput): void {
+  sink = output
+}
+
 export interface RunResult {
   stdout: string
   stderr: string
@@ -20,9 +36,12 @@ export interface RunResult {
 }
 
 export async function run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  sink.command([command, ...args].join(' '))
   const result = await exec.getExecOutput(command, args, {
     ignoreReturnCode: true,
-    silent: !options.stream,
+    // Silent, so @actions/exec prints no `[command]` line of its own; streamed output is forwarded instead.
+    silent: true,
+    listeners: options.stream ? { stdout: data => sink.stdout.write(data), stderr: data => sink.stderr.write(data) } : undefined,
     input: options.input === undefined ? undefined : Buffer.from(options.input),
     cwd: options.cwd,
     env: options.env ? { ...(process.env as Record<string, string>), ...options.env } : undefined

@@ -1,6 +1,8 @@
 // Per-file modification times (mtime: per-file): each file gets the time of the last commit that changed it.
 import { lutimes, readdir } from 'node:fs/promises'
 import { join, posix } from 'node:path'
+import { Input } from './constants.js'
+import { InputError } from './errors.js'
 import { run } from './exec.js'
 import { Git } from './git.js'
 
@@ -98,7 +100,7 @@ export function directoryTimes(fileTimes: Map<string, number>): Map<string, numb
 /** Per-file times need every commit: a shallow clone's cut-off commit looks as if it added every file. */
 export async function requireFullHistory(repoDir: string): Promise<void> {
   if (await new Git(repoDir).isShallow()) {
-    throw new Error('mtime: per-file needs the full history, but this checkout is shallow; check out with fetch-depth: 0')
+    throw new InputError(Input.Mtime, 'per-file needs the full history, but this clone is shallow', 'full-history')
   }
 }
 

@@ -79,7 +79,7 @@ export function parseInputs(read: InputSource): Inputs {
     throw new InputError(Input.RegistryUsername, 'is required when registry-password is set')
   }
   if (inputs[Input.RegistryUsername] && !password) {
-    throw new InputError(Input.RegistryPassword, `is empty; set it (from a secret) to log in as ${inputs[Input.RegistryUsername]}`)
+    throw new InputError(Input.RegistryPassword, `is empty, so hashdock cannot log in as ${inputs[Input.RegistryUsername]}`, 'password')
   }
   if (inputs[Input.ComposeService] && !inputs[Input.ComposeFile]) {
     throw new InputError(Input.ComposeService, 'needs compose-file: name the compose file that defines this service')

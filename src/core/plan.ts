@@ -66,15 +66,15 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts): 
 export async function planSource(inputs: Inputs, workspace: Workspace): Promise<SourcePlan> {
   const git = new Git(workspace.repoDir)
   if (!(await git.isRepository())) {
-    throw new InputError(Input.Githash, `${workspace.repoDir} is not a git checkout; check out the repository first (actions/checkout)`)
+    throw new InputError(Input.Githash, `${workspace.repoDir} is not a git checkout`, 'checkout')
   }
   const ref = inputs[Input.Githash] || workspace.defaultRef
   const commit = await git.resolve(ref)
   if (!commit) {
-    const hint = (await git.isShallow())
-      ? 'this checkout is shallow: check out with fetch-depth: 0 to build any past commit'
-      : 'check the hash, or fetch the branch or tag that holds it'
-    throw new InputError(Input.Githash, `'${ref}' names no commit in this repository; ${hint}`)
+    if (await git.isShallow()) {
+      throw new InputError(Input.Githash, `'${ref}' names no commit in this repository, and this clone is shallow`, 'full-history')
+    }
+    throw new InputError(Input.Githash, `'${ref}' names no commit in this repository; check the hash, or fetch the branch or tag that holds it`)
   }
   const commitTime = await git.commitTime(commit)
 

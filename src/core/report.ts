@@ -1,36 +1,83 @@
-// Stage 6: what happened, as outputs and as a summary a person reads.
-import { Output } from './constants.js'
+// Stage 6: what happened, as facts and outputs; each adapter renders them (a job summary, a terminal report).
+import { Input, Output } from './constants.js'
 import type { Built, Loaded } from './build.js'
+import type { Remedy } from './errors.js'
 import type { Published } from './publish.js'
-import { references, rfc3339, type Plan } from './plan.js'
+import { references, type Plan } from './plan.js'
 import type { TestSuite } from './junit.js'
 import type { TestRun } from './test.js'
-import { renderResultsMarkdown } from './test-report.js'
+
+/** The stages of a run, in order, as a failure names them. */
+export type Stage =
+  | 'plan'
+  | 'registry login'
+  | 'reuse check'
+  | 'build context'
+  | 'layer cache'
+  | 'build'
+  | 'unit tests'
+  | 'services'
+  | 'integration tests'
+  | 'push'
 
 export interface Report {
-  commit: string
-  commitTime: number
   image: string
-  /** Full references: pushed, or those that would have been with push off. */
+  /** The resolved commit and its committer time; unknown when the run failed before resolving it. */
+  commit?: string
+  commitTime?: number
+  /** Full references: pushed, or those that would have been; empty before the commit is known. */
   references: string[]
-  /** Digest of the image that was built and tested; the registry holds it when pushed. */
+  /** Digest of the image that was built and tested; the registry holds it when pushed. Empty before the build. */
   digest: string
   /** The engine's ID of the tested image; empty when no test ran (the image was not loaded). */
-  imageId: string
+  imageId?: string
   /** How the image was built and why (builder, reproducibility), as sentences. */
   strategy: string[]
-  size: number
-  reproducible: boolean
+  size?: number
+  reproducible?: boolean
+  buildSeconds?: number
   /** The build and tests were skipped: the registry already held this commit's image from the same inputs. */
   reused: boolean
-  buildSeconds: number
   tests: TestRun[]
   /** What the JUnit files of the test runs said. */
   suites: TestSuite[]
+  /** Whether pushing was asked for. */
+  push: boolean
   pushed: boolean
-  /** Set when the run must fail although every stage ran: a test failed. */
+  /** Why the run failed: a stage threw, or a test failed. */
   failure?: string
+  failedStage?: Stage
+  /** What the user can do about the failure, for the adapter to word. */
+  remedy?: Remedy
   notes: string[]
+}
+
+/** How a run ended, for a headline. */
+export type Outcome = 'failed' | 'reused' | 'pushed' | 'pushed-untested' | 'tested' | 'built'
+
+export function outcome(r: Report): Outcome {
+  if (r.failure) return 'failed'
+  if (r.reused) return 'reused'
+  const tested = r.tests.length > 0
+  if (r.pushed) return tested ? 'pushed' : 'pushed-untested'
+  return tested ? 'tested' : 'built'
+}
+
+/** What a run has learned so far: the pipeline fills it in as it goes, so a failed stage can still be reported. */
+export interface Progress {
+  stage: Stage
+  image: string
+  push: boolean
+  plan?: Plan
+  built?: Built
+  loaded?: Loaded
+  tests: TestRun[]
+  suites: TestSuite[]
+  notes: string[]
+}
+
+export function startProgress(inputs: { [Input.Image]: string; [Input.Push]: boolean }): Progress {
+  return { stage: 'plan', image: inputs[Input.Image], push: inputs[Input.Push], tests: [], suites: [], notes: [] }
 }
 
 export function report(
@@ -44,98 +91,88 @@ export function report(
 ): Report {
   const failed = tests.filter(t => !t.passed)
   return {
-    commit: p.commit,
-    commitTime: p.commitTime,
-    image: p.image,
+    ...planFacts(p),
     references: published?.references ?? references(p),
-    digest: published?.digest ?? built.digest,
-    imageId: loaded?.imageId ?? '',
-    strategy: p.strategy.reasons,
-    size: built.size,
-    reproducible: built.reproducible,
+    ...builtFacts(built, loaded),
     reused: false,
-    buildSeconds: built.seconds,
     tests,
     suites,
+    push: p.inputs[Input.Push],
     pushed: Boolean(published),
-    failure: failed.length
-      ? failed.map(t => `${t.kind} tests failed (exit ${t.exitCode}): nothing was pushed`).join('; ')
-      : undefined,
+    ...(failed.length
+      ? {
+          failure: failed.map(t => `${t.kind} tests failed (exit ${t.exitCode}): nothing was pushed`).join('; '),
+          failedStage: failed[0].kind === 'unit' ? 'unit tests' : 'integration tests'
+        }
+      : {}),
     notes
+  }
+}
+
+/** A run that stopped in `progress.stage`: every fact gathered before it, and why it stopped. */
+export function failedReport(progress: Progress, error: unknown): Report {
+  const p = progress.plan
+  const remedy = (error as { remedy?: Remedy } | undefined)?.remedy
+  return {
+    image: progress.image,
+    ...(p ? planFacts(p) : {}),
+    references: p ? references(p) : [],
+    digest: '',
+    strategy: p?.strategy.reasons ?? [],
+    ...(progress.built ? builtFacts(progress.built, progress.loaded) : {}),
+    reused: false,
+    tests: progress.tests,
+    suites: progress.suites,
+    push: progress.push,
+    pushed: false,
+    failure: error instanceof Error ? error.message : String(error),
+    failedStage: progress.stage,
+    ...(remedy ? { remedy } : {}),
+    notes: progress.notes
   }
 }
 
 /** A re-run that found this commit's image, from the same inputs, already in the registry. */
 export function reusedReport(p: Plan, published: Published): Report {
   return {
-    commit: p.commit,
-    commitTime: p.commitTime,
-    image: p.image,
+    ...planFacts(p),
     references: published.references,
     digest: published.digest,
-    imageId: '',
     strategy: [],
-    size: 0,
     reproducible: true,
     reused: true,
-    buildSeconds: 0,
     tests: [],
     suites: [],
+    push: true,
     pushed: true,
-    notes: [
-      `The registry already held ${p.image}:${p.commit}, built and tested from the same inputs: build and tests were skipped and the tags point at that digest. Set rebuild: true to build again.`
-    ]
+    notes: []
   }
 }
 
-export function outputs(r: Report): Record<Output, string> {
+const planFacts = (p: Plan): Pick<Report, 'image' | 'commit' | 'commitTime' | 'strategy'> => ({
+  image: p.image,
+  commit: p.commit,
+  commitTime: p.commitTime,
+  strategy: p.strategy.reasons
+})
+
+/** The one place that reads the build's result. */
+const builtFacts = (b: Built, loaded: Loaded | undefined): Pick<Report, 'digest' | 'imageId' | 'size' | 'reproducible' | 'buildSeconds'> => ({
+  digest: b.digest,
+  imageId: loaded?.imageId ?? '',
+  size: b.size,
+  reproducible: b.reproducible,
+  buildSeconds: b.seconds
+})
+
+/** The action's outputs, each one only once it is known: a failed run still reports what it had found. */
+export function outputs(r: Report): Partial<Record<Output, string>> {
   return {
-    [Output.Githash]: r.commit,
-    [Output.CommitTime]: String(r.commitTime),
+    ...(r.commit === undefined ? {} : { [Output.Githash]: r.commit, [Output.CommitTime]: String(r.commitTime) }),
     [Output.Image]: r.image,
-    [Output.Tags]: r.references.join('\n'),
+    ...(r.references.length ? { [Output.Tags]: r.references.join('\n') } : {}),
     [Output.Digest]: r.digest,
-    [Output.ImageId]: r.imageId,
-    [Output.Reproducible]: String(r.reproducible)
+    ...(r.imageId === undefined ? {} : { [Output.ImageId]: r.imageId }),
+    ...(r.reproducible === undefined ? {} : { [Output.Reproducible]: String(r.reproducible) })
   }
 }
-
-/** The job summary, in GitHub-flavoured markdown; every value here is ours or git's, not test output. */
-export function renderSummary(r: Report): string {
-  const verdict = r.failure ? '❌ failed' : r.reused ? '♻️ already tested, tags re-applied' : r.pushed ? '✅ tested and pushed' : '✅ tested, not pushed'
-  const rows: [string, string][] = [
-    ['Commit', `\`${r.commit}\` (${rfc3339(r.commitTime)})`],
-    ...(r.reused
-      ? []
-      : ([
-          ['Image ID', r.imageId ? `\`${r.imageId}\`` : 'not loaded (no test ran)'],
-          ['Size', megabytes(r.size)],
-          ['Build', seconds(r.buildSeconds)],
-          ['Reproducible', r.reproducible ? 'yes' : 'no']
-        ] as [string, string][])),
-    ...r.tests.map((t): [string, string] => [
-      `${capitalize(t.kind)} tests`,
-      `${t.passed ? 'passed' : `failed (exit ${t.exitCode})`} in ${seconds(t.seconds)}`
-    ]),
-    ['Digest', `\`${r.digest}\`${r.pushed ? '' : ' (not pushed)'}`],
-    ...(r.strategy.length ? [['Build strategy', r.strategy.join('<br>')] as [string, string]] : []),
-    ['Tags', r.references.map(ref => `\`${ref}\``).join('<br>')]
-  ]
-  const lines = [
-    `## hashdock: ${r.image} — ${verdict}`,
-    '',
-    '| | |',
-    '| --- | --- |',
-    ...rows.map(([k, v]) => `| ${k} | ${v} |`)
-  ]
-  if (r.tests.length === 0 && !r.reused) lines.push('', 'No test command was given: the image was not tested.')
-  if (r.failure) lines.push('', `**${r.failure}**`)
-  for (const note of r.notes) lines.push('', `> ${note}`)
-  // Test output is untrusted: the results renderer escapes every piece of it.
-  if (r.suites.length) lines.push('', renderResultsMarkdown(r.suites, { title: 'Test results' }))
-  return lines.join('\n') + '\n'
-}
-
-const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`
-const seconds = (s: number): string => `${s.toFixed(1)} s`
-const capitalize = (s: string): string => s[0].toUpperCase() + s.slice(1)

@@ -1,0 +1,146 @@
+// The terminal report and log: aligned plain text, colour only when asked for, nothing a test can use to drive the terminal.
+import { describe, expect, test } from '@jest/globals'
+import { InputError } from '../src/core/errors.js'
+import type { TestSuite } from '../src/core/junit.js'
+import { failedReport, report, startProgress } from '../src/core/report.js'
+import { terminalLog } from '../src/cli/log.js'
+import { terminalMessage } from '../src/cli/messages.js'
+import { renderTerminalReport } from '../src/cli/report.js'
+import { plain, wantsColour } from '../src/cli/style.js'
+import { built,
+  loaded, COMMIT, IMAGE, plan, published, unitFailed, unitPassed } from '../__fixtures__/report.js'
+
+const ESC = '\x1b'
+const hostile: TestSuite = {
+  name: 'unit: pytest',
+  passed: 1,
+  failed: 1,
+  skipped: 0,
+  durationSeconds: 1.5,
+  cases: [
+    { suite: 'pytest', classname: 'tests.test_app', name: 'test_add', durationSeconds: 1, status: 'passed' },
+    {
+      suite: 'pytest',
+      classname: 'tests.test_app',
+      name: `test_${ESC}]0;pwned${ESC}\\title`,
+      file: 'tests/test_app.py',
+      line: 12,
+      durationSeconds: 0.5,
+      status: 'failed',
+      message: `assert 1 == 2 ${ESC}[2J${ESC}[31mred\nsecond line`,
+      details: 'Traceback …'
+    }
+  ]
+}
+
+describe('renderTerminalReport', () => {
+  const text = renderTerminalReport(report(plan, built, loaded, [unitPassed], [], published, []), { colour: false })
+  const lines = text.split('\n')
+
+  test('a headline with the verdict, then the facts of the job summary in two aligned columns', () => {
+    expect(lines[0]).toBe(`✔ ${IMAGE}: tested and pushed`)
+    expect(text).toContain(`  Commit        ${COMMIT} (2024-05-06T07:08:09Z)\n`)
+    expect(text).toContain(`  Image ID      ${loaded.imageId}\n`)
+    expect(text).toContain('  Size          12.3 MB\n')
+    expect(text).toContain('  Reproducible  yes\n')
+    expect(text).toContain('  Unit tests    passed in 3.5 s\n')
+    expect(text).toContain(`  Digest        ${published.digest}\n`)
+    // One tag per line, each under the first.
+    expect(text).toContain(`  Tags          ${published.references[0]}\n                ${published.references[1]}\n`)
+    const valueColumn = new Set(lines.filter(l => /^  \S/.test(l)).map(l => l.search(/(?<=^  \S.*?\s{2,})\S/)))
+    expect(valueColumn).toEqual(new Set([16]))
+  })
+
+  test('no markdown, no HTML and no colour codes without colour', () => {
+    const failed = renderTerminalReport(report(plan, built, loaded, [unitFailed], [hostile], undefined, []), { colour: false })
+    for (const t of [text, failed]) expect(t).not.toMatch(/\||<br>|<details>|&#\d+;|\*\*|`/)
+    expect(failed).not.toContain(ESC)
+  })
+
+  test('test results: totals, a row per suite, failed tests with message and place, cleaned of escape sequences', () => {
+    const t = renderTerminalReport(report(plan, built, loaded, [unitFailed], [hostile], undefined, []), { colour: false })
+    expect(t.split('\n')[0]).toBe(`✘ ${IMAGE}: failed at unit tests`)
+    expect(t).toContain('  Unit tests    failed (exit 3) in 2.0 s\n')
+    expect(t).toContain('Failed at unit tests: unit tests failed (exit 3): nothing was pushed')
+    expect(t).toContain('Test results: 1 passed, 1 failed, 0 skipped in 1.5 s')
+    expect(t).toContain('  unit: pytest  1 passed, 1 failed, 0 skipped  1.5 s')
+    expect(t).toContain('  ✘ tests.test_app › test_title: assert 1 == 2 red second line (tests/test_app.py:12)')
+  })
+
+  test('colour: codes around the verdict and the failures, and test output still cannot add its own', () => {
+    const t = renderTerminalReport(report(plan, built, loaded, [unitFailed], [hostile], undefined, []), { colour: true })
+    expect(t).toContain(`${ESC}[31mfailed at unit tests${ESC}[39m`)
+    expect(t).not.toContain(`${ESC}[2J`)
+    expect(t).not.toContain(`${ESC}]0;`)
+    expect(plain(t)).toContain('Failed at unit tests: unit tests failed')
+  })
+
+  test('untested or unpushed runs say so, in CLI words', () => {
+    const pushedUntested = renderTerminalReport(report(plan, built, loaded, [], [], published, []), { colour: false })
+    expect(pushedUntested.split('\n')[0]).toBe(`⚠ ${IMAGE}: pushed untested`)
+    expect(pushedUntested).toContain('No --test-command or --integration-command')
+    const noPush = { ...plan, inputs: { ...plan.inputs, push: false } }
+    const local = renderTerminalReport(report(noPush, built, loaded, [unitPassed], [], undefined, []), { colour: false })
+    expect(local.split('\n')[0]).toBe(`✔ ${IMAGE}: tested, not pushed`)
+    expect(local).toContain('Not pushed: pass --push true')
+  })
+
+  test('a failed stage: only the facts known, the stage, and the fix a developer applies', () => {
+    const r = failedReport({ ...startProgress(plan.inputs), plan, stage: 'plan' }, new InputError('githash', "'abc' names no commit in this repository, and this clone is shallow", 'full-history'))
+    const t = renderTerminalReport(r, { colour: false })
+    expect(t.split('\n')[0]).toBe(`✘ ${IMAGE}: failed at plan`)
+    expect(t).not.toContain('Image ID')
+    expect(t).toContain("Failed at plan: --githash: 'abc' names no commit in this repository, and this clone is shallow; fetch the full history first: git fetch --unshallow")
+    expect(t).not.toMatch(/fetch-depth|actions\/checkout/)
+  })
+})
+
+describe('terminalMessage', () => {
+  test.each([
+    ["githash: 'x' names no commit", undefined, "--githash: 'x' names no commit"],
+    ['registry-password: is empty, so hashdock cannot log in as bot', 'password' as const, 'registry password: is empty, so hashdock cannot log in as bot; set HASHDOCK_REGISTRY_PASSWORD, or pass --registry-password-stdin'],
+    ['githash: /src is not a git checkout', 'checkout' as const, '--repo: /src is not a git checkout; run hashdock inside a git repository, or pass its directory with --repo'],
+    ['docker buildx build failed (exit 1): ERROR: boom', undefined, 'docker buildx build failed (exit 1): ERROR: boom']
+  ])('%s', (message, remedy, expected) => {
+    expect(terminalMessage(message, remedy)).toBe(expected)
+  })
+})
+
+describe('colour', () => {
+  test.each([
+    [true, {}, true],
+    [true, { NO_COLOR: '1' }, false],
+    [true, { NO_COLOR: '' }, true],
+    [false, {}, false],
+    [undefined, {}, false]
+  ])('a TTY: %s, env %j → %s', (isTTY, env, expected) => {
+    expect(wantsColour({ isTTY }, env)).toBe(expected)
+  })
+})
+
+describe('terminalLog', () => {
+  test('writes through its writer only, with a heading per phase', async () => {
+    const written: string[] = []
+    const log = terminalLog({ verbose: false, colour: false, write: t => written.push(t) })
+    const value = await log.group('Build', async () => {
+      log.info('step')
+      log.debug('hidden')
+      log.warning('careful', { file: 'a.py', startLine: 3 })
+      return 7
+    })
+    expect(value).toBe(7)
+    expect(written.join('')).toBe('\n▸ Build\nstep\nwarning: careful (a.py:3)\n')
+  })
+
+  test("the core's warnings name flags, not inputs", () => {
+    const written: string[] = []
+    terminalLog({ verbose: false, colour: false, write: t => written.push(t) }).warning("test-results: '/nowhere' was not found in the unit test container")
+    expect(written).toEqual(["warning: --test-results: '/nowhere' was not found in the unit test container\n"])
+  })
+
+  test('verbose: debug lines too', () => {
+    const written: string[] = []
+    terminalLog({ verbose: true, colour: false, write: t => written.push(t) }).debug('docker buildx build …')
+    expect(written).toEqual(['debug: docker buildx build …\n'])
+  })
+})

@@ -1,0 +1,120 @@
+// The CLI as a developer meets it, against the real engine: a report on a terminal, JSON alone through a
+// pipe, and usage errors that say what was wrong.
+import { beforeAll, describe, expect, jest, test } from '@jest/globals'
+import { runCli, runCliOnTerminal } from '../test/support/cli.js'
+import { registryTags, uniqueImage } from '../test/support/registry.js'
+import { exampleDir, FixtureRepo, tempDir } from '../test/support/repo.js'
+import { testbed } from '../test/support/testbed.js'
+
+jest.setTimeout(300_000)
+
+const ESC = '\x1b'
+
+let checkout: string
+let commit: string
+
+beforeAll(() => {
+  const origin = new FixtureRepo().copy(exampleDir)
+  commit = origin.commit('the example', '2024-05-06T07:08:09Z')
+  checkout = origin.clone()
+})
+
+const build = (image: string, ...extra: string[]): string[] => [
+  'build', '--repo', checkout, '--image', image, '--build-args', `BASE=${testbed.baseImage}`,
+  '--test-command', 'python -m pytest -q tests/unit --junitxml=/tmp/results/unit.xml', '--test-results', '/tmp/results', ...extra
+]
+
+describe('--json through a pipe', () => {
+  let run: Awaited<ReturnType<typeof runCli>>
+  let image: string
+
+  beforeAll(async () => {
+    image = uniqueImage('clijson')
+    run = await runCli(build(image, '--json'))
+  })
+
+  test('standard output is the JSON alone, parsed whole', () => {
+    expect(run.exitCode).toBe(0)
+    const outputs = JSON.parse(run.stdout)
+    expect(Object.keys(outputs)).toEqual(['githash', 'commit-time', 'image', 'tags', 'digest', 'image-id', 'reproducible'])
+    expect(outputs.githash).toBe(commit)
+    // Not pushed, but built and tested: the digest is the tested image's, its ID in a containerd-store engine.
+    expect(outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(outputs['image-id']).toBe(outputs.digest)
+  })
+
+  test("the phases, BuildKit's progress and the tests' output go to standard error", () => {
+    expect(run.stderr).toMatch(/^▸ Build /m)
+    expect(run.stderr).toMatch(/^#\d+ \[internal\] load build definition/m)
+    expect(run.stderr).toContain('3 passed')
+    expect(run.stderr).not.toContain('[command]')
+  })
+
+  test('without --push true nothing is pushed', async () => {
+    expect(await registryTags(image)).toEqual([])
+  })
+})
+
+describe('on a terminal', () => {
+  test('a report in aligned plain text, with colour, after the log', async () => {
+    const run = await runCliOnTerminal(build(uniqueImage('clitty')), { env: { NO_COLOR: '' } })
+    expect(run.exitCode).toBe(0)
+    const report = run.stdout.slice(run.stdout.lastIndexOf(`${ESC}[32m✔`))
+    expect(report).toMatch(new RegExp(`^${ESC}\\[32m✔${ESC}\\[39m ${ESC}\\[1m[^\\n]*clitty[^\\n]*${ESC}\\[22m: ${ESC}\\[32mtested, not pushed`))
+    expect(report).toContain(`\n  Commit        ${commit} (2024-05-06T07:08:09Z)\n`)
+    expect(report).toMatch(/\n {2}Unit tests {4}\x1b\[32mpassed\x1b\[39m in [\d.]+ s\n/)
+    expect(report).toContain('\n  Digest        not pushed\n')
+    expect(report).toMatch(/\n\x1b\[1mTest results:\x1b\[22m \x1b\[32m3 passed\x1b\[39m, 0 failed, 0 skipped in /)
+    expect(report).toContain('Not pushed: pass --push true')
+    expect(report).not.toMatch(/\||<br>|&#95;|\*\*/)
+  })
+
+  test('NO_COLOR: the same report without a colour code', async () => {
+    const run = await runCliOnTerminal(build(uniqueImage('clinocolor')), { env: { NO_COLOR: '1' } })
+    expect(run.exitCode).toBe(0)
+    const report = run.stdout.slice(run.stdout.lastIndexOf('\n✔ ') + 1)
+    expect(report).toMatch(/^✔ \S+\/clinocolor-\w+: tested, not pushed\n/)
+    expect(report).toContain('  Reproducible  yes\n')
+    expect(report).not.toContain(ESC)
+  })
+})
+
+describe('the command line is checked before anything runs', () => {
+  test.each<[string, string[], RegExp]>([
+    ['no image', ['build', '--repo', '.'], /^hashdock: --image: is required/],
+    ['push that is not a boolean', ['build', '--image', 'acme/app', '--push', 'yes'], /^hashdock: --push: 'yes' is not a boolean; use true or false$/m],
+    ['an unknown flag', ['build', '--image', 'acme/app', '--tag', 'latest'], /^hashdock: unknown flag --tag$/m],
+    ['an unknown command', ['push', '--image', 'acme/app'], /^hashdock: unknown command 'push'/],
+    ['context without --out', ['context'], /^hashdock: --out: give the directory/]
+  ])('%s: exit 2, one line naming it, nothing on standard output', async (_, args, message) => {
+    const run = await runCli(args, { cwd: checkout })
+    expect(run.exitCode).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toMatch(message)
+    expect(run.stderr).not.toMatch(/^\s+at /m)
+  })
+
+  test('--help: every flag, exit 0', async () => {
+    const run = await runCli(['--help'])
+    expect(run.exitCode).toBe(0)
+    for (const flag of ['--push', '--provenance', '--sbom', '--json', '--registry-password-stdin', '--rebuild']) expect(run.stdout).toContain(flag)
+  })
+
+  test('a directory that is not a git checkout: exit 1, naming --repo', async () => {
+    const run = await runCli(['build', '--repo', tempDir('plain'), '--image', uniqueImage('cliplain'), '--json'])
+    expect(run.exitCode).toBe(1)
+    expect(run.stderr).toMatch(/^hashdock: --repo: \S+ is not a git checkout; run hashdock inside a git repository, or pass its directory with --repo$/m)
+    expect(run.stderr).not.toContain('actions/checkout')
+  })
+
+  test('a missing commit: exit 1, and the fix a developer applies, not a workflow setting', async () => {
+    const shallow = new FixtureRepo().copy(exampleDir)
+    const first = shallow.commit('one', '2024-01-01T00:00:00Z')
+    shallow.write('VERSION', '2\n').commit('two', '2024-01-02T00:00:00Z')
+    const run = await runCli(['build', '--repo', shallow.clone(1), '--image', uniqueImage('clishallow'), '--githash', first, '--json'])
+    expect(run.exitCode).toBe(1)
+    expect(JSON.parse(run.stdout)).toEqual({ image: expect.stringContaining('clishallow'), digest: '' })
+    expect(run.stderr).toMatch(/^hashdock: --githash: '[0-9a-f]{40}' names no commit in this repository, and this clone is shallow; fetch the full history first: git fetch --unshallow$/m)
+    expect(run.stderr).not.toMatch(/fetch-depth|actions\/checkout/)
+  })
+})

@@ -1,0 +1,98 @@
+// The job summary: GitHub markdown of a run's facts, its headline true to what ran, a failure's message escaped.
+import { describe, expect, test } from '@jest/globals'
+import { Input } from '../src/core/constants.js'
+import { InputError } from '../src/core/errors.js'
+import type { TestSuite } from '../src/core/junit.js'
+import { failedReport, report, startProgress } from '../src/core/report.js'
+import { failureMessage, renderSummary } from '../src/action/summary.js'
+import { built,
+  loaded, COMMIT, IMAGE, integrationPassed, plan, published, unitFailed, unitPassed } from '../__fixtures__/report.js'
+
+const suite: TestSuite = {
+  name: 'calc',
+  passed: 1,
+  failed: 0,
+  skipped: 0,
+  durationSeconds: 0.25,
+  cases: [{ suite: 'calc', name: 'adds', durationSeconds: 0.25, status: 'passed' }]
+}
+
+const firstLine = (markdown: string): string => markdown.split('\n')[0]
+const noPush = { ...plan, inputs: { ...plan.inputs, [Input.Push]: false } }
+
+describe('renderSummary', () => {
+  test('pushed: verdict line, digest and tags', () => {
+    const md = renderSummary(report(plan, built, loaded, [unitPassed], [], published, []))
+    expect(firstLine(md)).toBe(`## hashdock: ${IMAGE} — ✅ tested and pushed`)
+    expect(md).toContain(`| Digest | \`${published.digest}\` |`)
+    for (const ref of published.references) expect(md).toContain(`\`${ref}\``)
+    expect(md).toContain('| Unit tests | passed in 3.5 s |')
+    expect(md).toContain(`| Commit | \`${COMMIT}\` (2024-05-06T07:08:09Z) |`)
+    expect(md).toContain(`| Image ID | \`${loaded.imageId}\` |`)
+    expect(md.endsWith('\n')).toBe(true)
+  })
+
+  test('not pushed: its own verdict, and the digest says it was not pushed', () => {
+    const md = renderSummary(report(plan, built, loaded, [unitPassed], [], undefined, []))
+    expect(firstLine(md)).toBe(`## hashdock: ${IMAGE} — ✅ tested, not pushed`)
+    expect(md).toContain(`| Digest | \`${built.digest}\` (not pushed) |`)
+  })
+
+  test('failed: verdict naming the stage, the failed run and the failure', () => {
+    const md = renderSummary(report(plan, built, loaded, [unitFailed], [], undefined, []))
+    expect(firstLine(md)).toBe(`## hashdock: ${IMAGE} — ❌ failed at unit tests`)
+    expect(md).toContain('| Unit tests | failed (exit 3) in 2.0 s |')
+    expect(md).toContain('**Failed at unit tests:** unit tests failed (exit 3): nothing was pushed')
+    expect(md).not.toContain('✅')
+  })
+
+  test('pushed without any test: never "tested", and a warning', () => {
+    const md = renderSummary(report(plan, built, loaded, [], [], published, []))
+    expect(firstLine(md)).toBe(`## hashdock: ${IMAGE} — ⚠️ pushed untested`)
+    expect(md).not.toContain('tested and pushed')
+    expect(md).toContain('the image was pushed without being tested')
+  })
+
+  test('neither tested nor pushed: says both', () => {
+    const md = renderSummary(report(noPush, built, loaded, [], [], undefined, []))
+    expect(firstLine(md)).toBe(`## hashdock: ${IMAGE} — ⚠️ built, not tested or pushed`)
+    expect(md).toContain('No test command was given: the image was not tested.')
+    expect(md).toContain('> push is false: nothing was pushed.')
+  })
+
+  test('a failed build: the stage, its escaped message, the workflow hint, and only the rows known', () => {
+    const progress = { ...startProgress(plan.inputs), plan, stage: 'build' as const }
+    const r = failedReport(progress, new Error('docker buildx build failed (exit 1): ERROR: process "/bin/sh -c false" did not complete <b>|</b>'))
+    const md = renderSummary(r)
+    expect(firstLine(md)).toBe(`## hashdock: ${IMAGE} — ❌ failed at build`)
+    expect(md).toContain(`| Commit | \`${COMMIT}\``)
+    expect(md).not.toContain('Image ID')
+    expect(md).not.toContain('| Digest |')
+    expect(md).toContain('**Failed at build:** docker buildx build failed (exit 1): ERROR: process &quot;/bin/sh -c false&quot; did not complete &lt;b&gt;&#124;&lt;/b&gt;')
+    expect(md).not.toContain('No test command')
+  })
+
+  test('a failure with a remedy: the workflow words it', () => {
+    const r = failedReport(startProgress(plan.inputs), new InputError('githash', "'abc' names no commit in this repository, and this clone is shallow", 'full-history'))
+    expect(failureMessage(r)).toBe("githash: 'abc' names no commit in this repository, and this clone is shallow; check out with fetch-depth: 0 (actions/checkout) to have every commit")
+    expect(renderSummary(r)).toContain('fetch-depth: 0')
+  })
+
+  test('with test runs: no such note', () => {
+    const md = renderSummary(report(plan, built, loaded, [unitPassed, integrationPassed], [], published, []))
+    expect(md).not.toContain('No test command was given')
+    expect(md).toContain('| Integration tests | passed in 7.0 s |')
+  })
+
+  test('notes are quoted', () => {
+    const md = renderSummary(report(plan, built, loaded, [unitPassed], [], published, ['Not reproducible: no containerd store.']))
+    expect(md).toContain('\n> Not reproducible: no containerd store.\n')
+  })
+
+  test('suites: a results section only when there are suites', () => {
+    expect(renderSummary(report(plan, built, loaded, [unitPassed], [], published, []))).not.toContain('Test results')
+    const md = renderSummary(report(plan, built, loaded, [unitPassed], [suite], published, []))
+    expect(md).toContain('Test results')
+    expect(md).toContain('| calc |')
+  })
+})

@@ -1,0 +1,90 @@
+// The terminal report of a run: the facts of the job summary, as aligned plain text.
+import { summarize, type TestSuite } from '../core/junit.js'
+import { rfc3339 } from '../core/plan.js'
+import { outcome, type Outcome, type Report } from '../core/report.js'
+import { caseLabel, formatDuration, MESSAGE_CHARS, NAME_CHARS, clip } from '../core/test-report.js'
+import { terminalMessage } from './messages.js'
+import { oneLine, painter, type Colour, type Paint } from './style.js'
+
+const HEADLINES: Record<Outcome, [string, Colour, string]> = {
+  failed: ['✘', 'red', 'failed'],
+  reused: ['✔', 'green', 'already tested, tags re-applied'],
+  pushed: ['✔', 'green', 'tested and pushed'],
+  'pushed-untested': ['⚠', 'yellow', 'pushed untested'],
+  tested: ['✔', 'green', 'tested, not pushed'],
+  built: ['⚠', 'yellow', 'built, not tested or pushed']
+}
+
+/** The most failed tests listed; the rest are counted. */
+const FAILED_SHOWN = 20
+
+export function renderTerminalReport(r: Report, options: { colour: boolean }): string {
+  const paint = painter(options.colour)
+  const result = outcome(r)
+  const [mark, colour, words] = HEADLINES[result]
+  const verdict = result === 'failed' ? `${words} at ${r.failedStage ?? 'an unknown stage'}` : words
+  const out = [`${paint(colour, mark)} ${paint('bold', r.image)}: ${paint(colour, verdict)}`, '']
+
+  const rows: [string, string[]][] = []
+  if (r.commit !== undefined) rows.push(['Commit', [`${r.commit} (${rfc3339(r.commitTime ?? 0)})`]])
+  if (!r.reused && r.imageId !== undefined) {
+    rows.push(['Image ID', [r.imageId || 'not loaded: no test ran']], ['Size', [`${((r.size ?? 0) / 1e6).toFixed(1)} MB`]], ['Build', [`${(r.buildSeconds ?? 0).toFixed(1)} s`]])
+    rows.push(['Reproducible', [r.reproducible ? 'yes' : 'no']])
+  }
+  for (const t of r.tests) {
+    const state = t.passed ? paint('green', 'passed') : paint('red', `failed (exit ${t.exitCode})`)
+    rows.push([`${t.kind[0].toUpperCase()}${t.kind.slice(1)} tests`, [`${state} in ${t.seconds.toFixed(1)} s`]])
+  }
+  if (r.digest) rows.push(['Digest', [r.pushed ? r.digest : `${r.digest} (not pushed)`]])
+  if (r.strategy.length) rows.push(['How', r.strategy])
+  if (r.references.length) rows.push(['Tags', r.references])
+  out.push(...table(rows))
+
+  if (r.failure) out.push('', `${paint('red', `Failed at ${r.failedStage ?? 'an unknown stage'}:`)} ${oneLine(terminalMessage(r.failure, r.remedy))}`)
+  if (r.suites.length) out.push('', ...testResults(r.suites, paint))
+
+  const notes: string[] = []
+  if (result === 'pushed-untested') notes.push('No --test-command or --integration-command: the image was pushed without being tested.')
+  if (result === 'built') notes.push('No --test-command: the image was not tested.')
+  if (!r.push && !r.failure) notes.push('Not pushed: pass --push true to push the image once its tests pass.')
+  if (r.reused) notes.push('The registry already held this commit, built and tested from the same inputs: the tags now point at that digest. Pass --rebuild true to build again.')
+  notes.push(...r.notes)
+  if (notes.length) out.push('', ...notes.map(n => paint('dim', n)))
+  return out.join('\n') + '\n'
+}
+
+/** Two columns: names padded to one width, a value per line. */
+function table(rows: [string, string[]][]): string[] {
+  const width = Math.max(...rows.map(([k]) => k.length))
+  return rows.flatMap(([k, values]) => values.map((v, i) => `  ${(i === 0 ? k : '').padEnd(width)}  ${v}`))
+}
+
+function testResults(suites: TestSuite[], paint: Paint): string[] {
+  const totals = summarize(suites)
+  const count = (n: number, what: string, colour: Colour): string => (n > 0 ? paint(colour, `${n} ${what}`) : `${n} ${what}`)
+  const lines = [
+    `${paint('bold', 'Test results:')} ${count(totals.passed, 'passed', 'green')}, ${count(totals.failed, 'failed', 'red')}, ${totals.skipped} skipped in ${formatDuration(totals.durationSeconds)}`
+  ]
+  const names = suites.map(s => oneLine(clip(s.name, NAME_CHARS)))
+  const width = Math.max(...names.map(n => n.length))
+  suites.forEach((s, i) => {
+    lines.push(`  ${names[i].padEnd(width)}  ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped  ${formatDuration(s.durationSeconds)}`)
+  })
+  const failed = totals.failedCases
+  if (failed.length) {
+    lines.push('', paint('bold', 'Failed tests:'))
+    for (const c of failed.slice(0, FAILED_SHOWN)) {
+      const where = c.file ? paint('dim', ` (${oneLine(c.line ? `${c.file}:${c.line}` : c.file)})`) : ''
+      const message = c.message ? `: ${oneLine(clip(c.message, MESSAGE_CHARS))}` : ''
+      lines.push(`  ${paint('red', '✘')} ${oneLine(clip(caseLabel(c), NAME_CHARS))}${message}${where}`)
+    }
+    if (failed.length > FAILED_SHOWN) lines.push(`  … ${failed.length - FAILED_SHOWN} more failed tests`)
+  }
+  if (totals.slowest.length) {
+    lines.push('', paint('bold', 'Slowest tests:'))
+    const labels = totals.slowest.map(c => oneLine(clip(caseLabel(c), NAME_CHARS)))
+    const w = Math.max(...labels.map(l => l.length))
+    totals.slowest.forEach((c, i) => lines.push(`  ${labels[i].padEnd(w)}  ${formatDuration(c.durationSeconds)}`))
+  }
+  return lines
+}
