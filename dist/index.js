@@ -38400,13 +38400,59 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6292:
+/***/ 3391:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ main_run)
+});
+
+// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
+var platform_namespaceObject = {};
+__nccwpck_require__.r(platform_namespaceObject);
+__nccwpck_require__.d(platform_namespaceObject, {
+  arch: () => (arch),
+  getDetails: () => (getDetails),
+  isLinux: () => (isLinux),
+  isMacOS: () => (isMacOS),
+  isWindows: () => (isWindows),
+  platform: () => (platform)
+});
+
+// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/core.js
+var core_namespaceObject = {};
+__nccwpck_require__.r(core_namespaceObject);
+__nccwpck_require__.d(core_namespaceObject, {
+  ExitCode: () => (ExitCode),
+  addPath: () => (addPath),
+  debug: () => (debug),
+  endGroup: () => (endGroup),
+  error: () => (core_error),
+  exportVariable: () => (exportVariable),
+  getBooleanInput: () => (getBooleanInput),
+  getIDToken: () => (getIDToken),
+  getInput: () => (getInput),
+  getMultilineInput: () => (getMultilineInput),
+  getState: () => (getState),
+  group: () => (group),
+  info: () => (info),
+  isDebug: () => (isDebug),
+  markdownSummary: () => (markdownSummary),
+  notice: () => (notice),
+  platform: () => (platform_namespaceObject),
+  saveState: () => (saveState),
+  setCommandEcho: () => (setCommandEcho),
+  setFailed: () => (setFailed),
+  setOutput: () => (setOutput),
+  setSecret: () => (setSecret),
+  startGroup: () => (startGroup),
+  summary: () => (summary_summary),
+  toPlatformPath: () => (toPlatformPath),
+  toPosixPath: () => (toPosixPath),
+  toWin32Path: () => (toWin32Path),
+  warning: () => (warning)
 });
 
 // NAMESPACE OBJECT: ./node_modules/@azure/storage-blob/dist/esm/generated/src/models/mappers.js
@@ -38603,7 +38649,7 @@ var external_os_ = __nccwpck_require__(857);
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -38668,12 +38714,12 @@ function toCommandProperties(annotationProperties) {
  * This is an internal utility function that powers the public API functions
  * such as setSecret, warning, error, and exportVariable.
  */
-function command_issueCommand(command, properties, message) {
+function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + external_os_.EOL);
 }
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
+function issue(name, message = '') {
+    issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -38710,13 +38756,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -38736,7 +38782,7 @@ const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
 
 
 
-function file_command_issueFileCommand(command, message) {
+function issueFileCommand(command, message) {
     const filePath = process.env[`GITHUB_${command}`];
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -38744,13 +38790,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -38987,7 +39033,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class lib_HttpClient {
+class HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -39594,7 +39640,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class auth_BearerCredentialHandler {
+class BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -39652,13 +39698,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -39677,7 +39723,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -39696,13 +39742,13 @@ class oidc_utils_OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -39991,8 +40037,8 @@ const _summary = new Summary();
 /**
  * @deprecated use `core.summary`
  */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
+const markdownSummary = _summary;
+const summary_summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -40025,7 +40071,7 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
+    return pth.replace(/[/\\]/g, external_path_namespaceObject.sep);
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: external "string_decoder"
@@ -41100,7 +41146,7 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec_exec(commandLine, args, options) {
+function exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
         const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
@@ -41146,7 +41192,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -41171,10 +41217,10 @@ var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, 
 
 
 const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+    const { stdout: version } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
         silent: true
     });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+    const { stdout: name } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
         silent: true
     });
     return {
@@ -41184,7 +41230,7 @@ const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* 
 });
 const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
     var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+    const { stdout } = yield getExecOutput('sw_vers', undefined, {
         silent: true
     });
     const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
@@ -41195,7 +41241,7 @@ const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
     };
 });
 const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+    const { stdout } = yield getExecOutput('lsb_release', ['-i', '-r', '-s'], {
         silent: true
     });
     const [name, version] = stdout.trim().split('\n');
@@ -41300,8 +41346,8 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
+function setSecret(secret) {
+    issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -41315,7 +41361,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${external_path_namespaceObject.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -41384,10 +41430,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -41422,8 +41468,8 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
+function debug(message) {
+    issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -41431,7 +41477,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function core_error(message, properties = {}) {
-    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -41439,7 +41485,7 @@ function core_error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -41447,7 +41493,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -41464,13 +41510,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    command_issue('group', name);
+    issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    command_issue('endgroup');
+    issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -41506,9 +41552,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -41551,6 +41597,209 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/core/compose-policy.ts
+// What a commit's compose file may ask of the engine: nothing that reaches the host, unless the caller trusts the commit.
+
+
+
+const obj = (value) => (value && typeof value === 'object' && !Array.isArray(value) ? value : {});
+const list = (value) => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
+const compose_policy_text = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
+/** Namespaces a service may share only with another service of the project. */
+const SHARED_NAMESPACES = ['network_mode', 'pid', 'ipc', 'uts', 'userns_mode', 'cgroup'];
+/** Settings that, whatever their value, hand a container something of the host's. */
+const HOST_SETTINGS = ['cap_add', 'devices', 'device_cgroup_rules', 'cgroup_parent', 'gpus', 'external_links', 'use_api_socket', 'provider', 'runtime'];
+/**
+ * Every setting of the normalized configuration that reaches beyond the project's own containers,
+ * networks and volumes, as "service 'x' sets …" phrases. Paths must lie inside `tree` (compose has
+ * already made them absolute); `inTree` decides, following symlinks.
+ */
+async function hostReach(config, inTree) {
+    const problems = [];
+    const services = obj(config.services);
+    const isService = (name) => Object.hasOwn(services, name);
+    const path = async (what, value) => {
+        // A remote build context (git or https URL) is fetched by the builder, never read from the host.
+        if (typeof value !== 'string' || /^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.startsWith('git@'))
+            return;
+        if (!(await inTree(value)))
+            problems.push(`${what}: ${value} outside the commit`);
+    };
+    for (const [name, raw] of Object.entries(services)) {
+        const s = obj(raw);
+        const sets = (setting) => `service '${name}' sets ${setting}`;
+        if (s.privileged === true)
+            problems.push(sets('privileged: true'));
+        for (const key of SHARED_NAMESPACES) {
+            const value = s[key];
+            if (typeof value !== 'string' || !value)
+                continue;
+            const other = /^service:(.+)$/.exec(value)?.[1];
+            const own = (other !== undefined && isService(other)) || value === 'none' || value === 'private' || value === 'shareable' || value === 'bridge' || (key === 'network_mode' && value === 'default');
+            if (!own)
+                problems.push(sets(`${key}: ${value}`));
+        }
+        for (const key of HOST_SETTINGS) {
+            const value = s[key];
+            if (value === undefined || value === null || value === false || (Array.isArray(value) && value.length === 0))
+                continue;
+            problems.push(sets(`${key}: ${compose_policy_text(value)}`));
+        }
+        for (const opt of list(s.security_opt)) {
+            if (/unconfined|disable/i.test(compose_policy_text(opt)))
+                problems.push(sets(`security_opt: ${compose_policy_text(opt)}`));
+        }
+        for (const from of list(s.volumes_from)) {
+            const source = compose_policy_text(from).replace(/:(ro|rw)$/, '');
+            const other = source.startsWith('container:') ? undefined : source.replace(/^service:/, '');
+            if (other === undefined || !isService(other))
+                problems.push(sets(`volumes_from: ${compose_policy_text(from)}`));
+        }
+        for (const v of list(s.volumes)) {
+            const volume = obj(v);
+            if (volume.type === 'bind' || volume.type === 'npipe' || volume.type === 'cluster') {
+                problems.push(sets(`volumes: a ${volume.type} mount of ${compose_policy_text(volume.source)}`));
+            }
+        }
+        for (const hook of [...list(s.post_start), ...list(s.pre_stop)]) {
+            if (obj(hook).privileged === true)
+                problems.push(sets('a privileged lifecycle hook'));
+        }
+        for (const file of [...list(s.env_file), ...list(s.label_file)])
+            await path(sets('env_file'), obj(file).path ?? file);
+        if (s.build !== undefined) {
+            const build = typeof s.build === 'string' ? { context: s.build } : obj(s.build);
+            await path(sets('build.context'), build.context);
+            const dockerfile = build.dockerfile;
+            if (typeof dockerfile === 'string' && typeof build.context === 'string' && !/^[a-z]+:\/\//i.test(build.context)) {
+                await path(sets('build.dockerfile'), (0,external_node_path_namespaceObject.resolve)(build.context, dockerfile));
+            }
+            for (const [key, value] of Object.entries(obj(build.additional_contexts))) {
+                // Another service's image or a registry image is no host path.
+                if (typeof value === 'string' && !/^(service|docker-image|target|oci-layout):/.test(value))
+                    await path(sets(`build.additional_contexts.${key}`), value);
+            }
+            if (build.network === 'host')
+                problems.push(sets('build.network: host'));
+            if (build.privileged === true)
+                problems.push(sets('build.privileged: true'));
+            if (list(build.ssh).length)
+                problems.push(sets(`build.ssh: ${compose_policy_text(build.ssh)}`));
+            if (list(build.entitlements).length)
+                problems.push(sets(`build.entitlements: ${compose_policy_text(build.entitlements)}`));
+        }
+    }
+    for (const [name, raw] of Object.entries(obj(config.networks))) {
+        const n = obj(raw);
+        const about = `network '${name}'`;
+        if (n.external === true || obj(n.external).name)
+            problems.push(`${about} is external, outside the project`);
+        if (n.name === 'host' || n.name === 'bridge' || n.name === 'none')
+            problems.push(`${about} is named ${n.name}, one of the engine's own networks`);
+        if (n.driver !== undefined && n.driver !== 'bridge')
+            problems.push(`${about} uses the ${compose_policy_text(n.driver)} driver`);
+        if (Object.keys(obj(n.driver_opts)).length)
+            problems.push(`${about} sets driver_opts ${compose_policy_text(n.driver_opts)}`);
+    }
+    for (const [name, raw] of Object.entries(obj(config.volumes))) {
+        const v = obj(raw);
+        const about = `volume '${name}'`;
+        if (v.external === true || obj(v.external).name)
+            problems.push(`${about} is external, outside the project`);
+        if (v.driver !== undefined && v.driver !== 'local')
+            problems.push(`${about} uses the ${compose_policy_text(v.driver)} driver`);
+        const opts = obj(v.driver_opts);
+        if (/bind/.test(compose_policy_text(opts.o ?? '')) || opts.device !== undefined || (opts.type !== undefined && opts.type !== 'tmpfs')) {
+            problems.push(`${about} sets driver_opts ${compose_policy_text(opts)}, which mounts a host path or device`);
+        }
+    }
+    for (const kind of ['secrets', 'configs']) {
+        for (const [name, raw] of Object.entries(obj(config[kind]))) {
+            const entry = obj(raw);
+            if (entry.external === true)
+                problems.push(`${kind.slice(0, -1)} '${name}' is external, outside the project`);
+            await path(`${kind.slice(0, -1)} '${name}' reads file`, entry.file);
+        }
+    }
+    return problems;
+}
+/**
+ * Compose reads env_file, label_file, include and extends files while it builds the normalized
+ * configuration, so those are checked in the file itself first, and in every file it includes.
+ */
+async function fileReach(file, inTree, depth = 0) {
+    const problems = [];
+    let doc;
+    try {
+        doc = obj((0,dist/* parse */.qg)(await (0,promises_namespaceObject.readFile)(file, 'utf8')));
+    }
+    catch {
+        return []; // compose itself reports a file it cannot read
+    }
+    const base = (0,external_node_path_namespaceObject.dirname)(file);
+    const check = async (what, value) => {
+        if (typeof value !== 'string')
+            return false;
+        if (value.includes('$')) {
+            problems.push(`${what}: ${value} is interpolated; name a file of the commit`);
+            return false;
+        }
+        const full = (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(base, value);
+        if (!(await inTree(full))) {
+            problems.push(`${what}: ${value} outside the commit`);
+            return false;
+        }
+        return true;
+    };
+    const follow = async (path) => {
+        if (depth < 8)
+            problems.push(...(await fileReach((0,external_node_path_namespaceObject.isAbsolute)(path) ? path : (0,external_node_path_namespaceObject.resolve)(base, path), inTree, depth + 1)));
+    };
+    for (const entry of list(doc.include)) {
+        const e = typeof entry === 'string' ? { path: entry } : obj(entry);
+        for (const p of list(e.path))
+            if (await check('include', p))
+                await follow(p);
+        for (const p of list(e.env_file))
+            await check('include env_file', p);
+        if (e.project_directory !== undefined)
+            await check('include project_directory', e.project_directory);
+    }
+    for (const [name, raw] of Object.entries(obj(doc.services))) {
+        const s = obj(raw);
+        const sets = (setting) => `service '${name}' sets ${setting}`;
+        for (const f of [...list(s.env_file), ...list(s.label_file)])
+            await check(sets('env_file'), typeof f === 'string' ? f : obj(f).path);
+        const extended = obj(s.extends).file;
+        if (await check(sets('extends.file'), extended))
+            await follow(extended);
+    }
+    return problems;
+}
+/** Whether a path, symlinks followed, lies inside `root`; a path that does not exist yet is judged by its nearest existing parent. */
+function inside(root) {
+    const rootReal = (0,promises_namespaceObject.realpath)(root);
+    return async (path) => {
+        const top = await rootReal;
+        let probe = (0,external_node_path_namespaceObject.resolve)(path);
+        let rest = '';
+        for (;;) {
+            try {
+                const real = await (0,promises_namespaceObject.realpath)(probe);
+                const full = rest ? (0,external_node_path_namespaceObject.resolve)(real, rest) : real;
+                return full === top || full.startsWith(top + external_node_path_namespaceObject.sep);
+            }
+            catch {
+                const parent = (0,external_node_path_namespaceObject.dirname)(probe);
+                if (parent === probe)
+                    return false;
+                rest = rest ? `${probe.slice(parent.length + 1)}${external_node_path_namespaceObject.sep}${rest}` : probe.slice(parent.length + 1);
+                probe = parent;
+            }
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/core/constants.ts
 // The names callers see: inputs and outputs of the action (and flags of the CLI), and saved state.
 var Input;
@@ -41568,12 +41817,14 @@ var Input;
     Input["TestCommand"] = "test-command";
     Input["ComposeFile"] = "compose-file";
     Input["ComposeService"] = "compose-service";
+    Input["ComposeTrust"] = "compose-trust";
     Input["IntegrationCommand"] = "integration-command";
     Input["TestResults"] = "test-results";
     Input["WaitTimeout"] = "wait-timeout";
     Input["Mtime"] = "mtime";
     Input["Cache"] = "cache";
     Input["Rebuild"] = "rebuild";
+    Input["Reuse"] = "reuse";
     Input["Provenance"] = "provenance";
     Input["Sbom"] = "sbom";
 })(Input || (Input = {}));
@@ -41637,13 +41888,51 @@ function lastLine(text) {
 // The one place that runs external programs (git, docker, tar): arguments as arrays, never a shell.
 
 
+/**
+ * What git, docker, buildx, compose and skopeo need to find their configuration, the engine, the
+ * network and a scratch directory. Nothing else: not the action's inputs (INPUT_*, the registry
+ * password among them), not the runner's tokens (ACTIONS_*, GITHUB_TOKEN), not the CLI's password.
+ */
+const ALLOWED = new Set([
+    'PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR', 'TMP', 'TEMP', 'RUNNER_TEMP', 'TZ', 'LANG', 'LANGUAGE',
+    'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_DATA_HOME',
+    'DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'DOCKER_TLS',
+    'DOCKER_API_VERSION', 'DOCKER_BUILDKIT', 'DOCKER_DEFAULT_PLATFORM', 'BUILDKIT_PROGRESS', 'SSH_AUTH_SOCK',
+    'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy',
+    'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REGISTRY_AUTH_FILE', 'CONTAINERS_REGISTRIES_CONF', 'CONTAINERS_POLICY_JSON',
+    'GIT_EXEC_PATH', 'GIT_CONFIG_NOSYSTEM'
+]);
+const ALLOWED_PREFIXES = ['LC_', 'BUILDX_'];
+/** Of those, what compose needs to reach the engine: its interpolation and `environment: [NAME]` see only these. */
+const ENGINE_ONLY = new Set(['PATH', 'HOME', 'TMPDIR', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'DOCKER_API_VERSION', 'BUILDX_BUILDER', 'BUILDX_CONFIG']);
+/** The environment a child process starts from, built from `source` (this process's, by default). */
+function childEnvironment(untrustedFiles = false, source = process.env) {
+    const env = {};
+    for (const [name, value] of Object.entries(source)) {
+        if (value === undefined)
+            continue;
+        const allowed = untrustedFiles ? ENGINE_ONLY.has(name) : ALLOWED.has(name) || ALLOWED_PREFIXES.some(p => name.startsWith(p));
+        if (allowed)
+            env[name] = value;
+    }
+    return env;
+}
+let streamed;
+/**
+ * Sends the streamed output of programs to `to`, standard error included. A reader of two pipes (the
+ * runner) cannot tell the order of lines across them; one stream keeps them in the order written.
+ */
+function streamOutputTo(to) {
+    streamed = { out: to, err: to };
+}
 async function run(command, args, options = {}) {
     const result = await getExecOutput(command, args, {
         ignoreReturnCode: true,
         silent: !options.stream,
         input: options.input === undefined ? undefined : Buffer.from(options.input),
         cwd: options.cwd,
-        env: options.env ? { ...process.env, ...options.env } : undefined
+        env: { ...childEnvironment(options.untrustedFiles), ...options.env },
+        ...(options.stream && streamed ? { outStream: streamed.out, errStream: streamed.err } : {})
     });
     if (result.exitCode !== 0 && !options.allowFailure) {
         throw new CommandError(`${command} ${args[0] ?? ''}`.trim(), result.exitCode, result.stderr || result.stdout);
@@ -41663,31 +41952,58 @@ async function output(command, args, options = {}) {
 
 
 
-/** Starts the services of the user's compose file, unchanged but for the service that runs the built image. */
-async function startServices(p, localRef, tree, workDir, log) {
+
+/**
+ * The project as it will run: the user's compose file, the service under test replaced by the built
+ * image, checked against the compose policy. Runs before the build too, so a refused file fails fast.
+ */
+async function prepareServices(p, localRef, tree, workDir) {
     const file = (0,external_node_path_namespaceObject.join)(tree, p.inputs[Input.ComposeFile]);
+    const inTree = inside(tree);
+    if ((await (0,promises_namespaceObject.lstat)(file)).isSymbolicLink() || !(await inTree(file))) {
+        throw new InputError(Input.ComposeFile, `'${p.inputs[Input.ComposeFile]}' is a symlink in the commit; commit the compose file itself`);
+    }
     const name = composeProjectName(p.workspace.runId);
     const env = { HASHDOCK_IMAGE: localRef };
     const base = ['compose', '--project-name', name, '--project-directory', (0,external_node_path_namespaceObject.dirname)(file), '--file', file];
+    const trusted = p.inputs[Input.ComposeTrust] === 'host';
+    if (!trusted)
+        refuse(await fileReach(file, inTree));
     const config = await composeConfig(base, env);
     const services = Object.keys(config.services);
     const args = [...base];
     const service = p.inputs[Input.ComposeService];
     if (service) {
-        if (!config.services[service]) {
+        if (!Object.hasOwn(config.services, service)) {
             throw new InputError(Input.ComposeService, `'${service}' is not a service of ${p.inputs[Input.ComposeFile]}; it has: ${services.join(', ')}`);
         }
         const override = (0,external_node_path_namespaceObject.join)(workDir, 'compose.hashdock.yaml');
-        await (0,promises_namespaceObject.writeFile)(override, overrideFor(service, config.services[service], localRef));
+        await (0,promises_namespaceObject.writeFile)(override, overrideFor(service, config.services[service], localRef), { mode: 0o644 });
         args.push('--file', override);
     }
-    const project = { name, args, env, network: config.networks?.default?.name ?? `${name}_default`, services };
+    const final = service ? await composeConfig(args, env) : config;
+    if (!trusted)
+        refuse(await hostReach(final, inTree));
+    return { name, args, env, network: final.networks?.default?.name ?? `${name}_default`, services };
+}
+/** One line for the first refusal: what reaches the host, and the two ways out. */
+function refuse(problems) {
+    if (!problems.length)
+        return;
+    const more = problems.length > 1 ? ` (${problems.length - 1} more: ${problems.slice(1, 4).join('; ')}${problems.length > 4 ? '; …' : ''})` : '';
+    throw new InputError(Input.ComposeFile, `${problems[0]}, which reaches the host; remove it or set ${Input.ComposeTrust}: host${more}`);
+}
+/** Starts the services of the user's compose file, unchanged but for the service that runs the built image. */
+async function startServices(p, localRef, tree, workDir, log) {
+    const project = await prepareServices(p, localRef, tree, workDir);
+    const { args, env, services } = project;
     const timeout = p.inputs[Input.WaitTimeout];
     log.info(`Starting ${services.join(', ')} (waiting up to ${timeout} s for them to be healthy)`);
     const up = await log.untrusted(() => run('docker', [...args, 'up', '--detach', '--wait', '--wait-timeout', String(timeout), '--pull', 'missing'], {
         env,
         stream: true,
-        allowFailure: true
+        allowFailure: true,
+        untrustedFiles: true
     }));
     if (up.exitCode !== 0) {
         const why = await whyNotUp(project, up.stderr, timeout);
@@ -41714,7 +42030,7 @@ function overrideFor(service, config, localRef) {
 }
 async function composeConfig(base, env) {
     try {
-        return JSON.parse(await output('docker', [...base, 'config', '--format', 'json'], { env }));
+        return JSON.parse(await output('docker', [...base, 'config', '--format', 'json'], { env, untrustedFiles: true }));
     }
     catch (error) {
         const why = error instanceof CommandError ? lastLine(error.stderr) : String(error);
@@ -41727,13 +42043,13 @@ async function whyNotUp(project, stderr, timeout) {
     const bad = states.find(s => s.Health === 'unhealthy') ?? states.find(s => s.Health === 'starting') ?? states.find(s => s.State !== 'running');
     if (!bad)
         return `compose-file: the services did not start: ${lastLine(stderr)}`;
-    const logs = await run('docker', [...project.args, 'logs', '--no-color', '--no-log-prefix', '--tail', '3', bad.Service], { env: project.env, allowFailure: true });
+    const logs = await run('docker', [...project.args, 'logs', '--no-color', '--no-log-prefix', '--tail', '3', bad.Service], { env: project.env, allowFailure: true, untrustedFiles: true });
     const last = (logs.stdout || logs.stderr).split('\n').map(l => l.trim()).filter(Boolean).join(' | ');
     const health = bad.Health || 'no health check';
     return `compose-file: service '${bad.Service}' did not become healthy within ${timeout} s (wait-timeout): state ${bad.State}, health ${health}${bad.State === 'exited' ? `, exit ${bad.ExitCode}` : ''}; last log lines: ${last || '(none)'}`;
 }
 async function serviceStates(project) {
-    const r = await run('docker', [...project.args, 'ps', '--all', '--format', 'json'], { env: project.env, allowFailure: true });
+    const r = await run('docker', [...project.args, 'ps', '--all', '--format', 'json'], { env: project.env, allowFailure: true, untrustedFiles: true });
     const text = r.stdout.trim();
     if (!text)
         return [];
@@ -41743,11 +42059,11 @@ async function serviceStates(project) {
 /** Prints each service's log in its own group; the logs are the services', so never read as commands. */
 async function showLogs(project, log) {
     for (const service of project.services) {
-        await log.group(`Logs of ${service}`, () => log.untrusted(() => run('docker', [...project.args, 'logs', '--no-color', '--timestamps', service], { env: project.env, stream: true, allowFailure: true })));
+        await log.group(`Logs of ${service}`, () => log.untrusted(() => run('docker', [...project.args, 'logs', '--no-color', '--timestamps', service], { env: project.env, stream: true, allowFailure: true, untrustedFiles: true })));
     }
 }
 async function stopServices(project) {
-    await run('docker', [...project.args, 'down', '--volumes', '--remove-orphans', '--timeout', '5'], { env: project.env, allowFailure: true });
+    await run('docker', [...project.args, 'down', '--volumes', '--remove-orphans', '--rmi', 'local', '--timeout', '5'], { env: project.env, allowFailure: true, untrustedFiles: true });
 }
 /** The compose project name a run uses, for cleanup without its files. */
 const composeProjectName = (runId) => `hashdock-${runId}`;
@@ -41927,6 +42243,18 @@ function arrangeCache(p, localDir, log) {
 ;// CONCATENATED MODULE: ./src/core/git.ts
 // What the pipeline asks of git, each answer from one git command.
 
+
+
+/** A short hash that is also a branch or tag name, or the prefix of several commits. */
+class AmbiguousRef extends InputError {
+    ref;
+    commits;
+    constructor(ref, commits) {
+        super(Input.Githash, `'${ref}' is ambiguous: it could be ${commits.map(c => c.slice(0, 12)).join(' or ')}; give the full 40-character hash`);
+        this.ref = ref;
+        this.commits = commits;
+    }
+}
 class Git {
     dir;
     constructor(dir) {
@@ -41938,15 +42266,37 @@ class Git {
     async isRepository() {
         return (await run('git', ['-C', this.dir, 'rev-parse', '--git-dir'], { allowFailure: true })).exitCode === 0;
     }
-    /** The full hash of a commit-ish, or undefined when it names no commit here. */
+    /**
+     * The full hash of a commit-ish, or undefined when it names no commit here. A hex string that is both
+     * a commit's abbreviation and a branch or tag name is refused, not silently read as the ref (as git
+     * would); the fallback to the remote-tracking branch is spelled out in full, so it never matches a
+     * local branch or tag that merely starts with "origin/".
+     */
     async resolve(ref) {
-        // A checkout often has the branch only as a remote-tracking ref (origin/main).
-        for (const candidate of [ref, `origin/${ref}`]) {
-            const r = await run('git', ['-C', this.dir, 'rev-parse', '--verify', '--quiet', `${candidate}^{commit}`], { allowFailure: true });
-            if (r.exitCode === 0 && r.stdout)
-                return r.stdout;
+        const named = await this.verify(ref);
+        if (/^[0-9a-f]{4,39}$/i.test(ref)) {
+            const listed = await run('git', ['-C', this.dir, 'rev-parse', `--disambiguate=${ref.toLowerCase()}`], { allowFailure: true });
+            const commits = [];
+            for (const id of listed.stdout.split('\n').filter(Boolean)) {
+                if ((await this.objectTypeOf(id)) === 'commit')
+                    commits.push(id);
+            }
+            if (commits.length > 1 || (commits.length === 1 && named && named !== commits[0])) {
+                throw new AmbiguousRef(ref, [...new Set([...commits, ...(named ? [named] : [])])]);
+            }
+            if (commits.length === 1)
+                return commits[0];
         }
-        return undefined;
+        // A checkout often has the branch only as a remote-tracking ref (origin/main).
+        return named ?? (await this.verify(`refs/remotes/origin/${ref}`));
+    }
+    async verify(rev) {
+        const r = await run('git', ['-C', this.dir, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { allowFailure: true });
+        return r.exitCode === 0 && r.stdout ? r.stdout : undefined;
+    }
+    async objectTypeOf(id) {
+        const r = await run('git', ['-C', this.dir, 'cat-file', '-t', id], { allowFailure: true });
+        return r.exitCode === 0 ? r.stdout : undefined;
     }
     async isShallow() {
         return (await this.git(['rev-parse', '--is-shallow-repository'])) === 'true';
@@ -42113,14 +42463,18 @@ async function requireFullHistory(repoDir) {
  * directoryTimes applied to what is really on disk. Anything else gets `fallback`.
  */
 async function applyFileTimes(root, times, fallback) {
-    await applyBelow(root, '.', times, fallback);
+    await applyBelow(Buffer.from(root), '.', times, fallback);
 }
-/** Sets the times below and of `dir` (`rel` from the root) and returns the time it gave `dir`. */
+/**
+ * Sets the times below and of `dir` (`rel` from the root) and returns the time it gave `dir`. Paths stay
+ * bytes: a file name that is not UTF-8 would not survive a round trip through a string.
+ */
 async function applyBelow(dir, rel, times, fallback) {
     let newest;
-    for (const entry of await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true })) {
-        const path = (0,external_node_path_namespaceObject.join)(dir, entry.name);
-        const relPath = rel === '.' ? entry.name : `${rel}/${entry.name}`;
+    for (const entry of await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true, encoding: 'buffer' })) {
+        const path = Buffer.concat([dir, SLASH, entry.name]);
+        const name = entry.name.toString('utf8');
+        const relPath = rel === '.' ? name : `${rel}/${name}`;
         let time;
         if (entry.isDirectory()) {
             time = await applyBelow(path, relPath, times, fallback);
@@ -42136,9 +42490,12 @@ async function applyBelow(dir, rel, times, fallback) {
     await (0,promises_namespaceObject.lutimes)(dir, time, time);
     return time;
 }
+const SLASH = Buffer.from('/');
 
 ;// CONCATENATED MODULE: ./src/core/context.ts
 // Stage 2: a clean build context from `git archive` of the commit, every timestamp set to the commit time.
+
+
 
 
 
@@ -42158,8 +42515,14 @@ async function createContext(p, root) {
     const whole = p.contextPath === '.' || Boolean(p.inputs[Input.ComposeFile]);
     const paths = whole ? [] : [p.contextPath, p.dockerfilePath];
     await new Git(p.workspace.repoDir).archive(p.commit, paths, tarFile);
-    await run('tar', ['-x', '--no-same-owner', '-f', tarFile, '-C', tree]);
+    // The modes git archive wrote (tar.umask 0022), not those the umask of whoever runs this would leave.
+    await (0,promises_namespaceObject.chmod)(tree, 0o755);
+    await run('tar', ['-x', '--no-same-owner', '--same-permissions', '-f', tarFile, '-C', tree]);
     await (0,promises_namespaceObject.rm)(tarFile);
+    const dockerfile = (0,external_node_path_namespaceObject.join)(tree, p.dockerfilePath);
+    if ((await (0,promises_namespaceObject.lstat)(dockerfile)).isSymbolicLink() || !(await inside(tree)(dockerfile))) {
+        throw new InputError(Input.Dockerfile, `'${p.dockerfilePath}' is a symlink in the commit; commit the Dockerfile itself`);
+    }
     if (p.inputs[Input.Mtime] === 'per-file') {
         const files = await listFiles(tree);
         await applyFileTimes(tree, await fileCommitTimes(p.workspace.repoDir, p.commit, files), p.commitTime);
@@ -42167,7 +42530,7 @@ async function createContext(p, root) {
     else {
         await setTimes(tree, p.commitTime);
     }
-    return { tree, contextDir: (0,external_node_path_namespaceObject.join)(tree, p.contextPath), dockerfile: (0,external_node_path_namespaceObject.join)(tree, p.dockerfilePath) };
+    return { tree, contextDir: (0,external_node_path_namespaceObject.join)(tree, p.contextPath), dockerfile };
 }
 /** Repository paths of every file and symlink in an extracted tree. */
 async function listFiles(tree) {
@@ -42309,7 +42672,9 @@ async function fingerprint(git, inputs, commit, contextPath, dockerfile) {
         ...inputs[Input.BuildArgs],
         inputs[Input.Target],
         inputs[Input.Mtime],
-        inputs[Input.ComposeFile] ? await git.objectId(commit, '.') : ''
+        inputs[Input.ComposeFile] ? await git.objectId(commit, '.') : '',
+        // What was tested belongs to "the same inputs" too: a weaker test must not inherit a pass.
+        ...[Input.TestCommand, Input.IntegrationCommand, Input.ComposeFile, Input.ComposeService, Input.ComposeTrust, Input.TestResults].map(i => String(inputs[i]))
     ]) {
         hash.update(`${part}\0`);
     }
@@ -50168,9 +50533,14 @@ function annotateFailures(suites, workingDir, contextPath, repoFiles, log) {
 
 
 
-/** The digest of `<image>:<full hash>` when its fingerprint label matches this plan's, else undefined. */
+/**
+ * The digest of `<image>:<full hash>` when its fingerprint label matches this plan's, else undefined.
+ * Only with reuse: true. Every part of the fingerprint can be computed from the commit and the inputs,
+ * so anyone who can push to the repository can write a matching image: the caller must vouch that
+ * only trusted runs write there.
+ */
 async function findReusable(p, session, log) {
-    if (p.inputs[Input.Rebuild] || !p.inputs[Input.Push])
+    if (!p.inputs[Input.Reuse] || p.inputs[Input.Rebuild] || !p.inputs[Input.Push])
         return undefined;
     const access = registryAccess(session);
     const r = await run('skopeo', ['inspect', ...access.auth, access.tls('tls-verify'), `docker://${references(p)[0]}`], { allowFailure: true }).catch(() => undefined // skopeo is not installed
@@ -50198,12 +50568,19 @@ async function retag(p, digest, session, log) {
  * plain HTTP for registries on the loopback interface, which docker trusts without TLS too.
  */
 function registryAccess(session) {
-    const host = session.registry.replace(/:\d+$/, '');
-    const loopback = host === 'localhost' || host.startsWith('127.') || host === '[::1]';
+    const loopback = isLoopback(session.registry);
     return {
         auth: session.configDir ? ['--authfile', (0,external_node_path_namespaceObject.join)(session.configDir, 'config.json')] : [],
         tls: flag => `--${flag}=${!loopback}`
     };
+}
+/** Whether a registry address (host[:port]) names this machine: localhost, an IPv4 literal in 127.0.0.0/8, or [::1]. */
+function isLoopback(registry) {
+    const host = registry.replace(/:\d+$/, '').toLowerCase();
+    if (host === 'localhost' || host === '[::1]')
+        return true;
+    const octets = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+    return Boolean(octets && octets[1] === '127' && octets.slice(1).every(o => Number(o) <= 255));
 }
 
 ;// CONCATENATED MODULE: ./src/core/test.ts
@@ -50287,11 +50664,16 @@ async function runPipeline(inputs, workspace, log) {
             return reusedReport(p, published);
         }
         const context = await log.group('Context', () => createContext(p, (0,external_node_path_namespaceObject.join)(workDir, 'context')));
+        // A compose file the policy refuses fails the run before anything is built.
+        if (inputs[Input.ComposeFile] && inputs[Input.IntegrationCommand])
+            await prepareServices(p, `${p.image}:${p.commit}`, context.tree, workDir);
         const store = inputs[Input.Cache] === 'gha' ? workspace.cacheStore : undefined;
         if (store)
             await log.group('Restore the layer cache', () => store.restore(p.commit));
         const cache = arrangeCache(p, store?.dir, log);
-        const built = await log.group(`Build ${p.image}:${p.commit}`, () => build(p, context, engine, { cacheArgs: cache.args, dockerConfig: session.configDir }, workDir, log));
+        const built = await log.group(`Build ${p.image}:${p.commit}`, () => 
+        // Build output is the commit's: fenced, so a RUN step cannot issue workflow commands.
+        log.untrusted(() => build(p, context, engine, { cacheArgs: cache.args, dockerConfig: session.configDir }, workDir, log)));
         await cache.settle();
         if (store)
             await log.group('Save the layer cache', () => store.save(p.commit));
@@ -50360,23 +50742,23 @@ function getOptions(copy) {
     if (copy) {
         if (typeof copy.followSymbolicLinks === 'boolean') {
             result.followSymbolicLinks = copy.followSymbolicLinks;
-            core_debug(`followSymbolicLinks '${result.followSymbolicLinks}'`);
+            debug(`followSymbolicLinks '${result.followSymbolicLinks}'`);
         }
         if (typeof copy.implicitDescendants === 'boolean') {
             result.implicitDescendants = copy.implicitDescendants;
-            core_debug(`implicitDescendants '${result.implicitDescendants}'`);
+            debug(`implicitDescendants '${result.implicitDescendants}'`);
         }
         if (typeof copy.matchDirectories === 'boolean') {
             result.matchDirectories = copy.matchDirectories;
-            core_debug(`matchDirectories '${result.matchDirectories}'`);
+            debug(`matchDirectories '${result.matchDirectories}'`);
         }
         if (typeof copy.omitBrokenSymbolicLinks === 'boolean') {
             result.omitBrokenSymbolicLinks = copy.omitBrokenSymbolicLinks;
-            core_debug(`omitBrokenSymbolicLinks '${result.omitBrokenSymbolicLinks}'`);
+            debug(`omitBrokenSymbolicLinks '${result.omitBrokenSymbolicLinks}'`);
         }
         if (typeof copy.excludeHiddenFiles === 'boolean') {
             result.excludeHiddenFiles = copy.excludeHiddenFiles;
-            core_debug(`excludeHiddenFiles '${result.excludeHiddenFiles}'`);
+            debug(`excludeHiddenFiles '${result.excludeHiddenFiles}'`);
         }
     }
     return result;
@@ -53797,7 +54179,7 @@ class DefaultGlobber {
             // Push the search paths
             const stack = [];
             for (const searchPath of getSearchPaths(patterns)) {
-                core_debug(`Search path '${searchPath}'`);
+                debug(`Search path '${searchPath}'`);
                 // Exists?
                 try {
                     // Intentionally using lstat. Detection for broken symlink
@@ -53896,7 +54278,7 @@ class DefaultGlobber {
                 catch (err) {
                     if (err.code === 'ENOENT') {
                         if (options.omitBrokenSymbolicLinks) {
-                            core_debug(`Broken symlink '${item.path}'`);
+                            debug(`Broken symlink '${item.path}'`);
                             return undefined;
                         }
                         throw new Error(`No information found for the path '${item.path}'. This may indicate a broken symbolic link.`);
@@ -53918,7 +54300,7 @@ class DefaultGlobber {
                 }
                 // Test for a cycle
                 if (traversalChain.some((x) => x === realPath)) {
-                    core_debug(`Symlink cycle detected for path '${item.path}' and realpath '${realPath}'`);
+                    debug(`Symlink cycle detected for path '${item.path}' and realpath '${realPath}'`);
                     return undefined;
                 }
                 // Update the traversal chain
@@ -54166,7 +54548,7 @@ function resolvePaths(patterns) {
                 const file = _c;
                 const relativeFile = external_path_namespaceObject.relative(workspace, file)
                     .replace(new RegExp(`\\${external_path_namespaceObject.sep}`, 'g'), '/');
-                core_debug(`Matched: ${relativeFile}`);
+                debug(`Matched: ${relativeFile}`);
                 // Paths are made relative so the tar entries are all relative to the root of the workspace.
                 if (relativeFile === '') {
                     // path.relative returns empty string if workspace and file are equal
@@ -54196,9 +54578,9 @@ function getVersion(app_1) {
     return cacheUtils_awaiter(this, arguments, void 0, function* (app, additionalArgs = []) {
         let versionOutput = '';
         additionalArgs.push('--version');
-        core_debug(`Checking ${app} ${additionalArgs.join(' ')}`);
+        debug(`Checking ${app} ${additionalArgs.join(' ')}`);
         try {
-            yield exec_exec(`${app}`, additionalArgs, {
+            yield exec(`${app}`, additionalArgs, {
                 ignoreReturnCode: true,
                 silent: true,
                 listeners: {
@@ -54208,10 +54590,10 @@ function getVersion(app_1) {
             });
         }
         catch (err) {
-            core_debug(err.message);
+            debug(err.message);
         }
         versionOutput = versionOutput.trim();
-        core_debug(versionOutput);
+        debug(versionOutput);
         return versionOutput;
     });
 }
@@ -54220,7 +54602,7 @@ function getCompressionMethod() {
     return cacheUtils_awaiter(this, void 0, void 0, function* () {
         const versionOutput = yield getVersion('zstd', ['--quiet']);
         const version = semver.clean(versionOutput);
-        core_debug(`zstd version: ${version}`);
+        debug(`zstd version: ${version}`);
         if (versionOutput === '') {
             return CompressionMethod.Gzip;
         }
@@ -97149,7 +97531,7 @@ function uploadCacheArchiveSDK(signedUploadURL, archivePath, options) {
         };
         try {
             uploadProgress.startDisplayTimer();
-            core_debug(`BlobClient: ${blobClient.name}:${blobClient.accountName}:${blobClient.containerName}`);
+            debug(`BlobClient: ${blobClient.name}:${blobClient.accountName}:${blobClient.containerName}`);
             const response = yield blockBlobClient.uploadFile(archivePath, uploadOptions);
             // TODO: better management of non-retryable errors
             if (response._response.status >= 400) {
@@ -97236,9 +97618,9 @@ function retry(name_1, method_1, getStatusCode_1) {
                 isRetryable = isRetryableStatusCode(statusCode);
                 errorMessage = `Cache service responded with ${statusCode}`;
             }
-            core_debug(`${name} - Attempt ${attempt} of ${maxAttempts} failed with error: ${errorMessage}`);
+            debug(`${name} - Attempt ${attempt} of ${maxAttempts} failed with error: ${errorMessage}`);
             if (!isRetryable) {
-                core_debug(`${name} - Error is not retryable`);
+                debug(`${name} - Error is not retryable`);
                 break;
             }
             yield sleep(delay);
@@ -97329,7 +97711,7 @@ class DownloadProgress {
         this.segmentIndex = this.segmentIndex + 1;
         this.segmentSize = segmentSize;
         this.receivedBytes = 0;
-        core_debug(`Downloading segment at offset ${this.segmentOffset} with length ${this.segmentSize}...`);
+        debug(`Downloading segment at offset ${this.segmentOffset} with length ${this.segmentSize}...`);
     }
     /**
      * Sets the number of bytes received for the current segment.
@@ -97414,12 +97796,12 @@ class DownloadProgress {
 function downloadCacheHttpClient(archiveLocation, archivePath) {
     return downloadUtils_awaiter(this, void 0, void 0, function* () {
         const writeStream = external_fs_namespaceObject.createWriteStream(archivePath);
-        const httpClient = new lib_HttpClient('actions/cache');
+        const httpClient = new HttpClient('actions/cache');
         const downloadResponse = yield retryHttpClientResponse('downloadCache', () => downloadUtils_awaiter(this, void 0, void 0, function* () { return httpClient.get(archiveLocation); }));
         // Abort download if no traffic received over the socket.
         downloadResponse.message.socket.setTimeout(SocketTimeout, () => {
             downloadResponse.message.destroy();
-            core_debug(`Aborting download, socket timed out after ${SocketTimeout} ms`);
+            debug(`Aborting download, socket timed out after ${SocketTimeout} ms`);
         });
         yield pipeResponseToStream(downloadResponse, writeStream);
         // Validate download size.
@@ -97432,7 +97814,7 @@ function downloadCacheHttpClient(archiveLocation, archivePath) {
             }
         }
         else {
-            core_debug('Unable to validate download, no Content-Length header');
+            debug('Unable to validate download, no Content-Length header');
         }
     });
 }
@@ -97446,7 +97828,7 @@ function downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options
     return downloadUtils_awaiter(this, void 0, void 0, function* () {
         var _a;
         const archiveDescriptor = yield external_fs_namespaceObject.promises.open(archivePath, 'w');
-        const httpClient = new lib_HttpClient('actions/cache', undefined, {
+        const httpClient = new HttpClient('actions/cache', undefined, {
             socketTimeout: options.timeoutInMs,
             keepAlive: true
         });
@@ -97567,7 +97949,7 @@ function downloadCacheStorageSDK(archiveLocation, archivePath, options) {
         if (contentLength < 0) {
             // We should never hit this condition, but just in case fall back to downloading the
             // file as one large stream
-            core_debug('Unable to determine content length, downloading file with http-client...');
+            debug('Unable to determine content length, downloading file with http-client...');
             yield downloadCacheHttpClient(archiveLocation, archivePath);
         }
         else {
@@ -97657,9 +98039,9 @@ function getUploadOptions(copy) {
     result.uploadChunkSize = !isNaN(Number(process.env['CACHE_UPLOAD_CHUNK_SIZE']))
         ? Math.min(128 * 1024 * 1024, Number(process.env['CACHE_UPLOAD_CHUNK_SIZE']) * 1024 * 1024)
         : result.uploadChunkSize;
-    core_debug(`Use Azure SDK: ${result.useAzureSdk}`);
-    core_debug(`Upload concurrency: ${result.uploadConcurrency}`);
-    core_debug(`Upload chunk size: ${result.uploadChunkSize}`);
+    debug(`Use Azure SDK: ${result.useAzureSdk}`);
+    debug(`Upload concurrency: ${result.uploadConcurrency}`);
+    debug(`Upload chunk size: ${result.uploadChunkSize}`);
     return result;
 }
 /**
@@ -97702,12 +98084,12 @@ function getDownloadOptions(copy) {
         isFinite(Number(segmentDownloadTimeoutMins))) {
         result.segmentTimeoutInMs = Number(segmentDownloadTimeoutMins) * 60 * 1000;
     }
-    core_debug(`Use Azure SDK: ${result.useAzureSdk}`);
-    core_debug(`Download concurrency: ${result.downloadConcurrency}`);
-    core_debug(`Request timeout (ms): ${result.timeoutInMs}`);
-    core_debug(`Cache segment download timeout mins env var: ${process.env['SEGMENT_DOWNLOAD_TIMEOUT_MINS']}`);
-    core_debug(`Segment download timeout (ms): ${result.segmentTimeoutInMs}`);
-    core_debug(`Lookup only: ${result.lookupOnly}`);
+    debug(`Use Azure SDK: ${result.useAzureSdk}`);
+    debug(`Download concurrency: ${result.downloadConcurrency}`);
+    debug(`Request timeout (ms): ${result.timeoutInMs}`);
+    debug(`Cache segment download timeout mins env var: ${process.env['SEGMENT_DOWNLOAD_TIMEOUT_MINS']}`);
+    debug(`Segment download timeout (ms): ${result.segmentTimeoutInMs}`);
+    debug(`Lookup only: ${result.lookupOnly}`);
     return result;
 }
 //# sourceMappingURL=options.js.map
@@ -97801,7 +98183,7 @@ function getCacheApiUrl(resource) {
         throw new Error('Cache Service Url not found, unable to restore cache.');
     }
     const url = `${baseUrl}_apis/artifactcache/${resource}`;
-    core_debug(`Resource Url: ${url}`);
+    debug(`Resource Url: ${url}`);
     return url;
 }
 function createAcceptHeader(type, apiVersion) {
@@ -97817,8 +98199,8 @@ function getRequestOptions() {
 }
 function createHttpClient() {
     const token = process.env['ACTIONS_RUNTIME_TOKEN'] || '';
-    const bearerCredentialHandler = new auth_BearerCredentialHandler(token);
-    return new lib_HttpClient(user_agent_getUserAgentString(), [bearerCredentialHandler], getRequestOptions());
+    const bearerCredentialHandler = new BearerCredentialHandler(token);
+    return new HttpClient(user_agent_getUserAgentString(), [bearerCredentialHandler], getRequestOptions());
 }
 function getCacheEntry(keys, paths, options) {
     return cacheHttpClient_awaiter(this, void 0, void 0, function* () {
@@ -97850,9 +98232,9 @@ function getCacheEntry(keys, paths, options) {
             // Cache achiveLocation not found. This should never happen, and hence bail out.
             throw new Error('Cache not found.');
         }
-        core_setSecret(cacheDownloadUrl);
-        core_debug(`Cache Result:`);
-        core_debug(JSON.stringify(cacheResult));
+        setSecret(cacheDownloadUrl);
+        debug(`Cache Result:`);
+        debug(JSON.stringify(cacheResult));
         return cacheResult;
     });
 }
@@ -97864,9 +98246,9 @@ function printCachesListForDiagnostics(key, httpClient, version) {
             const cacheListResult = response.result;
             const totalCount = cacheListResult === null || cacheListResult === void 0 ? void 0 : cacheListResult.totalCount;
             if (totalCount && totalCount > 0) {
-                core_debug(`No matching cache found for cache key '${key}', version '${version} and scope ${process.env['GITHUB_REF']}. There exist one or more cache(s) with similar key but they have different version or scope. See more info on cache matching here: https://docs.github.com/en/actions/using-workflows/caching-dependencies-to-speed-up-workflows#matching-a-cache-key \nOther caches with similar key:`);
+                debug(`No matching cache found for cache key '${key}', version '${version} and scope ${process.env['GITHUB_REF']}. There exist one or more cache(s) with similar key but they have different version or scope. See more info on cache matching here: https://docs.github.com/en/actions/using-workflows/caching-dependencies-to-speed-up-workflows#matching-a-cache-key \nOther caches with similar key:`);
                 for (const cacheEntry of (cacheListResult === null || cacheListResult === void 0 ? void 0 : cacheListResult.artifactCaches) || []) {
-                    core_debug(`Cache Key: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.cacheKey}, Cache Version: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.cacheVersion}, Cache Scope: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.scope}, Cache Created: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.creationTime}`);
+                    debug(`Cache Key: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.cacheKey}, Cache Version: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.cacheVersion}, Cache Scope: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.scope}, Cache Created: ${cacheEntry === null || cacheEntry === void 0 ? void 0 : cacheEntry.creationTime}`);
                 }
             }
         }
@@ -97921,7 +98303,7 @@ function getContentRange(start, end) {
 }
 function uploadChunk(httpClient, resourceUrl, openStream, start, end) {
     return cacheHttpClient_awaiter(this, void 0, void 0, function* () {
-        core_debug(`Uploading chunk of size ${end - start + 1} bytes at offset ${start} with content range: ${getContentRange(start, end)}`);
+        debug(`Uploading chunk of size ${end - start + 1} bytes at offset ${start} with content range: ${getContentRange(start, end)}`);
         const additionalHeaders = {
             'Content-Type': 'application/octet-stream',
             'Content-Range': getContentRange(start, end)
@@ -97944,7 +98326,7 @@ function uploadFile(httpClient, cacheId, archivePath, options) {
         const concurrency = assertDefined('uploadConcurrency', uploadOptions.uploadConcurrency);
         const maxChunkSize = assertDefined('uploadChunkSize', uploadOptions.uploadChunkSize);
         const parallelUploads = [...new Array(concurrency).keys()];
-        core_debug('Awaiting all uploads');
+        debug('Awaiting all uploads');
         let offset = 0;
         try {
             yield Promise.all(parallelUploads.map(() => cacheHttpClient_awaiter(this, void 0, void 0, function* () {
@@ -97991,10 +98373,10 @@ function saveCache(cacheId, archivePath, signedUploadURL, options) {
         }
         else {
             const httpClient = createHttpClient();
-            core_debug('Upload cache');
+            debug('Upload cache');
             yield uploadFile(httpClient, cacheId, archivePath, options);
             // Commit Cache
-            core_debug('Commiting cache');
+            debug('Commiting cache');
             const cacheSize = getArchiveFileSizeInBytes(archivePath);
             info(`Cache Size: ~${Math.round(cacheSize / (1024 * 1024))} MB (${cacheSize} B)`);
             const commitCacheResponse = yield commitCache(httpClient, cacheId, cacheSize);
@@ -98623,12 +99005,12 @@ function maskSigUrl(url) {
         const parsedUrl = new URL(url);
         const signature = parsedUrl.searchParams.get('sig');
         if (signature) {
-            core_setSecret(signature);
-            core_setSecret(encodeURIComponent(signature));
+            setSecret(signature);
+            setSecret(encodeURIComponent(signature));
         }
     }
     catch (error) {
-        core_debug(`Failed to parse URL: ${url} ${error instanceof Error ? error.message : String(error)}`);
+        debug(`Failed to parse URL: ${url} ${error instanceof Error ? error.message : String(error)}`);
     }
 }
 /**
@@ -98654,7 +99036,7 @@ function maskSigUrl(url) {
  */
 function maskSecretUrls(body) {
     if (typeof body !== 'object' || body === null) {
-        core_debug('body is not an object or is null');
+        debug('body is not an object or is null');
         return;
     }
     if ('signed_upload_url' in body &&
@@ -98709,8 +99091,8 @@ class CacheServiceClient {
         if (retryMultiplier) {
             this.retryMultiplier = retryMultiplier;
         }
-        this.httpClient = new lib_HttpClient(userAgent, [
-            new auth_BearerCredentialHandler(token)
+        this.httpClient = new HttpClient(userAgent, [
+            new BearerCredentialHandler(token)
         ]);
     }
     // This function satisfies the Rpc interface. It is compatible with the JSON
@@ -98718,7 +99100,7 @@ class CacheServiceClient {
     request(service, method, contentType, data) {
         return cacheTwirpClient_awaiter(this, void 0, void 0, function* () {
             const url = new URL(`/twirp/${service}/${method}`, this.baseUrl).href;
-            core_debug(`[Request] ${method} ${url}`);
+            debug(`[Request] ${method} ${url}`);
             const headers = {
                 'Content-Type': contentType
             };
@@ -98742,11 +99124,11 @@ class CacheServiceClient {
                     const response = yield operation();
                     const statusCode = response.message.statusCode;
                     rawBody = yield response.readBody();
-                    core_debug(`[Response] - ${response.message.statusCode}`);
-                    core_debug(`Headers: ${JSON.stringify(response.message.headers, null, 2)}`);
+                    debug(`[Response] - ${response.message.statusCode}`);
+                    debug(`Headers: ${JSON.stringify(response.message.headers, null, 2)}`);
                     const body = JSON.parse(rawBody);
                     maskSecretUrls(body);
-                    core_debug(`Body: ${JSON.stringify(body, null, 2)}`);
+                    debug(`Body: ${JSON.stringify(body, null, 2)}`);
                     if (this.isSuccessStatusCode(statusCode)) {
                         return { response, body };
                     }
@@ -98773,7 +99155,7 @@ class CacheServiceClient {
                 }
                 catch (error) {
                     if (error instanceof SyntaxError) {
-                        core_debug(`Raw Body: ${rawBody}`);
+                        debug(`Raw Body: ${rawBody}`);
                     }
                     if (error instanceof UsageError) {
                         throw error;
@@ -99048,7 +99430,7 @@ function execCommands(commands, cwd) {
     return tar_awaiter(this, void 0, void 0, function* () {
         for (const command of commands) {
             try {
-                yield exec_exec(command, undefined, {
+                yield exec(command, undefined, {
                     cwd,
                     env: Object.assign(Object.assign({}, process.env), { MSYS: 'winsymlinks:nativestrict' })
                 });
@@ -99077,7 +99459,7 @@ function execReadCommands(archivePath, compressionMethod, type) {
                     yield rmRF(tempDirectory);
                 }
                 catch (error) {
-                    core_debug(`Failed to delete temporary tar directory: ${error}`);
+                    debug(`Failed to delete temporary tar directory: ${error}`);
                 }
             }
         }
@@ -99236,12 +99618,12 @@ function isFeatureAvailable() {
 function restoreCache(paths_1, primaryKey_1, restoreKeys_1, options_1) {
     return cache_awaiter(this, arguments, void 0, function* (paths, primaryKey, restoreKeys, options, enableCrossOsArchive = false) {
         const cacheServiceVersion = getCacheServiceVersion();
-        core_debug(`Cache service version: ${cacheServiceVersion}`);
+        debug(`Cache service version: ${cacheServiceVersion}`);
         checkPaths(paths);
         const cacheMode = getCacheMode();
         if (!isCacheReadable(cacheMode)) {
             info(`Cache restore skipped: the effective cache-mode '${cacheMode}' does not permit reads.`);
-            core_debug(`Skipped restore for paths [${paths.join(', ')}] with primary key '${primaryKey}'.`);
+            debug(`Skipped restore for paths [${paths.join(', ')}] with primary key '${primaryKey}'.`);
             return undefined;
         }
         switch (cacheServiceVersion) {
@@ -99268,8 +99650,8 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         var _a;
         restoreKeys = restoreKeys || [];
         const keys = [primaryKey, ...restoreKeys];
-        core_debug('Resolved Keys:');
-        core_debug(JSON.stringify(keys));
+        debug('Resolved Keys:');
+        debug(JSON.stringify(keys));
         if (keys.length > 10) {
             throw new ValidationError(`Key Validation Error: Keys are limited to a maximum of 10.`);
         }
@@ -99309,7 +99691,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 return cacheEntry.cacheKey;
             }
             archivePath = external_path_namespaceObject.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
-            core_debug(`Archive Path: ${archivePath}`);
+            debug(`Archive Path: ${archivePath}`);
             // Download the cache from the cache entry
             yield downloadCache(cacheEntry.archiveLocation, archivePath, options);
             if (isDebug()) {
@@ -99347,7 +99729,7 @@ function restoreCacheV1(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 yield unlinkFile(archivePath);
             }
             catch (error) {
-                core_debug(`Failed to delete archive: ${error}`);
+                debug(`Failed to delete archive: ${error}`);
             }
         }
         return undefined;
@@ -99370,8 +99752,8 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
         options = Object.assign(Object.assign({}, options), { useAzureSdk: true });
         restoreKeys = restoreKeys || [];
         const keys = [primaryKey, ...restoreKeys];
-        core_debug('Resolved Keys:');
-        core_debug(JSON.stringify(keys));
+        debug('Resolved Keys:');
+        debug(JSON.stringify(keys));
         if (keys.length > 10) {
             throw new ValidationError(`Key Validation Error: Keys are limited to a maximum of 10.`);
         }
@@ -99402,7 +99784,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 throw error;
             }
             if (!response.ok) {
-                core_debug(`Cache not found for version ${request.version} of keys: ${keys.join(', ')}`);
+                debug(`Cache not found for version ${request.version} of keys: ${keys.join(', ')}`);
                 return undefined;
             }
             const isRestoreKeyMatch = request.key !== response.matchedKey;
@@ -99417,8 +99799,8 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 return response.matchedKey;
             }
             archivePath = external_path_namespaceObject.join(yield createTempDirectory(), getCacheFileName(compressionMethod));
-            core_debug(`Archive path: ${archivePath}`);
-            core_debug(`Starting download of archive to: ${archivePath}`);
+            debug(`Archive path: ${archivePath}`);
+            debug(`Starting download of archive to: ${archivePath}`);
             yield downloadCache(response.signedDownloadUrl, archivePath, options);
             const archiveFileSize = getArchiveFileSizeInBytes(archivePath);
             info(`Cache Size: ~${Math.round(archiveFileSize / (1024 * 1024))} MB (${archiveFileSize} B)`);
@@ -99456,7 +99838,7 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
                 }
             }
             catch (error) {
-                core_debug(`Failed to delete archive: ${error}`);
+                debug(`Failed to delete archive: ${error}`);
             }
         }
         return undefined;
@@ -99474,13 +99856,13 @@ function restoreCacheV2(paths_1, primaryKey_1, restoreKeys_1, options_1) {
 function cache_saveCache(paths_1, key_1, options_1) {
     return cache_awaiter(this, arguments, void 0, function* (paths, key, options, enableCrossOsArchive = false) {
         const cacheServiceVersion = getCacheServiceVersion();
-        core_debug(`Cache service version: ${cacheServiceVersion}`);
+        debug(`Cache service version: ${cacheServiceVersion}`);
         checkPaths(paths);
         checkKey(key);
         const cacheMode = getCacheMode();
         if (!isCacheWritable(cacheMode)) {
             info(`Cache save skipped: the effective cache-mode '${cacheMode}' does not permit writes.`);
-            core_debug(`Skipped save for paths [${paths.join(', ')}] with key '${key}'.`);
+            debug(`Skipped save for paths [${paths.join(', ')}] with key '${key}'.`);
             return -1;
         }
         switch (cacheServiceVersion) {
@@ -99507,14 +99889,14 @@ function saveCacheV1(paths_1, key_1, options_1) {
         const compressionMethod = yield getCompressionMethod();
         let cacheId = -1;
         const cachePaths = yield resolvePaths(paths);
-        core_debug('Cache Paths:');
-        core_debug(`${JSON.stringify(cachePaths)}`);
+        debug('Cache Paths:');
+        debug(`${JSON.stringify(cachePaths)}`);
         if (cachePaths.length === 0) {
             throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
         }
         const archiveFolder = yield createTempDirectory();
         const archivePath = external_path_namespaceObject.join(archiveFolder, getCacheFileName(compressionMethod));
-        core_debug(`Archive Path: ${archivePath}`);
+        debug(`Archive Path: ${archivePath}`);
         try {
             yield createTar(archiveFolder, cachePaths, compressionMethod);
             if (isDebug()) {
@@ -99522,12 +99904,12 @@ function saveCacheV1(paths_1, key_1, options_1) {
             }
             const fileSizeLimit = 10 * 1024 * 1024 * 1024; // 10GB per repo limit
             const archiveFileSize = getArchiveFileSizeInBytes(archivePath);
-            core_debug(`File Size: ${archiveFileSize}`);
+            debug(`File Size: ${archiveFileSize}`);
             // For GHES, this check will take place in ReserveCache API with enterprise file size limit
             if (archiveFileSize > fileSizeLimit && !isGhes()) {
                 throw new Error(`Cache size of ~${Math.round(archiveFileSize / (1024 * 1024))} MB (${archiveFileSize} B) is over the 10GB limit, not saving cache.`);
             }
-            core_debug('Reserving Cache');
+            debug('Reserving Cache');
             const reserveCacheResponse = yield reserveCache(key, paths, {
                 compressionMethod,
                 enableCrossOsArchive,
@@ -99552,7 +99934,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
                 }
                 throw new ReserveCacheError(`Unable to reserve cache with key ${key}, another job may be creating this cache. More details: ${(_f = reserveCacheResponse === null || reserveCacheResponse === void 0 ? void 0 : reserveCacheResponse.error) === null || _f === void 0 ? void 0 : _f.message}`);
             }
-            core_debug(`Saving Cache (ID: ${cacheId})`);
+            debug(`Saving Cache (ID: ${cacheId})`);
             yield saveCache(cacheId, archivePath, '', options);
         }
         catch (error) {
@@ -99584,7 +99966,7 @@ function saveCacheV1(paths_1, key_1, options_1) {
                 yield unlinkFile(archivePath);
             }
             catch (error) {
-                core_debug(`Failed to delete archive: ${error}`);
+                debug(`Failed to delete archive: ${error}`);
             }
         }
         return cacheId;
@@ -99610,24 +99992,24 @@ function saveCacheV2(paths_1, key_1, options_1) {
         const twirpClient = internalCacheTwirpClient();
         let cacheId = -1;
         const cachePaths = yield resolvePaths(paths);
-        core_debug('Cache Paths:');
-        core_debug(`${JSON.stringify(cachePaths)}`);
+        debug('Cache Paths:');
+        debug(`${JSON.stringify(cachePaths)}`);
         if (cachePaths.length === 0) {
             throw new Error(`Path Validation Error: Path(s) specified in the action for caching do(es) not exist, hence no cache is being saved.`);
         }
         const archiveFolder = yield createTempDirectory();
         const archivePath = external_path_namespaceObject.join(archiveFolder, getCacheFileName(compressionMethod));
-        core_debug(`Archive Path: ${archivePath}`);
+        debug(`Archive Path: ${archivePath}`);
         try {
             yield createTar(archiveFolder, cachePaths, compressionMethod);
             if (isDebug()) {
                 yield listTar(archivePath, compressionMethod);
             }
             const archiveFileSize = getArchiveFileSizeInBytes(archivePath);
-            core_debug(`File Size: ${archiveFileSize}`);
+            debug(`File Size: ${archiveFileSize}`);
             // Set the archive size in the options, will be used to display the upload progress
             options.archiveSizeBytes = archiveFileSize;
-            core_debug('Reserving Cache');
+            debug('Reserving Cache');
             const version = getCacheVersion(paths, compressionMethod, enableCrossOsArchive);
             const request = {
                 key,
@@ -99649,14 +100031,14 @@ function saveCacheV2(paths_1, key_1, options_1) {
                 signedUploadUrl = response.signedUploadUrl;
             }
             catch (error) {
-                core_debug(`Failed to reserve cache: ${error}`);
+                debug(`Failed to reserve cache: ${error}`);
                 const errorMessage = (_a = error === null || error === void 0 ? void 0 : error.message) !== null && _a !== void 0 ? _a : '';
                 if (errorMessage.startsWith(CACHE_WRITE_DENIED_PREFIX)) {
                     throw new CacheWriteDeniedError(`Unable to reserve cache with key ${key}. More details: ${errorMessage}`);
                 }
                 throw new ReserveCacheError(`Unable to reserve cache with key ${key}, another job may be creating this cache.`);
             }
-            core_debug(`Attempting to upload cache located at: ${archivePath}`);
+            debug(`Attempting to upload cache located at: ${archivePath}`);
             yield saveCache(cacheId, archivePath, signedUploadUrl, options);
             const finalizeRequest = {
                 key,
@@ -99664,7 +100046,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
                 sizeBytes: `${archiveFileSize}`
             };
             const finalizeResponse = yield twirpClient.FinalizeCacheEntryUpload(finalizeRequest);
-            core_debug(`FinalizeCacheEntryUploadResponse: ${finalizeResponse.ok}`);
+            debug(`FinalizeCacheEntryUploadResponse: ${finalizeResponse.ok}`);
             if (!finalizeResponse.ok) {
                 if (finalizeResponse.message) {
                     throw new FinalizeCacheError(finalizeResponse.message);
@@ -99705,7 +100087,7 @@ function saveCacheV2(paths_1, key_1, options_1) {
                 yield unlinkFile(archivePath);
             }
             catch (error) {
-                core_debug(`Failed to delete archive: ${error}`);
+                debug(`Failed to delete archive: ${error}`);
             }
         }
         return cacheId;
@@ -99841,6 +100223,7 @@ function ghaCacheStore(image) {
 
 
 const MTIME_MODES = ['commit', 'per-file'];
+const COMPOSE_TRUST = ['none', 'host'];
 const CACHE_MODES = ['gha', 'registry', 'none'];
 function parseInputs(read) {
     const get = (name) => read(name).trim();
@@ -99859,12 +100242,14 @@ function parseInputs(read) {
         [Input.TestCommand]: get(Input.TestCommand),
         [Input.ComposeFile]: get(Input.ComposeFile) && repoPath(Input.ComposeFile, get(Input.ComposeFile)),
         [Input.ComposeService]: get(Input.ComposeService),
+        [Input.ComposeTrust]: oneOf(Input.ComposeTrust, get(Input.ComposeTrust) || 'none', COMPOSE_TRUST),
         [Input.IntegrationCommand]: get(Input.IntegrationCommand),
         [Input.TestResults]: testResults(get(Input.TestResults)),
         [Input.WaitTimeout]: positiveInteger(Input.WaitTimeout, get(Input.WaitTimeout), 120),
         [Input.Mtime]: oneOf(Input.Mtime, get(Input.Mtime) || 'commit', MTIME_MODES),
         [Input.Cache]: get(Input.Cache) && oneOf(Input.Cache, get(Input.Cache), CACHE_MODES),
         [Input.Rebuild]: inputs_boolean(Input.Rebuild, get(Input.Rebuild), false),
+        [Input.Reuse]: inputs_boolean(Input.Reuse, get(Input.Reuse), false),
         [Input.Provenance]: inputs_boolean(Input.Provenance, get(Input.Provenance), false),
         [Input.Sbom]: inputs_boolean(Input.Sbom, get(Input.Sbom), false)
     };
@@ -99970,33 +100355,79 @@ function positiveInteger(name, value, fallback) {
 function readInputs() {
     const password = getInput(Input.RegistryPassword);
     if (password)
-        core_setSecret(password);
-    return parseInputs(name => getInput(name));
+        setSecret(password);
+    // Read once, then gone from the environment: only docker login gets it, on its standard input.
+    delete process.env[`INPUT_${Input.RegistryPassword.toUpperCase()}`];
+    return parseInputs(name => (name === Input.RegistryPassword ? password : getInput(name)));
 }
 
 ;// CONCATENATED MODULE: ./src/action/log.ts
-// The core's log, written as GitHub workflow commands.
+// The core's log, written as GitHub workflow commands; text from the commit is never read as one.
 
 
+/**
+ * The runner reads a line as a command when it starts with `::` or holds `##[` anywhere, and it splits
+ * lines at CR as well as LF. Between `::stop-commands::<token>` and `::<token>::` it obeys none, so
+ * untrusted output goes between the two; the token is unguessable, so that output cannot resume them.
+ */
+let fence;
+function stop() {
+    fence = (0,external_node_crypto_.randomUUID)();
+    info(`::stop-commands::${fence}`);
+}
+function resume() {
+    // A program may have left a line unfinished: the resume token must start a line of its own.
+    info(`\n::${fence}::`);
+    fence = undefined;
+}
+/** Runs a command of our own (annotation, group) even inside a fence, which then closes again. */
+function command(emit) {
+    if (!fence)
+        return emit();
+    resume();
+    emit();
+    stop();
+}
+/** Whether the runner could read any part of `text` as a command. */
+function looksLikeCommand(text) {
+    return text.includes('\r') || text.includes('##[') || /(^|\n)\s*::/.test(text);
+}
+/** Prints text that may hold bytes from the commit, its tests or its services. */
+function printUntrusted(text) {
+    if (fence || !looksLikeCommand(text))
+        return info(text);
+    stop();
+    info(text);
+    resume();
+}
+async function fenced(fn) {
+    if (fence)
+        return fn();
+    stop();
+    try {
+        return await fn();
+    }
+    finally {
+        resume();
+    }
+}
+const annotate = (kind) => (message, props) => command(() => core_namespaceObject[kind](message, props));
 const actionLog = {
-    info: message => info(message),
-    debug: message => core_debug(message),
-    notice: (message, props) => notice(message, props),
-    warning: (message, props) => warning(message, props),
-    error: (message, props) => core_error(message, props),
-    group: (name, fn) => group(name, fn),
-    async untrusted(fn) {
-        // Between these markers the runner ignores workflow commands, so test output cannot set outputs,
-        // add masks or end groups. The token is unguessable, so the output cannot resume them either.
-        const token = (0,external_node_crypto_.randomUUID)();
-        info(`::stop-commands::${token}`);
+    info: printUntrusted,
+    debug: message => command(() => debug(message)),
+    notice: annotate('notice'),
+    warning: annotate('warning'),
+    error: annotate('error'),
+    async group(name, fn) {
+        command(() => startGroup(name));
         try {
             return await fn();
         }
         finally {
-            info(`::${token}::`);
+            command(() => endGroup());
         }
-    }
+    },
+    untrusted: fenced
 };
 
 ;// CONCATENATED MODULE: ./src/action/state.ts
@@ -100006,27 +100437,52 @@ const actionLog = {
 function isPost() {
     return getState(State.IsPost) === 'true';
 }
-function saveRun(run) {
+/** Marks that the main step ran, first thing: even after an input error the post step must not run it again. */
+function markMainStarted() {
     saveState(State.IsPost, 'true');
+}
+function saveRun(run) {
     saveState(State.RunId, run.runId);
     saveState(State.WorkDir, run.workDir);
 }
-function savedRun() {
+/**
+ * The run to clean up, when the state is one the main step could have written: a run ID of twelve hex
+ * digits and exactly the work directory that ID names under `tempRoot`. Anything else is not acted on.
+ */
+function savedRun(workDirFor) {
     const runId = getState(State.RunId);
-    return runId ? { runId, workDir: getState(State.WorkDir) } : undefined;
+    const workDir = getState(State.WorkDir);
+    if (!runId && !workDir)
+        return undefined;
+    if (!/^[0-9a-f]{12}$/.test(runId))
+        return { problem: `the saved run ID is not one hashdock writes; nothing was cleaned up` };
+    if (workDir !== workDirFor(runId))
+        return { problem: `the saved work directory is not this run's; nothing was cleaned up` };
+    return { runId, workDir };
+}
+
+;// CONCATENATED MODULE: ./src/core/text.ts
+// Text from a commit or its tests, made safe to show: no characters that reorder or hide what a reader sees.
+/** Bidirectional controls (Trojan Source) and zero-width characters, which make shown text differ from what it is. */
+const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u061c\u180e]/g;
+function withoutInvisible(text) {
+    return text.replace(INVISIBLE, '');
 }
 
 ;// CONCATENATED MODULE: ./src/action/summary.ts
 // Outputs and the job summary of a finished run.
 
 
+
+
 async function publishReport(report) {
     for (const [name, value] of Object.entries(outputs(report)))
         setOutput(name, value);
+    const summary = withoutInvisible(renderSummary(report));
     if (process.env.GITHUB_STEP_SUMMARY)
-        await summary.addRaw(renderSummary(report)).write();
+        await summary_summary.addRaw(summary).write();
     else
-        info(renderSummary(report));
+        printUntrusted(summary);
 }
 
 ;// CONCATENATED MODULE: ./src/action/main.ts
@@ -100043,9 +100499,13 @@ async function publishReport(report) {
 
 
 
+
 async function main_run() {
+    // The runner reads both pipes at once: programs' standard error joins standard output, in order, inside the fences.
+    streamOutputTo(process.stdout);
     if (isPost())
         return post();
+    markMainStarted();
     try {
         const inputs = resolveCacheMode(readInputs());
         const workspace = { ...runnerWorkspace(), cacheStore: ghaCacheStore(inputs[Input.Image]) };
@@ -100066,9 +100526,11 @@ async function main_run() {
 }
 /** Runs even when the job was cancelled or failed: tears down what the main step could not. */
 async function post() {
-    const saved = savedRun();
+    const saved = savedRun(workDirFor);
     if (!saved)
         return;
+    if ('problem' in saved)
+        return warning(`post step: ${saved.problem}`);
     for (const problem of await cleanupRun(saved.runId, saved.workDir))
         warning(problem);
 }
@@ -100077,11 +100539,15 @@ function runnerWorkspace() {
     const runId = (0,external_node_crypto_.randomBytes)(6).toString('hex');
     return {
         repoDir: env.GITHUB_WORKSPACE || process.cwd(),
-        workDir: (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `hashdock-${runId}`),
+        workDir: workDirFor(runId),
         runId,
         defaultRef: env.GITHUB_SHA || 'HEAD',
         sourceUrl: env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}` : undefined
     };
+}
+/** A run's scratch directory: under the runner's temporary directory, named by the run. */
+function workDirFor(runId) {
+    return (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `hashdock-${runId}`);
 }
 
 
@@ -100091,7 +100557,7 @@ function runnerWorkspace() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6292);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3391);
 // The action's bundle entry: nothing here but the call, so tests import run() without side effects.
 
 await (0,_action_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -103024,7 +103490,7 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 __webpack_unused_export__ = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
+exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 __webpack_unused_export__ = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;

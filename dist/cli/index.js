@@ -2665,7 +2665,7 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 __webpack_unused_export__ = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
+exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 __webpack_unused_export__ = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
@@ -8634,6 +8634,209 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/core/compose-policy.ts
+// What a commit's compose file may ask of the engine: nothing that reaches the host, unless the caller trusts the commit.
+
+
+
+const obj = (value) => (value && typeof value === 'object' && !Array.isArray(value) ? value : {});
+const list = (value) => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
+const compose_policy_text = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
+/** Namespaces a service may share only with another service of the project. */
+const SHARED_NAMESPACES = ['network_mode', 'pid', 'ipc', 'uts', 'userns_mode', 'cgroup'];
+/** Settings that, whatever their value, hand a container something of the host's. */
+const HOST_SETTINGS = ['cap_add', 'devices', 'device_cgroup_rules', 'cgroup_parent', 'gpus', 'external_links', 'use_api_socket', 'provider', 'runtime'];
+/**
+ * Every setting of the normalized configuration that reaches beyond the project's own containers,
+ * networks and volumes, as "service 'x' sets …" phrases. Paths must lie inside `tree` (compose has
+ * already made them absolute); `inTree` decides, following symlinks.
+ */
+async function hostReach(config, inTree) {
+    const problems = [];
+    const services = obj(config.services);
+    const isService = (name) => Object.hasOwn(services, name);
+    const path = async (what, value) => {
+        // A remote build context (git or https URL) is fetched by the builder, never read from the host.
+        if (typeof value !== 'string' || /^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.startsWith('git@'))
+            return;
+        if (!(await inTree(value)))
+            problems.push(`${what}: ${value} outside the commit`);
+    };
+    for (const [name, raw] of Object.entries(services)) {
+        const s = obj(raw);
+        const sets = (setting) => `service '${name}' sets ${setting}`;
+        if (s.privileged === true)
+            problems.push(sets('privileged: true'));
+        for (const key of SHARED_NAMESPACES) {
+            const value = s[key];
+            if (typeof value !== 'string' || !value)
+                continue;
+            const other = /^service:(.+)$/.exec(value)?.[1];
+            const own = (other !== undefined && isService(other)) || value === 'none' || value === 'private' || value === 'shareable' || value === 'bridge' || (key === 'network_mode' && value === 'default');
+            if (!own)
+                problems.push(sets(`${key}: ${value}`));
+        }
+        for (const key of HOST_SETTINGS) {
+            const value = s[key];
+            if (value === undefined || value === null || value === false || (Array.isArray(value) && value.length === 0))
+                continue;
+            problems.push(sets(`${key}: ${compose_policy_text(value)}`));
+        }
+        for (const opt of list(s.security_opt)) {
+            if (/unconfined|disable/i.test(compose_policy_text(opt)))
+                problems.push(sets(`security_opt: ${compose_policy_text(opt)}`));
+        }
+        for (const from of list(s.volumes_from)) {
+            const source = compose_policy_text(from).replace(/:(ro|rw)$/, '');
+            const other = source.startsWith('container:') ? undefined : source.replace(/^service:/, '');
+            if (other === undefined || !isService(other))
+                problems.push(sets(`volumes_from: ${compose_policy_text(from)}`));
+        }
+        for (const v of list(s.volumes)) {
+            const volume = obj(v);
+            if (volume.type === 'bind' || volume.type === 'npipe' || volume.type === 'cluster') {
+                problems.push(sets(`volumes: a ${volume.type} mount of ${compose_policy_text(volume.source)}`));
+            }
+        }
+        for (const hook of [...list(s.post_start), ...list(s.pre_stop)]) {
+            if (obj(hook).privileged === true)
+                problems.push(sets('a privileged lifecycle hook'));
+        }
+        for (const file of [...list(s.env_file), ...list(s.label_file)])
+            await path(sets('env_file'), obj(file).path ?? file);
+        if (s.build !== undefined) {
+            const build = typeof s.build === 'string' ? { context: s.build } : obj(s.build);
+            await path(sets('build.context'), build.context);
+            const dockerfile = build.dockerfile;
+            if (typeof dockerfile === 'string' && typeof build.context === 'string' && !/^[a-z]+:\/\//i.test(build.context)) {
+                await path(sets('build.dockerfile'), (0,external_node_path_namespaceObject.resolve)(build.context, dockerfile));
+            }
+            for (const [key, value] of Object.entries(obj(build.additional_contexts))) {
+                // Another service's image or a registry image is no host path.
+                if (typeof value === 'string' && !/^(service|docker-image|target|oci-layout):/.test(value))
+                    await path(sets(`build.additional_contexts.${key}`), value);
+            }
+            if (build.network === 'host')
+                problems.push(sets('build.network: host'));
+            if (build.privileged === true)
+                problems.push(sets('build.privileged: true'));
+            if (list(build.ssh).length)
+                problems.push(sets(`build.ssh: ${compose_policy_text(build.ssh)}`));
+            if (list(build.entitlements).length)
+                problems.push(sets(`build.entitlements: ${compose_policy_text(build.entitlements)}`));
+        }
+    }
+    for (const [name, raw] of Object.entries(obj(config.networks))) {
+        const n = obj(raw);
+        const about = `network '${name}'`;
+        if (n.external === true || obj(n.external).name)
+            problems.push(`${about} is external, outside the project`);
+        if (n.name === 'host' || n.name === 'bridge' || n.name === 'none')
+            problems.push(`${about} is named ${n.name}, one of the engine's own networks`);
+        if (n.driver !== undefined && n.driver !== 'bridge')
+            problems.push(`${about} uses the ${compose_policy_text(n.driver)} driver`);
+        if (Object.keys(obj(n.driver_opts)).length)
+            problems.push(`${about} sets driver_opts ${compose_policy_text(n.driver_opts)}`);
+    }
+    for (const [name, raw] of Object.entries(obj(config.volumes))) {
+        const v = obj(raw);
+        const about = `volume '${name}'`;
+        if (v.external === true || obj(v.external).name)
+            problems.push(`${about} is external, outside the project`);
+        if (v.driver !== undefined && v.driver !== 'local')
+            problems.push(`${about} uses the ${compose_policy_text(v.driver)} driver`);
+        const opts = obj(v.driver_opts);
+        if (/bind/.test(compose_policy_text(opts.o ?? '')) || opts.device !== undefined || (opts.type !== undefined && opts.type !== 'tmpfs')) {
+            problems.push(`${about} sets driver_opts ${compose_policy_text(opts)}, which mounts a host path or device`);
+        }
+    }
+    for (const kind of ['secrets', 'configs']) {
+        for (const [name, raw] of Object.entries(obj(config[kind]))) {
+            const entry = obj(raw);
+            if (entry.external === true)
+                problems.push(`${kind.slice(0, -1)} '${name}' is external, outside the project`);
+            await path(`${kind.slice(0, -1)} '${name}' reads file`, entry.file);
+        }
+    }
+    return problems;
+}
+/**
+ * Compose reads env_file, label_file, include and extends files while it builds the normalized
+ * configuration, so those are checked in the file itself first, and in every file it includes.
+ */
+async function fileReach(file, inTree, depth = 0) {
+    const problems = [];
+    let doc;
+    try {
+        doc = obj((0,dist/* parse */.qg)(await (0,promises_namespaceObject.readFile)(file, 'utf8')));
+    }
+    catch {
+        return []; // compose itself reports a file it cannot read
+    }
+    const base = (0,external_node_path_namespaceObject.dirname)(file);
+    const check = async (what, value) => {
+        if (typeof value !== 'string')
+            return false;
+        if (value.includes('$')) {
+            problems.push(`${what}: ${value} is interpolated; name a file of the commit`);
+            return false;
+        }
+        const full = (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(base, value);
+        if (!(await inTree(full))) {
+            problems.push(`${what}: ${value} outside the commit`);
+            return false;
+        }
+        return true;
+    };
+    const follow = async (path) => {
+        if (depth < 8)
+            problems.push(...(await fileReach((0,external_node_path_namespaceObject.isAbsolute)(path) ? path : (0,external_node_path_namespaceObject.resolve)(base, path), inTree, depth + 1)));
+    };
+    for (const entry of list(doc.include)) {
+        const e = typeof entry === 'string' ? { path: entry } : obj(entry);
+        for (const p of list(e.path))
+            if (await check('include', p))
+                await follow(p);
+        for (const p of list(e.env_file))
+            await check('include env_file', p);
+        if (e.project_directory !== undefined)
+            await check('include project_directory', e.project_directory);
+    }
+    for (const [name, raw] of Object.entries(obj(doc.services))) {
+        const s = obj(raw);
+        const sets = (setting) => `service '${name}' sets ${setting}`;
+        for (const f of [...list(s.env_file), ...list(s.label_file)])
+            await check(sets('env_file'), typeof f === 'string' ? f : obj(f).path);
+        const extended = obj(s.extends).file;
+        if (await check(sets('extends.file'), extended))
+            await follow(extended);
+    }
+    return problems;
+}
+/** Whether a path, symlinks followed, lies inside `root`; a path that does not exist yet is judged by its nearest existing parent. */
+function inside(root) {
+    const rootReal = (0,promises_namespaceObject.realpath)(root);
+    return async (path) => {
+        const top = await rootReal;
+        let probe = (0,external_node_path_namespaceObject.resolve)(path);
+        let rest = '';
+        for (;;) {
+            try {
+                const real = await (0,promises_namespaceObject.realpath)(probe);
+                const full = rest ? (0,external_node_path_namespaceObject.resolve)(real, rest) : real;
+                return full === top || full.startsWith(top + external_node_path_namespaceObject.sep);
+            }
+            catch {
+                const parent = (0,external_node_path_namespaceObject.dirname)(probe);
+                if (parent === probe)
+                    return false;
+                rest = rest ? `${probe.slice(parent.length + 1)}${external_node_path_namespaceObject.sep}${rest}` : probe.slice(parent.length + 1);
+                probe = parent;
+            }
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/core/constants.ts
 // The names callers see: inputs and outputs of the action (and flags of the CLI), and saved state.
 var Input;
@@ -8651,12 +8854,14 @@ var Input;
     Input["TestCommand"] = "test-command";
     Input["ComposeFile"] = "compose-file";
     Input["ComposeService"] = "compose-service";
+    Input["ComposeTrust"] = "compose-trust";
     Input["IntegrationCommand"] = "integration-command";
     Input["TestResults"] = "test-results";
     Input["WaitTimeout"] = "wait-timeout";
     Input["Mtime"] = "mtime";
     Input["Cache"] = "cache";
     Input["Rebuild"] = "rebuild";
+    Input["Reuse"] = "reuse";
     Input["Provenance"] = "provenance";
     Input["Sbom"] = "sbom";
 })(Input || (Input = {}));
@@ -9856,13 +10061,51 @@ function getExecOutput(commandLine, args, options) {
 // The one place that runs external programs (git, docker, tar): arguments as arrays, never a shell.
 
 
+/**
+ * What git, docker, buildx, compose and skopeo need to find their configuration, the engine, the
+ * network and a scratch directory. Nothing else: not the action's inputs (INPUT_*, the registry
+ * password among them), not the runner's tokens (ACTIONS_*, GITHUB_TOKEN), not the CLI's password.
+ */
+const ALLOWED = new Set([
+    'PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR', 'TMP', 'TEMP', 'RUNNER_TEMP', 'TZ', 'LANG', 'LANGUAGE',
+    'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_DATA_HOME',
+    'DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'DOCKER_TLS',
+    'DOCKER_API_VERSION', 'DOCKER_BUILDKIT', 'DOCKER_DEFAULT_PLATFORM', 'BUILDKIT_PROGRESS', 'SSH_AUTH_SOCK',
+    'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy',
+    'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REGISTRY_AUTH_FILE', 'CONTAINERS_REGISTRIES_CONF', 'CONTAINERS_POLICY_JSON',
+    'GIT_EXEC_PATH', 'GIT_CONFIG_NOSYSTEM'
+]);
+const ALLOWED_PREFIXES = ['LC_', 'BUILDX_'];
+/** Of those, what compose needs to reach the engine: its interpolation and `environment: [NAME]` see only these. */
+const ENGINE_ONLY = new Set(['PATH', 'HOME', 'TMPDIR', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'DOCKER_API_VERSION', 'BUILDX_BUILDER', 'BUILDX_CONFIG']);
+/** The environment a child process starts from, built from `source` (this process's, by default). */
+function childEnvironment(untrustedFiles = false, source = process.env) {
+    const env = {};
+    for (const [name, value] of Object.entries(source)) {
+        if (value === undefined)
+            continue;
+        const allowed = untrustedFiles ? ENGINE_ONLY.has(name) : ALLOWED.has(name) || ALLOWED_PREFIXES.some(p => name.startsWith(p));
+        if (allowed)
+            env[name] = value;
+    }
+    return env;
+}
+let streamed;
+/**
+ * Sends the streamed output of programs to `to`, standard error included. A reader of two pipes (the
+ * runner) cannot tell the order of lines across them; one stream keeps them in the order written.
+ */
+function streamOutputTo(to) {
+    streamed = { out: to, err: to };
+}
 async function run(command, args, options = {}) {
     const result = await getExecOutput(command, args, {
         ignoreReturnCode: true,
         silent: !options.stream,
         input: options.input === undefined ? undefined : Buffer.from(options.input),
         cwd: options.cwd,
-        env: options.env ? { ...process.env, ...options.env } : undefined
+        env: { ...childEnvironment(options.untrustedFiles), ...options.env },
+        ...(options.stream && streamed ? { outStream: streamed.out, errStream: streamed.err } : {})
     });
     if (result.exitCode !== 0 && !options.allowFailure) {
         throw new CommandError(`${command} ${args[0] ?? ''}`.trim(), result.exitCode, result.stderr || result.stdout);
@@ -9882,31 +10125,58 @@ async function output(command, args, options = {}) {
 
 
 
-/** Starts the services of the user's compose file, unchanged but for the service that runs the built image. */
-async function startServices(p, localRef, tree, workDir, log) {
+
+/**
+ * The project as it will run: the user's compose file, the service under test replaced by the built
+ * image, checked against the compose policy. Runs before the build too, so a refused file fails fast.
+ */
+async function prepareServices(p, localRef, tree, workDir) {
     const file = (0,external_node_path_namespaceObject.join)(tree, p.inputs[Input.ComposeFile]);
+    const inTree = inside(tree);
+    if ((await (0,promises_namespaceObject.lstat)(file)).isSymbolicLink() || !(await inTree(file))) {
+        throw new InputError(Input.ComposeFile, `'${p.inputs[Input.ComposeFile]}' is a symlink in the commit; commit the compose file itself`);
+    }
     const name = composeProjectName(p.workspace.runId);
     const env = { HASHDOCK_IMAGE: localRef };
     const base = ['compose', '--project-name', name, '--project-directory', (0,external_node_path_namespaceObject.dirname)(file), '--file', file];
+    const trusted = p.inputs[Input.ComposeTrust] === 'host';
+    if (!trusted)
+        refuse(await fileReach(file, inTree));
     const config = await composeConfig(base, env);
     const services = Object.keys(config.services);
     const args = [...base];
     const service = p.inputs[Input.ComposeService];
     if (service) {
-        if (!config.services[service]) {
+        if (!Object.hasOwn(config.services, service)) {
             throw new InputError(Input.ComposeService, `'${service}' is not a service of ${p.inputs[Input.ComposeFile]}; it has: ${services.join(', ')}`);
         }
         const override = (0,external_node_path_namespaceObject.join)(workDir, 'compose.hashdock.yaml');
-        await (0,promises_namespaceObject.writeFile)(override, overrideFor(service, config.services[service], localRef));
+        await (0,promises_namespaceObject.writeFile)(override, overrideFor(service, config.services[service], localRef), { mode: 0o644 });
         args.push('--file', override);
     }
-    const project = { name, args, env, network: config.networks?.default?.name ?? `${name}_default`, services };
+    const final = service ? await composeConfig(args, env) : config;
+    if (!trusted)
+        refuse(await hostReach(final, inTree));
+    return { name, args, env, network: final.networks?.default?.name ?? `${name}_default`, services };
+}
+/** One line for the first refusal: what reaches the host, and the two ways out. */
+function refuse(problems) {
+    if (!problems.length)
+        return;
+    const more = problems.length > 1 ? ` (${problems.length - 1} more: ${problems.slice(1, 4).join('; ')}${problems.length > 4 ? '; …' : ''})` : '';
+    throw new InputError(Input.ComposeFile, `${problems[0]}, which reaches the host; remove it or set ${Input.ComposeTrust}: host${more}`);
+}
+/** Starts the services of the user's compose file, unchanged but for the service that runs the built image. */
+async function startServices(p, localRef, tree, workDir, log) {
+    const project = await prepareServices(p, localRef, tree, workDir);
+    const { args, env, services } = project;
     const timeout = p.inputs[Input.WaitTimeout];
     log.info(`Starting ${services.join(', ')} (waiting up to ${timeout} s for them to be healthy)`);
     const up = await log.untrusted(() => run('docker', [...args, 'up', '--detach', '--wait', '--wait-timeout', String(timeout), '--pull', 'missing'], {
         env,
         stream: true,
-        allowFailure: true
+        allowFailure: true,
+        untrustedFiles: true
     }));
     if (up.exitCode !== 0) {
         const why = await whyNotUp(project, up.stderr, timeout);
@@ -9933,7 +10203,7 @@ function overrideFor(service, config, localRef) {
 }
 async function composeConfig(base, env) {
     try {
-        return JSON.parse(await output('docker', [...base, 'config', '--format', 'json'], { env }));
+        return JSON.parse(await output('docker', [...base, 'config', '--format', 'json'], { env, untrustedFiles: true }));
     }
     catch (error) {
         const why = error instanceof CommandError ? lastLine(error.stderr) : String(error);
@@ -9946,13 +10216,13 @@ async function whyNotUp(project, stderr, timeout) {
     const bad = states.find(s => s.Health === 'unhealthy') ?? states.find(s => s.Health === 'starting') ?? states.find(s => s.State !== 'running');
     if (!bad)
         return `compose-file: the services did not start: ${lastLine(stderr)}`;
-    const logs = await run('docker', [...project.args, 'logs', '--no-color', '--no-log-prefix', '--tail', '3', bad.Service], { env: project.env, allowFailure: true });
+    const logs = await run('docker', [...project.args, 'logs', '--no-color', '--no-log-prefix', '--tail', '3', bad.Service], { env: project.env, allowFailure: true, untrustedFiles: true });
     const last = (logs.stdout || logs.stderr).split('\n').map(l => l.trim()).filter(Boolean).join(' | ');
     const health = bad.Health || 'no health check';
     return `compose-file: service '${bad.Service}' did not become healthy within ${timeout} s (wait-timeout): state ${bad.State}, health ${health}${bad.State === 'exited' ? `, exit ${bad.ExitCode}` : ''}; last log lines: ${last || '(none)'}`;
 }
 async function serviceStates(project) {
-    const r = await run('docker', [...project.args, 'ps', '--all', '--format', 'json'], { env: project.env, allowFailure: true });
+    const r = await run('docker', [...project.args, 'ps', '--all', '--format', 'json'], { env: project.env, allowFailure: true, untrustedFiles: true });
     const text = r.stdout.trim();
     if (!text)
         return [];
@@ -9962,11 +10232,11 @@ async function serviceStates(project) {
 /** Prints each service's log in its own group; the logs are the services', so never read as commands. */
 async function showLogs(project, log) {
     for (const service of project.services) {
-        await log.group(`Logs of ${service}`, () => log.untrusted(() => run('docker', [...project.args, 'logs', '--no-color', '--timestamps', service], { env: project.env, stream: true, allowFailure: true })));
+        await log.group(`Logs of ${service}`, () => log.untrusted(() => run('docker', [...project.args, 'logs', '--no-color', '--timestamps', service], { env: project.env, stream: true, allowFailure: true, untrustedFiles: true })));
     }
 }
 async function stopServices(project) {
-    await run('docker', [...project.args, 'down', '--volumes', '--remove-orphans', '--timeout', '5'], { env: project.env, allowFailure: true });
+    await run('docker', [...project.args, 'down', '--volumes', '--remove-orphans', '--rmi', 'local', '--timeout', '5'], { env: project.env, allowFailure: true, untrustedFiles: true });
 }
 /** The compose project name a run uses, for cleanup without its files. */
 const composeProjectName = (runId) => `hashdock-${runId}`;
@@ -10015,6 +10285,18 @@ async function cleanupRun(runId, workDir) {
 ;// CONCATENATED MODULE: ./src/core/git.ts
 // What the pipeline asks of git, each answer from one git command.
 
+
+
+/** A short hash that is also a branch or tag name, or the prefix of several commits. */
+class AmbiguousRef extends InputError {
+    ref;
+    commits;
+    constructor(ref, commits) {
+        super(Input.Githash, `'${ref}' is ambiguous: it could be ${commits.map(c => c.slice(0, 12)).join(' or ')}; give the full 40-character hash`);
+        this.ref = ref;
+        this.commits = commits;
+    }
+}
 class Git {
     dir;
     constructor(dir) {
@@ -10026,15 +10308,37 @@ class Git {
     async isRepository() {
         return (await run('git', ['-C', this.dir, 'rev-parse', '--git-dir'], { allowFailure: true })).exitCode === 0;
     }
-    /** The full hash of a commit-ish, or undefined when it names no commit here. */
+    /**
+     * The full hash of a commit-ish, or undefined when it names no commit here. A hex string that is both
+     * a commit's abbreviation and a branch or tag name is refused, not silently read as the ref (as git
+     * would); the fallback to the remote-tracking branch is spelled out in full, so it never matches a
+     * local branch or tag that merely starts with "origin/".
+     */
     async resolve(ref) {
-        // A checkout often has the branch only as a remote-tracking ref (origin/main).
-        for (const candidate of [ref, `origin/${ref}`]) {
-            const r = await run('git', ['-C', this.dir, 'rev-parse', '--verify', '--quiet', `${candidate}^{commit}`], { allowFailure: true });
-            if (r.exitCode === 0 && r.stdout)
-                return r.stdout;
+        const named = await this.verify(ref);
+        if (/^[0-9a-f]{4,39}$/i.test(ref)) {
+            const listed = await run('git', ['-C', this.dir, 'rev-parse', `--disambiguate=${ref.toLowerCase()}`], { allowFailure: true });
+            const commits = [];
+            for (const id of listed.stdout.split('\n').filter(Boolean)) {
+                if ((await this.objectTypeOf(id)) === 'commit')
+                    commits.push(id);
+            }
+            if (commits.length > 1 || (commits.length === 1 && named && named !== commits[0])) {
+                throw new AmbiguousRef(ref, [...new Set([...commits, ...(named ? [named] : [])])]);
+            }
+            if (commits.length === 1)
+                return commits[0];
         }
-        return undefined;
+        // A checkout often has the branch only as a remote-tracking ref (origin/main).
+        return named ?? (await this.verify(`refs/remotes/origin/${ref}`));
+    }
+    async verify(rev) {
+        const r = await run('git', ['-C', this.dir, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { allowFailure: true });
+        return r.exitCode === 0 && r.stdout ? r.stdout : undefined;
+    }
+    async objectTypeOf(id) {
+        const r = await run('git', ['-C', this.dir, 'cat-file', '-t', id], { allowFailure: true });
+        return r.exitCode === 0 ? r.stdout : undefined;
     }
     async isShallow() {
         return (await this.git(['rev-parse', '--is-shallow-repository'])) === 'true';
@@ -10201,14 +10505,18 @@ async function requireFullHistory(repoDir) {
  * directoryTimes applied to what is really on disk. Anything else gets `fallback`.
  */
 async function applyFileTimes(root, times, fallback) {
-    await applyBelow(root, '.', times, fallback);
+    await applyBelow(Buffer.from(root), '.', times, fallback);
 }
-/** Sets the times below and of `dir` (`rel` from the root) and returns the time it gave `dir`. */
+/**
+ * Sets the times below and of `dir` (`rel` from the root) and returns the time it gave `dir`. Paths stay
+ * bytes: a file name that is not UTF-8 would not survive a round trip through a string.
+ */
 async function applyBelow(dir, rel, times, fallback) {
     let newest;
-    for (const entry of await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true })) {
-        const path = (0,external_node_path_namespaceObject.join)(dir, entry.name);
-        const relPath = rel === '.' ? entry.name : `${rel}/${entry.name}`;
+    for (const entry of await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true, encoding: 'buffer' })) {
+        const path = Buffer.concat([dir, SLASH, entry.name]);
+        const name = entry.name.toString('utf8');
+        const relPath = rel === '.' ? name : `${rel}/${name}`;
         let time;
         if (entry.isDirectory()) {
             time = await applyBelow(path, relPath, times, fallback);
@@ -10224,9 +10532,12 @@ async function applyBelow(dir, rel, times, fallback) {
     await (0,promises_namespaceObject.lutimes)(dir, time, time);
     return time;
 }
+const SLASH = Buffer.from('/');
 
 ;// CONCATENATED MODULE: ./src/core/context.ts
 // Stage 2: a clean build context from `git archive` of the commit, every timestamp set to the commit time.
+
+
 
 
 
@@ -10246,8 +10557,14 @@ async function createContext(p, root) {
     const whole = p.contextPath === '.' || Boolean(p.inputs[Input.ComposeFile]);
     const paths = whole ? [] : [p.contextPath, p.dockerfilePath];
     await new Git(p.workspace.repoDir).archive(p.commit, paths, tarFile);
-    await run('tar', ['-x', '--no-same-owner', '-f', tarFile, '-C', tree]);
+    // The modes git archive wrote (tar.umask 0022), not those the umask of whoever runs this would leave.
+    await (0,promises_namespaceObject.chmod)(tree, 0o755);
+    await run('tar', ['-x', '--no-same-owner', '--same-permissions', '-f', tarFile, '-C', tree]);
     await (0,promises_namespaceObject.rm)(tarFile);
+    const dockerfile = (0,external_node_path_namespaceObject.join)(tree, p.dockerfilePath);
+    if ((await (0,promises_namespaceObject.lstat)(dockerfile)).isSymbolicLink() || !(await inside(tree)(dockerfile))) {
+        throw new InputError(Input.Dockerfile, `'${p.dockerfilePath}' is a symlink in the commit; commit the Dockerfile itself`);
+    }
     if (p.inputs[Input.Mtime] === 'per-file') {
         const files = await listFiles(tree);
         await applyFileTimes(tree, await fileCommitTimes(p.workspace.repoDir, p.commit, files), p.commitTime);
@@ -10255,7 +10572,7 @@ async function createContext(p, root) {
     else {
         await setTimes(tree, p.commitTime);
     }
-    return { tree, contextDir: (0,external_node_path_namespaceObject.join)(tree, p.contextPath), dockerfile: (0,external_node_path_namespaceObject.join)(tree, p.dockerfilePath) };
+    return { tree, contextDir: (0,external_node_path_namespaceObject.join)(tree, p.contextPath), dockerfile };
 }
 /** Repository paths of every file and symlink in an extracted tree. */
 async function listFiles(tree) {
@@ -10397,7 +10714,9 @@ async function fingerprint(git, inputs, commit, contextPath, dockerfile) {
         ...inputs[Input.BuildArgs],
         inputs[Input.Target],
         inputs[Input.Mtime],
-        inputs[Input.ComposeFile] ? await git.objectId(commit, '.') : ''
+        inputs[Input.ComposeFile] ? await git.objectId(commit, '.') : '',
+        // What was tested belongs to "the same inputs" too: a weaker test must not inherit a pass.
+        ...[Input.TestCommand, Input.IntegrationCommand, Input.ComposeFile, Input.ComposeService, Input.ComposeTrust, Input.TestResults].map(i => String(inputs[i]))
     ]) {
         hash.update(`${part}\0`);
     }
@@ -18385,9 +18704,14 @@ function annotateFailures(suites, workingDir, contextPath, repoFiles, log) {
 
 
 
-/** The digest of `<image>:<full hash>` when its fingerprint label matches this plan's, else undefined. */
+/**
+ * The digest of `<image>:<full hash>` when its fingerprint label matches this plan's, else undefined.
+ * Only with reuse: true. Every part of the fingerprint can be computed from the commit and the inputs,
+ * so anyone who can push to the repository can write a matching image: the caller must vouch that
+ * only trusted runs write there.
+ */
 async function findReusable(p, session, log) {
-    if (p.inputs[Input.Rebuild] || !p.inputs[Input.Push])
+    if (!p.inputs[Input.Reuse] || p.inputs[Input.Rebuild] || !p.inputs[Input.Push])
         return undefined;
     const access = registryAccess(session);
     const r = await run('skopeo', ['inspect', ...access.auth, access.tls('tls-verify'), `docker://${references(p)[0]}`], { allowFailure: true }).catch(() => undefined // skopeo is not installed
@@ -18415,12 +18739,19 @@ async function retag(p, digest, session, log) {
  * plain HTTP for registries on the loopback interface, which docker trusts without TLS too.
  */
 function registryAccess(session) {
-    const host = session.registry.replace(/:\d+$/, '');
-    const loopback = host === 'localhost' || host.startsWith('127.') || host === '[::1]';
+    const loopback = isLoopback(session.registry);
     return {
         auth: session.configDir ? ['--authfile', (0,external_node_path_namespaceObject.join)(session.configDir, 'config.json')] : [],
         tls: flag => `--${flag}=${!loopback}`
     };
+}
+/** Whether a registry address (host[:port]) names this machine: localhost, an IPv4 literal in 127.0.0.0/8, or [::1]. */
+function isLoopback(registry) {
+    const host = registry.replace(/:\d+$/, '').toLowerCase();
+    if (host === 'localhost' || host === '[::1]')
+        return true;
+    const octets = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+    return Boolean(octets && octets[1] === '127' && octets.slice(1).every(o => Number(o) <= 255));
 }
 
 ;// CONCATENATED MODULE: ./src/core/test.ts
@@ -18504,11 +18835,16 @@ async function runPipeline(inputs, workspace, log) {
             return reusedReport(p, published);
         }
         const context = await log.group('Context', () => createContext(p, (0,external_node_path_namespaceObject.join)(workDir, 'context')));
+        // A compose file the policy refuses fails the run before anything is built.
+        if (inputs[Input.ComposeFile] && inputs[Input.IntegrationCommand])
+            await prepareServices(p, `${p.image}:${p.commit}`, context.tree, workDir);
         const store = inputs[Input.Cache] === 'gha' ? workspace.cacheStore : undefined;
         if (store)
             await log.group('Restore the layer cache', () => store.restore(p.commit));
         const cache = arrangeCache(p, store?.dir, log);
-        const built = await log.group(`Build ${p.image}:${p.commit}`, () => build(p, context, engine, { cacheArgs: cache.args, dockerConfig: session.configDir }, workDir, log));
+        const built = await log.group(`Build ${p.image}:${p.commit}`, () => 
+        // Build output is the commit's: fenced, so a RUN step cannot issue workflow commands.
+        log.untrusted(() => build(p, context, engine, { cacheArgs: cache.args, dockerConfig: session.configDir }, workDir, log)));
         await cache.settle();
         if (store)
             await log.group('Save the layer cache', () => store.save(p.commit));
@@ -18571,6 +18907,7 @@ const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 const MTIME_MODES = ['commit', 'per-file'];
+const COMPOSE_TRUST = ['none', 'host'];
 const CACHE_MODES = ['gha', 'registry', 'none'];
 function parseInputs(read) {
     const get = (name) => read(name).trim();
@@ -18589,12 +18926,14 @@ function parseInputs(read) {
         [Input.TestCommand]: get(Input.TestCommand),
         [Input.ComposeFile]: get(Input.ComposeFile) && repoPath(Input.ComposeFile, get(Input.ComposeFile)),
         [Input.ComposeService]: get(Input.ComposeService),
+        [Input.ComposeTrust]: oneOf(Input.ComposeTrust, get(Input.ComposeTrust) || 'none', COMPOSE_TRUST),
         [Input.IntegrationCommand]: get(Input.IntegrationCommand),
         [Input.TestResults]: testResults(get(Input.TestResults)),
         [Input.WaitTimeout]: positiveInteger(Input.WaitTimeout, get(Input.WaitTimeout), 120),
         [Input.Mtime]: oneOf(Input.Mtime, get(Input.Mtime) || 'commit', MTIME_MODES),
         [Input.Cache]: get(Input.Cache) && oneOf(Input.Cache, get(Input.Cache), CACHE_MODES),
         [Input.Rebuild]: inputs_boolean(Input.Rebuild, get(Input.Rebuild), false),
+        [Input.Reuse]: inputs_boolean(Input.Reuse, get(Input.Reuse), false),
         [Input.Provenance]: inputs_boolean(Input.Provenance, get(Input.Provenance), false),
         [Input.Sbom]: inputs_boolean(Input.Sbom, get(Input.Sbom), false)
     };
@@ -18747,6 +19086,7 @@ function parseCli(argv, stdin) {
     const command = values.help ? 'help' : (positionals[0] ?? 'help');
     // Only a build logs in; the context command never reads a password.
     const password = command !== 'build' ? '' : values['registry-password-stdin'] ? stdin().trim() : (process.env.HASHDOCK_REGISTRY_PASSWORD ?? '');
+    delete process.env.HASHDOCK_REGISTRY_PASSWORD; // read once; only docker login gets it, on its standard input
     const read = (name) => {
         if (name === Input.RegistryPassword)
             return password;

@@ -10,11 +10,15 @@ import type { Workspace } from '../core/workspace.js'
 import { ghaCacheStore, resolveCacheMode } from './cache-store.js'
 import { readInputs } from './inputs.js'
 import { actionLog } from './log.js'
-import { isPost, savedRun, saveRun } from './state.js'
+import { isPost, markMainStarted, savedRun, saveRun } from './state.js'
+import { streamOutputTo } from '../core/exec.js'
 import { publishReport } from './summary.js'
 
 export async function run(): Promise<void> {
+  // The runner reads both pipes at once: programs' standard error joins standard output, in order, inside the fences.
+  streamOutputTo(process.stdout)
   if (isPost()) return post()
+  markMainStarted()
   try {
     const inputs = resolveCacheMode(readInputs())
     const workspace = { ...runnerWorkspace(), cacheStore: ghaCacheStore(inputs[Input.Image]) }
@@ -33,8 +37,9 @@ export async function run(): Promise<void> {
 
 /** Runs even when the job was cancelled or failed: tears down what the main step could not. */
 async function post(): Promise<void> {
-  const saved = savedRun()
+  const saved = savedRun(workDirFor)
   if (!saved) return
+  if ('problem' in saved) return core.warning(`post step: ${saved.problem}`)
   for (const problem of await cleanupRun(saved.runId, saved.workDir)) core.warning(problem)
 }
 
@@ -43,9 +48,14 @@ function runnerWorkspace(): Workspace {
   const runId = randomBytes(6).toString('hex')
   return {
     repoDir: env.GITHUB_WORKSPACE || process.cwd(),
-    workDir: join(env.RUNNER_TEMP || tmpdir(), `hashdock-${runId}`),
+    workDir: workDirFor(runId),
     runId,
     defaultRef: env.GITHUB_SHA || 'HEAD',
     sourceUrl: env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}` : undefined
   }
+}
+
+/** A run's scratch directory: under the runner's temporary directory, named by the run. */
+function workDirFor(runId: string): string {
+  return join(process.env.RUNNER_TEMP || tmpdir(), `hashdock-${runId}`)
 }

@@ -63,6 +63,7 @@ export function parseCli(argv: string[], stdin: () => string): CliOptions {
   // Only a build logs in; the context command never reads a password.
   const password =
     command !== 'build' ? '' : values['registry-password-stdin'] ? stdin().trim() : (process.env.HASHDOCK_REGISTRY_PASSWORD ?? '')
+  delete process.env.HASHDOCK_REGISTRY_PASSWORD // read once; only docker login gets it, on its standard input
   const read = (name: Input): string => {
     if (name === Input.RegistryPassword) return password
     const value = values[name]

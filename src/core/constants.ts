@@ -13,12 +13,14 @@ export enum Input {
   TestCommand = 'test-command',
   ComposeFile = 'compose-file',
   ComposeService = 'compose-service',
+  ComposeTrust = 'compose-trust',
   IntegrationCommand = 'integration-command',
   TestResults = 'test-results',
   WaitTimeout = 'wait-timeout',
   Mtime = 'mtime',
   Cache = 'cache',
   Rebuild = 'rebuild',
+  Reuse = 'reuse',
   Provenance = 'provenance',
   Sbom = 'sbom'
 }

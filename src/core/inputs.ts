@@ -22,6 +22,8 @@ export interface Inputs {
   [Input.TestCommand]: string
   [Input.ComposeFile]: string
   [Input.ComposeService]: string
+  /** none: the compose policy refuses what reaches the host; host: the commit is trusted with it. */
+  [Input.ComposeTrust]: ComposeTrust
   [Input.IntegrationCommand]: string
   [Input.TestResults]: string
   [Input.WaitTimeout]: number
@@ -29,6 +31,8 @@ export interface Inputs {
   /** Empty: the adapter picks the best cache it has. */
   [Input.Cache]: CacheMode | ''
   [Input.Rebuild]: boolean
+  /** Re-use an image the registry holds for this commit; off, because a registry write could forge it. */
+  [Input.Reuse]: boolean
   /** Attestations embed build times: on, they make the digest differ on every build. */
   [Input.Provenance]: boolean
   [Input.Sbom]: boolean
@@ -36,6 +40,8 @@ export interface Inputs {
 
 export const MTIME_MODES = ['commit', 'per-file'] as const
 export type MtimeMode = (typeof MTIME_MODES)[number]
+export const COMPOSE_TRUST = ['none', 'host'] as const
+export type ComposeTrust = (typeof COMPOSE_TRUST)[number]
 export const CACHE_MODES = ['gha', 'registry', 'none'] as const
 export type CacheMode = (typeof CACHE_MODES)[number]
 
@@ -59,12 +65,14 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.TestCommand]: get(Input.TestCommand),
     [Input.ComposeFile]: get(Input.ComposeFile) && repoPath(Input.ComposeFile, get(Input.ComposeFile)),
     [Input.ComposeService]: get(Input.ComposeService),
+    [Input.ComposeTrust]: oneOf(Input.ComposeTrust, get(Input.ComposeTrust) || 'none', COMPOSE_TRUST),
     [Input.IntegrationCommand]: get(Input.IntegrationCommand),
     [Input.TestResults]: testResults(get(Input.TestResults)),
     [Input.WaitTimeout]: positiveInteger(Input.WaitTimeout, get(Input.WaitTimeout), 120),
     [Input.Mtime]: oneOf(Input.Mtime, get(Input.Mtime) || 'commit', MTIME_MODES),
     [Input.Cache]: get(Input.Cache) && oneOf(Input.Cache, get(Input.Cache), CACHE_MODES),
     [Input.Rebuild]: boolean(Input.Rebuild, get(Input.Rebuild), false),
+    [Input.Reuse]: boolean(Input.Reuse, get(Input.Reuse), false),
     [Input.Provenance]: boolean(Input.Provenance, get(Input.Provenance), false),
     [Input.Sbom]: boolean(Input.Sbom, get(Input.Sbom), false)
   }

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { build, type Built } from './build.js'
 import { arrangeCache } from './cache.js'
-import { showLogs, startServices, stopServices, type ComposeProject } from './compose.js'
+import { prepareServices, showLogs, startServices, stopServices, type ComposeProject } from './compose.js'
 import { Input } from './constants.js'
 import { createContext, type BuildContext } from './context.js'
 import { requireEngine } from './docker.js'
@@ -37,11 +37,14 @@ export async function runPipeline(inputs: Inputs, workspace: Workspace, log: Log
     }
 
     const context = await log.group('Context', () => createContext(p, join(workDir, 'context')))
+    // A compose file the policy refuses fails the run before anything is built.
+    if (inputs[Input.ComposeFile] && inputs[Input.IntegrationCommand]) await prepareServices(p, `${p.image}:${p.commit}`, context.tree, workDir)
     const store = inputs[Input.Cache] === 'gha' ? workspace.cacheStore : undefined
     if (store) await log.group('Restore the layer cache', () => store.restore(p.commit))
     const cache = arrangeCache(p, store?.dir, log)
     const built = await log.group(`Build ${p.image}:${p.commit}`, () =>
-      build(p, context, engine, { cacheArgs: cache.args, dockerConfig: session.configDir }, workDir, log)
+      // Build output is the commit's: fenced, so a RUN step cannot issue workflow commands.
+      log.untrusted(() => build(p, context, engine, { cacheArgs: cache.args, dockerConfig: session.configDir }, workDir, log))
     )
     await cache.settle()
     if (store) await log.group('Save the layer cache', () => store.save(p.commit))

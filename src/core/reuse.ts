@@ -7,9 +7,14 @@ import type { Log } from './log.js'
 import { references, type Plan } from './plan.js'
 import type { Published, RegistrySession } from './publish.js'
 
-/** The digest of `<image>:<full hash>` when its fingerprint label matches this plan's, else undefined. */
+/**
+ * The digest of `<image>:<full hash>` when its fingerprint label matches this plan's, else undefined.
+ * Only with reuse: true. Every part of the fingerprint can be computed from the commit and the inputs,
+ * so anyone who can push to the repository can write a matching image: the caller must vouch that
+ * only trusted runs write there.
+ */
 export async function findReusable(p: Plan, session: RegistrySession, log: Log): Promise<string | undefined> {
-  if (p.inputs[Input.Rebuild] || !p.inputs[Input.Push]) return undefined
+  if (!p.inputs[Input.Reuse] || p.inputs[Input.Rebuild] || !p.inputs[Input.Push]) return undefined
   const access = registryAccess(session)
   const r = await run('skopeo', ['inspect', ...access.auth, access.tls('tls-verify'), `docker://${references(p)[0]}`], { allowFailure: true }).catch(
     () => undefined // skopeo is not installed
@@ -37,10 +42,17 @@ export async function retag(p: Plan, digest: string, session: RegistrySession, l
  * plain HTTP for registries on the loopback interface, which docker trusts without TLS too.
  */
 function registryAccess(session: RegistrySession): { auth: string[]; tls(flag: string): string } {
-  const host = session.registry.replace(/:\d+$/, '')
-  const loopback = host === 'localhost' || host.startsWith('127.') || host === '[::1]'
+  const loopback = isLoopback(session.registry)
   return {
     auth: session.configDir ? ['--authfile', join(session.configDir, 'config.json')] : [],
     tls: flag => `--${flag}=${!loopback}`
   }
+}
+
+/** Whether a registry address (host[:port]) names this machine: localhost, an IPv4 literal in 127.0.0.0/8, or [::1]. */
+export function isLoopback(registry: string): boolean {
+  const host = registry.replace(/:\d+$/, '').toLowerCase()
+  if (host === 'localhost' || host === '[::1]') return true
+  const octets = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host)
+  return Boolean(octets && octets[1] === '127' && octets.slice(1).every(o => Number(o) <= 255))
 }
