@@ -8855,6 +8855,7 @@ var Input;
     Input["ComposeFile"] = "compose-file";
     Input["ComposeService"] = "compose-service";
     Input["ComposeTrust"] = "compose-trust";
+    Input["ComposeEnv"] = "compose-env";
     Input["IntegrationCommand"] = "integration-command";
     Input["TestResults"] = "test-results";
     Input["WaitTimeout"] = "wait-timeout";
@@ -10137,7 +10138,9 @@ async function prepareServices(p, localRef, tree, workDir) {
         throw new InputError(Input.ComposeFile, `'${p.inputs[Input.ComposeFile]}' is a symlink in the commit; commit the compose file itself`);
     }
     const name = composeProjectName(p.workspace.runId);
-    const env = { HASHDOCK_IMAGE: localRef };
+    // Compose interpolates variables into the services: it sees the ones the caller named, never the runner's.
+    const given = p.inputs[Input.ComposeEnv].map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]);
+    const env = { ...Object.fromEntries(given), HASHDOCK_IMAGE: localRef };
     const base = ['compose', '--project-name', name, '--project-directory', (0,external_node_path_namespaceObject.dirname)(file), '--file', file];
     const trusted = p.inputs[Input.ComposeTrust] === 'host';
     if (!trusted)
@@ -10242,7 +10245,7 @@ async function stopServices(project) {
 const composeProjectName = (runId) => `hashdock-${runId}`;
 
 ;// CONCATENATED MODULE: ./src/core/cleanup.ts
-// Removes whatever a run left behind: its containers, networks, volumes and scratch files.
+// Removes whatever a run left behind: its containers, networks, volumes, service images and scratch files.
 
 
 
@@ -10277,6 +10280,13 @@ async function cleanupRun(runId, workDir) {
                 await run('docker', [...remove, ...found]);
         });
     }
+    // Images compose built for the project's services are named after it: <project>-<service>.
+    await attempt('images', async () => {
+        const names = await output('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${composeProjectName(runId)}-*`]);
+        const found = [...new Set(names.split('\n').filter(Boolean))];
+        if (found.length)
+            await run('docker', ['image', 'rm', ...found]);
+    });
     if (workDir)
         await attempt(workDir, () => (0,promises_namespaceObject.rm)(workDir, { recursive: true, force: true }));
     return problems;
@@ -18240,8 +18250,13 @@ const parser = new XMLParser({
     htmlEntities: true,
     isArray: (name, _path, _leaf, isAttribute) => !isAttribute && REPEATABLE.has(name)
 });
+/** More cases than any real report holds; each costs memory in the summary and the annotations. */
+const MAX_CASES = 50_000;
 /** Reads one report; `origin` (its file name) is named in every error. Malformed XML throws. */
 function parseJUnit(xml, origin) {
+    // A report has no use for a DOCTYPE; its entities are how XML expands a few bytes into gigabytes.
+    if (/<!DOCTYPE/i.test(xml))
+        throw new Error(`${origin}: refused: it declares a DOCTYPE, which JUnit reports never need`);
     const valid = XMLValidator.validate(xml);
     if (valid !== true) {
         throw new Error(`${origin}: malformed JUnit XML at line ${valid.err.line}: ${valid.err.msg}`);
@@ -18266,7 +18281,11 @@ function parseJUnit(xml, origin) {
     else {
         throw new Error(`${origin}: not a JUnit report: the root element is neither <testsuites> nor <testsuite>`);
     }
-    return nodes.map(node => toSuite(node, origin));
+    const suites = nodes.map(node => toSuite(node, origin));
+    const cases = suites.reduce((sum, s) => sum + s.cases.length, 0);
+    if (cases > MAX_CASES)
+        throw new Error(`${origin}: refused: ${cases} test cases, more than the ${MAX_CASES} read from one report`);
+    return suites;
 }
 /** Totals over all suites, the failed cases in report order, and the `slowest` longest-running cases. */
 function summarize(suites, slowest = 5) {
@@ -18662,14 +18681,25 @@ const capitalize = (s) => s[0].toUpperCase() + s.slice(1);
 
 
 
+/** What the tests may hand over: parsing takes about fifteen times a file's size in memory. */
+const RESULT_LIMITS = { fileBytes: 16 << 20, totalBytes: 48 << 20, files: 500 };
 /** Every suite in the XML files of every test run; unreadable files are warnings, not failures. */
 async function readResults(runs, log) {
     const suites = [];
+    let bytes = 0;
+    let files = 0;
     for (const run of runs) {
         const dir = run.resultsDir;
         if (!dir)
             continue;
         for (const file of await xmlFiles(dir)) {
+            const size = (await (0,promises_namespaceObject.stat)(file)).size;
+            const name = (0,external_node_path_namespaceObject.relative)(dir, file);
+            if (++files > RESULT_LIMITS.files || size > RESULT_LIMITS.fileBytes || bytes + size > RESULT_LIMITS.totalBytes) {
+                log.warning(`${Input.TestResults}: ${name} not read: results are read up to ${RESULT_LIMITS.files} files, ${RESULT_LIMITS.fileBytes >> 20} MB each and ${RESULT_LIMITS.totalBytes >> 20} MB in all`);
+                continue;
+            }
+            bytes += size;
             try {
                 // Runners name suites generically ("pytest"): say which test container each came from.
                 const parsed = parseJUnit(await (0,promises_namespaceObject.readFile)(file, 'utf8'), (0,external_node_path_namespaceObject.relative)(dir, file));
@@ -18918,7 +18948,7 @@ function parseInputs(read) {
         [Input.Context]: repoPath(Input.Context, get(Input.Context) || '.'),
         [Input.Dockerfile]: get(Input.Dockerfile) && repoPath(Input.Dockerfile, get(Input.Dockerfile)),
         [Input.Tags]: tags(lines(read(Input.Tags))),
-        [Input.BuildArgs]: buildArgs(lines(read(Input.BuildArgs))),
+        [Input.BuildArgs]: keyValues(Input.BuildArgs, lines(read(Input.BuildArgs)), 'build argument'),
         [Input.Target]: target(get(Input.Target)),
         [Input.Push]: inputs_boolean(Input.Push, get(Input.Push), true),
         [Input.RegistryUsername]: get(Input.RegistryUsername),
@@ -18926,6 +18956,7 @@ function parseInputs(read) {
         [Input.TestCommand]: get(Input.TestCommand),
         [Input.ComposeFile]: get(Input.ComposeFile) && repoPath(Input.ComposeFile, get(Input.ComposeFile)),
         [Input.ComposeService]: get(Input.ComposeService),
+        [Input.ComposeEnv]: keyValues(Input.ComposeEnv, lines(read(Input.ComposeEnv)), 'variable'),
         [Input.ComposeTrust]: oneOf(Input.ComposeTrust, get(Input.ComposeTrust) || 'none', COMPOSE_TRUST),
         [Input.IntegrationCommand]: get(Input.IntegrationCommand),
         [Input.TestResults]: testResults(get(Input.TestResults)),
@@ -18987,10 +19018,10 @@ function tags(values) {
     }
     return values;
 }
-function buildArgs(values) {
+function keyValues(name, values, what) {
     for (const value of values) {
         if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) {
-            throw new InputError(Input.BuildArgs, `'${value.split('=')[0]}' is not KEY=VALUE; write one build argument per line`);
+            throw new InputError(name, `'${value.split('=')[0]}' is not KEY=VALUE; write one ${what} per line`);
         }
     }
     return values;
@@ -19060,16 +19091,19 @@ Options:
   --test-command CMD         unit-test command, run in the image with /bin/sh -c
   --compose-file PATH        compose file whose services integration tests run beside
   --compose-service NAME     the compose service that runs the image under test
+  --compose-env KEY=VALUE    variable for the compose file; repeat for more (compose sees no others)
+  --compose-trust none|host  host lets the compose file reach the host (privileged, mounts, …)
   --integration-command CMD  integration-test command, run on the compose network
   --test-results DIR         directory of JUnit XML inside the test containers
   --wait-timeout SECONDS     wait for healthy compose services (default: 120)
   --mtime commit|per-file    file timestamps: the commit's, or each file's last change
   --cache registry|none      layer cache kept in the registry as <image>:buildcache (default: none)
   --rebuild true|false       build even when the registry holds this commit from the same inputs
+  --reuse true|false         re-use the registry's image of this commit (default: false)
   --out DIR                  (context) where to write the build context
   --json                     print the outputs as JSON
 `;
-const repeatable = new Set([Input.Tags, Input.BuildArgs]);
+const repeatable = new Set([Input.Tags, Input.BuildArgs, Input.ComposeEnv]);
 function parseCli(argv, stdin) {
     const options = {
         repo: { type: 'string' },

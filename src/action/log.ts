@@ -2,6 +2,7 @@
 import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
 import type { AnnotationProps, Log } from '../core/log.js'
+import { withoutInvisible } from '../core/text.js'
 
 /**
  * The runner reads a line as a command when it starts with `::` or holds `##[` anywhere, and it splits
@@ -52,7 +53,9 @@ async function fenced<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const annotate = (kind: 'notice' | 'warning' | 'error') => (message: string, props?: AnnotationProps) => command(() => core[kind](message, props))
+// Annotations show test names and messages from the commit: nothing in them may reorder or hide text.
+const annotate = (kind: 'notice' | 'warning' | 'error') => (message: string, props?: AnnotationProps) =>
+  command(() => core[kind](withoutInvisible(message), props?.title ? { ...props, title: withoutInvisible(props.title) } : props))
 
 export const actionLog: Log = {
   info: printUntrusted,

@@ -35,17 +35,20 @@ Options:
   --test-command CMD         unit-test command, run in the image with /bin/sh -c
   --compose-file PATH        compose file whose services integration tests run beside
   --compose-service NAME     the compose service that runs the image under test
+  --compose-env KEY=VALUE    variable for the compose file; repeat for more (compose sees no others)
+  --compose-trust none|host  host lets the compose file reach the host (privileged, mounts, …)
   --integration-command CMD  integration-test command, run on the compose network
   --test-results DIR         directory of JUnit XML inside the test containers
   --wait-timeout SECONDS     wait for healthy compose services (default: 120)
   --mtime commit|per-file    file timestamps: the commit's, or each file's last change
   --cache registry|none      layer cache kept in the registry as <image>:buildcache (default: none)
   --rebuild true|false       build even when the registry holds this commit from the same inputs
+  --reuse true|false         re-use the registry's image of this commit (default: false)
   --out DIR                  (context) where to write the build context
   --json                     print the outputs as JSON
 `
 
-const repeatable = new Set<string>([Input.Tags, Input.BuildArgs])
+const repeatable = new Set<string>([Input.Tags, Input.BuildArgs, Input.ComposeEnv])
 
 export function parseCli(argv: string[], stdin: () => string): CliOptions {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {

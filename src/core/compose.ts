@@ -46,7 +46,9 @@ export async function prepareServices(p: Plan, localRef: string, tree: string, w
     throw new InputError(Input.ComposeFile, `'${p.inputs[Input.ComposeFile]}' is a symlink in the commit; commit the compose file itself`)
   }
   const name = composeProjectName(p.workspace.runId)
-  const env = { HASHDOCK_IMAGE: localRef }
+  // Compose interpolates variables into the services: it sees the ones the caller named, never the runner's.
+  const given = p.inputs[Input.ComposeEnv].map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])
+  const env: Record<string, string> = { ...Object.fromEntries(given), HASHDOCK_IMAGE: localRef }
   const base = ['compose', '--project-name', name, '--project-directory', dirname(file), '--file', file]
   const trusted = p.inputs[Input.ComposeTrust] === 'host'
   if (!trusted) refuse(await fileReach(file, inTree))

@@ -14,6 +14,7 @@ export enum Input {
   ComposeFile = 'compose-file',
   ComposeService = 'compose-service',
   ComposeTrust = 'compose-trust',
+  ComposeEnv = 'compose-env',
   IntegrationCommand = 'integration-command',
   TestResults = 'test-results',
   WaitTimeout = 'wait-timeout',

@@ -24,6 +24,8 @@ export interface Inputs {
   [Input.ComposeService]: string
   /** none: the compose policy refuses what reaches the host; host: the commit is trusted with it. */
   [Input.ComposeTrust]: ComposeTrust
+  /** KEY=VALUE lines: the only variables compose-file's interpolation sees, beside HASHDOCK_IMAGE. */
+  [Input.ComposeEnv]: string[]
   [Input.IntegrationCommand]: string
   [Input.TestResults]: string
   [Input.WaitTimeout]: number
@@ -57,7 +59,7 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.Context]: repoPath(Input.Context, get(Input.Context) || '.'),
     [Input.Dockerfile]: get(Input.Dockerfile) && repoPath(Input.Dockerfile, get(Input.Dockerfile)),
     [Input.Tags]: tags(lines(read(Input.Tags))),
-    [Input.BuildArgs]: buildArgs(lines(read(Input.BuildArgs))),
+    [Input.BuildArgs]: keyValues(Input.BuildArgs, lines(read(Input.BuildArgs)), 'build argument'),
     [Input.Target]: target(get(Input.Target)),
     [Input.Push]: boolean(Input.Push, get(Input.Push), true),
     [Input.RegistryUsername]: get(Input.RegistryUsername),
@@ -65,6 +67,7 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.TestCommand]: get(Input.TestCommand),
     [Input.ComposeFile]: get(Input.ComposeFile) && repoPath(Input.ComposeFile, get(Input.ComposeFile)),
     [Input.ComposeService]: get(Input.ComposeService),
+    [Input.ComposeEnv]: keyValues(Input.ComposeEnv, lines(read(Input.ComposeEnv)), 'variable'),
     [Input.ComposeTrust]: oneOf(Input.ComposeTrust, get(Input.ComposeTrust) || 'none', COMPOSE_TRUST),
     [Input.IntegrationCommand]: get(Input.IntegrationCommand),
     [Input.TestResults]: testResults(get(Input.TestResults)),
@@ -130,10 +133,10 @@ function tags(values: string[]): string[] {
   return values
 }
 
-function buildArgs(values: string[]): string[] {
+function keyValues(name: Input, values: string[], what: string): string[] {
   for (const value of values) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) {
-      throw new InputError(Input.BuildArgs, `'${value.split('=')[0]}' is not KEY=VALUE; write one build argument per line`)
+      throw new InputError(name, `'${value.split('=')[0]}' is not KEY=VALUE; write one ${what} per line`)
     }
   }
   return values
