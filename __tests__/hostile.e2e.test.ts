@@ -105,8 +105,8 @@ const HOSTILE_COMPOSE: [string, string, RegExp][] = [
   ['a bind mount of /', compose('  evil:\n    image: ${HASHDOCK_IMAGE}\n    command: [sleep, "600"]\n    volumes: ["/:/host"]\n'), /service 'evil' sets volumes: a bind mount of \//],
   ['the docker socket', compose('  evil:\n    image: ${HASHDOCK_IMAGE}\n    command: [sleep, "600"]\n    volumes: ["/var/run/docker.sock:/var/run/docker.sock"]\n'), /bind mount of \/var\/run\/docker.sock/],
   ['a bind mount of the checkout', compose('  evil:\n    image: ${HASHDOCK_IMAGE}\n    command: [sleep, "600"]\n    volumes: ["./:/src"]\n'), /service 'evil' sets volumes: a bind mount of/],
-  ['a named volume bound to a host path', compose('  evil:\n    image: ${HASHDOCK_IMAGE}\n    command: [sleep, "600"]\n    volumes: ["v:/v"]\n', 'volumes:\n  v:\n    driver_opts: {type: none, o: bind, device: /etc}\n'), /volume 'v' sets driver_opts/],
-  ['an external volume', compose('  evil:\n    image: ${HASHDOCK_IMAGE}\n    command: [sleep, "600"]\n    volumes: ["v:/v"]\n', 'volumes:\n  v:\n    external: true\n'), /volume 'v' is external/],
+  ['a named volume bound to a host path', compose('  evil:\n    image: ${HASHDOCK_IMAGE}\n    command: [sleep, "600"]\n    volumes: ["data:/v"]\n', 'volumes:\n  data:\n    driver_opts: {type: none, o: bind, device: /etc}\n'), /volume 'data' sets driver_opts/],
+  ['an external volume', compose('  evil:\n    image: ${HASHDOCK_IMAGE}\n    command: [sleep, "600"]\n    volumes: ["data:/v"]\n', 'volumes:\n  data:\n    external: true\n'), /volume 'data' is external/],
   ['an external network', compose('  evil:\n    image: ${HASHDOCK_IMAGE}\n    command: [sleep, "600"]\n    networks: [n]\n', 'networks:\n  n:\n    external: true\n'), /network 'n' is external/],
   ['a default network named host', compose('', 'networks:\n  default:\n    name: host\n'), /network 'default' is named host/],
   ['volumes_from a container outside', compose('  evil:\n    image: ${HASHDOCK_IMAGE}\n    command: [sleep, "600"]\n    volumes_from: ["container:buildx_buildkit_default"]\n'), /volumes_from: container:/],
@@ -305,7 +305,7 @@ describe('hostile compose files: refused before anything is built, naming the se
     const image = uniqueImage('hostile-trusted')
     // Past the policy, compose itself refuses a bind mount's missing source only when it starts; here the
     // run fails at the test instead, which proves the policy was not what stopped it.
-    const run = await runAction(options({ image, push: 'false', 'compose-file': 'hostile/cap-add.yaml', 'compose-trust': 'host', 'integration-command': 'exit 3' }))
+    const run = await runAction(options({ image, push: 'false', 'compose-file': 'hostile/cap_add.yaml', 'compose-trust': 'host', 'integration-command': 'exit 3' }))
     expect(run.errors.at(-1)).toMatch(/integration tests failed \(exit 3\)/)
     expectNoSecret(run)
     expect(leftovers(run)).toEqual([])
@@ -351,6 +351,9 @@ describe('what the commit prints cannot command the runner', () => {
     expect(run.errors).toEqual([])
     expect(run.exitCode).toBe(0)
     expect(await registryDigest(image, commit)).toBe(run.outputs.digest)
+    // The tested artifact is what the registry holds: the engine's image ID is the manifest digest.
+    expect(run.outputs.reproducible).toBe('true')
+    expect(run.outputs['image-id']).toBe(run.outputs.digest)
     expectNoSecret(run)
     expect(leftovers(run)).toEqual([])
   })
