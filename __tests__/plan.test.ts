@@ -1,5 +1,5 @@
 // Planning one build against a real repository: which commit, which paths, which labels; no engine needed.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,6 +9,9 @@ import { InputError } from '../src/core/errors.js'
 import { parseInputs, type Inputs } from '../src/core/inputs.js'
 import { plan, references, rfc3339 } from '../src/core/plan.js'
 import type { Workspace } from '../src/core/workspace.js'
+
+// These tests run git: on a loaded machine one can take longer than jest's default 5 s.
+jest.setTimeout(30_000)
 
 const IMAGE = 'ghcr.io/acme/app'
 /** 2023-01-02T03:04:05Z */
