@@ -1,10 +1,11 @@
 // Hostile inputs, commits, tool output, test results and registry state, against the bundled action on the
 // real engine and registry. Each refusal: one clear line, nothing pushed, no secret anywhere, nothing left.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { runAction, type ActionOptions, type ActionRun } from '../test/support/action.js'
 import { registryDigest, registryTags, uniqueImage } from '../test/support/registry.js'
 import { FixtureRepo, git, tempDir } from '../test/support/repo.js'
@@ -532,6 +533,66 @@ describe('hostile state for the post step', () => {
     expect(post.exitCode).toBe(0)
     expect(post.errors).toEqual([])
     expect(post.stdout).not.toMatch(/image: 'Bad\/Image'/)
+  })
+})
+
+describe('runs started from elsewhere, and interrupted', () => {
+  const cli = fileURLToPath(new URL('../dist/cli/index.js', import.meta.url))
+
+  test('Ctrl-C in the CLI removes the services, containers, work dir and login of the run', async () => {
+    counted()
+    const tmp = tempDir('cli-tmp')
+    const checkout = origin.clone()
+    const child = spawn(
+      process.execPath,
+      [cli, 'build', '--repo', checkout, '--image', uniqueImage('hostile-interrupted'), '--build-args', `BASE=${testbed.baseImage}`, '--registry-username', testbed.username, '--compose-file', 'compose.yaml', '--integration-command', 'sleep 300'],
+      { env: { ...process.env, TMPDIR: tmp, HASHDOCK_REGISTRY_PASSWORD: testbed.password }, stdio: ['ignore', 'pipe', 'pipe'] }
+    )
+    let out = ''
+    child.stdout.on('data', d => (out += d))
+    child.stderr.on('data', d => (out += d))
+    const exited = new Promise<number | null>(resolve => child.on('close', code => resolve(code)))
+    // Wait until the integration container runs beside the services: everything is up and logged in.
+    let runId = ''
+    for (let i = 0; i < 240 && !runId; i++) {
+      await new Promise(r => setTimeout(r, 500))
+      const names = docker('ps', '--filter', 'status=running', '--format', '{{.Names}}').split('\n')
+      const dir = readdirSync(tmp).find(f => /^hashdock-[0-9a-f]{12}$/.test(f))
+      const id = dir?.slice('hashdock-'.length)
+      if (id && names.includes(`hashdock-${id}-integration`)) runId = id
+    }
+    expect(runId).not.toBe('')
+    expect(readdirSync(join(tmp, `hashdock-${runId}`)).some(f => f.startsWith('docker-config-'))).toBe(true)
+    child.kill('SIGINT')
+    expect(await exited).toBe(130)
+    expect(out).toContain('SIGINT: removing what this run started')
+    const project = `hashdock-${runId}`
+    expect(docker('ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${project}`)).toBe('')
+    expect(docker('ps', '--all', '--quiet', '--filter', `label=dev.hashdock.run=${runId}`)).toBe('')
+    expect(docker('network', 'ls', '--quiet', '--filter', `name=${project}`)).toBe('')
+    expect(existsSync(join(tmp, project))).toBe(false)
+    expect(out).not.toContain(testbed.password)
+  })
+
+  test('the CLI started in a subdirectory uses the whole repository', () => {
+    const checkout = origin.clone()
+    const out = join(tempDir('cli-out'), 'context')
+    execFileSync(process.execPath, [cli, 'context', '--out', out], { cwd: join(checkout, 'hostile'), encoding: 'utf8', timeout: 60_000 })
+    expect(existsSync(join(out, 'Dockerfile'))).toBe(true)
+    expect(existsSync(join(out, 'hostile', 'privileged.yaml'))).toBe(true)
+  })
+
+  test("the action finds a checkout made with actions/checkout's path:", async () => {
+    const workspace = tempDir('workspace')
+    execFileSync('git', ['clone', '-q', '--no-local', origin.dir, join(workspace, 'app')], { timeout: 60_000 })
+    execFileSync('git', ['-C', join(workspace, 'app'), 'checkout', '-q', commit], { timeout: 60_000 })
+    const inputs = { image: uniqueImage('checkout-path'), push: 'false', 'test-command': 'test -f /app/Dockerfile' }
+    const run = await runAction({ ...options({ ...inputs, 'checkout-path': 'app' }), workspace })
+    expect(run.errors).toEqual([])
+    expect(run.outputs.githash).toBe(commit)
+    const without = await runAction({ ...options(inputs), workspace })
+    expect(without.errors).toHaveLength(1)
+    expect(without.errors[0]).toMatch(/^::error::githash: .* is not a git checkout/)
   })
 })
 

@@ -41805,6 +41805,7 @@ function inside(root) {
 var Input;
 (function (Input) {
     Input["Image"] = "image";
+    Input["CheckoutPath"] = "checkout-path";
     Input["Githash"] = "githash";
     Input["Context"] = "context";
     Input["Dockerfile"] = "dockerfile";
@@ -42119,6 +42120,122 @@ async function cleanupRun(runId, workDir) {
     return problems;
 }
 
+;// CONCATENATED MODULE: ./src/core/git.ts
+// What the pipeline asks of git, each answer from one git command.
+
+
+
+/** A short hash that is also a branch or tag name, or the prefix of several commits. */
+class AmbiguousRef extends InputError {
+    ref;
+    commits;
+    constructor(ref, commits) {
+        super(Input.Githash, `'${ref}' is ambiguous: it could be ${commits.map(c => c.slice(0, 12)).join(' or ')}; give the full 40-character hash`);
+        this.ref = ref;
+        this.commits = commits;
+    }
+}
+class Git {
+    dir;
+    constructor(dir) {
+        this.dir = dir;
+    }
+    git(args) {
+        return output('git', ['-C', this.dir, ...args]);
+    }
+    async isRepository() {
+        return (await run('git', ['-C', this.dir, 'rev-parse', '--git-dir'], { allowFailure: true })).exitCode === 0;
+    }
+    /**
+     * The full hash of a commit-ish, or undefined when it names no commit here. A hex string that is both
+     * a commit's abbreviation and a branch or tag name is refused, not silently read as the ref (as git
+     * would); the fallback to the remote-tracking branch is spelled out in full, so it never matches a
+     * local branch or tag that merely starts with "origin/".
+     */
+    async resolve(ref) {
+        const named = await this.verify(ref);
+        if (/^[0-9a-f]{4,39}$/i.test(ref)) {
+            const listed = await run('git', ['-C', this.dir, 'rev-parse', `--disambiguate=${ref.toLowerCase()}`], { allowFailure: true });
+            const commits = [];
+            for (const id of listed.stdout.split('\n').filter(Boolean)) {
+                if ((await this.objectTypeOf(id)) === 'commit')
+                    commits.push(id);
+            }
+            if (commits.length > 1 || (commits.length === 1 && named && named !== commits[0])) {
+                throw new AmbiguousRef(ref, [...new Set([...commits, ...(named ? [named] : [])])]);
+            }
+            if (commits.length === 1)
+                return commits[0];
+        }
+        // A checkout often has the branch only as a remote-tracking ref (origin/main).
+        return named ?? (await this.verify(`refs/remotes/origin/${ref}`));
+    }
+    async verify(rev) {
+        const r = await run('git', ['-C', this.dir, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { allowFailure: true });
+        return r.exitCode === 0 && r.stdout ? r.stdout : undefined;
+    }
+    async objectTypeOf(id) {
+        const r = await run('git', ['-C', this.dir, 'cat-file', '-t', id], { allowFailure: true });
+        return r.exitCode === 0 ? r.stdout : undefined;
+    }
+    /** The top directory of the working tree holding `dir`, or undefined outside a repository. */
+    async topLevel() {
+        const r = await run('git', ['-C', this.dir, 'rev-parse', '--show-toplevel'], { allowFailure: true });
+        return r.exitCode === 0 && r.stdout ? r.stdout : undefined;
+    }
+    async isShallow() {
+        return (await this.git(['rev-parse', '--is-shallow-repository'])) === 'true';
+    }
+    /** Committer time, in Unix seconds. */
+    async commitTime(commit) {
+        return Number(await this.git(['show', '-s', '--format=%ct', commit]));
+    }
+    /** Committer time of the last first-parent commit up to `commit` that changed `path`. */
+    async lastChange(commit, path) {
+        // Path-limited, git stops at the first match instead of reading the whole history.
+        return Number(await this.git(['log', '-1', '--first-parent', '--format=%ct', commit, '--', path]));
+    }
+    /** 'tree', 'blob', … or undefined when the path is not in that commit. */
+    async objectType(commit, path) {
+        const spec = path === '.' ? `${commit}^{tree}` : `${commit}:${path}`;
+        const r = await run('git', ['-C', this.dir, 'cat-file', '-t', spec], { allowFailure: true });
+        return r.exitCode === 0 ? r.stdout : undefined;
+    }
+    /** Git's content hash of a path (tree or blob) at a commit. */
+    async objectId(commit, path) {
+        return this.git(['rev-parse', path === '.' ? `${commit}^{tree}` : `${commit}:${path}`]);
+    }
+    /** Every file path of a commit. */
+    async files(commit) {
+        return new Set((await this.git(['ls-tree', '-r', '-z', '--name-only', commit])).split('\0').filter(Boolean));
+    }
+    /** Writes the tracked files of `paths` at `commit` as a tar; export-ignore attributes are honoured. */
+    async archive(commit, paths, tarFile) {
+        // Modes go into BuildKit's cache keys: fix the umask so they don't depend on the runner's git config.
+        await this.git(['-c', 'tar.umask=0022', 'archive', '--format=tar', `--output=${tarFile}`, commit, '--', ...paths]);
+    }
+    /** The web address of the origin remote, without any credentials in it. */
+    async originUrl() {
+        const r = await run('git', ['-C', this.dir, 'remote', 'get-url', 'origin'], { allowFailure: true });
+        if (r.exitCode !== 0 || !r.stdout)
+            return undefined;
+        const ssh = /^[\w.-]+@([\w.-]+):(.+?)(\.git)?$/.exec(r.stdout);
+        if (ssh)
+            return `https://${ssh[1]}/${ssh[2]}`;
+        try {
+            const url = new URL(r.stdout);
+            if (!/^https?:$/.test(url.protocol))
+                return undefined;
+            url.username = '';
+            url.password = '';
+            return url.toString().replace(/\.git$/, '');
+        }
+        catch {
+            return undefined;
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/docker.ts
 // The Docker engine as the pipeline sees it: a few questions, each one CLI call with machine-readable output.
 
@@ -42248,117 +42365,6 @@ function arrangeCache(p, localDir, log) {
         };
     }
     return none;
-}
-
-;// CONCATENATED MODULE: ./src/core/git.ts
-// What the pipeline asks of git, each answer from one git command.
-
-
-
-/** A short hash that is also a branch or tag name, or the prefix of several commits. */
-class AmbiguousRef extends InputError {
-    ref;
-    commits;
-    constructor(ref, commits) {
-        super(Input.Githash, `'${ref}' is ambiguous: it could be ${commits.map(c => c.slice(0, 12)).join(' or ')}; give the full 40-character hash`);
-        this.ref = ref;
-        this.commits = commits;
-    }
-}
-class Git {
-    dir;
-    constructor(dir) {
-        this.dir = dir;
-    }
-    git(args) {
-        return output('git', ['-C', this.dir, ...args]);
-    }
-    async isRepository() {
-        return (await run('git', ['-C', this.dir, 'rev-parse', '--git-dir'], { allowFailure: true })).exitCode === 0;
-    }
-    /**
-     * The full hash of a commit-ish, or undefined when it names no commit here. A hex string that is both
-     * a commit's abbreviation and a branch or tag name is refused, not silently read as the ref (as git
-     * would); the fallback to the remote-tracking branch is spelled out in full, so it never matches a
-     * local branch or tag that merely starts with "origin/".
-     */
-    async resolve(ref) {
-        const named = await this.verify(ref);
-        if (/^[0-9a-f]{4,39}$/i.test(ref)) {
-            const listed = await run('git', ['-C', this.dir, 'rev-parse', `--disambiguate=${ref.toLowerCase()}`], { allowFailure: true });
-            const commits = [];
-            for (const id of listed.stdout.split('\n').filter(Boolean)) {
-                if ((await this.objectTypeOf(id)) === 'commit')
-                    commits.push(id);
-            }
-            if (commits.length > 1 || (commits.length === 1 && named && named !== commits[0])) {
-                throw new AmbiguousRef(ref, [...new Set([...commits, ...(named ? [named] : [])])]);
-            }
-            if (commits.length === 1)
-                return commits[0];
-        }
-        // A checkout often has the branch only as a remote-tracking ref (origin/main).
-        return named ?? (await this.verify(`refs/remotes/origin/${ref}`));
-    }
-    async verify(rev) {
-        const r = await run('git', ['-C', this.dir, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { allowFailure: true });
-        return r.exitCode === 0 && r.stdout ? r.stdout : undefined;
-    }
-    async objectTypeOf(id) {
-        const r = await run('git', ['-C', this.dir, 'cat-file', '-t', id], { allowFailure: true });
-        return r.exitCode === 0 ? r.stdout : undefined;
-    }
-    async isShallow() {
-        return (await this.git(['rev-parse', '--is-shallow-repository'])) === 'true';
-    }
-    /** Committer time, in Unix seconds. */
-    async commitTime(commit) {
-        return Number(await this.git(['show', '-s', '--format=%ct', commit]));
-    }
-    /** Committer time of the last first-parent commit up to `commit` that changed `path`. */
-    async lastChange(commit, path) {
-        // Path-limited, git stops at the first match instead of reading the whole history.
-        return Number(await this.git(['log', '-1', '--first-parent', '--format=%ct', commit, '--', path]));
-    }
-    /** 'tree', 'blob', … or undefined when the path is not in that commit. */
-    async objectType(commit, path) {
-        const spec = path === '.' ? `${commit}^{tree}` : `${commit}:${path}`;
-        const r = await run('git', ['-C', this.dir, 'cat-file', '-t', spec], { allowFailure: true });
-        return r.exitCode === 0 ? r.stdout : undefined;
-    }
-    /** Git's content hash of a path (tree or blob) at a commit. */
-    async objectId(commit, path) {
-        return this.git(['rev-parse', path === '.' ? `${commit}^{tree}` : `${commit}:${path}`]);
-    }
-    /** Every file path of a commit. */
-    async files(commit) {
-        return new Set((await this.git(['ls-tree', '-r', '-z', '--name-only', commit])).split('\0').filter(Boolean));
-    }
-    /** Writes the tracked files of `paths` at `commit` as a tar; export-ignore attributes are honoured. */
-    async archive(commit, paths, tarFile) {
-        // Modes go into BuildKit's cache keys: fix the umask so they don't depend on the runner's git config.
-        await this.git(['-c', 'tar.umask=0022', 'archive', '--format=tar', `--output=${tarFile}`, commit, '--', ...paths]);
-    }
-    /** The web address of the origin remote, without any credentials in it. */
-    async originUrl() {
-        const r = await run('git', ['-C', this.dir, 'remote', 'get-url', 'origin'], { allowFailure: true });
-        if (r.exitCode !== 0 || !r.stdout)
-            return undefined;
-        const ssh = /^[\w.-]+@([\w.-]+):(.+?)(\.git)?$/.exec(r.stdout);
-        if (ssh)
-            return `https://${ssh[1]}/${ssh[2]}`;
-        try {
-            const url = new URL(r.stdout);
-            if (!/^https?:$/.test(url.protocol))
-                return undefined;
-            url.username = '';
-            url.password = '';
-            return url.toString().replace(/\.git$/, '');
-        }
-        catch {
-            return undefined;
-        }
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/core/file-times.ts
@@ -100260,6 +100266,7 @@ function parseInputs(read) {
     const password = read(Input.RegistryPassword);
     const inputs = {
         [Input.Image]: inputs_image(get(Input.Image)),
+        [Input.CheckoutPath]: checkoutPath(get(Input.CheckoutPath) || '.'),
         [Input.Githash]: githash(get(Input.Githash)),
         [Input.Context]: repoPath(Input.Context, get(Input.Context) || '.'),
         [Input.Dockerfile]: get(Input.Dockerfile) && repoPath(Input.Dockerfile, get(Input.Dockerfile)),
@@ -100322,6 +100329,13 @@ function repoPath(name, value) {
     const normalized = external_node_path_namespaceObject.posix.normalize(slashed).replace(/\/+$/, '') || '.';
     if (external_node_path_namespaceObject.posix.isAbsolute(slashed) || normalized === '..' || normalized.startsWith('../')) {
         throw new InputError(name, `'${value}' must be a relative path inside the repository`);
+    }
+    return normalized;
+}
+function checkoutPath(value) {
+    const normalized = external_node_path_namespaceObject.posix.normalize(value.replace(/\\/g, '/')).replace(/\/+$/, '') || '.';
+    if (external_node_path_namespaceObject.posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {
+        throw new InputError(Input.CheckoutPath, `'${value}' must be a relative path inside the workspace, as given to actions/checkout's path`);
     }
     return normalized;
 }
@@ -100533,6 +100547,7 @@ async function publishReport(report) {
 
 
 
+
 async function main_run() {
     // The runner reads both pipes at once: programs' standard error joins standard output, in order, inside the fences.
     streamOutputTo(process.stdout);
@@ -100541,7 +100556,7 @@ async function main_run() {
     markMainStarted();
     try {
         const inputs = resolveCacheMode(readInputs());
-        const workspace = { ...runnerWorkspace(), cacheStore: ghaCacheStore(inputs[Input.Image]) };
+        const workspace = { ...(await runnerWorkspace(inputs[Input.CheckoutPath])), cacheStore: ghaCacheStore(inputs[Input.Image]) };
         saveRun({ runId: workspace.runId, workDir: workspace.workDir });
         try {
             const report = await runPipeline(inputs, workspace, actionLog);
@@ -100567,11 +100582,13 @@ async function post() {
     for (const problem of await cleanupRun(saved.runId, saved.workDir))
         warning(problem);
 }
-function runnerWorkspace() {
+async function runnerWorkspace(checkoutPath) {
     const env = process.env;
     const runId = (0,external_node_crypto_.randomBytes)(6).toString('hex');
+    // A checkout made with actions/checkout's path: lives below the workspace; git names its top.
+    const checkout = (0,external_node_path_namespaceObject.join)(env.GITHUB_WORKSPACE || process.cwd(), checkoutPath);
     return {
-        repoDir: env.GITHUB_WORKSPACE || process.cwd(),
+        repoDir: (await new Git(checkout).topLevel()) ?? checkout,
         workDir: workDirFor(runId),
         runId,
         defaultRef: env.GITHUB_SHA || 'HEAD',

@@ -8842,6 +8842,7 @@ function inside(root) {
 var Input;
 (function (Input) {
     Input["Image"] = "image";
+    Input["CheckoutPath"] = "checkout-path";
     Input["Githash"] = "githash";
     Input["Context"] = "context";
     Input["Dockerfile"] = "dockerfile";
@@ -10349,6 +10350,11 @@ class Git {
     async objectTypeOf(id) {
         const r = await run('git', ['-C', this.dir, 'cat-file', '-t', id], { allowFailure: true });
         return r.exitCode === 0 ? r.stdout : undefined;
+    }
+    /** The top directory of the working tree holding `dir`, or undefined outside a repository. */
+    async topLevel() {
+        const r = await run('git', ['-C', this.dir, 'rev-parse', '--show-toplevel'], { allowFailure: true });
+        return r.exitCode === 0 && r.stdout ? r.stdout : undefined;
     }
     async isShallow() {
         return (await this.git(['rev-parse', '--is-shallow-repository'])) === 'true';
@@ -18944,6 +18950,7 @@ function parseInputs(read) {
     const password = read(Input.RegistryPassword);
     const inputs = {
         [Input.Image]: inputs_image(get(Input.Image)),
+        [Input.CheckoutPath]: checkoutPath(get(Input.CheckoutPath) || '.'),
         [Input.Githash]: githash(get(Input.Githash)),
         [Input.Context]: repoPath(Input.Context, get(Input.Context) || '.'),
         [Input.Dockerfile]: get(Input.Dockerfile) && repoPath(Input.Dockerfile, get(Input.Dockerfile)),
@@ -19006,6 +19013,13 @@ function repoPath(name, value) {
     const normalized = external_node_path_namespaceObject.posix.normalize(slashed).replace(/\/+$/, '') || '.';
     if (external_node_path_namespaceObject.posix.isAbsolute(slashed) || normalized === '..' || normalized.startsWith('../')) {
         throw new InputError(name, `'${value}' must be a relative path inside the repository`);
+    }
+    return normalized;
+}
+function checkoutPath(value) {
+    const normalized = external_node_path_namespaceObject.posix.normalize(value.replace(/\\/g, '/')).replace(/\/+$/, '') || '.';
+    if (external_node_path_namespaceObject.posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {
+        throw new InputError(Input.CheckoutPath, `'${value}' must be a relative path inside the workspace, as given to actions/checkout's path`);
     }
     return normalized;
 }
@@ -19113,7 +19127,8 @@ function parseCli(argv, stdin) {
         out: { type: 'string' }
     };
     for (const name of Object.values(Input)) {
-        if (name !== Input.RegistryPassword)
+        // --repo says where the repository is; checkout-path is the action's way of saying it.
+        if (name !== Input.RegistryPassword && name !== Input.CheckoutPath)
             options[name] = { type: 'string', multiple: repeatable.has(name) };
     }
     const { values, positionals } = (0,external_node_util_namespaceObject.parseArgs)({ args: argv, options, allowPositionals: true });
@@ -19173,6 +19188,7 @@ function terminalLog(verbose) {
 
 
 
+
 async function main() {
     const cli = parseCli(process.argv.slice(2), () => (0,external_node_fs_namespaceObject.readFileSync)(0, 'utf8'));
     if (cli.command !== 'build' && cli.command !== 'context') {
@@ -19182,7 +19198,16 @@ async function main() {
     const log = terminalLog(Boolean(process.env.HASHDOCK_DEBUG));
     const runId = (0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex');
     const workDir = (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `hashdock-${runId}`);
-    const workspace = { repoDir: (0,external_node_path_namespaceObject.resolve)(cli.repo), workDir, runId, defaultRef: 'HEAD' };
+    // Paths are the repository's, from its top, wherever in the working tree the CLI was started.
+    const repoDir = (await new Git((0,external_node_path_namespaceObject.resolve)(cli.repo)).topLevel()) ?? (0,external_node_path_namespaceObject.resolve)(cli.repo);
+    const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD' };
+    // Ctrl-C: the services, containers and login of this run go with it, then the CLI exits as interrupted.
+    for (const signal of ['SIGINT', 'SIGTERM']) {
+        process.once(signal, () => {
+            console.error(`\nhashdock: ${signal}: removing what this run started`);
+            void cleanupRun(runId, workDir).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+        });
+    }
     try {
         if (cli.command === 'context')
             return await writeContext(cli.inputs, workspace, cli.out);

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { cleanupRun } from '../core/cleanup.js'
+import { Git } from '../core/git.js'
 import { Input } from '../core/constants.js'
 import { runPipeline } from '../core/pipeline.js'
 import type { Workspace } from '../core/workspace.js'
@@ -21,7 +22,7 @@ export async function run(): Promise<void> {
   markMainStarted()
   try {
     const inputs = resolveCacheMode(readInputs())
-    const workspace = { ...runnerWorkspace(), cacheStore: ghaCacheStore(inputs[Input.Image]) }
+    const workspace = { ...(await runnerWorkspace(inputs[Input.CheckoutPath])), cacheStore: ghaCacheStore(inputs[Input.Image]) }
     saveRun({ runId: workspace.runId, workDir: workspace.workDir })
     try {
       const report = await runPipeline(inputs, workspace, actionLog)
@@ -43,11 +44,13 @@ async function post(): Promise<void> {
   for (const problem of await cleanupRun(saved.runId, saved.workDir)) core.warning(problem)
 }
 
-function runnerWorkspace(): Workspace {
+async function runnerWorkspace(checkoutPath: string): Promise<Workspace> {
   const env = process.env
   const runId = randomBytes(6).toString('hex')
+  // A checkout made with actions/checkout's path: lives below the workspace; git names its top.
+  const checkout = join(env.GITHUB_WORKSPACE || process.cwd(), checkoutPath)
   return {
-    repoDir: env.GITHUB_WORKSPACE || process.cwd(),
+    repoDir: (await new Git(checkout).topLevel()) ?? checkout,
     workDir: workDirFor(runId),
     runId,
     defaultRef: env.GITHUB_SHA || 'HEAD',

@@ -59,7 +59,8 @@ export function parseCli(argv: string[], stdin: () => string): CliOptions {
     out: { type: 'string' }
   }
   for (const name of Object.values(Input)) {
-    if (name !== Input.RegistryPassword) options[name] = { type: 'string', multiple: repeatable.has(name) }
+    // --repo says where the repository is; checkout-path is the action's way of saying it.
+    if (name !== Input.RegistryPassword && name !== Input.CheckoutPath) options[name] = { type: 'string', multiple: repeatable.has(name) }
   }
   const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true })
   const command = values.help ? 'help' : (positionals[0] ?? 'help')

@@ -1,6 +1,7 @@
 // The names callers see: inputs and outputs of the action (and flags of the CLI), and saved state.
 export enum Input {
   Image = 'image',
+  CheckoutPath = 'checkout-path',
   Githash = 'githash',
   Context = 'context',
   Dockerfile = 'dockerfile',

@@ -57,6 +57,12 @@ export class Git {
     return r.exitCode === 0 ? r.stdout : undefined
   }
 
+  /** The top directory of the working tree holding `dir`, or undefined outside a repository. */
+  async topLevel(): Promise<string | undefined> {
+    const r = await run('git', ['-C', this.dir, 'rev-parse', '--show-toplevel'], { allowFailure: true })
+    return r.exitCode === 0 && r.stdout ? r.stdout : undefined
+  }
+
   async isShallow(): Promise<boolean> {
     return (await this.git(['rev-parse', '--is-shallow-repository'])) === 'true'
   }

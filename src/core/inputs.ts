@@ -8,6 +8,8 @@ import { PLACEHOLDERS } from './tags.js'
 /** Keyed by the real input names, so docs, action.yml and code say the same thing. */
 export interface Inputs {
   [Input.Image]: string
+  /** Where the repository was checked out, relative to the workspace (actions/checkout's path). */
+  [Input.CheckoutPath]: string
   /** Empty: the adapter's default commit (the one that triggered the run, or HEAD). */
   [Input.Githash]: string
   [Input.Context]: string
@@ -55,6 +57,7 @@ export function parseInputs(read: InputSource): Inputs {
   const password = read(Input.RegistryPassword)
   const inputs: Inputs = {
     [Input.Image]: image(get(Input.Image)),
+    [Input.CheckoutPath]: checkoutPath(get(Input.CheckoutPath) || '.'),
     [Input.Githash]: githash(get(Input.Githash)),
     [Input.Context]: repoPath(Input.Context, get(Input.Context) || '.'),
     [Input.Dockerfile]: get(Input.Dockerfile) && repoPath(Input.Dockerfile, get(Input.Dockerfile)),
@@ -119,6 +122,14 @@ function repoPath(name: Input, value: string): string {
   const normalized = posix.normalize(slashed).replace(/\/+$/, '') || '.'
   if (posix.isAbsolute(slashed) || normalized === '..' || normalized.startsWith('../')) {
     throw new InputError(name, `'${value}' must be a relative path inside the repository`)
+  }
+  return normalized
+}
+
+function checkoutPath(value: string): string {
+  const normalized = posix.normalize(value.replace(/\\/g, '/')).replace(/\/+$/, '') || '.'
+  if (posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {
+    throw new InputError(Input.CheckoutPath, `'${value}' must be a relative path inside the workspace, as given to actions/checkout's path`)
   }
   return normalized
 }
