@@ -157,6 +157,8 @@ beforeAll(() => {
         ''
       ].join('\n')
     )
+    .write('helper/Dockerfile', 'ARG BASE\nFROM ${BASE}\nARG NONCE\nRUN echo "$NONCE" > /nonce\nCMD ["sleep", "600"]\n')
+    .write('compose.built.yaml', 'services:\n  app:\n    image: ${HASHDOCK_IMAGE}\n    command: ["sleep", "600"]\n  helper:\n    build:\n      context: helper\n      args: {BASE: "${BASE}", NONCE: "${NONCE}"}\n')
   for (const [name, text] of HOSTILE_COMPOSE) origin.write(`hostile/${name.replace(/\W+/g, '-')}.yaml`, text)
   symlinkSync('/', join(origin.dir, 'hostile', 'hostroot'))
   symlinkSync('/etc/hostname', join(origin.dir, 'hostile', 'hostenv'))
@@ -299,6 +301,18 @@ describe('hostile compose files: refused before anything is built, naming the se
     const run = await runAction(options({ image, dockerfile: 'Dockerfile.link' }))
     await expectRefused(run, image, /^::error::dockerfile: 'Dockerfile.link' is a symlink in the commit; commit the Dockerfile itself$/)
     expect(run.stdout).not.toContain('root:x:0:0')
+  })
+
+  test('an image compose builds for a service is removed with the run', async () => {
+    counted()
+    const run = await runAction(
+      options({ image: uniqueImage('hostile-built'), push: 'false', 'compose-file': 'compose.built.yaml', 'compose-env': `BASE=${testbed.baseImage}\nNONCE=${randomBytes(6).toString('hex')}`, 'integration-command': 'true' })
+    )
+    expect(run.errors).toEqual([])
+    expect(run.exitCode).toBe(0)
+    const runId = run.state['hashdock-run-id']
+    expect(shown(run.stdout)).toMatch(new RegExp(`hashdock-${runId}-helper`))
+    expect(leftovers(run)).toEqual([])
   })
 
   test('compose-trust: host lets the same file through the policy', async () => {
