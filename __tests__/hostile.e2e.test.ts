@@ -1,7 +1,7 @@
 // Hostile inputs, commits, tool output, test results and registry state, against the bundled action on the
 // real engine and registry. Each refusal: one clear line, nothing pushed, no secret anywhere, nothing left.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -586,6 +586,23 @@ describe('runs started from elsewhere, and interrupted', () => {
     expect(docker('network', 'ls', '--quiet', '--filter', `name=${project}`)).toBe('')
     expect(existsSync(join(tmp, project))).toBe(false)
     expect(out).not.toContain(testbed.password)
+  })
+
+  test("the CLI in a workflow's run: step fences what the commit prints too", () => {
+    counted()
+    const checkout = origin.clone()
+    const r = spawnSync(
+      process.execPath,
+      [cli, 'build', '--repo', checkout, '--image', uniqueImage('hostile-cli-fence'), '--push', 'false', '--dockerfile', 'fence/Dockerfile', '--build-args', `BASE=${testbed.baseImage}`, '--build-args', `NONCE=${randomBytes(8).toString('hex')}`, '--test-command', "echo '::warning::EVIL-cli-test'; echo 'x ##[add-mask]EVIL-cli-mask'"],
+      { env: { ...process.env, GITHUB_ACTIONS: 'true' }, encoding: 'utf8', timeout: 240_000 }
+    )
+    const all = `${r.stdout}${r.stderr}`
+    expect(r.status).toBe(0)
+    expect(all).toContain('EVIL-build-legacy')
+    expect(all).toContain('EVIL-cli-test')
+    const { commands, stoppedAtEnd } = obeyed(r.stdout)
+    expect(commands.filter(c => c.data.includes('EVIL'))).toEqual([])
+    expect(stoppedAtEnd).toBe(false)
   })
 
   test('the CLI started in a subdirectory uses the whole repository', () => {

@@ -19153,6 +19153,8 @@ function parseCli(argv, stdin) {
 }
 
 ;// CONCATENATED MODULE: ./src/cli/log.ts
+// The core's log, for a terminal: headings for groups, problems on standard error.
+
 const where = (props) => props?.file ? ` (${props.file}${props.startLine ? `:${props.startLine}` : ''})` : '';
 function terminalLog(verbose) {
     return {
@@ -19168,13 +19170,25 @@ function terminalLog(verbose) {
             console.log(`\n== ${name}`);
             return fn();
         },
-        // A terminal has no workflow commands to guard against.
-        untrusted: fn => fn()
+        // A terminal has no workflow commands to guard against, but a workflow's run: step does.
+        untrusted: process.env.GITHUB_ACTIONS === 'true' ? fencedForRunner : fn => fn()
     };
+}
+/** Run inside a GitHub Actions step, output from the commit goes where the runner obeys no command. */
+async function fencedForRunner(fn) {
+    const token = (0,external_node_crypto_namespaceObject.randomUUID)();
+    console.log(`::stop-commands::${token}`);
+    try {
+        return await fn();
+    }
+    finally {
+        console.log(`\n::${token}::`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/cli/index.ts
 // hashdock on a developer's machine: the same pipeline as the action, inputs from flags.
+
 
 
 
@@ -19196,6 +19210,9 @@ async function main() {
         return cli.command === 'help' ? 0 : 2;
     }
     const log = terminalLog(Boolean(process.env.HASHDOCK_DEBUG));
+    // In a workflow's run: step the runner reads both pipes at once: one stream keeps lines inside their fences.
+    if (process.env.GITHUB_ACTIONS === 'true')
+        streamOutputTo(process.stdout);
     const runId = (0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex');
     const workDir = (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `hashdock-${runId}`);
     // Paths are the repository's, from its top, wherever in the working tree the CLI was started.

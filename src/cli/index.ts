@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path'
 import { cleanupRun } from '../core/cleanup.js'
 import { Input } from '../core/constants.js'
 import { createContext } from '../core/context.js'
+import { streamOutputTo } from '../core/exec.js'
 import { Git } from '../core/git.js'
 import type { Inputs } from '../core/inputs.js'
 import { plan } from '../core/plan.js'
@@ -24,6 +25,8 @@ async function main(): Promise<number> {
     return cli.command === 'help' ? 0 : 2
   }
   const log = terminalLog(Boolean(process.env.HASHDOCK_DEBUG))
+  // In a workflow's run: step the runner reads both pipes at once: one stream keeps lines inside their fences.
+  if (process.env.GITHUB_ACTIONS === 'true') streamOutputTo(process.stdout)
   const runId = randomBytes(6).toString('hex')
   const workDir = join(tmpdir(), `hashdock-${runId}`)
   // Paths are the repository's, from its top, wherever in the working tree the CLI was started.
