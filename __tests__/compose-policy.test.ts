@@ -110,6 +110,14 @@ describe('fileReach reads what compose would read before normalizing', () => {
     expect(problems[0]).toMatch(problem)
   })
 
+  test('a .env beside the file that is a symlink to a host file', async () => {
+    const dir = join(tree, 'dotenv')
+    mkdirSync(dir)
+    symlinkSync('/etc/hostname', join(dir, '.env'))
+    writeFileSync(join(dir, 'compose.yaml'), 'services: {}\n')
+    expect(await fileReach(join(dir, 'compose.yaml'), inTree)).toEqual(["the project's .env: it is a symlink outside the commit"])
+  })
+
   test('files it includes are read too', async () => {
     file('redis/compose.yaml', 'services:\n  r:\n    env_file: /etc/environment\n')
     const problems = await fileReach(file('compose.yaml', 'include:\n  - redis/compose.yaml\n'), inTree)

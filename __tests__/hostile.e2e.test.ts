@@ -164,6 +164,9 @@ beforeAll(() => {
   symlinkSync('/etc/hostname', join(origin.dir, 'hostile', 'hostenv'))
   symlinkSync('/etc/passwd', join(origin.dir, 'Dockerfile.link'))
   symlinkSync('/etc/hostname', join(origin.dir, 'compose.link.yaml'))
+  mkdirSync(join(origin.dir, 'dotenv'))
+  writeFileSync(join(origin.dir, 'dotenv', 'compose.yaml'), compose(''))
+  symlinkSync('/etc/hostname', join(origin.dir, 'dotenv', '.env'))
   // A file name that is not UTF-8: bytes 0xff 0xfe.
   writeFileSync(Buffer.concat([Buffer.from(join(origin.dir, 'latin-')), Buffer.from([0xff, 0xfe])]), 'bytes\n')
   commit = origin.commit('hostile files', '2024-06-07T08:09:10Z')
@@ -286,6 +289,13 @@ describe('hostile compose files: refused before anything is built, naming the se
     const image = uniqueImage('hostile-constructor')
     const run = await runAction(options({ image, 'compose-file': 'compose.yaml', 'compose-service': 'constructor', 'integration-command': 'true' }))
     await expectRefused(run, image, /^::error::compose-service: 'constructor' is not a service of compose.yaml; it has: app$/)
+  })
+
+  test("a project .env that is a symlink to a host file", async () => {
+    counted()
+    const image = uniqueImage('hostile-dotenv')
+    const run = await runAction(options({ image, 'compose-file': 'dotenv/compose.yaml', 'integration-command': 'true' }))
+    await expectRefused(run, image, /^::error::compose-file: the project's .env: it is a symlink outside the commit, which reaches the host; remove it or set compose-trust: host$/)
   })
 
   test('a compose file that is a symlink to a host file', async () => {

@@ -41737,6 +41737,10 @@ async function fileReach(file, inTree, depth = 0) {
         return []; // compose itself reports a file it cannot read
     }
     const base = (0,external_node_path_namespaceObject.dirname)(file);
+    // Compose reads the project directory's .env for interpolation: a symlink there would read a host file.
+    if (depth === 0 && (await compose_policy_exists((0,external_node_path_namespaceObject.resolve)(base, '.env'))) && !(await inTree((0,external_node_path_namespaceObject.resolve)(base, '.env')))) {
+        problems.push(`the project's .env: it is a symlink outside the commit`);
+    }
     const check = async (what, value) => {
         if (typeof value !== 'string')
             return false;
@@ -41799,6 +41803,7 @@ function inside(root) {
         }
     };
 }
+const compose_policy_exists = (path) => (0,promises_namespaceObject.lstat)(path).then(() => true, () => false);
 
 ;// CONCATENATED MODULE: ./src/core/constants.ts
 // The names callers see: inputs and outputs of the action (and flags of the CLI), and saved state.

@@ -8774,6 +8774,10 @@ async function fileReach(file, inTree, depth = 0) {
         return []; // compose itself reports a file it cannot read
     }
     const base = (0,external_node_path_namespaceObject.dirname)(file);
+    // Compose reads the project directory's .env for interpolation: a symlink there would read a host file.
+    if (depth === 0 && (await exists((0,external_node_path_namespaceObject.resolve)(base, '.env'))) && !(await inTree((0,external_node_path_namespaceObject.resolve)(base, '.env')))) {
+        problems.push(`the project's .env: it is a symlink outside the commit`);
+    }
     const check = async (what, value) => {
         if (typeof value !== 'string')
             return false;
@@ -8836,6 +8840,7 @@ function inside(root) {
         }
     };
 }
+const exists = (path) => (0,promises_namespaceObject.lstat)(path).then(() => true, () => false);
 
 ;// CONCATENATED MODULE: ./src/core/constants.ts
 // The names callers see: inputs and outputs of the action (and flags of the CLI), and saved state.
@@ -8977,7 +8982,7 @@ function readlink(fsPath) {
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
 const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
-function exists(fsPath) {
+function io_util_exists(fsPath) {
     return __awaiter(this, void 0, void 0, function* () {
         try {
             yield stat(fsPath);
@@ -9772,7 +9777,7 @@ class ToolRunner extends external_events_namespaceObject.EventEmitter {
                 state.on('debug', (message) => {
                     this._debug(message);
                 });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
+                if (this.options.cwd && !(yield io_util_exists(this.options.cwd))) {
                     return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
                 }
                 const fileName = this._getSpawnFileName();

@@ -1,5 +1,5 @@
 // What a commit's compose file may ask of the engine: nothing that reaches the host, unless the caller trusts the commit.
-import { readFile, realpath } from 'node:fs/promises'
+import { lstat, readFile, realpath } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve, sep } from 'node:path'
 import { parse } from 'yaml'
 
@@ -132,6 +132,10 @@ export async function fileReach(file: string, inTree: (path: string) => Promise<
     return [] // compose itself reports a file it cannot read
   }
   const base = dirname(file)
+  // Compose reads the project directory's .env for interpolation: a symlink there would read a host file.
+  if (depth === 0 && (await exists(resolve(base, '.env'))) && !(await inTree(resolve(base, '.env')))) {
+    problems.push(`the project's .env: it is a symlink outside the commit`)
+  }
   const check = async (what: string, value: unknown): Promise<boolean> => {
     if (typeof value !== 'string') return false
     if (value.includes('$')) {
@@ -185,3 +189,8 @@ export function inside(root: string): (path: string) => Promise<boolean> {
     }
   }
 }
+
+const exists = (path: string): Promise<boolean> => lstat(path).then(
+  () => true,
+  () => false
+)
