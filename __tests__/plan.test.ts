@@ -245,4 +245,15 @@ describe('plan: tags and labels', () => {
     expect(await fingerprint({ [Input.BuildArgs]: 'A=1' })).not.toBe(base)
     expect(await fingerprint({ [Input.Githash]: c1 })).not.toBe(base)
   })
+
+  // Re-use takes "same fingerprint" as "already tested": what was tested, and how, is part of it.
+  test.each<[string, Partial<Record<Input, string>>]>([
+    ['test-command', { [Input.TestCommand]: 'true' }],
+    ['integration-command', { [Input.IntegrationCommand]: 'true' }],
+    ['test-results', { [Input.TestResults]: '/tmp/results' }],
+    ['compose-trust', { [Input.ComposeTrust]: 'host' }]
+  ])('fingerprint: differs with %s', async (_, raw) => {
+    const fingerprint = async (r: Partial<Record<Input, string>>): Promise<string> => (await plan(inputs(r), workspace())).labels[FINGERPRINT_LABEL]
+    expect(await fingerprint(raw)).not.toBe(await fingerprint({}))
+  })
 })

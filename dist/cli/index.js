@@ -10737,7 +10737,7 @@ async function fingerprint(git, inputs, commit, contextPath, dockerfile) {
         inputs[Input.Mtime],
         inputs[Input.ComposeFile] ? await git.objectId(commit, '.') : '',
         // What was tested belongs to "the same inputs" too: a weaker test must not inherit a pass.
-        ...[Input.TestCommand, Input.IntegrationCommand, Input.ComposeFile, Input.ComposeService, Input.ComposeTrust, Input.TestResults].map(i => String(inputs[i]))
+        ...[Input.TestCommand, Input.IntegrationCommand, Input.ComposeFile, Input.ComposeService, Input.ComposeEnv, Input.ComposeTrust, Input.TestResults].map(i => JSON.stringify(inputs[i]))
     ]) {
         hash.update(`${part}\0`);
     }
