@@ -8746,7 +8746,9 @@ async function hostReach(config, inTree) {
         if (v.driver !== undefined && v.driver !== 'local')
             problems.push(`${about} uses the ${compose_policy_text(v.driver)} driver`);
         const opts = obj(v.driver_opts);
-        if (/bind/.test(compose_policy_text(opts.o ?? '')) || opts.device !== undefined || (opts.type !== undefined && opts.type !== 'tmpfs')) {
+        // Only a tmpfs is a volume of the engine's own; a bind, a device or a network file system is the host's.
+        const tmpfs = opts.type === 'tmpfs' && (opts.device === undefined || opts.device === 'tmpfs');
+        if (Object.keys(opts).length && (!tmpfs || /bind/.test(compose_policy_text(opts.o ?? '')))) {
             problems.push(`${about} sets driver_opts ${compose_policy_text(opts)}, which mounts a host path or device`);
         }
     }

@@ -105,7 +105,9 @@ export async function hostReach(config: ComposeJson, inTree: (path: string) => P
     if (v.external === true || obj(v.external).name) problems.push(`${about} is external, outside the project`)
     if (v.driver !== undefined && v.driver !== 'local') problems.push(`${about} uses the ${text(v.driver)} driver`)
     const opts = obj(v.driver_opts)
-    if (/bind/.test(text(opts.o ?? '')) || opts.device !== undefined || (opts.type !== undefined && opts.type !== 'tmpfs')) {
+    // Only a tmpfs is a volume of the engine's own; a bind, a device or a network file system is the host's.
+    const tmpfs = opts.type === 'tmpfs' && (opts.device === undefined || opts.device === 'tmpfs')
+    if (Object.keys(opts).length && (!tmpfs || /bind/.test(text(opts.o ?? '')))) {
       problems.push(`${about} sets driver_opts ${text(opts)}, which mounts a host path or device`)
     }
   }
