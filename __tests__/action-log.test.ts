@@ -94,3 +94,54 @@ describe('actionLog.group', () => {
     expect(lines()).toEqual(['::group::Build', '::endgroup::'])
   })
 })
+
+describe('inside a fence, the action still speaks', () => {
+  test('a warning resumes commands, is written, and a new fence with a new token follows', async () => {
+    await actionLog.untrusted(async () => {
+      process.stdout.write('untrusted ##[add-mask]x')
+      actionLog.warning('cache export refused')
+      process.stdout.write('more untrusted\n')
+    })
+    const out = lines()
+    const first = stopToken(out[0])
+    expect(out[1]).toBe('untrusted ##[add-mask]x')
+    // The resume token starts a line of its own, even after output that did not end its line.
+    expect(out[2]).toBe(`::${first}::`)
+    expect(out[3]).toBe('::warning::cache export refused')
+    const second = stopToken(out[4])
+    expect(second).not.toBe(first)
+    expect(out[5]).toBe('more untrusted')
+    expect(out[6]).toBe(`::${second}::`)
+  })
+
+  test('nested untrusted blocks share one fence', async () => {
+    await actionLog.untrusted(() => actionLog.untrusted(async () => process.stdout.write('x\n')))
+    const out = lines()
+    expect(out).toHaveLength(3)
+    expect(out[2]).toBe(`::${stopToken(out[0])}::`)
+  })
+})
+
+describe('actionLog.info', () => {
+  test.each([
+    ['a line starting with ::', 'ok\n::set-output name=x::y'],
+    ['a legacy command anywhere', 'test name ##[add-mask]secret'],
+    ['a carriage return', 'ok\r::warning::x'],
+    ['indented ::', '  ::error::x']
+  ])('text holding %s is fenced', (_, text) => {
+    actionLog.info(text)
+    const out = stdout().join('')
+    const token = stopToken(out.split('\n')[0])
+    expect(out).toBe(`::stop-commands::${token}\n${text}\n\n::${token}::\n`)
+  })
+
+  test('plain text is printed as it is', () => {
+    actionLog.info('Logged in to registry as ci: 2 tags')
+    expect(stdout().join('')).toBe('Logged in to registry as ci: 2 tags\n')
+  })
+
+  test('annotations lose bidi and zero-width characters', () => {
+    actionLog.error('expected \u202eevil\u202c', { title: 'test\u200b name' })
+    expect(stdout().join('')).toBe('::error title=test name::expected evil\n')
+  })
+})

@@ -1,5 +1,5 @@
 // The build context: the commit's tracked files only, from a real repository, every timestamp the commit's.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import {
   lstatSync,
   mkdirSync,
@@ -20,6 +20,9 @@ import { Input } from '../src/core/constants.js'
 import { createContext, setTimes } from '../src/core/context.js'
 import { parseInputs } from '../src/core/inputs.js'
 import type { SourcePlan } from '../src/core/plan.js'
+
+// These tests run git: on a loaded machine one can take longer than jest's default 5 s.
+jest.setTimeout(30_000)
 
 // 2021-06-15T12:00:00Z; the author date differs so a wrong clock would show.
 const COMMIT_TIME = 1_623_758_400
@@ -191,5 +194,46 @@ describe('setTimes', () => {
     await setTimes(dir, T)
     expect(lstatSync(join(outside, 'target.txt')).mtimeMs).toBe(1000 * 1000)
     expect(lstatSync(outside).mtimeMs).toBe(1000 * 1000)
+  })
+})
+
+describe('createContext, hostile commits and hosts', () => {
+  test('file modes do not depend on the umask of whoever extracts the commit', async () => {
+    const previous = process.umask(0o077)
+    try {
+      const root = join(scratch, 'umask')
+      const { tree } = await createContext(planFor({}, root), root)
+      expect(statSync(tree).mode & 0o777).toBe(0o755)
+      expect(statSync(join(tree, 'app')).mode & 0o777).toBe(0o755)
+      expect(statSync(join(tree, 'app/run.sh')).mode & 0o777).toBe(0o755)
+      expect(statSync(join(tree, 'tracked.txt')).mode & 0o777).toBe(0o644)
+    } finally {
+      process.umask(previous)
+    }
+  })
+
+  test('a Dockerfile that is a symlink in the commit is refused, naming the input', async () => {
+    const root = join(scratch, 'linked-dockerfile')
+    await expect(createContext(planFor({ [Input.Dockerfile]: 'link' }, root), root)).rejects.toThrow(
+      "dockerfile: 'link' is a symlink in the commit; commit the Dockerfile itself"
+    )
+  })
+
+  test('a file name that is not UTF-8 gets its time like any other, with per-file times too', async () => {
+    const other = join(scratch, 'bytes-repo')
+    mkdirSync(other)
+    git(other, ['init', '-q'])
+    write(other, 'Dockerfile', 'FROM scratch\n')
+    writeFileSync(Buffer.concat([Buffer.from(join(other, 'name-')), Buffer.from([0xff, 0xfe])]), 'bytes\n')
+    const bytesCommit = commitAll(other, 'bytes', COMMIT_TIME)
+    for (const mtime of ['commit', 'per-file']) {
+      const root = join(scratch, `bytes-${mtime}`)
+      const p = { ...planFor({ [Input.Mtime]: mtime }, root), commit: bytesCommit }
+      const { tree } = await createContext({ ...p, workspace: { ...p.workspace, repoDir: other } }, root)
+      const names = readdirSync(tree, { encoding: 'buffer' })
+      const odd = names.find(n => n.includes(0xff))
+      expect(odd).toBeDefined()
+      expect(lstatSync(Buffer.concat([Buffer.from(`${tree}/`), odd!])).mtimeMs / 1000).toBe(COMMIT_TIME)
+    }
   })
 })

@@ -1,10 +1,13 @@
 // Per-file commit times, read from real repositories built here with fixed commit dates.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { applyFileTimes, directoryTimes, fileCommitTimes, requireFullHistory } from '../src/core/file-times.js'
+
+// These tests run git: on a loaded machine one can take longer than jest's default 5 s.
+jest.setTimeout(30_000)
 
 const T = {
   first: 1_000_000_000,

@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CacheServer } from '../test/support/cache-server.js'
 
+// These tests run tar and a cache server: on a loaded machine one can take longer than jest's default 5 s.
+jest.setTimeout(30_000)
+
 const warnings: string[] = []
 const actualCore = await import('@actions/core')
 // Quiet, and warnings kept for assertions; @actions/cache logs through the same module.

@@ -52,10 +52,10 @@ function options(inputs: Record<string, string>): ActionOptions {
   return {
     workspace: origin.clone(),
     sha: commit,
-    env: { BASE: testbed.baseImage },
     inputs: {
       context: 'service',
       'build-args': `BASE=${testbed.baseImage}`,
+      'compose-env': `BASE=${testbed.baseImage}`,
       'test-command': 'python -m pytest -q tests/unit --junitxml=/tmp/results/unit.xml',
       'compose-file': 'service/compose.yaml',
       'compose-service': 'app',

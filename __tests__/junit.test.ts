@@ -1,7 +1,7 @@
 // Reading JUnit XML from each runner's own format into typed results.
 import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { parseJUnit, summarize, type TestCase, type TestSuite } from '../src/core/junit.js'
+import { MAX_CASES, parseJUnit, summarize, type TestCase, type TestSuite } from '../src/core/junit.js'
 
 const fixture = (name: string): string => readFileSync(new URL(`../__fixtures__/junit/${name}`, import.meta.url), 'utf8')
 const parse = (name: string): TestSuite[] => parseJUnit(fixture(name), name)
@@ -197,5 +197,26 @@ describe('summarize', () => {
 
   test('is all zeros for no suites', () => {
     expect(summarize([])).toEqual({ passed: 0, failed: 0, skipped: 0, durationSeconds: 0, failedCases: [], slowest: [] })
+  })
+})
+
+describe('hostile reports', () => {
+  test('a DOCTYPE is refused before any entity is expanded', () => {
+    const bomb = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><testsuite name="s"><testcase name="&b;"/></testsuite>'
+    expect(() => parseJUnit(bomb, 'bomb.xml')).toThrow('bomb.xml: refused: it declares a DOCTYPE, which JUnit reports never need')
+  })
+
+  test('a lower-case doctype too', () => {
+    expect(() => parseJUnit('<!doctype x><testsuite name="s"/>', 'x.xml')).toThrow(/refused: it declares a DOCTYPE/)
+  })
+
+  test(`more than ${MAX_CASES} cases in one report is refused`, () => {
+    const xml = `<testsuite name="s">${'<testcase name="t"/>'.repeat(MAX_CASES + 1)}</testsuite>`
+    expect(() => parseJUnit(xml, 'many.xml')).toThrow(`many.xml: refused: ${MAX_CASES + 1} test cases, more than the ${MAX_CASES} read from one report`)
+  })
+
+  test(`${MAX_CASES} cases are read`, () => {
+    const xml = `<testsuite name="s">${'<testcase name="t"/>'.repeat(MAX_CASES)}</testsuite>`
+    expect(parseJUnit(xml, 'ok.xml')[0].passed).toBe(MAX_CASES)
   })
 })

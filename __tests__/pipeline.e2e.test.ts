@@ -1,11 +1,12 @@
 // The founding pipeline end to end: the bundled action against the real engine, registry and git.
 import { beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runAction, type ActionOptions } from '../test/support/action.js'
 import { pullFromRegistry, registryDigest, registryTags, uniqueImage } from '../test/support/registry.js'
-import { exampleDir, FixtureRepo, git } from '../test/support/repo.js'
+import { exampleDir, FixtureRepo, git, tempDir } from '../test/support/repo.js'
 import { testbed } from '../test/support/testbed.js'
 
 jest.setTimeout(300_000)
@@ -201,12 +202,15 @@ describe('bad input fails with one line that names the input, and no stack trace
 })
 
 test('the post step removes what a killed main step left behind', async () => {
-  const runId = `killed${Date.now().toString(36)}`
-  const workDir = join(origin.clone(), '.hashdock-leftover')
+  // State as the main step writes it: a run ID of twelve hex digits, its work directory under RUNNER_TEMP.
+  const runId = randomBytes(6).toString('hex')
+  const runnerTemp = tempDir('runner')
+  const workDir = join(runnerTemp, `hashdock-${runId}`)
   mkdirSync(workDir)
   docker('create', '--label', `dev.hashdock.run=${runId}`, testbed.baseImage, 'true')
   const run = await runAction({
     ...options(origin.dir, { image: uniqueImage('post') }),
+    runnerTemp,
     post: { 'hashdock-is-post': 'true', 'hashdock-run-id': runId, 'hashdock-work-dir': workDir }
   })
   expect(run.exitCode).toBe(0)

@@ -1,5 +1,5 @@
 // Planning one build against a real repository: which commit, which paths, which labels; no engine needed.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +11,9 @@ import type { BuilderFacts } from '../src/core/builder.js'
 import type { Engine } from '../src/core/docker.js'
 import { plan as planWith, references, rfc3339 } from '../src/core/plan.js'
 import type { Workspace } from '../src/core/workspace.js'
+
+// These tests run git: on a loaded machine one can take longer than jest's default 5 s.
+jest.setTimeout(30_000)
 
 const IMAGE = 'ghcr.io/acme/app'
 /** 2023-01-02T03:04:05Z */
@@ -246,5 +249,16 @@ describe('plan: tags and labels', () => {
     expect(await fingerprint({ [Input.Tags]: 'latest', [Input.Push]: 'false' })).toBe(base)
     expect(await fingerprint({ [Input.BuildArgs]: 'A=1' })).not.toBe(base)
     expect(await fingerprint({ [Input.Githash]: c1 })).not.toBe(base)
+  })
+
+  // Re-use takes "same fingerprint" as "already tested": what was tested, and how, is part of it.
+  test.each<[string, Partial<Record<Input, string>>]>([
+    ['test-command', { [Input.TestCommand]: 'true' }],
+    ['integration-command', { [Input.IntegrationCommand]: 'true' }],
+    ['test-results', { [Input.TestResults]: '/tmp/results' }],
+    ['compose-trust', { [Input.ComposeTrust]: 'host' }]
+  ])('fingerprint: differs with %s', async (_, raw) => {
+    const fingerprint = async (r: Partial<Record<Input, string>>): Promise<string> => (await plan(inputs(r), workspace())).labels[FINGERPRINT_LABEL]
+    expect(await fingerprint(raw)).not.toBe(await fingerprint({}))
   })
 })

@@ -130,13 +130,25 @@ describe('the reusable workflow mirrors the action', () => {
     ['ghcr.io.example.com/acme/app', '', '', '', '']
   ])('image %s, username %j, secret %j: logs in as %j with %j', (image, username, secret, wantUser, wantPassword) => {
     const contexts = {
-      inputs: { image, 'registry-username': username },
+      inputs: { image, 'registry-username': username, push: true },
       secrets: { 'registry-password': secret },
       github: { actor: 'octocat', token: 'ghs_token' }
     }
     const given = actionStep?.with ?? {}
     expect(evaluate(String(given['registry-username']), contexts)).toBe(wantUser)
     expect(evaluate(String(given['registry-password']), contexts)).toBe(wantPassword)
+  })
+
+  // A run that does not push (a pull request's) is given no credentials, whatever is available.
+  test.each([
+    ['ghcr.io/acme/app', '', ''],
+    ['ghcr.io/acme/app', 'bot', 'pat'],
+    ['docker.io/acme/app', 'acme-ci', 'pw']
+  ])('push false, image %s, username %j, secret %j: no login', (image, username, secret) => {
+    const contexts = { inputs: { image, 'registry-username': username, push: false }, secrets: { 'registry-password': secret }, github: { actor: 'octocat', token: 'ghs_token' } }
+    const given = actionStep?.with ?? {}
+    expect(evaluate(String(given['registry-username']), contexts)).toBe('')
+    expect(evaluate(String(given['registry-password']), contexts)).toBe('')
   })
 
   test('the checkout has the full history', () => {

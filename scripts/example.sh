@@ -11,8 +11,8 @@ bash scripts/provision.sh
 [ -f dist/cli/index.js ] || npm run -s build
 
 # The password reaches hashdock through the environment, never as an argument. BASE is read by the
-# example's compose file, for the Redis service image it builds.
-HASHDOCK_REGISTRY_PASSWORD="$TESTBED_REGISTRY_PASSWORD" BASE="$TESTBED_BASE_IMAGE" node dist/cli/index.js build \
+# example's compose file, for the Redis service image it builds: compose sees only what --compose-env gives.
+HASHDOCK_REGISTRY_PASSWORD="$TESTBED_REGISTRY_PASSWORD" node dist/cli/index.js build \
   --repo . \
   --context examples/flask-app \
   --image "$TESTBED_REGISTRY/hashdock/example" \
@@ -22,6 +22,7 @@ HASHDOCK_REGISTRY_PASSWORD="$TESTBED_REGISTRY_PASSWORD" BASE="$TESTBED_BASE_IMAG
   --test-command 'python -m pytest -q tests/unit --junitxml=/tmp/test-results/unit.xml' \
   --compose-file examples/flask-app/compose.yaml \
   --compose-service app \
+  --compose-env "BASE=$TESTBED_BASE_IMAGE" \
   --integration-command 'python -m pytest -q tests/integration --junitxml=/tmp/test-results/integration.xml' \
   --test-results /tmp/test-results \
   --mtime per-file \

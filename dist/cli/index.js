@@ -16,18 +16,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
 
 /***/ }),
 
-/***/ 7349:
+/***/ 2197:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
-var resolveBlockSeq = __nccwpck_require__(334);
-var resolveFlowCollection = __nccwpck_require__(3142);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var resolveBlockMap = __nccwpck_require__(143);
+var resolveBlockSeq = __nccwpck_require__(1854);
+var resolveFlowCollection = __nccwpck_require__(9030);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -113,15 +113,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 3683:
+/***/ 83:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(3021);
-var composeNode = __nccwpck_require__(5937);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
+var Document = __nccwpck_require__(573);
+var composeNode = __nccwpck_require__(4961);
+var resolveEnd = __nccwpck_require__(1020);
+var resolveProps = __nccwpck_require__(775);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -165,17 +165,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 5937:
+/***/ 4961:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var composeCollection = __nccwpck_require__(7349);
-var composeScalar = __nccwpck_require__(5413);
-var resolveEnd = __nccwpck_require__(7788);
-var utilEmptyScalarPosition = __nccwpck_require__(2599);
+var Alias = __nccwpck_require__(7105);
+var identity = __nccwpck_require__(4919);
+var composeCollection = __nccwpck_require__(2197);
+var composeScalar = __nccwpck_require__(3573);
+var resolveEnd = __nccwpck_require__(1020);
+var utilEmptyScalarPosition = __nccwpck_require__(8407);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -284,15 +284,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 5413:
+/***/ 3573:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var resolveBlockScalar = __nccwpck_require__(5089);
+var resolveFlowScalar = __nccwpck_require__(5882);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -379,18 +379,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 9984:
+/***/ 3104:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(1342);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var identity = __nccwpck_require__(1127);
-var composeDoc = __nccwpck_require__(3683);
-var resolveEnd = __nccwpck_require__(7788);
+var directives = __nccwpck_require__(2606);
+var Document = __nccwpck_require__(573);
+var errors = __nccwpck_require__(152);
+var identity = __nccwpck_require__(4919);
+var composeDoc = __nccwpck_require__(83);
+var resolveEnd = __nccwpck_require__(1020);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -610,17 +610,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 7103:
+/***/ 143:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-var utilMapIncludes = __nccwpck_require__(1187);
+var Pair = __nccwpck_require__(5773);
+var YAMLMap = __nccwpck_require__(5462);
+var resolveProps = __nccwpck_require__(775);
+var utilContainsNewline = __nccwpck_require__(4283);
+var utilFlowIndentCheck = __nccwpck_require__(1795);
+var utilMapIncludes = __nccwpck_require__(1091);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -734,12 +734,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 8913:
+/***/ 5089:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -941,14 +941,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 334:
+/***/ 1854:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveProps = __nccwpck_require__(4631);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
+var YAMLSeq = __nccwpck_require__(6831);
+var resolveProps = __nccwpck_require__(775);
+var utilFlowIndentCheck = __nccwpck_require__(1795);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -999,7 +999,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 7788:
+/***/ 1020:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1045,19 +1045,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 3142:
+/***/ 9030:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilMapIncludes = __nccwpck_require__(1187);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var resolveEnd = __nccwpck_require__(1020);
+var resolveProps = __nccwpck_require__(775);
+var utilContainsNewline = __nccwpck_require__(4283);
+var utilMapIncludes = __nccwpck_require__(1091);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -1261,13 +1261,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 6842:
+/***/ 5882:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var resolveEnd = __nccwpck_require__(7788);
+var Scalar = __nccwpck_require__(389);
+var resolveEnd = __nccwpck_require__(1020);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -1496,7 +1496,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 4631:
+/***/ 775:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1651,7 +1651,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 9499:
+/***/ 4283:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1694,7 +1694,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 2599:
+/***/ 8407:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1729,12 +1729,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 4051:
+/***/ 1795:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(9499);
+var utilContainsNewline = __nccwpck_require__(4283);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -1753,12 +1753,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 1187:
+/***/ 1091:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(4919);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -1775,22 +1775,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 3021:
+/***/ 573:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(4043);
-var Schema = __nccwpck_require__(5840);
-var stringifyDocument = __nccwpck_require__(6829);
-var anchors = __nccwpck_require__(1596);
-var applyReviver = __nccwpck_require__(3661);
-var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(1342);
+var Alias = __nccwpck_require__(7105);
+var Collection = __nccwpck_require__(4661);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var toJS = __nccwpck_require__(3899);
+var Schema = __nccwpck_require__(8224);
+var stringifyDocument = __nccwpck_require__(2285);
+var anchors = __nccwpck_require__(9196);
+var applyReviver = __nccwpck_require__(909);
+var createNode = __nccwpck_require__(1732);
+var directives = __nccwpck_require__(2606);
 
 class Document {
     constructor(value, replacer, options) {
@@ -2119,13 +2119,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 1596:
+/***/ 9196:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(4919);
+var visit = __nccwpck_require__(2588);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -2202,7 +2202,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 3661:
+/***/ 909:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -2266,14 +2266,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 2404:
+/***/ 1732:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var Alias = __nccwpck_require__(7105);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -2363,13 +2363,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 1342:
+/***/ 2606:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(4919);
+var visit = __nccwpck_require__(2588);
 
 const escapeChars = {
     '!': '%21',
@@ -2548,7 +2548,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 1464:
+/***/ 152:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -2617,28 +2617,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 8815:
+/***/ 3439:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var Schema = __nccwpck_require__(5840);
-var errors = __nccwpck_require__(1464);
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
-var publicApi = __nccwpck_require__(4047);
-var visit = __nccwpck_require__(204);
+var composer = __nccwpck_require__(3104);
+var Document = __nccwpck_require__(573);
+var Schema = __nccwpck_require__(8224);
+var errors = __nccwpck_require__(152);
+var Alias = __nccwpck_require__(7105);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var Scalar = __nccwpck_require__(389);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var cst = __nccwpck_require__(9877);
+var lexer = __nccwpck_require__(5145);
+var lineCounter = __nccwpck_require__(1460);
+var parser = __nccwpck_require__(2064);
+var publicApi = __nccwpck_require__(4543);
+var visit = __nccwpck_require__(2588);
 
 
 
@@ -2665,7 +2665,7 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 __webpack_unused_export__ = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
+exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 __webpack_unused_export__ = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
@@ -2675,7 +2675,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 7249:
+/***/ 7297:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -2701,16 +2701,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 4065:
+/***/ 7105:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1596);
-var visit = __nccwpck_require__(204);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var anchors = __nccwpck_require__(9196);
+var visit = __nccwpck_require__(2588);
+var identity = __nccwpck_require__(4919);
+var Node = __nccwpck_require__(4833);
+var toJS = __nccwpck_require__(3899);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -2828,14 +2828,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 101:
+/***/ 4661:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
+var createNode = __nccwpck_require__(1732);
+var identity = __nccwpck_require__(4919);
+var Node = __nccwpck_require__(4833);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -2986,14 +2986,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 6673:
+/***/ 4833:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(3661);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var applyReviver = __nccwpck_require__(909);
+var identity = __nccwpck_require__(4919);
+var toJS = __nccwpck_require__(3899);
 
 class NodeBase {
     constructor(type) {
@@ -3033,15 +3033,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 7165:
+/***/ 5773:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyPair = __nccwpck_require__(9748);
-var addPairToJSMap = __nccwpck_require__(7104);
-var identity = __nccwpck_require__(1127);
+var createNode = __nccwpck_require__(1732);
+var stringifyPair = __nccwpck_require__(7764);
+var addPairToJSMap = __nccwpck_require__(8768);
+var identity = __nccwpck_require__(4919);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -3079,14 +3079,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 3301:
+/***/ 389:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var identity = __nccwpck_require__(4919);
+var Node = __nccwpck_require__(4833);
+var toJS = __nccwpck_require__(3899);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -3113,17 +3113,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 4454:
+/***/ 5462:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(1212);
-var addPairToJSMap = __nccwpck_require__(7104);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
+var stringifyCollection = __nccwpck_require__(4156);
+var addPairToJSMap = __nccwpck_require__(8768);
+var Collection = __nccwpck_require__(4661);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var Scalar = __nccwpck_require__(389);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -3267,17 +3267,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 2223:
+/***/ 6831:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(1212);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(4043);
+var createNode = __nccwpck_require__(1732);
+var stringifyCollection = __nccwpck_require__(4156);
+var Collection = __nccwpck_require__(4661);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var toJS = __nccwpck_require__(3899);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -3389,16 +3389,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 7104:
+/***/ 8768:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(7249);
-var merge = __nccwpck_require__(452);
-var stringify = __nccwpck_require__(2148);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var log = __nccwpck_require__(7297);
+var merge = __nccwpck_require__(9380);
+var stringify = __nccwpck_require__(9300);
+var identity = __nccwpck_require__(4919);
+var toJS = __nccwpck_require__(3899);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -3461,7 +3461,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 1127:
+/***/ 4919:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -3521,12 +3521,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 4043:
+/***/ 3899:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(4919);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -3567,15 +3567,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 110:
+/***/ 334:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-var errors = __nccwpck_require__(1464);
-var stringifyString = __nccwpck_require__(3069);
+var resolveBlockScalar = __nccwpck_require__(5089);
+var resolveFlowScalar = __nccwpck_require__(5882);
+var errors = __nccwpck_require__(152);
+var stringifyString = __nccwpck_require__(1773);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -3792,7 +3792,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 1733:
+/***/ 3701:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -3862,7 +3862,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 7715:
+/***/ 5235:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -3968,14 +3968,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 3461:
+/***/ 9877:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(110);
-var cstStringify = __nccwpck_require__(1733);
-var cstVisit = __nccwpck_require__(7715);
+var cstScalar = __nccwpck_require__(334);
+var cstStringify = __nccwpck_require__(3701);
+var cstVisit = __nccwpck_require__(5235);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -4087,12 +4087,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 361:
+/***/ 5145:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(3461);
+var cst = __nccwpck_require__(9877);
 
 /*
 START -> stream
@@ -4817,7 +4817,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 6628:
+/***/ 1460:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -4865,14 +4865,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 3456:
+/***/ 2064:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
+var cst = __nccwpck_require__(9877);
+var lexer = __nccwpck_require__(5145);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -5852,18 +5852,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 4047:
+/***/ 4543:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var log = __nccwpck_require__(7249);
-var identity = __nccwpck_require__(1127);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
+var composer = __nccwpck_require__(3104);
+var Document = __nccwpck_require__(573);
+var errors = __nccwpck_require__(152);
+var log = __nccwpck_require__(7297);
+var identity = __nccwpck_require__(4919);
+var lineCounter = __nccwpck_require__(1460);
+var parser = __nccwpck_require__(2064);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -5966,16 +5966,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 5840:
+/***/ 8224:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var tags = __nccwpck_require__(18);
+var identity = __nccwpck_require__(4919);
+var map = __nccwpck_require__(4043);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var tags = __nccwpck_require__(6178);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -6012,13 +6012,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 7451:
+/***/ 4043:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(4919);
+var YAMLMap = __nccwpck_require__(5462);
 
 const map = {
     collection: 'map',
@@ -6038,12 +6038,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 3632:
+/***/ 5632:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 const nullTag = {
     identify: value => value == null,
@@ -6062,13 +6062,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 1706:
+/***/ 7562:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(4919);
+var YAMLSeq = __nccwpck_require__(6831);
 
 const seq = {
     collection: 'seq',
@@ -6088,12 +6088,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 6464:
+/***/ 4704:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(3069);
+var stringifyString = __nccwpck_require__(1773);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -6111,12 +6111,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 3959:
+/***/ 4359:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -6139,13 +6139,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8405:
+/***/ 6229:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(389);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -6193,12 +6193,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9874:
+/***/ 7602:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -6242,18 +6242,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 896:
+/***/ 7904:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
+var map = __nccwpck_require__(4043);
+var _null = __nccwpck_require__(5632);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var bool = __nccwpck_require__(4359);
+var float = __nccwpck_require__(6229);
+var int = __nccwpck_require__(7602);
 
 const schema = [
     map.map,
@@ -6274,14 +6274,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3559:
+/***/ 8647:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
+var Scalar = __nccwpck_require__(389);
+var map = __nccwpck_require__(4043);
+var seq = __nccwpck_require__(7562);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -6345,27 +6345,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 18:
+/***/ 6178:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-var schema = __nccwpck_require__(896);
-var schema$1 = __nccwpck_require__(3559);
-var binary = __nccwpck_require__(6083);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var schema$2 = __nccwpck_require__(5913);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(4043);
+var _null = __nccwpck_require__(5632);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var bool = __nccwpck_require__(4359);
+var float = __nccwpck_require__(6229);
+var int = __nccwpck_require__(7602);
+var schema = __nccwpck_require__(7904);
+var schema$1 = __nccwpck_require__(8647);
+var binary = __nccwpck_require__(4355);
+var merge = __nccwpck_require__(9380);
+var omap = __nccwpck_require__(6431);
+var pairs = __nccwpck_require__(9281);
+var schema$2 = __nccwpck_require__(3081);
+var set = __nccwpck_require__(2504);
+var timestamp = __nccwpck_require__(4960);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -6451,14 +6451,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 6083:
+/***/ 4355:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(3301);
-var stringifyString = __nccwpck_require__(3069);
+var Scalar = __nccwpck_require__(389);
+var stringifyString = __nccwpck_require__(1773);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -6528,12 +6528,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 8398:
+/***/ 6158:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(389);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -6564,13 +6564,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 5782:
+/***/ 838:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(389);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -6621,12 +6621,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 873:
+/***/ 5609:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(3569);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -6704,13 +6704,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 452:
+/***/ 9380:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -6782,16 +6782,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 303:
+/***/ 6431:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var pairs = __nccwpck_require__(8385);
+var identity = __nccwpck_require__(4919);
+var toJS = __nccwpck_require__(3899);
+var YAMLMap = __nccwpck_require__(5462);
+var YAMLSeq = __nccwpck_require__(6831);
+var pairs = __nccwpck_require__(9281);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -6866,15 +6866,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 8385:
+/***/ 9281:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var Scalar = __nccwpck_require__(389);
+var YAMLSeq = __nccwpck_require__(6831);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -6955,24 +6955,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 5913:
+/***/ 3081:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var binary = __nccwpck_require__(6083);
-var bool = __nccwpck_require__(8398);
-var float = __nccwpck_require__(5782);
-var int = __nccwpck_require__(873);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(4043);
+var _null = __nccwpck_require__(5632);
+var seq = __nccwpck_require__(7562);
+var string = __nccwpck_require__(4704);
+var binary = __nccwpck_require__(4355);
+var bool = __nccwpck_require__(6158);
+var float = __nccwpck_require__(838);
+var int = __nccwpck_require__(5609);
+var merge = __nccwpck_require__(9380);
+var omap = __nccwpck_require__(6431);
+var pairs = __nccwpck_require__(9281);
+var set = __nccwpck_require__(2504);
+var timestamp = __nccwpck_require__(4960);
 
 const schema = [
     map.map,
@@ -7003,14 +7003,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1528:
+/***/ 2504:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(4919);
+var Pair = __nccwpck_require__(5773);
+var YAMLMap = __nccwpck_require__(5462);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -7106,12 +7106,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 6752:
+/***/ 4960:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(3569);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -7218,7 +7218,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 4475:
+/***/ 9915:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -7376,15 +7376,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 2148:
+/***/ 9300:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1596);
-var identity = __nccwpck_require__(1127);
-var stringifyComment = __nccwpck_require__(9799);
-var stringifyString = __nccwpck_require__(3069);
+var anchors = __nccwpck_require__(9196);
+var identity = __nccwpck_require__(4919);
+var stringifyComment = __nccwpck_require__(6599);
+var stringifyString = __nccwpck_require__(1773);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -7515,14 +7515,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 1212:
+/***/ 4156:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(4919);
+var stringify = __nccwpck_require__(9300);
+var stringifyComment = __nccwpck_require__(6599);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -7677,7 +7677,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 9799:
+/***/ 6599:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -7708,14 +7708,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 6829:
+/***/ 2285:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(4919);
+var stringify = __nccwpck_require__(9300);
+var stringifyComment = __nccwpck_require__(6599);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -7802,7 +7802,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 8689:
+/***/ 3569:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -7836,15 +7836,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 9748:
+/***/ 7764:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(4919);
+var Scalar = __nccwpck_require__(389);
+var stringify = __nccwpck_require__(9300);
+var stringifyComment = __nccwpck_require__(6599);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -7995,13 +7995,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 3069:
+/***/ 1773:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var foldFlowLines = __nccwpck_require__(4475);
+var Scalar = __nccwpck_require__(389);
+var foldFlowLines = __nccwpck_require__(9915);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -8340,12 +8340,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 204:
+/***/ 2588:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(4919);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -8637,6 +8637,7 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 var Input;
 (function (Input) {
     Input["Image"] = "image";
+    Input["CheckoutPath"] = "checkout-path";
     Input["Githash"] = "githash";
     Input["Context"] = "context";
     Input["Dockerfile"] = "dockerfile";
@@ -8649,12 +8650,15 @@ var Input;
     Input["TestCommand"] = "test-command";
     Input["ComposeFile"] = "compose-file";
     Input["ComposeService"] = "compose-service";
+    Input["ComposeTrust"] = "compose-trust";
+    Input["ComposeEnv"] = "compose-env";
     Input["IntegrationCommand"] = "integration-command";
     Input["TestResults"] = "test-results";
     Input["WaitTimeout"] = "wait-timeout";
     Input["Mtime"] = "mtime";
     Input["Cache"] = "cache";
     Input["Rebuild"] = "rebuild";
+    Input["Reuse"] = "reuse";
     Input["Provenance"] = "provenance";
     Input["Sbom"] = "sbom";
     Input["Builder"] = "builder";
@@ -8734,7 +8738,7 @@ const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/io/lib/io-util.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -8914,7 +8918,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -9188,7 +9192,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -9776,7 +9780,7 @@ class ExecState extends external_events_namespaceObject.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -9864,6 +9868,35 @@ let sink = { stdout: process.stdout, stderr: process.stderr, command: () => { } 
 function setExecOutput(output) {
     sink = output;
 }
+/**
+ * What git, docker, buildx, compose and skopeo need to find their configuration, the engine, the
+ * network and a scratch directory. Nothing else: not the action's inputs (INPUT_*, the registry
+ * password among them), not the runner's tokens (ACTIONS_*, GITHUB_TOKEN), not the CLI's password.
+ */
+const ALLOWED = new Set([
+    'PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR', 'TMP', 'TEMP', 'RUNNER_TEMP', 'TZ', 'LANG', 'LANGUAGE',
+    'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_DATA_HOME',
+    'DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'DOCKER_TLS',
+    'DOCKER_API_VERSION', 'DOCKER_BUILDKIT', 'DOCKER_DEFAULT_PLATFORM', 'BUILDKIT_PROGRESS', 'SSH_AUTH_SOCK',
+    'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy',
+    'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REGISTRY_AUTH_FILE', 'CONTAINERS_REGISTRIES_CONF', 'CONTAINERS_POLICY_JSON',
+    'GIT_EXEC_PATH', 'GIT_CONFIG_NOSYSTEM'
+]);
+const ALLOWED_PREFIXES = ['LC_', 'BUILDX_'];
+/** Of those, what compose needs to reach the engine: its interpolation and `environment: [NAME]` see only these. */
+const ENGINE_ONLY = new Set(['PATH', 'HOME', 'TMPDIR', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'DOCKER_API_VERSION', 'BUILDX_BUILDER', 'BUILDX_CONFIG']);
+/** The environment a child process starts from, built from `source` (this process's, by default). */
+function childEnvironment(untrustedFiles = false, source = process.env) {
+    const env = {};
+    for (const [name, value] of Object.entries(source)) {
+        if (value === undefined)
+            continue;
+        const allowed = untrustedFiles ? ENGINE_ONLY.has(name) : ALLOWED.has(name) || ALLOWED_PREFIXES.some(p => name.startsWith(p));
+        if (allowed)
+            env[name] = value;
+    }
+    return env;
+}
 async function run(command, args, options = {}) {
     sink.command([command, ...args].join(' '));
     const result = await getExecOutput(command, args, {
@@ -9873,7 +9906,7 @@ async function run(command, args, options = {}) {
         listeners: options.stream ? { stdout: data => sink.stdout.write(data), stderr: data => sink.stderr.write(data) } : undefined,
         input: options.input === undefined ? undefined : Buffer.from(options.input),
         cwd: options.cwd,
-        env: options.env ? { ...process.env, ...options.env } : undefined
+        env: { ...childEnvironment(options.untrustedFiles), ...options.env }
     });
     if (result.exitCode !== 0 && !options.allowFailure) {
         throw new CommandError(`${command} ${args[0] ?? ''}`.trim(), result.exitCode, result.stderr || result.stdout);
@@ -9928,8 +9961,218 @@ async function removeRunBuilder(runId) {
         await run('docker', ['buildx', 'rm', name]);
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ../main/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3439);
+;// CONCATENATED MODULE: ./src/core/compose-policy.ts
+// What a commit's compose file may ask of the engine: nothing that reaches the host, unless the caller trusts the commit.
+
+
+
+const obj = (value) => (value && typeof value === 'object' && !Array.isArray(value) ? value : {});
+const list = (value) => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
+const compose_policy_text = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
+/** Namespaces a service may share only with another service of the project. */
+const SHARED_NAMESPACES = ['network_mode', 'pid', 'ipc', 'uts', 'userns_mode', 'cgroup'];
+/** Settings that, whatever their value, hand a container something of the host's. */
+const HOST_SETTINGS = ['cap_add', 'devices', 'device_cgroup_rules', 'cgroup_parent', 'gpus', 'external_links', 'use_api_socket', 'provider', 'runtime'];
+/**
+ * Every setting of the normalized configuration that reaches beyond the project's own containers,
+ * networks and volumes, as "service 'x' sets …" phrases. Paths must lie inside `tree` (compose has
+ * already made them absolute); `inTree` decides, following symlinks.
+ */
+async function hostReach(config, inTree) {
+    const problems = [];
+    const services = obj(config.services);
+    const isService = (name) => Object.hasOwn(services, name);
+    const path = async (what, value) => {
+        // A remote build context (git or https URL) is fetched by the builder, never read from the host.
+        if (typeof value !== 'string' || /^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.startsWith('git@'))
+            return;
+        if (!(await inTree(value)))
+            problems.push(`${what}: ${value} outside the commit`);
+    };
+    for (const [name, raw] of Object.entries(services)) {
+        const s = obj(raw);
+        const sets = (setting) => `service '${name}' sets ${setting}`;
+        if (s.privileged === true)
+            problems.push(sets('privileged: true'));
+        for (const key of SHARED_NAMESPACES) {
+            const value = s[key];
+            if (typeof value !== 'string' || !value)
+                continue;
+            const other = /^service:(.+)$/.exec(value)?.[1];
+            const own = (other !== undefined && isService(other)) || value === 'none' || value === 'private' || value === 'shareable' || value === 'bridge' || (key === 'network_mode' && value === 'default');
+            if (!own)
+                problems.push(sets(`${key}: ${value}`));
+        }
+        for (const key of HOST_SETTINGS) {
+            const value = s[key];
+            if (value === undefined || value === null || value === false || (Array.isArray(value) && value.length === 0))
+                continue;
+            problems.push(sets(`${key}: ${compose_policy_text(value)}`));
+        }
+        for (const opt of list(s.security_opt)) {
+            if (/unconfined|disable/i.test(compose_policy_text(opt)))
+                problems.push(sets(`security_opt: ${compose_policy_text(opt)}`));
+        }
+        for (const from of list(s.volumes_from)) {
+            const source = compose_policy_text(from).replace(/:(ro|rw)$/, '');
+            const other = source.startsWith('container:') ? undefined : source.replace(/^service:/, '');
+            if (other === undefined || !isService(other))
+                problems.push(sets(`volumes_from: ${compose_policy_text(from)}`));
+        }
+        for (const v of list(s.volumes)) {
+            const volume = obj(v);
+            if (volume.type === 'bind' || volume.type === 'npipe' || volume.type === 'cluster') {
+                problems.push(sets(`volumes: a ${volume.type} mount of ${compose_policy_text(volume.source)}`));
+            }
+        }
+        for (const hook of [...list(s.post_start), ...list(s.pre_stop)]) {
+            if (obj(hook).privileged === true)
+                problems.push(sets('a privileged lifecycle hook'));
+        }
+        for (const file of [...list(s.env_file), ...list(s.label_file)])
+            await path(sets('env_file'), obj(file).path ?? file);
+        if (s.build !== undefined) {
+            const build = typeof s.build === 'string' ? { context: s.build } : obj(s.build);
+            await path(sets('build.context'), build.context);
+            const dockerfile = build.dockerfile;
+            if (typeof dockerfile === 'string' && typeof build.context === 'string' && !/^[a-z]+:\/\//i.test(build.context)) {
+                await path(sets('build.dockerfile'), (0,external_node_path_namespaceObject.resolve)(build.context, dockerfile));
+            }
+            for (const [key, value] of Object.entries(obj(build.additional_contexts))) {
+                // Another service's image or a registry image is no host path.
+                if (typeof value === 'string' && !/^(service|docker-image|target|oci-layout):/.test(value))
+                    await path(sets(`build.additional_contexts.${key}`), value);
+            }
+            if (build.network === 'host')
+                problems.push(sets('build.network: host'));
+            if (build.privileged === true)
+                problems.push(sets('build.privileged: true'));
+            if (list(build.ssh).length)
+                problems.push(sets(`build.ssh: ${compose_policy_text(build.ssh)}`));
+            if (list(build.entitlements).length)
+                problems.push(sets(`build.entitlements: ${compose_policy_text(build.entitlements)}`));
+        }
+    }
+    for (const [name, raw] of Object.entries(obj(config.networks))) {
+        const n = obj(raw);
+        const about = `network '${name}'`;
+        if (n.external === true || obj(n.external).name)
+            problems.push(`${about} is external, outside the project`);
+        if (n.name === 'host' || n.name === 'bridge' || n.name === 'none')
+            problems.push(`${about} is named ${n.name}, one of the engine's own networks`);
+        if (n.driver !== undefined && n.driver !== 'bridge')
+            problems.push(`${about} uses the ${compose_policy_text(n.driver)} driver`);
+        if (Object.keys(obj(n.driver_opts)).length)
+            problems.push(`${about} sets driver_opts ${compose_policy_text(n.driver_opts)}`);
+    }
+    for (const [name, raw] of Object.entries(obj(config.volumes))) {
+        const v = obj(raw);
+        const about = `volume '${name}'`;
+        if (v.external === true || obj(v.external).name)
+            problems.push(`${about} is external, outside the project`);
+        if (v.driver !== undefined && v.driver !== 'local')
+            problems.push(`${about} uses the ${compose_policy_text(v.driver)} driver`);
+        const opts = obj(v.driver_opts);
+        // Only a tmpfs is a volume of the engine's own; a bind, a device or a network file system is the host's.
+        const tmpfs = opts.type === 'tmpfs' && (opts.device === undefined || opts.device === 'tmpfs');
+        if (Object.keys(opts).length && (!tmpfs || /bind/.test(compose_policy_text(opts.o ?? '')))) {
+            problems.push(`${about} sets driver_opts ${compose_policy_text(opts)}, which mounts a host path or device`);
+        }
+    }
+    for (const kind of ['secrets', 'configs']) {
+        for (const [name, raw] of Object.entries(obj(config[kind]))) {
+            const entry = obj(raw);
+            if (entry.external === true)
+                problems.push(`${kind.slice(0, -1)} '${name}' is external, outside the project`);
+            await path(`${kind.slice(0, -1)} '${name}' reads file`, entry.file);
+        }
+    }
+    return problems;
+}
+/**
+ * Compose reads env_file, label_file, include and extends files while it builds the normalized
+ * configuration, so those are checked in the file itself first, and in every file it includes.
+ */
+async function fileReach(file, inTree, depth = 0) {
+    const problems = [];
+    let doc;
+    try {
+        doc = obj((0,dist/* parse */.qg)(await (0,promises_namespaceObject.readFile)(file, 'utf8')));
+    }
+    catch {
+        return []; // compose itself reports a file it cannot read
+    }
+    const base = (0,external_node_path_namespaceObject.dirname)(file);
+    // Compose reads the project directory's .env for interpolation: a symlink there would read a host file.
+    if (depth === 0 && (await compose_policy_exists((0,external_node_path_namespaceObject.resolve)(base, '.env'))) && !(await inTree((0,external_node_path_namespaceObject.resolve)(base, '.env')))) {
+        problems.push(`the project's .env: it is a symlink outside the commit`);
+    }
+    const check = async (what, value) => {
+        if (typeof value !== 'string')
+            return false;
+        if (value.includes('$')) {
+            problems.push(`${what}: ${value} is interpolated; name a file of the commit`);
+            return false;
+        }
+        const full = (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(base, value);
+        if (!(await inTree(full))) {
+            problems.push(`${what}: ${value} outside the commit`);
+            return false;
+        }
+        return true;
+    };
+    const follow = async (path) => {
+        if (depth < 8)
+            problems.push(...(await fileReach((0,external_node_path_namespaceObject.isAbsolute)(path) ? path : (0,external_node_path_namespaceObject.resolve)(base, path), inTree, depth + 1)));
+    };
+    for (const entry of list(doc.include)) {
+        const e = typeof entry === 'string' ? { path: entry } : obj(entry);
+        for (const p of list(e.path))
+            if (await check('include', p))
+                await follow(p);
+        for (const p of list(e.env_file))
+            await check('include env_file', p);
+        if (e.project_directory !== undefined)
+            await check('include project_directory', e.project_directory);
+    }
+    for (const [name, raw] of Object.entries(obj(doc.services))) {
+        const s = obj(raw);
+        const sets = (setting) => `service '${name}' sets ${setting}`;
+        for (const f of [...list(s.env_file), ...list(s.label_file)])
+            await check(sets('env_file'), typeof f === 'string' ? f : obj(f).path);
+        const extended = obj(s.extends).file;
+        if (await check(sets('extends.file'), extended))
+            await follow(extended);
+    }
+    return problems;
+}
+/** Whether a path, symlinks followed, lies inside `root`; a path that does not exist yet is judged by its nearest existing parent. */
+function inside(root) {
+    const rootReal = (0,promises_namespaceObject.realpath)(root);
+    return async (path) => {
+        const top = await rootReal;
+        let probe = (0,external_node_path_namespaceObject.resolve)(path);
+        let rest = '';
+        for (;;) {
+            try {
+                const real = await (0,promises_namespaceObject.realpath)(probe);
+                const full = rest ? (0,external_node_path_namespaceObject.resolve)(real, rest) : real;
+                return full === top || full.startsWith(top + external_node_path_namespaceObject.sep);
+            }
+            catch {
+                const parent = (0,external_node_path_namespaceObject.dirname)(probe);
+                if (parent === probe)
+                    return false;
+                rest = rest ? `${probe.slice(parent.length + 1)}${external_node_path_namespaceObject.sep}${rest}` : probe.slice(parent.length + 1);
+                probe = parent;
+            }
+        }
+    };
+}
+const compose_policy_exists = (path) => (0,promises_namespaceObject.lstat)(path).then(() => true, () => false);
+
 ;// CONCATENATED MODULE: ./src/core/compose.ts
 // The project's own compose services, started beside the image under test and always torn down.
 
@@ -9938,31 +10181,60 @@ var dist = __nccwpck_require__(8815);
 
 
 
-/** Starts the services of the user's compose file, unchanged but for the service that runs the built image. */
-async function startServices(p, localRef, tree, workDir, log) {
+
+/**
+ * The project as it will run: the user's compose file, the service under test replaced by the built
+ * image, checked against the compose policy. Runs before the build too, so a refused file fails fast.
+ */
+async function prepareServices(p, localRef, tree, workDir) {
     const file = (0,external_node_path_namespaceObject.join)(tree, p.inputs[Input.ComposeFile]);
+    const inTree = inside(tree);
+    if ((await (0,promises_namespaceObject.lstat)(file)).isSymbolicLink() || !(await inTree(file))) {
+        throw new InputError(Input.ComposeFile, `'${p.inputs[Input.ComposeFile]}' is a symlink in the commit; commit the compose file itself`);
+    }
     const name = composeProjectName(p.workspace.runId);
-    const env = { HASHDOCK_IMAGE: localRef };
+    // Compose interpolates variables into the services: it sees the ones the caller named, never the runner's.
+    const given = p.inputs[Input.ComposeEnv].map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]);
+    const env = { ...Object.fromEntries(given), HASHDOCK_IMAGE: localRef };
     const base = ['compose', '--project-name', name, '--project-directory', (0,external_node_path_namespaceObject.dirname)(file), '--file', file];
+    const trusted = p.inputs[Input.ComposeTrust] === 'host';
+    if (!trusted)
+        refuse(await fileReach(file, inTree));
     const config = await composeConfig(base, env);
     const services = Object.keys(config.services);
     const args = [...base];
     const service = p.inputs[Input.ComposeService];
     if (service) {
-        if (!config.services[service]) {
+        if (!Object.hasOwn(config.services, service)) {
             throw new InputError(Input.ComposeService, `'${service}' is not a service of ${p.inputs[Input.ComposeFile]}; it has: ${services.join(', ')}`);
         }
         const override = (0,external_node_path_namespaceObject.join)(workDir, 'compose.hashdock.yaml');
-        await (0,promises_namespaceObject.writeFile)(override, overrideFor(service, config.services[service], localRef));
+        await (0,promises_namespaceObject.writeFile)(override, overrideFor(service, config.services[service], localRef), { mode: 0o644 });
         args.push('--file', override);
     }
-    const project = { name, args, env, network: config.networks?.default?.name ?? `${name}_default`, services };
+    const final = service ? await composeConfig(args, env) : config;
+    if (!trusted)
+        refuse(await hostReach(final, inTree));
+    return { name, args, env, network: final.networks?.default?.name ?? `${name}_default`, services };
+}
+/** One line for the first refusal: what reaches the host, and the two ways out. */
+function refuse(problems) {
+    if (!problems.length)
+        return;
+    const more = problems.length > 1 ? ` (${problems.length - 1} more: ${problems.slice(1, 4).join('; ')}${problems.length > 4 ? '; …' : ''})` : '';
+    throw new InputError(Input.ComposeFile, `${problems[0]}, which reaches the host; remove it or set ${Input.ComposeTrust}: host${more}`);
+}
+/** Starts the services of the user's compose file, unchanged but for the service that runs the built image. */
+async function startServices(p, localRef, tree, workDir, log) {
+    const project = await prepareServices(p, localRef, tree, workDir);
+    const { args, env, services } = project;
     const timeout = p.inputs[Input.WaitTimeout];
     log.info(`Starting ${services.join(', ')} (waiting up to ${timeout} s for them to be healthy)`);
     const up = await log.untrusted(() => run('docker', [...args, 'up', '--detach', '--wait', '--wait-timeout', String(timeout), '--pull', 'missing'], {
         env,
         stream: true,
-        allowFailure: true
+        allowFailure: true,
+        untrustedFiles: true
     }));
     if (up.exitCode !== 0) {
         const why = await whyNotUp(project, up.stderr, timeout);
@@ -9989,7 +10261,7 @@ function overrideFor(service, config, localRef) {
 }
 async function composeConfig(base, env) {
     try {
-        return JSON.parse(await output('docker', [...base, 'config', '--format', 'json'], { env }));
+        return JSON.parse(await output('docker', [...base, 'config', '--format', 'json'], { env, untrustedFiles: true }));
     }
     catch (error) {
         const why = error instanceof CommandError ? lastLine(error.stderr) : String(error);
@@ -10002,13 +10274,13 @@ async function whyNotUp(project, stderr, timeout) {
     const bad = states.find(s => s.Health === 'unhealthy') ?? states.find(s => s.Health === 'starting') ?? states.find(s => s.State !== 'running');
     if (!bad)
         return `compose-file: the services did not start: ${lastLine(stderr)}`;
-    const logs = await run('docker', [...project.args, 'logs', '--no-color', '--no-log-prefix', '--tail', '3', bad.Service], { env: project.env, allowFailure: true });
+    const logs = await run('docker', [...project.args, 'logs', '--no-color', '--no-log-prefix', '--tail', '3', bad.Service], { env: project.env, allowFailure: true, untrustedFiles: true });
     const last = (logs.stdout || logs.stderr).split('\n').map(l => l.trim()).filter(Boolean).join(' | ');
     const health = bad.Health || 'no health check';
     return `compose-file: service '${bad.Service}' did not become healthy within ${timeout} s (wait-timeout): state ${bad.State}, health ${health}${bad.State === 'exited' ? `, exit ${bad.ExitCode}` : ''}; last log lines: ${last || '(none)'}`;
 }
 async function serviceStates(project) {
-    const r = await run('docker', [...project.args, 'ps', '--all', '--format', 'json'], { env: project.env, allowFailure: true });
+    const r = await run('docker', [...project.args, 'ps', '--all', '--format', 'json'], { env: project.env, allowFailure: true, untrustedFiles: true });
     const text = r.stdout.trim();
     if (!text)
         return [];
@@ -10018,17 +10290,17 @@ async function serviceStates(project) {
 /** Prints each service's log in its own group; the logs are the services', so never read as commands. */
 async function showLogs(project, log) {
     for (const service of project.services) {
-        await log.group(`Logs of ${service}`, () => log.untrusted(() => run('docker', [...project.args, 'logs', '--no-color', '--timestamps', service], { env: project.env, stream: true, allowFailure: true })));
+        await log.group(`Logs of ${service}`, () => log.untrusted(() => run('docker', [...project.args, 'logs', '--no-color', '--timestamps', service], { env: project.env, stream: true, allowFailure: true, untrustedFiles: true })));
     }
 }
 async function stopServices(project) {
-    await run('docker', [...project.args, 'down', '--volumes', '--remove-orphans', '--timeout', '5'], { env: project.env, allowFailure: true });
+    await run('docker', [...project.args, 'down', '--volumes', '--remove-orphans', '--rmi', 'local', '--timeout', '5'], { env: project.env, allowFailure: true, untrustedFiles: true });
 }
 /** The compose project name a run uses, for cleanup without its files. */
 const composeProjectName = (runId) => `hashdock-${runId}`;
 
 ;// CONCATENATED MODULE: ./src/core/cleanup.ts
-// Removes whatever a run left behind: its containers, networks, volumes and scratch files.
+// Removes whatever a run left behind: its containers, networks, volumes, service images and scratch files.
 
 
 
@@ -10072,6 +10344,13 @@ async function cleanupRun(runId, workDir) {
             await run('docker', ['image', 'rm', ...new Set(names.split('\n'))]);
     });
     await attempt('the builder', () => removeRunBuilder(runId));
+    // Images compose built for the project's services are named after it: <project>-<service>.
+    await attempt('images', async () => {
+        const names = await output('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${composeProjectName(runId)}-*`]);
+        const found = [...new Set(names.split('\n').filter(Boolean))];
+        if (found.length)
+            await run('docker', ['image', 'rm', ...found]);
+    });
     if (workDir)
         await attempt(workDir, () => (0,promises_namespaceObject.rm)(workDir, { recursive: true, force: true }));
     return problems;
@@ -10080,6 +10359,18 @@ async function cleanupRun(runId, workDir) {
 ;// CONCATENATED MODULE: ./src/core/git.ts
 // What the pipeline asks of git, each answer from one git command.
 
+
+
+/** A short hash that is also a branch or tag name, or the prefix of several commits. */
+class AmbiguousRef extends InputError {
+    ref;
+    commits;
+    constructor(ref, commits) {
+        super(Input.Githash, `'${ref}' is ambiguous: it could be ${commits.map(c => c.slice(0, 12)).join(' or ')}; give the full 40-character hash`);
+        this.ref = ref;
+        this.commits = commits;
+    }
+}
 class Git {
     dir;
     constructor(dir) {
@@ -10091,15 +10382,42 @@ class Git {
     async isRepository() {
         return (await run('git', ['-C', this.dir, 'rev-parse', '--git-dir'], { allowFailure: true })).exitCode === 0;
     }
-    /** The full hash of a commit-ish, or undefined when it names no commit here. */
+    /**
+     * The full hash of a commit-ish, or undefined when it names no commit here. A hex string that is both
+     * a commit's abbreviation and a branch or tag name is refused, not silently read as the ref (as git
+     * would); the fallback to the remote-tracking branch is spelled out in full, so it never matches a
+     * local branch or tag that merely starts with "origin/".
+     */
     async resolve(ref) {
-        // A checkout often has the branch only as a remote-tracking ref (origin/main).
-        for (const candidate of [ref, `origin/${ref}`]) {
-            const r = await run('git', ['-C', this.dir, 'rev-parse', '--verify', '--quiet', `${candidate}^{commit}`], { allowFailure: true });
-            if (r.exitCode === 0 && r.stdout)
-                return r.stdout;
+        const named = await this.verify(ref);
+        if (/^[0-9a-f]{4,39}$/i.test(ref)) {
+            const listed = await run('git', ['-C', this.dir, 'rev-parse', `--disambiguate=${ref.toLowerCase()}`], { allowFailure: true });
+            const commits = [];
+            for (const id of listed.stdout.split('\n').filter(Boolean)) {
+                if ((await this.objectTypeOf(id)) === 'commit')
+                    commits.push(id);
+            }
+            if (commits.length > 1 || (commits.length === 1 && named && named !== commits[0])) {
+                throw new AmbiguousRef(ref, [...new Set([...commits, ...(named ? [named] : [])])]);
+            }
+            if (commits.length === 1)
+                return commits[0];
         }
-        return undefined;
+        // A checkout often has the branch only as a remote-tracking ref (origin/main).
+        return named ?? (await this.verify(`refs/remotes/origin/${ref}`));
+    }
+    async verify(rev) {
+        const r = await run('git', ['-C', this.dir, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { allowFailure: true });
+        return r.exitCode === 0 && r.stdout ? r.stdout : undefined;
+    }
+    async objectTypeOf(id) {
+        const r = await run('git', ['-C', this.dir, 'cat-file', '-t', id], { allowFailure: true });
+        return r.exitCode === 0 ? r.stdout : undefined;
+    }
+    /** The top directory of the working tree holding `dir`, or undefined outside a repository. */
+    async topLevel() {
+        const r = await run('git', ['-C', this.dir, 'rev-parse', '--show-toplevel'], { allowFailure: true });
+        return r.exitCode === 0 && r.stdout ? r.stdout : undefined;
     }
     async isShallow() {
         return (await this.git(['rev-parse', '--is-shallow-repository'])) === 'true';
@@ -10263,14 +10581,18 @@ async function requireFullHistory(repoDir) {
  * directoryTimes applied to what is really on disk. Anything else gets `fallback`.
  */
 async function applyFileTimes(root, times, fallback) {
-    await applyBelow(root, '.', times, fallback);
+    await applyBelow(Buffer.from(root), '.', times, fallback);
 }
-/** Sets the times below and of `dir` (`rel` from the root) and returns the time it gave `dir`. */
+/**
+ * Sets the times below and of `dir` (`rel` from the root) and returns the time it gave `dir`. Paths stay
+ * bytes: a file name that is not UTF-8 would not survive a round trip through a string.
+ */
 async function applyBelow(dir, rel, times, fallback) {
     let newest;
-    for (const entry of await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true })) {
-        const path = (0,external_node_path_namespaceObject.join)(dir, entry.name);
-        const relPath = rel === '.' ? entry.name : `${rel}/${entry.name}`;
+    for (const entry of await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true, encoding: 'buffer' })) {
+        const path = Buffer.concat([dir, SLASH, entry.name]);
+        const name = entry.name.toString('utf8');
+        const relPath = rel === '.' ? name : `${rel}/${name}`;
         let time;
         if (entry.isDirectory()) {
             time = await applyBelow(path, relPath, times, fallback);
@@ -10286,9 +10608,12 @@ async function applyBelow(dir, rel, times, fallback) {
     await (0,promises_namespaceObject.lutimes)(dir, time, time);
     return time;
 }
+const SLASH = Buffer.from('/');
 
 ;// CONCATENATED MODULE: ./src/core/context.ts
 // Stage 2: a clean build context from `git archive` of the commit, every timestamp set to the commit time.
+
+
 
 
 
@@ -10308,8 +10633,14 @@ async function createContext(p, root) {
     const whole = p.contextPath === '.' || Boolean(p.inputs[Input.ComposeFile]);
     const paths = whole ? [] : [p.contextPath, p.dockerfilePath];
     await new Git(p.workspace.repoDir).archive(p.commit, paths, tarFile);
-    await run('tar', ['-x', '--no-same-owner', '-f', tarFile, '-C', tree]);
+    // The modes git archive wrote (tar.umask 0022), not those the umask of whoever runs this would leave.
+    await (0,promises_namespaceObject.chmod)(tree, 0o755);
+    await run('tar', ['-x', '--no-same-owner', '--same-permissions', '-f', tarFile, '-C', tree]);
     await (0,promises_namespaceObject.rm)(tarFile);
+    const dockerfile = (0,external_node_path_namespaceObject.join)(tree, p.dockerfilePath);
+    if ((await (0,promises_namespaceObject.lstat)(dockerfile)).isSymbolicLink() || !(await inside(tree)(dockerfile))) {
+        throw new InputError(Input.Dockerfile, `'${p.dockerfilePath}' is a symlink in the commit; commit the Dockerfile itself`);
+    }
     if (p.inputs[Input.Mtime] === 'per-file') {
         const files = await listFiles(tree);
         await applyFileTimes(tree, await fileCommitTimes(p.workspace.repoDir, p.commit, files), p.commitTime);
@@ -10317,7 +10648,7 @@ async function createContext(p, root) {
     else {
         await setTimes(tree, p.commitTime);
     }
-    return { tree, contextDir: (0,external_node_path_namespaceObject.join)(tree, p.contextPath), dockerfile: (0,external_node_path_namespaceObject.join)(tree, p.dockerfilePath) };
+    return { tree, contextDir: (0,external_node_path_namespaceObject.join)(tree, p.contextPath), dockerfile };
 }
 /** Repository paths of every file and symlink in an extracted tree. */
 async function listFiles(tree) {
@@ -10367,7 +10698,8 @@ function registryOf(name) {
  * with 127 (127.evil.example) is not one.
  */
 function isLoopback(registry) {
-    const host = registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : registry.replace(/:\d+$/, '');
+    const lower = registry.toLowerCase();
+    const host = lower.startsWith('[') ? lower.slice(0, lower.indexOf(']') + 1) : lower.replace(/:\d+$/, '');
     if (host === 'localhost' || host === '[::1]')
         return true;
     const octets = host.split('.');
@@ -10518,7 +10850,9 @@ async function fingerprint(git, inputs, commit, contextPath, dockerfile) {
         ...inputs[Input.BuildArgs],
         inputs[Input.Target],
         inputs[Input.Mtime],
-        inputs[Input.ComposeFile] ? await git.objectId(commit, '.') : ''
+        inputs[Input.ComposeFile] ? await git.objectId(commit, '.') : '',
+        // What was tested belongs to "the same inputs" too: a weaker test must not inherit a pass.
+        ...[Input.TestCommand, Input.IntegrationCommand, Input.ComposeFile, Input.ComposeService, Input.ComposeEnv, Input.ComposeTrust, Input.TestResults].map(i => JSON.stringify(inputs[i]))
     ]) {
         hash.update(`${part}\0`);
     }
@@ -10931,7 +11265,7 @@ function outputs(r) {
     };
 }
 
-;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/util.js
+;// CONCATENATED MODULE: ../main/node_modules/fast-xml-parser/src/util.js
 
 
 const nameStartChar = ':A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD';
@@ -10993,7 +11327,7 @@ const DANGEROUS_PROPERTY_NAMES = [
 ];
 
 const criticalProperties = ["__proto__", "constructor", "prototype"];
-;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/OptionsBuilder.js
+;// CONCATENATED MODULE: ../main/node_modules/fast-xml-parser/src/xmlparser/OptionsBuilder.js
 
 
 
@@ -11158,7 +11492,7 @@ const buildOptions = function (options) {
   //console.debug(built.processEntities)
   return built;
 };
-;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/xmlNode.js
+;// CONCATENATED MODULE: ../main/node_modules/fast-xml-parser/src/xmlparser/xmlNode.js
 
 
 let METADATA_SYMBOL;
@@ -11214,7 +11548,7 @@ class XmlNode {
   }
 }
 
-;// CONCATENATED MODULE: ./node_modules/xml-naming/src/index.js
+;// CONCATENATED MODULE: ../main/node_modules/xml-naming/src/index.js
 /**
  * xml-naming
  * Validates XML Name productions as defined in the XML 1.0 and 1.1 specifications.
@@ -11597,7 +11931,7 @@ const sanitize = (str, production = 'name', { replacement = '_', asciiOnly = fal
 
   return result || replacement;
 };
-;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/DocTypeReader.js
+;// CONCATENATED MODULE: ../main/node_modules/fast-xml-parser/src/xmlparser/DocTypeReader.js
 
 
 class DocTypeReader {
@@ -12024,7 +12358,7 @@ function validateEntityName(name, xmlVersion) {
     else
         throw new Error(`Invalid entity name ${name}`);
 }
-;// CONCATENATED MODULE: ./node_modules/anynum/digitTable.js
+;// CONCATENATED MODULE: ../main/node_modules/anynum/digitTable.js
 /**
  * Flat lookup table: maps Unicode code point → ASCII digit (0-9).
  * Only decimal digit characters (Unicode category Nd) are included.
@@ -12142,7 +12476,7 @@ for (const zero of SCRIPT_ZEROS) {
 
 
 
-;// CONCATENATED MODULE: ./node_modules/anynum/anynum.js
+;// CONCATENATED MODULE: ../main/node_modules/anynum/anynum.js
 
 
 
@@ -12278,7 +12612,7 @@ function anynum(str) {
 
 
 /* harmony default export */ const anynum_anynum = (anynum);
-;// CONCATENATED MODULE: ./node_modules/strnum/strnum.js
+;// CONCATENATED MODULE: ../main/node_modules/strnum/strnum.js
 const hexRegex = /^[-+]?0x[a-fA-F0-9]+$/;
 const binRegex = /^0b[01]+$/;
 const octRegex = /^0o[0-7]+$/;
@@ -12456,7 +12790,7 @@ function handleInfinity(str, num, options) {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/ignoreAttributes.js
+;// CONCATENATED MODULE: ../main/node_modules/fast-xml-parser/src/ignoreAttributes.js
 function getIgnoreAttributesFn(ignoreAttributes) {
     if (typeof ignoreAttributes === 'function') {
         return ignoreAttributes
@@ -12475,7 +12809,7 @@ function getIgnoreAttributesFn(ignoreAttributes) {
     }
     return () => false
 }
-;// CONCATENATED MODULE: ./node_modules/path-expression-matcher/src/Matcher.js
+;// CONCATENATED MODULE: ../main/node_modules/path-expression-matcher/src/Matcher.js
 
 
 /**
@@ -13140,7 +13474,7 @@ class Matcher {
   }
 }
 
-;// CONCATENATED MODULE: ./node_modules/path-expression-matcher/src/Expression.js
+;// CONCATENATED MODULE: ../main/node_modules/path-expression-matcher/src/Expression.js
 /**
  * Expression - Parses and stores a tag pattern expression
  * 
@@ -13373,7 +13707,7 @@ class Expression {
     return this.pattern;
   }
 }
-;// CONCATENATED MODULE: ./node_modules/path-expression-matcher/src/ExpressionSet.js
+;// CONCATENATED MODULE: ../main/node_modules/path-expression-matcher/src/ExpressionSet.js
 /**
  * ExpressionSet - An indexed collection of Expressions for efficient bulk matching
  *
@@ -13600,7 +13934,7 @@ class ExpressionSet {
   }
 }
 
-;// CONCATENATED MODULE: ./node_modules/@nodable/entities/src/entities.js
+;// CONCATENATED MODULE: ../main/node_modules/@nodable/entities/src/entities.js
 // ---------------------------------------------------------------------------
 // Complete HTML5 named entity reference
 // Organized by logical categories for easy maintenance and selective importing
@@ -14740,7 +15074,7 @@ const COMMON_HTML = {
 // Note: NUMERIC_ENTITIES (&#NNN; / &#xHH;) are handled by the scanner directly
 // via String.fromCodePoint() without any map lookup.
 // ---------------------------------------------------------------------------
-;// CONCATENATED MODULE: ./node_modules/@nodable/entities/src/EntityDecoder.js
+;// CONCATENATED MODULE: ../main/node_modules/@nodable/entities/src/EntityDecoder.js
 // ---------------------------------------------------------------------------
 // Built-in named entity map  (name → replacement string)
 // No regex, no {regex,val} objects — just flat key/value pairs.
@@ -15385,7 +15719,7 @@ class EntityDecoder {
     return this._applyNCRAction(effective, token, cp);
   }
 }
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/sql.js
+;// CONCATENATED MODULE: ../main/node_modules/is-unsafe/src/contexts/sql.js
 /**
  * SQL context patterns — high-precision rules only.
  *
@@ -15482,7 +15816,7 @@ const SQL_PATTERNS = [
 
 /* harmony default export */ const sql = (SQL_PATTERNS);
 
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/sql-strict.js
+;// CONCATENATED MODULE: ../main/node_modules/is-unsafe/src/contexts/sql-strict.js
 /**
  * SQL-STRICT context patterns.
  *
@@ -15531,7 +15865,7 @@ const SQL_STRICT_PATTERNS = [...sql, ...SQL_STRICT_EXTRA];
 
 /* harmony default export */ const sql_strict = (SQL_STRICT_PATTERNS);
 
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/util/decode-entities.js
+;// CONCATENATED MODULE: ../main/node_modules/is-unsafe/src/util/decode-entities.js
 /**
  * Decode the HTML character references that matter for markup-context
  * detection.
@@ -15581,7 +15915,7 @@ function decodeEntities(input) {
   });
 }
 
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/html.js
+;// CONCATENATED MODULE: ../main/node_modules/is-unsafe/src/contexts/html.js
 /**
  * HTML context patterns.
  *
@@ -15685,7 +16019,7 @@ const HTML_PATTERNS = [
 
 /* harmony default export */ const html = (HTML_PATTERNS);
 
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/xml.js
+;// CONCATENATED MODULE: ../main/node_modules/is-unsafe/src/contexts/xml.js
 /**
  * XML context patterns.
  *
@@ -15766,7 +16100,7 @@ const XML_PATTERNS = [
 
 /* harmony default export */ const xml = (XML_PATTERNS);
 
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/svg.js
+;// CONCATENATED MODULE: ../main/node_modules/is-unsafe/src/contexts/svg.js
 /**
  * SVG context patterns.
  *
@@ -15849,7 +16183,7 @@ const SVG_PATTERNS = [
 
 /* harmony default export */ const svg = (SVG_PATTERNS);
 
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/shell.js
+;// CONCATENATED MODULE: ../main/node_modules/is-unsafe/src/contexts/shell.js
 /**
  * SHELL context patterns.
  *
@@ -15956,7 +16290,7 @@ const SHELL_PATTERNS = [
 
 /* harmony default export */ const shell = (SHELL_PATTERNS);
 
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/redos.js
+;// CONCATENATED MODULE: ../main/node_modules/is-unsafe/src/contexts/redos.js
 /**
  * REDOS context patterns.
  *
@@ -16018,7 +16352,7 @@ const REDOS_PATTERNS = [
 
 /* harmony default export */ const redos = (REDOS_PATTERNS);
 
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/nosql.js
+;// CONCATENATED MODULE: ../main/node_modules/is-unsafe/src/contexts/nosql.js
 /**
  * NOSQL context patterns.
  *
@@ -16134,7 +16468,7 @@ const NOSQL_PATTERNS = [
 
 /* harmony default export */ const nosql = (NOSQL_PATTERNS);
 
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/log.js
+;// CONCATENATED MODULE: ../main/node_modules/is-unsafe/src/contexts/log.js
 /**
  * LOG context patterns.
  *
@@ -16234,7 +16568,7 @@ const LOG_PATTERNS = [
 
 /* harmony default export */ const log = (LOG_PATTERNS);
 
-;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/index.js
+;// CONCATENATED MODULE: ../main/node_modules/is-unsafe/src/index.js
 /**
  * is-unsafe v2
  *
@@ -16528,7 +16862,7 @@ function allUnsafe(value, context) {
 
 /* harmony default export */ const src = ((/* unused pure expression or super */ null && (isUnsafe)));
 
-;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/OrderedObjParser.js
+;// CONCATENATED MODULE: ../main/node_modules/fast-xml-parser/src/xmlparser/OrderedObjParser.js
 
 ///@ts-check
 
@@ -17442,7 +17776,7 @@ function sanitizeName(name, options) {
   }
   return name;
 }
-;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/node2json.js
+;// CONCATENATED MODULE: ../main/node_modules/fast-xml-parser/src/xmlparser/node2json.js
 
 
 
@@ -17620,7 +17954,7 @@ function isLeafTag(obj, options) {
 
   return false;
 }
-;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/validator.js
+;// CONCATENATED MODULE: ../main/node_modules/fast-xml-parser/src/validator.js
 
 
 
@@ -18138,7 +18472,7 @@ function getLineNumberForPosition(xmlData, index) {
 function getPositionFromMatch(match) {
   return match.startIndex + match[1].length;
 }
-;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/XMLParser.js
+;// CONCATENATED MODULE: ../main/node_modules/fast-xml-parser/src/xmlparser/XMLParser.js
 /* global Uint8Array */
 
 
@@ -18216,7 +18550,7 @@ class XMLParser {
         return XmlNode.getMetaDataSymbol();
     }
 }
-;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/fxp.js
+;// CONCATENATED MODULE: ../main/node_modules/fast-xml-parser/src/fxp.js
 
 
 
@@ -18244,8 +18578,13 @@ const parser = new XMLParser({
     htmlEntities: true,
     isArray: (name, _path, _leaf, isAttribute) => !isAttribute && REPEATABLE.has(name)
 });
+/** More cases than any real report holds; each costs memory in the summary and the annotations. */
+const MAX_CASES = 50_000;
 /** Reads one report; `origin` (its file name) is named in every error. Malformed XML throws. */
 function parseJUnit(xml, origin) {
+    // A report has no use for a DOCTYPE; its entities are how XML expands a few bytes into gigabytes.
+    if (/<!DOCTYPE/i.test(xml))
+        throw new Error(`${origin}: refused: it declares a DOCTYPE, which JUnit reports never need`);
     const valid = XMLValidator.validate(xml);
     if (valid !== true) {
         throw new Error(`${origin}: malformed JUnit XML at line ${valid.err.line}: ${valid.err.msg}`);
@@ -18270,7 +18609,11 @@ function parseJUnit(xml, origin) {
     else {
         throw new Error(`${origin}: not a JUnit report: the root element is neither <testsuites> nor <testsuite>`);
     }
-    return nodes.map(node => toSuite(node, origin));
+    const suites = nodes.map(node => toSuite(node, origin));
+    const cases = suites.reduce((sum, s) => sum + s.cases.length, 0);
+    if (cases > MAX_CASES)
+        throw new Error(`${origin}: refused: ${cases} test cases, more than the ${MAX_CASES} read from one report`);
+    return suites;
 }
 /** Totals over all suites, the failed cases in report order, and the `slowest` longest-running cases. */
 function summarize(suites, slowest = 5) {
@@ -18468,14 +18811,25 @@ function formatDuration(seconds) {
 
 
 
+/** What the tests may hand over: parsing takes about fifteen times a file's size in memory. */
+const RESULT_LIMITS = { fileBytes: 16 << 20, totalBytes: 48 << 20, files: 500 };
 /** Every suite in the XML files of every test run; unreadable files are warnings, not failures. */
 async function readResults(runs, log) {
     const suites = [];
+    let bytes = 0;
+    let files = 0;
     for (const run of runs) {
         const dir = run.resultsDir;
         if (!dir)
             continue;
         for (const file of await xmlFiles(dir)) {
+            const size = (await (0,promises_namespaceObject.stat)(file)).size;
+            const name = (0,external_node_path_namespaceObject.relative)(dir, file);
+            if (++files > RESULT_LIMITS.files || size > RESULT_LIMITS.fileBytes || bytes + size > RESULT_LIMITS.totalBytes) {
+                log.warning(`${Input.TestResults}: ${name} not read: results are read up to ${RESULT_LIMITS.files} files, ${RESULT_LIMITS.fileBytes >> 20} MB each and ${RESULT_LIMITS.totalBytes >> 20} MB in all`);
+                continue;
+            }
+            bytes += size;
             try {
                 // Runners name suites generically ("pytest"): say which test container each came from.
                 const parsed = parseJUnit(await (0,promises_namespaceObject.readFile)(file, 'utf8'), (0,external_node_path_namespaceObject.relative)(dir, file));
@@ -18510,9 +18864,14 @@ function annotateFailures(suites, workingDir, contextPath, repoFiles, log) {
 
 
 
-/** The digest of `<image>:<full hash>` when its fingerprint label matches this plan's, else undefined. */
+/**
+ * The digest of `<image>:<full hash>` when its fingerprint label matches this plan's, else undefined.
+ * Only with reuse: true. Every part of the fingerprint can be computed from the commit and the inputs,
+ * so anyone who can push to the repository can write a matching image: the caller must vouch that
+ * only trusted runs write there.
+ */
 async function findReusable(p, session, log) {
-    if (p.inputs[Input.Rebuild] || !p.inputs[Input.Push])
+    if (!p.inputs[Input.Reuse] || p.inputs[Input.Rebuild] || !p.inputs[Input.Push])
         return undefined;
     const held = await inspectRemote(references(p)[0], session).catch(() => {
         log.notice("skopeo is not installed: every run builds, even when the registry already holds this commit's image");
@@ -18634,13 +18993,18 @@ async function stages(inputs, workspace, log, progress) {
             log.info(`Extracting the files of ${p.commit} (git archive), every timestamp set from git`);
             return createContext(p, (0,external_node_path_namespaceObject.join)(workDir, 'context'));
         });
+        // A compose file the policy refuses fails the run before anything is built.
+        if (inputs[Input.ComposeFile] && inputs[Input.IntegrationCommand])
+            await prepareServices(p, p.localRef, context.tree, workDir);
         progress.stage = 'layer cache';
         const store = p.strategy.cache === 'gha' ? workspace.cacheStore : undefined;
         if (store)
             await log.group('Restore the layer cache', () => store.restore(p.commit));
         const cache = arrangeCache(p, store?.dir, log);
         progress.stage = 'build';
-        const built = await log.group(`Build ${p.image}:${p.commit}`, () => build(p, context, { cacheArgs: cache.args }, workDir, log));
+        const built = await log.group(`Build ${p.image}:${p.commit}`, () => 
+        // Build output is the commit's: fenced, so a RUN step cannot issue workflow commands.
+        log.untrusted(() => build(p, context, { cacheArgs: cache.args }, workDir, log)));
         progress.built = built;
         progress.stage = 'layer cache';
         await cache.settle();
@@ -18717,17 +19081,19 @@ const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 const MTIME_MODES = ['commit', 'per-file'];
 const COMPRESSIONS = ['gzip', 'zstd'];
+const COMPOSE_TRUST = ['none', 'host'];
 const CACHE_MODES = ['gha', 'registry', 'none'];
 function parseInputs(read) {
     const get = (name) => read(name).trim();
     const password = read(Input.RegistryPassword);
     const inputs = {
         [Input.Image]: inputs_image(get(Input.Image)),
+        [Input.CheckoutPath]: checkoutPath(get(Input.CheckoutPath) || '.'),
         [Input.Githash]: githash(get(Input.Githash)),
         [Input.Context]: repoPath(Input.Context, get(Input.Context) || '.'),
         [Input.Dockerfile]: get(Input.Dockerfile) && repoPath(Input.Dockerfile, get(Input.Dockerfile)),
         [Input.Tags]: tags(lines(read(Input.Tags))),
-        [Input.BuildArgs]: buildArgs(lines(read(Input.BuildArgs))),
+        [Input.BuildArgs]: keyValues(Input.BuildArgs, lines(read(Input.BuildArgs)), 'build argument'),
         [Input.Target]: target(get(Input.Target)),
         [Input.Push]: inputs_boolean(Input.Push, get(Input.Push), true),
         [Input.RegistryUsername]: get(Input.RegistryUsername),
@@ -18735,12 +19101,15 @@ function parseInputs(read) {
         [Input.TestCommand]: get(Input.TestCommand),
         [Input.ComposeFile]: get(Input.ComposeFile) && repoPath(Input.ComposeFile, get(Input.ComposeFile)),
         [Input.ComposeService]: get(Input.ComposeService),
+        [Input.ComposeEnv]: keyValues(Input.ComposeEnv, lines(read(Input.ComposeEnv)), 'variable'),
+        [Input.ComposeTrust]: oneOf(Input.ComposeTrust, get(Input.ComposeTrust) || 'none', COMPOSE_TRUST),
         [Input.IntegrationCommand]: get(Input.IntegrationCommand),
         [Input.TestResults]: testResults(get(Input.TestResults)),
         [Input.WaitTimeout]: positiveInteger(Input.WaitTimeout, get(Input.WaitTimeout), 120),
         [Input.Mtime]: oneOf(Input.Mtime, get(Input.Mtime) || 'commit', MTIME_MODES),
         [Input.Cache]: get(Input.Cache) && oneOf(Input.Cache, get(Input.Cache), CACHE_MODES),
         [Input.Rebuild]: inputs_boolean(Input.Rebuild, get(Input.Rebuild), false),
+        [Input.Reuse]: inputs_boolean(Input.Reuse, get(Input.Reuse), false),
         [Input.Provenance]: inputs_boolean(Input.Provenance, get(Input.Provenance), false),
         [Input.Sbom]: inputs_boolean(Input.Sbom, get(Input.Sbom), false),
         [Input.Builder]: builderName(get(Input.Builder)),
@@ -18787,6 +19156,13 @@ function repoPath(name, value) {
     }
     return normalized;
 }
+function checkoutPath(value) {
+    const normalized = external_node_path_namespaceObject.posix.normalize(value.replace(/\\/g, '/')).replace(/\/+$/, '') || '.';
+    if (external_node_path_namespaceObject.posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {
+        throw new InputError(Input.CheckoutPath, `'${value}' must be a relative path inside the workspace, as given to actions/checkout's path`);
+    }
+    return normalized;
+}
 function tags(values) {
     for (const value of values) {
         const unknown = [...value.matchAll(/\{([^}]*)\}/g)].map(m => m[1]).find(p => !Object.hasOwn(PLACEHOLDERS, p));
@@ -18796,10 +19172,10 @@ function tags(values) {
     }
     return values;
 }
-function buildArgs(values) {
+function keyValues(name, values, what) {
     for (const value of values) {
         if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) {
-            throw new InputError(Input.BuildArgs, `'${value.split('=')[0]}' is not KEY=VALUE; write one build argument per line`);
+            throw new InputError(name, `'${value.split('=')[0]}' is not KEY=VALUE; write one ${what} per line`);
         }
     }
     return values;
@@ -18883,6 +19259,8 @@ Options:
   --test-command CMD         unit-test command, run in the image with /bin/sh -c
   --compose-file PATH        compose file whose services integration tests run beside
   --compose-service NAME     the compose service that runs the image under test
+  --compose-env KEY=VALUE    variable for the compose file; repeat for more (compose sees no others)
+  --compose-trust none|host  host lets the compose file reach the host (privileged, mounts, …)
   --integration-command CMD  integration-test command, run on the compose network
   --test-results DIR         directory of JUnit XML inside the test containers
   --wait-timeout SECONDS     wait for healthy compose services (default: 120)
@@ -18894,6 +19272,7 @@ Options:
   --provenance true|false    attach a provenance attestation (default: false); it records build
                              times, so the digest is no longer reproducible
   --sbom true|false          attach an SBOM attestation (default: false); same caveat
+  --reuse true|false         re-use the registry's image of this commit (default: false)
   --out DIR                  (context) where to write the build context
   --json                     print only the outputs, as JSON, on standard output; logs and the
                              build's progress go to standard error, as they always do
@@ -18906,7 +19285,7 @@ Environment:
 
 Exit status: 0 done, 1 the build, a test or the push failed, 2 the command line is wrong.
 `;
-const repeatable = new Set([Input.Tags, Input.BuildArgs]);
+const repeatable = new Set([Input.Tags, Input.BuildArgs, Input.ComposeEnv]);
 /** Every flag the CLI reads: each input but the password, and the CLI's own. */
 function flags() {
     const options = {
@@ -18917,7 +19296,8 @@ function flags() {
         out: { type: 'string' }
     };
     for (const name of Object.values(Input)) {
-        if (name !== Input.RegistryPassword)
+        // --repo says where the repository is; checkout-path is the action's way of saying it.
+        if (name !== Input.RegistryPassword && name !== Input.CheckoutPath)
             options[name] = { type: 'string', multiple: repeatable.has(name) };
     }
     return options;
@@ -18932,6 +19312,7 @@ function parseCli(argv, stdin) {
         throw new UsageError(`unexpected argument '${positionals[1]}'; every option is a --flag`);
     // Only a build logs in; the context command never reads a password.
     const password = command !== 'build' ? '' : values['registry-password-stdin'] ? stdin().trim() : (process.env.HASHDOCK_REGISTRY_PASSWORD ?? '');
+    delete process.env.HASHDOCK_REGISTRY_PASSWORD; // read once; only docker login gets it, on its standard input
     const read = (name) => {
         if (name === Input.RegistryPassword)
             return password;
@@ -19013,6 +19394,9 @@ function plain(text) {
 const oneLine = (text) => plain(text).replace(/\s+/g, ' ').trim();
 
 ;// CONCATENATED MODULE: ./src/cli/log.ts
+// The core's log, for a terminal: everything on standard error, which leaves standard output to the
+// report or the JSON; a heading per phase, and how long it took.
+
 
 
 const where = (props) => props?.file ? ` (${props.file}${props.startLine ? `:${props.startLine}` : ''})` : '';
@@ -19038,9 +19422,21 @@ function terminalLog({ verbose, colour, write = text => process.stderr.write(tex
                 line(paint('dim', `  ${name}: done in ${seconds.toFixed(1)} s`));
             return result;
         },
-        // A terminal has no workflow commands to guard against.
-        untrusted: fn => fn()
+        // A terminal has no workflow commands to guard against, but a workflow's run: step does: the fence
+        // goes on the stream the untrusted output goes to.
+        untrusted: process.env.GITHUB_ACTIONS === 'true' ? fn => fencedForRunner(fn, line) : fn => fn()
     };
+}
+/** Run inside a GitHub Actions step, output from the commit goes where the runner obeys no command. */
+async function fencedForRunner(fn, line) {
+    const token = (0,external_node_crypto_namespaceObject.randomUUID)();
+    line(`::stop-commands::${token}`);
+    try {
+        return await fn();
+    }
+    finally {
+        line(`\n::${token}::`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/cli/report.ts
@@ -19159,6 +19555,7 @@ function report_testResults(suites, paint) {
 
 
 
+
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 async function main() {
@@ -19180,7 +19577,16 @@ async function main() {
     setExecOutput({ stdout: process.stderr, stderr: process.stderr, command: line => log.debug(`$ ${line}`) });
     const runId = (0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex');
     const workDir = (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `hashdock-${runId}`);
-    const workspace = { repoDir: (0,external_node_path_namespaceObject.resolve)(cli.repo), workDir, runId, defaultRef: 'HEAD' };
+    // Paths are the repository's, from its top, wherever in the working tree the CLI was started.
+    const repoDir = (await new Git((0,external_node_path_namespaceObject.resolve)(cli.repo)).topLevel()) ?? (0,external_node_path_namespaceObject.resolve)(cli.repo);
+    const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD' };
+    // Ctrl-C: the services, containers and login of this run go with it, then the CLI exits as interrupted.
+    for (const signal of ['SIGINT', 'SIGTERM']) {
+        process.once(signal, () => {
+            console.error(`\nhashdock: ${signal}: removing what this run started`);
+            void cleanupRun(runId, workDir).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+        });
+    }
     try {
         if (cli.command === 'context')
             return await writeContext(cli.inputs, workspace, cli.out);

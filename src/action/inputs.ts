@@ -6,5 +6,7 @@ import { parseInputs, type Inputs } from '../core/inputs.js'
 export function readInputs(): Inputs {
   const password = core.getInput(Input.RegistryPassword)
   if (password) core.setSecret(password)
-  return parseInputs(name => core.getInput(name))
+  // Read once, then gone from the environment: only docker login gets it, on its standard input.
+  delete process.env[`INPUT_${Input.RegistryPassword.toUpperCase()}`]
+  return parseInputs(name => (name === Input.RegistryPassword ? password : core.getInput(name)))
 }

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { cleanupRun } from '../core/cleanup.js'
+import { Git } from '../core/git.js'
 import { Input } from '../core/constants.js'
 import { setExecOutput } from '../core/exec.js'
 import { runPipeline } from '../core/pipeline.js'
@@ -12,16 +13,18 @@ import type { Workspace } from '../core/workspace.js'
 import { ghaCacheStore, resolveCacheMode } from './cache-store.js'
 import { readInputs } from './inputs.js'
 import { actionLog } from './log.js'
-import { isPost, savedRun, saveRun } from './state.js'
+import { isPost, markMainStarted, savedRun, saveRun } from './state.js'
 import { failureMessage, publishReport } from './summary.js'
 
 export async function run(): Promise<void> {
   if (isPost()) return post()
-  // Program output shows as it comes; command lines, with every build argument, only with step debug logging.
-  setExecOutput({ stdout: process.stdout, stderr: process.stderr, command: line => core.debug(line) })
+  // Program output shows as it comes, standard error joined to standard output so the runner sees one
+  // order; command lines, with every build argument, only with step debug logging.
+  setExecOutput({ stdout: process.stdout, stderr: process.stdout, command: line => core.debug(line) })
+  markMainStarted()
   try {
     const inputs = resolveCacheMode(readInputs())
-    const workspace = { ...runnerWorkspace(), cacheStore: ghaCacheStore(inputs[Input.Image]) }
+    const workspace = { ...(await runnerWorkspace(inputs[Input.CheckoutPath])), cacheStore: ghaCacheStore(inputs[Input.Image]) }
     saveRun({ runId: workspace.runId, workDir: workspace.workDir })
     try {
       const report = await runPipeline(inputs, workspace, actionLog)
@@ -37,19 +40,27 @@ export async function run(): Promise<void> {
 
 /** Runs even when the job was cancelled or failed: tears down what the main step could not. */
 async function post(): Promise<void> {
-  const saved = savedRun()
+  const saved = savedRun(workDirFor)
   if (!saved) return
+  if ('problem' in saved) return core.warning(`post step: ${saved.problem}`)
   for (const problem of await cleanupRun(saved.runId, saved.workDir)) core.warning(problem)
 }
 
-function runnerWorkspace(): Workspace {
+async function runnerWorkspace(checkoutPath: string): Promise<Workspace> {
   const env = process.env
   const runId = randomBytes(6).toString('hex')
+  // A checkout made with actions/checkout's path: lives below the workspace; git names its top.
+  const checkout = join(env.GITHUB_WORKSPACE || process.cwd(), checkoutPath)
   return {
-    repoDir: env.GITHUB_WORKSPACE || process.cwd(),
-    workDir: join(env.RUNNER_TEMP || tmpdir(), `hashdock-${runId}`),
+    repoDir: (await new Git(checkout).topLevel()) ?? checkout,
+    workDir: workDirFor(runId),
     runId,
     defaultRef: env.GITHUB_SHA || 'HEAD',
     sourceUrl: env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}` : undefined
   }
+}
+
+/** A run's scratch directory: under the runner's temporary directory, named by the run. */
+function workDirFor(runId: string): string {
+  return join(process.env.RUNNER_TEMP || tmpdir(), `hashdock-${runId}`)
 }

@@ -11,13 +11,25 @@ export function isPost(): boolean {
   return core.getState(State.IsPost) === 'true'
 }
 
-export function saveRun(run: SavedRun): void {
+/** Marks that the main step ran, first thing: even after an input error the post step must not run it again. */
+export function markMainStarted(): void {
   core.saveState(State.IsPost, 'true')
+}
+
+export function saveRun(run: SavedRun): void {
   core.saveState(State.RunId, run.runId)
   core.saveState(State.WorkDir, run.workDir)
 }
 
-export function savedRun(): SavedRun | undefined {
+/**
+ * The run to clean up, when the state is one the main step could have written: a run ID of twelve hex
+ * digits and exactly the work directory that ID names under `tempRoot`. Anything else is not acted on.
+ */
+export function savedRun(workDirFor: (runId: string) => string): SavedRun | { problem: string } | undefined {
   const runId = core.getState(State.RunId)
-  return runId ? { runId, workDir: core.getState(State.WorkDir) } : undefined
+  const workDir = core.getState(State.WorkDir)
+  if (!runId && !workDir) return undefined
+  if (!/^[0-9a-f]{12}$/.test(runId)) return { problem: `the saved run ID is not one hashdock writes; nothing was cleaned up` }
+  if (workDir !== workDirFor(runId)) return { problem: `the saved work directory is not this run's; nothing was cleaned up` }
+  return { runId, workDir }
 }

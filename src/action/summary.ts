@@ -5,12 +5,15 @@ import { rfc3339 } from '../core/plan.js'
 import { outcome, outputs, type Outcome, type Report } from '../core/report.js'
 import { MESSAGE_CHARS } from '../core/test-report.js'
 import { inline, renderResultsMarkdown } from './results-markdown.js'
+import { withoutInvisible } from '../core/text.js'
+import { printUntrusted } from './log.js'
 
 /** Every output known so far, and the summary; a failed run writes both too, so its githash is not lost. */
 export async function publishReport(report: Report): Promise<void> {
   for (const [name, value] of Object.entries(outputs(report))) core.setOutput(name, value)
-  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderSummary(report)).write()
-  else core.info(renderSummary(report))
+  const summary = withoutInvisible(renderSummary(report))
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
+  else printUntrusted(summary)
 }
 
 const HINTS: Record<Remedy, string> = {

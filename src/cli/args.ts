@@ -44,6 +44,8 @@ Options:
   --test-command CMD         unit-test command, run in the image with /bin/sh -c
   --compose-file PATH        compose file whose services integration tests run beside
   --compose-service NAME     the compose service that runs the image under test
+  --compose-env KEY=VALUE    variable for the compose file; repeat for more (compose sees no others)
+  --compose-trust none|host  host lets the compose file reach the host (privileged, mounts, …)
   --integration-command CMD  integration-test command, run on the compose network
   --test-results DIR         directory of JUnit XML inside the test containers
   --wait-timeout SECONDS     wait for healthy compose services (default: 120)
@@ -55,6 +57,7 @@ Options:
   --provenance true|false    attach a provenance attestation (default: false); it records build
                              times, so the digest is no longer reproducible
   --sbom true|false          attach an SBOM attestation (default: false); same caveat
+  --reuse true|false         re-use the registry's image of this commit (default: false)
   --out DIR                  (context) where to write the build context
   --json                     print only the outputs, as JSON, on standard output; logs and the
                              build's progress go to standard error, as they always do
@@ -68,7 +71,7 @@ Environment:
 Exit status: 0 done, 1 the build, a test or the push failed, 2 the command line is wrong.
 `
 
-const repeatable = new Set<string>([Input.Tags, Input.BuildArgs])
+const repeatable = new Set<string>([Input.Tags, Input.BuildArgs, Input.ComposeEnv])
 
 /** Every flag the CLI reads: each input but the password, and the CLI's own. */
 export function flags(): Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> {
@@ -80,7 +83,8 @@ export function flags(): Record<string, { type: 'string' | 'boolean'; multiple?:
     out: { type: 'string' }
   }
   for (const name of Object.values(Input)) {
-    if (name !== Input.RegistryPassword) options[name] = { type: 'string', multiple: repeatable.has(name) }
+    // --repo says where the repository is; checkout-path is the action's way of saying it.
+    if (name !== Input.RegistryPassword && name !== Input.CheckoutPath) options[name] = { type: 'string', multiple: repeatable.has(name) }
   }
   return options
 }
@@ -95,6 +99,7 @@ export function parseCli(argv: string[], stdin: () => string): CliOptions {
   // Only a build logs in; the context command never reads a password.
   const password =
     command !== 'build' ? '' : values['registry-password-stdin'] ? stdin().trim() : (process.env.HASHDOCK_REGISTRY_PASSWORD ?? '')
+  delete process.env.HASHDOCK_REGISTRY_PASSWORD // read once; only docker login gets it, on its standard input
   const read = (name: Input): string => {
     if (name === Input.RegistryPassword) return password
     // Pushing is explicit on a developer's machine: a first try must not publish anything.

@@ -11,6 +11,7 @@ import { Input } from '../core/constants.js'
 import { createContext } from '../core/context.js'
 import type { Remedy } from '../core/errors.js'
 import { setExecOutput } from '../core/exec.js'
+import { Git } from '../core/git.js'
 import type { Inputs } from '../core/inputs.js'
 import { planSource } from '../core/plan.js'
 import type { Workspace } from '../core/workspace.js'
@@ -43,7 +44,16 @@ async function main(): Promise<number> {
   setExecOutput({ stdout: process.stderr, stderr: process.stderr, command: line => log.debug(`$ ${line}`) })
   const runId = randomBytes(6).toString('hex')
   const workDir = join(tmpdir(), `hashdock-${runId}`)
-  const workspace = { repoDir: resolve(cli.repo), workDir, runId, defaultRef: 'HEAD' }
+  // Paths are the repository's, from its top, wherever in the working tree the CLI was started.
+  const repoDir = (await new Git(resolve(cli.repo)).topLevel()) ?? resolve(cli.repo)
+  const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD' }
+  // Ctrl-C: the services, containers and login of this run go with it, then the CLI exits as interrupted.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\nhashdock: ${signal}: removing what this run started`)
+      void cleanupRun(runId, workDir).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
+    })
+  }
   try {
     if (cli.command === 'context') return await writeContext(cli.inputs, workspace, cli.out)
     const report = await runPipeline(cli.inputs, workspace, log)

@@ -1,5 +1,6 @@
 // The core's log, for a terminal: everything on standard error, which leaves standard output to the
 // report or the JSON; a heading per phase, and how long it took.
+import { randomUUID } from 'node:crypto'
 import type { AnnotationProps, Log } from '../core/log.js'
 import { terminalMessage } from './messages.js'
 import { painter } from './style.js'
@@ -33,7 +34,19 @@ export function terminalLog({ verbose, colour, write = text => process.stderr.wr
       if (seconds >= 2) line(paint('dim', `  ${name}: done in ${seconds.toFixed(1)} s`))
       return result
     },
-    // A terminal has no workflow commands to guard against.
-    untrusted: fn => fn()
+    // A terminal has no workflow commands to guard against, but a workflow's run: step does: the fence
+    // goes on the stream the untrusted output goes to.
+    untrusted: process.env.GITHUB_ACTIONS === 'true' ? fn => fencedForRunner(fn, line) : fn => fn()
+  }
+}
+
+/** Run inside a GitHub Actions step, output from the commit goes where the runner obeys no command. */
+async function fencedForRunner<T>(fn: () => Promise<T>, line: (text: string) => void): Promise<T> {
+  const token = randomUUID()
+  line(`::stop-commands::${token}`)
+  try {
+    return await fn()
+  } finally {
+    line(`\n::${token}::`)
   }
 }

@@ -1,4 +1,4 @@
-// Removes whatever a run left behind: its containers, networks, volumes and scratch files.
+// Removes whatever a run left behind: its containers, networks, volumes, service images and scratch files.
 import { rm } from 'node:fs/promises'
 import { removeRunBuilder } from './builder.js'
 import { composeProjectName } from './compose.js'
@@ -40,6 +40,12 @@ export async function cleanupRun(runId: string, workDir: string): Promise<string
     if (names) await run('docker', ['image', 'rm', ...new Set(names.split('\n'))])
   })
   await attempt('the builder', () => removeRunBuilder(runId))
+  // Images compose built for the project's services are named after it: <project>-<service>.
+  await attempt('images', async () => {
+    const names = await output('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${composeProjectName(runId)}-*`])
+    const found = [...new Set(names.split('\n').filter(Boolean))]
+    if (found.length) await run('docker', ['image', 'rm', ...found])
+  })
   if (workDir) await attempt(workDir, () => rm(workDir, { recursive: true, force: true }))
   return problems
 }

@@ -1,7 +1,8 @@
 // The project's own compose services, started beside the image under test and always torn down.
-import { writeFile } from 'node:fs/promises'
+import { lstat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { Document } from 'yaml'
+import { fileReach, hostReach, inside, type ComposeJson } from './compose-policy.js'
 import { Input } from './constants.js'
 import { CommandError, InputError, lastLine } from './errors.js'
 import { output, run } from './exec.js'
@@ -22,7 +23,7 @@ interface ComposeService {
   volumes?: { type: string; source?: string; target: string; read_only?: boolean }[]
 }
 
-interface ComposeConfig {
+interface ComposeConfig extends ComposeJson {
   services: Record<string, ComposeService>
   networks?: Record<string, { name?: string }>
 }
@@ -34,34 +35,60 @@ interface ServiceState {
   ExitCode: number
 }
 
-/** Starts the services of the user's compose file, unchanged but for the service that runs the built image. */
-export async function startServices(p: Plan, localRef: string, tree: string, workDir: string, log: Log): Promise<ComposeProject> {
+/**
+ * The project as it will run: the user's compose file, the service under test replaced by the built
+ * image, checked against the compose policy. Runs before the build too, so a refused file fails fast.
+ */
+export async function prepareServices(p: Plan, localRef: string, tree: string, workDir: string): Promise<ComposeProject> {
   const file = join(tree, p.inputs[Input.ComposeFile])
+  const inTree = inside(tree)
+  if ((await lstat(file)).isSymbolicLink() || !(await inTree(file))) {
+    throw new InputError(Input.ComposeFile, `'${p.inputs[Input.ComposeFile]}' is a symlink in the commit; commit the compose file itself`)
+  }
   const name = composeProjectName(p.workspace.runId)
-  const env = { HASHDOCK_IMAGE: localRef }
+  // Compose interpolates variables into the services: it sees the ones the caller named, never the runner's.
+  const given = p.inputs[Input.ComposeEnv].map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])
+  const env: Record<string, string> = { ...Object.fromEntries(given), HASHDOCK_IMAGE: localRef }
   const base = ['compose', '--project-name', name, '--project-directory', dirname(file), '--file', file]
+  const trusted = p.inputs[Input.ComposeTrust] === 'host'
+  if (!trusted) refuse(await fileReach(file, inTree))
   const config = await composeConfig(base, env)
   const services = Object.keys(config.services)
 
   const args = [...base]
   const service = p.inputs[Input.ComposeService]
   if (service) {
-    if (!config.services[service]) {
+    if (!Object.hasOwn(config.services, service)) {
       throw new InputError(Input.ComposeService, `'${service}' is not a service of ${p.inputs[Input.ComposeFile]}; it has: ${services.join(', ')}`)
     }
     const override = join(workDir, 'compose.hashdock.yaml')
-    await writeFile(override, overrideFor(service, config.services[service], localRef))
+    await writeFile(override, overrideFor(service, config.services[service], localRef), { mode: 0o644 })
     args.push('--file', override)
   }
+  const final = service ? await composeConfig(args, env) : config
+  if (!trusted) refuse(await hostReach(final, inTree))
+  return { name, args, env, network: final.networks?.default?.name ?? `${name}_default`, services }
+}
 
-  const project: ComposeProject = { name, args, env, network: config.networks?.default?.name ?? `${name}_default`, services }
+/** One line for the first refusal: what reaches the host, and the two ways out. */
+function refuse(problems: string[]): void {
+  if (!problems.length) return
+  const more = problems.length > 1 ? ` (${problems.length - 1} more: ${problems.slice(1, 4).join('; ')}${problems.length > 4 ? '; …' : ''})` : ''
+  throw new InputError(Input.ComposeFile, `${problems[0]}, which reaches the host; remove it or set ${Input.ComposeTrust}: host${more}`)
+}
+
+/** Starts the services of the user's compose file, unchanged but for the service that runs the built image. */
+export async function startServices(p: Plan, localRef: string, tree: string, workDir: string, log: Log): Promise<ComposeProject> {
+  const project = await prepareServices(p, localRef, tree, workDir)
+  const { args, env, services } = project
   const timeout = p.inputs[Input.WaitTimeout]
   log.info(`Starting ${services.join(', ')} (waiting up to ${timeout} s for them to be healthy)`)
   const up = await log.untrusted(() =>
     run('docker', [...args, 'up', '--detach', '--wait', '--wait-timeout', String(timeout), '--pull', 'missing'], {
       env,
       stream: true,
-      allowFailure: true
+      allowFailure: true,
+      untrustedFiles: true
     })
   )
   if (up.exitCode !== 0) {
@@ -91,7 +118,7 @@ export function overrideFor(service: string, config: ComposeService, localRef: s
 
 async function composeConfig(base: string[], env: Record<string, string>): Promise<ComposeConfig> {
   try {
-    return JSON.parse(await output('docker', [...base, 'config', '--format', 'json'], { env })) as ComposeConfig
+    return JSON.parse(await output('docker', [...base, 'config', '--format', 'json'], { env, untrustedFiles: true })) as ComposeConfig
   } catch (error) {
     const why = error instanceof CommandError ? lastLine(error.stderr) : String(error)
     throw new InputError(Input.ComposeFile, why)
@@ -103,14 +130,14 @@ async function whyNotUp(project: ComposeProject, stderr: string, timeout: number
   const states = await serviceStates(project)
   const bad = states.find(s => s.Health === 'unhealthy') ?? states.find(s => s.Health === 'starting') ?? states.find(s => s.State !== 'running')
   if (!bad) return `compose-file: the services did not start: ${lastLine(stderr)}`
-  const logs = await run('docker', [...project.args, 'logs', '--no-color', '--no-log-prefix', '--tail', '3', bad.Service], { env: project.env, allowFailure: true })
+  const logs = await run('docker', [...project.args, 'logs', '--no-color', '--no-log-prefix', '--tail', '3', bad.Service], { env: project.env, allowFailure: true, untrustedFiles: true })
   const last = (logs.stdout || logs.stderr).split('\n').map(l => l.trim()).filter(Boolean).join(' | ')
   const health = bad.Health || 'no health check'
   return `compose-file: service '${bad.Service}' did not become healthy within ${timeout} s (wait-timeout): state ${bad.State}, health ${health}${bad.State === 'exited' ? `, exit ${bad.ExitCode}` : ''}; last log lines: ${last || '(none)'}`
 }
 
 async function serviceStates(project: ComposeProject): Promise<ServiceState[]> {
-  const r = await run('docker', [...project.args, 'ps', '--all', '--format', 'json'], { env: project.env, allowFailure: true })
+  const r = await run('docker', [...project.args, 'ps', '--all', '--format', 'json'], { env: project.env, allowFailure: true, untrustedFiles: true })
   const text = r.stdout.trim()
   if (!text) return []
   // Compose prints one object per line; older versions printed one array.
@@ -122,14 +149,14 @@ export async function showLogs(project: ComposeProject, log: Log): Promise<void>
   for (const service of project.services) {
     await log.group(`Logs of ${service}`, () =>
       log.untrusted(() =>
-        run('docker', [...project.args, 'logs', '--no-color', '--timestamps', service], { env: project.env, stream: true, allowFailure: true })
+        run('docker', [...project.args, 'logs', '--no-color', '--timestamps', service], { env: project.env, stream: true, allowFailure: true, untrustedFiles: true })
       )
     )
   }
 }
 
 export async function stopServices(project: ComposeProject): Promise<void> {
-  await run('docker', [...project.args, 'down', '--volumes', '--remove-orphans', '--timeout', '5'], { env: project.env, allowFailure: true })
+  await run('docker', [...project.args, 'down', '--volumes', '--remove-orphans', '--rmi', 'local', '--timeout', '5'], { env: project.env, allowFailure: true, untrustedFiles: true })
 }
 
 /** The compose project name a run uses, for cleanup without its files. */

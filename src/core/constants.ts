@@ -1,6 +1,7 @@
 // The names callers see: inputs and outputs of the action (and flags of the CLI), and saved state.
 export enum Input {
   Image = 'image',
+  CheckoutPath = 'checkout-path',
   Githash = 'githash',
   Context = 'context',
   Dockerfile = 'dockerfile',
@@ -13,12 +14,15 @@ export enum Input {
   TestCommand = 'test-command',
   ComposeFile = 'compose-file',
   ComposeService = 'compose-service',
+  ComposeTrust = 'compose-trust',
+  ComposeEnv = 'compose-env',
   IntegrationCommand = 'integration-command',
   TestResults = 'test-results',
   WaitTimeout = 'wait-timeout',
   Mtime = 'mtime',
   Cache = 'cache',
   Rebuild = 'rebuild',
+  Reuse = 'reuse',
   Provenance = 'provenance',
   Sbom = 'sbom',
   Builder = 'builder',

@@ -1,8 +1,10 @@
 // Stage 2: a clean build context from `git archive` of the commit, every timestamp set to the commit time.
-import { mkdir, readdir, rm } from 'node:fs/promises'
+import { chmod, lstat, mkdir, readdir, rm } from 'node:fs/promises'
 import { relative } from 'node:path'
 import { join } from 'node:path'
+import { inside } from './compose-policy.js'
 import { Input } from './constants.js'
+import { InputError } from './errors.js'
 import { run } from './exec.js'
 import { applyFileTimes, fileCommitTimes } from './file-times.js'
 import { Git } from './git.js'
@@ -29,15 +31,21 @@ export async function createContext(p: SourcePlan, root: string): Promise<BuildC
   const whole = p.contextPath === '.' || Boolean(p.inputs[Input.ComposeFile])
   const paths = whole ? [] : [p.contextPath, p.dockerfilePath]
   await new Git(p.workspace.repoDir).archive(p.commit, paths, tarFile)
-  await run('tar', ['-x', '--no-same-owner', '-f', tarFile, '-C', tree])
+  // The modes git archive wrote (tar.umask 0022), not those the umask of whoever runs this would leave.
+  await chmod(tree, 0o755)
+  await run('tar', ['-x', '--no-same-owner', '--same-permissions', '-f', tarFile, '-C', tree])
   await rm(tarFile)
+  const dockerfile = join(tree, p.dockerfilePath)
+  if ((await lstat(dockerfile)).isSymbolicLink() || !(await inside(tree)(dockerfile))) {
+    throw new InputError(Input.Dockerfile, `'${p.dockerfilePath}' is a symlink in the commit; commit the Dockerfile itself`)
+  }
   if (p.inputs[Input.Mtime] === 'per-file') {
     const files = await listFiles(tree)
     await applyFileTimes(tree, await fileCommitTimes(p.workspace.repoDir, p.commit, files), p.commitTime)
   } else {
     await setTimes(tree, p.commitTime)
   }
-  return { tree, contextDir: join(tree, p.contextPath), dockerfile: join(tree, p.dockerfilePath) }
+  return { tree, contextDir: join(tree, p.contextPath), dockerfile }
 }
 
 /** Repository paths of every file and symlink in an extracted tree. */

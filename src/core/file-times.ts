@@ -1,6 +1,6 @@
 // Per-file modification times (mtime: per-file): each file gets the time of the last commit that changed it.
 import { lutimes, readdir } from 'node:fs/promises'
-import { join, posix } from 'node:path'
+import { posix } from 'node:path'
 import { Input } from './constants.js'
 import { InputError } from './errors.js'
 import { run } from './exec.js'
@@ -111,15 +111,19 @@ export async function requireFullHistory(repoDir: string): Promise<void> {
  * directoryTimes applied to what is really on disk. Anything else gets `fallback`.
  */
 export async function applyFileTimes(root: string, times: Map<string, number>, fallback: number): Promise<void> {
-  await applyBelow(root, '.', times, fallback)
+  await applyBelow(Buffer.from(root), '.', times, fallback)
 }
 
-/** Sets the times below and of `dir` (`rel` from the root) and returns the time it gave `dir`. */
-async function applyBelow(dir: string, rel: string, times: Map<string, number>, fallback: number): Promise<number> {
+/**
+ * Sets the times below and of `dir` (`rel` from the root) and returns the time it gave `dir`. Paths stay
+ * bytes: a file name that is not UTF-8 would not survive a round trip through a string.
+ */
+async function applyBelow(dir: Buffer, rel: string, times: Map<string, number>, fallback: number): Promise<number> {
   let newest: number | undefined
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    const relPath = rel === '.' ? entry.name : `${rel}/${entry.name}`
+  for (const entry of await readdir(dir, { withFileTypes: true, encoding: 'buffer' })) {
+    const path = Buffer.concat([dir, SLASH, entry.name])
+    const name = entry.name.toString('utf8')
+    const relPath = rel === '.' ? name : `${rel}/${name}`
     let time: number
     if (entry.isDirectory()) {
       time = await applyBelow(path, relPath, times, fallback)
@@ -134,3 +138,5 @@ async function applyBelow(dir: string, rel: string, times: Map<string, number>, 
   await lutimes(dir, time, time)
   return time
 }
+
+const SLASH = Buffer.from('/')

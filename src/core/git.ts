@@ -1,5 +1,17 @@
 // What the pipeline asks of git, each answer from one git command.
+import { Input } from './constants.js'
+import { InputError } from './errors.js'
 import { output, run } from './exec.js'
+
+/** A short hash that is also a branch or tag name, or the prefix of several commits. */
+export class AmbiguousRef extends InputError {
+  constructor(
+    readonly ref: string,
+    readonly commits: string[]
+  ) {
+    super(Input.Githash, `'${ref}' is ambiguous: it could be ${commits.map(c => c.slice(0, 12)).join(' or ')}; give the full 40-character hash`)
+  }
+}
 
 export class Git {
   constructor(readonly dir: string) {}
@@ -12,14 +24,43 @@ export class Git {
     return (await run('git', ['-C', this.dir, 'rev-parse', '--git-dir'], { allowFailure: true })).exitCode === 0
   }
 
-  /** The full hash of a commit-ish, or undefined when it names no commit here. */
+  /**
+   * The full hash of a commit-ish, or undefined when it names no commit here. A hex string that is both
+   * a commit's abbreviation and a branch or tag name is refused, not silently read as the ref (as git
+   * would); the fallback to the remote-tracking branch is spelled out in full, so it never matches a
+   * local branch or tag that merely starts with "origin/".
+   */
   async resolve(ref: string): Promise<string | undefined> {
-    // A checkout often has the branch only as a remote-tracking ref (origin/main).
-    for (const candidate of [ref, `origin/${ref}`]) {
-      const r = await run('git', ['-C', this.dir, 'rev-parse', '--verify', '--quiet', `${candidate}^{commit}`], { allowFailure: true })
-      if (r.exitCode === 0 && r.stdout) return r.stdout
+    const named = await this.verify(ref)
+    if (/^[0-9a-f]{4,39}$/i.test(ref)) {
+      const listed = await run('git', ['-C', this.dir, 'rev-parse', `--disambiguate=${ref.toLowerCase()}`], { allowFailure: true })
+      const commits: string[] = []
+      for (const id of listed.stdout.split('\n').filter(Boolean)) {
+        if ((await this.objectTypeOf(id)) === 'commit') commits.push(id)
+      }
+      if (commits.length > 1 || (commits.length === 1 && named && named !== commits[0])) {
+        throw new AmbiguousRef(ref, [...new Set([...commits, ...(named ? [named] : [])])])
+      }
+      if (commits.length === 1) return commits[0]
     }
-    return undefined
+    // A checkout often has the branch only as a remote-tracking ref (origin/main).
+    return named ?? (await this.verify(`refs/remotes/origin/${ref}`))
+  }
+
+  private async verify(rev: string): Promise<string | undefined> {
+    const r = await run('git', ['-C', this.dir, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { allowFailure: true })
+    return r.exitCode === 0 && r.stdout ? r.stdout : undefined
+  }
+
+  private async objectTypeOf(id: string): Promise<string | undefined> {
+    const r = await run('git', ['-C', this.dir, 'cat-file', '-t', id], { allowFailure: true })
+    return r.exitCode === 0 ? r.stdout : undefined
+  }
+
+  /** The top directory of the working tree holding `dir`, or undefined outside a repository. */
+  async topLevel(): Promise<string | undefined> {
+    const r = await run('git', ['-C', this.dir, 'rev-parse', '--show-toplevel'], { allowFailure: true })
+    return r.exitCode === 0 && r.stdout ? r.stdout : undefined
   }
 
   async isShallow(): Promise<boolean> {

@@ -36,7 +36,8 @@ export function registryOf(name: string): string {
  * with 127 (127.evil.example) is not one.
  */
 export function isLoopback(registry: string): boolean {
-  const host = registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : registry.replace(/:\d+$/, '')
+  const lower = registry.toLowerCase()
+  const host = lower.startsWith('[') ? lower.slice(0, lower.indexOf(']') + 1) : lower.replace(/:\d+$/, '')
   if (host === 'localhost' || host === '[::1]') return true
   const octets = host.split('.')
   return octets.length === 4 && octets[0] === '127' && octets.every(o => /^\d{1,3}$/.test(o) && Number(o) <= 255)

@@ -8,6 +8,8 @@ import { PLACEHOLDERS } from './tags.js'
 /** Keyed by the real input names, so docs, action.yml and code say the same thing. */
 export interface Inputs {
   [Input.Image]: string
+  /** Where the repository was checked out, relative to the workspace (actions/checkout's path). */
+  [Input.CheckoutPath]: string
   /** Empty: the adapter's default commit (the one that triggered the run, or HEAD). */
   [Input.Githash]: string
   [Input.Context]: string
@@ -22,6 +24,10 @@ export interface Inputs {
   [Input.TestCommand]: string
   [Input.ComposeFile]: string
   [Input.ComposeService]: string
+  /** none: the compose policy refuses what reaches the host; host: the commit is trusted with it. */
+  [Input.ComposeTrust]: ComposeTrust
+  /** KEY=VALUE lines: the only variables compose-file's interpolation sees, beside HASHDOCK_IMAGE. */
+  [Input.ComposeEnv]: string[]
   [Input.IntegrationCommand]: string
   [Input.TestResults]: string
   [Input.WaitTimeout]: number
@@ -29,6 +35,8 @@ export interface Inputs {
   /** Empty: the adapter picks the best cache it has. */
   [Input.Cache]: CacheMode | ''
   [Input.Rebuild]: boolean
+  /** Re-use an image the registry holds for this commit; off, because a registry write could forge it. */
+  [Input.Reuse]: boolean
   /** Attestations embed build times: on, they make the digest differ on every build. */
   [Input.Provenance]: boolean
   [Input.Sbom]: boolean
@@ -41,6 +49,8 @@ export const MTIME_MODES = ['commit', 'per-file'] as const
 export type MtimeMode = (typeof MTIME_MODES)[number]
 export const COMPRESSIONS = ['gzip', 'zstd'] as const
 export type Compression = (typeof COMPRESSIONS)[number]
+export const COMPOSE_TRUST = ['none', 'host'] as const
+export type ComposeTrust = (typeof COMPOSE_TRUST)[number]
 export const CACHE_MODES = ['gha', 'registry', 'none'] as const
 export type CacheMode = (typeof CACHE_MODES)[number]
 
@@ -52,11 +62,12 @@ export function parseInputs(read: InputSource): Inputs {
   const password = read(Input.RegistryPassword)
   const inputs: Inputs = {
     [Input.Image]: image(get(Input.Image)),
+    [Input.CheckoutPath]: checkoutPath(get(Input.CheckoutPath) || '.'),
     [Input.Githash]: githash(get(Input.Githash)),
     [Input.Context]: repoPath(Input.Context, get(Input.Context) || '.'),
     [Input.Dockerfile]: get(Input.Dockerfile) && repoPath(Input.Dockerfile, get(Input.Dockerfile)),
     [Input.Tags]: tags(lines(read(Input.Tags))),
-    [Input.BuildArgs]: buildArgs(lines(read(Input.BuildArgs))),
+    [Input.BuildArgs]: keyValues(Input.BuildArgs, lines(read(Input.BuildArgs)), 'build argument'),
     [Input.Target]: target(get(Input.Target)),
     [Input.Push]: boolean(Input.Push, get(Input.Push), true),
     [Input.RegistryUsername]: get(Input.RegistryUsername),
@@ -64,12 +75,15 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.TestCommand]: get(Input.TestCommand),
     [Input.ComposeFile]: get(Input.ComposeFile) && repoPath(Input.ComposeFile, get(Input.ComposeFile)),
     [Input.ComposeService]: get(Input.ComposeService),
+    [Input.ComposeEnv]: keyValues(Input.ComposeEnv, lines(read(Input.ComposeEnv)), 'variable'),
+    [Input.ComposeTrust]: oneOf(Input.ComposeTrust, get(Input.ComposeTrust) || 'none', COMPOSE_TRUST),
     [Input.IntegrationCommand]: get(Input.IntegrationCommand),
     [Input.TestResults]: testResults(get(Input.TestResults)),
     [Input.WaitTimeout]: positiveInteger(Input.WaitTimeout, get(Input.WaitTimeout), 120),
     [Input.Mtime]: oneOf(Input.Mtime, get(Input.Mtime) || 'commit', MTIME_MODES),
     [Input.Cache]: get(Input.Cache) && oneOf(Input.Cache, get(Input.Cache), CACHE_MODES),
     [Input.Rebuild]: boolean(Input.Rebuild, get(Input.Rebuild), false),
+    [Input.Reuse]: boolean(Input.Reuse, get(Input.Reuse), false),
     [Input.Provenance]: boolean(Input.Provenance, get(Input.Provenance), false),
     [Input.Sbom]: boolean(Input.Sbom, get(Input.Sbom), false),
     [Input.Builder]: builderName(get(Input.Builder)),
@@ -119,6 +133,14 @@ function repoPath(name: Input, value: string): string {
   return normalized
 }
 
+function checkoutPath(value: string): string {
+  const normalized = posix.normalize(value.replace(/\\/g, '/')).replace(/\/+$/, '') || '.'
+  if (posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {
+    throw new InputError(Input.CheckoutPath, `'${value}' must be a relative path inside the workspace, as given to actions/checkout's path`)
+  }
+  return normalized
+}
+
 function tags(values: string[]): string[] {
   for (const value of values) {
     const unknown = [...value.matchAll(/\{([^}]*)\}/g)].map(m => m[1]).find(p => !Object.hasOwn(PLACEHOLDERS, p))
@@ -129,10 +151,10 @@ function tags(values: string[]): string[] {
   return values
 }
 
-function buildArgs(values: string[]): string[] {
+function keyValues(name: Input, values: string[], what: string): string[] {
   for (const value of values) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) {
-      throw new InputError(Input.BuildArgs, `'${value.split('=')[0]}' is not KEY=VALUE; write one build argument per line`)
+      throw new InputError(name, `'${value.split('=')[0]}' is not KEY=VALUE; write one ${what} per line`)
     }
   }
   return values

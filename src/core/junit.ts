@@ -54,8 +54,13 @@ const parser = new XMLParser({
   isArray: (name, _path, _leaf, isAttribute) => !isAttribute && REPEATABLE.has(name)
 })
 
+/** More cases than any real report holds; each costs memory in the summary and the annotations. */
+export const MAX_CASES = 50_000
+
 /** Reads one report; `origin` (its file name) is named in every error. Malformed XML throws. */
 export function parseJUnit(xml: string, origin: string): TestSuite[] {
+  // A report has no use for a DOCTYPE; its entities are how XML expands a few bytes into gigabytes.
+  if (/<!DOCTYPE/i.test(xml)) throw new Error(`${origin}: refused: it declares a DOCTYPE, which JUnit reports never need`)
   const valid = XMLValidator.validate(xml)
   if (valid !== true) {
     throw new Error(`${origin}: malformed JUnit XML at line ${valid.err.line}: ${valid.err.msg}`)
@@ -75,7 +80,10 @@ export function parseJUnit(xml: string, origin: string): TestSuite[] {
   } else {
     throw new Error(`${origin}: not a JUnit report: the root element is neither <testsuites> nor <testsuite>`)
   }
-  return nodes.map(node => toSuite(node, origin))
+  const suites = nodes.map(node => toSuite(node, origin))
+  const cases = suites.reduce((sum, s) => sum + s.cases.length, 0)
+  if (cases > MAX_CASES) throw new Error(`${origin}: refused: ${cases} test cases, more than the ${MAX_CASES} read from one report`)
+  return suites
 }
 
 /** Totals over all suites, the failed cases in report order, and the `slowest` longest-running cases. */

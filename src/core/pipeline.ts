@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { build, load, type Loaded } from './build.js'
 import { removeRunBuilder, selectedBuilder } from './builder.js'
 import { arrangeCache } from './cache.js'
-import { showLogs, startServices, stopServices, type ComposeProject } from './compose.js'
+import { prepareServices, showLogs, startServices, stopServices, type ComposeProject } from './compose.js'
 import { Input } from './constants.js'
 import { createContext, type BuildContext } from './context.js'
 import { login, logout } from './docker-config.js'
@@ -60,12 +60,17 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
       log.info(`Extracting the files of ${p.commit} (git archive), every timestamp set from git`)
       return createContext(p, join(workDir, 'context'))
     })
+    // A compose file the policy refuses fails the run before anything is built.
+    if (inputs[Input.ComposeFile] && inputs[Input.IntegrationCommand]) await prepareServices(p, p.localRef, context.tree, workDir)
     progress.stage = 'layer cache'
     const store = p.strategy.cache === 'gha' ? workspace.cacheStore : undefined
     if (store) await log.group('Restore the layer cache', () => store.restore(p.commit))
     const cache = arrangeCache(p, store?.dir, log)
     progress.stage = 'build'
-    const built = await log.group(`Build ${p.image}:${p.commit}`, () => build(p, context, { cacheArgs: cache.args }, workDir, log))
+    const built = await log.group(`Build ${p.image}:${p.commit}`, () =>
+      // Build output is the commit's: fenced, so a RUN step cannot issue workflow commands.
+      log.untrusted(() => build(p, context, { cacheArgs: cache.args }, workDir, log))
+    )
     progress.built = built
     progress.stage = 'layer cache'
     await cache.settle()

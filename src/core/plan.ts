@@ -104,7 +104,9 @@ async function fingerprint(git: Git, inputs: Inputs, commit: string, contextPath
     ...inputs[Input.BuildArgs],
     inputs[Input.Target],
     inputs[Input.Mtime],
-    inputs[Input.ComposeFile] ? await git.objectId(commit, '.') : ''
+    inputs[Input.ComposeFile] ? await git.objectId(commit, '.') : '',
+    // What was tested belongs to "the same inputs" too: a weaker test must not inherit a pass.
+    ...[Input.TestCommand, Input.IntegrationCommand, Input.ComposeFile, Input.ComposeService, Input.ComposeEnv, Input.ComposeTrust, Input.TestResults].map(i => JSON.stringify(inputs[i]))
   ]) {
     hash.update(`${part}\0`)
   }

@@ -1,5 +1,5 @@
 // JUnit results the test containers wrote: read, reported as failure annotations on repository files.
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { Input } from './constants.js'
 import { parseJUnit, type TestSuite } from './junit.js'
@@ -7,13 +7,25 @@ import type { Log } from './log.js'
 import type { TestRun } from './test.js'
 import { containerPathMapper, failureAnnotations } from './test-report.js'
 
+/** What the tests may hand over: parsing takes about fifteen times a file's size in memory. */
+export const RESULT_LIMITS = { fileBytes: 16 << 20, totalBytes: 48 << 20, files: 500 }
+
 /** Every suite in the XML files of every test run; unreadable files are warnings, not failures. */
 export async function readResults(runs: TestRun[], log: Log): Promise<TestSuite[]> {
   const suites: TestSuite[] = []
+  let bytes = 0
+  let files = 0
   for (const run of runs) {
     const dir = run.resultsDir
     if (!dir) continue
     for (const file of await xmlFiles(dir)) {
+      const size = (await stat(file)).size
+      const name = relative(dir, file)
+      if (++files > RESULT_LIMITS.files || size > RESULT_LIMITS.fileBytes || bytes + size > RESULT_LIMITS.totalBytes) {
+        log.warning(`${Input.TestResults}: ${name} not read: results are read up to ${RESULT_LIMITS.files} files, ${RESULT_LIMITS.fileBytes >> 20} MB each and ${RESULT_LIMITS.totalBytes >> 20} MB in all`)
+        continue
+      }
+      bytes += size
       try {
         // Runners name suites generically ("pytest"): say which test container each came from.
         const parsed = parseJUnit(await readFile(file, 'utf8'), relative(dir, file))

@@ -156,7 +156,7 @@ export async function parseWithGitHub(name: string, content: string): Promise<Pa
 // --- GitHub's expression evaluator --------------------------------------------------------------
 
 /** Evaluates a `${{ }}` value as GitHub would, given string-valued contexts, and reads it as the string a step sees. */
-export function evaluate(value: string, contexts: Record<string, Record<string, string>>): string {
+export function evaluate(value: string, contexts: Record<string, Record<string, string | boolean>>): string {
   const inner = /^\$\{\{([\s\S]*)\}\}$/.exec(value.trim())
   if (!inner) throw new Error(`not a single expression: ${value}`)
   const lexed = new Lexer(inner[1]).lex()
@@ -164,7 +164,7 @@ export function evaluate(value: string, contexts: Record<string, Record<string, 
   const context = new data.Dictionary(
     ...Object.entries(contexts).map(([key, values]) => ({
       key,
-      value: new data.Dictionary(...Object.entries(values).map(([k, v]) => ({ key: k, value: new data.StringData(v) })))
+      value: new data.Dictionary(...Object.entries(values).map(([k, v]) => ({ key: k, value: typeof v === 'boolean' ? new data.BooleanData(v) : new data.StringData(v) })))
     }))
   )
   return new Evaluator(expr, context).evaluate().coerceString()
