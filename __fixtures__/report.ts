@@ -29,6 +29,8 @@ export const plan: Plan = {
     cache: 'none',
     compression: 'gzip',
     load: true,
+    exporter: 'docker',
+    loadsOci: true,
     provenance: false,
     sbom: false,
     reproducible: true,

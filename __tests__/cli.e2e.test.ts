@@ -63,7 +63,7 @@ describe('on a terminal', () => {
     expect(report).toMatch(new RegExp(`^${ESC}\\[32m✔${ESC}\\[39m ${ESC}\\[1m[^\\n]*clitty[^\\n]*${ESC}\\[22m: ${ESC}\\[32mtested, not pushed`))
     expect(report).toContain(`\n  Commit        ${commit} (2024-05-06T07:08:09Z)\n`)
     expect(report).toMatch(/\n {2}Unit tests {4}\x1b\[32mpassed\x1b\[39m in [\d.]+ s\n/)
-    expect(report).toContain('\n  Digest        not pushed\n')
+    expect(report).toMatch(/\n {2}Digest {8}sha256:[0-9a-f]{64} \(not pushed\)\n/)
     expect(report).toMatch(/\n\x1b\[1mTest results:\x1b\[22m \x1b\[32m3 passed\x1b\[39m, 0 failed, 0 skipped in /)
     expect(report).toContain('Not pushed: pass --push true')
     expect(report).not.toMatch(/\||<br>|&#95;|\*\*/)

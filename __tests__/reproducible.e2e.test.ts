@@ -81,9 +81,9 @@ describe('the layer cache survives a cold builder', () => {
 describe('instant re-runs', () => {
   test('a pushed commit built from the same inputs is not built again; new tags point at the tested digest', async () => {
     const image = uniqueImage('rerun')
-    const a = await runAction(options({ image, ...credentials, 'test-command': 'python -m pytest -q tests/unit' }))
+    const a = await runAction(options({ image, ...credentials, reuse: 'true', 'test-command': 'python -m pytest -q tests/unit' }))
     expect(a.errors).toEqual([])
-    const b = await runAction(options({ image, ...credentials, tags: 'stable', 'test-command': 'python -m pytest -q tests/unit' }))
+    const b = await runAction(options({ image, ...credentials, reuse: 'true', tags: 'stable', 'test-command': 'python -m pytest -q tests/unit' }))
     expect(b.errors).toEqual([])
     expect(b.stdout).not.toContain('::group::Build')
     expect(b.summary).toContain('already tested, tags re-applied')
@@ -93,10 +93,10 @@ describe('instant re-runs', () => {
 
   test('rebuild: true builds and tests again; other inputs build again too', async () => {
     const image = uniqueImage('rebuild')
-    await runAction(options({ image, ...credentials }))
-    const forced = await runAction(options({ image, ...credentials, rebuild: 'true' }))
+    await runAction(options({ image, ...credentials, reuse: 'true' }))
+    const forced = await runAction(options({ image, ...credentials, reuse: 'true', rebuild: 'true' }))
     expect(forced.stdout).toContain('::group::Build')
-    const changed = await runAction(options({ image, ...credentials, 'build-args': `BASE=${testbed.baseImage}\nFLAVOUR=other` }))
+    const changed = await runAction(options({ image, ...credentials, reuse: 'true', 'build-args': `BASE=${testbed.baseImage}\nFLAVOUR=other` }))
     expect(changed.stdout).toContain('::group::Build')
   })
 })

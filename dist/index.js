@@ -42422,7 +42422,8 @@ function decideStrategy(inputs, engine, selected, runId) {
     if (!load)
         reasons.push('no test runs, so the image is not loaded into the engine');
     const compression = inputs[Input.Compression];
-    return { builder, loopbackRegistries, cache, compression, load, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices };
+    const exporter = reproducible ? 'docker' : 'oci';
+    return { builder, loopbackRegistries, cache, compression, load, exporter, loadsOci: engine.containerdStore, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices };
 }
 
 ;// CONCATENATED MODULE: ./src/core/build.ts
@@ -42462,7 +42463,7 @@ async function build(p, context, options, workDir, log) {
         `--sbom=${strategy.sbom}`,
         ...options.cacheArgs,
         '--metadata-file', metadataFile,
-        '--output', `type=docker,dest=${archive},oci-mediatypes=true,rewrite-timestamp=true,compression=${strategy.compression},force-compression=true,name=${p.localRef}`,
+        '--output', `type=${strategy.exporter},dest=${archive},oci-mediatypes=true,rewrite-timestamp=true,compression=${strategy.compression},force-compression=true,name=${p.localRef}`,
         context.contextDir
     ];
     const started = Date.now();
@@ -42488,7 +42489,16 @@ async function build(p, context, options, workDir, log) {
  * digest: the tests run exactly what will be pushed.
  */
 async function load(p, built) {
-    await run('docker', ['load', '--quiet', '--input', built.archive]);
+    if (p.strategy.exporter === 'oci' && !p.strategy.loadsOci) {
+        // The classic store reads only docker archives: skopeo writes the engine's platform's image as one,
+        // its config (the engine's name for the image) unchanged.
+        const converted = (0,external_node_path_namespaceObject.join)(p.workspace.workDir, 'image.docker.tar');
+        await run('skopeo', ['copy', '--quiet', `oci-archive:${built.archive}`, `docker-archive:${converted}:${p.localRef}`]);
+        await run('docker', ['load', '--quiet', '--input', converted]);
+    }
+    else {
+        await run('docker', ['load', '--quiet', '--input', built.archive]);
+    }
     const facts = await inspectImage(p.localRef);
     if (facts.id !== built.digest && facts.id !== built.configDigest) {
         throw new Error(`the engine loaded ${p.localRef} as ${facts.id}, which is not the built image ${built.digest}`);
@@ -42930,20 +42940,35 @@ function references(p) {
 
 
 
+
 /** The credentials and TLS settings docker itself would use for a registry. */
 function registry_access(session, registry, ...tlsFlags) {
     // docker talks plain HTTP to registries on the loopback interface; so does hashdock, and to no other.
     const verify = !isLoopback(registry);
     return [...(session.authfile ? ['--authfile', session.authfile] : []), ...tlsFlags.map(flag => `--${flag}=${verify}`)];
 }
+/** A registry operation on the image; its failure is one line naming the image input. */
 async function skopeo(args, what) {
     try {
         return await run('skopeo', args);
     }
     catch (error) {
         if (error instanceof CommandError)
-            throw new Error(`${what} failed: ${lastLine(error.stderr)}`);
+            throw new InputError(Input.Image, `${what} failed: ${skopeoMessage(error.stderr)}`);
         throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`);
+    }
+}
+/** skopeo ends with `level=fatal msg="…"`: the message, unquoted. */
+function skopeoMessage(stderr) {
+    const line = lastLine(stderr);
+    const quoted = /msg="((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
+    if (!quoted)
+        return line;
+    try {
+        return JSON.parse(`"${quoted}"`);
+    }
+    catch {
+        return quoted;
     }
 }
 /**

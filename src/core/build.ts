@@ -68,7 +68,7 @@ export async function build(p: Plan, context: BuildContext, options: BuildOption
     `--sbom=${strategy.sbom}`,
     ...options.cacheArgs,
     '--metadata-file', metadataFile,
-    '--output', `type=docker,dest=${archive},oci-mediatypes=true,rewrite-timestamp=true,compression=${strategy.compression},force-compression=true,name=${p.localRef}`,
+    '--output', `type=${strategy.exporter},dest=${archive},oci-mediatypes=true,rewrite-timestamp=true,compression=${strategy.compression},force-compression=true,name=${p.localRef}`,
     context.contextDir
   ]
   const started = Date.now()
@@ -94,7 +94,15 @@ export async function build(p: Plan, context: BuildContext, options: BuildOption
  * digest: the tests run exactly what will be pushed.
  */
 export async function load(p: Plan, built: Built): Promise<Loaded> {
-  await run('docker', ['load', '--quiet', '--input', built.archive])
+  if (p.strategy.exporter === 'oci' && !p.strategy.loadsOci) {
+    // The classic store reads only docker archives: skopeo writes the engine's platform's image as one,
+    // its config (the engine's name for the image) unchanged.
+    const converted = join(p.workspace.workDir, 'image.docker.tar')
+    await run('skopeo', ['copy', '--quiet', `oci-archive:${built.archive}`, `docker-archive:${converted}:${p.localRef}`])
+    await run('docker', ['load', '--quiet', '--input', converted])
+  } else {
+    await run('docker', ['load', '--quiet', '--input', built.archive])
+  }
   const facts = await inspectImage(p.localRef)
   if (facts.id !== built.digest && facts.id !== built.configDigest) {
     throw new Error(`the engine loaded ${p.localRef} as ${facts.id}, which is not the built image ${built.digest}`)

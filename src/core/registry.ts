@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RegistrySession } from './docker-config.js'
-import { CommandError, lastLine } from './errors.js'
+import { Input } from './constants.js'
+import { CommandError, InputError, lastLine } from './errors.js'
 import { run, type RunResult } from './exec.js'
 import { isLoopback, registryOf } from './image-ref.js'
 
@@ -13,12 +14,25 @@ function access(session: RegistrySession, registry: string, ...tlsFlags: string[
   return [...(session.authfile ? ['--authfile', session.authfile] : []), ...tlsFlags.map(flag => `--${flag}=${verify}`)]
 }
 
+/** A registry operation on the image; its failure is one line naming the image input. */
 export async function skopeo(args: string[], what: string): Promise<RunResult> {
   try {
     return await run('skopeo', args)
   } catch (error) {
-    if (error instanceof CommandError) throw new Error(`${what} failed: ${lastLine(error.stderr)}`)
+    if (error instanceof CommandError) throw new InputError(Input.Image, `${what} failed: ${skopeoMessage(error.stderr)}`)
     throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`)
+  }
+}
+
+/** skopeo ends with `level=fatal msg="…"`: the message, unquoted. */
+export function skopeoMessage(stderr: string): string {
+  const line = lastLine(stderr)
+  const quoted = /msg="((?:[^"\\]|\\.)*)"/.exec(line)?.[1]
+  if (!quoted) return line
+  try {
+    return JSON.parse(`"${quoted}"`) as string
+  } catch {
+    return quoted
   }
 }
 

@@ -15,6 +15,13 @@ export interface BuildStrategy {
   compression: Compression
   /** Load the built image into the engine: only when a test runs in it. */
   load: boolean
+  /**
+   * BuildKit's exporter: `docker` (an OCI layout with a manifest.json beside it, which either image store
+   * loads) for one image; `oci` for an index with attestations, which the docker exporter cannot write.
+   */
+  exporter: 'docker' | 'oci'
+  /** The engine loads OCI layouts itself (containerd store); else the tested image is converted for docker load. */
+  loadsOci: boolean
   provenance: boolean
   sbom: boolean
   /** The digest depends only on the commit and the inputs. */
@@ -69,5 +76,6 @@ export function decideStrategy(inputs: Inputs, engine: Engine, selected: Builder
   const load = Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand])
   if (!load) reasons.push('no test runs, so the image is not loaded into the engine')
   const compression = inputs[Input.Compression]
-  return { builder, loopbackRegistries, cache, compression, load, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices }
+  const exporter = reproducible ? 'docker' : 'oci'
+  return { builder, loopbackRegistries, cache, compression, load, exporter, loadsOci: engine.containerdStore, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices }
 }

@@ -117,10 +117,10 @@ export function engineSuite(engine: TestEngine): void {
     })
   })
 
-  test(`${engine.name}: a re-run of a pushed commit tags the tested digest again without building`, async () => {
+  test(`${engine.name}: with reuse, a re-run of a pushed commit tags the tested digest again without building`, async () => {
     const image = uniqueImage(`${engine.name}-rerun`)
-    const first = await build(repo.a, { image, push: 'true' })
-    const again = await build(repo.a, { image, push: 'true', rebuild: 'false', tags: 'stable' })
+    const first = await build(repo.a, { image, push: 'true', reuse: 'true' })
+    const again = await build(repo.a, { image, push: 'true', rebuild: 'false', reuse: 'true', tags: 'stable' })
     expect(again.stdout).not.toContain('::group::Build')
     expect(again.outputs.digest).toBe(first.outputs.digest)
     expect(await registryDigest(image, 'stable')).toBe(first.outputs.digest)
