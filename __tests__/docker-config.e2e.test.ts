@@ -75,7 +75,14 @@ test.each([
     workspace: origin.clone(),
     sha: commit,
     env: { ...env(dir), BUILDX_BUILDER: 'default' },
-    inputs: { image, 'build-args': `BASE=${testbed.baseRef}`, 'registry-username': testbed.username, 'registry-password': testbed.password, 'test-command': 'test -f /srv/app.py' }
+    // The base image is named the same way, so the run's login (for the image's registry, as named) reads it.
+    inputs: {
+      image,
+      'build-args': `BASE=${image.replace(/\/e2e\/.*$/, '')}/${testbed.baseRef.slice(testbed.registry.length + 1)}`,
+      'registry-username': testbed.username,
+      'registry-password': testbed.password,
+      'test-command': 'test -f /srv/app.py'
+    }
   })
   expect(run.errors).toEqual([])
   expect(run.outputs.tags.split('\n')[0]).toBe(`${image}:${commit}`)
