@@ -126,6 +126,16 @@ export function engineSuite(engine: TestEngine): void {
     expect(await registryDigest(image, 'stable')).toBe(first.outputs.digest)
   })
 
+  test(`${engine.name}: a provenance attestation stays attached to what was tested and pushed`, async () => {
+    const image = uniqueImage(`${engine.name}-provenance`)
+    const run = await build(repo.a, { image, push: 'true', provenance: 'true', 'test-command': 'python3 -m app' })
+    expect(run.outputs.reproducible).toBe('false')
+    expect(await registryDigest(image, repo.a)).toBe(run.outputs.digest)
+    const index = JSON.parse(await registryManifest(image, repo.a)) as { manifests: { annotations?: Record<string, string> }[] }
+    expect(index.manifests.some(m => m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')).toBe(true)
+    expect(run.stdout).toMatch(/^1$/m)
+  })
+
   test(`${engine.name}: the base image behind the registry's login is read with the step's own login, and only with it`, async () => {
     const image = uniqueImage(`${engine.name}-private`)
     engine.coldBuilder()
