@@ -19609,7 +19609,8 @@ async function main() {
     for (const signal of ['SIGINT', 'SIGTERM']) {
         process.once(signal, () => {
             console.error(`\nhashdock: ${signal}: removing what this run started`);
-            void cleanupRun(runId, workDir).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+            interrupted = { code: signal === 'SIGINT' ? 130 : 143, cleaned: cleanupRun(runId, workDir) };
+            void interrupted.cleaned.finally(() => process.exit(interrupted?.code));
         });
     }
     try {
@@ -19650,8 +19651,17 @@ function describe(error) {
         return String(error);
     return terminalMessage(error.message, error.remedy);
 }
-main().then(code => process.exit(code), error => {
-    process.stderr.write(`hashdock: ${describe(error)}\n`);
-    process.exit(error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED);
+/** Set by Ctrl-C: the run's programs die with it, so the pipeline ends too, but the exit waits for the cleanup and says interrupted. */
+let interrupted;
+function exit(code) {
+    if (interrupted)
+        void interrupted.cleaned.finally(() => process.exit(interrupted?.code));
+    else
+        process.exit(code);
+}
+main().then(exit, error => {
+    if (!interrupted)
+        process.stderr.write(`hashdock: ${describe(error)}\n`);
+    exit(error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED);
 });
 

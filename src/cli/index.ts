@@ -51,7 +51,8 @@ async function main(): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.error(`\nhashdock: ${signal}: removing what this run started`)
-      void cleanupRun(runId, workDir).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
+      interrupted = { code: signal === 'SIGINT' ? 130 : 143, cleaned: cleanupRun(runId, workDir) }
+      void interrupted.cleaned.finally(() => process.exit(interrupted?.code))
     })
   }
   try {
@@ -87,10 +88,15 @@ function describe(error: unknown): string {
   return terminalMessage(error.message, (error as { remedy?: Remedy }).remedy)
 }
 
-main().then(
-  code => process.exit(code),
-  error => {
-    process.stderr.write(`hashdock: ${describe(error)}\n`)
-    process.exit(error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED)
-  }
-)
+/** Set by Ctrl-C: the run's programs die with it, so the pipeline ends too, but the exit waits for the cleanup and says interrupted. */
+let interrupted: { code: number; cleaned: Promise<unknown> } | undefined
+
+function exit(code: number): void {
+  if (interrupted) void interrupted.cleaned.finally(() => process.exit(interrupted?.code))
+  else process.exit(code)
+}
+
+main().then(exit, error => {
+  if (!interrupted) process.stderr.write(`hashdock: ${describe(error)}\n`)
+  exit(error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED)
+})
