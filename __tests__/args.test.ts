@@ -28,7 +28,7 @@ describe('parseCli: build', () => {
     )
     expect(cli.command).toBe('build')
     expect(cli.inputs).toMatchObject({
-      [Input.Image]: 'ghcr.io/acme/app',
+      [Input.Image]: ['ghcr.io/acme/app'],
       [Input.Githash]: 'v1.0',
       [Input.Context]: 'app',
       [Input.Push]: false,
@@ -56,7 +56,7 @@ describe('parseCli: build', () => {
 
   test('--flag=value form, --repo and --json', () => {
     const cli = parseCli(['build', '--image=acme/app', '--repo=/src/app', '--json', '--tags=latest'], noStdin)
-    expect(cli.inputs[Input.Image]).toBe('acme/app')
+    expect(cli.inputs[Input.Image]).toEqual(['acme/app'])
     expect(cli.inputs[Input.Tags]).toEqual(['latest'])
     expect(cli.repo).toBe('/src/app')
     expect(cli.json).toBe(true)

@@ -3,8 +3,20 @@ import * as core from '@actions/core'
 import { Input } from '../core/constants.js'
 import { parseInputs, type Inputs } from '../core/inputs.js'
 
+/** Inputs whose lines carry a secret after their first separator: `id=value`, `registry=user:password`. */
+const SECRET_LINES: Record<string, RegExp> = { [Input.Secrets]: /=/, [Input.RegistryLogins]: /:/ }
+
 export function readInputs(): Inputs {
   const password = core.getInput(Input.RegistryPassword)
   if (password) core.setSecret(password)
+  for (const [name, separator] of Object.entries(SECRET_LINES)) {
+    for (const line of core.getInput(name).split(/\r?\n/)) {
+      if (!line.trim()) continue
+      // The whole line, and the value alone: either may end up in a program's output.
+      core.setSecret(line)
+      const value = name === Input.RegistryLogins ? line.slice(line.indexOf('=') + 1).replace(/^[^:]*:/, '') : line.slice(line.search(separator) + 1)
+      if (value.trim()) core.setSecret(value)
+    }
+  }
   return parseInputs(name => core.getInput(name))
 }

@@ -21,7 +21,7 @@ export async function run(): Promise<void> {
   setExecOutput({ stdout: process.stdout, stderr: process.stderr, command: line => core.debug(line) })
   try {
     const inputs = resolveCacheMode(readInputs())
-    const workspace = { ...runnerWorkspace(), cacheStore: ghaCacheStore(inputs[Input.Image]) }
+    const workspace = { ...runnerWorkspace(), cacheStore: ghaCacheStore(inputs[Input.Image][0]) }
     saveRun({ runId: workspace.runId, workDir: workspace.workDir })
     try {
       const report = await runPipeline(inputs, workspace, actionLog)
@@ -50,6 +50,15 @@ function runnerWorkspace(): Workspace {
     workDir: join(env.RUNNER_TEMP || tmpdir(), `hashdock-${runId}`),
     runId,
     defaultRef: env.GITHUB_SHA || 'HEAD',
+    event: eventOf(env),
     sourceUrl: env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}` : undefined
   }
+}
+
+/** The branch and pull request the triggering commit was built for: GitHub's names, not the merge ref's. */
+export function eventOf(env: NodeJS.ProcessEnv): Workspace['event'] {
+  const pr = /^refs\/pull\/(\d+)\//.exec(env.GITHUB_REF ?? '')?.[1]
+  if (env.GITHUB_EVENT_NAME?.startsWith('pull_request') && pr) return { branch: env.GITHUB_HEAD_REF || undefined, pr: Number(pr) }
+  const branch = /^refs\/heads\/(.+)$/.exec(env.GITHUB_REF ?? '')?.[1]
+  return branch ? { branch } : {}
 }

@@ -15,6 +15,8 @@ export interface BuildContext {
   contextDir: string
   /** Absolute path of the Dockerfile inside the extracted tree. */
   dockerfile: string
+  /** Named contexts (build-contexts) as buildx takes them: a directory of the extracted tree, or an image. */
+  named: Record<string, string>
 }
 
 /**
@@ -27,7 +29,8 @@ export async function createContext(p: SourcePlan, root: string): Promise<BuildC
   await mkdir(tree, { recursive: true })
   const tarFile = join(root, 'context.tar')
   const whole = p.contextPath === '.' || Boolean(p.inputs[Input.ComposeFile])
-  const paths = whole ? [] : [p.contextPath, p.dockerfilePath]
+  const named = p.inputs[Input.BuildContexts]
+  const paths = whole ? [] : [p.contextPath, p.dockerfilePath, ...named.flatMap(c => ('path' in c ? [c.path] : []))]
   await new Git(p.workspace.repoDir).archive(p.commit, paths, tarFile)
   await run('tar', ['-x', '--no-same-owner', '-f', tarFile, '-C', tree])
   await rm(tarFile)
@@ -37,7 +40,12 @@ export async function createContext(p: SourcePlan, root: string): Promise<BuildC
   } else {
     await setTimes(tree, p.commitTime)
   }
-  return { tree, contextDir: join(tree, p.contextPath), dockerfile: join(tree, p.dockerfilePath) }
+  return {
+    tree,
+    contextDir: join(tree, p.contextPath),
+    dockerfile: join(tree, p.dockerfilePath),
+    named: Object.fromEntries(named.map(c => [c.name, 'path' in c ? join(tree, c.path) : `docker-image://${c.image}`]))
+  }
 }
 
 /** Repository paths of every file and symlink in an extracted tree. */
