@@ -14,6 +14,7 @@ jest.setTimeout(300_000)
 
 const SECRET = `hd-secret-${randomBytes(12).toString('hex')}`
 const ENV_SECRET = `hd-env-secret-${randomBytes(12).toString('hex')}`
+const FILE_SECRET = `hd-file-secret-${randomBytes(12).toString('hex')}`
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
 
 const accept = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json'
@@ -46,7 +47,7 @@ type Descriptor = { digest: string; mediaType: string }
 
 /** Every blob of a manifest (config and layers), uncompressed, as one text to search. */
 async function blobsText(api: typeof first, image: string, manifest: Record<string, unknown>): Promise<string> {
-  const descriptors = [manifest.config as Descriptor, ...((manifest.layers as Descriptor[]) ?? [])].filter(Boolean)
+  const descriptors = [manifest.config as Descriptor | undefined, ...((manifest.layers as Descriptor[]) ?? [])].filter((d): d is Descriptor => Boolean(d))
   const parts: string[] = []
   for (const d of descriptors) {
     const raw = await api.blob(image, d.digest)
@@ -70,8 +71,11 @@ const DOCKERFILE = `ARG BASE
 FROM \${BASE}
 COPY --from=extra greeting.txt /greeting.txt
 RUN --mount=type=secret,id=token,required=true --mount=type=secret,id=envtok,required=true \\
-    sha256sum /run/secrets/token /run/secrets/envtok | cut -d' ' -f1 > /secret-hashes.txt
-RUN cat /etc/hosts | grep db.internal > /hosts.txt; ulimit -n > /nofile.txt
+    --mount=type=secret,id=filetok,required=true \\
+    sha256sum /run/secrets/token /run/secrets/envtok /run/secrets/filetok | cut -d' ' -f1 > /secret-hashes.txt
+RUN cat /etc/hosts | grep db.internal > /hosts.txt; ulimit -n > /nofile.txt; df -k /dev/shm | tail -n 1 > /shm.txt
+RUN --mount=type=ssh test -S "$SSH_AUTH_SOCK" && echo ssh-agent-forwarded > /ssh.txt
+RUN tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\\n' ' ' | sed 's/^/netdevs: /' > /netdevs.txt
 `
 
 let origin: FixtureRepo
@@ -85,6 +89,17 @@ beforeAll(() => {
   git(origin.dir, 'tag', 'v1.2.3', newer)
 })
 
+let keyFile: string
+let secretFile: string
+
+beforeAll(() => {
+  const dir = tempDir('keys')
+  keyFile = join(dir, 'id_ed25519')
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyFile])
+  secretFile = join(dir, 'token.txt')
+  writeFileSync(secretFile, FILE_SECRET, { mode: 0o600 })
+})
+
 function inputs(images: string[], extra: Record<string, string> = {}): Record<string, string> {
   return {
     image: images.join('\n'),
@@ -94,6 +109,9 @@ function inputs(images: string[], extra: Record<string, string> = {}): Record<st
     'build-args': `BASE=${testbed.baseImage}\nNPM_TOKEN=not-a-real-token`,
     secrets: `token=${SECRET}`,
     'secret-envs': 'envtok=HASHDOCK_TEST_ENV_SECRET',
+    'secret-files': `filetok=${secretFile}`,
+    ssh: `default=${keyFile}`,
+    network: 'none',
     'build-contexts': 'extra=extra-ctx',
     labels: 'org.opencontainers.image.description=built by the e2e test\ncom.example.team=platform',
     annotations: 'org.opencontainers.image.description=annotated by the e2e test',
@@ -118,7 +136,9 @@ describe('build-push-action inputs, two registries', () => {
     run = await runAction({
       workspace,
       sha: newer,
-      inputs: inputs(images, { tags: 'latest\n{version}\nv{major}\n{branch}\n{pr}' }),
+      // BuildKit leaves secret values out of its cache keys, so a step cached by an earlier run with other
+      // values would be reused: no-cache makes this run's secrets the ones the image was built with.
+      inputs: inputs(images, { tags: 'latest\n{version}\nv{major}\n{branch}\n{pr}', 'no-cache': 'true' }),
       env: { PATH: `${shim.dir}:${process.env.PATH}`, HASHDOCK_TEST_ENV_SECRET: ENV_SECRET }
     })
   })
@@ -150,9 +170,8 @@ describe('build-push-action inputs, two registries', () => {
   test('the secrets reached the build: their hashes are in the image, their values nowhere in it', async () => {
     const manifest = (await first.manifest(images[0], newer))?.body as Record<string, unknown>
     const text = await blobsText(first, images[0], manifest)
-    expect(text).toContain(`${sha256(SECRET)}\n${sha256(ENV_SECRET)}`)
-    expect(text).not.toContain(SECRET)
-    expect(text).not.toContain(ENV_SECRET)
+    expect(text).toContain(`${sha256(SECRET)}\n${sha256(ENV_SECRET)}\n${sha256(FILE_SECRET)}`)
+    for (const secret of [SECRET, ENV_SECRET, FILE_SECRET]) expect(text).not.toContain(secret)
   })
 
   test('nor in the layer cache the build exported', async () => {
@@ -160,17 +179,14 @@ describe('build-push-action inputs, two registries', () => {
     expect(cache).toBeDefined()
     const text = await blobsText(first, images[0], cache)
     expect(text.length).toBeGreaterThan(0)
-    expect(text).not.toContain(SECRET)
-    expect(text).not.toContain(ENV_SECRET)
+    for (const secret of [SECRET, ENV_SECRET, FILE_SECRET]) expect(text).not.toContain(secret)
   })
 
   test('nor in the log, the outputs, the summary, the state or any docker argument list', () => {
     const argv = readFileSync(shim.log, 'utf8')
     expect(argv).toMatch(/buildx build .*--secret id=token,env=HASHDOCK_SECRET_0/)
     for (const text of [run.stdout.split('\n').filter(l => !l.startsWith('::add-mask::')).join('\n'), argv, JSON.stringify(run.outputs), run.summary, JSON.stringify(run.state)]) {
-      expect(text).not.toContain(SECRET)
-      expect(text).not.toContain(ENV_SECRET)
-      expect(text).not.toContain(testbed.password2)
+      for (const secret of [SECRET, ENV_SECRET, FILE_SECRET, testbed.password2]) expect(text).not.toContain(secret)
     }
   })
 
@@ -193,12 +209,17 @@ describe('build-push-action inputs, two registries', () => {
     expect(manifest.annotations?.['org.opencontainers.image.description']).toBe('annotated by the e2e test')
   })
 
-  test('the named context, add-hosts and ulimit reached the build', async () => {
-    const manifest = (await first.manifest(images[0], newer))?.body as Record<string, unknown>
-    const text = await blobsText(first, images[0], manifest)
+  test('the named context, add-hosts, ulimit, shm-size, ssh and network reached the build', async () => {
+    const manifest = (await first.manifest(images[0], newer))?.body as { layers: Descriptor[] }
+    // The layers the Dockerfile wrote, not the base image's.
+    const text = await blobsText(first, images[0], { layers: manifest.layers.slice(1) })
     expect(text).toContain('hello from a named context')
     expect(text).toMatch(/10\.1\.2\.3\s+db\.internal/)
     expect(text).toContain('1234\n')
+    expect(text).toMatch(/\s65536\s.*\/dev\/shm/)
+    expect(text).toContain('ssh-agent-forwarded')
+    // network: none leaves the RUN steps only the loopback interface.
+    expect(text).toContain('netdevs: lo ')
   })
 
   test('the metadata output is BuildKit\'s metadata of the build', () => {

@@ -22792,7 +22792,7 @@ function renderTerminalReport(r, options) {
     const result = outcome(r);
     const [mark, colour, words] = HEADLINES[result];
     const verdict = result === 'failed' ? `${words} at ${r.failedStage ?? 'an unknown stage'}` : words;
-    const out = [`${paint(colour, mark)} ${paint('bold', r.image)}: ${paint(colour, verdict)}`, ''];
+    const out = [`${paint(colour, mark)} ${paint('bold', r.images.join(', '))}: ${paint(colour, verdict)}`, ''];
     const rows = [];
     if (r.commit !== undefined)
         rows.push(['Commit', [`${r.commit} (${rfc3339(r.commitTime ?? 0)})`]]);
