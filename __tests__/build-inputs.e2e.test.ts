@@ -256,6 +256,43 @@ describe('build-push-action inputs, two registries', () => {
   })
 })
 
+describe('a re-run that adds a registry', () => {
+  test('copies the digest the first registry holds, byte for byte, without building again', async () => {
+    const name = `e2e/inputs-reuse-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`
+    const images = [`${testbed.registry}/${name}`, `${testbed.registry2}/${name}`]
+    const env = { HASHDOCK_TEST_ENV_SECRET: ENV_SECRET }
+    const workspace = origin.clone()
+    const once = await runAction({ workspace, sha: newer, inputs: inputs(images.slice(0, 1), { tags: 'latest' }), env })
+    expect(once.exitCode).toBe(0)
+    expect(once.stdout).toMatch(/::group::Build /)
+    expect(await second.manifest(images[1], newer)).toBeUndefined()
+
+    const twice = await runAction({ workspace, sha: newer, inputs: inputs(images, { tags: 'latest' }), env })
+    expect(twice.exitCode).toBe(0)
+    expect(twice.stdout).toContain(`Copying ${images[0]}@${once.outputs.digest} to ${images[1]}:${newer}`)
+    expect(twice.stdout).not.toMatch(/::group::Build /)
+    expect(twice.outputs.digest).toBe(once.outputs.digest)
+    for (const tag of [newer, 'latest']) expect((await second.manifest(images[1], tag))?.digest).toBe(once.outputs.digest)
+  })
+})
+
+describe('on a pull request', () => {
+  test('{pr} and {branch} name the pull request and its head branch; {githash} the commit built', async () => {
+    const run = await runAction({
+      workspace: origin.clone(),
+      sha: newer,
+      inputs: { image: `${testbed.registry}/e2e/pr`, 'build-args': `BASE=${testbed.baseImage}`, push: 'false', tags: '{pr}\n{branch}\nsha-{githash}', ...pick(inputs([]), ['secrets', 'secret-envs', 'secret-files', 'ssh', 'build-contexts']) },
+      env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/5/merge', GITHUB_HEAD_REF: 'feature/login', HASHDOCK_TEST_ENV_SECRET: ENV_SECRET }
+    })
+    expect(run.errors).toEqual([])
+    expect(run.outputs.tags.split('\n').map(r => r.slice(r.lastIndexOf(':') + 1))).toEqual([newer, 'pr-5', 'feature-login', `sha-${newer}`])
+  })
+})
+
+function pick(from: Record<string, string>, keys: string[]): Record<string, string> {
+  return Object.fromEntries(keys.map(k => [k, from[k]]))
+}
+
 describe('bad inputs fail in one line naming the input', () => {
   test.each([
     ['registry-logins', { 'registry-logins': 'no-separator-here' }, /registry-logins: line 1 is not registry=username:password/],
