@@ -83,7 +83,10 @@ let older: string
 let newer: string
 
 beforeAll(() => {
-  origin = new FixtureRepo().write('Dockerfile', DOCKERFILE).write('extra-ctx/greeting.txt', 'hello from a named context\n')
+  origin = new FixtureRepo()
+    .write('Dockerfile', DOCKERFILE)
+    .write('extra-ctx/greeting.txt', 'hello from a named context\n')
+    .write('pull/Dockerfile', 'ARG BASE\nFROM ${BASE}\nCOPY --from=base /etc/os-release /base-os-release\n')
   older = origin.commit('first', '2024-01-02T03:04:05Z')
   newer = origin.write('VERSION', '2\n').commit('second', '2024-03-04T05:06:07Z')
   git(origin.dir, 'tag', 'v1.2.3', newer)
@@ -286,6 +289,32 @@ describe('on a pull request', () => {
     })
     expect(run.errors).toEqual([])
     expect(run.outputs.tags.split('\n').map(r => r.slice(r.lastIndexOf(':') + 1))).toEqual([newer, 'pr-5', 'feature-login', `sha-${newer}`])
+  })
+})
+
+describe('pull, and an image as a named context', () => {
+  test('the base image and the named one come from the registry, with the run\'s login', async () => {
+    const shim = dockerArgvShim()
+    const run = await runAction({
+      workspace: origin.clone(),
+      sha: newer,
+      inputs: {
+        image: `${testbed.registry}/e2e/pull`,
+        dockerfile: 'pull/Dockerfile',
+        'build-args': `BASE=${testbed.baseRef}`,
+        'build-contexts': `base=docker-image://${testbed.baseRef}`,
+        pull: 'true',
+        push: 'false',
+        'registry-username': testbed.username,
+        'registry-password': testbed.password
+      },
+      env: { PATH: `${shim.dir}:${process.env.PATH}` }
+    })
+    expect(run.errors).toEqual([])
+    expect(run.exitCode).toBe(0)
+    const build = readFileSync(shim.log, 'utf8').split('\n').find(l => l.startsWith('buildx build')) ?? ''
+    expect(build).toContain(`--build-context base=docker-image://${testbed.baseRef}`)
+    expect(build).toContain('--pull')
   })
 })
 
