@@ -17,6 +17,9 @@ export const plan: Plan = {
   commit: COMMIT,
   commitTime: COMMIT_TIME,
   image: IMAGE,
+  images: [IMAGE],
+  notices: [],
+  warnings: [],
   localRef: `hashdock-run-run1:${COMMIT}`,
   ref: 'HEAD',
   tags: [COMMIT, 'latest', '3f2a9c1'],
@@ -57,7 +60,8 @@ export const loaded: Loaded = {
 
 export const published: Published = {
   references: [`${IMAGE}:${COMMIT}`, `${IMAGE}:latest`, `${IMAGE}:3f2a9c1`],
-  digest: 'sha256:2222222222222222222222222222222222222222222222222222222222222222'
+  digest: 'sha256:2222222222222222222222222222222222222222222222222222222222222222',
+  heldBack: []
 }
 
 export const unitPassed: TestRun = { kind: 'unit', command: 'npm test', exitCode: 0, passed: true, seconds: 3.5 }

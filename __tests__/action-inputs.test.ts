@@ -42,7 +42,7 @@ describe('readInputs', () => {
       [Input.ComposeService]: 'app'
     })
     expect(readInputs()).toMatchObject({
-      [Input.Image]: 'ghcr.io/acme/app',
+      [Input.Image]: ['ghcr.io/acme/app'],
       [Input.Githash]: 'v1.0',
       [Input.Context]: 'app',
       [Input.Tags]: ['latest', '{short}'],

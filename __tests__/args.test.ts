@@ -28,7 +28,7 @@ describe('parseCli: build', () => {
     )
     expect(cli.command).toBe('build')
     expect(cli.inputs).toMatchObject({
-      [Input.Image]: 'ghcr.io/acme/app',
+      [Input.Image]: ['ghcr.io/acme/app'],
       [Input.Githash]: 'v1.0',
       [Input.Context]: 'app',
       [Input.Push]: false,
@@ -56,7 +56,7 @@ describe('parseCli: build', () => {
 
   test('--flag=value form, --repo and --json', () => {
     const cli = parseCli(['build', '--image=acme/app', '--repo=/src/app', '--json', '--tags=latest'], noStdin)
-    expect(cli.inputs[Input.Image]).toBe('acme/app')
+    expect(cli.inputs[Input.Image]).toEqual(['acme/app'])
     expect(cli.inputs[Input.Tags]).toEqual(['latest'])
     expect(cli.repo).toBe('/src/app')
     expect(cli.json).toBe(true)
@@ -159,5 +159,54 @@ describe('parseCli: commands', () => {
 
   test('context checks its inputs too', () => {
     expect(() => parseCli(['context', '--out', 'ctx', '--context', '../up'], noStdin)).toThrow(/^context: /)
+  })
+})
+
+describe('parseCli: several images, build secrets and more logins', () => {
+  const vars = ['HASHDOCK_SECRETS', 'HASHDOCK_REGISTRY_LOGINS']
+  let kept: Record<string, string | undefined>
+  beforeEach(() => {
+    kept = Object.fromEntries(vars.map(v => [v, process.env[v]]))
+    for (const v of vars) delete process.env[v]
+  })
+  afterEach(() => {
+    for (const v of vars) {
+      if (kept[v] === undefined) delete process.env[v]
+      else process.env[v] = kept[v]
+    }
+  })
+
+  test('--image, --labels, --secret-envs and --add-hosts repeat, in order', () => {
+    const cli = parseCli(
+      ['build', '--image', 'ghcr.io/acme/app', '--image', 'docker.io/acme/app', '--labels', 'a=1', '--labels', 'b=2', '--secret-envs', 'tok=GH_TOKEN', '--add-hosts', 'db=10.0.0.1'],
+      noStdin
+    )
+    expect(cli.inputs[Input.Image]).toEqual(['ghcr.io/acme/app', 'docker.io/acme/app'])
+    expect(cli.inputs[Input.Labels]).toEqual({ a: '1', b: '2' })
+    expect(cli.inputs[Input.Secrets]).toEqual([{ id: 'tok', env: 'GH_TOKEN' }])
+    expect(cli.inputs[Input.AddHosts]).toEqual(['db=10.0.0.1'])
+  })
+
+  test.each(['--secrets', '--registry-logins'])('%s is no flag: a value there would show in every process listing', flag => {
+    const error = (() => {
+      try {
+        parseCli(['build', ...IMAGE, `${flag}=x=y`], noStdin)
+      } catch (e) {
+        return e as Error
+      }
+      throw new Error('expected an error')
+    })()
+    expect(error).toBeInstanceOf(UsageError)
+    expect(error.message).toMatch(new RegExp(`unknown flag ${flag}; .* never from a flag`))
+    expect(USAGE).not.toContain(`${flag} `)
+  })
+
+  test('secrets and logins come from the environment, for build only', () => {
+    process.env.HASHDOCK_SECRETS = 'npm=s3cr3t'
+    process.env.HASHDOCK_REGISTRY_LOGINS = 'docker.io=acme:pw'
+    const cli = parseCli(['build', ...IMAGE], noStdin)
+    expect(cli.inputs[Input.Secrets]).toEqual([{ id: 'npm', value: 's3cr3t' }])
+    expect(cli.inputs[Input.RegistryLogins]).toEqual([{ registry: 'docker.io', username: 'acme', password: 'pw', from: Input.RegistryLogins }])
+    expect(parseCli(['context', '--out', 'x'], noStdin).inputs[Input.Secrets]).toEqual([])
   })
 })

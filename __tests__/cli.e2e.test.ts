@@ -36,7 +36,7 @@ describe('--json through a pipe', () => {
   test('standard output is the JSON alone, parsed whole', () => {
     expect(run.exitCode).toBe(0)
     const outputs = JSON.parse(run.stdout)
-    expect(Object.keys(outputs)).toEqual(['githash', 'commit-time', 'image', 'tags', 'digest', 'image-id', 'reproducible'])
+    expect(Object.keys(outputs)).toEqual(['githash', 'commit-time', 'image', 'tags', 'digest', 'image-id', 'reproducible', 'metadata'])
     expect(outputs.githash).toBe(commit)
     // Not pushed, but built and tested: the digest is the tested image's, its ID in a containerd-store engine.
     expect(outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)

@@ -35,7 +35,7 @@ function inputError(raw: Raw, input: Input): InputError {
 describe('parseInputs: defaults', () => {
   test('only an image given: everything else takes its documented default', () => {
     expect(parse({})).toMatchObject({
-      [Input.Image]: IMAGE,
+      [Input.Image]: [IMAGE],
       [Input.Githash]: '',
       [Input.Context]: '.',
       [Input.Dockerfile]: '',
@@ -69,10 +69,11 @@ describe('parseInputs: defaults', () => {
 
 describe('parseInputs: valid values', () => {
   test.each<[Input, string, unknown]>([
-    [Input.Image, 'ghcr.io/acme/app', 'ghcr.io/acme/app'],
-    [Input.Image, '  acme/app  ', 'acme/app'],
-    [Input.Image, 'localhost:5000/x', 'localhost:5000/x'],
-    [Input.Image, 'app', 'app'],
+    [Input.Image, 'ghcr.io/acme/app', ['ghcr.io/acme/app']],
+    [Input.Image, '  acme/app  ', ['acme/app']],
+    [Input.Image, 'localhost:5000/x', ['localhost:5000/x']],
+    [Input.Image, 'app', ['app']],
+    [Input.Image, 'ghcr.io/acme/app\ndocker.io/acme/app\n', ['ghcr.io/acme/app', 'docker.io/acme/app']],
     [Input.Githash, '0123456789abcdef0123456789abcdef01234567', '0123456789abcdef0123456789abcdef01234567'],
     [Input.Githash, 'abc1234', 'abc1234'],
     [Input.Githash, 'v1.2.3', 'v1.2.3'],
@@ -113,7 +114,7 @@ describe('parseInputs: valid values', () => {
     [Input.Cache, 'registry', 'registry'],
     [Input.Cache, 'none', 'none']
   ])('%s %j → %j', (input, raw, expected) => {
-    expect(parse({ [input]: raw })[input]).toEqual(expected)
+    expect(parse({ [input]: raw })[input as keyof Inputs]).toEqual(expected)
   })
 
   test.each<[string, string, string[]]>([
@@ -175,7 +176,7 @@ describe('parseInputs: invalid values name their input', () => {
     [Input.Dockerfile, '/etc/passwd', 'must be a relative path inside the repository'],
     [Input.ComposeFile, '../compose.yml', 'must be a relative path inside the repository'],
     [Input.ComposeFile, '/compose.yml', 'must be a relative path inside the repository'],
-    [Input.Tags, 'v-{branch}', 'unknown placeholder {branch}'],
+    [Input.Tags, 'v-{branchname}', 'unknown placeholder {branchname}'],
     [Input.Tags, 'latest\n{SHORT}', 'unknown placeholder {SHORT}'],
     [Input.Tags, '{}', 'unknown placeholder {}'],
     [Input.BuildArgs, 'KEY', 'is not KEY=VALUE'],

@@ -177,7 +177,7 @@ describe('bad input fails with one line that names the input, and no stack trace
     ['a context not in the commit', { context: 'services/api' }, /^::error::context: 'services\/api' is not a directory at commit/, {}],
     ['a build argument without =', { 'build-args': 'BASE' }, /^::error::build-args: 'BASE' is not KEY=VALUE/, {}],
     ['push that is not a boolean', { push: 'maybe' }, /^::error::push: 'maybe' is not a boolean/, {}],
-    ['an unknown tag placeholder', { tags: '{branch}' }, /^::error::tags: '\{branch\}' uses unknown placeholder/, {}],
+    ['an unknown tag placeholder', { tags: '{branchname}' }, /^::error::tags: '\{branchname\}' uses unknown placeholder/, {}],
     ['a refused login', { 'registry-username': testbed.username, 'registry-password': 'wrong-password' }, /^::error::registry-password: .* refused the login of /, {}],
     ['an unreachable registry', { image: '127.0.0.1:5999/acme/app', ...credentials }, /^::error::image: registry 127.0.0.1:5999 is unreachable/, {}],
     ['an unreachable engine', {}, /^::error::Docker engine unreachable: .*Start the Docker daemon/, { DOCKER_HOST: 'unix:///nonexistent/docker.sock' }]

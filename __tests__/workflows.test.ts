@@ -96,20 +96,21 @@ describe('the reusable workflow mirrors the action', () => {
   const call = reusable.on.workflow_call
   const actionStep = byPath(REUSABLE).jobs['build-test-push'].steps?.find(s => s.uses === '$/')
 
-  test.each(Object.keys(action.inputs).filter(name => name !== 'registry-password'))('input %s is offered, with the same default', name => {
+  const SECRETS = ['registry-password', 'registry-logins', 'secrets']
+  test.each(Object.keys(action.inputs).filter(name => !SECRETS.includes(name)))('input %s is offered, with the same default', name => {
     expect(call.inputs[name]).toBeDefined()
     expect(String(call.inputs[name].default ?? '')).toBe(action.inputs[name].default ?? '')
   })
 
-  test('the password is a secret, never an input', () => {
-    expect(call.inputs['registry-password']).toBeUndefined()
-    expect(Object.keys(call.secrets)).toEqual(['registry-password'])
+  test('passwords and build secrets are secrets, never inputs', () => {
+    for (const name of SECRETS) expect(call.inputs[name]).toBeUndefined()
+    expect(Object.keys(call.secrets)).toEqual(SECRETS)
   })
 
   test('every workflow input reaches the action under its own name', () => {
     expect(actionStep).toBeDefined()
     const passed = Object.keys(actionStep?.with ?? {})
-    expect(passed.sort()).toEqual([...Object.keys(call.inputs).filter(n => n !== 'runs-on'), 'registry-password'].sort())
+    expect(passed.sort()).toEqual([...Object.keys(call.inputs).filter(n => n !== 'runs-on'), ...SECRETS].sort())
     expect(passed.filter(n => !(n in action.inputs))).toEqual([])
   })
 

@@ -38400,7 +38400,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7212:
+/***/ 732:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38408,6 +38408,8 @@ module.exports = {
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ main_run)
 });
+
+// UNUSED EXPORTS: eventOf
 
 // NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -41610,6 +41612,7 @@ var Input;
     Input["Push"] = "push";
     Input["RegistryUsername"] = "registry-username";
     Input["RegistryPassword"] = "registry-password";
+    Input["RegistryLogins"] = "registry-logins";
     Input["TestCommand"] = "test-command";
     Input["ComposeFile"] = "compose-file";
     Input["ComposeService"] = "compose-service";
@@ -41626,6 +41629,20 @@ var Input;
     Input["Sbom"] = "sbom";
     Input["Builder"] = "builder";
     Input["Compression"] = "compression";
+    Input["ForceTags"] = "force-tags";
+    Input["Secrets"] = "secrets";
+    Input["SecretFiles"] = "secret-files";
+    Input["SecretEnvs"] = "secret-envs";
+    Input["Ssh"] = "ssh";
+    Input["BuildContexts"] = "build-contexts";
+    Input["Labels"] = "labels";
+    Input["Annotations"] = "annotations";
+    Input["NoCache"] = "no-cache";
+    Input["Pull"] = "pull";
+    Input["Network"] = "network";
+    Input["ShmSize"] = "shm-size";
+    Input["Ulimit"] = "ulimit";
+    Input["AddHosts"] = "add-hosts";
 })(Input || (Input = {}));
 var Output;
 (function (Output) {
@@ -41636,6 +41653,7 @@ var Output;
     Output["Digest"] = "digest";
     Output["ImageId"] = "image-id";
     Output["Reproducible"] = "reproducible";
+    Output["Metadata"] = "metadata";
 })(Output || (Output = {}));
 // What the post step needs to clean up after a cancelled or failed run. Never a secret.
 var State;
@@ -42246,6 +42264,27 @@ class Git {
         const r = await run('git', ['-C', this.dir, 'rev-parse', '--show-toplevel'], { allowFailure: true });
         return r.exitCode === 0 && r.stdout ? r.stdout : undefined;
     }
+    /** Tag names that point at a commit. */
+    async tagsAt(commit) {
+        return (await this.git(['tag', '--points-at', commit])).split('\n').filter(Boolean);
+    }
+    /** The branch `ref` names (a local or origin branch), or the checked-out branch for HEAD; else undefined. */
+    async branchName(ref) {
+        if (ref === 'HEAD') {
+            const r = await run('git', ['-C', this.dir, 'symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFailure: true });
+            return r.exitCode === 0 && r.stdout ? r.stdout : undefined;
+        }
+        for (const full of [`refs/heads/${ref}`, `refs/remotes/origin/${ref}`]) {
+            const r = await run('git', ['-C', this.dir, 'show-ref', '--verify', '--quiet', full], { allowFailure: true });
+            if (r.exitCode === 0)
+                return ref;
+        }
+        return undefined;
+    }
+    /** Whether `ancestor` is `commit` or one of its ancestors; false when either is unknown here. */
+    async isAncestor(ancestor, commit) {
+        return (await run('git', ['-C', this.dir, 'merge-base', '--is-ancestor', ancestor, commit], { allowFailure: true })).exitCode === 0;
+    }
     async isShallow() {
         return (await this.git(['rev-parse', '--is-shallow-repository'])) === 'true';
     }
@@ -42398,10 +42437,13 @@ function decideStrategy(inputs, engine, selected, runId) {
     }
     const reasons = [];
     const notices = [];
-    const registry = registryOf(inputs[Input.Image]);
     // The same registry answers as localhost, 127.0.0.1 and [::1]; base images may name it either way.
-    const port = /:(\d+)$/.exec(registry)?.[1];
-    const loopbackRegistries = isLoopback(registry) ? [...new Set([registry, ...['localhost', '127.0.0.1'].map(h => (port ? `${h}:${port}` : h))])] : [];
+    const loopbackRegistries = [
+        ...new Set(inputs[Input.Image].map(registryOf).filter(isLoopback).flatMap(registry => {
+            const port = /:(\d+)$/.exec(registry)?.[1];
+            return [registry, ...['localhost', '127.0.0.1'].map(h => (port ? `${h}:${port}` : h))];
+        }))
+    ];
     let builder = { ...selected, create: false };
     if (selected.driver === 'docker' && !engine.containerdStore) {
         builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };
@@ -42450,6 +42492,7 @@ async function build(p, context, options, workDir, log) {
     }
     const archive = (0,external_node_path_namespaceObject.join)(workDir, 'image.tar');
     const metadataFile = (0,external_node_path_namespaceObject.join)(workDir, 'build-metadata.json');
+    const secrets = secretArgs(p);
     const args = [
         'buildx', 'build',
         '--builder', strategy.builder.name,
@@ -42458,7 +42501,12 @@ async function build(p, context, options, workDir, log) {
         '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
         ...p.inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
         ...Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+        ...p.inputs[Input.Annotations].flatMap(a => ['--annotation', a]),
         ...(p.inputs[Input.Target] ? ['--target', p.inputs[Input.Target]] : []),
+        ...Object.entries(context.named).flatMap(([name, value]) => ['--build-context', `${name}=${value}`]),
+        ...secrets.args,
+        ...p.inputs[Input.Ssh].flatMap(s => ['--ssh', s]),
+        ...runOptions(p),
         `--provenance=${strategy.provenance ? 'mode=max' : 'false'}`,
         `--sbom=${strategy.sbom}`,
         ...options.cacheArgs,
@@ -42467,7 +42515,7 @@ async function build(p, context, options, workDir, log) {
         context.contextDir
     ];
     const started = Date.now();
-    const r = await run('docker', args, { stream: true });
+    const r = await run('docker', args, { stream: true, env: secrets.env });
     warnOnCacheExportError(r.stderr, log);
     const seconds = (Date.now() - started) / 1000;
     const metadata = JSON.parse(await (0,promises_namespaceObject.readFile)(metadataFile, 'utf8'));
@@ -42504,6 +42552,39 @@ async function load(p, built) {
         throw new Error(`the engine loaded ${p.localRef} as ${facts.id}, which is not the built image ${built.digest}`);
     }
     return { imageId: facts.id, localRef: p.localRef, workingDir: facts.workingDir };
+}
+/**
+ * Secret values reach buildx through its environment, never its argument list, which the log's
+ * command lines, process listings and shell traces show: `id=X,env=VAR` names a variable set only for
+ * the buildx process.
+ */
+function secretArgs(p) {
+    const env = {};
+    const args = p.inputs[Input.Secrets].flatMap((secret, i) => {
+        if ('value' in secret) {
+            const name = `HASHDOCK_SECRET_${i}`;
+            env[name] = secret.value;
+            return ['--secret', `id=${secret.id},env=${name}`];
+        }
+        if ('file' in secret)
+            return ['--secret', `id=${secret.id},src=${(0,external_node_path_namespaceObject.resolve)(p.workspace.repoDir, secret.file)}`];
+        return ['--secret', `id=${secret.id},env=${secret.env}`];
+    });
+    return { args, env };
+}
+/** The options of BuildKit's RUN steps and of the build, as build-push-action passes them. */
+function runOptions(p) {
+    const i = p.inputs;
+    return [
+        ...(i[Input.NoCache] ? ['--no-cache'] : []),
+        ...(i[Input.Pull] ? ['--pull'] : []),
+        ...(i[Input.Network] ? ['--network', i[Input.Network]] : []),
+        // host networking is an entitlement the build must ask for; the builder must also allow it.
+        ...(i[Input.Network] === 'host' ? ['--allow', 'network.host'] : []),
+        ...(i[Input.ShmSize] ? ['--shm-size', i[Input.ShmSize]] : []),
+        ...i[Input.Ulimit].flatMap(u => ['--ulimit', u]),
+        ...i[Input.AddHosts].flatMap(h => ['--add-host', h.replace('=', ':')])
+    ];
 }
 /** A refused cache export is ignored by BuildKit (ignore-error); the user still hears of it, once. */
 function warnOnCacheExportError(buildLog, log) {
@@ -42726,7 +42807,8 @@ async function createContext(p, root) {
     await (0,promises_namespaceObject.mkdir)(tree, { recursive: true });
     const tarFile = (0,external_node_path_namespaceObject.join)(root, 'context.tar');
     const whole = p.contextPath === '.' || Boolean(p.inputs[Input.ComposeFile]);
-    const paths = whole ? [] : [p.contextPath, p.dockerfilePath];
+    const named = p.inputs[Input.BuildContexts];
+    const paths = whole ? [] : [p.contextPath, p.dockerfilePath, ...named.flatMap(c => ('path' in c ? [c.path] : []))];
     await new Git(p.workspace.repoDir).archive(p.commit, paths, tarFile);
     // The modes git archive wrote (tar.umask 0022), not those the umask of whoever runs this would leave.
     await (0,promises_namespaceObject.chmod)(tree, 0o755);
@@ -42743,7 +42825,12 @@ async function createContext(p, root) {
     else {
         await setTimes(tree, p.commitTime);
     }
-    return { tree, contextDir: (0,external_node_path_namespaceObject.join)(tree, p.contextPath), dockerfile };
+    return {
+        tree,
+        contextDir: (0,external_node_path_namespaceObject.join)(tree, p.contextPath),
+        dockerfile,
+        named: Object.fromEntries(named.map(c => [c.name, 'path' in c ? (0,external_node_path_namespaceObject.join)(tree, c.path) : `docker-image://${c.image}`]))
+    };
 }
 /** Repository paths of every file and symlink in an extracted tree. */
 async function listFiles(tree) {
@@ -42775,11 +42862,11 @@ const userConfigDir = () => process.env.DOCKER_CONFIG || (0,external_node_path_n
  * (docker/login-action), credential helpers and the selected builder keep working, the build reads base
  * images and the cache with hashdock's login, and removing the copy removes only what hashdock added.
  */
-async function login(registry, username, password, workDir) {
+async function login(logins, workDir) {
     const userDir = userConfigDir();
-    if (!username) {
+    if (!logins.length) {
         const own = (0,external_node_path_namespaceObject.join)(userDir, 'config.json');
-        return { registry, configDir: userDir, authfile: (0,external_node_fs_namespaceObject.existsSync)(own) ? own : undefined };
+        return { registries: [], configDir: userDir, authfile: (0,external_node_fs_namespaceObject.existsSync)(own) ? own : undefined };
     }
     const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(workDir, 'docker-config-'));
     // buildx keeps builders in the configuration directory: the run's builders must land in the user's.
@@ -42789,21 +42876,23 @@ async function login(registry, username, password, workDir) {
             await (0,promises_namespaceObject.symlink)((0,external_node_path_namespaceObject.join)(userDir, entry), (0,external_node_path_namespaceObject.join)(dir, entry));
     }
     const config = (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(userDir, 'config.json')) ? JSON.parse(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(userDir, 'config.json'), 'utf8')) : {};
-    // An empty helper for this registry keeps the login in this file, out of the user's credential store.
-    const keys = registry === DOCKER_HUB ? [registry, 'https://index.docker.io/v1/'] : [registry];
+    // An empty helper for each registry keeps its login in this file, out of the user's credential store.
+    const keys = logins.flatMap(({ registry }) => (registry === DOCKER_HUB ? [registry, 'https://index.docker.io/v1/'] : [registry]));
     config.credHelpers = { ...config.credHelpers, ...Object.fromEntries(keys.map(k => [k, ''])) };
     await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
-    const r = await run('docker', ['--config', dir, 'login', registry, '--username', username, '--password-stdin'], { input: password, allowFailure: true });
-    if (r.exitCode !== 0) {
-        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-        const why = lastLine(r.stderr);
-        if (/unauthorized|denied|incorrect|401|403/i.test(why)) {
-            throw new InputError(Input.RegistryPassword, `${registry} refused the login of ${username}: ${why}`);
+    for (const { registry, username, password, from } of logins) {
+        const r = await run('docker', ['--config', dir, 'login', registry, '--username', username, '--password-stdin'], { input: password, allowFailure: true });
+        if (r.exitCode !== 0) {
+            await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+            const why = lastLine(r.stderr);
+            if (/unauthorized|denied|incorrect|401|403/i.test(why)) {
+                throw new InputError(from, `${registry} refused the login of ${username}: ${why}`);
+            }
+            throw new InputError(Input.Image, `registry ${registry} is unreachable: ${why}`);
         }
-        throw new InputError(Input.Image, `registry ${registry} is unreachable: ${why}`);
     }
-    // skopeo reads an empty credential helper as a helper named '': it gets the login itself, and the
-    // user's other helpers.
+    // skopeo reads an empty credential helper as a helper named '': it gets the logins themselves, and
+    // the user's other helpers.
     const written = JSON.parse(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), 'utf8'));
     const helpers = Object.fromEntries(Object.entries(config.credHelpers).filter(([, helper]) => helper));
     const authfile = (0,external_node_path_namespaceObject.join)(dir, 'skopeo-auth.json');
@@ -42811,7 +42900,7 @@ async function login(registry, username, password, workDir) {
     // Every program the run starts (buildx, compose, the tests' docker calls) reads this configuration.
     const previous = process.env.DOCKER_CONFIG;
     process.env.DOCKER_CONFIG = dir;
-    return { registry, configDir: dir, authfile, overlay: { dir, previous } };
+    return { registries: logins.map(l => l.registry), configDir: dir, authfile, overlay: { dir, previous } };
 }
 async function logout(session) {
     if (!session.overlay)
@@ -42823,34 +42912,251 @@ async function logout(session) {
     await (0,promises_namespaceObject.rm)(session.overlay.dir, { recursive: true, force: true });
 }
 
+;// CONCATENATED MODULE: ./src/core/build-inputs.ts
+// The inputs users bring from docker/build-push-action (secrets, SSH, extra contexts, labels, the
+// builder's run options) and the registry logins, each line checked as parsed.
+
+
+
+
+const NETWORKS = ['default', 'none', 'host'];
+/** One `KEY=VALUE` (or `KEY:VALUE`) line, split at the first separator. */
+function split(name, line, what, separators = '=') {
+    const at = [...separators].map(s => line.indexOf(s)).filter(i => i > 0);
+    if (!at.length)
+        throw new InputError(name, `'${what}' is not ${separators === '=' ? 'KEY=VALUE' : 'NAME=VALUE'}; write one per line`);
+    const i = Math.min(...at);
+    return [line.slice(0, i).trim(), line.slice(i + 1).trim()];
+}
+const ID = /^[A-Za-z0-9_.-]+$/;
+function id(name, value) {
+    if (!ID.test(value))
+        throw new InputError(name, `'${value}' is not an id (letters, digits, '.', '_', '-')`);
+    return value;
+}
+/** `registry=username:password` lines; the registry may be given as any image of it (ghcr.io/acme/app). */
+function registryLogins(lines) {
+    const logins = [];
+    for (const line of lines) {
+        const eq = line.indexOf('=');
+        const colon = line.indexOf(':', eq + 1);
+        // Never quote the line: it holds a password.
+        if (eq <= 0 || colon < 0 || colon === eq + 1 || colon === line.length - 1) {
+            throw new InputError(Input.RegistryLogins, `line ${logins.length + 1} is not registry=username:password`);
+        }
+        const host = line.slice(0, eq).trim();
+        const registry = host.includes('/') ? registryOf(host) : host;
+        if (!/^[\w.-]+(:\d+)?$/.test(registry))
+            throw new InputError(Input.RegistryLogins, `'${host}' is not a registry host (e.g. ghcr.io or docker.io)`);
+        if (logins.some(l => l.registry === registry))
+            throw new InputError(Input.RegistryLogins, `${registry} is given twice; one login per registry`);
+        logins.push({ registry, username: line.slice(eq + 1, colon).trim(), password: line.slice(colon + 1), from: Input.RegistryLogins });
+    }
+    return logins;
+}
+function secrets(values, files, envs) {
+    const all = [
+        // The value is never quoted in an error: only its id.
+        ...values.map(line => {
+            const eq = line.indexOf('=');
+            if (eq <= 0)
+                throw new InputError(Input.Secrets, `a line without an id; write id=value (the value is never shown)`);
+            return { id: id(Input.Secrets, line.slice(0, eq).trim()), value: line.slice(eq + 1) };
+        }),
+        ...files.map(line => {
+            const [key, file] = split(Input.SecretFiles, line, line);
+            if (!file)
+                throw new InputError(Input.SecretFiles, `'${key}' has no file; write id=path`);
+            return { id: id(Input.SecretFiles, key), file };
+        }),
+        ...envs.map(line => {
+            const [key, env] = split(Input.SecretEnvs, line, line);
+            if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(env))
+                throw new InputError(Input.SecretEnvs, `'${env}' is not an environment variable name; write id=ENV_NAME`);
+            return { id: id(Input.SecretEnvs, key), env };
+        })
+    ];
+    const ids = all.map(s => s.id);
+    const twice = ids.find((s, i) => ids.indexOf(s) !== i);
+    if (twice)
+        throw new InputError(Input.Secrets, `secret id '${twice}' is given twice (across secrets, secret-files and secret-envs)`);
+    return all;
+}
+/** `default` (the agent in SSH_AUTH_SOCK), `id` or `id=path[,path]` (keys or agent sockets). */
+function ssh(lines) {
+    for (const line of lines) {
+        const [key] = line.split('=');
+        if (!ID.test(key))
+            throw new InputError(Input.Ssh, `'${line}' is not 'default' or id=path`);
+    }
+    return lines;
+}
+function namedContexts(lines) {
+    return lines.map(line => {
+        const [name, value] = split(Input.BuildContexts, line, line);
+        if (!/^[A-Za-z0-9][A-Za-z0-9_./-]*$/.test(name))
+            throw new InputError(Input.BuildContexts, `'${name}' is not a context name`);
+        if (value.startsWith('docker-image://')) {
+            const ref = value.slice('docker-image://'.length);
+            if (!ref || /\s/.test(ref))
+                throw new InputError(Input.BuildContexts, `'${value}' is not an image reference`);
+            return { name, image: ref };
+        }
+        if (/^[a-z][\w+.-]*:\/\//.test(value)) {
+            throw new InputError(Input.BuildContexts, `'${value}': only a directory of the commit or docker-image://<image> can be a context, so the build reads nothing outside the commit`);
+        }
+        const normalized = external_node_path_namespaceObject.posix.normalize(value.replace(/\\/g, '/')).replace(/\/+$/, '') || '.';
+        if (external_node_path_namespaceObject.posix.isAbsolute(value) || normalized === '..' || normalized.startsWith('../')) {
+            throw new InputError(Input.BuildContexts, `'${value}' must be a directory of the repository (a relative path) or docker-image://<image>`);
+        }
+        return { name, path: normalized };
+    });
+}
+/** `key=value` lines into a map; later lines win. */
+function keyValues(name, lines) {
+    const out = {};
+    for (const line of lines) {
+        const [key, value] = split(name, line, line);
+        if (!/^[\w.:/-]+$/.test(key))
+            throw new InputError(name, `'${key}' is not a label key`);
+        out[key] = value;
+    }
+    return out;
+}
+/** `key=value`, optionally typed as BuildKit reads it: `manifest:key=value`, `index:…`, `manifest[linux/amd64]:…`. */
+function annotations(lines) {
+    for (const line of lines) {
+        const [key] = split(Input.Annotations, line, line);
+        if (!/^((manifest|index|manifest-descriptor|index-descriptor)(\[[\w/.-]+\])?:)?[\w.-]+(\/[\w.-]+)*$/.test(key)) {
+            throw new InputError(Input.Annotations, `'${key}' is not an annotation key (key, or manifest:key / index:key)`);
+        }
+    }
+    return lines;
+}
+function network(value) {
+    if (value && !NETWORKS.includes(value)) {
+        throw new InputError(Input.Network, `'${value}' is not one of ${NETWORKS.join(', ')} (the networks BuildKit's RUN steps can use)`);
+    }
+    return value;
+}
+function shmSize(value) {
+    if (value && !/^\d+(\.\d+)?[bkmg]?$/i.test(value))
+        throw new InputError(Input.ShmSize, `'${value}' is not a size like 64m or 2g`);
+    return value;
+}
+/** `type=soft[:hard]`, as docker run's --ulimit. */
+function ulimits(lines) {
+    for (const line of lines) {
+        if (!/^[a-z]+=-?\d+(:-?\d+)?$/.test(line))
+            throw new InputError(Input.Ulimit, `'${line}' is not type=soft[:hard], e.g. nofile=1024:1024`);
+    }
+    return lines;
+}
+/** `host:ip` or `host=ip`, as buildx's --add-host. */
+function addHosts(lines) {
+    return lines.map(line => {
+        const [host, ip] = split(Input.AddHosts, line, line, '=:');
+        if (!/^[\w.-]+$/.test(host) || !/^[0-9a-fA-F.:[\]]+$/.test(ip))
+            throw new InputError(Input.AddHosts, `'${line}' is not host=ip (e.g. db.internal=10.0.0.5)`);
+        return `${host}=${ip}`;
+    });
+}
+/** Every repository to push, one a line; the first names caches and the summary. */
+function build_inputs_images(lines) {
+    if (!lines.length)
+        throw new InputError(Input.Image, 'is required: the repository to build, e.g. ghcr.io/acme/app (several: one a line)');
+    for (const value of lines) {
+        const problem = repositoryProblem(value);
+        if (problem)
+            throw new InputError(Input.Image, `'${value}' ${problem}`);
+    }
+    const twice = lines.find((v, i) => lines.indexOf(v) !== i);
+    if (twice)
+        throw new InputError(Input.Image, `'${twice}' is given twice`);
+    return lines;
+}
+/** Build argument names that look like credentials: they end up in the image's history, secrets do not. */
+function credentialLike(buildArgs) {
+    return buildArgs.map(a => a.split('=')[0]).filter(n => /TOKEN|PASSW(OR)?D|SECRET|(^|_)(API_?)?KEY($|_)|CREDENTIAL|PRIVATE|AUTH/i.test(n));
+}
+
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
 ;// CONCATENATED MODULE: ./src/core/tags.ts
 // Extra tags: placeholders filled in from the commit, each result checked as a Docker tag.
 
 
 
+
+// Branch names carry slashes; a tag cannot.
+const tagSafe = (value) => value.replace(/[^\w.-]/g, '-');
+// {major} and {minor} name a release line: a prerelease (1.3.0-rc.1) must never move `1` or `1.3`.
+const release = (f) => (f.version && f.version.prerelease.length === 0 ? f.version : undefined);
 const PLACEHOLDERS = {
     githash: f => f.commit,
     short: f => f.commit.slice(0, 7),
-    // Branch names carry slashes; a tag cannot.
-    ref: f => f.ref.replace(/[^\w.-]/g, '-'),
-    date: f => new Date(f.commitTime * 1000).toISOString().slice(0, 10).replace(/-/g, '')
+    ref: f => tagSafe(f.ref),
+    date: f => new Date(f.commitTime * 1000).toISOString().slice(0, 10).replace(/-/g, ''),
+    version: f => f.version && tagSafe(f.version.version),
+    major: f => release(f) && String(release(f)?.major),
+    minor: f => release(f) && `${release(f)?.major}.${release(f)?.minor}`,
+    patch: f => f.version && String(f.version.patch),
+    branch: f => f.branch && tagSafe(f.branch),
+    pr: f => (f.pr === undefined ? undefined : `pr-${f.pr}`)
 };
-/** All tags of one build: the full commit hash first, then the extra ones, without duplicates. */
 function resolveTags(extra, facts) {
     const tags = [facts.commit];
+    const skipped = [];
     for (const template of extra) {
-        const value = template.replace(/\{(\w+)\}/g, (whole, name) => (Object.hasOwn(PLACEHOLDERS, name) ? PLACEHOLDERS[name](facts) : whole));
+        const missing = [];
+        const value = template.replace(/\{(\w+)\}/g, (whole, name) => {
+            if (!Object.hasOwn(PLACEHOLDERS, name))
+                return whole;
+            const filled = PLACEHOLDERS[name](facts);
+            if (filled === undefined || filled === '')
+                missing.push(name);
+            return filled ?? '';
+        });
+        if (missing.length) {
+            skipped.push({ template, missing });
+            continue;
+        }
         if (!isValidTag(value)) {
             throw new InputError(Input.Tags, `'${template}' gives '${value}', not a valid tag (letters, digits, _ . -; at most 128)`);
         }
         if (!tags.includes(value))
             tags.push(value);
     }
-    return tags;
+    return { tags, skipped };
+}
+/** Why a placeholder has no value, for the notice that says a line was skipped. */
+function whyMissing(name) {
+    switch (name) {
+        case 'version':
+        case 'patch':
+            return 'no semver tag (v1.2.3) points at the commit';
+        case 'major':
+        case 'minor':
+            return 'no release semver tag (v1.2.3, not a prerelease) points at the commit';
+        case 'branch':
+            return 'the commit was not built for a branch';
+        case 'pr':
+            return 'the run is not for a pull request';
+        default:
+            return `{${name}} has no value`;
+    }
+}
+/** The highest semver version among tag names; undefined when none is one. */
+function highestVersion(tagNames) {
+    const versions = tagNames.filter(t => /^v?\d/.test(t)).map(t => semver_default().parse(t)).filter((v) => v !== null);
+    return semver_default().rsort(versions)[0];
 }
 
 ;// CONCATENATED MODULE: ./src/core/plan.ts
 // Stage 1: turn the inputs into a plan of one build, checking against the repository everything that can be checked before building.
+
+
 
 
 
@@ -42864,19 +43170,28 @@ async function plan(inputs, workspace, facts) {
     const { commit, commitTime, ref, contextPath, dockerfilePath } = source;
     const strategy = decideStrategy(inputs, facts.engine, facts.builder, workspace.runId);
     const git = new Git(workspace.repoDir);
-    const image = inputs[Input.Image];
-    const tags = resolveTags(inputs[Input.Tags], { commit, commitTime, ref });
+    const images = inputs[Input.Image];
+    const version = highestVersion(await git.tagsAt(commit));
+    const branch = inputs[Input.Githash] ? await git.branchName(inputs[Input.Githash]) : (workspace.event?.branch ?? (await git.branchName('HEAD')));
+    const pr = inputs[Input.Githash] ? undefined : workspace.event?.pr;
+    const resolved = resolveTags(inputs[Input.Tags], { commit, commitTime, ref, version, branch, pr });
+    const notices = resolved.skipped.map(s => `tags: '${s.template}' skipped: ${[...new Set(s.missing.map(whyMissing))].join('; ')}`);
+    const warnings = credentialLike(inputs[Input.BuildArgs]).map(name => `build-args: ${name} looks like a credential, and build arguments stay in the image's history for anyone who pulls it; pass it with secrets (id=value) and read it in a RUN --mount=type=secret,id=... step instead.`);
+    const url = workspace.sourceUrl ?? (await git.originUrl());
     const labels = {
-        'org.opencontainers.image.revision': commit,
+        // What users expect from metadata-action, where the commit says it; each can be overridden by labels.
+        'org.opencontainers.image.title': (url ?? images[0]).split('/').at(-1),
+        ...(url ? { 'org.opencontainers.image.source': url, 'org.opencontainers.image.url': url } : {}),
+        ...(version ? { 'org.opencontainers.image.version': version.version } : {}),
         // The commit's time, whatever the image clock: the label tells the truth about the commit.
         'org.opencontainers.image.created': rfc3339(commitTime),
-        [FINGERPRINT_LABEL]: await fingerprint(git, inputs, commit, contextPath, dockerfilePath)
+        ...inputs[Input.Labels],
+        // Always the commit built, on pull requests too: never the merge ref's or a label's claim.
+        'org.opencontainers.image.revision': commit
     };
-    const url = workspace.sourceUrl ?? (await git.originUrl());
-    if (url)
-        labels['org.opencontainers.image.source'] = url;
+    labels[FINGERPRINT_LABEL] = await fingerprint(git, inputs, commit, contextPath, dockerfilePath, labels);
     const localRef = `hashdock-run-${workspace.runId}:${commit}`;
-    return { ...source, image, localRef, tags, labels, strategy };
+    return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy };
 }
 async function planSource(inputs, workspace) {
     const git = new Git(workspace.repoDir);
@@ -42904,12 +43219,29 @@ async function planSource(inputs, workspace) {
     if (composeFile && (await git.objectType(commit, composeFile)) !== 'blob') {
         throw new InputError(Input.ComposeFile, `'${composeFile}' is not a file at commit ${commit.slice(0, 12)}`);
     }
+    for (const secret of inputs[Input.Secrets]) {
+        if ('file' in secret && !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.resolve)(workspace.repoDir, secret.file))) {
+            throw new InputError(Input.SecretFiles, `'${secret.id}': ${secret.file} does not exist`);
+        }
+        if ('env' in secret && process.env[secret.env] === undefined) {
+            throw new InputError(Input.SecretEnvs, `'${secret.id}': the environment variable ${secret.env} is not set; set it in the step's env`);
+        }
+    }
+    for (const named of inputs[Input.BuildContexts]) {
+        if ('path' in named && (await git.objectType(commit, named.path)) !== 'tree') {
+            throw new InputError(Input.BuildContexts, `'${named.name}=${named.path}': '${named.path}' is not a directory at commit ${commit.slice(0, 12)}`);
+        }
+    }
     if (inputs[Input.Mtime] === 'per-file')
         await requireFullHistory(workspace.repoDir);
     return { inputs, workspace, commit, commitTime, ref, contextPath, dockerfilePath };
 }
-/** Everything the image's bytes depend on, hashed: git's own content hashes of context and Dockerfile, and the options. */
-async function fingerprint(git, inputs, commit, contextPath, dockerfile) {
+/**
+ * Everything the image's bytes depend on, hashed: git's own content hashes of context, Dockerfile and
+ * named contexts, the labels and the options. Secrets by id only: their values must never be derivable
+ * from an image, and a rotated token must not cause a rebuild.
+ */
+async function fingerprint(git, inputs, commit, contextPath, dockerfile, labels) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     for (const part of [
         await git.objectId(commit, contextPath),
@@ -42919,7 +43251,14 @@ async function fingerprint(git, inputs, commit, contextPath, dockerfile) {
         inputs[Input.Mtime],
         inputs[Input.ComposeFile] ? await git.objectId(commit, '.') : '',
         // What was tested belongs to "the same inputs" too: a weaker test must not inherit a pass.
-        ...[Input.TestCommand, Input.IntegrationCommand, Input.ComposeFile, Input.ComposeService, Input.ComposeEnv, Input.ComposeTrust, Input.TestResults].map(i => JSON.stringify(inputs[i]))
+        ...[Input.TestCommand, Input.IntegrationCommand, Input.ComposeFile, Input.ComposeService, Input.ComposeEnv, Input.ComposeTrust, Input.TestResults].map(i => JSON.stringify(inputs[i])),
+        ...(await Promise.all(inputs[Input.BuildContexts].map(async (c) => `context ${c.name}=${'path' in c ? await git.objectId(commit, c.path) : c.image}`))),
+        ...inputs[Input.Secrets].map(s => `secret ${s.id}`),
+        ...inputs[Input.Ssh].map(s => `ssh ${s.split('=')[0]}`),
+        ...Object.entries(labels).map(([k, v]) => `label ${k}=${v}`),
+        ...inputs[Input.Annotations].map(a => `annotation ${a}`),
+        inputs[Input.Network],
+        ...inputs[Input.AddHosts]
     ]) {
         hash.update(`${part}\0`);
     }
@@ -42928,9 +43267,9 @@ async function fingerprint(git, inputs, commit, contextPath, dockerfile) {
 function rfc3339(unixSeconds) {
     return new Date(unixSeconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
 }
-/** `image:tag` for each of the plan's tags. */
+/** `image:tag` for each image and each of the plan's tags: the first image's full-hash reference first. */
 function references(p) {
-    return p.tags.map(tag => `${p.image}:${tag}`);
+    return p.images.flatMap(image => p.tags.map(tag => `${image}:${tag}`));
 }
 
 ;// CONCATENATED MODULE: ./src/core/registry.ts
@@ -42980,10 +43319,14 @@ async function pushArchive(archive, ref, session, workDir) {
     await skopeo(['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...registry_access(session, registryOf(ref), 'dest-tls-verify'), `oci-archive:${archive}`, `docker://${ref}`], `pushing ${ref}`);
     return (await (0,promises_namespaceObject.readFile)(digestFile, 'utf8')).trim();
 }
-/** Points `ref` at a manifest the registry already holds: the manifest is copied byte for byte. */
-async function tagDigest(image, digest, ref, session) {
-    const registry = registryOf(image);
-    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', ...registry_access(session, registry, 'src-tls-verify', 'dest-tls-verify'), `docker://${image}@${digest}`, `docker://${ref}`], `tagging ${ref}`);
+/**
+ * Points `ref` at a manifest a registry already holds (`image@digest`), in the same repository or
+ * another registry's: the manifest and its blobs are copied byte for byte, so the digest stays.
+ */
+async function copyDigest(image, digest, ref, session) {
+    const from = registryOf(image);
+    const to = registryOf(ref);
+    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', ...registry_access(session, from, 'src-tls-verify'), ...registry_access({}, to, 'dest-tls-verify'), `docker://${image}@${digest}`, `docker://${ref}`], `tagging ${ref}`);
 }
 /** The digest and labels of `ref` in the registry, or undefined when it holds no such tag. */
 async function inspectRemote(ref, session) {
@@ -42997,25 +43340,62 @@ async function inspectRemote(ref, session) {
 ;// CONCATENATED MODULE: ./src/core/publish.ts
 
 
+
 /**
- * The full-hash tag first, from the archive itself; the other tags then name the manifest the
- * registry already holds, so every tag points at the digest that was tested.
+ * The full-hash tag of every repository first, each from the archive itself, byte for byte: one
+ * digest everywhere, never a rebuild. The other tags then name the manifest each registry already
+ * holds, so every tag points at the digest that was tested.
  */
 async function publish(p, built, session, log) {
-    const [first, ...others] = references(p);
-    log.info(`Pushing ${first}`);
-    const digest = await pushArchive(built.archive, first, session, p.workspace.workDir);
-    if (digest !== built.digest) {
-        throw new Error(`the registry holds ${digest} for ${first}, not the tested ${built.digest}: it changed the manifest on push; no other tag was pushed`);
+    const pushed = [];
+    for (const image of p.images) {
+        const ref = `${image}:${p.commit}`;
+        log.info(`Pushing ${ref}`);
+        const digest = await pushArchive(built.archive, ref, session, p.workspace.workDir);
+        if (digest !== built.digest) {
+            throw new Error(`the registry holds ${digest} for ${ref}, not the tested ${built.digest}: it changed the manifest on push; no other tag was pushed`);
+        }
+        pushed.push(ref);
     }
-    await retag(p, digest, others, session, log);
-    return { references: [first, ...others], digest };
+    const { tagged, heldBack } = await retag(p, built.digest, session, log);
+    return { references: [...pushed, ...tagged], digest: built.digest, heldBack };
 }
-async function retag(p, digest, refs, session, log) {
-    for (const ref of refs) {
-        log.info(`Tagging ${ref}`);
-        await tagDigest(p.image, digest, ref, session);
+/** Points every extra tag of every repository at `digest`, except those that would move backward. */
+async function retag(p, digest, session, log) {
+    const tagged = [];
+    const heldBack = [];
+    for (const image of p.images) {
+        for (const tag of p.tags.slice(1)) {
+            const ref = `${image}:${tag}`;
+            const held = await inspectRemote(ref, session);
+            if (held && held.digest !== digest && !p.inputs[Input.ForceTags] && !(await movesForward(p, held.labels))) {
+                log.notice(`${ref} stays on ${held.labels['org.opencontainers.image.revision']}, a newer commit than ${p.commit.slice(0, 12)}; force-tags: true moves it anyway`);
+                heldBack.push(ref);
+                continue;
+            }
+            log.info(`Tagging ${ref}`);
+            await copyDigest(image, digest, ref, session);
+            tagged.push(ref);
+        }
     }
+    return { tagged, heldBack };
+}
+/**
+ * Whether pointing a tag at this commit moves it forward from the image it names now: the commit the
+ * tag names (its revision label) is this one or an ancestor; for unrelated commits (a force-pushed
+ * branch, history this clone lacks), the later commit time wins. An image without the label moves.
+ */
+async function movesForward(p, labels) {
+    const held = labels['org.opencontainers.image.revision'];
+    if (!held || held === p.commit)
+        return true;
+    const git = new Git(p.workspace.repoDir);
+    if (await git.isAncestor(held, p.commit))
+        return true;
+    if (await git.isAncestor(p.commit, held))
+        return false;
+    const heldTime = Date.parse(labels['org.opencontainers.image.created'] ?? '') / 1000;
+    return !(heldTime > p.commitTime);
 }
 
 ;// CONCATENATED MODULE: ./src/core/report.ts
@@ -43033,7 +43413,7 @@ function outcome(r) {
     return tested ? 'tested' : 'built';
 }
 function startProgress(inputs) {
-    return { stage: 'plan', image: inputs[Input.Image], push: inputs[Input.Push], tests: [], suites: [], notes: [] };
+    return { stage: 'plan', image: inputs[Input.Image][0], images: inputs[Input.Image], push: inputs[Input.Push], tests: [], suites: [], notes: [] };
 }
 function report(p, built, loaded, tests, suites, published, notes) {
     const failed = tests.filter(t => !t.passed);
@@ -43061,6 +43441,7 @@ function failedReport(progress, error) {
     const remedy = error?.remedy;
     return {
         image: progress.image,
+        images: progress.images,
         ...(p ? planFacts(p) : {}),
         references: p ? references(p) : [],
         digest: '',
@@ -43078,7 +43459,7 @@ function failedReport(progress, error) {
     };
 }
 /** A re-run that found this commit's image, from the same inputs, already in the registry. */
-function reusedReport(p, published) {
+function reusedReport(p, published, notes = []) {
     return {
         ...planFacts(p),
         references: published.references,
@@ -43090,11 +43471,12 @@ function reusedReport(p, published) {
         suites: [],
         push: true,
         pushed: true,
-        notes: []
+        notes
     };
 }
 const planFacts = (p) => ({
     image: p.image,
+    images: p.images,
     commit: p.commit,
     commitTime: p.commitTime,
     strategy: p.strategy.reasons
@@ -43102,6 +43484,7 @@ const planFacts = (p) => ({
 /** The one place that reads the build's result. */
 const builtFacts = (b, loaded) => ({
     digest: b.digest,
+    metadata: b.metadata,
     imageId: loaded?.imageId ?? '',
     size: b.size,
     reproducible: b.reproducible,
@@ -43111,11 +43494,12 @@ const builtFacts = (b, loaded) => ({
 function outputs(r) {
     return {
         ...(r.commit === undefined ? {} : { [Output.Githash]: r.commit, [Output.CommitTime]: String(r.commitTime) }),
-        [Output.Image]: r.image,
+        [Output.Image]: r.images.join('\n'),
         ...(r.references.length ? { [Output.Tags]: r.references.join('\n') } : {}),
         [Output.Digest]: r.digest,
         ...(r.imageId === undefined ? {} : { [Output.ImageId]: r.imageId }),
-        ...(r.reproducible === undefined ? {} : { [Output.Reproducible]: String(r.reproducible) })
+        ...(r.reproducible === undefined ? {} : { [Output.Reproducible]: String(r.reproducible) }),
+        ...(r.metadata === undefined ? {} : { [Output.Metadata]: JSON.stringify(r.metadata) })
     };
 }
 
@@ -50717,27 +51101,35 @@ function annotateFailures(suites, workingDir, contextPath, repoFiles, log) {
 
 
 
-
 /**
- * The digest of `<image>:<full hash>` when its fingerprint label matches this plan's, else undefined.
+ * The digest of `<first image>:<full hash>` when its fingerprint label matches this plan's, else undefined.
  * Only with reuse: true. Every part of the fingerprint can be computed from the commit and the inputs,
  * so anyone who can push to the repository can write a matching image: the caller must vouch that
  * only trusted runs write there.
  */
 async function findReusable(p, session, log) {
-    if (!p.inputs[Input.Reuse] || p.inputs[Input.Rebuild] || !p.inputs[Input.Push])
+    // no-cache asks for a fresh build: an image from an earlier run would not be one.
+    if (!p.inputs[Input.Reuse] || p.inputs[Input.Rebuild] || p.inputs[Input.NoCache] || !p.inputs[Input.Push])
         return undefined;
-    const held = await inspectRemote(references(p)[0], session).catch(() => {
+    const held = await inspectRemote(`${p.image}:${p.commit}`, session).catch(() => {
         log.notice("skopeo is not installed: every run builds, even when the registry already holds this commit's image");
         return undefined;
     });
     return held?.labels[FINGERPRINT_LABEL] === p.labels[FINGERPRINT_LABEL] ? held?.digest : undefined;
 }
-/** Points every tag at the digest the registry already holds. */
+/** Copies the held digest to every other repository that lacks it, byte for byte, then points every tag at it. */
 async function reuse(p, digest, session, log) {
-    const refs = references(p);
-    await retag(p, digest, refs.slice(1), session, log);
-    return { references: refs, digest };
+    const pushed = [`${p.image}:${p.commit}`];
+    for (const image of p.images.slice(1)) {
+        const ref = `${image}:${p.commit}`;
+        if ((await inspectRemote(ref, session))?.digest !== digest) {
+            log.info(`Copying ${p.image}@${digest} to ${ref}`);
+            await copyDigest(p.image, digest, ref, session);
+        }
+        pushed.push(ref);
+    }
+    const { tagged, heldBack } = await retag(p, digest, session, log);
+    return { references: [...pushed, ...tagged], digest, heldBack };
 }
 
 ;// CONCATENATED MODULE: ./src/core/test.ts
@@ -50827,20 +51219,26 @@ async function stages(inputs, workspace, log, progress) {
         return planned;
     });
     progress.plan = p;
-    for (const notice of p.strategy.notices)
+    for (const notice of [...p.strategy.notices, ...p.notices])
         log.notice(notice);
+    for (const warning of p.warnings)
+        log.warning(warning);
     const workDir = workspace.workDir;
     await (0,promises_namespaceObject.mkdir)(workDir, { recursive: true });
     progress.stage = 'registry login';
-    const session = await login(registryOf(p.image), inputs[Input.RegistryUsername], inputs[Input.RegistryPassword], workDir);
-    if (session.overlay)
-        log.info(`Logged in to ${session.registry} as ${inputs[Input.RegistryUsername]}`);
+    const logins = inputs[Input.RegistryLogins];
+    const session = await login(logins, workDir);
+    for (const { registry, username } of logins)
+        log.info(`Logged in to ${registry} as ${username}`);
+    const unlogged = [...new Set(p.images.map(registryOf))].filter(r => !session.registries.includes(r));
+    if (inputs[Input.Push] && logins.length && unlogged.length)
+        log.info(`Using the runner's own login for ${unlogged.join(', ')}`);
     try {
         progress.stage = 'reuse check';
         const reusable = await findReusable(p, session, log);
         if (reusable) {
             const published = await log.group('Reuse', () => reuse(p, reusable, session, log));
-            return reusedReport(p, published);
+            return reusedReport(p, published, heldBackNotes(published));
         }
         progress.stage = 'build context';
         const context = await log.group('Context', () => {
@@ -50874,13 +51272,13 @@ async function stages(inputs, workspace, log, progress) {
             annotateFailures(suites, loaded.workingDir, p.contextPath, await new Git(workspace.repoDir).files(p.commit), log);
         }
         const passed = tests.every(t => t.passed);
-        const notes = [];
+        const notes = [...p.notices, ...p.warnings];
         if (passed && inputs[Input.Push] && tests.length === 0) {
             log.warning('Pushing an image that no test has run against: give test-command or integration-command to test it first.');
         }
         progress.stage = 'push';
         const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, session, log)) : undefined;
-        return report(p, built, loaded, tests, suites, published, notes);
+        return report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)]);
     }
     finally {
         await logout(session);
@@ -50888,6 +51286,9 @@ async function stages(inputs, workspace, log, progress) {
             await removeRunBuilder(workspace.runId).catch(error => log.warning(`could not remove the run's builder: ${error instanceof Error ? error.message : String(error)}`));
         }
     }
+}
+function heldBackNotes(published) {
+    return published?.heldBack.length ? [`Not moved, since they name a newer commit (force-tags: true moves them): ${published.heldBack.join(', ')}`] : [];
 }
 /** Unit tests alone first (they fail fastest), then integration tests beside the compose services. */
 async function runTests(p, built, context, log, progress) {
@@ -52111,7 +52512,7 @@ const star = qmark + '*?';
 const starNoEmpty = qmark + '+?';
 // remove the \ chars that we added if we end up doing a nonmagic compare
 // const deslash = (s: string) => s.replace(/\\(.)/g, '$1')
-let ID = 0;
+let ast_ID = 0;
 class AST {
     type;
     #root;
@@ -52127,7 +52528,7 @@ class AST {
     // set to true if it's an extglob with no children
     // (which really means one child of '')
     #emptyExt = false;
-    id = ++ID;
+    id = ++ast_ID;
     get depth() {
         return (this.#parent?.depth ?? -1) + 1;
     }
@@ -54632,8 +55033,6 @@ function glob_hashFiles(patterns_1) {
     });
 }
 //# sourceMappingURL=glob.js.map
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var semver = __nccwpck_require__(2088);
 ;// CONCATENATED MODULE: ./node_modules/@actions/cache/lib/internal/constants.js
 var CacheFilename;
 (function (CacheFilename) {
@@ -100420,6 +100819,7 @@ function ghaCacheStore(image) {
 
 
 
+
 const MTIME_MODES = ['commit', 'per-file'];
 const COMPRESSIONS = ['gzip', 'zstd'];
 const COMPOSE_TRUST = ['none', 'host'];
@@ -100427,22 +100827,24 @@ const CACHE_MODES = ['gha', 'registry', 'none'];
 function parseInputs(read) {
     const get = (name) => read(name).trim();
     const password = read(Input.RegistryPassword);
+    const images = build_inputs_images(lines(read(Input.Image)));
     const inputs = {
-        [Input.Image]: inputs_image(get(Input.Image)),
+        [Input.Image]: images,
         [Input.CheckoutPath]: checkoutPath(get(Input.CheckoutPath) || '.'),
         [Input.Githash]: githash(get(Input.Githash)),
         [Input.Context]: repoPath(Input.Context, get(Input.Context) || '.'),
         [Input.Dockerfile]: get(Input.Dockerfile) && repoPath(Input.Dockerfile, get(Input.Dockerfile)),
         [Input.Tags]: inputs_tags(lines(read(Input.Tags))),
-        [Input.BuildArgs]: keyValues(Input.BuildArgs, lines(read(Input.BuildArgs)), 'build argument'),
+        [Input.BuildArgs]: inputs_keyValues(Input.BuildArgs, lines(read(Input.BuildArgs)), 'build argument'),
         [Input.Target]: target(get(Input.Target)),
         [Input.Push]: inputs_boolean(Input.Push, get(Input.Push), true),
         [Input.RegistryUsername]: get(Input.RegistryUsername),
         [Input.RegistryPassword]: password,
+        [Input.RegistryLogins]: registryLogins(lines(read(Input.RegistryLogins))),
         [Input.TestCommand]: get(Input.TestCommand),
         [Input.ComposeFile]: get(Input.ComposeFile) && repoPath(Input.ComposeFile, get(Input.ComposeFile)),
         [Input.ComposeService]: get(Input.ComposeService),
-        [Input.ComposeEnv]: keyValues(Input.ComposeEnv, lines(read(Input.ComposeEnv)), 'variable'),
+        [Input.ComposeEnv]: inputs_keyValues(Input.ComposeEnv, lines(read(Input.ComposeEnv)), 'variable'),
         [Input.ComposeTrust]: oneOf(Input.ComposeTrust, get(Input.ComposeTrust) || 'none', COMPOSE_TRUST),
         [Input.IntegrationCommand]: get(Input.IntegrationCommand),
         [Input.TestResults]: testResults(get(Input.TestResults)),
@@ -100454,13 +100856,35 @@ function parseInputs(read) {
         [Input.Provenance]: inputs_boolean(Input.Provenance, get(Input.Provenance), false),
         [Input.Sbom]: inputs_boolean(Input.Sbom, get(Input.Sbom), false),
         [Input.Builder]: builderName(get(Input.Builder)),
-        [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'gzip', COMPRESSIONS)
+        [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'gzip', COMPRESSIONS),
+        [Input.ForceTags]: inputs_boolean(Input.ForceTags, get(Input.ForceTags), false),
+        [Input.Secrets]: secrets(lines(read(Input.Secrets)), lines(read(Input.SecretFiles)), lines(read(Input.SecretEnvs))),
+        [Input.Ssh]: ssh(lines(read(Input.Ssh))),
+        [Input.BuildContexts]: namedContexts(lines(read(Input.BuildContexts))),
+        [Input.Labels]: keyValues(Input.Labels, lines(read(Input.Labels))),
+        [Input.Annotations]: annotations(lines(read(Input.Annotations))),
+        [Input.NoCache]: inputs_boolean(Input.NoCache, get(Input.NoCache), false),
+        [Input.Pull]: inputs_boolean(Input.Pull, get(Input.Pull), false),
+        [Input.Network]: network(get(Input.Network)),
+        [Input.ShmSize]: shmSize(get(Input.ShmSize)),
+        [Input.Ulimit]: ulimits(lines(read(Input.Ulimit))),
+        [Input.AddHosts]: addHosts(lines(read(Input.AddHosts)))
     };
     if (password && !inputs[Input.RegistryUsername]) {
         throw new InputError(Input.RegistryUsername, 'is required when registry-password is set');
     }
     if (inputs[Input.RegistryUsername] && !password) {
         throw new InputError(Input.RegistryPassword, `is empty, so hashdock cannot log in as ${inputs[Input.RegistryUsername]}`, 'password');
+    }
+    if (inputs[Input.RegistryUsername]) {
+        const registry = registryOf(images[0]);
+        if (inputs[Input.RegistryLogins].some(l => l.registry === registry)) {
+            throw new InputError(Input.RegistryLogins, `also logs in to ${registry}, which registry-username already does; give that registry's login in one place`);
+        }
+        inputs[Input.RegistryLogins].unshift({ registry, username: inputs[Input.RegistryUsername], password, from: Input.RegistryPassword });
+    }
+    if (inputs[Input.Labels]['org.opencontainers.image.revision'] !== undefined) {
+        throw new InputError(Input.Labels, 'org.opencontainers.image.revision always names the commit built; remove it from labels');
     }
     if (inputs[Input.ComposeService] && !inputs[Input.ComposeFile]) {
         throw new InputError(Input.ComposeService, 'needs compose-file: name the compose file that defines this service');
@@ -100472,14 +100896,6 @@ function lines(value) {
         .split(/\r?\n/)
         .map(l => l.trim())
         .filter(l => l && !l.startsWith('#'));
-}
-function inputs_image(value) {
-    if (!value)
-        throw new InputError(Input.Image, 'is required: the repository to build, e.g. ghcr.io/acme/app');
-    const problem = repositoryProblem(value);
-    if (problem)
-        throw new InputError(Input.Image, `'${value}' ${problem}`);
-    return value;
 }
 // Anything git accepts as a revision, but never something git could read as an option.
 function githash(value) {
@@ -100513,7 +100929,7 @@ function inputs_tags(values) {
     }
     return values;
 }
-function keyValues(name, values, what) {
+function inputs_keyValues(name, values, what) {
     for (const value of values) {
         if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) {
             throw new InputError(name, `'${value.split('=')[0]}' is not KEY=VALUE; write one ${what} per line`);
@@ -100568,13 +100984,28 @@ function positiveInteger(name, value, fallback) {
 
 
 
+/** Inputs whose lines carry a secret after their first separator: `id=value`, `registry=user:password`. */
+const SECRET_LINES = { [Input.Secrets]: /=/, [Input.RegistryLogins]: /:/ };
 function readInputs() {
     const password = getInput(Input.RegistryPassword);
     if (password)
         setSecret(password);
-    // Read once, then gone from the environment: only docker login gets it, on its standard input.
-    delete process.env[`INPUT_${Input.RegistryPassword.toUpperCase()}`];
-    return parseInputs(name => (name === Input.RegistryPassword ? password : getInput(name)));
+    for (const [name, separator] of Object.entries(SECRET_LINES)) {
+        for (const line of getInput(name).split(/\r?\n/)) {
+            if (!line.trim())
+                continue;
+            // The whole line, and the value alone: either may end up in a program's output.
+            setSecret(line);
+            const value = name === Input.RegistryLogins ? line.slice(line.indexOf('=') + 1).replace(/^[^:]*:/, '') : line.slice(line.search(separator) + 1);
+            if (value.trim())
+                setSecret(value);
+        }
+    }
+    // Read once, then gone from the environment: only docker login and BuildKit get them, never an argument.
+    const secret = new Map([Input.RegistryPassword, ...Object.keys(SECRET_LINES)].map(name => [name, getInput(name)]));
+    for (const name of secret.keys())
+        delete process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`];
+    return parseInputs(name => secret.get(name) ?? getInput(name));
 }
 
 ;// CONCATENATED MODULE: ./src/core/text.ts
@@ -100854,7 +101285,7 @@ function renderSummary(r) {
         rows.push(['How', r.strategy.join('<br>')]);
     if (r.references.length)
         rows.push(['Tags', r.references.map(ref => `\`${ref}\``).join('<br>')]);
-    const lines = [`## hashdock: ${r.image} — ${headline}`, '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)];
+    const lines = [`## hashdock: ${r.images.join(', ')} — ${headline}`, '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)];
     // A stage's message can quote a program's output (docker's last error line): escaped like test output.
     if (r.failure)
         lines.push('', `**Failed at ${r.failedStage ?? 'an unknown stage'}:** ${inline(failureMessage(r), 2 * MESSAGE_CHARS)}`);
@@ -100903,7 +101334,7 @@ async function main_run() {
     markMainStarted();
     try {
         const inputs = resolveCacheMode(readInputs());
-        const workspace = { ...(await runnerWorkspace(inputs[Input.CheckoutPath])), cacheStore: ghaCacheStore(inputs[Input.Image]) };
+        const workspace = { ...(await runnerWorkspace(inputs[Input.CheckoutPath])), cacheStore: ghaCacheStore(inputs[Input.Image][0]) };
         saveRun({ runId: workspace.runId, workDir: workspace.workDir });
         try {
             const report = await runPipeline(inputs, workspace, actionLog);
@@ -100939,12 +101370,21 @@ async function runnerWorkspace(checkoutPath) {
         workDir: workDirFor(runId),
         runId,
         defaultRef: env.GITHUB_SHA || 'HEAD',
+        event: eventOf(env),
         sourceUrl: env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}` : undefined
     };
 }
 /** A run's scratch directory: under the runner's temporary directory, named by the run. */
 function workDirFor(runId) {
     return (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `hashdock-${runId}`);
+}
+/** The branch and pull request the triggering commit was built for: GitHub's names, not the merge ref's. */
+function eventOf(env) {
+    const pr = /^refs\/pull\/(\d+)\//.exec(env.GITHUB_REF ?? '')?.[1];
+    if (env.GITHUB_EVENT_NAME?.startsWith('pull_request') && pr)
+        return { branch: env.GITHUB_HEAD_REF || undefined, pr: Number(pr) };
+    const branch = /^refs\/heads\/(.+)$/.exec(env.GITHUB_REF ?? '')?.[1];
+    return branch ? { branch } : {};
 }
 
 
@@ -100954,7 +101394,7 @@ function workDirFor(runId) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7212);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(732);
 // The action's bundle entry: nothing here but the call, so tests import run() without side effects.
 
 await (0,_action_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -109928,6 +110368,18 @@ module.exports = /*#__PURE__*/JSON.parse('{"name":"@actions/cache","version":"6.
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

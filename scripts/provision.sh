@@ -207,36 +207,39 @@ stop_pidfile() {
   as_root rm -f "$f"
 }
 
-# --- registry ---------------------------------------------------------------------------------
-registry_up() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$TESTBED_REGISTRY/v2/")" = 401 ]; }
+# --- registries -------------------------------------------------------------------------------
+# Two registries, each with its own login: one image pushed to several registries is tested against both.
+registry_up() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$1/v2/")" = 401 ]; }
 
+# start_registry ADDR USER PASSWORD STATE_DIR
 start_registry() {
-  registry_up && return 0
-  as_root mkdir -p "$TESTBED_STATE/registry"
+  local addr=$1 user=$2 password=$3 dir=$4
+  registry_up "$addr" && return 0
+  as_root mkdir -p "$dir"
   # bcrypt is the only hash distribution's htpasswd accepts
-  as_root htpasswd -Bbc "$TESTBED_STATE/registry/htpasswd" "$TESTBED_REGISTRY_USER" "$TESTBED_REGISTRY_PASSWORD" 2>/dev/null
-  as_root tee "$TESTBED_STATE/registry/config.yml" >/dev/null <<CFG
+  as_root htpasswd -Bbc "$dir/htpasswd" "$user" "$password" 2>/dev/null
+  as_root tee "$dir/config.yml" >/dev/null <<CFG
 version: 0.1
 log:
   level: warn
 storage:
   filesystem:
-    rootdirectory: $TESTBED_STATE/registry/data
+    rootdirectory: $dir/data
   delete:
     enabled: true
 http:
-  addr: $TESTBED_REGISTRY
+  addr: $addr
 auth:
   htpasswd:
     realm: hashdock-testbed
-    path: $TESTBED_STATE/registry/htpasswd
+    path: $dir/htpasswd
 CFG
-  stop_pidfile "$TESTBED_STATE/registry/pid"
-  log "starting the registry on $TESTBED_REGISTRY"
-  as_root sh -c "nohup setsid docker-registry serve '$TESTBED_STATE/registry/config.yml' \
-    >'$TESTBED_STATE/registry/log' 2>&1 </dev/null & echo \$! >'$TESTBED_STATE/registry/pid'"
-  for _ in $(seq 1 30); do registry_up && break; sleep 1; done
-  registry_up || { tail -n 20 "$TESTBED_STATE/registry/log" >&2; log "registry did not start"; exit 1; }
+  stop_pidfile "$dir/pid"
+  log "starting the registry on $addr"
+  as_root sh -c "nohup setsid docker-registry serve '$dir/config.yml' \
+    >'$dir/log' 2>&1 </dev/null & echo \$! >'$dir/pid'"
+  for _ in $(seq 1 30); do registry_up "$addr" && break; sleep 1; done
+  registry_up "$addr" || { tail -n 20 "$dir/log" >&2; log "registry $addr did not start"; exit 1; }
 }
 
 # --- base images ------------------------------------------------------------------------------
@@ -266,7 +269,8 @@ base_image() {
 
 install_packages
 start_engine
-start_registry
+start_registry "$TESTBED_REGISTRY" "$TESTBED_REGISTRY_USER" "$TESTBED_REGISTRY_PASSWORD" "$TESTBED_STATE/registry"
+start_registry "$TESTBED_REGISTRY2" "$TESTBED_REGISTRY2_USER" "$TESTBED_REGISTRY2_PASSWORD" "$TESTBED_STATE/registry2"
 base_image "$TESTBED_BASE_IMAGE" "$TESTBED_BASE_PACKAGES"
 base_in_registry
 buildkit_binaries
@@ -274,4 +278,4 @@ start_classic_engine
 buildkit_image "$TESTBED_CLASSIC_HOST"
 container_builder
 start_remote_builder
-log "ready: engines $(docker version --format '{{.Server.Version}}') (containerd store) and $TESTBED_CLASSIC_HOST (classic store), builders $TESTBED_CONTAINER_BUILDER and $TESTBED_REMOTE_BUILDER, registry $TESTBED_REGISTRY, base $TESTBED_BASE_IMAGE"
+log "ready: engines $(docker version --format '{{.Server.Version}}') (containerd store) and $TESTBED_CLASSIC_HOST (classic store), builders $TESTBED_CONTAINER_BUILDER and $TESTBED_REMOTE_BUILDER, registries $TESTBED_REGISTRY and $TESTBED_REGISTRY2, base $TESTBED_BASE_IMAGE"

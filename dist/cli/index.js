@@ -2,6 +2,3245 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 9379:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const ANY = Symbol('SemVer ANY')
+// hoisted class for cyclic dependency
+class Comparator {
+  static get ANY () {
+    return ANY
+  }
+
+  constructor (comp, options) {
+    options = parseOptions(options)
+
+    if (comp instanceof Comparator) {
+      if (comp.loose === !!options.loose) {
+        return comp
+      } else {
+        comp = comp.value
+      }
+    }
+
+    comp = comp.trim().split(/\s+/).join(' ')
+    debug('comparator', comp, options)
+    this.options = options
+    this.loose = !!options.loose
+    this.parse(comp)
+
+    if (this.semver === ANY) {
+      this.value = ''
+    } else {
+      this.value = this.operator + this.semver.version
+    }
+
+    debug('comp', this)
+  }
+
+  parse (comp) {
+    const r = this.options.loose ? re[t.COMPARATORLOOSE] : re[t.COMPARATOR]
+    const m = comp.match(r)
+
+    if (!m) {
+      throw new TypeError(`Invalid comparator: ${comp}`)
+    }
+
+    this.operator = m[1] !== undefined ? m[1] : ''
+    if (this.operator === '=') {
+      this.operator = ''
+    }
+
+    // if it literally is just '>' or '' then allow anything.
+    if (!m[2]) {
+      this.semver = ANY
+    } else {
+      this.semver = new SemVer(m[2], this.options.loose)
+    }
+  }
+
+  toString () {
+    return this.value
+  }
+
+  test (version) {
+    debug('Comparator.test', version, this.options.loose)
+
+    if (this.semver === ANY || version === ANY) {
+      return true
+    }
+
+    if (typeof version === 'string') {
+      try {
+        version = new SemVer(version, this.options)
+      } catch (er) {
+        return false
+      }
+    }
+
+    return cmp(version, this.operator, this.semver, this.options)
+  }
+
+  intersects (comp, options) {
+    if (!(comp instanceof Comparator)) {
+      throw new TypeError('a Comparator is required')
+    }
+
+    if (this.operator === '') {
+      if (this.value === '') {
+        return true
+      }
+      return new Range(comp.value, options).test(this.value)
+    } else if (comp.operator === '') {
+      if (comp.value === '') {
+        return true
+      }
+      return new Range(this.value, options).test(comp.semver)
+    }
+
+    options = parseOptions(options)
+
+    // Special cases where nothing can possibly be lower
+    if (options.includePrerelease &&
+      (this.value === '<0.0.0-0' || comp.value === '<0.0.0-0')) {
+      return false
+    }
+    if (!options.includePrerelease &&
+      (this.value.startsWith('<0.0.0') || comp.value.startsWith('<0.0.0'))) {
+      return false
+    }
+
+    // Same direction increasing (> or >=)
+    if (this.operator.startsWith('>') && comp.operator.startsWith('>')) {
+      return true
+    }
+    // Same direction decreasing (< or <=)
+    if (this.operator.startsWith('<') && comp.operator.startsWith('<')) {
+      return true
+    }
+    // same SemVer and both sides are inclusive (<= or >=)
+    if (
+      (this.semver.version === comp.semver.version) &&
+      this.operator.includes('=') && comp.operator.includes('=')) {
+      return true
+    }
+    // opposite directions less than
+    if (cmp(this.semver, '<', comp.semver, options) &&
+      this.operator.startsWith('>') && comp.operator.startsWith('<')) {
+      return true
+    }
+    // opposite directions greater than
+    if (cmp(this.semver, '>', comp.semver, options) &&
+      this.operator.startsWith('<') && comp.operator.startsWith('>')) {
+      return true
+    }
+    return false
+  }
+}
+
+module.exports = Comparator
+
+const parseOptions = __nccwpck_require__(356)
+const { safeRe: re, t } = __nccwpck_require__(5471)
+const cmp = __nccwpck_require__(8646)
+const debug = __nccwpck_require__(1159)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+
+
+/***/ }),
+
+/***/ 6782:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SPACE_CHARACTERS = /\s+/g
+
+// hoisted class for cyclic dependency
+class Range {
+  constructor (range, options) {
+    options = parseOptions(options)
+
+    if (range instanceof Range) {
+      if (
+        range.loose === !!options.loose &&
+        range.includePrerelease === !!options.includePrerelease
+      ) {
+        return range
+      } else {
+        return new Range(range.raw, options)
+      }
+    }
+
+    if (range instanceof Comparator) {
+      // just put it in the set and return
+      this.raw = range.value
+      this.set = [[range]]
+      this.formatted = undefined
+      return this
+    }
+
+    this.options = options
+    this.loose = !!options.loose
+    this.includePrerelease = !!options.includePrerelease
+
+    // First reduce all whitespace as much as possible so we do not have to rely
+    // on potentially slow regexes like \s*. This is then stored and used for
+    // future error messages as well.
+    this.raw = range.trim().replace(SPACE_CHARACTERS, ' ')
+
+    // First, split on ||
+    this.set = this.raw
+      .split('||')
+      // map the range to a 2d array of comparators
+      .map(r => this.parseRange(r.trim()))
+      // throw out any comparator lists that are empty
+      // this generally means that it was not a valid range, which is allowed
+      // in loose mode, but will still throw if the WHOLE range is invalid.
+      .filter(c => c.length)
+
+    if (!this.set.length) {
+      throw new TypeError(`Invalid SemVer Range: ${this.raw}`)
+    }
+
+    // if we have any that are not the null set, throw out null sets.
+    if (this.set.length > 1) {
+      // keep the first one, in case they're all null sets
+      const first = this.set[0]
+      this.set = this.set.filter(c => !isNullSet(c[0]))
+      if (this.set.length === 0) {
+        this.set = [first]
+      } else if (this.set.length > 1) {
+        // if we have any that are *, then the range is just *
+        for (const c of this.set) {
+          if (c.length === 1 && isAny(c[0])) {
+            this.set = [c]
+            break
+          }
+        }
+      }
+    }
+
+    this.formatted = undefined
+  }
+
+  get range () {
+    if (this.formatted === undefined) {
+      this.formatted = ''
+      for (let i = 0; i < this.set.length; i++) {
+        if (i > 0) {
+          this.formatted += '||'
+        }
+        const comps = this.set[i]
+        for (let k = 0; k < comps.length; k++) {
+          if (k > 0) {
+            this.formatted += ' '
+          }
+          this.formatted += comps[k].toString().trim()
+        }
+      }
+    }
+    return this.formatted
+  }
+
+  format () {
+    return this.range
+  }
+
+  toString () {
+    return this.range
+  }
+
+  parseRange (range) {
+    // strip build metadata so it can't bleed into the version
+    range = range.replace(BUILDSTRIPRE, '')
+
+    // memoize range parsing for performance.
+    // this is a very hot path, and fully deterministic.
+    const memoOpts =
+      (this.options.includePrerelease && FLAG_INCLUDE_PRERELEASE) |
+      (this.options.loose && FLAG_LOOSE)
+    const memoKey = memoOpts + ':' + range
+    const cached = cache.get(memoKey)
+    if (cached) {
+      return cached
+    }
+
+    const loose = this.options.loose
+    // `1.2.3 - 1.2.4` => `>=1.2.3 <=1.2.4`
+    const hr = loose ? re[t.HYPHENRANGELOOSE] : re[t.HYPHENRANGE]
+    range = range.replace(hr, hyphenReplace(this.options.includePrerelease))
+    debug('hyphen replace', range)
+
+    // `> 1.2.3 < 1.2.5` => `>1.2.3 <1.2.5`
+    range = trimComparatorWhitespace(range)
+    debug('comparator trim', range)
+
+    // `~ 1.2.3` => `~1.2.3`
+    range = range.replace(re[t.TILDETRIM], tildeTrimReplace)
+    debug('tilde trim', range)
+
+    // `^ 1.2.3` => `^1.2.3`
+    range = range.replace(re[t.CARETTRIM], caretTrimReplace)
+    debug('caret trim', range)
+
+    // At this point, the range is completely trimmed and
+    // ready to be split into comparators.
+
+    let rangeList = range
+      .split(' ')
+      .map(comp => parseComparator(comp, this.options))
+      .join(' ')
+      .split(/\s+/)
+      // >=0.0.0 is equivalent to *
+      .map(comp => replaceGTE0(comp, this.options))
+
+    if (loose) {
+      // in loose mode, throw out any that are not valid comparators
+      rangeList = rangeList.filter(comp => {
+        debug('loose invalid filter', comp, this.options)
+        return !!comp.match(re[t.COMPARATORLOOSE])
+      })
+    }
+    debug('range list', rangeList)
+
+    // if any comparators are the null set, then replace with JUST null set
+    // if more than one comparator, remove any * comparators
+    // also, don't include the same comparator more than once
+    const rangeMap = new Map()
+    const comparators = rangeList.map(comp => new Comparator(comp, this.options))
+    for (const comp of comparators) {
+      if (isNullSet(comp)) {
+        return [comp]
+      }
+      rangeMap.set(comp.value, comp)
+    }
+    if (rangeMap.size > 1 && rangeMap.has('')) {
+      rangeMap.delete('')
+    }
+
+    const result = [...rangeMap.values()]
+    cache.set(memoKey, result)
+    return result
+  }
+
+  intersects (range, options) {
+    if (!(range instanceof Range)) {
+      throw new TypeError('a Range is required')
+    }
+
+    return this.set.some((thisComparators) => {
+      return (
+        isSatisfiable(thisComparators, options) &&
+        range.set.some((rangeComparators) => {
+          return (
+            isSatisfiable(rangeComparators, options) &&
+            thisComparators.every((thisComparator) => {
+              return rangeComparators.every((rangeComparator) => {
+                return thisComparator.intersects(rangeComparator, options)
+              })
+            })
+          )
+        })
+      )
+    })
+  }
+
+  // if ANY of the sets match ALL of its comparators, then pass
+  test (version) {
+    if (!version) {
+      return false
+    }
+
+    if (typeof version === 'string') {
+      try {
+        version = new SemVer(version, this.options)
+      } catch (er) {
+        return false
+      }
+    }
+
+    for (let i = 0; i < this.set.length; i++) {
+      if (testSet(this.set[i], version, this.options)) {
+        return true
+      }
+    }
+    return false
+  }
+}
+
+module.exports = Range
+
+const LRU = __nccwpck_require__(1383)
+const cache = new LRU()
+
+const parseOptions = __nccwpck_require__(356)
+const Comparator = __nccwpck_require__(9379)
+const debug = __nccwpck_require__(1159)
+const SemVer = __nccwpck_require__(7163)
+const trimComparatorWhitespace = __nccwpck_require__(9737)
+const {
+  safeRe: re,
+  src,
+  t,
+  tildeTrimReplace,
+  caretTrimReplace,
+} = __nccwpck_require__(5471)
+const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(5101)
+
+// unbounded global build-metadata stripper used by parseRange
+const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g')
+
+const isNullSet = c => c.value === '<0.0.0-0'
+const isAny = c => c.value === ''
+
+// take a set of comparators and determine whether there
+// exists a version which can satisfy it
+const isSatisfiable = (comparators, options) => {
+  let result = true
+  const remainingComparators = comparators.slice()
+  let testComparator = remainingComparators.pop()
+
+  while (result && remainingComparators.length) {
+    result = remainingComparators.every((otherComparator) => {
+      return testComparator.intersects(otherComparator, options)
+    })
+
+    testComparator = remainingComparators.pop()
+  }
+
+  return result
+}
+
+// comprised of xranges, tildes, stars, and gtlt's at this point.
+// already replaced the hyphen ranges
+// turn into a set of JUST comparators.
+const parseComparator = (comp, options) => {
+  comp = comp.replace(re[t.BUILD], '')
+  debug('comp', comp, options)
+  comp = replaceCarets(comp, options)
+  debug('caret', comp)
+  comp = replaceTildes(comp, options)
+  debug('tildes', comp)
+  comp = replaceXRanges(comp, options)
+  debug('xrange', comp)
+  comp = replaceStars(comp, options)
+  debug('stars', comp)
+  return comp
+}
+
+const isX = id => !id || id.toLowerCase() === 'x' || id === '*'
+
+const invalidXRangeOrder = (M, m, p) => (
+  (isX(M) && !isX(m)) ||
+  (isX(m) && p && !isX(p))
+)
+
+// ~, ~> --> * (any, kinda silly)
+// ~2, ~2.x, ~2.x.x, ~>2, ~>2.x ~>2.x.x --> >=2.0.0 <3.0.0-0
+// ~2.0, ~2.0.x, ~>2.0, ~>2.0.x --> >=2.0.0 <2.1.0-0
+// ~1.2, ~1.2.x, ~>1.2, ~>1.2.x --> >=1.2.0 <1.3.0-0
+// ~1.2.3, ~>1.2.3 --> >=1.2.3 <1.3.0-0
+// ~1.2.0, ~>1.2.0 --> >=1.2.0 <1.3.0-0
+// ~0.0.1 --> >=0.0.1 <0.1.0-0
+const replaceTildes = (comp, options) => {
+  return comp
+    .trim()
+    .split(/\s+/)
+    .map((c) => replaceTilde(c, options))
+    .join(' ')
+}
+
+const replaceTilde = (comp, options) => {
+  const r = options.loose ? re[t.TILDELOOSE] : re[t.TILDE]
+  // if we're including prereleases in the match, then the lower bound is
+  // -0, the lowest possible prerelease value, just like x-ranges and carets.
+  // this keeps `~1.2` equivalent to the `1.2.x` x-range it's documented as.
+  const z = options.includePrerelease ? '-0' : ''
+  return comp.replace(r, (_, M, m, p, pr) => {
+    debug('tilde', comp, _, M, m, p, pr)
+    let ret
+
+    if (isX(M)) {
+      ret = ''
+    } else if (isX(m)) {
+      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`
+    } else if (isX(p)) {
+      // ~1.2 == >=1.2.0 <1.3.0-0
+      ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`
+    } else if (pr) {
+      debug('replaceTilde pr', pr)
+      ret = `>=${M}.${m}.${p}-${pr
+      } <${M}.${+m + 1}.0-0`
+    } else {
+      // ~1.2.3 == >=1.2.3 <1.3.0-0
+      ret = `>=${M}.${m}.${p
+      } <${M}.${+m + 1}.0-0`
+    }
+
+    debug('tilde return', ret)
+    return ret
+  })
+}
+
+// ^ --> * (any, kinda silly)
+// ^2, ^2.x, ^2.x.x --> >=2.0.0 <3.0.0-0
+// ^2.0, ^2.0.x --> >=2.0.0 <3.0.0-0
+// ^1.2, ^1.2.x --> >=1.2.0 <2.0.0-0
+// ^1.2.3 --> >=1.2.3 <2.0.0-0
+// ^1.2.0 --> >=1.2.0 <2.0.0-0
+// ^0.0.1 --> >=0.0.1 <0.0.2-0
+// ^0.1.0 --> >=0.1.0 <0.2.0-0
+const replaceCarets = (comp, options) => {
+  return comp
+    .trim()
+    .split(/\s+/)
+    .map((c) => replaceCaret(c, options))
+    .join(' ')
+}
+
+const replaceCaret = (comp, options) => {
+  debug('caret', comp, options)
+  const r = options.loose ? re[t.CARETLOOSE] : re[t.CARET]
+  const z = options.includePrerelease ? '-0' : ''
+  return comp.replace(r, (_, M, m, p, pr) => {
+    debug('caret', comp, _, M, m, p, pr)
+    let ret
+
+    if (isX(M)) {
+      ret = ''
+    } else if (isX(m)) {
+      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`
+    } else if (isX(p)) {
+      if (M === '0') {
+        ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`
+      } else {
+        ret = `>=${M}.${m}.0${z} <${+M + 1}.0.0-0`
+      }
+    } else if (pr) {
+      debug('replaceCaret pr', pr)
+      if (M === '0') {
+        if (m === '0') {
+          ret = `>=${M}.${m}.${p}-${pr
+          } <${M}.${m}.${+p + 1}-0`
+        } else {
+          ret = `>=${M}.${m}.${p}-${pr
+          } <${M}.${+m + 1}.0-0`
+        }
+      } else {
+        ret = `>=${M}.${m}.${p}-${pr
+        } <${+M + 1}.0.0-0`
+      }
+    } else {
+      debug('no pr')
+      if (M === '0') {
+        if (m === '0') {
+          ret = `>=${M}.${m}.${p
+          } <${M}.${m}.${+p + 1}-0`
+        } else {
+          ret = `>=${M}.${m}.${p
+          } <${M}.${+m + 1}.0-0`
+        }
+      } else {
+        ret = `>=${M}.${m}.${p
+        } <${+M + 1}.0.0-0`
+      }
+    }
+
+    debug('caret return', ret)
+    return ret
+  })
+}
+
+const replaceXRanges = (comp, options) => {
+  debug('replaceXRanges', comp, options)
+  return comp
+    .split(/\s+/)
+    .map((c) => replaceXRange(c, options))
+    .join(' ')
+}
+
+const replaceXRange = (comp, options) => {
+  comp = comp.trim()
+  const r = options.loose ? re[t.XRANGELOOSE] : re[t.XRANGE]
+  return comp.replace(r, (ret, gtlt, M, m, p, pr) => {
+    debug('xRange', comp, ret, gtlt, M, m, p, pr)
+    if (invalidXRangeOrder(M, m, p)) {
+      return comp
+    }
+
+    const xM = isX(M)
+    const xm = xM || isX(m)
+    const xp = xm || isX(p)
+    const anyX = xp
+
+    if (gtlt === '=' && anyX) {
+      gtlt = ''
+    }
+
+    // if we're including prereleases in the match, then we need
+    // to fix this to -0, the lowest possible prerelease value
+    pr = options.includePrerelease ? '-0' : ''
+
+    if (xM) {
+      if (gtlt === '>' || gtlt === '<') {
+        // nothing is allowed
+        ret = '<0.0.0-0'
+      } else {
+        // nothing is forbidden
+        ret = '*'
+      }
+    } else if (gtlt && anyX) {
+      // we know patch is an x, because we have any x at all.
+      // replace X with 0
+      if (xm) {
+        m = 0
+      }
+      p = 0
+
+      if (gtlt === '>') {
+        // >1 => >=2.0.0
+        // >1.2 => >=1.3.0
+        gtlt = '>='
+        if (xm) {
+          M = +M + 1
+          m = 0
+          p = 0
+        } else {
+          m = +m + 1
+          p = 0
+        }
+      } else if (gtlt === '<=') {
+        // <=0.7.x is actually <0.8.0, since any 0.7.x should
+        // pass.  Similarly, <=7.x is actually <8.0.0, etc.
+        gtlt = '<'
+        if (xm) {
+          M = +M + 1
+        } else {
+          m = +m + 1
+        }
+      }
+
+      if (gtlt === '<') {
+        pr = '-0'
+      }
+
+      ret = `${gtlt + M}.${m}.${p}${pr}`
+    } else if (xm) {
+      ret = `>=${M}.0.0${pr} <${+M + 1}.0.0-0`
+    } else if (xp) {
+      ret = `>=${M}.${m}.0${pr
+      } <${M}.${+m + 1}.0-0`
+    }
+
+    debug('xRange return', ret)
+
+    return ret
+  })
+}
+
+// Because * is AND-ed with everything else in the comparator,
+// and '' means "any version", just remove the *s entirely.
+const replaceStars = (comp, options) => {
+  debug('replaceStars', comp, options)
+  // Looseness is ignored here.  star is always as loose as it gets!
+  return comp
+    .trim()
+    .replace(re[t.STAR], '')
+}
+
+const replaceGTE0 = (comp, options) => {
+  debug('replaceGTE0', comp, options)
+  return comp
+    .trim()
+    .replace(re[options.includePrerelease ? t.GTE0PRE : t.GTE0], '')
+}
+
+// This function is passed to string.replace(re[t.HYPHENRANGE])
+// M, m, patch, prerelease, build
+// 1.2 - 3.4.5 => >=1.2.0 <=3.4.5
+// 1.2.3 - 3.4 => >=1.2.0 <3.5.0-0 Any 3.4.x will do
+// 1.2 - 3.4 => >=1.2.0 <3.5.0-0
+// TODO build?
+const hyphenReplace = incPr => ($0,
+  from, fM, fm, fp, fpr, fb,
+  to, tM, tm, tp, tpr) => {
+  if (isX(fM)) {
+    from = ''
+  } else if (isX(fm)) {
+    from = `>=${fM}.0.0${incPr ? '-0' : ''}`
+  } else if (isX(fp)) {
+    from = `>=${fM}.${fm}.0${incPr ? '-0' : ''}`
+  } else if (fpr) {
+    from = `>=${from}`
+  } else {
+    from = `>=${from}${incPr ? '-0' : ''}`
+  }
+
+  if (isX(tM)) {
+    to = ''
+  } else if (isX(tm)) {
+    to = `<${+tM + 1}.0.0-0`
+  } else if (isX(tp)) {
+    to = `<${tM}.${+tm + 1}.0-0`
+  } else if (tpr) {
+    to = `<=${tM}.${tm}.${tp}-${tpr}`
+  } else if (incPr) {
+    to = `<${tM}.${tm}.${+tp + 1}-0`
+  } else {
+    to = `<=${to}`
+  }
+
+  return `${from} ${to}`.trim()
+}
+
+const testSet = (set, version, options) => {
+  for (let i = 0; i < set.length; i++) {
+    if (!set[i].test(version)) {
+      return false
+    }
+  }
+
+  if (version.prerelease.length && !options.includePrerelease) {
+    // Find the set of versions that are allowed to have prereleases
+    // For example, ^1.2.3-pr.1 desugars to >=1.2.3-pr.1 <2.0.0
+    // That should allow `1.2.3-pr.2` to pass.
+    // However, `1.2.4-alpha.notready` should NOT be allowed,
+    // even though it's within the range set by the comparators.
+    for (let i = 0; i < set.length; i++) {
+      debug(set[i].semver)
+      if (set[i].semver === Comparator.ANY) {
+        continue
+      }
+
+      if (set[i].semver.prerelease.length > 0) {
+        const allowed = set[i].semver
+        if (allowed.major === version.major &&
+            allowed.minor === version.minor &&
+            allowed.patch === version.patch) {
+          return true
+        }
+      }
+    }
+
+    // Version has a -pre, but it's not one of the ones we like.
+    return false
+  }
+
+  return true
+}
+
+
+/***/ }),
+
+/***/ 7163:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const debug = __nccwpck_require__(1159)
+const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(5101)
+const { safeRe: re, t } = __nccwpck_require__(5471)
+
+const parseOptions = __nccwpck_require__(356)
+const { compareIdentifiers } = __nccwpck_require__(3348)
+
+const isPrereleaseIdentifier = (prerelease, identifier) => {
+  const identifiers = identifier.split('.')
+  if (identifiers.length > prerelease.length) {
+    return false
+  }
+
+  for (let i = 0; i < identifiers.length; i++) {
+    if (compareIdentifiers(prerelease[i], identifiers[i]) !== 0) {
+      return false
+    }
+  }
+
+  return true
+}
+
+class SemVer {
+  constructor (version, options) {
+    options = parseOptions(options)
+
+    if (version instanceof SemVer) {
+      if (version.loose === !!options.loose &&
+        version.includePrerelease === !!options.includePrerelease) {
+        return version
+      } else {
+        version = version.version
+      }
+    } else if (typeof version !== 'string') {
+      throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version}".`)
+    }
+
+    if (version.length > MAX_LENGTH) {
+      throw new TypeError(
+        `version is longer than ${MAX_LENGTH} characters`
+      )
+    }
+
+    debug('SemVer', version, options)
+    this.options = options
+    this.loose = !!options.loose
+    // this isn't actually relevant for versions, but keep it so that we
+    // don't run into trouble passing this.options around.
+    this.includePrerelease = !!options.includePrerelease
+
+    const m = version.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL])
+
+    if (!m) {
+      throw new TypeError(`Invalid Version: ${version}`)
+    }
+
+    this.raw = version
+
+    // these are actually numbers
+    this.major = +m[1]
+    this.minor = +m[2]
+    this.patch = +m[3]
+
+    if (this.major > MAX_SAFE_INTEGER || this.major < 0) {
+      throw new TypeError('Invalid major version')
+    }
+
+    if (this.minor > MAX_SAFE_INTEGER || this.minor < 0) {
+      throw new TypeError('Invalid minor version')
+    }
+
+    if (this.patch > MAX_SAFE_INTEGER || this.patch < 0) {
+      throw new TypeError('Invalid patch version')
+    }
+
+    // numberify any prerelease numeric ids
+    if (!m[4]) {
+      this.prerelease = []
+    } else {
+      this.prerelease = m[4].split('.').map((id) => {
+        if (/^[0-9]+$/.test(id)) {
+          const num = +id
+          if (num >= 0 && num < MAX_SAFE_INTEGER) {
+            return num
+          }
+        }
+        return id
+      })
+    }
+
+    this.build = m[5] ? m[5].split('.') : []
+    this.format()
+  }
+
+  format () {
+    this.version = `${this.major}.${this.minor}.${this.patch}`
+    if (this.prerelease.length) {
+      this.version += `-${this.prerelease.join('.')}`
+    }
+    return this.version
+  }
+
+  toString () {
+    return this.version
+  }
+
+  compare (other) {
+    debug('SemVer.compare', this.version, this.options, other)
+    if (!(other instanceof SemVer)) {
+      if (typeof other === 'string' && other === this.version) {
+        return 0
+      }
+      other = new SemVer(other, this.options)
+    }
+
+    if (other.version === this.version) {
+      return 0
+    }
+
+    return this.compareMain(other) || this.comparePre(other)
+  }
+
+  compareMain (other) {
+    if (!(other instanceof SemVer)) {
+      other = new SemVer(other, this.options)
+    }
+
+    if (this.major < other.major) {
+      return -1
+    }
+    if (this.major > other.major) {
+      return 1
+    }
+    if (this.minor < other.minor) {
+      return -1
+    }
+    if (this.minor > other.minor) {
+      return 1
+    }
+    if (this.patch < other.patch) {
+      return -1
+    }
+    if (this.patch > other.patch) {
+      return 1
+    }
+    return 0
+  }
+
+  comparePre (other) {
+    if (!(other instanceof SemVer)) {
+      other = new SemVer(other, this.options)
+    }
+
+    // NOT having a prerelease is > having one
+    if (this.prerelease.length && !other.prerelease.length) {
+      return -1
+    } else if (!this.prerelease.length && other.prerelease.length) {
+      return 1
+    } else if (!this.prerelease.length && !other.prerelease.length) {
+      return 0
+    }
+
+    let i = 0
+    do {
+      const a = this.prerelease[i]
+      const b = other.prerelease[i]
+      debug('prerelease compare', i, a, b)
+      if (a === undefined && b === undefined) {
+        return 0
+      } else if (b === undefined) {
+        return 1
+      } else if (a === undefined) {
+        return -1
+      } else if (a === b) {
+        continue
+      } else {
+        return compareIdentifiers(a, b)
+      }
+    } while (++i)
+  }
+
+  compareBuild (other) {
+    if (!(other instanceof SemVer)) {
+      other = new SemVer(other, this.options)
+    }
+
+    let i = 0
+    do {
+      const a = this.build[i]
+      const b = other.build[i]
+      debug('build compare', i, a, b)
+      if (a === undefined && b === undefined) {
+        return 0
+      } else if (b === undefined) {
+        return 1
+      } else if (a === undefined) {
+        return -1
+      } else if (a === b) {
+        continue
+      } else {
+        return compareIdentifiers(a, b)
+      }
+    } while (++i)
+  }
+
+  // preminor will bump the version up to the next minor release, and immediately
+  // down to pre-release. premajor and prepatch work the same way.
+  inc (release, identifier, identifierBase) {
+    if (release.startsWith('pre')) {
+      if (!identifier && identifierBase === false) {
+        throw new Error('invalid increment argument: identifier is empty')
+      }
+      // Avoid an invalid semver results
+      if (identifier) {
+        const match = `-${identifier}`.match(this.options.loose ? re[t.PRERELEASELOOSE] : re[t.PRERELEASE])
+        if (!match || match[1] !== identifier) {
+          throw new Error(`invalid identifier: ${identifier}`)
+        }
+      }
+    }
+
+    switch (release) {
+      case 'premajor':
+        this.prerelease.length = 0
+        this.patch = 0
+        this.minor = 0
+        this.major++
+        this.inc('pre', identifier, identifierBase)
+        break
+      case 'preminor':
+        this.prerelease.length = 0
+        this.patch = 0
+        this.minor++
+        this.inc('pre', identifier, identifierBase)
+        break
+      case 'prepatch':
+        // If this is already a prerelease, it will bump to the next version
+        // drop any prereleases that might already exist, since they are not
+        // relevant at this point.
+        this.prerelease.length = 0
+        this.inc('patch', identifier, identifierBase)
+        this.inc('pre', identifier, identifierBase)
+        break
+      // If the input is a non-prerelease version, this acts the same as
+      // prepatch.
+      case 'prerelease':
+        if (this.prerelease.length === 0) {
+          this.inc('patch', identifier, identifierBase)
+        }
+        this.inc('pre', identifier, identifierBase)
+        break
+      case 'release':
+        if (this.prerelease.length === 0) {
+          throw new Error(`version ${this.raw} is not a prerelease`)
+        }
+        this.prerelease.length = 0
+        break
+
+      case 'major':
+        // If this is a pre-major version, bump up to the same major version.
+        // Otherwise increment major.
+        // 1.0.0-5 bumps to 1.0.0
+        // 1.1.0 bumps to 2.0.0
+        if (
+          this.minor !== 0 ||
+          this.patch !== 0 ||
+          this.prerelease.length === 0
+        ) {
+          this.major++
+        }
+        this.minor = 0
+        this.patch = 0
+        this.prerelease = []
+        break
+      case 'minor':
+        // If this is a pre-minor version, bump up to the same minor version.
+        // Otherwise increment minor.
+        // 1.2.0-5 bumps to 1.2.0
+        // 1.2.1 bumps to 1.3.0
+        if (this.patch !== 0 || this.prerelease.length === 0) {
+          this.minor++
+        }
+        this.patch = 0
+        this.prerelease = []
+        break
+      case 'patch':
+        // If this is not a pre-release version, it will increment the patch.
+        // If it is a pre-release it will bump up to the same patch version.
+        // 1.2.0-5 patches to 1.2.0
+        // 1.2.0 patches to 1.2.1
+        if (this.prerelease.length === 0) {
+          this.patch++
+        }
+        this.prerelease = []
+        break
+      // This probably shouldn't be used publicly.
+      // 1.0.0 'pre' would become 1.0.0-0 which is the wrong direction.
+      case 'pre': {
+        const base = Number(identifierBase) ? 1 : 0
+
+        if (this.prerelease.length === 0) {
+          this.prerelease = [base]
+        } else {
+          let i = this.prerelease.length
+          while (--i >= 0) {
+            if (typeof this.prerelease[i] === 'number') {
+              this.prerelease[i]++
+              i = -2
+            }
+          }
+          if (i === -1) {
+            // didn't increment anything
+            if (identifier === this.prerelease.join('.') && identifierBase === false) {
+              throw new Error('invalid increment argument: identifier already exists')
+            }
+            this.prerelease.push(base)
+          }
+        }
+        if (identifier) {
+          // 1.2.0-beta.1 bumps to 1.2.0-beta.2,
+          // 1.2.0-beta.fooblz or 1.2.0-beta bumps to 1.2.0-beta.0
+          let prerelease = [identifier, base]
+          if (identifierBase === false) {
+            prerelease = [identifier]
+          }
+          if (isPrereleaseIdentifier(this.prerelease, identifier)) {
+            const prereleaseBase = this.prerelease[identifier.split('.').length]
+            if (isNaN(prereleaseBase)) {
+              this.prerelease = prerelease
+            }
+          } else {
+            this.prerelease = prerelease
+          }
+        }
+        break
+      }
+      default:
+        throw new Error(`invalid increment argument: ${release}`)
+    }
+    this.raw = this.format()
+    if (this.build.length) {
+      this.raw += `+${this.build.join('.')}`
+    }
+    return this
+  }
+}
+
+module.exports = SemVer
+
+
+/***/ }),
+
+/***/ 1799:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const clean = (version, options) => {
+  const s = parse(version.trim().replace(/^[=v]+/, ''), options)
+  return s ? s.version : null
+}
+module.exports = clean
+
+
+/***/ }),
+
+/***/ 8646:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const eq = __nccwpck_require__(5082)
+const neq = __nccwpck_require__(4974)
+const gt = __nccwpck_require__(6599)
+const gte = __nccwpck_require__(1236)
+const lt = __nccwpck_require__(3872)
+const lte = __nccwpck_require__(6717)
+
+const cmp = (a, op, b, loose) => {
+  switch (op) {
+    case '===':
+      if (typeof a === 'object') {
+        a = a.version
+      }
+      if (typeof b === 'object') {
+        b = b.version
+      }
+      return a === b
+
+    case '!==':
+      if (typeof a === 'object') {
+        a = a.version
+      }
+      if (typeof b === 'object') {
+        b = b.version
+      }
+      return a !== b
+
+    case '':
+    case '=':
+    case '==':
+      return eq(a, b, loose)
+
+    case '!=':
+      return neq(a, b, loose)
+
+    case '>':
+      return gt(a, b, loose)
+
+    case '>=':
+      return gte(a, b, loose)
+
+    case '<':
+      return lt(a, b, loose)
+
+    case '<=':
+      return lte(a, b, loose)
+
+    default:
+      throw new TypeError(`Invalid operator: ${op}`)
+  }
+}
+module.exports = cmp
+
+
+/***/ }),
+
+/***/ 5385:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const parse = __nccwpck_require__(6353)
+const { safeRe: re, t } = __nccwpck_require__(5471)
+
+const coerce = (version, options) => {
+  if (version instanceof SemVer) {
+    return version
+  }
+
+  if (typeof version === 'number') {
+    version = String(version)
+  }
+
+  if (typeof version !== 'string') {
+    return null
+  }
+
+  options = options || {}
+
+  let match = null
+  if (!options.rtl) {
+    match = version.match(options.includePrerelease ? re[t.COERCEFULL] : re[t.COERCE])
+  } else {
+    // Find the right-most coercible string that does not share
+    // a terminus with a more left-ward coercible string.
+    // Eg, '1.2.3.4' wants to coerce '2.3.4', not '3.4' or '4'
+    // With includePrerelease option set, '1.2.3.4-rc' wants to coerce '2.3.4-rc', not '2.3.4'
+    //
+    // Walk through the string checking with a /g regexp
+    // Manually set the index so as to pick up overlapping matches.
+    // Stop when we get a match that ends at the string end, since no
+    // coercible string can be more right-ward without the same terminus.
+    const coerceRtlRegex = options.includePrerelease ? re[t.COERCERTLFULL] : re[t.COERCERTL]
+    let next
+    while ((next = coerceRtlRegex.exec(version)) &&
+        (!match || match.index + match[0].length !== version.length)
+    ) {
+      if (!match ||
+            next.index + next[0].length !== match.index + match[0].length) {
+        match = next
+      }
+      coerceRtlRegex.lastIndex = next.index + next[1].length + next[2].length
+    }
+    // leave it in a clean state
+    coerceRtlRegex.lastIndex = -1
+  }
+
+  if (match === null) {
+    return null
+  }
+
+  const major = match[2]
+  const minor = match[3] || '0'
+  const patch = match[4] || '0'
+  const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : ''
+  const build = options.includePrerelease && match[6] ? `+${match[6]}` : ''
+
+  return parse(`${major}.${minor}.${patch}${prerelease}${build}`, options)
+}
+module.exports = coerce
+
+
+/***/ }),
+
+/***/ 7648:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const compareBuild = (a, b, loose) => {
+  const versionA = new SemVer(a, loose)
+  const versionB = new SemVer(b, loose)
+  return versionA.compare(versionB) || versionA.compareBuild(versionB)
+}
+module.exports = compareBuild
+
+
+/***/ }),
+
+/***/ 6874:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const compareLoose = (a, b) => compare(a, b, true)
+module.exports = compareLoose
+
+
+/***/ }),
+
+/***/ 8469:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const compare = (a, b, loose) =>
+  new SemVer(a, loose).compare(new SemVer(b, loose))
+
+module.exports = compare
+
+
+/***/ }),
+
+/***/ 711:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+
+const diff = (version1, version2) => {
+  const v1 = parse(version1, null, true)
+  const v2 = parse(version2, null, true)
+  const comparison = v1.compare(v2)
+
+  if (comparison === 0) {
+    return null
+  }
+
+  const v1Higher = comparison > 0
+  const highVersion = v1Higher ? v1 : v2
+  const lowVersion = v1Higher ? v2 : v1
+  const highHasPre = !!highVersion.prerelease.length
+  const lowHasPre = !!lowVersion.prerelease.length
+
+  if (lowHasPre && !highHasPre) {
+    // Going from prerelease -> no prerelease requires some special casing
+
+    // If the low version has only a major, then it will always be a major
+    // Some examples:
+    // 1.0.0-1 -> 1.0.0
+    // 1.0.0-1 -> 1.1.1
+    // 1.0.0-1 -> 2.0.0
+    if (!lowVersion.patch && !lowVersion.minor) {
+      return 'major'
+    }
+
+    // If the main part has no difference
+    if (lowVersion.compareMain(highVersion) === 0) {
+      if (lowVersion.minor && !lowVersion.patch) {
+        return 'minor'
+      }
+      return 'patch'
+    }
+  }
+
+  // add the `pre` prefix if we are going to a prerelease version
+  const prefix = highHasPre ? 'pre' : ''
+
+  if (v1.major !== v2.major) {
+    return prefix + 'major'
+  }
+
+  if (v1.minor !== v2.minor) {
+    return prefix + 'minor'
+  }
+
+  if (v1.patch !== v2.patch) {
+    return prefix + 'patch'
+  }
+
+  // high and low are prereleases
+  return 'prerelease'
+}
+
+module.exports = diff
+
+
+/***/ }),
+
+/***/ 5082:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const eq = (a, b, loose) => compare(a, b, loose) === 0
+module.exports = eq
+
+
+/***/ }),
+
+/***/ 6599:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const gt = (a, b, loose) => compare(a, b, loose) > 0
+module.exports = gt
+
+
+/***/ }),
+
+/***/ 1236:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const gte = (a, b, loose) => compare(a, b, loose) >= 0
+module.exports = gte
+
+
+/***/ }),
+
+/***/ 2338:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+
+const inc = (version, release, options, identifier, identifierBase) => {
+  if (typeof (options) === 'string') {
+    identifierBase = identifier
+    identifier = options
+    options = undefined
+  }
+
+  try {
+    return new SemVer(
+      version instanceof SemVer ? version.version : version,
+      options
+    ).inc(release, identifier, identifierBase).version
+  } catch (er) {
+    return null
+  }
+}
+module.exports = inc
+
+
+/***/ }),
+
+/***/ 3872:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const lt = (a, b, loose) => compare(a, b, loose) < 0
+module.exports = lt
+
+
+/***/ }),
+
+/***/ 6717:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const lte = (a, b, loose) => compare(a, b, loose) <= 0
+module.exports = lte
+
+
+/***/ }),
+
+/***/ 8511:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const major = (a, loose) => new SemVer(a, loose).major
+module.exports = major
+
+
+/***/ }),
+
+/***/ 2603:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const minor = (a, loose) => new SemVer(a, loose).minor
+module.exports = minor
+
+
+/***/ }),
+
+/***/ 4974:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const neq = (a, b, loose) => compare(a, b, loose) !== 0
+module.exports = neq
+
+
+/***/ }),
+
+/***/ 6353:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const parse = (version, options, throwErrors = false) => {
+  if (version instanceof SemVer) {
+    return version
+  }
+  try {
+    return new SemVer(version, options)
+  } catch (er) {
+    if (!throwErrors) {
+      return null
+    }
+    throw er
+  }
+}
+
+module.exports = parse
+
+
+/***/ }),
+
+/***/ 8756:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const patch = (a, loose) => new SemVer(a, loose).patch
+module.exports = patch
+
+
+/***/ }),
+
+/***/ 5714:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const prerelease = (version, options) => {
+  const parsed = parse(version, options)
+  return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
+}
+module.exports = prerelease
+
+
+/***/ }),
+
+/***/ 2173:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compare = __nccwpck_require__(8469)
+const rcompare = (a, b, loose) => compare(b, a, loose)
+module.exports = rcompare
+
+
+/***/ }),
+
+/***/ 7192:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compareBuild = __nccwpck_require__(7648)
+const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose))
+module.exports = rsort
+
+
+/***/ }),
+
+/***/ 8011:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const satisfies = (version, range, options) => {
+  try {
+    range = new Range(range, options)
+  } catch (er) {
+    return false
+  }
+  return range.test(version)
+}
+module.exports = satisfies
+
+
+/***/ }),
+
+/***/ 9872:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const compareBuild = __nccwpck_require__(7648)
+const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose))
+module.exports = sort
+
+
+/***/ }),
+
+/***/ 6114:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const constants = __nccwpck_require__(5101)
+const SemVer = __nccwpck_require__(7163)
+
+const truncate = (version, truncation, options) => {
+  if (!constants.RELEASE_TYPES.includes(truncation)) {
+    return null
+  }
+
+  const clonedVersion = cloneInputVersion(version, options)
+  return clonedVersion && doTruncation(clonedVersion, truncation)
+}
+
+const cloneInputVersion = (version, options) => {
+  const versionStringToParse = (
+    version instanceof SemVer ? version.version : version
+  )
+
+  return parse(versionStringToParse, options)
+}
+
+const doTruncation = (version, truncation) => {
+  if (isPrerelease(truncation)) {
+    return version.version
+  }
+
+  version.prerelease = []
+
+  switch (truncation) {
+    case 'major':
+      version.minor = 0
+      version.patch = 0
+      break
+    case 'minor':
+      version.patch = 0
+      break
+  }
+
+  return version.format()
+}
+
+const isPrerelease = (type) => {
+  return type.startsWith('pre')
+}
+
+module.exports = truncate
+
+
+/***/ }),
+
+/***/ 8780:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const parse = __nccwpck_require__(6353)
+const valid = (version, options) => {
+  const v = parse(version, options)
+  return v ? v.version : null
+}
+module.exports = valid
+
+
+/***/ }),
+
+/***/ 2088:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+// just pre-load all the stuff that index.js lazily exports
+const internalRe = __nccwpck_require__(5471)
+const constants = __nccwpck_require__(5101)
+const SemVer = __nccwpck_require__(7163)
+const identifiers = __nccwpck_require__(3348)
+const parse = __nccwpck_require__(6353)
+const valid = __nccwpck_require__(8780)
+const clean = __nccwpck_require__(1799)
+const inc = __nccwpck_require__(2338)
+const diff = __nccwpck_require__(711)
+const major = __nccwpck_require__(8511)
+const minor = __nccwpck_require__(2603)
+const patch = __nccwpck_require__(8756)
+const prerelease = __nccwpck_require__(5714)
+const compare = __nccwpck_require__(8469)
+const rcompare = __nccwpck_require__(2173)
+const compareLoose = __nccwpck_require__(6874)
+const compareBuild = __nccwpck_require__(7648)
+const sort = __nccwpck_require__(9872)
+const rsort = __nccwpck_require__(7192)
+const gt = __nccwpck_require__(6599)
+const lt = __nccwpck_require__(3872)
+const eq = __nccwpck_require__(5082)
+const neq = __nccwpck_require__(4974)
+const gte = __nccwpck_require__(1236)
+const lte = __nccwpck_require__(6717)
+const cmp = __nccwpck_require__(8646)
+const coerce = __nccwpck_require__(5385)
+const truncate = __nccwpck_require__(6114)
+const Comparator = __nccwpck_require__(9379)
+const Range = __nccwpck_require__(6782)
+const satisfies = __nccwpck_require__(8011)
+const toComparators = __nccwpck_require__(4750)
+const maxSatisfying = __nccwpck_require__(3193)
+const minSatisfying = __nccwpck_require__(8595)
+const minVersion = __nccwpck_require__(1866)
+const validRange = __nccwpck_require__(4737)
+const outside = __nccwpck_require__(280)
+const gtr = __nccwpck_require__(2276)
+const ltr = __nccwpck_require__(5213)
+const intersects = __nccwpck_require__(3465)
+const simplifyRange = __nccwpck_require__(2028)
+const subset = __nccwpck_require__(1489)
+module.exports = {
+  parse,
+  valid,
+  clean,
+  inc,
+  diff,
+  major,
+  minor,
+  patch,
+  prerelease,
+  compare,
+  rcompare,
+  compareLoose,
+  compareBuild,
+  sort,
+  rsort,
+  gt,
+  lt,
+  eq,
+  neq,
+  gte,
+  lte,
+  cmp,
+  coerce,
+  truncate,
+  Comparator,
+  Range,
+  satisfies,
+  toComparators,
+  maxSatisfying,
+  minSatisfying,
+  minVersion,
+  validRange,
+  outside,
+  gtr,
+  ltr,
+  intersects,
+  simplifyRange,
+  subset,
+  SemVer,
+  re: internalRe.re,
+  src: internalRe.src,
+  tokens: internalRe.t,
+  SEMVER_SPEC_VERSION: constants.SEMVER_SPEC_VERSION,
+  RELEASE_TYPES: constants.RELEASE_TYPES,
+  compareIdentifiers: identifiers.compareIdentifiers,
+  rcompareIdentifiers: identifiers.rcompareIdentifiers,
+}
+
+
+/***/ }),
+
+/***/ 5101:
+/***/ ((module) => {
+
+
+
+// Note: this is the semver.org version of the spec that it implements
+// Not necessarily the package version of this code.
+const SEMVER_SPEC_VERSION = '2.0.0'
+
+const MAX_LENGTH = 256
+const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER ||
+/* istanbul ignore next */ 9007199254740991
+
+// Max safe segment length for coercion.
+const MAX_SAFE_COMPONENT_LENGTH = 16
+
+// Max safe length for a build identifier. The max length minus 6 characters for
+// the shortest version with a build 0.0.0+BUILD.
+const MAX_SAFE_BUILD_LENGTH = MAX_LENGTH - 6
+
+// ECMAScript whitespace and line terminators matched by \s.
+const WHITESPACE_CHARACTERS = [
+  '\t',
+  '\n',
+  '\v',
+  '\f',
+  '\r',
+  ' ',
+  '\u00a0',
+  '\u1680',
+  '\u2000',
+  '\u2001',
+  '\u2002',
+  '\u2003',
+  '\u2004',
+  '\u2005',
+  '\u2006',
+  '\u2007',
+  '\u2008',
+  '\u2009',
+  '\u200a',
+  '\u2028',
+  '\u2029',
+  '\u202f',
+  '\u205f',
+  '\u3000',
+  '\ufeff',
+]
+
+const RELEASE_TYPES = [
+  'major',
+  'premajor',
+  'minor',
+  'preminor',
+  'patch',
+  'prepatch',
+  'prerelease',
+]
+
+module.exports = {
+  MAX_LENGTH,
+  MAX_SAFE_COMPONENT_LENGTH,
+  MAX_SAFE_BUILD_LENGTH,
+  MAX_SAFE_INTEGER,
+  WHITESPACE_CHARACTERS,
+  RELEASE_TYPES,
+  SEMVER_SPEC_VERSION,
+  FLAG_INCLUDE_PRERELEASE: 0b001,
+  FLAG_LOOSE: 0b010,
+}
+
+
+/***/ }),
+
+/***/ 1159:
+/***/ ((module) => {
+
+
+
+const debug = (
+  typeof process === 'object' &&
+  process.env &&
+  process.env.NODE_DEBUG &&
+  /\bsemver\b/i.test(process.env.NODE_DEBUG)
+) ? (...args) => console.error('SEMVER', ...args)
+  : () => {}
+
+module.exports = debug
+
+
+/***/ }),
+
+/***/ 3348:
+/***/ ((module) => {
+
+
+
+const numeric = /^[0-9]+$/
+const compareIdentifiers = (a, b) => {
+  if (typeof a === 'number' && typeof b === 'number') {
+    return a === b ? 0 : a < b ? -1 : 1
+  }
+
+  const anum = numeric.test(a)
+  const bnum = numeric.test(b)
+
+  if (anum && bnum) {
+    a = +a
+    b = +b
+  }
+
+  return a === b ? 0
+    : (anum && !bnum) ? -1
+    : (bnum && !anum) ? 1
+    : a < b ? -1
+    : 1
+}
+
+const rcompareIdentifiers = (a, b) => compareIdentifiers(b, a)
+
+module.exports = {
+  compareIdentifiers,
+  rcompareIdentifiers,
+}
+
+
+/***/ }),
+
+/***/ 1383:
+/***/ ((module) => {
+
+
+
+class LRUCache {
+  constructor () {
+    this.max = 1000
+    this.map = new Map()
+  }
+
+  get (key) {
+    const value = this.map.get(key)
+    if (value === undefined) {
+      return undefined
+    } else {
+      // Remove the key from the map and add it to the end
+      this.map.delete(key)
+      this.map.set(key, value)
+      return value
+    }
+  }
+
+  delete (key) {
+    return this.map.delete(key)
+  }
+
+  set (key, value) {
+    const deleted = this.delete(key)
+
+    if (!deleted && value !== undefined) {
+      // If cache is full, delete the least recently used item
+      if (this.map.size >= this.max) {
+        const firstKey = this.map.keys().next().value
+        this.delete(firstKey)
+      }
+
+      this.map.set(key, value)
+    }
+
+    return this
+  }
+}
+
+module.exports = LRUCache
+
+
+/***/ }),
+
+/***/ 356:
+/***/ ((module) => {
+
+
+
+// parse out just the options we care about
+const looseOption = Object.freeze({ loose: true })
+const emptyOpts = Object.freeze({ })
+const parseOptions = options => {
+  if (!options) {
+    return emptyOpts
+  }
+
+  if (typeof options !== 'object') {
+    return looseOption
+  }
+
+  return options
+}
+module.exports = parseOptions
+
+
+/***/ }),
+
+/***/ 5471:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+
+
+const {
+  MAX_SAFE_COMPONENT_LENGTH,
+  MAX_SAFE_BUILD_LENGTH,
+  MAX_LENGTH,
+} = __nccwpck_require__(5101)
+const debug = __nccwpck_require__(1159)
+exports = module.exports = {}
+
+// The actual regexps go on exports.re
+const re = exports.re = []
+const safeRe = exports.safeRe = []
+const src = exports.src = []
+const safeSrc = exports.safeSrc = []
+const t = exports.t = {}
+let R = 0
+
+const LETTERDASHNUMBER = '[a-zA-Z0-9-]'
+
+// Replace some greedy regex tokens to prevent regex dos issues. These regex are
+// used internally via the safeRe object since all inputs in this library get
+// normalized first to trim and collapse all extra whitespace. The original
+// regexes are exported for userland consumption and lower level usage. A
+// future breaking change could export the safer regex only with a note that
+// all input should have extra whitespace removed.
+const safeRegexReplacements = [
+  ['\\s', 1],
+  ['\\d', MAX_LENGTH],
+  [LETTERDASHNUMBER, MAX_SAFE_BUILD_LENGTH],
+]
+
+const makeSafeRegex = (value) => {
+  for (const [token, max] of safeRegexReplacements) {
+    value = value
+      .split(`${token}*`).join(`${token}{0,${max}}`)
+      .split(`${token}+`).join(`${token}{1,${max}}`)
+  }
+  return value
+}
+
+const createToken = (name, value, isGlobal) => {
+  const safe = makeSafeRegex(value)
+  const index = R++
+  debug(name, index, value)
+  t[name] = index
+  src[index] = value
+  safeSrc[index] = safe
+  re[index] = new RegExp(value, isGlobal ? 'g' : undefined)
+  safeRe[index] = new RegExp(safe, isGlobal ? 'g' : undefined)
+}
+
+// The following Regular Expressions can be used for tokenizing,
+// validating, and parsing SemVer version strings.
+
+// ## Numeric Identifier
+// A single `0`, or a non-zero digit followed by zero or more digits.
+
+createToken('NUMERICIDENTIFIER', '0|[1-9]\\d*')
+createToken('NUMERICIDENTIFIERLOOSE', '\\d+')
+
+// ## Non-numeric Identifier
+// Zero or more digits, followed by a letter or hyphen, and then zero or
+// more letters, digits, or hyphens.
+
+createToken('NONNUMERICIDENTIFIER', `\\d*[a-zA-Z-]${LETTERDASHNUMBER}*`)
+
+// ## Main Version
+// Three dot-separated numeric identifiers.
+
+createToken('MAINVERSION', `(${src[t.NUMERICIDENTIFIER]})\\.` +
+                   `(${src[t.NUMERICIDENTIFIER]})\\.` +
+                   `(${src[t.NUMERICIDENTIFIER]})`)
+
+createToken('MAINVERSIONLOOSE', `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
+                        `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
+                        `(${src[t.NUMERICIDENTIFIERLOOSE]})`)
+
+// ## Pre-release Version Identifier
+// A numeric identifier, or a non-numeric identifier.
+// Non-numeric identifiers include numeric identifiers but can be longer.
+// Therefore non-numeric identifiers must go first.
+
+createToken('PRERELEASEIDENTIFIER', `(?:${src[t.NONNUMERICIDENTIFIER]
+}|${src[t.NUMERICIDENTIFIER]})`)
+
+createToken('PRERELEASEIDENTIFIERLOOSE', `(?:${src[t.NONNUMERICIDENTIFIER]
+}|${src[t.NUMERICIDENTIFIERLOOSE]})`)
+
+// ## Pre-release Version
+// Hyphen, followed by one or more dot-separated pre-release version
+// identifiers.
+
+createToken('PRERELEASE', `(?:-(${src[t.PRERELEASEIDENTIFIER]
+}(?:\\.${src[t.PRERELEASEIDENTIFIER]})*))`)
+
+createToken('PRERELEASELOOSE', `(?:-?(${src[t.PRERELEASEIDENTIFIERLOOSE]
+}(?:\\.${src[t.PRERELEASEIDENTIFIERLOOSE]})*))`)
+
+// ## Build Metadata Identifier
+// Any combination of digits, letters, or hyphens.
+
+createToken('BUILDIDENTIFIER', `${LETTERDASHNUMBER}+`)
+
+// ## Build Metadata
+// Plus sign, followed by one or more period-separated build metadata
+// identifiers.
+
+createToken('BUILD', `(?:\\+(${src[t.BUILDIDENTIFIER]
+}(?:\\.${src[t.BUILDIDENTIFIER]})*))`)
+
+// ## Full Version String
+// A main version, followed optionally by a pre-release version and
+// build metadata.
+
+// Note that the only major, minor, patch, and pre-release sections of
+// the version string are capturing groups.  The build metadata is not a
+// capturing group, because it should not ever be used in version
+// comparison.
+
+createToken('FULLPLAIN', `v?${src[t.MAINVERSION]
+}${src[t.PRERELEASE]}?${
+  src[t.BUILD]}?`)
+
+createToken('FULL', `^${src[t.FULLPLAIN]}$`)
+
+// like full, but allows v1.2.3 and =1.2.3, which people do sometimes.
+// also, 1.0.0alpha1 (prerelease without the hyphen) which is pretty
+// common in the npm registry.
+createToken('LOOSEPLAIN', `[v=\\s]*${src[t.MAINVERSIONLOOSE]
+}${src[t.PRERELEASELOOSE]}?${
+  src[t.BUILD]}?`)
+
+createToken('LOOSE', `^${src[t.LOOSEPLAIN]}$`)
+
+createToken('GTLT', '((?:<|>)?=?)')
+
+// Something like "2.*" or "1.2.x".
+// Note that "x.x" is a valid xRange identifier, meaning "any version"
+// Only the first item is strictly required.
+createToken('XRANGEIDENTIFIERLOOSE', `${src[t.NUMERICIDENTIFIERLOOSE]}|x|X|\\*`)
+createToken('XRANGEIDENTIFIER', `${src[t.NUMERICIDENTIFIER]}|x|X|\\*`)
+
+createToken('XRANGEPLAIN', `[v=\\s]*(${src[t.XRANGEIDENTIFIER]})` +
+                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
+                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
+                   `(?:${src[t.PRERELEASE]})?${
+                     src[t.BUILD]}?` +
+                   `)?)?`)
+
+createToken('XRANGEPLAINLOOSE', `[v=\\s]*(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+                        `(?:${src[t.PRERELEASELOOSE]})?${
+                          src[t.BUILD]}?` +
+                        `)?)?`)
+
+createToken('XRANGE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAIN]}$`)
+createToken('XRANGELOOSE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAINLOOSE]}$`)
+
+// Coercion.
+// Extract anything that could conceivably be a part of a valid semver
+createToken('COERCEPLAIN', `${'(^|[^\\d])' +
+              '(\\d{1,'}${MAX_SAFE_COMPONENT_LENGTH}})` +
+              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?` +
+              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?`)
+createToken('COERCE', `${src[t.COERCEPLAIN]}(?:$|[^\\d])`)
+createToken('COERCEFULL', src[t.COERCEPLAIN] +
+              `(?:${src[t.PRERELEASE]})?` +
+              `(?:${src[t.BUILD]})?` +
+              `(?:$|[^\\d])`)
+createToken('COERCERTL', src[t.COERCE], true)
+createToken('COERCERTLFULL', src[t.COERCEFULL], true)
+
+// Tilde ranges.
+// Meaning is "reasonably at or greater than"
+createToken('LONETILDE', '(?:~>?)')
+
+createToken('TILDETRIM', `(\\s*)${src[t.LONETILDE]}\\s+`, true)
+exports.tildeTrimReplace = '$1~'
+
+createToken('TILDE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAIN]}$`)
+createToken('TILDELOOSE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAINLOOSE]}$`)
+
+// Caret ranges.
+// Meaning is "at least and backwards compatible with"
+createToken('LONECARET', '(?:\\^)')
+
+createToken('CARETTRIM', `(\\s*)${src[t.LONECARET]}\\s+`, true)
+exports.caretTrimReplace = '$1^'
+
+createToken('CARET', `^${src[t.LONECARET]}${src[t.XRANGEPLAIN]}$`)
+createToken('CARETLOOSE', `^${src[t.LONECARET]}${src[t.XRANGEPLAINLOOSE]}$`)
+
+// A simple gt/lt/eq thing, or just "" to indicate "any version"
+createToken('COMPARATORLOOSE', `^${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]})$|^$`)
+createToken('COMPARATOR', `^${src[t.GTLT]}\\s*(${src[t.FULLPLAIN]})$|^$`)
+
+// An expression to strip any whitespace between the gtlt and the thing
+// it modifies, so that `> 1.2.3` ==> `>1.2.3`
+createToken('COMPARATORTRIM', `(\\s*)${src[t.GTLT]
+}\\s*(${src[t.LOOSEPLAIN]}|${src[t.XRANGEPLAIN]})`, true)
+exports.comparatorTrimReplace = '$1$2$3'
+
+// Something like `1.2.3 - 1.2.4`
+// Note that these all use the loose form, because they'll be
+// checked against either the strict or loose comparator form
+// later.
+createToken('HYPHENRANGE', `^\\s*(${src[t.XRANGEPLAIN]})` +
+                   `\\s+-\\s+` +
+                   `(${src[t.XRANGEPLAIN]})` +
+                   `\\s*$`)
+
+createToken('HYPHENRANGELOOSE', `^\\s*(${src[t.XRANGEPLAINLOOSE]})` +
+                        `\\s+-\\s+` +
+                        `(${src[t.XRANGEPLAINLOOSE]})` +
+                        `\\s*$`)
+
+// Star ranges basically just allow anything at all.
+createToken('STAR', '(<|>)?=?\\s*\\*')
+// >=0.0.0 is like a star
+createToken('GTE0', '^\\s*>=\\s*0\\.0\\.0\\s*$')
+createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$')
+
+
+/***/ }),
+
+/***/ 9737:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+// @ts-check
+
+
+// Reproduce safeRe[COMPARATORTRIM] replacement boundaries, not version
+// validation. Each end-index finder returns an exclusive end, or its start
+// on no match.
+// Positions count from zero. An end of 3 means characters 0, 1, and 2 were read;
+// range.slice(start, end) gives the matched text, not a converted number.
+const {
+  MAX_LENGTH,
+  MAX_SAFE_BUILD_LENGTH,
+  WHITESPACE_CHARACTERS,
+} = __nccwpck_require__(5101)
+
+/**
+ * Remembers the last two rows of digits so their characters need not be reread.
+ * Positions start at -1 until a row has been found.
+ *
+ * @typedef {object} DigitRunCache
+ * @property {number} start The first character of the most recently found row.
+ * @property {number} end The position after that row's last character.
+ * @property {number} previousStart The first character of the previous row.
+ * @property {number} previousEnd The position after the previous row.
+ */
+
+// One entry per UTF-16 code unit keeps membership checks constant-time.
+const whitespace = new Uint8Array(0x10000)
+for (const char of WHITESPACE_CHARACTERS) {
+  whitespace[char.charCodeAt(0)] = 1
+}
+
+/**
+ * Checks whether a character is whitespace, like a space, tab, or newline.
+ * Looking past the end of the string returns false.
+ *
+ * @param {string|undefined} char One character, or undefined past the string's end.
+ * @returns {boolean} Whether the character is whitespace.
+ * @example isWhitespace(' ') // true
+ * @example isWhitespace('1') // false
+ */
+const isWhitespace = char =>
+  char !== undefined && whitespace[char.charCodeAt(0)] === 1
+
+/**
+ * Checks for v, =, or whitespace before the version number.
+ * These are historical version prefixes, not range operators:
+ * < and > are handled separately, as are tilde and caret ranges.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character can belong to a version prefix.
+ * @example isVersionPrefix('=') // true
+ * @example isVersionPrefix('>') // false
+ */
+const isVersionPrefix = char =>
+  char === 'v' ||
+  char === '=' ||
+  isWhitespace(char)
+
+/**
+ * Checks whether a character is one of the digits 0 through 9.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character is an ASCII digit.
+ * @example isDigit('7') // true
+ * @example isDigit('.') // false
+ */
+const isDigit = char => char !== undefined && char >= '0' && char <= '9'
+
+/**
+ * Checks whether a character is an English letter, uppercase or lowercase.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character is an ASCII letter.
+ * @example isLetter('b') // true
+ * @example isLetter('7') // false
+ */
+const isLetter = char =>
+  char !== undefined && (
+    (char >= 'a' && char <= 'z') ||
+    (char >= 'A' && char <= 'Z')
+  )
+
+/**
+ * Checks for a letter, digit, or hyphen: the characters allowed inside
+ * prerelease and build names such as beta-1.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether the character can be part of an identifier.
+ * @example isIdentifierCharacter('-') // true
+ * @example isIdentifierCharacter('.') // false; dots separate identifiers
+ */
+const isIdentifierCharacter = char => isDigit(char) || isLetter(char) || char === '-'
+
+/**
+ * Checks whether a version component can begin here: with a digit or
+ * a wildcard such as x, X, or *.
+ *
+ * @param {string|undefined} char One character to check.
+ * @returns {boolean} Whether a number or wildcard can start with this character.
+ * @example isVersionStart('x') // true
+ * @example isVersionStart('v') // false; v belongs to the prefix
+ */
+const isVersionStart = char =>
+  isDigit(char) ||
+  char === 'x' ||
+  char === 'X' ||
+  char === '*'
+
+/**
+ * Finds the end of a row of digits, but returns no more than limit digits.
+ * Remembers the last two rows so looking at them again does not reread them.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of the first character to check.
+ * @param {number} limit The most digit characters the returned match can include.
+ * @param {DigitRunCache} digitRuns Shared cache of digit-run positions, updated in place.
+ * @returns {number} The position after the matched digits, or start if none match.
+ * @example findDigitsEndIndex('123abc', 0, 10, digitRuns) // 3, pointing at a
+ * @example findDigitsEndIndex('123abc', 0, 2, digitRuns) // 2, pointing at the unread 3
+ */
+const findDigitsEndIndex = (range, start, limit, digitRuns) => {
+  if (!isDigit(range[start])) {
+    return start
+  }
+  if (start >= digitRuns.start && start < digitRuns.end) {
+    return Math.min(start + limit, digitRuns.end)
+  }
+  if (start >= digitRuns.previousStart && start < digitRuns.previousEnd) {
+    return Math.min(start + limit, digitRuns.previousEnd)
+  }
+  let end = start + 1
+  while (isDigit(range[end])) {
+    end++
+  }
+  // A failed full version can rewind from its second run to its first.
+  digitRuns.previousStart = digitRuns.start
+  digitRuns.previousEnd = digitRuns.end
+  digitRuns.start = start
+  digitRuns.end = end
+  return Math.min(start + limit, end)
+}
+
+/**
+ * Reads a number using the old regex's length and leading-zero rules.
+ * Strict mode reads just the first zero in 012; loose mode can read all three.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the number should begin.
+ * @param {boolean} loose Whether to allow leading zeros.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the matched digits, not their numeric value.
+ * @example findVersionNumberEndIndex('012', 0, false, digitRuns) // 1
+ * @example findVersionNumberEndIndex('012', 0, true, digitRuns) // 3
+ */
+const findVersionNumberEndIndex = (range, start, loose, digitRuns) => {
+  if (!loose && range[start] === '0') {
+    return start + 1
+  }
+  // Strict syntax allows an initial nonzero digit plus MAX_LENGTH digits.
+  return findDigitsEndIndex(range, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns)
+}
+
+/**
+ * Reads one piece of a prerelease name, such as beta or 1 in beta.1.
+ * Tries the letter-or-hyphen form first, then the number-only form.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the identifier should begin.
+ * @param {boolean} loose Whether numeric identifiers may have leading zeros.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the identifier, or start if none matches.
+ * @example findPrereleaseIdentifierEndIndex('beta.1', 0, false, digitRuns) // 4, at the dot
+ * @example findPrereleaseIdentifierEndIndex('001beta', 0, false, digitRuns) // 7
+ */
+const findPrereleaseIdentifierEndIndex = (range, start, loose, digitRuns) => {
+  const digitsEnd = findDigitsEndIndex(range, start, MAX_LENGTH, digitRuns)
+  // The legacy regex tries a nonnumeric identifier before a numeric one.
+  if (isLetter(range[digitsEnd]) || range[digitsEnd] === '-') {
+    let end = digitsEnd + 1
+    const limit = end + MAX_SAFE_BUILD_LENGTH
+    while (end < limit && isIdentifierCharacter(range[end])) {
+      end++
+    }
+    return end
+  }
+  return findVersionNumberEndIndex(range, start, loose, digitRuns)
+}
+
+/**
+ * Reads a prerelease suffix such as -beta.1, one dot-separated piece at a time.
+ * Loose mode also allows the name without its opening hyphen.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the suffix should begin, including -.
+ * @param {boolean} loose Whether the opening hyphen is optional and zeros allowed.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the matched suffix, or start if absent.
+ * @example findPrereleaseEndIndex('-beta.1+sha', 0, false, digitRuns) // 7, at the plus
+ * @example findPrereleaseEndIndex('beta', 0, false, digitRuns) // 0; no opening hyphen
+ */
+const findPrereleaseEndIndex = (range, start, loose, digitRuns) => {
+  const hyphen = range[start] === '-'
+  if (!loose && !hyphen) {
+    return start
+  }
+  const identifierStart = start + (hyphen ? 1 : 0)
+  let end = findPrereleaseIdentifierEndIndex(range, identifierStart, loose, digitRuns)
+  if (end === identifierStart) {
+    if (!loose || !hyphen) {
+      return start
+    }
+    // In loose syntax, a lone hyphen can itself be the identifier.
+    end = findPrereleaseIdentifierEndIndex(range, start, loose, digitRuns)
+  }
+  while (range[end] === '.') {
+    const next = findPrereleaseIdentifierEndIndex(range, end + 1, loose, digitRuns)
+    if (next === end + 1) {
+      break
+    }
+    end = next
+  }
+  return end
+}
+
+/**
+ * Reads one build-name piece, such as sha or 123 in +sha.123.
+ * Stops at a disallowed character or the old regex's length limit.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the identifier should begin.
+ * @returns {number} The position after the identifier, or start if none matches.
+ * @example findBuildIdentifierEndIndex('sha.123', 0) // 3, at the dot
+ * @example findBuildIdentifierEndIndex('001', 0) // 3; leading zeros are allowed
+ */
+const findBuildIdentifierEndIndex = (range, start) => {
+  let end = start
+  while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range[end])) {
+    end++
+  }
+  return end
+}
+
+/**
+ * Reads optional build metadata such as +sha.123.
+ * Leaves the position unchanged if there is no plus sign followed by a name.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the opening + should be.
+ * @returns {number} The position after the matched metadata, or start if absent.
+ * @example findBuildEndIndex('+sha.123 <2', 0) // 8, at the space
+ * @example findBuildEndIndex('+', 0) // 0; a plus sign alone is not a match
+ */
+const findBuildEndIndex = (range, start) => {
+  if (range[start] !== '+') {
+    return start
+  }
+  let end = findBuildIdentifierEndIndex(range, start + 1)
+  if (end === start + 1) {
+    return start
+  }
+  while (range[end] === '.') {
+    const next = findBuildIdentifierEndIndex(range, end + 1)
+    if (next === end + 1) {
+      break
+    }
+    end = next
+  }
+  return end
+}
+
+/**
+ * Reads three numbers separated by dots, then any prerelease and build suffixes.
+ * Uses loose rules, so forms such as 01.02.03beta can match here.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of the first number, after any prefix.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the version match, or start if none matches.
+ * @example findLooseFullVersionEndIndex('1.2.3-beta+sha <2', 0, digitRuns) // 14
+ * @example findLooseFullVersionEndIndex('1.2', 0, digitRuns) // 0; needs three numbers
+ */
+const findLooseFullVersionEndIndex = (range, start, digitRuns) => {
+  let end = start
+  for (let component = 0; component < 3; component++) {
+    const next = findVersionNumberEndIndex(range, end, true, digitRuns)
+    if (next === end) {
+      return start
+    }
+    end = next
+    if (component < 2) {
+      if (range[end] !== '.') {
+        return start
+      }
+      end++
+    }
+  }
+  const prereleaseEnd = findPrereleaseEndIndex(range, end, true, digitRuns)
+  return findBuildEndIndex(range, prereleaseEnd)
+}
+
+/**
+ * Reads one component of a partial or wildcard version, such as 2 or x in 2.x.
+ * Numbers use strict leading-zero rules; wildcards take up one character.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position where the component should begin.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the component, or start if none matches.
+ * @example findPartialVersionComponentEndIndex('2.x', 0, digitRuns) // 1, at the dot
+ * @example findPartialVersionComponentEndIndex('2.x', 2, digitRuns) // 3, after x
+ */
+const findPartialVersionComponentEndIndex = (range, start, digitRuns) => {
+  if (isDigit(range[start])) {
+    return findVersionNumberEndIndex(range, start, false, digitRuns)
+  }
+  return isVersionStart(range[start]) ? start + 1 : start
+}
+
+/**
+ * Reads up to three components, allowing forms such as 1, 1.2, or 1.x.
+ * After the third component, also reads any strict prerelease and build suffixes.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of a number or wildcard, after any prefix.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position after the matched version text.
+ * @example findPartialVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
+ * @example findPartialVersionEndIndex('1.', 0, digitRuns) // 1; the trailing dot is unread
+ */
+const findPartialVersionEndIndex = (range, start, digitRuns) => {
+  let end = findPartialVersionComponentEndIndex(range, start, digitRuns)
+  for (let component = 0; component < 2; component++) {
+    if (range[end] !== '.') {
+      return end
+    }
+    const next = findPartialVersionComponentEndIndex(range, end + 1, digitRuns)
+    if (next === end + 1) {
+      return end
+    }
+    end = next
+  }
+  const prereleaseEnd = findPrereleaseEndIndex(range, end, false, digitRuns)
+  return findBuildEndIndex(range, prereleaseEnd)
+}
+
+/**
+ * Finds where a version match ends, without deciding whether the range is valid.
+ * Tries a loose full version first, then a partial or wildcard version, just
+ * like the old regex's LOOSEPLAIN and XRANGEPLAIN alternatives.
+ *
+ * @param {string} range The text to read; it is not changed.
+ * @param {number} start The position of a number or wildcard, after any prefix.
+ * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+ * @returns {number} The position where scanning the next candidate can resume.
+ * @example findVersionEndIndex('1.2.3 <2', 0, digitRuns) // 5, at the space
+ * @example findVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
+ */
+const findVersionEndIndex = (range, start, digitRuns) => {
+  const fullVersionEnd = findLooseFullVersionEndIndex(range, start, digitRuns)
+  return fullVersionEnd !== start
+    ? fullVersionEnd
+    : findPartialVersionEndIndex(range, start, digitRuns)
+}
+
+/**
+ * Finds the one whitespace character the old replacement would remove.
+ * Keeps leading whitespace, skips an optional operator, and checks immediately
+ * after it. Returns -1 if there is nothing to remove.
+ *
+ * @param {string} range The text containing a candidate already found by the caller.
+ * @param {number} matchStart The candidate's position, including leading whitespace.
+ * @returns {number} The position of the removable whitespace, or -1 if absent.
+ * @example findRemovableWhitespaceIndex(' > 1', 0) // 2; keep the space at position 0
+ * @example findRemovableWhitespaceIndex('>1', 0) // -1
+ */
+const findRemovableWhitespaceIndex = (range, matchStart) => {
+  let position = matchStart
+  if (isWhitespace(range[position])) {
+    position++
+  }
+  if (range[position] === '<' || range[position] === '>') {
+    position++
+  }
+  if (range[position] === '=') {
+    position++
+  }
+  return isWhitespace(range[position]) ? position : -1
+}
+
+/**
+ * Joins an operator to its version, turning > 1.2.3 into >1.2.3.
+ * Copies everything else according to the old regex's matching rules.
+ * Moves forward through prefixes and whole versions to avoid repeatedly
+ * searching the same characters on long inputs.
+ *
+ * @param {string} range The range text to process; the original string is unchanged.
+ * @returns {string} The range with matched operator whitespace removed.
+ * @example trimComparatorWhitespace('> 1.2.3 < 2') // '>1.2.3 <2'
+ * @example trimComparatorWhitespace('> invalid') // '> invalid'
+ */
+const trimComparatorWhitespace = range => {
+  let result = ''
+  let copyFrom = 0
+  let cursor = 0
+  const digitRuns = { start: -1, end: -1, previousStart: -1, previousEnd: -1 }
+
+  while (cursor < range.length) {
+    const matchStart = cursor
+    if (range[cursor] === '<' || range[cursor] === '>') {
+      cursor++
+    } else if (!isVersionPrefix(range[cursor]) && !isVersionStart(range[cursor])) {
+      cursor++
+      continue
+    }
+
+    // Consume a v/=/whitespace run once, even when no version follows it.
+    while (cursor < range.length && isVersionPrefix(range[cursor])) {
+      cursor++
+    }
+    if (!isVersionStart(range[cursor])) {
+      continue
+    }
+
+    const whitespacePosition = findRemovableWhitespaceIndex(range, matchStart)
+    if (whitespacePosition !== -1) {
+      result += range.slice(copyFrom, whitespacePosition)
+      copyFrom = whitespacePosition + 1
+    }
+
+    // Skip the entire match, so a prerelease's trailing v cannot be
+    // reconsidered as the prefix of another version.
+    cursor = findVersionEndIndex(range, cursor, digitRuns)
+  }
+
+  return result + range.slice(copyFrom)
+}
+
+module.exports = trimComparatorWhitespace
+
+
+/***/ }),
+
+/***/ 2276:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+// Determine if version is greater than all the versions possible in the range.
+const outside = __nccwpck_require__(280)
+const gtr = (version, range, options) => outside(version, range, '>', options)
+module.exports = gtr
+
+
+/***/ }),
+
+/***/ 3465:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const intersects = (r1, r2, options) => {
+  r1 = new Range(r1, options)
+  r2 = new Range(r2, options)
+  return r1.intersects(r2, options)
+}
+module.exports = intersects
+
+
+/***/ }),
+
+/***/ 5213:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const outside = __nccwpck_require__(280)
+// Determine if version is less than all the versions possible in the range
+const ltr = (version, range, options) => outside(version, range, '<', options)
+module.exports = ltr
+
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+
+const maxSatisfying = (versions, range, options) => {
+  let max = null
+  let maxSV = null
+  let rangeObj = null
+  try {
+    rangeObj = new Range(range, options)
+  } catch (er) {
+    return null
+  }
+  versions.forEach((v) => {
+    if (rangeObj.test(v)) {
+      // satisfies(v, range, options)
+      if (!max || maxSV.compare(v) === -1) {
+        // compare(max, v, true)
+        max = v
+        maxSV = new SemVer(max, options)
+      }
+    }
+  })
+  return max
+}
+module.exports = maxSatisfying
+
+
+/***/ }),
+
+/***/ 8595:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+const minSatisfying = (versions, range, options) => {
+  let min = null
+  let minSV = null
+  let rangeObj = null
+  try {
+    rangeObj = new Range(range, options)
+  } catch (er) {
+    return null
+  }
+  versions.forEach((v) => {
+    if (rangeObj.test(v)) {
+      // satisfies(v, range, options)
+      if (!min || minSV.compare(v) === 1) {
+        // compare(min, v, true)
+        min = v
+        minSV = new SemVer(min, options)
+      }
+    }
+  })
+  return min
+}
+module.exports = minSatisfying
+
+
+/***/ }),
+
+/***/ 1866:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+const gt = __nccwpck_require__(6599)
+
+const minVersion = (range, loose) => {
+  range = new Range(range, loose)
+
+  let minver = new SemVer('0.0.0')
+  if (range.test(minver)) {
+    return minver
+  }
+
+  minver = new SemVer('0.0.0-0')
+  if (range.test(minver)) {
+    return minver
+  }
+
+  minver = null
+  for (let i = 0; i < range.set.length; ++i) {
+    const comparators = range.set[i]
+
+    let setMin = null
+    comparators.forEach((comparator) => {
+      // Clone to avoid manipulating the comparator's semver object.
+      const compver = new SemVer(comparator.semver.version)
+      switch (comparator.operator) {
+        case '>':
+          if (compver.prerelease.length === 0) {
+            compver.patch++
+          } else {
+            compver.prerelease.push(0)
+          }
+          compver.raw = compver.format()
+          /* fallthrough */
+        case '':
+        case '>=':
+          if (!setMin || gt(compver, setMin)) {
+            setMin = compver
+          }
+          break
+        case '<':
+        case '<=':
+          /* Ignore maximum versions */
+          break
+        /* istanbul ignore next */
+        default:
+          throw new Error(`Unexpected operation: ${comparator.operator}`)
+      }
+    })
+    if (setMin && (!minver || gt(minver, setMin))) {
+      minver = setMin
+    }
+  }
+
+  if (minver && range.test(minver)) {
+    return minver
+  }
+
+  return null
+}
+module.exports = minVersion
+
+
+/***/ }),
+
+/***/ 280:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const SemVer = __nccwpck_require__(7163)
+const Comparator = __nccwpck_require__(9379)
+const { ANY } = Comparator
+const Range = __nccwpck_require__(6782)
+const satisfies = __nccwpck_require__(8011)
+const gt = __nccwpck_require__(6599)
+const lt = __nccwpck_require__(3872)
+const lte = __nccwpck_require__(6717)
+const gte = __nccwpck_require__(1236)
+
+const outside = (version, range, hilo, options) => {
+  version = new SemVer(version, options)
+  range = new Range(range, options)
+
+  let gtfn, ltefn, ltfn, comp, ecomp
+  switch (hilo) {
+    case '>':
+      gtfn = gt
+      ltefn = lte
+      ltfn = lt
+      comp = '>'
+      ecomp = '>='
+      break
+    case '<':
+      gtfn = lt
+      ltefn = gte
+      ltfn = gt
+      comp = '<'
+      ecomp = '<='
+      break
+    default:
+      throw new TypeError('Must provide a hilo val of "<" or ">"')
+  }
+
+  // If it satisfies the range it is not outside
+  if (satisfies(version, range, options)) {
+    return false
+  }
+
+  // From now on, variable terms are as if we're in "gtr" mode.
+  // but note that everything is flipped for the "ltr" function.
+
+  for (let i = 0; i < range.set.length; ++i) {
+    const comparators = range.set[i]
+
+    let high = null
+    let low = null
+
+    comparators.forEach((comparator) => {
+      if (comparator.semver === ANY) {
+        comparator = new Comparator('>=0.0.0')
+      }
+      high = high || comparator
+      low = low || comparator
+      if (gtfn(comparator.semver, high.semver, options)) {
+        high = comparator
+      } else if (ltfn(comparator.semver, low.semver, options)) {
+        low = comparator
+      }
+    })
+
+    // If the edge version comparator has a operator then our version
+    // isn't outside it
+    if (high.operator === comp || high.operator === ecomp) {
+      return false
+    }
+
+    // If the lowest version comparator has an operator and our version
+    // is less than it then it isn't higher than the range
+    if ((!low.operator || low.operator === comp) &&
+        ltefn(version, low.semver)) {
+      return false
+    } else if (low.operator === ecomp && ltfn(version, low.semver)) {
+      return false
+    }
+  }
+  return true
+}
+
+module.exports = outside
+
+
+/***/ }),
+
+/***/ 2028:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+// given a set of versions and a range, create a "simplified" range
+// that includes the same versions that the original range does
+// If the original range is shorter than the simplified one, return that.
+const satisfies = __nccwpck_require__(8011)
+const compare = __nccwpck_require__(8469)
+module.exports = (versions, range, options) => {
+  const set = []
+  let first = null
+  let prev = null
+  const v = versions.sort((a, b) => compare(a, b, options))
+  for (const version of v) {
+    const included = satisfies(version, range, options)
+    if (included) {
+      prev = version
+      if (!first) {
+        first = version
+      }
+    } else {
+      if (prev) {
+        set.push([first, prev])
+      }
+      prev = null
+      first = null
+    }
+  }
+  if (first) {
+    set.push([first, null])
+  }
+
+  const ranges = []
+  for (const [min, max] of set) {
+    if (min === max) {
+      ranges.push(min)
+    } else if (!max && min === v[0]) {
+      ranges.push('*')
+    } else if (!max) {
+      ranges.push(`>=${min}`)
+    } else if (min === v[0]) {
+      ranges.push(`<=${max}`)
+    } else {
+      ranges.push(`${min} - ${max}`)
+    }
+  }
+  const simplified = ranges.join(' || ')
+  const original = typeof range.raw === 'string' ? range.raw : String(range)
+  return simplified.length < original.length ? simplified : range
+}
+
+
+/***/ }),
+
+/***/ 1489:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const Comparator = __nccwpck_require__(9379)
+const { ANY } = Comparator
+const satisfies = __nccwpck_require__(8011)
+const compare = __nccwpck_require__(8469)
+
+// Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
+// - Every simple range `r1, r2, ...` is a null set, OR
+// - Every simple range `r1, r2, ...` which is not a null set is a subset of
+//   some `R1, R2, ...`
+//
+// Simple range `c1 c2 ...` is a subset of simple range `C1 C2 ...` iff:
+// - If c is only the ANY comparator
+//   - If C is only the ANY comparator, return true
+//   - Else if in prerelease mode, return false
+//   - else replace c with `[>=0.0.0]`
+// - If C is only the ANY comparator
+//   - if in prerelease mode, return true
+//   - else replace C with `[>=0.0.0]`
+// - Let EQ be the set of = comparators in c
+// - If EQ is more than one, return true (null set)
+// - Let GT be the highest > or >= comparator in c
+// - Let LT be the lowest < or <= comparator in c
+// - If GT and LT, and GT.semver > LT.semver, return true (null set)
+// - If any C is a = range, and GT or LT are set, return false
+// - If EQ
+//   - If GT, and EQ does not satisfy GT, return true (null set)
+//   - If LT, and EQ does not satisfy LT, return true (null set)
+//   - If EQ satisfies every C, return true
+//   - Else return false
+// - If GT
+//   - If GT.semver is lower than any > or >= comp in C, return false
+//   - If GT is >=, and GT.semver does not satisfy every C, return false
+//   - If GT.semver has a prerelease, and not in prerelease mode
+//     - If no C has a prerelease and the GT.semver tuple, return false
+// - If LT
+//   - If LT.semver is greater than any < or <= comp in C, return false
+//   - If LT is <=, and LT.semver does not satisfy every C, return false
+//   - If LT.semver has a prerelease, and not in prerelease mode
+//     - If no C has a prerelease and the LT.semver tuple, return false
+// - Else return true
+
+const subset = (sub, dom, options = {}) => {
+  if (sub === dom) {
+    return true
+  }
+
+  sub = new Range(sub, options)
+  dom = new Range(dom, options)
+  let sawNonNull = false
+
+  OUTER: for (const simpleSub of sub.set) {
+    for (const simpleDom of dom.set) {
+      const isSub = simpleSubset(simpleSub, simpleDom, options)
+      sawNonNull = sawNonNull || isSub !== null
+      if (isSub) {
+        continue OUTER
+      }
+    }
+    // the null set is a subset of everything, but null simple ranges in
+    // a complex range should be ignored.  so if we saw a non-null range,
+    // then we know this isn't a subset, but if EVERY simple range was null,
+    // then it is a subset.
+    if (sawNonNull) {
+      return false
+    }
+  }
+  return true
+}
+
+const minimumVersionWithPreRelease = [new Comparator('>=0.0.0-0')]
+const minimumVersion = [new Comparator('>=0.0.0')]
+
+const simpleSubset = (sub, dom, options) => {
+  if (sub === dom) {
+    return true
+  }
+
+  if (sub.length === 1 && sub[0].semver === ANY) {
+    if (dom.length === 1 && dom[0].semver === ANY) {
+      return true
+    } else if (options.includePrerelease) {
+      sub = minimumVersionWithPreRelease
+    } else {
+      sub = minimumVersion
+    }
+  }
+
+  if (dom.length === 1 && dom[0].semver === ANY) {
+    if (options.includePrerelease) {
+      return true
+    } else {
+      dom = minimumVersion
+    }
+  }
+
+  const eqSet = new Set()
+  let gt, lt
+  for (const c of sub) {
+    if (c.operator === '>' || c.operator === '>=') {
+      gt = higherGT(gt, c, options)
+    } else if (c.operator === '<' || c.operator === '<=') {
+      lt = lowerLT(lt, c, options)
+    } else {
+      eqSet.add(c.semver)
+    }
+  }
+
+  if (eqSet.size > 1) {
+    return null
+  }
+
+  let gtltComp
+  if (gt && lt) {
+    gtltComp = compare(gt.semver, lt.semver, options)
+    if (gtltComp > 0) {
+      return null
+    } else if (gtltComp === 0 && (gt.operator !== '>=' || lt.operator !== '<=')) {
+      return null
+    }
+  }
+
+  // will iterate one or zero times
+  for (const eq of eqSet) {
+    if (gt && !satisfies(eq, String(gt), options)) {
+      return null
+    }
+
+    if (lt && !satisfies(eq, String(lt), options)) {
+      return null
+    }
+
+    for (const c of dom) {
+      if (!satisfies(eq, String(c), options)) {
+        return false
+      }
+    }
+
+    return true
+  }
+
+  let higher, lower
+  let hasDomLT, hasDomGT
+  // if the subset has a prerelease, we need a comparator in the superset
+  // with the same tuple and a prerelease, or it's not a subset
+  let needDomLTPre = lt &&
+    !options.includePrerelease &&
+    lt.semver.prerelease.length ? lt.semver : false
+  let needDomGTPre = gt &&
+    !options.includePrerelease &&
+    gt.semver.prerelease.length ? gt.semver : false
+  // exception: <1.2.3-0 is the same as <1.2.3
+  if (needDomLTPre && needDomLTPre.prerelease.length === 1 &&
+      lt.operator === '<' && needDomLTPre.prerelease[0] === 0) {
+    needDomLTPre = false
+  }
+
+  for (const c of dom) {
+    hasDomGT = hasDomGT || c.operator === '>' || c.operator === '>='
+    hasDomLT = hasDomLT || c.operator === '<' || c.operator === '<='
+    if (gt) {
+      if (needDomGTPre) {
+        if (c.semver.prerelease && c.semver.prerelease.length &&
+            c.semver.major === needDomGTPre.major &&
+            c.semver.minor === needDomGTPre.minor &&
+            c.semver.patch === needDomGTPre.patch) {
+          needDomGTPre = false
+        }
+      }
+      if (c.operator === '>' || c.operator === '>=') {
+        higher = higherGT(gt, c, options)
+        if (higher === c && higher !== gt) {
+          return false
+        }
+      } else if (gt.operator === '>=' && !c.test(gt.semver)) {
+        return false
+      }
+    }
+    if (lt) {
+      if (needDomLTPre) {
+        if (c.semver.prerelease && c.semver.prerelease.length &&
+            c.semver.major === needDomLTPre.major &&
+            c.semver.minor === needDomLTPre.minor &&
+            c.semver.patch === needDomLTPre.patch) {
+          needDomLTPre = false
+        }
+      }
+      if (c.operator === '<' || c.operator === '<=') {
+        lower = lowerLT(lt, c, options)
+        if (lower === c && lower !== lt) {
+          return false
+        }
+      } else if (lt.operator === '<=' && !c.test(lt.semver)) {
+        return false
+      }
+    }
+    if (!c.operator && (lt || gt) && gtltComp !== 0) {
+      return false
+    }
+  }
+
+  // if there was a < or >, and nothing in the dom, then must be false
+  // UNLESS it was limited by another range in the other direction.
+  // Eg, >1.0.0 <1.0.1 is still a subset of <2.0.0
+  if (gt && hasDomLT && !lt && gtltComp !== 0) {
+    return false
+  }
+
+  if (lt && hasDomGT && !gt && gtltComp !== 0) {
+    return false
+  }
+
+  // we needed a prerelease range in a specific tuple, but didn't get one
+  // then this isn't a subset.  eg >=1.2.3-pre is not a subset of >=1.0.0,
+  // because it includes prereleases in the 1.2.3 tuple
+  if (needDomGTPre || needDomLTPre) {
+    return false
+  }
+
+  return true
+}
+
+// >=1.2.3 is lower than >1.2.3
+const higherGT = (a, b, options) => {
+  if (!a) {
+    return b
+  }
+  const comp = compare(a.semver, b.semver, options)
+  return comp > 0 ? a
+    : comp < 0 ? b
+    : b.operator === '>' && a.operator === '>=' ? b
+    : a
+}
+
+// <=1.2.3 is higher than <1.2.3
+const lowerLT = (a, b, options) => {
+  if (!a) {
+    return b
+  }
+  const comp = compare(a.semver, b.semver, options)
+  return comp < 0 ? a
+    : comp > 0 ? b
+    : b.operator === '<' && a.operator === '<=' ? b
+    : a
+}
+
+module.exports = subset
+
+
+/***/ }),
+
+/***/ 4750:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+
+// Mostly just for testing and legacy API reasons
+const toComparators = (range, options) =>
+  new Range(range, options).set
+    .map(comp => comp.map(c => c.value).join(' ').trim().split(' '))
+
+module.exports = toComparators
+
+
+/***/ }),
+
+/***/ 4737:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const Range = __nccwpck_require__(6782)
+const validRange = (range, options) => {
+  try {
+    // Return '*' instead of '' so that truthiness works.
+    // This will throw if it's invalid anyway
+    return new Range(range, options).range || '*'
+  } catch (er) {
+    return null
+  }
+}
+module.exports = validRange
+
+
+/***/ }),
+
 /***/ 181:
 /***/ ((module) => {
 
@@ -8619,6 +11858,35 @@ exports.visitAsync = visitAsync;
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
 /******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
 
@@ -8647,6 +11915,7 @@ var Input;
     Input["Push"] = "push";
     Input["RegistryUsername"] = "registry-username";
     Input["RegistryPassword"] = "registry-password";
+    Input["RegistryLogins"] = "registry-logins";
     Input["TestCommand"] = "test-command";
     Input["ComposeFile"] = "compose-file";
     Input["ComposeService"] = "compose-service";
@@ -8663,6 +11932,20 @@ var Input;
     Input["Sbom"] = "sbom";
     Input["Builder"] = "builder";
     Input["Compression"] = "compression";
+    Input["ForceTags"] = "force-tags";
+    Input["Secrets"] = "secrets";
+    Input["SecretFiles"] = "secret-files";
+    Input["SecretEnvs"] = "secret-envs";
+    Input["Ssh"] = "ssh";
+    Input["BuildContexts"] = "build-contexts";
+    Input["Labels"] = "labels";
+    Input["Annotations"] = "annotations";
+    Input["NoCache"] = "no-cache";
+    Input["Pull"] = "pull";
+    Input["Network"] = "network";
+    Input["ShmSize"] = "shm-size";
+    Input["Ulimit"] = "ulimit";
+    Input["AddHosts"] = "add-hosts";
 })(Input || (Input = {}));
 var Output;
 (function (Output) {
@@ -8673,6 +11956,7 @@ var Output;
     Output["Digest"] = "digest";
     Output["ImageId"] = "image-id";
     Output["Reproducible"] = "reproducible";
+    Output["Metadata"] = "metadata";
 })(Output || (Output = {}));
 // What the post step needs to clean up after a cancelled or failed run. Never a secret.
 var State;
@@ -10419,6 +13703,27 @@ class Git {
         const r = await run('git', ['-C', this.dir, 'rev-parse', '--show-toplevel'], { allowFailure: true });
         return r.exitCode === 0 && r.stdout ? r.stdout : undefined;
     }
+    /** Tag names that point at a commit. */
+    async tagsAt(commit) {
+        return (await this.git(['tag', '--points-at', commit])).split('\n').filter(Boolean);
+    }
+    /** The branch `ref` names (a local or origin branch), or the checked-out branch for HEAD; else undefined. */
+    async branchName(ref) {
+        if (ref === 'HEAD') {
+            const r = await run('git', ['-C', this.dir, 'symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFailure: true });
+            return r.exitCode === 0 && r.stdout ? r.stdout : undefined;
+        }
+        for (const full of [`refs/heads/${ref}`, `refs/remotes/origin/${ref}`]) {
+            const r = await run('git', ['-C', this.dir, 'show-ref', '--verify', '--quiet', full], { allowFailure: true });
+            if (r.exitCode === 0)
+                return ref;
+        }
+        return undefined;
+    }
+    /** Whether `ancestor` is `commit` or one of its ancestors; false when either is unknown here. */
+    async isAncestor(ancestor, commit) {
+        return (await run('git', ['-C', this.dir, 'merge-base', '--is-ancestor', ancestor, commit], { allowFailure: true })).exitCode === 0;
+    }
     async isShallow() {
         return (await this.git(['rev-parse', '--is-shallow-repository'])) === 'true';
     }
@@ -10631,7 +13936,8 @@ async function createContext(p, root) {
     await (0,promises_namespaceObject.mkdir)(tree, { recursive: true });
     const tarFile = (0,external_node_path_namespaceObject.join)(root, 'context.tar');
     const whole = p.contextPath === '.' || Boolean(p.inputs[Input.ComposeFile]);
-    const paths = whole ? [] : [p.contextPath, p.dockerfilePath];
+    const named = p.inputs[Input.BuildContexts];
+    const paths = whole ? [] : [p.contextPath, p.dockerfilePath, ...named.flatMap(c => ('path' in c ? [c.path] : []))];
     await new Git(p.workspace.repoDir).archive(p.commit, paths, tarFile);
     // The modes git archive wrote (tar.umask 0022), not those the umask of whoever runs this would leave.
     await (0,promises_namespaceObject.chmod)(tree, 0o755);
@@ -10648,7 +13954,12 @@ async function createContext(p, root) {
     else {
         await setTimes(tree, p.commitTime);
     }
-    return { tree, contextDir: (0,external_node_path_namespaceObject.join)(tree, p.contextPath), dockerfile };
+    return {
+        tree,
+        contextDir: (0,external_node_path_namespaceObject.join)(tree, p.contextPath),
+        dockerfile,
+        named: Object.fromEntries(named.map(c => [c.name, 'path' in c ? (0,external_node_path_namespaceObject.join)(tree, c.path) : `docker-image://${c.image}`]))
+    };
 }
 /** Repository paths of every file and symlink in an extracted tree. */
 async function listFiles(tree) {
@@ -10729,10 +14040,13 @@ function decideStrategy(inputs, engine, selected, runId) {
     }
     const reasons = [];
     const notices = [];
-    const registry = registryOf(inputs[Input.Image]);
     // The same registry answers as localhost, 127.0.0.1 and [::1]; base images may name it either way.
-    const port = /:(\d+)$/.exec(registry)?.[1];
-    const loopbackRegistries = isLoopback(registry) ? [...new Set([registry, ...['localhost', '127.0.0.1'].map(h => (port ? `${h}:${port}` : h))])] : [];
+    const loopbackRegistries = [
+        ...new Set(inputs[Input.Image].map(registryOf).filter(isLoopback).flatMap(registry => {
+            const port = /:(\d+)$/.exec(registry)?.[1];
+            return [registry, ...['localhost', '127.0.0.1'].map(h => (port ? `${h}:${port}` : h))];
+        }))
+    ];
     let builder = { ...selected, create: false };
     if (selected.driver === 'docker' && !engine.containerdStore) {
         builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };
@@ -10757,34 +14071,251 @@ function decideStrategy(inputs, engine, selected, runId) {
     return { builder, loopbackRegistries, cache, compression, load, exporter, loadsOci: engine.containerdStore, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices };
 }
 
+;// CONCATENATED MODULE: ./src/core/build-inputs.ts
+// The inputs users bring from docker/build-push-action (secrets, SSH, extra contexts, labels, the
+// builder's run options) and the registry logins, each line checked as parsed.
+
+
+
+
+const NETWORKS = ['default', 'none', 'host'];
+/** One `KEY=VALUE` (or `KEY:VALUE`) line, split at the first separator. */
+function split(name, line, what, separators = '=') {
+    const at = [...separators].map(s => line.indexOf(s)).filter(i => i > 0);
+    if (!at.length)
+        throw new InputError(name, `'${what}' is not ${separators === '=' ? 'KEY=VALUE' : 'NAME=VALUE'}; write one per line`);
+    const i = Math.min(...at);
+    return [line.slice(0, i).trim(), line.slice(i + 1).trim()];
+}
+const ID = /^[A-Za-z0-9_.-]+$/;
+function id(name, value) {
+    if (!ID.test(value))
+        throw new InputError(name, `'${value}' is not an id (letters, digits, '.', '_', '-')`);
+    return value;
+}
+/** `registry=username:password` lines; the registry may be given as any image of it (ghcr.io/acme/app). */
+function registryLogins(lines) {
+    const logins = [];
+    for (const line of lines) {
+        const eq = line.indexOf('=');
+        const colon = line.indexOf(':', eq + 1);
+        // Never quote the line: it holds a password.
+        if (eq <= 0 || colon < 0 || colon === eq + 1 || colon === line.length - 1) {
+            throw new InputError(Input.RegistryLogins, `line ${logins.length + 1} is not registry=username:password`);
+        }
+        const host = line.slice(0, eq).trim();
+        const registry = host.includes('/') ? registryOf(host) : host;
+        if (!/^[\w.-]+(:\d+)?$/.test(registry))
+            throw new InputError(Input.RegistryLogins, `'${host}' is not a registry host (e.g. ghcr.io or docker.io)`);
+        if (logins.some(l => l.registry === registry))
+            throw new InputError(Input.RegistryLogins, `${registry} is given twice; one login per registry`);
+        logins.push({ registry, username: line.slice(eq + 1, colon).trim(), password: line.slice(colon + 1), from: Input.RegistryLogins });
+    }
+    return logins;
+}
+function secrets(values, files, envs) {
+    const all = [
+        // The value is never quoted in an error: only its id.
+        ...values.map(line => {
+            const eq = line.indexOf('=');
+            if (eq <= 0)
+                throw new InputError(Input.Secrets, `a line without an id; write id=value (the value is never shown)`);
+            return { id: id(Input.Secrets, line.slice(0, eq).trim()), value: line.slice(eq + 1) };
+        }),
+        ...files.map(line => {
+            const [key, file] = split(Input.SecretFiles, line, line);
+            if (!file)
+                throw new InputError(Input.SecretFiles, `'${key}' has no file; write id=path`);
+            return { id: id(Input.SecretFiles, key), file };
+        }),
+        ...envs.map(line => {
+            const [key, env] = split(Input.SecretEnvs, line, line);
+            if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(env))
+                throw new InputError(Input.SecretEnvs, `'${env}' is not an environment variable name; write id=ENV_NAME`);
+            return { id: id(Input.SecretEnvs, key), env };
+        })
+    ];
+    const ids = all.map(s => s.id);
+    const twice = ids.find((s, i) => ids.indexOf(s) !== i);
+    if (twice)
+        throw new InputError(Input.Secrets, `secret id '${twice}' is given twice (across secrets, secret-files and secret-envs)`);
+    return all;
+}
+/** `default` (the agent in SSH_AUTH_SOCK), `id` or `id=path[,path]` (keys or agent sockets). */
+function ssh(lines) {
+    for (const line of lines) {
+        const [key] = line.split('=');
+        if (!ID.test(key))
+            throw new InputError(Input.Ssh, `'${line}' is not 'default' or id=path`);
+    }
+    return lines;
+}
+function namedContexts(lines) {
+    return lines.map(line => {
+        const [name, value] = split(Input.BuildContexts, line, line);
+        if (!/^[A-Za-z0-9][A-Za-z0-9_./-]*$/.test(name))
+            throw new InputError(Input.BuildContexts, `'${name}' is not a context name`);
+        if (value.startsWith('docker-image://')) {
+            const ref = value.slice('docker-image://'.length);
+            if (!ref || /\s/.test(ref))
+                throw new InputError(Input.BuildContexts, `'${value}' is not an image reference`);
+            return { name, image: ref };
+        }
+        if (/^[a-z][\w+.-]*:\/\//.test(value)) {
+            throw new InputError(Input.BuildContexts, `'${value}': only a directory of the commit or docker-image://<image> can be a context, so the build reads nothing outside the commit`);
+        }
+        const normalized = external_node_path_namespaceObject.posix.normalize(value.replace(/\\/g, '/')).replace(/\/+$/, '') || '.';
+        if (external_node_path_namespaceObject.posix.isAbsolute(value) || normalized === '..' || normalized.startsWith('../')) {
+            throw new InputError(Input.BuildContexts, `'${value}' must be a directory of the repository (a relative path) or docker-image://<image>`);
+        }
+        return { name, path: normalized };
+    });
+}
+/** `key=value` lines into a map; later lines win. */
+function keyValues(name, lines) {
+    const out = {};
+    for (const line of lines) {
+        const [key, value] = split(name, line, line);
+        if (!/^[\w.:/-]+$/.test(key))
+            throw new InputError(name, `'${key}' is not a label key`);
+        out[key] = value;
+    }
+    return out;
+}
+/** `key=value`, optionally typed as BuildKit reads it: `manifest:key=value`, `index:…`, `manifest[linux/amd64]:…`. */
+function annotations(lines) {
+    for (const line of lines) {
+        const [key] = split(Input.Annotations, line, line);
+        if (!/^((manifest|index|manifest-descriptor|index-descriptor)(\[[\w/.-]+\])?:)?[\w.-]+(\/[\w.-]+)*$/.test(key)) {
+            throw new InputError(Input.Annotations, `'${key}' is not an annotation key (key, or manifest:key / index:key)`);
+        }
+    }
+    return lines;
+}
+function network(value) {
+    if (value && !NETWORKS.includes(value)) {
+        throw new InputError(Input.Network, `'${value}' is not one of ${NETWORKS.join(', ')} (the networks BuildKit's RUN steps can use)`);
+    }
+    return value;
+}
+function shmSize(value) {
+    if (value && !/^\d+(\.\d+)?[bkmg]?$/i.test(value))
+        throw new InputError(Input.ShmSize, `'${value}' is not a size like 64m or 2g`);
+    return value;
+}
+/** `type=soft[:hard]`, as docker run's --ulimit. */
+function ulimits(lines) {
+    for (const line of lines) {
+        if (!/^[a-z]+=-?\d+(:-?\d+)?$/.test(line))
+            throw new InputError(Input.Ulimit, `'${line}' is not type=soft[:hard], e.g. nofile=1024:1024`);
+    }
+    return lines;
+}
+/** `host:ip` or `host=ip`, as buildx's --add-host. */
+function addHosts(lines) {
+    return lines.map(line => {
+        const [host, ip] = split(Input.AddHosts, line, line, '=:');
+        if (!/^[\w.-]+$/.test(host) || !/^[0-9a-fA-F.:[\]]+$/.test(ip))
+            throw new InputError(Input.AddHosts, `'${line}' is not host=ip (e.g. db.internal=10.0.0.5)`);
+        return `${host}=${ip}`;
+    });
+}
+/** Every repository to push, one a line; the first names caches and the summary. */
+function build_inputs_images(lines) {
+    if (!lines.length)
+        throw new InputError(Input.Image, 'is required: the repository to build, e.g. ghcr.io/acme/app (several: one a line)');
+    for (const value of lines) {
+        const problem = repositoryProblem(value);
+        if (problem)
+            throw new InputError(Input.Image, `'${value}' ${problem}`);
+    }
+    const twice = lines.find((v, i) => lines.indexOf(v) !== i);
+    if (twice)
+        throw new InputError(Input.Image, `'${twice}' is given twice`);
+    return lines;
+}
+/** Build argument names that look like credentials: they end up in the image's history, secrets do not. */
+function credentialLike(buildArgs) {
+    return buildArgs.map(a => a.split('=')[0]).filter(n => /TOKEN|PASSW(OR)?D|SECRET|(^|_)(API_?)?KEY($|_)|CREDENTIAL|PRIVATE|AUTH/i.test(n));
+}
+
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
 ;// CONCATENATED MODULE: ./src/core/tags.ts
 // Extra tags: placeholders filled in from the commit, each result checked as a Docker tag.
 
 
 
+
+// Branch names carry slashes; a tag cannot.
+const tagSafe = (value) => value.replace(/[^\w.-]/g, '-');
+// {major} and {minor} name a release line: a prerelease (1.3.0-rc.1) must never move `1` or `1.3`.
+const release = (f) => (f.version && f.version.prerelease.length === 0 ? f.version : undefined);
 const PLACEHOLDERS = {
     githash: f => f.commit,
     short: f => f.commit.slice(0, 7),
-    // Branch names carry slashes; a tag cannot.
-    ref: f => f.ref.replace(/[^\w.-]/g, '-'),
-    date: f => new Date(f.commitTime * 1000).toISOString().slice(0, 10).replace(/-/g, '')
+    ref: f => tagSafe(f.ref),
+    date: f => new Date(f.commitTime * 1000).toISOString().slice(0, 10).replace(/-/g, ''),
+    version: f => f.version && tagSafe(f.version.version),
+    major: f => release(f) && String(release(f)?.major),
+    minor: f => release(f) && `${release(f)?.major}.${release(f)?.minor}`,
+    patch: f => f.version && String(f.version.patch),
+    branch: f => f.branch && tagSafe(f.branch),
+    pr: f => (f.pr === undefined ? undefined : `pr-${f.pr}`)
 };
-/** All tags of one build: the full commit hash first, then the extra ones, without duplicates. */
 function resolveTags(extra, facts) {
     const tags = [facts.commit];
+    const skipped = [];
     for (const template of extra) {
-        const value = template.replace(/\{(\w+)\}/g, (whole, name) => (Object.hasOwn(PLACEHOLDERS, name) ? PLACEHOLDERS[name](facts) : whole));
+        const missing = [];
+        const value = template.replace(/\{(\w+)\}/g, (whole, name) => {
+            if (!Object.hasOwn(PLACEHOLDERS, name))
+                return whole;
+            const filled = PLACEHOLDERS[name](facts);
+            if (filled === undefined || filled === '')
+                missing.push(name);
+            return filled ?? '';
+        });
+        if (missing.length) {
+            skipped.push({ template, missing });
+            continue;
+        }
         if (!isValidTag(value)) {
             throw new InputError(Input.Tags, `'${template}' gives '${value}', not a valid tag (letters, digits, _ . -; at most 128)`);
         }
         if (!tags.includes(value))
             tags.push(value);
     }
-    return tags;
+    return { tags, skipped };
+}
+/** Why a placeholder has no value, for the notice that says a line was skipped. */
+function whyMissing(name) {
+    switch (name) {
+        case 'version':
+        case 'patch':
+            return 'no semver tag (v1.2.3) points at the commit';
+        case 'major':
+        case 'minor':
+            return 'no release semver tag (v1.2.3, not a prerelease) points at the commit';
+        case 'branch':
+            return 'the commit was not built for a branch';
+        case 'pr':
+            return 'the run is not for a pull request';
+        default:
+            return `{${name}} has no value`;
+    }
+}
+/** The highest semver version among tag names; undefined when none is one. */
+function highestVersion(tagNames) {
+    const versions = tagNames.filter(t => /^v?\d/.test(t)).map(t => semver_default().parse(t)).filter((v) => v !== null);
+    return semver_default().rsort(versions)[0];
 }
 
 ;// CONCATENATED MODULE: ./src/core/plan.ts
 // Stage 1: turn the inputs into a plan of one build, checking against the repository everything that can be checked before building.
+
+
 
 
 
@@ -10798,19 +14329,28 @@ async function plan(inputs, workspace, facts) {
     const { commit, commitTime, ref, contextPath, dockerfilePath } = source;
     const strategy = decideStrategy(inputs, facts.engine, facts.builder, workspace.runId);
     const git = new Git(workspace.repoDir);
-    const image = inputs[Input.Image];
-    const tags = resolveTags(inputs[Input.Tags], { commit, commitTime, ref });
+    const images = inputs[Input.Image];
+    const version = highestVersion(await git.tagsAt(commit));
+    const branch = inputs[Input.Githash] ? await git.branchName(inputs[Input.Githash]) : (workspace.event?.branch ?? (await git.branchName('HEAD')));
+    const pr = inputs[Input.Githash] ? undefined : workspace.event?.pr;
+    const resolved = resolveTags(inputs[Input.Tags], { commit, commitTime, ref, version, branch, pr });
+    const notices = resolved.skipped.map(s => `tags: '${s.template}' skipped: ${[...new Set(s.missing.map(whyMissing))].join('; ')}`);
+    const warnings = credentialLike(inputs[Input.BuildArgs]).map(name => `build-args: ${name} looks like a credential, and build arguments stay in the image's history for anyone who pulls it; pass it with secrets (id=value) and read it in a RUN --mount=type=secret,id=... step instead.`);
+    const url = workspace.sourceUrl ?? (await git.originUrl());
     const labels = {
-        'org.opencontainers.image.revision': commit,
+        // What users expect from metadata-action, where the commit says it; each can be overridden by labels.
+        'org.opencontainers.image.title': (url ?? images[0]).split('/').at(-1),
+        ...(url ? { 'org.opencontainers.image.source': url, 'org.opencontainers.image.url': url } : {}),
+        ...(version ? { 'org.opencontainers.image.version': version.version } : {}),
         // The commit's time, whatever the image clock: the label tells the truth about the commit.
         'org.opencontainers.image.created': rfc3339(commitTime),
-        [FINGERPRINT_LABEL]: await fingerprint(git, inputs, commit, contextPath, dockerfilePath)
+        ...inputs[Input.Labels],
+        // Always the commit built, on pull requests too: never the merge ref's or a label's claim.
+        'org.opencontainers.image.revision': commit
     };
-    const url = workspace.sourceUrl ?? (await git.originUrl());
-    if (url)
-        labels['org.opencontainers.image.source'] = url;
+    labels[FINGERPRINT_LABEL] = await fingerprint(git, inputs, commit, contextPath, dockerfilePath, labels);
     const localRef = `hashdock-run-${workspace.runId}:${commit}`;
-    return { ...source, image, localRef, tags, labels, strategy };
+    return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy };
 }
 async function planSource(inputs, workspace) {
     const git = new Git(workspace.repoDir);
@@ -10838,12 +14378,29 @@ async function planSource(inputs, workspace) {
     if (composeFile && (await git.objectType(commit, composeFile)) !== 'blob') {
         throw new InputError(Input.ComposeFile, `'${composeFile}' is not a file at commit ${commit.slice(0, 12)}`);
     }
+    for (const secret of inputs[Input.Secrets]) {
+        if ('file' in secret && !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.resolve)(workspace.repoDir, secret.file))) {
+            throw new InputError(Input.SecretFiles, `'${secret.id}': ${secret.file} does not exist`);
+        }
+        if ('env' in secret && process.env[secret.env] === undefined) {
+            throw new InputError(Input.SecretEnvs, `'${secret.id}': the environment variable ${secret.env} is not set; set it in the step's env`);
+        }
+    }
+    for (const named of inputs[Input.BuildContexts]) {
+        if ('path' in named && (await git.objectType(commit, named.path)) !== 'tree') {
+            throw new InputError(Input.BuildContexts, `'${named.name}=${named.path}': '${named.path}' is not a directory at commit ${commit.slice(0, 12)}`);
+        }
+    }
     if (inputs[Input.Mtime] === 'per-file')
         await requireFullHistory(workspace.repoDir);
     return { inputs, workspace, commit, commitTime, ref, contextPath, dockerfilePath };
 }
-/** Everything the image's bytes depend on, hashed: git's own content hashes of context and Dockerfile, and the options. */
-async function fingerprint(git, inputs, commit, contextPath, dockerfile) {
+/**
+ * Everything the image's bytes depend on, hashed: git's own content hashes of context, Dockerfile and
+ * named contexts, the labels and the options. Secrets by id only: their values must never be derivable
+ * from an image, and a rotated token must not cause a rebuild.
+ */
+async function fingerprint(git, inputs, commit, contextPath, dockerfile, labels) {
     const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
     for (const part of [
         await git.objectId(commit, contextPath),
@@ -10853,7 +14410,14 @@ async function fingerprint(git, inputs, commit, contextPath, dockerfile) {
         inputs[Input.Mtime],
         inputs[Input.ComposeFile] ? await git.objectId(commit, '.') : '',
         // What was tested belongs to "the same inputs" too: a weaker test must not inherit a pass.
-        ...[Input.TestCommand, Input.IntegrationCommand, Input.ComposeFile, Input.ComposeService, Input.ComposeEnv, Input.ComposeTrust, Input.TestResults].map(i => JSON.stringify(inputs[i]))
+        ...[Input.TestCommand, Input.IntegrationCommand, Input.ComposeFile, Input.ComposeService, Input.ComposeEnv, Input.ComposeTrust, Input.TestResults].map(i => JSON.stringify(inputs[i])),
+        ...(await Promise.all(inputs[Input.BuildContexts].map(async (c) => `context ${c.name}=${'path' in c ? await git.objectId(commit, c.path) : c.image}`))),
+        ...inputs[Input.Secrets].map(s => `secret ${s.id}`),
+        ...inputs[Input.Ssh].map(s => `ssh ${s.split('=')[0]}`),
+        ...Object.entries(labels).map(([k, v]) => `label ${k}=${v}`),
+        ...inputs[Input.Annotations].map(a => `annotation ${a}`),
+        inputs[Input.Network],
+        ...inputs[Input.AddHosts]
     ]) {
         hash.update(`${part}\0`);
     }
@@ -10862,9 +14426,9 @@ async function fingerprint(git, inputs, commit, contextPath, dockerfile) {
 function rfc3339(unixSeconds) {
     return new Date(unixSeconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
 }
-/** `image:tag` for each of the plan's tags. */
+/** `image:tag` for each image and each of the plan's tags: the first image's full-hash reference first. */
 function references(p) {
-    return p.tags.map(tag => `${p.image}:${tag}`);
+    return p.images.flatMap(image => p.tags.map(tag => `${image}:${tag}`));
 }
 
 ;// CONCATENATED MODULE: ./src/core/docker.ts
@@ -10927,6 +14491,7 @@ async function build(p, context, options, workDir, log) {
     }
     const archive = (0,external_node_path_namespaceObject.join)(workDir, 'image.tar');
     const metadataFile = (0,external_node_path_namespaceObject.join)(workDir, 'build-metadata.json');
+    const secrets = secretArgs(p);
     const args = [
         'buildx', 'build',
         '--builder', strategy.builder.name,
@@ -10935,7 +14500,12 @@ async function build(p, context, options, workDir, log) {
         '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
         ...p.inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
         ...Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+        ...p.inputs[Input.Annotations].flatMap(a => ['--annotation', a]),
         ...(p.inputs[Input.Target] ? ['--target', p.inputs[Input.Target]] : []),
+        ...Object.entries(context.named).flatMap(([name, value]) => ['--build-context', `${name}=${value}`]),
+        ...secrets.args,
+        ...p.inputs[Input.Ssh].flatMap(s => ['--ssh', s]),
+        ...runOptions(p),
         `--provenance=${strategy.provenance ? 'mode=max' : 'false'}`,
         `--sbom=${strategy.sbom}`,
         ...options.cacheArgs,
@@ -10944,7 +14514,7 @@ async function build(p, context, options, workDir, log) {
         context.contextDir
     ];
     const started = Date.now();
-    const r = await run('docker', args, { stream: true });
+    const r = await run('docker', args, { stream: true, env: secrets.env });
     warnOnCacheExportError(r.stderr, log);
     const seconds = (Date.now() - started) / 1000;
     const metadata = JSON.parse(await (0,promises_namespaceObject.readFile)(metadataFile, 'utf8'));
@@ -10981,6 +14551,39 @@ async function load(p, built) {
         throw new Error(`the engine loaded ${p.localRef} as ${facts.id}, which is not the built image ${built.digest}`);
     }
     return { imageId: facts.id, localRef: p.localRef, workingDir: facts.workingDir };
+}
+/**
+ * Secret values reach buildx through its environment, never its argument list, which the log's
+ * command lines, process listings and shell traces show: `id=X,env=VAR` names a variable set only for
+ * the buildx process.
+ */
+function secretArgs(p) {
+    const env = {};
+    const args = p.inputs[Input.Secrets].flatMap((secret, i) => {
+        if ('value' in secret) {
+            const name = `HASHDOCK_SECRET_${i}`;
+            env[name] = secret.value;
+            return ['--secret', `id=${secret.id},env=${name}`];
+        }
+        if ('file' in secret)
+            return ['--secret', `id=${secret.id},src=${(0,external_node_path_namespaceObject.resolve)(p.workspace.repoDir, secret.file)}`];
+        return ['--secret', `id=${secret.id},env=${secret.env}`];
+    });
+    return { args, env };
+}
+/** The options of BuildKit's RUN steps and of the build, as build-push-action passes them. */
+function runOptions(p) {
+    const i = p.inputs;
+    return [
+        ...(i[Input.NoCache] ? ['--no-cache'] : []),
+        ...(i[Input.Pull] ? ['--pull'] : []),
+        ...(i[Input.Network] ? ['--network', i[Input.Network]] : []),
+        // host networking is an entitlement the build must ask for; the builder must also allow it.
+        ...(i[Input.Network] === 'host' ? ['--allow', 'network.host'] : []),
+        ...(i[Input.ShmSize] ? ['--shm-size', i[Input.ShmSize]] : []),
+        ...i[Input.Ulimit].flatMap(u => ['--ulimit', u]),
+        ...i[Input.AddHosts].flatMap(h => ['--add-host', h.replace('=', ':')])
+    ];
 }
 /** A refused cache export is ignored by BuildKit (ignore-error); the user still hears of it, once. */
 function warnOnCacheExportError(buildLog, log) {
@@ -11056,11 +14659,11 @@ const userConfigDir = () => process.env.DOCKER_CONFIG || (0,external_node_path_n
  * (docker/login-action), credential helpers and the selected builder keep working, the build reads base
  * images and the cache with hashdock's login, and removing the copy removes only what hashdock added.
  */
-async function login(registry, username, password, workDir) {
+async function login(logins, workDir) {
     const userDir = userConfigDir();
-    if (!username) {
+    if (!logins.length) {
         const own = (0,external_node_path_namespaceObject.join)(userDir, 'config.json');
-        return { registry, configDir: userDir, authfile: (0,external_node_fs_namespaceObject.existsSync)(own) ? own : undefined };
+        return { registries: [], configDir: userDir, authfile: (0,external_node_fs_namespaceObject.existsSync)(own) ? own : undefined };
     }
     const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(workDir, 'docker-config-'));
     // buildx keeps builders in the configuration directory: the run's builders must land in the user's.
@@ -11070,21 +14673,23 @@ async function login(registry, username, password, workDir) {
             await (0,promises_namespaceObject.symlink)((0,external_node_path_namespaceObject.join)(userDir, entry), (0,external_node_path_namespaceObject.join)(dir, entry));
     }
     const config = (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(userDir, 'config.json')) ? JSON.parse(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(userDir, 'config.json'), 'utf8')) : {};
-    // An empty helper for this registry keeps the login in this file, out of the user's credential store.
-    const keys = registry === DOCKER_HUB ? [registry, 'https://index.docker.io/v1/'] : [registry];
+    // An empty helper for each registry keeps its login in this file, out of the user's credential store.
+    const keys = logins.flatMap(({ registry }) => (registry === DOCKER_HUB ? [registry, 'https://index.docker.io/v1/'] : [registry]));
     config.credHelpers = { ...config.credHelpers, ...Object.fromEntries(keys.map(k => [k, ''])) };
     await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
-    const r = await run('docker', ['--config', dir, 'login', registry, '--username', username, '--password-stdin'], { input: password, allowFailure: true });
-    if (r.exitCode !== 0) {
-        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-        const why = lastLine(r.stderr);
-        if (/unauthorized|denied|incorrect|401|403/i.test(why)) {
-            throw new InputError(Input.RegistryPassword, `${registry} refused the login of ${username}: ${why}`);
+    for (const { registry, username, password, from } of logins) {
+        const r = await run('docker', ['--config', dir, 'login', registry, '--username', username, '--password-stdin'], { input: password, allowFailure: true });
+        if (r.exitCode !== 0) {
+            await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+            const why = lastLine(r.stderr);
+            if (/unauthorized|denied|incorrect|401|403/i.test(why)) {
+                throw new InputError(from, `${registry} refused the login of ${username}: ${why}`);
+            }
+            throw new InputError(Input.Image, `registry ${registry} is unreachable: ${why}`);
         }
-        throw new InputError(Input.Image, `registry ${registry} is unreachable: ${why}`);
     }
-    // skopeo reads an empty credential helper as a helper named '': it gets the login itself, and the
-    // user's other helpers.
+    // skopeo reads an empty credential helper as a helper named '': it gets the logins themselves, and
+    // the user's other helpers.
     const written = JSON.parse(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), 'utf8'));
     const helpers = Object.fromEntries(Object.entries(config.credHelpers).filter(([, helper]) => helper));
     const authfile = (0,external_node_path_namespaceObject.join)(dir, 'skopeo-auth.json');
@@ -11092,7 +14697,7 @@ async function login(registry, username, password, workDir) {
     // Every program the run starts (buildx, compose, the tests' docker calls) reads this configuration.
     const previous = process.env.DOCKER_CONFIG;
     process.env.DOCKER_CONFIG = dir;
-    return { registry, configDir: dir, authfile, overlay: { dir, previous } };
+    return { registries: logins.map(l => l.registry), configDir: dir, authfile, overlay: { dir, previous } };
 }
 async function logout(session) {
     if (!session.overlay)
@@ -11151,10 +14756,14 @@ async function pushArchive(archive, ref, session, workDir) {
     await skopeo(['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...access(session, registryOf(ref), 'dest-tls-verify'), `oci-archive:${archive}`, `docker://${ref}`], `pushing ${ref}`);
     return (await (0,promises_namespaceObject.readFile)(digestFile, 'utf8')).trim();
 }
-/** Points `ref` at a manifest the registry already holds: the manifest is copied byte for byte. */
-async function tagDigest(image, digest, ref, session) {
-    const registry = registryOf(image);
-    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', ...access(session, registry, 'src-tls-verify', 'dest-tls-verify'), `docker://${image}@${digest}`, `docker://${ref}`], `tagging ${ref}`);
+/**
+ * Points `ref` at a manifest a registry already holds (`image@digest`), in the same repository or
+ * another registry's: the manifest and its blobs are copied byte for byte, so the digest stays.
+ */
+async function copyDigest(image, digest, ref, session) {
+    const from = registryOf(image);
+    const to = registryOf(ref);
+    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', ...access(session, from, 'src-tls-verify'), ...access({}, to, 'dest-tls-verify'), `docker://${image}@${digest}`, `docker://${ref}`], `tagging ${ref}`);
 }
 /** The digest and labels of `ref` in the registry, or undefined when it holds no such tag. */
 async function inspectRemote(ref, session) {
@@ -11168,25 +14777,62 @@ async function inspectRemote(ref, session) {
 ;// CONCATENATED MODULE: ./src/core/publish.ts
 
 
+
 /**
- * The full-hash tag first, from the archive itself; the other tags then name the manifest the
- * registry already holds, so every tag points at the digest that was tested.
+ * The full-hash tag of every repository first, each from the archive itself, byte for byte: one
+ * digest everywhere, never a rebuild. The other tags then name the manifest each registry already
+ * holds, so every tag points at the digest that was tested.
  */
 async function publish(p, built, session, log) {
-    const [first, ...others] = references(p);
-    log.info(`Pushing ${first}`);
-    const digest = await pushArchive(built.archive, first, session, p.workspace.workDir);
-    if (digest !== built.digest) {
-        throw new Error(`the registry holds ${digest} for ${first}, not the tested ${built.digest}: it changed the manifest on push; no other tag was pushed`);
+    const pushed = [];
+    for (const image of p.images) {
+        const ref = `${image}:${p.commit}`;
+        log.info(`Pushing ${ref}`);
+        const digest = await pushArchive(built.archive, ref, session, p.workspace.workDir);
+        if (digest !== built.digest) {
+            throw new Error(`the registry holds ${digest} for ${ref}, not the tested ${built.digest}: it changed the manifest on push; no other tag was pushed`);
+        }
+        pushed.push(ref);
     }
-    await retag(p, digest, others, session, log);
-    return { references: [first, ...others], digest };
+    const { tagged, heldBack } = await retag(p, built.digest, session, log);
+    return { references: [...pushed, ...tagged], digest: built.digest, heldBack };
 }
-async function retag(p, digest, refs, session, log) {
-    for (const ref of refs) {
-        log.info(`Tagging ${ref}`);
-        await tagDigest(p.image, digest, ref, session);
+/** Points every extra tag of every repository at `digest`, except those that would move backward. */
+async function retag(p, digest, session, log) {
+    const tagged = [];
+    const heldBack = [];
+    for (const image of p.images) {
+        for (const tag of p.tags.slice(1)) {
+            const ref = `${image}:${tag}`;
+            const held = await inspectRemote(ref, session);
+            if (held && held.digest !== digest && !p.inputs[Input.ForceTags] && !(await movesForward(p, held.labels))) {
+                log.notice(`${ref} stays on ${held.labels['org.opencontainers.image.revision']}, a newer commit than ${p.commit.slice(0, 12)}; force-tags: true moves it anyway`);
+                heldBack.push(ref);
+                continue;
+            }
+            log.info(`Tagging ${ref}`);
+            await copyDigest(image, digest, ref, session);
+            tagged.push(ref);
+        }
     }
+    return { tagged, heldBack };
+}
+/**
+ * Whether pointing a tag at this commit moves it forward from the image it names now: the commit the
+ * tag names (its revision label) is this one or an ancestor; for unrelated commits (a force-pushed
+ * branch, history this clone lacks), the later commit time wins. An image without the label moves.
+ */
+async function movesForward(p, labels) {
+    const held = labels['org.opencontainers.image.revision'];
+    if (!held || held === p.commit)
+        return true;
+    const git = new Git(p.workspace.repoDir);
+    if (await git.isAncestor(held, p.commit))
+        return true;
+    if (await git.isAncestor(p.commit, held))
+        return false;
+    const heldTime = Date.parse(labels['org.opencontainers.image.created'] ?? '') / 1000;
+    return !(heldTime > p.commitTime);
 }
 
 ;// CONCATENATED MODULE: ./src/core/report.ts
@@ -11204,7 +14850,7 @@ function outcome(r) {
     return tested ? 'tested' : 'built';
 }
 function startProgress(inputs) {
-    return { stage: 'plan', image: inputs[Input.Image], push: inputs[Input.Push], tests: [], suites: [], notes: [] };
+    return { stage: 'plan', image: inputs[Input.Image][0], images: inputs[Input.Image], push: inputs[Input.Push], tests: [], suites: [], notes: [] };
 }
 function report(p, built, loaded, tests, suites, published, notes) {
     const failed = tests.filter(t => !t.passed);
@@ -11232,6 +14878,7 @@ function failedReport(progress, error) {
     const remedy = error?.remedy;
     return {
         image: progress.image,
+        images: progress.images,
         ...(p ? planFacts(p) : {}),
         references: p ? references(p) : [],
         digest: '',
@@ -11249,7 +14896,7 @@ function failedReport(progress, error) {
     };
 }
 /** A re-run that found this commit's image, from the same inputs, already in the registry. */
-function reusedReport(p, published) {
+function reusedReport(p, published, notes = []) {
     return {
         ...planFacts(p),
         references: published.references,
@@ -11261,11 +14908,12 @@ function reusedReport(p, published) {
         suites: [],
         push: true,
         pushed: true,
-        notes: []
+        notes
     };
 }
 const planFacts = (p) => ({
     image: p.image,
+    images: p.images,
     commit: p.commit,
     commitTime: p.commitTime,
     strategy: p.strategy.reasons
@@ -11273,6 +14921,7 @@ const planFacts = (p) => ({
 /** The one place that reads the build's result. */
 const builtFacts = (b, loaded) => ({
     digest: b.digest,
+    metadata: b.metadata,
     imageId: loaded?.imageId ?? '',
     size: b.size,
     reproducible: b.reproducible,
@@ -11282,11 +14931,12 @@ const builtFacts = (b, loaded) => ({
 function outputs(r) {
     return {
         ...(r.commit === undefined ? {} : { [Output.Githash]: r.commit, [Output.CommitTime]: String(r.commitTime) }),
-        [Output.Image]: r.image,
+        [Output.Image]: r.images.join('\n'),
         ...(r.references.length ? { [Output.Tags]: r.references.join('\n') } : {}),
         [Output.Digest]: r.digest,
         ...(r.imageId === undefined ? {} : { [Output.ImageId]: r.imageId }),
-        ...(r.reproducible === undefined ? {} : { [Output.Reproducible]: String(r.reproducible) })
+        ...(r.reproducible === undefined ? {} : { [Output.Reproducible]: String(r.reproducible) }),
+        ...(r.metadata === undefined ? {} : { [Output.Metadata]: JSON.stringify(r.metadata) })
     };
 }
 
@@ -18888,27 +22538,35 @@ function annotateFailures(suites, workingDir, contextPath, repoFiles, log) {
 
 
 
-
 /**
- * The digest of `<image>:<full hash>` when its fingerprint label matches this plan's, else undefined.
+ * The digest of `<first image>:<full hash>` when its fingerprint label matches this plan's, else undefined.
  * Only with reuse: true. Every part of the fingerprint can be computed from the commit and the inputs,
  * so anyone who can push to the repository can write a matching image: the caller must vouch that
  * only trusted runs write there.
  */
 async function findReusable(p, session, log) {
-    if (!p.inputs[Input.Reuse] || p.inputs[Input.Rebuild] || !p.inputs[Input.Push])
+    // no-cache asks for a fresh build: an image from an earlier run would not be one.
+    if (!p.inputs[Input.Reuse] || p.inputs[Input.Rebuild] || p.inputs[Input.NoCache] || !p.inputs[Input.Push])
         return undefined;
-    const held = await inspectRemote(references(p)[0], session).catch(() => {
+    const held = await inspectRemote(`${p.image}:${p.commit}`, session).catch(() => {
         log.notice("skopeo is not installed: every run builds, even when the registry already holds this commit's image");
         return undefined;
     });
     return held?.labels[FINGERPRINT_LABEL] === p.labels[FINGERPRINT_LABEL] ? held?.digest : undefined;
 }
-/** Points every tag at the digest the registry already holds. */
+/** Copies the held digest to every other repository that lacks it, byte for byte, then points every tag at it. */
 async function reuse(p, digest, session, log) {
-    const refs = references(p);
-    await retag(p, digest, refs.slice(1), session, log);
-    return { references: refs, digest };
+    const pushed = [`${p.image}:${p.commit}`];
+    for (const image of p.images.slice(1)) {
+        const ref = `${image}:${p.commit}`;
+        if ((await inspectRemote(ref, session))?.digest !== digest) {
+            log.info(`Copying ${p.image}@${digest} to ${ref}`);
+            await copyDigest(p.image, digest, ref, session);
+        }
+        pushed.push(ref);
+    }
+    const { tagged, heldBack } = await retag(p, digest, session, log);
+    return { references: [...pushed, ...tagged], digest, heldBack };
 }
 
 ;// CONCATENATED MODULE: ./src/core/test.ts
@@ -18998,20 +22656,26 @@ async function stages(inputs, workspace, log, progress) {
         return planned;
     });
     progress.plan = p;
-    for (const notice of p.strategy.notices)
+    for (const notice of [...p.strategy.notices, ...p.notices])
         log.notice(notice);
+    for (const warning of p.warnings)
+        log.warning(warning);
     const workDir = workspace.workDir;
     await (0,promises_namespaceObject.mkdir)(workDir, { recursive: true });
     progress.stage = 'registry login';
-    const session = await login(registryOf(p.image), inputs[Input.RegistryUsername], inputs[Input.RegistryPassword], workDir);
-    if (session.overlay)
-        log.info(`Logged in to ${session.registry} as ${inputs[Input.RegistryUsername]}`);
+    const logins = inputs[Input.RegistryLogins];
+    const session = await login(logins, workDir);
+    for (const { registry, username } of logins)
+        log.info(`Logged in to ${registry} as ${username}`);
+    const unlogged = [...new Set(p.images.map(registryOf))].filter(r => !session.registries.includes(r));
+    if (inputs[Input.Push] && logins.length && unlogged.length)
+        log.info(`Using the runner's own login for ${unlogged.join(', ')}`);
     try {
         progress.stage = 'reuse check';
         const reusable = await findReusable(p, session, log);
         if (reusable) {
             const published = await log.group('Reuse', () => reuse(p, reusable, session, log));
-            return reusedReport(p, published);
+            return reusedReport(p, published, heldBackNotes(published));
         }
         progress.stage = 'build context';
         const context = await log.group('Context', () => {
@@ -19045,13 +22709,13 @@ async function stages(inputs, workspace, log, progress) {
             annotateFailures(suites, loaded.workingDir, p.contextPath, await new Git(workspace.repoDir).files(p.commit), log);
         }
         const passed = tests.every(t => t.passed);
-        const notes = [];
+        const notes = [...p.notices, ...p.warnings];
         if (passed && inputs[Input.Push] && tests.length === 0) {
             log.warning('Pushing an image that no test has run against: give test-command or integration-command to test it first.');
         }
         progress.stage = 'push';
         const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, session, log)) : undefined;
-        return report(p, built, loaded, tests, suites, published, notes);
+        return report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)]);
     }
     finally {
         await logout(session);
@@ -19059,6 +22723,9 @@ async function stages(inputs, workspace, log, progress) {
             await removeRunBuilder(workspace.runId).catch(error => log.warning(`could not remove the run's builder: ${error instanceof Error ? error.message : String(error)}`));
         }
     }
+}
+function heldBackNotes(published) {
+    return published?.heldBack.length ? [`Not moved, since they name a newer commit (force-tags: true moves them): ${published.heldBack.join(', ')}`] : [];
 }
 /** Unit tests alone first (they fail fastest), then integration tests beside the compose services. */
 async function runTests(p, built, context, log, progress) {
@@ -19104,6 +22771,7 @@ const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 
+
 const MTIME_MODES = ['commit', 'per-file'];
 const COMPRESSIONS = ['gzip', 'zstd'];
 const COMPOSE_TRUST = ['none', 'host'];
@@ -19111,22 +22779,24 @@ const CACHE_MODES = ['gha', 'registry', 'none'];
 function parseInputs(read) {
     const get = (name) => read(name).trim();
     const password = read(Input.RegistryPassword);
+    const images = build_inputs_images(lines(read(Input.Image)));
     const inputs = {
-        [Input.Image]: inputs_image(get(Input.Image)),
+        [Input.Image]: images,
         [Input.CheckoutPath]: checkoutPath(get(Input.CheckoutPath) || '.'),
         [Input.Githash]: githash(get(Input.Githash)),
         [Input.Context]: repoPath(Input.Context, get(Input.Context) || '.'),
         [Input.Dockerfile]: get(Input.Dockerfile) && repoPath(Input.Dockerfile, get(Input.Dockerfile)),
         [Input.Tags]: tags(lines(read(Input.Tags))),
-        [Input.BuildArgs]: keyValues(Input.BuildArgs, lines(read(Input.BuildArgs)), 'build argument'),
+        [Input.BuildArgs]: inputs_keyValues(Input.BuildArgs, lines(read(Input.BuildArgs)), 'build argument'),
         [Input.Target]: target(get(Input.Target)),
         [Input.Push]: inputs_boolean(Input.Push, get(Input.Push), true),
         [Input.RegistryUsername]: get(Input.RegistryUsername),
         [Input.RegistryPassword]: password,
+        [Input.RegistryLogins]: registryLogins(lines(read(Input.RegistryLogins))),
         [Input.TestCommand]: get(Input.TestCommand),
         [Input.ComposeFile]: get(Input.ComposeFile) && repoPath(Input.ComposeFile, get(Input.ComposeFile)),
         [Input.ComposeService]: get(Input.ComposeService),
-        [Input.ComposeEnv]: keyValues(Input.ComposeEnv, lines(read(Input.ComposeEnv)), 'variable'),
+        [Input.ComposeEnv]: inputs_keyValues(Input.ComposeEnv, lines(read(Input.ComposeEnv)), 'variable'),
         [Input.ComposeTrust]: oneOf(Input.ComposeTrust, get(Input.ComposeTrust) || 'none', COMPOSE_TRUST),
         [Input.IntegrationCommand]: get(Input.IntegrationCommand),
         [Input.TestResults]: testResults(get(Input.TestResults)),
@@ -19138,13 +22808,35 @@ function parseInputs(read) {
         [Input.Provenance]: inputs_boolean(Input.Provenance, get(Input.Provenance), false),
         [Input.Sbom]: inputs_boolean(Input.Sbom, get(Input.Sbom), false),
         [Input.Builder]: builderName(get(Input.Builder)),
-        [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'gzip', COMPRESSIONS)
+        [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'gzip', COMPRESSIONS),
+        [Input.ForceTags]: inputs_boolean(Input.ForceTags, get(Input.ForceTags), false),
+        [Input.Secrets]: secrets(lines(read(Input.Secrets)), lines(read(Input.SecretFiles)), lines(read(Input.SecretEnvs))),
+        [Input.Ssh]: ssh(lines(read(Input.Ssh))),
+        [Input.BuildContexts]: namedContexts(lines(read(Input.BuildContexts))),
+        [Input.Labels]: keyValues(Input.Labels, lines(read(Input.Labels))),
+        [Input.Annotations]: annotations(lines(read(Input.Annotations))),
+        [Input.NoCache]: inputs_boolean(Input.NoCache, get(Input.NoCache), false),
+        [Input.Pull]: inputs_boolean(Input.Pull, get(Input.Pull), false),
+        [Input.Network]: network(get(Input.Network)),
+        [Input.ShmSize]: shmSize(get(Input.ShmSize)),
+        [Input.Ulimit]: ulimits(lines(read(Input.Ulimit))),
+        [Input.AddHosts]: addHosts(lines(read(Input.AddHosts)))
     };
     if (password && !inputs[Input.RegistryUsername]) {
         throw new InputError(Input.RegistryUsername, 'is required when registry-password is set');
     }
     if (inputs[Input.RegistryUsername] && !password) {
         throw new InputError(Input.RegistryPassword, `is empty, so hashdock cannot log in as ${inputs[Input.RegistryUsername]}`, 'password');
+    }
+    if (inputs[Input.RegistryUsername]) {
+        const registry = registryOf(images[0]);
+        if (inputs[Input.RegistryLogins].some(l => l.registry === registry)) {
+            throw new InputError(Input.RegistryLogins, `also logs in to ${registry}, which registry-username already does; give that registry's login in one place`);
+        }
+        inputs[Input.RegistryLogins].unshift({ registry, username: inputs[Input.RegistryUsername], password, from: Input.RegistryPassword });
+    }
+    if (inputs[Input.Labels]['org.opencontainers.image.revision'] !== undefined) {
+        throw new InputError(Input.Labels, 'org.opencontainers.image.revision always names the commit built; remove it from labels');
     }
     if (inputs[Input.ComposeService] && !inputs[Input.ComposeFile]) {
         throw new InputError(Input.ComposeService, 'needs compose-file: name the compose file that defines this service');
@@ -19156,14 +22848,6 @@ function lines(value) {
         .split(/\r?\n/)
         .map(l => l.trim())
         .filter(l => l && !l.startsWith('#'));
-}
-function inputs_image(value) {
-    if (!value)
-        throw new InputError(Input.Image, 'is required: the repository to build, e.g. ghcr.io/acme/app');
-    const problem = repositoryProblem(value);
-    if (problem)
-        throw new InputError(Input.Image, `'${value}' ${problem}`);
-    return value;
 }
 // Anything git accepts as a revision, but never something git could read as an option.
 function githash(value) {
@@ -19197,7 +22881,7 @@ function tags(values) {
     }
     return values;
 }
-function keyValues(name, values, what) {
+function inputs_keyValues(name, values, what) {
     for (const value of values) {
         if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) {
             throw new InputError(name, `'${value.split('=')[0]}' is not KEY=VALUE; write one ${what} per line`);
@@ -19269,14 +22953,28 @@ context  writes the exact build context hashdock would use for that commit into 
          not exist), timestamps included, to inspect or time it.
 
 Options:
-  --image REPO               image repository, without a tag (required)
+  --image REPO               image repository, without a tag (required); repeat to push to several
   --githash REF              commit to build: hash, tag or branch (default: HEAD)
   --repo DIR                 the git repository (default: the current directory)
   --context PATH             build context inside the repository (default: .)
   --dockerfile PATH          Dockerfile in the repository (default: <context>/Dockerfile)
-  --tags TAG                 extra tag; repeat for more ({githash} {short} {ref} {date})
+  --tags TAG                 extra tag; repeat for more ({githash} {short} {ref} {date} {version}
+                             {major} {minor} {patch} {branch} {pr})
+  --force-tags true|false    move tags even when they name a newer commit now (default: false)
   --build-args KEY=VALUE     build argument; repeat for more
   --target STAGE             Dockerfile stage to build
+  --secret-files ID=PATH     a BuildKit secret from a file; repeat for more
+  --secret-envs ID=ENV       a BuildKit secret from an environment variable; repeat for more
+  --ssh default|ID=PATH      SSH agent or keys for RUN --mount=type=ssh; repeat for more
+  --build-contexts NAME=PATH a named context: a directory of the commit, or docker-image://REF
+  --labels KEY=VALUE         image label; repeat for more
+  --annotations KEY=VALUE    manifest annotation (or manifest:KEY=VALUE, index:KEY=VALUE)
+  --no-cache true|false      build without the builder's cache
+  --pull true|false          always pull the base images
+  --network default|none|host  network of RUN steps
+  --shm-size SIZE            /dev/shm size of RUN steps, e.g. 128m
+  --ulimit TYPE=SOFT[:HARD]  ulimit of RUN steps; repeat for more
+  --add-hosts HOST=IP        extra /etc/hosts entry in RUN steps; repeat for more
   --push true|false          push the tested image (default: false)
   --registry-username USER   log in as USER; the password comes from the environment
                              variable HASHDOCK_REGISTRY_PASSWORD or, with
@@ -19305,12 +23003,32 @@ Options:
 
 Environment:
   HASHDOCK_REGISTRY_PASSWORD  the registry password, for --registry-username
+  HASHDOCK_REGISTRY_LOGINS    more logins, one registry=username:password a line
+  HASHDOCK_SECRETS            BuildKit secrets, one id=value a line
   HASHDOCK_DEBUG=1            also show every command hashdock runs
   NO_COLOR                    no colour, even on a terminal
 
 Exit status: 0 done, 1 the build, a test or the push failed, 2 the command line is wrong.
 `;
-const repeatable = new Set([Input.Tags, Input.BuildArgs, Input.ComposeEnv]);
+const repeatable = new Set([
+    Input.Image,
+    Input.Tags,
+    Input.BuildArgs,
+    Input.ComposeEnv,
+    Input.SecretFiles,
+    Input.SecretEnvs,
+    Input.Ssh,
+    Input.BuildContexts,
+    Input.Labels,
+    Input.Annotations,
+    Input.Ulimit,
+    Input.AddHosts
+]);
+/** Inputs that carry secrets: read from the environment, never from a flag, which any process listing shows. */
+const FROM_ENV = {
+    [Input.Secrets]: 'HASHDOCK_SECRETS',
+    [Input.RegistryLogins]: 'HASHDOCK_REGISTRY_LOGINS'
+};
 /** Every flag the CLI reads: each input but the password, and the CLI's own. */
 function flags() {
     const options = {
@@ -19322,7 +23040,7 @@ function flags() {
     };
     for (const name of Object.values(Input)) {
         // --repo says where the repository is; checkout-path is the action's way of saying it.
-        if (name !== Input.RegistryPassword && name !== Input.CheckoutPath)
+        if (name !== Input.RegistryPassword && name !== Input.CheckoutPath && !(name in FROM_ENV))
             options[name] = { type: 'string', multiple: repeatable.has(name) };
     }
     return options;
@@ -19341,6 +23059,9 @@ function parseCli(argv, stdin) {
     const read = (name) => {
         if (name === Input.RegistryPassword)
             return password;
+        const envName = FROM_ENV[name];
+        if (envName)
+            return command === 'build' ? (process.env[envName] ?? '') : '';
         // Pushing is explicit on a developer's machine: a first try must not publish anything.
         if (name === Input.Push && values[name] === undefined)
             return 'false';
@@ -19365,7 +23086,13 @@ function readFlags(argv) {
         const message = error instanceof Error ? error.message : String(error);
         const flag = /'(--?[^' ]+)/.exec(message)?.[1] ?? '';
         if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-            const why = flag === '--registry-password' ? '; the password comes from HASHDOCK_REGISTRY_PASSWORD or --registry-password-stdin, never from a flag' : '';
+            const why = flag === '--registry-password'
+                ? '; the password comes from HASHDOCK_REGISTRY_PASSWORD or --registry-password-stdin, never from a flag'
+                : flag === '--secrets'
+                    ? '; secret values come from HASHDOCK_SECRETS (id=value lines), --secret-envs or --secret-files, never from a flag'
+                    : flag === '--registry-logins'
+                        ? '; logins come from HASHDOCK_REGISTRY_LOGINS (registry=user:password lines), never from a flag'
+                        : '';
             throw new UsageError(`unknown flag ${flag}${why}`);
         }
         if (/argument missing|ambiguous/.test(message))
@@ -19487,7 +23214,7 @@ function renderTerminalReport(r, options) {
     const result = outcome(r);
     const [mark, colour, words] = HEADLINES[result];
     const verdict = result === 'failed' ? `${words} at ${r.failedStage ?? 'an unknown stage'}` : words;
-    const out = [`${paint(colour, mark)} ${paint('bold', r.image)}: ${paint(colour, verdict)}`, ''];
+    const out = [`${paint(colour, mark)} ${paint('bold', r.images.join(', '))}: ${paint(colour, verdict)}`, ''];
     const rows = [];
     if (r.commit !== undefined)
         rows.push(['Commit', [`${r.commit} (${rfc3339(r.commitTime ?? 0)})`]]);

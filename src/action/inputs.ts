@@ -3,10 +3,23 @@ import * as core from '@actions/core'
 import { Input } from '../core/constants.js'
 import { parseInputs, type Inputs } from '../core/inputs.js'
 
+/** Inputs whose lines carry a secret after their first separator: `id=value`, `registry=user:password`. */
+const SECRET_LINES: Record<string, RegExp> = { [Input.Secrets]: /=/, [Input.RegistryLogins]: /:/ }
+
 export function readInputs(): Inputs {
   const password = core.getInput(Input.RegistryPassword)
   if (password) core.setSecret(password)
-  // Read once, then gone from the environment: only docker login gets it, on its standard input.
-  delete process.env[`INPUT_${Input.RegistryPassword.toUpperCase()}`]
-  return parseInputs(name => (name === Input.RegistryPassword ? password : core.getInput(name)))
+  for (const [name, separator] of Object.entries(SECRET_LINES)) {
+    for (const line of core.getInput(name).split(/\r?\n/)) {
+      if (!line.trim()) continue
+      // The whole line, and the value alone: either may end up in a program's output.
+      core.setSecret(line)
+      const value = name === Input.RegistryLogins ? line.slice(line.indexOf('=') + 1).replace(/^[^:]*:/, '') : line.slice(line.search(separator) + 1)
+      if (value.trim()) core.setSecret(value)
+    }
+  }
+  // Read once, then gone from the environment: only docker login and BuildKit get them, never an argument.
+  const secret = new Map([Input.RegistryPassword, ...Object.keys(SECRET_LINES)].map(name => [name, core.getInput(name)]))
+  for (const name of secret.keys()) delete process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]
+  return parseInputs(name => secret.get(name) ?? core.getInput(name))
 }

@@ -24,7 +24,7 @@ export async function run(): Promise<void> {
   markMainStarted()
   try {
     const inputs = resolveCacheMode(readInputs())
-    const workspace = { ...(await runnerWorkspace(inputs[Input.CheckoutPath])), cacheStore: ghaCacheStore(inputs[Input.Image]) }
+    const workspace = { ...(await runnerWorkspace(inputs[Input.CheckoutPath])), cacheStore: ghaCacheStore(inputs[Input.Image][0]) }
     saveRun({ runId: workspace.runId, workDir: workspace.workDir })
     try {
       const report = await runPipeline(inputs, workspace, actionLog)
@@ -56,6 +56,7 @@ async function runnerWorkspace(checkoutPath: string): Promise<Workspace> {
     workDir: workDirFor(runId),
     runId,
     defaultRef: env.GITHUB_SHA || 'HEAD',
+    event: eventOf(env),
     sourceUrl: env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}` : undefined
   }
 }
@@ -63,4 +64,12 @@ async function runnerWorkspace(checkoutPath: string): Promise<Workspace> {
 /** A run's scratch directory: under the runner's temporary directory, named by the run. */
 function workDirFor(runId: string): string {
   return join(process.env.RUNNER_TEMP || tmpdir(), `hashdock-${runId}`)
+}
+
+/** The branch and pull request the triggering commit was built for: GitHub's names, not the merge ref's. */
+export function eventOf(env: NodeJS.ProcessEnv): Workspace['event'] {
+  const pr = /^refs\/pull\/(\d+)\//.exec(env.GITHUB_REF ?? '')?.[1]
+  if (env.GITHUB_EVENT_NAME?.startsWith('pull_request') && pr) return { branch: env.GITHUB_HEAD_REF || undefined, pr: Number(pr) }
+  const branch = /^refs\/heads\/(.+)$/.exec(env.GITHUB_REF ?? '')?.[1]
+  return branch ? { branch } : {}
 }

@@ -52,7 +52,7 @@ export function renderSummary(r: Report): string {
   if (r.strategy.length) rows.push(['How', r.strategy.join('<br>')])
   if (r.references.length) rows.push(['Tags', r.references.map(ref => `\`${ref}\``).join('<br>')])
 
-  const lines = [`## hashdock: ${r.image} — ${headline}`, '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)]
+  const lines = [`## hashdock: ${r.images.join(', ')} — ${headline}`, '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)]
   // A stage's message can quote a program's output (docker's last error line): escaped like test output.
   if (r.failure) lines.push('', `**Failed at ${r.failedStage ?? 'an unknown stage'}:** ${inline(failureMessage(r), 2 * MESSAGE_CHARS)}`)
   if (result === 'pushed-untested') lines.push('', '> ⚠️ No test-command or integration-command was given: the image was pushed without being tested.')

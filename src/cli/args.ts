@@ -29,14 +29,28 @@ context  writes the exact build context hashdock would use for that commit into 
          not exist), timestamps included, to inspect or time it.
 
 Options:
-  --image REPO               image repository, without a tag (required)
+  --image REPO               image repository, without a tag (required); repeat to push to several
   --githash REF              commit to build: hash, tag or branch (default: HEAD)
   --repo DIR                 the git repository (default: the current directory)
   --context PATH             build context inside the repository (default: .)
   --dockerfile PATH          Dockerfile in the repository (default: <context>/Dockerfile)
-  --tags TAG                 extra tag; repeat for more ({githash} {short} {ref} {date})
+  --tags TAG                 extra tag; repeat for more ({githash} {short} {ref} {date} {version}
+                             {major} {minor} {patch} {branch} {pr})
+  --force-tags true|false    move tags even when they name a newer commit now (default: false)
   --build-args KEY=VALUE     build argument; repeat for more
   --target STAGE             Dockerfile stage to build
+  --secret-files ID=PATH     a BuildKit secret from a file; repeat for more
+  --secret-envs ID=ENV       a BuildKit secret from an environment variable; repeat for more
+  --ssh default|ID=PATH      SSH agent or keys for RUN --mount=type=ssh; repeat for more
+  --build-contexts NAME=PATH a named context: a directory of the commit, or docker-image://REF
+  --labels KEY=VALUE         image label; repeat for more
+  --annotations KEY=VALUE    manifest annotation (or manifest:KEY=VALUE, index:KEY=VALUE)
+  --no-cache true|false      build without the builder's cache
+  --pull true|false          always pull the base images
+  --network default|none|host  network of RUN steps
+  --shm-size SIZE            /dev/shm size of RUN steps, e.g. 128m
+  --ulimit TYPE=SOFT[:HARD]  ulimit of RUN steps; repeat for more
+  --add-hosts HOST=IP        extra /etc/hosts entry in RUN steps; repeat for more
   --push true|false          push the tested image (default: false)
   --registry-username USER   log in as USER; the password comes from the environment
                              variable HASHDOCK_REGISTRY_PASSWORD or, with
@@ -65,13 +79,34 @@ Options:
 
 Environment:
   HASHDOCK_REGISTRY_PASSWORD  the registry password, for --registry-username
+  HASHDOCK_REGISTRY_LOGINS    more logins, one registry=username:password a line
+  HASHDOCK_SECRETS            BuildKit secrets, one id=value a line
   HASHDOCK_DEBUG=1            also show every command hashdock runs
   NO_COLOR                    no colour, even on a terminal
 
 Exit status: 0 done, 1 the build, a test or the push failed, 2 the command line is wrong.
 `
 
-const repeatable = new Set<string>([Input.Tags, Input.BuildArgs, Input.ComposeEnv])
+const repeatable = new Set<string>([
+  Input.Image,
+  Input.Tags,
+  Input.BuildArgs,
+  Input.ComposeEnv,
+  Input.SecretFiles,
+  Input.SecretEnvs,
+  Input.Ssh,
+  Input.BuildContexts,
+  Input.Labels,
+  Input.Annotations,
+  Input.Ulimit,
+  Input.AddHosts
+])
+
+/** Inputs that carry secrets: read from the environment, never from a flag, which any process listing shows. */
+const FROM_ENV: Partial<Record<Input, string>> = {
+  [Input.Secrets]: 'HASHDOCK_SECRETS',
+  [Input.RegistryLogins]: 'HASHDOCK_REGISTRY_LOGINS'
+}
 
 /** Every flag the CLI reads: each input but the password, and the CLI's own. */
 export function flags(): Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> {
@@ -84,7 +119,7 @@ export function flags(): Record<string, { type: 'string' | 'boolean'; multiple?:
   }
   for (const name of Object.values(Input)) {
     // --repo says where the repository is; checkout-path is the action's way of saying it.
-    if (name !== Input.RegistryPassword && name !== Input.CheckoutPath) options[name] = { type: 'string', multiple: repeatable.has(name) }
+    if (name !== Input.RegistryPassword && name !== Input.CheckoutPath && !(name in FROM_ENV)) options[name] = { type: 'string', multiple: repeatable.has(name) }
   }
   return options
 }
@@ -102,6 +137,8 @@ export function parseCli(argv: string[], stdin: () => string): CliOptions {
   delete process.env.HASHDOCK_REGISTRY_PASSWORD // read once; only docker login gets it, on its standard input
   const read = (name: Input): string => {
     if (name === Input.RegistryPassword) return password
+    const envName = FROM_ENV[name]
+    if (envName) return command === 'build' ? (process.env[envName] ?? '') : ''
     // Pushing is explicit on a developer's machine: a first try must not publish anything.
     if (name === Input.Push && values[name] === undefined) return 'false'
     const value = values[name]
@@ -126,7 +163,14 @@ function readFlags(argv: string[]): { values: Record<string, unknown>; positiona
     const message = error instanceof Error ? error.message : String(error)
     const flag = /'(--?[^' ]+)/.exec(message)?.[1] ?? ''
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      const why = flag === '--registry-password' ? '; the password comes from HASHDOCK_REGISTRY_PASSWORD or --registry-password-stdin, never from a flag' : ''
+      const why =
+        flag === '--registry-password'
+          ? '; the password comes from HASHDOCK_REGISTRY_PASSWORD or --registry-password-stdin, never from a flag'
+          : flag === '--secrets'
+            ? '; secret values come from HASHDOCK_SECRETS (id=value lines), --secret-envs or --secret-files, never from a flag'
+            : flag === '--registry-logins'
+              ? '; logins come from HASHDOCK_REGISTRY_LOGINS (registry=user:password lines), never from a flag'
+              : ''
       throw new UsageError(`unknown flag ${flag}${why}`)
     }
     if (/argument missing|ambiguous/.test(message)) throw new UsageError(`${flag} needs a value, e.g. ${flag}=VALUE`)

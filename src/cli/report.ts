@@ -23,7 +23,7 @@ export function renderTerminalReport(r: Report, options: { colour: boolean }): s
   const result = outcome(r)
   const [mark, colour, words] = HEADLINES[result]
   const verdict = result === 'failed' ? `${words} at ${r.failedStage ?? 'an unknown stage'}` : words
-  const out = [`${paint(colour, mark)} ${paint('bold', r.image)}: ${paint(colour, verdict)}`, '']
+  const out = [`${paint(colour, mark)} ${paint('bold', r.images.join(', '))}: ${paint(colour, verdict)}`, '']
 
   const rows: [string, string[]][] = []
   if (r.commit !== undefined) rows.push(['Commit', [`${r.commit} (${rfc3339(r.commitTime ?? 0)})`]])

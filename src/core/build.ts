@@ -1,6 +1,6 @@
 // Stage 3: BuildKit writes the image once, as an archive; that archive is what is tested and what is pushed.
 import { readFile, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { createRunBuilder } from './builder.js'
 import { Input } from './constants.js'
 import type { BuildContext } from './context.js'
@@ -55,6 +55,7 @@ export async function build(p: Plan, context: BuildContext, options: BuildOption
   }
   const archive = join(workDir, 'image.tar')
   const metadataFile = join(workDir, 'build-metadata.json')
+  const secrets = secretArgs(p)
   const args = [
     'buildx', 'build',
     '--builder', strategy.builder.name,
@@ -63,7 +64,12 @@ export async function build(p: Plan, context: BuildContext, options: BuildOption
     '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
     ...p.inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
     ...Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+    ...p.inputs[Input.Annotations].flatMap(a => ['--annotation', a]),
     ...(p.inputs[Input.Target] ? ['--target', p.inputs[Input.Target]] : []),
+    ...Object.entries(context.named).flatMap(([name, value]) => ['--build-context', `${name}=${value}`]),
+    ...secrets.args,
+    ...p.inputs[Input.Ssh].flatMap(s => ['--ssh', s]),
+    ...runOptions(p),
     `--provenance=${strategy.provenance ? 'mode=max' : 'false'}`,
     `--sbom=${strategy.sbom}`,
     ...options.cacheArgs,
@@ -72,7 +78,7 @@ export async function build(p: Plan, context: BuildContext, options: BuildOption
     context.contextDir
   ]
   const started = Date.now()
-  const r = await run('docker', args, { stream: true })
+  const r = await run('docker', args, { stream: true, env: secrets.env })
   warnOnCacheExportError(r.stderr, log)
   const seconds = (Date.now() - started) / 1000
   const metadata = JSON.parse(await readFile(metadataFile, 'utf8')) as Record<string, unknown>
@@ -108,6 +114,40 @@ export async function load(p: Plan, built: Built): Promise<Loaded> {
     throw new Error(`the engine loaded ${p.localRef} as ${facts.id}, which is not the built image ${built.digest}`)
   }
   return { imageId: facts.id, localRef: p.localRef, workingDir: facts.workingDir }
+}
+
+/**
+ * Secret values reach buildx through its environment, never its argument list, which the log's
+ * command lines, process listings and shell traces show: `id=X,env=VAR` names a variable set only for
+ * the buildx process.
+ */
+export function secretArgs(p: Pick<Plan, 'inputs' | 'workspace'>): { args: string[]; env: Record<string, string> } {
+  const env: Record<string, string> = {}
+  const args = p.inputs[Input.Secrets].flatMap((secret, i) => {
+    if ('value' in secret) {
+      const name = `HASHDOCK_SECRET_${i}`
+      env[name] = secret.value
+      return ['--secret', `id=${secret.id},env=${name}`]
+    }
+    if ('file' in secret) return ['--secret', `id=${secret.id},src=${resolve(p.workspace.repoDir, secret.file)}`]
+    return ['--secret', `id=${secret.id},env=${secret.env}`]
+  })
+  return { args, env }
+}
+
+/** The options of BuildKit's RUN steps and of the build, as build-push-action passes them. */
+function runOptions(p: Plan): string[] {
+  const i = p.inputs
+  return [
+    ...(i[Input.NoCache] ? ['--no-cache'] : []),
+    ...(i[Input.Pull] ? ['--pull'] : []),
+    ...(i[Input.Network] ? ['--network', i[Input.Network]] : []),
+    // host networking is an entitlement the build must ask for; the builder must also allow it.
+    ...(i[Input.Network] === 'host' ? ['--allow', 'network.host'] : []),
+    ...(i[Input.ShmSize] ? ['--shm-size', i[Input.ShmSize]] : []),
+    ...i[Input.Ulimit].flatMap(u => ['--ulimit', u]),
+    ...i[Input.AddHosts].flatMap(h => ['--add-host', h.replace('=', ':')])
+  ]
 }
 
 /** A refused cache export is ignored by BuildKit (ignore-error); the user still hears of it, once. */

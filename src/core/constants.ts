@@ -11,6 +11,7 @@ export enum Input {
   Push = 'push',
   RegistryUsername = 'registry-username',
   RegistryPassword = 'registry-password',
+  RegistryLogins = 'registry-logins',
   TestCommand = 'test-command',
   ComposeFile = 'compose-file',
   ComposeService = 'compose-service',
@@ -26,7 +27,21 @@ export enum Input {
   Provenance = 'provenance',
   Sbom = 'sbom',
   Builder = 'builder',
-  Compression = 'compression'
+  Compression = 'compression',
+  ForceTags = 'force-tags',
+  Secrets = 'secrets',
+  SecretFiles = 'secret-files',
+  SecretEnvs = 'secret-envs',
+  Ssh = 'ssh',
+  BuildContexts = 'build-contexts',
+  Labels = 'labels',
+  Annotations = 'annotations',
+  NoCache = 'no-cache',
+  Pull = 'pull',
+  Network = 'network',
+  ShmSize = 'shm-size',
+  Ulimit = 'ulimit',
+  AddHosts = 'add-hosts'
 }
 
 export enum Output {
@@ -36,7 +51,8 @@ export enum Output {
   Tags = 'tags',
   Digest = 'digest',
   ImageId = 'image-id',
-  Reproducible = 'reproducible'
+  Reproducible = 'reproducible',
+  Metadata = 'metadata'
 }
 
 // What the post step needs to clean up after a cancelled or failed run. Never a secret.

@@ -17,6 +17,8 @@ export interface BuildContext {
   contextDir: string
   /** Absolute path of the Dockerfile inside the extracted tree. */
   dockerfile: string
+  /** Named contexts (build-contexts) as buildx takes them: a directory of the extracted tree, or an image. */
+  named: Record<string, string>
 }
 
 /**
@@ -29,7 +31,8 @@ export async function createContext(p: SourcePlan, root: string): Promise<BuildC
   await mkdir(tree, { recursive: true })
   const tarFile = join(root, 'context.tar')
   const whole = p.contextPath === '.' || Boolean(p.inputs[Input.ComposeFile])
-  const paths = whole ? [] : [p.contextPath, p.dockerfilePath]
+  const named = p.inputs[Input.BuildContexts]
+  const paths = whole ? [] : [p.contextPath, p.dockerfilePath, ...named.flatMap(c => ('path' in c ? [c.path] : []))]
   await new Git(p.workspace.repoDir).archive(p.commit, paths, tarFile)
   // The modes git archive wrote (tar.umask 0022), not those the umask of whoever runs this would leave.
   await chmod(tree, 0o755)
@@ -45,7 +48,12 @@ export async function createContext(p: SourcePlan, root: string): Promise<BuildC
   } else {
     await setTimes(tree, p.commitTime)
   }
-  return { tree, contextDir: join(tree, p.contextPath), dockerfile }
+  return {
+    tree,
+    contextDir: join(tree, p.contextPath),
+    dockerfile,
+    named: Object.fromEntries(named.map(c => [c.name, 'path' in c ? join(tree, c.path) : `docker-image://${c.image}`]))
+  }
 }
 
 /** Repository paths of every file and symlink in an extracted tree. */

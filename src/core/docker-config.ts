@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import type { RegistryLogin } from './build-inputs.js'
 import { Input } from './constants.js'
 import { InputError, lastLine } from './errors.js'
 import { run } from './exec.js'
@@ -12,7 +13,8 @@ import { DOCKER_HUB } from './image-ref.js'
 export const userConfigDir = (): string => process.env.DOCKER_CONFIG || join(homedir(), '.docker')
 
 export interface RegistrySession {
-  registry: string
+  /** The registries the run logged in to itself; the others use the user's own logins. */
+  registries: string[]
   /** The configuration directory every docker, buildx and compose call of the run reads. */
   configDir: string
   /** The credentials file skopeo reads (a docker config.json), when there is one. */
@@ -28,11 +30,11 @@ export interface RegistrySession {
  * (docker/login-action), credential helpers and the selected builder keep working, the build reads base
  * images and the cache with hashdock's login, and removing the copy removes only what hashdock added.
  */
-export async function login(registry: string, username: string, password: string, workDir: string): Promise<RegistrySession> {
+export async function login(logins: RegistryLogin[], workDir: string): Promise<RegistrySession> {
   const userDir = userConfigDir()
-  if (!username) {
+  if (!logins.length) {
     const own = join(userDir, 'config.json')
-    return { registry, configDir: userDir, authfile: existsSync(own) ? own : undefined }
+    return { registries: [], configDir: userDir, authfile: existsSync(own) ? own : undefined }
   }
   const dir = await mkdtemp(join(workDir, 'docker-config-'))
   // buildx keeps builders in the configuration directory: the run's builders must land in the user's.
@@ -41,22 +43,24 @@ export async function login(registry: string, username: string, password: string
     if (entry !== 'config.json') await symlink(join(userDir, entry), join(dir, entry))
   }
   const config = existsSync(join(userDir, 'config.json')) ? JSON.parse(await readFile(join(userDir, 'config.json'), 'utf8')) : {}
-  // An empty helper for this registry keeps the login in this file, out of the user's credential store.
-  const keys = registry === DOCKER_HUB ? [registry, 'https://index.docker.io/v1/'] : [registry]
+  // An empty helper for each registry keeps its login in this file, out of the user's credential store.
+  const keys = logins.flatMap(({ registry }) => (registry === DOCKER_HUB ? [registry, 'https://index.docker.io/v1/'] : [registry]))
   config.credHelpers = { ...config.credHelpers, ...Object.fromEntries(keys.map(k => [k, ''])) }
   await writeFile(join(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 })
 
-  const r = await run('docker', ['--config', dir, 'login', registry, '--username', username, '--password-stdin'], { input: password, allowFailure: true })
-  if (r.exitCode !== 0) {
-    await rm(dir, { recursive: true, force: true })
-    const why = lastLine(r.stderr)
-    if (/unauthorized|denied|incorrect|401|403/i.test(why)) {
-      throw new InputError(Input.RegistryPassword, `${registry} refused the login of ${username}: ${why}`)
+  for (const { registry, username, password, from } of logins) {
+    const r = await run('docker', ['--config', dir, 'login', registry, '--username', username, '--password-stdin'], { input: password, allowFailure: true })
+    if (r.exitCode !== 0) {
+      await rm(dir, { recursive: true, force: true })
+      const why = lastLine(r.stderr)
+      if (/unauthorized|denied|incorrect|401|403/i.test(why)) {
+        throw new InputError(from, `${registry} refused the login of ${username}: ${why}`)
+      }
+      throw new InputError(Input.Image, `registry ${registry} is unreachable: ${why}`)
     }
-    throw new InputError(Input.Image, `registry ${registry} is unreachable: ${why}`)
   }
-  // skopeo reads an empty credential helper as a helper named '': it gets the login itself, and the
-  // user's other helpers.
+  // skopeo reads an empty credential helper as a helper named '': it gets the logins themselves, and
+  // the user's other helpers.
   const written = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'))
   const helpers = Object.fromEntries(Object.entries(config.credHelpers as Record<string, string>).filter(([, helper]) => helper))
   const authfile = join(dir, 'skopeo-auth.json')
@@ -64,7 +68,7 @@ export async function login(registry: string, username: string, password: string
   // Every program the run starts (buildx, compose, the tests' docker calls) reads this configuration.
   const previous = process.env.DOCKER_CONFIG
   process.env.DOCKER_CONFIG = dir
-  return { registry, configDir: dir, authfile, overlay: { dir, previous } }
+  return { registries: logins.map(l => l.registry), configDir: dir, authfile, overlay: { dir, previous } }
 }
 
 export async function logout(session: RegistrySession): Promise<void> {

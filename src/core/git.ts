@@ -63,6 +63,29 @@ export class Git {
     return r.exitCode === 0 && r.stdout ? r.stdout : undefined
   }
 
+  /** Tag names that point at a commit. */
+  async tagsAt(commit: string): Promise<string[]> {
+    return (await this.git(['tag', '--points-at', commit])).split('\n').filter(Boolean)
+  }
+
+  /** The branch `ref` names (a local or origin branch), or the checked-out branch for HEAD; else undefined. */
+  async branchName(ref: string): Promise<string | undefined> {
+    if (ref === 'HEAD') {
+      const r = await run('git', ['-C', this.dir, 'symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFailure: true })
+      return r.exitCode === 0 && r.stdout ? r.stdout : undefined
+    }
+    for (const full of [`refs/heads/${ref}`, `refs/remotes/origin/${ref}`]) {
+      const r = await run('git', ['-C', this.dir, 'show-ref', '--verify', '--quiet', full], { allowFailure: true })
+      if (r.exitCode === 0) return ref
+    }
+    return undefined
+  }
+
+  /** Whether `ancestor` is `commit` or one of its ancestors; false when either is unknown here. */
+  async isAncestor(ancestor: string, commit: string): Promise<boolean> {
+    return (await run('git', ['-C', this.dir, 'merge-base', '--is-ancestor', ancestor, commit], { allowFailure: true })).exitCode === 0
+  }
+
   async isShallow(): Promise<boolean> {
     return (await this.git(['rev-parse', '--is-shallow-repository'])) === 'true'
   }

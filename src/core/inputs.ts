@@ -2,12 +2,15 @@
 import { posix } from 'node:path'
 import { Input } from './constants.js'
 import { InputError } from './errors.js'
-import { repositoryProblem } from './image-ref.js'
+import { registryOf } from './image-ref.js'
+import * as build from './build-inputs.js'
+import type { NamedContext, RegistryLogin, Secret } from './build-inputs.js'
 import { PLACEHOLDERS } from './tags.js'
 
 /** Keyed by the real input names, so docs, action.yml and code say the same thing. */
 export interface Inputs {
-  [Input.Image]: string
+  /** Every repository the tested image is pushed to, the first one first. */
+  [Input.Image]: string[]
   /** Where the repository was checked out, relative to the workspace (actions/checkout's path). */
   [Input.CheckoutPath]: string
   /** Empty: the adapter's default commit (the one that triggered the run, or HEAD). */
@@ -21,6 +24,8 @@ export interface Inputs {
   [Input.Push]: boolean
   [Input.RegistryUsername]: string
   [Input.RegistryPassword]: string
+  /** One login per registry, registry-username's included (for the first image's registry). */
+  [Input.RegistryLogins]: RegistryLogin[]
   [Input.TestCommand]: string
   [Input.ComposeFile]: string
   [Input.ComposeService]: string
@@ -43,6 +48,20 @@ export interface Inputs {
   /** Empty: the builder buildx has selected. */
   [Input.Builder]: string
   [Input.Compression]: Compression
+  /** Point tags at this commit even when they name a newer one now. */
+  [Input.ForceTags]: boolean
+  /** secrets, secret-files and secret-envs together, by where each value comes from. */
+  [Input.Secrets]: Secret[]
+  [Input.Ssh]: string[]
+  [Input.BuildContexts]: NamedContext[]
+  [Input.Labels]: Record<string, string>
+  [Input.Annotations]: string[]
+  [Input.NoCache]: boolean
+  [Input.Pull]: boolean
+  [Input.Network]: string
+  [Input.ShmSize]: string
+  [Input.Ulimit]: string[]
+  [Input.AddHosts]: string[]
 }
 
 export const MTIME_MODES = ['commit', 'per-file'] as const
@@ -60,8 +79,9 @@ export type InputSource = (name: Input) => string
 export function parseInputs(read: InputSource): Inputs {
   const get = (name: Input): string => read(name).trim()
   const password = read(Input.RegistryPassword)
+  const images = build.images(lines(read(Input.Image)))
   const inputs: Inputs = {
-    [Input.Image]: image(get(Input.Image)),
+    [Input.Image]: images,
     [Input.CheckoutPath]: checkoutPath(get(Input.CheckoutPath) || '.'),
     [Input.Githash]: githash(get(Input.Githash)),
     [Input.Context]: repoPath(Input.Context, get(Input.Context) || '.'),
@@ -72,6 +92,7 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.Push]: boolean(Input.Push, get(Input.Push), true),
     [Input.RegistryUsername]: get(Input.RegistryUsername),
     [Input.RegistryPassword]: password,
+    [Input.RegistryLogins]: build.registryLogins(lines(read(Input.RegistryLogins))),
     [Input.TestCommand]: get(Input.TestCommand),
     [Input.ComposeFile]: get(Input.ComposeFile) && repoPath(Input.ComposeFile, get(Input.ComposeFile)),
     [Input.ComposeService]: get(Input.ComposeService),
@@ -87,13 +108,35 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.Provenance]: boolean(Input.Provenance, get(Input.Provenance), false),
     [Input.Sbom]: boolean(Input.Sbom, get(Input.Sbom), false),
     [Input.Builder]: builderName(get(Input.Builder)),
-    [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'gzip', COMPRESSIONS)
+    [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'gzip', COMPRESSIONS),
+    [Input.ForceTags]: boolean(Input.ForceTags, get(Input.ForceTags), false),
+    [Input.Secrets]: build.secrets(lines(read(Input.Secrets)), lines(read(Input.SecretFiles)), lines(read(Input.SecretEnvs))),
+    [Input.Ssh]: build.ssh(lines(read(Input.Ssh))),
+    [Input.BuildContexts]: build.namedContexts(lines(read(Input.BuildContexts))),
+    [Input.Labels]: build.keyValues(Input.Labels, lines(read(Input.Labels))),
+    [Input.Annotations]: build.annotations(lines(read(Input.Annotations))),
+    [Input.NoCache]: boolean(Input.NoCache, get(Input.NoCache), false),
+    [Input.Pull]: boolean(Input.Pull, get(Input.Pull), false),
+    [Input.Network]: build.network(get(Input.Network)),
+    [Input.ShmSize]: build.shmSize(get(Input.ShmSize)),
+    [Input.Ulimit]: build.ulimits(lines(read(Input.Ulimit))),
+    [Input.AddHosts]: build.addHosts(lines(read(Input.AddHosts)))
   }
   if (password && !inputs[Input.RegistryUsername]) {
     throw new InputError(Input.RegistryUsername, 'is required when registry-password is set')
   }
   if (inputs[Input.RegistryUsername] && !password) {
     throw new InputError(Input.RegistryPassword, `is empty, so hashdock cannot log in as ${inputs[Input.RegistryUsername]}`, 'password')
+  }
+  if (inputs[Input.RegistryUsername]) {
+    const registry = registryOf(images[0])
+    if (inputs[Input.RegistryLogins].some(l => l.registry === registry)) {
+      throw new InputError(Input.RegistryLogins, `also logs in to ${registry}, which registry-username already does; give that registry's login in one place`)
+    }
+    inputs[Input.RegistryLogins].unshift({ registry, username: inputs[Input.RegistryUsername], password, from: Input.RegistryPassword })
+  }
+  if (inputs[Input.Labels]['org.opencontainers.image.revision'] !== undefined) {
+    throw new InputError(Input.Labels, 'org.opencontainers.image.revision always names the commit built; remove it from labels')
   }
   if (inputs[Input.ComposeService] && !inputs[Input.ComposeFile]) {
     throw new InputError(Input.ComposeService, 'needs compose-file: name the compose file that defines this service')
@@ -106,13 +149,6 @@ function lines(value: string): string[] {
     .split(/\r?\n/)
     .map(l => l.trim())
     .filter(l => l && !l.startsWith('#'))
-}
-
-function image(value: string): string {
-  if (!value) throw new InputError(Input.Image, 'is required: the repository to build, e.g. ghcr.io/acme/app')
-  const problem = repositoryProblem(value)
-  if (problem) throw new InputError(Input.Image, `'${value}' ${problem}`)
-  return value
 }
 
 // Anything git accepts as a revision, but never something git could read as an option.

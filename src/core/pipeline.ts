@@ -14,7 +14,7 @@ import { registryOf } from './image-ref.js'
 import type { Inputs } from './inputs.js'
 import type { Log } from './log.js'
 import { plan, type Plan } from './plan.js'
-import { publish } from './publish.js'
+import { publish, type Published } from './publish.js'
 import { failedReport, report, reusedReport, startProgress, type Progress, type Report } from './report.js'
 import { annotateFailures, readResults } from './results.js'
 import { findReusable, reuse } from './reuse.js'
@@ -41,18 +41,22 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     return planned
   })
   progress.plan = p
-  for (const notice of p.strategy.notices) log.notice(notice)
+  for (const notice of [...p.strategy.notices, ...p.notices]) log.notice(notice)
+  for (const warning of p.warnings) log.warning(warning)
   const workDir = workspace.workDir
   await mkdir(workDir, { recursive: true })
   progress.stage = 'registry login'
-  const session = await login(registryOf(p.image), inputs[Input.RegistryUsername], inputs[Input.RegistryPassword], workDir)
-  if (session.overlay) log.info(`Logged in to ${session.registry} as ${inputs[Input.RegistryUsername]}`)
+  const logins = inputs[Input.RegistryLogins]
+  const session = await login(logins, workDir)
+  for (const { registry, username } of logins) log.info(`Logged in to ${registry} as ${username}`)
+  const unlogged = [...new Set(p.images.map(registryOf))].filter(r => !session.registries.includes(r))
+  if (inputs[Input.Push] && logins.length && unlogged.length) log.info(`Using the runner's own login for ${unlogged.join(', ')}`)
   try {
     progress.stage = 'reuse check'
     const reusable = await findReusable(p, session, log)
     if (reusable) {
       const published = await log.group('Reuse', () => reuse(p, reusable, session, log))
-      return reusedReport(p, published)
+      return reusedReport(p, published, heldBackNotes(published))
     }
 
     progress.stage = 'build context'
@@ -86,19 +90,23 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
       annotateFailures(suites, loaded.workingDir, p.contextPath, await new Git(workspace.repoDir).files(p.commit), log)
     }
     const passed = tests.every(t => t.passed)
-    const notes: string[] = []
+    const notes: string[] = [...p.notices, ...p.warnings]
     if (passed && inputs[Input.Push] && tests.length === 0) {
       log.warning('Pushing an image that no test has run against: give test-command or integration-command to test it first.')
     }
     progress.stage = 'push'
     const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, session, log)) : undefined
-    return report(p, built, loaded, tests, suites, published, notes)
+    return report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)])
   } finally {
     await logout(session)
     if (p.strategy.builder.create) {
       await removeRunBuilder(workspace.runId).catch(error => log.warning(`could not remove the run's builder: ${error instanceof Error ? error.message : String(error)}`))
     }
   }
+}
+
+function heldBackNotes(published: Published | undefined): string[] {
+  return published?.heldBack.length ? [`Not moved, since they name a newer commit (force-tags: true moves them): ${published.heldBack.join(', ')}`] : []
 }
 
 /** Unit tests alone first (they fail fastest), then integration tests beside the compose services. */

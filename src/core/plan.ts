@@ -1,6 +1,7 @@
 // Stage 1: turn the inputs into a plan of one build, checking against the repository everything that can be checked before building.
 import { createHash } from 'node:crypto'
-import { posix } from 'node:path'
+import { existsSync } from 'node:fs'
+import { posix, resolve } from 'node:path'
 import type { BuilderFacts } from './builder.js'
 import { FINGERPRINT_LABEL, Input } from './constants.js'
 import type { Engine } from './docker.js'
@@ -9,7 +10,8 @@ import { requireFullHistory } from './file-times.js'
 import { Git } from './git.js'
 import type { Inputs } from './inputs.js'
 import { decideStrategy, type BuildStrategy } from './strategy.js'
-import { resolveTags } from './tags.js'
+import { credentialLike } from './build-inputs.js'
+import { highestVersion, resolveTags, whyMissing } from './tags.js'
 import type { Workspace } from './workspace.js'
 
 export interface Plan {
@@ -19,11 +21,17 @@ export interface Plan {
   commit: string
   /** Committer time, Unix seconds. */
   commitTime: number
+  /** The first repository: it names the layer cache and the summary. */
   image: string
+  /** Every repository the tested image is pushed to, the first one first. */
+  images: string[]
   /** Where the tested image lives in the engine: a reference no other run uses. */
   localRef: string
   /** Tags, the full commit hash first. */
   tags: string[]
+  /** Said once in the log: tag lines skipped, build arguments that look like credentials. */
+  notices: string[]
+  warnings: string[]
   /** Repository-relative paths at the commit. */
   contextPath: string
   dockerfilePath: string
@@ -48,19 +56,31 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts): 
   const strategy = decideStrategy(inputs, facts.engine, facts.builder, workspace.runId)
   const git = new Git(workspace.repoDir)
 
-  const image = inputs[Input.Image]
-  const tags = resolveTags(inputs[Input.Tags], { commit, commitTime, ref })
+  const images = inputs[Input.Image]
+  const version = highestVersion(await git.tagsAt(commit))
+  const branch = inputs[Input.Githash] ? await git.branchName(inputs[Input.Githash]) : (workspace.event?.branch ?? (await git.branchName('HEAD')))
+  const pr = inputs[Input.Githash] ? undefined : workspace.event?.pr
+  const resolved = resolveTags(inputs[Input.Tags], { commit, commitTime, ref, version, branch, pr })
+  const notices = resolved.skipped.map(s => `tags: '${s.template}' skipped: ${[...new Set(s.missing.map(whyMissing))].join('; ')}`)
+  const warnings = credentialLike(inputs[Input.BuildArgs]).map(
+    name => `build-args: ${name} looks like a credential, and build arguments stay in the image's history for anyone who pulls it; pass it with secrets (id=value) and read it in a RUN --mount=type=secret,id=... step instead.`
+  )
+  const url = workspace.sourceUrl ?? (await git.originUrl())
   const labels: Record<string, string> = {
-    'org.opencontainers.image.revision': commit,
+    // What users expect from metadata-action, where the commit says it; each can be overridden by labels.
+    'org.opencontainers.image.title': (url ?? images[0]).split('/').at(-1) as string,
+    ...(url ? { 'org.opencontainers.image.source': url, 'org.opencontainers.image.url': url } : {}),
+    ...(version ? { 'org.opencontainers.image.version': version.version } : {}),
     // The commit's time, whatever the image clock: the label tells the truth about the commit.
     'org.opencontainers.image.created': rfc3339(commitTime),
-    [FINGERPRINT_LABEL]: await fingerprint(git, inputs, commit, contextPath, dockerfilePath)
+    ...inputs[Input.Labels],
+    // Always the commit built, on pull requests too: never the merge ref's or a label's claim.
+    'org.opencontainers.image.revision': commit
   }
-  const url = workspace.sourceUrl ?? (await git.originUrl())
-  if (url) labels['org.opencontainers.image.source'] = url
+  labels[FINGERPRINT_LABEL] = await fingerprint(git, inputs, commit, contextPath, dockerfilePath, labels)
 
   const localRef = `hashdock-run-${workspace.runId}:${commit}`
-  return { ...source, image, localRef, tags, labels, strategy }
+  return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy }
 }
 
 export async function planSource(inputs: Inputs, workspace: Workspace): Promise<SourcePlan> {
@@ -91,12 +111,29 @@ export async function planSource(inputs: Inputs, workspace: Workspace): Promise<
     throw new InputError(Input.ComposeFile, `'${composeFile}' is not a file at commit ${commit.slice(0, 12)}`)
   }
 
+  for (const secret of inputs[Input.Secrets]) {
+    if ('file' in secret && !existsSync(resolve(workspace.repoDir, secret.file))) {
+      throw new InputError(Input.SecretFiles, `'${secret.id}': ${secret.file} does not exist`)
+    }
+    if ('env' in secret && process.env[secret.env] === undefined) {
+      throw new InputError(Input.SecretEnvs, `'${secret.id}': the environment variable ${secret.env} is not set; set it in the step's env`)
+    }
+  }
+  for (const named of inputs[Input.BuildContexts]) {
+    if ('path' in named && (await git.objectType(commit, named.path)) !== 'tree') {
+      throw new InputError(Input.BuildContexts, `'${named.name}=${named.path}': '${named.path}' is not a directory at commit ${commit.slice(0, 12)}`)
+    }
+  }
   if (inputs[Input.Mtime] === 'per-file') await requireFullHistory(workspace.repoDir)
   return { inputs, workspace, commit, commitTime, ref, contextPath, dockerfilePath }
 }
 
-/** Everything the image's bytes depend on, hashed: git's own content hashes of context and Dockerfile, and the options. */
-async function fingerprint(git: Git, inputs: Inputs, commit: string, contextPath: string, dockerfile: string): Promise<string> {
+/**
+ * Everything the image's bytes depend on, hashed: git's own content hashes of context, Dockerfile and
+ * named contexts, the labels and the options. Secrets by id only: their values must never be derivable
+ * from an image, and a rotated token must not cause a rebuild.
+ */
+async function fingerprint(git: Git, inputs: Inputs, commit: string, contextPath: string, dockerfile: string, labels: Record<string, string>): Promise<string> {
   const hash = createHash('sha256')
   for (const part of [
     await git.objectId(commit, contextPath),
@@ -106,7 +143,14 @@ async function fingerprint(git: Git, inputs: Inputs, commit: string, contextPath
     inputs[Input.Mtime],
     inputs[Input.ComposeFile] ? await git.objectId(commit, '.') : '',
     // What was tested belongs to "the same inputs" too: a weaker test must not inherit a pass.
-    ...[Input.TestCommand, Input.IntegrationCommand, Input.ComposeFile, Input.ComposeService, Input.ComposeEnv, Input.ComposeTrust, Input.TestResults].map(i => JSON.stringify(inputs[i]))
+    ...([Input.TestCommand, Input.IntegrationCommand, Input.ComposeFile, Input.ComposeService, Input.ComposeEnv, Input.ComposeTrust, Input.TestResults] as const).map(i => JSON.stringify(inputs[i])),
+    ...(await Promise.all(inputs[Input.BuildContexts].map(async c => `context ${c.name}=${'path' in c ? await git.objectId(commit, c.path) : c.image}`))),
+    ...inputs[Input.Secrets].map(s => `secret ${s.id}`),
+    ...inputs[Input.Ssh].map(s => `ssh ${s.split('=')[0]}`),
+    ...Object.entries(labels).map(([k, v]) => `label ${k}=${v}`),
+    ...inputs[Input.Annotations].map(a => `annotation ${a}`),
+    inputs[Input.Network],
+    ...inputs[Input.AddHosts]
   ]) {
     hash.update(`${part}\0`)
   }
@@ -117,7 +161,7 @@ export function rfc3339(unixSeconds: number): string {
   return new Date(unixSeconds * 1000).toISOString().replace(/\.000Z$/, 'Z')
 }
 
-/** `image:tag` for each of the plan's tags. */
-export function references(p: Pick<Plan, 'image' | 'tags'>): string[] {
-  return p.tags.map(tag => `${p.image}:${tag}`)
+/** `image:tag` for each image and each of the plan's tags: the first image's full-hash reference first. */
+export function references(p: Pick<Plan, 'images' | 'tags'>): string[] {
+  return p.images.flatMap(image => p.tags.map(tag => `${image}:${tag}`))
 }

@@ -8,7 +8,7 @@ import { run, type RunResult } from './exec.js'
 import { isLoopback, registryOf } from './image-ref.js'
 
 /** The credentials and TLS settings docker itself would use for a registry. */
-function access(session: RegistrySession, registry: string, ...tlsFlags: string[]): string[] {
+function access(session: Pick<RegistrySession, 'authfile'>, registry: string, ...tlsFlags: string[]): string[] {
   // docker talks plain HTTP to registries on the loopback interface; so does hashdock, and to no other.
   const verify = !isLoopback(registry)
   return [...(session.authfile ? ['--authfile', session.authfile] : []), ...tlsFlags.map(flag => `--${flag}=${verify}`)]
@@ -49,11 +49,15 @@ export async function pushArchive(archive: string, ref: string, session: Registr
   return (await readFile(digestFile, 'utf8')).trim()
 }
 
-/** Points `ref` at a manifest the registry already holds: the manifest is copied byte for byte. */
-export async function tagDigest(image: string, digest: string, ref: string, session: RegistrySession): Promise<void> {
-  const registry = registryOf(image)
+/**
+ * Points `ref` at a manifest a registry already holds (`image@digest`), in the same repository or
+ * another registry's: the manifest and its blobs are copied byte for byte, so the digest stays.
+ */
+export async function copyDigest(image: string, digest: string, ref: string, session: RegistrySession): Promise<void> {
+  const from = registryOf(image)
+  const to = registryOf(ref)
   await skopeo(
-    ['copy', '--quiet', '--all', '--preserve-digests', ...access(session, registry, 'src-tls-verify', 'dest-tls-verify'), `docker://${image}@${digest}`, `docker://${ref}`],
+    ['copy', '--quiet', '--all', '--preserve-digests', ...access(session, from, 'src-tls-verify'), ...access({}, to, 'dest-tls-verify'), `docker://${image}@${digest}`, `docker://${ref}`],
     `tagging ${ref}`
   )
 }

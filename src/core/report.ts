@@ -21,7 +21,10 @@ export type Stage =
   | 'push'
 
 export interface Report {
+  /** The first repository. */
   image: string
+  /** Every repository the image goes to. */
+  images: string[]
   /** The resolved commit and its committer time; unknown when the run failed before resolving it. */
   commit?: string
   commitTime?: number
@@ -29,6 +32,8 @@ export interface Report {
   references: string[]
   /** Digest of the image that was built and tested; the registry holds it when pushed. Empty before the build. */
   digest: string
+  /** BuildKit's metadata of the build (--metadata-file), as it wrote it; absent before the build. */
+  metadata?: Record<string, unknown>
   /** The engine's ID of the tested image; empty when no test ran (the image was not loaded). */
   imageId?: string
   /** How the image was built and why (builder, reproducibility), as sentences. */
@@ -67,6 +72,7 @@ export function outcome(r: Report): Outcome {
 export interface Progress {
   stage: Stage
   image: string
+  images: string[]
   push: boolean
   plan?: Plan
   built?: Built
@@ -76,8 +82,8 @@ export interface Progress {
   notes: string[]
 }
 
-export function startProgress(inputs: { [Input.Image]: string; [Input.Push]: boolean }): Progress {
-  return { stage: 'plan', image: inputs[Input.Image], push: inputs[Input.Push], tests: [], suites: [], notes: [] }
+export function startProgress(inputs: { [Input.Image]: string[]; [Input.Push]: boolean }): Progress {
+  return { stage: 'plan', image: inputs[Input.Image][0], images: inputs[Input.Image], push: inputs[Input.Push], tests: [], suites: [], notes: [] }
 }
 
 export function report(
@@ -115,6 +121,7 @@ export function failedReport(progress: Progress, error: unknown): Report {
   const remedy = (error as { remedy?: Remedy } | undefined)?.remedy
   return {
     image: progress.image,
+    images: progress.images,
     ...(p ? planFacts(p) : {}),
     references: p ? references(p) : [],
     digest: '',
@@ -133,7 +140,7 @@ export function failedReport(progress: Progress, error: unknown): Report {
 }
 
 /** A re-run that found this commit's image, from the same inputs, already in the registry. */
-export function reusedReport(p: Plan, published: Published): Report {
+export function reusedReport(p: Plan, published: Published, notes: string[] = []): Report {
   return {
     ...planFacts(p),
     references: published.references,
@@ -145,20 +152,22 @@ export function reusedReport(p: Plan, published: Published): Report {
     suites: [],
     push: true,
     pushed: true,
-    notes: []
+    notes
   }
 }
 
-const planFacts = (p: Plan): Pick<Report, 'image' | 'commit' | 'commitTime' | 'strategy'> => ({
+const planFacts = (p: Plan): Pick<Report, 'image' | 'images' | 'commit' | 'commitTime' | 'strategy'> => ({
   image: p.image,
+  images: p.images,
   commit: p.commit,
   commitTime: p.commitTime,
   strategy: p.strategy.reasons
 })
 
 /** The one place that reads the build's result. */
-const builtFacts = (b: Built, loaded: Loaded | undefined): Pick<Report, 'digest' | 'imageId' | 'size' | 'reproducible' | 'buildSeconds'> => ({
+const builtFacts = (b: Built, loaded: Loaded | undefined): Pick<Report, 'digest' | 'metadata' | 'imageId' | 'size' | 'reproducible' | 'buildSeconds'> => ({
   digest: b.digest,
+  metadata: b.metadata,
   imageId: loaded?.imageId ?? '',
   size: b.size,
   reproducible: b.reproducible,
@@ -169,10 +178,11 @@ const builtFacts = (b: Built, loaded: Loaded | undefined): Pick<Report, 'digest'
 export function outputs(r: Report): Partial<Record<Output, string>> {
   return {
     ...(r.commit === undefined ? {} : { [Output.Githash]: r.commit, [Output.CommitTime]: String(r.commitTime) }),
-    [Output.Image]: r.image,
+    [Output.Image]: r.images.join('\n'),
     ...(r.references.length ? { [Output.Tags]: r.references.join('\n') } : {}),
     [Output.Digest]: r.digest,
     ...(r.imageId === undefined ? {} : { [Output.ImageId]: r.imageId }),
-    ...(r.reproducible === undefined ? {} : { [Output.Reproducible]: String(r.reproducible) })
+    ...(r.reproducible === undefined ? {} : { [Output.Reproducible]: String(r.reproducible) }),
+    ...(r.metadata === undefined ? {} : { [Output.Metadata]: JSON.stringify(r.metadata) })
   }
 }

@@ -51,10 +51,15 @@ export function decideStrategy(inputs: Inputs, engine: Engine, selected: Builder
   }
   const reasons: string[] = []
   const notices: string[] = []
-  const registry = registryOf(inputs[Input.Image])
   // The same registry answers as localhost, 127.0.0.1 and [::1]; base images may name it either way.
-  const port = /:(\d+)$/.exec(registry)?.[1]
-  const loopbackRegistries = isLoopback(registry) ? [...new Set([registry, ...['localhost', '127.0.0.1'].map(h => (port ? `${h}:${port}` : h))])] : []
+  const loopbackRegistries = [
+    ...new Set(
+      inputs[Input.Image].map(registryOf).filter(isLoopback).flatMap(registry => {
+        const port = /:(\d+)$/.exec(registry)?.[1]
+        return [registry, ...['localhost', '127.0.0.1'].map(h => (port ? `${h}:${port}` : h))]
+      })
+    )
+  ]
   let builder = { ...selected, create: false }
   if (selected.driver === 'docker' && !engine.containerdStore) {
     builder = { name: runBuilderName(runId), driver: 'docker-container', create: true }

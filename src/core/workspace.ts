@@ -9,6 +9,8 @@ export interface Workspace {
   runId: string
   /** The commit to build when the githash input is empty. */
   defaultRef: string
+  /** The branch or pull request that defaultRef was built for, when the adapter knows (a workflow's event). */
+  event?: { branch?: string; pr?: number }
   /** Web address of the repository, for the image's source label. */
   sourceUrl?: string
   /** Where the adapter keeps BuildKit's exported cache between runs (cache: gha). */

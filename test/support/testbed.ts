@@ -16,6 +16,10 @@ export const testbed = {
   registry: values.TESTBED_REGISTRY,
   username: values.TESTBED_REGISTRY_USER,
   password: values.TESTBED_REGISTRY_PASSWORD,
+  /** A second registry with a login of its own. */
+  registry2: values.TESTBED_REGISTRY2,
+  username2: values.TESTBED_REGISTRY2_USER,
+  password2: values.TESTBED_REGISTRY2_PASSWORD,
   baseImage: values.TESTBED_BASE_IMAGE,
   /** The base image in the registry, behind its login: how builders in containers or elsewhere read it. */
   baseRef: `${values.TESTBED_REGISTRY}/${values.TESTBED_BASE_PATH}`,
