@@ -28,6 +28,9 @@ export const plan: Plan = {
     loopbackRegistries: [],
     cache: 'none',
     compression: 'gzip',
+    platforms: [],
+    exporter: 'docker',
+    loading: 'archive',
     load: true,
     provenance: false,
     sbom: false,
@@ -44,13 +47,15 @@ export const built: Built = {
   size: 12_345_678,
   reproducible: true,
   seconds: 42.25,
-  metadata: {}
+  metadata: {},
+  platforms: []
 }
 
 export const loaded: Loaded = {
   imageId: 'sha256:1111111111111111111111111111111111111111111111111111111111111111',
   localRef: `hashdock-run-run1:${COMMIT}`,
-  workingDir: '/app'
+  workingDir: '/app',
+  platforms: []
 }
 
 export const published: Published = {

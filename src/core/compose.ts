@@ -35,7 +35,7 @@ interface ServiceState {
 }
 
 /** Starts the services of the user's compose file, unchanged but for the service that runs the built image. */
-export async function startServices(p: Plan, localRef: string, tree: string, workDir: string, log: Log): Promise<ComposeProject> {
+export async function startServices(p: Plan, localRef: string, tree: string, workDir: string, log: Log, platform?: string): Promise<ComposeProject> {
   const file = join(tree, p.inputs[Input.ComposeFile])
   const name = composeProjectName(p.workspace.runId)
   const env = { HASHDOCK_IMAGE: localRef }
@@ -50,7 +50,7 @@ export async function startServices(p: Plan, localRef: string, tree: string, wor
       throw new InputError(Input.ComposeService, `'${service}' is not a service of ${p.inputs[Input.ComposeFile]}; it has: ${services.join(', ')}`)
     }
     const override = join(workDir, 'compose.hashdock.yaml')
-    await writeFile(override, overrideFor(service, config.services[service], localRef))
+    await writeFile(override, overrideFor(service, config.services[service], localRef, platform))
     args.push('--file', override)
   }
 
@@ -78,8 +78,8 @@ export async function startServices(p: Plan, localRef: string, tree: string, wor
  * bind mounts go: ports would collide between parallel runs, and a bind mount of the checkout would
  * replace the code of the image under test.
  */
-export function overrideFor(service: string, config: ComposeService, localRef: string): string {
-  const doc = new Document({ services: { [service]: { image: localRef, pull_policy: 'never' } } })
+export function overrideFor(service: string, config: ComposeService, localRef: string, platform?: string): string {
+  const doc = new Document({ services: { [service]: { image: localRef, pull_policy: 'never', ...(platform ? { platform } : {}) } } })
   const node = doc.getIn(['services', service], true) as { set(key: string, value: unknown): void }
   const reset = (value: unknown, tag: string): unknown => Object.assign(doc.createNode(value), { tag })
   node.set('build', reset(null, '!reset'))

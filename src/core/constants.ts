@@ -22,7 +22,8 @@ export enum Input {
   Provenance = 'provenance',
   Sbom = 'sbom',
   Builder = 'builder',
-  Compression = 'compression'
+  Compression = 'compression',
+  Platforms = 'platforms'
 }
 
 export enum Output {

@@ -35,6 +35,8 @@ export interface Inputs {
   /** Empty: the builder buildx has selected. */
   [Input.Builder]: string
   [Input.Compression]: Compression
+  /** os/arch[/variant] of every image to build and test; empty: the builder's native platform only. */
+  [Input.Platforms]: string[]
 }
 
 export const MTIME_MODES = ['commit', 'per-file'] as const
@@ -73,7 +75,8 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.Provenance]: boolean(Input.Provenance, get(Input.Provenance), false),
     [Input.Sbom]: boolean(Input.Sbom, get(Input.Sbom), false),
     [Input.Builder]: builderName(get(Input.Builder)),
-    [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'gzip', COMPRESSIONS)
+    [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'gzip', COMPRESSIONS),
+    [Input.Platforms]: platforms(read(Input.Platforms))
   }
   if (password && !inputs[Input.RegistryUsername]) {
     throw new InputError(Input.RegistryUsername, 'is required when registry-password is set')
@@ -136,6 +139,19 @@ function buildArgs(values: string[]): string[] {
     }
   }
   return values
+}
+
+/** Comma- or line-separated os/arch[/variant] names, as buildx's --platform takes them; each once. */
+function platforms(value: string): string[] {
+  const names = value.split(/[,\r\n]/).map(p => p.trim()).filter(Boolean)
+  for (const name of names) {
+    if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(name)) {
+      throw new InputError(Input.Platforms, `'${name}' is not a platform; write os/arch or os/arch/variant, e.g. linux/amd64,linux/arm64`)
+    }
+  }
+  const twice = names.find((name, i) => names.indexOf(name) !== i)
+  if (twice) throw new InputError(Input.Platforms, `'${twice}' is listed twice`)
+  return names
 }
 
 function builderName(value: string): string {

@@ -104,7 +104,9 @@ async function fingerprint(git: Git, inputs: Inputs, commit: string, contextPath
     ...inputs[Input.BuildArgs],
     inputs[Input.Target],
     inputs[Input.Mtime],
-    inputs[Input.ComposeFile] ? await git.objectId(commit, '.') : ''
+    inputs[Input.ComposeFile] ? await git.objectId(commit, '.') : '',
+    // Only when given, so the fingerprints of single-platform images stay what they were.
+    ...(inputs[Input.Platforms].length ? [`platforms=${inputs[Input.Platforms].join(',')}`] : [])
   ]) {
     hash.update(`${part}\0`)
   }

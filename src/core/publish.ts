@@ -2,6 +2,7 @@
 import type { Built } from './build.js'
 import type { RegistrySession } from './docker-config.js'
 import type { Log } from './log.js'
+import type { TestRun } from './test.js'
 import { references, type Plan } from './plan.js'
 import { pushArchive, tagDigest } from './registry.js'
 
@@ -14,7 +15,12 @@ export interface Published {
  * The full-hash tag first, from the archive itself; the other tags then name the manifest the
  * registry already holds, so every tag points at the digest that was tested.
  */
-export async function publish(p: Plan, built: Built, session: RegistrySession, log: Log): Promise<Published> {
+export async function publish(p: Plan, built: Built, tests: TestRun[], session: RegistrySession, log: Log): Promise<Published> {
+  // The index lists exactly the platform images that were built; each must be one a passing test ran.
+  const untested = tests.length ? built.platforms.filter(i => !tests.some(t => t.passed && t.digest === i.digest)) : []
+  if (untested.length) {
+    throw new Error(`the index lists ${untested.map(i => `${i.platform} (${i.digest})`).join(', ')}, which no passing test ran: nothing was pushed`)
+  }
   const [first, ...others] = references(p)
   log.info(`Pushing ${first}`)
   const digest = await pushArchive(built.archive, first, session, p.workspace.workDir)

@@ -13,6 +13,19 @@ export interface BuildStrategy {
   loopbackRegistries: string[]
   cache: CacheMode
   compression: Compression
+  /** Platforms to build, each tested; empty: the builder's native platform only. */
+  platforms: string[]
+  /**
+   * How BuildKit writes the image: `docker`, one image that docker load reads on every engine; `oci`,
+   * an index of one image per platform, which only the OCI exporter writes on every builder.
+   */
+  exporter: 'docker' | 'oci'
+  /**
+   * How a platform's image gets into the engine: `archive` loads the whole archive (the containerd image
+   * store keeps every platform of an index); `per-platform` loads each platform's image on its own, as
+   * an engine without the containerd store holds one platform per image.
+   */
+  loading: 'archive' | 'per-platform'
   /** Load the built image into the engine: only when a test runs in it. */
   load: boolean
   provenance: boolean
@@ -69,5 +82,16 @@ export function decideStrategy(inputs: Inputs, engine: Engine, selected: Builder
   const load = Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand])
   if (!load) reasons.push('no test runs, so the image is not loaded into the engine')
   const compression = inputs[Input.Compression]
-  return { builder, loopbackRegistries, cache, compression, load, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices }
+  const platforms = inputs[Input.Platforms]
+  const multi = platforms.length > 1
+  const exporter = multi ? 'oci' : 'docker'
+  const loading = multi && !engine.containerdStore ? 'per-platform' : 'archive'
+  if (multi) {
+    reasons.push(
+      `${platforms.join(', ')}: one build writes an index of one image per platform, each tested (${
+        loading === 'archive' ? 'the containerd image store holds them all' : 'loaded one platform at a time: the engine has no containerd image store'
+      }); the index is pushed only if every platform passed`
+    )
+  }
+  return { builder, loopbackRegistries, cache, compression, platforms, exporter, loading, load, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices }
 }
