@@ -35,7 +35,8 @@ const build = (image: string, extra: Record<string, string> = {}): Promise<Actio
       platforms: PLATFORMS.join(','),
       builder: testbed.multiBuilder,
       'build-args': `BASE=${testbed.multiBaseRef}`,
-      'test-command': 'echo "machine=$(uname -m)" && python -m pytest -q',
+      'test-command': 'echo "machine=$(uname -m)" && python -m pytest -q tests/unit --junitxml=/tmp/results/unit.xml',
+      'test-results': '/tmp/results',
       'registry-username': testbed.username,
       'registry-password': testbed.password,
       ...extra
@@ -105,8 +106,9 @@ describe('linux/amd64 and linux/arm64 from one build', () => {
     expect(await registryTags(image)).toContain(commit)
   })
 
-  test('the summary reports each platform\'s image and tests', () => {
+  test('the summary reports each platform\'s image, tests and JUnit results', () => {
     for (const platform of PLATFORMS) {
+      expect(first.summary).toMatch(new RegExp(`\\| unit on ${platform}: pytest \\| [1-9]\\d* \\| 0 \\|`))
       expect(first.summary).toMatch(new RegExp(`\\| Image ${platform} \\| \`sha256:[0-9a-f]{64}\` \\|`))
       expect(first.summary).toMatch(new RegExp(`\\| Unit tests on ${platform} \\| passed in`))
     }
