@@ -26,10 +26,11 @@ const pruneBuilder = (): void => {
   execFileSync('docker', ['buildx', 'prune', '--all', '--force', '--builder', testbed.multiBuilder], { stdio: 'ignore' })
 }
 
-const build = (image: string, extra: Record<string, string> = {}): Promise<ActionRun> =>
+const build = (image: string, extra: Record<string, string> = {}, env: Record<string, string> = {}): Promise<ActionRun> =>
   runAction({
     workspace: origin.clone(),
     sha: commit,
+    env,
     inputs: {
       image,
       platforms: PLATFORMS.join(','),
@@ -142,5 +143,34 @@ describe('a test that fails only on linux/arm64', () => {
     expect(run.summary).toMatch(/\| Unit tests on linux\/amd64 \| passed in/)
     expect(run.summary).toMatch(/\| Unit tests on linux\/arm64 \| failed \(exit 1\)/)
     expect(await registryTags(image)).toEqual([])
+  })
+})
+
+describe('on an engine without the containerd image store', () => {
+  const classic = { DOCKER_HOST: testbed.classicHost }
+  let image: string
+  let run: ActionRun
+
+  beforeAll(async () => {
+    image = uniqueImage('multiplatform-classic')
+    run = await build(image, { 'test-command': 'echo "machine=$(uname -m)"', 'test-results': '' }, classic)
+  })
+
+  test('each platform\'s image is loaded on its own and tested on its machine; the index of both is pushed', async () => {
+    expect(run.errors).toEqual([])
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain('loaded one platform at a time')
+    const log = groups(run.stdout)
+    const indexed = await indexedPlatforms(image, commit)
+    for (const platform of PLATFORMS) {
+      const tests = log.get(`Unit tests on ${platform}`) ?? ''
+      expect(tests.match(/^machine=\S+$/gm)).toEqual([`machine=${MACHINES[platform]}`])
+      expect(new RegExp(`^${platform}: image (sha256:[0-9a-f]{64})$`, 'm').exec(tests)?.[1]).toBe(indexed[platform])
+    }
+  })
+
+  test('leaves none of its images in the engine', () => {
+    const left = execFileSync('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8', env: { ...process.env, ...classic } })
+    expect(left.split('\n').filter(ref => ref.startsWith('hashdock-run-') && ref.includes(commit))).toEqual([])
   })
 })

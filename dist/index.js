@@ -42216,7 +42216,8 @@ async function loadEachPlatform(p, built, log) {
     for (const image of built.platforms) {
         const [os, arch, variant] = image.platform.split('/');
         const slug = image.platform.replace(/\//g, '-');
-        const localRef = p.localRef.replace(/:/, `-${slug}:`);
+        // The run's own repository, so cleanup finds every platform's image by it.
+        const localRef = `${p.localRef}-${slug}`;
         const file = (0,external_node_path_namespaceObject.join)(p.workspace.workDir, `image-${slug}.tar`);
         log.info(`Loading ${image.platform} (${image.digest})`);
         await skopeo(['copy', '--quiet', '--override-os', os, '--override-arch', arch, ...(variant ? ['--override-variant', variant] : []), `oci-archive:${built.archive}`, `docker-archive:${file}:${localRef}`], `extracting the ${image.platform} image`);

@@ -145,7 +145,8 @@ async function loadEachPlatform(p: Plan, built: Built, log: Log): Promise<Loaded
   for (const image of built.platforms) {
     const [os, arch, variant] = image.platform.split('/')
     const slug = image.platform.replace(/\//g, '-')
-    const localRef = p.localRef.replace(/:/, `-${slug}:`)
+    // The run's own repository, so cleanup finds every platform's image by it.
+    const localRef = `${p.localRef}-${slug}`
     const file = join(p.workspace.workDir, `image-${slug}.tar`)
     log.info(`Loading ${image.platform} (${image.digest})`)
     await skopeo(
