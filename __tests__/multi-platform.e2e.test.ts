@@ -115,6 +115,14 @@ describe('linux/amd64 and linux/arm64 from one build', () => {
     }
   })
 
+  test('a re-run of the same inputs reuses the pushed index: no build, no test', async () => {
+    const again = await build(image)
+    expect(again.exitCode).toBe(0)
+    expect(again.outputs.digest).toBe(first.outputs.digest)
+    expect(again.summary).toMatch(/already tested, tags re-applied/)
+    expect(again.stdout).not.toMatch(/^machine=/m)
+  })
+
   test('a second cold build of the commit gives the same index digest', async () => {
     pruneBuilder()
     const again = await build(uniqueImage('multiplatform-again'))

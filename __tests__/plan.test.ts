@@ -246,5 +246,10 @@ describe('plan: tags and labels', () => {
     expect(await fingerprint({ [Input.Tags]: 'latest', [Input.Push]: 'false' })).toBe(base)
     expect(await fingerprint({ [Input.BuildArgs]: 'A=1' })).not.toBe(base)
     expect(await fingerprint({ [Input.Githash]: c1 })).not.toBe(base)
+    // Each platform list is its own image: a re-run reuses only an index of the same platforms.
+    const two = await fingerprint({ [Input.Platforms]: 'linux/amd64,linux/arm64' })
+    expect(two).not.toBe(base)
+    expect(await fingerprint({ [Input.Platforms]: 'linux/amd64, linux/arm64' })).toBe(two)
+    expect(await fingerprint({ [Input.Platforms]: 'linux/amd64' })).not.toBe(two)
   })
 })
