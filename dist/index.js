@@ -50609,9 +50609,11 @@ async function runTests(p, built, context, log, progress) {
     const { inputs, workspace } = p;
     // The progress's own list, so runs that finished before a failing stage are still reported.
     const tests = progress.tests;
+    // One platform named (not the index of several): its one image, still run as that platform.
+    const [only] = p.strategy.platforms.length === 1 ? p.strategy.platforms : [];
     const targets = built.platforms.length
         ? built.platforms.map(l => ({ imageId: l.imageId, localRef: l.localRef, platform: { name: l.platform, digest: l.digest } }))
-        : [{ imageId: built.imageId, localRef: built.localRef }];
+        : [{ imageId: built.imageId, localRef: built.localRef, ...(only ? { platform: { name: only, digest: progress.built?.digest ?? '' } } : {}) }];
     const on = (t) => (t.platform ? ` on ${t.platform.name}` : '');
     const unit = inputs[Input.TestCommand];
     progress.stage = 'unit tests';
