@@ -246,7 +246,12 @@ describe('plan: tags and labels', () => {
     expect(await fingerprint({ [Input.Tags]: 'latest', [Input.Push]: 'false' })).toBe(base)
     expect(await fingerprint({ [Input.BuildArgs]: 'A=1' })).not.toBe(base)
     expect(await fingerprint({ [Input.Githash]: c1 })).not.toBe(base)
-    // Each platform list is its own image: a re-run reuses only an index of the same platforms.
+  })
+
+  // Each platform list is its own image: a re-run reuses only an index of the same platforms.
+  test('fingerprint: different for another list of platforms, the same however the list is spelled', async () => {
+    const fingerprint = async (raw: Partial<Record<Input, string>>): Promise<string> => (await plan(inputs(raw), workspace())).labels[FINGERPRINT_LABEL]
+    const base = await fingerprint({})
     const two = await fingerprint({ [Input.Platforms]: 'linux/amd64,linux/arm64' })
     expect(two).not.toBe(base)
     expect(await fingerprint({ [Input.Platforms]: 'linux/amd64, linux/arm64' })).toBe(two)
