@@ -31,9 +31,10 @@ export const plan: Plan = {
     loopbackRegistries: [],
     cache: 'none',
     compression: 'gzip',
-    load: true,
+    platforms: [],
     exporter: 'docker',
-    loadsOci: true,
+    loading: 'archive',
+    load: true,
     provenance: false,
     sbom: false,
     reproducible: true,
@@ -49,13 +50,15 @@ export const built: Built = {
   size: 12_345_678,
   reproducible: true,
   seconds: 42.25,
-  metadata: {}
+  metadata: {},
+  platforms: []
 }
 
 export const loaded: Loaded = {
   imageId: 'sha256:1111111111111111111111111111111111111111111111111111111111111111',
   localRef: `hashdock-run-run1:${COMMIT}`,
-  workingDir: '/app'
+  workingDir: '/app',
+  platforms: []
 }
 
 export const published: Published = {

@@ -48,6 +48,12 @@ describe('parseCli: build', () => {
     expect(cli.out).toBe('')
   })
 
+  test('--platforms takes the action\'s comma-separated list, and its errors', () => {
+    expect(parseCli(['build', ...IMAGE, '--platforms', 'linux/amd64,linux/arm64'], noStdin).inputs[Input.Platforms]).toEqual(['linux/amd64', 'linux/arm64'])
+    expect(parseCli(['build', ...IMAGE], noStdin).inputs[Input.Platforms]).toEqual([])
+    expect(() => parseCli(['build', ...IMAGE, '--platforms', 'arm64'], noStdin)).toThrow(/^platforms: 'arm64' is not a platform/)
+  })
+
   test('--tags and --build-args repeat, in order', () => {
     const cli = parseCli(['build', ...IMAGE, '--tags', 'latest', '--build-args', 'A=1', '--tags', '{short}', '--build-args', 'B=two'], noStdin)
     expect(cli.inputs[Input.Tags]).toEqual(['latest', '{short}'])

@@ -74,6 +74,9 @@ describe('parseInputs: valid values', () => {
     [Input.Image, 'localhost:5000/x', ['localhost:5000/x']],
     [Input.Image, 'app', ['app']],
     [Input.Image, 'ghcr.io/acme/app\ndocker.io/acme/app\n', ['ghcr.io/acme/app', 'docker.io/acme/app']],
+    [Input.Platforms, '', []],
+    [Input.Platforms, 'linux/amd64, linux/arm64', ['linux/amd64', 'linux/arm64']],
+    [Input.Platforms, 'linux/amd64\nlinux/arm/v7\n', ['linux/amd64', 'linux/arm/v7']],
     [Input.Githash, '0123456789abcdef0123456789abcdef01234567', '0123456789abcdef0123456789abcdef01234567'],
     [Input.Githash, 'abc1234', 'abc1234'],
     [Input.Githash, 'v1.2.3', 'v1.2.3'],
@@ -155,6 +158,9 @@ describe('parseInputs: valid values', () => {
 describe('parseInputs: invalid values name their input', () => {
   test.each<[Input, string, string]>([
     [Input.Image, '', 'is required'],
+    [Input.Platforms, 'arm64', "'arm64' is not a platform; write os/arch"],
+    [Input.Platforms, 'linux/amd64,linux/AMD64', "'linux/AMD64' is not a platform"],
+    [Input.Platforms, 'linux/arm64,linux/arm64', "'linux/arm64' is listed twice"],
     [Input.Image, '   ', 'is required'],
     [Input.Image, 'ghcr.io/acme/app:1.0', 'must not carry a tag'],
     [Input.Image, 'acme/app@sha256:' + 'a'.repeat(64), 'must not carry a digest'],

@@ -251,6 +251,16 @@ describe('plan: tags and labels', () => {
     expect(await fingerprint({ [Input.Githash]: c1 })).not.toBe(base)
   })
 
+  // Each platform list is its own image: a re-run reuses only an index of the same platforms.
+  test('fingerprint: different for another list of platforms, the same however the list is spelled', async () => {
+    const fingerprint = async (raw: Partial<Record<Input, string>>): Promise<string> => (await plan(inputs(raw), workspace())).labels[FINGERPRINT_LABEL]
+    const base = await fingerprint({})
+    const two = await fingerprint({ [Input.Platforms]: 'linux/amd64,linux/arm64' })
+    expect(two).not.toBe(base)
+    expect(await fingerprint({ [Input.Platforms]: 'linux/amd64, linux/arm64' })).toBe(two)
+    expect(await fingerprint({ [Input.Platforms]: 'linux/amd64' })).not.toBe(two)
+  })
+
   // Re-use takes "same fingerprint" as "already tested": what was tested, and how, is part of it.
   test.each<[string, Partial<Record<Input, string>>]>([
     ['test-command', { [Input.TestCommand]: 'true' }],

@@ -64,3 +64,20 @@ describe('decideStrategy: what the build does', () => {
     expect(decideStrategy(inputs(), engine(true), docker, 'r').compression).toBe('gzip')
   })
 })
+
+describe('decideStrategy: platforms', () => {
+  const cases: [string, string, boolean, { name: string; driver: string }, { exporter: string; loading: string; builder: string }][] = [
+    ['no platforms: the native one, as a docker archive', '', true, { name: 'default', driver: 'docker' }, { exporter: 'docker', loading: 'archive', builder: 'default' }],
+    ['one platform: still one image, as a docker archive', 'linux/arm64', false, { name: 'b', driver: 'docker-container' }, { exporter: 'docker', loading: 'archive', builder: 'b' }],
+    ['two platforms, containerd store: an OCI index, loaded whole', 'linux/amd64,linux/arm64', true, { name: 'default', driver: 'docker' }, { exporter: 'oci', loading: 'archive', builder: 'default' }],
+    ['two platforms, classic store, remote builder: an OCI index, loaded one platform at a time', 'linux/amd64,linux/arm64', false, { name: 'farm', driver: 'remote' }, { exporter: 'oci', loading: 'per-platform', builder: 'farm' }],
+    ['two platforms, classic store, the engine\'s own builder: a builder for the run, one platform at a time', 'linux/amd64,linux/arm64', false, { name: 'default', driver: 'docker' }, { exporter: 'oci', loading: 'per-platform', builder: 'hashdock-run1' }]
+  ]
+  test.each(cases)('%s', (_, platforms, containerdStore, builder, expected) => {
+    const s = decideStrategy(inputs({ [Input.Platforms]: platforms, [Input.TestCommand]: 'true' }), engine(containerdStore), builder, 'run1')
+    expect({ exporter: s.exporter, loading: s.loading, builder: s.builder.name }).toEqual(expected)
+    expect(s.platforms).toEqual(platforms ? platforms.split(',') : [])
+    expect(s.reproducible).toBe(true)
+    if (s.exporter === 'oci') expect(s.reasons.join('\n')).toMatch(/linux\/amd64, linux\/arm64: .*pushed only if every platform passed/)
+  })
+})

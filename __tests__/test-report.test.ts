@@ -17,6 +17,13 @@ function suiteOf(cases: TestCase[], name = 'hostile'): TestSuite {
 
 
 describe('failureAnnotations', () => {
+  test('a case that ran on one platform of several is named with its platform', () => {
+    const map = (): undefined => undefined
+    const [arm, plain] = failureAnnotations([suiteOf([failedCase('test_it', 'boom', 'boom', { platform: 'linux/arm64' }), failedCase('test_it', 'boom', 'boom')])], map)
+    expect(arm.title).toBe('linux/arm64: hostile › test_it failed')
+    expect(plain.title).toBe('hostile › test_it failed')
+  })
+
   const map = containerPathMapper('/srv', '.')
 
   test.each([

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench`: measures hashdock's cache, reproducibility, layer-sharing, context and re-run
-// claims against plain docker build and git restore-mtime, and prints them side by side in one run.
+// `npm run bench`: measures hashdock's cache, reproducibility, layer-sharing, context, re-run and
+// multi-platform claims against plain docker build and git restore-mtime, and prints them side by side in one run.
 import { spawnSync } from 'node:child_process'
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
@@ -11,7 +11,12 @@ import { parseArgs } from 'node:util'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const cli = join(root, 'dist/cli/index.js')
 const { values: flags } = parseArgs({
-  options: { runs: { type: 'string', default: '3' }, 'large-repo': { type: 'string', default: 'https://github.com/git/git.git' } }
+  options: {
+    runs: { type: 'string', default: '3' },
+    'large-repo': { type: 'string', default: 'https://github.com/git/git.git' },
+    // Some sections only, by name: cache, repro, layers, context, rerun, platforms.
+    only: { type: 'string', default: '' }
+  }
 })
 const runs = Number(flags.runs)
 if (!Number.isInteger(runs) || runs < 1) {
@@ -23,7 +28,14 @@ if (!Number.isInteger(runs) || runs < 1) {
 function readTestbed() {
   const values = {}
   for (const m of readFileSync(join(root, 'scripts/testbed.env'), 'utf8').matchAll(/\$\{(\w+):=([^}]*)\}/g)) values[m[1]] = process.env[m[1]] ?? m[2]
-  return { registry: values.TESTBED_REGISTRY, user: values.TESTBED_REGISTRY_USER, password: values.TESTBED_REGISTRY_PASSWORD, base: values.TESTBED_BASE_IMAGE }
+  return {
+    registry: values.TESTBED_REGISTRY,
+    user: values.TESTBED_REGISTRY_USER,
+    password: values.TESTBED_REGISTRY_PASSWORD,
+    base: values.TESTBED_BASE_IMAGE,
+    multiBase: `${values.TESTBED_REGISTRY}/${values.TESTBED_MULTI_BASE_PATH}`,
+    multiBuilder: values.TESTBED_MULTI_BUILDER
+  }
 }
 const tb = readTestbed()
 const runId = Date.now().toString(36)
@@ -248,6 +260,48 @@ function rerunBench(fx) {
   }
 }
 
+/**
+ * 6. The same unit tests in the linux/amd64 image (native here) and the linux/arm64 image (under QEMU
+ * emulation) of one two-platform build, and the whole run against a one-platform run. The builder is the
+ * test bed's own multi-platform one, emptied before each run; its base image is an index of both platforms.
+ */
+function platformsBench(fx) {
+  const test = 'python -m pytest -q tests/unit'
+  const native = [], emulated = [], one = [], two = []
+  const testSeconds = (log, platform) => {
+    const m = new RegExp(`Unit tests on ${platform.replace('/', '\\/')}\\s+passed in ([\\d.]+) s`).exec(log)
+    if (!m) throw new Error(`platforms: no passing unit tests on ${platform} in the report`)
+    return Number(m[1])
+  }
+  for (let i = 0; i < runs; i++) {
+    progress(`platforms: run ${i + 1} of ${runs}`)
+    for (const [platforms, times] of [['linux/amd64', one], ['linux/amd64,linux/arm64', two]]) {
+      run('docker', ['buildx', 'prune', '-af', '--builder', tb.multiBuilder])
+      const image = `${tb.registry}/hashdock-bench/${runId}-platforms-${i}`
+      const r = run('node', [cli, 'build', '--repo', fx.repo, '--image', image, '--githash', fx.c1, '--builder', tb.multiBuilder,
+        '--build-args', `BASE=${tb.multiBase}`, '--platforms', platforms, '--test-command', test, '--registry-username', tb.user],
+        // The builder pulls the two-platform base image from the registry, behind its login.
+        { NO_COLOR: '1', HASHDOCK_REGISTRY_PASSWORD: tb.password })
+      times.push(r.seconds)
+      if (platforms.includes(',')) {
+        native.push(testSeconds(r.log, 'linux/amd64'))
+        emulated.push(testSeconds(r.log, 'linux/arm64'))
+      }
+    }
+  }
+  return {
+    title: '6. Unit tests of one two-platform build: linux/amd64 (native here) beside linux/arm64 (QEMU emulation), cold builder',
+    head: ['what', 'median s'],
+    rows: [
+      ['unit tests in the linux/amd64 image, native', secs(median(native))],
+      ['unit tests in the linux/arm64 image, emulated', secs(median(emulated))],
+      ['**ratio emulated / native tests**', `**${(median(emulated) / median(native)).toFixed(2)}**`],
+      ['whole run, `--platforms linux/amd64`', secs(median(one))],
+      ['whole run, `--platforms linux/amd64,linux/arm64`', secs(median(two))]
+    ]
+  }
+}
+
 function table({ title, head, rows }) {
   return [`### ${title}`, '', `| ${head.join(' | ')} |`, `|${head.map(() => ' --- |').join('')}`, ...rows.map(r => `| ${r.join(' | ')} |`)].join('\n')
 }
@@ -286,7 +340,18 @@ async function main() {
   const buildx = run('docker', ['buildx', 'version']).out.split(/\s+/)[1]
   const gitVersion = run('git', ['--version']).out.replace('git version ', '')
   const fx = makeFixture()
-  const tables = [cacheBench(fx), reproBench(fx), layersBench(fx), contextBench(flags['large-repo']), rerunBench(fx)]
+  const sections = {
+    cache: () => cacheBench(fx),
+    repro: () => reproBench(fx),
+    layers: () => layersBench(fx),
+    context: () => contextBench(flags['large-repo']),
+    rerun: () => rerunBench(fx),
+    platforms: () => platformsBench(fx)
+  }
+  const only = flags.only ? flags.only.split(',') : Object.keys(sections)
+  const unknown = only.filter(name => !(name in sections))
+  if (unknown.length) throw new Error(`--only: no section ${unknown.join(', ')}; the sections are ${Object.keys(sections).join(', ')}`)
+  const tables = only.map(name => sections[name]())
   console.log(`## hashdock bench\n\ndocker ${docker}, buildx ${buildx}, git ${gitVersion}, node ${process.version}, ${availableParallelism()} CPUs; median of ${runs} run${runs === 1 ? '' : 's'} each (\`--runs ${runs}\`).\n`)
   console.log(tables.map(table).join('\n\n'))
 }

@@ -159,7 +159,7 @@ PIN
     as_root rm -f /var/lib/apt/hashdock-updated
   fi
   local want=(docker.io docker-buildx docker-compose docker-registry apache2-utils debootstrap skopeo
-    git-restore-mtime shellcheck curl jq iptables)
+    git-restore-mtime shellcheck curl jq iptables qemu-user-static binfmt-support)
   local missing=()
   for p in "${want[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -171,7 +171,7 @@ PIN
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     docker.io/trixie docker-buildx/trixie docker-compose/trixie \
     docker-registry apache2-utils debootstrap skopeo git-restore-mtime shellcheck curl jq iptables \
-    >/dev/null
+    qemu-user-static binfmt-support >/dev/null
 }
 
 # --- engine -----------------------------------------------------------------------------------
@@ -242,6 +242,23 @@ CFG
   registry_up "$addr" || { tail -n 20 "$dir/log" >&2; log "registry $addr did not start"; exit 1; }
 }
 
+# --- emulation --------------------------------------------------------------------------------
+# arm64 images run here under QEMU. Debian registers qemu-aarch64 with an interpreter path that does not
+# exist inside containers; registered again with F (the kernel opens the interpreter now, so containers
+# need no copy of it), O and C, it runs arm64 binaries in every container. Checked on every run: a reboot,
+# or binfmt-support itself, puts the package's registration back.
+emulation() {
+  local dir=/proc/sys/fs/binfmt_misc interpreter=/usr/bin/qemu-aarch64-static
+  [ -e "$dir/register" ] || as_root mount -t binfmt_misc binfmt_misc "$dir"
+  if grep -qx "interpreter $interpreter" "$dir/qemu-aarch64" 2>/dev/null && grep -qx 'flags: OCF' "$dir/qemu-aarch64"; then return 0; fi
+  local magic mask
+  magic=$(sed -n 's/^magic //p' /usr/share/binfmts/qemu-aarch64)
+  mask=$(sed -n 's/^mask //p' /usr/share/binfmts/qemu-aarch64)
+  [ -e "$dir/qemu-aarch64" ] && { echo -1 | as_root tee "$dir/qemu-aarch64" >/dev/null; }
+  log "registering qemu-aarch64 for containers (flags OCF)"
+  printf ':qemu-aarch64:M:0:%s:%s:%s:OCF' "$magic" "$mask" "$interpreter" | as_root tee "$dir/register" >/dev/null
+}
+
 # --- base images ------------------------------------------------------------------------------
 # Nothing can be pulled here, so base images are made with debootstrap; the tarball is cached so
 # later runs take seconds.
@@ -267,7 +284,82 @@ base_image() {
   docker import --change 'ENV PIP_BREAK_SYSTEM_PACKAGES=1' --change 'CMD ["python3"]' --change "LABEL dev.hashdock.testbed.key=$key" "$tarball" "$name" >/dev/null
 }
 
+# The arm64 base image: the same packages, debootstrapped through emulation (about ten minutes, once;
+# the tarball is cached like the amd64 one).
+base_image_arm64() {
+  local name=$TESTBED_BASE_IMAGE_ARM64 include=$TESTBED_BASE_PACKAGES key tarball
+  key=$(printf 'arm64:%s' "$include" | sha256sum | cut -c1-12)
+  tarball="$TESTBED_CACHE/${name//[:\/]/_}-$key.tar"
+  [ "$(docker image inspect --format '{{index .Config.Labels "dev.hashdock.testbed.key"}}' "$name" 2>/dev/null)" = "$key" ] && return 0
+  if [ ! -s "$tarball" ]; then
+    log "debootstrapping $name through emulation (about ten minutes, once)"
+    local dir
+    dir=$(mktemp -d)
+    as_root debootstrap --arch=arm64 --variant=minbase --include="$include" bookworm "$dir" http://deb.debian.org/debian >/dev/null
+    as_root rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
+    mkdir -p "$TESTBED_CACHE"
+    as_root tar -C "$dir" -cf "$tarball.tmp" .
+    mv "$tarball.tmp" "$tarball"
+    as_root rm -rf "$dir"
+  fi
+  log "importing $name"
+  docker import --platform linux/arm64 --change 'ENV PIP_BREAK_SYSTEM_PACKAGES=1' --change 'CMD ["python3"]' \
+    --change "LABEL dev.hashdock.testbed.key=$key" "$tarball" "$name" >/dev/null
+}
+
+# Both platforms' base images under one index in the registry, as official images are published: a build
+# for several platforms takes each platform's base from it.
+multi_base_in_registry() {
+  local auth repo=${TESTBED_MULTI_BASE_REF%:*} tag=${TESTBED_MULTI_BASE_REF##*:} arch image want have
+  auth=$(mktemp)
+  printf '{"auths":{"%s":{"auth":"%s"}}}' "$TESTBED_REGISTRY" \
+    "$(printf '%s:%s' "$TESTBED_REGISTRY_USER" "$TESTBED_REGISTRY_PASSWORD" | base64 -w0)" >"$auth"
+  local entries=()
+  for arch in amd64 arm64; do
+    image=$TESTBED_BASE_IMAGE
+    [ "$arch" = arm64 ] && image=$TESTBED_BASE_IMAGE_ARM64
+    want=$(docker image inspect --format '{{index .Config.Labels "dev.hashdock.testbed.key"}}' "$image")
+    have=$(skopeo inspect --authfile "$auth" --tls-verify=false --format '{{index .Labels "dev.hashdock.testbed.key"}}' \
+      "docker://$repo:$tag-$arch" 2>/dev/null || true)
+    if [ "$want" != "$have" ]; then
+      log "copying $image to $repo:$tag-$arch"
+      docker save --output "$auth.tar" "$image"
+      skopeo copy --quiet --format oci --authfile "$auth" --dest-tls-verify=false "docker-archive:$auth.tar" "docker://$repo:$tag-$arch"
+      rm -f "$auth.tar"
+    fi
+    skopeo inspect --raw --authfile "$auth" --tls-verify=false "docker://$repo:$tag-$arch" >"$auth.manifest"
+    entries+=("$(jq -c --arg arch "$arch" --arg digest "sha256:$(sha256sum <"$auth.manifest" | cut -d' ' -f1)" \
+      --argjson size "$(stat -c %s "$auth.manifest")" \
+      '{mediaType, digest: $digest, size: $size, platform: {architecture: $arch, os: "linux"}}' "$auth.manifest")")
+  done
+  printf '%s\n' "${entries[@]}" | jq -cs '{schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: .}' | tr -d '\n' >"$auth.index"
+  if ! skopeo inspect --raw --authfile "$auth" --tls-verify=false "docker://$TESTBED_MULTI_BASE_REF" 2>/dev/null | cmp -s - "$auth.index"; then
+    log "writing the index $TESTBED_MULTI_BASE_REF (linux/amd64, linux/arm64)"
+    curl -fsS -u "$TESTBED_REGISTRY_USER:$TESTBED_REGISTRY_PASSWORD" -X PUT -H 'Content-Type: application/vnd.oci.image.index.v1+json' \
+      --data-binary "@$auth.index" "http://$TESTBED_REGISTRY/v2/${repo#*/}/manifests/$tag" >/dev/null
+  fi
+  rm -f "$auth" "$auth.manifest" "$auth.index"
+}
+
+# A BuildKit daemon for the multi-platform tests alone: they empty its cache to build cold.
+multi_up() { "$BUILDKIT_BIN/buildctl" --addr "$TESTBED_MULTI_ADDR" debug workers >/dev/null 2>&1; }
+
+start_multi_builder() {
+  if ! multi_up; then
+    stop_pidfile "$TESTBED_STATE/buildkitd-multi.pid"
+    log "starting buildkitd on $TESTBED_MULTI_ADDR"
+    as_root mkdir -p "$TESTBED_STATE/buildkitd-multi"
+    as_root sh -c "nohup setsid '$BUILDKIT_BIN/buildkitd' --addr '$TESTBED_MULTI_ADDR' --root '$TESTBED_STATE/buildkitd-multi' \
+      --config '$TESTBED_STATE/buildkitd.toml' >'$TESTBED_STATE/buildkitd-multi.log' 2>&1 </dev/null & echo \$! >'$TESTBED_STATE/buildkitd-multi.pid'"
+    for _ in $(seq 1 30); do multi_up && break; sleep 1; done
+    multi_up || { tail -n 20 "$TESTBED_STATE/buildkitd-multi.log" >&2; log "buildkitd did not start"; exit 1; }
+  fi
+  docker buildx inspect "$TESTBED_MULTI_BUILDER" >/dev/null 2>&1 ||
+    docker buildx create --name "$TESTBED_MULTI_BUILDER" --driver remote "$TESTBED_MULTI_ADDR" >/dev/null
+}
+
 install_packages
+emulation
 start_engine
 start_registry "$TESTBED_REGISTRY" "$TESTBED_REGISTRY_USER" "$TESTBED_REGISTRY_PASSWORD" "$TESTBED_STATE/registry"
 start_registry "$TESTBED_REGISTRY2" "$TESTBED_REGISTRY2_USER" "$TESTBED_REGISTRY2_PASSWORD" "$TESTBED_STATE/registry2"
@@ -278,4 +370,7 @@ start_classic_engine
 buildkit_image "$TESTBED_CLASSIC_HOST"
 container_builder
 start_remote_builder
-log "ready: engines $(docker version --format '{{.Server.Version}}') (containerd store) and $TESTBED_CLASSIC_HOST (classic store), builders $TESTBED_CONTAINER_BUILDER and $TESTBED_REMOTE_BUILDER, registries $TESTBED_REGISTRY and $TESTBED_REGISTRY2, base $TESTBED_BASE_IMAGE"
+base_image_arm64
+multi_base_in_registry
+start_multi_builder
+log "ready: engines $(docker version --format '{{.Server.Version}}') (containerd store) and $TESTBED_CLASSIC_HOST (classic store), builders $TESTBED_CONTAINER_BUILDER, $TESTBED_REMOTE_BUILDER and $TESTBED_MULTI_BUILDER, registries $TESTBED_REGISTRY and $TESTBED_REGISTRY2, base $TESTBED_BASE_IMAGE (and $TESTBED_MULTI_BASE_REF for linux/amd64 and linux/arm64)"

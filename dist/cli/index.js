@@ -11946,6 +11946,7 @@ var Input;
     Input["ShmSize"] = "shm-size";
     Input["Ulimit"] = "ulimit";
     Input["AddHosts"] = "add-hosts";
+    Input["Platforms"] = "platforms";
 })(Input || (Input = {}));
 var Output;
 (function (Output) {
@@ -13470,7 +13471,7 @@ const compose_policy_exists = (path) => (0,promises_namespaceObject.lstat)(path)
  * The project as it will run: the user's compose file, the service under test replaced by the built
  * image, checked against the compose policy. Runs before the build too, so a refused file fails fast.
  */
-async function prepareServices(p, localRef, tree, workDir) {
+async function prepareServices(p, localRef, tree, workDir, platform) {
     const file = (0,external_node_path_namespaceObject.join)(tree, p.inputs[Input.ComposeFile]);
     const inTree = inside(tree);
     if ((await (0,promises_namespaceObject.lstat)(file)).isSymbolicLink() || !(await inTree(file))) {
@@ -13493,7 +13494,7 @@ async function prepareServices(p, localRef, tree, workDir) {
             throw new InputError(Input.ComposeService, `'${service}' is not a service of ${p.inputs[Input.ComposeFile]}; it has: ${services.join(', ')}`);
         }
         const override = (0,external_node_path_namespaceObject.join)(workDir, 'compose.hashdock.yaml');
-        await (0,promises_namespaceObject.writeFile)(override, overrideFor(service, config.services[service], localRef), { mode: 0o644 });
+        await (0,promises_namespaceObject.writeFile)(override, overrideFor(service, config.services[service], localRef, platform), { mode: 0o644 });
         args.push('--file', override);
     }
     const final = service ? await composeConfig(args, env) : config;
@@ -13509,8 +13510,8 @@ function refuse(problems) {
     throw new InputError(Input.ComposeFile, `${problems[0]}, which reaches the host; remove it or set ${Input.ComposeTrust}: host${more}`);
 }
 /** Starts the services of the user's compose file, unchanged but for the service that runs the built image. */
-async function startServices(p, localRef, tree, workDir, log) {
-    const project = await prepareServices(p, localRef, tree, workDir);
+async function startServices(p, localRef, tree, workDir, log, platform) {
+    const project = await prepareServices(p, localRef, tree, workDir, platform);
     const { args, env, services } = project;
     const timeout = p.inputs[Input.WaitTimeout];
     log.info(`Starting ${services.join(', ')} (waiting up to ${timeout} s for them to be healthy)`);
@@ -13533,8 +13534,8 @@ async function startServices(p, localRef, tree, workDir, log) {
  * bind mounts go: ports would collide between parallel runs, and a bind mount of the checkout would
  * replace the code of the image under test.
  */
-function overrideFor(service, config, localRef) {
-    const doc = new dist/* Document */.yo({ services: { [service]: { image: localRef, pull_policy: 'never' } } });
+function overrideFor(service, config, localRef, platform) {
+    const doc = new dist/* Document */.yo({ services: { [service]: { image: localRef, pull_policy: 'never', ...(platform ? { platform } : {}) } } });
     const node = doc.getIn(['services', service], true);
     const reset = (value, tag) => Object.assign(doc.createNode(value), { tag });
     node.set('build', reset(null, '!reset'));
@@ -14067,8 +14068,16 @@ function decideStrategy(inputs, engine, selected, runId) {
     if (!load)
         reasons.push('no test runs, so the image is not loaded into the engine');
     const compression = inputs[Input.Compression];
-    const exporter = reproducible ? 'docker' : 'oci';
-    return { builder, loopbackRegistries, cache, compression, load, exporter, loadsOci: engine.containerdStore, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices };
+    const platforms = inputs[Input.Platforms];
+    const multi = platforms.length > 1;
+    // An index (several platforms, or attestations) needs the oci exporter; the classic store loads
+    // each platform's image of it on its own.
+    const exporter = multi || !reproducible ? 'oci' : 'docker';
+    const loading = exporter === 'oci' && !engine.containerdStore ? 'per-platform' : 'archive';
+    if (multi) {
+        reasons.push(`${platforms.join(', ')}: one build writes an index of one image per platform, each tested (${loading === 'archive' ? 'the containerd image store holds them all' : 'loaded one platform at a time: the engine has no containerd image store'}); the index is pushed only if every platform passed`);
+    }
+    return { builder, loopbackRegistries, cache, compression, platforms, exporter, loading, load, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices };
 }
 
 ;// CONCATENATED MODULE: ./src/core/build-inputs.ts
@@ -14419,7 +14428,9 @@ async function fingerprint(git, inputs, commit, contextPath, dockerfile, labels)
         ...Object.entries(labels).map(([k, v]) => `label ${k}=${v}`),
         ...inputs[Input.Annotations].map(a => `annotation ${a}`),
         inputs[Input.Network],
-        ...inputs[Input.AddHosts]
+        ...inputs[Input.AddHosts],
+        // Only when given, so the fingerprints of single-platform images stay what they were.
+        ...(inputs[Input.Platforms].length ? [`platforms=${inputs[Input.Platforms].join(',')}`] : [])
     ]) {
         hash.update(`${part}\0`);
     }
@@ -14469,8 +14480,148 @@ async function requireSkopeo() {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/oci-archive.ts
+// What an OCI image archive (a tar of an OCI layout) holds: its index, and each platform's manifest in it.
+
+/**
+ * The platform images of the index at the top of the archive, attestations left out. The archive is read
+ * by its tar headers only, so a large image costs a few small reads.
+ */
+async function platformImages(archive) {
+    const file = await (0,promises_namespaceObject.open)(archive, 'r');
+    try {
+        const entries = await tarEntries(file);
+        const read = async (name) => {
+            const entry = entries.get(name);
+            if (!entry)
+                throw new Error(`the image archive ${archive} holds no ${name}`);
+            const buffer = Buffer.alloc(entry.size);
+            await file.read(buffer, 0, entry.size, entry.offset);
+            return JSON.parse(buffer.toString('utf8'));
+        };
+        const blob = (digest) => read(`blobs/${digest.replace(':', '/')}`);
+        const layout = (await read('index.json'));
+        const top = layout.manifests[0];
+        if (!top || !/index|manifest\.list/.test(top.mediaType))
+            throw new Error(`the image archive ${archive} holds no image index`);
+        const index = (await blob(top.digest));
+        const images = [];
+        for (const m of index.manifests) {
+            if (!m.platform || m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')
+                continue;
+            const manifest = (await blob(m.digest));
+            images.push({ platform: platformName(m.platform), digest: m.digest, configDigest: manifest.config.digest });
+        }
+        return { index: top.digest, images };
+    }
+    finally {
+        await file.close();
+    }
+}
+/** os/arch[/variant]; arm64's v8 is its only variant, so it is left out as buildx does. */
+function platformName(p) {
+    const variant = p.variant && !(p.architecture === 'arm64' && p.variant === 'v8') ? `/${p.variant}` : '';
+    return `${p.os}/${p.architecture}${variant}`;
+}
+/** Every file in a tar, by name, with where its bytes start; ustar and pax long names both read. */
+async function tarEntries(file) {
+    const entries = new Map();
+    const header = Buffer.alloc(512);
+    let position = 0;
+    let longName;
+    for (;;) {
+        const { bytesRead } = await file.read(header, 0, 512, position);
+        if (bytesRead < 512 || header.every(b => b === 0))
+            break;
+        const text = (start, length) => header.toString('utf8', start, start + length).replace(/\0.*$/s, '');
+        const size = parseInt(text(124, 12).trim() || '0', 8);
+        const type = text(156, 1);
+        const prefix = text(345, 155);
+        const name = longName ?? (prefix ? `${prefix}/${text(0, 100)}` : text(0, 100));
+        longName = undefined;
+        const offset = position + 512;
+        if (type === 'x' || type === 'L') {
+            const body = Buffer.alloc(size);
+            await file.read(body, 0, size, offset);
+            longName = type === 'L' ? body.toString('utf8').replace(/\0.*$/s, '') : /(?:^|\n)\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1];
+        }
+        else if (type === '0' || type === '') {
+            entries.set(name.replace(/^\.\//, ''), { offset, size });
+        }
+        position = offset + Math.ceil(size / 512) * 512;
+    }
+    return entries;
+}
+
+;// CONCATENATED MODULE: ./src/core/registry.ts
+// Registry operations by digest, through skopeo: push an image archive unchanged, copy a manifest to more tags.
+
+
+
+
+
+
+/** The credentials and TLS settings docker itself would use for a registry. */
+function access(session, registry, ...tlsFlags) {
+    // docker talks plain HTTP to registries on the loopback interface; so does hashdock, and to no other.
+    const verify = !isLoopback(registry);
+    return [...(session.authfile ? ['--authfile', session.authfile] : []), ...tlsFlags.map(flag => `--${flag}=${verify}`)];
+}
+/** A registry operation on the image; its failure is one line naming the image input. */
+async function skopeo(args, what) {
+    try {
+        return await run('skopeo', args);
+    }
+    catch (error) {
+        if (error instanceof CommandError)
+            throw new InputError(Input.Image, `${what} failed: ${skopeoMessage(error.stderr)}`);
+        throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`);
+    }
+}
+/** skopeo ends with `level=fatal msg="…"`: the message, unquoted. */
+function skopeoMessage(stderr) {
+    const line = lastLine(stderr);
+    const quoted = /msg="((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
+    if (!quoted)
+        return line;
+    try {
+        return JSON.parse(`"${quoted}"`);
+    }
+    catch {
+        return quoted;
+    }
+}
+/**
+ * Pushes an image archive (OCI layout inside) to `ref` byte for byte: every manifest keeps its digest,
+ * attestations and other platforms included. Returns the digest the registry now holds.
+ */
+async function pushArchive(archive, ref, session, workDir) {
+    const digestFile = (0,external_node_path_namespaceObject.join)(workDir, 'pushed.digest');
+    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...access(session, registryOf(ref), 'dest-tls-verify'), `oci-archive:${archive}`, `docker://${ref}`], `pushing ${ref}`);
+    return (await (0,promises_namespaceObject.readFile)(digestFile, 'utf8')).trim();
+}
+/**
+ * Points `ref` at a manifest a registry already holds (`image@digest`), in the same repository or
+ * another registry's: the manifest and its blobs are copied byte for byte, so the digest stays.
+ */
+async function copyDigest(image, digest, ref, session) {
+    const from = registryOf(image);
+    const to = registryOf(ref);
+    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', ...access(session, from, 'src-tls-verify'), ...access({}, to, 'dest-tls-verify'), `docker://${image}@${digest}`, `docker://${ref}`], `tagging ${ref}`);
+}
+/** The digest and labels of `ref` in the registry, or undefined when it holds no such tag. */
+async function inspectRemote(ref, session) {
+    const r = await run('skopeo', ['inspect', ...access(session, registryOf(ref), 'tls-verify'), `docker://${ref}`], { allowFailure: true });
+    if (r.exitCode !== 0)
+        return undefined;
+    const held = JSON.parse(r.stdout);
+    return { digest: held.Digest, labels: held.Labels ?? {} };
+}
+
 ;// CONCATENATED MODULE: ./src/core/build.ts
 // Stage 3: BuildKit writes the image once, as an archive; that archive is what is tested and what is pushed.
+
+
 
 
 
@@ -14512,7 +14663,8 @@ async function build(p, context, options, workDir, log) {
         `--sbom=${strategy.sbom}`,
         ...options.cacheArgs,
         '--metadata-file', metadataFile,
-        '--output', `type=${strategy.exporter},dest=${archive},oci-mediatypes=true,rewrite-timestamp=true,compression=${strategy.compression},force-compression=true,name=${p.localRef}`,
+        ...(strategy.platforms.length ? ['--platform', strategy.platforms.join(',')] : []),
+        '--output', `type=${strategy.exporter},dest=${archive},${strategy.exporter === 'docker' ? 'oci-mediatypes=true,' : ''}rewrite-timestamp=true,compression=${strategy.compression},force-compression=true,name=${p.localRef}`,
         context.contextDir
     ];
     const started = Date.now();
@@ -14523,6 +14675,7 @@ async function build(p, context, options, workDir, log) {
     const digest = String(metadata['containerimage.digest'] ?? '');
     if (!/^sha256:[0-9a-f]{64}$/.test(digest))
         throw new Error(`the builder reported no image digest (build metadata: ${JSON.stringify(metadata).slice(0, 300)})`);
+    const platforms = strategy.exporter === 'oci' ? await indexedPlatforms(archive, digest, strategy.platforms) : [];
     return {
         digest,
         configDigest: String(metadata['containerimage.config.digest'] ?? ''),
@@ -14530,29 +14683,63 @@ async function build(p, context, options, workDir, log) {
         size: (await (0,promises_namespaceObject.stat)(archive)).size,
         reproducible: strategy.reproducible,
         seconds,
-        metadata
+        metadata,
+        platforms
     };
+}
+/** The index the archive holds must be the built one, with exactly one image per platform asked for. */
+async function indexedPlatforms(archive, digest, wanted) {
+    const { index, images } = await platformImages(archive);
+    if (index !== digest)
+        throw new Error(`the image archive holds the index ${index}, not the built ${digest}`);
+    const found = images.map(i => i.platform);
+    if (found.length !== wanted.length || !wanted.every(w => found.includes(w))) {
+        throw new Error(`platforms: the build wrote images for ${found.join(', ') || 'no platform'}, not for ${wanted.join(', ')}`);
+    }
+    return wanted.map(w => images.find(i => i.platform === w));
 }
 /**
  * Loads the archive into the engine and checks that what the engine now holds is the built image, by
  * digest: the tests run exactly what will be pushed.
  */
-async function load(p, built) {
-    if (p.strategy.exporter === 'oci' && !p.strategy.loadsOci) {
-        // The classic store reads only docker archives: skopeo writes the engine's platform's image as one,
-        // its config (the engine's name for the image) unchanged.
-        const converted = (0,external_node_path_namespaceObject.join)(p.workspace.workDir, 'image.docker.tar');
-        await run('skopeo', ['copy', '--quiet', `oci-archive:${built.archive}`, `docker-archive:${converted}:${p.localRef}`]);
-        await run('docker', ['load', '--quiet', '--input', converted]);
-    }
-    else {
-        await run('docker', ['load', '--quiet', '--input', built.archive]);
-    }
+async function load(p, built, log) {
+    if (p.strategy.loading === 'per-platform')
+        return loadEachPlatform(p, built, log);
+    await run('docker', ['load', '--quiet', '--input', built.archive]);
     const facts = await inspectImage(p.localRef);
     if (facts.id !== built.digest && facts.id !== built.configDigest) {
         throw new Error(`the engine loaded ${p.localRef} as ${facts.id}, which is not the built image ${built.digest}`);
     }
-    return { imageId: facts.id, localRef: p.localRef, workingDir: facts.workingDir };
+    // The containerd store keeps the whole index: each platform's image is the one its manifest names.
+    const platforms = built.platforms.map(i => ({ platform: i.platform, digest: i.digest, imageId: facts.id, localRef: p.localRef }));
+    return { imageId: facts.id, localRef: p.localRef, workingDir: facts.workingDir, platforms };
+}
+/**
+ * An engine without the containerd store holds one platform per image: each platform's image is copied
+ * out of the archive on its own and loaded under a reference of its own, and checked by its config
+ * digest, the ID such an engine gives it.
+ */
+async function loadEachPlatform(p, built, log) {
+    const platforms = [];
+    let workingDir = '';
+    for (const image of built.platforms) {
+        const [os, arch, variant] = image.platform.split('/');
+        const slug = image.platform.replace(/\//g, '-');
+        // The run's own repository, so cleanup finds every platform's image by it.
+        const localRef = `${p.localRef}-${slug}`;
+        const file = (0,external_node_path_namespaceObject.join)(p.workspace.workDir, `image-${slug}.tar`);
+        log.info(`Loading ${image.platform} (${image.digest})`);
+        await skopeo(['copy', '--quiet', '--override-os', os, '--override-arch', arch, ...(variant ? ['--override-variant', variant] : []), `oci-archive:${built.archive}`, `docker-archive:${file}:${localRef}`], `extracting the ${image.platform} image`);
+        await run('docker', ['load', '--quiet', '--input', file]);
+        await (0,promises_namespaceObject.rm)(file, { force: true });
+        const facts = await inspectImage(localRef);
+        if (facts.id !== image.configDigest) {
+            throw new Error(`the engine loaded ${localRef} as ${facts.id}, which is not the built ${image.platform} image (config ${image.configDigest})`);
+        }
+        workingDir ||= facts.workingDir;
+        platforms.push({ platform: image.platform, digest: image.digest, imageId: facts.id, localRef });
+    }
+    return { imageId: platforms[0]?.imageId ?? '', localRef: platforms[0]?.localRef ?? p.localRef, workingDir, platforms };
 }
 /**
  * Secret values reach buildx through its environment, never its argument list, which the log's
@@ -14711,71 +14898,6 @@ async function logout(session) {
     await (0,promises_namespaceObject.rm)(session.overlay.dir, { recursive: true, force: true });
 }
 
-;// CONCATENATED MODULE: ./src/core/registry.ts
-// Registry operations by digest, through skopeo: push an image archive unchanged, copy a manifest to more tags.
-
-
-
-
-
-
-/** The credentials and TLS settings docker itself would use for a registry. */
-function access(session, registry, ...tlsFlags) {
-    // docker talks plain HTTP to registries on the loopback interface; so does hashdock, and to no other.
-    const verify = !isLoopback(registry);
-    return [...(session.authfile ? ['--authfile', session.authfile] : []), ...tlsFlags.map(flag => `--${flag}=${verify}`)];
-}
-/** A registry operation on the image; its failure is one line naming the image input. */
-async function skopeo(args, what) {
-    try {
-        return await run('skopeo', args);
-    }
-    catch (error) {
-        if (error instanceof CommandError)
-            throw new InputError(Input.Image, `${what} failed: ${skopeoMessage(error.stderr)}`);
-        throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`);
-    }
-}
-/** skopeo ends with `level=fatal msg="…"`: the message, unquoted. */
-function skopeoMessage(stderr) {
-    const line = lastLine(stderr);
-    const quoted = /msg="((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
-    if (!quoted)
-        return line;
-    try {
-        return JSON.parse(`"${quoted}"`);
-    }
-    catch {
-        return quoted;
-    }
-}
-/**
- * Pushes an image archive (OCI layout inside) to `ref` byte for byte: every manifest keeps its digest,
- * attestations and other platforms included. Returns the digest the registry now holds.
- */
-async function pushArchive(archive, ref, session, workDir) {
-    const digestFile = (0,external_node_path_namespaceObject.join)(workDir, 'pushed.digest');
-    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...access(session, registryOf(ref), 'dest-tls-verify'), `oci-archive:${archive}`, `docker://${ref}`], `pushing ${ref}`);
-    return (await (0,promises_namespaceObject.readFile)(digestFile, 'utf8')).trim();
-}
-/**
- * Points `ref` at a manifest a registry already holds (`image@digest`), in the same repository or
- * another registry's: the manifest and its blobs are copied byte for byte, so the digest stays.
- */
-async function copyDigest(image, digest, ref, session) {
-    const from = registryOf(image);
-    const to = registryOf(ref);
-    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', ...access(session, from, 'src-tls-verify'), ...access({}, to, 'dest-tls-verify'), `docker://${image}@${digest}`, `docker://${ref}`], `tagging ${ref}`);
-}
-/** The digest and labels of `ref` in the registry, or undefined when it holds no such tag. */
-async function inspectRemote(ref, session) {
-    const r = await run('skopeo', ['inspect', ...access(session, registryOf(ref), 'tls-verify'), `docker://${ref}`], { allowFailure: true });
-    if (r.exitCode !== 0)
-        return undefined;
-    const held = JSON.parse(r.stdout);
-    return { digest: held.Digest, labels: held.Labels ?? {} };
-}
-
 ;// CONCATENATED MODULE: ./src/core/publish.ts
 
 
@@ -14785,7 +14907,12 @@ async function inspectRemote(ref, session) {
  * digest everywhere, never a rebuild. The other tags then name the manifest each registry already
  * holds, so every tag points at the digest that was tested.
  */
-async function publish(p, built, session, log) {
+async function publish(p, built, tests, session, log) {
+    // The index lists exactly the platform images that were built; each must be one a passing test ran.
+    const untested = tests.length ? built.platforms.filter(i => !tests.some(t => t.passed && t.digest === i.digest)) : [];
+    if (untested.length) {
+        throw new Error(`the index lists ${untested.map(i => `${i.platform} (${i.digest})`).join(', ')}, which no passing test ran: nothing was pushed`);
+    }
     const pushed = [];
     for (const image of p.images) {
         const ref = `${image}:${p.commit}`;
@@ -14867,7 +14994,7 @@ function report(p, built, loaded, tests, suites, published, notes) {
         pushed: Boolean(published),
         ...(failed.length
             ? {
-                failure: failed.map(t => `${t.kind} tests failed (exit ${t.exitCode}): nothing was pushed`).join('; '),
+                failure: failed.map(t => `${t.kind} tests failed${t.platform ? ` on ${t.platform}` : ''} (exit ${t.exitCode}): nothing was pushed`).join('; '),
                 failedStage: failed[0].kind === 'unit' ? 'unit tests' : 'integration tests'
             }
             : {}),
@@ -14924,6 +15051,7 @@ const planFacts = (p) => ({
 const builtFacts = (b, loaded) => ({
     digest: b.digest,
     metadata: b.metadata,
+    ...(b.platforms.length ? { platforms: b.platforms } : {}),
     imageId: loaded?.imageId ?? '',
     size: b.size,
     reproducible: b.reproducible,
@@ -22431,7 +22559,7 @@ function failureAnnotations(suites, mapPath, limit = 10) {
         // The details usually repeat the message: say it once.
         const text = c.details && c.message && !c.details.includes(c.message) ? `${c.message}\n\n${c.details}` : c.details || c.message;
         return {
-            title: clip(`${caseLabel(c)} failed`, NAME_CHARS),
+            title: clip(`${c.platform ? `${c.platform}: ` : ''}${caseLabel(c)} failed`, NAME_CHARS),
             message: clip(text || 'failed', 4000),
             ...(file === undefined ? {} : { file, ...(c.line === undefined ? {} : { startLine: c.line }) })
         };
@@ -22510,7 +22638,12 @@ async function readResults(runs, log) {
             try {
                 // Runners name suites generically ("pytest"): say which test container each came from.
                 const parsed = parseJUnit(await (0,promises_namespaceObject.readFile)(file, 'utf8'), (0,external_node_path_namespaceObject.relative)(dir, file));
-                suites.push(...parsed.map(s => ({ ...s, name: `${run.kind}: ${s.name}` })));
+                const platform = run.platform;
+                suites.push(...parsed.map(s => ({
+                    ...s,
+                    name: `${run.kind}${platform ? ` on ${platform}` : ''}: ${s.name}`,
+                    cases: platform ? s.cases.map(c => ({ ...c, platform })) : s.cases
+                })));
             }
             catch (error) {
                 log.warning(`${Input.TestResults}: ${error instanceof Error ? error.message : String(error)}`);
@@ -22579,25 +22712,30 @@ async function reuse(p, digest, session, log) {
 
 /** Runs `command` with /bin/sh -c in a new container of `imageId`: entrypoint overridden, no host mounts, CI=true. */
 async function testInImage(p, imageId, kind, command, workDir, log, options = {}) {
-    const name = `hashdock-${p.workspace.runId}-${kind}`;
+    const platform = options.platform;
+    const slug = platform ? `-${platform.name.replace(/\//g, '-')}` : '';
+    const name = `hashdock-${p.workspace.runId}-${kind}${slug}`;
     const env = { CI: 'true', ...options.env };
     await run('docker', [
         'create', '--name', name, '--label', `${RUN_LABEL}=${p.workspace.runId}`, '--pull', 'never',
         '--entrypoint', '/bin/sh',
         ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
         ...(options.network ? ['--network', options.network] : []),
+        ...(platform ? ['--platform', platform.name] : []),
         imageId, '-c', command
     ]);
     try {
         const started = Date.now();
         // The command and its output are the user's: shown as they come, never read as workflow commands.
+        if (platform)
+            log.info(`${platform.name}: image ${platform.digest}`);
         const { exitCode } = await log.untrusted(() => {
             log.info(`$ ${command}`);
             return run('docker', ['start', '--attach', name], { stream: true, allowFailure: true });
         });
         const seconds = (Date.now() - started) / 1000;
-        const resultsDir = await collectResults(p, name, kind, (0,external_node_path_namespaceObject.join)(workDir, 'results', kind), log);
-        return { kind, command, exitCode, passed: exitCode === 0, seconds, resultsDir };
+        const resultsDir = await collectResults(p, name, kind, (0,external_node_path_namespaceObject.join)(workDir, 'results', ...(platform ? [platform.name] : []), kind), log);
+        return { kind, command, exitCode, passed: exitCode === 0, seconds, resultsDir, ...(platform ? { platform: platform.name, digest: platform.digest } : {}) };
     }
     finally {
         await run('docker', ['rm', '--force', '--volumes', name], { allowFailure: true });
@@ -22650,9 +22788,10 @@ async function runPipeline(inputs, workspace, log) {
 async function stages(inputs, workspace, log, progress) {
     const p = await log.group('Plan', async () => {
         const engine = await requireEngine();
-        if (inputs[Input.Push])
-            await requireSkopeo();
         const planned = await plan(inputs, workspace, { engine, builder: await selectedBuilder(inputs[Input.Builder]) });
+        // skopeo pushes the archive, and takes each platform's image out of it for an engine without the containerd store.
+        if (inputs[Input.Push] || (planned.strategy.load && planned.strategy.loading === 'per-platform'))
+            await requireSkopeo();
         log.info(`Commit ${planned.commit} (${planned.dockerfilePath} in ${planned.contextPath}, mtime ${inputs[Input.Mtime]})`);
         log.info(`Docker engine ${engine.version}${engine.containerdStore ? ' (containerd image store)' : ''}; ${planned.strategy.reasons.join('; ')}`);
         return planned;
@@ -22702,7 +22841,7 @@ async function stages(inputs, workspace, log, progress) {
         if (store)
             await log.group('Save the layer cache', () => store.save(p.commit));
         progress.stage = 'build';
-        const loaded = p.strategy.load ? await log.group('Load the image into the engine', () => load(p, built)) : undefined;
+        const loaded = p.strategy.load ? await log.group('Load the image into the engine', () => load(p, built, log)) : undefined;
         progress.loaded = loaded;
         const tests = loaded ? await runTests(p, loaded, context, log, progress) : [];
         const suites = await readResults(tests, log);
@@ -22716,7 +22855,7 @@ async function stages(inputs, workspace, log, progress) {
             log.warning('Pushing an image that no test has run against: give test-command or integration-command to test it first.');
         }
         progress.stage = 'push';
-        const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, session, log)) : undefined;
+        const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log)) : undefined;
         return report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)]);
     }
     finally {
@@ -22729,37 +22868,54 @@ async function stages(inputs, workspace, log, progress) {
 function heldBackNotes(published) {
     return published?.heldBack.length ? [`Not moved, since they name a newer commit (force-tags: true moves them): ${published.heldBack.join(', ')}`] : [];
 }
-/** Unit tests alone first (they fail fastest), then integration tests beside the compose services. */
+/**
+ * Unit tests alone first (they fail fastest), on every platform, then integration tests beside the
+ * compose services, platform by platform; a failure on any platform stops before the next stage.
+ */
 async function runTests(p, built, context, log, progress) {
     const { inputs, workspace } = p;
     // The progress's own list, so runs that finished before a failing stage are still reported.
     const tests = progress.tests;
+    // One platform named (not the index of several): its one image, still run as that platform.
+    const [only] = p.strategy.platforms.length === 1 ? p.strategy.platforms : [];
+    const targets = built.platforms.length
+        ? built.platforms.map(l => ({ imageId: l.imageId, localRef: l.localRef, platform: { name: l.platform, digest: l.digest } }))
+        : [{ imageId: built.imageId, localRef: built.localRef, ...(only ? { platform: { name: only, digest: progress.built?.digest ?? '' } } : {}) }];
+    const on = (t) => (t.platform ? ` on ${t.platform.name}` : '');
     const unit = inputs[Input.TestCommand];
     progress.stage = 'unit tests';
-    if (unit)
-        tests.push(await log.group('Unit tests', () => testInImage(p, built.imageId, 'unit', unit, workspace.workDir, log)));
+    if (unit) {
+        for (const t of targets) {
+            tests.push(await log.group(`Unit tests${on(t)}`, () => testInImage(p, t.imageId, 'unit', unit, workspace.workDir, log, { platform: t.platform })));
+        }
+    }
     const integration = inputs[Input.IntegrationCommand];
     if (!integration || tests.some(t => !t.passed))
         return tests;
     progress.stage = 'integration tests';
-    if (!inputs[Input.ComposeFile]) {
-        tests.push(await log.group('Integration tests', () => testInImage(p, built.imageId, 'integration', integration, workspace.workDir, log)));
-        return tests;
-    }
-    let project;
-    try {
-        progress.stage = 'services';
-        project = await log.group('Services', () => startServices(p, built.localRef, context.tree, workspace.workDir, log));
-        const services = project;
-        progress.stage = 'integration tests';
-        const run = await log.group('Integration tests', () => testInImage(p, built.imageId, 'integration', integration, workspace.workDir, log, { network: services.network, env: services.env }));
-        tests.push(run);
-        if (!run.passed)
-            await showLogs(services, log);
-    }
-    finally {
-        if (project)
-            await stopServices(project);
+    for (const t of targets) {
+        if (!inputs[Input.ComposeFile]) {
+            tests.push(await log.group(`Integration tests${on(t)}`, () => testInImage(p, t.imageId, 'integration', integration, workspace.workDir, log, { platform: t.platform })));
+        }
+        else {
+            let project;
+            try {
+                progress.stage = 'services';
+                project = await log.group(`Services${on(t)}`, () => startServices(p, t.localRef, context.tree, workspace.workDir, log, t.platform?.name));
+                const services = project;
+                progress.stage = 'integration tests';
+                const run = await log.group(`Integration tests${on(t)}`, () => testInImage(p, t.imageId, 'integration', integration, workspace.workDir, log, { network: services.network, env: services.env, platform: t.platform }));
+                tests.push(run);
+                if (!run.passed)
+                    await showLogs(services, log);
+            }
+            finally {
+                if (project)
+                    await stopServices(project);
+            }
+        }
+        if (tests.some(r => !r.passed))
+            break;
     }
     return tests;
 }
@@ -22822,7 +22978,8 @@ function parseInputs(read) {
         [Input.Network]: network(get(Input.Network)),
         [Input.ShmSize]: shmSize(get(Input.ShmSize)),
         [Input.Ulimit]: ulimits(lines(read(Input.Ulimit))),
-        [Input.AddHosts]: addHosts(lines(read(Input.AddHosts)))
+        [Input.AddHosts]: addHosts(lines(read(Input.AddHosts))),
+        [Input.Platforms]: platforms(read(Input.Platforms))
     };
     if (password && !inputs[Input.RegistryUsername]) {
         throw new InputError(Input.RegistryUsername, 'is required when registry-password is set');
@@ -22890,6 +23047,19 @@ function inputs_keyValues(name, values, what) {
         }
     }
     return values;
+}
+/** Comma- or line-separated os/arch[/variant] names, as buildx's --platform takes them; each once. */
+function platforms(value) {
+    const names = value.split(/[,\r\n]/).map(p => p.trim()).filter(Boolean);
+    for (const name of names) {
+        if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(name)) {
+            throw new InputError(Input.Platforms, `'${name}' is not a platform; write os/arch or os/arch/variant, e.g. linux/amd64,linux/arm64`);
+        }
+    }
+    const twice = names.find((name, i) => names.indexOf(name) !== i);
+    if (twice)
+        throw new InputError(Input.Platforms, `'${twice}' is listed twice`);
+    return names;
 }
 function builderName(value) {
     if (value && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(value)) {
@@ -22992,6 +23162,8 @@ Options:
   --mtime commit|per-file    file timestamps: the commit's, or each file's last change
   --cache registry|none      layer cache kept in the registry as <image>:buildcache (default: none)
   --compression gzip|zstd    layer compression (default: gzip; zstd is faster, needs Docker 23+ to pull)
+  --platforms LIST           platforms to build and test, e.g. linux/amd64,linux/arm64 (default:
+                             the builder's native one); one index is pushed if every one passed
   --builder NAME             BuildKit builder (default: the one docker buildx has selected)
   --rebuild true|false       build even when the registry holds this commit from the same inputs
   --provenance true|false    attach a provenance attestation (default: false); it records build
@@ -23226,7 +23398,7 @@ function renderTerminalReport(r, options) {
     }
     for (const t of r.tests) {
         const state = t.passed ? paint('green', 'passed') : paint('red', `failed (exit ${t.exitCode})`);
-        rows.push([`${t.kind[0].toUpperCase()}${t.kind.slice(1)} tests`, [`${state} in ${t.seconds.toFixed(1)} s`]]);
+        rows.push([`${t.kind[0].toUpperCase()}${t.kind.slice(1)} tests${t.platform ? ` on ${t.platform}` : ''}`, [`${state} in ${t.seconds.toFixed(1)} s`]]);
     }
     if (r.digest)
         rows.push(['Digest', [r.pushed ? r.digest : `${r.digest} (not pushed)`]]);

@@ -45,8 +45,9 @@ export function renderSummary(r: Report): string {
     rows.push(['Image ID', r.imageId ? `\`${r.imageId}\`` : 'not loaded: no test ran'], ['Size', megabytes(r.size ?? 0)], ['Build', seconds(r.buildSeconds ?? 0)])
     rows.push(['Reproducible', r.reproducible ? 'yes' : 'no'])
   }
+  for (const image of r.platforms ?? []) rows.push([`Image ${image.platform}`, `\`${image.digest}\``])
   for (const t of r.tests) {
-    rows.push([`${capitalize(t.kind)} tests`, `${t.passed ? 'passed' : `failed (exit ${t.exitCode})`} in ${seconds(t.seconds)}`])
+    rows.push([`${capitalize(t.kind)} tests${t.platform ? ` on ${t.platform}` : ''}`, `${t.passed ? 'passed' : `failed (exit ${t.exitCode})`} in ${seconds(t.seconds)}`])
   }
   if (r.digest) rows.push(['Digest', `\`${r.digest}\`${r.pushed ? '' : ' (not pushed)'}`])
   if (r.strategy.length) rows.push(['How', r.strategy.join('<br>')])

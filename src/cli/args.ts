@@ -66,6 +66,8 @@ Options:
   --mtime commit|per-file    file timestamps: the commit's, or each file's last change
   --cache registry|none      layer cache kept in the registry as <image>:buildcache (default: none)
   --compression gzip|zstd    layer compression (default: gzip; zstd is faster, needs Docker 23+ to pull)
+  --platforms LIST           platforms to build and test, e.g. linux/amd64,linux/arm64 (default:
+                             the builder's native one); one index is pushed if every one passed
   --builder NAME             BuildKit builder (default: the one docker buildx has selected)
   --rebuild true|false       build even when the registry holds this commit from the same inputs
   --provenance true|false    attach a provenance attestation (default: false); it records build

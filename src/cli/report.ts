@@ -33,7 +33,7 @@ export function renderTerminalReport(r: Report, options: { colour: boolean }): s
   }
   for (const t of r.tests) {
     const state = t.passed ? paint('green', 'passed') : paint('red', `failed (exit ${t.exitCode})`)
-    rows.push([`${t.kind[0].toUpperCase()}${t.kind.slice(1)} tests`, [`${state} in ${t.seconds.toFixed(1)} s`]])
+    rows.push([`${t.kind[0].toUpperCase()}${t.kind.slice(1)} tests${t.platform ? ` on ${t.platform}` : ''}`, [`${state} in ${t.seconds.toFixed(1)} s`]])
   }
   if (r.digest) rows.push(['Digest', [r.pushed ? r.digest : `${r.digest} (not pushed)`]])
   if (r.strategy.length) rows.push(['How', r.strategy])

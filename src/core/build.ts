@@ -1,5 +1,5 @@
 // Stage 3: BuildKit writes the image once, as an archive; that archive is what is tested and what is pushed.
-import { readFile, stat } from 'node:fs/promises'
+import { readFile, rm, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { createRunBuilder } from './builder.js'
 import { Input } from './constants.js'
@@ -7,7 +7,9 @@ import type { BuildContext } from './context.js'
 import { inspectImage } from './docker.js'
 import { run } from './exec.js'
 import type { Log } from './log.js'
+import { platformImages, type PlatformImage } from './oci-archive.js'
 import type { Plan } from './plan.js'
+import { skopeo } from './registry.js'
 import { IMAGE_CLOCK } from './strategy.js'
 
 export interface Built {
@@ -24,6 +26,8 @@ export interface Built {
   seconds: number
   /** BuildKit's build metadata (--metadata-file), as it wrote it. */
   metadata: Record<string, unknown>
+  /** Each platform's image in the index, when several platforms were built; empty for one image. */
+  platforms: PlatformImage[]
 }
 
 /** The built image inside the engine, under a reference no other run uses. */
@@ -33,6 +37,17 @@ export interface Loaded {
   localRef: string
   /** Where relative paths inside the image start: test reports name files from here. */
   workingDir: string
+  /** Each platform's image as the engine holds it, when several were built; empty for one image. */
+  platforms: LoadedPlatform[]
+}
+
+/** One platform's image in the engine: the tests run `imageId` with `--platform platform`. */
+export interface LoadedPlatform {
+  platform: string
+  /** The platform's manifest digest in the built index: what its tests ran, and what is pushed. */
+  digest: string
+  imageId: string
+  localRef: string
 }
 
 export interface BuildOptions {
@@ -74,7 +89,8 @@ export async function build(p: Plan, context: BuildContext, options: BuildOption
     `--sbom=${strategy.sbom}`,
     ...options.cacheArgs,
     '--metadata-file', metadataFile,
-    '--output', `type=${strategy.exporter},dest=${archive},oci-mediatypes=true,rewrite-timestamp=true,compression=${strategy.compression},force-compression=true,name=${p.localRef}`,
+    ...(strategy.platforms.length ? ['--platform', strategy.platforms.join(',')] : []),
+    '--output', `type=${strategy.exporter},dest=${archive},${strategy.exporter === 'docker' ? 'oci-mediatypes=true,' : ''}rewrite-timestamp=true,compression=${strategy.compression},force-compression=true,name=${p.localRef}`,
     context.contextDir
   ]
   const started = Date.now()
@@ -84,6 +100,7 @@ export async function build(p: Plan, context: BuildContext, options: BuildOption
   const metadata = JSON.parse(await readFile(metadataFile, 'utf8')) as Record<string, unknown>
   const digest = String(metadata['containerimage.digest'] ?? '')
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`the builder reported no image digest (build metadata: ${JSON.stringify(metadata).slice(0, 300)})`)
+  const platforms = strategy.exporter === 'oci' ? await indexedPlatforms(archive, digest, strategy.platforms) : []
   return {
     digest,
     configDigest: String(metadata['containerimage.config.digest'] ?? ''),
@@ -91,29 +108,67 @@ export async function build(p: Plan, context: BuildContext, options: BuildOption
     size: (await stat(archive)).size,
     reproducible: strategy.reproducible,
     seconds,
-    metadata
+    metadata,
+    platforms
   }
+}
+
+/** The index the archive holds must be the built one, with exactly one image per platform asked for. */
+async function indexedPlatforms(archive: string, digest: string, wanted: string[]): Promise<PlatformImage[]> {
+  const { index, images } = await platformImages(archive)
+  if (index !== digest) throw new Error(`the image archive holds the index ${index}, not the built ${digest}`)
+  const found = images.map(i => i.platform)
+  if (found.length !== wanted.length || !wanted.every(w => found.includes(w))) {
+    throw new Error(`platforms: the build wrote images for ${found.join(', ') || 'no platform'}, not for ${wanted.join(', ')}`)
+  }
+  return wanted.map(w => images.find(i => i.platform === w) as PlatformImage)
 }
 
 /**
  * Loads the archive into the engine and checks that what the engine now holds is the built image, by
  * digest: the tests run exactly what will be pushed.
  */
-export async function load(p: Plan, built: Built): Promise<Loaded> {
-  if (p.strategy.exporter === 'oci' && !p.strategy.loadsOci) {
-    // The classic store reads only docker archives: skopeo writes the engine's platform's image as one,
-    // its config (the engine's name for the image) unchanged.
-    const converted = join(p.workspace.workDir, 'image.docker.tar')
-    await run('skopeo', ['copy', '--quiet', `oci-archive:${built.archive}`, `docker-archive:${converted}:${p.localRef}`])
-    await run('docker', ['load', '--quiet', '--input', converted])
-  } else {
-    await run('docker', ['load', '--quiet', '--input', built.archive])
-  }
+export async function load(p: Plan, built: Built, log: Log): Promise<Loaded> {
+  if (p.strategy.loading === 'per-platform') return loadEachPlatform(p, built, log)
+  await run('docker', ['load', '--quiet', '--input', built.archive])
   const facts = await inspectImage(p.localRef)
   if (facts.id !== built.digest && facts.id !== built.configDigest) {
     throw new Error(`the engine loaded ${p.localRef} as ${facts.id}, which is not the built image ${built.digest}`)
   }
-  return { imageId: facts.id, localRef: p.localRef, workingDir: facts.workingDir }
+  // The containerd store keeps the whole index: each platform's image is the one its manifest names.
+  const platforms = built.platforms.map(i => ({ platform: i.platform, digest: i.digest, imageId: facts.id, localRef: p.localRef }))
+  return { imageId: facts.id, localRef: p.localRef, workingDir: facts.workingDir, platforms }
+}
+
+/**
+ * An engine without the containerd store holds one platform per image: each platform's image is copied
+ * out of the archive on its own and loaded under a reference of its own, and checked by its config
+ * digest, the ID such an engine gives it.
+ */
+async function loadEachPlatform(p: Plan, built: Built, log: Log): Promise<Loaded> {
+  const platforms: LoadedPlatform[] = []
+  let workingDir = ''
+  for (const image of built.platforms) {
+    const [os, arch, variant] = image.platform.split('/')
+    const slug = image.platform.replace(/\//g, '-')
+    // The run's own repository, so cleanup finds every platform's image by it.
+    const localRef = `${p.localRef}-${slug}`
+    const file = join(p.workspace.workDir, `image-${slug}.tar`)
+    log.info(`Loading ${image.platform} (${image.digest})`)
+    await skopeo(
+      ['copy', '--quiet', '--override-os', os, '--override-arch', arch, ...(variant ? ['--override-variant', variant] : []), `oci-archive:${built.archive}`, `docker-archive:${file}:${localRef}`],
+      `extracting the ${image.platform} image`
+    )
+    await run('docker', ['load', '--quiet', '--input', file])
+    await rm(file, { force: true })
+    const facts = await inspectImage(localRef)
+    if (facts.id !== image.configDigest) {
+      throw new Error(`the engine loaded ${localRef} as ${facts.id}, which is not the built ${image.platform} image (config ${image.configDigest})`)
+    }
+    workingDir ||= facts.workingDir
+    platforms.push({ platform: image.platform, digest: image.digest, imageId: facts.id, localRef })
+  }
+  return { imageId: platforms[0]?.imageId ?? '', localRef: platforms[0]?.localRef ?? p.localRef, workingDir, platforms }
 }
 
 /**

@@ -39,7 +39,7 @@ interface ServiceState {
  * The project as it will run: the user's compose file, the service under test replaced by the built
  * image, checked against the compose policy. Runs before the build too, so a refused file fails fast.
  */
-export async function prepareServices(p: Plan, localRef: string, tree: string, workDir: string): Promise<ComposeProject> {
+export async function prepareServices(p: Plan, localRef: string, tree: string, workDir: string, platform?: string): Promise<ComposeProject> {
   const file = join(tree, p.inputs[Input.ComposeFile])
   const inTree = inside(tree)
   if ((await lstat(file)).isSymbolicLink() || !(await inTree(file))) {
@@ -62,7 +62,7 @@ export async function prepareServices(p: Plan, localRef: string, tree: string, w
       throw new InputError(Input.ComposeService, `'${service}' is not a service of ${p.inputs[Input.ComposeFile]}; it has: ${services.join(', ')}`)
     }
     const override = join(workDir, 'compose.hashdock.yaml')
-    await writeFile(override, overrideFor(service, config.services[service], localRef), { mode: 0o644 })
+    await writeFile(override, overrideFor(service, config.services[service], localRef, platform), { mode: 0o644 })
     args.push('--file', override)
   }
   const final = service ? await composeConfig(args, env) : config
@@ -78,8 +78,8 @@ function refuse(problems: string[]): void {
 }
 
 /** Starts the services of the user's compose file, unchanged but for the service that runs the built image. */
-export async function startServices(p: Plan, localRef: string, tree: string, workDir: string, log: Log): Promise<ComposeProject> {
-  const project = await prepareServices(p, localRef, tree, workDir)
+export async function startServices(p: Plan, localRef: string, tree: string, workDir: string, log: Log, platform?: string): Promise<ComposeProject> {
+  const project = await prepareServices(p, localRef, tree, workDir, platform)
   const { args, env, services } = project
   const timeout = p.inputs[Input.WaitTimeout]
   log.info(`Starting ${services.join(', ')} (waiting up to ${timeout} s for them to be healthy)`)
@@ -105,8 +105,8 @@ export async function startServices(p: Plan, localRef: string, tree: string, wor
  * bind mounts go: ports would collide between parallel runs, and a bind mount of the checkout would
  * replace the code of the image under test.
  */
-export function overrideFor(service: string, config: ComposeService, localRef: string): string {
-  const doc = new Document({ services: { [service]: { image: localRef, pull_policy: 'never' } } })
+export function overrideFor(service: string, config: ComposeService, localRef: string, platform?: string): string {
+  const doc = new Document({ services: { [service]: { image: localRef, pull_policy: 'never', ...(platform ? { platform } : {}) } } })
   const node = doc.getIn(['services', service], true) as { set(key: string, value: unknown): void }
   const reset = (value: unknown, tag: string): unknown => Object.assign(doc.createNode(value), { tag })
   node.set('build', reset(null, '!reset'))

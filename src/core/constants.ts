@@ -41,7 +41,8 @@ export enum Input {
   Network = 'network',
   ShmSize = 'shm-size',
   Ulimit = 'ulimit',
-  AddHosts = 'add-hosts'
+  AddHosts = 'add-hosts',
+  Platforms = 'platforms'
 }
 
 export enum Output {

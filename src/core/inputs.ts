@@ -62,6 +62,8 @@ export interface Inputs {
   [Input.ShmSize]: string
   [Input.Ulimit]: string[]
   [Input.AddHosts]: string[]
+  /** os/arch[/variant] of every image to build and test; empty: the builder's native platform only. */
+  [Input.Platforms]: string[]
 }
 
 export const MTIME_MODES = ['commit', 'per-file'] as const
@@ -120,7 +122,8 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.Network]: build.network(get(Input.Network)),
     [Input.ShmSize]: build.shmSize(get(Input.ShmSize)),
     [Input.Ulimit]: build.ulimits(lines(read(Input.Ulimit))),
-    [Input.AddHosts]: build.addHosts(lines(read(Input.AddHosts)))
+    [Input.AddHosts]: build.addHosts(lines(read(Input.AddHosts))),
+    [Input.Platforms]: platforms(read(Input.Platforms))
   }
   if (password && !inputs[Input.RegistryUsername]) {
     throw new InputError(Input.RegistryUsername, 'is required when registry-password is set')
@@ -194,6 +197,19 @@ function keyValues(name: Input, values: string[], what: string): string[] {
     }
   }
   return values
+}
+
+/** Comma- or line-separated os/arch[/variant] names, as buildx's --platform takes them; each once. */
+function platforms(value: string): string[] {
+  const names = value.split(/[,\r\n]/).map(p => p.trim()).filter(Boolean)
+  for (const name of names) {
+    if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(name)) {
+      throw new InputError(Input.Platforms, `'${name}' is not a platform; write os/arch or os/arch/variant, e.g. linux/amd64,linux/arm64`)
+    }
+  }
+  const twice = names.find((name, i) => names.indexOf(name) !== i)
+  if (twice) throw new InputError(Input.Platforms, `'${twice}' is listed twice`)
+  return names
 }
 
 function builderName(value: string): string {

@@ -15,6 +15,8 @@ export interface TestCase {
   message?: string
   /** The failure's full text (traceback, stack, diff), or the skip's. */
   details?: string
+  /** The platform whose image ran the case, when several were built. */
+  platform?: string
 }
 
 export interface TestSuite {

@@ -34,8 +34,9 @@ export async function runPipeline(inputs: Inputs, workspace: Workspace, log: Log
 async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: Progress): Promise<Report> {
   const p = await log.group('Plan', async () => {
     const engine = await requireEngine()
-    if (inputs[Input.Push]) await requireSkopeo()
     const planned = await plan(inputs, workspace, { engine, builder: await selectedBuilder(inputs[Input.Builder]) })
+    // skopeo pushes the archive, and takes each platform's image out of it for an engine without the containerd store.
+    if (inputs[Input.Push] || (planned.strategy.load && planned.strategy.loading === 'per-platform')) await requireSkopeo()
     log.info(`Commit ${planned.commit} (${planned.dockerfilePath} in ${planned.contextPath}, mtime ${inputs[Input.Mtime]})`)
     log.info(`Docker engine ${engine.version}${engine.containerdStore ? ' (containerd image store)' : ''}; ${planned.strategy.reasons.join('; ')}`)
     return planned
@@ -80,7 +81,7 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     await cache.settle()
     if (store) await log.group('Save the layer cache', () => store.save(p.commit))
     progress.stage = 'build'
-    const loaded = p.strategy.load ? await log.group('Load the image into the engine', () => load(p, built)) : undefined
+    const loaded = p.strategy.load ? await log.group('Load the image into the engine', () => load(p, built, log)) : undefined
     progress.loaded = loaded
     const tests = loaded ? await runTests(p, loaded, context, log, progress) : []
 
@@ -95,7 +96,7 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
       log.warning('Pushing an image that no test has run against: give test-command or integration-command to test it first.')
     }
     progress.stage = 'push'
-    const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, session, log)) : undefined
+    const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log)) : undefined
     return report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)])
   } finally {
     await logout(session)
@@ -109,35 +110,58 @@ function heldBackNotes(published: Published | undefined): string[] {
   return published?.heldBack.length ? [`Not moved, since they name a newer commit (force-tags: true moves them): ${published.heldBack.join(', ')}`] : []
 }
 
-/** Unit tests alone first (they fail fastest), then integration tests beside the compose services. */
+/** What a test runs: the one image, or one platform's image of the index. */
+interface Target {
+  imageId: string
+  localRef: string
+  platform?: { name: string; digest: string }
+}
+
+/**
+ * Unit tests alone first (they fail fastest), on every platform, then integration tests beside the
+ * compose services, platform by platform; a failure on any platform stops before the next stage.
+ */
 async function runTests(p: Plan, built: Loaded, context: BuildContext, log: Log, progress: Progress): Promise<TestRun[]> {
   const { inputs, workspace } = p
   // The progress's own list, so runs that finished before a failing stage are still reported.
   const tests: TestRun[] = progress.tests
+  // One platform named (not the index of several): its one image, still run as that platform.
+  const [only] = p.strategy.platforms.length === 1 ? p.strategy.platforms : []
+  const targets: Target[] = built.platforms.length
+    ? built.platforms.map(l => ({ imageId: l.imageId, localRef: l.localRef, platform: { name: l.platform, digest: l.digest } }))
+    : [{ imageId: built.imageId, localRef: built.localRef, ...(only ? { platform: { name: only, digest: progress.built?.digest ?? '' } } : {}) }]
+  const on = (t: Target): string => (t.platform ? ` on ${t.platform.name}` : '')
   const unit = inputs[Input.TestCommand]
   progress.stage = 'unit tests'
-  if (unit) tests.push(await log.group('Unit tests', () => testInImage(p, built.imageId, 'unit', unit, workspace.workDir, log)))
+  if (unit) {
+    for (const t of targets) {
+      tests.push(await log.group(`Unit tests${on(t)}`, () => testInImage(p, t.imageId, 'unit', unit, workspace.workDir, log, { platform: t.platform })))
+    }
+  }
   const integration = inputs[Input.IntegrationCommand]
   if (!integration || tests.some(t => !t.passed)) return tests
 
   progress.stage = 'integration tests'
-  if (!inputs[Input.ComposeFile]) {
-    tests.push(await log.group('Integration tests', () => testInImage(p, built.imageId, 'integration', integration, workspace.workDir, log)))
-    return tests
-  }
-  let project: ComposeProject | undefined
-  try {
-    progress.stage = 'services'
-    project = await log.group('Services', () => startServices(p, built.localRef, context.tree, workspace.workDir, log))
-    const services = project
-    progress.stage = 'integration tests'
-    const run = await log.group('Integration tests', () =>
-      testInImage(p, built.imageId, 'integration', integration, workspace.workDir, log, { network: services.network, env: services.env })
-    )
-    tests.push(run)
-    if (!run.passed) await showLogs(services, log)
-  } finally {
-    if (project) await stopServices(project)
+  for (const t of targets) {
+    if (!inputs[Input.ComposeFile]) {
+      tests.push(await log.group(`Integration tests${on(t)}`, () => testInImage(p, t.imageId, 'integration', integration, workspace.workDir, log, { platform: t.platform })))
+    } else {
+      let project: ComposeProject | undefined
+      try {
+        progress.stage = 'services'
+        project = await log.group(`Services${on(t)}`, () => startServices(p, t.localRef, context.tree, workspace.workDir, log, t.platform?.name))
+        const services = project
+        progress.stage = 'integration tests'
+        const run = await log.group(`Integration tests${on(t)}`, () =>
+          testInImage(p, t.imageId, 'integration', integration, workspace.workDir, log, { network: services.network, env: services.env, platform: t.platform })
+        )
+        tests.push(run)
+        if (!run.passed) await showLogs(services, log)
+      } finally {
+        if (project) await stopServices(project)
+      }
+    }
+    if (tests.some(r => !r.passed)) break
   }
   return tests
 }

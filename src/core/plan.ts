@@ -152,7 +152,9 @@ async function fingerprint(git: Git, inputs: Inputs, commit: string, contextPath
     ...Object.entries(labels).map(([k, v]) => `label ${k}=${v}`),
     ...inputs[Input.Annotations].map(a => `annotation ${a}`),
     inputs[Input.Network],
-    ...inputs[Input.AddHosts]
+    ...inputs[Input.AddHosts],
+    // Only when given, so the fingerprints of single-platform images stay what they were.
+    ...(inputs[Input.Platforms].length ? [`platforms=${inputs[Input.Platforms].join(',')}`] : [])
   ]) {
     hash.update(`${part}\0`)
   }

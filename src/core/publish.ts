@@ -6,6 +6,7 @@ import { Git } from './git.js'
 import type { Log } from './log.js'
 import type { Plan } from './plan.js'
 import { copyDigest, inspectRemote, pushArchive } from './registry.js'
+import type { TestRun } from './test.js'
 
 export interface Published {
   references: string[]
@@ -19,7 +20,12 @@ export interface Published {
  * digest everywhere, never a rebuild. The other tags then name the manifest each registry already
  * holds, so every tag points at the digest that was tested.
  */
-export async function publish(p: Plan, built: Built, session: RegistrySession, log: Log): Promise<Published> {
+export async function publish(p: Plan, built: Built, tests: TestRun[], session: RegistrySession, log: Log): Promise<Published> {
+  // The index lists exactly the platform images that were built; each must be one a passing test ran.
+  const untested = tests.length ? built.platforms.filter(i => !tests.some(t => t.passed && t.digest === i.digest)) : []
+  if (untested.length) {
+    throw new Error(`the index lists ${untested.map(i => `${i.platform} (${i.digest})`).join(', ')}, which no passing test ran: nothing was pushed`)
+  }
   const pushed: string[] = []
   for (const image of p.images) {
     const ref = `${image}:${p.commit}`

@@ -2,6 +2,7 @@
 import { Input, Output } from './constants.js'
 import type { Built, Loaded } from './build.js'
 import type { Remedy } from './errors.js'
+import type { PlatformImage } from './oci-archive.js'
 import type { Published } from './publish.js'
 import { references, type Plan } from './plan.js'
 import type { TestSuite } from './junit.js'
@@ -39,6 +40,8 @@ export interface Report {
   /** How the image was built and why (builder, reproducibility), as sentences. */
   strategy: string[]
   size?: number
+  /** Each platform's manifest digest in the index, when several platforms were built. */
+  platforms?: PlatformImage[]
   reproducible?: boolean
   buildSeconds?: number
   /** The build and tests were skipped: the registry already held this commit's image from the same inputs. */
@@ -107,7 +110,7 @@ export function report(
     pushed: Boolean(published),
     ...(failed.length
       ? {
-          failure: failed.map(t => `${t.kind} tests failed (exit ${t.exitCode}): nothing was pushed`).join('; '),
+          failure: failed.map(t => `${t.kind} tests failed${t.platform ? ` on ${t.platform}` : ''} (exit ${t.exitCode}): nothing was pushed`).join('; '),
           failedStage: failed[0].kind === 'unit' ? 'unit tests' : 'integration tests'
         }
       : {}),
@@ -165,9 +168,10 @@ const planFacts = (p: Plan): Pick<Report, 'image' | 'images' | 'commit' | 'commi
 })
 
 /** The one place that reads the build's result. */
-const builtFacts = (b: Built, loaded: Loaded | undefined): Pick<Report, 'digest' | 'metadata' | 'imageId' | 'size' | 'reproducible' | 'buildSeconds'> => ({
+const builtFacts = (b: Built, loaded: Loaded | undefined): Pick<Report, 'digest' | 'metadata' | 'imageId' | 'size' | 'reproducible' | 'buildSeconds' | 'platforms'> => ({
   digest: b.digest,
   metadata: b.metadata,
+  ...(b.platforms.length ? { platforms: b.platforms } : {}),
   imageId: loaded?.imageId ?? '',
   size: b.size,
   reproducible: b.reproducible,

@@ -29,7 +29,14 @@ export async function readResults(runs: TestRun[], log: Log): Promise<TestSuite[
       try {
         // Runners name suites generically ("pytest"): say which test container each came from.
         const parsed = parseJUnit(await readFile(file, 'utf8'), relative(dir, file))
-        suites.push(...parsed.map(s => ({ ...s, name: `${run.kind}: ${s.name}` })))
+        const platform = run.platform
+        suites.push(
+          ...parsed.map(s => ({
+            ...s,
+            name: `${run.kind}${platform ? ` on ${platform}` : ''}: ${s.name}`,
+            cases: platform ? s.cases.map(c => ({ ...c, platform })) : s.cases
+          }))
+        )
       } catch (error) {
         log.warning(`${Input.TestResults}: ${error instanceof Error ? error.message : String(error)}`)
       }

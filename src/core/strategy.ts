@@ -13,15 +13,21 @@ export interface BuildStrategy {
   loopbackRegistries: string[]
   cache: CacheMode
   compression: Compression
-  /** Load the built image into the engine: only when a test runs in it. */
-  load: boolean
+  /** Platforms to build, each tested; empty: the builder's native platform only. */
+  platforms: string[]
   /**
-   * BuildKit's exporter: `docker` (an OCI layout with a manifest.json beside it, which either image store
-   * loads) for one image; `oci` for an index with attestations, which the docker exporter cannot write.
+   * How BuildKit writes the image: `docker`, one image that docker load reads on every engine; `oci`,
+   * an index (one image per platform, or an image with its attestations), which the docker exporter cannot write.
    */
   exporter: 'docker' | 'oci'
-  /** The engine loads OCI layouts itself (containerd store); else the tested image is converted for docker load. */
-  loadsOci: boolean
+  /**
+   * How a platform's image gets into the engine: `archive` loads the whole archive (the containerd image
+   * store keeps every platform of an index); `per-platform` loads each platform's image on its own, as
+   * an engine without the containerd store holds one platform per image.
+   */
+  loading: 'archive' | 'per-platform'
+  /** Load the built image into the engine: only when a test runs in it. */
+  load: boolean
   provenance: boolean
   sbom: boolean
   /** The digest depends only on the commit and the inputs. */
@@ -81,6 +87,18 @@ export function decideStrategy(inputs: Inputs, engine: Engine, selected: Builder
   const load = Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand])
   if (!load) reasons.push('no test runs, so the image is not loaded into the engine')
   const compression = inputs[Input.Compression]
-  const exporter = reproducible ? 'docker' : 'oci'
-  return { builder, loopbackRegistries, cache, compression, load, exporter, loadsOci: engine.containerdStore, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices }
+  const platforms = inputs[Input.Platforms]
+  const multi = platforms.length > 1
+  // An index (several platforms, or attestations) needs the oci exporter; the classic store loads
+  // each platform's image of it on its own.
+  const exporter = multi || !reproducible ? 'oci' : 'docker'
+  const loading = exporter === 'oci' && !engine.containerdStore ? 'per-platform' : 'archive'
+  if (multi) {
+    reasons.push(
+      `${platforms.join(', ')}: one build writes an index of one image per platform, each tested (${
+        loading === 'archive' ? 'the containerd image store holds them all' : 'loaded one platform at a time: the engine has no containerd image store'
+      }); the index is pushed only if every platform passed`
+    )
+  }
+  return { builder, loopbackRegistries, cache, compression, platforms, exporter, loading, load, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices }
 }

@@ -27,7 +27,7 @@ export function failureAnnotations(
       // The details usually repeat the message: say it once.
       const text = c.details && c.message && !c.details.includes(c.message) ? `${c.message}\n\n${c.details}` : c.details || c.message
       return {
-        title: clip(`${caseLabel(c)} failed`, NAME_CHARS),
+        title: clip(`${c.platform ? `${c.platform}: ` : ''}${caseLabel(c)} failed`, NAME_CHARS),
         message: clip(text || 'failed', 4000),
         ...(file === undefined ? {} : { file, ...(c.line === undefined ? {} : { startLine: c.line }) })
       }

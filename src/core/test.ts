@@ -16,12 +16,17 @@ export interface TestRun {
   seconds: number
   /** Host directory holding what the container wrote to the test-results directory, if anything. */
   resultsDir?: string
+  /** The platform the tests ran on, and its manifest digest, when several platforms were built. */
+  platform?: string
+  digest?: string
 }
 
 export interface ContainerOptions {
   /** A network to join, e.g. the compose project's, so services are reached by name. */
   network?: string
   env?: Record<string, string>
+  /** Run this platform's image of a multi-platform index (under emulation when it is not the engine's own). */
+  platform?: { name: string; digest: string }
 }
 
 /** Runs `command` with /bin/sh -c in a new container of `imageId`: entrypoint overridden, no host mounts, CI=true. */
@@ -34,25 +39,29 @@ export async function testInImage(
   log: Log,
   options: ContainerOptions = {}
 ): Promise<TestRun> {
-  const name = `hashdock-${p.workspace.runId}-${kind}`
+  const platform = options.platform
+  const slug = platform ? `-${platform.name.replace(/\//g, '-')}` : ''
+  const name = `hashdock-${p.workspace.runId}-${kind}${slug}`
   const env = { CI: 'true', ...options.env }
   await run('docker', [
     'create', '--name', name, '--label', `${RUN_LABEL}=${p.workspace.runId}`, '--pull', 'never',
     '--entrypoint', '/bin/sh',
     ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
     ...(options.network ? ['--network', options.network] : []),
+    ...(platform ? ['--platform', platform.name] : []),
     imageId, '-c', command
   ])
   try {
     const started = Date.now()
     // The command and its output are the user's: shown as they come, never read as workflow commands.
+    if (platform) log.info(`${platform.name}: image ${platform.digest}`)
     const { exitCode } = await log.untrusted(() => {
       log.info(`$ ${command}`)
       return run('docker', ['start', '--attach', name], { stream: true, allowFailure: true })
     })
     const seconds = (Date.now() - started) / 1000
-    const resultsDir = await collectResults(p, name, kind, join(workDir, 'results', kind), log)
-    return { kind, command, exitCode, passed: exitCode === 0, seconds, resultsDir }
+    const resultsDir = await collectResults(p, name, kind, join(workDir, 'results', ...(platform ? [platform.name] : []), kind), log)
+    return { kind, command, exitCode, passed: exitCode === 0, seconds, resultsDir, ...(platform ? { platform: platform.name, digest: platform.digest } : {}) }
   } finally {
     await run('docker', ['rm', '--force', '--volumes', name], { allowFailure: true })
   }

@@ -25,5 +25,9 @@ export const testbed = {
   baseRef: `${values.TESTBED_REGISTRY}/${values.TESTBED_BASE_PATH}`,
   classicHost: values.TESTBED_CLASSIC_HOST,
   containerBuilder: values.TESTBED_CONTAINER_BUILDER,
-  remoteBuilder: values.TESTBED_REMOTE_BUILDER
+  remoteBuilder: values.TESTBED_REMOTE_BUILDER,
+  /** linux/amd64 and linux/arm64 base images under one index in the registry. */
+  multiBaseRef: `${values.TESTBED_REGISTRY}/${values.TESTBED_MULTI_BASE_PATH}`,
+  /** A builder only the multi-platform tests use: they empty its cache for cold builds. */
+  multiBuilder: values.TESTBED_MULTI_BUILDER
 }
