@@ -1,33 +1,43 @@
 #!/usr/bin/env node
-// `npm run bench`: measures hashdock's cache, reproducibility, layer-sharing, context and re-run
-// claims against plain docker build and git restore-mtime, and prints them side by side in one run.
+// `npm run bench`: measures hashdock on a real-sized image against plain `docker buildx build` and
+// `docker push` on the same builder, and its per-file context against git restore-mtime, and prints
+// every figure side by side in one run: medians, spread and ratios against the targets of the README.
 import { spawnSync } from 'node:child_process'
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { availableParallelism, tmpdir } from 'node:os'
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs'
+import { availableParallelism, homedir, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const cli = join(root, 'dist/cli/index.js')
 const { values: flags } = parseArgs({
-  options: { runs: { type: 'string', default: '3' }, 'large-repo': { type: 'string', default: 'https://github.com/git/git.git' } }
+  options: {
+    runs: { type: 'string', default: '3' },
+    builder: { type: 'string', default: '' },
+    'large-repo': { type: 'string', default: '' },
+    only: { type: 'string', default: 'image,context' }
+  }
 })
 const runs = Number(flags.runs)
 if (!Number.isInteger(runs) || runs < 1) {
   console.error(`bench: --runs: give a whole number of runs, 1 or more, not '${flags.runs}'`)
   process.exit(2)
 }
+const parts = new Set(flags.only.split(','))
 
 /** The test bed's registry, login and base image: the defaults of scripts/testbed.env, overridable from the environment. */
 function readTestbed() {
   const values = {}
   for (const m of readFileSync(join(root, 'scripts/testbed.env'), 'utf8').matchAll(/\$\{(\w+):=([^}]*)\}/g)) values[m[1]] = process.env[m[1]] ?? m[2]
-  return { registry: values.TESTBED_REGISTRY, user: values.TESTBED_REGISTRY_USER, password: values.TESTBED_REGISTRY_PASSWORD, base: values.TESTBED_BASE_IMAGE }
+  const { TESTBED_REGISTRY: registry, TESTBED_BASE_PATH: basePath } = values
+  return { registry, user: values.TESTBED_REGISTRY_USER, password: values.TESTBED_REGISTRY_PASSWORD, engineBase: values.TESTBED_BASE_IMAGE, registryBase: `${registry}/${basePath}` }
 }
 const tb = readTestbed()
 const runId = Date.now().toString(36)
 const tmp = mkdtempSync(join(tmpdir(), 'hashdock-bench-'))
+// The bench runs its own copy of the CLI, so rebuilding dist/ while it runs changes nothing it measures.
+cpSync(join(root, 'dist/cli'), join(tmp, 'cli'), { recursive: true })
+const cli = join(tmp, 'cli/index.js')
 // Everything the bench creates, so it can all be removed at the end, whatever happened.
 const localImages = new Set()
 const registryRepos = new Set()
@@ -35,7 +45,7 @@ const registryRepos = new Set()
 /** Runs a program (arguments as an array, no shell) and times it; a non-zero exit is an error. */
 function run(cmd, args, env = {}) {
   const started = performance.now()
-  const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 512 << 20 })
+  const r = spawnSync(cmd, args, { env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8', maxBuffer: 512 << 20 })
   const seconds = (performance.now() - started) / 1000
   if (r.error) throw r.error
   if (r.status !== 0) {
@@ -48,22 +58,71 @@ function run(cmd, args, env = {}) {
 /** `git ARGS | tar -x -C dest`: the one pipe, with pipefail so a failing git is not hidden by tar. */
 const gitInto = (dest, gitArgs) => run('bash', ['-o', 'pipefail', '-c', 'd=$1; shift; git "$@" | tar -x -C "$d"', 'bash', dest, ...gitArgs])
 const git = (dir, ...args) => run('git', ['-C', dir, ...args]).out
-const progress = message => console.error(`[bench] ${message}`)
+const progress = message => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`)
+const dir = name => join(tmp, name)
+
 const median = xs => {
   const s = [...xs].sort((a, b) => a - b)
   return (s[Math.floor((s.length - 1) / 2)] + s[Math.ceil((s.length - 1) / 2)]) / 2
 }
-const secs = x => x.toFixed(2)
-const dir = name => join(tmp, name)
-// Every cold measurement starts from an empty BuildKit cache, as on a fresh runner.
-const coldBuilder = () => run('docker', ['builder', 'prune', '-af'])
-const inspect = (ref, format) => run('docker', ['image', 'inspect', '--format', format, ref]).out
+/** Median and spread (min–max) of a list of seconds. */
+const stat = xs => (xs.length ? `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})` : 'n/a')
+/** A ratio of medians against its target, and the ratio's own spread over the runs paired one to one. */
+function ratio(num, den, target) {
+  const r = median(num) / median(den)
+  const per = num.map((n, i) => n / den[i]).filter(Number.isFinite)
+  const spread = per.length > 1 ? ` (${Math.min(...per).toFixed(2)}–${Math.max(...per).toFixed(2)})` : ''
+  return `**${r.toFixed(2)}×**${spread}; target ≤ ${target}: ${r <= target ? 'met' : `missed by ${((r / target - 1) * 100).toFixed(0)} %`}`
+}
 
-/** The example app in a fresh repository: commit 1, then commit 2 changing only application code. */
-function makeFixture() {
+/** The builder to measure on: --builder, else the one buildx has selected. */
+function builderFacts() {
+  const out = run('docker', ['buildx', 'inspect', ...(flags.builder ? [flags.builder] : [])]).out
+  const name = /^Name:\s+(\S+)/m.exec(out)?.[1]
+  const driver = /^Driver:\s+(\S+)/m.exec(out)?.[1]
+  const version = /^BuildKit version:\s+(\S+)/m.exec(out)?.[1] ?? 'unknown'
+  return { name, driver, version }
+}
+
+/**
+ * A docker configuration of the bench's own with the registry login, beside links to the user's
+ * builders and contexts: plain `docker buildx build` and `docker push` need the login, and the
+ * user's own configuration is left as it was.
+ */
+function dockerConfig() {
+  const config = dir('docker-config')
+  mkdirSync(config)
+  const home = process.env.DOCKER_CONFIG || join(homedir(), '.docker')
+  for (const entry of ['buildx', 'contexts', 'cli-plugins']) if (existsSync(join(home, entry))) symlinkSync(join(home, entry), join(config, entry))
+  const current = existsSync(join(home, 'config.json')) ? JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')) : {}
+  const auth = Buffer.from(`${tb.user}:${tb.password}`).toString('base64')
+  writeFileSync(join(config, 'config.json'), JSON.stringify({ ...current, auths: { ...current.auths, [tb.registry]: { auth } } }))
+  return config
+}
+
+/**
+ * A realistic service, generated: the example app's code and tests under a Dockerfile whose dependency
+ * step writes ~360 MB of real binaries (three copies of the base image's /usr/lib, Python's standard
+ * library and shared libraries included), as a pip or npm install of a large framework would. Commit 1,
+ * then commit 2 changing only application code.
+ */
+function makeFixture(base) {
   const repo = dir('fixture')
   mkdirSync(repo)
-  gitInto(repo, ['-C', root, 'archive', 'HEAD:examples/flask-app'])
+  gitInto(repo, ['-C', root, 'archive', 'HEAD:examples/flask-app', 'app', 'tests', 'requirements.txt'])
+  writeFileSync(
+    join(repo, 'Dockerfile'),
+    `# Generated by bench/bench.mjs: a real-sized image, whose dependency step writes hundreds of MB of real binaries.
+ARG BASE
+FROM \${BASE}
+WORKDIR /srv
+COPY requirements.txt .
+RUN for i in 1 2 3; do mkdir -p /opt/deps/$i && cp -a /usr/lib /opt/deps/$i/ && cp requirements.txt /opt/deps/$i/; done && du -sh /opt/deps
+COPY . .
+ENV PYTHONDONTWRITEBYTECODE=1 PORT=8000
+CMD ["python", "-m", "app"]
+`
+  )
   git(repo, 'init', '-q', '-b', 'main')
   const commit = (message, when) => {
     git(repo, 'add', '-A')
@@ -73,7 +132,7 @@ function makeFixture() {
   const c1 = commit('first', '2024-01-01T00:00:00Z')
   appendFileSync(join(repo, 'app/__init__.py'), '\n# A change to application code only.\n')
   const c2 = commit('second: application code only', '2024-01-02T00:00:00Z')
-  return { repo, c1, c2 }
+  return { repo, c1, c2, base }
 }
 
 /** A fresh clone checked out at one commit, as a runner's checkout leaves it. */
@@ -83,109 +142,138 @@ function checkout(fx, commit, name) {
   return dir(name)
 }
 
-/** One `hashdock build`, timed; returns its log and its outputs (standard output is the JSON alone). */
-function hashdock(repo, name, commit, { push = false, cache = 'none', mtime = 'commit', test = '' } = {}) {
-  const image = `${tb.registry}/hashdock-bench/${runId}-${name}`
-  const args = ['build', '--repo', repo, '--image', image, '--githash', commit, '--build-args', `BASE=${tb.base}`]
-  args.push('--push', String(push), '--cache', cache, '--mtime', mtime, '--json')
-  if (push) args.push('--registry-username', tb.user)
+/** Phase times from hashdock's terminal log ("  Build …: done in 12.3 s"), by the phase's first word. */
+function phases(log) {
+  const out = {}
+  for (const m of log.matchAll(/^ {2}(\S+)[^\n]*: done in ([\d.]+) s$/gm)) out[m[1]] = (out[m[1]] ?? 0) + Number(m[2])
+  return out
+}
+
+/** BuildKit's own export steps, from its plain log: seconds per step name. */
+function exportSteps(log) {
+  const out = {}
+  const names = { 'exporting layers': 'layers', 'rewriting layers with source-date-epoch': 'rewrite', 'sending tarball': 'tarball', 'exporting to image': 'image' }
+  for (const m of log.matchAll(/^#\d+ ([a-z -]+?) ([\d.]+)s done$/gm)) {
+    const name = names[m[1]]
+    if (name) out[name] = (out[name] ?? 0) + Number(m[2])
+  }
+  return out
+}
+
+/**
+ * hashdock's version of a build, timed end to end: one `hashdock build` of `repo`, on the measured
+ * builder, logged in to the registry (the base image lives there); standard output is the JSON alone.
+ */
+function hashdock(b, fx, image, commit, { push = false, cache = 'none', compression, test = '', json = true } = {}) {
+  const args = ['build', '--repo', fx.repo, '--image', image, '--githash', commit, '--builder', b.name, '--build-args', `BASE=${fx.base}`]
+  args.push('--push', String(push), '--cache', cache, '--registry-username', tb.user, ...(json ? ['--json'] : []))
+  if (compression) args.push('--compression', compression)
   if (test) args.push('--test-command', test)
-  localImages.add(`${image}:${commit}`)
   if (push) registryRepos.add(image.slice(tb.registry.length + 1))
-  // The password only with a login: hashdock refuses a password without a user name.
-  const r = run('node', [cli, ...args], push ? { HASHDOCK_REGISTRY_PASSWORD: tb.password } : {})
-  return { ...r, outputs: JSON.parse(r.out) }
+  const r = run('node', [cli, ...args], { HASHDOCK_REGISTRY_PASSWORD: tb.password })
+  const ph = phases(r.log)
+  // The text report states the build step's own time, also when it is too short for the log to time it.
+  const buildSeconds = json ? (ph.Build ?? 0) : Number(/^\s*Build\s+([\d.]+) s\s*$/m.exec(r.out)?.[1] ?? NaN)
+  return { ...r, outputs: json ? JSON.parse(r.out) : {}, phases: ph, buildSeconds, steps: exportSteps(r.log) }
 }
 
-/** A plain `docker buildx build --load` of a checkout, timed; returns its local reference. */
-function plainBuild(checkoutDir, tag) {
-  const ref = `hashdock-bench-${runId}:${tag}`
+/** A plain `docker buildx build --load` of a fresh clone on the measured builder, timed; then, if asked, `docker push`. */
+function plain(b, fx, commit, name, { push = false } = {}) {
+  const ref = `${tb.registry}/hashdock-bench/${runId}-${name}:${commit.slice(0, 12)}`
   localImages.add(ref)
-  const { seconds } = run('docker', ['buildx', 'build', '--load', '--tag', ref, '--build-arg', `BASE=${tb.base}`, checkoutDir])
-  return { ref, seconds }
+  const env = { DOCKER_CONFIG: fx.dockerConfig }
+  const build = run('docker', ['buildx', 'build', '--builder', b.name, '--progress', 'plain', '--load', '--tag', ref, '--build-arg', `BASE=${fx.base}`, checkout(fx, commit, name)], env)
+  if (!push) return { build: build.seconds, steps: exportSteps(build.log) }
+  registryRepos.add(ref.slice(tb.registry.length + 1).split(':')[0])
+  const pushed = run('docker', ['push', '--quiet', ref], env)
+  return { build: build.seconds, push: pushed.seconds, steps: exportSteps(build.log) }
 }
 
-/** Dockerfile steps (`#N [k/n]`) in a BuildKit plain log, and how many of them were `#N CACHED`. */
-function cachedSteps(log) {
-  const steps = new Set([...log.matchAll(/^#(\d+) \[(?:[\w.-]+ )?\d+\/\d+\]/gm)].map(m => m[1]))
-  const cached = new Set([...log.matchAll(/^#(\d+) CACHED\s*$/gm)].map(m => m[1]).filter(n => steps.has(n)))
-  return { cached: cached.size, total: steps.size }
+/** Layer digests of a pushed manifest, read from the registry. */
+async function registryLayers(image, digest) {
+  const headers = { Authorization: `Basic ${Buffer.from(`${tb.user}:${tb.password}`).toString('base64')}`, Accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json' }
+  const url = `http://${image.replace('/', '/v2/')}/manifests/${digest}`
+  const manifest = await (await fetch(url, { headers })).json()
+  return { layers: manifest.layers.map(l => l.digest), bytes: manifest.layers.reduce((n, l) => n + l.size, 0) }
 }
 
-/** 1. A cold build against the rebuild of the next commit, both on an empty builder, the second with the registry cache. */
-function cacheBench(fx) {
-  const cold = [], warm = [], coldSteps = [], warmSteps = []
+/**
+ * The image part: every run is a sequence on the measured builder, the builder's cache emptied
+ * (pruned: that builder alone) before each cold build, as on a fresh runner.
+ */
+async function imageBench(b, fx) {
+  const cold = () => run('docker', ['buildx', 'prune', '--builder', b.name, '--all', '--force'])
+  const m = { plainBuild: [], plainPush: [], plainTotal: [], gzip: [], zstd: [], hashPush: [], warmTotal: [], warmBuild: [], rerun: [], seed: [], next: [] }
+  const steps = { plain: [], gzip: [], zstd: [] }
+  const gzPhases = [], pushPhases = []
+  const digests = { gzip: new Set(), zstd: new Set() }
+  let sizes = {}, shared = ''
   for (let i = 0; i < runs; i++) {
-    progress(`cache: run ${i + 1} of ${runs}`)
-    coldBuilder()
-    const a = hashdock(fx.repo, `cache-${i}`, fx.c1, { push: true, cache: 'registry' })
-    coldBuilder()
-    const b = hashdock(fx.repo, `cache-${i}`, fx.c2, { push: true, cache: 'registry' })
-    cold.push(a.seconds), warm.push(b.seconds), coldSteps.push(cachedSteps(a.log)), warmSteps.push(cachedSteps(b.log))
-  }
-  // BuildKit sometimes shows a step restored from the cache by the layers it pulls instead of a CACHED
-  // line, so the count varies between runs: the range says by how much.
-  const share = s => {
-    const counts = s.map(x => x.cached)
-    return `${median(counts)} of ${median(s.map(x => x.total))} (${Math.min(...counts)}–${Math.max(...counts)} per run)`
-  }
-  return {
-    title: '1. Rebuild of the next commit on a cold builder, layer cache restored from the registry (`--cache registry`)',
-    head: ['build', 'median s (whole run)', 'steps CACHED'],
-    rows: [
-      ['cold: commit 1, empty builder, no cache yet', secs(median(cold)), share(coldSteps)],
-      ['rebuild: commit 2 (app code changed), empty builder, cache from registry', secs(median(warm)), share(warmSteps)],
-      ['**ratio rebuild / cold**', `**${(median(warm) / median(cold)).toFixed(2)}**`, '']
-    ]
-  }
-}
-
-/** 2. Two cold builds of one commit from two fresh clones: same image ID or not. */
-function reproBench(fx) {
-  const ours = [], plain = [], oursTimes = [], plainTimes = []
-  for (let i = 0; i < runs; i++) {
-    progress(`reproducibility: run ${i + 1} of ${runs}`)
-    const ids = [], pids = []
-    for (const k of [1, 2]) {
-      coldBuilder()
-      const r = hashdock(checkout(fx, fx.c1, `repro-${i}-${k}`), `repro-${i}-${k}`, fx.c1)
-      ids.push(r.outputs['image-id']), oursTimes.push(r.seconds)
-      coldBuilder()
-      const p = plainBuild(checkout(fx, fx.c1, `plain-${i}-${k}`), `repro-${i}-${k}`)
-      pids.push(inspect(p.ref, '{{.Id}}')), plainTimes.push(p.seconds)
+    const repo = `${tb.registry}/hashdock-bench/${runId}-r${i}`
+    progress(`image: run ${i + 1} of ${runs}: plain build --load, docker push`)
+    cold()
+    const p = plain(b, fx, fx.c1, `plain-${i}`, { push: true })
+    m.plainBuild.push(p.build), m.plainPush.push(p.push), m.plainTotal.push(p.build + p.push), steps.plain.push(p.steps)
+    for (const compression of ['gzip', 'zstd']) {
+      progress(`image: run ${i + 1}: hashdock, ${compression}, no push`)
+      cold()
+      const h = hashdock(b, fx, `${repo}-${compression}`, fx.c1, { compression })
+      m[compression].push(h.seconds), steps[compression].push(h.steps), digests[compression].add(h.outputs.digest)
+      sizes[compression] = h.outputs
+      if (compression === 'gzip') gzPhases.push(h.phases)
     }
-    ours.push(ids[0] === ids[1]), plain.push(pids[0] === pids[1])
+    progress(`image: run ${i + 1}: hashdock --push true (default compression)`)
+    cold()
+    const pushed = hashdock(b, fx, `${repo}-push`, fx.c1, { push: true })
+    m.hashPush.push(pushed.seconds), pushPhases.push(pushed.phases)
+    progress(`image: run ${i + 1}: warm, commit 2 (app code only), same builder`)
+    const warm = hashdock(b, fx, `${repo}-push`, fx.c2, { json: false })
+    m.warmTotal.push(warm.seconds), m.warmBuild.push(warm.buildSeconds)
+    progress(`image: run ${i + 1}: re-run of the pushed commit`)
+    const again = hashdock(b, fx, `${repo}-push`, fx.c1, { push: true })
+    if (!again.outputs.digest || again.outputs.digest !== pushed.outputs.digest || !/^▸ Reuse$/m.test(again.log)) {
+      throw new Error('re-run: the second run did not reuse the pushed image')
+    }
+    m.rerun.push(again.seconds)
+    progress(`image: run ${i + 1}: commit 1, then commit 2, each on a cold builder, --cache registry`)
+    cold()
+    const seed = hashdock(b, fx, `${repo}-cache`, fx.c1, { push: true, cache: 'registry' })
+    cold()
+    const next = hashdock(b, fx, `${repo}-cache`, fx.c2, { push: true, cache: 'registry' })
+    m.seed.push(seed.seconds), m.next.push(next.seconds)
+    if (i === 0) {
+      const [a, c] = [await registryLayers(`${repo}-cache`, seed.outputs.digest), await registryLayers(`${repo}-cache`, next.outputs.digest)]
+      shared = `${a.layers.filter((l, k) => l === c.layers[k]).length} of ${c.layers.length} layers (${(a.bytes / 1e6).toFixed(0)} MB compressed) shared by commit 1 and commit 2`
+      sizes.compressed = a.bytes
+    }
+    // Raw figures after every run, so a long bench that fails later still leaves them in its log.
+    progress(`image: raw after run ${i + 1}: ${JSON.stringify({ m, steps, gzPhases, pushPhases })}`)
   }
-  const verdict = xs => `${xs.every(Boolean) ? 'equal' : xs.some(Boolean) ? 'mixed' : 'different'} (${xs.filter(Boolean).length} of ${xs.length} pairs equal)`
+  const med = (list, key) => median(list.map(s => s[key] ?? 0))
+  const stepsOf = s => `export: layers ${med(s, 'layers').toFixed(1)}, rewrite ${med(s, 'rewrite').toFixed(1)}, image ${med(s, 'image').toFixed(1)}, tarball ${med(s, 'tarball').toFixed(1)}`
+  const phasesOf = list => ['Plan', 'Context', 'Build', 'Push'].filter(k => list.some(x => x[k])).map(k => `${k} ${med(list, k).toFixed(1)}`).join(', ')
+  const overhead = m.warmTotal.map((t, k) => t - m.warmBuild[k])
+  const same = set => (set.size === 1 ? 'one digest in every run' : `${set.size} different digests`)
   return {
-    title: '2. Two cold builds of one commit from two fresh clones: is the image ID the same?',
-    head: ['builder', 'image IDs', 'median s per build'],
+    title: `1. A real-sized image (${(sizes.compressed / 1e6).toFixed(0)} MB compressed, ~360 MB of binaries in its dependency step), builder '${b.name}' (${b.driver}, BuildKit ${b.version})`,
+    head: ['what', 'median s (min–max)', 'vs.', 'notes'],
     rows: [
-      ['hashdock `build --push false`', verdict(ours), secs(median(oursTimes))],
-      ['plain `docker buildx build --load` of a `git clone`', verdict(plain), secs(median(plainTimes))]
+      ['plain `docker buildx build --load`, cold', stat(m.plainBuild), '', stepsOf(steps.plain)],
+      ['plain build + `docker push`, cold', stat(m.plainTotal), '', `push ${stat(m.plainPush)}`],
+      ['hashdock, gzip, no push, no test, cold', stat(m.gzip), ratio(m.gzip, m.plainBuild, 1.0), `${same(digests.gzip)}; ${phasesOf(gzPhases)}; ${stepsOf(steps.gzip)}`],
+      ['hashdock, zstd, no push, no test, cold', stat(m.zstd), ratio(m.zstd, m.plainBuild, 1.0), `${same(digests.zstd)}; ${stepsOf(steps.zstd)}`],
+      ['hashdock `--push true` (default compression), cold', stat(m.hashPush), ratio(m.hashPush, m.plainTotal, 1.0), phasesOf(pushPhases)],
+      ['warm: commit 2 (app code only), same builder: hashdock beyond its build step', stat(overhead), `target ≤ 1 s: ${median(overhead) <= 1 ? 'met' : 'missed'}`, `whole run ${stat(m.warmTotal)}, build step ${stat(m.warmBuild)}`],
+      ['re-run of the pushed commit (re-tag only)', stat(m.rerun), ratio(m.rerun, m.hashPush, 0.1), 'vs. its cold run with push'],
+      ['next commit, cold builder, `--cache registry`', stat(m.next), ratio(m.next, m.seed, 0.3), `vs. commit 1 cold with \`--cache registry\` ${stat(m.seed)}; ${shared}`]
     ]
   }
 }
 
-/** 3. Layers of commit 1's and commit 2's images that are identical, each built on a cold builder. */
-function layersBench(fx) {
-  const layers = ref => JSON.parse(inspect(ref, '{{json .RootFS.Layers}}'))
-  const shared = (a, b) => `${a.filter((layer, i) => layer === b[i]).length} of ${Math.max(a.length, b.length)} layers shared`
-  const builds = {
-    'hashdock `--mtime per-file`': (commit, k) => hashdock(fx.repo, `layers-perfile-${k}`, commit, { mtime: 'per-file' }).outputs.image + `:${commit}`,
-    'hashdock `--mtime commit`': (commit, k) => hashdock(fx.repo, `layers-commit-${k}`, commit).outputs.image + `:${commit}`,
-    'plain `docker buildx build --load`': (commit, k) => plainBuild(checkout(fx, commit, `layers-plain-${k}`), `layers-${k}`).ref
-  }
-  const rows = Object.entries(builds).map(([label, buildOne]) => {
-    progress(`layers: ${label}`)
-    const refs = [fx.c1, fx.c2].map((commit, k) => (coldBuilder(), buildOne(commit, k + 1)))
-    return [label, shared(layers(refs[0]), layers(refs[1]))]
-  })
-  return { title: '3. Layers shared by the images of two consecutive commits (commit 2 changes only app code), cold builder each', head: ['builder', 'commit 1 → commit 2'], rows }
-}
-
-/** 4. hashdock's per-file context against `git archive` plus Debian's `git restore-mtime` over the same history. */
+/** hashdock's per-file context against `git archive` plus Debian's `git restore-mtime` over the same history. */
 function contextBench(source) {
+  const title = '2. Per-file build context of a large repository'
+  if (!source) return { title, head: ['method', 'median s'], rows: [['skipped: no `--large-repo` given (a URL or a local clone with full history)', '']] }
   progress('context: cloning the large repository (full history)')
   const clone = dir('large')
   run('git', ['clone', '-q', source, clone])
@@ -207,48 +295,22 @@ function contextBench(source) {
     rmSync(out, { recursive: true, force: true }), rmSync(dest, { recursive: true, force: true })
   }
   const theirs = archive.map((a, i) => a + restore[i])
-  const ratio = median(ours) / median(theirs)
   const commits = git(clone, 'rev-list', '--count', 'HEAD')
   const firstParent = git(clone, 'rev-list', '--count', '--first-parent', 'HEAD')
   const files = git(clone, 'ls-files').split('\n').length
   const name = /^[\w+.-]+:\/\/|^[\w.-]+@/.test(source) ? source : 'a local repository'
   return {
-    title: `4. Per-file build context of ${name} at ${git(clone, 'rev-parse', '--short=12', 'HEAD')}: ${commits} commits (${firstParent} first-parent), ${files} files`,
-    head: ['method', 'median s'],
+    title: `${title}: ${name} at ${git(clone, 'rev-parse', '--short=12', 'HEAD')}, ${commits} commits (${firstParent} first-parent), ${files} files`,
+    head: ['method', 'median s (min–max)', 'vs.'],
     rows: [
-      [`hashdock \`context --mtime per-file${dockerfile.length ? ` --dockerfile ${dockerfile[1]}` : ''}\` (whole CLI run)`, secs(median(ours))],
-      [`\`git archive HEAD \\| tar -x\` + \`git restore-mtime --commit-time --merge --first-parent\` (${secs(median(archive))} + ${secs(median(restore))})`, secs(median(theirs))],
-      [`**ratio hashdock / archive + restore-mtime** (target ≤ 0.30: ${ratio <= 0.3 ? 'met' : 'not met'})`, `**${ratio.toFixed(2)}**`]
-    ]
-  }
-}
-
-/** 5. A re-run of a commit already pushed from the same inputs against its first, cold run. */
-function rerunBench(fx) {
-  const cold = [], again = []
-  const test = 'python -m pytest -q tests/unit'
-  for (let i = 0; i < runs; i++) {
-    progress(`re-run: run ${i + 1} of ${runs}`)
-    coldBuilder()
-    cold.push(hashdock(fx.repo, `rerun-${i}`, fx.c1, { push: true, test }).seconds)
-    const second = hashdock(fx.repo, `rerun-${i}`, fx.c1, { push: true, test })
-    // A re-run that built again would make the ratio meaningless: that is a real failure.
-    if (!/^== Reuse$/m.test(second.log)) throw new Error('re-run: the second run built again instead of reusing the pushed image')
-    again.push(second.seconds)
-  }
-  return {
-    title: '5. Re-run of a commit already pushed (same inputs) vs. its first run: build, unit tests, push',
-    head: ['run', 'median s'],
-    rows: [
-      ['first run, cold builder', secs(median(cold))],
-      ['re-run (registry holds the same fingerprint: re-tag only)', secs(median(again))],
-      ['**ratio re-run / first run**', `**${(median(again) / median(cold)).toFixed(2)}**`]
+      [`hashdock \`context --mtime per-file${dockerfile.length ? ` --dockerfile ${dockerfile[1]}` : ''}\` (whole CLI run)`, stat(ours), ratio(ours, theirs, 0.2)],
+      [`\`git archive HEAD \\| tar -x\` (${stat(archive)}) + \`git restore-mtime --commit-time --merge --first-parent\` (${stat(restore)})`, stat(theirs), '']
     ]
   }
 }
 
 function table({ title, head, rows }) {
-  return [`### ${title}`, '', `| ${head.join(' | ')} |`, `|${head.map(() => ' --- |').join('')}`, ...rows.map(r => `| ${r.join(' | ')} |`)].join('\n')
+  return [`#### ${title}`, '', `| ${head.join(' | ')} |`, `|${head.map(() => ' --- |').join('')}`, ...rows.map(r => `| ${r.join(' | ')} |`)].join('\n')
 }
 
 /** Deletes every tag the bench pushed (the test bed's registry allows deletes); the registry itself stays. */
@@ -284,9 +346,19 @@ async function main() {
   const docker = run('docker', ['version', '--format', '{{.Server.Version}}']).out
   const buildx = run('docker', ['buildx', 'version']).out.split(/\s+/)[1]
   const gitVersion = run('git', ['--version']).out.replace('git version ', '')
-  const fx = makeFixture()
-  const tables = [cacheBench(fx), reproBench(fx), layersBench(fx), contextBench(flags['large-repo']), rerunBench(fx)]
-  console.log(`## hashdock bench\n\ndocker ${docker}, buildx ${buildx}, git ${gitVersion}, node ${process.version}, ${availableParallelism()} CPUs; median of ${runs} run${runs === 1 ? '' : 's'} each (\`--runs ${runs}\`).\n`)
+  const load = loadavg()[0].toFixed(1)
+  const tables = []
+  if (parts.has('image')) {
+    const b = builderFacts()
+    // A builder of the engine's own reads the engine's images; any other reads the base from the registry.
+    const fx = makeFixture(b.driver === 'docker' ? tb.engineBase : tb.registryBase)
+    fx.dockerConfig = dockerConfig()
+    tables.push(await imageBench(b, fx))
+  }
+  if (parts.has('context')) tables.push(contextBench(flags['large-repo']))
+  console.log(
+    `docker ${docker}, buildx ${buildx}, git ${gitVersion}, node ${process.version}, ${availableParallelism()} CPUs (load average ${load} at the start); median of ${runs} run${runs === 1 ? '' : 's'} each (\`--runs ${runs}\`), min–max in brackets.\n`
+  )
   console.log(tables.map(table).join('\n\n'))
 }
 

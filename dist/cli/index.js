@@ -18864,8 +18864,8 @@ const USAGE = `Usage: hashdock build --image REPOSITORY [options]
 build    builds one commit of a git repository into an image, tests it inside the image, and,
          with --push true, pushes it only when the tests pass. Every option mirrors an input of
          the GitHub Action; only the default of --push differs (the action pushes by default).
-context  writes the exact build context hashdock would use for that commit into DIR (which must
-         not exist), timestamps included, to inspect or time it.
+context  writes the exact build context hashdock would use for that commit into DIR (a new or
+         an empty directory), timestamps included, to inspect or time it.
 
 Options:
   --image REPO               image repository, without a tag (required)
@@ -19205,14 +19205,30 @@ async function main() {
 async function writeContext(inputs, workspace, out) {
     if (!out)
         throw new UsageError('--out: give the directory to write the build context to, e.g. --out /tmp/context');
-    if ((0,external_node_fs_namespaceObject.existsSync)(out))
-        throw new UsageError(`--out: '${out}' already exists; give a new directory`);
+    checkOut(out);
     const p = await planSource(inputs, workspace);
     const context = await createContext(p, (0,external_node_path_namespaceObject.join)(workspace.workDir, 'context'));
     await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(out)), { recursive: true });
     await (0,promises_namespaceObject.rename)(context.contextDir, out);
     process.stdout.write(`Wrote the build context of ${p.commit} (mtime ${inputs[Input.Mtime]}) to ${out}\n`);
     return 0;
+}
+/** --out is a new directory or an empty one, as `tar -x -C DIR` takes: nothing of the user's is replaced. */
+function checkOut(out) {
+    let entries;
+    try {
+        entries = (0,external_node_fs_namespaceObject.readdirSync)(out);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT')
+            return;
+        if (code === 'ENOTDIR')
+            throw new UsageError(`--out: '${out}' is a file; give a new or empty directory`);
+        throw error;
+    }
+    if (entries.length)
+        throw new UsageError(`--out: '${out}' is not empty; give a new or empty directory`);
 }
 function describe(error) {
     if (!(error instanceof Error))

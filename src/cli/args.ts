@@ -25,8 +25,8 @@ export const USAGE = `Usage: hashdock build --image REPOSITORY [options]
 build    builds one commit of a git repository into an image, tests it inside the image, and,
          with --push true, pushes it only when the tests pass. Every option mirrors an input of
          the GitHub Action; only the default of --push differs (the action pushes by default).
-context  writes the exact build context hashdock would use for that commit into DIR (which must
-         not exist), timestamps included, to inspect or time it.
+context  writes the exact build context hashdock would use for that commit into DIR (a new or
+         an empty directory), timestamps included, to inspect or time it.
 
 Options:
   --image REPO               image repository, without a tag (required)
