@@ -15,7 +15,7 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '3' },
     builder: { type: 'string', default: '' },
     'large-repo': { type: 'string', default: '' },
-    only: { type: 'string', default: 'image,context' }
+    only: { type: 'string', default: 'image,levers,context' }
   }
 })
 const runs = Number(flags.runs)
@@ -276,6 +276,64 @@ async function imageBench(b, fixture) {
   }
 }
 
+/** Deletes a repository's links to blobs, so the next push of the same layers uploads them again instead of mounting them. */
+async function unlinkBlobs(image, digests) {
+  const headers = { Authorization: `Basic ${Buffer.from(`${tb.user}:${tb.password}`).toString('base64')}` }
+  for (const d of digests) await fetch(`http://${image.replace('/', '/v2/')}/blobs/${d}`, { method: 'DELETE', headers })
+}
+
+/**
+ * Levers of the build path, one image per run, built once on a cold builder: the image as an archive
+ * (what hashdock writes today) against an OCI layout directory (`tar=false`), for BuildKit to write
+ * (re-exported from a warm cache, so only the writing differs), for skopeo to push and for the engine to load.
+ */
+async function leverBench(b, fixture) {
+  const m = { tarExport: [], dirExport: [], tarPush: [], dirPush: [], tarLoad: [], dirLoad: [] }
+  for (let i = 0; i < runs; i++) {
+    const fx = fixture(`lever-${i}`)
+    const src = checkout(fx, fx.c1, `lever-src-${i}`)
+    const ref = `hashdock-bench-${runId}-lever-${i}:latest`
+    localImages.add(ref)
+    const exportTo = output => run('docker', ['buildx', 'build', '--builder', b.name, '--progress', 'plain', '--build-arg', 'SOURCE_DATE_EPOCH=0', '--build-arg', `BASE=${fx.base}`,
+      '--output', `${output},oci-mediatypes=true,rewrite-timestamp=true,compression=zstd,force-compression=true,name=${ref}`, src], { DOCKER_CONFIG: fx.dockerConfig })
+    progress(`levers: run ${i + 1} of ${runs}: cold build to an archive, then an archive and a directory from the warm cache`)
+    run('docker', ['buildx', 'prune', '--builder', b.name, '--all', '--force'])
+    const [archive, layout] = [dir(`lever-${i}.tar`), dir(`lever-${i}-oci`)]
+    exportTo(`type=docker,dest=${archive}`)
+    // Alternating which goes first, so neither always finds the disk or the registry warmed by the other.
+    const order = i % 2 ? ['dir', 'tar'] : ['tar', 'dir']
+    for (const k of order) m[`${k}Export`].push(k === 'tar' ? exportTo(`type=docker,dest=${archive}`).seconds : (rmSync(layout, { recursive: true, force: true }), exportTo(`type=oci,tar=false,dest=${layout}`).seconds))
+    const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'))
+    const manifest = JSON.parse(readFileSync(join(layout, 'blobs', ...index.manifests[0].digest.split(':')), 'utf8'))
+    const blobs = [manifest.config.digest, ...manifest.layers.map(l => l.digest)]
+    const repo = `${tb.registry}/hashdock-bench/${runId}-lever-${i}`
+    registryRepos.add(repo.slice(tb.registry.length + 1))
+    const creds = ['--dest-creds', `${tb.user}:${tb.password}`, '--dest-tls-verify=false']
+    progress(`levers: run ${i + 1}: push and load, from the archive and from the directory`)
+    for (const k of order) {
+      const from = k === 'tar' ? `oci-archive:${archive}` : `oci:${layout}`
+      m[`${k}Push`].push(run('skopeo', ['copy', '--quiet', '--all', '--preserve-digests', ...creds, from, `docker://${repo}:${k}`]).seconds)
+      await unlinkBlobs(repo, blobs)
+    }
+    for (const k of order) {
+      const load = k === 'tar' ? run('docker', ['load', '--quiet', '--input', archive]) : run('bash', ['-o', 'pipefail', '-c', 'cd "$1" && tar -c * | docker load --quiet', 'bash', layout])
+      m[`${k}Load`].push(load.seconds)
+      spawnSync('docker', ['image', 'rm', '--force', ref], { stdio: 'ignore' })
+    }
+    rmSync(archive, { force: true }), rmSync(layout, { recursive: true, force: true })
+    progress(`levers: raw after run ${i + 1}: ${JSON.stringify(m)}`)
+  }
+  return {
+    title: '3. Levers: the image as an archive (today) or as an OCI layout directory (`tar=false`), zstd',
+    head: ['step', 'archive: median s (min–max)', 'directory: median s (min–max)', 'directory / archive'],
+    rows: [
+      ['BuildKit writes the image (warm cache: the writing alone)', stat(m.tarExport), stat(m.dirExport), `${(median(m.dirExport) / median(m.tarExport)).toFixed(2)}×`],
+      ['`skopeo copy` to the registry (`oci-archive:` / `oci:`)', stat(m.tarPush), stat(m.dirPush), `${(median(m.dirPush) / median(m.tarPush)).toFixed(2)}×`],
+      ['loaded into the engine (`docker load -i` / `tar -c \\| docker load`)', stat(m.tarLoad), stat(m.dirLoad), `${(median(m.dirLoad) / median(m.tarLoad)).toFixed(2)}×`]
+    ]
+  }
+}
+
 /** hashdock's per-file context against `git archive` plus Debian's `git restore-mtime` over the same history. */
 function contextBench(source) {
   const title = '2. Per-file build context of a large repository'
@@ -358,12 +416,13 @@ async function main() {
   )
   // Each table as soon as it is measured: a later part that fails leaves the earlier ones printed.
   const print = t => console.log(`\n${table(t)}`)
-  if (parts.has('image')) {
+  if (parts.has('image') || parts.has('levers')) {
     const b = builderFacts()
     const config = dockerConfig()
     // A builder of the engine's own reads the engine's images; any other reads the base from the registry.
     const fixture = name => makeFixture(b.driver === 'docker' ? tb.engineBase : tb.registryBase, name, config)
-    print(await imageBench(b, fixture))
+    if (parts.has('image')) print(await imageBench(b, fixture))
+    if (parts.has('levers')) print(await leverBench(b, fixture))
   }
   if (parts.has('context')) print(contextBench(flags['large-repo']))
 }
