@@ -27,7 +27,7 @@ export const plan: Plan = {
     builder: { name: 'default', driver: 'docker', create: false },
     loopbackRegistries: [],
     cache: 'none',
-    compression: 'gzip',
+    compression: 'zstd',
     load: true,
     provenance: false,
     sbom: false,

@@ -10660,6 +10660,10 @@ const none = { args: [], settle: async () => { } };
  */
 function arrangeCache(p, localDir, log) {
     const mode = p.strategy.cache;
+    // The cache holds every layer compressed as the image holds it: a run that restores the cache then
+    // exports its layers as they are instead of recompressing each one, and in the registry the cache and
+    // the image share their blobs instead of each uploading its own.
+    const compression = `compression=${p.strategy.compression},force-compression=true`;
     if (mode === 'registry') {
         const ref = `${p.image}:buildcache`;
         if (!p.inputs[Input.Push])
@@ -10667,7 +10671,7 @@ function arrangeCache(p, localDir, log) {
         return {
             args: [
                 '--cache-from', `type=registry,ref=${ref}`,
-                ...(p.inputs[Input.Push] ? ['--cache-to', `type=registry,ref=${ref},mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`] : [])
+                ...(p.inputs[Input.Push] ? ['--cache-to', `type=registry,ref=${ref},mode=max,image-manifest=true,oci-mediatypes=true,${compression},ignore-error=true`] : [])
             ],
             settle: async () => { }
         };
@@ -10680,7 +10684,7 @@ function arrangeCache(p, localDir, log) {
         return {
             args: [
                 ...((0,external_node_fs_namespaceObject.existsSync)(`${localDir}/index.json`) ? ['--cache-from', `type=local,src=${localDir}`] : []),
-                '--cache-to', `type=local,dest=${fresh},mode=max,ignore-error=true`
+                '--cache-to', `type=local,dest=${fresh},mode=max,${compression},ignore-error=true`
             ],
             async settle() {
                 if (!(0,external_node_fs_namespaceObject.existsSync)(`${fresh}/index.json`))
