@@ -50392,10 +50392,12 @@ async function runPipeline(inputs, workspace, log) {
 }
 async function stages(inputs, workspace, log, progress) {
     const p = await log.group('Plan', async () => {
-        const engine = await requireEngine();
-        if (inputs[Input.Push])
-            await requireSkopeo();
-        const planned = await plan(inputs, workspace, { engine, builder: await selectedBuilder(inputs[Input.Builder]) });
+        // Three independent questions, asked at once (each is a CLI call of a few hundred milliseconds);
+        // a failure is reported in this order, so an unreachable engine is named before what it causes.
+        const answers = await Promise.allSettled([requireEngine(), inputs[Input.Push] ? requireSkopeo() : Promise.resolve(), selectedBuilder(inputs[Input.Builder])]);
+        const engine = settled(answers[0]);
+        settled(answers[1]);
+        const planned = await plan(inputs, workspace, { engine, builder: settled(answers[2]) });
         log.info(`Commit ${planned.commit} (${planned.dockerfilePath} in ${planned.contextPath}, mtime ${inputs[Input.Mtime]})`);
         log.info(`Docker engine ${engine.version}${engine.containerdStore ? ' (containerd image store)' : ''}; ${planned.strategy.reasons.join('; ')}`);
         return planned;
@@ -50491,6 +50493,12 @@ async function runTests(p, built, context, log, progress) {
             await stopServices(project);
     }
     return tests;
+}
+/** The value of an answer, or its error thrown. */
+function settled(answer) {
+    if (answer.status === 'rejected')
+        throw answer.reason;
+    return answer.value;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-glob-options-helper.js
