@@ -327,7 +327,7 @@ async function leverBench(b, fixture) {
     progress(`levers: raw after run ${i + 1}: ${JSON.stringify(m)}`)
   }
   return {
-    title: '3. Levers: the image as an archive (today) or as an OCI layout directory (`tar=false`), zstd',
+    title: '2. Levers: the image as an archive (today) or as an OCI layout directory (`tar=false`), zstd',
     head: ['step', 'archive: median s (min–max)', 'directory: median s (min–max)', 'directory / archive'],
     rows: [
       ['BuildKit writes the image (warm cache: the writing alone)', stat(m.tarExport), stat(m.dirExport), `${(median(m.dirExport) / median(m.tarExport)).toFixed(2)}×`],
@@ -339,7 +339,7 @@ async function leverBench(b, fixture) {
 
 /** hashdock's per-file context against `git archive` plus Debian's `git restore-mtime` over the same history. */
 function contextBench(source) {
-  const title = '2. Per-file build context of a large repository'
+  const title = '3. Per-file build context of a large repository'
   if (!source) return { title, head: ['method', 'median s'], rows: [['skipped: no `--large-repo` given (a URL or a local clone with full history)', '']] }
   progress('context: cloning the large repository (full history)')
   const clone = dir('large')
