@@ -30,7 +30,7 @@ export const plan: Plan = {
     builder: { name: 'default', driver: 'docker', create: false },
     loopbackRegistries: [],
     cache: 'none',
-    compression: 'gzip',
+    compression: 'zstd',
     platforms: [],
     exporter: 'docker',
     loading: 'archive',

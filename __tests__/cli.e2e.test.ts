@@ -1,5 +1,7 @@
 // The CLI as a developer meets it, against the real engine: a report on a terminal, JSON alone through a
 // pipe, and usage errors that say what was wrong.
+import { readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { runCli, runCliOnTerminal } from '../test/support/cli.js'
 import { registryTags, uniqueImage } from '../test/support/registry.js'
@@ -116,5 +118,24 @@ describe('the command line is checked before anything runs', () => {
     expect(JSON.parse(run.stdout)).toEqual({ image: expect.stringContaining('clishallow'), digest: '' })
     expect(run.stderr).toMatch(/^hashdock: --githash: '[0-9a-f]{40}' names no commit in this repository, and this clone is shallow; fetch the full history first: git fetch --unshallow$/m)
     expect(run.stderr).not.toMatch(/fetch-depth|actions\/checkout/)
+  })
+})
+
+describe('context --out, as `tar -x -C DIR` takes it', () => {
+  test('a new directory, or an existing empty one: the context is written there', async () => {
+    for (const out of [join(tempDir('ctxnew'), 'context'), tempDir('ctxempty')]) {
+      const run = await runCli(['context', '--repo', checkout, '--out', out])
+      expect(run.exitCode).toBe(0)
+      expect(readdirSync(out)).toContain('Dockerfile')
+    }
+  })
+
+  test('a directory that is not empty: exit 2, and nothing in it touched', async () => {
+    const out = tempDir('ctxfull')
+    writeFileSync(join(out, 'mine.txt'), 'keep\n')
+    const run = await runCli(['context', '--repo', checkout, '--out', out])
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toMatch(/^hashdock: --out: '\S+' is not empty; give a new or empty directory$/m)
+    expect(readdirSync(out)).toEqual(['mine.txt'])
   })
 })

@@ -1,21 +1,21 @@
 #!/usr/bin/env node
-// `npm run bench`: measures hashdock's cache, reproducibility, layer-sharing, context, re-run and
-// multi-platform claims against plain docker build and git restore-mtime, and prints them side by side in one run.
+// `npm run bench`: measures hashdock on a real-sized image against plain `docker buildx build` and
+// `docker push` on the same builder, and its per-file context against git restore-mtime, and prints
+// every figure side by side in one run: medians, spread and ratios against the targets of the README.
 import { spawnSync } from 'node:child_process'
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { availableParallelism, tmpdir } from 'node:os'
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs'
+import { availableParallelism, homedir, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const cli = join(root, 'dist/cli/index.js')
 const { values: flags } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
-    'large-repo': { type: 'string', default: 'https://github.com/git/git.git' },
-    // Some sections only, by name: cache, repro, layers, context, rerun, platforms.
-    only: { type: 'string', default: '' }
+    builder: { type: 'string', default: '' },
+    'large-repo': { type: 'string', default: '' },
+    only: { type: 'string', default: 'image,levers,context' }
   }
 })
 const runs = Number(flags.runs)
@@ -23,23 +23,23 @@ if (!Number.isInteger(runs) || runs < 1) {
   console.error(`bench: --runs: give a whole number of runs, 1 or more, not '${flags.runs}'`)
   process.exit(2)
 }
+const parts = new Set(flags.only.split(','))
 
 /** The test bed's registry, login and base image: the defaults of scripts/testbed.env, overridable from the environment. */
 function readTestbed() {
   const values = {}
   for (const m of readFileSync(join(root, 'scripts/testbed.env'), 'utf8').matchAll(/\$\{(\w+):=([^}]*)\}/g)) values[m[1]] = process.env[m[1]] ?? m[2]
-  return {
-    registry: values.TESTBED_REGISTRY,
-    user: values.TESTBED_REGISTRY_USER,
-    password: values.TESTBED_REGISTRY_PASSWORD,
-    base: values.TESTBED_BASE_IMAGE,
-    multiBase: `${values.TESTBED_REGISTRY}/${values.TESTBED_MULTI_BASE_PATH}`,
-    multiBuilder: values.TESTBED_MULTI_BUILDER
-  }
+  const { TESTBED_REGISTRY: registry, TESTBED_BASE_PATH: basePath } = values
+  return { registry, user: values.TESTBED_REGISTRY_USER, password: values.TESTBED_REGISTRY_PASSWORD, engineBase: values.TESTBED_BASE_IMAGE, registryBase: `${registry}/${basePath}` }
 }
 const tb = readTestbed()
+/** The compression a run gets when it names none: the action's default. */
+const DEFAULT_COMPRESSION = /^  compression:\n(?: {4}.*\n)*? {4}default: "?(\w+)"?$/m.exec(readFileSync(join(root, 'action.yml'), 'utf8'))?.[1]
 const runId = Date.now().toString(36)
 const tmp = mkdtempSync(join(tmpdir(), 'hashdock-bench-'))
+// The bench runs its own copy of the CLI, so rebuilding dist/ while it runs changes nothing it measures.
+cpSync(join(root, 'dist/cli'), join(tmp, 'cli'), { recursive: true })
+const cli = join(tmp, 'cli/index.js')
 // Everything the bench creates, so it can all be removed at the end, whatever happened.
 const localImages = new Set()
 const registryRepos = new Set()
@@ -47,7 +47,7 @@ const registryRepos = new Set()
 /** Runs a program (arguments as an array, no shell) and times it; a non-zero exit is an error. */
 function run(cmd, args, env = {}) {
   const started = performance.now()
-  const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 512 << 20 })
+  const r = spawnSync(cmd, args, { env: { ...process.env, NO_COLOR: '1', ...env }, encoding: 'utf8', maxBuffer: 512 << 20 })
   const seconds = (performance.now() - started) / 1000
   if (r.error) throw r.error
   if (r.status !== 0) {
@@ -60,22 +60,73 @@ function run(cmd, args, env = {}) {
 /** `git ARGS | tar -x -C dest`: the one pipe, with pipefail so a failing git is not hidden by tar. */
 const gitInto = (dest, gitArgs) => run('bash', ['-o', 'pipefail', '-c', 'd=$1; shift; git "$@" | tar -x -C "$d"', 'bash', dest, ...gitArgs])
 const git = (dir, ...args) => run('git', ['-C', dir, ...args]).out
-const progress = message => console.error(`[bench] ${message}`)
+const progress = message => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`)
+const dir = name => join(tmp, name)
+
 const median = xs => {
   const s = [...xs].sort((a, b) => a - b)
   return (s[Math.floor((s.length - 1) / 2)] + s[Math.ceil((s.length - 1) / 2)]) / 2
 }
-const secs = x => x.toFixed(2)
-const dir = name => join(tmp, name)
-// Every cold measurement starts from an empty BuildKit cache, as on a fresh runner.
-const coldBuilder = () => run('docker', ['builder', 'prune', '-af'])
-const inspect = (ref, format) => run('docker', ['image', 'inspect', '--format', format, ref]).out
+/** Median and spread (min–max) of a list of seconds. */
+const stat = xs => (xs.length ? `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})` : 'n/a')
+/** A ratio of medians against its target, and the ratio's own spread over the runs paired one to one. */
+function ratio(num, den, target) {
+  const r = median(num) / median(den)
+  const per = num.map((n, i) => n / den[i]).filter(Number.isFinite)
+  const spread = per.length > 1 ? ` (${Math.min(...per).toFixed(2)}–${Math.max(...per).toFixed(2)})` : ''
+  return `**${r.toFixed(2)}×**${spread}; target ≤ ${target}: ${r <= target ? 'met' : `missed by ${((r / target - 1) * 100).toFixed(0)} %`}`
+}
 
-/** The example app in a fresh repository: commit 1, then commit 2 changing only application code. */
-function makeFixture() {
-  const repo = dir('fixture')
+/** The builder to measure on: --builder, else the one buildx has selected. */
+function builderFacts() {
+  const out = run('docker', ['buildx', 'inspect', ...(flags.builder ? [flags.builder] : [])]).out
+  const name = /^Name:\s+(\S+)/m.exec(out)?.[1]
+  const driver = /^Driver:\s+(\S+)/m.exec(out)?.[1]
+  const version = /^BuildKit version:\s+(\S+)/m.exec(out)?.[1] ?? 'unknown'
+  return { name, driver, version }
+}
+
+/**
+ * A docker configuration of the bench's own with the registry login, beside links to the user's
+ * builders and contexts: plain `docker buildx build` and `docker push` need the login, and the
+ * user's own configuration is left as it was.
+ */
+function dockerConfig() {
+  const config = dir('docker-config')
+  mkdirSync(config)
+  const home = process.env.DOCKER_CONFIG || join(homedir(), '.docker')
+  for (const entry of ['buildx', 'contexts', 'cli-plugins']) if (existsSync(join(home, entry))) symlinkSync(join(home, entry), join(config, entry))
+  const current = existsSync(join(home, 'config.json')) ? JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')) : {}
+  const auth = Buffer.from(`${tb.user}:${tb.password}`).toString('base64')
+  writeFileSync(join(config, 'config.json'), JSON.stringify({ ...current, auths: { ...current.auths, [tb.registry]: { auth } } }))
+  return config
+}
+
+/**
+ * A realistic service, generated: the example app's code and tests under a Dockerfile whose dependency
+ * step writes ~360 MB of real binaries (three copies of the base image's /usr/lib, Python's standard
+ * library and shared libraries included), as a pip or npm install of a large framework would. Commit 1,
+ * then commit 2 changing only application code.
+ */
+function makeFixture(base, name, config) {
+  const repo = dir(name)
   mkdirSync(repo)
-  gitInto(repo, ['-C', root, 'archive', 'HEAD:examples/flask-app'])
+  gitInto(repo, ['-C', root, 'archive', 'HEAD:examples/flask-app', 'app', 'tests', 'requirements.txt'])
+  // Dependencies of this fixture alone: no layer any earlier run pushed, so no push is a cross-repository mount.
+  appendFileSync(join(repo, 'requirements.txt'), `# ${runId} ${name}\n`)
+  writeFileSync(
+    join(repo, 'Dockerfile'),
+    `# Generated by bench/bench.mjs: a real-sized image, whose dependency step writes hundreds of MB of real binaries.
+ARG BASE
+FROM \${BASE}
+WORKDIR /srv
+COPY requirements.txt .
+RUN for i in 1 2 3; do mkdir -p /opt/deps/$i && cp -a /usr/lib /opt/deps/$i/ && cp requirements.txt /opt/deps/$i/; done && du -sh /opt/deps
+COPY . .
+ENV PYTHONDONTWRITEBYTECODE=1 PORT=8000
+CMD ["python", "-m", "app"]
+`
+  )
   git(repo, 'init', '-q', '-b', 'main')
   const commit = (message, when) => {
     git(repo, 'add', '-A')
@@ -85,7 +136,7 @@ function makeFixture() {
   const c1 = commit('first', '2024-01-01T00:00:00Z')
   appendFileSync(join(repo, 'app/__init__.py'), '\n# A change to application code only.\n')
   const c2 = commit('second: application code only', '2024-01-02T00:00:00Z')
-  return { repo, c1, c2 }
+  return { repo, c1, c2, base, dockerConfig: config }
 }
 
 /** A fresh clone checked out at one commit, as a runner's checkout leaves it. */
@@ -95,110 +146,204 @@ function checkout(fx, commit, name) {
   return dir(name)
 }
 
-/** One `hashdock build`, timed; returns its log and its outputs (standard output is the JSON alone). */
-function hashdock(repo, name, commit, { push = false, cache = 'none', mtime = 'commit', test = '', reuse = false } = {}) {
-  const image = `${tb.registry}/hashdock-bench/${runId}-${name}`
-  const args = ['build', '--repo', repo, '--image', image, '--githash', commit, '--build-args', `BASE=${tb.base}`]
-  args.push('--push', String(push), '--cache', cache, '--mtime', mtime, '--json')
-  if (push) args.push('--registry-username', tb.user)
+/** Phase times from hashdock's terminal log ("  Build …: done in 12.3 s"), by the phase's first word. */
+function phases(log) {
+  const out = {}
+  for (const m of log.matchAll(/^ {2}(\S+)[^\n]*: done in ([\d.]+) s$/gm)) out[m[1]] = (out[m[1]] ?? 0) + Number(m[2])
+  return out
+}
+
+/** BuildKit's own export steps, from its plain log: seconds per step name. */
+function exportSteps(log) {
+  const out = {}
+  const names = { 'exporting layers': 'layers', 'rewriting layers with source-date-epoch': 'rewrite', 'sending tarball': 'tarball', 'exporting to image': 'image' }
+  for (const m of log.matchAll(/^#\d+ ([a-z -]+?) ([\d.]+)s done$/gm)) {
+    const name = names[m[1]]
+    if (name) out[name] = (out[name] ?? 0) + Number(m[2])
+  }
+  return out
+}
+
+/**
+ * hashdock's version of a build, timed end to end: one `hashdock build` of `repo`, on the measured
+ * builder, logged in to the registry (the base image lives there); standard output is the JSON alone.
+ */
+function hashdock(b, fx, image, commit, { push = false, cache = 'none', compression, test = '', json = true, reuse = false } = {}) {
+  const args = ['build', '--repo', fx.repo, '--image', image, '--githash', commit, '--builder', b.name, '--build-args', `BASE=${fx.base}`]
+  args.push('--push', String(push), '--cache', cache, '--registry-username', tb.user, ...(json ? ['--json'] : []))
+  if (compression) args.push('--compression', compression)
   if (test) args.push('--test-command', test)
   if (reuse) args.push('--reuse', 'true')
-  localImages.add(`${image}:${commit}`)
   if (push) registryRepos.add(image.slice(tb.registry.length + 1))
-  // The password only with a login: hashdock refuses a password without a user name.
-  const r = run('node', [cli, ...args], push ? { HASHDOCK_REGISTRY_PASSWORD: tb.password } : {})
-  return { ...r, outputs: JSON.parse(r.out) }
+  const r = run('node', [cli, ...args], { HASHDOCK_REGISTRY_PASSWORD: tb.password })
+  const ph = phases(r.log)
+  // The text report states the build step's own time, also when it is too short for the log to time it.
+  const buildSeconds = json ? (ph.Build ?? 0) : Number(/^\s*Build\s+([\d.]+) s\s*$/m.exec(r.out)?.[1] ?? NaN)
+  return { ...r, outputs: json ? JSON.parse(r.out) : {}, phases: ph, buildSeconds, steps: exportSteps(r.log) }
 }
 
-/** A plain `docker buildx build --load` of a checkout, timed; returns its local reference. */
-function plainBuild(checkoutDir, tag) {
-  const ref = `hashdock-bench-${runId}:${tag}`
+/** A plain `docker buildx build --load` of a fresh clone on the measured builder, timed; then, if asked, `docker push`. */
+function plain(b, fx, commit, name, { push = false } = {}) {
+  const ref = `${tb.registry}/hashdock-bench/${runId}-${name}:${commit.slice(0, 12)}`
   localImages.add(ref)
-  const { seconds } = run('docker', ['buildx', 'build', '--load', '--tag', ref, '--build-arg', `BASE=${tb.base}`, checkoutDir])
-  return { ref, seconds }
+  const env = { DOCKER_CONFIG: fx.dockerConfig }
+  const build = run('docker', ['buildx', 'build', '--builder', b.name, '--progress', 'plain', '--load', '--tag', ref, '--build-arg', `BASE=${fx.base}`, checkout(fx, commit, name)], env)
+  if (!push) return { ref, build: build.seconds, steps: exportSteps(build.log) }
+  registryRepos.add(ref.slice(tb.registry.length + 1).split(':')[0])
+  const pushed = run('docker', ['push', '--quiet', ref], env)
+  return { ref, build: build.seconds, push: pushed.seconds, steps: exportSteps(build.log) }
 }
 
-/** Dockerfile steps (`#N [k/n]`) in a BuildKit plain log, and how many of them were `#N CACHED`. */
-function cachedSteps(log) {
-  const steps = new Set([...log.matchAll(/^#(\d+) \[(?:[\w.-]+ )?\d+\/\d+\]/gm)].map(m => m[1]))
-  const cached = new Set([...log.matchAll(/^#(\d+) CACHED\s*$/gm)].map(m => m[1]).filter(n => steps.has(n)))
-  return { cached: cached.size, total: steps.size }
+/** Layer digests of a pushed manifest, read from the registry. */
+async function registryLayers(image, digest) {
+  const headers = { Authorization: `Basic ${Buffer.from(`${tb.user}:${tb.password}`).toString('base64')}`, Accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json' }
+  const url = `http://${image.replace('/', '/v2/')}/manifests/${digest}`
+  const manifest = await (await fetch(url, { headers })).json()
+  return { layers: manifest.layers.map(l => l.digest), bytes: manifest.layers.reduce((n, l) => n + l.size, 0) }
 }
 
-/** 1. A cold build against the rebuild of the next commit, both on an empty builder, the second with the registry cache. */
-function cacheBench(fx) {
-  const cold = [], warm = [], coldSteps = [], warmSteps = []
+/**
+ * The image part: every run is a sequence on the measured builder, the builder's cache emptied
+ * (pruned: that builder alone) before each cold build, as on a fresh runner.
+ */
+async function imageBench(b, fixture) {
+  const cold = () => run('docker', ['buildx', 'prune', '--builder', b.name, '--all', '--force'])
+  const m = { plainBuild: [], plainPush: [], plainTotal: [], gzip: [], zstd: [], hashPush: [], warmTotal: [], warmBuild: [], rerun: [], seed: [], next: [] }
+  const steps = { plain: [], gzip: [], zstd: [] }
+  const gzPhases = [], pushPhases = []
+  let sizes = {}, shared = '', same = { gzip: 0, zstd: 0 }, cacheIndependent = 0
   for (let i = 0; i < runs; i++) {
-    progress(`cache: run ${i + 1} of ${runs}`)
-    coldBuilder()
-    const a = hashdock(fx.repo, `cache-${i}`, fx.c1, { push: true, cache: 'registry' })
-    coldBuilder()
-    const b = hashdock(fx.repo, `cache-${i}`, fx.c2, { push: true, cache: 'registry' })
-    cold.push(a.seconds), warm.push(b.seconds), coldSteps.push(cachedSteps(a.log)), warmSteps.push(cachedSteps(b.log))
-  }
-  // BuildKit sometimes shows a step restored from the cache by the layers it pulls instead of a CACHED
-  // line, so the count varies between runs: the range says by how much.
-  const share = s => {
-    const counts = s.map(x => x.cached)
-    return `${median(counts)} of ${median(s.map(x => x.total))} (${Math.min(...counts)}–${Math.max(...counts)} per run)`
-  }
-  return {
-    title: '1. Rebuild of the next commit on a cold builder, layer cache restored from the registry (`--cache registry`)',
-    head: ['build', 'median s (whole run)', 'steps CACHED'],
-    rows: [
-      ['cold: commit 1, empty builder, no cache yet', secs(median(cold)), share(coldSteps)],
-      ['rebuild: commit 2 (app code changed), empty builder, cache from registry', secs(median(warm)), share(warmSteps)],
-      ['**ratio rebuild / cold**', `**${(median(warm) / median(cold)).toFixed(2)}**`, '']
-    ]
-  }
-}
-
-/** 2. Two cold builds of one commit from two fresh clones: same image ID or not. */
-function reproBench(fx) {
-  const ours = [], plain = [], oursTimes = [], plainTimes = []
-  for (let i = 0; i < runs; i++) {
-    progress(`reproducibility: run ${i + 1} of ${runs}`)
-    const ids = [], pids = []
-    for (const k of [1, 2]) {
-      coldBuilder()
-      const r = hashdock(checkout(fx, fx.c1, `repro-${i}-${k}`), `repro-${i}-${k}`, fx.c1)
-      ids.push(r.outputs['image-id']), oursTimes.push(r.seconds)
-      coldBuilder()
-      const p = plainBuild(checkout(fx, fx.c1, `plain-${i}-${k}`), `repro-${i}-${k}`)
-      pids.push(inspect(p.ref, '{{.Id}}')), plainTimes.push(p.seconds)
+    const fx = fixture(`fixture-${i}`)
+    const repo = `${tb.registry}/hashdock-bench/${runId}-r${i}`
+    const digest = {}
+    progress(`image: run ${i + 1} of ${runs}: plain build --load, docker push`)
+    cold()
+    const p = plain(b, fx, fx.c1, `plain-${i}`, { push: true })
+    m.plainBuild.push(p.build), m.plainPush.push(p.push), m.plainTotal.push(p.build + p.push), steps.plain.push(p.steps)
+    // `image ls` gives the unpacked size; with the containerd store, `image inspect` gives the compressed content's.
+    sizes.unpacked = run('docker', ['image', 'ls', '--format', '{{.Size}}', p.ref]).out
+    for (const compression of ['gzip', 'zstd']) {
+      progress(`image: run ${i + 1}: hashdock, ${compression}, no push`)
+      cold()
+      const h = hashdock(b, fx, `${repo}-${compression}`, fx.c1, { compression })
+      m[compression].push(h.seconds), steps[compression].push(h.steps), (digest[compression] = h.outputs.digest)
+      if (compression === 'gzip') gzPhases.push(h.phases)
     }
-    ours.push(ids[0] === ids[1]), plain.push(pids[0] === pids[1])
+    progress(`image: run ${i + 1}: hashdock --push true (default compression)`)
+    cold()
+    const pushed = hashdock(b, fx, `${repo}-push`, fx.c1, { push: true })
+    m.hashPush.push(pushed.seconds), pushPhases.push(pushed.phases)
+    // Two cold builds of one commit, one pushed: the registry holds the digest the first one reported.
+    if (pushed.outputs.digest === digest[DEFAULT_COMPRESSION]) same[DEFAULT_COMPRESSION]++
+    progress(`image: run ${i + 1}: warm, commit 2 (app code only), same builder`)
+    const warm = hashdock(b, fx, `${repo}-push`, fx.c2, { json: false })
+    m.warmTotal.push(warm.seconds), m.warmBuild.push(warm.buildSeconds)
+    progress(`image: run ${i + 1}: re-run of the pushed commit`)
+    const again = hashdock(b, fx, `${repo}-push`, fx.c1, { push: true, reuse: true })
+    if (!again.outputs.digest || again.outputs.digest !== pushed.outputs.digest || !/^▸ Reuse$/m.test(again.log)) {
+      throw new Error('re-run: the second run did not reuse the pushed image')
+    }
+    m.rerun.push(again.seconds)
+    progress(`image: run ${i + 1}: commit 1, then commit 2, each on a cold builder, --cache registry`)
+    cold()
+    const seed = hashdock(b, fx, `${repo}-cache`, fx.c1, { push: true, cache: 'registry' })
+    cold()
+    const next = hashdock(b, fx, `${repo}-cache`, fx.c2, { push: true, cache: 'registry' })
+    m.seed.push(seed.seconds), m.next.push(next.seconds)
+    // Commit 2 twice: after commit 1 on a warm builder, and on a cold one fed by the registry cache.
+    if (next.outputs.digest === /^\s*Digest\s+(sha256:[0-9a-f]{64})/m.exec(warm.out)?.[1]) cacheIndependent++
+    if (i === 0) {
+      const [a, c] = [await registryLayers(`${repo}-cache`, seed.outputs.digest), await registryLayers(`${repo}-cache`, next.outputs.digest)]
+      shared = `${a.layers.filter((l, k) => l === c.layers[k]).length} of ${c.layers.length} layers (${(a.bytes / 1e6).toFixed(0)} MB compressed) shared by commit 1 and commit 2`
+      sizes.compressed = a.bytes
+    }
+    // Raw figures after every run, so a long bench that fails later still leaves them in its log.
+    progress(`image: raw after run ${i + 1}: ${JSON.stringify({ m, steps, gzPhases, pushPhases })}`)
   }
-  const verdict = xs => `${xs.every(Boolean) ? 'equal' : xs.some(Boolean) ? 'mixed' : 'different'} (${xs.filter(Boolean).length} of ${xs.length} pairs equal)`
+  const med = (list, key) => median(list.map(s => s[key] ?? 0))
+  // Only the steps and phases that took long enough to be timed in most runs.
+  const stepsOf = s => `BuildKit's export: ${['layers', 'rewrite', 'image', 'tarball'].filter(k => med(s, k) > 0).map(k => `${k} ${med(s, k).toFixed(1)}`).join(', ')}`
+  const phasesOf = list => ['Plan', 'Context', 'Build', 'Load', 'Push'].filter(k => med(list, k) > 0).map(k => `${k} ${med(list, k).toFixed(1)}`).join(', ')
+  const overhead = m.warmTotal.map((t, k) => t - m.warmBuild[k])
+  const reproducible = `two cold builds of one commit gave one digest in ${same[DEFAULT_COMPRESSION]} of ${runs} runs; digest independent of cache: ${cacheIndependent === runs ? 'yes' : 'no'} (commit 2 after commit 1 on a warm builder and from the registry cache on a cold one: one digest in ${cacheIndependent} of ${runs} runs)`
   return {
-    title: '2. Two cold builds of one commit from two fresh clones: is the image ID the same?',
-    head: ['builder', 'image IDs', 'median s per build'],
+    title: `1. A real-sized image (${sizes.unpacked} unpacked, ${(sizes.compressed / 1e6).toFixed(0)} MB compressed as pushed; its dependency step writes ~360 MB of binaries), builder '${b.name}' (${b.driver}, BuildKit ${b.version})`,
+    head: ['what', 'median s (min–max)', 'vs.', 'notes'],
     rows: [
-      ['hashdock `build --push false`', verdict(ours), secs(median(oursTimes))],
-      ['plain `docker buildx build --load` of a `git clone`', verdict(plain), secs(median(plainTimes))]
+      ['plain `docker buildx build --load`, cold', stat(m.plainBuild), '', stepsOf(steps.plain)],
+      ['plain build + `docker push`, cold', stat(m.plainTotal), '', `push ${stat(m.plainPush)}`],
+      ['hashdock, gzip, no push, no test, cold', stat(m.gzip), ratio(m.gzip, m.plainBuild, 1.0), `${phasesOf(gzPhases)}; ${stepsOf(steps.gzip)}`],
+      ['hashdock, zstd, no push, no test, cold', stat(m.zstd), ratio(m.zstd, m.plainBuild, 1.0), stepsOf(steps.zstd)],
+      ['hashdock `--push true` (default compression), cold', stat(m.hashPush), ratio(m.hashPush, m.plainTotal, 1.0), `${phasesOf(pushPhases)}; ${reproducible}`],
+      ['warm: commit 2 (app code only), same builder: hashdock beyond its build step', stat(overhead), `target ≤ 1 s: ${median(overhead) <= 1 ? 'met' : 'missed'}`, `whole run ${stat(m.warmTotal)}, build step ${stat(m.warmBuild)}`],
+      ['re-run of the pushed commit (re-tag only)', stat(m.rerun), ratio(m.rerun, m.hashPush, 0.1), 'vs. its cold run with push'],
+      ['next commit, cold builder, `--cache registry`', stat(m.next), ratio(m.next, m.seed, 0.3), `vs. commit 1 cold with \`--cache registry\` ${stat(m.seed)}; ${shared}`]
     ]
   }
 }
 
-/** 3. Layers of commit 1's and commit 2's images that are identical, each built on a cold builder. */
-function layersBench(fx) {
-  const layers = ref => JSON.parse(inspect(ref, '{{json .RootFS.Layers}}'))
-  const shared = (a, b) => `${a.filter((layer, i) => layer === b[i]).length} of ${Math.max(a.length, b.length)} layers shared`
-  const builds = {
-    'hashdock `--mtime per-file`': (commit, k) => hashdock(fx.repo, `layers-perfile-${k}`, commit, { mtime: 'per-file' }).outputs.image + `:${commit}`,
-    'hashdock `--mtime commit`': (commit, k) => hashdock(fx.repo, `layers-commit-${k}`, commit).outputs.image + `:${commit}`,
-    'plain `docker buildx build --load`': (commit, k) => plainBuild(checkout(fx, commit, `layers-plain-${k}`), `layers-${k}`).ref
-  }
-  const rows = Object.entries(builds).map(([label, buildOne]) => {
-    progress(`layers: ${label}`)
-    const refs = [fx.c1, fx.c2].map((commit, k) => (coldBuilder(), buildOne(commit, k + 1)))
-    return [label, shared(layers(refs[0]), layers(refs[1]))]
-  })
-  return { title: '3. Layers shared by the images of two consecutive commits (commit 2 changes only app code), cold builder each', head: ['builder', 'commit 1 → commit 2'], rows }
+/** Deletes a repository's links to blobs, so the next push of the same layers uploads them again instead of mounting them. */
+async function unlinkBlobs(image, digests) {
+  const headers = { Authorization: `Basic ${Buffer.from(`${tb.user}:${tb.password}`).toString('base64')}` }
+  for (const d of digests) await fetch(`http://${image.replace('/', '/v2/')}/blobs/${d}`, { method: 'DELETE', headers })
 }
 
-/** 4. hashdock's per-file context against `git archive` plus Debian's `git restore-mtime` over the same history. */
+/**
+ * Levers of the build path, one image per run, built once on a cold builder: the image as an archive
+ * (what hashdock writes today) against an OCI layout directory (`tar=false`), for BuildKit to write
+ * (re-exported from a warm cache, so only the writing differs), for skopeo to push and for the engine to load.
+ */
+async function leverBench(b, fixture) {
+  const m = { tarExport: [], dirExport: [], tarPush: [], dirPush: [], tarLoad: [], dirLoad: [] }
+  for (let i = 0; i < runs; i++) {
+    const fx = fixture(`lever-${i}`)
+    const src = checkout(fx, fx.c1, `lever-src-${i}`)
+    const ref = `hashdock-bench-${runId}-lever-${i}:latest`
+    localImages.add(ref)
+    const exportTo = output => run('docker', ['buildx', 'build', '--builder', b.name, '--progress', 'plain', '--build-arg', 'SOURCE_DATE_EPOCH=0', '--build-arg', `BASE=${fx.base}`,
+      '--output', `${output},oci-mediatypes=true,rewrite-timestamp=true,compression=zstd,force-compression=true,name=${ref}`, src], { DOCKER_CONFIG: fx.dockerConfig })
+    progress(`levers: run ${i + 1} of ${runs}: cold build to an archive, then an archive and a directory from the warm cache`)
+    run('docker', ['buildx', 'prune', '--builder', b.name, '--all', '--force'])
+    const [archive, layout] = [dir(`lever-${i}.tar`), dir(`lever-${i}-oci`)]
+    exportTo(`type=docker,dest=${archive}`)
+    // Alternating which goes first, so neither always finds the disk or the registry warmed by the other.
+    const order = i % 2 ? ['dir', 'tar'] : ['tar', 'dir']
+    for (const k of order) m[`${k}Export`].push(k === 'tar' ? exportTo(`type=docker,dest=${archive}`).seconds : (rmSync(layout, { recursive: true, force: true }), exportTo(`type=oci,tar=false,dest=${layout}`).seconds))
+    const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'))
+    const manifest = JSON.parse(readFileSync(join(layout, 'blobs', ...index.manifests[0].digest.split(':')), 'utf8'))
+    const blobs = [manifest.config.digest, ...manifest.layers.map(l => l.digest)]
+    const repo = `${tb.registry}/hashdock-bench/${runId}-lever-${i}`
+    registryRepos.add(repo.slice(tb.registry.length + 1))
+    const creds = ['--dest-creds', `${tb.user}:${tb.password}`, '--dest-tls-verify=false']
+    progress(`levers: run ${i + 1}: push and load, from the archive and from the directory`)
+    for (const k of order) {
+      const from = k === 'tar' ? `oci-archive:${archive}` : `oci:${layout}`
+      m[`${k}Push`].push(run('skopeo', ['copy', '--quiet', '--all', '--preserve-digests', ...creds, from, `docker://${repo}:${k}`]).seconds)
+      await unlinkBlobs(repo, blobs)
+    }
+    for (const k of order) {
+      const load = k === 'tar' ? run('docker', ['load', '--quiet', '--input', archive]) : run('bash', ['-o', 'pipefail', '-c', 'cd "$1" && tar -c * | docker load --quiet', 'bash', layout])
+      m[`${k}Load`].push(load.seconds)
+      spawnSync('docker', ['image', 'rm', '--force', ref], { stdio: 'ignore' })
+    }
+    rmSync(archive, { force: true }), rmSync(layout, { recursive: true, force: true })
+    progress(`levers: raw after run ${i + 1}: ${JSON.stringify(m)}`)
+  }
+  return {
+    title: '2. Levers: the image as an archive (today) or as an OCI layout directory (`tar=false`), zstd',
+    head: ['step', 'archive: median s (min–max)', 'directory: median s (min–max)', 'directory / archive'],
+    rows: [
+      ['BuildKit writes the image (warm cache: the writing alone)', stat(m.tarExport), stat(m.dirExport), `${(median(m.dirExport) / median(m.tarExport)).toFixed(2)}×`],
+      ['`skopeo copy` to the registry (`oci-archive:` / `oci:`)', stat(m.tarPush), stat(m.dirPush), `${(median(m.dirPush) / median(m.tarPush)).toFixed(2)}×`],
+      ['loaded into the engine (`docker load -i` / `tar -c \\| docker load`)', stat(m.tarLoad), stat(m.dirLoad), `${(median(m.dirLoad) / median(m.tarLoad)).toFixed(2)}×`]
+    ]
+  }
+}
+
+/** hashdock's per-file context against `git archive` plus Debian's `git restore-mtime` over the same history. */
 function contextBench(source) {
+  const title = '3. Per-file build context of a large repository'
+  if (!source) return { title, head: ['method', 'median s'], rows: [['skipped: no `--large-repo` given (a URL or a local clone with full history)', '']] }
   progress('context: cloning the large repository (full history)')
   const clone = dir('large')
   run('git', ['clone', '-q', source, clone])
@@ -220,90 +365,22 @@ function contextBench(source) {
     rmSync(out, { recursive: true, force: true }), rmSync(dest, { recursive: true, force: true })
   }
   const theirs = archive.map((a, i) => a + restore[i])
-  const ratio = median(ours) / median(theirs)
   const commits = git(clone, 'rev-list', '--count', 'HEAD')
   const firstParent = git(clone, 'rev-list', '--count', '--first-parent', 'HEAD')
   const files = git(clone, 'ls-files').split('\n').length
   const name = /^[\w+.-]+:\/\/|^[\w.-]+@/.test(source) ? source : 'a local repository'
   return {
-    title: `4. Per-file build context of ${name} at ${git(clone, 'rev-parse', '--short=12', 'HEAD')}: ${commits} commits (${firstParent} first-parent), ${files} files`,
-    head: ['method', 'median s'],
+    title: `${title}: ${name} at ${git(clone, 'rev-parse', '--short=12', 'HEAD')}, ${commits} commits (${firstParent} first-parent), ${files} files`,
+    head: ['method', 'median s (min–max)', 'vs.'],
     rows: [
-      [`hashdock \`context --mtime per-file${dockerfile.length ? ` --dockerfile ${dockerfile[1]}` : ''}\` (whole CLI run)`, secs(median(ours))],
-      [`\`git archive HEAD \\| tar -x\` + \`git restore-mtime --commit-time --merge --first-parent\` (${secs(median(archive))} + ${secs(median(restore))})`, secs(median(theirs))],
-      [`**ratio hashdock / archive + restore-mtime** (target ≤ 0.30: ${ratio <= 0.3 ? 'met' : 'not met'})`, `**${ratio.toFixed(2)}**`]
-    ]
-  }
-}
-
-/** 5. A re-run of a commit already pushed from the same inputs against its first, cold run. */
-function rerunBench(fx) {
-  const cold = [], again = []
-  const test = 'python -m pytest -q tests/unit'
-  for (let i = 0; i < runs; i++) {
-    progress(`re-run: run ${i + 1} of ${runs}`)
-    coldBuilder()
-    cold.push(hashdock(fx.repo, `rerun-${i}`, fx.c1, { push: true, test, reuse: true }).seconds)
-    const second = hashdock(fx.repo, `rerun-${i}`, fx.c1, { push: true, test, reuse: true })
-    // A re-run that built again would make the ratio meaningless: that is a real failure.
-    if (!/^== Reuse$/m.test(second.log)) throw new Error('re-run: the second run built again instead of reusing the pushed image')
-    again.push(second.seconds)
-  }
-  return {
-    title: '5. Re-run of a commit already pushed (same inputs) vs. its first run: build, unit tests, push',
-    head: ['run', 'median s'],
-    rows: [
-      ['first run, cold builder', secs(median(cold))],
-      ['re-run (registry holds the same fingerprint: re-tag only)', secs(median(again))],
-      ['**ratio re-run / first run**', `**${(median(again) / median(cold)).toFixed(2)}**`]
-    ]
-  }
-}
-
-/**
- * 6. The same unit tests in the linux/amd64 image (native here) and the linux/arm64 image (under QEMU
- * emulation) of one two-platform build, and the whole run against a one-platform run. The builder is the
- * test bed's own multi-platform one, emptied before each run; its base image is an index of both platforms.
- */
-function platformsBench(fx) {
-  const test = 'python -m pytest -q tests/unit'
-  const native = [], emulated = [], one = [], two = []
-  const testSeconds = (log, platform) => {
-    const m = new RegExp(`Unit tests on ${platform.replace('/', '\\/')}\\s+passed in ([\\d.]+) s`).exec(log)
-    if (!m) throw new Error(`platforms: no passing unit tests on ${platform} in the report`)
-    return Number(m[1])
-  }
-  for (let i = 0; i < runs; i++) {
-    progress(`platforms: run ${i + 1} of ${runs}`)
-    for (const [platforms, times] of [['linux/amd64', one], ['linux/amd64,linux/arm64', two]]) {
-      run('docker', ['buildx', 'prune', '-af', '--builder', tb.multiBuilder])
-      const image = `${tb.registry}/hashdock-bench/${runId}-platforms-${i}`
-      const r = run('node', [cli, 'build', '--repo', fx.repo, '--image', image, '--githash', fx.c1, '--builder', tb.multiBuilder,
-        '--build-args', `BASE=${tb.multiBase}`, '--platforms', platforms, '--test-command', test, '--registry-username', tb.user],
-        // The builder pulls the two-platform base image from the registry, behind its login.
-        { NO_COLOR: '1', HASHDOCK_REGISTRY_PASSWORD: tb.password })
-      times.push(r.seconds)
-      if (platforms.includes(',')) {
-        native.push(testSeconds(r.log, 'linux/amd64'))
-        emulated.push(testSeconds(r.log, 'linux/arm64'))
-      }
-    }
-  }
-  return {
-    title: '6. Unit tests of one two-platform build: linux/amd64 (native here) beside linux/arm64 (QEMU emulation), cold builder',
-    head: ['what', 'median s'],
-    rows: [
-      ['unit tests in the linux/amd64 image, native', secs(median(native))],
-      ['unit tests in the linux/arm64 image, emulated', secs(median(emulated))],
-      ['**ratio emulated / native tests**', `**${(median(emulated) / median(native)).toFixed(2)}**`],
-      ['whole run, `--platforms linux/amd64`', secs(median(one))],
-      ['whole run, `--platforms linux/amd64,linux/arm64`', secs(median(two))]
+      [`hashdock \`context --mtime per-file${dockerfile.length ? ` --dockerfile ${dockerfile[1]}` : ''}\` (whole CLI run)`, stat(ours), ratio(ours, theirs, 0.2)],
+      [`\`git archive HEAD \\| tar -x\` (${stat(archive)}) + \`git restore-mtime --commit-time --merge --first-parent\` (${stat(restore)})`, stat(theirs), '']
     ]
   }
 }
 
 function table({ title, head, rows }) {
-  return [`### ${title}`, '', `| ${head.join(' | ')} |`, `|${head.map(() => ' --- |').join('')}`, ...rows.map(r => `| ${r.join(' | ')} |`)].join('\n')
+  return [`#### ${title}`, '', `| ${head.join(' | ')} |`, `|${head.map(() => ' --- |').join('')}`, ...rows.map(r => `| ${r.join(' | ')} |`)].join('\n')
 }
 
 /** Deletes every tag the bench pushed (the test bed's registry allows deletes); the registry itself stays. */
@@ -339,21 +416,21 @@ async function main() {
   const docker = run('docker', ['version', '--format', '{{.Server.Version}}']).out
   const buildx = run('docker', ['buildx', 'version']).out.split(/\s+/)[1]
   const gitVersion = run('git', ['--version']).out.replace('git version ', '')
-  const fx = makeFixture()
-  const sections = {
-    cache: () => cacheBench(fx),
-    repro: () => reproBench(fx),
-    layers: () => layersBench(fx),
-    context: () => contextBench(flags['large-repo']),
-    rerun: () => rerunBench(fx),
-    platforms: () => platformsBench(fx)
+  const load = loadavg()[0].toFixed(1)
+  console.log(
+    `docker ${docker}, buildx ${buildx}, git ${gitVersion}, node ${process.version}, ${availableParallelism()} CPUs (load average ${load} at the start); median of ${runs} run${runs === 1 ? '' : 's'} each (\`--runs ${runs}\`), min–max in brackets.`
+  )
+  // Each table as soon as it is measured: a later part that fails leaves the earlier ones printed.
+  const print = t => console.log(`\n${table(t)}`)
+  if (parts.has('image') || parts.has('levers')) {
+    const b = builderFacts()
+    const config = dockerConfig()
+    // A builder of the engine's own reads the engine's images; any other reads the base from the registry.
+    const fixture = name => makeFixture(b.driver === 'docker' ? tb.engineBase : tb.registryBase, name, config)
+    if (parts.has('image')) print(await imageBench(b, fixture))
+    if (parts.has('levers')) print(await leverBench(b, fixture))
   }
-  const only = flags.only ? flags.only.split(',') : Object.keys(sections)
-  const unknown = only.filter(name => !(name in sections))
-  if (unknown.length) throw new Error(`--only: no section ${unknown.join(', ')}; the sections are ${Object.keys(sections).join(', ')}`)
-  const tables = only.map(name => sections[name]())
-  console.log(`## hashdock bench\n\ndocker ${docker}, buildx ${buildx}, git ${gitVersion}, node ${process.version}, ${availableParallelism()} CPUs; median of ${runs} run${runs === 1 ? '' : 's'} each (\`--runs ${runs}\`).\n`)
-  console.log(tables.map(table).join('\n\n'))
+  if (parts.has('context')) print(contextBench(flags['large-repo']))
 }
 
 try {

@@ -42795,6 +42795,10 @@ const none = { args: [], settle: async () => { } };
  */
 function arrangeCache(p, localDir, log) {
     const mode = p.strategy.cache;
+    // The cache holds every layer compressed as the image holds it: a run that restores the cache then
+    // exports its layers as they are instead of recompressing each one, and in the registry the cache and
+    // the image share their blobs instead of each uploading its own.
+    const compression = `compression=${p.strategy.compression},force-compression=true`;
     if (mode === 'registry') {
         const ref = `${p.image}:buildcache`;
         if (!p.inputs[Input.Push])
@@ -42802,7 +42806,7 @@ function arrangeCache(p, localDir, log) {
         return {
             args: [
                 '--cache-from', `type=registry,ref=${ref}`,
-                ...(p.inputs[Input.Push] ? ['--cache-to', `type=registry,ref=${ref},mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`] : [])
+                ...(p.inputs[Input.Push] ? ['--cache-to', `type=registry,ref=${ref},mode=max,image-manifest=true,oci-mediatypes=true,${compression},ignore-error=true`] : [])
             ],
             settle: async () => { }
         };
@@ -42815,7 +42819,7 @@ function arrangeCache(p, localDir, log) {
         return {
             args: [
                 ...((0,external_node_fs_namespaceObject.existsSync)(`${localDir}/index.json`) ? ['--cache-from', `type=local,src=${localDir}`] : []),
-                '--cache-to', `type=local,dest=${fresh},mode=max,ignore-error=true`
+                '--cache-to', `type=local,dest=${fresh},mode=max,${compression},ignore-error=true`
             ],
             async settle() {
                 if (!(0,external_node_fs_namespaceObject.existsSync)(`${fresh}/index.json`))
@@ -51350,8 +51354,11 @@ async function runPipeline(inputs, workspace, log) {
 }
 async function stages(inputs, workspace, log, progress) {
     const p = await log.group('Plan', async () => {
-        const engine = await requireEngine();
-        const planned = await plan(inputs, workspace, { engine, builder: await selectedBuilder(inputs[Input.Builder]) });
+        // Independent questions, asked at once (each is a CLI call of a few hundred milliseconds); a failure
+        // is reported in this order, so an unreachable engine is named before what it causes.
+        const answers = await Promise.allSettled([requireEngine(), selectedBuilder(inputs[Input.Builder])]);
+        const engine = settled(answers[0]);
+        const planned = await plan(inputs, workspace, { engine, builder: settled(answers[1]) });
         // skopeo pushes the archive, and takes each platform's image out of it for an engine without the containerd store.
         if (inputs[Input.Push] || (planned.strategy.load && planned.strategy.loading === 'per-platform'))
             await requireSkopeo();
@@ -51481,6 +51488,12 @@ async function runTests(p, built, context, log, progress) {
             break;
     }
     return tests;
+}
+/** The value of an answer, or its error thrown. */
+function settled(answer) {
+    if (answer.status === 'rejected')
+        throw answer.reason;
+    return answer.value;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-glob-options-helper.js
@@ -101014,7 +101027,7 @@ function parseInputs(read) {
         [Input.Provenance]: inputs_boolean(Input.Provenance, get(Input.Provenance), false),
         [Input.Sbom]: inputs_boolean(Input.Sbom, get(Input.Sbom), false),
         [Input.Builder]: builderName(get(Input.Builder)),
-        [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'gzip', COMPRESSIONS),
+        [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'zstd', COMPRESSIONS),
         [Input.ForceTags]: inputs_boolean(Input.ForceTags, get(Input.ForceTags), false),
         [Input.Secrets]: secrets(lines(read(Input.Secrets)), lines(read(Input.SecretFiles)), lines(read(Input.SecretEnvs))),
         [Input.Ssh]: ssh(lines(read(Input.Ssh))),

@@ -14796,6 +14796,10 @@ const none = { args: [], settle: async () => { } };
  */
 function arrangeCache(p, localDir, log) {
     const mode = p.strategy.cache;
+    // The cache holds every layer compressed as the image holds it: a run that restores the cache then
+    // exports its layers as they are instead of recompressing each one, and in the registry the cache and
+    // the image share their blobs instead of each uploading its own.
+    const compression = `compression=${p.strategy.compression},force-compression=true`;
     if (mode === 'registry') {
         const ref = `${p.image}:buildcache`;
         if (!p.inputs[Input.Push])
@@ -14803,7 +14807,7 @@ function arrangeCache(p, localDir, log) {
         return {
             args: [
                 '--cache-from', `type=registry,ref=${ref}`,
-                ...(p.inputs[Input.Push] ? ['--cache-to', `type=registry,ref=${ref},mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`] : [])
+                ...(p.inputs[Input.Push] ? ['--cache-to', `type=registry,ref=${ref},mode=max,image-manifest=true,oci-mediatypes=true,${compression},ignore-error=true`] : [])
             ],
             settle: async () => { }
         };
@@ -14816,7 +14820,7 @@ function arrangeCache(p, localDir, log) {
         return {
             args: [
                 ...((0,external_node_fs_namespaceObject.existsSync)(`${localDir}/index.json`) ? ['--cache-from', `type=local,src=${localDir}`] : []),
-                '--cache-to', `type=local,dest=${fresh},mode=max,ignore-error=true`
+                '--cache-to', `type=local,dest=${fresh},mode=max,${compression},ignore-error=true`
             ],
             async settle() {
                 if (!(0,external_node_fs_namespaceObject.existsSync)(`${fresh}/index.json`))
@@ -22787,8 +22791,11 @@ async function runPipeline(inputs, workspace, log) {
 }
 async function stages(inputs, workspace, log, progress) {
     const p = await log.group('Plan', async () => {
-        const engine = await requireEngine();
-        const planned = await plan(inputs, workspace, { engine, builder: await selectedBuilder(inputs[Input.Builder]) });
+        // Independent questions, asked at once (each is a CLI call of a few hundred milliseconds); a failure
+        // is reported in this order, so an unreachable engine is named before what it causes.
+        const answers = await Promise.allSettled([requireEngine(), selectedBuilder(inputs[Input.Builder])]);
+        const engine = settled(answers[0]);
+        const planned = await plan(inputs, workspace, { engine, builder: settled(answers[1]) });
         // skopeo pushes the archive, and takes each platform's image out of it for an engine without the containerd store.
         if (inputs[Input.Push] || (planned.strategy.load && planned.strategy.loading === 'per-platform'))
             await requireSkopeo();
@@ -22919,6 +22926,12 @@ async function runTests(p, built, context, log, progress) {
     }
     return tests;
 }
+/** The value of an answer, or its error thrown. */
+function settled(answer) {
+    if (answer.status === 'rejected')
+        throw answer.reason;
+    return answer.value;
+}
 
 ;// CONCATENATED MODULE: external "node:util"
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
@@ -22966,7 +22979,7 @@ function parseInputs(read) {
         [Input.Provenance]: inputs_boolean(Input.Provenance, get(Input.Provenance), false),
         [Input.Sbom]: inputs_boolean(Input.Sbom, get(Input.Sbom), false),
         [Input.Builder]: builderName(get(Input.Builder)),
-        [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'gzip', COMPRESSIONS),
+        [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'zstd', COMPRESSIONS),
         [Input.ForceTags]: inputs_boolean(Input.ForceTags, get(Input.ForceTags), false),
         [Input.Secrets]: secrets(lines(read(Input.Secrets)), lines(read(Input.SecretFiles)), lines(read(Input.SecretEnvs))),
         [Input.Ssh]: ssh(lines(read(Input.Ssh))),
@@ -23121,8 +23134,8 @@ const USAGE = `Usage: hashdock build --image REPOSITORY [options]
 build    builds one commit of a git repository into an image, tests it inside the image, and,
          with --push true, pushes it only when the tests pass. Every option mirrors an input of
          the GitHub Action; only the default of --push differs (the action pushes by default).
-context  writes the exact build context hashdock would use for that commit into DIR (which must
-         not exist), timestamps included, to inspect or time it.
+context  writes the exact build context hashdock would use for that commit into DIR (a new or
+         an empty directory), timestamps included, to inspect or time it.
 
 Options:
   --image REPO               image repository, without a tag (required); repeat to push to several
@@ -23161,7 +23174,7 @@ Options:
   --wait-timeout SECONDS     wait for healthy compose services (default: 120)
   --mtime commit|per-file    file timestamps: the commit's, or each file's last change
   --cache registry|none      layer cache kept in the registry as <image>:buildcache (default: none)
-  --compression gzip|zstd    layer compression (default: gzip; zstd is faster, needs Docker 23+ to pull)
+  --compression gzip|zstd    layer compression (default: zstd; zstd is faster, needs Docker 23+ to pull)
   --platforms LIST           platforms to build and test, e.g. linux/amd64,linux/arm64 (default:
                              the builder's native one); one index is pushed if every one passed
   --builder NAME             BuildKit builder (default: the one docker buildx has selected)
@@ -23538,14 +23551,30 @@ async function main() {
 async function writeContext(inputs, workspace, out) {
     if (!out)
         throw new UsageError('--out: give the directory to write the build context to, e.g. --out /tmp/context');
-    if ((0,external_node_fs_namespaceObject.existsSync)(out))
-        throw new UsageError(`--out: '${out}' already exists; give a new directory`);
+    checkOut(out);
     const p = await planSource(inputs, workspace);
     const context = await createContext(p, (0,external_node_path_namespaceObject.join)(workspace.workDir, 'context'));
     await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(out)), { recursive: true });
     await (0,promises_namespaceObject.rename)(context.contextDir, out);
     process.stdout.write(`Wrote the build context of ${p.commit} (mtime ${inputs[Input.Mtime]}) to ${out}\n`);
     return 0;
+}
+/** --out is a new directory or an empty one, as `tar -x -C DIR` takes: nothing of the user's is replaced. */
+function checkOut(out) {
+    let entries;
+    try {
+        entries = (0,external_node_fs_namespaceObject.readdirSync)(out);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT')
+            return;
+        if (code === 'ENOTDIR')
+            throw new UsageError(`--out: '${out}' is a file; give a new or empty directory`);
+        throw error;
+    }
+    if (entries.length)
+        throw new UsageError(`--out: '${out}' is not empty; give a new or empty directory`);
 }
 function describe(error) {
     if (!(error instanceof Error))

@@ -25,8 +25,8 @@ export const USAGE = `Usage: hashdock build --image REPOSITORY [options]
 build    builds one commit of a git repository into an image, tests it inside the image, and,
          with --push true, pushes it only when the tests pass. Every option mirrors an input of
          the GitHub Action; only the default of --push differs (the action pushes by default).
-context  writes the exact build context hashdock would use for that commit into DIR (which must
-         not exist), timestamps included, to inspect or time it.
+context  writes the exact build context hashdock would use for that commit into DIR (a new or
+         an empty directory), timestamps included, to inspect or time it.
 
 Options:
   --image REPO               image repository, without a tag (required); repeat to push to several
@@ -65,7 +65,7 @@ Options:
   --wait-timeout SECONDS     wait for healthy compose services (default: 120)
   --mtime commit|per-file    file timestamps: the commit's, or each file's last change
   --cache registry|none      layer cache kept in the registry as <image>:buildcache (default: none)
-  --compression gzip|zstd    layer compression (default: gzip; zstd is faster, needs Docker 23+ to pull)
+  --compression gzip|zstd    layer compression (default: zstd; zstd is faster, needs Docker 23+ to pull)
   --platforms LIST           platforms to build and test, e.g. linux/amd64,linux/arm64 (default:
                              the builder's native one); one index is pushed if every one passed
   --builder NAME             BuildKit builder (default: the one docker buildx has selected)

@@ -2,7 +2,7 @@
 // hashdock on a developer's machine: the same pipeline as the action, inputs from flags. Standard output
 // carries only the result (the report, or the JSON with --json); everything else goes to standard error.
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { mkdir, rename } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -74,13 +74,27 @@ async function main(): Promise<number> {
 /** `hashdock context`: the build context of one commit, written where the user can look at it. */
 async function writeContext(inputs: Inputs, workspace: Workspace, out: string): Promise<number> {
   if (!out) throw new UsageError('--out: give the directory to write the build context to, e.g. --out /tmp/context')
-  if (existsSync(out)) throw new UsageError(`--out: '${out}' already exists; give a new directory`)
+  checkOut(out)
   const p = await planSource(inputs, workspace)
   const context = await createContext(p, join(workspace.workDir, 'context'))
   await mkdir(dirname(resolve(out)), { recursive: true })
   await rename(context.contextDir, out)
   process.stdout.write(`Wrote the build context of ${p.commit} (mtime ${inputs[Input.Mtime]}) to ${out}\n`)
   return 0
+}
+
+/** --out is a new directory or an empty one, as `tar -x -C DIR` takes: nothing of the user's is replaced. */
+function checkOut(out: string): void {
+  let entries: string[]
+  try {
+    entries = readdirSync(out)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return
+    if (code === 'ENOTDIR') throw new UsageError(`--out: '${out}' is a file; give a new or empty directory`)
+    throw error
+  }
+  if (entries.length) throw new UsageError(`--out: '${out}' is not empty; give a new or empty directory`)
 }
 
 function describe(error: unknown): string {

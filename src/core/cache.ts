@@ -22,13 +22,17 @@ const none: CacheArrangement = { args: [], settle: async () => {} }
  */
 export function arrangeCache(p: Plan, localDir: string | undefined, log: Log): CacheArrangement {
   const mode = p.strategy.cache
+  // The cache holds every layer compressed as the image holds it: a run that restores the cache then
+  // exports its layers as they are instead of recompressing each one, and in the registry the cache and
+  // the image share their blobs instead of each uploading its own.
+  const compression = `compression=${p.strategy.compression},force-compression=true`
   if (mode === 'registry') {
     const ref = `${p.image}:buildcache`
     if (!p.inputs[Input.Push]) log.notice(`cache: registry reads ${ref} but exports nothing, since push is false`)
     return {
       args: [
         '--cache-from', `type=registry,ref=${ref}`,
-        ...(p.inputs[Input.Push] ? ['--cache-to', `type=registry,ref=${ref},mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`] : [])
+        ...(p.inputs[Input.Push] ? ['--cache-to', `type=registry,ref=${ref},mode=max,image-manifest=true,oci-mediatypes=true,${compression},ignore-error=true`] : [])
       ],
       settle: async () => {}
     }
@@ -40,7 +44,7 @@ export function arrangeCache(p: Plan, localDir: string | undefined, log: Log): C
     return {
       args: [
         ...(existsSync(`${localDir}/index.json`) ? ['--cache-from', `type=local,src=${localDir}`] : []),
-        '--cache-to', `type=local,dest=${fresh},mode=max,ignore-error=true`
+        '--cache-to', `type=local,dest=${fresh},mode=max,${compression},ignore-error=true`
       ],
       async settle() {
         if (!existsSync(`${fresh}/index.json`)) return

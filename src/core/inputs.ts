@@ -110,7 +110,7 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.Provenance]: boolean(Input.Provenance, get(Input.Provenance), false),
     [Input.Sbom]: boolean(Input.Sbom, get(Input.Sbom), false),
     [Input.Builder]: builderName(get(Input.Builder)),
-    [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'gzip', COMPRESSIONS),
+    [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'zstd', COMPRESSIONS),
     [Input.ForceTags]: boolean(Input.ForceTags, get(Input.ForceTags), false),
     [Input.Secrets]: build.secrets(lines(read(Input.Secrets)), lines(read(Input.SecretFiles)), lines(read(Input.SecretEnvs))),
     [Input.Ssh]: build.ssh(lines(read(Input.Ssh))),

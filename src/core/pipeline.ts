@@ -33,8 +33,11 @@ export async function runPipeline(inputs: Inputs, workspace: Workspace, log: Log
 
 async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: Progress): Promise<Report> {
   const p = await log.group('Plan', async () => {
-    const engine = await requireEngine()
-    const planned = await plan(inputs, workspace, { engine, builder: await selectedBuilder(inputs[Input.Builder]) })
+    // Independent questions, asked at once (each is a CLI call of a few hundred milliseconds); a failure
+    // is reported in this order, so an unreachable engine is named before what it causes.
+    const answers = await Promise.allSettled([requireEngine(), selectedBuilder(inputs[Input.Builder])])
+    const engine = settled(answers[0])
+    const planned = await plan(inputs, workspace, { engine, builder: settled(answers[1]) })
     // skopeo pushes the archive, and takes each platform's image out of it for an engine without the containerd store.
     if (inputs[Input.Push] || (planned.strategy.load && planned.strategy.loading === 'per-platform')) await requireSkopeo()
     log.info(`Commit ${planned.commit} (${planned.dockerfilePath} in ${planned.contextPath}, mtime ${inputs[Input.Mtime]})`)
@@ -164,4 +167,10 @@ async function runTests(p: Plan, built: Loaded, context: BuildContext, log: Log,
     if (tests.some(r => !r.passed)) break
   }
   return tests
+}
+
+/** The value of an answer, or its error thrown. */
+function settled<T>(answer: PromiseSettledResult<T>): T {
+  if (answer.status === 'rejected') throw answer.reason
+  return answer.value
 }
