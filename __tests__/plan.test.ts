@@ -261,12 +261,20 @@ describe('plan: tags and labels', () => {
     expect(await fingerprint({ [Input.Platforms]: 'linux/amd64' })).not.toBe(two)
   })
 
-  // Re-use takes "same fingerprint" as "already tested": what was tested, and how, is part of it.
+  // The label is part of the image: how it is tested must not change the digest of the same commit.
   test.each<[string, Partial<Record<Input, string>>]>([
     ['test-command', { [Input.TestCommand]: 'true' }],
     ['integration-command', { [Input.IntegrationCommand]: 'true' }],
     ['test-results', { [Input.TestResults]: '/tmp/results' }],
     ['compose-trust', { [Input.ComposeTrust]: 'host' }]
+  ])('fingerprint: the same with or without %s', async (_, raw) => {
+    const fingerprint = async (r: Partial<Record<Input, string>>): Promise<string> => (await plan(inputs(r), workspace())).labels[FINGERPRINT_LABEL]
+    expect(await fingerprint(raw)).toBe(await fingerprint({}))
+  })
+  test.each<[string, Partial<Record<Input, string>>]>([
+    ['provenance', { [Input.Provenance]: 'true' }],
+    ['compression', { [Input.Compression]: 'gzip' }],
+    ['build-args', { [Input.BuildArgs]: 'FLAVOUR=other' }]
   ])('fingerprint: differs with %s', async (_, raw) => {
     const fingerprint = async (r: Partial<Record<Input, string>>): Promise<string> => (await plan(inputs(r), workspace())).labels[FINGERPRINT_LABEL]
     expect(await fingerprint(raw)).not.toBe(await fingerprint({}))

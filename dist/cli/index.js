@@ -14418,9 +14418,9 @@ async function fingerprint(git, inputs, commit, contextPath, dockerfile, labels)
         inputs[Input.Target],
         inputs[Input.Mtime],
         inputs[Input.ComposeFile] ? await git.objectId(commit, '.') : '',
-        // What was tested belongs to "the same inputs" too: a weaker test must not inherit a pass.
-        ...[Input.TestCommand, Input.IntegrationCommand, Input.ComposeFile, Input.ComposeService, Input.ComposeEnv, Input.ComposeTrust, Input.TestResults].map(i => JSON.stringify(inputs[i])),
-        // So is what the image carries: attestations and its compression.
+        // Only what the image's bytes depend on: the label is part of the image, and how it was tested must
+        // not change its digest. (A re-use therefore trusts that the run which pushed it tested as this one would.)
+        // What the image carries: attestations and its compression.
         ...[Input.Provenance, Input.Sbom, Input.Compression].map(i => `${i}=${inputs[i]}`),
         ...(await Promise.all(inputs[Input.BuildContexts].map(async (c) => `context ${c.name}=${'path' in c ? await git.objectId(commit, c.path) : c.image}`))),
         ...inputs[Input.Secrets].map(s => `secret ${s.id}`),
