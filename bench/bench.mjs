@@ -275,7 +275,7 @@ async function imageBench(b, fixture) {
       ['hashdock, gzip, no push, no test, cold', stat(m.gzip), ratio(m.gzip, m.plainBuild, 1.0), `${phasesOf(gzPhases)}; ${stepsOf(steps.gzip)}`],
       ['hashdock, zstd, no push, no test, cold', stat(m.zstd), ratio(m.zstd, m.plainBuild, 1.0), stepsOf(steps.zstd)],
       ['hashdock `--push true` (default compression), cold', stat(m.hashPush), ratio(m.hashPush, m.plainTotal, 1.0), `${phasesOf(pushPhases)}; ${reproducible}`],
-      ['warm: commit 2 (app code only), same builder: hashdock beyond its build step', stat(overhead), `target ≤ 1 s: ${median(overhead) <= 1 ? 'met' : 'missed'}`, `whole run ${stat(m.warmTotal)}, build step ${stat(m.warmBuild)}`],
+      ['warm: commit 2 (app code only), same builder: hashdock beyond its build step', stat(overhead), `target ≤ 1 s: ${median(overhead) <= 1 ? 'met' : `missed by ${(median(overhead) - 1).toFixed(2)} s`}`, `whole run ${stat(m.warmTotal)}, build step ${stat(m.warmBuild)}`],
       ['re-run of the pushed commit (re-tag only)', stat(m.rerun), ratio(m.rerun, m.hashPush, 0.1), 'vs. its cold run with push'],
       ['next commit, cold builder, `--cache registry`', stat(m.next), ratio(m.next, m.seed, 0.3), `vs. commit 1 cold with \`--cache registry\` ${stat(m.seed)}; ${shared}`]
     ]
