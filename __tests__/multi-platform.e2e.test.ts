@@ -115,8 +115,8 @@ describe('linux/amd64 and linux/arm64 from one build', () => {
     }
   })
 
-  test('a re-run of the same inputs reuses the pushed index: no build, no test', async () => {
-    const again = await build(image)
+  test('with reuse, a re-run of the same inputs reuses the pushed index: no build, no test', async () => {
+    const again = await build(image, { reuse: 'true' })
     expect(again.exitCode).toBe(0)
     expect(again.outputs.digest).toBe(first.outputs.digest)
     expect(again.summary).toMatch(/already tested, tags re-applied/)

@@ -42690,6 +42690,9 @@ async function indexedPlatforms(archive, digest, wanted) {
     if (index !== digest)
         throw new Error(`the image archive holds the index ${index}, not the built ${digest}`);
     const found = images.map(i => i.platform);
+    // No platform named (an image with its attestations): whatever the builder's own platform is.
+    if (!wanted.length)
+        return images;
     if (found.length !== wanted.length || !wanted.every(w => found.includes(w))) {
         throw new Error(`platforms: the build wrote images for ${found.join(', ') || 'no platform'}, not for ${wanted.join(', ')}`);
     }
@@ -42725,8 +42728,13 @@ async function loadEachPlatform(p, built, log) {
         // The run's own repository, so cleanup finds every platform's image by it.
         const localRef = `${p.localRef}-${slug}`;
         const file = (0,external_node_path_namespaceObject.join)(p.workspace.workDir, `image-${slug}.tar`);
+        // A docker archive cannot hold zstd layers: they are unpacked on the way, for the engine alone. The
+        // config, and with it the engine's name for the image, stays the one built.
+        const unpacked = (0,external_node_path_namespaceObject.join)(p.workspace.workDir, `image-${slug}`);
+        await skopeo(['copy', '--quiet', '--dest-decompress', '--override-os', os, '--override-arch', arch, ...(variant ? ['--override-variant', variant] : []), `oci-archive:${built.archive}`, `dir:${unpacked}`], `extracting the ${image.platform} image`);
         log.info(`Loading ${image.platform} (${image.digest})`);
-        await skopeo(['copy', '--quiet', '--override-os', os, '--override-arch', arch, ...(variant ? ['--override-variant', variant] : []), `oci-archive:${built.archive}`, `docker-archive:${file}:${localRef}`], `extracting the ${image.platform} image`);
+        await skopeo(['copy', '--quiet', `dir:${unpacked}`, `docker-archive:${file}:${localRef}`], `extracting the ${image.platform} image`);
+        await (0,promises_namespaceObject.rm)(unpacked, { recursive: true, force: true });
         await run('docker', ['load', '--quiet', '--input', file]);
         await (0,promises_namespaceObject.rm)(file, { force: true });
         const facts = await inspectImage(localRef);

@@ -159,7 +159,7 @@ PIN
     as_root rm -f /var/lib/apt/hashdock-updated
   fi
   local want=(docker.io docker-buildx docker-compose docker-registry apache2-utils debootstrap skopeo
-    git-restore-mtime shellcheck curl jq iptables qemu-user-static binfmt-support)
+    git-restore-mtime shellcheck curl jq iptables qemu-user-static binfmt-support zstd)
   local missing=()
   for p in "${want[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -171,7 +171,7 @@ PIN
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     docker.io/trixie docker-buildx/trixie docker-compose/trixie \
     docker-registry apache2-utils debootstrap skopeo git-restore-mtime shellcheck curl jq iptables \
-    qemu-user-static binfmt-support >/dev/null
+    qemu-user-static binfmt-support zstd >/dev/null
 }
 
 # --- engine -----------------------------------------------------------------------------------

@@ -118,6 +118,8 @@ async function indexedPlatforms(archive: string, digest: string, wanted: string[
   const { index, images } = await platformImages(archive)
   if (index !== digest) throw new Error(`the image archive holds the index ${index}, not the built ${digest}`)
   const found = images.map(i => i.platform)
+  // No platform named (an image with its attestations): whatever the builder's own platform is.
+  if (!wanted.length) return images
   if (found.length !== wanted.length || !wanted.every(w => found.includes(w))) {
     throw new Error(`platforms: the build wrote images for ${found.join(', ') || 'no platform'}, not for ${wanted.join(', ')}`)
   }
@@ -154,11 +156,16 @@ async function loadEachPlatform(p: Plan, built: Built, log: Log): Promise<Loaded
     // The run's own repository, so cleanup finds every platform's image by it.
     const localRef = `${p.localRef}-${slug}`
     const file = join(p.workspace.workDir, `image-${slug}.tar`)
-    log.info(`Loading ${image.platform} (${image.digest})`)
+    // A docker archive cannot hold zstd layers: they are unpacked on the way, for the engine alone. The
+    // config, and with it the engine's name for the image, stays the one built.
+    const unpacked = join(p.workspace.workDir, `image-${slug}`)
     await skopeo(
-      ['copy', '--quiet', '--override-os', os, '--override-arch', arch, ...(variant ? ['--override-variant', variant] : []), `oci-archive:${built.archive}`, `docker-archive:${file}:${localRef}`],
+      ['copy', '--quiet', '--dest-decompress', '--override-os', os, '--override-arch', arch, ...(variant ? ['--override-variant', variant] : []), `oci-archive:${built.archive}`, `dir:${unpacked}`],
       `extracting the ${image.platform} image`
     )
+    log.info(`Loading ${image.platform} (${image.digest})`)
+    await skopeo(['copy', '--quiet', `dir:${unpacked}`, `docker-archive:${file}:${localRef}`], `extracting the ${image.platform} image`)
+    await rm(unpacked, { recursive: true, force: true })
     await run('docker', ['load', '--quiet', '--input', file])
     await rm(file, { force: true })
     const facts = await inspectImage(localRef)
