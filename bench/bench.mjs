@@ -15,7 +15,7 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '3' },
     builder: { type: 'string', default: '' },
     'large-repo': { type: 'string', default: '' },
-    only: { type: 'string', default: 'image,levers,context' }
+    only: { type: 'string', default: 'image,levers,context,platforms' }
   }
 })
 const runs = Number(flags.runs)
@@ -30,7 +30,15 @@ function readTestbed() {
   const values = {}
   for (const m of readFileSync(join(root, 'scripts/testbed.env'), 'utf8').matchAll(/\$\{(\w+):=([^}]*)\}/g)) values[m[1]] = process.env[m[1]] ?? m[2]
   const { TESTBED_REGISTRY: registry, TESTBED_BASE_PATH: basePath } = values
-  return { registry, user: values.TESTBED_REGISTRY_USER, password: values.TESTBED_REGISTRY_PASSWORD, engineBase: values.TESTBED_BASE_IMAGE, registryBase: `${registry}/${basePath}` }
+  return {
+    registry,
+    user: values.TESTBED_REGISTRY_USER,
+    password: values.TESTBED_REGISTRY_PASSWORD,
+    engineBase: values.TESTBED_BASE_IMAGE,
+    registryBase: `${registry}/${basePath}`,
+    multiBase: `${registry}/${values.TESTBED_MULTI_BASE_PATH}`,
+    multiBuilder: values.TESTBED_MULTI_BUILDER
+  }
 }
 const tb = readTestbed()
 /** The compression a run gets when it names none: the action's default. */
@@ -397,6 +405,49 @@ async function cleanRegistry() {
   }
 }
 
+/**
+ * 4. The same unit tests in the linux/amd64 image (native here) and the linux/arm64 image (under QEMU
+ * emulation) of one two-platform build of the example app, and the whole run against a one-platform
+ * run. The builder is the test bed's multi-platform one, emptied before each run.
+ */
+function platformsBench() {
+  const repo = dir('platforms-fixture')
+  mkdirSync(repo)
+  gitInto(repo, ['-C', root, 'archive', 'HEAD:examples/flask-app'])
+  git(repo, 'init', '-q', '-b', 'main')
+  git(repo, 'add', '-A')
+  run('git', ['-C', repo, '-c', 'user.name=bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', 'the example'], { GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z' })
+  const test = 'python -m pytest -q tests/unit'
+  const native = [], emulated = [], one = [], two = []
+  const testSeconds = (log, platform) => {
+    const m = new RegExp(`Unit tests on ${platform.replace('/', '\\/')}\\s+passed in ([\\d.]+) s`).exec(log)
+    if (!m) throw new Error(`platforms: no passing unit tests on ${platform} in the report`)
+    return Number(m[1])
+  }
+  for (let i = 0; i < runs; i++) {
+    progress(`platforms: run ${i + 1} of ${runs}`)
+    for (const [platforms, times] of [['linux/amd64', one], ['linux/amd64,linux/arm64', two]]) {
+      run('docker', ['buildx', 'prune', '-af', '--builder', tb.multiBuilder])
+      const image = `${tb.registry}/hashdock-bench/${runId}-platforms-${i}`
+      const r = run('node', [cli, 'build', '--repo', repo, '--image', image, '--builder', tb.multiBuilder, '--build-args', `BASE=${tb.multiBase}`,
+        '--platforms', platforms, '--test-command', test, '--registry-username', tb.user], { HASHDOCK_REGISTRY_PASSWORD: tb.password })
+      times.push(r.seconds)
+      if (platforms.includes(',')) native.push(testSeconds(r.log, 'linux/amd64')), emulated.push(testSeconds(r.log, 'linux/arm64'))
+    }
+  }
+  return {
+    title: '4. Unit tests of one two-platform build: linux/amd64 (native here) beside linux/arm64 (QEMU emulation), cold builder',
+    head: ['what', 'median s (min–max)'],
+    rows: [
+      ['unit tests in the linux/amd64 image, native', stat(native)],
+      ['unit tests in the linux/arm64 image, emulated', stat(emulated)],
+      ['**ratio emulated / native tests**', `**${(median(emulated) / median(native)).toFixed(2)}×**`],
+      ['whole run, `--platforms linux/amd64`', stat(one)],
+      ['whole run, `--platforms linux/amd64,linux/arm64`', stat(two)]
+    ]
+  }
+}
+
 /** Removes what the bench made; a problem here is a warning, never the bench's result. */
 async function cleanUp() {
   for (const step of [
@@ -431,6 +482,7 @@ async function main() {
     if (parts.has('levers')) print(await leverBench(b, fixture))
   }
   if (parts.has('context')) print(contextBench(flags['large-repo']))
+  if (parts.has('platforms')) print(platformsBench())
 }
 
 try {
