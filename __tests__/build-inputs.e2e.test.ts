@@ -123,6 +123,8 @@ function inputs(images: string[], extra: Record<string, string> = {}): Record<st
     ulimit: 'nofile=1234:1234',
     'shm-size': '64m',
     cache: 'registry',
+    // The test reads every layer's text: gzip, which node unpacks itself.
+    compression: 'gzip',
     ...extra
   }
 }

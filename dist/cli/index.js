@@ -14757,14 +14757,13 @@ async function loadEachPlatform(p, built, log) {
 function secretArgs(p) {
     const env = {};
     const args = p.inputs[Input.Secrets].flatMap((secret, i) => {
-        if ('value' in secret) {
-            const name = `HASHDOCK_SECRET_${i}`;
-            env[name] = secret.value;
-            return ['--secret', `id=${secret.id},env=${name}`];
-        }
         if ('file' in secret)
             return ['--secret', `id=${secret.id},src=${(0,external_node_path_namespaceObject.resolve)(p.workspace.repoDir, secret.file)}`];
-        return ['--secret', `id=${secret.id},env=${secret.env}`];
+        // A variable of the runner's (secret-envs) is copied too: programs start from an allow-listed
+        // environment, so buildx would not see it otherwise.
+        const name = `HASHDOCK_SECRET_${i}`;
+        env[name] = 'value' in secret ? secret.value : (process.env[secret.env] ?? '');
+        return ['--secret', `id=${secret.id},env=${name}`];
     });
     return { args, env };
 }

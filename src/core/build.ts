@@ -186,13 +186,12 @@ async function loadEachPlatform(p: Plan, built: Built, log: Log): Promise<Loaded
 export function secretArgs(p: Pick<Plan, 'inputs' | 'workspace'>): { args: string[]; env: Record<string, string> } {
   const env: Record<string, string> = {}
   const args = p.inputs[Input.Secrets].flatMap((secret, i) => {
-    if ('value' in secret) {
-      const name = `HASHDOCK_SECRET_${i}`
-      env[name] = secret.value
-      return ['--secret', `id=${secret.id},env=${name}`]
-    }
     if ('file' in secret) return ['--secret', `id=${secret.id},src=${resolve(p.workspace.repoDir, secret.file)}`]
-    return ['--secret', `id=${secret.id},env=${secret.env}`]
+    // A variable of the runner's (secret-envs) is copied too: programs start from an allow-listed
+    // environment, so buildx would not see it otherwise.
+    const name = `HASHDOCK_SECRET_${i}`
+    env[name] = 'value' in secret ? secret.value : (process.env[secret.env] ?? '')
+    return ['--secret', `id=${secret.id},env=${name}`]
   })
   return { args, env }
 }
