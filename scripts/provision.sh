@@ -122,21 +122,22 @@ container_builder() {
   docker buildx inspect --bootstrap "$TESTBED_CONTAINER_BUILDER" >/dev/null
 }
 
-# A BuildKit daemon of its own, reached over TCP: how a team outgrows one runner.
-remote_up() { "$BUILDKIT_BIN/buildctl" --addr "$TESTBED_REMOTE_ADDR" debug workers >/dev/null 2>&1; }
+# A BuildKit daemon of its own, reached over TCP, and a remote builder for it: how a team outgrows one
+# runner. The test bed has two: one for the engine suites, one the multi-platform tests empty at will.
+buildkitd_up() { "$BUILDKIT_BIN/buildctl" --addr "$1" debug workers >/dev/null 2>&1; }
 
-start_remote_builder() {
-  if ! remote_up; then
-    stop_pidfile "$TESTBED_STATE/buildkitd.pid"
-    log "starting buildkitd on $TESTBED_REMOTE_ADDR"
-    as_root mkdir -p "$TESTBED_STATE/buildkitd"
-    as_root sh -c "nohup setsid '$BUILDKIT_BIN/buildkitd' --addr '$TESTBED_REMOTE_ADDR' --root '$TESTBED_STATE/buildkitd' \
-      --config '$TESTBED_STATE/buildkitd.toml' >'$TESTBED_STATE/buildkitd.log' 2>&1 </dev/null & echo \$! >'$TESTBED_STATE/buildkitd.pid'"
-    for _ in $(seq 1 30); do remote_up && break; sleep 1; done
-    remote_up || { tail -n 20 "$TESTBED_STATE/buildkitd.log" >&2; log "buildkitd did not start"; exit 1; }
+remote_builder() {
+  local name=$1 addr=$2 state="$TESTBED_STATE/$3"
+  if ! buildkitd_up "$addr"; then
+    stop_pidfile "$state.pid"
+    log "starting buildkitd on $addr"
+    as_root mkdir -p "$state"
+    as_root sh -c "nohup setsid '$BUILDKIT_BIN/buildkitd' --addr '$addr' --root '$state' \
+      --config '$TESTBED_STATE/buildkitd.toml' >'$state.log' 2>&1 </dev/null & echo \$! >'$state.pid'"
+    for _ in $(seq 1 30); do buildkitd_up "$addr" && break; sleep 1; done
+    buildkitd_up "$addr" || { tail -n 20 "$state.log" >&2; log "buildkitd did not start"; exit 1; }
   fi
-  docker buildx inspect "$TESTBED_REMOTE_BUILDER" >/dev/null 2>&1 ||
-    docker buildx create --name "$TESTBED_REMOTE_BUILDER" --driver remote "$TESTBED_REMOTE_ADDR" >/dev/null
+  docker buildx inspect "$name" >/dev/null 2>&1 || docker buildx create --name "$name" --driver remote "$addr" >/dev/null
 }
 
 install_packages() {
@@ -341,23 +342,6 @@ multi_base_in_registry() {
   rm -f "$auth" "$auth.manifest" "$auth.index"
 }
 
-# A BuildKit daemon for the multi-platform tests alone: they empty its cache to build cold.
-multi_up() { "$BUILDKIT_BIN/buildctl" --addr "$TESTBED_MULTI_ADDR" debug workers >/dev/null 2>&1; }
-
-start_multi_builder() {
-  if ! multi_up; then
-    stop_pidfile "$TESTBED_STATE/buildkitd-multi.pid"
-    log "starting buildkitd on $TESTBED_MULTI_ADDR"
-    as_root mkdir -p "$TESTBED_STATE/buildkitd-multi"
-    as_root sh -c "nohup setsid '$BUILDKIT_BIN/buildkitd' --addr '$TESTBED_MULTI_ADDR' --root '$TESTBED_STATE/buildkitd-multi' \
-      --config '$TESTBED_STATE/buildkitd.toml' >'$TESTBED_STATE/buildkitd-multi.log' 2>&1 </dev/null & echo \$! >'$TESTBED_STATE/buildkitd-multi.pid'"
-    for _ in $(seq 1 30); do multi_up && break; sleep 1; done
-    multi_up || { tail -n 20 "$TESTBED_STATE/buildkitd-multi.log" >&2; log "buildkitd did not start"; exit 1; }
-  fi
-  docker buildx inspect "$TESTBED_MULTI_BUILDER" >/dev/null 2>&1 ||
-    docker buildx create --name "$TESTBED_MULTI_BUILDER" --driver remote "$TESTBED_MULTI_ADDR" >/dev/null
-}
-
 install_packages
 emulation
 start_engine
@@ -369,8 +353,8 @@ buildkit_binaries
 start_classic_engine
 buildkit_image "$TESTBED_CLASSIC_HOST"
 container_builder
-start_remote_builder
+remote_builder "$TESTBED_REMOTE_BUILDER" "$TESTBED_REMOTE_ADDR" buildkitd
 base_image_arm64
 multi_base_in_registry
-start_multi_builder
+remote_builder "$TESTBED_MULTI_BUILDER" "$TESTBED_MULTI_ADDR" buildkitd-multi
 log "ready: engines $(docker version --format '{{.Server.Version}}') (containerd store) and $TESTBED_CLASSIC_HOST (classic store), builders $TESTBED_CONTAINER_BUILDER, $TESTBED_REMOTE_BUILDER and $TESTBED_MULTI_BUILDER, registries $TESTBED_REGISTRY and $TESTBED_REGISTRY2, base $TESTBED_BASE_IMAGE (and $TESTBED_MULTI_BASE_REF for linux/amd64 and linux/arm64)"
