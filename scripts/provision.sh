@@ -14,22 +14,36 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # --- packages ---------------------------------------------------------------------------------
 # --- base image in the registry ---------------------------------------------------------------
 # Builders that run in a container, or on another machine, read base images from a registry.
-base_in_registry() {
+
+# A docker config file holding the test bed's registry login, for skopeo; the caller removes it.
+registry_authfile() {
   local auth
   auth=$(mktemp)
   printf '{"auths":{"%s":{"auth":"%s"}}}' "$TESTBED_REGISTRY" \
     "$(printf '%s:%s' "$TESTBED_REGISTRY_USER" "$TESTBED_REGISTRY_PASSWORD" | base64 -w0)" >"$auth"
-  local want have
-  want=$(docker image inspect --format '{{index .Config.Labels "dev.hashdock.testbed.key"}}' "$TESTBED_BASE_IMAGE")
+  echo "$auth"
+}
+
+# Copies an engine image to the registry unless the registry already holds it (same test bed key);
+# further arguments go to skopeo copy.
+image_to_registry() {
+  local image=$1 ref=$2 auth=$3 want have
+  shift 3
+  want=$(docker image inspect --format '{{index .Config.Labels "dev.hashdock.testbed.key"}}' "$image")
   have=$(skopeo inspect --authfile "$auth" --tls-verify=false --format '{{index .Labels "dev.hashdock.testbed.key"}}' \
-    "docker://$TESTBED_BASE_REF" 2>/dev/null || true)
-  if [ "$want" != "$have" ]; then
-    log "copying $TESTBED_BASE_IMAGE to $TESTBED_BASE_REF"
-    # through a file: Debian's skopeo speaks a Docker API older than the engine accepts
-    docker save --output "$auth.tar" "$TESTBED_BASE_IMAGE"
-    skopeo copy --quiet --authfile "$auth" --dest-tls-verify=false "docker-archive:$auth.tar" "docker://$TESTBED_BASE_REF"
-    rm -f "$auth.tar"
-  fi
+    "docker://$ref" 2>/dev/null || true)
+  [ "$want" = "$have" ] && return 0
+  log "copying $image to $ref"
+  # through a file: Debian's skopeo speaks a Docker API older than the engine accepts
+  docker save --output "$auth.tar" "$image"
+  skopeo copy --quiet "$@" --authfile "$auth" --dest-tls-verify=false "docker-archive:$auth.tar" "docker://$ref"
+  rm -f "$auth.tar"
+}
+
+base_in_registry() {
+  local auth
+  auth=$(registry_authfile)
+  image_to_registry "$TESTBED_BASE_IMAGE" "$TESTBED_BASE_REF" "$auth"
   rm -f "$auth"
 }
 
@@ -311,23 +325,13 @@ base_image_arm64() {
 # Both platforms' base images under one index in the registry, as official images are published: a build
 # for several platforms takes each platform's base from it.
 multi_base_in_registry() {
-  local auth repo=${TESTBED_MULTI_BASE_REF%:*} tag=${TESTBED_MULTI_BASE_REF##*:} arch image want have
-  auth=$(mktemp)
-  printf '{"auths":{"%s":{"auth":"%s"}}}' "$TESTBED_REGISTRY" \
-    "$(printf '%s:%s' "$TESTBED_REGISTRY_USER" "$TESTBED_REGISTRY_PASSWORD" | base64 -w0)" >"$auth"
+  local auth repo=${TESTBED_MULTI_BASE_REF%:*} tag=${TESTBED_MULTI_BASE_REF##*:} arch image
+  auth=$(registry_authfile)
   local entries=()
   for arch in amd64 arm64; do
     image=$TESTBED_BASE_IMAGE
     [ "$arch" = arm64 ] && image=$TESTBED_BASE_IMAGE_ARM64
-    want=$(docker image inspect --format '{{index .Config.Labels "dev.hashdock.testbed.key"}}' "$image")
-    have=$(skopeo inspect --authfile "$auth" --tls-verify=false --format '{{index .Labels "dev.hashdock.testbed.key"}}' \
-      "docker://$repo:$tag-$arch" 2>/dev/null || true)
-    if [ "$want" != "$have" ]; then
-      log "copying $image to $repo:$tag-$arch"
-      docker save --output "$auth.tar" "$image"
-      skopeo copy --quiet --format oci --authfile "$auth" --dest-tls-verify=false "docker-archive:$auth.tar" "docker://$repo:$tag-$arch"
-      rm -f "$auth.tar"
-    fi
+    image_to_registry "$image" "$repo:$tag-$arch" "$auth" --format oci
     skopeo inspect --raw --authfile "$auth" --tls-verify=false "docker://$repo:$tag-$arch" >"$auth.manifest"
     entries+=("$(jq -c --arg arch "$arch" --arg digest "sha256:$(sha256sum <"$auth.manifest" | cut -d' ' -f1)" \
       --argjson size "$(stat -c %s "$auth.manifest")" \
