@@ -87,6 +87,10 @@ start_classic_engine() {
     as_root ip link set hashdock0 up
     # its own configuration file: the first engine's turns the containerd store on
     echo '{}' | as_root tee "$root/daemon.json" >/dev/null
+    # A dockerd with address pools that finds its old default network at start deletes the link named
+    # docker0, the first engine's bridge, whatever its own bridge is called. Nothing in the test bed keeps
+    # a network of this engine across a restart, so its network store starts empty every time.
+    as_root rm -f "$root/data/network/files/local-kv.db"
     log "starting a second dockerd without the containerd image store"
     as_root sh -c "nohup setsid dockerd --config-file '$root/daemon.json' --data-root '$root/data' \
       --exec-root '$run/classic' -H '$TESTBED_CLASSIC_HOST' --pidfile '$run/classic.pid' --bridge hashdock0 \
@@ -209,6 +213,16 @@ start_engine() {
   as_root sh -c "nohup setsid dockerd >'$TESTBED_STATE/dockerd.log' 2>&1 </dev/null &"
   for _ in $(seq 1 60); do engine_up && break; sleep 1; done
   engine_up || { tail -n 30 "$TESTBED_STATE/dockerd.log" >&2; log "dockerd did not start"; exit 1; }
+}
+
+# The first engine's containers need its bridge; if anything took docker0 away, the engine makes it
+# again when it starts.
+bridge_present() {
+  ip link show docker0 >/dev/null 2>&1 && return 0
+  log "docker0 is missing: restarting the first dockerd"
+  stop_pidfile /var/run/docker.pid
+  start_engine
+  ip link show docker0 >/dev/null 2>&1 || { log "dockerd started without docker0"; exit 1; }
 }
 
 stop_pidfile() {
@@ -361,4 +375,5 @@ remote_builder "$TESTBED_REMOTE_BUILDER" "$TESTBED_REMOTE_ADDR" buildkitd
 base_image_arm64
 multi_base_in_registry
 remote_builder "$TESTBED_MULTI_BUILDER" "$TESTBED_MULTI_ADDR" buildkitd-multi
+bridge_present
 log "ready: engines $(docker version --format '{{.Server.Version}}') (containerd store) and $TESTBED_CLASSIC_HOST (classic store), builders $TESTBED_CONTAINER_BUILDER, $TESTBED_REMOTE_BUILDER and $TESTBED_MULTI_BUILDER, registries $TESTBED_REGISTRY and $TESTBED_REGISTRY2, base $TESTBED_BASE_IMAGE (and $TESTBED_MULTI_BASE_REF for linux/amd64 and linux/arm64)"

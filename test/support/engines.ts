@@ -16,7 +16,7 @@ export interface TestEngine {
 }
 
 function engine(name: string, description: string, env: Record<string, string>, containerdStore: boolean, prune: string[] | undefined): TestEngine {
-  const docker = (...args: string[]): string => execFileSync('docker', args, { encoding: 'utf8', env: { ...process.env, ...env } }).trim()
+  const docker = (...args: string[]): string => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }).trim()
   return {
     name,
     description,
