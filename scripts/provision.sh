@@ -109,17 +109,7 @@ buildkit_image() {
   key=$( (printf 'runc,ca-certificates'; sha256sum "$BUILDKIT_BIN/buildkitd") | sha256sum | cut -c1-12)
   [ "$(DOCKER_HOST=$host docker image inspect --format '{{index .Config.Labels "dev.hashdock.testbed.key"}}' "$ref" 2>/dev/null)" = "$key" ] && return 0
   rootfs="$TESTBED_CACHE/buildkit-rootfs-bookworm.tar"
-  if [ ! -s "$rootfs" ]; then
-    log "debootstrapping the BuildKit image's base (once)"
-    local dir
-    dir=$(mktemp -d)
-    as_root debootstrap --variant=minbase --include=runc,ca-certificates bookworm "$dir" http://deb.debian.org/debian >/dev/null
-    as_root rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
-    mkdir -p "$TESTBED_CACHE"
-    as_root tar -C "$dir" -cf "$rootfs.tmp" .
-    mv "$rootfs.tmp" "$rootfs"
-    as_root rm -rf "$dir"
-  fi
+  rootfs_tarball amd64 runc,ca-certificates "$rootfs"
   local image
   image=$(mktemp)
   cp "$rootfs" "$image"
@@ -289,51 +279,38 @@ emulation() {
 }
 
 # --- base images ------------------------------------------------------------------------------
-# Nothing can be pulled here, so base images are made with debootstrap; the tarball is cached so
+# Nothing can be pulled here, so root file systems are made with debootstrap; the tarball is cached so
 # later runs take seconds.
-base_image() {
-  local name=$1 include=$2 key tarball
-  # the tarball is keyed by the package list, so changing the list builds a new one
-  key=$(printf '%s' "$include" | sha256sum | cut -c1-12)
-  tarball="$TESTBED_CACHE/${name//[:\/]/_}-$key.tar"
-  [ "$(docker image inspect --format '{{index .Config.Labels "dev.hashdock.testbed.key"}}' "$name" 2>/dev/null)" = "$key" ] && return 0
-  if [ ! -s "$tarball" ]; then
-    log "debootstrapping $name (about a minute, once)"
-    local dir
-    dir=$(mktemp -d)
-    as_root debootstrap --variant=minbase --include="$include" bookworm "$dir" http://deb.debian.org/debian >/dev/null
-    as_root rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
-    mkdir -p "$TESTBED_CACHE"
-    as_root tar -C "$dir" -cf "$tarball.tmp" .
-    mv "$tarball.tmp" "$tarball"
-    as_root rm -rf "$dir"
-  fi
-  log "importing $name"
-  # like the official python images: pip works system-wide
-  docker import --change 'ENV PIP_BREAK_SYSTEM_PACKAGES=1' --change 'CMD ["python3"]' --change "LABEL dev.hashdock.testbed.key=$key" "$tarball" "$name" >/dev/null
+
+# rootfs_tarball ARCH PACKAGES TARBALL: a minimal bookworm with those packages, unless the tarball exists.
+rootfs_tarball() {
+  local arch=$1 include=$2 tarball=$3 dir
+  [ -s "$tarball" ] && return 0
+  log "debootstrapping $(basename "$tarball") ($arch, once: a minute or two natively, about ten minutes emulated)"
+  dir=$(mktemp -d)
+  as_root debootstrap --arch="$arch" --variant=minbase --include="$include" bookworm "$dir" http://deb.debian.org/debian >/dev/null
+  as_root rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
+  mkdir -p "$TESTBED_CACHE"
+  as_root tar -C "$dir" -cf "$tarball.tmp" .
+  mv "$tarball.tmp" "$tarball"
+  as_root rm -rf "$dir"
 }
 
-# The arm64 base image: the same packages, debootstrapped through emulation (about ten minutes, once;
-# the tarball is cached like the amd64 one).
-base_image_arm64() {
-  local name=$TESTBED_BASE_IMAGE_ARM64 include=$TESTBED_BASE_PACKAGES key tarball
-  key=$(printf 'arm64:%s' "$include" | sha256sum | cut -c1-12)
-  tarball="$TESTBED_CACHE/${name//[:\/]/_}-$key.tar"
-  [ "$(docker image inspect --format '{{index .Config.Labels "dev.hashdock.testbed.key"}}' "$name" 2>/dev/null)" = "$key" ] && return 0
-  if [ ! -s "$tarball" ]; then
-    log "debootstrapping $name through emulation (about ten minutes, once)"
-    local dir
-    dir=$(mktemp -d)
-    as_root debootstrap --arch=arm64 --variant=minbase --include="$include" bookworm "$dir" http://deb.debian.org/debian >/dev/null
-    as_root rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
-    mkdir -p "$TESTBED_CACHE"
-    as_root tar -C "$dir" -cf "$tarball.tmp" .
-    mv "$tarball.tmp" "$tarball"
-    as_root rm -rf "$dir"
-  fi
+# The base image's key, tarball and whether the engine already holds it, for one platform.
+base_key() { if [ "$1" = amd64 ]; then printf '%s' "$TESTBED_BASE_PACKAGES"; else printf '%s:%s' "$1" "$TESTBED_BASE_PACKAGES"; fi | sha256sum | cut -c1-12; }
+base_tarball() { local name=$2; echo "$TESTBED_CACHE/${name//[:\/]/_}-$(base_key "$1").tar"; }
+base_current() { [ "$(docker image inspect --format '{{index .Config.Labels "dev.hashdock.testbed.key"}}' "$2" 2>/dev/null)" = "$(base_key "$1")" ]; }
+
+# base_image ARCH NAME: the test bed's Python base for one platform, imported into the engine.
+base_image() {
+  local arch=$1 name=$2 tarball
+  base_current "$arch" "$name" && return 0
+  tarball=$(base_tarball "$arch" "$name")
+  rootfs_tarball "$arch" "$TESTBED_BASE_PACKAGES" "$tarball"
   log "importing $name"
-  docker import --platform linux/arm64 --change 'ENV PIP_BREAK_SYSTEM_PACKAGES=1' --change 'CMD ["python3"]' \
-    --change "LABEL dev.hashdock.testbed.key=$key" "$tarball" "$name" >/dev/null
+  # like the official python images: pip works system-wide
+  docker import --platform "linux/$arch" --change 'ENV PIP_BREAK_SYSTEM_PACKAGES=1' --change 'CMD ["python3"]' \
+    --change "LABEL dev.hashdock.testbed.key=$(base_key "$arch")" "$tarball" "$name" >/dev/null
 }
 
 # Both platforms' base images under one index in the registry, as official images are published: a build
@@ -362,17 +339,24 @@ multi_base_in_registry() {
 
 install_packages
 emulation
+# The arm64 root file system takes longest (emulated): it is made in the background while the rest starts.
+arm64=
+if ! base_current arm64 "$TESTBED_BASE_IMAGE_ARM64" 2>/dev/null; then
+  rootfs_tarball arm64 "$TESTBED_BASE_PACKAGES" "$(base_tarball arm64 "$TESTBED_BASE_IMAGE_ARM64")" &
+  arm64=$!
+fi
 start_engine
 start_registry "$TESTBED_REGISTRY" "$TESTBED_REGISTRY_USER" "$TESTBED_REGISTRY_PASSWORD" "$TESTBED_STATE/registry"
 start_registry "$TESTBED_REGISTRY2" "$TESTBED_REGISTRY2_USER" "$TESTBED_REGISTRY2_PASSWORD" "$TESTBED_STATE/registry2"
-base_image "$TESTBED_BASE_IMAGE" "$TESTBED_BASE_PACKAGES"
+base_image amd64 "$TESTBED_BASE_IMAGE"
 base_in_registry
 buildkit_binaries
 start_classic_engine
 buildkit_image "$TESTBED_CLASSIC_HOST"
 container_builder
 remote_builder "$TESTBED_REMOTE_BUILDER" "$TESTBED_REMOTE_ADDR" buildkitd
-base_image_arm64
+[ -z "$arm64" ] || wait "$arm64"
+base_image arm64 "$TESTBED_BASE_IMAGE_ARM64"
 multi_base_in_registry
 remote_builder "$TESTBED_MULTI_BUILDER" "$TESTBED_MULTI_ADDR" buildkitd-multi
 bridge_present
