@@ -1,9 +1,9 @@
 import { describe, expect, test } from '@jest/globals'
-import { arrangeCache } from '../src/core/cache.js'
+import { arrangeCache } from '../src/core/stages/cache.js'
 import { Input } from '../src/core/constants.js'
 import type { Compression } from '../src/core/inputs.js'
 import type { Log } from '../src/core/log.js'
-import type { Plan } from '../src/core/plan.js'
+import type { Plan } from '../src/core/stages/plan.js'
 import { plan } from '../__fixtures__/report.js'
 
 const quiet: Log = { info() {}, debug() {}, notice() {}, warning() {}, error() {}, group: (_, fn) => fn(), untrusted: fn => fn() }

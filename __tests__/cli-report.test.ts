@@ -1,8 +1,8 @@
 // The terminal report and log: aligned plain text, colour only when asked for, nothing a test can use to drive the terminal.
 import { describe, expect, test } from '@jest/globals'
 import { InputError } from '../src/core/errors.js'
-import type { TestSuite } from '../src/core/junit.js'
-import { failedReport, report, startProgress } from '../src/core/report.js'
+import type { TestSuite } from '../src/core/results/junit.js'
+import { failedReport, report, startProgress } from '../src/core/stages/report.js'
 import { terminalLog } from '../src/cli/log.js'
 import { terminalMessage } from '../src/cli/messages.js'
 import { renderTerminalReport } from '../src/cli/report.js'

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileReach, hostReach, inside, type ComposeJson } from '../src/core/compose-policy.js'
+import { fileReach, hostReach, inside, type ComposeJson } from '../src/core/programs/compose-policy.js'
 
 let tree: string
 let inTree: (path: string) => Promise<boolean>

@@ -1,7 +1,7 @@
 // The compose override that puts the image under test in place of the user's service.
 import { describe, expect, test } from '@jest/globals'
 import { parse } from 'yaml'
-import { overrideFor } from '../src/core/compose.js'
+import { overrideFor } from '../src/core/programs/compose.js'
 
 describe('overrideFor', () => {
   test('the tested image, never pulled or built; host ports and bind mounts go', () => {

@@ -17,9 +17,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { commitAll, git, write } from '../__fixtures__/git-repo.js'
 import { Input } from '../src/core/constants.js'
-import { createContext, setTimes } from '../src/core/context.js'
+import { createContext, setTimes } from '../src/core/stages/context.js'
 import { parseInputs } from '../src/core/inputs.js'
-import type { SourcePlan } from '../src/core/plan.js'
+import type { SourcePlan } from '../src/core/stages/plan.js'
 
 // These tests run git: on a loaded machine one can take longer than jest's default 5 s.
 jest.setTimeout(30_000)

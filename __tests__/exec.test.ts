@@ -1,6 +1,6 @@
 // The environment child programs start from: an allow-list, never the action's inputs or the runner's tokens.
 import { describe, expect, test } from '@jest/globals'
-import { childEnvironment, output } from '../src/core/exec.js'
+import { childEnvironment, output } from '../src/core/programs/exec.js'
 
 const runner = {
   PATH: '/usr/bin',

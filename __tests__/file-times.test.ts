@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { applyFileTimes, directoryTimes, fileCommitTimes, requireFullHistory } from '../src/core/file-times.js'
+import { applyFileTimes, directoryTimes, fileCommitTimes, requireFullHistory } from '../src/core/stages/file-times.js'
 
 // These tests run git: on a loaded machine one can take longer than jest's default 5 s.
 jest.setTimeout(30_000)

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { commitAll, git, write } from '../__fixtures__/git-repo.js'
-import { Git } from '../src/core/git.js'
+import { Git } from '../src/core/programs/git.js'
 
 let repo: string
 let c1: string

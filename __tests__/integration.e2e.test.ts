@@ -191,7 +191,7 @@ test('a killed step leaves services running; its post step removes every one', a
 })
 
 test('the override keeps the user file unchanged but gives the service under test the built image, without build, host ports or bind mounts', async () => {
-  const { overrideFor } = await import('../src/core/compose.js')
+  const { overrideFor } = await import('../src/core/programs/compose.js')
   const dir = tempDir('override')
   const file = join(exampleDir, 'compose.yaml')
   const base = ['compose', '--project-directory', exampleDir, '--file', file]

@@ -1,7 +1,7 @@
 // Reading JUnit XML from each runner's own format into typed results.
 import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { MAX_CASES, parseJUnit, summarize, type TestCase, type TestSuite } from '../src/core/junit.js'
+import { MAX_CASES, parseJUnit, summarize, type TestCase, type TestSuite } from '../src/core/results/junit.js'
 
 const fixture = (name: string): string => readFileSync(new URL(`../__fixtures__/junit/${name}`, import.meta.url), 'utf8')
 const parse = (name: string): TestSuite[] => parseJUnit(fixture(name), name)

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { platformImages, platformName } from '../src/core/oci-archive.js'
+import { platformImages, platformName } from '../src/core/programs/oci-archive.js'
 
 /** Writes an OCI layout holding `blobs` and an index.json pointing at the last of them, as a tar. */
 function archive(blobs: unknown[], topMediaType = 'application/vnd.oci.image.index.v1+json'): { file: string; digests: string[] } {

@@ -7,9 +7,9 @@ import { commitAll, git, write } from '../__fixtures__/git-repo.js'
 import { FINGERPRINT_LABEL, Input } from '../src/core/constants.js'
 import { InputError } from '../src/core/errors.js'
 import { parseInputs, type Inputs } from '../src/core/inputs.js'
-import type { BuilderFacts } from '../src/core/builder.js'
-import type { Engine } from '../src/core/docker.js'
-import { plan as planWith, references, rfc3339 } from '../src/core/plan.js'
+import type { BuilderFacts } from '../src/core/programs/builder.js'
+import type { Engine } from '../src/core/programs/docker.js'
+import { plan as planWith, references, rfc3339 } from '../src/core/stages/plan.js'
 import type { Workspace } from '../src/core/workspace.js'
 
 // These tests run git: on a loaded machine one can take longer than jest's default 5 s.

@@ -1,6 +1,6 @@
 // skopeo's error lines, turned into the one line a user reads.
 import { expect, test } from '@jest/globals'
-import { skopeoMessage } from '../src/core/registry.js'
+import { skopeoMessage } from '../src/core/programs/registry.js'
 
 test.each([
   [

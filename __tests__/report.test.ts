@@ -3,9 +3,9 @@ import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { Input, Output } from '../src/core/constants.js'
-import type { TestSuite } from '../src/core/junit.js'
+import type { TestSuite } from '../src/core/results/junit.js'
 import { InputError } from '../src/core/errors.js'
-import { failedReport, outcome, outputs, report, reusedReport, startProgress } from '../src/core/report.js'
+import { failedReport, outcome, outputs, report, reusedReport, startProgress } from '../src/core/stages/report.js'
 import {
   built,
   loaded,

@@ -1,7 +1,7 @@
 // Test results for the job summary, in GitHub's markdown and HTML, with test output treated as hostile.
 import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { parseJUnit, type TestCase, type TestSuite } from '../src/core/junit.js'
+import { parseJUnit, type TestCase, type TestSuite } from '../src/core/results/junit.js'
 import { escapeHtml, renderResultsMarkdown } from '../src/action/results-markdown.js'
 
 const MiB = 1024 * 1024

@@ -1,9 +1,9 @@
 // The build strategy for each engine and builder users run, decided once from their facts.
 import { describe, expect, test } from '@jest/globals'
 import { Input } from '../src/core/constants.js'
-import type { Engine } from '../src/core/docker.js'
+import type { Engine } from '../src/core/programs/docker.js'
 import { parseInputs, type Inputs } from '../src/core/inputs.js'
-import { decideStrategy } from '../src/core/strategy.js'
+import { decideStrategy } from '../src/core/stages/strategy.js'
 
 const inputs = (raw: Partial<Record<Input, string>> = {}): Inputs => {
   const all: Partial<Record<Input, string>> = { [Input.Image]: 'ghcr.io/acme/app', ...raw }

@@ -2,8 +2,8 @@
 import { describe, expect, test } from '@jest/globals'
 import { Input } from '../src/core/constants.js'
 import { InputError } from '../src/core/errors.js'
-import type { TestSuite } from '../src/core/junit.js'
-import { failedReport, report, startProgress } from '../src/core/report.js'
+import type { TestSuite } from '../src/core/results/junit.js'
+import { failedReport, report, startProgress } from '../src/core/stages/report.js'
 import { failureMessage, renderSummary } from '../src/action/summary.js'
 import { built,
   loaded, COMMIT, IMAGE, integrationPassed, plan, published, unitFailed, unitPassed } from '../__fixtures__/report.js'

@@ -1,8 +1,8 @@
 // Test results as annotations on repository files, with test output treated as hostile.
 import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { parseJUnit, type TestCase, type TestSuite } from '../src/core/junit.js'
-import { containerPathMapper, failureAnnotations } from '../src/core/test-report.js'
+import { parseJUnit, type TestCase, type TestSuite } from '../src/core/results/junit.js'
+import { containerPathMapper, failureAnnotations } from '../src/core/results/test-report.js'
 
 const fixture = (name: string): TestSuite[] =>
   parseJUnit(readFileSync(new URL(`../__fixtures__/junit/${name}`, import.meta.url), 'utf8'), name)

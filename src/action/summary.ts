@@ -1,9 +1,9 @@
 // Outputs and the job summary of a run, finished or failed, in GitHub's markdown.
 import * as core from '@actions/core'
 import type { Remedy } from '../core/errors.js'
-import { rfc3339 } from '../core/plan.js'
-import { outcome, outputs, type Outcome, type Report } from '../core/report.js'
-import { MESSAGE_CHARS } from '../core/test-report.js'
+import { rfc3339 } from '../core/stages/plan.js'
+import { outcome, outputs, type Outcome, type Report } from '../core/stages/report.js'
+import { MESSAGE_CHARS } from '../core/results/test-report.js'
 import { inline, renderResultsMarkdown } from './results-markdown.js'
 import { withoutInvisible } from '../core/text.js'
 import { printUntrusted } from './log.js'

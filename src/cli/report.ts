@@ -1,8 +1,8 @@
 // The terminal report of a run: the facts of the job summary, as aligned plain text.
-import { summarize, type TestSuite } from '../core/junit.js'
-import { rfc3339 } from '../core/plan.js'
-import { outcome, type Outcome, type Report } from '../core/report.js'
-import { caseLabel, formatDuration, MESSAGE_CHARS, NAME_CHARS, clip } from '../core/test-report.js'
+import { summarize, type TestSuite } from '../core/results/junit.js'
+import { rfc3339 } from '../core/stages/plan.js'
+import { outcome, type Outcome, type Report } from '../core/stages/report.js'
+import { caseLabel, formatDuration, MESSAGE_CHARS, NAME_CHARS, clip } from '../core/results/test-report.js'
 import { terminalMessage } from './messages.js'
 import { oneLine, painter, type Colour, type Paint } from './style.js'
 

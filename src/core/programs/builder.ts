@@ -1,8 +1,8 @@
 // The BuildKit builder a run uses: the one the user selected, or a docker-container builder of the run's own.
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Input } from './constants.js'
-import { InputError, lastLine } from './errors.js'
+import { Input } from '../constants.js'
+import { InputError, lastLine } from '../errors.js'
 import { run } from './exec.js'
 
 export interface BuilderFacts {

@@ -3,11 +3,11 @@ import { lstat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { Document } from 'yaml'
 import { fileReach, hostReach, inside, type ComposeJson } from './compose-policy.js'
-import { Input } from './constants.js'
-import { CommandError, InputError, lastLine } from './errors.js'
+import { Input } from '../constants.js'
+import { CommandError, InputError, lastLine } from '../errors.js'
 import { output, run } from './exec.js'
-import type { Log } from './log.js'
-import type { Plan } from './plan.js'
+import type { Log } from '../log.js'
+import type { Plan } from '../stages/plan.js'
 
 export interface ComposeProject {
   name: string

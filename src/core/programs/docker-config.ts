@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import type { RegistryLogin } from './build-inputs.js'
-import { Input } from './constants.js'
-import { InputError, lastLine } from './errors.js'
+import type { RegistryLogin } from '../build-inputs.js'
+import { Input } from '../constants.js'
+import { InputError, lastLine } from '../errors.js'
 import { run } from './exec.js'
-import { DOCKER_HUB } from './image-ref.js'
+import { DOCKER_HUB } from '../image-ref.js'
 
 /** The user's docker configuration directory, as the docker CLI finds it. */
 export const userConfigDir = (): string => process.env.DOCKER_CONFIG || join(homedir(), '.docker')

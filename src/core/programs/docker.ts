@@ -1,5 +1,5 @@
 // The Docker engine as the pipeline sees it: a few questions, each one CLI call with machine-readable output.
-import { lastLine } from './errors.js'
+import { lastLine } from '../errors.js'
 import { output, run } from './exec.js'
 
 export interface ImageFacts {

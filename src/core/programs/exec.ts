@@ -1,6 +1,6 @@
 // The one place that runs external programs (git, docker, tar): arguments as arrays, never a shell.
 import * as exec from '@actions/exec'
-import { CommandError } from './errors.js'
+import { CommandError } from '../errors.js'
 
 export interface RunOptions {
   /** Written to the program's standard input (how secrets reach docker login). */

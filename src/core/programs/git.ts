@@ -1,6 +1,6 @@
 // What the pipeline asks of git, each answer from one git command.
-import { Input } from './constants.js'
-import { InputError } from './errors.js'
+import { Input } from '../constants.js'
+import { InputError } from '../errors.js'
 import { output, run } from './exec.js'
 
 /** A short hash that is also a branch or tag name, or the prefix of several commits. */

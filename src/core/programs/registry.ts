@@ -2,10 +2,10 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RegistrySession } from './docker-config.js'
-import { Input } from './constants.js'
-import { CommandError, InputError, lastLine } from './errors.js'
+import { Input } from '../constants.js'
+import { CommandError, InputError, lastLine } from '../errors.js'
 import { run, type RunResult } from './exec.js'
-import { isLoopback, registryOf } from './image-ref.js'
+import { isLoopback, registryOf } from '../image-ref.js'
 
 /** The credentials and TLS settings docker itself would use for a registry. */
 function access(session: Pick<RegistrySession, 'authfile'>, registry: string, ...tlsFlags: string[]): string[] {

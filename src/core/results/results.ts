@@ -1,10 +1,10 @@
 // JUnit results the test containers wrote: read, reported as failure annotations on repository files.
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, relative } from 'node:path'
-import { Input } from './constants.js'
+import { Input } from '../constants.js'
 import { parseJUnit, type TestSuite } from './junit.js'
-import type { Log } from './log.js'
-import type { TestRun } from './test.js'
+import type { Log } from '../log.js'
+import type { TestRun } from '../stages/test.js'
 import { containerPathMapper, failureAnnotations } from './test-report.js'
 
 /** What the tests may hand over: parsing takes about fifteen times a file's size in memory. */

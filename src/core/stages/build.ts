@@ -1,15 +1,15 @@
 // Stage 3: BuildKit writes the image once, as an archive; that archive is what is tested and what is pushed.
 import { readFile, rm, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { createRunBuilder } from './builder.js'
-import { Input } from './constants.js'
+import { createRunBuilder } from '../programs/builder.js'
+import { Input } from '../constants.js'
 import type { BuildContext } from './context.js'
-import { inspectImage } from './docker.js'
-import { run } from './exec.js'
-import type { Log } from './log.js'
-import { platformImages, type PlatformImage } from './oci-archive.js'
+import { inspectImage } from '../programs/docker.js'
+import { run } from '../programs/exec.js'
+import type { Log } from '../log.js'
+import { platformImages, type PlatformImage } from '../programs/oci-archive.js'
 import type { Plan } from './plan.js'
-import { skopeo } from './registry.js'
+import { skopeo } from '../programs/registry.js'
 import { IMAGE_CLOCK } from './strategy.js'
 
 export interface Built {

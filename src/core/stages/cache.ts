@@ -1,9 +1,9 @@
 // BuildKit's layer cache, kept across runs: in the registry beside the image, or in a directory an adapter saves.
 import { existsSync } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
-import { Input } from './constants.js'
-import { InputError } from './errors.js'
-import type { Log } from './log.js'
+import { Input } from '../constants.js'
+import { InputError } from '../errors.js'
+import type { Log } from '../log.js'
 import type { Plan } from './plan.js'
 
 export interface CacheArrangement {

@@ -1,9 +1,9 @@
 // Removes whatever a run left behind: its containers, networks, volumes, service images and scratch files.
 import { rm } from 'node:fs/promises'
-import { removeRunBuilder } from './builder.js'
-import { composeProjectName } from './compose.js'
-import { RUN_LABEL } from './constants.js'
-import { output, run } from './exec.js'
+import { removeRunBuilder } from '../programs/builder.js'
+import { composeProjectName } from '../programs/compose.js'
+import { RUN_LABEL } from '../constants.js'
+import { output, run } from '../programs/exec.js'
 
 /** Returns what could not be removed, as messages; cleanup problems never fail a run. */
 export async function cleanupRun(runId: string, workDir: string): Promise<string[]> {

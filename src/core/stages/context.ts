@@ -2,12 +2,12 @@
 import { chmod, lstat, mkdir, readdir, rm } from 'node:fs/promises'
 import { relative } from 'node:path'
 import { join } from 'node:path'
-import { inside } from './compose-policy.js'
-import { Input } from './constants.js'
-import { InputError } from './errors.js'
-import { run } from './exec.js'
+import { inside } from '../programs/compose-policy.js'
+import { Input } from '../constants.js'
+import { InputError } from '../errors.js'
+import { run } from '../programs/exec.js'
 import { applyFileTimes, fileCommitTimes } from './file-times.js'
-import { Git } from './git.js'
+import { Git } from '../programs/git.js'
 import type { SourcePlan } from './plan.js'
 
 export interface BuildContext {

@@ -1,10 +1,10 @@
 // Per-file modification times (mtime: per-file): each file gets the time of the last commit that changed it.
 import { lutimes, readdir } from 'node:fs/promises'
 import { posix } from 'node:path'
-import { Input } from './constants.js'
-import { InputError } from './errors.js'
-import { run } from './exec.js'
-import { Git } from './git.js'
+import { Input } from '../constants.js'
+import { InputError } from '../errors.js'
+import { run } from '../programs/exec.js'
+import { Git } from '../programs/git.js'
 
 /**
  * Starts each commit's header in the log. No repository path starts with a slash, so a token that does

@@ -1,11 +1,11 @@
 // Stage 5: push the tested archive unchanged to every repository; the registries hold the tested digest.
 import type { Built } from './build.js'
-import { Input } from './constants.js'
-import type { RegistrySession } from './docker-config.js'
-import { Git } from './git.js'
-import type { Log } from './log.js'
+import { Input } from '../constants.js'
+import type { RegistrySession } from '../programs/docker-config.js'
+import { Git } from '../programs/git.js'
+import type { Log } from '../log.js'
 import type { Plan } from './plan.js'
-import { copyDigest, inspectRemote, pushArchive } from './registry.js'
+import { copyDigest, inspectRemote, pushArchive } from '../programs/registry.js'
 import type { TestRun } from './test.js'
 
 export interface Published {

@@ -1,11 +1,11 @@
 // Stage 6: what happened, as facts and outputs; each adapter renders them (a job summary, a terminal report).
-import { Input, Output } from './constants.js'
+import { Input, Output } from '../constants.js'
 import type { Built, Loaded } from './build.js'
-import type { Remedy } from './errors.js'
-import type { PlatformImage } from './oci-archive.js'
+import type { Remedy } from '../errors.js'
+import type { PlatformImage } from '../programs/oci-archive.js'
 import type { Published } from './publish.js'
 import { references, type Plan } from './plan.js'
-import type { TestSuite } from './junit.js'
+import type { TestSuite } from '../results/junit.js'
 import type { TestRun } from './test.js'
 
 /** The stages of a run, in order, as a failure names them. */

@@ -1,11 +1,11 @@
 // Instant re-runs: when the registry already holds this commit's image, built from the same inputs,
 // the tested digest is tagged again instead of built and tested again.
-import { FINGERPRINT_LABEL, Input } from './constants.js'
-import type { RegistrySession } from './docker-config.js'
-import type { Log } from './log.js'
+import { FINGERPRINT_LABEL, Input } from '../constants.js'
+import type { RegistrySession } from '../programs/docker-config.js'
+import type { Log } from '../log.js'
 import type { Plan } from './plan.js'
 import { retag, type Published } from './publish.js'
-import { copyDigest, inspectRemote } from './registry.js'
+import { copyDigest, inspectRemote } from '../programs/registry.js'
 
 /**
  * The digest of `<first image>:<full hash>` when its fingerprint label matches this plan's, else undefined.

@@ -1,10 +1,10 @@
 // How a run builds, decided once from the inputs and the facts of the engine and the builder.
-import type { BuilderFacts } from './builder.js'
-import { runBuilderName } from './builder.js'
-import { Input } from './constants.js'
-import type { Engine } from './docker.js'
-import { isLoopback, registryOf } from './image-ref.js'
-import type { CacheMode, Compression, Inputs } from './inputs.js'
+import type { BuilderFacts } from '../programs/builder.js'
+import { runBuilderName } from '../programs/builder.js'
+import { Input } from '../constants.js'
+import type { Engine } from '../programs/docker.js'
+import { isLoopback, registryOf } from '../image-ref.js'
+import type { CacheMode, Compression, Inputs } from '../inputs.js'
 
 export interface BuildStrategy {
   /** The builder to use; `create`: a docker-container builder made for this run and removed after it. */

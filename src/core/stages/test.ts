@@ -1,9 +1,9 @@
 // Stage 4: run the project's tests inside fresh containers of the exact image that was built.
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Input, RUN_LABEL } from './constants.js'
-import { run } from './exec.js'
-import type { Log } from './log.js'
+import { Input, RUN_LABEL } from '../constants.js'
+import { run } from '../programs/exec.js'
+import type { Log } from '../log.js'
 import type { Plan } from './plan.js'
 
 export type TestKind = 'unit' | 'integration'
