@@ -15,7 +15,7 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '3' },
     builder: { type: 'string', default: '' },
     'large-repo': { type: 'string', default: '' },
-    only: { type: 'string', default: 'image,levers,context,platforms' }
+    only: { type: 'string', default: 'image,levers,context,platforms,engines' }
   }
 })
 const runs = Number(flags.runs)
@@ -37,7 +37,10 @@ function readTestbed() {
     engineBase: values.TESTBED_BASE_IMAGE,
     registryBase: `${registry}/${basePath}`,
     multiBase: `${registry}/${values.TESTBED_MULTI_BASE_PATH}`,
-    multiBuilder: values.TESTBED_MULTI_BUILDER
+    multiBuilder: values.TESTBED_MULTI_BUILDER,
+    classicHost: values.TESTBED_CLASSIC_HOST,
+    containerBuilder: values.TESTBED_CONTAINER_BUILDER,
+    remoteBuilder: values.TESTBED_REMOTE_BUILDER
   }
 }
 const tb = readTestbed()
@@ -48,8 +51,9 @@ const tmp = mkdtempSync(join(tmpdir(), 'hashdock-bench-'))
 // The bench runs its own copy of the CLI, so rebuilding dist/ while it runs changes nothing it measures.
 cpSync(join(root, 'dist/cli'), join(tmp, 'cli'), { recursive: true })
 const cli = join(tmp, 'cli/index.js')
-// Everything the bench creates, so it can all be removed at the end, whatever happened.
-const localImages = new Set()
+// Everything the bench creates, so it can all be removed at the end, whatever happened: local images
+// with the environment that names their engine.
+const localImages = new Map()
 const registryRepos = new Set()
 
 /** Runs a program (arguments as an array, no shell) and times it; a non-zero exit is an error. */
@@ -177,13 +181,13 @@ function exportSteps(log) {
  * builder, logged in to the registry (the base image lives there); standard output is the JSON alone.
  */
 function hashdock(b, fx, image, commit, { push = false, cache = 'none', compression, test = '', json = true, reuse = false } = {}) {
-  const args = ['build', '--repo', fx.repo, '--image', image, '--githash', commit, '--builder', b.name, '--build-args', `BASE=${fx.base}`]
+  const args = ['build', '--repo', fx.repo, '--image', image, '--githash', commit, ...(b.name ? ['--builder', b.name] : []), '--build-args', `BASE=${fx.base}`]
   args.push('--push', String(push), '--cache', cache, '--registry-username', tb.user, ...(json ? ['--json'] : []))
   if (compression) args.push('--compression', compression)
   if (test) args.push('--test-command', test)
   if (reuse) args.push('--reuse', 'true')
   if (push) registryRepos.add(image.slice(tb.registry.length + 1))
-  const r = run('node', [cli, ...args], { HASHDOCK_REGISTRY_PASSWORD: tb.password })
+  const r = run('node', [cli, ...args], { ...b.env, HASHDOCK_REGISTRY_PASSWORD: tb.password })
   const ph = phases(r.log)
   // The text report states the build step's own time, also when it is too short for the log to time it.
   const buildSeconds = json ? (ph.Build ?? 0) : Number(/^\s*Build\s+([\d.]+) s\s*$/m.exec(r.out)?.[1] ?? NaN)
@@ -193,101 +197,28 @@ function hashdock(b, fx, image, commit, { push = false, cache = 'none', compress
 /** A plain `docker buildx build --load` of a fresh clone on the measured builder, timed; then, if asked, `docker push`. */
 function plain(b, fx, commit, name, { push = false } = {}) {
   const ref = `${tb.registry}/hashdock-bench/${runId}-${name}:${commit.slice(0, 12)}`
-  localImages.add(ref)
-  const env = { DOCKER_CONFIG: fx.dockerConfig }
-  const build = run('docker', ['buildx', 'build', '--builder', b.name, '--progress', 'plain', '--load', '--tag', ref, '--build-arg', `BASE=${fx.base}`, checkout(fx, commit, name)], env)
+  localImages.set(ref, b.env)
+  const env = { ...b.env, DOCKER_CONFIG: fx.dockerConfig }
+  const build = run('docker', ['buildx', 'build', ...(b.name ? ['--builder', b.name] : []), '--progress', 'plain', '--load', '--tag', ref, '--build-arg', `BASE=${fx.base}`, checkout(fx, commit, name)], env)
   if (!push) return { ref, build: build.seconds, steps: exportSteps(build.log) }
   registryRepos.add(ref.slice(tb.registry.length + 1).split(':')[0])
   const pushed = run('docker', ['push', '--quiet', ref], env)
   return { ref, build: build.seconds, push: pushed.seconds, steps: exportSteps(build.log) }
 }
 
-/** Layer digests of a pushed manifest, read from the registry. */
-async function registryLayers(image, digest) {
+/** A manifest request to the test bed's registry, with its login. */
+function manifestRequest(image, reference, method = 'GET') {
   const headers = { Authorization: `Basic ${Buffer.from(`${tb.user}:${tb.password}`).toString('base64')}`, Accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json' }
-  const url = `http://${image.replace('/', '/v2/')}/manifests/${digest}`
-  const manifest = await (await fetch(url, { headers })).json()
-  return { layers: manifest.layers.map(l => l.digest), bytes: manifest.layers.reduce((n, l) => n + l.size, 0) }
+  return fetch(`http://${image.replace('/', '/v2/')}/manifests/${reference}`, { method, headers })
 }
 
-/**
- * The image part: every run is a sequence on the measured builder, the builder's cache emptied
- * (pruned: that builder alone) before each cold build, as on a fresh runner.
- */
-async function imageBench(b, fixture) {
-  const cold = () => run('docker', ['buildx', 'prune', '--builder', b.name, '--all', '--force'])
-  const m = { plainBuild: [], plainPush: [], plainTotal: [], gzip: [], zstd: [], hashPush: [], warmTotal: [], warmBuild: [], rerun: [], seed: [], next: [] }
-  const steps = { plain: [], gzip: [], zstd: [] }
-  const gzPhases = [], pushPhases = []
-  let sizes = {}, shared = '', same = { gzip: 0, zstd: 0 }, cacheIndependent = 0
-  for (let i = 0; i < runs; i++) {
-    const fx = fixture(`fixture-${i}`)
-    const repo = `${tb.registry}/hashdock-bench/${runId}-r${i}`
-    const digest = {}
-    progress(`image: run ${i + 1} of ${runs}: plain build --load, docker push`)
-    cold()
-    const p = plain(b, fx, fx.c1, `plain-${i}`, { push: true })
-    m.plainBuild.push(p.build), m.plainPush.push(p.push), m.plainTotal.push(p.build + p.push), steps.plain.push(p.steps)
-    // `image ls` gives the unpacked size; with the containerd store, `image inspect` gives the compressed content's.
-    sizes.unpacked = run('docker', ['image', 'ls', '--format', '{{.Size}}', p.ref]).out
-    for (const compression of ['gzip', 'zstd']) {
-      progress(`image: run ${i + 1}: hashdock, ${compression}, no push`)
-      cold()
-      const h = hashdock(b, fx, `${repo}-${compression}`, fx.c1, { compression })
-      m[compression].push(h.seconds), steps[compression].push(h.steps), (digest[compression] = h.outputs.digest)
-      if (compression === 'gzip') gzPhases.push(h.phases)
-    }
-    progress(`image: run ${i + 1}: hashdock --push true (default compression)`)
-    cold()
-    const pushed = hashdock(b, fx, `${repo}-push`, fx.c1, { push: true })
-    m.hashPush.push(pushed.seconds), pushPhases.push(pushed.phases)
-    // Two cold builds of one commit, one pushed: the registry holds the digest the first one reported.
-    if (pushed.outputs.digest === digest[DEFAULT_COMPRESSION]) same[DEFAULT_COMPRESSION]++
-    progress(`image: run ${i + 1}: warm, commit 2 (app code only), same builder`)
-    const warm = hashdock(b, fx, `${repo}-push`, fx.c2, { json: false })
-    m.warmTotal.push(warm.seconds), m.warmBuild.push(warm.buildSeconds)
-    progress(`image: run ${i + 1}: re-run of the pushed commit`)
-    const again = hashdock(b, fx, `${repo}-push`, fx.c1, { push: true, reuse: true })
-    if (!again.outputs.digest || again.outputs.digest !== pushed.outputs.digest || !/^▸ Reuse$/m.test(again.log)) {
-      throw new Error('re-run: the second run did not reuse the pushed image')
-    }
-    m.rerun.push(again.seconds)
-    progress(`image: run ${i + 1}: commit 1, then commit 2, each on a cold builder, --cache registry`)
-    cold()
-    const seed = hashdock(b, fx, `${repo}-cache`, fx.c1, { push: true, cache: 'registry' })
-    cold()
-    const next = hashdock(b, fx, `${repo}-cache`, fx.c2, { push: true, cache: 'registry' })
-    m.seed.push(seed.seconds), m.next.push(next.seconds)
-    // Commit 2 twice: after commit 1 on a warm builder, and on a cold one fed by the registry cache.
-    if (next.outputs.digest === /^\s*Digest\s+(sha256:[0-9a-f]{64})/m.exec(warm.out)?.[1]) cacheIndependent++
-    if (i === 0) {
-      const [a, c] = [await registryLayers(`${repo}-cache`, seed.outputs.digest), await registryLayers(`${repo}-cache`, next.outputs.digest)]
-      shared = `${a.layers.filter((l, k) => l === c.layers[k]).length} of ${c.layers.length} layers (${(a.bytes / 1e6).toFixed(0)} MB compressed) shared by commit 1 and commit 2`
-      sizes.compressed = a.bytes
-    }
-    // Raw figures after every run, so a long bench that fails later still leaves them in its log.
-    progress(`image: raw after run ${i + 1}: ${JSON.stringify({ m, steps, gzPhases, pushPhases })}`)
-  }
-  const med = (list, key) => median(list.map(s => s[key] ?? 0))
-  // Only the steps and phases that took long enough to be timed in most runs.
-  const stepsOf = s => `BuildKit's export: ${['layers', 'rewrite', 'image', 'tarball'].filter(k => med(s, k) > 0).map(k => `${k} ${med(s, k).toFixed(1)}`).join(', ')}`
-  const phasesOf = list => ['Plan', 'Context', 'Build', 'Load', 'Push'].filter(k => med(list, k) > 0).map(k => `${k} ${med(list, k).toFixed(1)}`).join(', ')
-  const overhead = m.warmTotal.map((t, k) => t - m.warmBuild[k])
-  const reproducible = `two cold builds of one commit gave one digest in ${same[DEFAULT_COMPRESSION]} of ${runs} runs; digest independent of cache: ${cacheIndependent === runs ? 'yes' : 'no'} (commit 2 after commit 1 on a warm builder and from the registry cache on a cold one: one digest in ${cacheIndependent} of ${runs} runs)`
-  return {
-    title: `1. A real-sized image (${sizes.unpacked} unpacked, ${(sizes.compressed / 1e6).toFixed(0)} MB compressed as pushed; its dependency step writes ~360 MB of binaries), builder '${b.name}' (${b.driver}, BuildKit ${b.version})`,
-    head: ['what', 'median s (min–max)', 'vs.', 'notes'],
-    rows: [
-      ['plain `docker buildx build --load`, cold', stat(m.plainBuild), '', stepsOf(steps.plain)],
-      ['plain build + `docker push`, cold', stat(m.plainTotal), '', `push ${stat(m.plainPush)}`],
-      ['hashdock, gzip, no push, no test, cold', stat(m.gzip), ratio(m.gzip, m.plainBuild, 1.0), `${phasesOf(gzPhases)}; ${stepsOf(steps.gzip)}`],
-      ['hashdock, zstd, no push, no test, cold', stat(m.zstd), ratio(m.zstd, m.plainBuild, 1.0), stepsOf(steps.zstd)],
-      ['hashdock `--push true` (default compression), cold', stat(m.hashPush), ratio(m.hashPush, m.plainTotal, 1.0), `${phasesOf(pushPhases)}; ${reproducible}`],
-      ['warm: commit 2 (app code only), same builder: hashdock beyond its build step', stat(overhead), `target ≤ 1 s: ${median(overhead) <= 1 ? 'met' : `missed by ${(median(overhead) - 1).toFixed(2)} s`}`, `whole run ${stat(m.warmTotal)}, build step ${stat(m.warmBuild)}`],
-      ['re-run of the pushed commit (re-tag only)', stat(m.rerun), ratio(m.rerun, m.hashPush, 0.1), 'vs. its cold run with push'],
-      ['next commit, cold builder, `--cache registry`', stat(m.next), ratio(m.next, m.seed, 0.3), `vs. commit 1 cold with \`--cache registry\` ${stat(m.seed)}; ${shared}`]
-    ]
-  }
+/** The digest the registry holds under a tag. */
+const registryDigest = async (image, tag) => (await manifestRequest(image, tag, 'HEAD')).headers.get('docker-content-digest')
+
+/** Layer digests of a pushed manifest, read from the registry. */
+async function registryLayers(image, digest) {
+  const manifest = await (await manifestRequest(image, digest)).json()
+  return { layers: manifest.layers.map(l => l.digest), bytes: manifest.layers.reduce((n, l) => n + l.size, 0) }
 }
 
 /** Deletes a repository's links to blobs, so the next push of the same layers uploads them again instead of mounting them. */
@@ -307,7 +238,7 @@ async function leverBench(b, fixture) {
     const fx = fixture(`lever-${i}`)
     const src = checkout(fx, fx.c1, `lever-src-${i}`)
     const ref = `hashdock-bench-${runId}-lever-${i}:latest`
-    localImages.add(ref)
+    localImages.set(ref, {})
     const exportTo = output => run('docker', ['buildx', 'build', '--builder', b.name, '--progress', 'plain', '--build-arg', 'SOURCE_DATE_EPOCH=0', '--build-arg', `BASE=${fx.base}`,
       '--output', `${output},oci-mediatypes=true,rewrite-timestamp=true,compression=zstd,force-compression=true,name=${ref}`, src], { DOCKER_CONFIG: fx.dockerConfig })
     progress(`levers: run ${i + 1} of ${runs}: cold build to an archive, then an archive and a directory from the warm cache`)
@@ -448,10 +379,78 @@ function platformsBench() {
   }
 }
 
+/**
+ * The engines and builders users run, as the test bed provisions them (test/support/engines.ts): the
+ * environment that selects each, and how to empty its builder's cache (none: a builder made per run).
+ */
+const testbedEngines = () => [
+  { title: 'containerd store, the engine\'s own builder', env: { BUILDX_BUILDER: 'default' }, cold: ['builder', 'prune', '--all', '--force'] },
+  { title: 'classic store, a `docker-container` builder selected', env: { DOCKER_HOST: tb.classicHost, BUILDX_BUILDER: tb.containerBuilder }, cold: ['buildx', 'prune', '--all', '--force', '--builder', tb.containerBuilder] },
+  { title: 'classic store, only the engine\'s own builder (hashdock makes one per run)', env: { DOCKER_HOST: tb.classicHost, BUILDX_BUILDER: 'default' } },
+  { title: 'a remote BuildKit', env: { DOCKER_HOST: tb.classicHost, BUILDX_BUILDER: tb.remoteBuilder }, cold: ['buildx', 'prune', '--all', '--force', '--builder', tb.remoteBuilder] }
+]
+
+/**
+ * 5. hashdock's promises on every engine of the test bed, side by side, on the real-sized image: the
+ * same sequence on each, every build cold (the builder emptied first): a plain `docker buildx build
+ * --load` as the user would run it there; hashdock pushing commit 1 with the registry cache; commit 1
+ * again without cache or push (its digest must be the pushed one); commit 2 fed by the registry cache;
+ * a re-run of commit 1 with reuse. The bench empties every one of these builders.
+ */
+async function enginesBench(config) {
+  const engines = testbedEngines()
+  const m = engines.map(() => ({ plain: [], seed: [], again: [], next: [], rerun: [], same: 0, registry: 0, shared: '' }))
+  for (let i = 0; i < runs; i++) {
+    for (const [k, e] of engines.entries()) {
+      const b = { env: e.env }
+      const cold = () => e.cold && run('docker', e.cold, e.env)
+      const fx = makeFixture(tb.registryBase, `engine-${k}-${i}`, config)
+      const image = `${tb.registry}/hashdock-bench/${runId}-engine-${k}-${i}`
+      progress(`engines: run ${i + 1} of ${runs}: ${e.title}`)
+      cold()
+      m[k].plain.push(plain(b, fx, fx.c1, `engine-plain-${k}-${i}`).build)
+      cold()
+      const seed = hashdock(b, fx, image, fx.c1, { push: true, cache: 'registry' })
+      cold()
+      const again = hashdock(b, fx, image, fx.c1)
+      cold()
+      const next = hashdock(b, fx, image, fx.c2, { push: true, cache: 'registry' })
+      const rerun = hashdock(b, fx, image, fx.c1, { push: true, reuse: true })
+      m[k].seed.push(seed.seconds), m[k].again.push(again.seconds), m[k].next.push(next.seconds), m[k].rerun.push(rerun.seconds)
+      if (again.outputs.digest === seed.outputs.digest) m[k].same++
+      const held = (await registryDigest(image, fx.c1)) === seed.outputs.digest && rerun.outputs.digest === seed.outputs.digest
+      if (held) m[k].registry++
+      if (i === 0) {
+        const [a, c] = [await registryLayers(image, seed.outputs.digest), await registryLayers(image, next.outputs.digest)]
+        m[k].shared = `${a.layers.filter((l, n) => l === c.layers[n]).length} of ${c.layers.length}`
+      }
+      progress(`engines: raw after run ${i + 1}, ${e.title}: ${JSON.stringify(m[k])}`)
+    }
+  }
+  const row = (what, f) => [what, ...m.map(f)]
+  return {
+    title: '5. Every engine of the test bed, side by side: the real-sized image, every build on a cold builder',
+    head: ['what', ...engines.map(e => e.title)],
+    rows: [
+      row('plain `docker buildx build --load`, s', x => stat(x.plain)),
+      row('hashdock, no push, no cache, s', x => stat(x.again)),
+      row('**hashdock / plain**', x => ratio(x.again, x.plain, 1.0)),
+      row('two cold builds of one commit gave one digest', x => `${x.same} of ${runs}`),
+      row('the registry holds the digest the step reported, and a re-run re-tags it', x => `${x.registry} of ${runs}`),
+      row('commit 1 pushed, `--cache registry`, s', x => stat(x.seed)),
+      row('commit 2 (app code only) from the registry cache, s', x => stat(x.next)),
+      row('**next commit / commit 1**', x => ratio(x.next, x.seed, 0.3)),
+      row('layers shared by commit 1 and commit 2', x => x.shared),
+      row('re-run of the pushed commit, s', x => stat(x.rerun)),
+      row('**re-run / commit 1**', x => ratio(x.rerun, x.seed, 0.1))
+    ]
+  }
+}
+
 /** Removes what the bench made; a problem here is a warning, never the bench's result. */
 async function cleanUp() {
   for (const step of [
-    () => localImages.size && spawnSync('docker', ['image', 'rm', '--force', ...localImages], { stdio: 'ignore' }),
+    () => localImages.forEach((env, ref) => spawnSync('docker', ['image', 'rm', '--force', ref], { stdio: 'ignore', env: { ...process.env, ...env } })),
     cleanRegistry,
     () => rmSync(tmp, { recursive: true, force: true })
   ]) {
@@ -473,9 +472,9 @@ async function main() {
   )
   // Each table as soon as it is measured: a later part that fails leaves the earlier ones printed.
   const print = t => console.log(`\n${table(t)}`)
+  const config = (parts.has('image') || parts.has('levers') || parts.has('engines')) && dockerConfig()
   if (parts.has('image') || parts.has('levers')) {
     const b = builderFacts()
-    const config = dockerConfig()
     // A builder of the engine's own reads the engine's images; any other reads the base from the registry.
     const fixture = name => makeFixture(b.driver === 'docker' ? tb.engineBase : tb.registryBase, name, config)
     if (parts.has('image')) print(await imageBench(b, fixture))
@@ -483,6 +482,7 @@ async function main() {
   }
   if (parts.has('context')) print(contextBench(flags['large-repo']))
   if (parts.has('platforms')) print(platformsBench())
+  if (parts.has('engines')) print(await enginesBench(config))
 }
 
 try {
