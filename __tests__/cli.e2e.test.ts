@@ -130,6 +130,15 @@ describe('context --out, as `tar -x -C DIR` takes it', () => {
     }
   })
 
+  test('no engine is needed: with none reachable, the context is written and nothing is said of one', async () => {
+    const out = join(tempDir('ctxnoengine'), 'context')
+    const run = await runCli(['context', '--repo', checkout, '--out', out], { env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', HASHDOCK_DEBUG: '1' } })
+    expect(run.exitCode).toBe(0)
+    expect(readdirSync(out)).toContain('Dockerfile')
+    expect(run.stderr).toMatch(/^debug: \$ git .* archive /m)
+    expect(run.stderr).not.toMatch(/^debug: \$ docker |warning|could not/im)
+  })
+
   test('a directory that is not empty: exit 2, and nothing in it touched', async () => {
     const out = tempDir('ctxfull')
     writeFileSync(join(out, 'mine.txt'), 'keep\n')

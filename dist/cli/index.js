@@ -13601,45 +13601,44 @@ async function cleanupRun(runId, workDir) {
             await fn();
         }
         catch (error) {
-            problems.push(`could not remove ${what}: ${error instanceof Error ? error.message : String(error)}`);
+            problems.push(`could not remove ${what}: ${describe(error)}`);
         }
     };
     const ids = async (list) => {
         const found = await Promise.all(labels.map(label => output('docker', [...list, '--quiet', '--filter', `label=${label}`])));
         return [...new Set(found.join('\n').split('\n').filter(Boolean))];
     };
-    // Containers first: networks and volumes in use cannot be removed.
+    // Images by name, never by ID: another run may have loaded the same image under its own name.
+    const images = async (reference) => {
+        const names = await output('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${reference}`]);
+        return [...new Set(names.split('\n').filter(Boolean))];
+    };
+    const builder = runBuilderName(runId);
+    // What to look for and how to remove it, in the order of removal: containers first, since networks
+    // and volumes in use cannot be removed. The tested image is loaded under the run's own name; compose
+    // names the images it builds for services <project>-<service>.
     const kinds = [
-        ['containers', ['ps', '--all'], ['rm', '--force', '--volumes']],
-        ['networks', ['network', 'ls'], ['network', 'rm']],
-        ['volumes', ['volume', 'ls'], ['volume', 'rm', '--force']]
+        ['containers', ids(['ps', '--all']), ['rm', '--force', '--volumes']],
+        ['networks', ids(['network', 'ls']), ['network', 'rm']],
+        ['volumes', ids(['volume', 'ls']), ['volume', 'rm', '--force']],
+        ['images', images(`hashdock-run-${runId}`), ['image', 'rm']],
+        ['images', images(`${composeProjectName(runId)}-*`), ['image', 'rm']],
+        ['the builder', run('docker', ['buildx', 'inspect', builder], { allowFailure: true }).then(r => (r.exitCode === 0 ? [builder] : [])), ['buildx', 'rm']]
     ];
-    for (const [what, list, remove] of kinds) {
-        await attempt(what, async () => {
-            const found = await ids(list);
-            if (found.length)
-                await run('docker', [...remove, ...found]);
-        });
+    // Every question is asked at once (each is a CLI call, and a run that ended well has left nothing).
+    const answers = await Promise.all(kinds.map(([, question]) => question.then(names => ({ names }), (error) => ({ error }))));
+    for (const [i, [what, , remove]] of kinds.entries()) {
+        const found = answers[i];
+        if ('error' in found)
+            problems.push(`could not remove ${what}: ${describe(found.error)}`);
+        else if (found.names.length)
+            await attempt(what, () => run('docker', [...remove, ...found.names]));
     }
-    // The tested image, loaded under the run's own name, and the builder a run may have created.
-    await attempt('images', async () => {
-        // By name, never by ID: another run may have loaded the same image under its own name.
-        const names = await output('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=hashdock-run-${runId}`]);
-        if (names)
-            await run('docker', ['image', 'rm', ...new Set(names.split('\n'))]);
-    });
-    await attempt('the builder', () => removeRunBuilder(runId));
-    // Images compose built for the project's services are named after it: <project>-<service>.
-    await attempt('images', async () => {
-        const names = await output('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${composeProjectName(runId)}-*`]);
-        const found = [...new Set(names.split('\n').filter(Boolean))];
-        if (found.length)
-            await run('docker', ['image', 'rm', ...found]);
-    });
     if (workDir)
         await attempt(workDir, () => (0,promises_namespaceObject.rm)(workDir, { recursive: true, force: true }));
     return problems;
 }
+const describe = (error) => (error instanceof Error ? error.message : String(error));
 
 ;// CONCATENATED MODULE: ./src/core/programs/git.ts
 // What the pipeline asks of git, each answer from one git command.
@@ -23510,7 +23509,7 @@ async function main() {
         cli = parseCli(process.argv.slice(2), () => (0,external_node_fs_namespaceObject.readFileSync)(0, 'utf8'));
     }
     catch (error) {
-        process.stderr.write(`hashdock: ${describe(error)}\nRun 'hashdock --help' for every flag.\n`);
+        process.stderr.write(`hashdock: ${cli_describe(error)}\nRun 'hashdock --help' for every flag.\n`);
         return EXIT_USAGE;
     }
     if (cli.command === 'help') {
@@ -23526,11 +23525,15 @@ async function main() {
     // Paths are the repository's, from its top, wherever in the working tree the CLI was started.
     const repoDir = (await new Git((0,external_node_path_namespaceObject.resolve)(cli.repo)).topLevel()) ?? (0,external_node_path_namespaceObject.resolve)(cli.repo);
     const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD' };
+    // `context` starts nothing in the engine (it needs none): only its scratch files go.
+    const cleanup = () => cli.command === 'context'
+        ? (0,promises_namespaceObject.rm)(workDir, { recursive: true, force: true }).then(() => [], (error) => [`could not remove ${workDir}: ${error.message}`])
+        : cleanupRun(runId, workDir);
     // Ctrl-C: the services, containers and login of this run go with it, then the CLI exits as interrupted.
     for (const signal of ['SIGINT', 'SIGTERM']) {
         process.once(signal, () => {
             console.error(`\nhashdock: ${signal}: removing what this run started`);
-            interrupted = { code: signal === 'SIGINT' ? 130 : 143, cleaned: cleanupRun(runId, workDir) };
+            interrupted = { code: signal === 'SIGINT' ? 130 : 143, cleaned: cleanup() };
             void interrupted.cleaned.finally(() => process.exit(interrupted?.code));
         });
     }
@@ -23550,7 +23553,7 @@ async function main() {
         return report.failure ? EXIT_FAILED : 0;
     }
     finally {
-        for (const problem of await cleanupRun(runId, workDir))
+        for (const problem of await cleanup())
             log.warning(problem);
     }
 }
@@ -23583,7 +23586,7 @@ function checkOut(out) {
     if (entries.length)
         throw new UsageError(`--out: '${out}' is not empty; give a new or empty directory`);
 }
-function describe(error) {
+function cli_describe(error) {
     if (!(error instanceof Error))
         return String(error);
     return terminalMessage(error.message, error.remedy);
@@ -23598,7 +23601,7 @@ function exit(code) {
 }
 main().then(exit, error => {
     if (!interrupted)
-        process.stderr.write(`hashdock: ${describe(error)}\n`);
+        process.stderr.write(`hashdock: ${cli_describe(error)}\n`);
     exit(error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED);
 });
 

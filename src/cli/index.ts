@@ -3,7 +3,7 @@
 // carries only the result (the report, or the JSON with --json); everything else goes to standard error.
 import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
-import { mkdir, rename } from 'node:fs/promises'
+import { mkdir, rename, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { cleanupRun } from '../core/stages/cleanup.js'
@@ -47,11 +47,16 @@ async function main(): Promise<number> {
   // Paths are the repository's, from its top, wherever in the working tree the CLI was started.
   const repoDir = (await new Git(resolve(cli.repo)).topLevel()) ?? resolve(cli.repo)
   const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD' }
+  // `context` starts nothing in the engine (it needs none): only its scratch files go.
+  const cleanup = (): Promise<string[]> =>
+    cli.command === 'context'
+      ? rm(workDir, { recursive: true, force: true }).then(() => [], (error: Error) => [`could not remove ${workDir}: ${error.message}`])
+      : cleanupRun(runId, workDir)
   // Ctrl-C: the services, containers and login of this run go with it, then the CLI exits as interrupted.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.error(`\nhashdock: ${signal}: removing what this run started`)
-      interrupted = { code: signal === 'SIGINT' ? 130 : 143, cleaned: cleanupRun(runId, workDir) }
+      interrupted = { code: signal === 'SIGINT' ? 130 : 143, cleaned: cleanup() }
       void interrupted.cleaned.finally(() => process.exit(interrupted?.code))
     })
   }
@@ -67,7 +72,7 @@ async function main(): Promise<number> {
     }
     return report.failure ? EXIT_FAILED : 0
   } finally {
-    for (const problem of await cleanupRun(runId, workDir)) log.warning(problem)
+    for (const problem of await cleanup()) log.warning(problem)
   }
 }
 

@@ -1,6 +1,6 @@
 // Removes whatever a run left behind: its containers, networks, volumes, service images and scratch files.
 import { rm } from 'node:fs/promises'
-import { removeRunBuilder } from '../programs/builder.js'
+import { runBuilderName } from '../programs/builder.js'
 import { composeProjectName } from '../programs/compose.js'
 import { RUN_LABEL } from '../constants.js'
 import { output, run } from '../programs/exec.js'
@@ -14,38 +14,39 @@ export async function cleanupRun(runId: string, workDir: string): Promise<string
     try {
       await fn()
     } catch (error) {
-      problems.push(`could not remove ${what}: ${error instanceof Error ? error.message : String(error)}`)
+      problems.push(`could not remove ${what}: ${describe(error)}`)
     }
   }
   const ids = async (list: string[]): Promise<string[]> => {
     const found = await Promise.all(labels.map(label => output('docker', [...list, '--quiet', '--filter', `label=${label}`])))
     return [...new Set(found.join('\n').split('\n').filter(Boolean))]
   }
-  // Containers first: networks and volumes in use cannot be removed.
-  const kinds: [string, string[], string[]][] = [
-    ['containers', ['ps', '--all'], ['rm', '--force', '--volumes']],
-    ['networks', ['network', 'ls'], ['network', 'rm']],
-    ['volumes', ['volume', 'ls'], ['volume', 'rm', '--force']]
-  ]
-  for (const [what, list, remove] of kinds) {
-    await attempt(what, async () => {
-      const found = await ids(list)
-      if (found.length) await run('docker', [...remove, ...found])
-    })
+  // Images by name, never by ID: another run may have loaded the same image under its own name.
+  const images = async (reference: string): Promise<string[]> => {
+    const names = await output('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${reference}`])
+    return [...new Set(names.split('\n').filter(Boolean))]
   }
-  // The tested image, loaded under the run's own name, and the builder a run may have created.
-  await attempt('images', async () => {
-    // By name, never by ID: another run may have loaded the same image under its own name.
-    const names = await output('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=hashdock-run-${runId}`])
-    if (names) await run('docker', ['image', 'rm', ...new Set(names.split('\n'))])
-  })
-  await attempt('the builder', () => removeRunBuilder(runId))
-  // Images compose built for the project's services are named after it: <project>-<service>.
-  await attempt('images', async () => {
-    const names = await output('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${composeProjectName(runId)}-*`])
-    const found = [...new Set(names.split('\n').filter(Boolean))]
-    if (found.length) await run('docker', ['image', 'rm', ...found])
-  })
+  const builder = runBuilderName(runId)
+  // What to look for and how to remove it, in the order of removal: containers first, since networks
+  // and volumes in use cannot be removed. The tested image is loaded under the run's own name; compose
+  // names the images it builds for services <project>-<service>.
+  const kinds: [string, Promise<string[]>, string[]][] = [
+    ['containers', ids(['ps', '--all']), ['rm', '--force', '--volumes']],
+    ['networks', ids(['network', 'ls']), ['network', 'rm']],
+    ['volumes', ids(['volume', 'ls']), ['volume', 'rm', '--force']],
+    ['images', images(`hashdock-run-${runId}`), ['image', 'rm']],
+    ['images', images(`${composeProjectName(runId)}-*`), ['image', 'rm']],
+    ['the builder', run('docker', ['buildx', 'inspect', builder], { allowFailure: true }).then(r => (r.exitCode === 0 ? [builder] : [])), ['buildx', 'rm']]
+  ]
+  // Every question is asked at once (each is a CLI call, and a run that ended well has left nothing).
+  const answers = await Promise.all(kinds.map(([, question]) => question.then(names => ({ names }), (error: unknown) => ({ error }))))
+  for (const [i, [what, , remove]] of kinds.entries()) {
+    const found = answers[i]
+    if ('error' in found) problems.push(`could not remove ${what}: ${describe(found.error)}`)
+    else if (found.names.length) await attempt(what, () => run('docker', [...remove, ...found.names]))
+  }
   if (workDir) await attempt(workDir, () => rm(workDir, { recursive: true, force: true }))
   return problems
 }
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
