@@ -286,7 +286,7 @@ emulation() {
 rootfs_tarball() {
   local arch=$1 include=$2 tarball=$3 dir
   [ -s "$tarball" ] && return 0
-  log "debootstrapping $(basename "$tarball") ($arch, once: a minute or two natively, about ten minutes emulated)"
+  log "debootstrapping $(basename "$tarball") ($arch, once; minutes when emulated)"
   dir=$(mktemp -d)
   as_root debootstrap --arch="$arch" --variant=minbase --include="$include" bookworm "$dir" http://deb.debian.org/debian >/dev/null
   as_root rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
