@@ -221,6 +221,86 @@ async function registryLayers(image, digest) {
   return { layers: manifest.layers.map(l => l.digest), bytes: manifest.layers.reduce((n, l) => n + l.size, 0) }
 }
 
+/**
+ * The image part: every run is a sequence on the measured builder, the builder's cache emptied
+ * (pruned: that builder alone) before each cold build, as on a fresh runner.
+ */
+async function imageBench(b, fixture) {
+  const cold = () => run('docker', ['buildx', 'prune', '--builder', b.name, '--all', '--force'])
+  const m = { plainBuild: [], plainPush: [], plainTotal: [], gzip: [], zstd: [], hashPush: [], warmTotal: [], warmBuild: [], rerun: [], seed: [], next: [] }
+  const steps = { plain: [], gzip: [], zstd: [] }
+  const gzPhases = [], pushPhases = []
+  let sizes = {}, shared = '', same = { gzip: 0, zstd: 0 }, cacheIndependent = 0
+  for (let i = 0; i < runs; i++) {
+    const fx = fixture(`fixture-${i}`)
+    const repo = `${tb.registry}/hashdock-bench/${runId}-r${i}`
+    const digest = {}
+    progress(`image: run ${i + 1} of ${runs}: plain build --load, docker push`)
+    cold()
+    const p = plain(b, fx, fx.c1, `plain-${i}`, { push: true })
+    m.plainBuild.push(p.build), m.plainPush.push(p.push), m.plainTotal.push(p.build + p.push), steps.plain.push(p.steps)
+    // `image ls` gives the unpacked size; with the containerd store, `image inspect` gives the compressed content's.
+    sizes.unpacked = run('docker', ['image', 'ls', '--format', '{{.Size}}', p.ref]).out
+    for (const compression of ['gzip', 'zstd']) {
+      progress(`image: run ${i + 1}: hashdock, ${compression}, no push`)
+      cold()
+      const h = hashdock(b, fx, `${repo}-${compression}`, fx.c1, { compression })
+      m[compression].push(h.seconds), steps[compression].push(h.steps), (digest[compression] = h.outputs.digest)
+      if (compression === 'gzip') gzPhases.push(h.phases)
+    }
+    progress(`image: run ${i + 1}: hashdock --push true (default compression)`)
+    cold()
+    const pushed = hashdock(b, fx, `${repo}-push`, fx.c1, { push: true })
+    m.hashPush.push(pushed.seconds), pushPhases.push(pushed.phases)
+    // Two cold builds of one commit, one pushed: the registry holds the digest the first one reported.
+    if (pushed.outputs.digest === digest[DEFAULT_COMPRESSION]) same[DEFAULT_COMPRESSION]++
+    progress(`image: run ${i + 1}: warm, commit 2 (app code only), same builder`)
+    const warm = hashdock(b, fx, `${repo}-push`, fx.c2, { json: false })
+    m.warmTotal.push(warm.seconds), m.warmBuild.push(warm.buildSeconds)
+    progress(`image: run ${i + 1}: re-run of the pushed commit`)
+    const again = hashdock(b, fx, `${repo}-push`, fx.c1, { push: true, reuse: true })
+    if (!again.outputs.digest || again.outputs.digest !== pushed.outputs.digest || !/^▸ Reuse$/m.test(again.log)) {
+      throw new Error('re-run: the second run did not reuse the pushed image')
+    }
+    m.rerun.push(again.seconds)
+    progress(`image: run ${i + 1}: commit 1, then commit 2, each on a cold builder, --cache registry`)
+    cold()
+    const seed = hashdock(b, fx, `${repo}-cache`, fx.c1, { push: true, cache: 'registry' })
+    cold()
+    const next = hashdock(b, fx, `${repo}-cache`, fx.c2, { push: true, cache: 'registry' })
+    m.seed.push(seed.seconds), m.next.push(next.seconds)
+    // Commit 2 twice: after commit 1 on a warm builder, and on a cold one fed by the registry cache.
+    if (next.outputs.digest === /^\s*Digest\s+(sha256:[0-9a-f]{64})/m.exec(warm.out)?.[1]) cacheIndependent++
+    if (i === 0) {
+      const [a, c] = [await registryLayers(`${repo}-cache`, seed.outputs.digest), await registryLayers(`${repo}-cache`, next.outputs.digest)]
+      shared = `${a.layers.filter((l, k) => l === c.layers[k]).length} of ${c.layers.length} layers (${(a.bytes / 1e6).toFixed(0)} MB compressed) shared by commit 1 and commit 2`
+      sizes.compressed = a.bytes
+    }
+    // Raw figures after every run, so a long bench that fails later still leaves them in its log.
+    progress(`image: raw after run ${i + 1}: ${JSON.stringify({ m, steps, gzPhases, pushPhases })}`)
+  }
+  const med = (list, key) => median(list.map(s => s[key] ?? 0))
+  // Only the steps and phases that took long enough to be timed in most runs.
+  const stepsOf = s => `BuildKit's export: ${['layers', 'rewrite', 'image', 'tarball'].filter(k => med(s, k) > 0).map(k => `${k} ${med(s, k).toFixed(1)}`).join(', ')}`
+  const phasesOf = list => ['Plan', 'Context', 'Build', 'Load', 'Push'].filter(k => med(list, k) > 0).map(k => `${k} ${med(list, k).toFixed(1)}`).join(', ')
+  const overhead = m.warmTotal.map((t, k) => t - m.warmBuild[k])
+  const reproducible = `two cold builds of one commit gave one digest in ${same[DEFAULT_COMPRESSION]} of ${runs} runs; digest independent of cache: ${cacheIndependent === runs ? 'yes' : 'no'} (commit 2 after commit 1 on a warm builder and from the registry cache on a cold one: one digest in ${cacheIndependent} of ${runs} runs)`
+  return {
+    title: `1. A real-sized image (${sizes.unpacked} unpacked, ${(sizes.compressed / 1e6).toFixed(0)} MB compressed as pushed; its dependency step writes ~360 MB of binaries), builder '${b.name}' (${b.driver}, BuildKit ${b.version})`,
+    head: ['what', 'median s (min–max)', 'vs.', 'notes'],
+    rows: [
+      ['plain `docker buildx build --load`, cold', stat(m.plainBuild), '', stepsOf(steps.plain)],
+      ['plain build + `docker push`, cold', stat(m.plainTotal), '', `push ${stat(m.plainPush)}`],
+      ['hashdock, gzip, no push, no test, cold', stat(m.gzip), ratio(m.gzip, m.plainBuild, 1.0), `${phasesOf(gzPhases)}; ${stepsOf(steps.gzip)}`],
+      ['hashdock, zstd, no push, no test, cold', stat(m.zstd), ratio(m.zstd, m.plainBuild, 1.0), stepsOf(steps.zstd)],
+      ['hashdock `--push true` (default compression), cold', stat(m.hashPush), ratio(m.hashPush, m.plainTotal, 1.0), `${phasesOf(pushPhases)}; ${reproducible}`],
+      ['warm: commit 2 (app code only), same builder: hashdock beyond its build step', stat(overhead), `target ≤ 1 s: ${median(overhead) <= 1 ? 'met' : `missed by ${(median(overhead) - 1).toFixed(2)} s`}`, `whole run ${stat(m.warmTotal)}, build step ${stat(m.warmBuild)}`],
+      ['re-run of the pushed commit (re-tag only)', stat(m.rerun), ratio(m.rerun, m.hashPush, 0.1), 'vs. its cold run with push'],
+      ['next commit, cold builder, `--cache registry`', stat(m.next), ratio(m.next, m.seed, 0.3), `vs. commit 1 cold with \`--cache registry\` ${stat(m.seed)}; ${shared}`]
+    ]
+  }
+}
+
 /** Deletes a repository's links to blobs, so the next push of the same layers uploads them again instead of mounting them. */
 async function unlinkBlobs(image, digests) {
   const headers = { Authorization: `Basic ${Buffer.from(`${tb.user}:${tb.password}`).toString('base64')}` }
