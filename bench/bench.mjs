@@ -234,6 +234,8 @@ async function imageBench(b, fixture) {
   for (let i = 0; i < runs; i++) {
     const fx = fixture(`fixture-${i}`)
     const repo = `${tb.registry}/hashdock-bench/${runId}-r${i}`
+    // One last path component for every image compared: it is the image's title label, part of its digest.
+    const image = kind => `${repo}-${kind}/app`
     const digest = {}
     progress(`image: run ${i + 1} of ${runs}: plain build --load, docker push`)
     cold()
@@ -244,35 +246,35 @@ async function imageBench(b, fixture) {
     for (const compression of ['gzip', 'zstd']) {
       progress(`image: run ${i + 1}: hashdock, ${compression}, no push`)
       cold()
-      const h = hashdock(b, fx, `${repo}-${compression}`, fx.c1, { compression })
+      const h = hashdock(b, fx, image(compression), fx.c1, { compression })
       m[compression].push(h.seconds), steps[compression].push(h.steps), (digest[compression] = h.outputs.digest)
       if (compression === 'gzip') gzPhases.push(h.phases)
     }
     progress(`image: run ${i + 1}: hashdock --push true (default compression)`)
     cold()
-    const pushed = hashdock(b, fx, `${repo}-push`, fx.c1, { push: true })
+    const pushed = hashdock(b, fx, image('push'), fx.c1, { push: true })
     m.hashPush.push(pushed.seconds), pushPhases.push(pushed.phases)
     // Two cold builds of one commit, one pushed: the registry holds the digest the first one reported.
     if (pushed.outputs.digest === digest[DEFAULT_COMPRESSION]) same[DEFAULT_COMPRESSION]++
     progress(`image: run ${i + 1}: warm, commit 2 (app code only), same builder`)
-    const warm = hashdock(b, fx, `${repo}-push`, fx.c2, { json: false })
+    const warm = hashdock(b, fx, image('push'), fx.c2, { json: false })
     m.warmTotal.push(warm.seconds), m.warmBuild.push(warm.buildSeconds)
     progress(`image: run ${i + 1}: re-run of the pushed commit`)
-    const again = hashdock(b, fx, `${repo}-push`, fx.c1, { push: true, reuse: true })
+    const again = hashdock(b, fx, image('push'), fx.c1, { push: true, reuse: true })
     if (!again.outputs.digest || again.outputs.digest !== pushed.outputs.digest || !/^▸ Reuse$/m.test(again.log)) {
       throw new Error('re-run: the second run did not reuse the pushed image')
     }
     m.rerun.push(again.seconds)
     progress(`image: run ${i + 1}: commit 1, then commit 2, each on a cold builder, --cache registry`)
     cold()
-    const seed = hashdock(b, fx, `${repo}-cache`, fx.c1, { push: true, cache: 'registry' })
+    const seed = hashdock(b, fx, image('cache'), fx.c1, { push: true, cache: 'registry' })
     cold()
-    const next = hashdock(b, fx, `${repo}-cache`, fx.c2, { push: true, cache: 'registry' })
+    const next = hashdock(b, fx, image('cache'), fx.c2, { push: true, cache: 'registry' })
     m.seed.push(seed.seconds), m.next.push(next.seconds)
     // Commit 2 twice: after commit 1 on a warm builder, and on a cold one fed by the registry cache.
     if (next.outputs.digest === /^\s*Digest\s+(sha256:[0-9a-f]{64})/m.exec(warm.out)?.[1]) cacheIndependent++
     if (i === 0) {
-      const [a, c] = [await registryLayers(`${repo}-cache`, seed.outputs.digest), await registryLayers(`${repo}-cache`, next.outputs.digest)]
+      const [a, c] = [await registryLayers(image('cache'), seed.outputs.digest), await registryLayers(image('cache'), next.outputs.digest)]
       shared = `${a.layers.filter((l, k) => l === c.layers[k]).length} of ${c.layers.length} layers (${(a.bytes / 1e6).toFixed(0)} MB compressed) shared by commit 1 and commit 2`
       sizes.compressed = a.bytes
     }
