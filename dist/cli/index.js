@@ -13239,10 +13239,13 @@ async function createRunBuilder(runId, workDir, options) {
     await run('docker', args);
     return name;
 }
-async function removeRunBuilder(runId) {
+/** The run's own builder, by name, when it exists: empty when the run made none or it is gone. */
+async function runBuilder(runId) {
     const name = runBuilderName(runId);
-    const known = await run('docker', ['buildx', 'inspect', name], { allowFailure: true });
-    if (known.exitCode === 0)
+    return (await run('docker', ['buildx', 'inspect', name], { allowFailure: true })).exitCode === 0 ? [name] : [];
+}
+async function removeRunBuilder(runId) {
+    for (const name of await runBuilder(runId))
         await run('docker', ['buildx', 'rm', name]);
 }
 
@@ -13596,14 +13599,6 @@ async function cleanupRun(runId, workDir) {
     const problems = [];
     // Containers hashdock runs carry its label; the compose services carry compose's project label.
     const labels = [`${RUN_LABEL}=${runId}`, `com.docker.compose.project=${composeProjectName(runId)}`];
-    const attempt = async (what, fn) => {
-        try {
-            await fn();
-        }
-        catch (error) {
-            problems.push(`could not remove ${what}: ${describe(error)}`);
-        }
-    };
     const ids = async (list) => {
         const found = await Promise.all(labels.map(label => output('docker', [...list, '--quiet', '--filter', `label=${label}`])));
         return [...new Set(found.join('\n').split('\n').filter(Boolean))];
@@ -13613,7 +13608,6 @@ async function cleanupRun(runId, workDir) {
         const names = await output('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${reference}`]);
         return [...new Set(names.split('\n').filter(Boolean))];
     };
-    const builder = runBuilderName(runId);
     // What to look for and how to remove it, in the order of removal: containers first, since networks
     // and volumes in use cannot be removed. The tested image is loaded under the run's own name; compose
     // names the images it builds for services <project>-<service>.
@@ -13623,20 +13617,29 @@ async function cleanupRun(runId, workDir) {
         ['volumes', ids(['volume', 'ls']), ['volume', 'rm', '--force']],
         ['images', images(`hashdock-run-${runId}`), ['image', 'rm']],
         ['images', images(`${composeProjectName(runId)}-*`), ['image', 'rm']],
-        ['the builder', run('docker', ['buildx', 'inspect', builder], { allowFailure: true }).then(r => (r.exitCode === 0 ? [builder] : [])), ['buildx', 'rm']]
+        ['the builder', runBuilder(runId), ['buildx', 'rm']]
     ];
     // Every question is asked at once (each is a CLI call, and a run that ended well has left nothing).
     const answers = await Promise.all(kinds.map(([, question]) => question.then(names => ({ names }), (error) => ({ error }))));
     for (const [i, [what, , remove]] of kinds.entries()) {
         const found = answers[i];
-        if ('error' in found)
-            problems.push(`could not remove ${what}: ${describe(found.error)}`);
-        else if (found.names.length)
-            await attempt(what, () => run('docker', [...remove, ...found.names]));
+        try {
+            if ('error' in found)
+                throw found.error;
+            if (found.names.length)
+                await run('docker', [...remove, ...found.names]);
+        }
+        catch (error) {
+            problems.push(`could not remove ${what}: ${describe(error)}`);
+        }
     }
-    if (workDir)
-        await attempt(workDir, () => (0,promises_namespaceObject.rm)(workDir, { recursive: true, force: true }));
-    return problems;
+    return [...problems, ...(await removeScratch(workDir))];
+}
+/** Removes a run's scratch files: all a run that starts nothing in the engine leaves. */
+async function removeScratch(workDir) {
+    if (!workDir)
+        return [];
+    return (0,promises_namespaceObject.rm)(workDir, { recursive: true, force: true }).then(() => [], (error) => [`could not remove ${workDir}: ${describe(error)}`]);
 }
 const describe = (error) => (error instanceof Error ? error.message : String(error));
 
@@ -23526,9 +23529,7 @@ async function main() {
     const repoDir = (await new Git((0,external_node_path_namespaceObject.resolve)(cli.repo)).topLevel()) ?? (0,external_node_path_namespaceObject.resolve)(cli.repo);
     const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD' };
     // `context` starts nothing in the engine (it needs none): only its scratch files go.
-    const cleanup = () => cli.command === 'context'
-        ? (0,promises_namespaceObject.rm)(workDir, { recursive: true, force: true }).then(() => [], (error) => [`could not remove ${workDir}: ${error.message}`])
-        : cleanupRun(runId, workDir);
+    const cleanup = () => (cli.command === 'context' ? removeScratch(workDir) : cleanupRun(runId, workDir));
     // Ctrl-C: the services, containers and login of this run go with it, then the CLI exits as interrupted.
     for (const signal of ['SIGINT', 'SIGTERM']) {
         process.once(signal, () => {

@@ -3,10 +3,10 @@
 // carries only the result (the report, or the JSON with --json); everything else goes to standard error.
 import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
-import { mkdir, rename, rm } from 'node:fs/promises'
+import { mkdir, rename } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { cleanupRun } from '../core/stages/cleanup.js'
+import { cleanupRun, removeScratch } from '../core/stages/cleanup.js'
 import { Input } from '../core/constants.js'
 import { createContext } from '../core/stages/context.js'
 import type { Remedy } from '../core/errors.js'
@@ -48,10 +48,7 @@ async function main(): Promise<number> {
   const repoDir = (await new Git(resolve(cli.repo)).topLevel()) ?? resolve(cli.repo)
   const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD' }
   // `context` starts nothing in the engine (it needs none): only its scratch files go.
-  const cleanup = (): Promise<string[]> =>
-    cli.command === 'context'
-      ? rm(workDir, { recursive: true, force: true }).then(() => [], (error: Error) => [`could not remove ${workDir}: ${error.message}`])
-      : cleanupRun(runId, workDir)
+  const cleanup = (): Promise<string[]> => (cli.command === 'context' ? removeScratch(workDir) : cleanupRun(runId, workDir))
   // Ctrl-C: the services, containers and login of this run go with it, then the CLI exits as interrupted.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -47,8 +47,12 @@ export async function createRunBuilder(runId: string, workDir: string, options: 
   return name
 }
 
-export async function removeRunBuilder(runId: string): Promise<void> {
+/** The run's own builder, by name, when it exists: empty when the run made none or it is gone. */
+export async function runBuilder(runId: string): Promise<string[]> {
   const name = runBuilderName(runId)
-  const known = await run('docker', ['buildx', 'inspect', name], { allowFailure: true })
-  if (known.exitCode === 0) await run('docker', ['buildx', 'rm', name])
+  return (await run('docker', ['buildx', 'inspect', name], { allowFailure: true })).exitCode === 0 ? [name] : []
+}
+
+export async function removeRunBuilder(runId: string): Promise<void> {
+  for (const name of await runBuilder(runId)) await run('docker', ['buildx', 'rm', name])
 }

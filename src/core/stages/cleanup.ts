@@ -1,6 +1,6 @@
 // Removes whatever a run left behind: its containers, networks, volumes, service images and scratch files.
 import { rm } from 'node:fs/promises'
-import { runBuilderName } from '../programs/builder.js'
+import { runBuilder } from '../programs/builder.js'
 import { composeProjectName } from '../programs/compose.js'
 import { RUN_LABEL } from '../constants.js'
 import { output, run } from '../programs/exec.js'
@@ -10,13 +10,6 @@ export async function cleanupRun(runId: string, workDir: string): Promise<string
   const problems: string[] = []
   // Containers hashdock runs carry its label; the compose services carry compose's project label.
   const labels = [`${RUN_LABEL}=${runId}`, `com.docker.compose.project=${composeProjectName(runId)}`]
-  const attempt = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
-    try {
-      await fn()
-    } catch (error) {
-      problems.push(`could not remove ${what}: ${describe(error)}`)
-    }
-  }
   const ids = async (list: string[]): Promise<string[]> => {
     const found = await Promise.all(labels.map(label => output('docker', [...list, '--quiet', '--filter', `label=${label}`])))
     return [...new Set(found.join('\n').split('\n').filter(Boolean))]
@@ -26,7 +19,6 @@ export async function cleanupRun(runId: string, workDir: string): Promise<string
     const names = await output('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${reference}`])
     return [...new Set(names.split('\n').filter(Boolean))]
   }
-  const builder = runBuilderName(runId)
   // What to look for and how to remove it, in the order of removal: containers first, since networks
   // and volumes in use cannot be removed. The tested image is loaded under the run's own name; compose
   // names the images it builds for services <project>-<service>.
@@ -36,17 +28,29 @@ export async function cleanupRun(runId: string, workDir: string): Promise<string
     ['volumes', ids(['volume', 'ls']), ['volume', 'rm', '--force']],
     ['images', images(`hashdock-run-${runId}`), ['image', 'rm']],
     ['images', images(`${composeProjectName(runId)}-*`), ['image', 'rm']],
-    ['the builder', run('docker', ['buildx', 'inspect', builder], { allowFailure: true }).then(r => (r.exitCode === 0 ? [builder] : [])), ['buildx', 'rm']]
+    ['the builder', runBuilder(runId), ['buildx', 'rm']]
   ]
   // Every question is asked at once (each is a CLI call, and a run that ended well has left nothing).
   const answers = await Promise.all(kinds.map(([, question]) => question.then(names => ({ names }), (error: unknown) => ({ error }))))
   for (const [i, [what, , remove]] of kinds.entries()) {
     const found = answers[i]
-    if ('error' in found) problems.push(`could not remove ${what}: ${describe(found.error)}`)
-    else if (found.names.length) await attempt(what, () => run('docker', [...remove, ...found.names]))
+    try {
+      if ('error' in found) throw found.error
+      if (found.names.length) await run('docker', [...remove, ...found.names])
+    } catch (error) {
+      problems.push(`could not remove ${what}: ${describe(error)}`)
+    }
   }
-  if (workDir) await attempt(workDir, () => rm(workDir, { recursive: true, force: true }))
-  return problems
+  return [...problems, ...(await removeScratch(workDir))]
+}
+
+/** Removes a run's scratch files: all a run that starts nothing in the engine leaves. */
+export async function removeScratch(workDir: string): Promise<string[]> {
+  if (!workDir) return []
+  return rm(workDir, { recursive: true, force: true }).then(
+    () => [],
+    (error: unknown) => [`could not remove ${workDir}: ${describe(error)}`]
+  )
 }
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
