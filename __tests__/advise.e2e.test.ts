@@ -136,6 +136,14 @@ describe('hashdock advise', () => {
     expect(text.stdout).toMatch(/^✔ Dockerfile\.good: no advice, measured on the last 60 first-parent commits/)
   })
 
+  test('a shallow clone has too little history to judge the order: only the root advice', async () => {
+    const run = await runCli(['advise', '--repo', repo.clone(1), '--json'])
+    expect(run.exitCode).toBe(0)
+    const facts = JSON.parse(run.stdout)
+    expect(facts.commits).toBe(1)
+    expect(facts.advice.map((a: { kind: string }) => a.kind)).toEqual(['root'])
+  })
+
   test.each([
     [['advise', '--commits', 'many'], /^hashdock: --commits: 'many' is not a whole number of commits/],
     [['build', '--image', 'x/y', '--commits', '5'], /^hashdock: --commits: only hashdock advise reads it/],
@@ -169,6 +177,8 @@ CMD ["python3", "-m", "app"]
     expect(run.errors).toEqual([])
     expect(run.exitCode).toBe(0)
     expect(run.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(run.stdout).toMatch(/^::group::Build /m)
+    expect(run.stdout).toContain('Dockerfile advice: 2 pieces, measured on the last 60 first-parent commits')
     const warnings = run.stdout.split('\n').filter(l => l.startsWith('::warning'))
     // A workflow command's message carries `%` as `%25`; the runner shows it as `%`.
     expect(warnings).toEqual([

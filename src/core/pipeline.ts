@@ -38,7 +38,8 @@ export async function runPipeline(inputs: Inputs, workspace: Workspace, log: Log
 async function adviceOn(p: Plan, log: Log): Promise<AdviceReport | undefined> {
   try {
     const measured = await advise(p)
-    log.info(`Dockerfile advice: ${measured.advice.length} item(s), from the last ${measured.commits} first-parent commits`)
+    const n = measured.advice.length
+    log.info(`Dockerfile advice: ${n === 0 ? 'none' : n === 1 ? 'one piece' : `${n} pieces`}, measured on the last ${measured.commits} first-parent commits`)
     if (measured.commits < MIN_COMMITS) log.info(`Dockerfile advice: only ${measured.commits} commits of history here, too few to judge the layer order; check out with fetch-depth: 0`)
     return measured
   } catch (error) {
