@@ -1,10 +1,17 @@
 // Dockerfile advice, piece by piece: ignore rules, the Dockerfile's steps, what a step reads, the counts.
 import { describe, expect, test } from '@jest/globals'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { commitAll, git, write } from '../__fixtures__/git-repo.js'
+import { Input } from '../src/core/constants.js'
+import type { Inputs } from '../src/core/inputs.js'
+import type { SourcePlan } from '../src/core/stages/plan.js'
 import { describeAdvice } from '../src/core/advice/describe.js'
 import { chainOf, parseDockerfile, type CopyStep, type RunStep, type Stage } from '../src/core/advice/dockerfile.js'
 import { inputTest, installersOf } from '../src/core/advice/installers.js'
 import { dockerignore } from '../src/core/advice/patterns.js'
-import { imagePath, layerOrder, runsAsRoot, type LayerOrderAdvice, type RootAdvice } from '../src/core/stages/advise.js'
+import { advise, imagePath, layerOrder, runsAsRoot, type LayerOrderAdvice, type RootAdvice } from '../src/core/stages/advise.js'
 
 describe('.dockerignore, as BuildKit reads it', () => {
   test.each([
@@ -87,6 +94,14 @@ describe('the Dockerfile, as advice reads it', () => {
     expect(runs.map(r => [r.line, r.words, r.workdir, r.text])).toEqual([
       [8, ['pip', 'install', '-r', 'requirements.txt'], '/src', 'RUN --mount=type=cache,target=/root/.cache pip install -r requirements.txt'],
       [17, ['pytest'], '/src/app', 'RUN pytest']
+    ])
+  })
+
+  test('FROM flags are not the base; a stage is found by its name in any case', () => {
+    const two = parseDockerfile('FROM --platform=$BUILDPLATFORM node:20 AS Build\nRUN npm ci\nFROM build\n')
+    expect(two.map(s => [s.name, s.parent])).toEqual([
+      ['Build', undefined],
+      ['1', 0]
     ])
   })
 
@@ -240,4 +255,43 @@ describe('running as root', () => {
     expect(describeAdvice(root('FROM x AS final\n'))).toMatch(/^The final stage final runs as root \(the Dockerfile sets no USER\), and nothing/)
     expect(describeAdvice(root('FROM x\nUSER root\n'))).toMatch(/^USER root makes the final stage run as root, and nothing/)
   })
+})
+
+describe('advise, on a real repository', () => {
+  test("a Dockerfile's own ignore file wins over the context's; the target is found in any case; the context is the Dockerfile's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hashdock-advise-'))
+    try {
+      git(dir, ['init', '-q'])
+      write(dir, 'svc/docker/Dockerfile', 'FROM x AS Final\nCOPY . .\nRUN npm ci\nUSER root\nFROM x AS other\nUSER 1000\n')
+      write(dir, 'svc/.dockerignore', '')
+      write(dir, 'svc/docker/Dockerfile.dockerignore', 'docs\n')
+      write(dir, 'svc/package.json', '{}')
+      write(dir, 'outside.txt', '0')
+      for (let i = 0; i < 12; i++) {
+        write(dir, 'svc/docs/a.md', String(i))
+        write(dir, 'outside.txt', String(i))
+        if (i % 2) write(dir, 'svc/index.js', String(i))
+        commitAll(dir, `c${i}`, 1_700_000_000 + i)
+      }
+      const commit = git(dir, ['rev-parse', 'HEAD'])
+      const p = {
+        inputs: { [Input.Target]: 'final' } as unknown as Inputs,
+        workspace: { repoDir: dir, workDir: dir, runId: 'x', defaultRef: 'HEAD' },
+        commit,
+        commitTime: 0,
+        ref: 'HEAD',
+        contextPath: 'svc',
+        dockerfilePath: 'svc/docker/Dockerfile'
+      } as SourcePlan
+      const r = await advise(p, 100)
+      expect(r).toMatchObject({ dockerfile: 'svc/docker/Dockerfile', dockerignore: 'svc/docker/Dockerfile.dockerignore', commits: 12 })
+      // index.js in 6 commits, package.json (and the Dockerfiles) in the first: docs/ and outside.txt never count.
+      expect(r.advice).toEqual([
+        expect.objectContaining({ kind: 'layer-order', line: 2, changed: 7, rebuilt: 7, step: expect.objectContaining({ inputs: ['svc/package.json'], changed: 1 }) }),
+        expect.objectContaining({ kind: 'root', line: 4, instruction: 'USER root', stage: 'Final' })
+      ])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 30_000)
 })

@@ -83,7 +83,8 @@ export async function advise(p: SourcePlan, commits = ADVICE_COMMITS): Promise<A
   const advice: Advice[] = []
   if (stages.length) {
     const target = p.inputs[Input.Target]
-    const final = Math.max(target ? stages.findIndex(s => s.name === target) : stages.length - 1, 0)
+    // Stage names are case-insensitive, as BuildKit reads them.
+    const final = Math.max(target ? stages.findIndex(s => s.name.toLowerCase() === target.toLowerCase()) : stages.length - 1, 0)
     if (changes.length >= MIN_COMMITS) advice.push(...layerOrder(stages, final, changes, files, where))
     const root = runsAsRoot(stages, final, where.dockerfile)
     if (root) advice.push(root)
