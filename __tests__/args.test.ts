@@ -80,7 +80,7 @@ describe('parseCli: build', () => {
     ['a flag without its value', ['build', '--image'], /^--image needs a value/],
     ['a value-taking flag followed by another flag', ['build', ...IMAGE, '--push', '--json'], /^--push needs a value/],
     ['a value for a switch', ['build', ...IMAGE, '--json=yes'], /^--json takes no value$/],
-    ['an unknown command', ['biuld', ...IMAGE], /^unknown command 'biuld'; the commands are build and context$/],
+    ['an unknown command', ['biuld', ...IMAGE], /^unknown command 'biuld'; the commands are build, context and advise$/],
     ['a stray argument', ['build', 'ghcr.io/acme/app'], /^unexpected argument 'ghcr.io\/acme\/app'/]
   ])('%s: a usage error naming it', (_, argv, message) => {
     expect(() => parseCli(argv, noStdin)).toThrow(UsageError)
@@ -165,6 +165,22 @@ describe('parseCli: commands', () => {
 
   test('context checks its inputs too', () => {
     expect(() => parseCli(['context', '--out', 'ctx', '--context', '../up'], noStdin)).toThrow(/^context: /)
+  })
+
+  test('advise needs no image; --commits defaults to 200', () => {
+    const cli = parseCli(['advise', '--dockerfile', 'docker/Dockerfile', '--githash', 'v1.0'], noStdin)
+    expect(cli).toMatchObject({ command: 'advise', commits: 200 })
+    expect(cli.inputs).toMatchObject({ [Input.Githash]: 'v1.0', [Input.Dockerfile]: 'docker/Dockerfile' })
+    expect(parseCli(['advise', '--commits', '50'], noStdin).commits).toBe(50)
+  })
+
+  test.each([
+    [['advise', '--commits', '0'], /^--commits: '0' is not a whole number of commits/],
+    [['advise', '--commits', '1e3'], /^--commits: '1e3' is not a whole number of commits/],
+    [['build', '--image', 'x/y', '--commits', '9'], /^--commits: only hashdock advise reads it$/],
+    [['advise', '--dockerfile', '/etc/passwd'], /^dockerfile: '\/etc\/passwd' must be a relative path/]
+  ])('%j: a usage error', (argv, message) => {
+    expect(() => parseCli(argv, noStdin)).toThrow(message)
   })
 })
 

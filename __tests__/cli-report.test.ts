@@ -6,6 +6,8 @@ import { failedReport, report, startProgress } from '../src/core/stages/report.j
 import { terminalLog } from '../src/cli/log.js'
 import { terminalMessage } from '../src/cli/messages.js'
 import { renderTerminalReport } from '../src/cli/report.js'
+import { renderAdviceReport } from '../src/cli/advice-report.js'
+import type { AdviceReport } from '../src/core/stages/advise.js'
 import { plain, wantsColour } from '../src/cli/style.js'
 import { built,
   loaded, COMMIT, IMAGE, plan, published, unitFailed, unitPassed } from '../__fixtures__/report.js'
@@ -92,6 +94,26 @@ describe('renderTerminalReport', () => {
     expect(t).not.toContain('Image ID')
     expect(t).toContain("Failed at plan: --githash: 'abc' names no commit in this repository, and this clone is shallow; fetch the full history first: git fetch --unshallow")
     expect(t).not.toMatch(/fetch-depth|actions\/checkout/)
+  })
+})
+
+describe('Dockerfile advice in the terminal', () => {
+  const advice: AdviceReport = {
+    commit: COMMIT,
+    dockerfile: 'Dockerfile',
+    commits: 40,
+    advice: [{ kind: 'root', dockerfile: 'Dockerfile', line: 3, instruction: `USER ${ESC}]0;pwned${ESC}\\root`, stage: 'final', suggestion: 'add a user' }]
+  }
+
+  test('the end of a build report: where, then the sentence, with nothing from the Dockerfile able to drive the terminal', () => {
+    const text = renderTerminalReport({ ...report(plan, built, loaded, [unitPassed], [], published, []), advice }, { colour: false })
+    expect(text).toContain('\nDockerfile advice:\n  Dockerfile:3  USER root makes the final stage final run as root, and nothing in the Dockerfile needs it')
+    expect(text).not.toContain(ESC)
+  })
+
+  test('hashdock advise: a headline counting the pieces, or saying there is none', () => {
+    expect(renderAdviceReport(advice, { colour: false }).split('\n')[0]).toBe(`⚠ Dockerfile: 1 piece of advice, measured on the last 40 first-parent commits up to ${COMMIT.slice(0, 12)}`)
+    expect(renderAdviceReport({ ...advice, advice: [] }, { colour: false })).toBe(`✔ Dockerfile: no advice, measured on the last 40 first-parent commits up to ${COMMIT.slice(0, 12)}\n`)
   })
 })
 

@@ -48,3 +48,29 @@ test('the fallback is refs/remotes/origin/<name>, never a local branch named ori
 test('a revision that could read as an option names nothing', async () => {
   expect(await new Git(repo).resolve('--all')).toBeUndefined()
 }, 30_000)
+
+test('changed paths: first-parent commits newest first, a merge against its first parent, a rename as both paths', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hashdock-git-'))
+  try {
+    git(dir, ['init', '-q'])
+    write(dir, 'a.txt', '1')
+    write(dir, 'b.txt', '1')
+    commitAll(dir, 'one', 1_700_000_000)
+    git(dir, ['checkout', '-q', '-b', 'side'])
+    write(dir, 'side/x.txt', 'x')
+    commitAll(dir, 'side one', 1_700_000_100)
+    write(dir, 'side/y.txt', 'y')
+    commitAll(dir, 'side two', 1_700_000_200)
+    git(dir, ['checkout', '-q', 'main'])
+    git(dir, ['mv', 'b.txt', 'c.txt'])
+    commitAll(dir, 'rename', 1_700_000_300)
+    git(dir, ['merge', '-q', '--no-ff', '-m', 'merge side', 'side'], { committer: 1_700_000_400 })
+    const head = git(dir, ['rev-parse', 'HEAD'])
+    expect(await new Git(dir).changedPaths(head, 10)).toEqual([['side/x.txt', 'side/y.txt'], ['b.txt', 'c.txt'], ['a.txt', 'b.txt']])
+    expect(await new Git(dir).changedPaths(head, 2)).toHaveLength(2)
+    expect(await new Git(dir).fileAt(head, 'c.txt')).toBe('1')
+    expect(await new Git(dir).fileAt(head, 'b.txt')).toBeUndefined()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}, 30_000)

@@ -5,6 +5,7 @@ import { InputError } from '../src/core/errors.js'
 import type { TestSuite } from '../src/core/results/junit.js'
 import { failedReport, report, startProgress } from '../src/core/stages/report.js'
 import { failureMessage, renderSummary } from '../src/action/summary.js'
+import type { AdviceReport } from '../src/core/stages/advise.js'
 import { built,
   loaded, COMMIT, IMAGE, integrationPassed, plan, published, unitFailed, unitPassed } from '../__fixtures__/report.js'
 
@@ -94,5 +95,39 @@ describe('renderSummary', () => {
     const md = renderSummary(report(plan, built, loaded, [unitPassed], [suite], published, []))
     expect(md).toContain('Test results')
     expect(md).toContain('| calc |')
+  })
+})
+
+describe('the Dockerfile advice section', () => {
+  const advice: AdviceReport = {
+    commit: COMMIT,
+    dockerfile: 'Dockerfile',
+    dockerignore: '.dockerignore',
+    commits: 60,
+    advice: [
+      {
+        kind: 'layer-order',
+        dockerfile: 'Dockerfile',
+        line: 5,
+        instruction: 'COPY . . | <img src=x> `x`',
+        commits: 60,
+        changed: 55,
+        step: { line: 6, instruction: 'RUN pip install -r requirements.txt', inputs: ['requirements.txt'], changed: 3 },
+        rebuilt: 55,
+        hitRate: { now: 8, after: 95 },
+        suggestion: 'copy requirements.txt first'
+      }
+    ]
+  }
+
+  test('one line per piece, text of the Dockerfile quoted and escaped', () => {
+    const md = renderSummary({ ...report(noPush, built, loaded, [unitPassed], [], undefined, []), advice })
+    expect(md).toContain('### Dockerfile advice\n\nMeasured on the last 60 first-parent commits up to this one, with the rules of <code>.dockerignore</code>:\n')
+    expect(md).toContain('- <code>Dockerfile:5</code>: <code>COPY . . &#124; &lt;img src=x&gt; &#96;x&#96;</code> (changed in 55 of the last 60 commits) precedes')
+    expect(md).not.toContain('<img')
+  })
+
+  test('no section without advice', () => {
+    expect(renderSummary({ ...report(noPush, built, loaded, [unitPassed], [], undefined, []), advice: { ...advice, advice: [] } })).not.toContain('Dockerfile advice')
   })
 })

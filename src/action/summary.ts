@@ -3,7 +3,9 @@ import * as core from '@actions/core'
 import type { Remedy } from '../core/errors.js'
 import { rfc3339 } from '../core/stages/plan.js'
 import { outcome, outputs, type Outcome, type Report } from '../core/stages/report.js'
-import { MESSAGE_CHARS } from '../core/results/test-report.js'
+import { MESSAGE_CHARS, NAME_CHARS } from '../core/results/test-report.js'
+import { describeAdvice } from '../core/advice/describe.js'
+import type { AdviceReport } from '../core/stages/advise.js'
 import { inline, renderResultsMarkdown } from './results-markdown.js'
 import { withoutInvisible } from '../core/text.js'
 import { printUntrusted } from './log.js'
@@ -11,6 +13,8 @@ import { printUntrusted } from './log.js'
 /** Every output known so far, and the summary; a failed run writes both too, so its githash is not lost. */
 export async function publishReport(report: Report): Promise<void> {
   for (const [name, value] of Object.entries(outputs(report))) core.setOutput(name, value)
+  // One warning on each line advised on: the Dockerfile's repository path is where GitHub shows it.
+  for (const a of report.advice?.advice ?? []) core.warning(withoutInvisible(describeAdvice(a)), { file: a.dockerfile, startLine: a.line })
   const summary = withoutInvisible(renderSummary(report))
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
   else printUntrusted(summary)
@@ -63,9 +67,18 @@ export function renderSummary(r: Report): string {
     lines.push('', `> The registry already held ${r.image}:${r.commit}, built and tested from the same inputs: build and tests were skipped and the tags point at that digest. Set rebuild: true to build again.`)
   }
   for (const note of r.notes) lines.push('', `> ${note}`)
+  if (r.advice?.advice.length) lines.push('', renderAdvice(r.advice))
   // Test output is untrusted: the results renderer escapes every piece of it.
   if (r.suites.length) lines.push('', renderResultsMarkdown(r.suites, { title: 'Test results' }))
   return lines.join('\n') + '\n'
+}
+
+/** The advice section: text from the Dockerfile and the repository's paths are quoted and escaped. */
+export function renderAdvice(r: AdviceReport): string {
+  const code = (text: string): string => `<code>${inline(text, 2 * NAME_CHARS)}</code>`
+  const lines = [`### Dockerfile advice`, '', `Measured on the last ${r.commits} first-parent commits up to this one${r.dockerignore ? `, with the rules of ${code(r.dockerignore)}` : ''}:`, '']
+  for (const a of r.advice) lines.push(`- ${code(`${a.dockerfile}:${a.line}`)}: ${describeAdvice(a, code)}`)
+  return lines.join('\n')
 }
 
 const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`

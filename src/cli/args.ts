@@ -2,13 +2,16 @@
 import { parseArgs } from 'node:util'
 import { Input } from '../core/constants.js'
 import { parseInputs, type Inputs } from '../core/inputs.js'
+import { ADVICE_COMMITS } from '../core/stages/advise.js'
 
 export interface CliOptions {
-  command: 'build' | 'context' | 'help'
+  command: 'build' | 'context' | 'advise' | 'help'
   inputs: Inputs
   repo: string
   json: boolean
   out: string
+  /** (advise) first-parent commits to measure. */
+  commits: number
 }
 
 /** A command line hashdock cannot run: the message names what was wrong; the CLI exits 2. */
@@ -21,12 +24,16 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: hashdock build --image REPOSITORY [options]
        hashdock context --out DIR [--githash REF] [--mtime commit|per-file] [--context PATH]
+       hashdock advise [--githash REF] [--context PATH] [--dockerfile PATH] [--commits N] [--json]
 
 build    builds one commit of a git repository into an image, tests it inside the image, and,
          with --push true, pushes it only when the tests pass. Every option mirrors an input of
          the GitHub Action; only the default of --push differs (the action pushes by default).
 context  writes the exact build context hashdock would use for that commit into DIR (a new or
          an empty directory), timestamps included, to inspect or time it.
+advise   measures the Dockerfile against the repository's history: which steps lose their layer
+         cache to copies of files they never read, and whether the image runs as root for no
+         reason. Needs no engine; advice is not a failure (exit 0).
 
 Options:
   --image REPO               image repository, without a tag (required); repeat to push to several
@@ -75,6 +82,8 @@ Options:
   --sbom true|false          attach an SBOM attestation (default: false); same caveat
   --reuse true|false         re-use the registry's image of this commit (default: false)
   --out DIR                  (context) where to write the build context
+  --commits N                (advise) first-parent commits to measure (default: 200)
+  --advice true|false        (build) advise on the Dockerfile in the report (default: true)
   --json                     print only the outputs, as JSON, on standard output; logs and the
                              build's progress go to standard error, as they always do
   --help                     show this help
@@ -117,7 +126,8 @@ export function flags(): Record<string, { type: 'string' | 'boolean'; multiple?:
     json: { type: 'boolean' },
     help: { type: 'boolean' },
     'registry-password-stdin': { type: 'boolean' },
-    out: { type: 'string' }
+    out: { type: 'string' },
+    commits: { type: 'string' }
   }
   for (const name of Object.values(Input)) {
     // --repo says where the repository is; checkout-path is the action's way of saying it.
@@ -129,8 +139,8 @@ export function flags(): Record<string, { type: 'string' | 'boolean'; multiple?:
 export function parseCli(argv: string[], stdin: () => string): CliOptions {
   const { values, positionals } = readFlags(argv)
   const command = values.help || positionals.length === 0 || positionals[0] === 'help' ? 'help' : positionals[0]
-  if (command !== 'help' && command !== 'build' && command !== 'context') {
-    throw new UsageError(`unknown command '${command}'; the commands are build and context`)
+  if (command !== 'help' && command !== 'build' && command !== 'context' && command !== 'advise') {
+    throw new UsageError(`unknown command '${command}'; the commands are build, context and advise`)
   }
   if (command !== 'help' && positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'; every option is a --flag`)
   // Only a build logs in; the context command never reads a password.
@@ -150,11 +160,23 @@ export function parseCli(argv: string[], stdin: () => string): CliOptions {
     command,
     // The context command builds no image, so it needs no image name: any valid one will do.
     inputs:
-      command === 'build' ? parseInputs(read) : command === 'context' ? parseInputs(n => (n === Input.Image ? 'context/only' : read(n))) : ({} as Inputs),
+      command === 'build'
+        ? parseInputs(read)
+        : command === 'context' || command === 'advise'
+          ? parseInputs(n => (n === Input.Image ? `${command}/only` : read(n)))
+          : ({} as Inputs),
     repo: typeof values.repo === 'string' ? values.repo : process.cwd(),
     json: values.json === true,
-    out: typeof values.out === 'string' ? values.out : ''
+    out: typeof values.out === 'string' ? values.out : '',
+    commits: commits(command, values.commits)
   }
+}
+
+function commits(command: string, value: unknown): number {
+  if (value === undefined) return ADVICE_COMMITS
+  if (command !== 'advise') throw new UsageError('--commits: only hashdock advise reads it')
+  if (typeof value !== 'string' || !/^[1-9][0-9]{0,5}$/.test(value)) throw new UsageError(`--commits: '${String(value)}' is not a whole number of commits, e.g. --commits 200`)
+  return Number(value)
 }
 
 function readFlags(argv: string[]): { values: Record<string, unknown>; positionals: string[] } {

@@ -14,9 +14,11 @@ import { setExecOutput } from '../core/programs/exec.js'
 import { Git } from '../core/programs/git.js'
 import type { Inputs } from '../core/inputs.js'
 import { planSource } from '../core/stages/plan.js'
+import { advise } from '../core/stages/advise.js'
 import type { Workspace } from '../core/workspace.js'
 import { runPipeline } from '../core/pipeline.js'
 import { outputs } from '../core/stages/report.js'
+import { renderAdviceReport } from './advice-report.js'
 import { parseCli, USAGE, UsageError, type CliOptions } from './args.js'
 import { terminalLog } from './log.js'
 import { terminalMessage } from './messages.js'
@@ -48,7 +50,7 @@ async function main(): Promise<number> {
   const repoDir = (await new Git(resolve(cli.repo)).topLevel()) ?? resolve(cli.repo)
   const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD' }
   // `context` starts nothing in the engine (it needs none): only its scratch files go.
-  const cleanup = (): Promise<string[]> => (cli.command === 'context' ? removeScratch(workDir) : cleanupRun(runId, workDir))
+  const cleanup = (): Promise<string[]> => (cli.command === 'context' || cli.command === 'advise' ? removeScratch(workDir) : cleanupRun(runId, workDir))
   // Ctrl-C: the services, containers and login of this run go with it, then the CLI exits as interrupted.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -59,6 +61,7 @@ async function main(): Promise<number> {
   }
   try {
     if (cli.command === 'context') return await writeContext(cli.inputs, workspace, cli.out)
+    if (cli.command === 'advise') return await writeAdvice(cli, workspace)
     const report = await runPipeline(cli.inputs, workspace, log)
     if (cli.json) {
       process.stdout.write(`${JSON.stringify(outputs(report), null, 2)}\n`)
@@ -82,6 +85,15 @@ async function writeContext(inputs: Inputs, workspace: Workspace, out: string): 
   await mkdir(dirname(resolve(out)), { recursive: true })
   await rename(context.contextDir, out)
   process.stdout.write(`Wrote the build context of ${p.commit} (mtime ${inputs[Input.Mtime]}) to ${out}\n`)
+  return 0
+}
+
+/** `hashdock advise`: the Dockerfile measured against the history, as a report or, with --json, the facts alone. */
+async function writeAdvice(cli: CliOptions, workspace: Workspace): Promise<number> {
+  const measured = await advise(await planSource(cli.inputs, workspace), cli.commits)
+  if (cli.json) process.stdout.write(`${JSON.stringify(measured, null, 2)}\n`)
+  else process.stdout.write(renderAdviceReport(measured, { colour: wantsColour(process.stdout) }))
+  // Advice is not a failure: the exit says whether hashdock could measure, not whether it found something.
   return 0
 }
 

@@ -3,6 +3,7 @@ import { summarize, type TestSuite } from '../core/results/junit.js'
 import { rfc3339 } from '../core/stages/plan.js'
 import { outcome, type Outcome, type Report } from '../core/stages/report.js'
 import { caseLabel, formatDuration, MESSAGE_CHARS, NAME_CHARS, clip } from '../core/results/test-report.js'
+import { adviceLines } from './advice-report.js'
 import { terminalMessage } from './messages.js'
 import { oneLine, painter, type Colour, type Paint } from './style.js'
 
@@ -42,6 +43,8 @@ export function renderTerminalReport(r: Report, options: { colour: boolean }): s
 
   if (r.failure) out.push('', `${paint('red', `Failed at ${r.failedStage ?? 'an unknown stage'}:`)} ${oneLine(terminalMessage(r.failure, r.remedy))}`)
   if (r.suites.length) out.push('', ...testResults(r.suites, paint))
+
+  if (r.advice?.advice.length) out.push('', paint('bold', 'Dockerfile advice:'), ...adviceLines(r.advice, paint).filter(Boolean))
 
   const notes: string[] = []
   if (result === 'pushed-untested') notes.push('No --test-command or --integration-command: the image was pushed without being tested.')

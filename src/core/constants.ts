@@ -42,7 +42,8 @@ export enum Input {
   ShmSize = 'shm-size',
   Ulimit = 'ulimit',
   AddHosts = 'add-hosts',
-  Platforms = 'platforms'
+  Platforms = 'platforms',
+  Advice = 'advice'
 }
 
 export enum Output {

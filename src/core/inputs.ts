@@ -64,6 +64,8 @@ export interface Inputs {
   [Input.AddHosts]: string[]
   /** os/arch[/variant] of every image to build and test; empty: the builder's native platform only. */
   [Input.Platforms]: string[]
+  /** Measure the Dockerfile against the history and advise; advice never fails a run. */
+  [Input.Advice]: boolean
 }
 
 export const MTIME_MODES = ['commit', 'per-file'] as const
@@ -123,7 +125,8 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.ShmSize]: build.shmSize(get(Input.ShmSize)),
     [Input.Ulimit]: build.ulimits(lines(read(Input.Ulimit))),
     [Input.AddHosts]: build.addHosts(lines(read(Input.AddHosts))),
-    [Input.Platforms]: platforms(read(Input.Platforms))
+    [Input.Platforms]: platforms(read(Input.Platforms)),
+    [Input.Advice]: boolean(Input.Advice, get(Input.Advice), true)
   }
   if (password && !inputs[Input.RegistryUsername]) {
     throw new InputError(Input.RegistryUsername, 'is required when registry-password is set')

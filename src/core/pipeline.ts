@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { build, load, type Loaded } from './stages/build.js'
 import { removeRunBuilder, selectedBuilder } from './programs/builder.js'
+import { advise, MIN_COMMITS, type AdviceReport } from './stages/advise.js'
 import { arrangeCache } from './stages/cache.js'
 import { prepareServices, showLogs, startServices, stopServices, type ComposeProject } from './programs/compose.js'
 import { Input } from './constants.js'
@@ -24,10 +25,26 @@ import type { Workspace } from './workspace.js'
 /** Never throws for a failed stage: the report names the stage and keeps what was learned before it. */
 export async function runPipeline(inputs: Inputs, workspace: Workspace, log: Log): Promise<Report> {
   const progress = startProgress(inputs)
+  let result: Report
   try {
-    return await stages(inputs, workspace, log, progress)
+    result = await stages(inputs, workspace, log, progress)
   } catch (error) {
-    return failedReport(progress, error)
+    result = failedReport(progress, error)
+  }
+  return progress.advice ? { ...result, advice: progress.advice } : result
+}
+
+/** Advice is advice: whatever goes wrong measuring it is a debug line, never the run's failure. */
+async function adviceOn(p: Plan, log: Log): Promise<AdviceReport | undefined> {
+  try {
+    const measured = await advise(p)
+    const n = measured.advice.length
+    log.info(`Dockerfile advice: ${n === 0 ? 'none' : n === 1 ? 'one piece' : `${n} pieces`}, measured on the last ${measured.commits} first-parent commits`)
+    if (measured.commits < MIN_COMMITS) log.info(`Dockerfile advice: only ${measured.commits} commits of history here, too few to judge the layer order; check out with fetch-depth: 0`)
+    return measured
+  } catch (error) {
+    log.debug(`Dockerfile advice skipped: ${error instanceof Error ? error.message : String(error)}`)
+    return undefined
   }
 }
 
@@ -45,6 +62,7 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     return planned
   })
   progress.plan = p
+  if (inputs[Input.Advice]) progress.advice = await adviceOn(p, log)
   for (const notice of [...p.strategy.notices, ...p.notices]) log.notice(notice)
   for (const warning of p.warnings) log.warning(warning)
   const workDir = workspace.workDir

@@ -112,6 +112,24 @@ export class Git {
     return new Set((await this.git(['ls-tree', '-r', '-z', '--name-only', commit])).split('\0').filter(Boolean))
   }
 
+  /** A file's text at a commit, or undefined when the commit has no such file. */
+  async fileAt(commit: string, path: string): Promise<string | undefined> {
+    const r = await run('git', ['-C', this.dir, 'cat-file', 'blob', `${commit}:${path}`], { allowFailure: true })
+    return r.exitCode === 0 ? r.stdout : undefined
+  }
+
+  /**
+   * The paths each of the last `count` first-parent commits up to `commit` changed, newest first: what a
+   * build of each of them saw change since the one before. A merge counts against its first parent.
+   */
+  async changedPaths(commit: string, count: number): Promise<string[][]> {
+    const out = await this.git(['log', '--first-parent', `-n${count}`, '--diff-merges=first-parent', '--no-renames', '--name-only', '-z', '--format=%x01%H', commit, '--'])
+    return out
+      .split('\x01')
+      .filter(Boolean)
+      .map(entry => entry.split('\0').slice(1).map(p => p.replace(/^\n/, '')).filter(Boolean))
+  }
+
   /** Writes the tracked files of `paths` at `commit` as a tar; export-ignore attributes are honoured. */
   async archive(commit: string, paths: string[], tarFile: string): Promise<void> {
     // Modes go into BuildKit's cache keys: fix the umask so they don't depend on the runner's git config.

@@ -1,5 +1,6 @@
 // Stage 6: what happened, as facts and outputs; each adapter renders them (a job summary, a terminal report).
 import { Input, Output } from '../constants.js'
+import type { AdviceReport } from './advise.js'
 import type { Built, Loaded } from './build.js'
 import type { Remedy } from '../errors.js'
 import type { PlatformImage } from '../programs/oci-archive.js'
@@ -58,6 +59,8 @@ export interface Report {
   /** What the user can do about the failure, for the adapter to word. */
   remedy?: Remedy
   notes: string[]
+  /** Advice on the Dockerfile, measured on the history; absent when switched off or not measured. */
+  advice?: AdviceReport
 }
 
 /** How a run ended, for a headline. */
@@ -83,6 +86,7 @@ export interface Progress {
   tests: TestRun[]
   suites: TestSuite[]
   notes: string[]
+  advice?: AdviceReport
 }
 
 export function startProgress(inputs: { [Input.Image]: string[]; [Input.Push]: boolean }): Progress {
