@@ -1,4 +1,5 @@
-// Docker's path patterns, as BuildKit reads them in .dockerignore and in COPY sources (moby's patternmatcher).
+// Docker's path patterns: COPY sources (moby's patternmatcher) and the .dockerignore (Docker's own rules).
+import dockerignoreMatcher from '@balena/dockerignore'
 import { posix } from 'node:path'
 
 /** A pattern as a regular expression over a clean, slash-separated path: `*` and `?` stop at `/`, `**` crosses it. */
@@ -31,29 +32,11 @@ export function matchesOrParent(re: RegExp, path: string): boolean {
   return false
 }
 
-interface IgnoreRule {
-  re: RegExp
-  exclusion: boolean
-}
+// The package's types declare an ES default export; it is a CommonJS module whose export is the function.
+const ignore = dockerignoreMatcher as unknown as typeof dockerignoreMatcher.default
 
-/**
- * A .dockerignore: what BuildKit leaves out of the context. Comments and blank lines are skipped, a
- * leading `/` means the context's top, `!` lets a path back in, and the last pattern that matches wins.
- */
+/** A .dockerignore: what BuildKit leaves out of the context (a port of Docker's own matcher). */
 export function dockerignore(text: string): (contextPath: string) => boolean {
-  const rules: IgnoreRule[] = []
-  for (const raw of text.split(/\r?\n/)) {
-    let line = raw.trim()
-    if (!line || line.startsWith('#')) continue
-    const exclusion = line.startsWith('!')
-    if (exclusion) line = line.slice(1).trim()
-    const clean = posix.normalize(line.replace(/^\/+/, '')).replace(/\/+$/, '')
-    if (!clean || clean === '.') continue
-    rules.push({ re: patternRegExp(clean), exclusion })
-  }
-  return path => {
-    let ignored = false
-    for (const rule of rules) if (matchesOrParent(rule.re, path)) ignored = !rule.exclusion
-    return ignored
-  }
+  const rules = ignore().add(text.split(/\r?\n/))
+  return path => rules.ignores(path)
 }
