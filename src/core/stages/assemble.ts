@@ -43,19 +43,27 @@ export async function assemble(p: Plan, dir: string, workDir: string, log: Log):
     throw new InputError(Input.AssembleFrom, `the images are of commit ${commits[0].slice(0, 12)}, not ${p.commit.slice(0, 12)} (githash); assemble them for the commit they were built from`)
   }
 
+  for (const { file, record } of records) {
+    const failed = record.tests.filter(t => !t.passed)
+    if (!record.tests.length || failed.length) {
+      throw new InputError(Input.AssembleFrom, `${file}: the ${record.platform} image ${failed.length ? 'failed its tests' : 'ran no test'}; only a tested image is assembled`)
+    }
+  }
+  for (const { file, record } of records) {
+    if (!(await stat(join(dir, record.archive)).catch(() => undefined))?.isFile()) {
+      throw new InputError(Input.AssembleFrom, `${file} names ${record.archive}, which is not in the directory; download every file the platform job handed on`)
+    }
+  }
+
   const layout = join(workDir, 'assembled')
   await mkdir(join(layout, 'blobs', 'sha256'), { recursive: true })
   const images: ArchivedImage[] = []
   let size = 0
   for (const platform of wanted) {
     const { file, record } = byPlatform.get(platform) as { file: string; record: TestedRecord }
-    const failed = record.tests.filter(t => !t.passed)
-    if (!record.tests.length || failed.length) {
-      throw new InputError(Input.AssembleFrom, `${file}: the ${platform} image ${failed.length ? 'failed its tests' : 'ran no test'}; only a tested image is assembled`)
-    }
     const archive = join(dir, record.archive)
     const image = await archivedImage(archive).catch((error: unknown) => {
-      throw new InputError(Input.AssembleFrom, `${file}: ${error instanceof Error ? error.message : String(error)}`)
+      throw new InputError(Input.AssembleFrom, `${file}: ${(error as Error).message ?? String(error)}`)
     })
     if (image.digest !== record.digest || image.platform !== platform) {
       throw new InputError(Input.AssembleFrom, `${file} names the ${platform} image ${record.digest}, but ${record.archive} holds the ${image.platform} image ${image.digest}; nothing was pushed`)
