@@ -72,7 +72,9 @@ describe('assemble refuses, naming assemble-from', () => {
   test.each([
     ['an archive outside the directory', { archive: '../../image.tar' }],
     ['a digest that is no digest', { digest: 'latest' }],
-    ['no tests list', { tests: undefined }]
+    ['no tests list', { tests: undefined }],
+    ['a test run of an unknown kind', { tests: [{ kind: '<b>unit</b>', command: 'pytest', exitCode: 0, passed: true, seconds: 1 }] }],
+    ['a test run that does not say whether it passed', { tests: [{ kind: 'unit', command: 'pytest', exitCode: 0, seconds: 1 }] }]
   ])('a record with %s', async (_, changes) => {
     expect(await refusal({ 'a.json': { ...record('linux/amd64'), ...changes } })).toContain('a.json is not a complete record of a handed-on image')
   })

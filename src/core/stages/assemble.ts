@@ -114,7 +114,9 @@ async function readRecords(dir: string): Promise<{ file: string; record: TestedR
       /^[0-9a-f]{40,64}$/.test(record.commit ?? '') &&
       // A file of the same directory: a record never points elsewhere.
       typeof record.archive === 'string' && record.archive === basename(record.archive) && record.archive.endsWith('.tar') &&
-      Array.isArray(record.tests)
+      Array.isArray(record.tests) &&
+      // What the summary shows of each: only values of the kinds a test run has.
+      record.tests.every(t => ['unit', 'integration'].includes(t.kind) && typeof t.passed === 'boolean' && typeof t.exitCode === 'number' && typeof t.seconds === 'number' && typeof t.command === 'string')
     if (!valid) throw new InputError(Input.AssembleFrom, `${file} is not a complete record of a handed-on image`)
     records.push({ file, record: record as TestedRecord })
   }
