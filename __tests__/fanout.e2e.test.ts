@@ -1,11 +1,12 @@
 // Native fan-out: each platform is built and tested by a run of its own, which hands its tested image
 // on; a last run assembles one index of exactly those images and pushes it, only if every platform passed.
-import { beforeAll, describe, expect, jest, test } from '@jest/globals'
-import { existsSync, linkSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { existsSync, linkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from '../test/support/action.js'
 import { runCli } from '../test/support/cli.js'
-import { registryDigest, registryManifest, registryTags, uniqueImage } from '../test/support/registry.js'
+import { pullFromRegistry, registryDigest, registryManifest, registryTags, uniqueImage } from '../test/support/registry.js'
 import { exampleDir, FixtureRepo, tempDir } from '../test/support/repo.js'
 import { testbed } from '../test/support/testbed.js'
 
@@ -56,9 +57,20 @@ async function indexed(image: string, tag: string): Promise<Record<string, strin
   return Object.fromEntries(index.manifests.map(m => [`${m.platform?.os}/${m.platform?.architecture}`, m.digest]))
 }
 
+/** Directories of image archives this file made: removed at the end, as they are large. */
+const made: string[] = []
+const madeDir = (prefix: string): string => {
+  const dir = tempDir(prefix)
+  made.push(dir)
+  return dir
+}
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true })
+})
+
 /** A directory of hard links to `from`'s files (the archives are large), with some records rewritten. */
 function copyOf(from: string, edit: (file: string, record: Record<string, unknown>) => void = () => undefined): string {
-  const dir = tempDir('handed-on-copy')
+  const dir = madeDir('handed-on-copy')
   for (const name of readdirSync(from)) {
     if (!name.endsWith('.json')) {
       linkSync(join(from, name), join(dir, name))
@@ -72,7 +84,7 @@ function copyOf(from: string, edit: (file: string, record: Record<string, unknow
 }
 
 describe('linux/amd64 and linux/arm64, each in a job of its own, then one index', () => {
-  const handedOn = tempDir('handed-on')
+  const handedOn = madeDir('handed-on')
   const jobs: Record<string, ActionRun> = {}
   let image: string
   let assembled: ActionRun
@@ -107,6 +119,17 @@ describe('linux/amd64 and linux/arm64, each in a job of its own, then one index'
     // No build, no test container: the tests that count are the jobs' own, reported per platform.
     expect(assembled.stdout).not.toMatch(/^machine=/m)
     for (const platform of PLATFORMS) expect(assembled.summary).toMatch(new RegExp(`\\| Unit tests on ${platform} \\| passed in`))
+    // The assembled layout lived in the run's scratch directory, removed with it.
+    expect(readdirSync(assembled.runnerTemp).filter(n => n.startsWith('hashdock-'))).toEqual([])
+  })
+
+  test('the index pulls as an image, and the engine\'s own platform of it runs', () => {
+    const ref = pullFromRegistry(image, assembled.outputs.digest)
+    try {
+      expect(execFileSync('docker', ['run', '--rm', '--entrypoint', 'uname', ref, '-m'], { encoding: 'utf8' }).trim()).toBe('x86_64')
+    } finally {
+      execFileSync('docker', ['image', 'rm', ref], { stdio: 'ignore' })
+    }
   })
 
   test('a second assembly of the same archives, from the CLI, gives the same index digest', async () => {
@@ -159,7 +182,7 @@ describe('linux/amd64 and linux/arm64, each in a job of its own, then one index'
 
     beforeAll(async () => {
       // The linux/amd64 job's hand-on as it was; the linux/arm64 job runs again, and fails.
-      partial = tempDir('handed-on-partial')
+      partial = madeDir('handed-on-partial')
       for (const name of ['linux-amd64.tar', 'linux-amd64.json']) linkSync(join(handedOn, name), join(partial, name))
       armJob = await platformJob('linux/arm64', partial, 'test "$(uname -m)" = x86_64')
       target = uniqueImage('fanout-armfails')
