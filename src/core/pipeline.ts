@@ -71,7 +71,8 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     return planned
   })
   progress.plan = p
-  if (inputs[Input.Advice]) progress.advice = await adviceOn(p, log)
+  // An assembly builds nothing from the Dockerfile: the platform jobs that built it gave its advice.
+  if (inputs[Input.Advice] && !p.assembleFrom) progress.advice = await adviceOn(p, log)
   for (const notice of [...p.strategy.notices, ...p.notices]) log.notice(notice)
   for (const warning of p.warnings) log.warning(warning)
   const workDir = workspace.workDir
