@@ -118,6 +118,9 @@ describe('linux/amd64 and linux/arm64, each in a job of its own, then one index'
     expect(assembled.outputs.tags.split('\n')).toEqual([`${image}:${commit}`, `${image}:latest`])
     // No build, no test container: the tests that count are the jobs' own, reported per platform.
     expect(assembled.stdout).not.toMatch(/^machine=/m)
+    // A platform job measures its Dockerfile; the assembly, which builds nothing, does not.
+    expect(jobs['linux/amd64'].stdout).toMatch(/Dockerfile advice/)
+    expect(assembled.stdout).not.toMatch(/Dockerfile advice/)
     for (const platform of PLATFORMS) expect(assembled.summary).toMatch(new RegExp(`\\| Unit tests on ${platform} \\| passed in`))
     // The assembled layout lived in the run's scratch directory, removed with it.
     expect(readdirSync(assembled.runnerTemp).filter(n => n.startsWith('hashdock-'))).toEqual([])
