@@ -26,6 +26,8 @@ export const plan: Plan = {
   contextPath: '.',
   dockerfilePath: 'Dockerfile',
   labels: {},
+  exportDir: '',
+  assembleFrom: '',
   strategy: {
     builder: { name: 'default', driver: 'docker', create: false },
     loopbackRegistries: [],

@@ -54,6 +54,14 @@ describe('parseCli: build', () => {
     expect(() => parseCli(['build', ...IMAGE, '--platforms', 'arm64'], noStdin)).toThrow(/^platforms: 'arm64' is not a platform/)
   })
 
+  test('--export-dir and --assemble-from, and their errors, as the action\'s inputs', () => {
+    const handOn = parseCli(['build', ...IMAGE, '--platforms', 'linux/arm64', '--test-command', 'pytest', '--export-dir', 'out'], noStdin)
+    expect(handOn.inputs[Input.ExportDir]).toBe('out')
+    expect(parseCli(['build', ...IMAGE, '--platforms', 'linux/amd64,linux/arm64', '--assemble-from', 'in'], noStdin).inputs[Input.AssembleFrom]).toBe('in')
+    expect(() => parseCli(['build', ...IMAGE, '--assemble-from', 'in'], noStdin)).toThrow(/^assemble-from: needs platforms/)
+    expect(USAGE).toMatch(/--export-dir DIR[\s\S]*--assemble-from DIR/)
+  })
+
   test('--tags and --build-args repeat, in order', () => {
     const cli = parseCli(['build', ...IMAGE, '--tags', 'latest', '--build-args', 'A=1', '--tags', '{short}', '--build-args', 'B=two'], noStdin)
     expect(cli.inputs[Input.Tags]).toEqual(['latest', '{short}'])

@@ -127,7 +127,7 @@ describe('outputs', () => {
   const declared = Object.keys((parse(readFileSync('action.yml', 'utf8')) as { outputs: Record<string, unknown> }).outputs)
 
   test('exactly the outputs action.yml declares', () => {
-    const out = outputs(report(plan, built, loaded, [unitPassed], [], published, []))
+    const out = outputs({ ...report(plan, built, loaded, [unitPassed], [], published, []), exported: '/handed-on/linux-amd64.tar' })
     expect(Object.keys(out).sort()).toEqual([...declared].sort())
     for (const key of ['githash', 'commit-time', 'image', 'tags', 'digest', 'image-id']) expect(out).toHaveProperty([key])
     for (const value of Object.values(out)) expect(typeof value).toBe('string')

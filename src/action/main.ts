@@ -24,7 +24,9 @@ export async function run(): Promise<void> {
   markMainStarted()
   try {
     const inputs = resolveCacheMode(readInputs())
-    const workspace = { ...(await runnerWorkspace(inputs[Input.CheckoutPath])), cacheStore: ghaCacheStore(inputs[Input.Image][0]) }
+    // The jobs of a fan-out each build one platform, at the same time: each keeps a cache line of its own.
+    const cacheLine = inputs[Input.ExportDir] ? `${inputs[Input.Image][0]}-${inputs[Input.Platforms][0]}` : inputs[Input.Image][0]
+    const workspace = { ...(await runnerWorkspace(inputs[Input.CheckoutPath])), cacheStore: ghaCacheStore(cacheLine) }
     saveRun({ runId: workspace.runId, workDir: workspace.workDir })
     try {
       const report = await runPipeline(inputs, workspace, actionLog)

@@ -54,6 +54,7 @@ export function renderSummary(r: Report): string {
     rows.push([`${capitalize(t.kind)} tests${t.platform ? ` on ${t.platform}` : ''}`, `${t.passed ? 'passed' : `failed (exit ${t.exitCode})`} in ${seconds(t.seconds)}`])
   }
   if (r.digest) rows.push(['Digest', `\`${r.digest}\`${r.pushed ? '' : ' (not pushed)'}`])
+  if (r.exported) rows.push(['Handed on', `\`${r.exported}\``])
   if (r.strategy.length) rows.push(['How', r.strategy.join('<br>')])
   if (r.references.length) rows.push(['Tags', r.references.map(ref => `\`${ref}\``).join('<br>')])
 

@@ -75,6 +75,10 @@ Options:
   --compression gzip|zstd    layer compression (default: zstd; zstd is faster, needs Docker 23+ to pull)
   --platforms LIST           platforms to build and test, e.g. linux/amd64,linux/arm64 (default:
                              the builder's native one); one index is pushed if every one passed
+  --export-dir DIR           hand the tested image on: its archive and a record, into DIR, once
+                             its tests pass (needs --platforms with the one platform built)
+  --assemble-from DIR        build nothing: assemble the images handed on into DIR, one per
+                             platform of --platforms, into one index, and push it with --push true
   --builder NAME             BuildKit builder (default: the one docker buildx has selected)
   --rebuild true|false       build even when the registry holds this commit from the same inputs
   --provenance true|false    attach a provenance attestation (default: false); it records build

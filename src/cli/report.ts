@@ -37,6 +37,7 @@ export function renderTerminalReport(r: Report, options: { colour: boolean }): s
     rows.push([`${t.kind[0].toUpperCase()}${t.kind.slice(1)} tests${t.platform ? ` on ${t.platform}` : ''}`, [`${state} in ${t.seconds.toFixed(1)} s`]])
   }
   if (r.digest) rows.push(['Digest', [r.pushed ? r.digest : `${r.digest} (not pushed)`]])
+  if (r.exported) rows.push(['Handed on', [r.exported]])
   if (r.strategy.length) rows.push(['How', r.strategy])
   if (r.references.length) rows.push(['Tags', r.references])
   out.push(...table(rows))

@@ -43,7 +43,9 @@ export enum Input {
   Ulimit = 'ulimit',
   AddHosts = 'add-hosts',
   Platforms = 'platforms',
-  Advice = 'advice'
+  Advice = 'advice',
+  ExportDir = 'export-dir',
+  AssembleFrom = 'assemble-from'
 }
 
 export enum Output {
@@ -54,7 +56,8 @@ export enum Output {
   Digest = 'digest',
   ImageId = 'image-id',
   Reproducible = 'reproducible',
-  Metadata = 'metadata'
+  Metadata = 'metadata',
+  Exported = 'exported'
 }
 
 // What the post step needs to clean up after a cancelled or failed run. Never a secret.

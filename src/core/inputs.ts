@@ -66,6 +66,10 @@ export interface Inputs {
   [Input.Platforms]: string[]
   /** Measure the Dockerfile against the history and advise; advice never fails a run. */
   [Input.Advice]: boolean
+  /** A directory to hand the tested image on to (its archive and a record), for a later assembly; empty: none. */
+  [Input.ExportDir]: string
+  /** A directory of handed-on images to assemble into one index instead of building; empty: build. */
+  [Input.AssembleFrom]: string
 }
 
 export const MTIME_MODES = ['commit', 'per-file'] as const
@@ -126,7 +130,9 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.Ulimit]: build.ulimits(lines(read(Input.Ulimit))),
     [Input.AddHosts]: build.addHosts(lines(read(Input.AddHosts))),
     [Input.Platforms]: platforms(read(Input.Platforms)),
-    [Input.Advice]: boolean(Input.Advice, get(Input.Advice), true)
+    [Input.Advice]: boolean(Input.Advice, get(Input.Advice), true),
+    [Input.ExportDir]: get(Input.ExportDir),
+    [Input.AssembleFrom]: get(Input.AssembleFrom)
   }
   if (password && !inputs[Input.RegistryUsername]) {
     throw new InputError(Input.RegistryUsername, 'is required when registry-password is set')
@@ -147,7 +153,25 @@ export function parseInputs(read: InputSource): Inputs {
   if (inputs[Input.ComposeService] && !inputs[Input.ComposeFile]) {
     throw new InputError(Input.ComposeService, 'needs compose-file: name the compose file that defines this service')
   }
+  fanOut(inputs)
   return inputs
+}
+
+/** A hand-on names its one platform; an assembly names every platform it expects, in the index's order. */
+function fanOut(inputs: Inputs): void {
+  const platforms = inputs[Input.Platforms]
+  if (inputs[Input.ExportDir]) {
+    if (inputs[Input.AssembleFrom]) throw new InputError(Input.ExportDir, 'hands a built image on, and assemble-from builds nothing; set one of them')
+    if (platforms.length !== 1) {
+      throw new InputError(Input.ExportDir, `hands on one platform's image; set platforms to the one platform this job builds, e.g. linux/arm64 (it is ${platforms.length ? platforms.join(',') : 'empty'})`)
+    }
+    if (!inputs[Input.TestCommand] && !inputs[Input.IntegrationCommand]) {
+      throw new InputError(Input.ExportDir, 'hands on a tested image, and no test runs; give test-command or integration-command')
+    }
+  }
+  if (inputs[Input.AssembleFrom] && !platforms.length) {
+    throw new InputError(Input.AssembleFrom, 'needs platforms: every platform the index must hold, in its order, e.g. linux/amd64,linux/arm64')
+  }
 }
 
 function lines(value: string): string[] {

@@ -20,6 +20,8 @@ export type Stage =
   | 'unit tests'
   | 'services'
   | 'integration tests'
+  | 'hand on'
+  | 'assemble'
   | 'push'
 
 export interface Report {
@@ -53,6 +55,8 @@ export interface Report {
   /** Whether pushing was asked for. */
   push: boolean
   pushed: boolean
+  /** The archive the tested image was handed on as (export-dir), when it was. */
+  exported?: string
   /** Why the run failed: a stage threw, or a test failed. */
   failure?: string
   failedStage?: Stage
@@ -191,6 +195,7 @@ export function outputs(r: Report): Partial<Record<Output, string>> {
     [Output.Digest]: r.digest,
     ...(r.imageId === undefined ? {} : { [Output.ImageId]: r.imageId }),
     ...(r.reproducible === undefined ? {} : { [Output.Reproducible]: String(r.reproducible) }),
-    ...(r.metadata === undefined ? {} : { [Output.Metadata]: JSON.stringify(r.metadata) })
+    ...(r.metadata === undefined ? {} : { [Output.Metadata]: JSON.stringify(r.metadata) }),
+    ...(r.exported ? { [Output.Exported]: r.exported } : {})
   }
 }
