@@ -19344,6 +19344,8 @@ var Input;
     Input["AddHosts"] = "add-hosts";
     Input["Platforms"] = "platforms";
     Input["Advice"] = "advice";
+    Input["ExportDir"] = "export-dir";
+    Input["AssembleFrom"] = "assemble-from";
 })(Input || (Input = {}));
 var Output;
 (function (Output) {
@@ -19355,6 +19357,7 @@ var Output;
     Output["ImageId"] = "image-id";
     Output["Reproducible"] = "reproducible";
     Output["Metadata"] = "metadata";
+    Output["Exported"] = "exported";
 })(Output || (Output = {}));
 // What the post step needs to clean up after a cancelled or failed run. Never a secret.
 var State;
@@ -21494,6 +21497,29 @@ function decideStrategy(inputs, engine, selected, runId) {
     }
     return { builder, loopbackRegistries, cache, compression, platforms, exporter, loading, load, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices };
 }
+/**
+ * An assembly builds nothing: it reads images other jobs built and tested, so it needs neither an
+ * engine nor a builder.
+ */
+function assemblyStrategy(inputs) {
+    const platforms = inputs[Input.Platforms];
+    const reasons = [`${platforms.join(', ')}: one index assembled from the images each platform's own job built and tested; pushed only if every platform's image is there and passed`];
+    return {
+        builder: { name: '', driver: '', create: false },
+        loopbackRegistries: [],
+        cache: 'none',
+        compression: inputs[Input.Compression],
+        platforms,
+        exporter: 'oci',
+        loading: 'archive',
+        load: false,
+        provenance: inputs[Input.Provenance],
+        sbom: inputs[Input.Sbom],
+        reproducible: true,
+        reasons,
+        notices: []
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/core/build-inputs.ts
 // The inputs users bring from docker/build-push-action (secrets, SSH, extra contexts, labels, the
@@ -21748,10 +21774,16 @@ function highestVersion(tagNames) {
 
 
 
+
+/** Without facts, an assembly: it reads the images other jobs built, and builds nothing. */
 async function plan(inputs, workspace, facts) {
     const source = await planSource(inputs, workspace);
     const { commit, commitTime, ref, contextPath, dockerfilePath } = source;
-    const strategy = decideStrategy(inputs, facts.engine, facts.builder, workspace.runId);
+    const strategy = facts ? decideStrategy(inputs, facts.engine, facts.builder, workspace.runId) : assemblyStrategy(inputs);
+    const assembleFrom = inputs[Input.AssembleFrom] && (0,external_node_path_namespaceObject.resolve)(inputs[Input.AssembleFrom]);
+    if (assembleFrom && !(await (0,promises_namespaceObject.stat)(assembleFrom).catch(() => undefined))?.isDirectory()) {
+        throw new InputError(Input.AssembleFrom, `'${inputs[Input.AssembleFrom]}' is not a directory; give the directory the platform jobs' images were downloaded into`);
+    }
     const git = new Git(workspace.repoDir);
     const images = inputs[Input.Image];
     const version = highestVersion(await git.tagsAt(commit));
@@ -21774,7 +21806,8 @@ async function plan(inputs, workspace, facts) {
     };
     labels[FINGERPRINT_LABEL] = await fingerprint(git, inputs, commit, contextPath, dockerfilePath, labels);
     const localRef = `hashdock-run-${workspace.runId}:${commit}`;
-    return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy };
+    const exportDir = inputs[Input.ExportDir] && (0,external_node_path_namespaceObject.resolve)(inputs[Input.ExportDir]);
+    return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy, exportDir, assembleFrom };
 }
 async function planSource(inputs, workspace) {
     const git = new Git(workspace.repoDir);
@@ -22195,50 +22228,105 @@ function runsAsRoot(stages, final, dockerfile) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/core/programs/docker.ts
-// The Docker engine as the pipeline sees it: a few questions, each one CLI call with machine-readable output.
+;// CONCATENATED MODULE: ./src/core/stages/hand-on.ts
+// Hands a tested image on to a later job: the archive that was tested, byte for byte, and a record of what it is.
 
 
-/** What the engine can do, from one `docker info`; fails with one line when no engine answers. */
-async function requireEngine() {
-    const r = await run('docker', ['info', '--format', '{{json .}}'], { allowFailure: true });
-    const info = r.exitCode === 0 ? JSON.parse(r.stdout) : undefined;
-    if (!info?.ServerVersion) {
-        throw new Error(`Docker engine unreachable: ${lastLine(r.stderr) || 'no answer'}. Start the Docker daemon, or point DOCKER_HOST at one.`);
-    }
-    const plugins = info.ClientInfo?.Plugins ?? [];
-    const driverStatus = info.DriverStatus ?? [];
-    return {
-        version: info.ServerVersion,
-        buildx: plugins.some(p => p.Name === 'buildx'),
-        containerdStore: driverStatus.some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'))
-    };
+/** What a record says it is: an assembly reads no other JSON of the directory. */
+const RECORD_KIND = 'hashdock/tested-image';
+/** File names of a platform's archive and record: one pair per platform, so jobs can share a directory. */
+function handOnNames(platform) {
+    const slug = platform.replace(/\//g, '-');
+    return { archive: `${slug}.tar`, record: `${slug}.json` };
 }
-async function inspectImage(ref) {
-    const raw = JSON.parse(await output('docker', ['image', 'inspect', '--format', '{{json .}}', ref]));
-    return {
-        id: raw.Id,
-        size: raw.Size ?? 0,
-        repoDigests: raw.RepoDigests ?? [],
-        workingDir: raw.Config?.WorkingDir ?? ''
-    };
-}
-/** skopeo pushes the tested archive byte for byte; without it nothing can be pushed. */
-async function requireSkopeo() {
-    const found = await run('skopeo', ['--version'], { allowFailure: true }).catch(() => undefined);
-    if (!found || found.exitCode !== 0) {
-        throw new Error('skopeo is not installed: hashdock pushes the tested image with it, byte for byte. Install it (apt-get install skopeo; GitHub\'s Ubuntu runners have it), or set push to false.');
+/**
+ * Writes the archive, then the record: a directory holding a record holds its whole archive. Only a
+ * run whose every test passed hands on, and only the image those tests ran.
+ */
+async function handOn(p, built, tests, dir) {
+    const [platform] = p.strategy.platforms;
+    // One platform's image, or the one image of an index that holds its attestations too.
+    const digest = built.platforms[0]?.digest ?? built.digest;
+    if (!tests.length || !tests.every(t => t.passed && t.digest === digest)) {
+        throw new Error(`the ${platform} image ${digest} is not the one every passing test ran: nothing was handed on`);
     }
+    const names = handOnNames(platform);
+    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+    const archive = (0,external_node_path_namespaceObject.join)(dir, names.archive);
+    // Copied under a temporary name first, so a cut-short copy never sits under the archive's own name.
+    await (0,promises_namespaceObject.copyFile)(built.archive, `${archive}.partial`);
+    await (0,promises_namespaceObject.rename)(`${archive}.partial`, archive);
+    const record = {
+        kind: RECORD_KIND,
+        platform,
+        digest,
+        commit: p.commit,
+        reproducible: built.reproducible,
+        archive: names.archive,
+        tests: tests.map(({ resultsDir: _, ...run }) => run)
+    };
+    await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(dir, names.record), `${JSON.stringify(record, null, 2)}\n`);
+    return archive;
 }
 
 ;// CONCATENATED MODULE: ./src/core/programs/oci-archive.ts
 // What an OCI image archive (a tar of an OCI layout) holds: its index, and each platform's manifest in it.
+
 
 /**
  * The platform images of the index at the top of the archive, attestations left out. The archive is read
  * by its tar headers only, so a large image costs a few small reads.
  */
 async function platformImages(archive) {
+    return readArchive(archive, async ({ top, blob }) => {
+        if (!/index|manifest\.list/.test(top.mediaType))
+            throw new Error(`the image archive ${archive} holds no image index`);
+        const index = JSON.parse((await blob(top.digest)).toString('utf8'));
+        const images = [];
+        for (const m of index.manifests) {
+            if (!m.platform || isAttestation(m))
+                continue;
+            const manifest = JSON.parse((await blob(m.digest)).toString('utf8'));
+            images.push({ platform: platformName(m.platform), digest: m.digest, configDigest: manifest.config.digest });
+        }
+        return { index: top.digest, images };
+    });
+}
+/**
+ * The one image an archive holds: its manifest at the top (the docker exporter's), or the one platform
+ * image of the index at the top, with its attestations. The manifest's bytes are hashed, so a digest
+ * that does not name them is found here.
+ */
+async function archivedImage(archive) {
+    return readArchive(archive, async ({ top, blob }) => {
+        const verified = async (digest) => {
+            const bytes = await blob(digest);
+            if (`sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}` !== digest)
+                throw new Error(`the image archive ${archive} holds a manifest whose bytes are not its digest ${digest}`);
+            return bytes;
+        };
+        let descriptors = [{ mediaType: top.mediaType, digest: top.digest, size: top.size }];
+        if (/index|manifest\.list/.test(top.mediaType)) {
+            const index = JSON.parse((await verified(top.digest)).toString('utf8'));
+            const images = index.manifests.filter(m => !isAttestation(m));
+            if (images.length !== 1)
+                throw new Error(`the image archive ${archive} holds ${images.length} images, not one`);
+            const attestations = index.manifests.filter(m => isAttestation(m) && m.annotations?.['vnd.docker.reference.digest'] === images[0].digest);
+            descriptors = [...images, ...attestations];
+        }
+        const image = descriptors[0];
+        const manifest = JSON.parse((await verified(image.digest)).toString('utf8'));
+        const config = JSON.parse((await blob(manifest.config.digest)).toString('utf8'));
+        const platform = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
+        // Only what an index entry needs: the exporter's own names for the image (ref.name annotations) stay out.
+        descriptors[0] = { mediaType: image.mediaType, digest: image.digest, size: image.size, platform };
+        return { platform: platformName(platform), digest: image.digest, configDigest: manifest.config.digest, descriptors };
+    });
+}
+function isAttestation(m) {
+    return m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
+}
+async function readArchive(archive, use) {
     const file = await (0,promises_namespaceObject.open)(archive, 'r');
     try {
         const entries = await tarEntries(file);
@@ -22248,22 +22336,13 @@ async function platformImages(archive) {
                 throw new Error(`the image archive ${archive} holds no ${name}`);
             const buffer = Buffer.alloc(entry.size);
             await file.read(buffer, 0, entry.size, entry.offset);
-            return JSON.parse(buffer.toString('utf8'));
+            return buffer;
         };
-        const blob = (digest) => read(`blobs/${digest.replace(':', '/')}`);
-        const layout = (await read('index.json'));
+        const layout = JSON.parse((await read('index.json')).toString('utf8'));
         const top = layout.manifests[0];
-        if (!top || !/index|manifest\.list/.test(top.mediaType))
-            throw new Error(`the image archive ${archive} holds no image index`);
-        const index = (await blob(top.digest));
-        const images = [];
-        for (const m of index.manifests) {
-            if (!m.platform || m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')
-                continue;
-            const manifest = (await blob(m.digest));
-            images.push({ platform: platformName(m.platform), digest: m.digest, configDigest: manifest.config.digest });
-        }
-        return { index: top.digest, images };
+        if (!top)
+            throw new Error(`the image archive ${archive} holds no image`);
+        return await use({ top, blob: digest => read(`blobs/${digest.replace(':', '/')}`) });
     }
     finally {
         await file.close();
@@ -22343,12 +22422,14 @@ function skopeoMessage(stderr) {
     }
 }
 /**
- * Pushes an image archive (OCI layout inside) to `ref` byte for byte: every manifest keeps its digest,
- * attestations and other platforms included. Returns the digest the registry now holds.
+ * Pushes an image archive (OCI layout inside), or an OCI layout directory (an assembled index), to
+ * `ref` byte for byte: every manifest keeps its digest, attestations and other platforms included.
+ * Returns the digest the registry now holds.
  */
 async function pushArchive(archive, ref, session, workDir) {
     const digestFile = (0,external_node_path_namespaceObject.join)(workDir, 'pushed.digest');
-    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...access(session, registryOf(ref), 'dest-tls-verify'), `oci-archive:${archive}`, `docker://${ref}`], `pushing ${ref}`);
+    const transport = (await (0,promises_namespaceObject.stat)(archive)).isDirectory() ? 'oci' : 'oci-archive';
+    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...access(session, registryOf(ref), 'dest-tls-verify'), `${transport}:${archive}`, `docker://${ref}`], `pushing ${ref}`);
     return (await (0,promises_namespaceObject.readFile)(digestFile, 'utf8')).trim();
 }
 /**
@@ -22367,6 +22448,162 @@ async function inspectRemote(ref, session) {
         return undefined;
     const held = JSON.parse(r.stdout);
     return { digest: held.Digest, labels: held.Labels ?? {} };
+}
+
+;// CONCATENATED MODULE: ./src/core/stages/assemble.ts
+// Assembles one index from the tested images other jobs handed on, each checked against its record.
+
+
+
+
+
+
+
+
+const INDEX_TYPE = 'application/vnd.oci.image.index.v1+json';
+/**
+ * Reads every record in `dir`, checks that together they are exactly the platforms asked for, of this
+ * commit, each tested and passed, and each archive the image its record names; then writes one OCI
+ * layout whose index lists those images in the order of `platforms`, so the same archives always give
+ * the same index digest. The layout is what publish pushes, byte for byte.
+ */
+async function assemble(p, dir, workDir, log) {
+    const started = Date.now();
+    const records = await readRecords(dir);
+    const wanted = p.strategy.platforms;
+    const byPlatform = new Map();
+    for (const r of records) {
+        const twice = byPlatform.get(r.record.platform);
+        if (twice)
+            throw new InputError(Input.AssembleFrom, `${r.record.platform} is handed on twice (${twice.file} and ${r.file}); keep one image per platform`);
+        if (!wanted.includes(r.record.platform))
+            throw new InputError(Input.AssembleFrom, `${r.file} holds a ${r.record.platform} image, which platforms does not list (${wanted.join(',')})`);
+        byPlatform.set(r.record.platform, r);
+    }
+    const missing = wanted.filter(w => !byPlatform.has(w));
+    if (missing.length) {
+        throw new InputError(Input.AssembleFrom, `holds no tested image for ${missing.join(', ')}: its job failed, or did not hand its image on; nothing was pushed`);
+    }
+    const commits = [...new Set(records.map(r => r.record.commit))];
+    if (commits.length > 1) {
+        throw new InputError(Input.AssembleFrom, `the images are of different commits (${records.map(r => `${r.record.platform}: ${r.record.commit.slice(0, 12)}`).join(', ')}); assemble the images of one commit`);
+    }
+    if (commits[0] !== p.commit) {
+        throw new InputError(Input.AssembleFrom, `the images are of commit ${commits[0].slice(0, 12)}, not ${p.commit.slice(0, 12)} (githash); assemble them for the commit they were built from`);
+    }
+    for (const { file, record } of records) {
+        const failed = record.tests.filter(t => !t.passed);
+        if (!record.tests.length || failed.length) {
+            throw new InputError(Input.AssembleFrom, `${file}: the ${record.platform} image ${failed.length ? 'failed its tests' : 'ran no test'}; only a tested image is assembled`);
+        }
+    }
+    for (const { file, record } of records) {
+        if (!(await (0,promises_namespaceObject.stat)((0,external_node_path_namespaceObject.join)(dir, record.archive)).catch(() => undefined))?.isFile()) {
+            throw new InputError(Input.AssembleFrom, `${file} names ${record.archive}, which is not in the directory; download every file the platform job handed on`);
+        }
+    }
+    const layout = (0,external_node_path_namespaceObject.join)(workDir, 'assembled');
+    await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(layout, 'blobs', 'sha256'), { recursive: true });
+    const images = [];
+    let size = 0;
+    for (const platform of wanted) {
+        const { file, record } = byPlatform.get(platform);
+        const archive = (0,external_node_path_namespaceObject.join)(dir, record.archive);
+        const image = await archivedImage(archive).catch((error) => {
+            throw new InputError(Input.AssembleFrom, `${file}: ${error.message ?? String(error)}`);
+        });
+        if (image.digest !== record.digest || image.platform !== platform) {
+            throw new InputError(Input.AssembleFrom, `${file} names the ${platform} image ${record.digest}, but ${record.archive} holds the ${image.platform} image ${image.digest}; nothing was pushed`);
+        }
+        log.info(`${platform}: ${image.digest}, tested (${record.tests.map(t => t.kind).join(', ')})`);
+        // skopeo checks every blob's digest on the way; the manifests keep theirs.
+        await skopeo(['copy', '--quiet', '--all', '--preserve-digests', `oci-archive:${archive}`, `oci:${layout}:${(0,external_node_path_namespaceObject.basename)(record.archive, '.tar')}`], `assembling the ${platform} image`);
+        images.push(image);
+        size += (await (0,promises_namespaceObject.stat)(archive)).size;
+    }
+    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: INDEX_TYPE, manifests: images.flatMap(i => i.descriptors) }));
+    const hex = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(index).digest('hex');
+    await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(layout, 'blobs', 'sha256', hex), index);
+    const top = { mediaType: INDEX_TYPE, digest: `sha256:${hex}`, size: index.length };
+    // The index alone at the top, so the layout is one image: the assembled index.
+    await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [top] }));
+    const built = {
+        digest: top.digest,
+        configDigest: '',
+        archive: layout,
+        size,
+        reproducible: records.every(r => r.record.reproducible),
+        seconds: (Date.now() - started) / 1000,
+        metadata: {},
+        platforms: images.map(i => ({ platform: i.platform, digest: i.digest, configDigest: i.configDigest }))
+    };
+    return { built, tests: wanted.flatMap(w => byPlatform.get(w).record.tests) };
+}
+/** Every record of the directory, by file name; a JSON file that is not one is left alone. */
+async function readRecords(dir) {
+    const names = await (0,promises_namespaceObject.readdir)(dir).catch(() => {
+        throw new InputError(Input.AssembleFrom, `'${dir}' is not a directory; give the directory the platform jobs' images were downloaded into`);
+    });
+    const records = [];
+    for (const file of names.filter(n => n.endsWith('.json')).sort()) {
+        let record;
+        try {
+            record = JSON.parse(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, file), 'utf8'));
+        }
+        catch {
+            throw new InputError(Input.AssembleFrom, `${file} is not JSON; a record of a handed-on image was expected`);
+        }
+        if (record.kind !== RECORD_KIND)
+            continue;
+        const valid = typeof record.platform === 'string' &&
+            /^sha256:[0-9a-f]{64}$/.test(record.digest ?? '') &&
+            /^[0-9a-f]{40,64}$/.test(record.commit ?? '') &&
+            // A file of the same directory: a record never points elsewhere.
+            typeof record.archive === 'string' && record.archive === (0,external_node_path_namespaceObject.basename)(record.archive) && record.archive.endsWith('.tar') &&
+            Array.isArray(record.tests) &&
+            // What the summary shows of each: only values of the kinds a test run has.
+            record.tests.every(t => ['unit', 'integration'].includes(t.kind) && typeof t.passed === 'boolean' && typeof t.exitCode === 'number' && typeof t.seconds === 'number' && typeof t.command === 'string');
+        if (!valid)
+            throw new InputError(Input.AssembleFrom, `${file} is not a complete record of a handed-on image`);
+        records.push({ file, record: record });
+    }
+    return records;
+}
+
+;// CONCATENATED MODULE: ./src/core/programs/docker.ts
+// The Docker engine as the pipeline sees it: a few questions, each one CLI call with machine-readable output.
+
+
+/** What the engine can do, from one `docker info`; fails with one line when no engine answers. */
+async function requireEngine() {
+    const r = await run('docker', ['info', '--format', '{{json .}}'], { allowFailure: true });
+    const info = r.exitCode === 0 ? JSON.parse(r.stdout) : undefined;
+    if (!info?.ServerVersion) {
+        throw new Error(`Docker engine unreachable: ${lastLine(r.stderr) || 'no answer'}. Start the Docker daemon, or point DOCKER_HOST at one.`);
+    }
+    const plugins = info.ClientInfo?.Plugins ?? [];
+    const driverStatus = info.DriverStatus ?? [];
+    return {
+        version: info.ServerVersion,
+        buildx: plugins.some(p => p.Name === 'buildx'),
+        containerdStore: driverStatus.some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'))
+    };
+}
+async function inspectImage(ref) {
+    const raw = JSON.parse(await output('docker', ['image', 'inspect', '--format', '{{json .}}', ref]));
+    return {
+        id: raw.Id,
+        size: raw.Size ?? 0,
+        repoDigests: raw.RepoDigests ?? [],
+        workingDir: raw.Config?.WorkingDir ?? ''
+    };
+}
+/** skopeo pushes the tested archive byte for byte; without it nothing can be pushed. */
+async function requireSkopeo() {
+    const found = await run('skopeo', ['--version'], { allowFailure: true }).catch(() => undefined);
+    if (!found || found.exitCode !== 0) {
+        throw new Error('skopeo is not installed: hashdock pushes the tested image with it, byte for byte. Install it (apt-get install skopeo; GitHub\'s Ubuntu runners have it), or set push to false.');
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/core/stages/build.ts
@@ -22828,7 +23065,8 @@ function outputs(r) {
         [Output.Digest]: r.digest,
         ...(r.imageId === undefined ? {} : { [Output.ImageId]: r.imageId }),
         ...(r.reproducible === undefined ? {} : { [Output.Reproducible]: String(r.reproducible) }),
-        ...(r.metadata === undefined ? {} : { [Output.Metadata]: JSON.stringify(r.metadata) })
+        ...(r.metadata === undefined ? {} : { [Output.Metadata]: JSON.stringify(r.metadata) }),
+        ...(r.exported ? { [Output.Exported]: r.exported } : {})
     };
 }
 
@@ -30538,6 +30776,8 @@ async function collectResults(p, container, kind, hostDir, log) {
 
 
 
+
+
 /** Never throws for a failed stage: the report names the stage and keeps what was learned before it. */
 async function runPipeline(inputs, workspace, log) {
     const progress = startProgress(inputs);
@@ -30567,6 +30807,13 @@ async function adviceOn(p, log) {
 }
 async function stages(inputs, workspace, log, progress) {
     const p = await log.group('Plan', async () => {
+        if (inputs[Input.AssembleFrom]) {
+            // An assembly builds and runs nothing: no engine, no builder; skopeo writes and pushes the index.
+            const planned = await plan(inputs, workspace, undefined);
+            await requireSkopeo();
+            log.info(`Commit ${planned.commit}; ${planned.strategy.reasons.join('; ')}`);
+            return planned;
+        }
         // Independent questions, asked at once (each is a CLI call of a few hundred milliseconds); a failure
         // is reported in this order, so an unreachable engine is named before what it causes.
         const answers = await Promise.allSettled([requireEngine(), selectedBuilder(inputs[Input.Builder])]);
@@ -30580,7 +30827,8 @@ async function stages(inputs, workspace, log, progress) {
         return planned;
     });
     progress.plan = p;
-    if (inputs[Input.Advice])
+    // An assembly builds nothing from the Dockerfile: the platform jobs that built it gave its advice.
+    if (inputs[Input.Advice] && !p.assembleFrom)
         progress.advice = await adviceOn(p, log);
     for (const notice of [...p.strategy.notices, ...p.notices])
         log.notice(notice);
@@ -30597,6 +30845,8 @@ async function stages(inputs, workspace, log, progress) {
     if (inputs[Input.Push] && logins.length && unlogged.length)
         log.info(`Using the runner's own login for ${unlogged.join(', ')}`);
     try {
+        if (p.assembleFrom)
+            return await assembleAndPublish(p, session, log, progress);
         progress.stage = 'reuse check';
         const reusable = await findReusable(p, session, log);
         if (reusable) {
@@ -30639,9 +30889,13 @@ async function stages(inputs, workspace, log, progress) {
         if (passed && inputs[Input.Push] && tests.length === 0) {
             log.warning('Pushing an image that no test has run against: give test-command or integration-command to test it first.');
         }
+        progress.stage = 'hand on';
+        const exported = passed && p.exportDir ? await log.group('Hand on the tested image', () => handOn(p, built, tests, p.exportDir)) : undefined;
+        if (exported)
+            log.info(`Handed on ${exported}`);
         progress.stage = 'push';
         const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log)) : undefined;
-        return report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)]);
+        return { ...report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)]), ...(exported ? { exported } : {}) };
     }
     finally {
         await logout(session);
@@ -30649,6 +30903,19 @@ async function stages(inputs, workspace, log, progress) {
             await removeRunBuilder(workspace.runId).catch(error => log.warning(`could not remove the run's builder: ${error instanceof Error ? error.message : String(error)}`));
         }
     }
+}
+/** The images other jobs built and tested, as one index, pushed like a build of this run's own. */
+async function assembleAndPublish(p, session, log, progress) {
+    progress.stage = 'assemble';
+    const { built, tests } = await log.group('Assemble', () => assemble(p, p.assembleFrom, p.workspace.workDir, log));
+    progress.built = built;
+    progress.tests.push(...tests);
+    log.info(`Index ${built.digest}: ${built.platforms.map(i => i.platform).join(', ')}`);
+    progress.stage = 'push';
+    const published = p.inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log)) : undefined;
+    const { imageId: _, ...facts } = report(p, built, undefined, tests, [], published, [...p.notices, ...p.warnings, ...heldBackNotes(published)]);
+    // Nothing was loaded here: the images were tested, and loaded, by the jobs that built them.
+    return facts;
 }
 function heldBackNotes(published) {
     return published?.heldBack.length ? [`Not moved, since they name a newer commit (force-tags: true moves them): ${published.heldBack.join(', ')}`] : [];
@@ -30823,7 +31090,9 @@ function parseInputs(read) {
         [Input.Ulimit]: ulimits(lines(read(Input.Ulimit))),
         [Input.AddHosts]: addHosts(lines(read(Input.AddHosts))),
         [Input.Platforms]: platforms(read(Input.Platforms)),
-        [Input.Advice]: inputs_boolean(Input.Advice, get(Input.Advice), true)
+        [Input.Advice]: inputs_boolean(Input.Advice, get(Input.Advice), true),
+        [Input.ExportDir]: get(Input.ExportDir),
+        [Input.AssembleFrom]: get(Input.AssembleFrom)
     };
     if (password && !inputs[Input.RegistryUsername]) {
         throw new InputError(Input.RegistryUsername, 'is required when registry-password is set');
@@ -30844,7 +31113,25 @@ function parseInputs(read) {
     if (inputs[Input.ComposeService] && !inputs[Input.ComposeFile]) {
         throw new InputError(Input.ComposeService, 'needs compose-file: name the compose file that defines this service');
     }
+    fanOut(inputs);
     return inputs;
+}
+/** A hand-on names its one platform; an assembly names every platform it expects, in the index's order. */
+function fanOut(inputs) {
+    const platforms = inputs[Input.Platforms];
+    if (inputs[Input.ExportDir]) {
+        if (inputs[Input.AssembleFrom])
+            throw new InputError(Input.ExportDir, 'hands a built image on, and assemble-from builds nothing; set one of them');
+        if (platforms.length !== 1) {
+            throw new InputError(Input.ExportDir, `hands on one platform's image; set platforms to the one platform this job builds, e.g. linux/arm64 (it is ${platforms.length ? platforms.join(',') : 'empty'})`);
+        }
+        if (!inputs[Input.TestCommand] && !inputs[Input.IntegrationCommand]) {
+            throw new InputError(Input.ExportDir, 'hands on a tested image, and no test runs; give test-command or integration-command');
+        }
+    }
+    if (inputs[Input.AssembleFrom] && !platforms.length) {
+        throw new InputError(Input.AssembleFrom, 'needs platforms: every platform the index must hold, in its order, e.g. linux/amd64,linux/arm64');
+    }
 }
 function lines(value) {
     return value
@@ -31013,6 +31300,10 @@ Options:
   --compression gzip|zstd    layer compression (default: zstd; zstd is faster, needs Docker 23+ to pull)
   --platforms LIST           platforms to build and test, e.g. linux/amd64,linux/arm64 (default:
                              the builder's native one); one index is pushed if every one passed
+  --export-dir DIR           hand the tested image on: its archive and a record, into DIR, once
+                             its tests pass (needs --platforms with the one platform built)
+  --assemble-from DIR        build nothing: assemble the images handed on into DIR, one per
+                             platform of --platforms, into one index, and push it with --push true
   --builder NAME             BuildKit builder (default: the one docker buildx has selected)
   --rebuild true|false       build even when the registry holds this commit from the same inputs
   --provenance true|false    attach a provenance attestation (default: false); it records build
@@ -31251,6 +31542,8 @@ function renderTerminalReport(r, options) {
     }
     if (r.digest)
         rows.push(['Digest', [r.pushed ? r.digest : `${r.digest} (not pushed)`]]);
+    if (r.exported)
+        rows.push(['Handed on', [r.exported]]);
     if (r.strategy.length)
         rows.push(['How', r.strategy]);
     if (r.references.length)
