@@ -45,7 +45,8 @@ export enum Input {
   Platforms = 'platforms',
   Advice = 'advice',
   ExportDir = 'export-dir',
-  AssembleFrom = 'assemble-from'
+  AssembleFrom = 'assemble-from',
+  Artifacts = 'artifacts'
 }
 
 export enum Output {
@@ -57,7 +58,8 @@ export enum Output {
   ImageId = 'image-id',
   Reproducible = 'reproducible',
   Metadata = 'metadata',
-  Exported = 'exported'
+  Exported = 'exported',
+  Artifacts = 'artifacts'
 }
 
 // What the post step needs to clean up after a cancelled or failed run. Never a secret.

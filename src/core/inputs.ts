@@ -4,7 +4,7 @@ import { Input } from './constants.js'
 import { InputError } from './errors.js'
 import { registryOf } from './image-ref.js'
 import * as build from './build-inputs.js'
-import type { NamedContext, RegistryLogin, Secret } from './build-inputs.js'
+import type { ArtifactPath, NamedContext, RegistryLogin, Secret } from './build-inputs.js'
 import { PLACEHOLDERS } from './tags.js'
 
 /** Keyed by the real input names, so docs, action.yml and code say the same thing. */
@@ -70,6 +70,8 @@ export interface Inputs {
   [Input.ExportDir]: string
   /** A directory of handed-on images to assemble into one index instead of building; empty: build. */
   [Input.AssembleFrom]: string
+  /** Paths to take out of build stages once the tests pass; their stages are checked against the Dockerfile in plan. */
+  [Input.Artifacts]: ArtifactPath[]
 }
 
 export const MTIME_MODES = ['commit', 'per-file'] as const
@@ -132,7 +134,8 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.Platforms]: platforms(read(Input.Platforms)),
     [Input.Advice]: boolean(Input.Advice, get(Input.Advice), true),
     [Input.ExportDir]: get(Input.ExportDir),
-    [Input.AssembleFrom]: get(Input.AssembleFrom)
+    [Input.AssembleFrom]: get(Input.AssembleFrom),
+    [Input.Artifacts]: build.artifacts(lines(read(Input.Artifacts)))
   }
   if (password && !inputs[Input.RegistryUsername]) {
     throw new InputError(Input.RegistryUsername, 'is required when registry-password is set')
@@ -154,6 +157,12 @@ export function parseInputs(read: InputSource): Inputs {
     throw new InputError(Input.ComposeService, 'needs compose-file: name the compose file that defines this service')
   }
   fanOut(inputs)
+  if (inputs[Input.Artifacts].length && inputs[Input.AssembleFrom]) {
+    throw new InputError(Input.Artifacts, 'come out of a build, and assemble-from builds nothing; give artifacts to the platform jobs instead')
+  }
+  if (inputs[Input.Artifacts].length && inputs[Input.Platforms].length > 1) {
+    throw new InputError(Input.Artifacts, 'takes files out of one platform\'s build; build one platform (platforms) or leave artifacts empty')
+  }
   return inputs
 }
 

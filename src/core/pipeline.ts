@@ -5,6 +5,7 @@ import { assemble } from './stages/assemble.js'
 import { build, load, type Loaded } from './stages/build.js'
 import { removeRunBuilder, selectedBuilder } from './programs/builder.js'
 import { advise, MIN_COMMITS, type AdviceReport } from './stages/advise.js'
+import { exportArtifacts, type Artifacts } from './stages/artifacts.js'
 import { arrangeCache } from './stages/cache.js'
 import { prepareServices, showLogs, startServices, stopServices, type ComposeProject } from './programs/compose.js'
 import { Input } from './constants.js'
@@ -112,6 +113,11 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     progress.stage = 'layer cache'
     await cache.settle()
     if (store) await log.group('Save the layer cache', () => store.save(p.commit))
+    if (inputs[Input.Artifacts].length) {
+      progress.stage = 'artifacts'
+      // The same build's output as the image's: fenced like it.
+      progress.artifacts = await log.group('Export the artifacts', () => log.untrusted(() => exportArtifacts(p, context, workDir, log)))
+    }
     progress.stage = 'build'
     const loaded = p.strategy.load ? await log.group('Load the image into the engine', () => load(p, built, log)) : undefined
     progress.loaded = loaded
@@ -127,12 +133,18 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     if (passed && inputs[Input.Push] && tests.length === 0) {
       log.warning('Pushing an image that no test has run against: give test-command or integration-command to test it first.')
     }
+    // Delivered before the image is handed on or pushed: an image that leaves this run always has its artifacts.
+    const artifacts = progress.artifacts
+    if (passed && artifacts) {
+      progress.stage = 'artifacts'
+      await log.group('Deliver the artifacts', () => deliver(workspace, artifacts, log))
+    }
     progress.stage = 'hand on'
     const exported = passed && p.exportDir ? await log.group('Hand on the tested image', () => handOn(p, built, tests, p.exportDir)) : undefined
     if (exported) log.info(`Handed on ${exported}`)
     progress.stage = 'push'
     const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log)) : undefined
-    return { ...report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)]), ...(exported ? { exported } : {}) }
+    return { ...report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)], artifacts), ...(exported ? { exported } : {}) }
   } finally {
     await logout(session)
     if (p.strategy.builder.create) {
@@ -153,6 +165,13 @@ async function assembleAndPublish(p: Plan, session: RegistrySession, log: Log, p
   const { imageId: _, ...facts } = report(p, built, undefined, tests, [], published, [...p.notices, ...p.warnings, ...heldBackNotes(published)])
   // Nothing was loaded here: the images were tested, and loaded, by the jobs that built them.
   return facts
+}
+
+/** Hands the tested build's files to the adapter, and records where they went. */
+async function deliver(workspace: Workspace, artifacts: Artifacts, log: Log): Promise<void> {
+  if (!workspace.artifactSink) throw new Error('artifacts: this adapter has nowhere to deliver files to')
+  artifacts.delivered = await workspace.artifactSink.deliver(artifacts)
+  log.info(`Delivered ${artifacts.files.length} file(s): ${artifacts.delivered}`)
 }
 
 function heldBackNotes(published: Published | undefined): string[] {

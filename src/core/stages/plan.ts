@@ -11,6 +11,7 @@ import { requireFullHistory } from './file-times.js'
 import { Git } from '../programs/git.js'
 import type { Inputs } from '../inputs.js'
 import { assemblyStrategy, decideStrategy, type BuildStrategy } from './strategy.js'
+import { checkStages } from './artifacts.js'
 import { credentialLike } from '../build-inputs.js'
 import { highestVersion, resolveTags, whyMissing } from '../tags.js'
 import type { Workspace } from '../workspace.js'
@@ -64,6 +65,7 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | 
     throw new InputError(Input.AssembleFrom, `'${inputs[Input.AssembleFrom]}' is not a directory; give the directory the platform jobs' images were downloaded into`)
   }
   const git = new Git(workspace.repoDir)
+  if (inputs[Input.Artifacts].length) checkStages(inputs[Input.Artifacts], (await git.fileAt(commit, dockerfilePath)) ?? '', dockerfilePath)
 
   const images = inputs[Input.Image]
   const version = highestVersion(await git.tagsAt(commit))
