@@ -67,6 +67,7 @@ export function renderSummary(r: Report): string {
   if (r.reused) {
     lines.push('', `> The registry already held ${r.image}:${r.commit}, built and tested from the same inputs: build and tests were skipped and the tags point at that digest. Set rebuild: true to build again.`)
   }
+  if (r.artifacts) lines.push('', ...artifactsTable(r.artifacts))
   for (const note of r.notes) lines.push('', `> ${note}`)
   if (r.advice?.advice.length) lines.push('', renderAdvice(r.advice))
   // Test output is untrusted: the results renderer escapes every piece of it.
@@ -80,6 +81,18 @@ export function renderAdvice(r: AdviceReport): string {
   const lines = [`### Dockerfile advice`, '', `Measured on the last ${r.commits} first-parent commits up to this one${r.dockerignore ? `, with the rules of ${code(r.dockerignore)}` : ''}:`, '']
   for (const a of r.advice) lines.push(`- ${code(`${a.dockerfile}:${a.line}`)}: ${describeAdvice(a, code)}`)
   return lines.join('\n')
+}
+
+/** Each file with its size and sha256; where they went, or that nothing was delivered. */
+function artifactsTable(a: NonNullable<Report['artifacts']>): string[] {
+  return [
+    `### Artifacts: ${a.delivered ?? 'exported, not delivered: the run did not pass'}`,
+    '',
+    '| File | Size | sha256 |',
+    '| --- | ---: | --- |',
+    // Names of files inside an exported directory are the build's: escaped like test output.
+    ...a.files.map(f => `| ${inline(f.name, 2 * MESSAGE_CHARS)} | ${f.size.toLocaleString('en-US')} B | \`${f.sha256}\` |`)
+  ]
 }
 
 const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`
