@@ -12,6 +12,8 @@ export interface CliOptions {
   out: string
   /** (advise) first-parent commits to measure. */
   commits: number
+  /** Where --artifacts are written; empty when none are asked for. */
+  artifactsDir: string
 }
 
 /** A command line hashdock cannot run: the message names what was wrong; the CLI exits 2. */
@@ -85,6 +87,9 @@ Options:
                              times, so the digest is no longer reproducible
   --sbom true|false          attach an SBOM attestation (default: false); same caveat
   --reuse true|false         re-use the registry's image of this commit (default: false)
+  --artifacts STAGE:PATH     a file or directory of a build stage (path relative to its root, e.g.
+                             builder:out/app.deb) to take out once the tests pass; repeat for more
+  --artifacts-dir DIR        where --artifacts go (a new or existing directory), each below its stage
   --out DIR                  (context) where to write the build context
   --commits N                (advise) first-parent commits to measure (default: 200)
   --advice true|false        (build) advise on the Dockerfile in the report (default: true)
@@ -114,7 +119,8 @@ const repeatable = new Set<string>([
   Input.Labels,
   Input.Annotations,
   Input.Ulimit,
-  Input.AddHosts
+  Input.AddHosts,
+  Input.Artifacts
 ])
 
 /** Inputs that carry secrets: read from the environment, never from a flag, which any process listing shows. */
@@ -131,7 +137,8 @@ export function flags(): Record<string, { type: 'string' | 'boolean'; multiple?:
     help: { type: 'boolean' },
     'registry-password-stdin': { type: 'boolean' },
     out: { type: 'string' },
-    commits: { type: 'string' }
+    commits: { type: 'string' },
+    'artifacts-dir': { type: 'string' }
   }
   for (const name of Object.values(Input)) {
     // --repo says where the repository is; checkout-path is the action's way of saying it.
@@ -160,19 +167,28 @@ export function parseCli(argv: string[], stdin: () => string): CliOptions {
     const value = values[name]
     return Array.isArray(value) ? value.join('\n') : typeof value === 'string' ? value : ''
   }
+  const inputs =
+    command === 'build'
+      ? parseInputs(read)
+      : command === 'context' || command === 'advise'
+        ? parseInputs(n => (n === Input.Image ? `${command}/only` : read(n)))
+        : ({} as Inputs)
+  const artifactsDir = typeof values['artifacts-dir'] === 'string' ? values['artifacts-dir'] : ''
+  if (command === 'build' && inputs[Input.Artifacts].length && !artifactsDir) {
+    throw new UsageError('--artifacts-dir: give the directory --artifacts are written to, e.g. --artifacts-dir dist')
+  }
+  if (command === 'build' && artifactsDir && !inputs[Input.Artifacts].length) {
+    throw new UsageError('--artifacts-dir: no --artifacts are asked for; name them with --artifacts STAGE:PATH')
+  }
   return {
     command,
     // The context command builds no image, so it needs no image name: any valid one will do.
-    inputs:
-      command === 'build'
-        ? parseInputs(read)
-        : command === 'context' || command === 'advise'
-          ? parseInputs(n => (n === Input.Image ? `${command}/only` : read(n)))
-          : ({} as Inputs),
+    inputs,
     repo: typeof values.repo === 'string' ? values.repo : process.cwd(),
     json: values.json === true,
     out: typeof values.out === 'string' ? values.out : '',
-    commits: commits(command, values.commits)
+    commits: commits(command, values.commits),
+    artifactsDir
   }
 }
 

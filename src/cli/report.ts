@@ -41,6 +41,13 @@ export function renderTerminalReport(r: Report, options: { colour: boolean }): s
   if (r.strategy.length) rows.push(['How', r.strategy])
   if (r.references.length) rows.push(['Tags', r.references])
   out.push(...table(rows))
+  if (r.artifacts) {
+    out.push('', `${paint('bold', 'Artifacts:')} ${r.artifacts.delivered ?? 'exported, not delivered: the run did not pass'}`)
+    const names = r.artifacts.files.map(f => oneLine(f.name))
+    const sizes = r.artifacts.files.map(f => `${f.size.toLocaleString('en-US')} B`)
+    const [w, sw] = [Math.max(0, ...names.map(n => n.length)), Math.max(0, ...sizes.map(s => s.length))]
+    r.artifacts.files.forEach((f, i) => out.push(`  ${names[i].padEnd(w)}  ${sizes[i].padStart(sw)}  sha256:${f.sha256}`))
+  }
 
   if (r.failure) out.push('', `${paint('red', `Failed at ${r.failedStage ?? 'an unknown stage'}:`)} ${oneLine(terminalMessage(r.failure, r.remedy))}`)
   if (r.suites.length) out.push('', ...testResults(r.suites, paint))
