@@ -7,6 +7,7 @@ import type { TestSuite } from '../src/core/results/junit.js'
 import { InputError } from '../src/core/errors.js'
 import { failedReport, outcome, outputs, report, reusedReport, startProgress } from '../src/core/stages/report.js'
 import {
+  artifacts,
   built,
   loaded,
   COMMIT,
@@ -127,7 +128,7 @@ describe('outputs', () => {
   const declared = Object.keys((parse(readFileSync('action.yml', 'utf8')) as { outputs: Record<string, unknown> }).outputs)
 
   test('exactly the outputs action.yml declares', () => {
-    const out = outputs({ ...report(plan, built, loaded, [unitPassed], [], published, []), exported: '/handed-on/linux-amd64.tar' })
+    const out = outputs({ ...report(plan, built, loaded, [unitPassed], [], published, [], artifacts), exported: '/handed-on/linux-amd64.tar' })
     expect(Object.keys(out).sort()).toEqual([...declared].sort())
     for (const key of ['githash', 'commit-time', 'image', 'tags', 'digest', 'image-id']) expect(out).toHaveProperty([key])
     for (const value of Object.values(out)) expect(typeof value).toBe('string')
