@@ -25,7 +25,8 @@ export function artifactsDir(dir: string): ArtifactSink {
         // The image clock, as exported: a copy would otherwise carry the time of the copy.
         await utimes(to, IMAGE_CLOCK, IMAGE_CLOCK)
       }
-      return `written to ${root}`
+      // As the user wrote it: a relative directory stays relative, as in their shell.
+      return `written to ${dir}`
     }
   }
 }
