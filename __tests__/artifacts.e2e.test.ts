@@ -190,6 +190,18 @@ describe('the CLI writes the files to --artifacts-dir', () => {
     expect(lstatSync(join(other, DEB_FILE)).mtimeMs).toBe(0)
   })
 
+  test.each([
+    ['a path the stage does not have', 'builder:out/missing.deb', /^hashdock: --artifacts: 'builder:out\/missing.deb': the stage builder has no \/out\/missing.deb; check the path, relative to the stage's root$/m],
+    ['an empty directory', 'builder:tmp', /^hashdock: --artifacts: 'builder:tmp' is an empty directory in the stage; name a file or a directory that holds one$/m]
+  ])('%s fails the run at artifacts, before the tests, and writes nothing', async (_what, line, message) => {
+    const none = join(tempDir('artifacts-dir'), 'none')
+    const run = await runCli(['build', '--repo', origin.clone(), '--image', uniqueImage('deb-service'), '--build-args', `BASE=${testbed.baseImage}`, '--test-command', TEST, '--artifacts', line, '--artifacts-dir', none, '--json'])
+    expect(run.exitCode).toBe(1)
+    expect(run.stderr).toMatch(message)
+    expect(run.stderr).not.toContain('Unit tests')
+    expect(existsSync(none)).toBe(false)
+  })
+
   test('--artifacts without --artifacts-dir is a usage error naming the flag', async () => {
     const bad = await runCli(['build', '--repo', origin.dir, '--image', uniqueImage('deb-service'), '--artifacts', DEB])
     expect(bad.exitCode).toBe(2)

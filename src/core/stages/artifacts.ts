@@ -97,9 +97,18 @@ export async function exportArtifacts(p: Plan, context: BuildContext, workDir: s
   ]
   log.info(`Exporting ${requested.map(a => `${a.stage}:${a.path}`).join(', ')}`)
   const r = await run('docker', args, { stream: true, env: secrets.env, allowFailure: true })
-  if (r.exitCode !== 0) throw new Error(`artifacts: the export failed: ${lastLine(r.stderr || r.stdout)}`)
+  if (r.exitCode !== 0) {
+    const line = lastLine(r.stderr || r.stdout).replace(/^ERROR:\s*/, '')
+    // BuildKit names a path COPY cannot find by its absolute path in the stage: said as the line was written.
+    const missing = requested.find(a => line.includes(`"/${a.path}": not found`))
+    if (missing) throw new InputError(Input.Artifacts, `'${missing.stage}:${missing.path}': the stage ${missing.stage} has no /${missing.path}; check the path, relative to the stage's root`)
+    throw new Error(`artifacts: the export failed: ${line}`)
+  }
   await setTimes(dir, IMAGE_CLOCK)
   const files = await describeFiles(dir)
+  // An empty directory would be delivered as nothing at all, and silently.
+  const empty = requested.find(a => !files.some(f => f.relativePath === `${a.stage}/${a.path}` || f.relativePath.startsWith(`${a.stage}/${a.path}/`)))
+  if (empty) throw new InputError(Input.Artifacts, `'${empty.stage}:${empty.path}' is an empty directory in the stage; name a file or a directory that holds one`)
   // The jobs of a fan-out (export-dir) each upload their platform's files in one workflow run: named apart.
   const platform = p.exportDir ? `-${p.strategy.platforms[0].replace(/\//g, '-')}` : ''
   return { dir, files, name: `hashdock-${p.commit.slice(0, 7)}${platform}` }
