@@ -240,3 +240,25 @@ describe('parseCli: several images, build secrets and more logins', () => {
     expect(parseCli(['context', '--out', 'x'], noStdin).inputs[Input.Secrets]).toEqual([])
   })
 })
+
+describe('parseCli: artifacts', () => {
+  const IMAGE_FLAG = ['--image', 'ghcr.io/acme/app']
+  const never = (): string => ''
+
+  test('--artifacts repeats, and --artifacts-dir says where they go', () => {
+    const cli = parseCli(['build', ...IMAGE_FLAG, '--artifacts', 'builder:out/app.deb', '--artifacts', 'docs:site', '--artifacts-dir', 'dist'], never)
+    expect(cli.inputs[Input.Artifacts]).toEqual([{ stage: 'builder', path: 'out/app.deb' }, { stage: 'docs', path: 'site' }])
+    expect(cli.artifactsDir).toBe('dist')
+  })
+
+  test.each([
+    [['--artifacts', 'builder:out'], '--artifacts-dir: give the directory --artifacts are written to, e.g. --artifacts-dir dist'],
+    [['--artifacts-dir', 'dist'], '--artifacts-dir: no --artifacts are asked for; name them with --artifacts STAGE:PATH']
+  ])('%j: %s', (args, message) => {
+    expect(() => parseCli(['build', ...IMAGE_FLAG, ...args], never)).toThrow(new UsageError(message))
+  })
+
+  test('a malformed line names the input', () => {
+    expect(() => parseCli(['build', ...IMAGE_FLAG, '--artifacts', '/out/app.deb', '--artifacts-dir', 'dist'], never)).toThrow(InputError)
+  })
+})
