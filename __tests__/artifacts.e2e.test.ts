@@ -106,6 +106,23 @@ describe('two cold builds of the example, through the action', () => {
   })
 })
 
+test("a fan-out's platform job uploads its files under a name of its platform's own", async () => {
+  const server = await startArtifactServer()
+  try {
+    const run = await runAction({
+      workspace: origin.clone(),
+      sha: commit,
+      inputs: inputs({ platforms: 'linux/amd64', 'export-dir': join(tempDir('handed-on'), 'out') }),
+      env: server.env
+    })
+    expect(run.errors).toEqual([])
+    expect(server.artifacts().map(a => a.name)).toEqual([`hashdock-${commit.slice(0, 7)}-linux-amd64`])
+    expect([...unzip(server.artifacts()[0].zip).keys()]).toEqual([DEB_FILE])
+  } finally {
+    await server.close()
+  }
+})
+
 describe('nothing is delivered unless the tests pass', () => {
   test('a failing test uploads nothing and sets no artifacts output', async () => {
     const server = await startArtifactServer()

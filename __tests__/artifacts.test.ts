@@ -52,6 +52,12 @@ describe('artifacts lines', () => {
     expect(error.message).not.toContain('\n')
   })
 
+  test('an assembly builds nothing, so it takes no artifacts', () => {
+    expect(inputError(() => parse({ [Input.Artifacts]: 'builder:out', [Input.AssembleFrom]: 'handed-on', [Input.Platforms]: 'linux/amd64' })).message).toMatch(
+      /^artifacts: come out of a build, and assemble-from builds nothing/
+    )
+  })
+
   test('several platforms are refused: the files would differ per platform', () => {
     expect(inputError(() => parse({ [Input.Artifacts]: 'builder:out', [Input.Platforms]: 'linux/amd64,linux/arm64' })).message).toMatch(/^artifacts: takes files out of one platform's build/)
     expect(parse({ [Input.Artifacts]: 'builder:out', [Input.Platforms]: 'linux/arm64' })[Input.Platforms]).toEqual(['linux/arm64'])
