@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url'
 import { runAction, type ActionRun } from '../test/support/action.js'
 import { startArtifactServer, type ArtifactServer } from '../test/support/artifact-server.js'
 import { runCli } from '../test/support/cli.js'
-import { engines } from '../test/support/engines.js'
 import { registryDigest, uniqueImage } from '../test/support/registry.js'
 import { FixtureRepo, tempDir } from '../test/support/repo.js'
 import { testbed } from '../test/support/testbed.js'
@@ -192,19 +191,6 @@ describe('the CLI writes the files to --artifacts-dir', () => {
     expect(lstatSync(file).mtimeMs).toBe(0)
     expect(JSON.parse((JSON.parse(cli.stdout) as Record<string, string>).artifacts)).toEqual([{ name: DEB, size: bytes.length, sha256: sha256(bytes) }])
     expect(cli.stderr).toContain(`Delivered 1 file(s): written to ${dir}`)
-  })
-
-  test('a docker-container builder on an engine without the containerd store gives the same .deb, with the same time', async () => {
-    const other = join(tempDir('artifacts-dir'), 'container')
-    const run = await runCli(
-      ['build', '--repo', origin.clone(), '--image', uniqueImage('deb-service'), '--build-args', `BASE=${testbed.baseRef}`, '--registry-username', testbed.username,
-        '--no-cache', 'true', '--test-command', TEST, '--artifacts', DEB, '--artifacts-dir', other],
-      { env: { ...engines.container.env, HASHDOCK_REGISTRY_PASSWORD: testbed.password } }
-    )
-    expect(run.exitCode).toBe(0)
-    expect(run.stdout).toMatch(/^Artifacts: written to /m)
-    expect(readFileSync(join(other, DEB_FILE))).toEqual(readFileSync(join(dir, DEB_FILE)))
-    expect(lstatSync(join(other, DEB_FILE)).mtimeMs).toBe(0)
   })
 
   test.each([
