@@ -127,7 +127,10 @@ describe('outputs', () => {
   const declared = Object.keys((parse(readFileSync('action.yml', 'utf8')) as { outputs: Record<string, unknown> }).outputs)
 
   test('exactly the outputs action.yml declares', () => {
-    const out = outputs(report(plan, built, loaded, [unitPassed], [], published, []))
+    // The pipeline adds the attestation it stored after the push.
+    const attestation = { digest: `sha256:${'e'.repeat(64)}`, statement: {} as never, stored: [{ image: IMAGE, via: 'tag' as const }] }
+    const out = outputs({ ...report(plan, built, loaded, [unitPassed], [], published, []), attestation })
+    expect(out[Output.Attestation]).toBe(attestation.digest)
     expect(Object.keys(out).sort()).toEqual([...declared].sort())
     for (const key of ['githash', 'commit-time', 'image', 'tags', 'digest', 'image-id']) expect(out).toHaveProperty([key])
     for (const value of Object.values(out)) expect(typeof value).toBe('string')

@@ -54,7 +54,8 @@ export enum Output {
   Digest = 'digest',
   ImageId = 'image-id',
   Reproducible = 'reproducible',
-  Metadata = 'metadata'
+  Metadata = 'metadata',
+  Attestation = 'attestation'
 }
 
 // What the post step needs to clean up after a cancelled or failed run. Never a secret.

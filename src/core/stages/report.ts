@@ -1,6 +1,7 @@
 // Stage 6: what happened, as facts and outputs; each adapter renders them (a job summary, a terminal report).
 import { Input, Output } from '../constants.js'
 import type { AdviceReport } from './advise.js'
+import type { StoredAttestation } from './attest.js'
 import type { Built, Loaded } from './build.js'
 import type { Remedy } from '../errors.js'
 import type { PlatformImage } from '../programs/oci-archive.js'
@@ -59,6 +60,8 @@ export interface Report {
   /** What the user can do about the failure, for the adapter to word. */
   remedy?: Remedy
   notes: string[]
+  /** The test-result attestation stored beside the pushed digest; absent when nothing tested was pushed. */
+  attestation?: StoredAttestation
   /** Advice on the Dockerfile, measured on the history; absent when switched off or not measured. */
   advice?: AdviceReport
 }
@@ -191,6 +194,7 @@ export function outputs(r: Report): Partial<Record<Output, string>> {
     [Output.Digest]: r.digest,
     ...(r.imageId === undefined ? {} : { [Output.ImageId]: r.imageId }),
     ...(r.reproducible === undefined ? {} : { [Output.Reproducible]: String(r.reproducible) }),
-    ...(r.metadata === undefined ? {} : { [Output.Metadata]: JSON.stringify(r.metadata) })
+    ...(r.metadata === undefined ? {} : { [Output.Metadata]: JSON.stringify(r.metadata) }),
+    ...(r.attestation ? { [Output.Attestation]: r.attestation.digest } : {})
   }
 }
