@@ -13,6 +13,7 @@ import type { Workspace } from '../core/workspace.js'
 import { ghaCacheStore, resolveCacheMode } from './cache-store.js'
 import { readInputs } from './inputs.js'
 import { actionLog } from './log.js'
+import { githubSigner } from './signer.js'
 import { isPost, markMainStarted, savedRun, saveRun } from './state.js'
 import { failureMessage, publishReport } from './summary.js'
 
@@ -24,10 +25,12 @@ export async function run(): Promise<void> {
   markMainStarted()
   try {
     const inputs = resolveCacheMode(readInputs())
-    const workspace = { ...(await runnerWorkspace(inputs[Input.CheckoutPath])), cacheStore: ghaCacheStore(inputs[Input.Image][0]) }
+    const signer = githubSigner()
+    const workspace = { ...(await runnerWorkspace(inputs[Input.CheckoutPath])), cacheStore: ghaCacheStore(inputs[Input.Image][0]), ...(signer ? { signer } : {}) }
     saveRun({ runId: workspace.runId, workDir: workspace.workDir })
     try {
       const report = await runPipeline(inputs, workspace, actionLog)
+      if (report.attestation && !report.attestation.signature) core.notice('test-result attestation not signed: the workflow has no id-token: write')
       await publishReport(report)
       if (report.failure) core.setFailed(failureMessage(report))
     } finally {
@@ -57,7 +60,8 @@ async function runnerWorkspace(checkoutPath: string): Promise<Workspace> {
     runId,
     defaultRef: env.GITHUB_SHA || 'HEAD',
     event: eventOf(env),
-    sourceUrl: env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}` : undefined
+    sourceUrl: env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}` : undefined,
+    ...(env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? { runUrl: `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` } : {})
   }
 }
 

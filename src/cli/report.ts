@@ -39,6 +39,10 @@ export function renderTerminalReport(r: Report, options: { colour: boolean }): s
   if (r.digest) rows.push(['Digest', [r.pushed ? r.digest : `${r.digest} (not pushed)`]])
   if (r.strategy.length) rows.push(['How', r.strategy])
   if (r.references.length) rows.push(['Tags', r.references])
+  if (r.attestation) {
+    const a = r.attestation
+    rows.push(['Attestation', [`test-result ${a.digest} (not signed)`, ...a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag ${r.digest.replace(':', '-')}` : 'referrers API'})`)]])
+  }
   out.push(...table(rows))
 
   if (r.failure) out.push('', `${paint('red', `Failed at ${r.failedStage ?? 'an unknown stage'}:`)} ${oneLine(terminalMessage(r.failure, r.remedy))}`)
