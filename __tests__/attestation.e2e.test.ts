@@ -148,6 +148,17 @@ describe('a passing run pushed to two registries', () => {
     expect(found.map(f => f.descriptor.digest)).toEqual([run.outputs.attestation])
   })
 
+  test('a re-run with reuse that adds a repository copies the digest and its attestation there, byte for byte', async () => {
+    const added = `${testbed.registry2}/${unique()}/${name.split('/').pop()}`
+    const again = await runAction({ workspace: origin.clone(), sha: commit, inputs: inputs([images[0], added], { reuse: 'true' }) })
+    expect(again.errors).toEqual([])
+    expect(again.stdout).not.toMatch(/::group::Build /)
+    expect(again.stdout).toContain(`Copied the test-result attestation of ${run.outputs.digest} to ${added}`)
+    const { found } = await attestations(second, added, run.outputs.digest)
+    expect(found.map(f => f.descriptor.digest)).toEqual([run.outputs.attestation])
+    expect(found[0].manifest.body.subject?.digest).toBe(run.outputs.digest)
+  })
+
   test('the same image without the attestation beside it is not reused: the re-run builds, tests and attests', async () => {
     // Same last path component, so the same title label and fingerprint: only the attestation is missing.
     const bare = `${testbed.registry}/${unique()}/${name.split('/').pop()}`

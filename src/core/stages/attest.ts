@@ -89,12 +89,7 @@ async function addToFallback(api: RegistryApi, digest: string, referrers: Descri
  */
 export async function whyUnattested(image: string, digest: string, commit: string, session: RegistrySession): Promise<string | undefined> {
   const api = await RegistryApi.open(image, session)
-  let referrers = await api.referrers(digest)
-  if (referrers === undefined) {
-    const held = await api.manifest(fallbackTag(digest))
-    referrers = held ? ((JSON.parse(held.bytes.toString('utf8')) as { manifests?: Descriptor[] }).manifests ?? []) : []
-  }
-  const candidates = referrers.filter(d => d.artifactType === IN_TOTO_MEDIA_TYPE)
+  const candidates = (await referrersOf(api, digest)).filter(d => d.artifactType === IN_TOTO_MEDIA_TYPE)
   if (!candidates.length) return `${image} holds no test-result attestation for ${digest}`
   let why = ''
   for (const d of candidates) {
@@ -119,4 +114,35 @@ export async function whyUnattested(image: string, digest: string, commit: strin
     why = `attestation ${d.digest}: ${problem}`
   }
   return why || `${image} holds no readable test-result attestation for ${digest}`
+}
+
+/** What refers to `digest`: from the referrers API, or the fallback tag's index where there is none. */
+async function referrersOf(api: RegistryApi, digest: string): Promise<Descriptor[]> {
+  const listed = await api.referrers(digest)
+  if (listed) return listed
+  const held = await api.manifest(fallbackTag(digest))
+  return held ? ((JSON.parse(held.bytes.toString('utf8')) as { manifests?: Descriptor[] }).manifests ?? []) : []
+}
+
+/**
+ * Copies the attestations beside `digest` in `from` to `to` byte for byte (a re-run that adds a
+ * repository copies the tested digest there, and its record with it). Returns how many were copied.
+ */
+export async function copyAttestations(from: string, to: string, digest: string, session: RegistrySession): Promise<number> {
+  const source = await RegistryApi.open(from, session)
+  const target = await RegistryApi.open(to, session)
+  const records = (await referrersOf(source, digest)).filter(d => d.artifactType === IN_TOTO_MEDIA_TYPE || d.artifactType?.startsWith('application/vnd.dev.sigstore.bundle'))
+  const unindexed: Descriptor[] = []
+  for (const d of records) {
+    const manifest = await source.manifest(d.digest)
+    if (!manifest) continue
+    const parsed = JSON.parse(manifest.bytes.toString('utf8')) as { config: Descriptor; layers: Descriptor[] }
+    for (const blob of [parsed.config, ...parsed.layers]) {
+      const bytes = await source.blob(blob.digest)
+      if (bytes) await target.putBlob(bytes)
+    }
+    if (!(await target.putManifest(d.digest, manifest.descriptor.mediaType, manifest.bytes))) unindexed.push(d)
+  }
+  if (unindexed.length) await addToFallback(target, digest, unindexed)
+  return records.length
 }

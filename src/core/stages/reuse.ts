@@ -5,7 +5,7 @@ import type { RegistrySession } from '../programs/docker-config.js'
 import type { Log } from '../log.js'
 import type { Plan } from './plan.js'
 import { retag, type Published } from './publish.js'
-import { whyUnattested } from './attest.js'
+import { copyAttestations, whyUnattested } from './attest.js'
 import { copyDigest, inspectRemote } from '../programs/registry.js'
 
 /**
@@ -41,6 +41,12 @@ export async function reuse(p: Plan, digest: string, session: RegistrySession, l
       log.info(`Copying ${p.image}@${digest} to ${ref}`)
       await copyDigest(p.image, digest, ref, session)
     }
+    // The record that let this run reuse the digest goes with it, so a re-run there can check it too.
+    const copied = await copyAttestations(p.image, image, digest, session).catch((error: Error) => {
+      log.warning(`test-result attestation not copied to ${image}: ${error.message}`)
+      return 0
+    })
+    if (copied) log.info(`Copied the test-result attestation of ${digest} to ${image}`)
     pushed.push(ref)
   }
   const { tagged, heldBack } = await retag(p, digest, session, log)
