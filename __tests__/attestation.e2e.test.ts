@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from '../test/support/action.js'
+import { runCli } from '../test/support/cli.js'
 import { registryTags } from '../test/support/registry.js'
 import { exampleDir, FixtureRepo } from '../test/support/repo.js'
 import { testbed } from '../test/support/testbed.js'
@@ -191,4 +192,26 @@ test('a failing test run pushes nothing and stores no attestation', async () => 
   expect(run.outputs.attestation).toBeUndefined()
   expect(run.summary).not.toContain('Attestation')
   expect(await registryTags(image)).toEqual([])
+})
+
+test('the CLI stores it too, names the origin remote in the commit, and reports it in its report and --json', async () => {
+  const image = `${testbed.registry}/${unique()}`
+  const checkout = origin.clone()
+  execFileSync('git', ['-C', checkout, 'remote', 'set-url', 'origin', 'git@github.com:acme/app.git'])
+  const args = ['build', '--repo', checkout, '--image', image, '--registry-username', testbed.username, '--build-args', `BASE=${testbed.baseImage}`, '--test-command', UNIT, '--test-results', '/tmp/results', '--push', 'true', '--advice', 'false']
+  const env = { HASHDOCK_REGISTRY_PASSWORD: testbed.password }
+  const json = await runCli([...args, '--json'], { env })
+  expect(json.exitCode).toBe(0)
+  const outputs = JSON.parse(json.stdout) as Record<string, string>
+  expect(outputs.attestation).toMatch(/^sha256:[0-9a-f]{64}$/)
+  const { found } = await attestations(first, image, outputs.digest)
+  expect(found.map(f => f.descriptor.digest)).toEqual([outputs.attestation])
+  expect(found[0].statement.predicate.configuration[0]).toEqual({ name: 'commit', uri: `git+https://github.com/acme/app@${commit}`, digest: { gitCommit: commit } })
+  expect(found[0].statement).not.toHaveProperty('predicate.url')
+
+  // The same facts again: the same statement, so the same record, and the fallback index lists it once.
+  const report = await runCli(args, { env })
+  expect(report.exitCode).toBe(0)
+  expect(report.stdout).toMatch(new RegExp(`Attestation +test-result ${outputs.attestation} \\(not signed\\)\n +${image.replace(/\./g, '\\.')} \\(tag ${outputs.digest.replace(':', '-')}\\)`))
+  expect((await attestations(first, image, outputs.digest)).found.map(f => f.descriptor.digest)).toEqual([outputs.attestation])
 })

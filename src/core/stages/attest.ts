@@ -1,6 +1,7 @@
 // Stage 5b: a tested-by record beside the pushed digest, in every repository, that a re-run can check.
 import { canonicalJson, IN_TOTO_MEDIA_TYPE, testResultStatement, whyNotVouched, type TestResultStatement } from '../attestation/statement.js'
 import type { RegistrySession } from '../programs/docker-config.js'
+import { Git } from '../programs/git.js'
 import { INDEX, MANIFEST, RegistryApi, sha256, type Descriptor } from '../programs/registry-api.js'
 import type { Log } from '../log.js'
 import type { TestSuite } from '../results/junit.js'
@@ -25,7 +26,9 @@ export const fallbackTag = (digest: string): string => digest.replace(':', '-')
 
 export async function attest(p: Plan, digest: string, tests: TestRun[], suites: TestSuite[], session: RegistrySession, log: Log): Promise<StoredAttestation> {
   const { workspace } = p
-  const statement = testResultStatement({ images: p.images, digest, commit: p.commit, sourceUrl: workspace.sourceUrl, runUrl: workspace.runUrl, tests, suites })
+  // The repository as plan names it in the source label: the adapter's address, else the origin remote's.
+  const sourceUrl = workspace.sourceUrl ?? (await new Git(workspace.repoDir).originUrl())
+  const statement = testResultStatement({ images: p.images, digest, commit: p.commit, sourceUrl, runUrl: workspace.runUrl, tests, suites })
   // A signature that could not be made leaves the record unsigned, not missing: a re-run can still check it.
   const signed = workspace.signer
     ? await workspace.signer.sign(statement).catch((error: unknown) => {
