@@ -11,6 +11,9 @@ import { runCli } from '../test/support/cli.js'
 import { registryTags } from '../test/support/registry.js'
 import { exampleDir, FixtureRepo } from '../test/support/repo.js'
 import { testbed } from '../test/support/testbed.js'
+import { attest, whyUnattested } from '../src/core/stages/attest.js'
+import type { Plan } from '../src/core/stages/plan.js'
+import type { Log } from '../src/core/log.js'
 
 jest.setTimeout(600_000)
 
@@ -158,6 +161,36 @@ describe('a passing run pushed to two registries', () => {
     const { found } = await attestations(second, added, run.outputs.digest)
     expect(found.map(f => f.descriptor.digest)).toEqual([run.outputs.attestation])
     expect(found[0].manifest.body.subject?.digest).toBe(run.outputs.digest)
+  })
+
+  test('with a signer, the bundle it returns is stored beside the statement and both are listed; a re-run still finds the statement', async () => {
+    // The core with a stand-in for the adapter's signer: offline there is no identity to sign with.
+    const signedRepo = `${testbed.registry}/${unique()}`
+    const auth = mkdtempSync(join(tmpdir(), 'hashdock-test-auth-'))
+    const authfile = join(auth, 'auth.json')
+    writeFileSync(authfile, JSON.stringify({ auths: { [testbed.registry]: { auth: Buffer.from(`${testbed.username}:${testbed.password}`).toString('base64') } } }))
+    try {
+      execFileSync('skopeo', ['copy', '--quiet', '--all', '--preserve-digests', '--authfile', authfile, '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${images[0]}:${commit}`, `docker://${signedRepo}:${commit}`])
+      const bundle = { mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', dsseEnvelope: { payloadType: 'application/vnd.in-toto+json', payload: 'c3RhbmQtaW4=' } }
+      const signed: object[] = []
+      const workspace = { repoDir: origin.dir, workDir: auth, runId: 'attesttest', defaultRef: commit, signer: { sign: async (s: object) => (signed.push(s), { bundle, mediaType: bundle.mediaType }) } }
+      const plan = { images: [signedRepo], commit, workspace } as unknown as Plan
+      const quiet: Log = { info: () => {}, warning: () => {}, notice: () => {}, debug: () => {}, error: () => {}, group: (_, f) => f(), untrusted: f => f() }
+      const tests = [{ kind: 'unit' as const, command: UNIT, exitCode: 0, passed: true, seconds: 1 }]
+      const stored = await attest(plan, run.outputs.digest, tests, [], { registries: [], configDir: auth, authfile }, quiet)
+      expect(signed).toEqual([stored.statement])
+      expect(stored.signature).toMatch(/^sha256:[0-9a-f]{64}$/)
+
+      const { found } = await attestations(first, signedRepo, run.outputs.digest)
+      expect(found.map(f => f.descriptor.artifactType).sort()).toEqual(['application/vnd.dev.sigstore.bundle.v0.3+json', 'application/vnd.in-toto+json'])
+      const sig = found.find(f => f.descriptor.digest === stored.signature)
+      expect(sig?.statement).toEqual(bundle)
+      expect(sig?.manifest.body.subject?.digest).toBe(run.outputs.digest)
+      expect(await whyUnattested(signedRepo, run.outputs.digest, commit, { registries: [], configDir: auth, authfile })).toBeUndefined()
+      expect(await whyUnattested(signedRepo, run.outputs.digest, 'f'.repeat(40), { registries: [], configDir: auth, authfile })).toMatch(/it is not of commit f{40}/)
+    } finally {
+      rmSync(auth, { recursive: true, force: true })
+    }
   })
 
   test('the same image without the attestation beside it is not reused: the re-run builds, tests and attests', async () => {
