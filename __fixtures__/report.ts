@@ -1,5 +1,6 @@
 // Typed stage results for the report stage: one plan of a commit, its build, and test runs.
 import { Input } from '../src/core/constants.js'
+import type { Artifacts } from '../src/core/stages/artifacts.js'
 import type { Built, Loaded } from '../src/core/stages/build.js'
 import { parseInputs } from '../src/core/inputs.js'
 import type { Plan } from '../src/core/stages/plan.js'
@@ -26,6 +27,8 @@ export const plan: Plan = {
   contextPath: '.',
   dockerfilePath: 'Dockerfile',
   labels: {},
+  exportDir: '',
+  assembleFrom: '',
   strategy: {
     builder: { name: 'default', driver: 'docker', create: false },
     loopbackRegistries: [],
@@ -71,3 +74,14 @@ export const unitPassed: TestRun = { kind: 'unit', command: 'npm test', exitCode
 export const unitFailed: TestRun = { kind: 'unit', command: 'npm test', exitCode: 3, passed: false, seconds: 2 }
 export const integrationPassed: TestRun = { kind: 'integration', command: 'pytest it', exitCode: 0, passed: true, seconds: 7 }
 export const integrationFailed: TestRun = { kind: 'integration', command: 'pytest it', exitCode: 1, passed: false, seconds: 9 }
+
+/** A .deb and a file of an exported directory, delivered as a workflow artifact. */
+export const artifacts: Artifacts = {
+  dir: '/tmp/hashdock-run/artifacts',
+  name: 'hashdock-3f2a9c1',
+  files: [
+    { name: 'builder:out/app_1.0_all.deb', relativePath: 'builder/out/app_1.0_all.deb', size: 1168, sha256: 'a418d3791b2a4a75bf97a9bb843975a78ce084a2d3b5848ee1c17404cc5b9f54' },
+    { name: 'docs:site/a|b`c.html', relativePath: 'docs/site/a|b`c.html', size: 1234567, sha256: '0'.repeat(64) }
+  ],
+  delivered: 'workflow artifact hashdock-3f2a9c1 (id 7, 2048 bytes zipped)'
+}

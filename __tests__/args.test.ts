@@ -54,6 +54,14 @@ describe('parseCli: build', () => {
     expect(() => parseCli(['build', ...IMAGE, '--platforms', 'arm64'], noStdin)).toThrow(/^platforms: 'arm64' is not a platform/)
   })
 
+  test('--export-dir and --assemble-from, and their errors, as the action\'s inputs', () => {
+    const handOn = parseCli(['build', ...IMAGE, '--platforms', 'linux/arm64', '--test-command', 'pytest', '--export-dir', 'out'], noStdin)
+    expect(handOn.inputs[Input.ExportDir]).toBe('out')
+    expect(parseCli(['build', ...IMAGE, '--platforms', 'linux/amd64,linux/arm64', '--assemble-from', 'in'], noStdin).inputs[Input.AssembleFrom]).toBe('in')
+    expect(() => parseCli(['build', ...IMAGE, '--assemble-from', 'in'], noStdin)).toThrow(/^assemble-from: needs platforms/)
+    expect(USAGE).toMatch(/--export-dir DIR[\s\S]*--assemble-from DIR/)
+  })
+
   test('--tags and --build-args repeat, in order', () => {
     const cli = parseCli(['build', ...IMAGE, '--tags', 'latest', '--build-args', 'A=1', '--tags', '{short}', '--build-args', 'B=two'], noStdin)
     expect(cli.inputs[Input.Tags]).toEqual(['latest', '{short}'])
@@ -230,5 +238,27 @@ describe('parseCli: several images, build secrets and more logins', () => {
     expect(cli.inputs[Input.Secrets]).toEqual([{ id: 'npm', value: 's3cr3t' }])
     expect(cli.inputs[Input.RegistryLogins]).toEqual([{ registry: 'docker.io', username: 'acme', password: 'pw', from: Input.RegistryLogins }])
     expect(parseCli(['context', '--out', 'x'], noStdin).inputs[Input.Secrets]).toEqual([])
+  })
+})
+
+describe('parseCli: artifacts', () => {
+  const IMAGE_FLAG = ['--image', 'ghcr.io/acme/app']
+  const never = (): string => ''
+
+  test('--artifacts repeats, and --artifacts-dir says where they go', () => {
+    const cli = parseCli(['build', ...IMAGE_FLAG, '--artifacts', 'builder:out/app.deb', '--artifacts', 'docs:site', '--artifacts-dir', 'dist'], never)
+    expect(cli.inputs[Input.Artifacts]).toEqual([{ stage: 'builder', path: 'out/app.deb' }, { stage: 'docs', path: 'site' }])
+    expect(cli.artifactsDir).toBe('dist')
+  })
+
+  test.each([
+    [['--artifacts', 'builder:out'], '--artifacts-dir: give the directory --artifacts are written to, e.g. --artifacts-dir dist'],
+    [['--artifacts-dir', 'dist'], '--artifacts-dir: no --artifacts are asked for; name them with --artifacts STAGE:PATH']
+  ])('%j: %s', (args, message) => {
+    expect(() => parseCli(['build', ...IMAGE_FLAG, ...args], never)).toThrow(new UsageError(message))
+  })
+
+  test('a malformed line names the input', () => {
+    expect(() => parseCli(['build', ...IMAGE_FLAG, '--artifacts', '/out/app.deb', '--artifacts-dir', 'dist'], never)).toThrow(InputError)
   })
 })

@@ -250,3 +250,28 @@ describe('parseInputs: invalid values name their input', () => {
     expect(other.message).not.toContain('hunter2')
   })
 })
+
+describe('parseInputs: handing a tested image on, and assembling an index of them', () => {
+  const tested = { [Input.TestCommand]: 'pytest' }
+
+  test('export-dir with one platform and a test; assemble-from with the platforms it expects, in order', () => {
+    expect(parse({ ...tested, [Input.ExportDir]: 'handed-on', [Input.Platforms]: 'linux/arm64' })[Input.ExportDir]).toBe('handed-on')
+    const assembly = parse({ [Input.AssembleFrom]: 'handed-on', [Input.Platforms]: 'linux/arm64,linux/amd64' })
+    expect(assembly[Input.AssembleFrom]).toBe('handed-on')
+    expect(assembly[Input.Platforms]).toEqual(['linux/arm64', 'linux/amd64'])
+  })
+
+  test.each<[string, Raw, Input, RegExp]>([
+    ['export-dir without platforms', { ...tested, [Input.ExportDir]: 'out' }, Input.ExportDir, /set platforms to the one platform this job builds.*\(it is empty\)/],
+    ['export-dir with two platforms', { ...tested, [Input.ExportDir]: 'out', [Input.Platforms]: 'linux/amd64,linux/arm64' }, Input.ExportDir, /it is linux\/amd64,linux\/arm64/],
+    ['export-dir with no test', { [Input.ExportDir]: 'out', [Input.Platforms]: 'linux/amd64' }, Input.ExportDir, /give test-command or integration-command/],
+    ['export-dir and assemble-from', { ...tested, [Input.ExportDir]: 'out', [Input.AssembleFrom]: 'in', [Input.Platforms]: 'linux/amd64' }, Input.ExportDir, /set one of them/],
+    ['assemble-from without platforms', { [Input.AssembleFrom]: 'in' }, Input.AssembleFrom, /needs platforms/]
+  ])('%s is refused in one line naming the input', (_, raw, input, message) => {
+    expect(inputError(raw, input).message).toMatch(message)
+  })
+
+  test('an integration test alone is a test', () => {
+    expect(parse({ [Input.IntegrationCommand]: 'pytest', [Input.ExportDir]: 'out', [Input.Platforms]: 'linux/amd64' })[Input.ExportDir]).toBe('out')
+  })
+})

@@ -5,16 +5,17 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { platformImages, platformName } from '../src/core/programs/oci-archive.js'
+import { archivedImage, platformImages, platformName } from '../src/core/programs/oci-archive.js'
 
 /** Writes an OCI layout holding `blobs` and an index.json pointing at the last of them, as a tar. */
-function archive(blobs: unknown[], topMediaType = 'application/vnd.oci.image.index.v1+json'): { file: string; digests: string[] } {
+function archive(blobs: unknown[], topMediaType = 'application/vnd.oci.image.index.v1+json', tamper?: (blob: unknown) => unknown): { file: string; digests: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'hashdock-oci-'))
   mkdirSync(join(dir, 'layout/blobs/sha256'), { recursive: true })
   const digests = blobs.map(blob => {
     const text = JSON.stringify(blob)
     const hex = createHash('sha256').update(text).digest('hex')
-    writeFileSync(join(dir, 'layout/blobs/sha256', hex), text)
+    // A tampered blob keeps the name of the bytes it had.
+    writeFileSync(join(dir, 'layout/blobs/sha256', hex), tamper ? JSON.stringify(tamper(blob)) : text)
     return `sha256:${hex}`
   })
   writeFileSync(join(dir, 'layout/oci-layout'), '{"imageLayoutVersion":"1.0.0"}')
@@ -68,5 +69,50 @@ describe('platformName', () => {
     [{ os: 'linux', architecture: 'arm', variant: 'v7' }, 'linux/arm/v7']
   ])('%j is %s', (platform, name) => {
     expect(platformName(platform)).toBe(name)
+  })
+})
+
+describe('archivedImage', () => {
+  const MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
+  const digest = (blob: unknown): string => `sha256:${createHash('sha256').update(JSON.stringify(blob)).digest('hex')}`
+  const config = { os: 'linux', architecture: 'arm64', variant: 'v8', config: {} }
+  const image = { schemaVersion: 2, mediaType: MANIFEST, config: { digest: digest(config) } }
+
+  test('a manifest at the top (the docker exporter\'s): its platform from its configuration', async () => {
+    const { file, digests } = archive([config, image], MANIFEST)
+    expect(await archivedImage(file)).toEqual({
+      platform: 'linux/arm64',
+      digest: digests[1],
+      configDigest: digest(config),
+      descriptors: [{ mediaType: MANIFEST, digest: digests[1], size: 1, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }]
+    })
+  })
+
+  test('an index of one image and its attestation: the image, then the attestation of it', async () => {
+    const attestation = { schemaVersion: 2, mediaType: MANIFEST, config: { digest: 'sha256:' + 'c'.repeat(64) } }
+    const attests = {
+      mediaType: MANIFEST,
+      digest: digest(attestation),
+      size: 9,
+      platform: { os: 'unknown', architecture: 'unknown' },
+      annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': digest(image) }
+    }
+    const index = { schemaVersion: 2, manifests: [{ mediaType: MANIFEST, digest: digest(image), size: 7, platform: { os: 'linux', architecture: 'arm64' } }, attests] }
+    const { file } = archive([config, image, attestation, index])
+    const found = await archivedImage(file)
+    expect(found.digest).toBe(digest(image))
+    expect(found.descriptors).toEqual([{ mediaType: MANIFEST, digest: digest(image), size: 7, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }, attests])
+  })
+
+  test('an index of two images is not one image', async () => {
+    const other = { ...image, annotations: { other: 'yes' } }
+    const index = { schemaVersion: 2, manifests: [image, other].map(m => ({ mediaType: MANIFEST, digest: digest(m), size: 1, platform: { os: 'linux', architecture: 'arm64' } })) }
+    const { file } = archive([config, image, other, index])
+    await expect(archivedImage(file)).rejects.toThrow(/holds 2 images, not one/)
+  })
+
+  test('a manifest whose bytes are not its digest is found', async () => {
+    const { file, digests } = archive([config, image], MANIFEST, blob => (blob === image ? { ...image, annotations: { forged: 'yes' } } : blob))
+    await expect(archivedImage(file)).rejects.toThrow(`holds a manifest whose bytes are not its digest ${digests[1]}`)
   })
 })

@@ -280,3 +280,24 @@ describe('plan: tags and labels', () => {
     expect(await fingerprint(raw)).not.toBe(await fingerprint({}))
   })
 })
+
+describe('plan: handing on and assembling', () => {
+  test('an assembly needs no engine facts: it plans the platforms to assemble, in order, and builds nothing', async () => {
+    const p = await planWith(inputs({ [Input.AssembleFrom]: scratch, [Input.Platforms]: 'linux/arm64,linux/amd64' }), workspace(), undefined)
+    expect(p.assembleFrom).toBe(scratch)
+    expect(p.strategy).toMatchObject({ platforms: ['linux/arm64', 'linux/amd64'], load: false, builder: { create: false } })
+    expect(p.commit).toBe(c2)
+  })
+
+  test('export-dir and assemble-from become absolute directories, once', async () => {
+    const p = await plan(inputs({ [Input.ExportDir]: 'handed-on', [Input.Platforms]: 'linux/amd64', [Input.TestCommand]: 'true' }), workspace())
+    expect(p.exportDir).toBe(join(process.cwd(), 'handed-on'))
+    expect(p.assembleFrom).toBe('')
+  })
+
+  test('an assemble-from that is not a directory is refused, naming the input', async () => {
+    const error = await planWith(inputs({ [Input.AssembleFrom]: join(scratch, 'none'), [Input.Platforms]: 'linux/amd64' }), workspace(), undefined).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(InputError)
+    expect((error as InputError).message).toMatch(/^assemble-from: '.*none' is not a directory; give the directory the platform jobs' images were downloaded into$/)
+  })
+})

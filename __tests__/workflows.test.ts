@@ -97,7 +97,9 @@ describe('the reusable workflow mirrors the action', () => {
   const actionStep = byPath(REUSABLE).jobs['build-test-push'].steps?.find(s => s.uses === '$/')
 
   const SECRETS = ['registry-password', 'registry-logins', 'secrets']
-  test.each(Object.keys(action.inputs).filter(name => !SECRETS.includes(name)))('input %s is offered, with the same default', name => {
+  // The fan-out (runners) sets these itself: a job's hand-on directory is its own runner's.
+  const FAN_OUT = ['export-dir', 'assemble-from']
+  test.each(Object.keys(action.inputs).filter(name => !SECRETS.includes(name) && !FAN_OUT.includes(name)))('input %s is offered, with the same default', name => {
     expect(call.inputs[name]).toBeDefined()
     expect(String(call.inputs[name].default ?? '')).toBe(action.inputs[name].default ?? '')
   })
@@ -110,14 +112,16 @@ describe('the reusable workflow mirrors the action', () => {
   test('every workflow input reaches the action under its own name', () => {
     expect(actionStep).toBeDefined()
     const passed = Object.keys(actionStep?.with ?? {})
-    expect(passed.sort()).toEqual([...Object.keys(call.inputs).filter(n => n !== 'runs-on'), ...SECRETS].sort())
+    expect(passed.sort()).toEqual([...Object.keys(call.inputs).filter(n => n !== 'runs-on' && n !== 'runners'), ...SECRETS].sort())
     expect(passed.filter(n => !(n in action.inputs))).toEqual([])
   })
 
-  test.each(['githash', 'tags', 'digest'])('output %s is an action output, mapped from the job', name => {
+  test.each(['githash', 'tags', 'digest'])('output %s is an action output, mapped from the one job or the fan-out\'s last', name => {
     expect(action.outputs[name]).toBeDefined()
-    expect(call.outputs[name]).toMatchObject({ value: `\${{ jobs.build-test-push.outputs.${name} }}` })
-    expect(byPath(REUSABLE).jobs['build-test-push'].outputs).toMatchObject({ [name]: `\${{ steps.hashdock.outputs.${name} }}` })
+    expect(call.outputs[name]).toMatchObject({ value: `\${{ jobs.build-test-push.outputs.${name} || jobs.assemble.outputs.${name} }}` })
+    for (const job of ['build-test-push', 'assemble']) {
+      expect(byPath(REUSABLE).jobs[job].outputs).toMatchObject({ [name]: `\${{ steps.hashdock.outputs.${name} }}` })
+    }
   })
 
   // The job's GITHUB_TOKEN may stand in for a missing secret, but only for ghcr.io: never sent elsewhere.
@@ -155,6 +159,101 @@ describe('the reusable workflow mirrors the action', () => {
   test('the checkout has the full history', () => {
     const checkout = byPath(REUSABLE).jobs['build-test-push'].steps?.find(s => s.uses?.startsWith('actions/checkout@'))
     expect(checkout?.with).toMatchObject({ 'fetch-depth': 0 })
+  })
+})
+
+describe('the reusable workflow fans out to native runners', () => {
+  const jobs = byPath(REUSABLE).jobs
+  const hashdockStep = (job: string) => jobs[job].steps?.find(s => s.uses === '$/')
+  const single = hashdockStep('build-test-push')
+  const perPlatform = hashdockStep('platform')
+  const last = hashdockStep('assemble')
+  const runs = (job: string, runners: string): string => evaluate(`\${{ ${String(jobs[job].if)} }}`, { inputs: { runners } })
+  // The platform jobs need fan-out: skipped with it.
+  const FAN_OUT_JOBS = ['fan-out', 'assemble']
+
+  test.each([
+    ['', 'true', 'false'],
+    ['{"linux/amd64":"ubuntu-24.04","linux/arm64":"ubuntu-24.04-arm"}', 'false', 'true']
+  ])('runners %j: the one job runs %s, the fan-out jobs %s', (runners, one, fanOut) => {
+    expect(runs('build-test-push', runners)).toBe(one)
+    for (const job of FAN_OUT_JOBS) expect(runs(job, runners)).toBe(fanOut)
+    expect(jobs.platform.if).toBeUndefined()
+    expect(jobs.platform.needs).toBe('fan-out')
+  })
+
+  test('a job per platform on its own runner, from the runners map', () => {
+    expect(jobs.platform.needs).toBe('fan-out')
+    expect(jobs.platform['runs-on']).toBe('${{ matrix.runner }}')
+    expect((jobs.platform.strategy as Mapping).matrix).toBe('${{ fromJSON(needs.fan-out.outputs.matrix) }}')
+    expect(perPlatform?.with).toMatchObject({ platforms: '${{ matrix.platform }}', 'export-dir': '${{ runner.temp }}/hashdock-handed-on' })
+  })
+
+  test('a platform job never pushes and cannot: push false, no packages: write', () => {
+    expect(perPlatform?.with?.push).toBe(false)
+    expect(grant(jobs.platform.permissions, 'packages')).not.toBe('write')
+    expect(grant(jobs['fan-out'].permissions, 'packages')).toBeUndefined()
+  })
+
+  test('a platform job builds and tests as the one job would: every build and test input, but push and platforms', () => {
+    const given = (step: typeof single, skip: string[]): string[] => Object.keys(step?.with ?? {}).filter(n => !skip.includes(n)).sort()
+    expect(given(perPlatform, ['export-dir', 'push', 'platforms'])).toEqual(given(single, ['push', 'platforms', 'rebuild', 'reuse']))
+  })
+
+  test('it hands on its export directory, and the last job takes every platform\'s into the directory it assembles from', () => {
+    const upload = jobs.platform.steps?.find(s => s.uses?.startsWith('actions/upload-artifact@'))
+    const download = jobs.assemble.steps?.find(s => s.uses?.startsWith('actions/download-artifact@'))
+    expect(upload?.with).toMatchObject({ path: perPlatform?.with?.['export-dir'], name: '${{ needs.fan-out.outputs.artifact }}-${{ matrix.slug }}', 'if-no-files-found': 'error' })
+    expect(download?.with).toMatchObject({ pattern: '${{ needs.fan-out.outputs.artifact }}-*', 'merge-multiple': true, path: last?.with?.['assemble-from'] })
+    // The upload comes after the tests, in the same job: a failed step uploads nothing.
+    const steps = jobs.platform.steps ?? []
+    expect(steps.indexOf(upload as (typeof steps)[number])).toBeGreaterThan(steps.indexOf(perPlatform as (typeof steps)[number]))
+  })
+
+  test('only the last job pushes, after every platform job passed, as the one job would', () => {
+    expect(jobs.assemble.needs).toEqual(['fan-out', 'platform'])
+    // No status function (always(), failure(), …) in its condition: success() of every platform job is implied.
+    expect(String(jobs.assemble.if)).not.toMatch(/always|failure|cancelled|success/)
+    expect(grant(jobs.assemble.permissions, 'packages')).toBe('write')
+    expect(last?.with).toMatchObject({ push: '${{ inputs.push }}', platforms: '${{ needs.fan-out.outputs.platforms }}', tags: '${{ inputs.tags }}' })
+    expect(last?.with?.['registry-password']).toBe(single?.with?.['registry-password'])
+    expect(last?.with?.['registry-username']).toBe(single?.with?.['registry-username'])
+  })
+
+  const fanOutScript = (): string => (jobs['fan-out'].steps?.find(s => s.id === 'runners')?.run as string) ?? ''
+  const readRunners = (env: Record<string, string>): { status: number | null; lines: string[]; outputs: Record<string, string> } => {
+    const dir = mkdtempSync(join(tmpdir(), 'hashdock-fanout-'))
+    const output = join(dir, 'output')
+    writeFileSync(output, '')
+    const r = runBash(fanOutScript(), { PLATFORMS: '', ...env, GITHUB_OUTPUT: output })
+    const outputs = Object.fromEntries(readFileSync(output, 'utf8').split('\n').filter(Boolean).map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+    return { ...r, outputs }
+  }
+
+  test('the runners map becomes the matrix and the platforms, in the order given', () => {
+    const r = readRunners({ RUNNERS: '{"linux/arm64":"ubuntu-24.04-arm","linux/amd64":"ubuntu-24.04"}' })
+    expect(r.status).toBe(0)
+    expect(JSON.parse(r.outputs.matrix)).toEqual({
+      include: [
+        { platform: 'linux/arm64', runner: 'ubuntu-24.04-arm', slug: 'linux-arm64' },
+        { platform: 'linux/amd64', runner: 'ubuntu-24.04', slug: 'linux-amd64' }
+      ]
+    })
+    expect(r.outputs.platforms).toBe('linux/arm64,linux/amd64')
+    expect(r.outputs.artifact).toMatch(/^hashdock-[0-9a-f]{12}$/)
+  })
+
+  test.each([['not json'], ['["linux/amd64"]'], ['{}'], ['{"linux/amd64": 3}']])('runners %j is refused in one line naming it', runners => {
+    const r = readRunners({ RUNNERS: runners })
+    expect(r.status).toBe(1)
+    expect(r.lines).toEqual([expect.stringMatching(/^::error::runners: is not a JSON object from platform to runner label/)])
+    expect(r.outputs).toEqual({})
+  })
+
+  test('runners and platforms together are refused', () => {
+    const r = readRunners({ RUNNERS: '{"linux/amd64":"ubuntu-24.04"}', PLATFORMS: 'linux/amd64' })
+    expect(r.status).toBe(1)
+    expect(r.lines).toEqual(['::error::runners: names the platforms itself (its keys); leave platforms empty'])
   })
 })
 

@@ -25,7 +25,7 @@ export NODE_OPTIONS=--experimental-vm-modules
 npx jest --selectProjects unit --json --outputFile="$results/unit.json" || status=1
 # Two lanes, one per engine, side by side: the files of a lane run one at a time, since they empty
 # builders and count what is left on their engine.
-second='(engine-container|engine-classic|engine-remote|docker-config)\.e2e'
+second='(engine-container|engine-classic|engine-remote|engine-artifacts|docker-config)\.e2e'
 npx jest --selectProjects e2e --runInBand --testPathPatterns "$second" --json --outputFile="$results/e2e-second.json" \
   >"$results/second.log" 2>&1 &
 lane=$!

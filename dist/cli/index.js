@@ -19344,6 +19344,9 @@ var Input;
     Input["AddHosts"] = "add-hosts";
     Input["Platforms"] = "platforms";
     Input["Advice"] = "advice";
+    Input["ExportDir"] = "export-dir";
+    Input["AssembleFrom"] = "assemble-from";
+    Input["Artifacts"] = "artifacts";
 })(Input || (Input = {}));
 var Output;
 (function (Output) {
@@ -19355,6 +19358,8 @@ var Output;
     Output["ImageId"] = "image-id";
     Output["Reproducible"] = "reproducible";
     Output["Metadata"] = "metadata";
+    Output["Exported"] = "exported";
+    Output["Artifacts"] = "artifacts";
 })(Output || (Output = {}));
 // What the post step needs to clean up after a cancelled or failed run. Never a secret.
 var State;
@@ -21494,6 +21499,536 @@ function decideStrategy(inputs, engine, selected, runId) {
     }
     return { builder, loopbackRegistries, cache, compression, platforms, exporter, loading, load, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices };
 }
+/**
+ * An assembly builds nothing: it reads images other jobs built and tested, so it needs neither an
+ * engine nor a builder.
+ */
+function assemblyStrategy(inputs) {
+    const platforms = inputs[Input.Platforms];
+    const reasons = [`${platforms.join(', ')}: one index assembled from the images each platform's own job built and tested; pushed only if every platform's image is there and passed`];
+    return {
+        builder: { name: '', driver: '', create: false },
+        loopbackRegistries: [],
+        cache: 'none',
+        compression: inputs[Input.Compression],
+        platforms,
+        exporter: 'oci',
+        loading: 'archive',
+        load: false,
+        provenance: inputs[Input.Provenance],
+        sbom: inputs[Input.Sbom],
+        reproducible: true,
+        reasons,
+        notices: []
+    };
+}
+
+// EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
+var main = __nccwpck_require__(8390);
+;// CONCATENATED MODULE: ./src/core/programs/docker.ts
+// The Docker engine as the pipeline sees it: a few questions, each one CLI call with machine-readable output.
+
+
+/** What the engine can do, from one `docker info`; fails with one line when no engine answers. */
+async function requireEngine() {
+    const r = await run('docker', ['info', '--format', '{{json .}}'], { allowFailure: true });
+    const info = r.exitCode === 0 ? JSON.parse(r.stdout) : undefined;
+    if (!info?.ServerVersion) {
+        throw new Error(`Docker engine unreachable: ${lastLine(r.stderr) || 'no answer'}. Start the Docker daemon, or point DOCKER_HOST at one.`);
+    }
+    const plugins = info.ClientInfo?.Plugins ?? [];
+    const driverStatus = info.DriverStatus ?? [];
+    return {
+        version: info.ServerVersion,
+        buildx: plugins.some(p => p.Name === 'buildx'),
+        containerdStore: driverStatus.some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'))
+    };
+}
+async function inspectImage(ref) {
+    const raw = JSON.parse(await output('docker', ['image', 'inspect', '--format', '{{json .}}', ref]));
+    return {
+        id: raw.Id,
+        size: raw.Size ?? 0,
+        repoDigests: raw.RepoDigests ?? [],
+        workingDir: raw.Config?.WorkingDir ?? ''
+    };
+}
+/** skopeo pushes the tested archive byte for byte; without it nothing can be pushed. */
+async function requireSkopeo() {
+    const found = await run('skopeo', ['--version'], { allowFailure: true }).catch(() => undefined);
+    if (!found || found.exitCode !== 0) {
+        throw new Error('skopeo is not installed: hashdock pushes the tested image with it, byte for byte. Install it (apt-get install skopeo; GitHub\'s Ubuntu runners have it), or set push to false.');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/programs/oci-archive.ts
+// What an OCI image archive (a tar of an OCI layout) holds: its index, and each platform's manifest in it.
+
+
+/**
+ * The platform images of the index at the top of the archive, attestations left out. The archive is read
+ * by its tar headers only, so a large image costs a few small reads.
+ */
+async function platformImages(archive) {
+    return readArchive(archive, async ({ top, blob }) => {
+        if (!/index|manifest\.list/.test(top.mediaType))
+            throw new Error(`the image archive ${archive} holds no image index`);
+        const index = JSON.parse((await blob(top.digest)).toString('utf8'));
+        const images = [];
+        for (const m of index.manifests) {
+            if (!m.platform || isAttestation(m))
+                continue;
+            const manifest = JSON.parse((await blob(m.digest)).toString('utf8'));
+            images.push({ platform: platformName(m.platform), digest: m.digest, configDigest: manifest.config.digest });
+        }
+        return { index: top.digest, images };
+    });
+}
+/**
+ * The one image an archive holds: its manifest at the top (the docker exporter's), or the one platform
+ * image of the index at the top, with its attestations. The manifest's bytes are hashed, so a digest
+ * that does not name them is found here.
+ */
+async function archivedImage(archive) {
+    return readArchive(archive, async ({ top, blob }) => {
+        const verified = async (digest) => {
+            const bytes = await blob(digest);
+            if (`sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}` !== digest)
+                throw new Error(`the image archive ${archive} holds a manifest whose bytes are not its digest ${digest}`);
+            return bytes;
+        };
+        let descriptors = [{ mediaType: top.mediaType, digest: top.digest, size: top.size }];
+        if (/index|manifest\.list/.test(top.mediaType)) {
+            const index = JSON.parse((await verified(top.digest)).toString('utf8'));
+            const images = index.manifests.filter(m => !isAttestation(m));
+            if (images.length !== 1)
+                throw new Error(`the image archive ${archive} holds ${images.length} images, not one`);
+            const attestations = index.manifests.filter(m => isAttestation(m) && m.annotations?.['vnd.docker.reference.digest'] === images[0].digest);
+            descriptors = [...images, ...attestations];
+        }
+        const image = descriptors[0];
+        const manifest = JSON.parse((await verified(image.digest)).toString('utf8'));
+        const config = JSON.parse((await blob(manifest.config.digest)).toString('utf8'));
+        const platform = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
+        // Only what an index entry needs: the exporter's own names for the image (ref.name annotations) stay out.
+        descriptors[0] = { mediaType: image.mediaType, digest: image.digest, size: image.size, platform };
+        return { platform: platformName(platform), digest: image.digest, configDigest: manifest.config.digest, descriptors };
+    });
+}
+function isAttestation(m) {
+    return m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
+}
+async function readArchive(archive, use) {
+    const file = await (0,promises_namespaceObject.open)(archive, 'r');
+    try {
+        const entries = await tarEntries(file);
+        const read = async (name) => {
+            const entry = entries.get(name);
+            if (!entry)
+                throw new Error(`the image archive ${archive} holds no ${name}`);
+            const buffer = Buffer.alloc(entry.size);
+            await file.read(buffer, 0, entry.size, entry.offset);
+            return buffer;
+        };
+        const layout = JSON.parse((await read('index.json')).toString('utf8'));
+        const top = layout.manifests[0];
+        if (!top)
+            throw new Error(`the image archive ${archive} holds no image`);
+        return await use({ top, blob: digest => read(`blobs/${digest.replace(':', '/')}`) });
+    }
+    finally {
+        await file.close();
+    }
+}
+/** os/arch[/variant]; arm64's v8 is its only variant, so it is left out as buildx does. */
+function platformName(p) {
+    const variant = p.variant && !(p.architecture === 'arm64' && p.variant === 'v8') ? `/${p.variant}` : '';
+    return `${p.os}/${p.architecture}${variant}`;
+}
+/** Every file in a tar, by name, with where its bytes start; ustar and pax long names both read. */
+async function tarEntries(file) {
+    const entries = new Map();
+    const header = Buffer.alloc(512);
+    let position = 0;
+    let longName;
+    for (;;) {
+        const { bytesRead } = await file.read(header, 0, 512, position);
+        if (bytesRead < 512 || header.every(b => b === 0))
+            break;
+        const text = (start, length) => header.toString('utf8', start, start + length).replace(/\0.*$/s, '');
+        const size = parseInt(text(124, 12).trim() || '0', 8);
+        const type = text(156, 1);
+        const prefix = text(345, 155);
+        const name = longName ?? (prefix ? `${prefix}/${text(0, 100)}` : text(0, 100));
+        longName = undefined;
+        const offset = position + 512;
+        if (type === 'x' || type === 'L') {
+            const body = Buffer.alloc(size);
+            await file.read(body, 0, size, offset);
+            longName = type === 'L' ? body.toString('utf8').replace(/\0.*$/s, '') : /(?:^|\n)\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1];
+        }
+        else if (type === '0' || type === '') {
+            entries.set(name.replace(/^\.\//, ''), { offset, size });
+        }
+        position = offset + Math.ceil(size / 512) * 512;
+    }
+    return entries;
+}
+
+;// CONCATENATED MODULE: ./src/core/programs/registry.ts
+// Registry operations by digest, through skopeo: push an image archive unchanged, copy a manifest to more tags.
+
+
+
+
+
+
+/** The credentials and TLS settings docker itself would use for a registry. */
+function access(session, registry, ...tlsFlags) {
+    // docker talks plain HTTP to registries on the loopback interface; so does hashdock, and to no other.
+    const verify = !isLoopback(registry);
+    return [...(session.authfile ? ['--authfile', session.authfile] : []), ...tlsFlags.map(flag => `--${flag}=${verify}`)];
+}
+/** A registry operation on the image; its failure is one line naming the image input. */
+async function skopeo(args, what) {
+    try {
+        return await run('skopeo', args);
+    }
+    catch (error) {
+        if (error instanceof CommandError)
+            throw new InputError(Input.Image, `${what} failed: ${skopeoMessage(error.stderr)}`);
+        throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`);
+    }
+}
+/** skopeo ends with `level=fatal msg="…"`: the message, unquoted. */
+function skopeoMessage(stderr) {
+    const line = lastLine(stderr);
+    const quoted = /msg="((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
+    if (!quoted)
+        return line;
+    try {
+        return JSON.parse(`"${quoted}"`);
+    }
+    catch {
+        return quoted;
+    }
+}
+/**
+ * Pushes an image archive (OCI layout inside), or an OCI layout directory (an assembled index), to
+ * `ref` byte for byte: every manifest keeps its digest, attestations and other platforms included.
+ * Returns the digest the registry now holds.
+ */
+async function pushArchive(archive, ref, session, workDir) {
+    const digestFile = (0,external_node_path_namespaceObject.join)(workDir, 'pushed.digest');
+    const transport = (await (0,promises_namespaceObject.stat)(archive)).isDirectory() ? 'oci' : 'oci-archive';
+    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...access(session, registryOf(ref), 'dest-tls-verify'), `${transport}:${archive}`, `docker://${ref}`], `pushing ${ref}`);
+    return (await (0,promises_namespaceObject.readFile)(digestFile, 'utf8')).trim();
+}
+/**
+ * Points `ref` at a manifest a registry already holds (`image@digest`), in the same repository or
+ * another registry's: the manifest and its blobs are copied byte for byte, so the digest stays.
+ */
+async function copyDigest(image, digest, ref, session) {
+    const from = registryOf(image);
+    const to = registryOf(ref);
+    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', ...access(session, from, 'src-tls-verify'), ...access({}, to, 'dest-tls-verify'), `docker://${image}@${digest}`, `docker://${ref}`], `tagging ${ref}`);
+}
+/** The digest and labels of `ref` in the registry, or undefined when it holds no such tag. */
+async function inspectRemote(ref, session) {
+    const r = await run('skopeo', ['inspect', ...access(session, registryOf(ref), 'tls-verify'), `docker://${ref}`], { allowFailure: true });
+    if (r.exitCode !== 0)
+        return undefined;
+    const held = JSON.parse(r.stdout);
+    return { digest: held.Digest, labels: held.Labels ?? {} };
+}
+
+;// CONCATENATED MODULE: ./src/core/stages/build.ts
+// Stage 3: BuildKit writes the image once, as an archive; that archive is what is tested and what is pushed.
+
+
+
+
+
+
+
+
+
+/**
+ * One path on every builder: the `docker` exporter with OCI media types writes an OCI layout that is
+ * also a `docker load` archive, with every timestamp of the new layers clamped to the image clock
+ * (rewrite-timestamp). Every layer, the base image's too, is compressed by the builder itself
+ * (force-compression): a builder reuses any compressed form it holds of a layer, and which one it holds
+ * depends on what it pulled or loaded before, so without it the same commit could give two digests.
+ * Nothing is written into the engine's image store by the build itself.
+ */
+async function build(p, context, options, workDir, log) {
+    const { strategy } = p;
+    if (strategy.builder.create) {
+        await log.group('Builder', () => createRunBuilder(p.workspace.runId, workDir, { loopbackRegistries: strategy.loopbackRegistries }));
+    }
+    const archive = (0,external_node_path_namespaceObject.join)(workDir, 'image.tar');
+    const metadataFile = (0,external_node_path_namespaceObject.join)(workDir, 'build-metadata.json');
+    const secrets = secretArgs(p);
+    const args = [
+        'buildx', 'build',
+        '--builder', strategy.builder.name,
+        '--progress', 'plain',
+        '--file', context.dockerfile,
+        '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
+        ...p.inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
+        ...Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+        ...p.inputs[Input.Annotations].flatMap(a => ['--annotation', a]),
+        ...(p.inputs[Input.Target] ? ['--target', p.inputs[Input.Target]] : []),
+        ...Object.entries(context.named).flatMap(([name, value]) => ['--build-context', `${name}=${value}`]),
+        ...secrets.args,
+        ...p.inputs[Input.Ssh].flatMap(s => ['--ssh', s]),
+        ...runOptions(p),
+        `--provenance=${strategy.provenance ? 'mode=max' : 'false'}`,
+        `--sbom=${strategy.sbom}`,
+        ...options.cacheArgs,
+        '--metadata-file', metadataFile,
+        ...(strategy.platforms.length ? ['--platform', strategy.platforms.join(',')] : []),
+        '--output', `type=${strategy.exporter},dest=${archive},${strategy.exporter === 'docker' ? 'oci-mediatypes=true,' : ''}rewrite-timestamp=true,compression=${strategy.compression},force-compression=true,name=${p.localRef}`,
+        context.contextDir
+    ];
+    const started = Date.now();
+    const r = await run('docker', args, { stream: true, env: secrets.env });
+    warnOnCacheExportError(r.stderr, log);
+    const seconds = (Date.now() - started) / 1000;
+    const metadata = JSON.parse(await (0,promises_namespaceObject.readFile)(metadataFile, 'utf8'));
+    const digest = String(metadata['containerimage.digest'] ?? '');
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+        throw new Error(`the builder reported no image digest (build metadata: ${JSON.stringify(metadata).slice(0, 300)})`);
+    const platforms = strategy.exporter === 'oci' ? await indexedPlatforms(archive, digest, strategy.platforms) : [];
+    return {
+        digest,
+        configDigest: String(metadata['containerimage.config.digest'] ?? ''),
+        archive,
+        size: (await (0,promises_namespaceObject.stat)(archive)).size,
+        reproducible: strategy.reproducible,
+        seconds,
+        metadata,
+        platforms
+    };
+}
+/** The index the archive holds must be the built one, with exactly one image per platform asked for. */
+async function indexedPlatforms(archive, digest, wanted) {
+    const { index, images } = await platformImages(archive);
+    if (index !== digest)
+        throw new Error(`the image archive holds the index ${index}, not the built ${digest}`);
+    const found = images.map(i => i.platform);
+    // No platform named (an image with its attestations): whatever the builder's own platform is.
+    if (!wanted.length)
+        return images;
+    if (found.length !== wanted.length || !wanted.every(w => found.includes(w))) {
+        throw new Error(`platforms: the build wrote images for ${found.join(', ') || 'no platform'}, not for ${wanted.join(', ')}`);
+    }
+    return wanted.map(w => images.find(i => i.platform === w));
+}
+/**
+ * Loads the archive into the engine and checks that what the engine now holds is the built image, by
+ * digest: the tests run exactly what will be pushed.
+ */
+async function load(p, built, log) {
+    if (p.strategy.loading === 'per-platform')
+        return loadEachPlatform(p, built, log);
+    await run('docker', ['load', '--quiet', '--input', built.archive]);
+    const facts = await inspectImage(p.localRef);
+    if (facts.id !== built.digest && facts.id !== built.configDigest) {
+        throw new Error(`the engine loaded ${p.localRef} as ${facts.id}, which is not the built image ${built.digest}`);
+    }
+    // The containerd store keeps the whole index: each platform's image is the one its manifest names.
+    const platforms = built.platforms.map(i => ({ platform: i.platform, digest: i.digest, imageId: facts.id, localRef: p.localRef }));
+    return { imageId: facts.id, localRef: p.localRef, workingDir: facts.workingDir, platforms };
+}
+/**
+ * An engine without the containerd store holds one platform per image: each platform's image is copied
+ * out of the archive on its own and loaded under a reference of its own, and checked by its config
+ * digest, the ID such an engine gives it.
+ */
+async function loadEachPlatform(p, built, log) {
+    const platforms = [];
+    let workingDir = '';
+    for (const image of built.platforms) {
+        const [os, arch, variant] = image.platform.split('/');
+        const slug = image.platform.replace(/\//g, '-');
+        // The run's own repository, so cleanup finds every platform's image by it.
+        const localRef = `${p.localRef}-${slug}`;
+        const file = (0,external_node_path_namespaceObject.join)(p.workspace.workDir, `image-${slug}.tar`);
+        // A docker archive cannot hold zstd layers: they are unpacked on the way, for the engine alone. The
+        // config, and with it the engine's name for the image, stays the one built.
+        const unpacked = (0,external_node_path_namespaceObject.join)(p.workspace.workDir, `image-${slug}`);
+        await skopeo(['copy', '--quiet', '--dest-decompress', '--override-os', os, '--override-arch', arch, ...(variant ? ['--override-variant', variant] : []), `oci-archive:${built.archive}`, `dir:${unpacked}`], `extracting the ${image.platform} image`);
+        log.info(`Loading ${image.platform} (${image.digest})`);
+        await skopeo(['copy', '--quiet', `dir:${unpacked}`, `docker-archive:${file}:${localRef}`], `extracting the ${image.platform} image`);
+        await (0,promises_namespaceObject.rm)(unpacked, { recursive: true, force: true });
+        await run('docker', ['load', '--quiet', '--input', file]);
+        await (0,promises_namespaceObject.rm)(file, { force: true });
+        const facts = await inspectImage(localRef);
+        if (facts.id !== image.configDigest) {
+            throw new Error(`the engine loaded ${localRef} as ${facts.id}, which is not the built ${image.platform} image (config ${image.configDigest})`);
+        }
+        workingDir ||= facts.workingDir;
+        platforms.push({ platform: image.platform, digest: image.digest, imageId: facts.id, localRef });
+    }
+    return { imageId: platforms[0]?.imageId ?? '', localRef: platforms[0]?.localRef ?? p.localRef, workingDir, platforms };
+}
+/**
+ * Secret values reach buildx through its environment, never its argument list, which the log's
+ * command lines, process listings and shell traces show: `id=X,env=VAR` names a variable set only for
+ * the buildx process.
+ */
+function secretArgs(p) {
+    const env = {};
+    const args = p.inputs[Input.Secrets].flatMap((secret, i) => {
+        if ('file' in secret)
+            return ['--secret', `id=${secret.id},src=${(0,external_node_path_namespaceObject.resolve)(p.workspace.repoDir, secret.file)}`];
+        // A variable of the runner's (secret-envs) is copied too: programs start from an allow-listed
+        // environment, so buildx would not see it otherwise.
+        const name = `HASHDOCK_SECRET_${i}`;
+        env[name] = 'value' in secret ? secret.value : (process.env[secret.env] ?? '');
+        return ['--secret', `id=${secret.id},env=${name}`];
+    });
+    return { args, env };
+}
+/** The options of BuildKit's RUN steps and of the build, as build-push-action passes them. */
+function runOptions(p) {
+    const i = p.inputs;
+    return [
+        ...(i[Input.NoCache] ? ['--no-cache'] : []),
+        ...(i[Input.Pull] ? ['--pull'] : []),
+        ...(i[Input.Network] ? ['--network', i[Input.Network]] : []),
+        // host networking is an entitlement the build must ask for; the builder must also allow it.
+        ...(i[Input.Network] === 'host' ? ['--allow', 'network.host'] : []),
+        ...(i[Input.ShmSize] ? ['--shm-size', i[Input.ShmSize]] : []),
+        ...i[Input.Ulimit].flatMap(u => ['--ulimit', u]),
+        ...i[Input.AddHosts].flatMap(h => ['--add-host', h.replace('=', ':')])
+    ];
+}
+/** A refused cache export is ignored by BuildKit (ignore-error); the user still hears of it, once. */
+function warnOnCacheExportError(buildLog, log) {
+    const step = /^#(\d+) exporting cache/m.exec(buildLog)?.[1];
+    const error = step && new RegExp(`^#${step} ERROR: (.*)$`, 'm').exec(buildLog)?.[1];
+    if (error)
+        log.warning(`cache: the cache export was refused, so the build went on without saving its cache: ${error}`);
+}
+
+;// CONCATENATED MODULE: ./src/core/stages/artifacts.ts
+// Files out of build stages (the artifacts input): checked in plan, exported right after the image
+// build from the same build, and handed to the adapter only once the tests passed.
+
+
+
+
+
+
+
+
+
+
+
+/** The stage hashdock appends to a copy of the Dockerfile: it holds the requested paths and nothing else. */
+const ARTIFACTS_STAGE = 'hashdock-artifacts';
+/** The stage names of a Dockerfile, lowercased as BuildKit compares them. */
+function stageNames(dockerfile) {
+    return main.DockerfileParser.parse(dockerfile)
+        .getFROMs()
+        .map(from => from.getBuildStage()?.toLowerCase())
+        .filter((name) => Boolean(name));
+}
+/** Every stage artifacts names is one the Dockerfile at the commit has: checked before anything is built. */
+function checkStages(requested, dockerfile, dockerfilePath) {
+    const stages = stageNames(dockerfile);
+    if (stages.includes(ARTIFACTS_STAGE)) {
+        throw new InputError(Input.Artifacts, `${dockerfilePath} has a stage named ${ARTIFACTS_STAGE}, the name hashdock gives the stage that collects artifacts; rename it`);
+    }
+    const unknown = requested.find(a => !stages.includes(a.stage));
+    if (unknown) {
+        const known = stages.length ? `its stages: ${stages.join(', ')}` : 'it names no stage (FROM … AS name)';
+        throw new InputError(Input.Artifacts, `'${unknown.stage}:${unknown.path}': ${dockerfilePath} has no stage '${unknown.stage}'; ${known}`);
+    }
+}
+/**
+ * One more build on the same builder, with the same context, arguments, secrets and clock, of a copy of
+ * the Dockerfile with one stage appended that copies just the requested paths: every stage before it is
+ * a cache hit of the image build, and only those paths leave the builder (the local exporter would
+ * otherwise send a stage's whole root file system). BuildKit's local exporter sets every timestamp from
+ * SOURCE_DATE_EPOCH; they are set to the image clock once more here, so a BuildKit that does not gives
+ * the same files.
+ */
+async function exportArtifacts(p, context, workDir, log) {
+    const requested = p.inputs[Input.Artifacts];
+    const dockerfile = (0,external_node_path_namespaceObject.join)(workDir, 'artifacts.Dockerfile');
+    const copies = requested.map(a => `COPY --from=${a.stage} ${JSON.stringify([`/${a.path}`, `/${a.stage}/${a.path}`])}`);
+    await (0,promises_namespaceObject.writeFile)(dockerfile, `${await (0,promises_namespaceObject.readFile)(context.dockerfile, 'utf8')}\n\nFROM scratch AS ${ARTIFACTS_STAGE}\n${copies.join('\n')}\n`);
+    const dir = (0,external_node_path_namespaceObject.join)(workDir, 'artifacts');
+    const secrets = secretArgs(p);
+    const args = [
+        'buildx', 'build',
+        '--builder', p.strategy.builder.name,
+        '--progress', 'plain',
+        '--file', dockerfile,
+        '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
+        ...p.inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
+        ...Object.entries(context.named).flatMap(([name, value]) => ['--build-context', `${name}=${value}`]),
+        ...secrets.args,
+        ...p.inputs[Input.Ssh].flatMap(s => ['--ssh', s]),
+        // The image build just ran every step (no-cache included): this one reuses its results.
+        ...runOptions(p).filter(o => o !== '--no-cache'),
+        '--provenance=false',
+        '--sbom=false',
+        ...(p.strategy.platforms.length ? ['--platform', p.strategy.platforms.join(',')] : []),
+        '--target', ARTIFACTS_STAGE,
+        '--output', `type=local,dest=${dir}`,
+        context.contextDir
+    ];
+    log.info(`Exporting ${requested.map(a => `${a.stage}:${a.path}`).join(', ')}`);
+    const r = await run('docker', args, { stream: true, env: secrets.env, allowFailure: true });
+    if (r.exitCode !== 0) {
+        const line = lastLine(r.stderr || r.stdout).replace(/^ERROR:\s*/, '');
+        // BuildKit names a path COPY cannot find by its absolute path in the stage: said as the line was written.
+        const missing = requested.find(a => line.includes(`"/${a.path}": not found`));
+        if (missing)
+            throw new InputError(Input.Artifacts, `'${missing.stage}:${missing.path}': the stage ${missing.stage} has no /${missing.path}; check the path, relative to the stage's root`);
+        throw new Error(`artifacts: the export failed: ${line}`);
+    }
+    await setTimes(dir, IMAGE_CLOCK);
+    const files = await describeFiles(dir);
+    // An empty directory would be delivered as nothing at all, and silently.
+    const empty = requested.find(a => !files.some(f => f.relativePath === `${a.stage}/${a.path}` || f.relativePath.startsWith(`${a.stage}/${a.path}/`)));
+    if (empty)
+        throw new InputError(Input.Artifacts, `'${empty.stage}:${empty.path}' is an empty directory in the stage; name a file or a directory that holds one`);
+    // The jobs of a fan-out (export-dir) each upload their platform's files in one workflow run: named apart.
+    const platform = p.exportDir ? `-${p.strategy.platforms[0].replace(/\//g, '-')}` : '';
+    return { dir, files, name: `hashdock-${p.commit.slice(0, 7)}${platform}` };
+}
+/** Every file under `dir`, sorted by path; a symlink is refused, since its target is not part of the export. */
+async function describeFiles(dir) {
+    const entries = await (0,promises_namespaceObject.readdir)(dir, { recursive: true, withFileTypes: true });
+    const files = [];
+    for (const entry of entries) {
+        if (entry.isDirectory())
+            continue;
+        const file = (0,external_node_path_namespaceObject.join)(entry.parentPath, entry.name);
+        const relativePath = (0,external_node_path_namespaceObject.relative)(dir, file);
+        const [stage, ...rest] = relativePath.split('/');
+        const name = `${stage}:${rest.join('/')}`;
+        if (entry.isSymbolicLink() || !entry.isFile()) {
+            throw new InputError(Input.Artifacts, `'${name}' is a symlink or special file in the stage; name the file it points to`);
+        }
+        files.push({ name, relativePath, size: (await (0,promises_namespaceObject.lstat)(file)).size, sha256: await sha256File(file) });
+    }
+    return files.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
+}
+function sha256File(file) {
+    return new Promise((resolve, reject) => {
+        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+        (0,external_node_fs_namespaceObject.createReadStream)(file)
+            .on('data', chunk => hash.update(chunk))
+            .on('end', () => resolve(hash.digest('hex')))
+            .on('error', reject);
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/core/build-inputs.ts
 // The inputs users bring from docker/build-push-action (secrets, SSH, extra contexts, labels, the
@@ -21662,6 +22197,35 @@ function build_inputs_images(lines) {
 function credentialLike(buildArgs) {
     return buildArgs.map(a => a.split('=')[0]).filter(n => /TOKEN|PASSW(OR)?D|SECRET|(^|_)(API_?)?KEY($|_)|CREDENTIAL|PRIVATE|AUTH/i.test(n));
 }
+/**
+ * `STAGE:PATH` lines. The path stays inside the stage's root, and is plain characters only: BuildKit's
+ * COPY would read `*`, `?` and `[` as a pattern, and a path with spaces or quotes is one no summary can quote.
+ */
+function artifacts(lines) {
+    const out = [];
+    for (const line of lines) {
+        const colon = line.indexOf(':');
+        const stage = line.slice(0, colon).trim();
+        const value = line.slice(colon + 1).trim();
+        if (colon <= 0 || !value)
+            throw new InputError(Input.Artifacts, `'${line}' is not STAGE:PATH; write one per line, e.g. builder:out/app.deb`);
+        if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(stage))
+            throw new InputError(Input.Artifacts, `'${stage}' in '${line}' is not a stage name`);
+        const normalized = external_node_path_namespaceObject.posix.normalize(value).replace(/\/+$/, '');
+        if (external_node_path_namespaceObject.posix.isAbsolute(value) || normalized === '..' || normalized.startsWith('../') || normalized === '.' || !normalized) {
+            throw new InputError(Input.Artifacts, `'${value}' in '${line}' must be a relative path inside the stage's root, e.g. ${stage}:out/app.deb for /out/app.deb`);
+        }
+        if (!/^[A-Za-z0-9_.+@%=,~/-]+$/.test(normalized)) {
+            throw new InputError(Input.Artifacts, `'${value}' in '${line}' holds a character artifacts do not take (letters, digits and . _ + @ % = , ~ - / only)`);
+        }
+        // Stage names are case-insensitive in a Dockerfile.
+        const artifact = { stage: stage.toLowerCase(), path: normalized };
+        if (out.some(a => a.stage === artifact.stage && a.path === artifact.path))
+            throw new InputError(Input.Artifacts, `'${line}' is given twice`);
+        out.push(artifact);
+    }
+    return out;
+}
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
 var semver = __nccwpck_require__(2088);
@@ -21748,11 +22312,20 @@ function highestVersion(tagNames) {
 
 
 
+
+
+/** Without facts, an assembly: it reads the images other jobs built, and builds nothing. */
 async function plan(inputs, workspace, facts) {
     const source = await planSource(inputs, workspace);
     const { commit, commitTime, ref, contextPath, dockerfilePath } = source;
-    const strategy = decideStrategy(inputs, facts.engine, facts.builder, workspace.runId);
+    const strategy = facts ? decideStrategy(inputs, facts.engine, facts.builder, workspace.runId) : assemblyStrategy(inputs);
+    const assembleFrom = inputs[Input.AssembleFrom] && (0,external_node_path_namespaceObject.resolve)(inputs[Input.AssembleFrom]);
+    if (assembleFrom && !(await (0,promises_namespaceObject.stat)(assembleFrom).catch(() => undefined))?.isDirectory()) {
+        throw new InputError(Input.AssembleFrom, `'${inputs[Input.AssembleFrom]}' is not a directory; give the directory the platform jobs' images were downloaded into`);
+    }
     const git = new Git(workspace.repoDir);
+    if (inputs[Input.Artifacts].length)
+        checkStages(inputs[Input.Artifacts], (await git.fileAt(commit, dockerfilePath)) ?? '', dockerfilePath);
     const images = inputs[Input.Image];
     const version = highestVersion(await git.tagsAt(commit));
     const branch = inputs[Input.Githash] ? await git.branchName(inputs[Input.Githash]) : (workspace.event?.branch ?? (await git.branchName('HEAD')));
@@ -21774,7 +22347,8 @@ async function plan(inputs, workspace, facts) {
     };
     labels[FINGERPRINT_LABEL] = await fingerprint(git, inputs, commit, contextPath, dockerfilePath, labels);
     const localRef = `hashdock-run-${workspace.runId}:${commit}`;
-    return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy };
+    const exportDir = inputs[Input.ExportDir] && (0,external_node_path_namespaceObject.resolve)(inputs[Input.ExportDir]);
+    return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy, exportDir, assembleFrom };
 }
 async function planSource(inputs, workspace) {
     const git = new Git(workspace.repoDir);
@@ -21859,8 +22433,6 @@ function references(p) {
     return p.images.flatMap(image => p.tags.map(tag => `${image}:${tag}`));
 }
 
-// EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
-var main = __nccwpck_require__(8390);
 ;// CONCATENATED MODULE: ./src/core/advice/dockerfile.ts
 // A Dockerfile read with dockerfile-ast into stages and the steps advice needs: what each COPY takes from
 // the context and where it puts it, what each RUN runs and where, and who the image runs as.
@@ -22195,349 +22767,165 @@ function runsAsRoot(stages, final, dockerfile) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/core/programs/docker.ts
-// The Docker engine as the pipeline sees it: a few questions, each one CLI call with machine-readable output.
+;// CONCATENATED MODULE: ./src/core/stages/hand-on.ts
+// Hands a tested image on to a later job: the archive that was tested, byte for byte, and a record of what it is.
 
 
-/** What the engine can do, from one `docker info`; fails with one line when no engine answers. */
-async function requireEngine() {
-    const r = await run('docker', ['info', '--format', '{{json .}}'], { allowFailure: true });
-    const info = r.exitCode === 0 ? JSON.parse(r.stdout) : undefined;
-    if (!info?.ServerVersion) {
-        throw new Error(`Docker engine unreachable: ${lastLine(r.stderr) || 'no answer'}. Start the Docker daemon, or point DOCKER_HOST at one.`);
-    }
-    const plugins = info.ClientInfo?.Plugins ?? [];
-    const driverStatus = info.DriverStatus ?? [];
-    return {
-        version: info.ServerVersion,
-        buildx: plugins.some(p => p.Name === 'buildx'),
-        containerdStore: driverStatus.some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'))
-    };
-}
-async function inspectImage(ref) {
-    const raw = JSON.parse(await output('docker', ['image', 'inspect', '--format', '{{json .}}', ref]));
-    return {
-        id: raw.Id,
-        size: raw.Size ?? 0,
-        repoDigests: raw.RepoDigests ?? [],
-        workingDir: raw.Config?.WorkingDir ?? ''
-    };
-}
-/** skopeo pushes the tested archive byte for byte; without it nothing can be pushed. */
-async function requireSkopeo() {
-    const found = await run('skopeo', ['--version'], { allowFailure: true }).catch(() => undefined);
-    if (!found || found.exitCode !== 0) {
-        throw new Error('skopeo is not installed: hashdock pushes the tested image with it, byte for byte. Install it (apt-get install skopeo; GitHub\'s Ubuntu runners have it), or set push to false.');
-    }
-}
-
-;// CONCATENATED MODULE: ./src/core/programs/oci-archive.ts
-// What an OCI image archive (a tar of an OCI layout) holds: its index, and each platform's manifest in it.
-
-/**
- * The platform images of the index at the top of the archive, attestations left out. The archive is read
- * by its tar headers only, so a large image costs a few small reads.
- */
-async function platformImages(archive) {
-    const file = await (0,promises_namespaceObject.open)(archive, 'r');
-    try {
-        const entries = await tarEntries(file);
-        const read = async (name) => {
-            const entry = entries.get(name);
-            if (!entry)
-                throw new Error(`the image archive ${archive} holds no ${name}`);
-            const buffer = Buffer.alloc(entry.size);
-            await file.read(buffer, 0, entry.size, entry.offset);
-            return JSON.parse(buffer.toString('utf8'));
-        };
-        const blob = (digest) => read(`blobs/${digest.replace(':', '/')}`);
-        const layout = (await read('index.json'));
-        const top = layout.manifests[0];
-        if (!top || !/index|manifest\.list/.test(top.mediaType))
-            throw new Error(`the image archive ${archive} holds no image index`);
-        const index = (await blob(top.digest));
-        const images = [];
-        for (const m of index.manifests) {
-            if (!m.platform || m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')
-                continue;
-            const manifest = (await blob(m.digest));
-            images.push({ platform: platformName(m.platform), digest: m.digest, configDigest: manifest.config.digest });
-        }
-        return { index: top.digest, images };
-    }
-    finally {
-        await file.close();
-    }
-}
-/** os/arch[/variant]; arm64's v8 is its only variant, so it is left out as buildx does. */
-function platformName(p) {
-    const variant = p.variant && !(p.architecture === 'arm64' && p.variant === 'v8') ? `/${p.variant}` : '';
-    return `${p.os}/${p.architecture}${variant}`;
-}
-/** Every file in a tar, by name, with where its bytes start; ustar and pax long names both read. */
-async function tarEntries(file) {
-    const entries = new Map();
-    const header = Buffer.alloc(512);
-    let position = 0;
-    let longName;
-    for (;;) {
-        const { bytesRead } = await file.read(header, 0, 512, position);
-        if (bytesRead < 512 || header.every(b => b === 0))
-            break;
-        const text = (start, length) => header.toString('utf8', start, start + length).replace(/\0.*$/s, '');
-        const size = parseInt(text(124, 12).trim() || '0', 8);
-        const type = text(156, 1);
-        const prefix = text(345, 155);
-        const name = longName ?? (prefix ? `${prefix}/${text(0, 100)}` : text(0, 100));
-        longName = undefined;
-        const offset = position + 512;
-        if (type === 'x' || type === 'L') {
-            const body = Buffer.alloc(size);
-            await file.read(body, 0, size, offset);
-            longName = type === 'L' ? body.toString('utf8').replace(/\0.*$/s, '') : /(?:^|\n)\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1];
-        }
-        else if (type === '0' || type === '') {
-            entries.set(name.replace(/^\.\//, ''), { offset, size });
-        }
-        position = offset + Math.ceil(size / 512) * 512;
-    }
-    return entries;
-}
-
-;// CONCATENATED MODULE: ./src/core/programs/registry.ts
-// Registry operations by digest, through skopeo: push an image archive unchanged, copy a manifest to more tags.
-
-
-
-
-
-
-/** The credentials and TLS settings docker itself would use for a registry. */
-function access(session, registry, ...tlsFlags) {
-    // docker talks plain HTTP to registries on the loopback interface; so does hashdock, and to no other.
-    const verify = !isLoopback(registry);
-    return [...(session.authfile ? ['--authfile', session.authfile] : []), ...tlsFlags.map(flag => `--${flag}=${verify}`)];
-}
-/** A registry operation on the image; its failure is one line naming the image input. */
-async function skopeo(args, what) {
-    try {
-        return await run('skopeo', args);
-    }
-    catch (error) {
-        if (error instanceof CommandError)
-            throw new InputError(Input.Image, `${what} failed: ${skopeoMessage(error.stderr)}`);
-        throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`);
-    }
-}
-/** skopeo ends with `level=fatal msg="…"`: the message, unquoted. */
-function skopeoMessage(stderr) {
-    const line = lastLine(stderr);
-    const quoted = /msg="((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
-    if (!quoted)
-        return line;
-    try {
-        return JSON.parse(`"${quoted}"`);
-    }
-    catch {
-        return quoted;
-    }
+/** What a record says it is: an assembly reads no other JSON of the directory. */
+const RECORD_KIND = 'hashdock/tested-image';
+/** File names of a platform's archive and record: one pair per platform, so jobs can share a directory. */
+function handOnNames(platform) {
+    const slug = platform.replace(/\//g, '-');
+    return { archive: `${slug}.tar`, record: `${slug}.json` };
 }
 /**
- * Pushes an image archive (OCI layout inside) to `ref` byte for byte: every manifest keeps its digest,
- * attestations and other platforms included. Returns the digest the registry now holds.
+ * Writes the archive, then the record: a directory holding a record holds its whole archive. Only a
+ * run whose every test passed hands on, and only the image those tests ran.
  */
-async function pushArchive(archive, ref, session, workDir) {
-    const digestFile = (0,external_node_path_namespaceObject.join)(workDir, 'pushed.digest');
-    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...access(session, registryOf(ref), 'dest-tls-verify'), `oci-archive:${archive}`, `docker://${ref}`], `pushing ${ref}`);
-    return (await (0,promises_namespaceObject.readFile)(digestFile, 'utf8')).trim();
-}
-/**
- * Points `ref` at a manifest a registry already holds (`image@digest`), in the same repository or
- * another registry's: the manifest and its blobs are copied byte for byte, so the digest stays.
- */
-async function copyDigest(image, digest, ref, session) {
-    const from = registryOf(image);
-    const to = registryOf(ref);
-    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', ...access(session, from, 'src-tls-verify'), ...access({}, to, 'dest-tls-verify'), `docker://${image}@${digest}`, `docker://${ref}`], `tagging ${ref}`);
-}
-/** The digest and labels of `ref` in the registry, or undefined when it holds no such tag. */
-async function inspectRemote(ref, session) {
-    const r = await run('skopeo', ['inspect', ...access(session, registryOf(ref), 'tls-verify'), `docker://${ref}`], { allowFailure: true });
-    if (r.exitCode !== 0)
-        return undefined;
-    const held = JSON.parse(r.stdout);
-    return { digest: held.Digest, labels: held.Labels ?? {} };
-}
-
-;// CONCATENATED MODULE: ./src/core/stages/build.ts
-// Stage 3: BuildKit writes the image once, as an archive; that archive is what is tested and what is pushed.
-
-
-
-
-
-
-
-
-
-/**
- * One path on every builder: the `docker` exporter with OCI media types writes an OCI layout that is
- * also a `docker load` archive, with every timestamp of the new layers clamped to the image clock
- * (rewrite-timestamp). Every layer, the base image's too, is compressed by the builder itself
- * (force-compression): a builder reuses any compressed form it holds of a layer, and which one it holds
- * depends on what it pulled or loaded before, so without it the same commit could give two digests.
- * Nothing is written into the engine's image store by the build itself.
- */
-async function build(p, context, options, workDir, log) {
-    const { strategy } = p;
-    if (strategy.builder.create) {
-        await log.group('Builder', () => createRunBuilder(p.workspace.runId, workDir, { loopbackRegistries: strategy.loopbackRegistries }));
+async function handOn(p, built, tests, dir) {
+    const [platform] = p.strategy.platforms;
+    // One platform's image, or the one image of an index that holds its attestations too.
+    const digest = built.platforms[0]?.digest ?? built.digest;
+    if (!tests.length || !tests.every(t => t.passed && t.digest === digest)) {
+        throw new Error(`the ${platform} image ${digest} is not the one every passing test ran: nothing was handed on`);
     }
-    const archive = (0,external_node_path_namespaceObject.join)(workDir, 'image.tar');
-    const metadataFile = (0,external_node_path_namespaceObject.join)(workDir, 'build-metadata.json');
-    const secrets = secretArgs(p);
-    const args = [
-        'buildx', 'build',
-        '--builder', strategy.builder.name,
-        '--progress', 'plain',
-        '--file', context.dockerfile,
-        '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
-        ...p.inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
-        ...Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-        ...p.inputs[Input.Annotations].flatMap(a => ['--annotation', a]),
-        ...(p.inputs[Input.Target] ? ['--target', p.inputs[Input.Target]] : []),
-        ...Object.entries(context.named).flatMap(([name, value]) => ['--build-context', `${name}=${value}`]),
-        ...secrets.args,
-        ...p.inputs[Input.Ssh].flatMap(s => ['--ssh', s]),
-        ...runOptions(p),
-        `--provenance=${strategy.provenance ? 'mode=max' : 'false'}`,
-        `--sbom=${strategy.sbom}`,
-        ...options.cacheArgs,
-        '--metadata-file', metadataFile,
-        ...(strategy.platforms.length ? ['--platform', strategy.platforms.join(',')] : []),
-        '--output', `type=${strategy.exporter},dest=${archive},${strategy.exporter === 'docker' ? 'oci-mediatypes=true,' : ''}rewrite-timestamp=true,compression=${strategy.compression},force-compression=true,name=${p.localRef}`,
-        context.contextDir
-    ];
-    const started = Date.now();
-    const r = await run('docker', args, { stream: true, env: secrets.env });
-    warnOnCacheExportError(r.stderr, log);
-    const seconds = (Date.now() - started) / 1000;
-    const metadata = JSON.parse(await (0,promises_namespaceObject.readFile)(metadataFile, 'utf8'));
-    const digest = String(metadata['containerimage.digest'] ?? '');
-    if (!/^sha256:[0-9a-f]{64}$/.test(digest))
-        throw new Error(`the builder reported no image digest (build metadata: ${JSON.stringify(metadata).slice(0, 300)})`);
-    const platforms = strategy.exporter === 'oci' ? await indexedPlatforms(archive, digest, strategy.platforms) : [];
-    return {
+    const names = handOnNames(platform);
+    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+    const archive = (0,external_node_path_namespaceObject.join)(dir, names.archive);
+    // Copied under a temporary name first, so a cut-short copy never sits under the archive's own name.
+    await (0,promises_namespaceObject.copyFile)(built.archive, `${archive}.partial`);
+    await (0,promises_namespaceObject.rename)(`${archive}.partial`, archive);
+    const record = {
+        kind: RECORD_KIND,
+        platform,
         digest,
-        configDigest: String(metadata['containerimage.config.digest'] ?? ''),
-        archive,
-        size: (await (0,promises_namespaceObject.stat)(archive)).size,
-        reproducible: strategy.reproducible,
-        seconds,
-        metadata,
-        platforms
+        commit: p.commit,
+        reproducible: built.reproducible,
+        archive: names.archive,
+        tests: tests.map(({ resultsDir: _, ...run }) => run)
     };
+    await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(dir, names.record), `${JSON.stringify(record, null, 2)}\n`);
+    return archive;
 }
-/** The index the archive holds must be the built one, with exactly one image per platform asked for. */
-async function indexedPlatforms(archive, digest, wanted) {
-    const { index, images } = await platformImages(archive);
-    if (index !== digest)
-        throw new Error(`the image archive holds the index ${index}, not the built ${digest}`);
-    const found = images.map(i => i.platform);
-    // No platform named (an image with its attestations): whatever the builder's own platform is.
-    if (!wanted.length)
-        return images;
-    if (found.length !== wanted.length || !wanted.every(w => found.includes(w))) {
-        throw new Error(`platforms: the build wrote images for ${found.join(', ') || 'no platform'}, not for ${wanted.join(', ')}`);
-    }
-    return wanted.map(w => images.find(i => i.platform === w));
-}
+
+;// CONCATENATED MODULE: ./src/core/stages/assemble.ts
+// Assembles one index from the tested images other jobs handed on, each checked against its record.
+
+
+
+
+
+
+
+
+const INDEX_TYPE = 'application/vnd.oci.image.index.v1+json';
 /**
- * Loads the archive into the engine and checks that what the engine now holds is the built image, by
- * digest: the tests run exactly what will be pushed.
+ * Reads every record in `dir`, checks that together they are exactly the platforms asked for, of this
+ * commit, each tested and passed, and each archive the image its record names; then writes one OCI
+ * layout whose index lists those images in the order of `platforms`, so the same archives always give
+ * the same index digest. The layout is what publish pushes, byte for byte.
  */
-async function load(p, built, log) {
-    if (p.strategy.loading === 'per-platform')
-        return loadEachPlatform(p, built, log);
-    await run('docker', ['load', '--quiet', '--input', built.archive]);
-    const facts = await inspectImage(p.localRef);
-    if (facts.id !== built.digest && facts.id !== built.configDigest) {
-        throw new Error(`the engine loaded ${p.localRef} as ${facts.id}, which is not the built image ${built.digest}`);
+async function assemble(p, dir, workDir, log) {
+    const started = Date.now();
+    const records = await readRecords(dir);
+    const wanted = p.strategy.platforms;
+    const byPlatform = new Map();
+    for (const r of records) {
+        const twice = byPlatform.get(r.record.platform);
+        if (twice)
+            throw new InputError(Input.AssembleFrom, `${r.record.platform} is handed on twice (${twice.file} and ${r.file}); keep one image per platform`);
+        if (!wanted.includes(r.record.platform))
+            throw new InputError(Input.AssembleFrom, `${r.file} holds a ${r.record.platform} image, which platforms does not list (${wanted.join(',')})`);
+        byPlatform.set(r.record.platform, r);
     }
-    // The containerd store keeps the whole index: each platform's image is the one its manifest names.
-    const platforms = built.platforms.map(i => ({ platform: i.platform, digest: i.digest, imageId: facts.id, localRef: p.localRef }));
-    return { imageId: facts.id, localRef: p.localRef, workingDir: facts.workingDir, platforms };
-}
-/**
- * An engine without the containerd store holds one platform per image: each platform's image is copied
- * out of the archive on its own and loaded under a reference of its own, and checked by its config
- * digest, the ID such an engine gives it.
- */
-async function loadEachPlatform(p, built, log) {
-    const platforms = [];
-    let workingDir = '';
-    for (const image of built.platforms) {
-        const [os, arch, variant] = image.platform.split('/');
-        const slug = image.platform.replace(/\//g, '-');
-        // The run's own repository, so cleanup finds every platform's image by it.
-        const localRef = `${p.localRef}-${slug}`;
-        const file = (0,external_node_path_namespaceObject.join)(p.workspace.workDir, `image-${slug}.tar`);
-        // A docker archive cannot hold zstd layers: they are unpacked on the way, for the engine alone. The
-        // config, and with it the engine's name for the image, stays the one built.
-        const unpacked = (0,external_node_path_namespaceObject.join)(p.workspace.workDir, `image-${slug}`);
-        await skopeo(['copy', '--quiet', '--dest-decompress', '--override-os', os, '--override-arch', arch, ...(variant ? ['--override-variant', variant] : []), `oci-archive:${built.archive}`, `dir:${unpacked}`], `extracting the ${image.platform} image`);
-        log.info(`Loading ${image.platform} (${image.digest})`);
-        await skopeo(['copy', '--quiet', `dir:${unpacked}`, `docker-archive:${file}:${localRef}`], `extracting the ${image.platform} image`);
-        await (0,promises_namespaceObject.rm)(unpacked, { recursive: true, force: true });
-        await run('docker', ['load', '--quiet', '--input', file]);
-        await (0,promises_namespaceObject.rm)(file, { force: true });
-        const facts = await inspectImage(localRef);
-        if (facts.id !== image.configDigest) {
-            throw new Error(`the engine loaded ${localRef} as ${facts.id}, which is not the built ${image.platform} image (config ${image.configDigest})`);
+    const missing = wanted.filter(w => !byPlatform.has(w));
+    if (missing.length) {
+        throw new InputError(Input.AssembleFrom, `holds no tested image for ${missing.join(', ')}: its job failed, or did not hand its image on; nothing was pushed`);
+    }
+    const commits = [...new Set(records.map(r => r.record.commit))];
+    if (commits.length > 1) {
+        throw new InputError(Input.AssembleFrom, `the images are of different commits (${records.map(r => `${r.record.platform}: ${r.record.commit.slice(0, 12)}`).join(', ')}); assemble the images of one commit`);
+    }
+    if (commits[0] !== p.commit) {
+        throw new InputError(Input.AssembleFrom, `the images are of commit ${commits[0].slice(0, 12)}, not ${p.commit.slice(0, 12)} (githash); assemble them for the commit they were built from`);
+    }
+    for (const { file, record } of records) {
+        const failed = record.tests.filter(t => !t.passed);
+        if (!record.tests.length || failed.length) {
+            throw new InputError(Input.AssembleFrom, `${file}: the ${record.platform} image ${failed.length ? 'failed its tests' : 'ran no test'}; only a tested image is assembled`);
         }
-        workingDir ||= facts.workingDir;
-        platforms.push({ platform: image.platform, digest: image.digest, imageId: facts.id, localRef });
     }
-    return { imageId: platforms[0]?.imageId ?? '', localRef: platforms[0]?.localRef ?? p.localRef, workingDir, platforms };
+    for (const { file, record } of records) {
+        if (!(await (0,promises_namespaceObject.stat)((0,external_node_path_namespaceObject.join)(dir, record.archive)).catch(() => undefined))?.isFile()) {
+            throw new InputError(Input.AssembleFrom, `${file} names ${record.archive}, which is not in the directory; download every file the platform job handed on`);
+        }
+    }
+    const layout = (0,external_node_path_namespaceObject.join)(workDir, 'assembled');
+    await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(layout, 'blobs', 'sha256'), { recursive: true });
+    const images = [];
+    let size = 0;
+    for (const platform of wanted) {
+        const { file, record } = byPlatform.get(platform);
+        const archive = (0,external_node_path_namespaceObject.join)(dir, record.archive);
+        const image = await archivedImage(archive).catch((error) => {
+            throw new InputError(Input.AssembleFrom, `${file}: ${error.message ?? String(error)}`);
+        });
+        if (image.digest !== record.digest || image.platform !== platform) {
+            throw new InputError(Input.AssembleFrom, `${file} names the ${platform} image ${record.digest}, but ${record.archive} holds the ${image.platform} image ${image.digest}; nothing was pushed`);
+        }
+        log.info(`${platform}: ${image.digest}, tested (${record.tests.map(t => t.kind).join(', ')})`);
+        // skopeo checks every blob's digest on the way; the manifests keep theirs.
+        await skopeo(['copy', '--quiet', '--all', '--preserve-digests', `oci-archive:${archive}`, `oci:${layout}:${(0,external_node_path_namespaceObject.basename)(record.archive, '.tar')}`], `assembling the ${platform} image`);
+        images.push(image);
+        size += (await (0,promises_namespaceObject.stat)(archive)).size;
+    }
+    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: INDEX_TYPE, manifests: images.flatMap(i => i.descriptors) }));
+    const hex = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(index).digest('hex');
+    await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(layout, 'blobs', 'sha256', hex), index);
+    const top = { mediaType: INDEX_TYPE, digest: `sha256:${hex}`, size: index.length };
+    // The index alone at the top, so the layout is one image: the assembled index.
+    await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [top] }));
+    const built = {
+        digest: top.digest,
+        configDigest: '',
+        archive: layout,
+        size,
+        reproducible: records.every(r => r.record.reproducible),
+        seconds: (Date.now() - started) / 1000,
+        metadata: {},
+        platforms: images.map(i => ({ platform: i.platform, digest: i.digest, configDigest: i.configDigest }))
+    };
+    return { built, tests: wanted.flatMap(w => byPlatform.get(w).record.tests) };
 }
-/**
- * Secret values reach buildx through its environment, never its argument list, which the log's
- * command lines, process listings and shell traces show: `id=X,env=VAR` names a variable set only for
- * the buildx process.
- */
-function secretArgs(p) {
-    const env = {};
-    const args = p.inputs[Input.Secrets].flatMap((secret, i) => {
-        if ('file' in secret)
-            return ['--secret', `id=${secret.id},src=${(0,external_node_path_namespaceObject.resolve)(p.workspace.repoDir, secret.file)}`];
-        // A variable of the runner's (secret-envs) is copied too: programs start from an allow-listed
-        // environment, so buildx would not see it otherwise.
-        const name = `HASHDOCK_SECRET_${i}`;
-        env[name] = 'value' in secret ? secret.value : (process.env[secret.env] ?? '');
-        return ['--secret', `id=${secret.id},env=${name}`];
+/** Every record of the directory, by file name; a JSON file that is not one is left alone. */
+async function readRecords(dir) {
+    const names = await (0,promises_namespaceObject.readdir)(dir).catch(() => {
+        throw new InputError(Input.AssembleFrom, `'${dir}' is not a directory; give the directory the platform jobs' images were downloaded into`);
     });
-    return { args, env };
-}
-/** The options of BuildKit's RUN steps and of the build, as build-push-action passes them. */
-function runOptions(p) {
-    const i = p.inputs;
-    return [
-        ...(i[Input.NoCache] ? ['--no-cache'] : []),
-        ...(i[Input.Pull] ? ['--pull'] : []),
-        ...(i[Input.Network] ? ['--network', i[Input.Network]] : []),
-        // host networking is an entitlement the build must ask for; the builder must also allow it.
-        ...(i[Input.Network] === 'host' ? ['--allow', 'network.host'] : []),
-        ...(i[Input.ShmSize] ? ['--shm-size', i[Input.ShmSize]] : []),
-        ...i[Input.Ulimit].flatMap(u => ['--ulimit', u]),
-        ...i[Input.AddHosts].flatMap(h => ['--add-host', h.replace('=', ':')])
-    ];
-}
-/** A refused cache export is ignored by BuildKit (ignore-error); the user still hears of it, once. */
-function warnOnCacheExportError(buildLog, log) {
-    const step = /^#(\d+) exporting cache/m.exec(buildLog)?.[1];
-    const error = step && new RegExp(`^#${step} ERROR: (.*)$`, 'm').exec(buildLog)?.[1];
-    if (error)
-        log.warning(`cache: the cache export was refused, so the build went on without saving its cache: ${error}`);
+    const records = [];
+    for (const file of names.filter(n => n.endsWith('.json')).sort()) {
+        let record;
+        try {
+            record = JSON.parse(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, file), 'utf8'));
+        }
+        catch {
+            throw new InputError(Input.AssembleFrom, `${file} is not JSON; a record of a handed-on image was expected`);
+        }
+        if (record.kind !== RECORD_KIND)
+            continue;
+        const valid = typeof record.platform === 'string' &&
+            /^sha256:[0-9a-f]{64}$/.test(record.digest ?? '') &&
+            /^[0-9a-f]{40,64}$/.test(record.commit ?? '') &&
+            // A file of the same directory: a record never points elsewhere.
+            typeof record.archive === 'string' && record.archive === (0,external_node_path_namespaceObject.basename)(record.archive) && record.archive.endsWith('.tar') &&
+            Array.isArray(record.tests) &&
+            // What the summary shows of each: only values of the kinds a test run has.
+            record.tests.every(t => ['unit', 'integration'].includes(t.kind) && typeof t.passed === 'boolean' && typeof t.exitCode === 'number' && typeof t.seconds === 'number' && typeof t.command === 'string');
+        if (!valid)
+            throw new InputError(Input.AssembleFrom, `${file} is not a complete record of a handed-on image`);
+        records.push({ file, record: record });
+    }
+    return records;
 }
 
 ;// CONCATENATED MODULE: ./src/core/stages/cache.ts
@@ -22743,7 +23131,7 @@ function outcome(r) {
 function startProgress(inputs) {
     return { stage: 'plan', image: inputs[Input.Image][0], images: inputs[Input.Image], push: inputs[Input.Push], tests: [], suites: [], notes: [] };
 }
-function report(p, built, loaded, tests, suites, published, notes) {
+function report(p, built, loaded, tests, suites, published, notes, artifacts) {
     const failed = tests.filter(t => !t.passed);
     return {
         ...planFacts(p),
@@ -22754,6 +23142,7 @@ function report(p, built, loaded, tests, suites, published, notes) {
         suites,
         push: p.inputs[Input.Push],
         pushed: Boolean(published),
+        ...(artifacts ? { artifacts } : {}),
         ...(failed.length
             ? {
                 failure: failed.map(t => `${t.kind} tests failed${t.platform ? ` on ${t.platform}` : ''} (exit ${t.exitCode}): nothing was pushed`).join('; '),
@@ -22775,6 +23164,7 @@ function failedReport(progress, error) {
         digest: '',
         strategy: p?.strategy.reasons ?? [],
         ...(progress.built ? builtFacts(progress.built, progress.loaded) : {}),
+        ...(progress.artifacts ? { artifacts: progress.artifacts } : {}),
         reused: false,
         tests: progress.tests,
         suites: progress.suites,
@@ -22828,7 +23218,10 @@ function outputs(r) {
         [Output.Digest]: r.digest,
         ...(r.imageId === undefined ? {} : { [Output.ImageId]: r.imageId }),
         ...(r.reproducible === undefined ? {} : { [Output.Reproducible]: String(r.reproducible) }),
-        ...(r.metadata === undefined ? {} : { [Output.Metadata]: JSON.stringify(r.metadata) })
+        ...(r.metadata === undefined ? {} : { [Output.Metadata]: JSON.stringify(r.metadata) }),
+        ...(r.exported ? { [Output.Exported]: r.exported } : {}),
+        // Only what was delivered: a run whose tests failed hands out no file.
+        ...(r.artifacts?.delivered ? { [Output.Artifacts]: JSON.stringify(r.artifacts.files.map(({ name, size, sha256 }) => ({ name, size, sha256 }))) } : {})
     };
 }
 
@@ -30443,7 +30836,8 @@ function annotateFailures(suites, workingDir, contextPath, repoFiles, log) {
  */
 async function findReusable(p, session, log) {
     // no-cache asks for a fresh build: an image from an earlier run would not be one.
-    if (!p.inputs[Input.Reuse] || p.inputs[Input.Rebuild] || p.inputs[Input.NoCache] || !p.inputs[Input.Push])
+    // artifacts come out of a build: an image re-used is not built, so it would bring none.
+    if (!p.inputs[Input.Reuse] || p.inputs[Input.Rebuild] || p.inputs[Input.NoCache] || !p.inputs[Input.Push] || p.inputs[Input.Artifacts].length)
         return undefined;
     const held = await inspectRemote(`${p.image}:${p.commit}`, session).catch(() => {
         log.notice("skopeo is not installed: every run builds, even when the registry already holds this commit's image");
@@ -30538,6 +30932,9 @@ async function collectResults(p, container, kind, hostDir, log) {
 
 
 
+
+
+
 /** Never throws for a failed stage: the report names the stage and keeps what was learned before it. */
 async function runPipeline(inputs, workspace, log) {
     const progress = startProgress(inputs);
@@ -30567,6 +30964,13 @@ async function adviceOn(p, log) {
 }
 async function stages(inputs, workspace, log, progress) {
     const p = await log.group('Plan', async () => {
+        if (inputs[Input.AssembleFrom]) {
+            // An assembly builds and runs nothing: no engine, no builder; skopeo writes and pushes the index.
+            const planned = await plan(inputs, workspace, undefined);
+            await requireSkopeo();
+            log.info(`Commit ${planned.commit}; ${planned.strategy.reasons.join('; ')}`);
+            return planned;
+        }
         // Independent questions, asked at once (each is a CLI call of a few hundred milliseconds); a failure
         // is reported in this order, so an unreachable engine is named before what it causes.
         const answers = await Promise.allSettled([requireEngine(), selectedBuilder(inputs[Input.Builder])]);
@@ -30580,7 +30984,8 @@ async function stages(inputs, workspace, log, progress) {
         return planned;
     });
     progress.plan = p;
-    if (inputs[Input.Advice])
+    // An assembly builds nothing from the Dockerfile: the platform jobs that built it gave its advice.
+    if (inputs[Input.Advice] && !p.assembleFrom)
         progress.advice = await adviceOn(p, log);
     for (const notice of [...p.strategy.notices, ...p.notices])
         log.notice(notice);
@@ -30597,6 +31002,8 @@ async function stages(inputs, workspace, log, progress) {
     if (inputs[Input.Push] && logins.length && unlogged.length)
         log.info(`Using the runner's own login for ${unlogged.join(', ')}`);
     try {
+        if (p.assembleFrom)
+            return await assembleAndPublish(p, session, log, progress);
         progress.stage = 'reuse check';
         const reusable = await findReusable(p, session, log);
         if (reusable) {
@@ -30625,6 +31032,11 @@ async function stages(inputs, workspace, log, progress) {
         await cache.settle();
         if (store)
             await log.group('Save the layer cache', () => store.save(p.commit));
+        if (inputs[Input.Artifacts].length) {
+            progress.stage = 'artifacts';
+            // The same build's output as the image's: fenced like it.
+            progress.artifacts = await log.group('Export the artifacts', () => log.untrusted(() => exportArtifacts(p, context, workDir, log)));
+        }
         progress.stage = 'build';
         const loaded = p.strategy.load ? await log.group('Load the image into the engine', () => load(p, built, log)) : undefined;
         progress.loaded = loaded;
@@ -30639,9 +31051,19 @@ async function stages(inputs, workspace, log, progress) {
         if (passed && inputs[Input.Push] && tests.length === 0) {
             log.warning('Pushing an image that no test has run against: give test-command or integration-command to test it first.');
         }
+        // Delivered before the image is handed on or pushed: an image that leaves this run always has its artifacts.
+        const artifacts = progress.artifacts;
+        if (passed && artifacts) {
+            progress.stage = 'artifacts';
+            await log.group('Deliver the artifacts', () => deliver(workspace, artifacts, log));
+        }
+        progress.stage = 'hand on';
+        const exported = passed && p.exportDir ? await log.group('Hand on the tested image', () => handOn(p, built, tests, p.exportDir)) : undefined;
+        if (exported)
+            log.info(`Handed on ${exported}`);
         progress.stage = 'push';
         const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log)) : undefined;
-        return report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)]);
+        return { ...report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)], artifacts), ...(exported ? { exported } : {}) };
     }
     finally {
         await logout(session);
@@ -30649,6 +31071,26 @@ async function stages(inputs, workspace, log, progress) {
             await removeRunBuilder(workspace.runId).catch(error => log.warning(`could not remove the run's builder: ${error instanceof Error ? error.message : String(error)}`));
         }
     }
+}
+/** The images other jobs built and tested, as one index, pushed like a build of this run's own. */
+async function assembleAndPublish(p, session, log, progress) {
+    progress.stage = 'assemble';
+    const { built, tests } = await log.group('Assemble', () => assemble(p, p.assembleFrom, p.workspace.workDir, log));
+    progress.built = built;
+    progress.tests.push(...tests);
+    log.info(`Index ${built.digest}: ${built.platforms.map(i => i.platform).join(', ')}`);
+    progress.stage = 'push';
+    const published = p.inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log)) : undefined;
+    const { imageId: _, ...facts } = report(p, built, undefined, tests, [], published, [...p.notices, ...p.warnings, ...heldBackNotes(published)]);
+    // Nothing was loaded here: the images were tested, and loaded, by the jobs that built them.
+    return facts;
+}
+/** Hands the tested build's files to the adapter, and records where they went. */
+async function deliver(workspace, artifacts, log) {
+    if (!workspace.artifactSink)
+        throw new Error('artifacts: this adapter has nowhere to deliver files to');
+    artifacts.delivered = await workspace.artifactSink.deliver(artifacts);
+    log.info(`Delivered ${artifacts.files.length} file(s): ${artifacts.delivered}`);
 }
 function heldBackNotes(published) {
     return published?.heldBack.length ? [`Not moved, since they name a newer commit (force-tags: true moves them): ${published.heldBack.join(', ')}`] : [];
@@ -30823,7 +31265,10 @@ function parseInputs(read) {
         [Input.Ulimit]: ulimits(lines(read(Input.Ulimit))),
         [Input.AddHosts]: addHosts(lines(read(Input.AddHosts))),
         [Input.Platforms]: platforms(read(Input.Platforms)),
-        [Input.Advice]: inputs_boolean(Input.Advice, get(Input.Advice), true)
+        [Input.Advice]: inputs_boolean(Input.Advice, get(Input.Advice), true),
+        [Input.ExportDir]: get(Input.ExportDir),
+        [Input.AssembleFrom]: get(Input.AssembleFrom),
+        [Input.Artifacts]: artifacts(lines(read(Input.Artifacts)))
     };
     if (password && !inputs[Input.RegistryUsername]) {
         throw new InputError(Input.RegistryUsername, 'is required when registry-password is set');
@@ -30844,7 +31289,31 @@ function parseInputs(read) {
     if (inputs[Input.ComposeService] && !inputs[Input.ComposeFile]) {
         throw new InputError(Input.ComposeService, 'needs compose-file: name the compose file that defines this service');
     }
+    fanOut(inputs);
+    if (inputs[Input.Artifacts].length && inputs[Input.AssembleFrom]) {
+        throw new InputError(Input.Artifacts, 'come out of a build, and assemble-from builds nothing; give artifacts to the platform jobs instead');
+    }
+    if (inputs[Input.Artifacts].length && inputs[Input.Platforms].length > 1) {
+        throw new InputError(Input.Artifacts, 'takes files out of one platform\'s build; build one platform (platforms) or leave artifacts empty');
+    }
     return inputs;
+}
+/** A hand-on names its one platform; an assembly names every platform it expects, in the index's order. */
+function fanOut(inputs) {
+    const platforms = inputs[Input.Platforms];
+    if (inputs[Input.ExportDir]) {
+        if (inputs[Input.AssembleFrom])
+            throw new InputError(Input.ExportDir, 'hands a built image on, and assemble-from builds nothing; set one of them');
+        if (platforms.length !== 1) {
+            throw new InputError(Input.ExportDir, `hands on one platform's image; set platforms to the one platform this job builds, e.g. linux/arm64 (it is ${platforms.length ? platforms.join(',') : 'empty'})`);
+        }
+        if (!inputs[Input.TestCommand] && !inputs[Input.IntegrationCommand]) {
+            throw new InputError(Input.ExportDir, 'hands on a tested image, and no test runs; give test-command or integration-command');
+        }
+    }
+    if (inputs[Input.AssembleFrom] && !platforms.length) {
+        throw new InputError(Input.AssembleFrom, 'needs platforms: every platform the index must hold, in its order, e.g. linux/amd64,linux/arm64');
+    }
 }
 function lines(value) {
     return value
@@ -31013,12 +31482,19 @@ Options:
   --compression gzip|zstd    layer compression (default: zstd; zstd is faster, needs Docker 23+ to pull)
   --platforms LIST           platforms to build and test, e.g. linux/amd64,linux/arm64 (default:
                              the builder's native one); one index is pushed if every one passed
+  --export-dir DIR           hand the tested image on: its archive and a record, into DIR, once
+                             its tests pass (needs --platforms with the one platform built)
+  --assemble-from DIR        build nothing: assemble the images handed on into DIR, one per
+                             platform of --platforms, into one index, and push it with --push true
   --builder NAME             BuildKit builder (default: the one docker buildx has selected)
   --rebuild true|false       build even when the registry holds this commit from the same inputs
   --provenance true|false    attach a provenance attestation (default: false); it records build
                              times, so the digest is no longer reproducible
   --sbom true|false          attach an SBOM attestation (default: false); same caveat
   --reuse true|false         re-use the registry's image of this commit (default: false)
+  --artifacts STAGE:PATH     a file or directory of a build stage (path relative to its root, e.g.
+                             builder:out/app.deb) to take out once the tests pass; repeat for more
+  --artifacts-dir DIR        where --artifacts go (a new or existing directory), each below its stage
   --out DIR                  (context) where to write the build context
   --commits N                (advise) first-parent commits to measure (default: 200)
   --advice true|false        (build) advise on the Dockerfile in the report (default: true)
@@ -31047,7 +31523,8 @@ const repeatable = new Set([
     Input.Labels,
     Input.Annotations,
     Input.Ulimit,
-    Input.AddHosts
+    Input.AddHosts,
+    Input.Artifacts
 ]);
 /** Inputs that carry secrets: read from the environment, never from a flag, which any process listing shows. */
 const FROM_ENV = {
@@ -31062,7 +31539,8 @@ function flags() {
         help: { type: 'boolean' },
         'registry-password-stdin': { type: 'boolean' },
         out: { type: 'string' },
-        commits: { type: 'string' }
+        commits: { type: 'string' },
+        'artifacts-dir': { type: 'string' }
     };
     for (const name of Object.values(Input)) {
         // --repo says where the repository is; checkout-path is the action's way of saying it.
@@ -31094,18 +31572,27 @@ function parseCli(argv, stdin) {
         const value = values[name];
         return Array.isArray(value) ? value.join('\n') : typeof value === 'string' ? value : '';
     };
+    const inputs = command === 'build'
+        ? parseInputs(read)
+        : command === 'context' || command === 'advise'
+            ? parseInputs(n => (n === Input.Image ? `${command}/only` : read(n)))
+            : {};
+    const artifactsDir = typeof values['artifacts-dir'] === 'string' ? values['artifacts-dir'] : '';
+    if (command === 'build' && inputs[Input.Artifacts].length && !artifactsDir) {
+        throw new UsageError('--artifacts-dir: give the directory --artifacts are written to, e.g. --artifacts-dir dist');
+    }
+    if (command === 'build' && artifactsDir && !inputs[Input.Artifacts].length) {
+        throw new UsageError('--artifacts-dir: no --artifacts are asked for; name them with --artifacts STAGE:PATH');
+    }
     return {
         command,
         // The context command builds no image, so it needs no image name: any valid one will do.
-        inputs: command === 'build'
-            ? parseInputs(read)
-            : command === 'context' || command === 'advise'
-                ? parseInputs(n => (n === Input.Image ? `${command}/only` : read(n)))
-                : {},
+        inputs,
         repo: typeof values.repo === 'string' ? values.repo : process.cwd(),
         json: values.json === true,
         out: typeof values.out === 'string' ? values.out : '',
-        commits: commits(command, values.commits)
+        commits: commits(command, values.commits),
+        artifactsDir
     };
 }
 function commits(command, value) {
@@ -31141,6 +31628,41 @@ function readFlags(argv) {
             throw new UsageError(`${flag} takes no value`);
         throw new UsageError(message.split('\n')[0]);
     }
+}
+
+;// CONCATENATED MODULE: ./src/cli/artifacts-dir.ts
+// Delivers the files of --artifacts into --artifacts-dir, each below its stage's directory.
+
+
+
+
+
+/** A new or existing directory; checked before anything is built, so a typo does not cost a build. */
+function artifactsDir(dir) {
+    const root = (0,external_node_path_namespaceObject.resolve)(dir);
+    try {
+        if (!(0,external_node_fs_namespaceObject.statSync)(root).isDirectory())
+            throw new UsageError(`--artifacts-dir: '${dir}' is a file; give a new or existing directory`);
+    }
+    catch (error) {
+        if (error.code !== 'ENOENT')
+            throw error;
+    }
+    return {
+        async deliver(artifacts) {
+            for (const f of artifacts.files) {
+                const from = (0,external_node_path_namespaceObject.join)(artifacts.dir, f.relativePath);
+                const to = (0,external_node_path_namespaceObject.join)(root, f.relativePath);
+                await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(to), { recursive: true });
+                // A file of the same name from an earlier run is replaced; nothing else in the directory is touched.
+                await (0,promises_namespaceObject.copyFile)(from, to);
+                // The image clock, as exported: a copy would otherwise carry the time of the copy.
+                await (0,promises_namespaceObject.utimes)(to, IMAGE_CLOCK, IMAGE_CLOCK);
+            }
+            // As the user wrote it: a relative directory stays relative, as in their shell.
+            return `written to ${dir}`;
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/cli/messages.ts
@@ -31251,11 +31773,20 @@ function renderTerminalReport(r, options) {
     }
     if (r.digest)
         rows.push(['Digest', [r.pushed ? r.digest : `${r.digest} (not pushed)`]]);
+    if (r.exported)
+        rows.push(['Handed on', [r.exported]]);
     if (r.strategy.length)
         rows.push(['How', r.strategy]);
     if (r.references.length)
         rows.push(['Tags', r.references]);
     out.push(...table(rows));
+    if (r.artifacts) {
+        out.push('', `${paint('bold', 'Artifacts:')} ${r.artifacts.delivered ?? 'exported, not delivered: the run did not pass'}`);
+        const names = r.artifacts.files.map(f => oneLine(f.name));
+        const sizes = r.artifacts.files.map(f => `${f.size.toLocaleString('en-US')} B`);
+        const [w, sw] = [Math.max(0, ...names.map(n => n.length)), Math.max(0, ...sizes.map(s => s.length))];
+        r.artifacts.files.forEach((f, i) => out.push(`  ${names[i].padEnd(w)}  ${sizes[i].padStart(sw)}  sha256:${f.sha256}`));
+    }
     if (r.failure)
         out.push('', `${paint('red', `Failed at ${r.failedStage ?? 'an unknown stage'}:`)} ${oneLine(terminalMessage(r.failure, r.remedy))}`);
     if (r.suites.length)
@@ -31335,6 +31866,7 @@ function report_testResults(suites, paint) {
 
 
 
+
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 async function cli_main() {
@@ -31358,7 +31890,7 @@ async function cli_main() {
     const workDir = (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `hashdock-${runId}`);
     // Paths are the repository's, from its top, wherever in the working tree the CLI was started.
     const repoDir = (await new Git((0,external_node_path_namespaceObject.resolve)(cli.repo)).topLevel()) ?? (0,external_node_path_namespaceObject.resolve)(cli.repo);
-    const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD' };
+    const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD', ...(cli.artifactsDir ? { artifactSink: artifactsDir(cli.artifactsDir) } : {}) };
     // `context` starts nothing in the engine (it needs none): only its scratch files go.
     const cleanup = () => (cli.command === 'context' || cli.command === 'advise' ? removeScratch(workDir) : cleanupRun(runId, workDir));
     // Ctrl-C: the services, containers and login of this run go with it, then the CLI exits as interrupted.

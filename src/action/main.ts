@@ -10,6 +10,7 @@ import { setExecOutput } from '../core/programs/exec.js'
 import { runPipeline } from '../core/pipeline.js'
 import type { Remedy } from '../core/errors.js'
 import type { Workspace } from '../core/workspace.js'
+import { artifactUpload } from './artifact-upload.js'
 import { ghaCacheStore, resolveCacheMode } from './cache-store.js'
 import { readInputs } from './inputs.js'
 import { actionLog } from './log.js'
@@ -26,7 +27,14 @@ export async function run(): Promise<void> {
   try {
     const inputs = resolveCacheMode(readInputs())
     const signer = githubSigner()
-    const workspace = { ...(await runnerWorkspace(inputs[Input.CheckoutPath])), cacheStore: ghaCacheStore(inputs[Input.Image][0]), ...(signer ? { signer } : {}) }
+    // The jobs of a fan-out each build one platform, at the same time: each keeps a cache line of its own.
+    const cacheLine = inputs[Input.ExportDir] ? `${inputs[Input.Image][0]}-${inputs[Input.Platforms][0]}` : inputs[Input.Image][0]
+    const workspace = {
+      ...(await runnerWorkspace(inputs[Input.CheckoutPath])),
+      cacheStore: ghaCacheStore(cacheLine),
+      ...(inputs[Input.Artifacts].length ? { artifactSink: artifactUpload() } : {}),
+      ...(signer ? { signer } : {})
+    }
     saveRun({ runId: workspace.runId, workDir: workspace.workDir })
     try {
       const report = await runPipeline(inputs, workspace, actionLog)

@@ -56,6 +56,7 @@ export function renderSummary(r: Report): string {
     rows.push([`${capitalize(t.kind)} tests${t.platform ? ` on ${t.platform}` : ''}`, `${t.passed ? 'passed' : `failed (exit ${t.exitCode})`} in ${seconds(t.seconds)}`])
   }
   if (r.digest) rows.push(['Digest', `\`${r.digest}\`${r.pushed ? '' : ' (not pushed)'}`])
+  if (r.exported) rows.push(['Handed on', `\`${r.exported}\``])
   if (r.strategy.length) rows.push(['How', r.strategy.join('<br>')])
   if (r.references.length) rows.push(['Tags', r.references.map(ref => `\`${ref}\``).join('<br>')])
   if (r.attestation) rows.push(['Attestation', attestationCell(r.attestation, r.digest)])
@@ -69,6 +70,7 @@ export function renderSummary(r: Report): string {
   if (r.reused) {
     lines.push('', `> The registry already held ${r.image}:${r.commit}, built and tested from the same inputs: build and tests were skipped and the tags point at that digest. Set rebuild: true to build again.`)
   }
+  if (r.artifacts) lines.push('', ...artifactsTable(r.artifacts))
   for (const note of r.notes) lines.push('', `> ${note}`)
   if (r.advice?.advice.length) lines.push('', renderAdvice(r.advice))
   // Test output is untrusted: the results renderer escapes every piece of it.
@@ -90,6 +92,18 @@ function attestationCell(a: StoredAttestation, digest: string): string {
   const owner = process.env.GITHUB_REPOSITORY_OWNER ?? process.env.GITHUB_REPOSITORY?.split('/')[0] ?? '<owner>'
   const signed = a.signature ? `signed with Sigstore; verify with \`${verifyCommand(`${a.stored[0].image}@${digest}`, owner)}\`` : 'not signed: the workflow has no id-token: write'
   return `test-result \`${a.digest}\`, ${a.statement.predicate.passedTests.length} passed tests named<br>${where}<br>${signed}`
+}
+
+/** Each file with its size and sha256; where they went, or that nothing was delivered. */
+function artifactsTable(a: NonNullable<Report['artifacts']>): string[] {
+  return [
+    `### Artifacts: ${a.delivered ?? 'exported, not delivered: the run did not pass'}`,
+    '',
+    '| File | Size | sha256 |',
+    '| --- | ---: | --- |',
+    // Names of files inside an exported directory are the build's: escaped like test output.
+    ...a.files.map(f => `| ${inline(f.name, 2 * MESSAGE_CHARS)} | ${f.size.toLocaleString('en-US')} B | \`${f.sha256}\` |`)
+  ]
 }
 
 const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`

@@ -12,6 +12,8 @@ export interface CliOptions {
   out: string
   /** (advise) first-parent commits to measure. */
   commits: number
+  /** Where --artifacts are written; empty when none are asked for. */
+  artifactsDir: string
 }
 
 /** A command line hashdock cannot run: the message names what was wrong; the CLI exits 2. */
@@ -75,12 +77,19 @@ Options:
   --compression gzip|zstd    layer compression (default: zstd; zstd is faster, needs Docker 23+ to pull)
   --platforms LIST           platforms to build and test, e.g. linux/amd64,linux/arm64 (default:
                              the builder's native one); one index is pushed if every one passed
+  --export-dir DIR           hand the tested image on: its archive and a record, into DIR, once
+                             its tests pass (needs --platforms with the one platform built)
+  --assemble-from DIR        build nothing: assemble the images handed on into DIR, one per
+                             platform of --platforms, into one index, and push it with --push true
   --builder NAME             BuildKit builder (default: the one docker buildx has selected)
   --rebuild true|false       build even when the registry holds this commit from the same inputs
   --provenance true|false    attach a provenance attestation (default: false); it records build
                              times, so the digest is no longer reproducible
   --sbom true|false          attach an SBOM attestation (default: false); same caveat
   --reuse true|false         re-use the registry's image of this commit (default: false)
+  --artifacts STAGE:PATH     a file or directory of a build stage (path relative to its root, e.g.
+                             builder:out/app.deb) to take out once the tests pass; repeat for more
+  --artifacts-dir DIR        where --artifacts go (a new or existing directory), each below its stage
   --out DIR                  (context) where to write the build context
   --commits N                (advise) first-parent commits to measure (default: 200)
   --advice true|false        (build) advise on the Dockerfile in the report (default: true)
@@ -110,7 +119,8 @@ const repeatable = new Set<string>([
   Input.Labels,
   Input.Annotations,
   Input.Ulimit,
-  Input.AddHosts
+  Input.AddHosts,
+  Input.Artifacts
 ])
 
 /** Inputs that carry secrets: read from the environment, never from a flag, which any process listing shows. */
@@ -127,7 +137,8 @@ export function flags(): Record<string, { type: 'string' | 'boolean'; multiple?:
     help: { type: 'boolean' },
     'registry-password-stdin': { type: 'boolean' },
     out: { type: 'string' },
-    commits: { type: 'string' }
+    commits: { type: 'string' },
+    'artifacts-dir': { type: 'string' }
   }
   for (const name of Object.values(Input)) {
     // --repo says where the repository is; checkout-path is the action's way of saying it.
@@ -156,19 +167,28 @@ export function parseCli(argv: string[], stdin: () => string): CliOptions {
     const value = values[name]
     return Array.isArray(value) ? value.join('\n') : typeof value === 'string' ? value : ''
   }
+  const inputs =
+    command === 'build'
+      ? parseInputs(read)
+      : command === 'context' || command === 'advise'
+        ? parseInputs(n => (n === Input.Image ? `${command}/only` : read(n)))
+        : ({} as Inputs)
+  const artifactsDir = typeof values['artifacts-dir'] === 'string' ? values['artifacts-dir'] : ''
+  if (command === 'build' && inputs[Input.Artifacts].length && !artifactsDir) {
+    throw new UsageError('--artifacts-dir: give the directory --artifacts are written to, e.g. --artifacts-dir dist')
+  }
+  if (command === 'build' && artifactsDir && !inputs[Input.Artifacts].length) {
+    throw new UsageError('--artifacts-dir: no --artifacts are asked for; name them with --artifacts STAGE:PATH')
+  }
   return {
     command,
     // The context command builds no image, so it needs no image name: any valid one will do.
-    inputs:
-      command === 'build'
-        ? parseInputs(read)
-        : command === 'context' || command === 'advise'
-          ? parseInputs(n => (n === Input.Image ? `${command}/only` : read(n)))
-          : ({} as Inputs),
+    inputs,
     repo: typeof values.repo === 'string' ? values.repo : process.cwd(),
     json: values.json === true,
     out: typeof values.out === 'string' ? values.out : '',
-    commits: commits(command, values.commits)
+    commits: commits(command, values.commits),
+    artifactsDir
   }
 }
 

@@ -20,6 +20,7 @@ import { runPipeline } from '../core/pipeline.js'
 import { outputs } from '../core/stages/report.js'
 import { renderAdviceReport } from './advice-report.js'
 import { parseCli, USAGE, UsageError, type CliOptions } from './args.js'
+import { artifactsDir } from './artifacts-dir.js'
 import { terminalLog } from './log.js'
 import { terminalMessage } from './messages.js'
 import { renderTerminalReport } from './report.js'
@@ -48,7 +49,7 @@ async function main(): Promise<number> {
   const workDir = join(tmpdir(), `hashdock-${runId}`)
   // Paths are the repository's, from its top, wherever in the working tree the CLI was started.
   const repoDir = (await new Git(resolve(cli.repo)).topLevel()) ?? resolve(cli.repo)
-  const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD' }
+  const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD', ...(cli.artifactsDir ? { artifactSink: artifactsDir(cli.artifactsDir) } : {}) }
   // `context` starts nothing in the engine (it needs none): only its scratch files go.
   const cleanup = (): Promise<string[]> => (cli.command === 'context' || cli.command === 'advise' ? removeScratch(workDir) : cleanupRun(runId, workDir))
   // Ctrl-C: the services, containers and login of this run go with it, then the CLI exits as interrupted.

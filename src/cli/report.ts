@@ -37,6 +37,7 @@ export function renderTerminalReport(r: Report, options: { colour: boolean }): s
     rows.push([`${t.kind[0].toUpperCase()}${t.kind.slice(1)} tests${t.platform ? ` on ${t.platform}` : ''}`, [`${state} in ${t.seconds.toFixed(1)} s`]])
   }
   if (r.digest) rows.push(['Digest', [r.pushed ? r.digest : `${r.digest} (not pushed)`]])
+  if (r.exported) rows.push(['Handed on', [r.exported]])
   if (r.strategy.length) rows.push(['How', r.strategy])
   if (r.references.length) rows.push(['Tags', r.references])
   if (r.attestation) {
@@ -44,6 +45,13 @@ export function renderTerminalReport(r: Report, options: { colour: boolean }): s
     rows.push(['Attestation', [`test-result ${a.digest} (not signed)`, ...a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag ${r.digest.replace(':', '-')}` : 'referrers API'})`)]])
   }
   out.push(...table(rows))
+  if (r.artifacts) {
+    out.push('', `${paint('bold', 'Artifacts:')} ${r.artifacts.delivered ?? 'exported, not delivered: the run did not pass'}`)
+    const names = r.artifacts.files.map(f => oneLine(f.name))
+    const sizes = r.artifacts.files.map(f => `${f.size.toLocaleString('en-US')} B`)
+    const [w, sw] = [Math.max(0, ...names.map(n => n.length)), Math.max(0, ...sizes.map(s => s.length))]
+    r.artifacts.files.forEach((f, i) => out.push(`  ${names[i].padEnd(w)}  ${sizes[i].padStart(sw)}  sha256:${f.sha256}`))
+  }
 
   if (r.failure) out.push('', `${paint('red', `Failed at ${r.failedStage ?? 'an unknown stage'}:`)} ${oneLine(terminalMessage(r.failure, r.remedy))}`)
   if (r.suites.length) out.push('', ...testResults(r.suites, paint))

@@ -177,3 +177,37 @@ export function images(lines: string[]): string[] {
 export function credentialLike(buildArgs: string[]): string[] {
   return buildArgs.map(a => a.split('=')[0]).filter(n => /TOKEN|PASSW(OR)?D|SECRET|(^|_)(API_?)?KEY($|_)|CREDENTIAL|PRIVATE|AUTH/i.test(n))
 }
+
+/** A path to take out of a build stage: `STAGE:PATH`, the path relative to the stage's root. */
+export interface ArtifactPath {
+  stage: string
+  /** Normalized, relative to the stage's root file system: `out/app.deb` is `/out/app.deb` in the stage. */
+  path: string
+}
+
+/**
+ * `STAGE:PATH` lines. The path stays inside the stage's root, and is plain characters only: BuildKit's
+ * COPY would read `*`, `?` and `[` as a pattern, and a path with spaces or quotes is one no summary can quote.
+ */
+export function artifacts(lines: string[]): ArtifactPath[] {
+  const out: ArtifactPath[] = []
+  for (const line of lines) {
+    const colon = line.indexOf(':')
+    const stage = line.slice(0, colon).trim()
+    const value = line.slice(colon + 1).trim()
+    if (colon <= 0 || !value) throw new InputError(Input.Artifacts, `'${line}' is not STAGE:PATH; write one per line, e.g. builder:out/app.deb`)
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(stage)) throw new InputError(Input.Artifacts, `'${stage}' in '${line}' is not a stage name`)
+    const normalized = posix.normalize(value).replace(/\/+$/, '')
+    if (posix.isAbsolute(value) || normalized === '..' || normalized.startsWith('../') || normalized === '.' || !normalized) {
+      throw new InputError(Input.Artifacts, `'${value}' in '${line}' must be a relative path inside the stage's root, e.g. ${stage}:out/app.deb for /out/app.deb`)
+    }
+    if (!/^[A-Za-z0-9_.+@%=,~/-]+$/.test(normalized)) {
+      throw new InputError(Input.Artifacts, `'${value}' in '${line}' holds a character artifacts do not take (letters, digits and . _ + @ % = , ~ - / only)`)
+    }
+    // Stage names are case-insensitive in a Dockerfile.
+    const artifact = { stage: stage.toLowerCase(), path: normalized }
+    if (out.some(a => a.stage === artifact.stage && a.path === artifact.path)) throw new InputError(Input.Artifacts, `'${line}' is given twice`)
+    out.push(artifact)
+  }
+  return out
+}

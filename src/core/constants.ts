@@ -43,7 +43,10 @@ export enum Input {
   Ulimit = 'ulimit',
   AddHosts = 'add-hosts',
   Platforms = 'platforms',
-  Advice = 'advice'
+  Advice = 'advice',
+  ExportDir = 'export-dir',
+  AssembleFrom = 'assemble-from',
+  Artifacts = 'artifacts'
 }
 
 export enum Output {
@@ -55,6 +58,8 @@ export enum Output {
   ImageId = 'image-id',
   Reproducible = 'reproducible',
   Metadata = 'metadata',
+  Exported = 'exported',
+  Artifacts = 'artifacts',
   Attestation = 'attestation'
 }
 

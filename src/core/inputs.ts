@@ -4,7 +4,7 @@ import { Input } from './constants.js'
 import { InputError } from './errors.js'
 import { registryOf } from './image-ref.js'
 import * as build from './build-inputs.js'
-import type { NamedContext, RegistryLogin, Secret } from './build-inputs.js'
+import type { ArtifactPath, NamedContext, RegistryLogin, Secret } from './build-inputs.js'
 import { PLACEHOLDERS } from './tags.js'
 
 /** Keyed by the real input names, so docs, action.yml and code say the same thing. */
@@ -66,6 +66,12 @@ export interface Inputs {
   [Input.Platforms]: string[]
   /** Measure the Dockerfile against the history and advise; advice never fails a run. */
   [Input.Advice]: boolean
+  /** A directory to hand the tested image on to (its archive and a record), for a later assembly; empty: none. */
+  [Input.ExportDir]: string
+  /** A directory of handed-on images to assemble into one index instead of building; empty: build. */
+  [Input.AssembleFrom]: string
+  /** Paths to take out of build stages once the tests pass; their stages are checked against the Dockerfile in plan. */
+  [Input.Artifacts]: ArtifactPath[]
 }
 
 export const MTIME_MODES = ['commit', 'per-file'] as const
@@ -126,7 +132,10 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.Ulimit]: build.ulimits(lines(read(Input.Ulimit))),
     [Input.AddHosts]: build.addHosts(lines(read(Input.AddHosts))),
     [Input.Platforms]: platforms(read(Input.Platforms)),
-    [Input.Advice]: boolean(Input.Advice, get(Input.Advice), true)
+    [Input.Advice]: boolean(Input.Advice, get(Input.Advice), true),
+    [Input.ExportDir]: get(Input.ExportDir),
+    [Input.AssembleFrom]: get(Input.AssembleFrom),
+    [Input.Artifacts]: build.artifacts(lines(read(Input.Artifacts)))
   }
   if (password && !inputs[Input.RegistryUsername]) {
     throw new InputError(Input.RegistryUsername, 'is required when registry-password is set')
@@ -147,7 +156,31 @@ export function parseInputs(read: InputSource): Inputs {
   if (inputs[Input.ComposeService] && !inputs[Input.ComposeFile]) {
     throw new InputError(Input.ComposeService, 'needs compose-file: name the compose file that defines this service')
   }
+  fanOut(inputs)
+  if (inputs[Input.Artifacts].length && inputs[Input.AssembleFrom]) {
+    throw new InputError(Input.Artifacts, 'come out of a build, and assemble-from builds nothing; give artifacts to the platform jobs instead')
+  }
+  if (inputs[Input.Artifacts].length && inputs[Input.Platforms].length > 1) {
+    throw new InputError(Input.Artifacts, 'takes files out of one platform\'s build; build one platform (platforms) or leave artifacts empty')
+  }
   return inputs
+}
+
+/** A hand-on names its one platform; an assembly names every platform it expects, in the index's order. */
+function fanOut(inputs: Inputs): void {
+  const platforms = inputs[Input.Platforms]
+  if (inputs[Input.ExportDir]) {
+    if (inputs[Input.AssembleFrom]) throw new InputError(Input.ExportDir, 'hands a built image on, and assemble-from builds nothing; set one of them')
+    if (platforms.length !== 1) {
+      throw new InputError(Input.ExportDir, `hands on one platform's image; set platforms to the one platform this job builds, e.g. linux/arm64 (it is ${platforms.length ? platforms.join(',') : 'empty'})`)
+    }
+    if (!inputs[Input.TestCommand] && !inputs[Input.IntegrationCommand]) {
+      throw new InputError(Input.ExportDir, 'hands on a tested image, and no test runs; give test-command or integration-command')
+    }
+  }
+  if (inputs[Input.AssembleFrom] && !platforms.length) {
+    throw new InputError(Input.AssembleFrom, 'needs platforms: every platform the index must hold, in its order, e.g. linux/amd64,linux/arm64')
+  }
 }
 
 function lines(value: string): string[] {

@@ -1,10 +1,12 @@
 // The whole line, in order: inputs → plan → context → build → test → publish → report.
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { assemble } from './stages/assemble.js'
 import { build, load, type Loaded } from './stages/build.js'
 import { removeRunBuilder, selectedBuilder } from './programs/builder.js'
 import { advise, MIN_COMMITS, type AdviceReport } from './stages/advise.js'
 import { attest, type StoredAttestation } from './stages/attest.js'
+import { exportArtifacts, type Artifacts } from './stages/artifacts.js'
 import { arrangeCache } from './stages/cache.js'
 import { prepareServices, showLogs, startServices, stopServices, type ComposeProject } from './programs/compose.js'
 import { Input } from './constants.js'
@@ -12,6 +14,7 @@ import { createContext, type BuildContext } from './stages/context.js'
 import { login, logout, type RegistrySession } from './programs/docker-config.js'
 import { requireEngine, requireSkopeo } from './programs/docker.js'
 import { Git } from './programs/git.js'
+import { handOn } from './stages/hand-on.js'
 import { registryOf } from './image-ref.js'
 import type { Inputs } from './inputs.js'
 import type { Log } from './log.js'
@@ -52,6 +55,13 @@ async function adviceOn(p: Plan, log: Log): Promise<AdviceReport | undefined> {
 
 async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: Progress): Promise<Report> {
   const p = await log.group('Plan', async () => {
+    if (inputs[Input.AssembleFrom]) {
+      // An assembly builds and runs nothing: no engine, no builder; skopeo writes and pushes the index.
+      const planned = await plan(inputs, workspace, undefined)
+      await requireSkopeo()
+      log.info(`Commit ${planned.commit}; ${planned.strategy.reasons.join('; ')}`)
+      return planned
+    }
     // Independent questions, asked at once (each is a CLI call of a few hundred milliseconds); a failure
     // is reported in this order, so an unreachable engine is named before what it causes.
     const answers = await Promise.allSettled([requireEngine(), selectedBuilder(inputs[Input.Builder])])
@@ -64,7 +74,8 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     return planned
   })
   progress.plan = p
-  if (inputs[Input.Advice]) progress.advice = await adviceOn(p, log)
+  // An assembly builds nothing from the Dockerfile: the platform jobs that built it gave its advice.
+  if (inputs[Input.Advice] && !p.assembleFrom) progress.advice = await adviceOn(p, log)
   for (const notice of [...p.strategy.notices, ...p.notices]) log.notice(notice)
   for (const warning of p.warnings) log.warning(warning)
   const workDir = workspace.workDir
@@ -76,6 +87,7 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
   const unlogged = [...new Set(p.images.map(registryOf))].filter(r => !session.registries.includes(r))
   if (inputs[Input.Push] && logins.length && unlogged.length) log.info(`Using the runner's own login for ${unlogged.join(', ')}`)
   try {
+    if (p.assembleFrom) return await assembleAndPublish(p, session, log, progress)
     progress.stage = 'reuse check'
     const reusable = await findReusable(p, session, log)
     if (reusable) {
@@ -103,6 +115,11 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     progress.stage = 'layer cache'
     await cache.settle()
     if (store) await log.group('Save the layer cache', () => store.save(p.commit))
+    if (inputs[Input.Artifacts].length) {
+      progress.stage = 'artifacts'
+      // The same build's output as the image's: fenced like it.
+      progress.artifacts = await log.group('Export the artifacts', () => log.untrusted(() => exportArtifacts(p, context, workDir, log)))
+    }
     progress.stage = 'build'
     const loaded = p.strategy.load ? await log.group('Load the image into the engine', () => load(p, built, log)) : undefined
     progress.loaded = loaded
@@ -118,10 +135,23 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     if (passed && inputs[Input.Push] && tests.length === 0) {
       log.warning('Pushing an image that no test has run against: give test-command or integration-command to test it first.')
     }
+    // Delivered before the image is handed on or pushed: an image that leaves this run always has its artifacts.
+    const artifacts = progress.artifacts
+    if (passed && artifacts) {
+      progress.stage = 'artifacts'
+      await log.group('Deliver the artifacts', () => deliver(workspace, artifacts, log))
+    }
+    progress.stage = 'hand on'
+    const exported = passed && p.exportDir ? await log.group('Hand on the tested image', () => handOn(p, built, tests, p.exportDir)) : undefined
+    if (exported) log.info(`Handed on ${exported}`)
     progress.stage = 'push'
     const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log)) : undefined
     const attestation = published && tests.length ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined
-    return { ...report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)]), ...(attestation ? { attestation } : {}) }
+    return {
+      ...report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)], artifacts),
+      ...(exported ? { exported } : {}),
+      ...(attestation ? { attestation } : {})
+    }
   } finally {
     await logout(session)
     if (p.strategy.builder.create) {
@@ -141,6 +171,27 @@ async function attestOrWarn(p: Plan, digest: string, tests: TestRun[], suites: T
     log.warning(`test-result attestation not stored: ${error instanceof Error ? error.message : String(error)}`)
     return undefined
   }
+}
+
+/** The images other jobs built and tested, as one index, pushed like a build of this run's own. */
+async function assembleAndPublish(p: Plan, session: RegistrySession, log: Log, progress: Progress): Promise<Report> {
+  progress.stage = 'assemble'
+  const { built, tests } = await log.group('Assemble', () => assemble(p, p.assembleFrom, p.workspace.workDir, log))
+  progress.built = built
+  progress.tests.push(...tests)
+  log.info(`Index ${built.digest}: ${built.platforms.map(i => i.platform).join(', ')}`)
+  progress.stage = 'push'
+  const published = p.inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log)) : undefined
+  const { imageId: _, ...facts } = report(p, built, undefined, tests, [], published, [...p.notices, ...p.warnings, ...heldBackNotes(published)])
+  // Nothing was loaded here: the images were tested, and loaded, by the jobs that built them.
+  return facts
+}
+
+/** Hands the tested build's files to the adapter, and records where they went. */
+async function deliver(workspace: Workspace, artifacts: Artifacts, log: Log): Promise<void> {
+  if (!workspace.artifactSink) throw new Error('artifacts: this adapter has nowhere to deliver files to')
+  artifacts.delivered = await workspace.artifactSink.deliver(artifacts)
+  log.info(`Delivered ${artifacts.files.length} file(s): ${artifacts.delivered}`)
 }
 
 function heldBackNotes(published: Published | undefined): string[] {

@@ -1,4 +1,5 @@
 // Where a run happens: supplied by the adapter (GitHub's runner, or a developer's terminal).
+import type { Artifacts } from './stages/artifacts.js'
 
 export interface Workspace {
   /** The git checkout holding the commit to build. */
@@ -19,6 +20,13 @@ export interface Workspace {
   signer?: Signer
   /** Where the adapter keeps BuildKit's exported cache between runs (cache: gha). */
   cacheStore?: CacheStore
+  /** Where the adapter delivers the files of the artifacts input once the tests passed. */
+  artifactSink?: ArtifactSink
+}
+
+/** Takes exported artifacts somewhere (a workflow artifact, a directory); returns where, in words for the report. */
+export interface ArtifactSink {
+  deliver(artifacts: Artifacts): Promise<string>
 }
 
 /** A directory of BuildKit cache that an adapter restores before the build and saves after it. */

@@ -1,4 +1,5 @@
 // What an OCI image archive (a tar of an OCI layout) holds: its index, and each platform's manifest in it.
+import { createHash } from 'node:crypto'
 import { open } from 'node:fs/promises'
 
 /** One platform's image in an index: what its tests run, and what the pushed index lists. */
@@ -11,9 +12,11 @@ export interface PlatformImage {
   configDigest: string
 }
 
-interface Descriptor {
+/** An entry of an OCI index: what an assembled index lists. */
+export interface Descriptor {
   mediaType: string
   digest: string
+  size: number
   platform?: { os: string; architecture: string; variant?: string }
   annotations?: Record<string, string>
 }
@@ -23,28 +26,85 @@ interface Descriptor {
  * by its tar headers only, so a large image costs a few small reads.
  */
 export async function platformImages(archive: string): Promise<{ index: string; images: PlatformImage[] }> {
+  return readArchive(archive, async ({ top, blob }) => {
+    if (!/index|manifest\.list/.test(top.mediaType)) throw new Error(`the image archive ${archive} holds no image index`)
+    const index = JSON.parse((await blob(top.digest)).toString('utf8')) as { manifests: Descriptor[] }
+    const images: PlatformImage[] = []
+    for (const m of index.manifests) {
+      if (!m.platform || isAttestation(m)) continue
+      const manifest = JSON.parse((await blob(m.digest)).toString('utf8')) as { config: { digest: string } }
+      images.push({ platform: platformName(m.platform), digest: m.digest, configDigest: manifest.config.digest })
+    }
+    return { index: top.digest, images }
+  })
+}
+
+/** One platform's image in an archive, as an index of several platforms lists it. */
+export interface ArchivedImage {
+  /** os/arch[/variant], as its configuration says. */
+  platform: string
+  /** Digest of its manifest, checked against the manifest's bytes. */
+  digest: string
+  configDigest: string
+  /** The image's manifest, then any attestation of it: the entries an assembled index lists. */
+  descriptors: Descriptor[]
+}
+
+/**
+ * The one image an archive holds: its manifest at the top (the docker exporter's), or the one platform
+ * image of the index at the top, with its attestations. The manifest's bytes are hashed, so a digest
+ * that does not name them is found here.
+ */
+export async function archivedImage(archive: string): Promise<ArchivedImage> {
+  return readArchive(archive, async ({ top, blob }) => {
+    const verified = async (digest: string): Promise<Buffer> => {
+      const bytes = await blob(digest)
+      if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` !== digest) throw new Error(`the image archive ${archive} holds a manifest whose bytes are not its digest ${digest}`)
+      return bytes
+    }
+    let descriptors: Descriptor[] = [{ mediaType: top.mediaType, digest: top.digest, size: top.size }]
+    if (/index|manifest\.list/.test(top.mediaType)) {
+      const index = JSON.parse((await verified(top.digest)).toString('utf8')) as { manifests: Descriptor[] }
+      const images = index.manifests.filter(m => !isAttestation(m))
+      if (images.length !== 1) throw new Error(`the image archive ${archive} holds ${images.length} images, not one`)
+      const attestations = index.manifests.filter(m => isAttestation(m) && m.annotations?.['vnd.docker.reference.digest'] === images[0].digest)
+      descriptors = [...images, ...attestations]
+    }
+    const image = descriptors[0]
+    const manifest = JSON.parse((await verified(image.digest)).toString('utf8')) as { config: { digest: string } }
+    const config = JSON.parse((await blob(manifest.config.digest)).toString('utf8')) as { os: string; architecture: string; variant?: string }
+    const platform = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }
+    // Only what an index entry needs: the exporter's own names for the image (ref.name annotations) stay out.
+    descriptors[0] = { mediaType: image.mediaType, digest: image.digest, size: image.size, platform }
+    return { platform: platformName(platform), digest: image.digest, configDigest: manifest.config.digest, descriptors }
+  })
+}
+
+function isAttestation(m: Descriptor): boolean {
+  return m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest'
+}
+
+interface ArchiveReader {
+  /** The first entry of the layout's index.json: the image the archive is of. */
+  top: Descriptor
+  blob(digest: string): Promise<Buffer>
+}
+
+async function readArchive<T>(archive: string, use: (reader: ArchiveReader) => Promise<T>): Promise<T> {
   const file = await open(archive, 'r')
   try {
     const entries = await tarEntries(file)
-    const read = async (name: string): Promise<unknown> => {
+    const read = async (name: string): Promise<Buffer> => {
       const entry = entries.get(name)
       if (!entry) throw new Error(`the image archive ${archive} holds no ${name}`)
       const buffer = Buffer.alloc(entry.size)
       await file.read(buffer, 0, entry.size, entry.offset)
-      return JSON.parse(buffer.toString('utf8'))
+      return buffer
     }
-    const blob = (digest: string): Promise<unknown> => read(`blobs/${digest.replace(':', '/')}`)
-    const layout = (await read('index.json')) as { manifests: Descriptor[] }
+    const layout = JSON.parse((await read('index.json')).toString('utf8')) as { manifests: Descriptor[] }
     const top = layout.manifests[0]
-    if (!top || !/index|manifest\.list/.test(top.mediaType)) throw new Error(`the image archive ${archive} holds no image index`)
-    const index = (await blob(top.digest)) as { manifests: Descriptor[] }
-    const images: PlatformImage[] = []
-    for (const m of index.manifests) {
-      if (!m.platform || m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest') continue
-      const manifest = (await blob(m.digest)) as { config: { digest: string } }
-      images.push({ platform: platformName(m.platform), digest: m.digest, configDigest: manifest.config.digest })
-    }
-    return { index: top.digest, images }
+    if (!top) throw new Error(`the image archive ${archive} holds no image`)
+    return await use({ top, blob: digest => read(`blobs/${digest.replace(':', '/')}`) })
   } finally {
     await file.close()
   }

@@ -1,5 +1,5 @@
 // Registry operations by digest, through skopeo: push an image archive unchanged, copy a manifest to more tags.
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RegistrySession } from './docker-config.js'
 import { Input } from '../constants.js'
@@ -37,13 +37,15 @@ export function skopeoMessage(stderr: string): string {
 }
 
 /**
- * Pushes an image archive (OCI layout inside) to `ref` byte for byte: every manifest keeps its digest,
- * attestations and other platforms included. Returns the digest the registry now holds.
+ * Pushes an image archive (OCI layout inside), or an OCI layout directory (an assembled index), to
+ * `ref` byte for byte: every manifest keeps its digest, attestations and other platforms included.
+ * Returns the digest the registry now holds.
  */
 export async function pushArchive(archive: string, ref: string, session: RegistrySession, workDir: string): Promise<string> {
   const digestFile = join(workDir, 'pushed.digest')
+  const transport = (await stat(archive)).isDirectory() ? 'oci' : 'oci-archive'
   await skopeo(
-    ['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...access(session, registryOf(ref), 'dest-tls-verify'), `oci-archive:${archive}`, `docker://${ref}`],
+    ['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...access(session, registryOf(ref), 'dest-tls-verify'), `${transport}:${archive}`, `docker://${ref}`],
     `pushing ${ref}`
   )
   return (await readFile(digestFile, 'utf8')).trim()

@@ -197,7 +197,7 @@ export function secretArgs(p: Pick<Plan, 'inputs' | 'workspace'>): { args: strin
 }
 
 /** The options of BuildKit's RUN steps and of the build, as build-push-action passes them. */
-function runOptions(p: Plan): string[] {
+export function runOptions(p: Plan): string[] {
   const i = p.inputs
   return [
     ...(i[Input.NoCache] ? ['--no-cache'] : []),

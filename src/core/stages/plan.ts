@@ -1,6 +1,7 @@
 // Stage 1: turn the inputs into a plan of one build, checking against the repository everything that can be checked before building.
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import { posix, resolve } from 'node:path'
 import type { BuilderFacts } from '../programs/builder.js'
 import { FINGERPRINT_LABEL, Input } from '../constants.js'
@@ -9,7 +10,8 @@ import { InputError } from '../errors.js'
 import { requireFullHistory } from './file-times.js'
 import { Git } from '../programs/git.js'
 import type { Inputs } from '../inputs.js'
-import { decideStrategy, type BuildStrategy } from './strategy.js'
+import { assemblyStrategy, decideStrategy, type BuildStrategy } from './strategy.js'
+import { checkStages } from './artifacts.js'
 import { credentialLike } from '../build-inputs.js'
 import { highestVersion, resolveTags, whyMissing } from '../tags.js'
 import type { Workspace } from '../workspace.js'
@@ -39,6 +41,9 @@ export interface Plan {
   strategy: BuildStrategy
   /** The githash input as given, or the adapter's default. */
   ref: string
+  /** Absolute directories: where the tested image is handed on to, and what an assembly reads instead of building; '' when not. */
+  exportDir: string
+  assembleFrom: string
 }
 
 /** What the engine and the selected builder can do, asked once by the pipeline. */
@@ -50,11 +55,17 @@ export interface Facts {
 /** The commit and its paths: all the build context needs, and nothing that needs an engine. */
 export type SourcePlan = Pick<Plan, 'inputs' | 'workspace' | 'commit' | 'commitTime' | 'contextPath' | 'dockerfilePath' | 'ref'>
 
-export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts): Promise<Plan> {
+/** Without facts, an assembly: it reads the images other jobs built, and builds nothing. */
+export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | undefined): Promise<Plan> {
   const source = await planSource(inputs, workspace)
   const { commit, commitTime, ref, contextPath, dockerfilePath } = source
-  const strategy = decideStrategy(inputs, facts.engine, facts.builder, workspace.runId)
+  const strategy = facts ? decideStrategy(inputs, facts.engine, facts.builder, workspace.runId) : assemblyStrategy(inputs)
+  const assembleFrom = inputs[Input.AssembleFrom] && resolve(inputs[Input.AssembleFrom])
+  if (assembleFrom && !(await stat(assembleFrom).catch(() => undefined))?.isDirectory()) {
+    throw new InputError(Input.AssembleFrom, `'${inputs[Input.AssembleFrom]}' is not a directory; give the directory the platform jobs' images were downloaded into`)
+  }
   const git = new Git(workspace.repoDir)
+  if (inputs[Input.Artifacts].length) checkStages(inputs[Input.Artifacts], (await git.fileAt(commit, dockerfilePath)) ?? '', dockerfilePath)
 
   const images = inputs[Input.Image]
   const version = highestVersion(await git.tagsAt(commit))
@@ -80,7 +91,8 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts): 
   labels[FINGERPRINT_LABEL] = await fingerprint(git, inputs, commit, contextPath, dockerfilePath, labels)
 
   const localRef = `hashdock-run-${workspace.runId}:${commit}`
-  return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy }
+  const exportDir = inputs[Input.ExportDir] && resolve(inputs[Input.ExportDir])
+  return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy, exportDir, assembleFrom }
 }
 
 export async function planSource(inputs: Inputs, workspace: Workspace): Promise<SourcePlan> {

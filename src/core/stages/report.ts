@@ -1,6 +1,7 @@
 // Stage 6: what happened, as facts and outputs; each adapter renders them (a job summary, a terminal report).
 import { Input, Output } from '../constants.js'
 import type { AdviceReport } from './advise.js'
+import type { Artifacts } from './artifacts.js'
 import type { StoredAttestation } from './attest.js'
 import type { Built, Loaded } from './build.js'
 import type { Remedy } from '../errors.js'
@@ -18,9 +19,12 @@ export type Stage =
   | 'build context'
   | 'layer cache'
   | 'build'
+  | 'artifacts'
   | 'unit tests'
   | 'services'
   | 'integration tests'
+  | 'hand on'
+  | 'assemble'
   | 'push'
 
 export interface Report {
@@ -54,6 +58,10 @@ export interface Report {
   /** Whether pushing was asked for. */
   push: boolean
   pushed: boolean
+  /** The archive the tested image was handed on as (export-dir), when it was. */
+  exported?: string
+  /** Files the artifacts input took out of build stages; `delivered` says where they went, once the tests passed. */
+  artifacts?: Artifacts
   /** Why the run failed: a stage threw, or a test failed. */
   failure?: string
   failedStage?: Stage
@@ -86,6 +94,7 @@ export interface Progress {
   plan?: Plan
   built?: Built
   loaded?: Loaded
+  artifacts?: Artifacts
   tests: TestRun[]
   suites: TestSuite[]
   notes: string[]
@@ -103,7 +112,8 @@ export function report(
   tests: TestRun[],
   suites: TestSuite[],
   published: Published | undefined,
-  notes: string[]
+  notes: string[],
+  artifacts?: Artifacts
 ): Report {
   const failed = tests.filter(t => !t.passed)
   return {
@@ -115,6 +125,7 @@ export function report(
     suites,
     push: p.inputs[Input.Push],
     pushed: Boolean(published),
+    ...(artifacts ? { artifacts } : {}),
     ...(failed.length
       ? {
           failure: failed.map(t => `${t.kind} tests failed${t.platform ? ` on ${t.platform}` : ''} (exit ${t.exitCode}): nothing was pushed`).join('; '),
@@ -137,6 +148,7 @@ export function failedReport(progress: Progress, error: unknown): Report {
     digest: '',
     strategy: p?.strategy.reasons ?? [],
     ...(progress.built ? builtFacts(progress.built, progress.loaded) : {}),
+    ...(progress.artifacts ? { artifacts: progress.artifacts } : {}),
     reused: false,
     tests: progress.tests,
     suites: progress.suites,
@@ -195,6 +207,9 @@ export function outputs(r: Report): Partial<Record<Output, string>> {
     ...(r.imageId === undefined ? {} : { [Output.ImageId]: r.imageId }),
     ...(r.reproducible === undefined ? {} : { [Output.Reproducible]: String(r.reproducible) }),
     ...(r.metadata === undefined ? {} : { [Output.Metadata]: JSON.stringify(r.metadata) }),
+    ...(r.exported ? { [Output.Exported]: r.exported } : {}),
+    // Only what was delivered: a run whose tests failed hands out no file.
+    ...(r.artifacts?.delivered ? { [Output.Artifacts]: JSON.stringify(r.artifacts.files.map(({ name, size, sha256 }) => ({ name, size, sha256 }))) } : {}),
     ...(r.attestation ? { [Output.Attestation]: r.attestation.digest } : {})
   }
 }

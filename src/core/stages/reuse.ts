@@ -17,7 +17,8 @@ import { copyDigest, inspectRemote } from '../programs/registry.js'
  */
 export async function findReusable(p: Plan, session: RegistrySession, log: Log): Promise<string | undefined> {
   // no-cache asks for a fresh build: an image from an earlier run would not be one.
-  if (!p.inputs[Input.Reuse] || p.inputs[Input.Rebuild] || p.inputs[Input.NoCache] || !p.inputs[Input.Push]) return undefined
+  // artifacts come out of a build: an image re-used is not built, so it would bring none.
+  if (!p.inputs[Input.Reuse] || p.inputs[Input.Rebuild] || p.inputs[Input.NoCache] || !p.inputs[Input.Push] || p.inputs[Input.Artifacts].length) return undefined
   const held = await inspectRemote(`${p.image}:${p.commit}`, session).catch(() => {
     log.notice("skopeo is not installed: every run builds, even when the registry already holds this commit's image")
     return undefined

@@ -102,3 +102,27 @@ export function decideStrategy(inputs: Inputs, engine: Engine, selected: Builder
   }
   return { builder, loopbackRegistries, cache, compression, platforms, exporter, loading, load, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices }
 }
+
+/**
+ * An assembly builds nothing: it reads images other jobs built and tested, so it needs neither an
+ * engine nor a builder.
+ */
+export function assemblyStrategy(inputs: Inputs): BuildStrategy {
+  const platforms = inputs[Input.Platforms]
+  const reasons = [`${platforms.join(', ')}: one index assembled from the images each platform's own job built and tested; pushed only if every platform's image is there and passed`]
+  return {
+    builder: { name: '', driver: '', create: false },
+    loopbackRegistries: [],
+    cache: 'none',
+    compression: inputs[Input.Compression],
+    platforms,
+    exporter: 'oci',
+    loading: 'archive',
+    load: false,
+    provenance: inputs[Input.Provenance],
+    sbom: inputs[Input.Sbom],
+    reproducible: true,
+    reasons,
+    notices: []
+  }
+}
