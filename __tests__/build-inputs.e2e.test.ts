@@ -268,12 +268,14 @@ describe('a re-run that adds a registry', () => {
     const images = [`${testbed.registry}/${name}`, `${testbed.registry2}/${name}`]
     const env = { HASHDOCK_TEST_ENV_SECRET: ENV_SECRET }
     const workspace = origin.clone()
-    const once = await runAction({ workspace, sha: newer, inputs: inputs(images.slice(0, 1), { tags: 'latest', reuse: 'true' }), env })
+    // A run reuses only an image a passing test attested: both runs test.
+    const tested = { tags: 'latest', reuse: 'true', 'test-command': 'true' }
+    const once = await runAction({ workspace, sha: newer, inputs: inputs(images.slice(0, 1), tested), env })
     expect(once.exitCode).toBe(0)
     expect(once.stdout).toMatch(/::group::Build /)
     expect(await second.manifest(images[1], newer)).toBeUndefined()
 
-    const twice = await runAction({ workspace, sha: newer, inputs: inputs(images, { tags: 'latest', reuse: 'true' }), env })
+    const twice = await runAction({ workspace, sha: newer, inputs: inputs(images, tested), env })
     expect(twice.exitCode).toBe(0)
     expect(twice.stdout).toContain(`Copying ${images[0]}@${once.outputs.digest} to ${images[1]}:${newer}`)
     expect(twice.stdout).not.toMatch(/::group::Build /)

@@ -128,7 +128,10 @@ describe('outputs', () => {
   const declared = Object.keys((parse(readFileSync('action.yml', 'utf8')) as { outputs: Record<string, unknown> }).outputs)
 
   test('exactly the outputs action.yml declares', () => {
-    const out = outputs({ ...report(plan, built, loaded, [unitPassed], [], published, [], artifacts), exported: '/handed-on/linux-amd64.tar' })
+    // The pipeline adds the attestation it stored after the push.
+    const attestation = { digest: `sha256:${'e'.repeat(64)}`, statement: {} as never, stored: [{ image: IMAGE, via: 'tag' as const }] }
+    const out = outputs({ ...report(plan, built, loaded, [unitPassed], [], published, [], artifacts), exported: '/handed-on/linux-amd64.tar', attestation })
+    expect(out[Output.Attestation]).toBe(attestation.digest)
     expect(Object.keys(out).sort()).toEqual([...declared].sort())
     for (const key of ['githash', 'commit-time', 'image', 'tags', 'digest', 'image-id']) expect(out).toHaveProperty([key])
     for (const value of Object.values(out)) expect(typeof value).toBe('string')

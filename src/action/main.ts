@@ -14,6 +14,7 @@ import { artifactUpload } from './artifact-upload.js'
 import { ghaCacheStore, resolveCacheMode } from './cache-store.js'
 import { readInputs } from './inputs.js'
 import { actionLog } from './log.js'
+import { githubSigner } from './signer.js'
 import { isPost, markMainStarted, savedRun, saveRun } from './state.js'
 import { failureMessage, publishReport } from './summary.js'
 
@@ -25,16 +26,19 @@ export async function run(): Promise<void> {
   markMainStarted()
   try {
     const inputs = resolveCacheMode(readInputs())
+    const signer = githubSigner()
     // The jobs of a fan-out each build one platform, at the same time: each keeps a cache line of its own.
     const cacheLine = inputs[Input.ExportDir] ? `${inputs[Input.Image][0]}-${inputs[Input.Platforms][0]}` : inputs[Input.Image][0]
     const workspace = {
       ...(await runnerWorkspace(inputs[Input.CheckoutPath])),
       cacheStore: ghaCacheStore(cacheLine),
-      ...(inputs[Input.Artifacts].length ? { artifactSink: artifactUpload() } : {})
+      ...(inputs[Input.Artifacts].length ? { artifactSink: artifactUpload() } : {}),
+      ...(signer ? { signer } : {})
     }
     saveRun({ runId: workspace.runId, workDir: workspace.workDir })
     try {
       const report = await runPipeline(inputs, workspace, actionLog)
+      if (report.attestation && !report.attestation.signature) core.notice('test-result attestation not signed: the workflow has no id-token: write')
       await publishReport(report)
       if (report.failure) core.setFailed(failureMessage(report))
     } finally {
@@ -64,7 +68,8 @@ async function runnerWorkspace(checkoutPath: string): Promise<Workspace> {
     runId,
     defaultRef: env.GITHUB_SHA || 'HEAD',
     event: eventOf(env),
-    sourceUrl: env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}` : undefined
+    sourceUrl: env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}` : undefined,
+    ...(env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? { runUrl: `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` } : {})
   }
 }
 

@@ -9,6 +9,8 @@ import type { AdviceReport } from '../core/stages/advise.js'
 import { inline, renderResultsMarkdown } from './results-markdown.js'
 import { withoutInvisible } from '../core/text.js'
 import { printUntrusted } from './log.js'
+import { verifyCommand } from './signer.js'
+import { fallbackTag, type StoredAttestation } from '../core/stages/attest.js'
 
 /** Every output known so far, and the summary; a failed run writes both too, so its githash is not lost. */
 export async function publishReport(report: Report): Promise<void> {
@@ -57,6 +59,7 @@ export function renderSummary(r: Report): string {
   if (r.exported) rows.push(['Handed on', `\`${r.exported}\``])
   if (r.strategy.length) rows.push(['How', r.strategy.join('<br>')])
   if (r.references.length) rows.push(['Tags', r.references.map(ref => `\`${ref}\``).join('<br>')])
+  if (r.attestation) rows.push(['Attestation', attestationCell(r.attestation, r.digest)])
 
   const lines = [`## hashdock: ${r.images.join(', ')} — ${headline}`, '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)]
   // A stage's message can quote a program's output (docker's last error line): escaped like test output.
@@ -81,6 +84,14 @@ export function renderAdvice(r: AdviceReport): string {
   const lines = [`### Dockerfile advice`, '', `Measured on the last ${r.commits} first-parent commits up to this one${r.dockerignore ? `, with the rules of ${code(r.dockerignore)}` : ''}:`, '']
   for (const a of r.advice) lines.push(`- ${code(`${a.dockerfile}:${a.line}`)}: ${describeAdvice(a, code)}`)
   return lines.join('\n')
+}
+
+/** Where the record is and whether it is signed; a signed one with the command that checks it. */
+function attestationCell(a: StoredAttestation, digest: string): string {
+  const where = a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag \`${fallbackTag(digest)}\`` : 'referrers API'})`).join('<br>')
+  const owner = process.env.GITHUB_REPOSITORY_OWNER ?? process.env.GITHUB_REPOSITORY?.split('/')[0] ?? '<owner>'
+  const signed = a.signature ? `signed with Sigstore; verify with \`${verifyCommand(`${a.stored[0].image}@${digest}`, owner)}\`` : 'not signed: the workflow has no id-token: write'
+  return `test-result \`${a.digest}\`, ${a.statement.predicate.passedTests.length} passed tests named<br>${where}<br>${signed}`
 }
 
 /** Each file with its size and sha256; where they went, or that nothing was delivered. */

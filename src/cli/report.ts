@@ -40,6 +40,10 @@ export function renderTerminalReport(r: Report, options: { colour: boolean }): s
   if (r.exported) rows.push(['Handed on', [r.exported]])
   if (r.strategy.length) rows.push(['How', r.strategy])
   if (r.references.length) rows.push(['Tags', r.references])
+  if (r.attestation) {
+    const a = r.attestation
+    rows.push(['Attestation', [`test-result ${a.digest} (not signed)`, ...a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag ${r.digest.replace(':', '-')}` : 'referrers API'})`)]])
+  }
   out.push(...table(rows))
   if (r.artifacts) {
     out.push('', `${paint('bold', 'Artifacts:')} ${r.artifacts.delivered ?? 'exported, not delivered: the run did not pass'}`)

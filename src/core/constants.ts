@@ -59,7 +59,8 @@ export enum Output {
   Reproducible = 'reproducible',
   Metadata = 'metadata',
   Exported = 'exported',
-  Artifacts = 'artifacts'
+  Artifacts = 'artifacts',
+  Attestation = 'attestation'
 }
 
 // What the post step needs to clean up after a cancelled or failed run. Never a secret.

@@ -5,6 +5,7 @@ import { assemble } from './stages/assemble.js'
 import { build, load, type Loaded } from './stages/build.js'
 import { removeRunBuilder, selectedBuilder } from './programs/builder.js'
 import { advise, MIN_COMMITS, type AdviceReport } from './stages/advise.js'
+import { attest, type StoredAttestation } from './stages/attest.js'
 import { exportArtifacts, type Artifacts } from './stages/artifacts.js'
 import { arrangeCache } from './stages/cache.js'
 import { prepareServices, showLogs, startServices, stopServices, type ComposeProject } from './programs/compose.js'
@@ -21,6 +22,7 @@ import { plan, type Plan } from './stages/plan.js'
 import { publish, type Published } from './stages/publish.js'
 import { failedReport, report, reusedReport, startProgress, type Progress, type Report } from './stages/report.js'
 import { annotateFailures, readResults } from './results/results.js'
+import type { TestSuite } from './results/junit.js'
 import { findReusable, reuse } from './stages/reuse.js'
 import { testInImage, type TestRun } from './stages/test.js'
 import type { Workspace } from './workspace.js'
@@ -144,12 +146,30 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     if (exported) log.info(`Handed on ${exported}`)
     progress.stage = 'push'
     const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log)) : undefined
-    return { ...report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)], artifacts), ...(exported ? { exported } : {}) }
+    const attestation = published && tests.length ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined
+    return {
+      ...report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)], artifacts),
+      ...(exported ? { exported } : {}),
+      ...(attestation ? { attestation } : {})
+    }
   } finally {
     await logout(session)
     if (p.strategy.builder.create) {
       await removeRunBuilder(workspace.runId).catch(error => log.warning(`could not remove the run's builder: ${error instanceof Error ? error.message : String(error)}`))
     }
+  }
+}
+
+/**
+ * The image is in the registry by now: a record that could not be stored is a warning, not a failed run
+ * (a re-run then finds no record and builds and tests again).
+ */
+async function attestOrWarn(p: Plan, digest: string, tests: TestRun[], suites: TestSuite[], session: RegistrySession, log: Log): Promise<StoredAttestation | undefined> {
+  try {
+    return await attest(p, digest, tests, suites, session, log)
+  } catch (error) {
+    log.warning(`test-result attestation not stored: ${error instanceof Error ? error.message : String(error)}`)
+    return undefined
   }
 }
 

@@ -14,6 +14,10 @@ export interface Workspace {
   event?: { branch?: string; pr?: number }
   /** Web address of the repository, for the image's source label. */
   sourceUrl?: string
+  /** Web address of this run (a workflow run), for the test-result attestation. */
+  runUrl?: string
+  /** Signs the test-result attestation, when the adapter has an identity to sign with. */
+  signer?: Signer
   /** Where the adapter keeps BuildKit's exported cache between runs (cache: gha). */
   cacheStore?: CacheStore
   /** Where the adapter delivers the files of the artifacts input once the tests passed. */
@@ -30,4 +34,9 @@ export interface CacheStore {
   dir: string
   restore(commit: string): Promise<void>
   save(commit: string): Promise<void>
+}
+
+/** Signs a statement for the adapter's own trust root (Sigstore on GitHub); the core stores what it returns. */
+export interface Signer {
+  sign(statement: object): Promise<{ bundle: unknown; mediaType: string }>
 }

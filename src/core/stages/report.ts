@@ -2,6 +2,7 @@
 import { Input, Output } from '../constants.js'
 import type { AdviceReport } from './advise.js'
 import type { Artifacts } from './artifacts.js'
+import type { StoredAttestation } from './attest.js'
 import type { Built, Loaded } from './build.js'
 import type { Remedy } from '../errors.js'
 import type { PlatformImage } from '../programs/oci-archive.js'
@@ -67,6 +68,8 @@ export interface Report {
   /** What the user can do about the failure, for the adapter to word. */
   remedy?: Remedy
   notes: string[]
+  /** The test-result attestation stored beside the pushed digest; absent when nothing tested was pushed. */
+  attestation?: StoredAttestation
   /** Advice on the Dockerfile, measured on the history; absent when switched off or not measured. */
   advice?: AdviceReport
 }
@@ -206,6 +209,7 @@ export function outputs(r: Report): Partial<Record<Output, string>> {
     ...(r.metadata === undefined ? {} : { [Output.Metadata]: JSON.stringify(r.metadata) }),
     ...(r.exported ? { [Output.Exported]: r.exported } : {}),
     // Only what was delivered: a run whose tests failed hands out no file.
-    ...(r.artifacts?.delivered ? { [Output.Artifacts]: JSON.stringify(r.artifacts.files.map(({ name, size, sha256 }) => ({ name, size, sha256 }))) } : {})
+    ...(r.artifacts?.delivered ? { [Output.Artifacts]: JSON.stringify(r.artifacts.files.map(({ name, size, sha256 }) => ({ name, size, sha256 }))) } : {}),
+    ...(r.attestation ? { [Output.Attestation]: r.attestation.digest } : {})
   }
 }

@@ -5,10 +5,12 @@ import type { RegistrySession } from '../programs/docker-config.js'
 import type { Log } from '../log.js'
 import type { Plan } from './plan.js'
 import { retag, type Published } from './publish.js'
+import { copyAttestations, whyUnattested } from './attest.js'
 import { copyDigest, inspectRemote } from '../programs/registry.js'
 
 /**
- * The digest of `<first image>:<full hash>` when its fingerprint label matches this plan's, else undefined.
+ * The digest of `<first image>:<full hash>` when its fingerprint label matches this plan's and a
+ * test-result attestation beside it says it passed at this commit, else undefined.
  * Only with reuse: true. Every part of the fingerprint can be computed from the commit and the inputs,
  * so anyone who can push to the repository can write a matching image: the caller must vouch that
  * only trusted runs write there.
@@ -21,7 +23,14 @@ export async function findReusable(p: Plan, session: RegistrySession, log: Log):
     log.notice("skopeo is not installed: every run builds, even when the registry already holds this commit's image")
     return undefined
   })
-  return held?.labels[FINGERPRINT_LABEL] === p.labels[FINGERPRINT_LABEL] ? held?.digest : undefined
+  if (!held || held.labels[FINGERPRINT_LABEL] !== p.labels[FINGERPRINT_LABEL]) return undefined
+  // The label says what the image was built from; only the stored test-result record says it passed.
+  const why = await whyUnattested(p.image, held.digest, p.commit, session).catch((error: Error) => error.message)
+  if (why) {
+    log.notice(`Not reusing ${p.image}:${p.commit}: ${why}; building and testing it again`)
+    return undefined
+  }
+  return held.digest
 }
 
 /** Copies the held digest to every other repository that lacks it, byte for byte, then points every tag at it. */
@@ -33,6 +42,12 @@ export async function reuse(p: Plan, digest: string, session: RegistrySession, l
       log.info(`Copying ${p.image}@${digest} to ${ref}`)
       await copyDigest(p.image, digest, ref, session)
     }
+    // The record that let this run reuse the digest goes with it, so a re-run there can check it too.
+    const copied = await copyAttestations(p.image, image, digest, session).catch((error: Error) => {
+      log.warning(`test-result attestation not copied to ${image}: ${error.message}`)
+      return 0
+    })
+    if (copied) log.info(`Copied the test-result attestation of ${digest} to ${image}`)
     pushed.push(ref)
   }
   const { tagged, heldBack } = await retag(p, digest, session, log)

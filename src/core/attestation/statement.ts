@@ -1,0 +1,100 @@
+// The tested-by record: an in-toto statement with the test-result predicate, the same bytes for the same facts.
+import type { TestSuite } from '../results/junit.js'
+import type { TestRun } from '../stages/test.js'
+
+export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1'
+export const TEST_RESULT_PREDICATE = 'https://in-toto.io/attestation/test-result/v0.1'
+export const IN_TOTO_MEDIA_TYPE = 'application/vnd.in-toto+json'
+
+/** An in-toto ResourceDescriptor, the fields this statement uses. */
+export interface ResourceDescriptor {
+  name?: string
+  uri?: string
+  digest?: Record<string, string>
+  annotations?: Record<string, string>
+}
+
+export interface TestResultStatement {
+  _type: typeof STATEMENT_TYPE
+  subject: { name: string; digest: { sha256: string } }[]
+  predicateType: typeof TEST_RESULT_PREDICATE
+  predicate: {
+    result: 'PASSED' | 'WARNED' | 'FAILED'
+    configuration: ResourceDescriptor[]
+    url?: string
+    passedTests: string[]
+    warnedTests: string[]
+    failedTests: string[]
+  }
+}
+
+export interface StatementFacts {
+  /** Every repository the tested digest was pushed to. */
+  images: string[]
+  /** sha256:… of the pushed manifest or index. */
+  digest: string
+  commit: string
+  /** Web address of the repository, when known: the commit's descriptor names it. */
+  sourceUrl?: string
+  /** Where the run can be seen (a workflow run), when the adapter knows. */
+  runUrl?: string
+  tests: TestRun[]
+  suites: TestSuite[]
+}
+
+/** The statement of a run whose tests all passed (only those are pushed, so only those are attested). */
+export function testResultStatement(f: StatementFacts): TestResultStatement {
+  const hex = f.digest.replace(/^sha256:/, '')
+  const commands = new Map<string, string>()
+  for (const t of f.tests) commands.set(t.kind === 'unit' ? 'test-command' : 'integration-command', t.command)
+  const cases = f.suites.flatMap(s => s.cases)
+  const named = (status: string): string[] => cases.filter(c => c.status === status).map(c => `${c.classname || c.suite}.${c.name}${c.platform ? ` [${c.platform}]` : ''}`)
+  const failed = named('failed')
+  return {
+    _type: STATEMENT_TYPE,
+    subject: f.images.map(name => ({ name, digest: { sha256: hex } })),
+    predicateType: TEST_RESULT_PREDICATE,
+    predicate: {
+      result: failed.length || f.tests.some(t => !t.passed) ? 'FAILED' : 'PASSED',
+      configuration: [
+        { name: 'commit', ...(f.sourceUrl ? { uri: `git+${f.sourceUrl}@${f.commit}` } : {}), digest: { gitCommit: f.commit } },
+        ...[...commands].map(([name, command]) => ({ name, annotations: { command } }))
+      ],
+      ...(f.runUrl ? { url: f.runUrl } : {}),
+      passedTests: named('passed'),
+      warnedTests: [],
+      failedTests: failed
+    }
+  }
+}
+
+/** JSON with every object's keys sorted: one statement, one digest, whichever order it was built in. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value))
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys)
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map(k => [k, sortKeys((value as Record<string, unknown>)[k])])
+    )
+  }
+  return value
+}
+
+/**
+ * Why a stored statement does not vouch for `digest` at `commit`, or undefined when it does: a statement
+ * of the test-result predicate, PASSED, whose subject is that digest and whose commit is this one.
+ */
+export function whyNotVouched(statement: unknown, digest: string, commit: string): string | undefined {
+  const s = statement as Partial<TestResultStatement> | undefined
+  if (s?._type !== STATEMENT_TYPE || s.predicateType !== TEST_RESULT_PREDICATE) return 'not a test-result statement'
+  const hex = digest.replace(/^sha256:/, '')
+  if (!s.subject?.some(sub => sub.digest?.sha256 === hex)) return `its subject is not ${digest}`
+  if (s.predicate?.result !== 'PASSED') return `its result is ${String(s.predicate?.result)}`
+  if (!s.predicate.configuration?.some(c => c.digest?.gitCommit === commit)) return `it is not of commit ${commit}`
+  return undefined
+}

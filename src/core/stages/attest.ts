@@ -1,0 +1,151 @@
+// Stage 5b: a tested-by record beside the pushed digest, in every repository, that a re-run can check.
+import { canonicalJson, IN_TOTO_MEDIA_TYPE, testResultStatement, whyNotVouched, type TestResultStatement } from '../attestation/statement.js'
+import type { RegistrySession } from '../programs/docker-config.js'
+import { Git } from '../programs/git.js'
+import { INDEX, MANIFEST, RegistryApi, sha256, type Descriptor } from '../programs/registry-api.js'
+import type { Log } from '../log.js'
+import type { TestSuite } from '../results/junit.js'
+import type { Plan } from './plan.js'
+import type { TestRun } from './test.js'
+
+/** OCI 1.1's empty config: an artifact has no image configuration. */
+const EMPTY = { mediaType: 'application/vnd.oci.empty.v1+json', bytes: Buffer.from('{}') }
+
+export interface StoredAttestation {
+  /** Digest of the artifact manifest that holds the statement: the same in every repository. */
+  digest: string
+  statement: TestResultStatement
+  /** Each repository, and how a reader finds the record there: the referrers API or the sha256-<hex> tag. */
+  stored: { image: string; via: 'referrers' | 'tag' }[]
+  /** Digest of the artifact holding the Sigstore bundle, when the adapter signed the statement. */
+  signature?: string
+}
+
+/** The tag a registry without the referrers API lists a digest's referrers under (OCI 1.1's fallback). */
+export const fallbackTag = (digest: string): string => digest.replace(':', '-')
+
+export async function attest(p: Plan, digest: string, tests: TestRun[], suites: TestSuite[], session: RegistrySession, log: Log): Promise<StoredAttestation> {
+  const { workspace } = p
+  // The repository as plan names it in the source label: the adapter's address, else the origin remote's.
+  const sourceUrl = workspace.sourceUrl ?? (await new Git(workspace.repoDir).originUrl())
+  const statement = testResultStatement({ images: p.images, digest, commit: p.commit, sourceUrl, runUrl: workspace.runUrl, tests, suites })
+  // A signature that could not be made leaves the record unsigned, not missing: a re-run can still check it.
+  const signed = workspace.signer
+    ? await workspace.signer.sign(statement).catch((error: unknown) => {
+        log.warning(`test-result attestation not signed: ${error instanceof Error ? error.message : String(error)}`)
+        return undefined
+      })
+    : undefined
+  const stored: StoredAttestation['stored'] = []
+  let manifestDigest = ''
+  let signature: string | undefined
+  for (const image of p.images) {
+    const api = await RegistryApi.open(image, session)
+    const subject = (await api.manifest(digest))?.descriptor
+    if (!subject) throw new Error(`${image} does not hold the pushed ${digest}`)
+    const record = await storeArtifact(api, subject, IN_TOTO_MEDIA_TYPE, Buffer.from(canonicalJson(statement)))
+    manifestDigest = record.descriptor.digest
+    const referrers = [record.descriptor]
+    if (signed) {
+      const bundle = await storeArtifact(api, subject, signed.mediaType, Buffer.from(canonicalJson(signed.bundle)))
+      signature = bundle.descriptor.digest
+      referrers.push(bundle.descriptor)
+    }
+    const via = record.indexed ? 'referrers' : 'tag'
+    if (via === 'tag') await addToFallback(api, digest, referrers)
+    log.info(`Test-result attestation ${manifestDigest} stored beside ${image}@${digest} (${via === 'tag' ? `tag ${fallbackTag(digest)}` : 'referrers API'})`)
+    stored.push({ image, via })
+  }
+  return { digest: manifestDigest, statement, stored, ...(signature ? { signature } : {}) }
+}
+
+/** An artifact manifest: the empty config, one layer holding `bytes`, and the pushed image as its subject. */
+async function storeArtifact(api: RegistryApi, subject: Descriptor, artifactType: string, bytes: Buffer): Promise<{ descriptor: Descriptor; indexed: boolean }> {
+  const config = await api.putBlob(EMPTY.bytes)
+  const layer = await api.putBlob(bytes)
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: MANIFEST,
+    artifactType,
+    config: { ...config, mediaType: EMPTY.mediaType },
+    layers: [{ ...layer, mediaType: artifactType }],
+    subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size }
+  }
+  const body = Buffer.from(canonicalJson(manifest))
+  const digest = sha256(body)
+  const indexed = await api.putManifest(digest, MANIFEST, body)
+  return { descriptor: { mediaType: MANIFEST, digest, size: body.length, artifactType }, indexed }
+}
+
+/** Adds `referrers` to the index under the fallback tag, keeping what others listed there; sorted, so it is one digest for one set. */
+async function addToFallback(api: RegistryApi, digest: string, referrers: Descriptor[]): Promise<void> {
+  const held = await api.manifest(fallbackTag(digest))
+  const listed = held ? ((JSON.parse(held.bytes.toString('utf8')) as { manifests?: Descriptor[] }).manifests ?? []) : []
+  const merged = new Map([...listed, ...referrers].map(d => [d.digest, d]))
+  const index = { schemaVersion: 2, mediaType: INDEX, manifests: [...merged.values()].sort((a, b) => a.digest.localeCompare(b.digest)) }
+  await api.putManifest(fallbackTag(digest), INDEX, Buffer.from(canonicalJson(index)))
+}
+
+/**
+ * Whether `image` holds a test-result attestation vouching that `digest` passed its tests at `commit`:
+ * undefined when it does, else why not, in words for a notice.
+ */
+export async function whyUnattested(image: string, digest: string, commit: string, session: RegistrySession): Promise<string | undefined> {
+  const api = await RegistryApi.open(image, session)
+  const candidates = (await referrersOf(api, digest)).filter(d => d.artifactType === IN_TOTO_MEDIA_TYPE)
+  if (!candidates.length) return `${image} holds no test-result attestation for ${digest}`
+  let why = ''
+  for (const d of candidates) {
+    const manifest = await api.manifest(d.digest)
+    const parsed = manifest ? (JSON.parse(manifest.bytes.toString('utf8')) as { subject?: Descriptor; layers?: Descriptor[] }) : undefined
+    if (manifest?.descriptor.digest !== d.digest || parsed?.subject?.digest !== digest) {
+      why = `attestation ${d.digest} is not bound to ${digest}`
+      continue
+    }
+    const layer = parsed.layers?.find(l => l.mediaType === IN_TOTO_MEDIA_TYPE)
+    const blob = layer && (await api.blob(layer.digest))
+    if (!blob) continue
+    let statement: unknown
+    try {
+      statement = JSON.parse(blob.toString('utf8'))
+    } catch {
+      why = `attestation ${d.digest} is not JSON`
+      continue
+    }
+    const problem = whyNotVouched(statement, digest, commit)
+    if (!problem) return undefined
+    why = `attestation ${d.digest}: ${problem}`
+  }
+  return why || `${image} holds no readable test-result attestation for ${digest}`
+}
+
+/** What refers to `digest`: from the referrers API, or the fallback tag's index where there is none. */
+async function referrersOf(api: RegistryApi, digest: string): Promise<Descriptor[]> {
+  const listed = await api.referrers(digest)
+  if (listed) return listed
+  const held = await api.manifest(fallbackTag(digest))
+  return held ? ((JSON.parse(held.bytes.toString('utf8')) as { manifests?: Descriptor[] }).manifests ?? []) : []
+}
+
+/**
+ * Copies the attestations beside `digest` in `from` to `to` byte for byte (a re-run that adds a
+ * repository copies the tested digest there, and its record with it). Returns how many were copied.
+ */
+export async function copyAttestations(from: string, to: string, digest: string, session: RegistrySession): Promise<number> {
+  const source = await RegistryApi.open(from, session)
+  const target = await RegistryApi.open(to, session)
+  const records = (await referrersOf(source, digest)).filter(d => d.artifactType === IN_TOTO_MEDIA_TYPE || d.artifactType?.startsWith('application/vnd.dev.sigstore.bundle'))
+  const unindexed: Descriptor[] = []
+  for (const d of records) {
+    const manifest = await source.manifest(d.digest)
+    if (!manifest) continue
+    const parsed = JSON.parse(manifest.bytes.toString('utf8')) as { config: Descriptor; layers: Descriptor[] }
+    for (const blob of [parsed.config, ...parsed.layers]) {
+      const bytes = await source.blob(blob.digest)
+      if (bytes) await target.putBlob(bytes)
+    }
+    if (!(await target.putManifest(d.digest, manifest.descriptor.mediaType, manifest.bytes))) unindexed.push(d)
+  }
+  if (unindexed.length) await addToFallback(target, digest, unindexed)
+  return records.length
+}
