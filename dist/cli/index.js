@@ -19360,6 +19360,7 @@ var Output;
     Output["Metadata"] = "metadata";
     Output["Exported"] = "exported";
     Output["Artifacts"] = "artifacts";
+    Output["Attestation"] = "attestation";
 })(Output || (Output = {}));
 // What the post step needs to clean up after a cancelled or failed run. Never a secret.
 var State;
@@ -22928,6 +22929,354 @@ async function readRecords(dir) {
     return records;
 }
 
+;// CONCATENATED MODULE: ./src/core/attestation/statement.ts
+const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+const TEST_RESULT_PREDICATE = 'https://in-toto.io/attestation/test-result/v0.1';
+const IN_TOTO_MEDIA_TYPE = 'application/vnd.in-toto+json';
+/** The statement of a run whose tests all passed (only those are pushed, so only those are attested). */
+function testResultStatement(f) {
+    const hex = f.digest.replace(/^sha256:/, '');
+    const commands = new Map();
+    for (const t of f.tests)
+        commands.set(t.kind === 'unit' ? 'test-command' : 'integration-command', t.command);
+    const cases = f.suites.flatMap(s => s.cases);
+    const named = (status) => cases.filter(c => c.status === status).map(c => `${c.classname || c.suite}.${c.name}${c.platform ? ` [${c.platform}]` : ''}`);
+    const failed = named('failed');
+    return {
+        _type: STATEMENT_TYPE,
+        subject: f.images.map(name => ({ name, digest: { sha256: hex } })),
+        predicateType: TEST_RESULT_PREDICATE,
+        predicate: {
+            result: failed.length || f.tests.some(t => !t.passed) ? 'FAILED' : 'PASSED',
+            configuration: [
+                { name: 'commit', ...(f.sourceUrl ? { uri: `git+${f.sourceUrl}@${f.commit}` } : {}), digest: { gitCommit: f.commit } },
+                ...[...commands].map(([name, command]) => ({ name, annotations: { command } }))
+            ],
+            ...(f.runUrl ? { url: f.runUrl } : {}),
+            passedTests: named('passed'),
+            warnedTests: [],
+            failedTests: failed
+        }
+    };
+}
+/** JSON with every object's keys sorted: one statement, one digest, whichever order it was built in. */
+function canonicalJson(value) {
+    return JSON.stringify(sortKeys(value));
+}
+function sortKeys(value) {
+    if (Array.isArray(value))
+        return value.map(sortKeys);
+    if (value && typeof value === 'object') {
+        return Object.fromEntries(Object.keys(value)
+            .sort()
+            .map(k => [k, sortKeys(value[k])]));
+    }
+    return value;
+}
+/**
+ * Why a stored statement does not vouch for `digest` at `commit`, or undefined when it does: a statement
+ * of the test-result predicate, PASSED, whose subject is that digest and whose commit is this one.
+ */
+function whyNotVouched(statement, digest, commit) {
+    const s = statement;
+    if (s?._type !== STATEMENT_TYPE || s.predicateType !== TEST_RESULT_PREDICATE)
+        return 'not a test-result statement';
+    const hex = digest.replace(/^sha256:/, '');
+    if (!s.subject?.some(sub => sub.digest?.sha256 === hex))
+        return `its subject is not ${digest}`;
+    if (s.predicate?.result !== 'PASSED')
+        return `its result is ${String(s.predicate?.result)}`;
+    if (!s.predicate.configuration?.some(c => c.digest?.gitCommit === commit))
+        return `it is not of commit ${commit}`;
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/programs/registry-api.ts
+// A registry's own HTTP API (distribution v2, OCI 1.1), for what skopeo cannot do: push an artifact with a subject.
+
+
+
+
+
+
+
+const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const INDEX = 'application/vnd.oci.image.index.v1+json';
+const ACCEPT = [INDEX, MANIFEST, 'application/vnd.docker.distribution.manifest.list.v2+json', 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
+const sha256 = (bytes) => `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
+/** One repository of a registry, with the run's login for it. The password stays in this object: never an argument or a log line. */
+class RegistryApi {
+    image;
+    base;
+    basic;
+    token;
+    constructor(image, base, basic) {
+        this.image = image;
+        this.base = base;
+        this.basic = basic;
+    }
+    static async open(image, session) {
+        const registry = registryOf(image);
+        const host = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
+        const path = registry === DOCKER_HUB && !image.includes('/') ? `library/${image}` : image.slice(image.startsWith(`${registry}/`) ? registry.length + 1 : 0);
+        // docker talks plain HTTP to registries on the loopback interface; so does hashdock, and to no other.
+        const scheme = isLoopback(registry) ? 'http' : 'https';
+        return new RegistryApi(image, `${scheme}://${host}/v2/${path}`, await basicAuth(registry, session.authfile));
+    }
+    /** The manifest or index `reference` (a tag or digest) names, with its descriptor; undefined when there is none. */
+    async manifest(reference) {
+        const r = await this.request('GET', `/manifests/${reference}`, { headers: { Accept: ACCEPT } });
+        if (r.status === 404)
+            return drop(r);
+        const bytes = await this.body(r, `reading ${this.image}:${reference}`);
+        const mediaType = (r.headers.get('content-type') ?? MANIFEST).split(';')[0];
+        return { descriptor: { mediaType, digest: sha256(bytes), size: bytes.length }, bytes };
+    }
+    /** Puts a manifest; returns whether the registry took its subject into the referrers API (OCI-Subject). */
+    async putManifest(reference, mediaType, bytes) {
+        const r = await this.request('PUT', `/manifests/${reference}`, { headers: { 'Content-Type': mediaType }, body: bytes });
+        await this.body(r, `storing a manifest in ${this.image}`);
+        return r.headers.has('oci-subject');
+    }
+    async blob(digest) {
+        const r = await this.request('GET', `/blobs/${digest}`);
+        if (r.status === 404)
+            return drop(r);
+        const bytes = await this.body(r, `reading ${this.image}@${digest}`);
+        if (sha256(bytes) !== digest)
+            throw new InputError(Input.Image, `${this.image} answered ${digest} with other bytes`);
+        return bytes;
+    }
+    /** Uploads a blob unless the repository holds it already (a monolithic upload: POST, then PUT). */
+    async putBlob(bytes) {
+        const digest = sha256(bytes);
+        const held = await this.request('HEAD', `/blobs/${digest}`);
+        await drop(held);
+        if (!held.ok) {
+            const start = await this.request('POST', '/blobs/uploads/');
+            await this.body(start, `uploading to ${this.image}`);
+            const location = new URL(start.headers.get('location') ?? '', this.base);
+            location.searchParams.set('digest', digest);
+            const put = await this.request('PUT', location.href, { headers: { 'Content-Type': 'application/octet-stream' }, body: bytes });
+            await this.body(put, `uploading to ${this.image}`);
+        }
+        return { mediaType: '', digest, size: bytes.length };
+    }
+    /** The referrers API's index for `digest`, or undefined when the registry has no referrers API. */
+    async referrers(digest) {
+        const r = await this.request('GET', `/referrers/${digest}`, { headers: { Accept: INDEX } });
+        if (r.status === 404 || r.status === 405)
+            return drop(r);
+        const index = JSON.parse((await this.body(r, `listing what refers to ${this.image}@${digest}`)).toString('utf8'));
+        return index.manifests ?? [];
+    }
+    async body(r, what) {
+        const bytes = Buffer.from(await r.arrayBuffer());
+        if (!r.ok) {
+            const detail = (bytes.toString('utf8').match(/"message":\s*"([^"]{1,200})"/) ?? [])[1];
+            throw new InputError(Input.Image, `${what} failed: the registry answered ${r.status}${detail ? ` (${detail})` : ''}`);
+        }
+        return bytes;
+    }
+    /** One request, logged in: basic credentials where asked, a bearer token from the registry's realm where that is asked. */
+    async request(method, path, init = {}) {
+        const url = path.startsWith('http') ? path : `${this.base}${path}`;
+        const send = (authorization) => fetch(url, { method, headers: { ...init.headers, ...(authorization ? { Authorization: authorization } : {}) }, body: init.body ? new Uint8Array(init.body) : undefined, redirect: 'follow' }).catch((error) => {
+            throw new InputError(Input.Image, `registry ${registryOf(this.image)} is unreachable: ${error.message}`);
+        });
+        let r = await send(this.token ? `Bearer ${this.token}` : this.basic);
+        if (r.status !== 401)
+            return r;
+        const challenge = r.headers.get('www-authenticate') ?? '';
+        await drop(r);
+        if (/^bearer/i.test(challenge)) {
+            this.token = await this.bearer(challenge);
+            r = await send(`Bearer ${this.token}`);
+        }
+        else if (this.basic) {
+            r = await send(this.basic);
+        }
+        return r;
+    }
+    async bearer(challenge) {
+        const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map(m => [m[1].toLowerCase(), m[2]]));
+        const realm = new URL(params.realm);
+        if (params.service)
+            realm.searchParams.set('service', params.service);
+        realm.searchParams.set('scope', `repository:${new URL(this.base).pathname.replace(/^\/v2\//, '')}:pull,push`);
+        const r = await fetch(realm, { headers: this.basic ? { Authorization: this.basic } : {} });
+        const answer = JSON.parse((await this.body(r, `logging in to ${registryOf(this.image)}`)).toString('utf8'));
+        return answer.token ?? answer.access_token ?? '';
+    }
+}
+async function drop(r) {
+    // Read every body: an unread one keeps its connection, and the process, open.
+    await r.arrayBuffer().catch(() => undefined);
+    return undefined;
+}
+/** The `Basic …` header docker would send to `registry`: from the config file's auths, or its credential helper. */
+async function basicAuth(registry, authfile) {
+    if (!authfile || !(0,external_node_fs_namespaceObject.existsSync)(authfile))
+        return undefined;
+    const config = JSON.parse(await (0,promises_namespaceObject.readFile)(authfile, 'utf8'));
+    const keys = registry === DOCKER_HUB ? ['https://index.docker.io/v1/', DOCKER_HUB] : [registry, `https://${registry}`];
+    for (const key of keys) {
+        const auth = config.auths?.[key]?.auth;
+        if (auth)
+            return `Basic ${auth}`;
+    }
+    const helper = keys.map(k => config.credHelpers?.[k]).find(Boolean) ?? config.credsStore;
+    if (!helper)
+        return undefined;
+    // The helper answers on standard output; the secret never reaches an argument list.
+    const r = await run(`docker-credential-${helper}`, ['get'], { input: keys[0], allowFailure: true }).catch(() => undefined);
+    if (!r || r.exitCode !== 0)
+        return undefined;
+    const { Username, Secret } = JSON.parse(r.stdout);
+    return `Basic ${Buffer.from(`${Username}:${Secret}`).toString('base64')}`;
+}
+
+;// CONCATENATED MODULE: ./src/core/stages/attest.ts
+// Stage 5b: a tested-by record beside the pushed digest, in every repository, that a re-run can check.
+
+
+
+/** OCI 1.1's empty config: an artifact has no image configuration. */
+const EMPTY = { mediaType: 'application/vnd.oci.empty.v1+json', bytes: Buffer.from('{}') };
+/** The tag a registry without the referrers API lists a digest's referrers under (OCI 1.1's fallback). */
+const fallbackTag = (digest) => digest.replace(':', '-');
+async function attest(p, digest, tests, suites, session, log) {
+    const { workspace } = p;
+    // The repository as plan names it in the source label: the adapter's address, else the origin remote's.
+    const sourceUrl = workspace.sourceUrl ?? (await new Git(workspace.repoDir).originUrl());
+    const statement = testResultStatement({ images: p.images, digest, commit: p.commit, sourceUrl, runUrl: workspace.runUrl, tests, suites });
+    // A signature that could not be made leaves the record unsigned, not missing: a re-run can still check it.
+    const signed = workspace.signer
+        ? await workspace.signer.sign(statement).catch((error) => {
+            log.warning(`test-result attestation not signed: ${error instanceof Error ? error.message : String(error)}`);
+            return undefined;
+        })
+        : undefined;
+    const stored = [];
+    let manifestDigest = '';
+    let signature;
+    for (const image of p.images) {
+        const api = await RegistryApi.open(image, session);
+        const subject = (await api.manifest(digest))?.descriptor;
+        if (!subject)
+            throw new Error(`${image} does not hold the pushed ${digest}`);
+        const record = await storeArtifact(api, subject, IN_TOTO_MEDIA_TYPE, Buffer.from(canonicalJson(statement)));
+        manifestDigest = record.descriptor.digest;
+        const referrers = [record.descriptor];
+        if (signed) {
+            const bundle = await storeArtifact(api, subject, signed.mediaType, Buffer.from(canonicalJson(signed.bundle)));
+            signature = bundle.descriptor.digest;
+            referrers.push(bundle.descriptor);
+        }
+        const via = record.indexed ? 'referrers' : 'tag';
+        if (via === 'tag')
+            await addToFallback(api, digest, referrers);
+        log.info(`Test-result attestation ${manifestDigest} stored beside ${image}@${digest} (${via === 'tag' ? `tag ${fallbackTag(digest)}` : 'referrers API'})`);
+        stored.push({ image, via });
+    }
+    return { digest: manifestDigest, statement, stored, ...(signature ? { signature } : {}) };
+}
+/** An artifact manifest: the empty config, one layer holding `bytes`, and the pushed image as its subject. */
+async function storeArtifact(api, subject, artifactType, bytes) {
+    const config = await api.putBlob(EMPTY.bytes);
+    const layer = await api.putBlob(bytes);
+    const manifest = {
+        schemaVersion: 2,
+        mediaType: MANIFEST,
+        artifactType,
+        config: { ...config, mediaType: EMPTY.mediaType },
+        layers: [{ ...layer, mediaType: artifactType }],
+        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size }
+    };
+    const body = Buffer.from(canonicalJson(manifest));
+    const digest = sha256(body);
+    const indexed = await api.putManifest(digest, MANIFEST, body);
+    return { descriptor: { mediaType: MANIFEST, digest, size: body.length, artifactType }, indexed };
+}
+/** Adds `referrers` to the index under the fallback tag, keeping what others listed there; sorted, so it is one digest for one set. */
+async function addToFallback(api, digest, referrers) {
+    const held = await api.manifest(fallbackTag(digest));
+    const listed = held ? (JSON.parse(held.bytes.toString('utf8')).manifests ?? []) : [];
+    const merged = new Map([...listed, ...referrers].map(d => [d.digest, d]));
+    const index = { schemaVersion: 2, mediaType: INDEX, manifests: [...merged.values()].sort((a, b) => a.digest.localeCompare(b.digest)) };
+    await api.putManifest(fallbackTag(digest), INDEX, Buffer.from(canonicalJson(index)));
+}
+/**
+ * Whether `image` holds a test-result attestation vouching that `digest` passed its tests at `commit`:
+ * undefined when it does, else why not, in words for a notice.
+ */
+async function whyUnattested(image, digest, commit, session) {
+    const api = await RegistryApi.open(image, session);
+    const candidates = (await referrersOf(api, digest)).filter(d => d.artifactType === IN_TOTO_MEDIA_TYPE);
+    if (!candidates.length)
+        return `${image} holds no test-result attestation for ${digest}`;
+    let why = '';
+    for (const d of candidates) {
+        const manifest = await api.manifest(d.digest);
+        const parsed = manifest ? JSON.parse(manifest.bytes.toString('utf8')) : undefined;
+        if (manifest?.descriptor.digest !== d.digest || parsed?.subject?.digest !== digest) {
+            why = `attestation ${d.digest} is not bound to ${digest}`;
+            continue;
+        }
+        const layer = parsed.layers?.find(l => l.mediaType === IN_TOTO_MEDIA_TYPE);
+        const blob = layer && (await api.blob(layer.digest));
+        if (!blob)
+            continue;
+        let statement;
+        try {
+            statement = JSON.parse(blob.toString('utf8'));
+        }
+        catch {
+            why = `attestation ${d.digest} is not JSON`;
+            continue;
+        }
+        const problem = whyNotVouched(statement, digest, commit);
+        if (!problem)
+            return undefined;
+        why = `attestation ${d.digest}: ${problem}`;
+    }
+    return why || `${image} holds no readable test-result attestation for ${digest}`;
+}
+/** What refers to `digest`: from the referrers API, or the fallback tag's index where there is none. */
+async function referrersOf(api, digest) {
+    const listed = await api.referrers(digest);
+    if (listed)
+        return listed;
+    const held = await api.manifest(fallbackTag(digest));
+    return held ? (JSON.parse(held.bytes.toString('utf8')).manifests ?? []) : [];
+}
+/**
+ * Copies the attestations beside `digest` in `from` to `to` byte for byte (a re-run that adds a
+ * repository copies the tested digest there, and its record with it). Returns how many were copied.
+ */
+async function copyAttestations(from, to, digest, session) {
+    const source = await RegistryApi.open(from, session);
+    const target = await RegistryApi.open(to, session);
+    const records = (await referrersOf(source, digest)).filter(d => d.artifactType === IN_TOTO_MEDIA_TYPE || d.artifactType?.startsWith('application/vnd.dev.sigstore.bundle'));
+    const unindexed = [];
+    for (const d of records) {
+        const manifest = await source.manifest(d.digest);
+        if (!manifest)
+            continue;
+        const parsed = JSON.parse(manifest.bytes.toString('utf8'));
+        for (const blob of [parsed.config, ...parsed.layers]) {
+            const bytes = await source.blob(blob.digest);
+            if (bytes)
+                await target.putBlob(bytes);
+        }
+        if (!(await target.putManifest(d.digest, manifest.descriptor.mediaType, manifest.bytes)))
+            unindexed.push(d);
+    }
+    if (unindexed.length)
+        await addToFallback(target, digest, unindexed);
+    return records.length;
+}
+
 ;// CONCATENATED MODULE: ./src/core/stages/cache.ts
 // BuildKit's layer cache, kept across runs: in the registry beside the image, or in a directory an adapter saves.
 
@@ -23221,7 +23570,8 @@ function outputs(r) {
         ...(r.metadata === undefined ? {} : { [Output.Metadata]: JSON.stringify(r.metadata) }),
         ...(r.exported ? { [Output.Exported]: r.exported } : {}),
         // Only what was delivered: a run whose tests failed hands out no file.
-        ...(r.artifacts?.delivered ? { [Output.Artifacts]: JSON.stringify(r.artifacts.files.map(({ name, size, sha256 }) => ({ name, size, sha256 }))) } : {})
+        ...(r.artifacts?.delivered ? { [Output.Artifacts]: JSON.stringify(r.artifacts.files.map(({ name, size, sha256 }) => ({ name, size, sha256 }))) } : {}),
+        ...(r.attestation ? { [Output.Attestation]: r.attestation.digest } : {})
     };
 }
 
@@ -30828,8 +31178,10 @@ function annotateFailures(suites, workingDir, contextPath, repoFiles, log) {
 
 
 
+
 /**
- * The digest of `<first image>:<full hash>` when its fingerprint label matches this plan's, else undefined.
+ * The digest of `<first image>:<full hash>` when its fingerprint label matches this plan's and a
+ * test-result attestation beside it says it passed at this commit, else undefined.
  * Only with reuse: true. Every part of the fingerprint can be computed from the commit and the inputs,
  * so anyone who can push to the repository can write a matching image: the caller must vouch that
  * only trusted runs write there.
@@ -30843,7 +31195,15 @@ async function findReusable(p, session, log) {
         log.notice("skopeo is not installed: every run builds, even when the registry already holds this commit's image");
         return undefined;
     });
-    return held?.labels[FINGERPRINT_LABEL] === p.labels[FINGERPRINT_LABEL] ? held?.digest : undefined;
+    if (!held || held.labels[FINGERPRINT_LABEL] !== p.labels[FINGERPRINT_LABEL])
+        return undefined;
+    // The label says what the image was built from; only the stored test-result record says it passed.
+    const why = await whyUnattested(p.image, held.digest, p.commit, session).catch((error) => error.message);
+    if (why) {
+        log.notice(`Not reusing ${p.image}:${p.commit}: ${why}; building and testing it again`);
+        return undefined;
+    }
+    return held.digest;
 }
 /** Copies the held digest to every other repository that lacks it, byte for byte, then points every tag at it. */
 async function reuse(p, digest, session, log) {
@@ -30854,6 +31214,13 @@ async function reuse(p, digest, session, log) {
             log.info(`Copying ${p.image}@${digest} to ${ref}`);
             await copyDigest(p.image, digest, ref, session);
         }
+        // The record that let this run reuse the digest goes with it, so a re-run there can check it too.
+        const copied = await copyAttestations(p.image, image, digest, session).catch((error) => {
+            log.warning(`test-result attestation not copied to ${image}: ${error.message}`);
+            return 0;
+        });
+        if (copied)
+            log.info(`Copied the test-result attestation of ${digest} to ${image}`);
         pushed.push(ref);
     }
     const { tagged, heldBack } = await retag(p, digest, session, log);
@@ -30913,6 +31280,7 @@ async function collectResults(p, container, kind, hostDir, log) {
 
 ;// CONCATENATED MODULE: ./src/core/pipeline.ts
 // The whole line, in order: inputs → plan → context → build → test → publish → report.
+
 
 
 
@@ -31063,13 +31431,31 @@ async function stages(inputs, workspace, log, progress) {
             log.info(`Handed on ${exported}`);
         progress.stage = 'push';
         const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log)) : undefined;
-        return { ...report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)], artifacts), ...(exported ? { exported } : {}) };
+        const attestation = published && tests.length ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined;
+        return {
+            ...report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)], artifacts),
+            ...(exported ? { exported } : {}),
+            ...(attestation ? { attestation } : {})
+        };
     }
     finally {
         await logout(session);
         if (p.strategy.builder.create) {
             await removeRunBuilder(workspace.runId).catch(error => log.warning(`could not remove the run's builder: ${error instanceof Error ? error.message : String(error)}`));
         }
+    }
+}
+/**
+ * The image is in the registry by now: a record that could not be stored is a warning, not a failed run
+ * (a re-run then finds no record and builds and tests again).
+ */
+async function attestOrWarn(p, digest, tests, suites, session, log) {
+    try {
+        return await attest(p, digest, tests, suites, session, log);
+    }
+    catch (error) {
+        log.warning(`test-result attestation not stored: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
     }
 }
 /** The images other jobs built and tested, as one index, pushed like a build of this run's own. */
@@ -31779,6 +32165,10 @@ function renderTerminalReport(r, options) {
         rows.push(['How', r.strategy]);
     if (r.references.length)
         rows.push(['Tags', r.references]);
+    if (r.attestation) {
+        const a = r.attestation;
+        rows.push(['Attestation', [`test-result ${a.digest} (not signed)`, ...a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag ${r.digest.replace(':', '-')}` : 'referrers API'})`)]]);
+    }
     out.push(...table(rows));
     if (r.artifacts) {
         out.push('', `${paint('bold', 'Artifacts:')} ${r.artifacts.delivered ?? 'exported, not delivered: the run did not pass'}`);
