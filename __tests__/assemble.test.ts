@@ -22,6 +22,7 @@ const record = (platform: string, changes: Partial<TestedRecord> = {}): TestedRe
   reproducible: true,
   archive: `${platform.replace('/', '-')}.tar`,
   tests: [{ kind: 'unit', command: 'pytest', exitCode: 0, passed: true, seconds: 1, platform, digest: `sha256:${'a'.repeat(64)}` }],
+  suites: [{ name: `unit on ${platform}`, passed: 1, failed: 0, skipped: 0, durationSeconds: 1, cases: [{ suite: 'tests', name: 'test_ok', durationSeconds: 1, status: 'passed', platform }] }],
   ...changes
 })
 
@@ -74,7 +75,9 @@ describe('assemble refuses, naming assemble-from', () => {
     ['a digest that is no digest', { digest: 'latest' }],
     ['no tests list', { tests: undefined }],
     ['a test run of an unknown kind', { tests: [{ kind: '<b>unit</b>', command: 'pytest', exitCode: 0, passed: true, seconds: 1 }] }],
-    ['a test run that does not say whether it passed', { tests: [{ kind: 'unit', command: 'pytest', exitCode: 0, seconds: 1 }] }]
+    ['a test run that does not say whether it passed', { tests: [{ kind: 'unit', command: 'pytest', exitCode: 0, seconds: 1 }] }],
+    ['no test results list', { suites: undefined }],
+    ['a test case of an unknown status', { suites: [{ name: 'unit', passed: 1, failed: 0, skipped: 0, durationSeconds: 1, cases: [{ suite: 'unit', name: 'x', durationSeconds: 1, status: 'fine' }] }] }]
   ])('a record with %s', async (_, changes) => {
     expect(await refusal({ 'a.json': { ...record('linux/amd64'), ...changes } })).toContain('a.json is not a complete record of a handed-on image')
   })

@@ -6,7 +6,7 @@ import { existsSync, linkSync, readdirSync, readFileSync, rmSync, writeFileSync 
 import { join } from 'node:path'
 import { runAction, type ActionRun } from '../test/support/action.js'
 import { runCli } from '../test/support/cli.js'
-import { pullFromRegistry, registryDigest, registryManifest, registryTags, uniqueImage } from '../test/support/registry.js'
+import { pullFromRegistry, registryBlob, registryDigest, registryManifest, registryTags, uniqueImage } from '../test/support/registry.js'
 import { exampleDir, FixtureRepo, tempDir } from '../test/support/repo.js'
 import { testbed } from '../test/support/testbed.js'
 
@@ -26,7 +26,7 @@ beforeAll(() => {
 })
 
 /** One platform's job: built and tested on its own, never pushed, its tested image handed on to `dir`. */
-const platformJob = (platform: string, dir: string, testCommand = 'python -m pytest -q tests/unit'): Promise<ActionRun> =>
+const platformJob = (platform: string, dir: string, testCommand = 'python -m pytest -q tests/unit --junitxml=/tmp/results/unit.xml'): Promise<ActionRun> =>
   runAction({
     workspace: origin.clone(),
     sha: commit,
@@ -36,6 +36,7 @@ const platformJob = (platform: string, dir: string, testCommand = 'python -m pyt
       builder: testbed.multiBuilder,
       'build-args': `BASE=${testbed.multiBaseRef}`,
       'test-command': `echo "machine=$(uname -m)" && ${testCommand}`,
+      'test-results': '/tmp/results',
       push: 'false',
       'export-dir': dir,
       ...login
@@ -124,6 +125,24 @@ describe('linux/amd64 and linux/arm64, each in a job of its own, then one index'
     for (const platform of PLATFORMS) expect(assembled.summary).toMatch(new RegExp(`\\| Unit tests on ${platform} \\| passed in`))
     // The assembled layout lived in the run's scratch directory, removed with it.
     expect(readdirSync(assembled.runnerTemp).filter(n => n.startsWith('hashdock-'))).toEqual([])
+  })
+
+  test('the jobs\' test results vouch for the index: one test-result attestation beside it, naming both platforms\' tests', async () => {
+    expect(assembled.outputs.attestation).toMatch(/^sha256:[0-9a-f]{64}$/)
+    const fallback = JSON.parse(await registryManifest(image, assembled.outputs.digest.replace(':', '-'))) as { manifests: { digest: string }[] }
+    expect(fallback.manifests.map(m => m.digest)).toEqual([assembled.outputs.attestation])
+    const record = JSON.parse(await registryManifest(image, assembled.outputs.attestation)) as { subject: { digest: string }; layers: { digest: string }[] }
+    expect(record.subject.digest).toBe(assembled.outputs.digest)
+    const statement = JSON.parse(await registryBlob(image, record.layers[0].digest)) as {
+      subject: { digest: { sha256: string } }[]
+      predicate: { result: string; passedTests: string[]; configuration: { digest?: { gitCommit?: string } }[] }
+    }
+    expect(statement.subject.map(s => s.digest.sha256)).toEqual([assembled.outputs.digest.replace('sha256:', '')])
+    expect(statement.predicate.result).toBe('PASSED')
+    expect(statement.predicate.configuration[0].digest?.gitCommit).toBe(commit)
+    for (const platform of PLATFORMS) {
+      expect(statement.predicate.passedTests.filter(t => t.endsWith(` [${platform}]`)).length).toBeGreaterThan(0)
+    }
   })
 
   test('the index pulls as an image, and the engine\'s own platform of it runs', () => {

@@ -20797,7 +20797,10 @@ async function fileReach(file, inTree, depth = 0) {
     }
     const base = (0,external_node_path_namespaceObject.dirname)(file);
     // Compose reads the project directory's .env for interpolation: a symlink there would read a host file.
-    if (depth === 0 && (await compose_policy_exists(__nccwpck_require__.ab + "main/" + base + '/.env')) && !(await inTree(__nccwpck_require__.ab + "main/" + base + '/.env'))) {
+    // join, not resolve: the bundler reads resolve() against its own working directory and would turn
+    // the path into one of the bundle's assets whenever some dependency ships a .env file.
+    const dotenv = (0,external_node_path_namespaceObject.join)(base, '.env');
+    if (depth === 0 && (await compose_policy_exists(dotenv)) && !(await inTree(dotenv))) {
         problems.push(`the project's .env: it is a symlink outside the commit`);
     }
     const check = async (what, value) => {
@@ -22783,7 +22786,7 @@ function handOnNames(platform) {
  * Writes the archive, then the record: a directory holding a record holds its whole archive. Only a
  * run whose every test passed hands on, and only the image those tests ran.
  */
-async function handOn(p, built, tests, dir) {
+async function handOn(p, built, tests, suites, dir) {
     const [platform] = p.strategy.platforms;
     // One platform's image, or the one image of an index that holds its attestations too.
     const digest = built.platforms[0]?.digest ?? built.digest;
@@ -22803,7 +22806,8 @@ async function handOn(p, built, tests, dir) {
         commit: p.commit,
         reproducible: built.reproducible,
         archive: names.archive,
-        tests: tests.map(({ resultsDir: _, ...run }) => run)
+        tests: tests.map(({ resultsDir: _, ...run }) => run),
+        suites
     };
     await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(dir, names.record), `${JSON.stringify(record, null, 2)}\n`);
     return archive;
@@ -22896,7 +22900,8 @@ async function assemble(p, dir, workDir, log) {
         metadata: {},
         platforms: images.map(i => ({ platform: i.platform, digest: i.digest, configDigest: i.configDigest }))
     };
-    return { built, tests: wanted.flatMap(w => byPlatform.get(w).record.tests) };
+    const inOrder = wanted.map(w => byPlatform.get(w).record);
+    return { built, tests: inOrder.flatMap(r => r.tests), suites: inOrder.flatMap(r => r.suites) };
 }
 /** Every record of the directory, by file name; a JSON file that is not one is left alone. */
 async function readRecords(dir) {
@@ -22921,7 +22926,9 @@ async function readRecords(dir) {
             typeof record.archive === 'string' && record.archive === (0,external_node_path_namespaceObject.basename)(record.archive) && record.archive.endsWith('.tar') &&
             Array.isArray(record.tests) &&
             // What the summary shows of each: only values of the kinds a test run has.
-            record.tests.every(t => ['unit', 'integration'].includes(t.kind) && typeof t.passed === 'boolean' && typeof t.exitCode === 'number' && typeof t.seconds === 'number' && typeof t.command === 'string');
+            record.tests.every(t => ['unit', 'integration'].includes(t.kind) && typeof t.passed === 'boolean' && typeof t.exitCode === 'number' && typeof t.seconds === 'number' && typeof t.command === 'string') &&
+            Array.isArray(record.suites) &&
+            record.suites.every(s => typeof s.name === 'string' && Array.isArray(s.cases) && s.cases.every(c => typeof c.name === 'string' && ['passed', 'failed', 'skipped'].includes(c.status)));
         if (!valid)
             throw new InputError(Input.AssembleFrom, `${file} is not a complete record of a handed-on image`);
         records.push({ file, record: record });
@@ -31426,7 +31433,7 @@ async function stages(inputs, workspace, log, progress) {
             await log.group('Deliver the artifacts', () => deliver(workspace, artifacts, log));
         }
         progress.stage = 'hand on';
-        const exported = passed && p.exportDir ? await log.group('Hand on the tested image', () => handOn(p, built, tests, p.exportDir)) : undefined;
+        const exported = passed && p.exportDir ? await log.group('Hand on the tested image', () => handOn(p, built, tests, suites, p.exportDir)) : undefined;
         if (exported)
             log.info(`Handed on ${exported}`);
         progress.stage = 'push';
@@ -31461,15 +31468,18 @@ async function attestOrWarn(p, digest, tests, suites, session, log) {
 /** The images other jobs built and tested, as one index, pushed like a build of this run's own. */
 async function assembleAndPublish(p, session, log, progress) {
     progress.stage = 'assemble';
-    const { built, tests } = await log.group('Assemble', () => assemble(p, p.assembleFrom, p.workspace.workDir, log));
+    const { built, tests, suites } = await log.group('Assemble', () => assemble(p, p.assembleFrom, p.workspace.workDir, log));
     progress.built = built;
     progress.tests.push(...tests);
+    progress.suites = suites;
     log.info(`Index ${built.digest}: ${built.platforms.map(i => i.platform).join(', ')}`);
     progress.stage = 'push';
     const published = p.inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log)) : undefined;
-    const { imageId: _, ...facts } = report(p, built, undefined, tests, [], published, [...p.notices, ...p.warnings, ...heldBackNotes(published)]);
+    // The platform jobs' test runs and results, as they recorded them, vouch for the index they make up.
+    const attestation = published ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined;
+    const { imageId: _, ...facts } = report(p, built, undefined, tests, suites, published, [...p.notices, ...p.warnings, ...heldBackNotes(published)]);
     // Nothing was loaded here: the images were tested, and loaded, by the jobs that built them.
-    return facts;
+    return { ...facts, ...(attestation ? { attestation } : {}) };
 }
 /** Hands the tested build's files to the adapter, and records where they went. */
 async function deliver(workspace, artifacts, log) {

@@ -142,7 +142,7 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
       await log.group('Deliver the artifacts', () => deliver(workspace, artifacts, log))
     }
     progress.stage = 'hand on'
-    const exported = passed && p.exportDir ? await log.group('Hand on the tested image', () => handOn(p, built, tests, p.exportDir)) : undefined
+    const exported = passed && p.exportDir ? await log.group('Hand on the tested image', () => handOn(p, built, tests, suites, p.exportDir)) : undefined
     if (exported) log.info(`Handed on ${exported}`)
     progress.stage = 'push'
     const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log)) : undefined
@@ -176,15 +176,18 @@ async function attestOrWarn(p: Plan, digest: string, tests: TestRun[], suites: T
 /** The images other jobs built and tested, as one index, pushed like a build of this run's own. */
 async function assembleAndPublish(p: Plan, session: RegistrySession, log: Log, progress: Progress): Promise<Report> {
   progress.stage = 'assemble'
-  const { built, tests } = await log.group('Assemble', () => assemble(p, p.assembleFrom, p.workspace.workDir, log))
+  const { built, tests, suites } = await log.group('Assemble', () => assemble(p, p.assembleFrom, p.workspace.workDir, log))
   progress.built = built
   progress.tests.push(...tests)
+  progress.suites = suites
   log.info(`Index ${built.digest}: ${built.platforms.map(i => i.platform).join(', ')}`)
   progress.stage = 'push'
   const published = p.inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log)) : undefined
-  const { imageId: _, ...facts } = report(p, built, undefined, tests, [], published, [...p.notices, ...p.warnings, ...heldBackNotes(published)])
+  // The platform jobs' test runs and results, as they recorded them, vouch for the index they make up.
+  const attestation = published ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined
+  const { imageId: _, ...facts } = report(p, built, undefined, tests, suites, published, [...p.notices, ...p.warnings, ...heldBackNotes(published)])
   // Nothing was loaded here: the images were tested, and loaded, by the jobs that built them.
-  return facts
+  return { ...facts, ...(attestation ? { attestation } : {}) }
 }
 
 /** Hands the tested build's files to the adapter, and records where they went. */

@@ -1,6 +1,6 @@
 // What a commit's compose file may ask of the engine: nothing that reaches the host, unless the caller trusts the commit.
 import { lstat, readFile, realpath } from 'node:fs/promises'
-import { dirname, isAbsolute, resolve, sep } from 'node:path'
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path'
 import { parse } from 'yaml'
 
 type Json = Record<string, unknown>
@@ -135,7 +135,10 @@ export async function fileReach(file: string, inTree: (path: string) => Promise<
   }
   const base = dirname(file)
   // Compose reads the project directory's .env for interpolation: a symlink there would read a host file.
-  if (depth === 0 && (await exists(resolve(base, '.env'))) && !(await inTree(resolve(base, '.env')))) {
+  // join, not resolve: the bundler reads resolve() against its own working directory and would turn
+  // the path into one of the bundle's assets whenever some dependency ships a .env file.
+  const dotenv = join(base, '.env')
+  if (depth === 0 && (await exists(dotenv)) && !(await inTree(dotenv))) {
     problems.push(`the project's .env: it is a symlink outside the commit`)
   }
   const check = async (what: string, value: unknown): Promise<boolean> => {

@@ -10,6 +10,7 @@ import type { Log } from '../log.js'
 import { archivedImage, type ArchivedImage, type Descriptor } from '../programs/oci-archive.js'
 import type { Plan } from './plan.js'
 import { skopeo } from '../programs/registry.js'
+import type { TestSuite } from '../results/junit.js'
 import type { TestRun } from './test.js'
 
 const INDEX_TYPE = 'application/vnd.oci.image.index.v1+json'
@@ -20,7 +21,7 @@ const INDEX_TYPE = 'application/vnd.oci.image.index.v1+json'
  * layout whose index lists those images in the order of `platforms`, so the same archives always give
  * the same index digest. The layout is what publish pushes, byte for byte.
  */
-export async function assemble(p: Plan, dir: string, workDir: string, log: Log): Promise<{ built: Built; tests: TestRun[] }> {
+export async function assemble(p: Plan, dir: string, workDir: string, log: Log): Promise<{ built: Built; tests: TestRun[]; suites: TestSuite[] }> {
   const started = Date.now()
   const records = await readRecords(dir)
   const wanted = p.strategy.platforms
@@ -91,7 +92,8 @@ export async function assemble(p: Plan, dir: string, workDir: string, log: Log):
     metadata: {},
     platforms: images.map(i => ({ platform: i.platform, digest: i.digest, configDigest: i.configDigest }))
   }
-  return { built, tests: wanted.flatMap(w => (byPlatform.get(w) as { record: TestedRecord }).record.tests) }
+  const inOrder = wanted.map(w => (byPlatform.get(w) as { record: TestedRecord }).record)
+  return { built, tests: inOrder.flatMap(r => r.tests), suites: inOrder.flatMap(r => r.suites) }
 }
 
 /** Every record of the directory, by file name; a JSON file that is not one is left alone. */
@@ -116,7 +118,9 @@ async function readRecords(dir: string): Promise<{ file: string; record: TestedR
       typeof record.archive === 'string' && record.archive === basename(record.archive) && record.archive.endsWith('.tar') &&
       Array.isArray(record.tests) &&
       // What the summary shows of each: only values of the kinds a test run has.
-      record.tests.every(t => ['unit', 'integration'].includes(t.kind) && typeof t.passed === 'boolean' && typeof t.exitCode === 'number' && typeof t.seconds === 'number' && typeof t.command === 'string')
+      record.tests.every(t => ['unit', 'integration'].includes(t.kind) && typeof t.passed === 'boolean' && typeof t.exitCode === 'number' && typeof t.seconds === 'number' && typeof t.command === 'string') &&
+      Array.isArray(record.suites) &&
+      record.suites.every(s => typeof s.name === 'string' && Array.isArray(s.cases) && s.cases.every(c => typeof c.name === 'string' && ['passed', 'failed', 'skipped'].includes(c.status)))
     if (!valid) throw new InputError(Input.AssembleFrom, `${file} is not a complete record of a handed-on image`)
     records.push({ file, record: record as TestedRecord })
   }

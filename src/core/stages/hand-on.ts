@@ -1,6 +1,7 @@
 // Hands a tested image on to a later job: the archive that was tested, byte for byte, and a record of what it is.
 import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { TestSuite } from '../results/junit.js'
 import type { Built } from './build.js'
 import type { Plan } from './plan.js'
 import type { TestRun } from './test.js'
@@ -21,6 +22,8 @@ export interface TestedRecord {
   archive: string
   /** Every test run of the image; each passed, or nothing was handed on. */
   tests: Omit<TestRun, 'resultsDir'>[]
+  /** The test results those runs wrote, read here: the assembly's attestation names their cases. */
+  suites: TestSuite[]
 }
 
 /** File names of a platform's archive and record: one pair per platform, so jobs can share a directory. */
@@ -33,7 +36,7 @@ export function handOnNames(platform: string): { archive: string; record: string
  * Writes the archive, then the record: a directory holding a record holds its whole archive. Only a
  * run whose every test passed hands on, and only the image those tests ran.
  */
-export async function handOn(p: Plan, built: Built, tests: TestRun[], dir: string): Promise<string> {
+export async function handOn(p: Plan, built: Built, tests: TestRun[], suites: TestSuite[], dir: string): Promise<string> {
   const [platform] = p.strategy.platforms
   // One platform's image, or the one image of an index that holds its attestations too.
   const digest = built.platforms[0]?.digest ?? built.digest
@@ -53,7 +56,8 @@ export async function handOn(p: Plan, built: Built, tests: TestRun[], dir: strin
     commit: p.commit,
     reproducible: built.reproducible,
     archive: names.archive,
-    tests: tests.map(({ resultsDir: _, ...run }) => run)
+    tests: tests.map(({ resultsDir: _, ...run }) => run),
+    suites
   }
   await writeFile(join(dir, names.record), `${JSON.stringify(record, null, 2)}\n`)
   return archive
