@@ -10,7 +10,7 @@ import { runAction, type ActionRun } from '../test/support/action.js'
 import { runCli } from '../test/support/cli.js'
 import { registryTags } from '../test/support/registry.js'
 import { exampleDir, FixtureRepo } from '../test/support/repo.js'
-import { testbed } from '../test/support/testbed.js'
+import { bothRegistries, testbed } from '../test/support/testbed.js'
 import { attest, whyUnattested } from '../src/core/stages/attest.js'
 import type { Plan } from '../src/core/stages/plan.js'
 import type { Log } from '../src/core/log.js'
@@ -75,10 +75,7 @@ beforeAll(() => {
 
 function inputs(images: string[], extra: Record<string, string> = {}): Record<string, string> {
   return {
-    image: images.join('\n'),
-    'registry-username': testbed.username,
-    'registry-password': testbed.password,
-    'registry-logins': `${testbed.registry2}=${testbed.username2}:${testbed.password2}`,
+    ...bothRegistries(images),
     'build-args': `BASE=${testbed.baseImage}`,
     'test-command': UNIT,
     'test-results': '/tmp/results',

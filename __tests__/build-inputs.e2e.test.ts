@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { runAction, type ActionRun } from '../test/support/action.js'
 import { FixtureRepo, git, tempDir } from '../test/support/repo.js'
-import { testbed } from '../test/support/testbed.js'
+import { bothRegistries, testbed } from '../test/support/testbed.js'
 
 jest.setTimeout(300_000)
 
@@ -106,10 +106,7 @@ beforeAll(() => {
 
 function inputs(images: string[], extra: Record<string, string> = {}): Record<string, string> {
   return {
-    image: images.join('\n'),
-    'registry-username': testbed.username,
-    'registry-password': testbed.password,
-    'registry-logins': `${testbed.registry2}=${testbed.username2}:${testbed.password2}`,
+    ...bothRegistries(images),
     'build-args': `BASE=${testbed.baseImage}\nNPM_TOKEN=not-a-real-token`,
     secrets: `token=${SECRET}`,
     'secret-envs': 'envtok=HASHDOCK_TEST_ENV_SECRET',

@@ -31,3 +31,13 @@ export const testbed = {
   /** A builder only the multi-platform tests use: they empty its cache for cold builds. */
   multiBuilder: values.TESTBED_MULTI_BUILDER
 }
+
+/** The inputs that push `images` to both of the test bed's registries, each with its own login. */
+export function bothRegistries(images: string[]): Record<string, string> {
+  return {
+    image: images.join('\n'),
+    'registry-username': testbed.username,
+    'registry-password': testbed.password,
+    'registry-logins': `${testbed.registry2}=${testbed.username2}:${testbed.password2}`
+  }
+}
