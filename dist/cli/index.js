@@ -31286,7 +31286,7 @@ async function collectResults(p, container, kind, hostDir, log) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/pipeline.ts
-// The whole line, in order: inputs → plan → context → build → test → publish → report.
+// The whole line, in order: inputs → plan → advise → context → build → test → publish → attest → report.
 
 
 

@@ -1,4 +1,4 @@
-// The whole line, in order: inputs → plan → context → build → test → publish → report.
+// The whole line, in order: inputs → plan → advise → context → build → test → publish → attest → report.
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { assemble } from './stages/assemble.js'
