@@ -32140,6 +32140,7 @@ async function fencedForRunner(fn, line) {
 
 
 
+
 const HEADLINES = {
     failed: ['✘', 'red', 'failed'],
     reused: ['✔', 'green', 'already tested, tags re-applied'],
@@ -32177,7 +32178,7 @@ function renderTerminalReport(r, options) {
         rows.push(['Tags', r.references]);
     if (r.attestation) {
         const a = r.attestation;
-        rows.push(['Attestation', [`test-result ${a.digest} (not signed)`, ...a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag ${r.digest.replace(':', '-')}` : 'referrers API'})`)]]);
+        rows.push(['Attestation', [`test-result ${a.digest} (not signed)`, ...a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag ${fallbackTag(r.digest)}` : 'referrers API'})`)]]);
     }
     out.push(...table(rows));
     if (r.artifacts) {

@@ -1,5 +1,6 @@
 // Signing the test-result attestation with Sigstore, through GitHub's toolkit, when the workflow grants an identity token.
 import { attest as toolkitAttest, type AttestOptions } from '@actions/attest'
+import { TEST_RESULT_PREDICATE } from '../core/attestation/statement.js'
 import type { Signer } from '../core/workspace.js'
 
 type Attest = (options: AttestOptions) => Promise<{ bundle: unknown }>
@@ -26,5 +27,5 @@ export function githubSigner(env: NodeJS.ProcessEnv = process.env, sign: Attest 
 
 /** The command that checks the signature against this repository's workflows. */
 export function verifyCommand(reference: string, owner: string): string {
-  return `gh attestation verify oci://${reference} --owner ${owner} --bundle-from-oci --predicate-type https://in-toto.io/attestation/test-result/v0.1`
+  return `gh attestation verify oci://${reference} --owner ${owner} --bundle-from-oci --predicate-type ${TEST_RESULT_PREDICATE}`
 }

@@ -1,5 +1,6 @@
 // The terminal report of a run: the facts of the job summary, as aligned plain text.
 import { summarize, type TestSuite } from '../core/results/junit.js'
+import { fallbackTag } from '../core/stages/attest.js'
 import { rfc3339 } from '../core/stages/plan.js'
 import { outcome, type Outcome, type Report } from '../core/stages/report.js'
 import { caseLabel, formatDuration, MESSAGE_CHARS, NAME_CHARS, clip } from '../core/results/test-report.js'
@@ -42,7 +43,7 @@ export function renderTerminalReport(r: Report, options: { colour: boolean }): s
   if (r.references.length) rows.push(['Tags', r.references])
   if (r.attestation) {
     const a = r.attestation
-    rows.push(['Attestation', [`test-result ${a.digest} (not signed)`, ...a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag ${r.digest.replace(':', '-')}` : 'referrers API'})`)]])
+    rows.push(['Attestation', [`test-result ${a.digest} (not signed)`, ...a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag ${fallbackTag(r.digest)}` : 'referrers API'})`)]])
   }
   out.push(...table(rows))
   if (r.artifacts) {
