@@ -4573,6 +4573,436 @@ exports.Variable = Variable;
 
 /***/ }),
 
+/***/ 8889:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const fs = __nccwpck_require__(9896)
+const path = __nccwpck_require__(6928)
+const os = __nccwpck_require__(857)
+const crypto = __nccwpck_require__(6982)
+
+// Array of tips to display randomly
+const TIPS = [
+  '◈ encrypted .env [www.dotenvx.com]',
+  '◈ secrets for agents [www.dotenvx.com]',
+  '⌁ auth for agents [www.vestauth.com]',
+  '⌘ custom filepath { path: \'/custom/path/.env\' }',
+  '⌘ enable debugging { debug: true }',
+  '⌘ override existing { override: true }',
+  '⌘ suppress logs { quiet: true }',
+  '⌘ multiple files { path: [\'.env.local\', \'.env\'] }'
+]
+
+// Get a random tip from the tips array
+function _getRandomTip () {
+  return TIPS[Math.floor(Math.random() * TIPS.length)]
+}
+
+function parseBoolean (value) {
+  if (typeof value === 'string') {
+    return !['false', '0', 'no', 'off', ''].includes(value.toLowerCase())
+  }
+  return Boolean(value)
+}
+
+function supportsAnsi () {
+  return process.stdout.isTTY // && process.env.TERM !== 'dumb'
+}
+
+function dim (text) {
+  return supportsAnsi() ? `\x1b[2m${text}\x1b[0m` : text
+}
+
+const LINE = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/mg
+
+// Parse src into an Object
+function parse (src) {
+  const obj = {}
+
+  // Convert buffer to string
+  let lines = src.toString()
+
+  // Convert line breaks to same format
+  lines = lines.replace(/\r\n?/mg, '\n')
+
+  let match
+  while ((match = LINE.exec(lines)) != null) {
+    const key = match[1]
+
+    // Default undefined or null to empty string
+    let value = (match[2] || '')
+
+    // Remove whitespace
+    value = value.trim()
+
+    // Check if double quoted
+    const maybeQuote = value[0]
+
+    // Remove surrounding quotes
+    value = value.replace(/^(['"`])([\s\S]*)\1$/mg, '$2')
+
+    // Expand newlines if double quoted
+    if (maybeQuote === '"') {
+      value = value.replace(/\\n/g, '\n')
+      value = value.replace(/\\r/g, '\r')
+    }
+
+    // Add to object
+    obj[key] = value
+  }
+
+  return obj
+}
+
+function _parseVault (options) {
+  options = options || {}
+
+  const vaultPath = _vaultPath(options)
+  options.path = vaultPath // parse .env.vault
+  const result = DotenvModule.configDotenv(options)
+  if (!result.parsed) {
+    const err = new Error(`MISSING_DATA: Cannot parse ${vaultPath} for an unknown reason`)
+    err.code = 'MISSING_DATA'
+    throw err
+  }
+
+  // handle scenario for comma separated keys - for use with key rotation
+  // example: DOTENV_KEY="dotenv://:key_1234@dotenvx.com/vault/.env.vault?environment=prod,dotenv://:key_7890@dotenvx.com/vault/.env.vault?environment=prod"
+  const keys = _dotenvKey(options).split(',')
+  const length = keys.length
+
+  let decrypted
+  for (let i = 0; i < length; i++) {
+    try {
+      // Get full key
+      const key = keys[i].trim()
+
+      // Get instructions for decrypt
+      const attrs = _instructions(result, key)
+
+      // Decrypt
+      decrypted = DotenvModule.decrypt(attrs.ciphertext, attrs.key)
+
+      break
+    } catch (error) {
+      // last key
+      if (i + 1 >= length) {
+        throw error
+      }
+      // try next key
+    }
+  }
+
+  // Parse decrypted .env string
+  return DotenvModule.parse(decrypted)
+}
+
+function _warn (message) {
+  console.error(`⚠ ${message}`)
+}
+
+function _debug (message) {
+  console.log(`┆ ${message}`)
+}
+
+function _log (message) {
+  console.log(`◇ ${message}`)
+}
+
+function _dotenvKey (options) {
+  // prioritize developer directly setting options.DOTENV_KEY
+  if (options && options.DOTENV_KEY && options.DOTENV_KEY.length > 0) {
+    return options.DOTENV_KEY
+  }
+
+  // secondary infra already contains a DOTENV_KEY environment variable
+  if (process.env.DOTENV_KEY && process.env.DOTENV_KEY.length > 0) {
+    return process.env.DOTENV_KEY
+  }
+
+  // fallback to empty string
+  return ''
+}
+
+function _instructions (result, dotenvKey) {
+  // Parse DOTENV_KEY. Format is a URI
+  let uri
+  try {
+    uri = new URL(dotenvKey)
+  } catch (error) {
+    if (error.code === 'ERR_INVALID_URL') {
+      const err = new Error('INVALID_DOTENV_KEY: Wrong format. Must be in valid uri format like dotenv://:key_1234@dotenvx.com/vault/.env.vault?environment=development')
+      err.code = 'INVALID_DOTENV_KEY'
+      throw err
+    }
+
+    throw error
+  }
+
+  // Get decrypt key
+  const key = uri.password
+  if (!key) {
+    const err = new Error('INVALID_DOTENV_KEY: Missing key part')
+    err.code = 'INVALID_DOTENV_KEY'
+    throw err
+  }
+
+  // Get environment
+  const environment = uri.searchParams.get('environment')
+  if (!environment) {
+    const err = new Error('INVALID_DOTENV_KEY: Missing environment part')
+    err.code = 'INVALID_DOTENV_KEY'
+    throw err
+  }
+
+  // Get ciphertext payload
+  const environmentKey = `DOTENV_VAULT_${environment.toUpperCase()}`
+  const ciphertext = result.parsed[environmentKey] // DOTENV_VAULT_PRODUCTION
+  if (!ciphertext) {
+    const err = new Error(`NOT_FOUND_DOTENV_ENVIRONMENT: Cannot locate environment ${environmentKey} in your .env.vault file.`)
+    err.code = 'NOT_FOUND_DOTENV_ENVIRONMENT'
+    throw err
+  }
+
+  return { ciphertext, key }
+}
+
+function _vaultPath (options) {
+  let possibleVaultPath = null
+
+  if (options && options.path && options.path.length > 0) {
+    if (Array.isArray(options.path)) {
+      for (const filepath of options.path) {
+        if (fs.existsSync(filepath)) {
+          possibleVaultPath = filepath.endsWith('.vault') ? filepath : `${filepath}.vault`
+        }
+      }
+    } else {
+      possibleVaultPath = options.path.endsWith('.vault') ? options.path : `${options.path}.vault`
+    }
+  } else {
+    possibleVaultPath = path.resolve(process.cwd(), '.env.vault')
+  }
+
+  if (fs.existsSync(possibleVaultPath)) {
+    return possibleVaultPath
+  }
+
+  return null
+}
+
+function _resolveHome (envPath) {
+  return envPath[0] === '~' ? path.join(os.homedir(), envPath.slice(1)) : envPath
+}
+
+function _configVault (options) {
+  const debug = parseBoolean(process.env.DOTENV_CONFIG_DEBUG || (options && options.debug))
+  const quiet = parseBoolean(process.env.DOTENV_CONFIG_QUIET || (options && options.quiet))
+
+  if (debug || !quiet) {
+    _log('loading env from encrypted .env.vault')
+  }
+
+  const parsed = DotenvModule._parseVault(options)
+
+  let processEnv = process.env
+  if (options && options.processEnv != null) {
+    processEnv = options.processEnv
+  }
+
+  DotenvModule.populate(processEnv, parsed, options)
+
+  return { parsed }
+}
+
+function configDotenv (options) {
+  const dotenvPath = path.resolve(process.cwd(), '.env')
+  let encoding = 'utf8'
+  let processEnv = process.env
+  if (options && options.processEnv != null) {
+    processEnv = options.processEnv
+  }
+  let debug = parseBoolean(processEnv.DOTENV_CONFIG_DEBUG || (options && options.debug))
+  let quiet = parseBoolean(processEnv.DOTENV_CONFIG_QUIET || (options && options.quiet))
+
+  if (options && options.encoding) {
+    encoding = options.encoding
+  } else {
+    if (debug) {
+      _debug('no encoding is specified (UTF-8 is used by default)')
+    }
+  }
+
+  let optionPaths = [dotenvPath] // default, look for .env
+  if (options && options.path) {
+    if (!Array.isArray(options.path)) {
+      optionPaths = [_resolveHome(options.path)]
+    } else {
+      optionPaths = [] // reset default
+      for (const filepath of options.path) {
+        optionPaths.push(_resolveHome(filepath))
+      }
+    }
+  }
+
+  // Build the parsed data in a temporary object (because we need to return it).  Once we have the final
+  // parsed data, we will combine it with process.env (or options.processEnv if provided).
+  let lastError
+  const parsedAll = {}
+  for (const path of optionPaths) {
+    try {
+      // Specifying an encoding returns a string instead of a buffer
+      const parsed = DotenvModule.parse(fs.readFileSync(path, { encoding }))
+
+      DotenvModule.populate(parsedAll, parsed, options)
+    } catch (e) {
+      if (debug) {
+        _debug(`failed to load ${path} ${e.message}`)
+      }
+      lastError = e
+    }
+  }
+
+  const populated = DotenvModule.populate(processEnv, parsedAll, options)
+
+  // handle user settings DOTENV_CONFIG_ options inside .env file(s)
+  debug = parseBoolean(processEnv.DOTENV_CONFIG_DEBUG || debug)
+  quiet = parseBoolean(processEnv.DOTENV_CONFIG_QUIET || quiet)
+
+  if (debug || !quiet) {
+    const keysCount = Object.keys(populated).length
+    const shortPaths = []
+    for (const filePath of optionPaths) {
+      try {
+        const relative = path.relative(process.cwd(), filePath)
+        shortPaths.push(relative)
+      } catch (e) {
+        if (debug) {
+          _debug(`failed to load ${filePath} ${e.message}`)
+        }
+        lastError = e
+      }
+    }
+
+    _log(`injected env (${keysCount}) from ${shortPaths.join(',')} ${dim(`// tip: ${_getRandomTip()}`)}`)
+  }
+
+  if (lastError) {
+    return { parsed: parsedAll, error: lastError }
+  } else {
+    return { parsed: parsedAll }
+  }
+}
+
+// Populates process.env from .env file
+function config (options) {
+  // fallback to original dotenv if DOTENV_KEY is not set
+  if (_dotenvKey(options).length === 0) {
+    return DotenvModule.configDotenv(options)
+  }
+
+  const vaultPath = _vaultPath(options)
+
+  // dotenvKey exists but .env.vault file does not exist
+  if (!vaultPath) {
+    _warn(`you set DOTENV_KEY but you are missing a .env.vault file at ${vaultPath}`)
+
+    return DotenvModule.configDotenv(options)
+  }
+
+  return DotenvModule._configVault(options)
+}
+
+function decrypt (encrypted, keyStr) {
+  const key = Buffer.from(keyStr.slice(-64), 'hex')
+  let ciphertext = Buffer.from(encrypted, 'base64')
+
+  const nonce = ciphertext.subarray(0, 12)
+  const authTag = ciphertext.subarray(-16)
+  ciphertext = ciphertext.subarray(12, -16)
+
+  try {
+    const aesgcm = crypto.createDecipheriv('aes-256-gcm', key, nonce)
+    aesgcm.setAuthTag(authTag)
+    return `${aesgcm.update(ciphertext)}${aesgcm.final()}`
+  } catch (error) {
+    const isRange = error instanceof RangeError
+    const invalidKeyLength = error.message === 'Invalid key length'
+    const decryptionFailed = error.message === 'Unsupported state or unable to authenticate data'
+
+    if (isRange || invalidKeyLength) {
+      const err = new Error('INVALID_DOTENV_KEY: It must be 64 characters long (or more)')
+      err.code = 'INVALID_DOTENV_KEY'
+      throw err
+    } else if (decryptionFailed) {
+      const err = new Error('DECRYPTION_FAILED: Please check your DOTENV_KEY')
+      err.code = 'DECRYPTION_FAILED'
+      throw err
+    } else {
+      throw error
+    }
+  }
+}
+
+// Populate process.env with parsed values
+function populate (processEnv, parsed, options = {}) {
+  const debug = Boolean(options && options.debug)
+  const override = Boolean(options && options.override)
+  const populated = {}
+
+  if (typeof parsed !== 'object') {
+    const err = new Error('OBJECT_REQUIRED: Please check the processEnv argument being passed to populate')
+    err.code = 'OBJECT_REQUIRED'
+    throw err
+  }
+
+  // Set process.env
+  for (const key of Object.keys(parsed)) {
+    if (Object.prototype.hasOwnProperty.call(processEnv, key)) {
+      if (override === true) {
+        processEnv[key] = parsed[key]
+        populated[key] = parsed[key]
+      }
+
+      if (debug) {
+        if (override === true) {
+          _debug(`"${key}" is already defined and WAS overwritten`)
+        } else {
+          _debug(`"${key}" is already defined and was NOT overwritten`)
+        }
+      }
+    } else {
+      processEnv[key] = parsed[key]
+      populated[key] = parsed[key]
+    }
+  }
+
+  return populated
+}
+
+const DotenvModule = {
+  configDotenv,
+  _configVault,
+  _parseVault,
+  config,
+  decrypt,
+  parse,
+  populate
+}
+
+module.exports.configDotenv = DotenvModule.configDotenv
+module.exports._configVault = DotenvModule._configVault
+module.exports._parseVault = DotenvModule._parseVault
+module.exports.config = DotenvModule.config
+module.exports.decrypt = DotenvModule.decrypt
+module.exports.parse = DotenvModule.parse
+module.exports.populate = DotenvModule.populate
+
+module.exports = DotenvModule
+
+
+/***/ }),
+
 /***/ 9379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -10637,6 +11067,27 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 
 /***/ }),
 
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
 /***/ 6928:
 /***/ ((module) => {
 
@@ -13300,10 +13751,10 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 __webpack_unused_export__ = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-exports.qg = publicApi.parse;
-__webpack_unused_export__ = publicApi.parseAllDocuments;
+__webpack_unused_export__ = publicApi.parse;
+exports.hR = publicApi.parseAllDocuments;
 __webpack_unused_export__ = publicApi.parseDocument;
-__webpack_unused_export__ = publicApi.stringify;
+exports.As = publicApi.stringify;
 __webpack_unused_export__ = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
@@ -19414,8 +19865,8 @@ function lastLine(text) {
 
 ;// CONCATENATED MODULE: external "string_decoder"
 const external_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: external "events"
 const external_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
 ;// CONCATENATED MODULE: external "child_process"
@@ -19424,8 +19875,8 @@ const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(
 var external_path_ = __nccwpck_require__(6928);
 ;// CONCATENATED MODULE: external "assert"
 const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -19438,7 +19889,7 @@ var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _argume
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -19465,7 +19916,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return __awaiter(this, void 0, void 0, function* () {
         try {
@@ -19958,13 +20409,13 @@ class ToolRunner extends external_events_namespaceObject.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -20255,7 +20706,7 @@ class ToolRunner extends external_events_namespaceObject.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -20654,194 +21105,100 @@ async function removeRunBuilder(runId) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/core/programs/compose-policy.ts
-// What a commit's compose file may ask of the engine: nothing that reaches the host, unless the caller trusts the commit.
-
-
-
-const obj = (value) => (value && typeof value === 'object' && !Array.isArray(value) ? value : {});
-const list = (value) => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
-const compose_policy_text = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
-/** Namespaces a service may share only with another service of the project. */
-const SHARED_NAMESPACES = ['network_mode', 'pid', 'ipc', 'uts', 'userns_mode', 'cgroup'];
-/** Settings that, whatever their value, hand a container something of the host's. */
-const HOST_SETTINGS = ['cap_add', 'devices', 'device_cgroup_rules', 'cgroup_parent', 'gpus', 'external_links', 'use_api_socket', 'provider', 'runtime'];
-/**
- * Every setting of the normalized configuration that reaches beyond the project's own containers,
- * networks and volumes, as "service 'x' sets …" phrases. Paths must lie inside `tree` (compose has
- * already made them absolute); `inTree` decides, following symlinks.
- */
-async function hostReach(config, inTree) {
-    const problems = [];
-    const services = obj(config.services);
-    const isService = (name) => Object.hasOwn(services, name);
-    const path = async (what, value) => {
-        // A remote build context (git or https URL) is fetched by the builder, never read from the host.
-        if (typeof value !== 'string' || /^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.startsWith('git@'))
-            return;
-        if (!(await inTree(value)))
-            problems.push(`${what}: ${value} outside the commit`);
-    };
-    for (const [name, raw] of Object.entries(services)) {
-        const s = obj(raw);
-        const sets = (setting) => `service '${name}' sets ${setting}`;
-        if (s.privileged === true)
-            problems.push(sets('privileged: true'));
-        for (const key of SHARED_NAMESPACES) {
-            const value = s[key];
-            if (typeof value !== 'string' || !value)
-                continue;
-            const other = /^service:(.+)$/.exec(value)?.[1];
-            const own = (other !== undefined && isService(other)) || value === 'none' || value === 'private' || value === 'shareable' || value === 'bridge' || (key === 'network_mode' && value === 'default');
-            if (!own)
-                problems.push(sets(`${key}: ${value}`));
-        }
-        for (const key of HOST_SETTINGS) {
-            const value = s[key];
-            if (value === undefined || value === null || value === false || (Array.isArray(value) && value.length === 0))
-                continue;
-            problems.push(sets(`${key}: ${compose_policy_text(value)}`));
-        }
-        for (const opt of list(s.security_opt)) {
-            if (/unconfined|disable/i.test(compose_policy_text(opt)))
-                problems.push(sets(`security_opt: ${compose_policy_text(opt)}`));
-        }
-        for (const from of list(s.volumes_from)) {
-            const source = compose_policy_text(from).replace(/:(ro|rw)$/, '');
-            const other = source.startsWith('container:') ? undefined : source.replace(/^service:/, '');
-            if (other === undefined || !isService(other))
-                problems.push(sets(`volumes_from: ${compose_policy_text(from)}`));
-        }
-        for (const v of list(s.volumes)) {
-            const volume = obj(v);
-            if (volume.type === 'bind' || volume.type === 'npipe' || volume.type === 'cluster') {
-                problems.push(sets(`volumes: a ${volume.type} mount of ${compose_policy_text(volume.source)}`));
-            }
-        }
-        for (const hook of [...list(s.post_start), ...list(s.pre_stop)]) {
-            if (obj(hook).privileged === true)
-                problems.push(sets('a privileged lifecycle hook'));
-        }
-        for (const file of [...list(s.env_file), ...list(s.label_file)])
-            await path(sets('env_file'), obj(file).path ?? file);
-        if (s.build !== undefined) {
-            const build = typeof s.build === 'string' ? { context: s.build } : obj(s.build);
-            await path(sets('build.context'), build.context);
-            const dockerfile = build.dockerfile;
-            if (typeof dockerfile === 'string' && typeof build.context === 'string' && !/^[a-z]+:\/\//i.test(build.context)) {
-                await path(sets('build.dockerfile'), (0,external_node_path_namespaceObject.resolve)(build.context, dockerfile));
-            }
-            for (const [key, value] of Object.entries(obj(build.additional_contexts))) {
-                // Another service's image or a registry image is no host path.
-                if (typeof value === 'string' && !/^(service|docker-image|target|oci-layout):/.test(value))
-                    await path(sets(`build.additional_contexts.${key}`), value);
-            }
-            if (build.network === 'host')
-                problems.push(sets('build.network: host'));
-            if (build.privileged === true)
-                problems.push(sets('build.privileged: true'));
-            if (list(build.ssh).length)
-                problems.push(sets(`build.ssh: ${compose_policy_text(build.ssh)}`));
-            if (list(build.entitlements).length)
-                problems.push(sets(`build.entitlements: ${compose_policy_text(build.entitlements)}`));
-        }
-    }
-    for (const [name, raw] of Object.entries(obj(config.networks))) {
-        const n = obj(raw);
-        const about = `network '${name}'`;
-        if (n.external === true || obj(n.external).name)
-            problems.push(`${about} is external, outside the project`);
-        if (n.name === 'host' || n.name === 'bridge' || n.name === 'none')
-            problems.push(`${about} is named ${n.name}, one of the engine's own networks`);
-        if (n.driver !== undefined && n.driver !== 'bridge')
-            problems.push(`${about} uses the ${compose_policy_text(n.driver)} driver`);
-        if (Object.keys(obj(n.driver_opts)).length)
-            problems.push(`${about} sets driver_opts ${compose_policy_text(n.driver_opts)}`);
-    }
-    for (const [name, raw] of Object.entries(obj(config.volumes))) {
-        const v = obj(raw);
-        const about = `volume '${name}'`;
-        if (v.external === true || obj(v.external).name)
-            problems.push(`${about} is external, outside the project`);
-        if (v.driver !== undefined && v.driver !== 'local')
-            problems.push(`${about} uses the ${compose_policy_text(v.driver)} driver`);
-        const opts = obj(v.driver_opts);
-        // Only a tmpfs is a volume of the engine's own; a bind, a device or a network file system is the host's.
-        const tmpfs = opts.type === 'tmpfs' && (opts.device === undefined || opts.device === 'tmpfs');
-        if (Object.keys(opts).length && (!tmpfs || /bind/.test(compose_policy_text(opts.o ?? '')))) {
-            problems.push(`${about} sets driver_opts ${compose_policy_text(opts)}, which mounts a host path or device`);
-        }
-    }
-    for (const kind of ['secrets', 'configs']) {
-        for (const [name, raw] of Object.entries(obj(config[kind]))) {
-            const entry = obj(raw);
-            if (entry.external === true)
-                problems.push(`${kind.slice(0, -1)} '${name}' is external, outside the project`);
-            await path(`${kind.slice(0, -1)} '${name}' reads file`, entry.file);
-        }
-    }
-    return problems;
+// EXTERNAL MODULE: ./node_modules/dotenv/lib/main.js
+var main = __nccwpck_require__(8889);
+;// CONCATENATED MODULE: ./src/core/compose/interpolate.ts
+// Compose's variable substitution (`$NAME`, `${NAME:-default}`, `${NAME?error}`, `$$`), done by hashdock
+// so compose is never asked to read a commit's file with an environment of its own.
+/** Raised for `${NAME?message}` with NAME unset, and for text compose could not read either. */
+class InterpolationError extends Error {
 }
-/**
- * Compose reads env_file, label_file, include and extends files while it builds the normalized
- * configuration, so those are checked in the file itself first, and in every file it includes.
- */
-async function fileReach(file, inTree, depth = 0) {
-    const problems = [];
-    let doc;
-    try {
-        doc = obj((0,dist/* parse */.qg)(await (0,promises_namespaceObject.readFile)(file, 'utf8')));
-    }
-    catch {
-        return []; // compose itself reports a file it cannot read
-    }
-    const base = (0,external_node_path_namespaceObject.dirname)(file);
-    // Compose reads the project directory's .env for interpolation: a symlink there would read a host file.
-    // join, not resolve: the bundler reads resolve() against its own working directory and would turn
-    // the path into one of the bundle's assets whenever some dependency ships a .env file.
-    const dotenv = (0,external_node_path_namespaceObject.join)(base, '.env');
-    if (depth === 0 && (await compose_policy_exists(dotenv)) && !(await inTree(dotenv))) {
-        problems.push(`the project's .env: it is a symlink outside the commit`);
-    }
-    const check = async (what, value) => {
-        if (typeof value !== 'string')
-            return false;
-        if (value.includes('$')) {
-            problems.push(`${what}: ${value} is interpolated; name a file of the commit`);
-            return false;
-        }
-        const full = (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(base, value);
-        if (!(await inTree(full))) {
-            problems.push(`${what}: ${value} outside the commit`);
-            return false;
-        }
-        return true;
-    };
-    const follow = async (path) => {
-        if (depth < 8)
-            problems.push(...(await fileReach((0,external_node_path_namespaceObject.isAbsolute)(path) ? path : (0,external_node_path_namespaceObject.resolve)(base, path), inTree, depth + 1)));
-    };
-    for (const entry of list(doc.include)) {
-        const e = typeof entry === 'string' ? { path: entry } : obj(entry);
-        for (const p of list(e.path))
-            if (await check('include', p))
-                await follow(p);
-        for (const p of list(e.env_file))
-            await check('include env_file', p);
-        if (e.project_directory !== undefined)
-            await check('include project_directory', e.project_directory);
-    }
-    for (const [name, raw] of Object.entries(obj(doc.services))) {
-        const s = obj(raw);
-        const sets = (setting) => `service '${name}' sets ${setting}`;
-        for (const f of [...list(s.env_file), ...list(s.label_file)])
-            await check(sets('env_file'), typeof f === 'string' ? f : obj(f).path);
-        const extended = obj(s.extends).file;
-        if (await check(sets('extends.file'), extended))
-            await follow(extended);
-    }
-    return problems;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+/** Substitutes every variable of `text`; one left-to-right pass, so the time is linear in the text. */
+function interpolate(text, vars) {
+    return substitute(text, 0, vars, false).value;
 }
+/** Every string of a parsed YAML value interpolated (keys are not, as in compose). */
+function interpolateAll(value, vars) {
+    if (typeof value === 'string')
+        return interpolate(value, vars);
+    if (Array.isArray(value))
+        return value.map(v => interpolateAll(v, vars));
+    if (value && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateAll(v, vars)]));
+    return value;
+}
+/** Reads from `start` until the end, or (nested) until the `}` that closes a `${…}`; returns where it stopped. */
+function substitute(text, start, vars, nested) {
+    let out = '';
+    let i = start;
+    while (i < text.length) {
+        const c = text[i];
+        if (nested && c === '}')
+            return { value: out, end: i };
+        if (c !== '$') {
+            out += c;
+            i++;
+            continue;
+        }
+        const next = text[i + 1];
+        if (next === '$') {
+            out += '$';
+            i += 2;
+        }
+        else if (next === '{') {
+            const braced = expression(text, i + 2, vars);
+            out += braced.value;
+            i = braced.end + 1;
+        }
+        else {
+            const name = NAME.exec(text.slice(i + 1, i + 1 + 256))?.[0];
+            if (name) {
+                out += vars[name] ?? '';
+                i += 1 + name.length;
+            }
+            else {
+                out += '$';
+                i++;
+            }
+        }
+    }
+    if (nested)
+        throw new InterpolationError(`'${text.slice(0, 80)}' has a \${ without its closing }`);
+    return { value: out, end: i };
+}
+/** `NAME`, then an optional operator and a word that may itself hold variables; stops at the closing `}`. */
+function expression(text, start, vars) {
+    const name = NAME.exec(text.slice(start, start + 256))?.[0];
+    if (!name)
+        throw new InterpolationError(`'${text.slice(0, 80)}' has an invalid \${…} expression`);
+    let i = start + name.length;
+    const set = Object.hasOwn(vars, name);
+    const value = set ? vars[name] : undefined;
+    if (text[i] === '}')
+        return { value: value ?? '', end: i };
+    const colon = text[i] === ':';
+    if (colon)
+        i++;
+    const op = text[i];
+    if (op !== '-' && op !== '?' && op !== '+')
+        throw new InterpolationError(`'${text.slice(0, 80)}' has an invalid \${…} expression`);
+    const word = substitute(text, i + 1, vars, true);
+    // With a colon, an empty value counts as unset.
+    const present = colon ? !!value : set;
+    if (op === '-')
+        return { value: present ? value : word.value, end: word.end };
+    if (op === '+')
+        return { value: present ? word.value : '', end: word.end };
+    if (!present)
+        throw new InterpolationError(`variable ${name} is required: ${word.value || `set ${name}`}`);
+    return { value: value, end: word.end };
+}
+
+;// CONCATENATED MODULE: ./src/core/paths.ts
+// Paths a commit names, judged where they really lead.
+
+
 /** Whether a path, symlinks followed, lies inside `root`; a path that does not exist yet is judged by its nearest existing parent. */
 function inside(root) {
     const rootReal = (0,promises_namespaceObject.realpath)(root);
@@ -20865,10 +21222,656 @@ function inside(root) {
         }
     };
 }
-const compose_policy_exists = (path) => (0,promises_namespaceObject.lstat)(path).then(() => true, () => false);
+
+;// CONCATENATED MODULE: ./src/core/compose/load.ts
+// A commit's compose files read as data, the way compose reads them: every YAML document, anchors and
+// merge keys, includes and extends (inside the commit only), each project's .env, variables substituted.
+// Nothing here runs compose: what it returns is only ever translated (see project.ts).
+
+
+
+
+
+
+/** A commit's compose file that cannot be read safely: the message names the file and what to do. */
+class ComposeReadError extends Error {
+}
+/** Budgets on what a commit's compose files may make hashdock read. */
+const MAX_FILE_BYTES = 1 << 20;
+const MAX_FILES = 32;
+const MAX_DEPTH = 8;
+const obj = (value) => (value && typeof value === 'object' && !Array.isArray(value) ? value : {});
+const list = (value) => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
+const REMOTE = /^([a-z][a-z0-9+.-]*:\/\/|[\w.-]+@[\w.-]+:)/i;
+/** Reads `file` (a path of the commit, relative to `tree`) and everything it includes or extends. */
+async function loadProject(tree, file, given) {
+    const reader = new Reader(tree);
+    const path = (0,external_node_path_namespaceObject.join)(tree, file);
+    const vars = { ...(await reader.dotenv((0,external_node_path_namespaceObject.dirname)(path))), ...given };
+    const project = { services: {}, networks: {}, volumes: {}, vars };
+    await reader.project(path, vars, project, 0);
+    return project;
+}
+class Reader {
+    tree;
+    files = 0;
+    inTree;
+    constructor(tree) {
+        this.tree = tree;
+        this.inTree = inside(tree);
+    }
+    name(path) {
+        return (0,external_node_path_namespaceObject.relative)(this.tree, path) || '.';
+    }
+    /** A path named by a file of the commit, made absolute and checked: a file of the commit, never the host's. */
+    async local(from, what, value, base) {
+        if (typeof value !== 'string' || !value)
+            throw new ComposeReadError(`${this.name(from)}: ${what} must be a path`);
+        if (REMOTE.test(value))
+            throw new ComposeReadError(`${this.name(from)}: ${what} '${value}' is remote; hashdock reads only files of the commit`);
+        const full = (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(base, value);
+        if (!(await this.inTree(full)))
+            throw new ComposeReadError(`${this.name(from)}: ${what} '${value}' is outside the commit`);
+        return full;
+    }
+    /** A file's text, within the budgets; a file that is not there is reported, never guessed at. */
+    async text(path, what) {
+        if (++this.files > MAX_FILES)
+            throw new ComposeReadError(`more than ${MAX_FILES} files are included, extended or read; hashdock reads no more`);
+        const stat = await (0,promises_namespaceObject.lstat)(path).catch(() => undefined);
+        if (!stat)
+            throw new ComposeReadError(`${what} '${this.name(path)}' is not a file of the commit`);
+        if (stat.isSymbolicLink() && !(await this.inTree(path)))
+            throw new ComposeReadError(`${what} '${this.name(path)}' is a symlink outside the commit`);
+        const real = await (0,promises_namespaceObject.realpath)(path);
+        const target = await (0,promises_namespaceObject.lstat)(real);
+        if (!target.isFile())
+            throw new ComposeReadError(`${what} '${this.name(path)}' is not a file`);
+        if (target.size > MAX_FILE_BYTES)
+            throw new ComposeReadError(`${what} '${this.name(path)}' is larger than ${MAX_FILE_BYTES >> 20} MiB`);
+        return (0,promises_namespaceObject.readFile)(real, 'utf8');
+    }
+    /** A project directory's .env, as compose reads it for interpolation: absent is empty. */
+    async dotenv(dir) {
+        const path = (0,external_node_path_namespaceObject.join)(dir, '.env');
+        if (!(await (0,promises_namespaceObject.lstat)(path).catch(() => undefined)))
+            return {};
+        return (0,main.parse)(await this.text(path, "the project's .env"));
+    }
+    /** Every document of a YAML file, merged in order as compose merges them, variables substituted. */
+    async yaml(path, vars) {
+        const text = await this.text(path, 'compose file');
+        const docs = (0,dist/* parseAllDocuments */.hR)(text, { merge: true, uniqueKeys: true });
+        if (!Array.isArray(docs))
+            throw new ComposeReadError(`${this.name(path)}: not YAML`);
+        let merged = {};
+        for (const doc of docs) {
+            const problem = doc.errors[0] ?? doc.warnings[0];
+            if (problem)
+                throw new ComposeReadError(`${this.name(path)}: cannot be read: ${problem.message.split('\n')[0]}`);
+            let value;
+            try {
+                value = doc.toJS({ maxAliasCount: 100 });
+            }
+            catch (error) {
+                throw new ComposeReadError(`${this.name(path)}: cannot be read: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+            }
+            if (value === null || value === undefined)
+                continue;
+            if (typeof value !== 'object' || Array.isArray(value))
+                throw new ComposeReadError(`${this.name(path)}: a document is not a mapping`);
+            merged = mergeProject(merged, value);
+        }
+        try {
+            return obj(interpolateAll(merged, vars));
+        }
+        catch (error) {
+            if (error instanceof InterpolationError)
+                throw new ComposeReadError(`${this.name(path)}: ${error.message}`);
+            throw error;
+        }
+    }
+    /** A file's includes first, then its own services, networks and volumes, each name defined once. */
+    async project(path, vars, into, depth) {
+        if (depth > MAX_DEPTH)
+            throw new ComposeReadError(`${this.name(path)}: includes nest deeper than ${MAX_DEPTH}`);
+        const doc = await this.yaml(path, vars);
+        const base = (0,external_node_path_namespaceObject.dirname)(path);
+        for (const entry of list(doc.include)) {
+            const e = typeof entry === 'string' ? { path: entry } : obj(entry);
+            const paths = await Promise.all(list(e.path).map(p => this.local(path, 'include', p, base)));
+            if (!paths.length)
+                throw new ComposeReadError(`${this.name(path)}: an include names no file`);
+            const dir = e.project_directory === undefined ? (0,external_node_path_namespaceObject.dirname)(paths[0]) : await this.local(path, 'include project_directory', e.project_directory, base);
+            let own = {};
+            if (e.env_file === undefined)
+                own = await this.dotenv(dir);
+            for (const f of list(e.env_file))
+                own = { ...own, ...(0,main.parse)(await this.text(await this.local(path, 'include env_file', f, base), 'env_file')) };
+            // The including project's variables win over the included project's own.
+            for (const p of paths)
+                await this.project(p, { ...own, ...vars }, into, depth + 1);
+        }
+        const services = obj(doc.services);
+        for (const name of Object.keys(services)) {
+            if (Object.hasOwn(into.services, name)) {
+                throw new ComposeReadError(`service '${name}' is defined in both ${into.services[name].file} and ${this.name(path)}`);
+            }
+            into.services[name] = { def: await this.resolved(path, services, name, vars, depth, []), file: this.name(path), dir: base };
+        }
+        for (const kind of ['networks', 'volumes']) {
+            for (const [name, value] of Object.entries(obj(doc[kind]))) {
+                if (Object.hasOwn(into[kind], name))
+                    throw new ComposeReadError(`${kind.slice(0, -1)} '${name}' is defined twice (in ${this.name(path)})`);
+                into[kind][name] = obj(value);
+            }
+        }
+    }
+    /** A service with what it extends merged under it; relative paths made absolute from the file that wrote them. */
+    async resolved(path, services, name, vars, depth, seen) {
+        const key = `${path}#${name}`;
+        if (seen.includes(key))
+            throw new ComposeReadError(`${this.name(path)}: service '${name}' extends itself`);
+        if (seen.length > MAX_DEPTH)
+            throw new ComposeReadError(`${this.name(path)}: extends nest deeper than ${MAX_DEPTH}`);
+        if (!Object.hasOwn(services, name))
+            throw new ComposeReadError(`${this.name(path)}: extends names service '${name}', which it does not define`);
+        const def = absolutePaths(obj(services[name]), (0,external_node_path_namespaceObject.dirname)(path));
+        if (def.extends === undefined)
+            return def;
+        const ext = typeof def.extends === 'string' ? { service: def.extends } : obj(def.extends);
+        const { extends: _, ...rest } = def;
+        let from = path;
+        let fromServices = services;
+        if (ext.file !== undefined) {
+            from = await this.local(path, `service '${name}' extends.file`, ext.file, (0,external_node_path_namespaceObject.dirname)(path));
+            fromServices = obj((await this.yaml(from, vars)).services);
+        }
+        const base = await this.resolved(from, fromServices, String(ext.service), vars, depth, [...seen, key]);
+        return mergeService(base, rest);
+    }
+}
+/** Relative build contexts and env files of a service, made absolute from the directory of its file. */
+function absolutePaths(def, dir) {
+    const out = { ...def };
+    const abs = (p) => (typeof p === 'string' && !REMOTE.test(p) && !(0,external_node_path_namespaceObject.isAbsolute)(p) ? (0,external_node_path_namespaceObject.resolve)(dir, p) : p);
+    if (typeof out.build === 'string')
+        out.build = { context: abs(out.build) };
+    else if (out.build && typeof out.build === 'object')
+        out.build = { ...obj(out.build), context: abs(obj(out.build).context ?? '.') };
+    if (out.env_file !== undefined)
+        out.env_file = list(out.env_file).map(f => (typeof f === 'string' ? abs(f) : { ...obj(f), path: abs(obj(f).path) }));
+    return out;
+}
+/** Later documents of a file override earlier ones, as compose's override files do. */
+function mergeProject(a, b) {
+    const out = { ...a };
+    for (const [key, value] of Object.entries(b)) {
+        if (key === 'services') {
+            const services = { ...obj(a.services) };
+            for (const [name, def] of Object.entries(obj(value)))
+                services[name] = Object.hasOwn(services, name) ? mergeService(obj(services[name]), obj(def)) : def;
+            out.services = services;
+        }
+        else if (key === 'include')
+            out.include = [...list(a.include), ...list(value)];
+        else
+            out[key] = deepMerge(a[key], value);
+    }
+    return out;
+}
+/** Settings compose lists as KEY=VALUE lines or as a mapping: merged key by key. */
+const KEYED = new Set(['environment', 'labels', 'annotations', 'sysctls']);
+/** Lists compose merges by one field of each entry (a later entry for the same target wins). */
+const BY_TARGET = new Set(['volumes']);
+/** Compose's merge of an overriding service definition into a base one (extends, several documents). */
+function mergeService(base, over) {
+    const out = { ...base };
+    for (const [key, value] of Object.entries(over)) {
+        if (!Object.hasOwn(base, key))
+            out[key] = value;
+        else if (key === 'command' || key === 'entrypoint' || key === 'image')
+            out[key] = value;
+        else if (KEYED.has(key))
+            out[key] = { ...keyed(base[key]), ...keyed(value) };
+        else if (key === 'depends_on' || key === 'networks')
+            out[key] = { ...named(base[key]), ...named(value) };
+        else if (BY_TARGET.has(key)) {
+            const target = (v) => (typeof v === 'string' ? (v.split(':')[1] ?? v) : String(obj(v).target));
+            const later = list(value);
+            out[key] = [...list(base[key]).filter(v => !later.some(w => target(w) === target(v))), ...later];
+        }
+        else
+            out[key] = deepMerge(base[key], value);
+    }
+    return out;
+}
+/** `[A=b, C]` or `{A: b}` as a mapping; a name without a value maps to null. */
+function keyed(value) {
+    if (!Array.isArray(value))
+        return { ...obj(value) };
+    return Object.fromEntries(value.map(line => {
+        const s = String(line);
+        const at = s.indexOf('=');
+        return at < 0 ? [s, null] : [s.slice(0, at), s.slice(at + 1)];
+    }));
+}
+/** `[a, b]` or `{a: {...}}` as a mapping of names. */
+function named(value) {
+    if (Array.isArray(value))
+        return Object.fromEntries(value.map(n => [String(n), {}]));
+    return Object.fromEntries(Object.entries(obj(value)).map(([k, v]) => [k, obj(v)]));
+}
+function deepMerge(a, b) {
+    if (Array.isArray(a) && Array.isArray(b))
+        return [...a, ...b.filter(v => !a.some(w => JSON.stringify(w) === JSON.stringify(v)))];
+    if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+        const out = { ...a };
+        for (const [k, v] of Object.entries(b))
+            out[k] = Object.hasOwn(out, k) ? deepMerge(out[k], v) : v;
+        return out;
+    }
+    return b;
+}
+
+;// CONCATENATED MODULE: ./src/core/compose/project.ts
+// The compose project hashdock writes for an untrusted commit: only what integration tests need, taken
+// from the commit's files by an allow-list, every name scoped to the run. Compose never sees the commit's files.
+
+
+
+
+
+
+
+/** A setting of the commit's compose file that hashdock does not hand to compose. */
+class ComposeRefusal extends Error {
+}
+/** Service names compose accepts; anything else (`--follow`, say) is never a name on a command line. */
+const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+const PLAIN_SCALAR = (v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+const ENV_FILE_MAX = 256 << 10;
+/** An image reference as the engine reads one: never an option, never two words. */
+const IMAGE = /^[a-zA-Z0-9][\w./:@-]{0,511}$/;
+/**
+ * Translates what the commit's files define into a project file of hashdock's own. Settings outside the
+ * allow-list are refused (one message naming the service and the key); `x-` extensions are dropped.
+ */
+async function writeProject(source, options) {
+    const inTree = inside(options.tree);
+    const runLabel = { [RUN_LABEL]: options.runId };
+    const scoped = (name) => `hashdock-${options.runId}-${name.toLowerCase()}`;
+    const networks = Object.keys(source.networks);
+    const volumes = Object.keys(source.volumes);
+    const services = {};
+    const builds = [];
+    const pulls = new Set();
+    // A service with profiles is left out, as compose leaves it when no profile is active.
+    const active = Object.entries(source.services).filter(([name, s]) => name === options.tested || !list(s.def.profiles).length);
+    const names = active.map(([name]) => name);
+    for (const [name, service] of active) {
+        if (!SERVICE_NAME.test(name))
+            throw new ComposeRefusal(`the service name '${name.slice(0, 64)}' is not one compose accepts (letters, digits, '.', '_', '-')`);
+        const out = await translateService(name, service, { ...options, inTree, names, networks, volumes, vars: source.vars });
+        out.labels = { ...obj(out.labels), ...runLabel };
+        if (name === options.tested) {
+            out.image = options.localRef;
+            if (options.platform)
+                out.platform = options.platform;
+        }
+        else if (service.def.build !== undefined) {
+            const build = await serviceBuild(name, service, inTree, scoped(name));
+            builds.push(build);
+            out.image = build.image;
+        }
+        else {
+            if (typeof service.def.image !== 'string' || !IMAGE.test(service.def.image))
+                throw refusal(name, `image ${JSON.stringify(service.def.image ?? null)}`, 'an image reference');
+            out.image = service.def.image;
+            pulls.add(service.def.image);
+        }
+        out.pull_policy = 'never';
+        services[name] = out;
+    }
+    const top = (kind, allowed) => {
+        const out = {};
+        for (const [name, def] of Object.entries(source[kind])) {
+            const what = `${kind.slice(0, -1)} '${name}'`;
+            for (const key of Object.keys(def)) {
+                if (key.startsWith('x-') || key === 'name')
+                    continue; // a name of the commit's own would reach outside the run
+                if (!allowed.includes(key))
+                    throw new ComposeRefusal(`${what} sets ${key}, which hashdock does not pass to compose for an untrusted commit`);
+            }
+            if (def.driver !== undefined && def.driver !== (kind === 'networks' ? 'bridge' : 'local'))
+                throw new ComposeRefusal(`${what} sets driver ${String(def.driver)}, which hashdock does not pass to compose for an untrusted commit`);
+            out[name] = { ...pick(def, ['internal', 'enable_ipv6', 'attachable']), labels: { ...keyed(def.labels), ...runLabel } };
+        }
+        return out;
+    };
+    const project = {
+        services,
+        networks: { default: { labels: runLabel }, ...top('networks', ['driver', 'internal', 'enable_ipv6', 'attachable', 'labels']) },
+        volumes: top('volumes', ['driver', 'labels'])
+    };
+    return { yaml: (0,dist/* stringify */.As)(literal(project), { aliasDuplicateObjects: false }), services: names, builds, pulls: [...pulls] };
+}
+const refusal = (service, setting, what = '') => new ComposeRefusal(`service '${service}' sets ${setting}, which hashdock does not pass to compose for an untrusted commit${what ? ` (${what})` : ''}`);
+/** Keys copied as they are, once their value has the shape compose expects. */
+const SCALARS = ['working_dir', 'user', 'hostname', 'domainname', 'stop_signal', 'stop_grace_period', 'restart', 'init', 'read_only', 'tty', 'stdin_open', 'shm_size', 'platform', 'mem_limit', 'cpus'];
+/** Keys hashdock reads itself, or decides itself. */
+const HANDLED = ['image', 'build', 'pull_policy', 'profiles', 'command', 'entrypoint', 'environment', 'env_file', 'healthcheck', 'depends_on', 'networks', 'volumes', 'tmpfs', 'ports', 'expose', 'labels', 'extra_hosts', 'cap_drop', 'security_opt', 'ulimits'];
+async function translateService(name, service, c) {
+    const s = service.def;
+    const tested = name === c.tested;
+    for (const key of Object.keys(s)) {
+        if (key.startsWith('x-') || SCALARS.includes(key) || HANDLED.includes(key))
+            continue;
+        throw refusal(name, key);
+    }
+    const out = {};
+    for (const key of SCALARS) {
+        if (s[key] === undefined)
+            continue;
+        if (!PLAIN_SCALAR(s[key]))
+            throw refusal(name, key, 'not a plain value');
+        out[key] = s[key];
+    }
+    for (const key of ['command', 'entrypoint']) {
+        if (s[key] === undefined || s[key] === null)
+            continue;
+        if (typeof s[key] !== 'string' && !(Array.isArray(s[key]) && s[key].every(PLAIN_SCALAR)))
+            throw refusal(name, key, 'a string or a list of strings');
+        out[key] = Array.isArray(s[key]) ? s[key].map(String) : s[key];
+    }
+    // Files of the commit first, then the service's own environment; `NAME` alone reads the project's variables.
+    const env = {};
+    for (const entry of list(s.env_file)) {
+        const e = typeof entry === 'string' ? { path: entry } : obj(entry);
+        const path = String(e.path);
+        if (!(0,external_node_path_namespaceObject.isAbsolute)(path) || !(await c.inTree(path)))
+            throw refusal(name, `env_file '${(0,external_node_path_namespaceObject.relative)(c.tree, path)}'`, 'a file outside the commit');
+        const stat = await (0,promises_namespaceObject.lstat)(path).catch(() => undefined);
+        if (!stat) {
+            if (e.required === false)
+                continue;
+            throw refusal(name, `env_file '${(0,external_node_path_namespaceObject.relative)(c.tree, path)}'`, 'not a file of the commit');
+        }
+        const real = await (0,promises_namespaceObject.realpath)(path);
+        const target = await (0,promises_namespaceObject.lstat)(real);
+        if (!target.isFile() || target.size > ENV_FILE_MAX)
+            throw refusal(name, `env_file '${(0,external_node_path_namespaceObject.relative)(c.tree, path)}'`, 'not a small regular file');
+        Object.assign(env, (0,main.parse)(await (0,promises_namespaceObject.readFile)(real, 'utf8')));
+    }
+    for (const [key, value] of Object.entries(keyed(s.environment))) {
+        if (value === null || value === undefined) {
+            if (Object.hasOwn(c.vars, key))
+                env[key] = c.vars[key];
+        }
+        else if (PLAIN_SCALAR(value))
+            env[key] = String(value);
+        else
+            throw refusal(name, `environment.${key}`, 'not a plain value');
+    }
+    if (Object.keys(env).length)
+        out.environment = env;
+    const labels = keyed(s.labels);
+    for (const [key, value] of Object.entries(labels)) {
+        if (/^(com\.docker\.|dev\.hashdock\.)/.test(key))
+            throw refusal(name, `label ${key}`, "a label of compose's or hashdock's own");
+        if (!PLAIN_SCALAR(value))
+            throw refusal(name, `label ${key}`, 'not a plain value');
+    }
+    if (Object.keys(labels).length)
+        out.labels = Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, String(v)]));
+    if (s.healthcheck !== undefined) {
+        const h = obj(s.healthcheck);
+        for (const key of Object.keys(h))
+            if (!['test', 'interval', 'timeout', 'retries', 'start_period', 'start_interval', 'disable'].includes(key))
+                throw refusal(name, `healthcheck.${key}`);
+        out.healthcheck = h;
+    }
+    if (s.depends_on !== undefined) {
+        const deps = named(s.depends_on);
+        for (const [dep, d] of Object.entries(deps)) {
+            if (!c.names.includes(dep))
+                throw refusal(name, `depends_on ${dep}`, 'not a service of the project');
+            for (const key of Object.keys(d))
+                if (!['condition', 'restart', 'required'].includes(key))
+                    throw refusal(name, `depends_on.${dep}.${key}`);
+        }
+        out.depends_on = Object.fromEntries(Object.entries(deps).map(([dep, d]) => [dep, { condition: 'service_started', ...d }]));
+    }
+    if (s.networks !== undefined) {
+        const nets = named(s.networks);
+        for (const [net, n] of Object.entries(nets)) {
+            if (net !== 'default' && !c.networks.includes(net))
+                throw refusal(name, `networks ${net}`, 'not a network of the project');
+            for (const key of Object.keys(n))
+                if (key !== 'aliases')
+                    throw refusal(name, `networks.${net}.${key}`);
+        }
+        out.networks = nets;
+    }
+    const mounts = [];
+    for (const v of list(s.volumes)) {
+        const mount = volumeOf(v);
+        if (mount.type === 'volume' && (mount.source === undefined || c.volumes.includes(String(mount.source))))
+            mounts.push(mount);
+        else if (mount.type === 'tmpfs')
+            mounts.push(mount);
+        // The service under test runs the image's own code: a bind mount of the checkout would replace it.
+        else if (!tested)
+            throw refusal(name, `volumes: ${typeof v === 'string' ? v : `a ${String(mount.type)} mount of ${String(mount.source)}`}`, 'only volumes of the project and tmpfs');
+    }
+    if (mounts.length)
+        out.volumes = mounts;
+    if (s.tmpfs !== undefined)
+        out.tmpfs = list(s.tmpfs).map(String);
+    // Host ports only on the loopback interface, each on a port the engine picks: parallel runs never collide.
+    if (!tested && s.ports !== undefined)
+        out.ports = list(s.ports).map(p => portOf(name, p));
+    if (s.expose !== undefined)
+        out.expose = list(s.expose).map(String);
+    if (s.extra_hosts !== undefined) {
+        const hosts = Array.isArray(s.extra_hosts) ? s.extra_hosts.map(String) : Object.entries(obj(s.extra_hosts)).map(([h, ip]) => `${h}=${String(ip)}`);
+        out.extra_hosts = hosts;
+    }
+    if (s.cap_drop !== undefined)
+        out.cap_drop = list(s.cap_drop).map(String);
+    for (const opt of list(s.security_opt)) {
+        if (!/^no-new-privileges([:=]true)?$/.test(String(opt)))
+            throw refusal(name, `security_opt: ${String(opt)}`, 'only no-new-privileges');
+    }
+    if (s.security_opt !== undefined)
+        out.security_opt = list(s.security_opt).map(String);
+    if (s.ulimits !== undefined)
+        out.ulimits = s.ulimits;
+    return out;
+}
+/** A mount in compose's long form; the short form `source:target[:mode]` read as compose reads it. */
+function volumeOf(v) {
+    if (typeof v !== 'string') {
+        const m = obj(v);
+        return { ...pick(m, ['type', 'source', 'target', 'read_only']), ...(m.volume ? { volume: pick(obj(m.volume), ['nocopy']) } : {}), ...(m.tmpfs ? { tmpfs: pick(obj(m.tmpfs), ['size', 'mode']) } : {}) };
+    }
+    const parts = v.split(':');
+    if (parts.length === 1)
+        return { type: 'volume', target: parts[0] };
+    const [source, target, mode] = parts;
+    const bind = /^[./~]/.test(source) || source.includes('/');
+    return { type: bind ? 'bind' : 'volume', source, target, ...(mode?.split(',').includes('ro') ? { read_only: true } : {}) };
+}
+/** A published port, bound to loopback with the host's port left to the engine. */
+function portOf(service, p) {
+    if (typeof p === 'number')
+        return { target: p, host_ip: '127.0.0.1' };
+    if (typeof p === 'string') {
+        const m = /^(?:[^:]*:)*?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(p);
+        if (!m)
+            throw refusal(service, `ports: ${p}`, 'one container port each');
+        return { target: Number(m[1]), host_ip: '127.0.0.1', ...(m[2] ? { protocol: m[2] } : {}) };
+    }
+    const port = obj(p);
+    const target = Number(port.target);
+    if (!Number.isInteger(target))
+        throw refusal(service, 'ports', 'one container port each');
+    return { target, host_ip: '127.0.0.1', ...(typeof port.protocol === 'string' ? { protocol: port.protocol } : {}) };
+}
+/** What hashdock builds for a service: a context and Dockerfile of the commit, build arguments, a target. */
+async function serviceBuild(name, service, inTree, image) {
+    const b = obj(service.def.build);
+    for (const key of Object.keys(b)) {
+        if (!['context', 'dockerfile', 'args', 'target'].includes(key) && !key.startsWith('x-'))
+            throw refusal(name, `build.${key}`, 'hashdock builds the service from context, dockerfile, args and target');
+    }
+    const context = String(b.context);
+    if (!(0,external_node_path_namespaceObject.isAbsolute)(context) || !(await inTree(context)))
+        throw refusal(name, `build.context ${context}`, 'a directory outside the commit');
+    const dockerfile = (0,external_node_path_namespaceObject.join)(context, typeof b.dockerfile === 'string' ? b.dockerfile : 'Dockerfile');
+    if (!(await inTree(dockerfile)))
+        throw refusal(name, `build.dockerfile ${String(b.dockerfile)}`, 'a file outside the commit');
+    const args = {};
+    for (const [key, value] of Object.entries(keyed(b.args)))
+        if (value !== null && value !== undefined)
+            args[key] = String(value);
+    if (b.target !== undefined && (typeof b.target !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(b.target)))
+        throw refusal(name, 'build.target', 'a stage name');
+    return { service: name, image, context, dockerfile, args, ...(typeof b.target === 'string' ? { target: b.target } : {}) };
+}
+/** Every string with `$` doubled: the values are final, and compose must not substitute them again. */
+function literal(value) {
+    if (typeof value === 'string')
+        return value.replaceAll('$', '$$$$');
+    if (Array.isArray(value))
+        return value.map(literal);
+    if (value && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, literal(v)]));
+    return value;
+}
+const pick = (o, keys) => Object.fromEntries(keys.filter(k => o[k] !== undefined).map(k => [k, o[k]]));
+
+;// CONCATENATED MODULE: ./src/core/image-ref.ts
+// Image references, checked against the grammar of Docker's distribution/reference.
+const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const domainComponent = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const domain = `${domainComponent}(?:\\.${domainComponent})*(?::[0-9]+)?`;
+const repository = new RegExp(`^(?:${domain}/)?${component}(?:/${component})*$`);
+const tag = /^[\w][\w.-]{0,127}$/;
+/** Docker Hub's host, as `docker login` names it when no registry is given. */
+const DOCKER_HUB = 'docker.io';
+/** Why `name` is not a repository without tag or digest (e.g. ghcr.io/acme/app), or undefined when it is one. */
+function repositoryProblem(name) {
+    if (name.includes('@'))
+        return 'must not carry a digest; give the repository only (e.g. ghcr.io/acme/app)';
+    const last = name.split('/').at(-1) ?? '';
+    if (last.includes(':'))
+        return 'must not carry a tag; extra tags go in the tags input';
+    if (name.length > 255)
+        return 'is longer than 255 characters';
+    if (!repository.test(name))
+        return 'is not a valid image repository (lowercase letters, digits and . _ - separators, e.g. ghcr.io/acme/app)';
+    return undefined;
+}
+function isValidTag(value) {
+    return tag.test(value);
+}
+/** The registry host that holds a repository: its first component when it looks like a host. */
+function registryOf(name) {
+    const first = name.split('/')[0];
+    const isHost = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+    return isHost ? first : DOCKER_HUB;
+}
+/**
+ * Registries on this machine's loopback interface, which docker reaches without TLS: `localhost`,
+ * `[::1]` and IPv4 literals in 127.0.0.0/8, with or without a port. A host name that merely starts
+ * with 127 (127.evil.example) is not one.
+ */
+function isLoopback(registry) {
+    const lower = registry.toLowerCase();
+    const host = lower.startsWith('[') ? lower.slice(0, lower.indexOf(']') + 1) : lower.replace(/:\d+$/, '');
+    if (host === 'localhost' || host === '[::1]')
+        return true;
+    const octets = host.split('.');
+    return octets.length === 4 && octets[0] === '127' && octets.every(o => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+}
+
+;// CONCATENATED MODULE: ./src/core/programs/docker-config.ts
+// The docker configuration a run works with: the user's own, whole, plus hashdock's registry login.
+
+
+
+
+
+
+
+
+/** The user's docker configuration directory, as the docker CLI finds it. */
+const userConfigDir = () => process.env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker');
+/**
+ * Logs in before anything is built, so refused credentials fail in seconds, not after the build.
+ * The login goes into a copy of the user's config.json, beside links to everything else in the user's
+ * configuration directory (buildx builders and the selected one, contexts, plugins): logins made before
+ * (docker/login-action), credential helpers and the selected builder keep working, the build reads base
+ * images and the cache with hashdock's login, and removing the copy removes only what hashdock added.
+ */
+async function login(logins, workDir) {
+    const userDir = userConfigDir();
+    if (!logins.length) {
+        const own = (0,external_node_path_namespaceObject.join)(userDir, 'config.json');
+        return { registries: [], configDir: userDir, authfile: (0,external_node_fs_namespaceObject.existsSync)(own) ? own : undefined };
+    }
+    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(workDir, 'docker-config-'));
+    // buildx keeps builders in the configuration directory: the run's builders must land in the user's.
+    await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(userDir, 'buildx'), { recursive: true });
+    for (const entry of await (0,promises_namespaceObject.readdir)(userDir)) {
+        if (entry !== 'config.json')
+            await (0,promises_namespaceObject.symlink)((0,external_node_path_namespaceObject.join)(userDir, entry), (0,external_node_path_namespaceObject.join)(dir, entry));
+    }
+    const config = (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(userDir, 'config.json')) ? JSON.parse(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(userDir, 'config.json'), 'utf8')) : {};
+    // An empty helper for each registry keeps its login in this file, out of the user's credential store.
+    const keys = logins.flatMap(({ registry }) => (registry === DOCKER_HUB ? [registry, 'https://index.docker.io/v1/'] : [registry]));
+    config.credHelpers = { ...config.credHelpers, ...Object.fromEntries(keys.map(k => [k, ''])) };
+    await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
+    for (const { registry, username, password, from } of logins) {
+        const r = await run('docker', ['--config', dir, 'login', registry, '--username', username, '--password-stdin'], { input: password, allowFailure: true });
+        if (r.exitCode !== 0) {
+            await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+            const why = lastLine(r.stderr);
+            if (/unauthorized|denied|incorrect|401|403/i.test(why)) {
+                throw new InputError(from, `${registry} refused the login of ${username}: ${why}`);
+            }
+            throw new InputError(Input.Image, `registry ${registry} is unreachable: ${why}`);
+        }
+    }
+    // skopeo reads an empty credential helper as a helper named '': it gets the logins themselves, and
+    // the user's other helpers.
+    const written = JSON.parse(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), 'utf8'));
+    const helpers = Object.fromEntries(Object.entries(config.credHelpers).filter(([, helper]) => helper));
+    const authfile = (0,external_node_path_namespaceObject.join)(dir, 'skopeo-auth.json');
+    await (0,promises_namespaceObject.writeFile)(authfile, JSON.stringify({ auths: written.auths ?? {}, credHelpers: helpers }), { mode: 0o600 });
+    // Every program the run starts (buildx, compose, the tests' docker calls) reads this configuration.
+    const previous = process.env.DOCKER_CONFIG;
+    process.env.DOCKER_CONFIG = dir;
+    return { registries: logins.map(l => l.registry), configDir: dir, authfile, overlay: { dir, previous } };
+}
+async function logout(session) {
+    if (!session.overlay)
+        return;
+    if (session.overlay.previous === undefined)
+        delete process.env.DOCKER_CONFIG;
+    else
+        process.env.DOCKER_CONFIG = session.overlay.previous;
+    await (0,promises_namespaceObject.rm)(session.overlay.dir, { recursive: true, force: true });
+}
 
 ;// CONCATENATED MODULE: ./src/core/programs/compose.ts
 // The project's own compose services, started beside the image under test and always torn down.
+// Compose runs in a directory of the run's, with an environment and a docker configuration hashdock
+// wrote: for an untrusted commit it sees only the project file hashdock wrote from the commit's.
+
+
+
 
 
 
@@ -20877,59 +21880,137 @@ const compose_policy_exists = (path) => (0,promises_namespaceObject.lstat)(path)
 
 
 /**
- * The project as it will run: the user's compose file, the service under test replaced by the built
- * image, checked against the compose policy. Runs before the build too, so a refused file fails fast.
+ * The project as it will run, the service under test given the built image. For an untrusted commit, a
+ * project file of hashdock's own, translated from the commit's files read as data; for a trusted one,
+ * the commit's file as compose reads it. Runs before the build too, so a refused file fails fast.
  */
-async function prepareServices(p, localRef, tree, workDir, platform) {
-    const file = (0,external_node_path_namespaceObject.join)(tree, p.inputs[Input.ComposeFile]);
-    const inTree = inside(tree);
-    if ((await (0,promises_namespaceObject.lstat)(file)).isSymbolicLink() || !(await inTree(file))) {
-        throw new InputError(Input.ComposeFile, `'${p.inputs[Input.ComposeFile]}' is a symlink in the commit; commit the compose file itself`);
+async function prepareServices(spec, localRef, tree, workDir, platform) {
+    const file = (0,external_node_path_namespaceObject.join)(tree, spec.file);
+    if ((await (0,promises_namespaceObject.lstat)(file)).isSymbolicLink() || !(await inside(tree)(file))) {
+        throw new InputError(Input.ComposeFile, `'${spec.file}' is a symlink in the commit; commit the compose file itself`);
     }
-    const name = composeProjectName(p.workspace.runId);
-    // Compose interpolates variables into the services: it sees the ones the caller named, never the runner's.
-    const given = p.inputs[Input.ComposeEnv].map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]);
-    const env = { ...Object.fromEntries(given), HASHDOCK_IMAGE: localRef };
+    const name = composeProjectName(spec.runId);
+    const env = { ...spec.env, HASHDOCK_IMAGE: localRef };
+    const dir = (0,external_node_path_namespaceObject.join)(workDir, `compose${platform ? `-${platform.replace(/\W+/g, '-')}` : ''}`);
+    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+    return spec.trust === 'host' ? trustedProject(spec, name, env, file, dir, localRef, platform) : writtenProject(spec, name, env, tree, dir, localRef, platform);
+}
+async function writtenProject(spec, name, env, tree, dir, localRef, platform) {
+    let written;
+    try {
+        const source = await loadProject(tree, spec.file, env);
+        if (spec.service && !Object.hasOwn(source.services, spec.service)) {
+            throw new InputError(Input.ComposeService, `'${spec.service}' is not a service of ${spec.file}; it has: ${Object.keys(source.services).join(', ')}`);
+        }
+        written = await writeProject(source, { runId: spec.runId, tested: spec.service || undefined, localRef, platform, tree });
+    }
+    catch (error) {
+        if (error instanceof ComposeRefusal)
+            throw new InputError(Input.ComposeFile, `${error.message}; remove it, or set ${Input.ComposeTrust}: host for a trusted commit`);
+        if (error instanceof ComposeReadError)
+            throw new InputError(Input.ComposeFile, error.message);
+        throw error;
+    }
+    const projectFile = (0,external_node_path_namespaceObject.join)(dir, 'compose.yaml');
+    const envFile = (0,external_node_path_namespaceObject.join)(dir, 'compose.env');
+    await (0,promises_namespaceObject.writeFile)(projectFile, written.yaml, { mode: 0o644 });
+    await (0,promises_namespaceObject.writeFile)(envFile, '', { mode: 0o644 });
+    const args = ['compose', '--project-name', name, '--project-directory', dir, '--file', projectFile, '--env-file', envFile];
+    const composeEnv = await composeEnvironment(dir, name, false);
+    // Compose checks the file it will run: a value of the commit's it would refuse is one line, now.
+    await composeConfig(args, composeEnv, dir);
+    return { name, args, composeEnv, cwd: dir, env, network: `${name}_default`, services: written.services, builds: written.builds, pulls: written.pulls };
+}
+async function trustedProject(spec, name, env, file, dir, localRef, platform) {
     const base = ['compose', '--project-name', name, '--project-directory', (0,external_node_path_namespaceObject.dirname)(file), '--file', file];
-    const trusted = p.inputs[Input.ComposeTrust] === 'host';
-    if (!trusted)
-        refuse(await fileReach(file, inTree));
-    const config = await composeConfig(base, env);
+    const composeEnv = { ...(await composeEnvironment(dir, name, true)), ...env };
+    const config = await composeConfig(base, composeEnv, dir);
     const services = Object.keys(config.services);
     const args = [...base];
-    const service = p.inputs[Input.ComposeService];
-    if (service) {
-        if (!Object.hasOwn(config.services, service)) {
-            throw new InputError(Input.ComposeService, `'${service}' is not a service of ${p.inputs[Input.ComposeFile]}; it has: ${services.join(', ')}`);
+    if (spec.service) {
+        if (!Object.hasOwn(config.services, spec.service)) {
+            throw new InputError(Input.ComposeService, `'${spec.service}' is not a service of ${spec.file}; it has: ${services.join(', ')}`);
         }
-        const override = (0,external_node_path_namespaceObject.join)(workDir, 'compose.hashdock.yaml');
-        await (0,promises_namespaceObject.writeFile)(override, overrideFor(service, config.services[service], localRef, platform), { mode: 0o644 });
+        const override = (0,external_node_path_namespaceObject.join)(dir, 'compose.hashdock.yaml');
+        await (0,promises_namespaceObject.writeFile)(override, overrideFor(spec.service, config.services[spec.service], localRef, platform), { mode: 0o644 });
         args.push('--file', override);
     }
-    const final = service ? await composeConfig(args, env) : config;
-    if (!trusted)
-        refuse(await hostReach(final, inTree));
-    return { name, args, env, network: final.networks?.default?.name ?? `${name}_default`, services };
+    const final = spec.service ? await composeConfig(args, composeEnv, dir) : config;
+    return { name, args, composeEnv, cwd: dir, env, network: final.networks?.default?.name ?? `${name}_default`, services, builds: [], pulls: [] };
 }
-/** One line for the first refusal: what reaches the host, and the two ways out. */
-function refuse(problems) {
-    if (!problems.length)
-        return;
-    const more = problems.length > 1 ? ` (${problems.length - 1} more: ${problems.slice(1, 4).join('; ')}${problems.length > 4 ? '; …' : ''})` : '';
-    throw new InputError(Input.ComposeFile, `${problems[0]}, which reaches the host; remove it or set ${Input.ComposeTrust}: host${more}`);
+/**
+ * Every variable compose, the docker CLI and git read, set by hashdock. An untrusted project gets a
+ * docker configuration with no credentials at all (images are built and pulled by hashdock first);
+ * a trusted one the run's own, so compose can build and pull as the commit asks.
+ */
+async function composeEnvironment(dir, name, trusted) {
+    const env = {
+        COMPOSE_PROJECT_NAME: name,
+        COMPOSE_FILE: '',
+        COMPOSE_ENV_FILES: '',
+        COMPOSE_PROFILES: '',
+        COMPOSE_PATH_SEPARATOR: ':',
+        COMPOSE_EXPERIMENTAL_GIT_REMOTE: 'false',
+        COMPOSE_EXPERIMENTAL_OCI_REMOTE: 'false',
+        COMPOSE_REMOVE_ORPHANS: 'false',
+        COMPOSE_IGNORE_ORPHANS: 'false',
+        COMPOSE_CONVERT_WINDOWS_PATHS: 'false',
+        COMPOSE_ANSI: 'never',
+        COMPOSE_MENU: 'false',
+        COMPOSE_STATUS_STDOUT: 'false',
+        GIT_TERMINAL_PROMPT: '0',
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_SSH_COMMAND: 'false',
+        GIT_ASKPASS: 'false',
+        SSH_ASKPASS: 'false'
+    };
+    if (!trusted) {
+        env.DOCKER_CONFIG = await credentialFreeConfig((0,external_node_path_namespaceObject.join)(dir, 'docker-config'));
+        env.COMPOSE_BAKE = 'false';
+    }
+    return env;
 }
-/** Starts the services of the user's compose file, unchanged but for the service that runs the built image. */
-async function startServices(p, localRef, tree, workDir, log, platform) {
-    const project = await prepareServices(p, localRef, tree, workDir, platform);
-    const { args, env, services } = project;
-    const timeout = p.inputs[Input.WaitTimeout];
-    log.info(`Starting ${services.join(', ')} (waiting up to ${timeout} s for them to be healthy)`);
-    const up = await log.untrusted(() => run('docker', [...args, 'up', '--detach', '--wait', '--wait-timeout', String(timeout), '--pull', 'missing'], {
-        env,
-        stream: true,
-        allowFailure: true,
-        untrustedFiles: true
-    }));
+/**
+ * A docker configuration without logins, credential stores or helpers: the user's CLI plugins and
+ * contexts (so the same compose and the same engine are found), nothing else.
+ */
+async function credentialFreeConfig(dir) {
+    const user = userConfigDir();
+    await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+    const entries = await (0,promises_namespaceObject.readdir)(user).catch(() => []);
+    for (const entry of ['cli-plugins', 'contexts'])
+        if (entries.includes(entry))
+            await (0,promises_namespaceObject.symlink)((0,external_node_path_namespaceObject.join)(user, entry), (0,external_node_path_namespaceObject.join)(dir, entry));
+    const own = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(user, 'config.json'), 'utf8').then(text => JSON.parse(text), () => ({}));
+    const kept = Object.fromEntries(['currentContext', 'cliPluginsExtraDirs'].filter(k => own[k] !== undefined).map(k => [k, own[k]]));
+    await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), JSON.stringify(kept), { mode: 0o600 });
+    return dir;
+}
+/** One line for a file compose refuses, in compose's own words. */
+async function composeConfig(base, env, cwd) {
+    try {
+        return JSON.parse(await output('docker', [...base, 'config', '--format', 'json'], { env, cwd, untrustedFiles: true }));
+    }
+    catch (error) {
+        const why = error instanceof CommandError ? lastLine(error.stderr) : String(error);
+        throw new InputError(Input.ComposeFile, why);
+    }
+}
+const compose = (project, args, options = {}) => run('docker', [...project.args, ...args], { env: project.composeEnv, cwd: project.cwd, allowFailure: true, untrustedFiles: true, ...options });
+/** Starts the services: images hashdock builds and pulls first, then compose, which neither builds nor pulls. */
+async function startServices(spec, localRef, tree, workDir, log, platform) {
+    const project = await prepareServices(spec, localRef, tree, workDir, platform);
+    for (const build of project.builds) {
+        await log.untrusted(() => buildService(build, spec, log));
+    }
+    for (const image of project.pulls)
+        await pullIfMissing(image, log);
+    const timeout = spec.waitTimeout;
+    log.info(`Starting ${project.services.join(', ')} (waiting up to ${timeout} s for them to be healthy)`);
+    const pull = spec.trust === 'host' ? 'missing' : 'never';
+    const up = await log.untrusted(() => compose(project, ['up', '--detach', '--wait', '--wait-timeout', String(timeout), '--pull', pull], { stream: true }));
     if (up.exitCode !== 0) {
         const why = await whyNotUp(project, up.stderr, timeout);
         await showLogs(project, log);
@@ -20937,6 +22018,34 @@ async function startServices(p, localRef, tree, workDir, log, platform) {
         throw new Error(why);
     }
     return project;
+}
+/** A service's image, built as the tested one is: the run's builder, one name of the run's, its label, no cache export. */
+async function buildService(build, spec, log) {
+    log.info(`Building the image of service ${build.service}`);
+    const r = await run('docker', serviceBuildArgs(build, spec.builder, spec.runId), { stream: true, allowFailure: true });
+    if (r.exitCode !== 0)
+        throw new Error(`compose-file: the image of service '${build.service}' did not build: ${lastLine(r.stderr)}`);
+}
+/** The buildx arguments of a service's image. */
+function serviceBuildArgs(build, builder, runId) {
+    return [
+        'buildx', 'build', '--builder', builder, '--progress', 'plain', '--provenance=false', '--sbom=false',
+        '--file', build.dockerfile,
+        ...Object.entries(build.args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+        ...(build.target ? ['--target', build.target] : []),
+        '--label', `${RUN_LABEL}=${runId}`,
+        '--tag', build.image, '--load',
+        build.context
+    ];
+}
+/** A service's image the engine does not hold yet, pulled with the run's login: compose itself has none. */
+async function pullIfMissing(image, log) {
+    if ((await run('docker', ['image', 'inspect', '--format', '{{.Id}}', '--', image], { allowFailure: true })).exitCode === 0)
+        return;
+    log.info(`Pulling ${image}`);
+    const r = await log.untrusted(() => run('docker', ['pull', '--quiet', '--', image], { allowFailure: true }));
+    if (r.exitCode !== 0)
+        throw new Error(`compose-file: the image ${image} could not be pulled: ${lastLine(r.stderr)}`);
 }
 /**
  * The service under test runs the image that was built, never a rebuild or a pull. Its host ports and
@@ -20953,29 +22062,19 @@ function overrideFor(service, config, localRef, platform) {
     node.set('volumes', reset(kept, '!override'));
     return doc.toString();
 }
-async function composeConfig(base, env) {
-    try {
-        return JSON.parse(await output('docker', [...base, 'config', '--format', 'json'], { env, untrustedFiles: true }));
-    }
-    catch (error) {
-        const why = error instanceof CommandError ? lastLine(error.stderr) : String(error);
-        throw new InputError(Input.ComposeFile, why);
-    }
-}
 /** Names the service that kept the project from coming up, with its health and last words. */
 async function whyNotUp(project, stderr, timeout) {
     const states = await serviceStates(project);
     const bad = states.find(s => s.Health === 'unhealthy') ?? states.find(s => s.Health === 'starting') ?? states.find(s => s.State !== 'running');
     if (!bad)
         return `compose-file: the services did not start: ${lastLine(stderr)}`;
-    const logs = await run('docker', [...project.args, 'logs', '--no-color', '--no-log-prefix', '--tail', '3', bad.Service], { env: project.env, allowFailure: true, untrustedFiles: true });
+    const logs = await compose(project, ['logs', '--no-color', '--no-log-prefix', '--tail', '3', '--', bad.Service]);
     const last = (logs.stdout || logs.stderr).split('\n').map(l => l.trim()).filter(Boolean).join(' | ');
     const health = bad.Health || 'no health check';
     return `compose-file: service '${bad.Service}' did not become healthy within ${timeout} s (wait-timeout): state ${bad.State}, health ${health}${bad.State === 'exited' ? `, exit ${bad.ExitCode}` : ''}; last log lines: ${last || '(none)'}`;
 }
 async function serviceStates(project) {
-    const r = await run('docker', [...project.args, 'ps', '--all', '--format', 'json'], { env: project.env, allowFailure: true, untrustedFiles: true });
-    const text = r.stdout.trim();
+    const text = (await compose(project, ['ps', '--all', '--format', 'json'])).stdout.trim();
     if (!text)
         return [];
     // Compose prints one object per line; older versions printed one array.
@@ -20984,17 +22083,18 @@ async function serviceStates(project) {
 /** Prints each service's log in its own group; the logs are the services', so never read as commands. */
 async function showLogs(project, log) {
     for (const service of project.services) {
-        await log.group(`Logs of ${service}`, () => log.untrusted(() => run('docker', [...project.args, 'logs', '--no-color', '--timestamps', service], { env: project.env, stream: true, allowFailure: true, untrustedFiles: true })));
+        await log.group(`Logs of ${service}`, () => log.untrusted(() => compose(project, ['logs', '--no-color', '--timestamps', '--', service], { stream: true })));
     }
 }
 async function stopServices(project) {
-    await run('docker', [...project.args, 'down', '--volumes', '--remove-orphans', '--rmi', 'local', '--timeout', '5'], { env: project.env, allowFailure: true, untrustedFiles: true });
+    await compose(project, ['down', '--volumes', '--remove-orphans', '--rmi', 'local', '--timeout', '5']);
 }
 /** The compose project name a run uses, for cleanup without its files. */
 const composeProjectName = (runId) => `hashdock-${runId}`;
 
 ;// CONCATENATED MODULE: ./src/core/stages/cleanup.ts
 // Removes whatever a run left behind: its containers, networks, volumes, service images and scratch files.
+
 
 
 
@@ -21017,23 +22117,33 @@ async function cleanupRun(runId, workDir) {
     // What to look for and how to remove it, in the order of removal: containers first, since networks
     // and volumes in use cannot be removed. The tested image is loaded under the run's own name; compose
     // names the images it builds for services <project>-<service>.
+    // Images a run built for services carry its label, whatever names they were given: removed by ID.
+    const labelled = async () => {
+        const found = await output('docker', ['image', 'ls', '--all', '--quiet', '--no-trunc', '--filter', `label=${RUN_LABEL}=${runId}`]);
+        return [...new Set(found.split('\n').filter(Boolean))];
+    };
     const kinds = [
         ['containers', ids(['ps', '--all']), ['rm', '--force', '--volumes']],
         ['networks', ids(['network', 'ls']), ['network', 'rm']],
         ['volumes', ids(['volume', 'ls']), ['volume', 'rm', '--force']],
         ['images', images(`hashdock-run-${runId}`), ['image', 'rm']],
         ['images', images(`${composeProjectName(runId)}-*`), ['image', 'rm']],
+        // Those are named <project>-<service> too, and may be gone by name already.
+        ['images', labelled(), ['image', 'rm', '--force'], /No such image/i],
         ['the builder', runBuilder(runId), ['buildx', 'rm']]
     ];
     // Every question is asked at once (each is a CLI call, and a run that ended well has left nothing).
     const answers = await Promise.all(kinds.map(([, question]) => question.then(names => ({ names }), (error) => ({ error }))));
-    for (const [i, [what, , remove]] of kinds.entries()) {
+    for (const [i, [what, , remove, gone]] of kinds.entries()) {
         const found = answers[i];
         try {
             if ('error' in found)
                 throw found.error;
-            if (found.names.length)
-                await run('docker', [...remove, ...found.names]);
+            if (!found.names.length)
+                continue;
+            const r = await run('docker', [...remove, ...found.names], { allowFailure: !!gone });
+            if (r.exitCode !== 0 && !r.stderr.split('\n').every(line => gone?.test(line)))
+                throw new Error(lastLine(r.stderr));
         }
         catch (error) {
             problems.push(`could not remove ${what}: ${describe(error)}`);
@@ -21397,51 +22507,6 @@ async function setTimes(dir, unixSeconds) {
     await applyFileTimes(dir, new Map(), unixSeconds);
 }
 
-;// CONCATENATED MODULE: ./src/core/image-ref.ts
-// Image references, checked against the grammar of Docker's distribution/reference.
-const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const domainComponent = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const domain = `${domainComponent}(?:\\.${domainComponent})*(?::[0-9]+)?`;
-const repository = new RegExp(`^(?:${domain}/)?${component}(?:/${component})*$`);
-const tag = /^[\w][\w.-]{0,127}$/;
-/** Docker Hub's host, as `docker login` names it when no registry is given. */
-const DOCKER_HUB = 'docker.io';
-/** Why `name` is not a repository without tag or digest (e.g. ghcr.io/acme/app), or undefined when it is one. */
-function repositoryProblem(name) {
-    if (name.includes('@'))
-        return 'must not carry a digest; give the repository only (e.g. ghcr.io/acme/app)';
-    const last = name.split('/').at(-1) ?? '';
-    if (last.includes(':'))
-        return 'must not carry a tag; extra tags go in the tags input';
-    if (name.length > 255)
-        return 'is longer than 255 characters';
-    if (!repository.test(name))
-        return 'is not a valid image repository (lowercase letters, digits and . _ - separators, e.g. ghcr.io/acme/app)';
-    return undefined;
-}
-function isValidTag(value) {
-    return tag.test(value);
-}
-/** The registry host that holds a repository: its first component when it looks like a host. */
-function registryOf(name) {
-    const first = name.split('/')[0];
-    const isHost = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-    return isHost ? first : DOCKER_HUB;
-}
-/**
- * Registries on this machine's loopback interface, which docker reaches without TLS: `localhost`,
- * `[::1]` and IPv4 literals in 127.0.0.0/8, with or without a port. A host name that merely starts
- * with 127 (127.evil.example) is not one.
- */
-function isLoopback(registry) {
-    const lower = registry.toLowerCase();
-    const host = lower.startsWith('[') ? lower.slice(0, lower.indexOf(']') + 1) : lower.replace(/:\d+$/, '');
-    if (host === 'localhost' || host === '[::1]')
-        return true;
-    const octets = host.split('.');
-    return octets.length === 4 && octets[0] === '127' && octets.every(o => /^\d{1,3}$/.test(o) && Number(o) <= 255);
-}
-
 ;// CONCATENATED MODULE: ./src/core/stages/strategy.ts
 
 
@@ -21528,7 +22593,7 @@ function assemblyStrategy(inputs) {
 }
 
 // EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
-var main = __nccwpck_require__(8390);
+var lib_main = __nccwpck_require__(8390);
 ;// CONCATENATED MODULE: ./src/core/programs/docker.ts
 // The Docker engine as the pipeline sees it: a few questions, each one CLI call with machine-readable output.
 
@@ -21935,7 +23000,7 @@ function warnOnCacheExportError(buildLog, log) {
 const ARTIFACTS_STAGE = 'hashdock-artifacts';
 /** The stage names of a Dockerfile, lowercased as BuildKit compares them. */
 function stageNames(dockerfile) {
-    return main.DockerfileParser.parse(dockerfile)
+    return lib_main.DockerfileParser.parse(dockerfile)
         .getFROMs()
         .map(from => from.getBuildStage()?.toLowerCase())
         .filter((name) => Boolean(name));
@@ -22352,7 +23417,18 @@ async function plan(inputs, workspace, facts) {
     labels[FINGERPRINT_LABEL] = await fingerprint(git, inputs, commit, contextPath, dockerfilePath, labels);
     const localRef = `hashdock-run-${workspace.runId}:${commit}`;
     const exportDir = inputs[Input.ExportDir] && (0,external_node_path_namespaceObject.resolve)(inputs[Input.ExportDir]);
-    return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy, exportDir, assembleFrom };
+    const compose = inputs[Input.ComposeFile] && inputs[Input.IntegrationCommand]
+        ? {
+            file: inputs[Input.ComposeFile],
+            service: inputs[Input.ComposeService],
+            trust: inputs[Input.ComposeTrust],
+            env: Object.fromEntries(inputs[Input.ComposeEnv].map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])),
+            waitTimeout: inputs[Input.WaitTimeout],
+            runId: workspace.runId,
+            builder: strategy.builder.name
+        }
+        : undefined;
+    return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy, exportDir, assembleFrom, ...(compose ? { compose } : {}) };
 }
 async function planSource(inputs, workspace) {
     const git = new Git(workspace.repoDir);
@@ -22447,7 +23523,7 @@ function parseDockerfile(text) {
     let stage;
     let workdir = '/';
     const workdirs = [];
-    for (const i of main.DockerfileParser.parse(text).getInstructions()) {
+    for (const i of lib_main.DockerfileParser.parse(text).getInstructions()) {
         const keyword = i.getKeyword();
         const line = i.getRange().start.line + 1;
         const words = argumentsOf(i);
@@ -23333,75 +24409,6 @@ function arrangeCache(p, localDir, log) {
         };
     }
     return none;
-}
-
-;// CONCATENATED MODULE: ./src/core/programs/docker-config.ts
-// The docker configuration a run works with: the user's own, whole, plus hashdock's registry login.
-
-
-
-
-
-
-
-
-/** The user's docker configuration directory, as the docker CLI finds it. */
-const userConfigDir = () => process.env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker');
-/**
- * Logs in before anything is built, so refused credentials fail in seconds, not after the build.
- * The login goes into a copy of the user's config.json, beside links to everything else in the user's
- * configuration directory (buildx builders and the selected one, contexts, plugins): logins made before
- * (docker/login-action), credential helpers and the selected builder keep working, the build reads base
- * images and the cache with hashdock's login, and removing the copy removes only what hashdock added.
- */
-async function login(logins, workDir) {
-    const userDir = userConfigDir();
-    if (!logins.length) {
-        const own = (0,external_node_path_namespaceObject.join)(userDir, 'config.json');
-        return { registries: [], configDir: userDir, authfile: (0,external_node_fs_namespaceObject.existsSync)(own) ? own : undefined };
-    }
-    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(workDir, 'docker-config-'));
-    // buildx keeps builders in the configuration directory: the run's builders must land in the user's.
-    await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(userDir, 'buildx'), { recursive: true });
-    for (const entry of await (0,promises_namespaceObject.readdir)(userDir)) {
-        if (entry !== 'config.json')
-            await (0,promises_namespaceObject.symlink)((0,external_node_path_namespaceObject.join)(userDir, entry), (0,external_node_path_namespaceObject.join)(dir, entry));
-    }
-    const config = (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(userDir, 'config.json')) ? JSON.parse(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(userDir, 'config.json'), 'utf8')) : {};
-    // An empty helper for each registry keeps its login in this file, out of the user's credential store.
-    const keys = logins.flatMap(({ registry }) => (registry === DOCKER_HUB ? [registry, 'https://index.docker.io/v1/'] : [registry]));
-    config.credHelpers = { ...config.credHelpers, ...Object.fromEntries(keys.map(k => [k, ''])) };
-    await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
-    for (const { registry, username, password, from } of logins) {
-        const r = await run('docker', ['--config', dir, 'login', registry, '--username', username, '--password-stdin'], { input: password, allowFailure: true });
-        if (r.exitCode !== 0) {
-            await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-            const why = lastLine(r.stderr);
-            if (/unauthorized|denied|incorrect|401|403/i.test(why)) {
-                throw new InputError(from, `${registry} refused the login of ${username}: ${why}`);
-            }
-            throw new InputError(Input.Image, `registry ${registry} is unreachable: ${why}`);
-        }
-    }
-    // skopeo reads an empty credential helper as a helper named '': it gets the logins themselves, and
-    // the user's other helpers.
-    const written = JSON.parse(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), 'utf8'));
-    const helpers = Object.fromEntries(Object.entries(config.credHelpers).filter(([, helper]) => helper));
-    const authfile = (0,external_node_path_namespaceObject.join)(dir, 'skopeo-auth.json');
-    await (0,promises_namespaceObject.writeFile)(authfile, JSON.stringify({ auths: written.auths ?? {}, credHelpers: helpers }), { mode: 0o600 });
-    // Every program the run starts (buildx, compose, the tests' docker calls) reads this configuration.
-    const previous = process.env.DOCKER_CONFIG;
-    process.env.DOCKER_CONFIG = dir;
-    return { registries: logins.map(l => l.registry), configDir: dir, authfile, overlay: { dir, previous } };
-}
-async function logout(session) {
-    if (!session.overlay)
-        return;
-    if (session.overlay.previous === undefined)
-        delete process.env.DOCKER_CONFIG;
-    else
-        process.env.DOCKER_CONFIG = session.overlay.previous;
-    await (0,promises_namespaceObject.rm)(session.overlay.dir, { recursive: true, force: true });
 }
 
 ;// CONCATENATED MODULE: ./src/core/stages/publish.ts
@@ -31391,8 +32398,8 @@ async function stages(inputs, workspace, log, progress) {
             return createContext(p, (0,external_node_path_namespaceObject.join)(workDir, 'context'));
         });
         // A compose file the policy refuses fails the run before anything is built.
-        if (inputs[Input.ComposeFile] && inputs[Input.IntegrationCommand])
-            await prepareServices(p, p.localRef, context.tree, workDir);
+        if (p.compose)
+            await prepareServices(p.compose, p.localRef, context.tree, workDir);
         progress.stage = 'layer cache';
         const store = p.strategy.cache === 'gha' ? workspace.cacheStore : undefined;
         if (store)
@@ -31517,14 +32524,15 @@ async function runTests(p, built, context, log, progress) {
         return tests;
     progress.stage = 'integration tests';
     for (const t of targets) {
-        if (!inputs[Input.ComposeFile]) {
+        const spec = p.compose;
+        if (!spec) {
             tests.push(await log.group(`Integration tests${on(t)}`, () => testInImage(p, t.imageId, 'integration', integration, workspace.workDir, log, { platform: t.platform })));
         }
         else {
             let project;
             try {
                 progress.stage = 'services';
-                project = await log.group(`Services${on(t)}`, () => startServices(p, t.localRef, context.tree, workspace.workDir, log, t.platform?.name));
+                project = await log.group(`Services${on(t)}`, () => startServices(spec, t.localRef, context.tree, workspace.workDir, log, t.platform?.name));
                 const services = project;
                 progress.stage = 'integration tests';
                 const run = await log.group(`Integration tests${on(t)}`, () => testInImage(p, t.imageId, 'integration', integration, workspace.workDir, log, { network: services.network, env: services.env, platform: t.platform }));

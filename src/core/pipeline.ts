@@ -101,7 +101,7 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
       return createContext(p, join(workDir, 'context'))
     })
     // A compose file the policy refuses fails the run before anything is built.
-    if (inputs[Input.ComposeFile] && inputs[Input.IntegrationCommand]) await prepareServices(p, p.localRef, context.tree, workDir)
+    if (p.compose) await prepareServices(p.compose, p.localRef, context.tree, workDir)
     progress.stage = 'layer cache'
     const store = p.strategy.cache === 'gha' ? workspace.cacheStore : undefined
     if (store) await log.group('Restore the layer cache', () => store.restore(p.commit))
@@ -234,13 +234,14 @@ async function runTests(p: Plan, built: Loaded, context: BuildContext, log: Log,
 
   progress.stage = 'integration tests'
   for (const t of targets) {
-    if (!inputs[Input.ComposeFile]) {
+    const spec = p.compose
+    if (!spec) {
       tests.push(await log.group(`Integration tests${on(t)}`, () => testInImage(p, t.imageId, 'integration', integration, workspace.workDir, log, { platform: t.platform })))
     } else {
       let project: ComposeProject | undefined
       try {
         progress.stage = 'services'
-        project = await log.group(`Services${on(t)}`, () => startServices(p, t.localRef, context.tree, workspace.workDir, log, t.platform?.name))
+        project = await log.group(`Services${on(t)}`, () => startServices(spec, t.localRef, context.tree, workspace.workDir, log, t.platform?.name))
         const services = project
         progress.stage = 'integration tests'
         const run = await log.group(`Integration tests${on(t)}`, () =>

@@ -1,29 +1,56 @@
 // The project's own compose services, started beside the image under test and always torn down.
-import { lstat, writeFile } from 'node:fs/promises'
+// Compose runs in a directory of the run's, with an environment and a docker configuration hashdock
+// wrote: for an untrusted commit it sees only the project file hashdock wrote from the commit's.
+import { lstat, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { Document } from 'yaml'
-import { fileReach, hostReach, inside, type ComposeJson } from './compose-policy.js'
-import { Input } from '../constants.js'
+import { ComposeReadError, loadProject } from '../compose/load.js'
+import { ComposeRefusal, writeProject, type ServiceBuild } from '../compose/project.js'
+import { Input, RUN_LABEL } from '../constants.js'
 import { CommandError, InputError, lastLine } from '../errors.js'
+import type { ComposeTrust } from '../inputs.js'
+import { inside } from '../paths.js'
+import { userConfigDir } from './docker-config.js'
 import { output, run } from './exec.js'
 import type { Log } from '../log.js'
-import type { Plan } from '../stages/plan.js'
+
+/** What the plan decided about the integration tests' services. */
+export interface ComposeSpec {
+  /** The compose file, a path of the commit. */
+  file: string
+  /** The service that runs the image under test, or ''. */
+  service: string
+  trust: ComposeTrust
+  /** compose-env: the variables the commit's files are interpolated with, beside HASHDOCK_IMAGE. */
+  env: Record<string, string>
+  waitTimeout: number
+  runId: string
+  /** The builder that builds the services' images, as it builds the tested one. */
+  builder: string
+}
 
 export interface ComposeProject {
   name: string
   /** The arguments that select this project and its files, for every compose command. */
   args: string[]
+  /** Compose's whole environment, and the run's directory it runs in. */
+  composeEnv: Record<string, string>
+  cwd: string
+  /** The variables the integration container gets: compose-env and HASHDOCK_IMAGE. */
   env: Record<string, string>
   /** The project's default network, where the integration container joins the services. */
   network: string
   services: string[]
+  /** Images hashdock builds, and pulls, before compose starts anything (an untrusted commit's project). */
+  builds: ServiceBuild[]
+  pulls: string[]
 }
 
 interface ComposeService {
   volumes?: { type: string; source?: string; target: string; read_only?: boolean }[]
 }
 
-interface ComposeConfig extends ComposeJson {
+interface ComposeConfig {
   services: Record<string, ComposeService>
   networks?: Record<string, { name?: string }>
 }
@@ -36,61 +63,138 @@ interface ServiceState {
 }
 
 /**
- * The project as it will run: the user's compose file, the service under test replaced by the built
- * image, checked against the compose policy. Runs before the build too, so a refused file fails fast.
+ * The project as it will run, the service under test given the built image. For an untrusted commit, a
+ * project file of hashdock's own, translated from the commit's files read as data; for a trusted one,
+ * the commit's file as compose reads it. Runs before the build too, so a refused file fails fast.
  */
-export async function prepareServices(p: Plan, localRef: string, tree: string, workDir: string, platform?: string): Promise<ComposeProject> {
-  const file = join(tree, p.inputs[Input.ComposeFile])
-  const inTree = inside(tree)
-  if ((await lstat(file)).isSymbolicLink() || !(await inTree(file))) {
-    throw new InputError(Input.ComposeFile, `'${p.inputs[Input.ComposeFile]}' is a symlink in the commit; commit the compose file itself`)
+export async function prepareServices(spec: ComposeSpec, localRef: string, tree: string, workDir: string, platform?: string): Promise<ComposeProject> {
+  const file = join(tree, spec.file)
+  if ((await lstat(file)).isSymbolicLink() || !(await inside(tree)(file))) {
+    throw new InputError(Input.ComposeFile, `'${spec.file}' is a symlink in the commit; commit the compose file itself`)
   }
-  const name = composeProjectName(p.workspace.runId)
-  // Compose interpolates variables into the services: it sees the ones the caller named, never the runner's.
-  const given = p.inputs[Input.ComposeEnv].map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])
-  const env: Record<string, string> = { ...Object.fromEntries(given), HASHDOCK_IMAGE: localRef }
-  const base = ['compose', '--project-name', name, '--project-directory', dirname(file), '--file', file]
-  const trusted = p.inputs[Input.ComposeTrust] === 'host'
-  if (!trusted) refuse(await fileReach(file, inTree))
-  const config = await composeConfig(base, env)
-  const services = Object.keys(config.services)
+  const name = composeProjectName(spec.runId)
+  const env: Record<string, string> = { ...spec.env, HASHDOCK_IMAGE: localRef }
+  const dir = join(workDir, `compose${platform ? `-${platform.replace(/\W+/g, '-')}` : ''}`)
+  await mkdir(dir, { recursive: true })
+  return spec.trust === 'host' ? trustedProject(spec, name, env, file, dir, localRef, platform) : writtenProject(spec, name, env, tree, dir, localRef, platform)
+}
 
-  const args = [...base]
-  const service = p.inputs[Input.ComposeService]
-  if (service) {
-    if (!Object.hasOwn(config.services, service)) {
-      throw new InputError(Input.ComposeService, `'${service}' is not a service of ${p.inputs[Input.ComposeFile]}; it has: ${services.join(', ')}`)
+async function writtenProject(spec: ComposeSpec, name: string, env: Record<string, string>, tree: string, dir: string, localRef: string, platform?: string): Promise<ComposeProject> {
+  let written
+  try {
+    const source = await loadProject(tree, spec.file, env)
+    if (spec.service && !Object.hasOwn(source.services, spec.service)) {
+      throw new InputError(Input.ComposeService, `'${spec.service}' is not a service of ${spec.file}; it has: ${Object.keys(source.services).join(', ')}`)
     }
-    const override = join(workDir, 'compose.hashdock.yaml')
-    await writeFile(override, overrideFor(service, config.services[service], localRef, platform), { mode: 0o644 })
+    written = await writeProject(source, { runId: spec.runId, tested: spec.service || undefined, localRef, platform, tree })
+  } catch (error) {
+    if (error instanceof ComposeRefusal) throw new InputError(Input.ComposeFile, `${error.message}; remove it, or set ${Input.ComposeTrust}: host for a trusted commit`)
+    if (error instanceof ComposeReadError) throw new InputError(Input.ComposeFile, error.message)
+    throw error
+  }
+  const projectFile = join(dir, 'compose.yaml')
+  const envFile = join(dir, 'compose.env')
+  await writeFile(projectFile, written.yaml, { mode: 0o644 })
+  await writeFile(envFile, '', { mode: 0o644 })
+  const args = ['compose', '--project-name', name, '--project-directory', dir, '--file', projectFile, '--env-file', envFile]
+  const composeEnv = await composeEnvironment(dir, name, false)
+  // Compose checks the file it will run: a value of the commit's it would refuse is one line, now.
+  await composeConfig(args, composeEnv, dir)
+  return { name, args, composeEnv, cwd: dir, env, network: `${name}_default`, services: written.services, builds: written.builds, pulls: written.pulls }
+}
+
+async function trustedProject(spec: ComposeSpec, name: string, env: Record<string, string>, file: string, dir: string, localRef: string, platform?: string): Promise<ComposeProject> {
+  const base = ['compose', '--project-name', name, '--project-directory', dirname(file), '--file', file]
+  const composeEnv = { ...(await composeEnvironment(dir, name, true)), ...env }
+  const config = await composeConfig(base, composeEnv, dir)
+  const services = Object.keys(config.services)
+  const args = [...base]
+  if (spec.service) {
+    if (!Object.hasOwn(config.services, spec.service)) {
+      throw new InputError(Input.ComposeService, `'${spec.service}' is not a service of ${spec.file}; it has: ${services.join(', ')}`)
+    }
+    const override = join(dir, 'compose.hashdock.yaml')
+    await writeFile(override, overrideFor(spec.service, config.services[spec.service], localRef, platform), { mode: 0o644 })
     args.push('--file', override)
   }
-  const final = service ? await composeConfig(args, env) : config
-  if (!trusted) refuse(await hostReach(final, inTree))
-  return { name, args, env, network: final.networks?.default?.name ?? `${name}_default`, services }
+  const final = spec.service ? await composeConfig(args, composeEnv, dir) : config
+  return { name, args, composeEnv, cwd: dir, env, network: final.networks?.default?.name ?? `${name}_default`, services, builds: [], pulls: [] }
 }
 
-/** One line for the first refusal: what reaches the host, and the two ways out. */
-function refuse(problems: string[]): void {
-  if (!problems.length) return
-  const more = problems.length > 1 ? ` (${problems.length - 1} more: ${problems.slice(1, 4).join('; ')}${problems.length > 4 ? '; …' : ''})` : ''
-  throw new InputError(Input.ComposeFile, `${problems[0]}, which reaches the host; remove it or set ${Input.ComposeTrust}: host${more}`)
+/**
+ * Every variable compose, the docker CLI and git read, set by hashdock. An untrusted project gets a
+ * docker configuration with no credentials at all (images are built and pulled by hashdock first);
+ * a trusted one the run's own, so compose can build and pull as the commit asks.
+ */
+async function composeEnvironment(dir: string, name: string, trusted: boolean): Promise<Record<string, string>> {
+  const env: Record<string, string> = {
+    COMPOSE_PROJECT_NAME: name,
+    COMPOSE_FILE: '',
+    COMPOSE_ENV_FILES: '',
+    COMPOSE_PROFILES: '',
+    COMPOSE_PATH_SEPARATOR: ':',
+    COMPOSE_EXPERIMENTAL_GIT_REMOTE: 'false',
+    COMPOSE_EXPERIMENTAL_OCI_REMOTE: 'false',
+    COMPOSE_REMOVE_ORPHANS: 'false',
+    COMPOSE_IGNORE_ORPHANS: 'false',
+    COMPOSE_CONVERT_WINDOWS_PATHS: 'false',
+    COMPOSE_ANSI: 'never',
+    COMPOSE_MENU: 'false',
+    COMPOSE_STATUS_STDOUT: 'false',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_SSH_COMMAND: 'false',
+    GIT_ASKPASS: 'false',
+    SSH_ASKPASS: 'false'
+  }
+  if (!trusted) {
+    env.DOCKER_CONFIG = await credentialFreeConfig(join(dir, 'docker-config'))
+    env.COMPOSE_BAKE = 'false'
+  }
+  return env
 }
 
-/** Starts the services of the user's compose file, unchanged but for the service that runs the built image. */
-export async function startServices(p: Plan, localRef: string, tree: string, workDir: string, log: Log, platform?: string): Promise<ComposeProject> {
-  const project = await prepareServices(p, localRef, tree, workDir, platform)
-  const { args, env, services } = project
-  const timeout = p.inputs[Input.WaitTimeout]
-  log.info(`Starting ${services.join(', ')} (waiting up to ${timeout} s for them to be healthy)`)
-  const up = await log.untrusted(() =>
-    run('docker', [...args, 'up', '--detach', '--wait', '--wait-timeout', String(timeout), '--pull', 'missing'], {
-      env,
-      stream: true,
-      allowFailure: true,
-      untrustedFiles: true
-    })
-  )
+/**
+ * A docker configuration without logins, credential stores or helpers: the user's CLI plugins and
+ * contexts (so the same compose and the same engine are found), nothing else.
+ */
+async function credentialFreeConfig(dir: string): Promise<string> {
+  const user = userConfigDir()
+  await rm(dir, { recursive: true, force: true })
+  await mkdir(dir, { recursive: true })
+  const entries = await readdir(user).catch(() => [] as string[])
+  for (const entry of ['cli-plugins', 'contexts']) if (entries.includes(entry)) await symlink(join(user, entry), join(dir, entry))
+  const own = await readFile(join(user, 'config.json'), 'utf8').then(text => JSON.parse(text) as Record<string, unknown>, () => ({}) as Record<string, unknown>)
+  const kept = Object.fromEntries(['currentContext', 'cliPluginsExtraDirs'].filter(k => own[k] !== undefined).map(k => [k, own[k]]))
+  await writeFile(join(dir, 'config.json'), JSON.stringify(kept), { mode: 0o600 })
+  return dir
+}
+
+/** One line for a file compose refuses, in compose's own words. */
+async function composeConfig(base: string[], env: Record<string, string>, cwd: string): Promise<ComposeConfig> {
+  try {
+    return JSON.parse(await output('docker', [...base, 'config', '--format', 'json'], { env, cwd, untrustedFiles: true })) as ComposeConfig
+  } catch (error) {
+    const why = error instanceof CommandError ? lastLine(error.stderr) : String(error)
+    throw new InputError(Input.ComposeFile, why)
+  }
+}
+
+const compose = (project: ComposeProject, args: string[], options: { stream?: boolean } = {}) =>
+  run('docker', [...project.args, ...args], { env: project.composeEnv, cwd: project.cwd, allowFailure: true, untrustedFiles: true, ...options })
+
+/** Starts the services: images hashdock builds and pulls first, then compose, which neither builds nor pulls. */
+export async function startServices(spec: ComposeSpec, localRef: string, tree: string, workDir: string, log: Log, platform?: string): Promise<ComposeProject> {
+  const project = await prepareServices(spec, localRef, tree, workDir, platform)
+  for (const build of project.builds) {
+    await log.untrusted(() => buildService(build, spec, log))
+  }
+  for (const image of project.pulls) await pullIfMissing(image, log)
+  const timeout = spec.waitTimeout
+  log.info(`Starting ${project.services.join(', ')} (waiting up to ${timeout} s for them to be healthy)`)
+  const pull = spec.trust === 'host' ? 'missing' : 'never'
+  const up = await log.untrusted(() => compose(project, ['up', '--detach', '--wait', '--wait-timeout', String(timeout), '--pull', pull], { stream: true }))
   if (up.exitCode !== 0) {
     const why = await whyNotUp(project, up.stderr, timeout)
     await showLogs(project, log)
@@ -98,6 +202,34 @@ export async function startServices(p: Plan, localRef: string, tree: string, wor
     throw new Error(why)
   }
   return project
+}
+
+/** A service's image, built as the tested one is: the run's builder, one name of the run's, its label, no cache export. */
+async function buildService(build: ServiceBuild, spec: ComposeSpec, log: Log): Promise<void> {
+  log.info(`Building the image of service ${build.service}`)
+  const r = await run('docker', serviceBuildArgs(build, spec.builder, spec.runId), { stream: true, allowFailure: true })
+  if (r.exitCode !== 0) throw new Error(`compose-file: the image of service '${build.service}' did not build: ${lastLine(r.stderr)}`)
+}
+
+/** The buildx arguments of a service's image. */
+export function serviceBuildArgs(build: ServiceBuild, builder: string, runId: string): string[] {
+  return [
+    'buildx', 'build', '--builder', builder, '--progress', 'plain', '--provenance=false', '--sbom=false',
+    '--file', build.dockerfile,
+    ...Object.entries(build.args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+    ...(build.target ? ['--target', build.target] : []),
+    '--label', `${RUN_LABEL}=${runId}`,
+    '--tag', build.image, '--load',
+    build.context
+  ]
+}
+
+/** A service's image the engine does not hold yet, pulled with the run's login: compose itself has none. */
+async function pullIfMissing(image: string, log: Log): Promise<void> {
+  if ((await run('docker', ['image', 'inspect', '--format', '{{.Id}}', '--', image], { allowFailure: true })).exitCode === 0) return
+  log.info(`Pulling ${image}`)
+  const r = await log.untrusted(() => run('docker', ['pull', '--quiet', '--', image], { allowFailure: true }))
+  if (r.exitCode !== 0) throw new Error(`compose-file: the image ${image} could not be pulled: ${lastLine(r.stderr)}`)
 }
 
 /**
@@ -116,29 +248,19 @@ export function overrideFor(service: string, config: ComposeService, localRef: s
   return doc.toString()
 }
 
-async function composeConfig(base: string[], env: Record<string, string>): Promise<ComposeConfig> {
-  try {
-    return JSON.parse(await output('docker', [...base, 'config', '--format', 'json'], { env, untrustedFiles: true })) as ComposeConfig
-  } catch (error) {
-    const why = error instanceof CommandError ? lastLine(error.stderr) : String(error)
-    throw new InputError(Input.ComposeFile, why)
-  }
-}
-
 /** Names the service that kept the project from coming up, with its health and last words. */
 async function whyNotUp(project: ComposeProject, stderr: string, timeout: number): Promise<string> {
   const states = await serviceStates(project)
   const bad = states.find(s => s.Health === 'unhealthy') ?? states.find(s => s.Health === 'starting') ?? states.find(s => s.State !== 'running')
   if (!bad) return `compose-file: the services did not start: ${lastLine(stderr)}`
-  const logs = await run('docker', [...project.args, 'logs', '--no-color', '--no-log-prefix', '--tail', '3', bad.Service], { env: project.env, allowFailure: true, untrustedFiles: true })
+  const logs = await compose(project, ['logs', '--no-color', '--no-log-prefix', '--tail', '3', '--', bad.Service])
   const last = (logs.stdout || logs.stderr).split('\n').map(l => l.trim()).filter(Boolean).join(' | ')
   const health = bad.Health || 'no health check'
   return `compose-file: service '${bad.Service}' did not become healthy within ${timeout} s (wait-timeout): state ${bad.State}, health ${health}${bad.State === 'exited' ? `, exit ${bad.ExitCode}` : ''}; last log lines: ${last || '(none)'}`
 }
 
 async function serviceStates(project: ComposeProject): Promise<ServiceState[]> {
-  const r = await run('docker', [...project.args, 'ps', '--all', '--format', 'json'], { env: project.env, allowFailure: true, untrustedFiles: true })
-  const text = r.stdout.trim()
+  const text = (await compose(project, ['ps', '--all', '--format', 'json'])).stdout.trim()
   if (!text) return []
   // Compose prints one object per line; older versions printed one array.
   return text.startsWith('[') ? (JSON.parse(text) as ServiceState[]) : text.split('\n').map(l => JSON.parse(l) as ServiceState)
@@ -147,16 +269,12 @@ async function serviceStates(project: ComposeProject): Promise<ServiceState[]> {
 /** Prints each service's log in its own group; the logs are the services', so never read as commands. */
 export async function showLogs(project: ComposeProject, log: Log): Promise<void> {
   for (const service of project.services) {
-    await log.group(`Logs of ${service}`, () =>
-      log.untrusted(() =>
-        run('docker', [...project.args, 'logs', '--no-color', '--timestamps', service], { env: project.env, stream: true, allowFailure: true, untrustedFiles: true })
-      )
-    )
+    await log.group(`Logs of ${service}`, () => log.untrusted(() => compose(project, ['logs', '--no-color', '--timestamps', '--', service], { stream: true })))
   }
 }
 
 export async function stopServices(project: ComposeProject): Promise<void> {
-  await run('docker', [...project.args, 'down', '--volumes', '--remove-orphans', '--rmi', 'local', '--timeout', '5'], { env: project.env, allowFailure: true, untrustedFiles: true })
+  await compose(project, ['down', '--volumes', '--remove-orphans', '--rmi', 'local', '--timeout', '5'])
 }
 
 /** The compose project name a run uses, for cleanup without its files. */

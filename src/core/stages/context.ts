@@ -2,7 +2,7 @@
 import { chmod, lstat, mkdir, readdir, rm } from 'node:fs/promises'
 import { relative } from 'node:path'
 import { join } from 'node:path'
-import { inside } from '../programs/compose-policy.js'
+import { inside } from '../paths.js'
 import { Input } from '../constants.js'
 import { InputError } from '../errors.js'
 import { run } from '../programs/exec.js'

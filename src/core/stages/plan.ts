@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { posix, resolve } from 'node:path'
 import type { BuilderFacts } from '../programs/builder.js'
+import type { ComposeSpec } from '../programs/compose.js'
 import { FINGERPRINT_LABEL, Input } from '../constants.js'
 import type { Engine } from '../programs/docker.js'
 import { InputError } from '../errors.js'
@@ -44,6 +45,8 @@ export interface Plan {
   /** Absolute directories: where the tested image is handed on to, and what an assembly reads instead of building; '' when not. */
   exportDir: string
   assembleFrom: string
+  /** The services integration tests run beside, when compose-file and integration-command are given. */
+  compose?: ComposeSpec
 }
 
 /** What the engine and the selected builder can do, asked once by the pipeline. */
@@ -92,7 +95,19 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | 
 
   const localRef = `hashdock-run-${workspace.runId}:${commit}`
   const exportDir = inputs[Input.ExportDir] && resolve(inputs[Input.ExportDir])
-  return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy, exportDir, assembleFrom }
+  const compose: ComposeSpec | undefined =
+    inputs[Input.ComposeFile] && inputs[Input.IntegrationCommand]
+      ? {
+          file: inputs[Input.ComposeFile],
+          service: inputs[Input.ComposeService],
+          trust: inputs[Input.ComposeTrust],
+          env: Object.fromEntries(inputs[Input.ComposeEnv].map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])),
+          waitTimeout: inputs[Input.WaitTimeout],
+          runId: workspace.runId,
+          builder: strategy.builder.name
+        }
+      : undefined
+  return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy, exportDir, assembleFrom, ...(compose ? { compose } : {}) }
 }
 
 export async function planSource(inputs: Inputs, workspace: Workspace): Promise<SourcePlan> {
