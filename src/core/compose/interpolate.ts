@@ -64,6 +64,7 @@ function expression(text: string, start: number, vars: Variables): { value: stri
   const set = Object.hasOwn(vars, name)
   const value = set ? vars[name] : undefined
   if (text[i] === '}') return { value: value ?? '', end: i }
+  if (i >= text.length) throw new InterpolationError(`'${text.slice(0, 80)}' has a \${ without its closing }`)
   const colon = text[i] === ':'
   if (colon) i++
   const op = text[i]
