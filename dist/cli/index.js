@@ -21177,6 +21177,8 @@ function expression(text, start, vars) {
     const value = set ? vars[name] : undefined;
     if (text[i] === '}')
         return { value: value ?? '', end: i };
+    if (i >= text.length)
+        throw new InterpolationError(`'${text.slice(0, 80)}' has a \${ without its closing }`);
     const colon = text[i] === ':';
     if (colon)
         i++;
