@@ -477,9 +477,9 @@ describe('runs started from elsewhere, and interrupted', () => {
   test('the CLI started in a subdirectory uses the whole repository', () => {
     const checkout = origin.clone()
     const out = join(tempDir('cli-out'), 'context')
-    execFileSync(process.execPath, [cli, 'context', '--out', out], { cwd: join(checkout, 'hostile'), encoding: 'utf8', timeout: 60_000 })
+    execFileSync(process.execPath, [cli, 'context', '--out', out], { cwd: join(checkout, 'fence'), encoding: 'utf8', timeout: 60_000 })
     expect(existsSync(join(out, 'Dockerfile'))).toBe(true)
-    expect(existsSync(join(out, 'hostile', 'privileged.yaml'))).toBe(true)
+    expect(existsSync(join(out, 'helper', 'Dockerfile'))).toBe(true)
   })
 
   test("the action finds a checkout made with actions/checkout's path:", async () => {
