@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Pins the README and the workflow templates to one release: every `hashdock/hashdock…@<sha> # <version>`
-# becomes `@<commit> # <tag>`. The release workflow runs it; it is safe to run by hand.
+# Pins the README and the workflow templates to one release: every `hashdock/hashdock…@<sha> # <version>`,
+# and every `hashdock/hashdock…@vX.Y.Z` the README names before its release's commit is known, becomes
+# `@<commit> # <tag>`. The release workflow runs it; it is safe to run by hand.
 set -euo pipefail
 usage="usage: scripts/pin-release.sh COMMIT vX.Y.Z"
 commit="${1:?$usage}"
@@ -14,4 +15,4 @@ if [[ ! "$tag" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
   exit 2
 fi
 cd "$(dirname "$0")/.."
-sed -E -i "s|(hashdock/hashdock(/[^@[:space:]]+)?@)[0-9a-f]{40}( # v[0-9][0-9.]*)?|\\1$commit # $tag|g" README.md workflows/*.yml
+sed -E -i "s|(hashdock/hashdock(/[^@[:space:]]+)?@)([0-9a-f]{40}( # v[0-9][0-9.]*)?\|v[0-9]+\.[0-9]+\.[0-9]+)|\\1$commit # $tag|g" README.md workflows/*.yml
