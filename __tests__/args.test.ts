@@ -160,6 +160,10 @@ describe('parseCli: commands', () => {
     expect(parseCli(argv, noStdin).command).toBe('help')
   })
 
+  test.each([['--version'], ['version'], ['build', '--version']])('%s: the version, before anything else is read', (...argv) => {
+    expect(parseCli(argv, noStdin).command).toBe('version')
+  })
+
   test('help needs no image and reads no input', () => {
     expect(() => parseCli(['build', '--help'], noStdin)).not.toThrow()
   })

@@ -32907,6 +32907,7 @@ Options:
   --json                     print only the outputs, as JSON, on standard output; logs and the
                              build's progress go to standard error, as they always do
   --help                     show this help
+  --version                  print hashdock's version
 
 Environment:
   HASHDOCK_REGISTRY_PASSWORD  the registry password, for --registry-username
@@ -32943,6 +32944,7 @@ function flags() {
         repo: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean' },
+        version: { type: 'boolean' },
         'registry-password-stdin': { type: 'boolean' },
         out: { type: 'string' },
         commits: { type: 'string' },
@@ -32957,7 +32959,9 @@ function flags() {
 }
 function parseCli(argv, stdin) {
     const { values, positionals } = readFlags(argv);
-    const command = values.help || positionals.length === 0 || positionals[0] === 'help' ? 'help' : positionals[0];
+    const command = values.version || positionals[0] === 'version' ? 'version' : values.help || positionals.length === 0 || positionals[0] === 'help' ? 'help' : positionals[0];
+    if (command === 'version')
+        return { command, inputs: {}, repo: process.cwd(), json: false, out: '', commits: ADVICE_COMMITS, artifactsDir: '' };
     if (command !== 'help' && command !== 'build' && command !== 'context' && command !== 'advise') {
         throw new UsageError(`unknown command '${command}'; the commands are build, context and advise`);
     }
@@ -33254,9 +33258,17 @@ function report_testResults(suites, paint) {
     return lines;
 }
 
+;// CONCATENATED MODULE: ./package.json
+const package_namespaceObject = {"rE":"0.1.0"};
+;// CONCATENATED MODULE: ./src/cli/version.ts
+// The CLI's version: package.json's, bundled at build time, so the bundle says what it is wherever it is copied.
+
+const VERSION = package_namespaceObject.rE;
+
 ;// CONCATENATED MODULE: ./src/cli/index.ts
 // hashdock on a developer's machine: the same pipeline as the action, inputs from flags. Standard output
 // carries only the result (the report, or the JSON with --json); everything else goes to standard error.
+
 
 
 
@@ -33291,6 +33303,10 @@ async function cli_main() {
     }
     if (cli.command === 'help') {
         process.stdout.write(USAGE);
+        return 0;
+    }
+    if (cli.command === 'version') {
+        process.stdout.write(`hashdock ${VERSION}\n`);
         return 0;
     }
     const verbose = Boolean(process.env.HASHDOCK_DEBUG);

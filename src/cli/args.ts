@@ -5,7 +5,7 @@ import { parseInputs, type Inputs } from '../core/inputs.js'
 import { ADVICE_COMMITS } from '../core/stages/advise.js'
 
 export interface CliOptions {
-  command: 'build' | 'context' | 'advise' | 'help'
+  command: 'build' | 'context' | 'advise' | 'help' | 'version'
   inputs: Inputs
   repo: string
   json: boolean
@@ -96,6 +96,7 @@ Options:
   --json                     print only the outputs, as JSON, on standard output; logs and the
                              build's progress go to standard error, as they always do
   --help                     show this help
+  --version                  print hashdock's version
 
 Environment:
   HASHDOCK_REGISTRY_PASSWORD  the registry password, for --registry-username
@@ -135,6 +136,7 @@ export function flags(): Record<string, { type: 'string' | 'boolean'; multiple?:
     repo: { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean' },
+    version: { type: 'boolean' },
     'registry-password-stdin': { type: 'boolean' },
     out: { type: 'string' },
     commits: { type: 'string' },
@@ -149,7 +151,9 @@ export function flags(): Record<string, { type: 'string' | 'boolean'; multiple?:
 
 export function parseCli(argv: string[], stdin: () => string): CliOptions {
   const { values, positionals } = readFlags(argv)
-  const command = values.help || positionals.length === 0 || positionals[0] === 'help' ? 'help' : positionals[0]
+  const command =
+    values.version || positionals[0] === 'version' ? 'version' : values.help || positionals.length === 0 || positionals[0] === 'help' ? 'help' : positionals[0]
+  if (command === 'version') return { command, inputs: {} as Inputs, repo: process.cwd(), json: false, out: '', commits: ADVICE_COMMITS, artifactsDir: '' }
   if (command !== 'help' && command !== 'build' && command !== 'context' && command !== 'advise') {
     throw new UsageError(`unknown command '${command}'; the commands are build, context and advise`)
   }

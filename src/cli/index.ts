@@ -25,6 +25,7 @@ import { terminalLog } from './log.js'
 import { terminalMessage } from './messages.js'
 import { renderTerminalReport } from './report.js'
 import { wantsColour } from './style.js'
+import { VERSION } from './version.js'
 
 const EXIT_FAILED = 1
 const EXIT_USAGE = 2
@@ -39,6 +40,10 @@ async function main(): Promise<number> {
   }
   if (cli.command === 'help') {
     process.stdout.write(USAGE)
+    return 0
+  }
+  if (cli.command === 'version') {
+    process.stdout.write(`hashdock ${VERSION}\n`)
     return 0
   }
   const verbose = Boolean(process.env.HASHDOCK_DEBUG)
