@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals'
 import { Input } from '../src/core/constants.js'
 import { InputError } from '../src/core/errors.js'
-import { flags, parseCli, USAGE, UsageError } from '../src/cli/args.js'
+import { closest, flags, helpText, parseCli, USAGE, UsageError } from '../src/cli/args.js'
 
 const ENV = 'HASHDOCK_REGISTRY_PASSWORD'
 const IMAGE = ['--image', 'ghcr.io/acme/app']
@@ -59,7 +59,7 @@ describe('parseCli: build', () => {
     expect(handOn.inputs[Input.ExportDir]).toBe('out')
     expect(parseCli(['build', ...IMAGE, '--platforms', 'linux/amd64,linux/arm64', '--assemble-from', 'in'], noStdin).inputs[Input.AssembleFrom]).toBe('in')
     expect(() => parseCli(['build', ...IMAGE, '--assemble-from', 'in'], noStdin)).toThrow(/^assemble-from: needs platforms/)
-    expect(USAGE).toMatch(/--export-dir DIR[\s\S]*--assemble-from DIR/)
+    expect(helpText('build')).toMatch(/--export-dir DIR[\s\S]*--assemble-from DIR/)
   })
 
   test('--tags and --build-args repeat, in order', () => {
@@ -84,21 +84,99 @@ describe('parseCli: build', () => {
   })
 
   test.each<[string, string[], RegExp]>([
-    ['an unknown flag', ['build', ...IMAGE, '--nope'], /^unknown flag --nope$/],
+    ['an unknown flag', ['build', ...IMAGE, '--nope'], /^unknown flag --nope; hashdock build --help lists its flags$/],
+    ['a misspelt flag', ['build', ...IMAGE, '--tset-command', 'pytest'], /^unknown flag --tset-command; did you mean --test-command\?$/],
+    ['a misspelt alias', ['build', ...IMAGE, '--build-ags', 'A=1'], /^unknown flag --build-ags; did you mean --build-args\?$/],
     ['a flag without its value', ['build', '--image'], /^--image needs a value/],
-    ['a value-taking flag followed by another flag', ['build', ...IMAGE, '--push', '--json'], /^--push needs a value/],
+    ['a value-taking flag followed by another flag', ['build', '--image', '--json'], /^--image needs a value/],
     ['a value for a switch', ['build', ...IMAGE, '--json=yes'], /^--json takes no value$/],
-    ['an unknown command', ['biuld', ...IMAGE], /^unknown command 'biuld'; the commands are build, context and advise$/],
-    ['a stray argument', ['build', 'ghcr.io/acme/app'], /^unexpected argument 'ghcr.io\/acme\/app'/]
+    ['a value for a --no- switch', ['build', ...IMAGE, '--no-push=true'], /^--no-push takes no value$/],
+    ['an empty boolean', ['build', ...IMAGE, '--push='], /^--push= needs true or false/],
+    ['an unknown command', ['biuld', ...IMAGE], /^unknown command 'biuld'; did you mean build\? The commands are build, context and advise$/],
+    ['a command nothing is near', ['deploy'], /^unknown command 'deploy'; the commands are build, context and advise$/],
+    ['a flag before any command', ['--image', 'x'], /^--image: a command comes first: hashdock build\|context\|advise \[options\]$/],
+    ['a stray argument', ['build', 'ghcr.io/acme/app'], /^unexpected argument 'ghcr.io\/acme\/app'/],
+    ['a single-value flag twice', ['build', ...IMAGE, '--target', 'a', '--target', 'b'], /^--target is given twice; give it once$/],
+    ['a build flag to advise', ['advise', '--image', 'x'], /^--image: only hashdock build reads it$/],
+    ['a build flag to context', ['context', '--out', 'o', '--push', 'true'], /^--push: only hashdock build reads it$/],
+    ['--json to context', ['context', '--out', 'o', '--json'], /^--json: hashdock context does not read it; hashdock build and hashdock advise do$/],
+    ['--out to build', ['build', ...IMAGE, '--out', 'o'], /^--out: only hashdock context reads it$/],
+    ['a docker secret with neither file nor variable', ['build', ...IMAGE, '--secret', 'id=npm'], /^--secret: 'id=npm' says neither src=PATH nor env=VAR/],
+    ['a docker secret with a field of its own', ['build', ...IMAGE, '--secret', 'id=npm,path=x'], /^--secret: 'id=npm,path=x' is not id=ID,src=PATH or id=ID,env=VAR; 'path=x' is no field of it$/]
   ])('%s: a usage error naming it', (_, argv, message) => {
     expect(() => parseCli(argv, noStdin)).toThrow(UsageError)
     expect(() => parseCli(argv, noStdin)).toThrow(message)
   })
 
-  test('--help lists every flag the CLI reads', () => {
-    for (const name of Object.keys(flags())) expect(USAGE).toMatch(new RegExp(`^  --${name}\\b`, 'm'))
-    expect(USAGE).toContain('--provenance')
-    expect(USAGE).toContain('--sbom')
+  test('each command\'s help lists every flag it reads, and only those', () => {
+    const table = flags()
+    for (const command of ['build', 'context', 'advise'] as const) {
+      const help = helpText(command)
+      for (const [name, flag] of Object.entries(table)) {
+        if (flag.commands.includes(command)) expect(help).toMatch(new RegExp(`^  --${name}\\b`, 'm'))
+        else expect(help).not.toMatch(new RegExp(`^  --${name}\\b`, 'm'))
+      }
+    }
+    expect(helpText('build')).toContain('--provenance')
+    expect(helpText('build')).toMatch(/^ +\(also -t, --tag\)$/m)
+    expect(USAGE).toMatch(/^build +builds one commit/m)
+    expect(USAGE).toContain('hashdock COMMAND --help')
+  })
+})
+
+describe('parseCli: habits from docker and other CLIs', () => {
+  test.each<[string, string[], boolean]>([
+    ['a bare switch', ['--push'], true],
+    ['true after it', ['--push', 'true'], true],
+    ['false after it', ['--push', 'false'], false],
+    ['=false', ['--push=false'], false],
+    ['the --no- form', ['--no-push'], false],
+    ['a bare switch before another flag', ['--push', '--json'], true]
+  ])('--push: %s', (_, args, push) => {
+    expect(parseCli(['build', ...IMAGE, ...args], noStdin).inputs[Input.Push]).toBe(push)
+  })
+
+  test('every boolean input is a switch, --no-cache among them, and --no-no-cache is none', () => {
+    const cli = parseCli(['build', ...IMAGE, '--no-cache', '--pull', '--rebuild', '--provenance', '--sbom', '--force-tags', '--no-advice'], noStdin)
+    expect(cli.inputs).toMatchObject({ [Input.NoCache]: true, [Input.Pull]: true, [Input.Rebuild]: true, [Input.Provenance]: true, [Input.Sbom]: true, [Input.ForceTags]: true, [Input.Advice]: false })
+    expect(() => parseCli(['build', ...IMAGE, '--push', 'yes'], noStdin)).toThrow(/^push: 'yes' is not a boolean/)
+  })
+
+  test("docker's spellings: -t/--tag, -f/--file, --build-arg, --platform, --label, --annotation, --add-host, --build-context", () => {
+    const cli = parseCli(
+      ['build', ...IMAGE, '-t', 'latest', '--tag=v1', '-f', 'docker/Dockerfile', '--build-arg', 'A=1', '--platform', 'linux/amd64', '--platform', 'linux/arm64', '--label', 'a=1', '--annotation', 'b=2', '--add-host', 'db=10.0.0.1', '--build-context', 'lib=lib'],
+      noStdin
+    )
+    expect(cli.inputs).toMatchObject({
+      [Input.Tags]: ['latest', 'v1'],
+      [Input.Dockerfile]: 'docker/Dockerfile',
+      [Input.BuildArgs]: ['A=1'],
+      [Input.Platforms]: ['linux/amd64', 'linux/arm64'],
+      [Input.Labels]: { a: '1' },
+      [Input.AddHosts]: ['db=10.0.0.1']
+    })
+  })
+
+  test("docker's --secret, from a file or a variable", () => {
+    const cli = parseCli(['build', ...IMAGE, '--secret', 'id=npm,src=/home/me/.npmrc', '--secret', 'id=tok,env=GH_TOKEN', '--secret', 'type=env,id=AWS_KEY'], noStdin)
+    expect(cli.inputs[Input.Secrets]).toEqual([
+      { id: 'npm', file: '/home/me/.npmrc' },
+      { id: 'tok', env: 'GH_TOKEN' },
+      { id: 'AWS_KEY', env: 'AWS_KEY' }
+    ])
+  })
+
+  test('-h and --help after a command show that command\'s help; help COMMAND too', () => {
+    expect(parseCli(['advise', '-h'], noStdin)).toMatchObject({ command: 'help', topic: 'advise' })
+    expect(parseCli(['help', 'context'], noStdin)).toMatchObject({ command: 'help', topic: 'context' })
+    expect(parseCli(['--help'], noStdin).topic).toBeUndefined()
+    expect(() => parseCli(['help', 'deploy'], noStdin)).toThrow(/^unknown command 'deploy'/)
+  })
+
+  test('closest: a word within a couple of typos, or none', () => {
+    expect(closest('biuld', ['build', 'context'])).toBe('build')
+    expect(closest('imgae', ['image', 'tags'])).toBe('image')
+    expect(closest('deploy', ['build', 'context', 'advise'])).toBeUndefined()
   })
 })
 
@@ -145,8 +223,8 @@ describe('parseCli: the registry password', () => {
   })
 
   test('the usage never offers a password flag', () => {
-    expect(USAGE).toContain('--registry-password-stdin')
-    expect(USAGE).not.toMatch(/--registry-password(?!-stdin)/)
+    expect(helpText('build')).toContain('--registry-password-stdin')
+    for (const help of [USAGE, helpText('build')]) expect(help).not.toMatch(/--registry-password(?!-stdin)/)
   })
 })
 
@@ -232,7 +310,7 @@ describe('parseCli: several images, build secrets and more logins', () => {
     })()
     expect(error).toBeInstanceOf(UsageError)
     expect(error.message).toMatch(new RegExp(`unknown flag ${flag}; .* never from a flag`))
-    expect(USAGE).not.toContain(`${flag} `)
+    expect(helpText('build')).not.toContain(`${flag} `)
   })
 
   test('secrets and logins come from the environment, for build only', () => {

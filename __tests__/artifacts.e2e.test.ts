@@ -199,7 +199,8 @@ describe('the CLI writes the files to --artifacts-dir', () => {
   ])('%s fails the run at artifacts, before the tests, and writes nothing', async (_what, line, message) => {
     const none = join(tempDir('artifacts-dir'), 'none')
     const run = await runCli(['build', '--repo', origin.clone(), '--image', uniqueImage('deb-service'), '--build-args', `BASE=${testbed.baseImage}`, '--test-command', TEST, '--artifacts', line, '--artifacts-dir', none, '--json'])
-    expect(run.exitCode).toBe(1)
+    // A path the stage does not have is a wrong input, found once the stage is built.
+    expect(run.exitCode).toBe(2)
     expect(run.stderr).toMatch(message)
     expect(run.stderr).not.toContain('Unit tests')
     expect(existsSync(none)).toBe(false)

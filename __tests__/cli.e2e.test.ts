@@ -85,36 +85,59 @@ describe('the command line is checked before anything runs', () => {
   test.each<[string, string[], RegExp]>([
     ['no image', ['build', '--repo', '.'], /^hashdock: --image: is required/],
     ['push that is not a boolean', ['build', '--image', 'acme/app', '--push', 'yes'], /^hashdock: --push: 'yes' is not a boolean; use true or false$/m],
-    ['an unknown flag', ['build', '--image', 'acme/app', '--tag', 'latest'], /^hashdock: unknown flag --tag$/m],
+    ['an unknown flag', ['build', '--image', 'acme/app', '--imgae', 'latest'], /^hashdock: unknown flag --imgae; did you mean --image\?$/m],
     ['an unknown command', ['push', '--image', 'acme/app'], /^hashdock: unknown command 'push'/],
-    ['context without --out', ['context'], /^hashdock: --out: give the directory/]
+    ['context without --out', ['context'], /^hashdock: --out: give the directory/],
+    ['a flag advise does not read', ['advise', '--image', 'x'], /^hashdock: --image: only hashdock build reads it$/m],
+    ['a flag context does not read', ['context', '--out', 'x', '--push', 'true'], /^hashdock: --push: only hashdock build reads it$/m]
   ])('%s: exit 2, one line naming it, nothing on standard output', async (_, args, message) => {
     const run = await runCli(args, { cwd: checkout })
     expect(run.exitCode).toBe(2)
     expect(run.stdout).toBe('')
     expect(run.stderr).toMatch(message)
-    expect(run.stderr).not.toMatch(/^\s+at /m)
+    expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1)
   })
 
-  test('--help: every flag, exit 0', async () => {
-    const run = await runCli(['--help'])
+  test.each<[string, string[], RegExp]>([
+    ['a Dockerfile the commit does not have', ['--dockerfile', 'Nope'], /^hashdock: --dockerfile: 'Nope' is not a file at commit [0-9a-f]{12}; pass its path in the repository with --dockerfile$/],
+    ['a context that is not a directory', ['--context', 'pytest.ini'], /^hashdock: --context: 'pytest.ini' is not a directory at commit [0-9a-f]{12}$/],
+    ['a tag no registry takes', ['--tags', 'not a tag'], /^hashdock: --tags: 'not a tag' gives 'not a tag', not a valid tag/],
+    ['the GitHub cache outside GitHub Actions', ['--cache', 'gha'], /^hashdock: --cache: 'gha' needs GitHub's cache service/]
+  ])('an input the run finds wrong (%s): exit 2, one line in terminal words, no report', async (_, extra, message) => {
+    const run = await runCli(['build', '--repo', checkout, '--image', uniqueImage('cliinput'), '--build-args', `BASE=${testbed.baseImage}`, ...extra])
+    expect(run.exitCode).toBe(2)
+    expect(run.stdout).toBe('')
+    const errors = run.stderr.split('\n').filter(l => l.startsWith('hashdock:'))
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(message)
+    expect(run.stderr).not.toMatch(/^\s+at |set \w+ to|the \w+ input/m)
+  })
+
+  test('--help: the commands; build --help: every build flag, exit 0', async () => {
+    const overview = await runCli(['--help'])
+    expect(overview.exitCode).toBe(0)
+    expect(overview.stdout).toMatch(/^build +builds one commit/m)
+    const run = await runCli(['build', '--help'])
     expect(run.exitCode).toBe(0)
     for (const flag of ['--push', '--provenance', '--sbom', '--json', '--registry-password-stdin', '--rebuild']) expect(run.stdout).toContain(flag)
+    const advise = await runCli(['advise', '--help'])
+    expect(advise.stdout).toContain('--commits N')
+    expect(advise.stdout).not.toContain('--push')
   })
 
-  test('a directory that is not a git checkout: exit 1, naming --repo', async () => {
+  test('a directory that is not a git checkout: exit 2, naming --repo', async () => {
     const run = await runCli(['build', '--repo', tempDir('plain'), '--image', uniqueImage('cliplain'), '--json'])
-    expect(run.exitCode).toBe(1)
+    expect(run.exitCode).toBe(2)
     expect(run.stderr).toMatch(/^hashdock: --repo: \S+ is not a git checkout; run hashdock inside a git repository, or pass its directory with --repo$/m)
     expect(run.stderr).not.toContain('actions/checkout')
   })
 
-  test('a missing commit: exit 1, and the fix a developer applies, not a workflow setting', async () => {
+  test('a missing commit: exit 2, and the fix a developer applies, not a workflow setting', async () => {
     const shallow = new FixtureRepo().copy(exampleDir)
     const first = shallow.commit('one', '2024-01-01T00:00:00Z')
     shallow.write('VERSION', '2\n').commit('two', '2024-01-02T00:00:00Z')
     const run = await runCli(['build', '--repo', shallow.clone(1), '--image', uniqueImage('clishallow'), '--githash', first, '--json'])
-    expect(run.exitCode).toBe(1)
+    expect(run.exitCode).toBe(2)
     expect(JSON.parse(run.stdout)).toEqual({ image: expect.stringContaining('clishallow'), digest: '' })
     expect(run.stderr).toMatch(/^hashdock: --githash: '[0-9a-f]{40}' names no commit in this repository, and this clone is shallow; fetch the full history first: git fetch --unshallow$/m)
     expect(run.stderr).not.toMatch(/fetch-depth|actions\/checkout/)

@@ -24483,6 +24483,7 @@ async function movesForward(p, labels) {
 // Stage 6: what happened, as facts and outputs; each adapter renders them (a job summary, a terminal report).
 
 
+
 function outcome(r) {
     if (r.failure)
         return 'failed';
@@ -24538,6 +24539,7 @@ function failedReport(progress, error) {
         failure: error instanceof Error ? error.message : String(error),
         failedStage: progress.stage,
         ...(remedy ? { remedy } : {}),
+        ...(error instanceof InputError ? { failedInput: error.input } : {}),
         notes: progress.notes
     };
 }
@@ -32611,8 +32613,6 @@ function adviceLines(r, paint) {
     return r.advice.flatMap(a => ['', `  ${paint('yellow', `${oneLine(a.dockerfile)}:${a.line}`)}  ${describeAdvice(a, text => paint('bold', oneLine(text)))}`]);
 }
 
-;// CONCATENATED MODULE: external "node:util"
-const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 ;// CONCATENATED MODULE: ./src/core/inputs.ts
 // The pipeline's inputs, parsed and checked once, from whichever adapter supplies the raw strings.
 
@@ -32822,12 +32822,156 @@ function positiveInteger(name, value, fallback) {
     return Number(value);
 }
 
+;// CONCATENATED MODULE: ./src/cli/help.ts
+// The CLI's help: an overview of the commands, and each command's own flags.
+const COMMANDS = ['build', 'context', 'advise'];
+const SUMMARIES = {
+    build: {
+        usage: 'hashdock build --image REPOSITORY [options]',
+        text: `builds one commit of a git repository into an image, tests it inside the
+image, and, with --push, pushes it only when the tests pass. Every option
+mirrors an input of the GitHub Action; only the default of --push differs
+(the action pushes by default).`
+    },
+    context: {
+        usage: 'hashdock context --out DIR [--githash REF] [--mtime commit|per-file] [--context PATH]',
+        text: `writes the exact build context hashdock would use for that commit into
+DIR (a new or an empty directory), timestamps included, to inspect or time
+it. Needs no engine.`
+    },
+    advise: {
+        usage: 'hashdock advise [--githash REF] [--context PATH] [--dockerfile PATH] [--commits N] [--json]',
+        text: `measures the Dockerfile against the repository's history: which steps
+lose their layer cache to copies of files they never read, and whether the
+image runs as root for no reason. Needs no engine; advice is not a failure
+(exit 0).`
+    }
+};
+/** Each flag's value and description; the order is the order of the help. */
+const FLAG_HELP = {
+    image: ['REPO', 'image repository, without a tag (required); repeat to push to several'],
+    githash: ['REF', 'commit to build: hash, tag or branch (default: HEAD)'],
+    repo: ['DIR', 'the git repository (default: the current directory)'],
+    context: ['PATH', 'build context inside the repository (default: .)'],
+    dockerfile: ['PATH', 'Dockerfile in the repository (default: <context>/Dockerfile)'],
+    tags: ['TAG', 'extra tag; repeat for more ({githash} {short} {ref} {date} {version}\n{major} {minor} {patch} {branch} {pr})'],
+    'force-tags': ['', 'move tags even when they name a newer commit now'],
+    'build-args': ['KEY=VALUE', 'build argument; repeat for more'],
+    target: ['STAGE', 'Dockerfile stage to build (advise: to measure)'],
+    'secret-files': ['ID=PATH', 'a BuildKit secret from a file; repeat for more'],
+    'secret-envs': ['ID=ENV', 'a BuildKit secret from an environment variable; repeat for more'],
+    secret: ['id=ID,src=PATH', "docker's spelling: id=ID,src=PATH or id=ID,env=VAR"],
+    ssh: ['default|ID=PATH', 'SSH agent or keys for RUN --mount=type=ssh; repeat for more'],
+    'build-contexts': ['NAME=PATH', 'a named context: a directory of the commit, or docker-image://REF'],
+    labels: ['KEY=VALUE', 'image label; repeat for more'],
+    annotations: ['KEY=VALUE', 'manifest annotation (or manifest:KEY=VALUE, index:KEY=VALUE)'],
+    'no-cache': ['', "build without the builder's cache"],
+    pull: ['', 'always pull the base images'],
+    network: ['default|none|host', 'network of RUN steps'],
+    'shm-size': ['SIZE', '/dev/shm size of RUN steps, e.g. 128m'],
+    ulimit: ['TYPE=SOFT[:HARD]', 'ulimit of RUN steps; repeat for more'],
+    'add-hosts': ['HOST=IP', 'extra /etc/hosts entry in RUN steps; repeat for more'],
+    push: ['', 'push the tested image (default: not pushed; --push false says so)'],
+    'registry-username': ['USER', 'log in as USER; the password comes from the environment\nvariable HASHDOCK_REGISTRY_PASSWORD or, with --registry-password-stdin,'],
+    'registry-password-stdin': ['', 'from standard input (never from a flag)'],
+    'test-command': ['CMD', 'unit-test command, run in the image with /bin/sh -c'],
+    'compose-file': ['PATH', 'compose file whose services integration tests run beside'],
+    'compose-service': ['NAME', 'the compose service that runs the image under test'],
+    'compose-env': ['KEY=VALUE', 'variable for the compose file; repeat for more (compose sees no others)'],
+    'compose-trust': ['none|host', 'host lets the compose file reach the host (privileged, mounts, …)'],
+    'integration-command': ['CMD', 'integration-test command, run on the compose network'],
+    'test-results': ['DIR', 'directory of JUnit XML inside the test containers'],
+    'wait-timeout': ['SECONDS', 'wait for healthy compose services (default: 120)'],
+    mtime: ['commit|per-file', "the build context's file times: the commit's, or each file's last change"],
+    cache: ['registry|none', 'layer cache kept in the registry as <image>:buildcache (default: none)'],
+    compression: ['gzip|zstd', 'layer compression (default: zstd; zstd is faster, needs Docker 23+ to pull)'],
+    platforms: ['LIST', "platforms to build and test, e.g. linux/amd64,linux/arm64 (default:\nthe builder's native one); one index is pushed if every one passed"],
+    'export-dir': ['DIR', 'hand the tested image on: its archive and a record, into DIR, once\nits tests pass (needs --platforms with the one platform built)'],
+    'assemble-from': ['DIR', 'build nothing: assemble the images handed on into DIR, one per\nplatform of --platforms, into one index, and push it with --push'],
+    builder: ['NAME', 'BuildKit builder (default: the one docker buildx has selected)'],
+    rebuild: ['', 'build even when the registry holds this commit from the same inputs'],
+    provenance: ['', 'attach a provenance attestation; it records build times, so the\ndigest is no longer reproducible'],
+    sbom: ['', 'attach an SBOM attestation; same caveat'],
+    reuse: ['', "re-use the registry's image of this commit"],
+    artifacts: ['STAGE:PATH', 'a file or directory of a build stage (path relative to its root, e.g.\nbuilder:out/app.deb) to take out once the tests pass; repeat for more'],
+    'artifacts-dir': ['DIR', 'where --artifacts go (a new or existing directory), each below its stage'],
+    out: ['DIR', 'where to write the build context'],
+    commits: ['N', 'first-parent commits to measure (default: 200)'],
+    advice: ['', 'advise on the Dockerfile in the report (default: on; --no-advice)'],
+    json: ['', 'print only the result, as JSON, on standard output; logs and the\nbuild\'s progress go to standard error, as they always do'],
+    help: ['', 'show this help'],
+    version: ['', "print hashdock's version"]
+};
+/** Spellings shown beside a flag: docker's, and the one-letter ones. */
+const SHOWN_ALIASES = {
+    tags: '-t, --tag',
+    dockerfile: '-f, --file',
+    'build-args': '--build-arg',
+    platforms: '--platform (repeatable)',
+    labels: '--label',
+    annotations: '--annotation',
+    'add-hosts': '--add-host',
+    'build-contexts': '--build-context',
+    help: '-h',
+    version: '-V'
+};
+/** Boolean flags: alone they mean true; `--NAME false` and `--no-NAME` mean false. */
+const BOOLEAN_NOTE = 'Switches (shown without a value) also take true or false, and have a --no- form: --push,\n--push true, --push=false, --no-push.';
+const ENVIRONMENT = `Environment:
+  HASHDOCK_REGISTRY_PASSWORD  the registry password, for --registry-username
+  HASHDOCK_REGISTRY_LOGINS    more logins, one registry=username:password a line
+  HASHDOCK_SECRETS            BuildKit secrets, one id=value a line
+  HASHDOCK_DEBUG=1            also show every command hashdock runs
+  NO_COLOR                    no colour, even on a terminal`;
+const EXIT = `Exit status: 0 done, 1 the build, a test or the push failed, 2 the command line or an input is
+wrong (a flag, or what it names: a commit, a path, a registry).`;
+const indent = (text, by) => text.replace(/\n/g, `\n${by}`);
+/** One command's help: what it does, then only the flags it reads. */
+function commandUsage(command, flagsOf, switches = []) {
+    const { usage, text } = SUMMARIES[command];
+    const rows = Object.keys(FLAG_HELP)
+        .filter(name => flagsOf(command).includes(name))
+        .map(name => {
+        const [value, description] = FLAG_HELP[name];
+        const left = `--${name}${value ? ` ${value}` : ''}`;
+        const also = SHOWN_ALIASES[name] ? `\n(also ${SHOWN_ALIASES[name]})` : '';
+        const pad = left.length >= 27 ? `\n${' '.repeat(29)}` : ' '.repeat(27 - left.length);
+        return `  ${left}${pad}${indent(`${description}${also}`, ' '.repeat(29))}`;
+    });
+    const parts = [`Usage: ${usage}`, '', indent(text, ''), '', 'Options:', ...rows];
+    if (flagsOf(command).some(name => switches.includes(name)))
+        parts.push('', BOOLEAN_NOTE);
+    if (command === 'build')
+        parts.push('', ENVIRONMENT);
+    parts.push('', EXIT, '');
+    return parts.join('\n');
+}
+/** `hashdock --help`: the commands, each in a line or three, and where each one's flags are. */
+const USAGE = `Usage: hashdock COMMAND [options]
+
+${COMMANDS.map(c => `${c.padEnd(9)}${indent(SUMMARIES[c].text, ' '.repeat(9))}`).join('\n')}
+
+hashdock COMMAND --help lists a command's flags; hashdock --version prints the version.
+
+${ENVIRONMENT}
+
+${EXIT}
+`;
+
 ;// CONCATENATED MODULE: ./src/cli/args.ts
-// The CLI's flags: the action's inputs, spelled as --flags, read into the same Inputs.
+// The CLI's flags: the action's inputs, spelled as --flags, read into the same Inputs. Each command
+// takes only the flags it reads; docker's own spellings (-t, -f, --build-arg, --platform, …) work too.
 
 
 
 
+
+/** The help of one command (its flags only), or the overview. */
+function helpText(topic) {
+    const table = flags();
+    const booleans = Object.keys(table).filter(n => table[n].kind === 'boolean');
+    return topic ? commandUsage(topic, c => Object.keys(table).filter(n => table[n].commands.includes(c)), booleans) : USAGE;
+}
 /** A command line hashdock cannot run: the message names what was wrong; the CLI exits 2. */
 class UsageError extends Error {
     constructor(message) {
@@ -32835,90 +32979,21 @@ class UsageError extends Error {
         this.name = 'UsageError';
     }
 }
-const USAGE = `Usage: hashdock build --image REPOSITORY [options]
-       hashdock context --out DIR [--githash REF] [--mtime commit|per-file] [--context PATH]
-       hashdock advise [--githash REF] [--context PATH] [--dockerfile PATH] [--commits N] [--json]
-
-build    builds one commit of a git repository into an image, tests it inside the image, and,
-         with --push true, pushes it only when the tests pass. Every option mirrors an input of
-         the GitHub Action; only the default of --push differs (the action pushes by default).
-context  writes the exact build context hashdock would use for that commit into DIR (a new or
-         an empty directory), timestamps included, to inspect or time it.
-advise   measures the Dockerfile against the repository's history: which steps lose their layer
-         cache to copies of files they never read, and whether the image runs as root for no
-         reason. Needs no engine; advice is not a failure (exit 0).
-
-Options:
-  --image REPO               image repository, without a tag (required); repeat to push to several
-  --githash REF              commit to build: hash, tag or branch (default: HEAD)
-  --repo DIR                 the git repository (default: the current directory)
-  --context PATH             build context inside the repository (default: .)
-  --dockerfile PATH          Dockerfile in the repository (default: <context>/Dockerfile)
-  --tags TAG                 extra tag; repeat for more ({githash} {short} {ref} {date} {version}
-                             {major} {minor} {patch} {branch} {pr})
-  --force-tags true|false    move tags even when they name a newer commit now (default: false)
-  --build-args KEY=VALUE     build argument; repeat for more
-  --target STAGE             Dockerfile stage to build
-  --secret-files ID=PATH     a BuildKit secret from a file; repeat for more
-  --secret-envs ID=ENV       a BuildKit secret from an environment variable; repeat for more
-  --ssh default|ID=PATH      SSH agent or keys for RUN --mount=type=ssh; repeat for more
-  --build-contexts NAME=PATH a named context: a directory of the commit, or docker-image://REF
-  --labels KEY=VALUE         image label; repeat for more
-  --annotations KEY=VALUE    manifest annotation (or manifest:KEY=VALUE, index:KEY=VALUE)
-  --no-cache true|false      build without the builder's cache
-  --pull true|false          always pull the base images
-  --network default|none|host  network of RUN steps
-  --shm-size SIZE            /dev/shm size of RUN steps, e.g. 128m
-  --ulimit TYPE=SOFT[:HARD]  ulimit of RUN steps; repeat for more
-  --add-hosts HOST=IP        extra /etc/hosts entry in RUN steps; repeat for more
-  --push true|false          push the tested image (default: false)
-  --registry-username USER   log in as USER; the password comes from the environment
-                             variable HASHDOCK_REGISTRY_PASSWORD or, with
-  --registry-password-stdin  from standard input (never from a flag)
-  --test-command CMD         unit-test command, run in the image with /bin/sh -c
-  --compose-file PATH        compose file whose services integration tests run beside
-  --compose-service NAME     the compose service that runs the image under test
-  --compose-env KEY=VALUE    variable for the compose file; repeat for more (compose sees no others)
-  --compose-trust none|host  host lets the compose file reach the host (privileged, mounts, …)
-  --integration-command CMD  integration-test command, run on the compose network
-  --test-results DIR         directory of JUnit XML inside the test containers
-  --wait-timeout SECONDS     wait for healthy compose services (default: 120)
-  --mtime commit|per-file    file timestamps: the commit's, or each file's last change
-  --cache registry|none      layer cache kept in the registry as <image>:buildcache (default: none)
-  --compression gzip|zstd    layer compression (default: zstd; zstd is faster, needs Docker 23+ to pull)
-  --platforms LIST           platforms to build and test, e.g. linux/amd64,linux/arm64 (default:
-                             the builder's native one); one index is pushed if every one passed
-  --export-dir DIR           hand the tested image on: its archive and a record, into DIR, once
-                             its tests pass (needs --platforms with the one platform built)
-  --assemble-from DIR        build nothing: assemble the images handed on into DIR, one per
-                             platform of --platforms, into one index, and push it with --push true
-  --builder NAME             BuildKit builder (default: the one docker buildx has selected)
-  --rebuild true|false       build even when the registry holds this commit from the same inputs
-  --provenance true|false    attach a provenance attestation (default: false); it records build
-                             times, so the digest is no longer reproducible
-  --sbom true|false          attach an SBOM attestation (default: false); same caveat
-  --reuse true|false         re-use the registry's image of this commit (default: false)
-  --artifacts STAGE:PATH     a file or directory of a build stage (path relative to its root, e.g.
-                             builder:out/app.deb) to take out once the tests pass; repeat for more
-  --artifacts-dir DIR        where --artifacts go (a new or existing directory), each below its stage
-  --out DIR                  (context) where to write the build context
-  --commits N                (advise) first-parent commits to measure (default: 200)
-  --advice true|false        (build) advise on the Dockerfile in the report (default: true)
-  --json                     print only the outputs, as JSON, on standard output; logs and the
-                             build's progress go to standard error, as they always do
-  --help                     show this help
-  --version                  print hashdock's version
-
-Environment:
-  HASHDOCK_REGISTRY_PASSWORD  the registry password, for --registry-username
-  HASHDOCK_REGISTRY_LOGINS    more logins, one registry=username:password a line
-  HASHDOCK_SECRETS            BuildKit secrets, one id=value a line
-  HASHDOCK_DEBUG=1            also show every command hashdock runs
-  NO_COLOR                    no colour, even on a terminal
-
-Exit status: 0 done, 1 the build, a test or the push failed, 2 the command line is wrong.
-`;
-const repeatable = new Set([
+const BUILD = ['build'];
+const SOURCE = ['build', 'context', 'advise'];
+/** Inputs that are booleans: a bare switch means true. */
+const BOOLEAN_INPUTS = new Set([
+    Input.Push,
+    Input.ForceTags,
+    Input.NoCache,
+    Input.Pull,
+    Input.Rebuild,
+    Input.Provenance,
+    Input.Sbom,
+    Input.Reuse,
+    Input.Advice
+]);
+const args_REPEATABLE = new Set([
     Input.Image,
     Input.Tags,
     Input.BuildArgs,
@@ -32933,41 +33008,93 @@ const repeatable = new Set([
     Input.AddHosts,
     Input.Artifacts
 ]);
+/** Inputs the commands other than build read too: what names the commit, its context and its Dockerfile. */
+const SHARED_INPUTS = {
+    [Input.Githash]: SOURCE,
+    [Input.Context]: SOURCE,
+    [Input.Dockerfile]: SOURCE,
+    [Input.Mtime]: ['build', 'context'],
+    [Input.BuildContexts]: ['build', 'context'],
+    [Input.ComposeFile]: ['build', 'context'],
+    [Input.Target]: ['build', 'advise']
+};
 /** Inputs that carry secrets: read from the environment, never from a flag, which any process listing shows. */
 const FROM_ENV = {
     [Input.Secrets]: 'HASHDOCK_SECRETS',
     [Input.RegistryLogins]: 'HASHDOCK_REGISTRY_LOGINS'
 };
-/** Every flag the CLI reads: each input but the password, and the CLI's own. */
+/** docker's and buildx's spellings, as people type them from habit: alias → flag. */
+const ALIASES = {
+    t: Input.Tags,
+    tag: Input.Tags,
+    f: Input.Dockerfile,
+    file: Input.Dockerfile,
+    'build-arg': Input.BuildArgs,
+    platform: Input.Platforms,
+    label: Input.Labels,
+    annotation: Input.Annotations,
+    'add-host': Input.AddHosts,
+    'build-context': Input.BuildContexts,
+    secret: 'secret',
+    h: 'help',
+    V: 'version'
+};
+/** Every flag the CLI reads: each input but the password and those from the environment, and the CLI's own. */
 function flags() {
     const options = {
-        repo: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean' },
-        version: { type: 'boolean' },
-        'registry-password-stdin': { type: 'boolean' },
-        out: { type: 'string' },
-        commits: { type: 'string' },
-        'artifacts-dir': { type: 'string' }
+        repo: { kind: 'value', commands: SOURCE },
+        json: { kind: 'switch', commands: ['build', 'advise'] },
+        help: { kind: 'switch', commands: COMMANDS },
+        version: { kind: 'switch', commands: COMMANDS },
+        'registry-password-stdin': { kind: 'switch', commands: BUILD },
+        out: { kind: 'value', commands: ['context'] },
+        commits: { kind: 'value', commands: ['advise'] },
+        'artifacts-dir': { kind: 'value', commands: BUILD },
+        // docker's --secret id=ID,src=PATH|env=VAR, read into --secret-files or --secret-envs.
+        secret: { kind: 'value', multiple: true, commands: BUILD }
     };
     for (const name of Object.values(Input)) {
         // --repo says where the repository is; checkout-path is the action's way of saying it.
-        if (name !== Input.RegistryPassword && name !== Input.CheckoutPath && !(name in FROM_ENV))
-            options[name] = { type: 'string', multiple: repeatable.has(name) };
+        if (name === Input.RegistryPassword || name === Input.CheckoutPath || name in FROM_ENV)
+            continue;
+        const kind = BOOLEAN_INPUTS.has(name) ? 'boolean' : 'value';
+        // --platform repeats as buildx's does; the input is one comma-separated list.
+        const multiple = args_REPEATABLE.has(name) || name === Input.Platforms;
+        options[name] = { kind, ...(multiple ? { multiple } : {}), commands: SHARED_INPUTS[name] ?? BUILD };
     }
     return options;
 }
 function parseCli(argv, stdin) {
-    const { values, positionals } = readFlags(argv);
-    const command = values.version || positionals[0] === 'version' ? 'version' : values.help || positionals.length === 0 || positionals[0] === 'help' ? 'help' : positionals[0];
-    if (command === 'version')
-        return { command, inputs: {}, repo: process.cwd(), json: false, out: '', commits: ADVICE_COMMITS, artifactsDir: '' };
-    if (command !== 'help' && command !== 'build' && command !== 'context' && command !== 'advise') {
-        throw new UsageError(`unknown command '${command}'; the commands are build, context and advise`);
+    const table = flags();
+    const { values, positionals, unknown } = tokenize(argv, table);
+    const first = positionals[0];
+    if (values.version || first === 'version')
+        return bare('version');
+    if (first === 'help' || (first === undefined && (values.help || (!unknown && !Object.keys(values).length)))) {
+        const topic = first === 'help' ? positionals[1] : undefined;
+        if (topic !== undefined && !isCommand(topic))
+            throw unknownCommand(topic);
+        return bare('help', topic);
     }
-    if (command !== 'help' && positionals.length > 1)
-        throw new UsageError(`unexpected argument '${positionals[1]}'; every option is a --flag`);
-    // Only a build logs in; the context command never reads a password.
+    if (first === undefined)
+        throw new UsageError(`${unknown ?? `--${Object.keys(values)[0]}`}: a command comes first: hashdock ${COMMANDS.join('|')} [options]`);
+    if (!isCommand(first))
+        throw unknownCommand(first);
+    const command = first;
+    if (values.help)
+        return bare('help', command);
+    if (unknown)
+        throw unknownFlag(unknown, command, table);
+    if (positionals.length > 1)
+        throw new UsageError(`unexpected argument '${positionals[1]}'; every option is a --flag (see hashdock ${command} --help)`);
+    for (const name of Object.keys(values)) {
+        const owners = table[name].commands;
+        if (!owners.includes(command)) {
+            throw new UsageError(owners.length === 1 ? `--${name}: only hashdock ${owners[0]} reads it` : `--${name}: hashdock ${command} does not read it; ${owners.map(c => `hashdock ${c}`).join(' and ')} do`);
+        }
+    }
+    secretAliases(values);
+    // Only a build logs in; no other command reads a password.
     const password = command !== 'build' ? '' : values['registry-password-stdin'] ? stdin().trim() : (process.env.HASHDOCK_REGISTRY_PASSWORD ?? '');
     delete process.env.HASHDOCK_REGISTRY_PASSWORD; // read once; only docker login gets it, on its standard input
     const read = (name) => {
@@ -32976,18 +33103,19 @@ function parseCli(argv, stdin) {
         const envName = FROM_ENV[name];
         if (envName)
             return command === 'build' ? (process.env[envName] ?? '') : '';
+        const given = values[name];
         // Pushing is explicit on a developer's machine: a first try must not publish anything.
-        if (name === Input.Push && values[name] === undefined)
+        if (name === Input.Push && given === undefined)
             return 'false';
-        const value = values[name];
-        return Array.isArray(value) ? value.join('\n') : typeof value === 'string' ? value : '';
+        if (!given)
+            return '';
+        return given.join(name === Input.Platforms ? ',' : '\n');
     };
     const inputs = command === 'build'
         ? parseInputs(read)
-        : command === 'context' || command === 'advise'
-            ? parseInputs(n => (n === Input.Image ? `${command}/only` : read(n)))
-            : {};
-    const artifactsDir = typeof values['artifacts-dir'] === 'string' ? values['artifacts-dir'] : '';
+        : // The other commands build no image, so they need no image name: any valid one will do.
+            parseInputs(n => (n === Input.Image ? `${command}/only` : read(n)));
+    const artifactsDir = values['artifacts-dir']?.[0] ?? '';
     if (command === 'build' && inputs[Input.Artifacts].length && !artifactsDir) {
         throw new UsageError('--artifacts-dir: give the directory --artifacts are written to, e.g. --artifacts-dir dist');
     }
@@ -32996,48 +33124,159 @@ function parseCli(argv, stdin) {
     }
     return {
         command,
-        // The context command builds no image, so it needs no image name: any valid one will do.
         inputs,
-        repo: typeof values.repo === 'string' ? values.repo : process.cwd(),
-        json: values.json === true,
-        out: typeof values.out === 'string' ? values.out : '',
-        commits: commits(command, values.commits),
+        repo: values.repo?.[0] ?? process.cwd(),
+        json: Boolean(values.json),
+        out: values.out?.[0] ?? '',
+        commits: commits(values.commits?.[0]),
         artifactsDir
     };
 }
-function commits(command, value) {
+function bare(command, topic) {
+    return { command, ...(topic ? { topic } : {}), inputs: {}, repo: process.cwd(), json: false, out: '', commits: ADVICE_COMMITS, artifactsDir: '' };
+}
+const listed = (words) => (words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : words.join(''));
+const isCommand = (word) => COMMANDS.includes(word);
+function unknownCommand(word) {
+    const near = closest(word, COMMANDS);
+    return new UsageError(`unknown command '${word}'; ${near ? `did you mean ${near}? The` : 'the'} commands are ${listed(COMMANDS)}`);
+}
+function commits(value) {
     if (value === undefined)
         return ADVICE_COMMITS;
-    if (command !== 'advise')
-        throw new UsageError('--commits: only hashdock advise reads it');
-    if (typeof value !== 'string' || !/^[1-9][0-9]{0,5}$/.test(value))
-        throw new UsageError(`--commits: '${String(value)}' is not a whole number of commits, e.g. --commits 200`);
+    if (!/^[1-9][0-9]{0,5}$/.test(value))
+        throw new UsageError(`--commits: '${value}' is not a whole number of commits, e.g. --commits 200`);
     return Number(value);
 }
-function readFlags(argv) {
-    try {
-        return (0,external_node_util_namespaceObject.parseArgs)({ args: argv, options: flags(), allowPositionals: true });
-    }
-    catch (error) {
-        const code = error.code;
-        const message = error instanceof Error ? error.message : String(error);
-        const flag = /'(--?[^' ]+)/.exec(message)?.[1] ?? '';
-        if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-            const why = flag === '--registry-password'
-                ? '; the password comes from HASHDOCK_REGISTRY_PASSWORD or --registry-password-stdin, never from a flag'
-                : flag === '--secrets'
-                    ? '; secret values come from HASHDOCK_SECRETS (id=value lines), --secret-envs or --secret-files, never from a flag'
-                    : flag === '--registry-logins'
-                        ? '; logins come from HASHDOCK_REGISTRY_LOGINS (registry=user:password lines), never from a flag'
-                        : '';
-            throw new UsageError(`unknown flag ${flag}${why}`);
+/**
+ * The words of a command line: --flag VALUE, --flag=VALUE, -t VALUE, switches, booleans with their
+ * --no- form, and positionals. The first unknown flag is kept to be reported once the command is known.
+ */
+function tokenize(argv, table) {
+    const values = {};
+    const positionals = [];
+    let unknown;
+    for (let i = 0; i < argv.length; i++) {
+        const word = argv[i];
+        if (word === '--') {
+            positionals.push(...argv.slice(i + 1));
+            break;
         }
-        if (/argument missing|ambiguous/.test(message))
-            throw new UsageError(`${flag} needs a value, e.g. ${flag}=VALUE`);
-        if (/does not take an argument/.test(message))
-            throw new UsageError(`${flag} takes no value`);
-        throw new UsageError(message.split('\n')[0]);
+        if (!word.startsWith('-') || word === '-') {
+            positionals.push(word);
+            continue;
+        }
+        const eq = word.indexOf('=');
+        const spelled = eq < 0 ? word : word.slice(0, eq);
+        const inline = eq < 0 ? undefined : word.slice(eq + 1);
+        const bareName = spelled.replace(/^--?/, '');
+        // A single dash is for the one-letter aliases only; --t is no spelling of anything.
+        const known = spelled.startsWith('--') ? (bareName.length > 1 ? bareName : undefined) : bareName.length === 1 ? bareName : undefined;
+        let name = known === undefined ? undefined : known in table ? known : ALIASES[known];
+        let negated = false;
+        if (name === undefined && known?.startsWith('no-') && table[known.slice(3)]?.kind === 'boolean') {
+            name = known.slice(3);
+            negated = true;
+        }
+        if (name === undefined || !(name in table)) {
+            unknown ??= spelled;
+            continue;
+        }
+        const flag = table[name];
+        const add = (value) => {
+            if (values[name] && !flag.multiple && flag.kind !== 'switch')
+                throw new UsageError(`${spelled} is given twice; give it once`);
+            (values[name] ??= []).push(value);
+        };
+        if (flag.kind === 'switch' || negated) {
+            if (inline !== undefined)
+                throw new UsageError(`${spelled} takes no value`);
+            add(negated ? 'false' : 'true');
+        }
+        else if (flag.kind === 'boolean') {
+            if (inline === '')
+                throw new UsageError(`${spelled}= needs true or false, or no value at all: ${spelled} alone is true`);
+            // The next word is the value unless it is a flag: --push, --push true, --push=false.
+            const next = argv[i + 1];
+            // After the command no other word stands alone, so the next one is this flag's value, true or not.
+            if (inline !== undefined)
+                add(inline);
+            else if (next !== undefined && !next.startsWith('-') && (positionals.length > 0 || /^(true|false)$/i.test(next)))
+                add(argv[++i]);
+            else
+                add('true');
+        }
+        else {
+            const value = inline ?? argv[i + 1];
+            if (value === undefined || (inline === undefined && value.startsWith('-') && value !== '-'))
+                throw new UsageError(`${spelled} needs a value, e.g. ${spelled}=VALUE`);
+            if (inline === undefined)
+                i++;
+            add(value);
+        }
     }
+    return { values, positionals, ...(unknown ? { unknown } : {}) };
+}
+function unknownFlag(flag, command, table) {
+    const why = {
+        '--registry-password': '; the password comes from HASHDOCK_REGISTRY_PASSWORD or --registry-password-stdin, never from a flag',
+        '--secrets': '; secret values come from HASHDOCK_SECRETS (id=value lines), --secret-envs or --secret-files, never from a flag',
+        '--registry-logins': '; logins come from HASHDOCK_REGISTRY_LOGINS (registry=user:password lines), never from a flag'
+    };
+    if (why[flag])
+        return new UsageError(`unknown flag ${flag}${why[flag]}`);
+    const names = [...Object.keys(table).filter(n => table[n].commands.includes(command)), ...Object.keys(ALIASES).filter(a => a.length > 1 && table[ALIASES[a]]?.commands.includes(command))];
+    const near = closest(flag.replace(/^--?/, ''), names);
+    return new UsageError(`unknown flag ${flag}; ${near ? `did you mean --${near}?` : `hashdock ${command} --help lists its flags`}`);
+}
+/** The nearest word within a couple of typos, for "did you mean". */
+function closest(word, candidates) {
+    let best;
+    let bestDistance = Math.max(2, Math.floor(word.length / 4)) + 1;
+    for (const c of candidates) {
+        const d = c.startsWith(word) && word.length >= 3 ? 1 : distance(word, c);
+        if (d < bestDistance)
+            [best, bestDistance] = [c, d];
+    }
+    return best;
+}
+function distance(a, b) {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let diagonal = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const above = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+            diagonal = above;
+        }
+    }
+    return row[b.length];
+}
+/** docker's `--secret id=ID,src=PATH` (or `env=VAR`, `type=env`) as the --secret-files and --secret-envs it means. */
+function secretAliases(values) {
+    for (const spec of values.secret ?? []) {
+        const fields = new Map();
+        for (const part of spec.split(',')) {
+            const at = part.indexOf('=');
+            const key = at < 0 ? '' : part.slice(0, at);
+            if (!['id', 'src', 'source', 'env', 'type', 'required'].includes(key)) {
+                throw new UsageError(`--secret: '${spec}' is not id=ID,src=PATH or id=ID,env=VAR; '${part}' is no field of it`);
+            }
+            fields.set(key === 'source' ? 'src' : key, part.slice(at + 1));
+        }
+        const id = fields.get('id');
+        const type = fields.get('type') ?? (fields.has('env') ? 'env' : 'file');
+        if (!id)
+            throw new UsageError(`--secret: '${spec}' has no id=; e.g. --secret id=npm,src=$HOME/.npmrc`);
+        if (type === 'env')
+            (values[Input.SecretEnvs] ??= []).push(`${id}=${fields.get('env') ?? id}`);
+        else if (type === 'file' && fields.get('src'))
+            (values[Input.SecretFiles] ??= []).push(`${id}=${fields.get('src')}`);
+        else
+            throw new UsageError(`--secret: '${spec}' says neither src=PATH nor env=VAR; e.g. --secret id=${id},src=PATH`);
+    }
+    delete values.secret;
 }
 
 ;// CONCATENATED MODULE: ./src/cli/artifacts-dir.ts
@@ -33096,7 +33335,25 @@ function terminalMessage(message, remedy) {
         // In a workflow the checkout is the workspace; here it is --repo, whichever input the core named.
         text = remedy === 'checkout' ? `--repo: ${problem}` : name === Input.RegistryPassword ? `registry password: ${problem}` : `--${message}`;
     }
+    text = flagWords(text);
     return remedy ? `${text}; ${HINTS[remedy]}` : text;
+}
+const INPUT_NAMES = Object.values(Input).sort((a, b) => b.length - a.length).join('|');
+const FLAG_WORDS = [
+    // "set push to false", "set compose-trust: host" → "pass --push false", "pass --compose-trust host"
+    [new RegExp(`\\bset (${INPUT_NAMES})(?: to|:) (true|false|none|host|[\\w.-]*[/=\\d][\\w./=:-]*?)(?=[,;.)]?(?:\\s|$))`, 'g'), (name, value) => `pass --${name} ${value}`],
+    // "set dockerfile to its path in the repository" → "pass its path in the repository with --dockerfile"
+    [new RegExp(`\\bset (${INPUT_NAMES}) to ([^,;.]+)`, 'g'), (name, what) => `pass ${what} with --${name}`],
+    // "leave builder empty" → "leave out --builder"
+    [new RegExp(`\\bleave (${INPUT_NAMES}) empty\\b`, 'g'), name => `leave out --${name}`],
+    // "in the tags input", "the builder input" → "in --tags", "--builder"
+    [new RegExp(`\\b(?:the )?(${INPUT_NAMES}) input\\b`, 'g'), name => `--${name}`],
+    // "(platforms)", "(githash)": an input named in passing
+    [new RegExp(`\\((${INPUT_NAMES})\\)`, 'g'), name => `(--${name})`]
+];
+/** The action's words for its inputs inside a message, as flags: what a terminal user types. */
+function flagWords(text) {
+    return FLAG_WORDS.reduce((t, [pattern, words]) => t.replace(pattern, (_, name, value) => words(name, value)), text);
 }
 
 ;// CONCATENATED MODULE: ./src/cli/log.ts
@@ -33290,6 +33547,7 @@ const VERSION = package_namespaceObject.rE;
 
 
 
+
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 async function cli_main() {
@@ -33298,11 +33556,11 @@ async function cli_main() {
         cli = parseCli(process.argv.slice(2), () => (0,external_node_fs_namespaceObject.readFileSync)(0, 'utf8'));
     }
     catch (error) {
-        process.stderr.write(`hashdock: ${cli_describe(error)}\nRun 'hashdock --help' for every flag.\n`);
+        process.stderr.write(`hashdock: ${cli_describe(error)}\n`);
         return EXIT_USAGE;
     }
     if (cli.command === 'help') {
-        process.stdout.write(USAGE);
+        process.stdout.write(helpText(cli.topic));
         return 0;
     }
     if (cli.command === 'version') {
@@ -33339,11 +33597,15 @@ async function cli_main() {
             if (report.failure)
                 process.stderr.write(`hashdock: ${terminalMessage(report.failure, report.remedy)}\n`);
         }
+        else if (report.failedInput) {
+            // A wrong input is a usage error wherever the run found it: one line, no report of a build that was never one.
+            process.stderr.write(`hashdock: ${oneLine(terminalMessage(report.failure ?? '', report.remedy))}\n`);
+        }
         else {
             process.stderr.write('\n');
             process.stdout.write(renderTerminalReport(report, { colour: wantsColour(process.stdout) }));
         }
-        return report.failure ? EXIT_FAILED : 0;
+        return report.failedInput ? EXIT_USAGE : report.failure ? EXIT_FAILED : 0;
     }
     finally {
         for (const problem of await cleanup())
@@ -33405,6 +33667,6 @@ function exit(code) {
 cli_main().then(exit, error => {
     if (!interrupted)
         process.stderr.write(`hashdock: ${cli_describe(error)}\n`);
-    exit(error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED);
+    exit(error instanceof UsageError || error instanceof InputError ? EXIT_USAGE : EXIT_FAILED);
 });
 

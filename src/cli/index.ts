@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path'
 import { cleanupRun, removeScratch } from '../core/stages/cleanup.js'
 import { Input } from '../core/constants.js'
 import { createContext } from '../core/stages/context.js'
-import type { Remedy } from '../core/errors.js'
+import { InputError, type Remedy } from '../core/errors.js'
 import { setExecOutput } from '../core/programs/exec.js'
 import { Git } from '../core/programs/git.js'
 import type { Inputs } from '../core/inputs.js'
@@ -19,12 +19,12 @@ import type { Workspace } from '../core/workspace.js'
 import { runPipeline } from '../core/pipeline.js'
 import { outputs } from '../core/stages/report.js'
 import { renderAdviceReport } from './advice-report.js'
-import { parseCli, USAGE, UsageError, type CliOptions } from './args.js'
+import { helpText, parseCli, UsageError, type CliOptions } from './args.js'
 import { artifactsDir } from './artifacts-dir.js'
 import { terminalLog } from './log.js'
 import { terminalMessage } from './messages.js'
 import { renderTerminalReport } from './report.js'
-import { wantsColour } from './style.js'
+import { oneLine, wantsColour } from './style.js'
 import { VERSION } from './version.js'
 
 const EXIT_FAILED = 1
@@ -35,11 +35,11 @@ async function main(): Promise<number> {
   try {
     cli = parseCli(process.argv.slice(2), () => readFileSync(0, 'utf8'))
   } catch (error) {
-    process.stderr.write(`hashdock: ${describe(error)}\nRun 'hashdock --help' for every flag.\n`)
+    process.stderr.write(`hashdock: ${describe(error)}\n`)
     return EXIT_USAGE
   }
   if (cli.command === 'help') {
-    process.stdout.write(USAGE)
+    process.stdout.write(helpText(cli.topic))
     return 0
   }
   if (cli.command === 'version') {
@@ -72,11 +72,14 @@ async function main(): Promise<number> {
     if (cli.json) {
       process.stdout.write(`${JSON.stringify(outputs(report), null, 2)}\n`)
       if (report.failure) process.stderr.write(`hashdock: ${terminalMessage(report.failure, report.remedy)}\n`)
+    } else if (report.failedInput) {
+      // A wrong input is a usage error wherever the run found it: one line, no report of a build that was never one.
+      process.stderr.write(`hashdock: ${oneLine(terminalMessage(report.failure ?? '', report.remedy))}\n`)
     } else {
       process.stderr.write('\n')
       process.stdout.write(renderTerminalReport(report, { colour: wantsColour(process.stdout) }))
     }
-    return report.failure ? EXIT_FAILED : 0
+    return report.failedInput ? EXIT_USAGE : report.failure ? EXIT_FAILED : 0
   } finally {
     for (const problem of await cleanup()) log.warning(problem)
   }
@@ -132,5 +135,5 @@ function exit(code: number): void {
 
 main().then(exit, error => {
   if (!interrupted) process.stderr.write(`hashdock: ${describe(error)}\n`)
-  exit(error instanceof UsageError ? EXIT_USAGE : EXIT_FAILED)
+  exit(error instanceof UsageError || error instanceof InputError ? EXIT_USAGE : EXIT_FAILED)
 })

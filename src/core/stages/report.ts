@@ -4,7 +4,7 @@ import type { AdviceReport } from './advise.js'
 import type { Artifacts } from './artifacts.js'
 import type { StoredAttestation } from './attest.js'
 import type { Built, Loaded } from './build.js'
-import type { Remedy } from '../errors.js'
+import { InputError, type Remedy } from '../errors.js'
 import type { PlatformImage } from '../programs/oci-archive.js'
 import type { Published } from './publish.js'
 import { references, type Plan } from './plan.js'
@@ -67,6 +67,8 @@ export interface Report {
   failedStage?: Stage
   /** What the user can do about the failure, for the adapter to word. */
   remedy?: Remedy
+  /** The input the failure is a problem with (the run stopped on an InputError): a wrong input, not a failed build. */
+  failedInput?: string
   notes: string[]
   /** The test-result attestation stored beside the pushed digest; absent when nothing tested was pushed. */
   attestation?: StoredAttestation
@@ -157,6 +159,7 @@ export function failedReport(progress: Progress, error: unknown): Report {
     failure: error instanceof Error ? error.message : String(error),
     failedStage: progress.stage,
     ...(remedy ? { remedy } : {}),
+    ...(error instanceof InputError ? { failedInput: error.input } : {}),
     notes: progress.notes
   }
 }

@@ -1,0 +1,142 @@
+// The CLI's help: an overview of the commands, and each command's own flags.
+export const COMMANDS = ['build', 'context', 'advise'] as const
+export type Command = (typeof COMMANDS)[number]
+
+export const SUMMARIES: Record<Command, { usage: string; text: string }> = {
+  build: {
+    usage: 'hashdock build --image REPOSITORY [options]',
+    text: `builds one commit of a git repository into an image, tests it inside the
+image, and, with --push, pushes it only when the tests pass. Every option
+mirrors an input of the GitHub Action; only the default of --push differs
+(the action pushes by default).`
+  },
+  context: {
+    usage: 'hashdock context --out DIR [--githash REF] [--mtime commit|per-file] [--context PATH]',
+    text: `writes the exact build context hashdock would use for that commit into
+DIR (a new or an empty directory), timestamps included, to inspect or time
+it. Needs no engine.`
+  },
+  advise: {
+    usage: 'hashdock advise [--githash REF] [--context PATH] [--dockerfile PATH] [--commits N] [--json]',
+    text: `measures the Dockerfile against the repository's history: which steps
+lose their layer cache to copies of files they never read, and whether the
+image runs as root for no reason. Needs no engine; advice is not a failure
+(exit 0).`
+  }
+}
+
+/** Each flag's value and description; the order is the order of the help. */
+export const FLAG_HELP: Record<string, [string, string]> = {
+  image: ['REPO', 'image repository, without a tag (required); repeat to push to several'],
+  githash: ['REF', 'commit to build: hash, tag or branch (default: HEAD)'],
+  repo: ['DIR', 'the git repository (default: the current directory)'],
+  context: ['PATH', 'build context inside the repository (default: .)'],
+  dockerfile: ['PATH', 'Dockerfile in the repository (default: <context>/Dockerfile)'],
+  tags: ['TAG', 'extra tag; repeat for more ({githash} {short} {ref} {date} {version}\n{major} {minor} {patch} {branch} {pr})'],
+  'force-tags': ['', 'move tags even when they name a newer commit now'],
+  'build-args': ['KEY=VALUE', 'build argument; repeat for more'],
+  target: ['STAGE', 'Dockerfile stage to build (advise: to measure)'],
+  'secret-files': ['ID=PATH', 'a BuildKit secret from a file; repeat for more'],
+  'secret-envs': ['ID=ENV', 'a BuildKit secret from an environment variable; repeat for more'],
+  secret: ['id=ID,src=PATH', "docker's spelling: id=ID,src=PATH or id=ID,env=VAR"],
+  ssh: ['default|ID=PATH', 'SSH agent or keys for RUN --mount=type=ssh; repeat for more'],
+  'build-contexts': ['NAME=PATH', 'a named context: a directory of the commit, or docker-image://REF'],
+  labels: ['KEY=VALUE', 'image label; repeat for more'],
+  annotations: ['KEY=VALUE', 'manifest annotation (or manifest:KEY=VALUE, index:KEY=VALUE)'],
+  'no-cache': ['', "build without the builder's cache"],
+  pull: ['', 'always pull the base images'],
+  network: ['default|none|host', 'network of RUN steps'],
+  'shm-size': ['SIZE', '/dev/shm size of RUN steps, e.g. 128m'],
+  ulimit: ['TYPE=SOFT[:HARD]', 'ulimit of RUN steps; repeat for more'],
+  'add-hosts': ['HOST=IP', 'extra /etc/hosts entry in RUN steps; repeat for more'],
+  push: ['', 'push the tested image (default: not pushed; --push false says so)'],
+  'registry-username': ['USER', 'log in as USER; the password comes from the environment\nvariable HASHDOCK_REGISTRY_PASSWORD or, with --registry-password-stdin,'],
+  'registry-password-stdin': ['', 'from standard input (never from a flag)'],
+  'test-command': ['CMD', 'unit-test command, run in the image with /bin/sh -c'],
+  'compose-file': ['PATH', 'compose file whose services integration tests run beside'],
+  'compose-service': ['NAME', 'the compose service that runs the image under test'],
+  'compose-env': ['KEY=VALUE', 'variable for the compose file; repeat for more (compose sees no others)'],
+  'compose-trust': ['none|host', 'host lets the compose file reach the host (privileged, mounts, …)'],
+  'integration-command': ['CMD', 'integration-test command, run on the compose network'],
+  'test-results': ['DIR', 'directory of JUnit XML inside the test containers'],
+  'wait-timeout': ['SECONDS', 'wait for healthy compose services (default: 120)'],
+  mtime: ['commit|per-file', "the build context's file times: the commit's, or each file's last change"],
+  cache: ['registry|none', 'layer cache kept in the registry as <image>:buildcache (default: none)'],
+  compression: ['gzip|zstd', 'layer compression (default: zstd; zstd is faster, needs Docker 23+ to pull)'],
+  platforms: ['LIST', "platforms to build and test, e.g. linux/amd64,linux/arm64 (default:\nthe builder's native one); one index is pushed if every one passed"],
+  'export-dir': ['DIR', 'hand the tested image on: its archive and a record, into DIR, once\nits tests pass (needs --platforms with the one platform built)'],
+  'assemble-from': ['DIR', 'build nothing: assemble the images handed on into DIR, one per\nplatform of --platforms, into one index, and push it with --push'],
+  builder: ['NAME', 'BuildKit builder (default: the one docker buildx has selected)'],
+  rebuild: ['', 'build even when the registry holds this commit from the same inputs'],
+  provenance: ['', 'attach a provenance attestation; it records build times, so the\ndigest is no longer reproducible'],
+  sbom: ['', 'attach an SBOM attestation; same caveat'],
+  reuse: ['', "re-use the registry's image of this commit"],
+  artifacts: ['STAGE:PATH', 'a file or directory of a build stage (path relative to its root, e.g.\nbuilder:out/app.deb) to take out once the tests pass; repeat for more'],
+  'artifacts-dir': ['DIR', 'where --artifacts go (a new or existing directory), each below its stage'],
+  out: ['DIR', 'where to write the build context'],
+  commits: ['N', 'first-parent commits to measure (default: 200)'],
+  advice: ['', 'advise on the Dockerfile in the report (default: on; --no-advice)'],
+  json: ['', 'print only the result, as JSON, on standard output; logs and the\nbuild\'s progress go to standard error, as they always do'],
+  help: ['', 'show this help'],
+  version: ['', "print hashdock's version"]
+}
+
+/** Spellings shown beside a flag: docker's, and the one-letter ones. */
+const SHOWN_ALIASES: Record<string, string> = {
+  tags: '-t, --tag',
+  dockerfile: '-f, --file',
+  'build-args': '--build-arg',
+  platforms: '--platform (repeatable)',
+  labels: '--label',
+  annotations: '--annotation',
+  'add-hosts': '--add-host',
+  'build-contexts': '--build-context',
+  help: '-h',
+  version: '-V'
+}
+
+/** Boolean flags: alone they mean true; `--NAME false` and `--no-NAME` mean false. */
+const BOOLEAN_NOTE = 'Switches (shown without a value) also take true or false, and have a --no- form: --push,\n--push true, --push=false, --no-push.'
+
+const ENVIRONMENT = `Environment:
+  HASHDOCK_REGISTRY_PASSWORD  the registry password, for --registry-username
+  HASHDOCK_REGISTRY_LOGINS    more logins, one registry=username:password a line
+  HASHDOCK_SECRETS            BuildKit secrets, one id=value a line
+  HASHDOCK_DEBUG=1            also show every command hashdock runs
+  NO_COLOR                    no colour, even on a terminal`
+
+const EXIT = `Exit status: 0 done, 1 the build, a test or the push failed, 2 the command line or an input is
+wrong (a flag, or what it names: a commit, a path, a registry).`
+
+const indent = (text: string, by: string): string => text.replace(/\n/g, `\n${by}`)
+
+/** One command's help: what it does, then only the flags it reads. */
+export function commandUsage(command: Command, flagsOf: (command: Command) => string[], switches: string[] = []): string {
+  const { usage, text } = SUMMARIES[command]
+  const rows = Object.keys(FLAG_HELP)
+    .filter(name => flagsOf(command).includes(name))
+    .map(name => {
+      const [value, description] = FLAG_HELP[name]
+      const left = `--${name}${value ? ` ${value}` : ''}`
+      const also = SHOWN_ALIASES[name] ? `\n(also ${SHOWN_ALIASES[name]})` : ''
+      const pad = left.length >= 27 ? `\n${' '.repeat(29)}` : ' '.repeat(27 - left.length)
+      return `  ${left}${pad}${indent(`${description}${also}`, ' '.repeat(29))}`
+    })
+  const parts = [`Usage: ${usage}`, '', indent(text, ''), '', 'Options:', ...rows]
+  if (flagsOf(command).some(name => switches.includes(name))) parts.push('', BOOLEAN_NOTE)
+  if (command === 'build') parts.push('', ENVIRONMENT)
+  parts.push('', EXIT, '')
+  return parts.join('\n')
+}
+
+/** `hashdock --help`: the commands, each in a line or three, and where each one's flags are. */
+export const USAGE = `Usage: hashdock COMMAND [options]
+
+${COMMANDS.map(c => `${c.padEnd(9)}${indent(SUMMARIES[c].text, ' '.repeat(9))}`).join('\n')}
+
+hashdock COMMAND --help lists a command's flags; hashdock --version prints the version.
+
+${ENVIRONMENT}
+
+${EXIT}
+`

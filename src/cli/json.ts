@@ -1,0 +1,110 @@
+// The CLI's --json: the facts of a run as typed JSON (numbers, booleans, arrays, objects), one camelCase
+// key style for every command, a schemaVersion to check, and how the run ended.
+import type { AdviceReport } from '../core/stages/advise.js'
+import { outcome, type Report } from '../core/stages/report.js'
+import { terminalMessage } from './messages.js'
+
+/** Bumped when a key is renamed or removed, or its type changes; new keys keep the version. */
+export const JSON_SCHEMA_VERSION = 1
+
+/** passed: exit 0; failed: a stage or a test failed, or hashdock could not run (exit 1); input-error: an input is wrong (exit 2). */
+export type Status = 'passed' | 'failed' | 'input-error'
+
+export interface BuildJson {
+  schemaVersion: number
+  command: 'build'
+  status: Status
+  /** How the run ended, as the report's headline says it: tested, pushed, reused, … */
+  outcome: ReturnType<typeof outcome>
+  /** The stage that failed, and why, in the CLI's words; null when nothing failed. */
+  failedStage: string | null
+  error: string | null
+  /** The input an input-error is about, as its flag. */
+  failedInput?: string
+  githash: string | null
+  /** Committer time, seconds since the epoch. */
+  commitTime: number | null
+  images: string[]
+  tags: string[]
+  digest: string | null
+  imageId: string | null
+  reproducible: boolean | null
+  pushed: boolean
+  reused: boolean
+  buildSeconds: number | null
+  sizeBytes: number | null
+  platforms: { platform: string; digest: string }[]
+  tests: { kind: string; platform: string | null; passed: boolean; exitCode: number; seconds: number }[]
+  exported: string | null
+  artifacts: { name: string; size: number; sha256: string }[]
+  attestation: string | null
+  metadata: Record<string, unknown> | null
+}
+
+export function buildJson(r: Report): BuildJson {
+  const status: Status = r.failedInput ? 'input-error' : r.failure ? 'failed' : 'passed'
+  return {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    command: 'build',
+    status,
+    outcome: outcome(r),
+    failedStage: r.failure ? (r.failedStage ?? null) : null,
+    error: r.failure ? terminalMessage(r.failure, r.remedy) : null,
+    ...(r.failedInput ? { failedInput: `--${r.failedInput}` } : {}),
+    githash: r.commit ?? null,
+    commitTime: r.commitTime ?? null,
+    images: r.images,
+    tags: r.references,
+    digest: r.digest || null,
+    imageId: r.imageId || null,
+    reproducible: r.reproducible ?? null,
+    pushed: r.pushed,
+    reused: r.reused,
+    buildSeconds: r.buildSeconds ?? null,
+    sizeBytes: r.size ?? null,
+    platforms: (r.platforms ?? []).map(({ platform, digest }) => ({ platform, digest })),
+    tests: r.tests.map(t => ({ kind: t.kind, platform: t.platform ?? null, passed: t.passed, exitCode: t.exitCode, seconds: t.seconds })),
+    exported: r.exported ?? null,
+    // Only what was delivered: a run whose tests failed hands out no file.
+    artifacts: r.artifacts?.delivered ? r.artifacts.files.map(({ name, size, sha256 }) => ({ name, size, sha256 })) : [],
+    attestation: r.attestation?.digest ?? null,
+    metadata: r.metadata ?? null
+  }
+}
+
+/** A build that could not start (no docker, say): the same shape, with what is known. */
+export function notStartedJson(images: string[], error: string): BuildJson {
+  return {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    command: 'build',
+    status: 'failed',
+    outcome: 'failed',
+    failedStage: null,
+    error,
+    githash: null,
+    commitTime: null,
+    images,
+    tags: [],
+    digest: null,
+    imageId: null,
+    reproducible: null,
+    pushed: false,
+    reused: false,
+    buildSeconds: null,
+    sizeBytes: null,
+    platforms: [],
+    tests: [],
+    exported: null,
+    artifacts: [],
+    attestation: null,
+    metadata: null
+  }
+}
+
+export type AdviseJson = { schemaVersion: number; command: 'advise'; status: Status } & AdviceReport
+
+export function adviseJson(r: AdviceReport): AdviseJson {
+  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'advise', status: 'passed', ...r }
+}
+
+export const stringify = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`
