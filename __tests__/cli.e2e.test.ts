@@ -1,6 +1,7 @@
 // The CLI as a developer meets it, against the real engine: a report on a terminal, JSON alone through a
 // pipe, and usage errors that say what was wrong.
-import { readdirSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { readdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { runCli, runCliOnTerminal } from '../test/support/cli.js'
@@ -123,6 +124,17 @@ describe('the command line is checked before anything runs', () => {
     const advise = await runCli(['advise', '--help'])
     expect(advise.stdout).toContain('--commits N')
     expect(advise.stdout).not.toContain('--push')
+  })
+
+  test('no docker on PATH: one line saying so and what to do, exit 1, nothing run to clean up', async () => {
+    const bin = tempDir('nodocker')
+    symlinkSync(execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), join(bin, 'git'))
+    const run = await runCli(['build', '--repo', checkout, '--image', uniqueImage('clinodocker')], { env: { PATH: bin, HASHDOCK_DEBUG: '1' } })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toBe('')
+    const lines = run.stderr.split('\n').filter(l => l && !l.startsWith('debug:'))
+    expect(lines).toEqual(['hashdock: docker is not installed, or not on PATH: install Docker Engine (or Docker Desktop), then check that `docker version` answers in this shell'])
+    expect(run.stderr).not.toMatch(/Unable to locate|warning|could not remove/)
   })
 
   test('a directory that is not a git checkout: exit 2, naming --repo', async () => {

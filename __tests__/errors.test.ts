@@ -1,6 +1,7 @@
 // Errors a user acts on: one line, naming the input or ending with the program's own last words.
 import { describe, expect, test } from '@jest/globals'
-import { CommandError, InputError, lastLine } from '../src/core/errors.js'
+import { CommandError, InputError, lastLine, ProgramMissing } from '../src/core/errors.js'
+import { run } from '../src/core/programs/exec.js'
 
 describe('lastLine', () => {
   test.each<[string, string, string]>([
@@ -58,5 +59,14 @@ describe('InputError', () => {
     expect(error.input).toBe('wait-timeout')
     expect(error.name).toBe('InputError')
     expect(error).toBeInstanceOf(Error)
+  })
+})
+
+describe('a program that is not there', () => {
+  test('is one line naming it and what to do, not the exec library\'s four sentences', async () => {
+    const missing = run('hashdock-no-such-program', ['--version'], { allowFailure: true })
+    await expect(missing).rejects.toBeInstanceOf(ProgramMissing)
+    await expect(missing).rejects.toThrow(/^hashdock-no-such-program is not installed, or not on PATH: install hashdock-no-such-program$/)
+    expect(new ProgramMissing('docker').message).toMatch(/^docker is not installed, or not on PATH: install Docker Engine/)
   })
 })

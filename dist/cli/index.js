@@ -19862,6 +19862,21 @@ function lastLine(text) {
     const marked = lines.filter(l => /^(error|fatal)\b/i.test(l) || l.startsWith('ERROR'));
     return (marked.at(-1) ?? lines.at(-1) ?? '').slice(0, 500);
 }
+/** What to do when a program is not there, for the programs hashdock cannot run without. */
+const INSTALL = {
+    docker: 'install Docker Engine (or Docker Desktop), then check that `docker version` answers in this shell',
+    git: 'install git',
+    skopeo: "install skopeo (apt-get install skopeo; GitHub's Ubuntu runners have it)"
+};
+/** A program hashdock runs is not installed, or not on PATH: one line saying so, and what to do. */
+class ProgramMissing extends Error {
+    program;
+    constructor(program) {
+        super(`${program} is not installed, or not on PATH: ${INSTALL[program] ?? `install ${program}`}`);
+        this.program = program;
+        this.name = 'ProgramMissing';
+    }
+}
 
 ;// CONCATENATED MODULE: external "string_decoder"
 const external_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
@@ -21046,6 +21061,10 @@ async function run(command, args, options = {}) {
         input: options.input === undefined ? undefined : Buffer.from(options.input),
         cwd: options.cwd,
         env: { ...childEnvironment(options.untrustedFiles), ...options.env }
+    })
+        .catch((error) => {
+        // @actions/exec's own words ("Unable to locate executable file: docker. Please verify …") run to four sentences.
+        throw error instanceof Error && error.message.startsWith('Unable to locate executable file') ? new ProgramMissing(command) : error;
     });
     if (result.exitCode !== 0 && !options.allowFailure) {
         throw new CommandError(`${command} ${args[0] ?? ''}`.trim(), result.exitCode, result.stderr || result.stdout);
@@ -22136,6 +22155,9 @@ async function cleanupRun(runId, workDir) {
     ];
     // Every question is asked at once (each is a CLI call, and a run that ended well has left nothing).
     const answers = await Promise.all(kinds.map(([, question]) => question.then(names => ({ names }), (error) => ({ error }))));
+    // Without docker no run started anything in an engine: there is nothing to remove but scratch files.
+    if (answers.some(a => 'error' in a && a.error instanceof ProgramMissing))
+        return removeScratch(workDir);
     for (const [i, [what, , remove, gone]] of kinds.entries()) {
         const found = answers[i];
         try {
@@ -22509,6 +22531,46 @@ async function setTimes(dir, unixSeconds) {
     await applyFileTimes(dir, new Map(), unixSeconds);
 }
 
+;// CONCATENATED MODULE: ./src/core/programs/docker.ts
+// The Docker engine as the pipeline sees it: a few questions, each one CLI call with machine-readable output.
+
+
+/** What the engine can do, from one `docker info`; fails with one line when no engine answers. */
+async function requireEngine() {
+    const r = await run('docker', ['info', '--format', '{{json .}}'], { allowFailure: true });
+    const info = r.exitCode === 0 ? JSON.parse(r.stdout) : undefined;
+    if (!info?.ServerVersion) {
+        throw new Error(`Docker engine unreachable: ${lastLine(r.stderr) || 'no answer'}. Start the Docker daemon, or point DOCKER_HOST at one.`);
+    }
+    const plugins = info.ClientInfo?.Plugins ?? [];
+    const driverStatus = info.DriverStatus ?? [];
+    return {
+        version: info.ServerVersion,
+        buildx: plugins.some(p => p.Name === 'buildx'),
+        containerdStore: driverStatus.some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'))
+    };
+}
+async function inspectImage(ref) {
+    const raw = JSON.parse(await output('docker', ['image', 'inspect', '--format', '{{json .}}', ref]));
+    return {
+        id: raw.Id,
+        size: raw.Size ?? 0,
+        repoDigests: raw.RepoDigests ?? [],
+        workingDir: raw.Config?.WorkingDir ?? ''
+    };
+}
+/** docker is there to run (it says its version without an engine); a ProgramMissing error when it is not. */
+async function requireDocker() {
+    await run('docker', ['--version'], { allowFailure: true });
+}
+/** skopeo pushes the tested archive byte for byte; without it nothing can be pushed. */
+async function requireSkopeo() {
+    const found = await run('skopeo', ['--version'], { allowFailure: true }).catch(() => undefined);
+    if (!found || found.exitCode !== 0) {
+        throw new Error('skopeo is not installed: hashdock pushes the tested image with it, byte for byte. Install it (apt-get install skopeo; GitHub\'s Ubuntu runners have it), or set push to false.');
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/stages/strategy.ts
 
 
@@ -22596,42 +22658,6 @@ function assemblyStrategy(inputs) {
 
 // EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
 var lib_main = __nccwpck_require__(8390);
-;// CONCATENATED MODULE: ./src/core/programs/docker.ts
-// The Docker engine as the pipeline sees it: a few questions, each one CLI call with machine-readable output.
-
-
-/** What the engine can do, from one `docker info`; fails with one line when no engine answers. */
-async function requireEngine() {
-    const r = await run('docker', ['info', '--format', '{{json .}}'], { allowFailure: true });
-    const info = r.exitCode === 0 ? JSON.parse(r.stdout) : undefined;
-    if (!info?.ServerVersion) {
-        throw new Error(`Docker engine unreachable: ${lastLine(r.stderr) || 'no answer'}. Start the Docker daemon, or point DOCKER_HOST at one.`);
-    }
-    const plugins = info.ClientInfo?.Plugins ?? [];
-    const driverStatus = info.DriverStatus ?? [];
-    return {
-        version: info.ServerVersion,
-        buildx: plugins.some(p => p.Name === 'buildx'),
-        containerdStore: driverStatus.some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'))
-    };
-}
-async function inspectImage(ref) {
-    const raw = JSON.parse(await output('docker', ['image', 'inspect', '--format', '{{json .}}', ref]));
-    return {
-        id: raw.Id,
-        size: raw.Size ?? 0,
-        repoDigests: raw.RepoDigests ?? [],
-        workingDir: raw.Config?.WorkingDir ?? ''
-    };
-}
-/** skopeo pushes the tested archive byte for byte; without it nothing can be pushed. */
-async function requireSkopeo() {
-    const found = await run('skopeo', ['--version'], { allowFailure: true }).catch(() => undefined);
-    if (!found || found.exitCode !== 0) {
-        throw new Error('skopeo is not installed: hashdock pushes the tested image with it, byte for byte. Install it (apt-get install skopeo; GitHub\'s Ubuntu runners have it), or set push to false.');
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/core/programs/oci-archive.ts
 // What an OCI image archive (a tar of an OCI layout) holds: its index, and each platform's manifest in it.
 
@@ -33548,6 +33574,7 @@ const VERSION = package_namespaceObject.rE;
 
 
 
+
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 async function cli_main() {
@@ -33591,6 +33618,8 @@ async function cli_main() {
             return await writeContext(cli.inputs, workspace, cli.out);
         if (cli.command === 'advise')
             return await writeAdvice(cli, workspace);
+        // Without docker nothing can run: one line saying so, before a stage starts.
+        await requireDocker();
         const report = await runPipeline(cli.inputs, workspace, log);
         if (cli.json) {
             process.stdout.write(`${JSON.stringify(outputs(report), null, 2)}\n`);

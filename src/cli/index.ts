@@ -10,6 +10,7 @@ import { cleanupRun, removeScratch } from '../core/stages/cleanup.js'
 import { Input } from '../core/constants.js'
 import { createContext } from '../core/stages/context.js'
 import { InputError, type Remedy } from '../core/errors.js'
+import { requireDocker } from '../core/programs/docker.js'
 import { setExecOutput } from '../core/programs/exec.js'
 import { Git } from '../core/programs/git.js'
 import type { Inputs } from '../core/inputs.js'
@@ -68,6 +69,8 @@ async function main(): Promise<number> {
   try {
     if (cli.command === 'context') return await writeContext(cli.inputs, workspace, cli.out)
     if (cli.command === 'advise') return await writeAdvice(cli, workspace)
+    // Without docker nothing can run: one line saying so, before a stage starts.
+    await requireDocker()
     const report = await runPipeline(cli.inputs, workspace, log)
     if (cli.json) {
       process.stdout.write(`${JSON.stringify(outputs(report), null, 2)}\n`)

@@ -39,3 +39,18 @@ export function lastLine(text: string): string {
   const marked = lines.filter(l => /^(error|fatal)\b/i.test(l) || l.startsWith('ERROR'))
   return (marked.at(-1) ?? lines.at(-1) ?? '').slice(0, 500)
 }
+
+/** What to do when a program is not there, for the programs hashdock cannot run without. */
+const INSTALL: Record<string, string> = {
+  docker: 'install Docker Engine (or Docker Desktop), then check that `docker version` answers in this shell',
+  git: 'install git',
+  skopeo: "install skopeo (apt-get install skopeo; GitHub's Ubuntu runners have it)"
+}
+
+/** A program hashdock runs is not installed, or not on PATH: one line saying so, and what to do. */
+export class ProgramMissing extends Error {
+  constructor(readonly program: string) {
+    super(`${program} is not installed, or not on PATH: ${INSTALL[program] ?? `install ${program}`}`)
+    this.name = 'ProgramMissing'
+  }
+}

@@ -42,6 +42,11 @@ export async function inspectImage(ref: string): Promise<ImageFacts> {
   }
 }
 
+/** docker is there to run (it says its version without an engine); a ProgramMissing error when it is not. */
+export async function requireDocker(): Promise<void> {
+  await run('docker', ['--version'], { allowFailure: true })
+}
+
 /** skopeo pushes the tested archive byte for byte; without it nothing can be pushed. */
 export async function requireSkopeo(): Promise<void> {
   const found = await run('skopeo', ['--version'], { allowFailure: true }).catch(() => undefined)

@@ -1,6 +1,6 @@
 // The one place that runs external programs (git, docker, tar): arguments as arrays, never a shell.
 import * as exec from '@actions/exec'
-import { CommandError } from '../errors.js'
+import { CommandError, ProgramMissing } from '../errors.js'
 
 export interface RunOptions {
   /** Written to the program's standard input (how secrets reach docker login). */
@@ -73,15 +73,20 @@ export function childEnvironment(untrustedFiles = false, source: NodeJS.ProcessE
 
 export async function run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   sink.command([command, ...args].join(' '))
-  const result = await exec.getExecOutput(command, args, {
-    ignoreReturnCode: true,
-    // Silent, so @actions/exec prints no `[command]` line of its own; streamed output is forwarded instead.
-    silent: true,
-    listeners: options.stream ? { stdout: data => sink.stdout.write(data), stderr: data => sink.stderr.write(data) } : undefined,
-    input: options.input === undefined ? undefined : Buffer.from(options.input),
-    cwd: options.cwd,
-    env: { ...childEnvironment(options.untrustedFiles), ...options.env }
-  })
+  const result = await exec
+    .getExecOutput(command, args, {
+      ignoreReturnCode: true,
+      // Silent, so @actions/exec prints no `[command]` line of its own; streamed output is forwarded instead.
+      silent: true,
+      listeners: options.stream ? { stdout: data => sink.stdout.write(data), stderr: data => sink.stderr.write(data) } : undefined,
+      input: options.input === undefined ? undefined : Buffer.from(options.input),
+      cwd: options.cwd,
+      env: { ...childEnvironment(options.untrustedFiles), ...options.env }
+    })
+    .catch((error: unknown) => {
+      // @actions/exec's own words ("Unable to locate executable file: docker. Please verify …") run to four sentences.
+      throw error instanceof Error && error.message.startsWith('Unable to locate executable file') ? new ProgramMissing(command) : error
+    })
   if (result.exitCode !== 0 && !options.allowFailure) {
     throw new CommandError(`${command} ${args[0] ?? ''}`.trim(), result.exitCode, result.stderr || result.stdout)
   }

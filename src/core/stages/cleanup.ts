@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises'
 import { runBuilder } from '../programs/builder.js'
 import { composeProjectName } from '../programs/compose.js'
 import { RUN_LABEL } from '../constants.js'
-import { lastLine } from '../errors.js'
+import { lastLine, ProgramMissing } from '../errors.js'
 import { output, run } from '../programs/exec.js'
 
 /** Returns what could not be removed, as messages; cleanup problems never fail a run. */
@@ -40,6 +40,8 @@ export async function cleanupRun(runId: string, workDir: string): Promise<string
   ]
   // Every question is asked at once (each is a CLI call, and a run that ended well has left nothing).
   const answers = await Promise.all(kinds.map(([, question]) => question.then(names => ({ names }), (error: unknown) => ({ error }))))
+  // Without docker no run started anything in an engine: there is nothing to remove but scratch files.
+  if (answers.some(a => 'error' in a && a.error instanceof ProgramMissing)) return removeScratch(workDir)
   for (const [i, [what, , remove, gone]] of kinds.entries()) {
     const found = answers[i]
     try {
