@@ -7,6 +7,7 @@ import { terminalLog } from '../src/cli/log.js'
 import { terminalMessage } from '../src/cli/messages.js'
 import { renderTerminalReport } from '../src/cli/report.js'
 import { renderAdviceReport } from '../src/cli/advice-report.js'
+import { renderDoctorReport } from '../src/cli/doctor-report.js'
 import type { AdviceReport } from '../src/core/stages/advise.js'
 import { plain, wantsColour } from '../src/cli/style.js'
 import { built,
@@ -164,5 +165,24 @@ describe('terminalLog', () => {
     const written: string[] = []
     terminalLog({ verbose: true, colour: false, write: t => written.push(t) }).debug('docker buildx build …')
     expect(written).toEqual(['debug: docker buildx build …\n'])
+  })
+})
+
+describe('renderDoctorReport', () => {
+  test('a line per check, the fix under each that is not ok, and a verdict', () => {
+    const text = renderDoctorReport(
+      {
+        ready: false,
+        checks: [
+          { id: 'docker', state: 'ok', found: 'client 28.0.0' },
+          { id: 'engine', state: 'fail', found: 'unreachable: \x1b[31mno socket', fix: 'start the Docker daemon' },
+          { id: 'skopeo', state: 'warn', found: 'not installed', fix: 'install skopeo' }
+        ]
+      },
+      { colour: false }
+    )
+    expect(text).toBe(
+      ['✔ docker  client 28.0.0', '✘ Engine  unreachable: no socket', '          → start the Docker daemon', '⚠ skopeo  not installed', '          → install skopeo', '', 'No build can run here until the failures above are fixed.', ''].join('\n')
+    )
   })
 })

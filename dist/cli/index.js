@@ -24510,7 +24510,7 @@ async function movesForward(p, labels) {
 
 
 
-function outcome(r) {
+function report_outcome(r) {
     if (r.failure)
         return 'failed';
     if (r.reused)
@@ -32639,6 +32639,284 @@ function adviceLines(r, paint) {
     return r.advice.flatMap(a => ['', `  ${paint('yellow', `${oneLine(a.dockerfile)}:${a.line}`)}  ${describeAdvice(a, text => paint('bold', oneLine(text)))}`]);
 }
 
+;// CONCATENATED MODULE: ./src/cli/doctor-report.ts
+
+const MARKS = { ok: ['✔', 'green'], warn: ['⚠', 'yellow'], fail: ['✘', 'red'] };
+const NAMES = {
+    docker: 'docker',
+    engine: 'Engine',
+    'image-store': 'Image store',
+    buildx: 'buildx',
+    builder: 'Builder',
+    compose: 'Compose',
+    skopeo: 'skopeo',
+    emulation: 'Emulation',
+    checkout: 'Checkout',
+    logins: 'Registry logins'
+};
+function renderDoctorReport(r, options) {
+    const paint = painter(options.colour);
+    const width = Math.max(...r.checks.map(c => NAMES[c.id].length));
+    const lines = r.checks.flatMap(c => {
+        const [mark, colour] = MARKS[c.state];
+        const line = `${paint(colour, mark)} ${NAMES[c.id].padEnd(width)}  ${oneLine(c.found)}`;
+        return c.fix && c.state !== 'ok' ? [line, `  ${' '.repeat(width)}  ${paint('dim', `→ ${oneLine(c.fix)}`)}`] : [line];
+    });
+    const verdict = r.ready
+        ? r.checks.some(c => c.state === 'warn')
+            ? paint('yellow', 'A build can run here; the warnings above say what it cannot do yet.')
+            : paint('green', 'Everything a build needs is here.')
+        : paint('red', 'No build can run here until the failures above are fixed.');
+    return [...lines, '', verdict, ''].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/cli/messages.ts
+// The core's messages in a terminal user's words: flags for inputs, and the fixes a developer applies.
+
+const HINTS = {
+    checkout: 'run hashdock inside a git repository, or pass its directory with --repo',
+    'full-history': 'fetch the full history first: git fetch --unshallow',
+    password: 'set HASHDOCK_REGISTRY_PASSWORD, or pass --registry-password-stdin'
+};
+/**
+ * A message from the core, as a terminal user meets it: an input's name becomes its flag (githash: →
+ * --githash:), and the fix is the one a developer applies.
+ */
+function messages_terminalMessage(message, remedy) {
+    const m = /^([a-z-]+): /.exec(message);
+    const name = m?.[1];
+    let text = message;
+    if (name && Object.values(Input).includes(name)) {
+        const problem = message.slice(m[0].length);
+        // In a workflow the checkout is the workspace; here it is --repo, whichever input the core named.
+        text = remedy === 'checkout' ? `--repo: ${problem}` : name === Input.RegistryPassword ? `registry password: ${problem}` : `--${message}`;
+    }
+    text = flagWords(text);
+    return remedy ? `${text}; ${HINTS[remedy]}` : text;
+}
+const INPUT_NAMES = Object.values(Input).sort((a, b) => b.length - a.length).join('|');
+const FLAG_WORDS = [
+    // "set push to false", "set compose-trust: host" → "pass --push false", "pass --compose-trust host"
+    [new RegExp(`\\bset (${INPUT_NAMES})(?: to|:) (true|false|none|host|[\\w.-]*[/=\\d][\\w./=:-]*?)(?=[,;.)]?(?:\\s|$))`, 'g'), (name, value) => `pass --${name} ${value}`],
+    // "set dockerfile to its path in the repository" → "pass its path in the repository with --dockerfile"
+    [new RegExp(`\\bset (${INPUT_NAMES}) to ([^,;.]+)`, 'g'), (name, what) => `pass ${what} with --${name}`],
+    // "leave builder empty" → "leave out --builder"
+    [new RegExp(`\\bleave (${INPUT_NAMES}) empty\\b`, 'g'), name => `leave out --${name}`],
+    // "in the tags input", "the builder input" → "in --tags", "--builder"
+    [new RegExp(`\\b(?:the )?(${INPUT_NAMES}) input\\b`, 'g'), name => `--${name}`],
+    // "(platforms)", "(githash)": an input named in passing
+    [new RegExp(`\\((${INPUT_NAMES})\\)`, 'g'), name => `(--${name})`]
+];
+/** The action's words for its inputs inside a message, as flags: what a terminal user types. */
+function flagWords(text) {
+    return FLAG_WORDS.reduce((t, [pattern, words]) => t.replace(pattern, (_, name, value) => words(name, value)), text);
+}
+
+;// CONCATENATED MODULE: ./src/cli/json.ts
+
+
+/** Bumped when a key is renamed or removed, or its type changes; new keys keep the version. */
+const JSON_SCHEMA_VERSION = 1;
+function buildJson(r) {
+    const status = r.failedInput ? 'input-error' : r.failure ? 'failed' : 'passed';
+    return {
+        schemaVersion: JSON_SCHEMA_VERSION,
+        command: 'build',
+        status,
+        outcome: outcome(r),
+        failedStage: r.failure ? (r.failedStage ?? null) : null,
+        error: r.failure ? terminalMessage(r.failure, r.remedy) : null,
+        ...(r.failedInput ? { failedInput: `--${r.failedInput}` } : {}),
+        githash: r.commit ?? null,
+        commitTime: r.commitTime ?? null,
+        images: r.images,
+        tags: r.references,
+        digest: r.digest || null,
+        imageId: r.imageId || null,
+        reproducible: r.reproducible ?? null,
+        pushed: r.pushed,
+        reused: r.reused,
+        buildSeconds: r.buildSeconds ?? null,
+        sizeBytes: r.size ?? null,
+        platforms: (r.platforms ?? []).map(({ platform, digest }) => ({ platform, digest })),
+        tests: r.tests.map(t => ({ kind: t.kind, platform: t.platform ?? null, passed: t.passed, exitCode: t.exitCode, seconds: t.seconds })),
+        exported: r.exported ?? null,
+        // Only what was delivered: a run whose tests failed hands out no file.
+        artifacts: r.artifacts?.delivered ? r.artifacts.files.map(({ name, size, sha256 }) => ({ name, size, sha256 })) : [],
+        attestation: r.attestation?.digest ?? null,
+        metadata: r.metadata ?? null
+    };
+}
+/** A build that could not start (no docker, say): the same shape, with what is known. */
+function notStartedJson(images, error) {
+    return {
+        schemaVersion: JSON_SCHEMA_VERSION,
+        command: 'build',
+        status: 'failed',
+        outcome: 'failed',
+        failedStage: null,
+        error,
+        githash: null,
+        commitTime: null,
+        images,
+        tags: [],
+        digest: null,
+        imageId: null,
+        reproducible: null,
+        pushed: false,
+        reused: false,
+        buildSeconds: null,
+        sizeBytes: null,
+        platforms: [],
+        tests: [],
+        exported: null,
+        artifacts: [],
+        attestation: null,
+        metadata: null
+    };
+}
+function adviseJson(r) {
+    return { schemaVersion: JSON_SCHEMA_VERSION, command: 'advise', status: 'passed', ...r };
+}
+function doctorJson(r) {
+    return { schemaVersion: JSON_SCHEMA_VERSION, command: 'doctor', status: r.ready ? 'passed' : 'failed', ...r };
+}
+const stringify = (value) => `${JSON.stringify(value, null, 2)}\n`;
+
+;// CONCATENATED MODULE: ./src/core/doctor.ts
+// What a build needs on this machine, asked of the programs themselves: each check a fact, whether a
+// build can go on without it, and what to do about it. Nothing is changed, and no secret is read out.
+
+
+
+
+
+
+const answer = async (command, args, cwd) => {
+    try {
+        const r = await run(command, args, { allowFailure: true, ...(cwd ? { cwd } : {}) });
+        return { ok: r.exitCode === 0, out: r.stdout, err: r.stderr };
+    }
+    catch (error) {
+        if (error instanceof ProgramMissing)
+            return 'missing';
+        throw error;
+    }
+};
+async function doctor(repoDir) {
+    const checks = [];
+    const docker = await answer('docker', ['version', '--format', '{{.Client.Version}}']);
+    if (docker === 'missing') {
+        checks.push({ id: 'docker', state: 'fail', found: 'not installed, or not on PATH', fix: new ProgramMissing('docker').message.replace(/^[^:]+: /, '') });
+    }
+    else {
+        checks.push({ id: 'docker', state: 'ok', found: `client ${docker.out.split('\n')[0] || 'of unknown version'}` });
+        checks.push(...(await engineChecks()));
+    }
+    const skopeo = await answer('skopeo', ['--version']);
+    checks.push(skopeo !== 'missing' && skopeo.ok
+        ? { id: 'skopeo', state: 'ok', found: skopeo.out.replace(/^skopeo version /, '') }
+        : { id: 'skopeo', state: 'warn', found: 'not installed', fix: "needed to push (builds and tests run without it): install skopeo (apt-get install skopeo; GitHub's Ubuntu runners have it)" });
+    checks.push(await emulation());
+    checks.push(await checkout(repoDir));
+    checks.push(await logins());
+    return { checks, ready: !checks.some(c => c.state === 'fail') };
+}
+/** The engine, its image store, buildx, the selected builder and compose: asked only when docker is there. */
+async function engineChecks() {
+    const checks = [];
+    const info = await answer('docker', ['info', '--format', '{{json .}}']);
+    const facts = info !== 'missing' && info.ok ? JSON.parse(info.out) : undefined;
+    if (!facts?.ServerVersion) {
+        const why = info === 'missing' ? 'no answer' : lastLine(info.err) || 'no answer';
+        checks.push({ id: 'engine', state: 'fail', found: `unreachable: ${why}`, fix: 'start the Docker daemon (or Docker Desktop), or point DOCKER_HOST or the docker context at one' });
+    }
+    else {
+        checks.push({ id: 'engine', state: 'ok', found: `Docker Engine ${facts.ServerVersion}${facts.OperatingSystem ? ` on ${facts.OperatingSystem}` : ''}` });
+        const containerd = (facts.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'));
+        checks.push(containerd
+            ? { id: 'image-store', state: 'ok', found: 'containerd image store' }
+            : {
+                id: 'image-store',
+                state: 'warn',
+                found: 'classic image store',
+                fix: 'builds run on a docker-container builder of the run\'s own (slower the first time); for the engine\'s own builder, turn on the containerd image store ("features": {"containerd-snapshotter": true} in daemon.json)'
+            });
+    }
+    const buildx = await answer('docker', ['buildx', 'version']);
+    if (buildx === 'missing' || !buildx.ok) {
+        checks.push({ id: 'buildx', state: 'fail', found: 'not installed', fix: 'install the buildx plugin (apt-get install docker-buildx-plugin, or docker-buildx on Debian)' });
+    }
+    else {
+        checks.push({ id: 'buildx', state: 'ok', found: buildx.out.split(' ').slice(0, 2).join(' ') });
+        const inspect = await answer('docker', ['buildx', 'inspect']);
+        if (inspect !== 'missing' && inspect.ok) {
+            const field = (key) => new RegExp(`^${key}:\\s*(.+)$`, 'm').exec(inspect.out)?.[1].trim() ?? '';
+            const platforms = field('Platforms');
+            checks.push({ id: 'builder', state: 'ok', found: `${field('Name')} (${field('Driver')} driver)${platforms ? `; platforms ${platforms}` : ''}` });
+        }
+        else {
+            const why = inspect === 'missing' ? 'no answer' : lastLine(inspect.err);
+            checks.push({ id: 'builder', state: 'warn', found: `none answers: ${why}`, fix: 'select one with docker buildx use NAME, or create one with docker buildx create --use' });
+        }
+    }
+    const compose = await answer('docker', ['compose', 'version', '--short']);
+    checks.push(compose !== 'missing' && compose.ok
+        ? { id: 'compose', state: 'ok', found: `Docker Compose ${compose.out}` }
+        : { id: 'compose', state: 'warn', found: 'not installed', fix: 'needed for --compose-file and integration tests: install the compose plugin (apt-get install docker-compose-plugin)' });
+    return checks;
+}
+/** Platforms other than the machine's own run under QEMU, registered with the kernel's binfmt_misc. */
+async function emulation() {
+    const dir = '/proc/sys/fs/binfmt_misc';
+    const names = await (0,promises_namespaceObject.readdir)(dir).catch(() => undefined);
+    if (names === undefined)
+        return { id: 'emulation', state: 'warn', found: 'binfmt_misc is not mounted here', fix: 'for --platforms other than this machine\'s, register QEMU (docker run --privileged --rm tonistiigi/binfmt --install all)' };
+    const emulated = [];
+    for (const name of names.filter(n => /^qemu-/.test(n))) {
+        const entry = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, name), 'utf8').catch(() => '');
+        if (/^enabled$/m.test(entry))
+            emulated.push(name.replace(/^qemu-/, ''));
+    }
+    return emulated.length
+        ? { id: 'emulation', state: 'ok', found: `QEMU for ${emulated.sort().join(', ')}` }
+        : { id: 'emulation', state: 'warn', found: 'no emulator registered', fix: 'for --platforms other than this machine\'s, register QEMU (apt-get install qemu-user-static binfmt-support, or docker run --privileged --rm tonistiigi/binfmt --install all)' };
+}
+async function checkout(repoDir) {
+    const git = new Git(repoDir);
+    const top = await git.topLevel().catch((error) => {
+        if (error instanceof ProgramMissing)
+            return 'no git';
+        throw error;
+    });
+    if (top === 'no git')
+        return { id: 'checkout', state: 'fail', found: 'git is not installed, or not on PATH', fix: 'install git' };
+    if (!top)
+        return { id: 'checkout', state: 'warn', found: `${repoDir} is not a git checkout`, fix: 'run hashdock inside a git repository, or pass its directory with --repo' };
+    return (await git.isShallow())
+        ? { id: 'checkout', state: 'warn', found: `${top}: a shallow clone`, fix: 'older commits, --mtime per-file and Dockerfile advice need the full history: git fetch --unshallow' }
+        : { id: 'checkout', state: 'ok', found: `${top}: full history` };
+}
+/** The registries the docker configuration holds logins for, by name: never a credential. */
+async function logins() {
+    const file = (0,external_node_path_namespaceObject.join)(userConfigDir(), 'config.json');
+    const text = await (0,promises_namespaceObject.readFile)(file, 'utf8').catch(() => undefined);
+    if (text === undefined)
+        return { id: 'logins', state: 'warn', found: `no ${file}`, fix: 'to push, log in (docker login REGISTRY), or pass --registry-username' };
+    let config;
+    try {
+        config = JSON.parse(text);
+    }
+    catch {
+        return { id: 'logins', state: 'warn', found: `${file} is not JSON`, fix: 'fix or remove it; docker login writes a new one' };
+    }
+    const registries = [...new Set([...Object.keys(config.auths ?? {}), ...Object.keys(config.credHelpers ?? {})])].sort();
+    const store = config.credsStore ? ` (credentials in the ${config.credsStore} store)` : '';
+    return registries.length
+        ? { id: 'logins', state: 'ok', found: `${registries.join(', ')}${store}` }
+        : { id: 'logins', state: 'warn', found: `none in ${file}${store}`, fix: 'to push, log in (docker login REGISTRY), or pass --registry-username' };
+}
+
 ;// CONCATENATED MODULE: ./src/core/inputs.ts
 // The pipeline's inputs, parsed and checked once, from whichever adapter supplies the raw strings.
 
@@ -32850,7 +33128,7 @@ function positiveInteger(name, value, fallback) {
 
 ;// CONCATENATED MODULE: ./src/cli/help.ts
 // The CLI's help: an overview of the commands, and each command's own flags.
-const COMMANDS = ['build', 'context', 'advise'];
+const COMMANDS = ['build', 'context', 'advise', 'doctor'];
 const SUMMARIES = {
     build: {
         usage: 'hashdock build --image REPOSITORY [options]',
@@ -32871,6 +33149,13 @@ it. Needs no engine.`
 lose their layer cache to copies of files they never read, and whether the
 image runs as root for no reason. Needs no engine; advice is not a failure
 (exit 0).`
+    },
+    doctor: {
+        usage: 'hashdock doctor [--repo DIR] [--json]',
+        text: `checks what a build needs here: docker and the engine, its image store,
+buildx and the selected builder, compose, skopeo, emulated platforms, the
+checkout's history and the registry logins (names only), each with what to
+do when it is missing. Exit 1 when no build could run.`
     }
 };
 /** Each flag's value and description; the order is the order of the help. */
@@ -33068,8 +33353,8 @@ const ALIASES = {
 /** Every flag the CLI reads: each input but the password and those from the environment, and the CLI's own. */
 function flags() {
     const options = {
-        repo: { kind: 'value', commands: SOURCE },
-        json: { kind: 'switch', commands: ['build', 'advise'] },
+        repo: { kind: 'value', commands: [...SOURCE, 'doctor'] },
+        json: { kind: 'switch', commands: ['build', 'advise', 'doctor'] },
         help: { kind: 'switch', commands: COMMANDS },
         version: { kind: 'switch', commands: COMMANDS },
         'registry-password-stdin': { kind: 'switch', commands: BUILD },
@@ -33116,7 +33401,7 @@ function parseCli(argv, stdin) {
     for (const name of Object.keys(values)) {
         const owners = table[name].commands;
         if (!owners.includes(command)) {
-            throw new UsageError(owners.length === 1 ? `--${name}: only hashdock ${owners[0]} reads it` : `--${name}: hashdock ${command} does not read it; ${owners.map(c => `hashdock ${c}`).join(' and ')} do`);
+            throw new UsageError(owners.length === 1 ? `--${name}: only hashdock ${owners[0]} reads it` : `--${name}: hashdock ${command} does not read it; ${listed(owners)} do`);
         }
     }
     secretAliases(values);
@@ -33139,8 +33424,10 @@ function parseCli(argv, stdin) {
     };
     const inputs = command === 'build'
         ? parseInputs(read)
-        : // The other commands build no image, so they need no image name: any valid one will do.
-            parseInputs(n => (n === Input.Image ? `${command}/only` : read(n)));
+        : command === 'doctor'
+            ? {}
+            : // The other commands build no image, so they need no image name: any valid one will do.
+                parseInputs(n => (n === Input.Image ? `${command}/only` : read(n)));
     const artifactsDir = values['artifacts-dir']?.[0] ?? '';
     if (command === 'build' && inputs[Input.Artifacts].length && !artifactsDir) {
         throw new UsageError('--artifacts-dir: give the directory --artifacts are written to, e.g. --artifacts-dir dist');
@@ -33340,48 +33627,6 @@ function artifactsDir(dir) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/cli/messages.ts
-// The core's messages in a terminal user's words: flags for inputs, and the fixes a developer applies.
-
-const HINTS = {
-    checkout: 'run hashdock inside a git repository, or pass its directory with --repo',
-    'full-history': 'fetch the full history first: git fetch --unshallow',
-    password: 'set HASHDOCK_REGISTRY_PASSWORD, or pass --registry-password-stdin'
-};
-/**
- * A message from the core, as a terminal user meets it: an input's name becomes its flag (githash: →
- * --githash:), and the fix is the one a developer applies.
- */
-function terminalMessage(message, remedy) {
-    const m = /^([a-z-]+): /.exec(message);
-    const name = m?.[1];
-    let text = message;
-    if (name && Object.values(Input).includes(name)) {
-        const problem = message.slice(m[0].length);
-        // In a workflow the checkout is the workspace; here it is --repo, whichever input the core named.
-        text = remedy === 'checkout' ? `--repo: ${problem}` : name === Input.RegistryPassword ? `registry password: ${problem}` : `--${message}`;
-    }
-    text = flagWords(text);
-    return remedy ? `${text}; ${HINTS[remedy]}` : text;
-}
-const INPUT_NAMES = Object.values(Input).sort((a, b) => b.length - a.length).join('|');
-const FLAG_WORDS = [
-    // "set push to false", "set compose-trust: host" → "pass --push false", "pass --compose-trust host"
-    [new RegExp(`\\bset (${INPUT_NAMES})(?: to|:) (true|false|none|host|[\\w.-]*[/=\\d][\\w./=:-]*?)(?=[,;.)]?(?:\\s|$))`, 'g'), (name, value) => `pass --${name} ${value}`],
-    // "set dockerfile to its path in the repository" → "pass its path in the repository with --dockerfile"
-    [new RegExp(`\\bset (${INPUT_NAMES}) to ([^,;.]+)`, 'g'), (name, what) => `pass ${what} with --${name}`],
-    // "leave builder empty" → "leave out --builder"
-    [new RegExp(`\\bleave (${INPUT_NAMES}) empty\\b`, 'g'), name => `leave out --${name}`],
-    // "in the tags input", "the builder input" → "in --tags", "--builder"
-    [new RegExp(`\\b(?:the )?(${INPUT_NAMES}) input\\b`, 'g'), name => `--${name}`],
-    // "(platforms)", "(githash)": an input named in passing
-    [new RegExp(`\\((${INPUT_NAMES})\\)`, 'g'), name => `(--${name})`]
-];
-/** The action's words for its inputs inside a message, as flags: what a terminal user types. */
-function flagWords(text) {
-    return FLAG_WORDS.reduce((t, [pattern, words]) => t.replace(pattern, (_, name, value) => words(name, value)), text);
-}
-
 ;// CONCATENATED MODULE: ./src/cli/log.ts
 // The core's log, for a terminal: everything on standard error, which leaves standard output to the
 // report or the JSON; a heading per phase, and how long it took.
@@ -33398,8 +33643,8 @@ function terminalLog({ verbose, colour, write = text => process.stderr.write(tex
             if (verbose)
                 line(paint('dim', `debug: ${message}`));
         },
-        notice: (message, props) => line(`${paint('bold', 'notice:')} ${terminalMessage(message)}${where(props)}`),
-        warning: (message, props) => line(`${paint('yellow', 'warning:')} ${terminalMessage(message)}${where(props)}`),
+        notice: (message, props) => line(`${paint('bold', 'notice:')} ${messages_terminalMessage(message)}${where(props)}`),
+        warning: (message, props) => line(`${paint('yellow', 'warning:')} ${messages_terminalMessage(message)}${where(props)}`),
         error: (message, props) => line(`${paint('red', 'error:')} ${message}${where(props)}`),
         async group(name, fn) {
             line(`\n${paint('bold', `▸ ${name}`)}`);
@@ -33450,7 +33695,7 @@ const HEADLINES = {
 const FAILED_SHOWN = 20;
 function renderTerminalReport(r, options) {
     const paint = painter(options.colour);
-    const result = outcome(r);
+    const result = report_outcome(r);
     const [mark, colour, words] = HEADLINES[result];
     const verdict = result === 'failed' ? `${words} at ${r.failedStage ?? 'an unknown stage'}` : words;
     const out = [`${paint(colour, mark)} ${paint('bold', r.images.join(', '))}: ${paint(colour, verdict)}`, ''];
@@ -33486,7 +33731,7 @@ function renderTerminalReport(r, options) {
         r.artifacts.files.forEach((f, i) => out.push(`  ${names[i].padEnd(w)}  ${sizes[i].padStart(sw)}  sha256:${f.sha256}`));
     }
     if (r.failure)
-        out.push('', `${paint('red', `Failed at ${r.failedStage ?? 'an unknown stage'}:`)} ${oneLine(terminalMessage(r.failure, r.remedy))}`);
+        out.push('', `${paint('red', `Failed at ${r.failedStage ?? 'an unknown stage'}:`)} ${oneLine(messages_terminalMessage(r.failure, r.remedy))}`);
     if (r.suites.length)
         out.push('', ...report_testResults(r.suites, paint));
     if (r.advice?.advice.length)
@@ -33575,6 +33820,9 @@ const VERSION = package_namespaceObject.rE;
 
 
 
+
+
+
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 async function cli_main() {
@@ -33594,6 +33842,8 @@ async function cli_main() {
         process.stdout.write(`hashdock ${VERSION}\n`);
         return 0;
     }
+    if (cli.command === 'doctor')
+        return await runDoctor(cli);
     const verbose = Boolean(process.env.HASHDOCK_DEBUG);
     const log = terminalLog({ verbose, colour: wantsColour(process.stderr) });
     // Docker's own output (BuildKit's progress, the tests') is a log too: it must never mix into the JSON.
@@ -33624,11 +33874,11 @@ async function cli_main() {
         if (cli.json) {
             process.stdout.write(`${JSON.stringify(outputs(report), null, 2)}\n`);
             if (report.failure)
-                process.stderr.write(`hashdock: ${terminalMessage(report.failure, report.remedy)}\n`);
+                process.stderr.write(`hashdock: ${messages_terminalMessage(report.failure, report.remedy)}\n`);
         }
         else if (report.failedInput) {
             // A wrong input is a usage error wherever the run found it: one line, no report of a build that was never one.
-            process.stderr.write(`hashdock: ${oneLine(terminalMessage(report.failure ?? '', report.remedy))}\n`);
+            process.stderr.write(`hashdock: ${oneLine(messages_terminalMessage(report.failure ?? '', report.remedy))}\n`);
         }
         else {
             process.stderr.write('\n');
@@ -33640,6 +33890,17 @@ async function cli_main() {
         for (const problem of await cleanup())
             log.warning(problem);
     }
+}
+/** `hashdock doctor`: what a build needs here, each check with what to do; exit 1 when no build could run. */
+async function runDoctor(cli) {
+    const log = terminalLog({ verbose: Boolean(process.env.HASHDOCK_DEBUG), colour: wantsColour(process.stderr) });
+    setExecOutput({ stdout: process.stderr, stderr: process.stderr, command: line => log.debug(`$ ${line}`) });
+    const report = await doctor((0,external_node_path_namespaceObject.resolve)(cli.repo));
+    if (cli.json)
+        process.stdout.write(stringify(doctorJson(report)));
+    else
+        process.stdout.write(renderDoctorReport(report, { colour: wantsColour(process.stdout) }));
+    return report.ready ? 0 : EXIT_FAILED;
 }
 /** `hashdock context`: the build context of one commit, written where the user can look at it. */
 async function writeContext(inputs, workspace, out) {
@@ -33683,7 +33944,7 @@ function checkOut(out) {
 function cli_describe(error) {
     if (!(error instanceof Error))
         return String(error);
-    return terminalMessage(error.message, error.remedy);
+    return messages_terminalMessage(error.message, error.remedy);
 }
 /** Set by Ctrl-C: the run's programs die with it, so the pipeline ends too, but the exit waits for the cleanup and says interrupted. */
 let interrupted;

@@ -116,8 +116,8 @@ export const ALIASES: Record<string, string> = {
 /** Every flag the CLI reads: each input but the password and those from the environment, and the CLI's own. */
 export function flags(): Record<string, Flag> {
   const options: Record<string, Flag> = {
-    repo: { kind: 'value', commands: SOURCE },
-    json: { kind: 'switch', commands: ['build', 'advise'] },
+    repo: { kind: 'value', commands: [...SOURCE, 'doctor'] },
+    json: { kind: 'switch', commands: ['build', 'advise', 'doctor'] },
     help: { kind: 'switch', commands: COMMANDS },
     version: { kind: 'switch', commands: COMMANDS },
     'registry-password-stdin': { kind: 'switch', commands: BUILD },
@@ -160,7 +160,7 @@ export function parseCli(argv: string[], stdin: () => string): CliOptions {
     const owners = table[name].commands
     if (!owners.includes(command)) {
       throw new UsageError(
-        owners.length === 1 ? `--${name}: only hashdock ${owners[0]} reads it` : `--${name}: hashdock ${command} does not read it; ${owners.map(c => `hashdock ${c}`).join(' and ')} do`
+        owners.length === 1 ? `--${name}: only hashdock ${owners[0]} reads it` : `--${name}: hashdock ${command} does not read it; ${listed(owners)} do`
       )
     }
   }
@@ -182,8 +182,10 @@ export function parseCli(argv: string[], stdin: () => string): CliOptions {
   const inputs =
     command === 'build'
       ? parseInputs(read)
-      : // The other commands build no image, so they need no image name: any valid one will do.
-        parseInputs(n => (n === Input.Image ? `${command}/only` : read(n)))
+      : command === 'doctor'
+        ? ({} as Inputs)
+        : // The other commands build no image, so they need no image name: any valid one will do.
+          parseInputs(n => (n === Input.Image ? `${command}/only` : read(n)))
   const artifactsDir = values['artifacts-dir']?.[0] ?? ''
   if (command === 'build' && inputs[Input.Artifacts].length && !artifactsDir) {
     throw new UsageError('--artifacts-dir: give the directory --artifacts are written to, e.g. --artifacts-dir dist')

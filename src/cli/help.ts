@@ -1,5 +1,5 @@
 // The CLI's help: an overview of the commands, and each command's own flags.
-export const COMMANDS = ['build', 'context', 'advise'] as const
+export const COMMANDS = ['build', 'context', 'advise', 'doctor'] as const
 export type Command = (typeof COMMANDS)[number]
 
 export const SUMMARIES: Record<Command, { usage: string; text: string }> = {
@@ -22,6 +22,13 @@ it. Needs no engine.`
 lose their layer cache to copies of files they never read, and whether the
 image runs as root for no reason. Needs no engine; advice is not a failure
 (exit 0).`
+  },
+  doctor: {
+    usage: 'hashdock doctor [--repo DIR] [--json]',
+    text: `checks what a build needs here: docker and the engine, its image store,
+buildx and the selected builder, compose, skopeo, emulated platforms, the
+checkout's history and the registry logins (names only), each with what to
+do when it is missing. Exit 1 when no build could run.`
   }
 }
 

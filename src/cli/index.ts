@@ -20,6 +20,9 @@ import type { Workspace } from '../core/workspace.js'
 import { runPipeline } from '../core/pipeline.js'
 import { outputs } from '../core/stages/report.js'
 import { renderAdviceReport } from './advice-report.js'
+import { renderDoctorReport } from './doctor-report.js'
+import { doctorJson, stringify } from './json.js'
+import { doctor } from '../core/doctor.js'
 import { helpText, parseCli, UsageError, type CliOptions } from './args.js'
 import { artifactsDir } from './artifacts-dir.js'
 import { terminalLog } from './log.js'
@@ -47,6 +50,7 @@ async function main(): Promise<number> {
     process.stdout.write(`hashdock ${VERSION}\n`)
     return 0
   }
+  if (cli.command === 'doctor') return await runDoctor(cli)
   const verbose = Boolean(process.env.HASHDOCK_DEBUG)
   const log = terminalLog({ verbose, colour: wantsColour(process.stderr) })
   // Docker's own output (BuildKit's progress, the tests') is a log too: it must never mix into the JSON.
@@ -86,6 +90,16 @@ async function main(): Promise<number> {
   } finally {
     for (const problem of await cleanup()) log.warning(problem)
   }
+}
+
+/** `hashdock doctor`: what a build needs here, each check with what to do; exit 1 when no build could run. */
+async function runDoctor(cli: CliOptions): Promise<number> {
+  const log = terminalLog({ verbose: Boolean(process.env.HASHDOCK_DEBUG), colour: wantsColour(process.stderr) })
+  setExecOutput({ stdout: process.stderr, stderr: process.stderr, command: line => log.debug(`$ ${line}`) })
+  const report = await doctor(resolve(cli.repo))
+  if (cli.json) process.stdout.write(stringify(doctorJson(report)))
+  else process.stdout.write(renderDoctorReport(report, { colour: wantsColour(process.stdout) }))
+  return report.ready ? 0 : EXIT_FAILED
 }
 
 /** `hashdock context`: the build context of one commit, written where the user can look at it. */

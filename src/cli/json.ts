@@ -1,5 +1,6 @@
 // The CLI's --json: the facts of a run as typed JSON (numbers, booleans, arrays, objects), one camelCase
 // key style for every command, a schemaVersion to check, and how the run ended.
+import type { DoctorReport } from '../core/doctor.js'
 import type { AdviceReport } from '../core/stages/advise.js'
 import { outcome, type Report } from '../core/stages/report.js'
 import { terminalMessage } from './messages.js'
@@ -105,6 +106,12 @@ export type AdviseJson = { schemaVersion: number; command: 'advise'; status: Sta
 
 export function adviseJson(r: AdviceReport): AdviseJson {
   return { schemaVersion: JSON_SCHEMA_VERSION, command: 'advise', status: 'passed', ...r }
+}
+
+export type DoctorJson = { schemaVersion: number; command: 'doctor'; status: Status } & DoctorReport
+
+export function doctorJson(r: DoctorReport): DoctorJson {
+  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'doctor', status: r.ready ? 'passed' : 'failed', ...r }
 }
 
 export const stringify = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`
