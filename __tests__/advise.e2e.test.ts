@@ -81,7 +81,7 @@ describe('hashdock advise', () => {
     expect(run.stderr).toBe('')
     expect(run.exitCode).toBe(0)
     const facts = JSON.parse(run.stdout)
-    expect(facts).toMatchObject({ dockerfile: 'Dockerfile', dockerignore: '.dockerignore', commits: 60 })
+    expect(facts).toMatchObject({ schemaVersion: 1, command: 'advise', status: 'passed', dockerfile: 'Dockerfile', dockerignore: '.dockerignore', commits: 60 })
     expect(facts.commit).toMatch(/^[0-9a-f]{40}$/)
     // Exactly two: the apt-get step after the --from copies is not judged against the app's history.
     expect(facts.advice).toEqual([

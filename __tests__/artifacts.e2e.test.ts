@@ -189,7 +189,7 @@ describe('the CLI writes the files to --artifacts-dir', () => {
     const file = join(dir, DEB_FILE)
     const bytes = readFileSync(file)
     expect(lstatSync(file).mtimeMs).toBe(0)
-    expect(JSON.parse((JSON.parse(cli.stdout) as Record<string, string>).artifacts)).toEqual([{ name: DEB, size: bytes.length, sha256: sha256(bytes) }])
+    expect((JSON.parse(cli.stdout) as { artifacts: unknown }).artifacts).toEqual([{ name: DEB, size: bytes.length, sha256: sha256(bytes) }])
     expect(cli.stderr).toContain(`Delivered 1 file(s): written to ${dir}`)
   })
 

@@ -8,6 +8,7 @@ import { terminalMessage } from '../src/cli/messages.js'
 import { renderTerminalReport } from '../src/cli/report.js'
 import { renderAdviceReport } from '../src/cli/advice-report.js'
 import { renderDoctorReport } from '../src/cli/doctor-report.js'
+import { buildJson } from '../src/cli/json.js'
 import type { AdviceReport } from '../src/core/stages/advise.js'
 import { plain, wantsColour } from '../src/cli/style.js'
 import { built,
@@ -184,5 +185,34 @@ describe('renderDoctorReport', () => {
     expect(text).toBe(
       ['✔ docker  client 28.0.0', '✘ Engine  unreachable: no socket', '          → start the Docker daemon', '⚠ skopeo  not installed', '          → install skopeo', '', 'No build can run here until the failures above are fixed.', ''].join('\n')
     )
+  })
+})
+
+describe('--json', () => {
+  test('a pushed build: typed values, camelCase keys, passed', () => {
+    const json = buildJson(report(plan, built, loaded, [unitPassed], [], published, []))
+    expect(json).toMatchObject({ schemaVersion: 1, command: 'build', status: 'passed', outcome: 'pushed', failedStage: null, error: null, githash: COMMIT, images: [IMAGE], pushed: true, reused: false })
+    expect(typeof json.commitTime).toBe('number')
+    expect(typeof json.reproducible).toBe('boolean')
+    expect(Array.isArray(json.tags) && json.tags.length > 0).toBe(true)
+    expect(json.tests).toEqual([{ kind: 'unit', platform: null, passed: true, exitCode: 0, seconds: unitPassed.seconds }])
+    expect(Object.keys(json).filter(k => /[-_]/.test(k))).toEqual([])
+  })
+
+  test('a failed test: failed, the stage and the error in the CLI\'s words', () => {
+    const json = buildJson(report(plan, built, loaded, [unitFailed], [], undefined, []))
+    expect(json).toMatchObject({ status: 'failed', outcome: 'failed', failedStage: 'unit tests', error: expect.stringMatching(/^unit tests failed \(exit \d+\)/) })
+  })
+
+  test('an input error: input-error, naming the flag, the fix a developer applies', () => {
+    const r = failedReport({ ...startProgress(plan.inputs), plan, stage: 'plan' }, new InputError('githash', "'abc' names no commit in this repository, and this clone is shallow", 'full-history'))
+    expect(buildJson(r)).toMatchObject({
+      status: 'input-error',
+      failedStage: 'plan',
+      failedInput: '--githash',
+      error: "--githash: 'abc' names no commit in this repository, and this clone is shallow; fetch the full history first: git fetch --unshallow",
+      digest: null,
+      imageId: null
+    })
   })
 })

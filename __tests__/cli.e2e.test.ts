@@ -36,14 +36,23 @@ describe('--json through a pipe', () => {
     run = await runCli(build(image, '--json'))
   })
 
-  test('standard output is the JSON alone, parsed whole', () => {
+  test('standard output is the JSON alone, parsed whole: typed values, one key style, a schema version', () => {
     expect(run.exitCode).toBe(0)
     const outputs = JSON.parse(run.stdout)
-    expect(Object.keys(outputs)).toEqual(['githash', 'commit-time', 'image', 'tags', 'digest', 'image-id', 'reproducible', 'metadata'])
-    expect(outputs.githash).toBe(commit)
+    expect(Object.keys(outputs)).toEqual([
+      'schemaVersion', 'command', 'status', 'outcome', 'failedStage', 'error', 'githash', 'commitTime', 'images', 'tags', 'digest', 'imageId',
+      'reproducible', 'pushed', 'reused', 'buildSeconds', 'sizeBytes', 'platforms', 'tests', 'exported', 'artifacts', 'attestation', 'metadata'
+    ])
+    expect(outputs).toMatchObject({ schemaVersion: 1, command: 'build', status: 'passed', outcome: 'tested', failedStage: null, error: null, githash: commit, images: [image] })
+    expect(outputs.commitTime).toBe(Date.parse('2024-05-06T07:08:09Z') / 1000)
+    expect(outputs.tags).toEqual([`${image}:${commit}`])
     // Not pushed, but built and tested: the digest is the tested image's, its ID in a containerd-store engine.
     expect(outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
-    expect(outputs['image-id']).toBe(outputs.digest)
+    expect(outputs.imageId).toBe(outputs.digest)
+    expect(outputs).toMatchObject({ reproducible: true, pushed: false, reused: false, artifacts: [], attestation: null })
+    expect(outputs.tests).toEqual([{ kind: 'unit', platform: null, passed: true, exitCode: 0, seconds: expect.any(Number) }])
+    expect(typeof outputs.sizeBytes).toBe('number')
+    expect(typeof outputs.metadata).toBe('object')
   })
 
   test("the phases, BuildKit's progress and the tests' output go to standard error", () => {
@@ -150,10 +159,26 @@ describe('the command line is checked before anything runs', () => {
     shallow.write('VERSION', '2\n').commit('two', '2024-01-02T00:00:00Z')
     const run = await runCli(['build', '--repo', shallow.clone(1), '--image', uniqueImage('clishallow'), '--githash', first, '--json'])
     expect(run.exitCode).toBe(2)
-    expect(JSON.parse(run.stdout)).toEqual({ image: expect.stringContaining('clishallow'), digest: '' })
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'input-error', failedStage: 'plan', failedInput: '--githash', images: [expect.stringContaining('clishallow')], digest: null })
     expect(run.stderr).toMatch(/^hashdock: --githash: '[0-9a-f]{40}' names no commit in this repository, and this clone is shallow; fetch the full history first: git fetch --unshallow$/m)
     expect(run.stderr).not.toMatch(/fetch-depth|actions\/checkout/)
   })
+})
+
+test('a failed test, in text mode: the report on standard output, and the failure on standard error too', async () => {
+  const run = await runCli(['build', '--repo', checkout, '--image', uniqueImage('clifailed'), '--build-args', `BASE=${testbed.baseImage}`, '--test-command', 'exit 3'])
+  expect(run.exitCode).toBe(1)
+  expect(run.stdout).toMatch(/^✘ \S+: failed at unit tests\n/)
+  expect(run.stderr.trimEnd().split('\n').at(-1)).toBe('hashdock: failed at unit tests: unit tests failed (exit 3): nothing was pushed')
+})
+
+test('no docker, with --json: the JSON says why, typed as ever, and so does standard error', async () => {
+  const bin = tempDir('nodockerjson')
+  symlinkSync(execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), join(bin, 'git'))
+  const run = await runCli(['build', '--repo', checkout, '--image', 'localhost/acme/app', '--json'], { env: { PATH: bin } })
+  expect(run.exitCode).toBe(1)
+  expect(JSON.parse(run.stdout)).toMatchObject({ schemaVersion: 1, status: 'failed', failedStage: null, error: expect.stringMatching(/^docker is not installed/), images: ['localhost/acme/app'], tags: [] })
+  expect(run.stderr).toMatch(/^hashdock: docker is not installed/)
 })
 
 describe('context --out, as `tar -x -C DIR` takes it', () => {

@@ -123,8 +123,8 @@ test('the CLI: a failed build still prints the JSON of what was known, and says 
   expect(run.exitCode).toBe(1)
   const outputs = JSON.parse(run.stdout)
   expect(outputs.githash).toBe(commit)
-  expect(outputs).not.toHaveProperty('image-id')
-  expect(run.stderr).toMatch(/^hashdock: docker buildx failed \(exit 1\): .*did not complete successfully/m)
+  expect(outputs).toMatchObject({ status: 'failed', failedStage: 'build', imageId: null, error: expect.stringMatching(/^docker buildx failed \(exit 1\): /) })
+  expect(run.stderr).toMatch(/^hashdock: failed at build: docker buildx failed \(exit 1\): .*did not complete successfully/m)
   expect(run.stderr).toContain('the build is about to fail')
 })
 

@@ -19799,7 +19799,7 @@ var Input;
     Input["AssembleFrom"] = "assemble-from";
     Input["Artifacts"] = "artifacts";
 })(Input || (Input = {}));
-var Output;
+var constants_Output;
 (function (Output) {
     Output["Githash"] = "githash";
     Output["CommitTime"] = "commit-time";
@@ -19812,7 +19812,7 @@ var Output;
     Output["Exported"] = "exported";
     Output["Artifacts"] = "artifacts";
     Output["Attestation"] = "attestation";
-})(Output || (Output = {}));
+})(constants_Output || (constants_Output = {}));
 // What the post step needs to clean up after a cancelled or failed run. Never a secret.
 var State;
 (function (State) {
@@ -24510,7 +24510,7 @@ async function movesForward(p, labels) {
 
 
 
-function report_outcome(r) {
+function outcome(r) {
     if (r.failure)
         return 'failed';
     if (r.reused)
@@ -32682,7 +32682,7 @@ const HINTS = {
  * A message from the core, as a terminal user meets it: an input's name becomes its flag (githash: →
  * --githash:), and the fix is the one a developer applies.
  */
-function messages_terminalMessage(message, remedy) {
+function terminalMessage(message, remedy) {
     const m = /^([a-z-]+): /.exec(message);
     const name = m?.[1];
     let text = message;
@@ -33643,8 +33643,8 @@ function terminalLog({ verbose, colour, write = text => process.stderr.write(tex
             if (verbose)
                 line(paint('dim', `debug: ${message}`));
         },
-        notice: (message, props) => line(`${paint('bold', 'notice:')} ${messages_terminalMessage(message)}${where(props)}`),
-        warning: (message, props) => line(`${paint('yellow', 'warning:')} ${messages_terminalMessage(message)}${where(props)}`),
+        notice: (message, props) => line(`${paint('bold', 'notice:')} ${terminalMessage(message)}${where(props)}`),
+        warning: (message, props) => line(`${paint('yellow', 'warning:')} ${terminalMessage(message)}${where(props)}`),
         error: (message, props) => line(`${paint('red', 'error:')} ${message}${where(props)}`),
         async group(name, fn) {
             line(`\n${paint('bold', `▸ ${name}`)}`);
@@ -33695,7 +33695,7 @@ const HEADLINES = {
 const FAILED_SHOWN = 20;
 function renderTerminalReport(r, options) {
     const paint = painter(options.colour);
-    const result = report_outcome(r);
+    const result = outcome(r);
     const [mark, colour, words] = HEADLINES[result];
     const verdict = result === 'failed' ? `${words} at ${r.failedStage ?? 'an unknown stage'}` : words;
     const out = [`${paint(colour, mark)} ${paint('bold', r.images.join(', '))}: ${paint(colour, verdict)}`, ''];
@@ -33731,7 +33731,7 @@ function renderTerminalReport(r, options) {
         r.artifacts.files.forEach((f, i) => out.push(`  ${names[i].padEnd(w)}  ${sizes[i].padStart(sw)}  sha256:${f.sha256}`));
     }
     if (r.failure)
-        out.push('', `${paint('red', `Failed at ${r.failedStage ?? 'an unknown stage'}:`)} ${oneLine(messages_terminalMessage(r.failure, r.remedy))}`);
+        out.push('', `${paint('red', `Failed at ${r.failedStage ?? 'an unknown stage'}:`)} ${oneLine(terminalMessage(r.failure, r.remedy))}`);
     if (r.suites.length)
         out.push('', ...report_testResults(r.suites, paint));
     if (r.advice?.advice.length)
@@ -33822,7 +33822,6 @@ const VERSION = package_namespaceObject.rE;
 
 
 
-
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 async function cli_main() {
@@ -33868,22 +33867,25 @@ async function cli_main() {
             return await writeContext(cli.inputs, workspace, cli.out);
         if (cli.command === 'advise')
             return await writeAdvice(cli, workspace);
-        // Without docker nothing can run: one line saying so, before a stage starts.
-        await requireDocker();
+        // Without docker nothing can run: one line saying so, before a stage starts (and the JSON of that, with --json).
+        await requireDocker().catch((error) => {
+            if (cli.json)
+                process.stdout.write(stringify(notStartedJson(cli.inputs[Input.Image], cli_describe(error))));
+            throw error;
+        });
         const report = await runPipeline(cli.inputs, workspace, log);
+        const failure = report.failure ? oneLine(terminalMessage(report.failure, report.remedy)) : '';
         if (cli.json) {
-            process.stdout.write(`${JSON.stringify(outputs(report), null, 2)}\n`);
-            if (report.failure)
-                process.stderr.write(`hashdock: ${messages_terminalMessage(report.failure, report.remedy)}\n`);
+            process.stdout.write(stringify(buildJson(report)));
         }
-        else if (report.failedInput) {
-            // A wrong input is a usage error wherever the run found it: one line, no report of a build that was never one.
-            process.stderr.write(`hashdock: ${oneLine(messages_terminalMessage(report.failure ?? '', report.remedy))}\n`);
-        }
-        else {
+        else if (!report.failedInput) {
             process.stderr.write('\n');
             process.stdout.write(renderTerminalReport(report, { colour: wantsColour(process.stdout) }));
         }
+        // The failure on standard error too, whatever standard output carries: a wrong input is one line and
+        // no report (a usage error, wherever the run found it); a failed stage is the report's last word.
+        if (report.failure)
+            process.stderr.write(`hashdock: ${report.failedInput ? '' : `failed at ${report.failedStage ?? 'an unknown stage'}: `}${failure}\n`);
         return report.failedInput ? EXIT_USAGE : report.failure ? EXIT_FAILED : 0;
     }
     finally {
@@ -33918,7 +33920,7 @@ async function writeContext(inputs, workspace, out) {
 async function writeAdvice(cli, workspace) {
     const measured = await advise(await planSource(cli.inputs, workspace), cli.commits);
     if (cli.json)
-        process.stdout.write(`${JSON.stringify(measured, null, 2)}\n`);
+        process.stdout.write(stringify(adviseJson(measured)));
     else
         process.stdout.write(renderAdviceReport(measured, { colour: wantsColour(process.stdout) }));
     // Advice is not a failure: the exit says whether hashdock could measure, not whether it found something.
@@ -33944,7 +33946,7 @@ function checkOut(out) {
 function cli_describe(error) {
     if (!(error instanceof Error))
         return String(error);
-    return messages_terminalMessage(error.message, error.remedy);
+    return terminalMessage(error.message, error.remedy);
 }
 /** Set by Ctrl-C: the run's programs die with it, so the pipeline ends too, but the exit waits for the cleanup and says interrupted. */
 let interrupted;

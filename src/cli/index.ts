@@ -18,10 +18,9 @@ import { planSource } from '../core/stages/plan.js'
 import { advise } from '../core/stages/advise.js'
 import type { Workspace } from '../core/workspace.js'
 import { runPipeline } from '../core/pipeline.js'
-import { outputs } from '../core/stages/report.js'
 import { renderAdviceReport } from './advice-report.js'
 import { renderDoctorReport } from './doctor-report.js'
-import { doctorJson, stringify } from './json.js'
+import { adviseJson, buildJson, doctorJson, notStartedJson, stringify } from './json.js'
 import { doctor } from '../core/doctor.js'
 import { helpText, parseCli, UsageError, type CliOptions } from './args.js'
 import { artifactsDir } from './artifacts-dir.js'
@@ -73,19 +72,22 @@ async function main(): Promise<number> {
   try {
     if (cli.command === 'context') return await writeContext(cli.inputs, workspace, cli.out)
     if (cli.command === 'advise') return await writeAdvice(cli, workspace)
-    // Without docker nothing can run: one line saying so, before a stage starts.
-    await requireDocker()
+    // Without docker nothing can run: one line saying so, before a stage starts (and the JSON of that, with --json).
+    await requireDocker().catch((error: unknown) => {
+      if (cli.json) process.stdout.write(stringify(notStartedJson(cli.inputs[Input.Image], describe(error))))
+      throw error
+    })
     const report = await runPipeline(cli.inputs, workspace, log)
+    const failure = report.failure ? oneLine(terminalMessage(report.failure, report.remedy)) : ''
     if (cli.json) {
-      process.stdout.write(`${JSON.stringify(outputs(report), null, 2)}\n`)
-      if (report.failure) process.stderr.write(`hashdock: ${terminalMessage(report.failure, report.remedy)}\n`)
-    } else if (report.failedInput) {
-      // A wrong input is a usage error wherever the run found it: one line, no report of a build that was never one.
-      process.stderr.write(`hashdock: ${oneLine(terminalMessage(report.failure ?? '', report.remedy))}\n`)
-    } else {
+      process.stdout.write(stringify(buildJson(report)))
+    } else if (!report.failedInput) {
       process.stderr.write('\n')
       process.stdout.write(renderTerminalReport(report, { colour: wantsColour(process.stdout) }))
     }
+    // The failure on standard error too, whatever standard output carries: a wrong input is one line and
+    // no report (a usage error, wherever the run found it); a failed stage is the report's last word.
+    if (report.failure) process.stderr.write(`hashdock: ${report.failedInput ? '' : `failed at ${report.failedStage ?? 'an unknown stage'}: `}${failure}\n`)
     return report.failedInput ? EXIT_USAGE : report.failure ? EXIT_FAILED : 0
   } finally {
     for (const problem of await cleanup()) log.warning(problem)
@@ -117,7 +119,7 @@ async function writeContext(inputs: Inputs, workspace: Workspace, out: string): 
 /** `hashdock advise`: the Dockerfile measured against the history, as a report or, with --json, the facts alone. */
 async function writeAdvice(cli: CliOptions, workspace: Workspace): Promise<number> {
   const measured = await advise(await planSource(cli.inputs, workspace), cli.commits)
-  if (cli.json) process.stdout.write(`${JSON.stringify(measured, null, 2)}\n`)
+  if (cli.json) process.stdout.write(stringify(adviseJson(measured)))
   else process.stdout.write(renderAdviceReport(measured, { colour: wantsColour(process.stdout) }))
   // Advice is not a failure: the exit says whether hashdock could measure, not whether it found something.
   return 0
