@@ -23354,7 +23354,7 @@ function resolveTags(extra, facts) {
     const skipped = [];
     for (const template of extra) {
         const missing = [];
-        const value = template.replace(/\{(\w+)\}/g, (whole, name) => {
+        const value = releaseLine(template).replace(/\{(\w+)\}/g, (whole, name) => {
             if (!Object.hasOwn(PLACEHOLDERS, name))
                 return whole;
             const filled = PLACEHOLDERS[name](facts);
@@ -23374,6 +23374,11 @@ function resolveTags(extra, facts) {
     }
     return { tags, skipped };
 }
+/**
+ * metadata-action's `{{major}}.{{minor}}` pattern, as a user moving from it writes it here: `{minor}` already
+ * is `1.2`, so `{major}.{minor}` means the same release line, not `1.1.2`.
+ */
+const releaseLine = (template) => template.replace(/\{major\}\.\{minor\}/g, '{minor}');
 /** Why a placeholder has no value, for the notice that says a line was skipped. */
 function whyMissing(name) {
     switch (name) {

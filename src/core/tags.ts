@@ -51,7 +51,7 @@ export function resolveTags(extra: string[], facts: TagFacts): ResolvedTags {
   const skipped: ResolvedTags['skipped'] = []
   for (const template of extra) {
     const missing: string[] = []
-    const value = template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = releaseLine(template).replace(/\{(\w+)\}/g, (whole, name: string) => {
       if (!Object.hasOwn(PLACEHOLDERS, name)) return whole
       const filled = PLACEHOLDERS[name](facts)
       if (filled === undefined || filled === '') missing.push(name)
@@ -68,6 +68,12 @@ export function resolveTags(extra: string[], facts: TagFacts): ResolvedTags {
   }
   return { tags, skipped }
 }
+
+/**
+ * metadata-action's `{{major}}.{{minor}}` pattern, as a user moving from it writes it here: `{minor}` already
+ * is `1.2`, so `{major}.{minor}` means the same release line, not `1.1.2`.
+ */
+const releaseLine = (template: string): string => template.replace(/\{major\}\.\{minor\}/g, '{minor}')
 
 /** Why a placeholder has no value, for the notice that says a line was skipped. */
 export function whyMissing(name: string): string {
