@@ -149,8 +149,8 @@ describe('nothing is delivered unless the tests pass', () => {
 describe('bad artifacts are one line naming the input, before anything is built', () => {
   test.each([
     ['a line without a stage', 'out/greeter.deb', /^::error::artifacts: 'out\/greeter.deb' is not STAGE:PATH/],
-    ['an absolute path', 'builder:/out/greeter.deb', /^::error::artifacts: '\/out\/greeter.deb' in 'builder:\/out\/greeter.deb' must be a relative path inside the stage's root/],
-    ['a path out of the stage', 'builder:out/../../etc', /^::error::artifacts: 'out\/..\/..\/etc' in .* must be a relative path inside the stage's root/],
+    ['a path out of the stage', 'builder:out/../../etc', /^::error::artifacts: 'out\/..\/..\/etc' in .* must be a path inside the stage's root/],
+    ['the stage\'s root itself', 'builder:/', /^::error::artifacts: '\/' in 'builder:\/' must be a path inside the stage's root, not the root itself/],
     ['a stage the Dockerfile does not have', 'packager:out/greeter.deb', /^::error::artifacts: 'packager:out\/greeter.deb': Dockerfile has no stage 'packager'; its stages: builder, runtime$/]
   ])('%s', async (_what, line, error) => {
     const server = await startArtifactServer()
@@ -180,8 +180,8 @@ describe('the CLI writes the files to --artifacts-dir', () => {
 
   beforeAll(async () => {
     dir = join(tempDir('artifacts-dir'), 'new')
-    // A directory of the stage: every file in it, each at its path.
-    cli = await runCli(['build', '--repo', origin.clone(), '--image', uniqueImage('deb-service'), '--build-args', `BASE=${testbed.baseImage}`, '--test-command', TEST, '--artifacts', 'builder:out', '--artifacts-dir', dir, '--json'])
+    // A directory of the stage, named as its Dockerfile names it (/out): every file in it, each at its path.
+    cli = await runCli(['build', '--repo', origin.clone(), '--image', uniqueImage('deb-service'), '--build-args', `BASE=${testbed.baseImage}`, '--test-command', TEST, '--artifacts', 'builder:/out', '--artifacts-dir', dir, '--json'])
   })
 
   test('the .deb lands at its stage and path, with the image clock as its time, as the JSON says', () => {

@@ -29,7 +29,9 @@ describe('artifacts lines', () => {
   test.each([
     ['builder:out/app.deb', [{ stage: 'builder', path: 'out/app.deb' }]],
     ['Builder: ./out//dist/ \n# a comment\ndocs:site', [{ stage: 'builder', path: 'out/dist' }, { stage: 'docs', path: 'site' }]],
-    ['', []]
+    ['', []],
+    // As the Dockerfile writes the path: absolute in the stage, the same file as from its root.
+    ['builder:/out/app.deb\ndocs:/site/', [{ stage: 'builder', path: 'out/app.deb' }, { stage: 'docs', path: 'site' }]]
   ])('%j', (value, expected) => {
     expect(parse({ [Input.Artifacts]: value })[Input.Artifacts]).toEqual(expected)
   })
@@ -39,9 +41,11 @@ describe('artifacts lines', () => {
     ['builder:', 'is not STAGE:PATH'],
     [':out/app.deb', 'is not STAGE:PATH'],
     ['bad stage:out', 'is not a stage name'],
-    ['builder:/out/app.deb', "must be a relative path inside the stage's root, e.g. builder:out/app.deb"],
-    ['builder:out/../../etc/passwd', "must be a relative path inside the stage's root"],
-    ['builder:.', "must be a relative path inside the stage's root"],
+    ['builder:/', "must be a path inside the stage's root, not the root itself, e.g. builder:/out/app.deb"],
+    ['builder:/../etc/passwd', "must be a path inside the stage's root"],
+    ['builder:out/../../etc/passwd', "must be a path inside the stage's root"],
+    ['builder:.', "must be a path inside the stage's root"],
+    ['builder:out/app.deb\nbuilder:/out/app.deb', 'is given twice'],
     ['builder:out/*.deb', 'holds a character artifacts do not take'],
     ['builder:out/my app.deb', 'holds a character artifacts do not take'],
     ['builder:out/app.deb\nBUILDER:out/app.deb', 'is given twice']

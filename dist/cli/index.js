@@ -23308,9 +23308,10 @@ function artifacts(lines) {
             throw new InputError(Input.Artifacts, `'${line}' is not STAGE:PATH; write one per line, e.g. builder:out/app.deb`);
         if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(stage))
             throw new InputError(Input.Artifacts, `'${stage}' in '${line}' is not a stage name`);
-        const normalized = external_node_path_namespaceObject.posix.normalize(value).replace(/\/+$/, '');
-        if (external_node_path_namespaceObject.posix.isAbsolute(value) || normalized === '..' || normalized.startsWith('../') || normalized === '.' || !normalized) {
-            throw new InputError(Input.Artifacts, `'${value}' in '${line}' must be a relative path inside the stage's root, e.g. ${stage}:out/app.deb for /out/app.deb`);
+        // A path in the stage as its Dockerfile writes it (/out/app.deb) or from its root (out/app.deb): the same file.
+        const normalized = external_node_path_namespaceObject.posix.normalize(value.replace(/^\/+/, '')).replace(/\/+$/, '');
+        if (normalized === '..' || normalized.startsWith('../') || normalized === '.' || !normalized) {
+            throw new InputError(Input.Artifacts, `'${value}' in '${line}' must be a path inside the stage's root, not the root itself, e.g. ${stage}:/out/app.deb`);
         }
         if (!/^[A-Za-z0-9_.+@%=,~/-]+$/.test(normalized)) {
             throw new InputError(Input.Artifacts, `'${value}' in '${line}' holds a character artifacts do not take (letters, digits and . _ + @ % = , ~ - / only)`);
@@ -33209,7 +33210,7 @@ const FLAG_HELP = {
     provenance: ['', 'attach a provenance attestation; it records build times, so the\ndigest is no longer reproducible'],
     sbom: ['', 'attach an SBOM attestation; same caveat'],
     reuse: ['', "re-use the registry's image of this commit"],
-    artifacts: ['STAGE:PATH', 'a file or directory of a build stage (path relative to its root, e.g.\nbuilder:out/app.deb) to take out once the tests pass; repeat for more'],
+    artifacts: ['STAGE:PATH', 'a file or directory of a build stage (e.g. builder:/out/app.deb, or\nbuilder:out/app.deb from its root) to take out once the tests pass; repeat'],
     'artifacts-dir': ['DIR', 'where --artifacts go (a new or existing directory), each below its stage'],
     out: ['DIR', 'where to write the build context'],
     commits: ['N', 'first-parent commits to measure (default: 200)'],

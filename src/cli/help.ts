@@ -78,7 +78,7 @@ export const FLAG_HELP: Record<string, [string, string]> = {
   provenance: ['', 'attach a provenance attestation; it records build times, so the\ndigest is no longer reproducible'],
   sbom: ['', 'attach an SBOM attestation; same caveat'],
   reuse: ['', "re-use the registry's image of this commit"],
-  artifacts: ['STAGE:PATH', 'a file or directory of a build stage (path relative to its root, e.g.\nbuilder:out/app.deb) to take out once the tests pass; repeat for more'],
+  artifacts: ['STAGE:PATH', 'a file or directory of a build stage (e.g. builder:/out/app.deb, or\nbuilder:out/app.deb from its root) to take out once the tests pass; repeat'],
   'artifacts-dir': ['DIR', 'where --artifacts go (a new or existing directory), each below its stage'],
   out: ['DIR', 'where to write the build context'],
   commits: ['N', 'first-parent commits to measure (default: 200)'],

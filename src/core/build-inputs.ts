@@ -178,7 +178,7 @@ export function credentialLike(buildArgs: string[]): string[] {
   return buildArgs.map(a => a.split('=')[0]).filter(n => /TOKEN|PASSW(OR)?D|SECRET|(^|_)(API_?)?KEY($|_)|CREDENTIAL|PRIVATE|AUTH/i.test(n))
 }
 
-/** A path to take out of a build stage: `STAGE:PATH`, the path relative to the stage's root. */
+/** A path to take out of a build stage: `STAGE:PATH`, the path absolute in the stage or relative to its root. */
 export interface ArtifactPath {
   stage: string
   /** Normalized, relative to the stage's root file system: `out/app.deb` is `/out/app.deb` in the stage. */
@@ -197,9 +197,10 @@ export function artifacts(lines: string[]): ArtifactPath[] {
     const value = line.slice(colon + 1).trim()
     if (colon <= 0 || !value) throw new InputError(Input.Artifacts, `'${line}' is not STAGE:PATH; write one per line, e.g. builder:out/app.deb`)
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(stage)) throw new InputError(Input.Artifacts, `'${stage}' in '${line}' is not a stage name`)
-    const normalized = posix.normalize(value).replace(/\/+$/, '')
-    if (posix.isAbsolute(value) || normalized === '..' || normalized.startsWith('../') || normalized === '.' || !normalized) {
-      throw new InputError(Input.Artifacts, `'${value}' in '${line}' must be a relative path inside the stage's root, e.g. ${stage}:out/app.deb for /out/app.deb`)
+    // A path in the stage as its Dockerfile writes it (/out/app.deb) or from its root (out/app.deb): the same file.
+    const normalized = posix.normalize(value.replace(/^\/+/, '')).replace(/\/+$/, '')
+    if (normalized === '..' || normalized.startsWith('../') || normalized === '.' || !normalized) {
+      throw new InputError(Input.Artifacts, `'${value}' in '${line}' must be a path inside the stage's root, not the root itself, e.g. ${stage}:/out/app.deb`)
     }
     if (!/^[A-Za-z0-9_.+@%=,~/-]+$/.test(normalized)) {
       throw new InputError(Input.Artifacts, `'${value}' in '${line}' holds a character artifacts do not take (letters, digits and . _ + @ % = , ~ - / only)`)
