@@ -21203,9 +21203,10 @@ function expression(text, start, vars) {
 
 /** Whether a path, symlinks followed, lies inside `root`; a path that does not exist yet is judged by its nearest existing parent. */
 function inside(root) {
-    const rootReal = (0,promises_namespaceObject.realpath)(root);
+    // Asked on the first question, not before: a promise nobody awaits must never be left to fail.
+    let rootReal;
     return async (path) => {
-        const top = await rootReal;
+        const top = await (rootReal ??= (0,promises_namespaceObject.realpath)(root));
         let probe = (0,external_node_path_namespaceObject.resolve)(path);
         let rest = '';
         for (;;) {
