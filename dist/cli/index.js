@@ -22517,39 +22517,124 @@ var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
 // Docker's path patterns: COPY sources (moby's patternmatcher) and the .dockerignore (Docker's own rules).
 
 
-/** A pattern as a regular expression over a clean, slash-separated path: `*` and `?` stop at `/`, `**` crosses it. */
-function patternRegExp(pattern) {
-    let re = '^';
-    for (let i = 0; i < pattern.length; i++) {
-        const ch = pattern[i];
-        if (ch === '*' && pattern[i + 1] === '*') {
+/**
+ * A pattern as moby's patternmatcher reads it: `*` and `?` stop at `/`, `**` crosses it, `[...]` is a
+ * class, `\` escapes. Matched by walking all its states at once, so the time is the pattern's length times
+ * the path's, whatever the pattern: a commit's `COPY *a*a*a*a*b` must not stall the advice.
+ */
+function compilePattern(pattern) {
+    const tokens = tokenize(pattern);
+    return { test: path => matches(tokens, path) };
+}
+function tokenize(pattern) {
+    // By code points, as Go's regular expressions read runes: `?` takes one character, whatever its size.
+    const chars = [...pattern];
+    const tokens = [];
+    const char = (takes) => void tokens.push({ kind: 'char', takes });
+    for (let i = 0; i < chars.length; i++) {
+        const ch = chars[i];
+        if (ch === '*' && chars[i + 1] === '*') {
             i++;
-            if (pattern[i + 1] === '/')
+            if (chars[i + 1] === '/')
                 i++;
             // Trailing `**` takes everything; inside, it stands for any number of directories, none included.
-            re += i + 1 >= pattern.length ? '.*' : '(.*/)?';
+            tokens.push({ kind: i + 1 >= chars.length ? 'all' : 'dirs' });
         }
         else if (ch === '*')
-            re += '[^/]*';
+            tokens.push({ kind: 'star' });
         else if (ch === '?')
-            re += '[^/]';
-        else if (ch === '\\' && i + 1 < pattern.length)
-            re += patterns_escape(pattern[++i]);
-        else if (ch === '[' || ch === ']')
-            re += ch;
+            char(c => c !== '/');
+        else if (ch === '[' && characterClass(chars, i)) {
+            const cls = characterClass(chars, i);
+            char(cls.takes);
+            i = cls.end;
+        }
+        else if (ch === '\\' && i + 1 < chars.length) {
+            const escaped = chars[++i];
+            char(c => c === escaped);
+        }
         else
-            re += patterns_escape(ch);
+            char(c => c === ch);
     }
-    return new RegExp(`${re}$`);
+    return tokens;
 }
-const patterns_escape = (ch) => ch.replace(/[.+^${}()|\\]/g, c => `\\${c}`);
+/** `[abc]`, `[a-z]`, `[^...]`, `\` escaping, from `start`; undefined when it never closes (then `[` is itself). */
+function characterClass(chars, start) {
+    let i = start + 1;
+    const negated = chars[i] === '^';
+    if (negated)
+        i++;
+    const read = () => (chars[i] === '\\' && i + 1 < chars.length ? chars[(i += 2) - 1] : chars[i++]);
+    const ranges = [];
+    // A `]` first in the class is one of its characters, as in Go's regular expressions.
+    for (let first = true; i < chars.length && (first || chars[i] !== ']'); first = false) {
+        const lo = read();
+        const range = chars[i] === '-' && i + 1 < chars.length && chars[i + 1] !== ']';
+        if (range)
+            i++;
+        ranges.push([lo, range ? read() : lo]);
+    }
+    if (i >= chars.length)
+        return undefined;
+    const takes = (c) => ranges.some(([lo, hi]) => cmp(c, lo) >= 0 && cmp(c, hi) <= 0) !== negated;
+    return { takes, end: i };
+}
+const cmp = (a, b) => a.codePointAt(0) - b.codePointAt(0);
+/**
+ * Every token is a state; state `tokens.length` accepts. A `dirs` token at `i` has a second state, its
+ * inside (`tokens.length + 1 + i`), reached by a character other than `/`, and left only by a `/`.
+ */
+function matches(tokens, path) {
+    const n = tokens.length;
+    let current = new Uint8Array(2 * n + 1);
+    let next = new Uint8Array(2 * n + 1);
+    // Adds state i and every state reachable from it without taking a character.
+    const enter = (set, i) => {
+        while (!set[i]) {
+            set[i] = 1;
+            if (i === n || tokens[i].kind === 'char')
+                return;
+            i++;
+        }
+    };
+    enter(current, 0);
+    for (const c of path) {
+        next.fill(0);
+        for (let i = 0; i < n; i++) {
+            const t = tokens[i];
+            if (current[i]) {
+                if (t.kind === 'char') {
+                    if (t.takes(c))
+                        enter(next, i + 1);
+                }
+                else if (t.kind === 'all' || (t.kind === 'star' && c !== '/'))
+                    enter(next, i);
+                else if (t.kind === 'dirs') {
+                    if (c === '/')
+                        enter(next, i);
+                    else
+                        next[n + 1 + i] = 1;
+                }
+            }
+            if (current[n + 1 + i]) {
+                if (c === '/')
+                    enter(next, i);
+                else
+                    next[n + 1 + i] = 1;
+            }
+        }
+        ;
+        [current, next] = [next, current];
+    }
+    return current[n] === 1;
+}
 const hasWildcard = (pattern) => /[*?[\\]/.test(pattern);
 /** `path` or one of its parent directories matches: a pattern naming a directory takes what is inside it. */
-function matchesOrParent(re, path) {
-    if (re.test(path))
+function matchesOrParent(pattern, path) {
+    if (pattern.test(path))
         return true;
     for (let dir = external_node_path_namespaceObject.posix.dirname(path); dir !== '.' && dir !== '/'; dir = external_node_path_namespaceObject.posix.dirname(dir))
-        if (re.test(dir))
+        if (pattern.test(dir))
             return true;
     return false;
 }
@@ -22591,7 +22676,7 @@ function installersOf(step) {
  * one of its installers, or a path its command names (`-r requirements.txt`, `.` for everything).
  */
 function inputTest(step, installers) {
-    const manifests = installers.flatMap(i => i.manifests).map(patternRegExp);
+    const manifests = installers.flatMap(i => i.manifests).map(compilePattern);
     const named = step.words
         .map(w => w.replace(/^['"]|['"]$/g, '').replace(/^--?[\w-]+=/, ''))
         .filter(w => w && !w.startsWith('-') && !w.startsWith('$') && /^[\w.@/+,-]+$/.test(w))
@@ -22659,20 +22744,20 @@ function imagePath(copy, file) {
     for (const source of copy.sources) {
         if (source === '.')
             return external_node_path_namespaceObject.posix.join(copy.dest, file);
-        const re = hasWildcard(source) ? patternRegExp(source) : undefined;
-        if (re ? re.test(file) : file === source)
-            return copy.destIsDir || re ? external_node_path_namespaceObject.posix.join(copy.dest, external_node_path_namespaceObject.posix.basename(file)) : copy.dest;
-        if (re ? matchesOrParent(re, file) : file.startsWith(`${source}/`)) {
+        const pattern = hasWildcard(source) ? compilePattern(source) : undefined;
+        if (pattern ? pattern.test(file) : file === source)
+            return copy.destIsDir || pattern ? external_node_path_namespaceObject.posix.join(copy.dest, external_node_path_namespaceObject.posix.basename(file)) : copy.dest;
+        if (pattern ? matchesOrParent(pattern, file) : file.startsWith(`${source}/`)) {
             // A directory's contents go into the destination, not the directory itself.
-            const top = re ? ancestorMatching(re, file) : source;
+            const top = pattern ? ancestorMatching(pattern, file) : source;
             return external_node_path_namespaceObject.posix.join(copy.dest, external_node_path_namespaceObject.posix.relative(top, file));
         }
     }
     return undefined;
 }
-function ancestorMatching(re, file) {
+function ancestorMatching(pattern, file) {
     let dir = external_node_path_namespaceObject.posix.dirname(file);
-    while (!re.test(dir) && dir !== '.')
+    while (!pattern.test(dir) && dir !== '.')
         dir = external_node_path_namespaceObject.posix.dirname(dir);
     return dir;
 }
