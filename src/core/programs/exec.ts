@@ -1,7 +1,6 @@
 // The one place that runs external programs (git, docker, tar): arguments as arrays, never a shell.
 import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
-import type { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { CommandError } from '../errors.js'
 
@@ -27,7 +26,7 @@ export interface RunOptions {
    */
   keep?: 'all' | 'tail'
   /** Standard output goes into this stream instead of the result; should the stream fail, the program is stopped. */
-  stdoutTo?: Writable
+  stdoutTo?: NodeJS.WritableStream
 }
 
 /** The end of a program's output kept when it may print without end: more than any message read from it. */
