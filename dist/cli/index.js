@@ -34318,6 +34318,152 @@ function artifactsDir(dir) {
     };
 }
 
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: ./src/action/workflow-commands.ts
+// What the GitHub runner reads as a workflow command, and how text from a commit is kept from being one:
+// each line neutralised, and all of it fenced. The action and the CLI (in a workflow's run: step) share it.
+
+
+
+/** U+2060 WORD JOINER: invisible, and not white space to .NET's Trim, which the runner trims lines with. */
+const WORD_JOINER = '\u2060';
+/** Whether the runner could read any part of `text` as a command. */
+function looksLikeCommand(text) {
+    return text.includes('\r') || text.includes('##[') || /(^|\n)\s*::/.test(text);
+}
+/** .NET's white space (Char.IsWhiteSpace), and a few more that trimming elsewhere takes: none may hide a `::`. */
+function isSpace(c) {
+    return (c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f) || c === 0x85 || c === 0xa0 || c === 0x1680 ||
+        (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff);
+}
+const COLON = 0x3a;
+const HASH = 0x23;
+const BRACKET = 0x5b;
+const LF = 0x0a;
+const CR = 0x0d;
+/**
+ * Untrusted text made unreadable as commands, line by line and as it streams. The runner reads a line
+ * whose trimmed start is `::`, and any line holding `##[`, and it starts a line at CR as well as LF. A
+ * word joiner goes before a line's first `:` when nothing but white space comes before it, and between
+ * `##` and `[`: neither parses any more, and the text reads as it did.
+ */
+class CommandNeutraliser {
+    /** Only white space since the last line break. */
+    lineStart = true;
+    /** `#` characters just before, counted up to two. */
+    hashes = 0;
+    push(text) {
+        const out = [];
+        let from = 0;
+        for (let i = 0; i < text.length; i++) {
+            const c = text.charCodeAt(i);
+            if (this.lineStart) {
+                if (isSpace(c))
+                    continue;
+                this.lineStart = false;
+                if (c === COLON) {
+                    out.push(text.slice(from, i), WORD_JOINER);
+                    from = i;
+                }
+            }
+            if (c === LF || c === CR) {
+                this.lineStart = true;
+                this.hashes = 0;
+                continue;
+            }
+            if (c === BRACKET && this.hashes === 2) {
+                out.push(text.slice(from, i), WORD_JOINER);
+                from = i;
+            }
+            this.hashes = c === HASH ? Math.min(this.hashes + 1, 2) : 0;
+        }
+        if (out.length === 0)
+            return text;
+        out.push(text.slice(from));
+        return out.join('');
+    }
+    /** A line of the program's own was written in between: what comes next starts a line. */
+    newLine() {
+        this.lineStart = true;
+        this.hashes = 0;
+    }
+}
+/** One piece of untrusted text, neutralised as if it started a line. */
+function neutralise(text) {
+    return new CommandNeutraliser().push(text);
+}
+/**
+ * JSON the runner cannot read a command in, meaning the same: a pretty-printed line never starts with
+ * `::`, and `#` is only ever inside a string, where `\u0023` says the same.
+ */
+function commandFreeJson(value) {
+    return JSON.stringify(value, null, 2).replaceAll('#', '\\u0023');
+}
+/**
+ * A stream that writes to `out` what a program prints, neutralised by `neutraliser`: the one that sees
+ * every untrusted byte on its way to `out`, so that lines split across writes are still read whole.
+ */
+function neutralisingStream(out, neutraliser) {
+    const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+    return new external_node_stream_namespaceObject.Writable({
+        // Written at once, in order with anything else written to `out`.
+        write(chunk, _encoding, done) {
+            const text = decoder.write(chunk);
+            if (text)
+                out.write(neutraliser.push(text));
+            done();
+        }
+    });
+}
+/**
+ * Between `::stop-commands::<token>` and `::<token>::` the runner obeys no command, and the token is
+ * unguessable. The runner echoes it into the log, though, which the commit's author can read: so the
+ * lines inside are neutralised as well, and each fence gets a token of its own.
+ */
+class CommandFence {
+    line;
+    token;
+    /** `line` writes one line where the runner reads commands. */
+    constructor(line) {
+        this.line = line;
+    }
+    get open() {
+        return this.token !== undefined;
+    }
+    stop() {
+        this.token = (0,external_node_crypto_namespaceObject.randomUUID)();
+        this.line(`::stop-commands::${this.token}`);
+    }
+    resume() {
+        // A program may have left a line unfinished: the resume token must start a line of its own.
+        this.line(`\n::${this.token}::`);
+        this.token = undefined;
+    }
+    /** Runs fn with commands stopped; a fence inside another is the same fence. */
+    async around(fn) {
+        if (this.open)
+            return fn();
+        this.stop();
+        try {
+            return await fn();
+        }
+        finally {
+            this.resume();
+        }
+    }
+    /** Runs a command of our own (annotation, group) even inside a fence, which then closes again. */
+    command(emit) {
+        if (!this.open)
+            return emit();
+        this.resume();
+        emit();
+        this.stop();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cli/messages.ts
 // The core's messages in a terminal user's words: flags for inputs, and the fixes a developer applies.
 
@@ -34343,15 +34489,18 @@ function terminalMessage(message, remedy) {
 }
 
 ;// CONCATENATED MODULE: ./src/cli/log.ts
-// The core's log, for a terminal: everything on standard error, which leaves standard output to the
-// report or the JSON; a heading per phase, and how long it took.
 
 
 
 const where = (props) => props?.file ? ` (${props.file}${props.startLine ? `:${props.startLine}` : ''})` : '';
-function terminalLog({ verbose, colour, write = text => process.stderr.write(text) }) {
+function terminalLog({ verbose, colour, write = text => process.stderr.write(text), runner }) {
     const paint = painter(colour);
-    const line = (text) => write(`${text}\n`);
+    const raw = (text) => {
+        write(`${text}\n`);
+        runner?.newLine();
+    };
+    const line = (text) => raw(runner ? neutralise(text) : text);
+    const fence = new CommandFence(raw);
     return {
         info: message => line(message),
         debug: message => {
@@ -34373,19 +34522,8 @@ function terminalLog({ verbose, colour, write = text => process.stderr.write(tex
         },
         // A terminal has no workflow commands to guard against, but a workflow's run: step does: the fence
         // goes on the stream the untrusted output goes to.
-        untrusted: process.env.GITHUB_ACTIONS === 'true' ? fn => fencedForRunner(fn, line) : fn => fn()
+        untrusted: runner ? fn => fence.around(fn) : fn => fn()
     };
-}
-/** Run inside a GitHub Actions step, output from the commit goes where the runner obeys no command. */
-async function fencedForRunner(fn, line) {
-    const token = (0,external_node_crypto_namespaceObject.randomUUID)();
-    line(`::stop-commands::${token}`);
-    try {
-        return await fn();
-    }
-    finally {
-        line(`\n::${token}::`);
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/cli/report.ts
@@ -34525,6 +34663,7 @@ function report_testResults(suites, paint) {
 
 
 
+
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 async function cli_main() {
@@ -34541,9 +34680,12 @@ async function cli_main() {
         return 0;
     }
     const verbose = Boolean(process.env.HASHDOCK_DEBUG);
-    const log = terminalLog({ verbose, colour: wantsColour(process.stderr) });
+    // In a workflow's run: step, the runner reads what the CLI prints: what the commit prints is neutralised.
+    const runner = inRunner() ? new CommandNeutraliser() : undefined;
+    const log = terminalLog({ verbose, colour: wantsColour(process.stderr), runner });
     // Docker's own output (BuildKit's progress, the tests') is a log too: it must never mix into the JSON.
-    setExecOutput({ stdout: process.stderr, stderr: process.stderr, command: line => log.debug(`$ ${line}`) });
+    const programs = runner ? neutralisingStream(process.stderr, runner) : process.stderr;
+    setExecOutput({ stdout: programs, stderr: programs, command: line => log.debug(`$ ${line}`) });
     const runId = (0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex');
     const workDir = (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `hashdock-${runId}`);
     // Paths are the repository's, from its top, wherever in the working tree the CLI was started.
@@ -34566,13 +34708,13 @@ async function cli_main() {
             return await writeAdvice(cli, workspace);
         const report = await runPipeline(cli.inputs, workspace, log);
         if (cli.json) {
-            process.stdout.write(`${JSON.stringify(outputs(report), null, 2)}\n`);
+            process.stdout.write(`${json(outputs(report))}\n`);
             if (report.failure)
-                process.stderr.write(`hashdock: ${terminalMessage(report.failure, report.remedy)}\n`);
+                process.stderr.write(shown(`hashdock: ${terminalMessage(report.failure, report.remedy)}\n`));
         }
         else {
             process.stderr.write('\n');
-            process.stdout.write(renderTerminalReport(report, { colour: wantsColour(process.stdout) }));
+            process.stdout.write(shown(renderTerminalReport(report, { colour: wantsColour(process.stdout) })));
         }
         return report.failure ? EXIT_FAILED : 0;
     }
@@ -34597,9 +34739,9 @@ async function writeContext(inputs, workspace, out) {
 async function writeAdvice(cli, workspace) {
     const measured = await advise(await planSource(cli.inputs, workspace), cli.commits);
     if (cli.json)
-        process.stdout.write(`${JSON.stringify(measured, null, 2)}\n`);
+        process.stdout.write(`${json(measured)}\n`);
     else
-        process.stdout.write(renderAdviceReport(measured, { colour: wantsColour(process.stdout) }));
+        process.stdout.write(shown(renderAdviceReport(measured, { colour: wantsColour(process.stdout) })));
     // Advice is not a failure: the exit says whether hashdock could measure, not whether it found something.
     return 0;
 }
@@ -34620,6 +34762,10 @@ function checkOut(out) {
     if (entries.length)
         throw new UsageError(`--out: '${out}' is not empty; give a new or empty directory`);
 }
+/** In a workflow's run: step, reports quote the commit's test names and Dockerfile lines: none may be a command. */
+const inRunner = () => process.env.GITHUB_ACTIONS === 'true';
+const shown = (text) => (inRunner() ? neutralise(text) : text);
+const json = (value) => (inRunner() ? commandFreeJson(value) : JSON.stringify(value, null, 2));
 function cli_describe(error) {
     if (!(error instanceof Error))
         return String(error);
