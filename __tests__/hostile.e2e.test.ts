@@ -343,6 +343,24 @@ describe('hostile test results', () => {
     expectNoSecret(run)
     expect(leftovers(run)).toEqual([])
   })
+
+  test('results past the copy budget: the copy stops with a warning naming test-results, and the run goes on', async () => {
+    counted()
+    const flood = await runAction(
+      options({
+        image: uniqueImage('hostile-results-flood'),
+        push: 'false',
+        'test-results': '/tmp/results',
+        // 100 MB, more than the reader could ever use: it must not all reach the runner's disk.
+        'test-command': 'mkdir -p /tmp/results && head -c 100000000 /dev/zero > /tmp/results/flood.xml && ln -s /etc/passwd /tmp/results/passwd.xml'
+      })
+    )
+    expect(flood.stdout).toMatch(/^::warning::test-results: '\/tmp\/results' in the unit test container holds more than 64 MB or 1000 files; results were copied up to there$/m)
+    expect(flood.stdout).not.toContain('root:x:0:0')
+    expect(flood.errors).toEqual([])
+    expect(flood.exitCode).toBe(0)
+    expect(leftovers(flood)).toEqual([])
+  })
 })
 
 describe('hostile registry state', () => {

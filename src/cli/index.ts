@@ -22,6 +22,7 @@ import { renderAdviceReport } from './advice-report.js'
 import { parseCli, USAGE, UsageError, type CliOptions } from './args.js'
 import { artifactsDir } from './artifacts-dir.js'
 import { terminalLog } from './log.js'
+import { CommandNeutraliser, commandFreeJson, neutralise, neutralisingStream } from '../action/workflow-commands.js'
 import { terminalMessage } from './messages.js'
 import { renderTerminalReport } from './report.js'
 import { wantsColour } from './style.js'
@@ -42,9 +43,12 @@ async function main(): Promise<number> {
     return 0
   }
   const verbose = Boolean(process.env.HASHDOCK_DEBUG)
-  const log = terminalLog({ verbose, colour: wantsColour(process.stderr) })
+  // In a workflow's run: step, the runner reads what the CLI prints: what the commit prints is neutralised.
+  const runner = inRunner() ? new CommandNeutraliser() : undefined
+  const log = terminalLog({ verbose, colour: wantsColour(process.stderr), runner })
   // Docker's own output (BuildKit's progress, the tests') is a log too: it must never mix into the JSON.
-  setExecOutput({ stdout: process.stderr, stderr: process.stderr, command: line => log.debug(`$ ${line}`) })
+  const programs = runner ? neutralisingStream(process.stderr, runner) : process.stderr
+  setExecOutput({ stdout: programs, stderr: programs, command: line => log.debug(`$ ${line}`) })
   const runId = randomBytes(6).toString('hex')
   const workDir = join(tmpdir(), `hashdock-${runId}`)
   // Paths are the repository's, from its top, wherever in the working tree the CLI was started.
@@ -65,11 +69,11 @@ async function main(): Promise<number> {
     if (cli.command === 'advise') return await writeAdvice(cli, workspace)
     const report = await runPipeline(cli.inputs, workspace, log)
     if (cli.json) {
-      process.stdout.write(`${JSON.stringify(outputs(report), null, 2)}\n`)
-      if (report.failure) process.stderr.write(`hashdock: ${terminalMessage(report.failure, report.remedy)}\n`)
+      process.stdout.write(`${json(outputs(report))}\n`)
+      if (report.failure) process.stderr.write(shown(`hashdock: ${terminalMessage(report.failure, report.remedy)}\n`))
     } else {
       process.stderr.write('\n')
-      process.stdout.write(renderTerminalReport(report, { colour: wantsColour(process.stdout) }))
+      process.stdout.write(shown(renderTerminalReport(report, { colour: wantsColour(process.stdout) })))
     }
     return report.failure ? EXIT_FAILED : 0
   } finally {
@@ -92,8 +96,8 @@ async function writeContext(inputs: Inputs, workspace: Workspace, out: string): 
 /** `hashdock advise`: the Dockerfile measured against the history, as a report or, with --json, the facts alone. */
 async function writeAdvice(cli: CliOptions, workspace: Workspace): Promise<number> {
   const measured = await advise(await planSource(cli.inputs, workspace), cli.commits)
-  if (cli.json) process.stdout.write(`${JSON.stringify(measured, null, 2)}\n`)
-  else process.stdout.write(renderAdviceReport(measured, { colour: wantsColour(process.stdout) }))
+  if (cli.json) process.stdout.write(`${json(measured)}\n`)
+  else process.stdout.write(shown(renderAdviceReport(measured, { colour: wantsColour(process.stdout) })))
   // Advice is not a failure: the exit says whether hashdock could measure, not whether it found something.
   return 0
 }
@@ -111,6 +115,11 @@ function checkOut(out: string): void {
   }
   if (entries.length) throw new UsageError(`--out: '${out}' is not empty; give a new or empty directory`)
 }
+
+/** In a workflow's run: step, reports quote the commit's test names and Dockerfile lines: none may be a command. */
+const inRunner = (): boolean => process.env.GITHUB_ACTIONS === 'true'
+const shown = (text: string): string => (inRunner() ? neutralise(text) : text)
+const json = (value: unknown): string => (inRunner() ? commandFreeJson(value) : JSON.stringify(value, null, 2))
 
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error)
