@@ -144,16 +144,29 @@ describe('the reusable workflow mirrors the action', () => {
     expect(evaluate(String(given['registry-password']), contexts)).toBe(wantPassword)
   })
 
-  // A run that does not push (a pull request's) is given no credentials, whatever is available.
-  test.each([
-    ['ghcr.io/acme/app', '', ''],
-    ['ghcr.io/acme/app', 'bot', 'pat'],
-    ['docker.io/acme/app', 'acme-ci', 'pw']
-  ])('push false, image %s, username %j, secret %j: no login', (image, username, secret) => {
-    const contexts = { inputs: { image, 'registry-username': username, push: false }, secrets: { 'registry-password': secret }, github: { actor: 'octocat', token: 'ghs_token' } }
-    const given = actionStep?.with ?? {}
-    expect(evaluate(String(given['registry-username']), contexts)).toBe('')
-    expect(evaluate(String(given['registry-password']), contexts)).toBe('')
+  // A run that does not push (a pull request's) is given no credentials, whatever is available: in no
+  // job, neither the login, nor the other registries' logins, nor the build secrets.
+  const JOBS = ['build-test-push', 'platform', 'assemble']
+  const stepOf = (job: string) => byPath(REUSABLE).jobs[job].steps?.find(s => s.uses === '$/')
+  const available = { 'registry-password': 'pw', 'registry-logins': 'mirror.example=u:p', secrets: 'token=s3cret' }
+  test.each(JOBS.flatMap(job => [
+    [job, 'ghcr.io/acme/app', ''],
+    [job, 'ghcr.io/acme/app', 'bot'],
+    [job, 'docker.io/acme/app', 'acme-ci']
+  ]))('%s, push false, image %s, username %j: no login, no logins, no secrets', (job, image, username) => {
+    const contexts = { inputs: { image, 'registry-username': username, push: false }, secrets: available, github: { actor: 'octocat', token: 'ghs_token' } }
+    const given = stepOf(job)?.with ?? {}
+    for (const name of ['registry-username', ...SECRETS]) {
+      if (given[name] !== undefined) expect([name, evaluate(String(given[name]), contexts)]).toEqual([name, ''])
+    }
+    expect(given['registry-password']).toBeDefined()
+    expect(given['registry-logins']).toBeDefined()
+  })
+
+  test.each(JOBS)('%s, push true: the logins and build secrets given reach it', job => {
+    const contexts = { inputs: { image: 'docker.io/acme/app', 'registry-username': 'acme-ci', push: true }, secrets: available, github: { actor: 'octocat', token: 'ghs_token' } }
+    const given = stepOf(job)?.with ?? {}
+    for (const name of SECRETS) if (given[name] !== undefined) expect([name, evaluate(String(given[name]), contexts)]).toEqual([name, available[name as keyof typeof available]])
   })
 
   test('the checkout has the full history', () => {
