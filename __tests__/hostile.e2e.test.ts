@@ -82,6 +82,9 @@ beforeAll(() => {
         ''
       ].join('\n')
     )
+    // A cache mount a pull request writes, and a trusted build that must never find it.
+    .write('cachemount/pr.Dockerfile', 'ARG BASE\nFROM ${BASE}\nARG NONCE\nRUN --mount=type=cache,id=hashdock-isolation-probe,target=/c echo "$NONCE" && touch /c/poison\n')
+    .write('cachemount/trusted.Dockerfile', 'ARG BASE\nFROM ${BASE}\nARG NONCE\nRUN --mount=type=cache,id=hashdock-isolation-probe,target=/c echo "$NONCE" && test ! -e /c/poison\n')
     .write('helper/Dockerfile', 'ARG BASE\nFROM ${BASE}\nARG NONCE\nRUN echo "$NONCE" > /nonce\nCMD ["sleep", "600"]\n')
     .write('compose.built.yaml', 'services:\n  app:\n    image: ${HASHDOCK_IMAGE}\n    command: ["sleep", "600"]\n  helper:\n    build:\n      context: helper\n      args: {BASE: "${BASE}", NONCE: "${NONCE}"}\n')
   symlinkSync('/etc/passwd', join(origin.dir, 'Dockerfile.link'))
@@ -394,6 +397,41 @@ describe('hostile registry state', () => {
     expect(second.outputs.digest).not.toBe(forged)
     expectNoSecret(second)
     docker('image', 'rm', `${image}:${commit}`)
+  })
+})
+
+describe("a pull request's commit gets no credentials and no trusted builder", () => {
+  test('a run that does not push logs in nowhere, though credentials were given', async () => {
+    counted()
+    const before = shim.calls().length
+    const run = await runAction(options({ image: uniqueImage('hostile-nologin'), push: 'false', 'test-command': 'true' }))
+    expect(run.errors).toEqual([])
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain('Not logging in: this run does not push')
+    const calls = shim.calls().slice(before)
+    expect(calls).toMatch(/^ARGV build|^ARGV buildx/m)
+    expect(calls).not.toMatch(/^ARGV .*\blogin\b/m)
+    expectNoSecret(run)
+  })
+
+  test("its layers and cache mounts stay on a builder of its own: the next trusted build on the engine's builder never reads them", async () => {
+    counted()
+    const pr = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/7/merge', GITHUB_HEAD_REF: 'feature' }
+    const nonce = (): string => `NONCE=${randomBytes(6).toString('hex')}`
+    // Its builder reads base images from the registry, with the login build-login asks for.
+    const untrusted = await runAction(
+      options({ image: uniqueImage('hostile-pr'), push: 'false', 'build-login': 'true', dockerfile: 'cachemount/pr.Dockerfile', 'build-args': `BASE=${testbed.baseRef}\n${nonce()}` }, { env: pr })
+    )
+    expect(untrusted.errors).toEqual([])
+    expect(untrusted.exitCode).toBe(0)
+    const runId = untrusted.state['hashdock-run-id']
+    expect(untrusted.stdout).toMatch(new RegExp(`::notice::builder: this run builds on a docker-container builder of its own \\(hashdock-${runId}\\)`))
+    expect(leftovers(untrusted)).toEqual([])
+    expect(() => docker('buildx', 'inspect', `hashdock-${runId}`)).toThrow()
+    const trusted = await runAction(options({ image: uniqueImage('hostile-trusted-next'), push: 'false', dockerfile: 'cachemount/trusted.Dockerfile', 'build-args': `BASE=${testbed.baseImage}\n${nonce()}` }))
+    expect(trusted.errors).toEqual([])
+    expect(trusted.exitCode).toBe(0)
+    expect(trusted.stdout).not.toMatch(/of its own/)
   })
 })
 

@@ -97,8 +97,9 @@ describe('the reusable workflow mirrors the action', () => {
   const actionStep = byPath(REUSABLE).jobs['build-test-push'].steps?.find(s => s.uses === '$/')
 
   const SECRETS = ['registry-password', 'registry-logins', 'secrets']
-  // The fan-out (runners) sets these itself: a job's hand-on directory is its own runner's.
-  const FAN_OUT = ['export-dir', 'assemble-from']
+  // The fan-out (runners) sets these itself: a job's hand-on directory is its own runner's. And the
+  // workflow gives credentials only to runs that push, so a login for a build alone is the action's.
+  const FAN_OUT = ['export-dir', 'assemble-from', 'build-login']
   test.each(Object.keys(action.inputs).filter(name => !SECRETS.includes(name) && !FAN_OUT.includes(name)))('input %s is offered, with the same default', name => {
     expect(call.inputs[name]).toBeDefined()
     expect(String(call.inputs[name].default ?? '')).toBe(action.inputs[name].default ?? '')

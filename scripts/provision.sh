@@ -435,6 +435,8 @@ start_registry "$TESTBED_REGISTRY2" "$TESTBED_REGISTRY2_USER" "$TESTBED_REGISTRY
 base_image amd64 "$TESTBED_BASE_IMAGE"
 base_in_registry
 buildkit_binaries
+# The first engine needs it too: a pull request's commit builds on a docker-container builder of its own.
+buildkit_image unix:///var/run/docker.sock
 start_classic_engine
 buildkit_image "$TESTBED_CLASSIC_HOST"
 container_builder

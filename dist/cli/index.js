@@ -22857,6 +22857,8 @@ var Input;
     Input["Provenance"] = "provenance";
     Input["Sbom"] = "sbom";
     Input["Builder"] = "builder";
+    Input["IsolateBuilder"] = "isolate-builder";
+    Input["BuildLogin"] = "build-login";
     Input["Compression"] = "compression";
     Input["ForceTags"] = "force-tags";
     Input["Secrets"] = "secrets";
@@ -24547,7 +24549,7 @@ const IMAGE_CLOCK = 0;
  * cache; the exception is the engine's own `docker` driver on an engine without the containerd image
  * store, and for it the run brings a docker-container builder of its own.
  */
-function decideStrategy(inputs, engine, selected, runId) {
+function decideStrategy(inputs, engine, selected, runId, isolate = false) {
     if (!engine.buildx) {
         throw new Error('docker buildx is not installed: hashdock builds with BuildKit through buildx. Install the docker-buildx plugin (on GitHub, docker/setup-buildx-action).');
     }
@@ -24564,6 +24566,12 @@ function decideStrategy(inputs, engine, selected, runId) {
     if (selected.driver === 'docker' && !engine.containerdStore) {
         builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };
         notices.push(`builder: '${selected.name}' is the engine's own builder on an engine without the containerd image store, which can neither write an image archive nor export a layer cache; this run uses a docker-container builder of its own (${builder.name}), removed when it ends. Select one with docker/setup-buildx-action or the builder input to keep it between runs.`);
+    }
+    else if (isolate) {
+        // A pull request's commit writes layers and cache mounts (RUN --mount=type=cache) into the builder it
+        // runs on; on a builder of its own they are gone with the run, and no trusted build ever reads them.
+        builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };
+        notices.push(`builder: this run builds on a docker-container builder of its own (${builder.name}), removed when it ends, since ${inputs[Input.IsolateBuilder] === 'true' ? 'isolate-builder is true' : "the commit is a pull request's"}: its layers and cache mounts never reach the builder trusted builds use (isolate-builder: false builds on '${selected.name}').`);
     }
     reasons.push(`built by '${builder.name}' (${builder.driver} driver${builder.create ? ', created for this run' : ''})`);
     const provenance = inputs[Input.Provenance];
@@ -25410,7 +25418,9 @@ function highestVersion(tagNames) {
 async function plan(inputs, workspace, facts) {
     const source = await planSource(inputs, workspace);
     const { commit, commitTime, ref, contextPath, dockerfilePath } = source;
-    const strategy = facts ? decideStrategy(inputs, facts.engine, facts.builder, workspace.runId) : assemblyStrategy(inputs);
+    // A pull request's commit is a stranger's: it builds on a builder of its own unless the workflow says otherwise.
+    const isolate = inputs[Input.IsolateBuilder] === 'true' || (inputs[Input.IsolateBuilder] === 'auto' && workspace.event?.pr !== undefined);
+    const strategy = facts ? decideStrategy(inputs, facts.engine, facts.builder, workspace.runId, isolate) : assemblyStrategy(inputs);
     const assembleFrom = inputs[Input.AssembleFrom] && (0,external_node_path_namespaceObject.resolve)(inputs[Input.AssembleFrom]);
     if (assembleFrom && !(await (0,promises_namespaceObject.stat)(assembleFrom).catch(() => undefined))?.isDirectory()) {
         throw new InputError(Input.AssembleFrom, `'${inputs[Input.AssembleFrom]}' is not a directory; give the directory the platform jobs' images were downloaded into`);
@@ -34629,7 +34639,11 @@ async function stages(inputs, workspace, log, progress) {
     const workDir = workspace.workDir;
     await (0,promises_namespaceObject.mkdir)(workDir, { recursive: true });
     progress.stage = 'registry login';
-    const logins = inputs[Input.RegistryLogins];
+    // Credentials are for pushing: a run that does not push logs in only when told to (private base images).
+    const loginNeeded = inputs[Input.Push] || inputs[Input.BuildLogin];
+    const logins = loginNeeded ? inputs[Input.RegistryLogins] : [];
+    if (!loginNeeded && inputs[Input.RegistryLogins].length)
+        log.info('Not logging in: this run does not push (build-login: true logs in for private base images)');
     const session = await login(logins, workDir);
     for (const { registry, username } of logins)
         log.info(`Logged in to ${registry} as ${username}`);
@@ -34874,6 +34888,7 @@ const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 const MTIME_MODES = ['commit', 'per-file'];
 const COMPRESSIONS = ['gzip', 'zstd'];
+const ISOLATE_BUILDER = ['auto', 'true', 'false'];
 const COMPOSE_TRUST = ['none', 'host'];
 const CACHE_MODES = ['gha', 'registry', 'none'];
 function parseInputs(read) {
@@ -34908,6 +34923,8 @@ function parseInputs(read) {
         [Input.Provenance]: inputs_boolean(Input.Provenance, get(Input.Provenance), false),
         [Input.Sbom]: inputs_boolean(Input.Sbom, get(Input.Sbom), false),
         [Input.Builder]: builderName(get(Input.Builder)),
+        [Input.IsolateBuilder]: oneOf(Input.IsolateBuilder, get(Input.IsolateBuilder) || 'auto', ISOLATE_BUILDER),
+        [Input.BuildLogin]: inputs_boolean(Input.BuildLogin, get(Input.BuildLogin), false),
         [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'zstd', COMPRESSIONS),
         [Input.ForceTags]: inputs_boolean(Input.ForceTags, get(Input.ForceTags), false),
         [Input.Secrets]: secrets(lines(read(Input.Secrets)), lines(read(Input.SecretFiles)), lines(read(Input.SecretEnvs))),
@@ -35144,6 +35161,9 @@ Options:
   --assemble-from DIR        build nothing: assemble the images handed on into DIR, one per
                              platform of --platforms, into one index, and push it with --push true
   --builder NAME             BuildKit builder (default: the one docker buildx has selected)
+  --isolate-builder auto|true|false  build on a builder made for the run (auto: a pull request's
+                             commit; the CLI knows no pull request, so auto is false here)
+  --build-login true|false   log in even without --push true, for private base images
   --rebuild true|false       build even when the registry holds this commit from the same inputs
   --provenance true|false    attach a provenance attestation (default: false); it records build
                              times, so the digest is no longer reproducible

@@ -82,6 +82,9 @@ Options:
   --assemble-from DIR        build nothing: assemble the images handed on into DIR, one per
                              platform of --platforms, into one index, and push it with --push true
   --builder NAME             BuildKit builder (default: the one docker buildx has selected)
+  --isolate-builder auto|true|false  build on a builder made for the run (auto: a pull request's
+                             commit; the CLI knows no pull request, so auto is false here)
+  --build-login true|false   log in even without --push true, for private base images
   --rebuild true|false       build even when the registry holds this commit from the same inputs
   --provenance true|false    attach a provenance attestation (default: false); it records build
                              times, so the digest is no longer reproducible

@@ -62,7 +62,9 @@ export type SourcePlan = Pick<Plan, 'inputs' | 'workspace' | 'commit' | 'commitT
 export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | undefined): Promise<Plan> {
   const source = await planSource(inputs, workspace)
   const { commit, commitTime, ref, contextPath, dockerfilePath } = source
-  const strategy = facts ? decideStrategy(inputs, facts.engine, facts.builder, workspace.runId) : assemblyStrategy(inputs)
+  // A pull request's commit is a stranger's: it builds on a builder of its own unless the workflow says otherwise.
+  const isolate = inputs[Input.IsolateBuilder] === 'true' || (inputs[Input.IsolateBuilder] === 'auto' && workspace.event?.pr !== undefined)
+  const strategy = facts ? decideStrategy(inputs, facts.engine, facts.builder, workspace.runId, isolate) : assemblyStrategy(inputs)
   const assembleFrom = inputs[Input.AssembleFrom] && resolve(inputs[Input.AssembleFrom])
   if (assembleFrom && !(await stat(assembleFrom).catch(() => undefined))?.isDirectory()) {
     throw new InputError(Input.AssembleFrom, `'${inputs[Input.AssembleFrom]}' is not a directory; give the directory the platform jobs' images were downloaded into`)
