@@ -13,5 +13,7 @@ hostileComposeSuite({
   // Its docker-container builder reads base images from the registry.
   base: testbed.baseRef,
   local: testbed.baseImage,
+  // Behind the registry's login: runs that do not push log in for it.
+  inputs: { 'build-login': 'true' },
   docker: engines.currentContainer.docker
 })

@@ -88,6 +88,7 @@ beforeAll(() => {
     .write('helper/Dockerfile', 'ARG BASE\nFROM ${BASE}\nARG NONCE\nRUN echo "$NONCE" > /nonce\nCMD ["sleep", "600"]\n')
     .write('compose.built.yaml', 'services:\n  app:\n    image: ${HASHDOCK_IMAGE}\n    command: ["sleep", "600"]\n  helper:\n    build:\n      context: helper\n      args: {BASE: "${BASE}", NONCE: "${NONCE}"}\n')
   symlinkSync('/etc/passwd', join(origin.dir, 'Dockerfile.link'))
+  symlinkSync('/etc/hostname', join(origin.dir, 'secretlink'))
   symlinkSync('/etc/hostname', join(origin.dir, 'compose.link.yaml'))
   // A file name that is not UTF-8: bytes 0xff 0xfe.
   writeFileSync(Buffer.concat([Buffer.from(join(origin.dir, 'latin-')), Buffer.from([0xff, 0xfe])]), 'bytes\n')
@@ -144,6 +145,7 @@ describe('hostile inputs: one line naming the input, nothing else happens', () =
     ['a username without a password', { 'registry-password': '' }, /^::error::registry-password: is empty/],
     ['push that is not a boolean', { push: 'maybe' }, /^::error::push: 'maybe' is not a boolean/],
     ['reuse that is not a boolean', { reuse: 'sometimes' }, /^::error::reuse: 'sometimes' is not a boolean/],
+    ['a secret file the commit links to a host file', { 'secret-files': 'tok=secretlink' }, /^::error::secret-files: 'tok': secretlink is reached through a symlink in the checkout, which the commit chooses/],
     ['a wrong registry password', { 'registry-password': 'wrong-password' }, /^::error::registry-password: .* refused the login/]
   ]
   test.each(cases)('%s', async (_, inputs, message) => {

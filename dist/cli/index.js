@@ -25493,6 +25493,9 @@ async function planSource(inputs, workspace) {
         if ('file' in secret && !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.resolve)(workspace.repoDir, secret.file))) {
             throw new InputError(Input.SecretFiles, `'${secret.id}': ${secret.file} does not exist`);
         }
+        if ('file' in secret && (await symlinkInCheckout(workspace.repoDir, secret.file))) {
+            throw new InputError(Input.SecretFiles, `'${secret.id}': ${secret.file} is reached through a symlink in the checkout, which the commit chooses; write the secret to a file outside the checkout (e.g. in RUNNER_TEMP) and name that`);
+        }
         if ('env' in secret && process.env[secret.env] === undefined) {
             throw new InputError(Input.SecretEnvs, `'${secret.id}': the environment variable ${secret.env} is not set; set it in the step's env`);
         }
@@ -25505,6 +25508,14 @@ async function planSource(inputs, workspace) {
     if (inputs[Input.Mtime] === 'per-file')
         await requireFullHistory(workspace.repoDir);
     return { inputs, workspace, commit, commitTime, ref, contextPath, dockerfilePath };
+}
+/** Whether a path inside the checkout passes through a symlink: the commit, not the workflow, would pick the file. */
+async function symlinkInCheckout(repoDir, file) {
+    const root = (0,external_node_path_namespaceObject.resolve)(repoDir);
+    const full = (0,external_node_path_namespaceObject.resolve)(root, file);
+    if (full !== root && !full.startsWith(`${root}${external_node_path_namespaceObject.sep}`))
+        return false;
+    return (await (0,promises_namespaceObject.realpath)(full)) !== (0,external_node_path_namespaceObject.join)(await (0,promises_namespaceObject.realpath)(root), (0,external_node_path_namespaceObject.relative)(root, full));
 }
 /**
  * Everything the image's bytes depend on, hashed: git's own content hashes of context, Dockerfile and
