@@ -70,34 +70,42 @@ buildkit_binaries() {
   printf '[registry."%s"]\n  http = true\n' "$TESTBED_REGISTRY" | as_root tee "$TESTBED_STATE/buildkitd.toml" >/dev/null
 }
 
-# --- a second engine, without the containerd image store --------------------------------------
-classic_up() { DOCKER_HOST=$TESTBED_CLASSIC_HOST docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+# --- engines beside the first ------------------------------------------------------------------
+# engine_at HOST CMD…: a command against the engine at HOST.
+engine_at_up() { DOCKER_HOST=$1 docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
-start_classic_engine() {
-  local run=/run/hashdock-testbed root="$TESTBED_STATE/classic"
-  if ! classic_up; then
-    stop_pidfile "$run/classic.pid"
-    as_root rm -f "${TESTBED_CLASSIC_HOST#unix://}"
-    as_root mkdir -p "$run" "$root"
-    # A bridge of its own: with --bridge=none it would delete the first engine's docker0.
-    if ! ip link show hashdock0 >/dev/null 2>&1; then
-      as_root ip link add hashdock0 type bridge
-      as_root ip addr add 10.228.0.1/24 dev hashdock0
-    fi
-    as_root ip link set hashdock0 up
-    # its own configuration file: the first engine's turns the containerd store on
-    echo '{}' | as_root tee "$root/daemon.json" >/dev/null
-    # A dockerd with address pools that finds its old default network at start deletes the link named
-    # docker0, the first engine's bridge, whatever its own bridge is called. Nothing in the test bed keeps
-    # a network of this engine across a restart, so its network store starts empty every time.
-    as_root rm -f "$root/data/network/files/local-kv.db"
-    log "starting a second dockerd without the containerd image store"
-    as_root sh -c "nohup setsid dockerd --config-file '$root/daemon.json' --data-root '$root/data' \
-      --exec-root '$run/classic' -H '$TESTBED_CLASSIC_HOST' --pidfile '$run/classic.pid' --bridge hashdock0 \
-      --default-address-pool base=10.229.0.0/16,size=24 >'$TESTBED_STATE/classic.log' 2>&1 </dev/null &"
-    for _ in $(seq 1 60); do classic_up && break; sleep 1; done
-    classic_up || { tail -n 30 "$TESTBED_STATE/classic.log" >&2; log "the second dockerd did not start"; exit 1; }
+# start_side_engine NAME HOST BRIDGE BRIDGE_CIDR POOL DAEMON_JSON [BIN_DIRS]: a dockerd beside the first,
+# with its own configuration, data root, exec root, socket, pid file and bridge; BIN_DIRS come first on
+# its PATH (its own containerd and shims). Started only when it does not answer.
+start_side_engine() {
+  local name=$1 host=$2 bridge=$3 cidr=$4 pool=$5 config=$6 bins=${7:-} run=/run/hashdock-testbed root="$TESTBED_STATE/$1"
+  engine_at_up "$host" && return 0
+  stop_pidfile "$run/$name.pid"
+  as_root rm -f "${host#unix://}"
+  as_root mkdir -p "$run" "$root"
+  # A bridge of its own: with --bridge=none it would delete the first engine's docker0.
+  if ! ip link show "$bridge" >/dev/null 2>&1; then
+    as_root ip link add "$bridge" type bridge
+    as_root ip addr add "$cidr" dev "$bridge"
   fi
+  as_root ip link set "$bridge" up
+  # its own configuration file: the first engine's turns the containerd store on
+  echo "$config" | as_root tee "$root/daemon.json" >/dev/null
+  # A dockerd with address pools that finds its old default network at start deletes the link named
+  # docker0, the first engine's bridge, whatever its own bridge is called. Nothing in the test bed keeps
+  # a network of these engines across a restart, so their network store starts empty every time.
+  as_root rm -f "$root/data/network/files/local-kv.db"
+  log "starting the $name dockerd without the containerd image store"
+  as_root env PATH="${bins:+$bins:}$PATH" sh -c "nohup setsid dockerd --config-file '$root/daemon.json' --data-root '$root/data' \
+    --exec-root '$run/$name' -H '$host' --pidfile '$run/$name.pid' --bridge '$bridge' \
+    --default-address-pool '$pool' >'$TESTBED_STATE/$name.log' 2>&1 </dev/null &"
+  for _ in $(seq 1 60); do engine_at_up "$host" && break; sleep 1; done
+  engine_at_up "$host" || { tail -n 30 "$TESTBED_STATE/$name.log" >&2; log "the $name dockerd did not start"; exit 1; }
+}
+
+# A second engine, without the containerd image store.
+start_classic_engine() {
+  start_side_engine classic "$TESTBED_CLASSIC_HOST" hashdock0 10.228.0.1/24 base=10.229.0.0/16,size=24 '{}'
   docker context inspect "$TESTBED_CLASSIC_CONTEXT" >/dev/null 2>&1 ||
     docker context create "$TESTBED_CLASSIC_CONTEXT" --docker "host=$TESTBED_CLASSIC_HOST" >/dev/null
 }
@@ -127,7 +135,7 @@ current_packages() {
     for p in "$debs"/*.deb; do as_root dpkg-deb -x "$p" "$TESTBED_CURRENT_ROOT"; done
     as_root touch "$TESTBED_CURRENT_ROOT/complete-$key"
     # an engine started from the files just replaced must start again
-    stop_pidfile /run/hashdock-testbed/current.pid
+    stop_pidfile /run/hashdock-testbed/current-engine.pid
   fi
   # Its own docker configuration: its buildx and compose as CLI plugins, its builders, its context.
   as_root mkdir -p "$TESTBED_CURRENT_CONFIG"
@@ -137,30 +145,12 @@ current_packages() {
 
 # current CMD…: a command with the current stack's CLI, plugins and engine.
 current() { PATH="$TESTBED_CURRENT_BIN:$PATH" DOCKER_HOST=$TESTBED_CURRENT_HOST DOCKER_CONFIG=$TESTBED_CURRENT_CONFIG "$@"; }
-current_up() { current docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
+# As GitHub's runners ship it: the classic image store, not containerd's; its own containerd 2, shims
+# and proxy come first on its PATH, runc is the machine's.
 start_current_engine() {
-  local run=/run/hashdock-testbed root="$TESTBED_STATE/current-engine"
-  current_up && return 0
-  stop_pidfile "$run/current.pid"
-  as_root rm -f "${TESTBED_CURRENT_HOST#unix://}"
-  as_root mkdir -p "$run" "$root"
-  if ! ip link show hashdock1 >/dev/null 2>&1; then
-    as_root ip link add hashdock1 type bridge
-    as_root ip addr add 10.230.0.1/24 dev hashdock1
-  fi
-  as_root ip link set hashdock1 up
-  # As GitHub's runners ship it: the classic image store, not containerd's.
-  echo '{"features":{"containerd-snapshotter":false}}' | as_root tee "$root/daemon.json" >/dev/null
-  as_root rm -f "$root/data/network/files/local-kv.db"
-  log "starting the current dockerd ($TESTBED_CURRENT_ROOT) without the containerd image store"
-  # Its own containerd 2, shims and proxy come first on PATH; runc is the machine's.
-  as_root env PATH="$TESTBED_CURRENT_ROOT/usr/bin:$TESTBED_CURRENT_ROOT/usr/sbin:$PATH" sh -c "nohup setsid dockerd \
-    --config-file '$root/daemon.json' --data-root '$root/data' --exec-root '$run/current' -H '$TESTBED_CURRENT_HOST' \
-    --pidfile '$run/current.pid' --bridge hashdock1 --default-address-pool base=10.231.0.0/16,size=24 \
-    >'$TESTBED_STATE/current.log' 2>&1 </dev/null &"
-  for _ in $(seq 1 60); do current_up && break; sleep 1; done
-  current_up || { tail -n 30 "$TESTBED_STATE/current.log" >&2; log "the current dockerd did not start"; exit 1; }
+  start_side_engine current-engine "$TESTBED_CURRENT_HOST" hashdock1 10.230.0.1/24 base=10.231.0.0/16,size=24 \
+    '{"features":{"containerd-snapshotter":false}}' "$TESTBED_CURRENT_ROOT/usr/bin:$TESTBED_CURRENT_ROOT/usr/sbin"
 }
 
 # The current engine's base image and buildkit image, and a docker-container builder selected on it.
