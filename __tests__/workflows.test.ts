@@ -211,7 +211,12 @@ describe('the reusable workflow fans out to native runners', () => {
 
   test('a platform job builds and tests as the one job would: every build and test input, but push and platforms', () => {
     const given = (step: typeof single, skip: string[]): string[] => Object.keys(step?.with ?? {}).filter(n => !skip.includes(n)).sort()
-    expect(given(perPlatform, ['export-dir', 'push', 'platforms'])).toEqual(given(single, ['push', 'platforms', 'rebuild', 'reuse']))
+    expect(given(perPlatform, ['export-dir', 'push', 'platforms', 'build-login'])).toEqual(given(single, ['push', 'platforms', 'rebuild', 'reuse']))
+  })
+
+  test('a platform job of a run that pushes logs in to build, as the one job does; of one that does not, never', () => {
+    expect(evaluate(String(perPlatform?.with?.['build-login']), { inputs: { push: true } })).toBe('true')
+    expect(evaluate(String(perPlatform?.with?.['build-login']), { inputs: { push: false } })).toBe('false')
   })
 
   test('it hands on its export directory, and the last job takes every platform\'s into the directory it assembles from', () => {

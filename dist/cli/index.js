@@ -25419,7 +25419,7 @@ async function plan(inputs, workspace, facts) {
     const source = await planSource(inputs, workspace);
     const { commit, commitTime, ref, contextPath, dockerfilePath } = source;
     // A pull request's commit is a stranger's: it builds on a builder of its own unless the workflow says otherwise.
-    const isolate = inputs[Input.IsolateBuilder] === 'true' || (inputs[Input.IsolateBuilder] === 'auto' && workspace.event?.pr !== undefined);
+    const isolate = inputs[Input.IsolateBuilder] === 'true' || (inputs[Input.IsolateBuilder] === 'auto' && workspace.event?.fromPullRequest === true);
     const strategy = facts ? decideStrategy(inputs, facts.engine, facts.builder, workspace.runId, isolate) : assemblyStrategy(inputs);
     const assembleFrom = inputs[Input.AssembleFrom] && (0,external_node_path_namespaceObject.resolve)(inputs[Input.AssembleFrom]);
     if (assembleFrom && !(await (0,promises_namespaceObject.stat)(assembleFrom).catch(() => undefined))?.isDirectory()) {

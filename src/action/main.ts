@@ -79,8 +79,10 @@ function workDirFor(runId: string): string {
 
 /** The branch and pull request the triggering commit was built for: GitHub's names, not the merge ref's. */
 export function eventOf(env: NodeJS.ProcessEnv): Workspace['event'] {
+  // A pull request's commit, whatever the ref: pull_request_target runs with the base branch's ref.
+  const flag = env.GITHUB_EVENT_NAME?.startsWith('pull_request') ? { fromPullRequest: true } : {}
   const pr = /^refs\/pull\/(\d+)\//.exec(env.GITHUB_REF ?? '')?.[1]
-  if (env.GITHUB_EVENT_NAME?.startsWith('pull_request') && pr) return { branch: env.GITHUB_HEAD_REF || undefined, pr: Number(pr) }
+  if (flag.fromPullRequest && pr) return { branch: env.GITHUB_HEAD_REF || undefined, pr: Number(pr), ...flag }
   const branch = /^refs\/heads\/(.+)$/.exec(env.GITHUB_REF ?? '')?.[1]
-  return branch ? { branch } : {}
+  return { ...(branch ? { branch } : {}), ...flag }
 }

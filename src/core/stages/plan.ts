@@ -63,7 +63,7 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | 
   const source = await planSource(inputs, workspace)
   const { commit, commitTime, ref, contextPath, dockerfilePath } = source
   // A pull request's commit is a stranger's: it builds on a builder of its own unless the workflow says otherwise.
-  const isolate = inputs[Input.IsolateBuilder] === 'true' || (inputs[Input.IsolateBuilder] === 'auto' && workspace.event?.pr !== undefined)
+  const isolate = inputs[Input.IsolateBuilder] === 'true' || (inputs[Input.IsolateBuilder] === 'auto' && workspace.event?.fromPullRequest === true)
   const strategy = facts ? decideStrategy(inputs, facts.engine, facts.builder, workspace.runId, isolate) : assemblyStrategy(inputs)
   const assembleFrom = inputs[Input.AssembleFrom] && resolve(inputs[Input.AssembleFrom])
   if (assembleFrom && !(await stat(assembleFrom).catch(() => undefined))?.isDirectory()) {
