@@ -486,7 +486,7 @@ describe('runs started from elsewhere, and interrupted', () => {
     const checkout = origin.clone()
     const child = spawn(
       process.execPath,
-      [cli, 'build', '--repo', checkout, '--image', uniqueImage('hostile-interrupted'), '--build-args', `BASE=${testbed.baseImage}`, '--registry-username', testbed.username, '--compose-file', 'compose.yaml', '--integration-command', 'sleep 300'],
+      [cli, 'build', '--repo', checkout, '--image', uniqueImage('hostile-interrupted'), '--build-args', `BASE=${testbed.baseImage}`, '--registry-username', testbed.username, '--build-login', 'true', '--compose-file', 'compose.yaml', '--integration-command', 'sleep 300'],
       { env: { ...process.env, TMPDIR: tmp, HASHDOCK_REGISTRY_PASSWORD: testbed.password }, stdio: ['ignore', 'pipe', 'pipe'] }
     )
     let out = ''
