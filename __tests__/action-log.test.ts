@@ -1,7 +1,8 @@
 // The action's log: output of the user's tests is fenced off so the runner cannot read it as commands.
 import { describe, expect, test } from '@jest/globals'
 import { captureStdout } from '../test/support/stdout.js'
-import { actionLog } from '../src/action/log.js'
+import { actionExecOutput, actionLog } from '../src/action/log.js'
+import { run, setExecOutput } from '../src/core/programs/exec.js'
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
 
@@ -123,16 +124,17 @@ describe('inside a fence, the action still speaks', () => {
 })
 
 describe('actionLog.info', () => {
+  const WJ = '\u2060'
   test.each([
-    ['a line starting with ::', 'ok\n::set-output name=x::y'],
-    ['a legacy command anywhere', 'test name ##[add-mask]secret'],
-    ['a carriage return', 'ok\r::warning::x'],
-    ['indented ::', '  ::error::x']
-  ])('text holding %s is fenced', (_, text) => {
+    ['a line starting with ::', 'ok\n::set-output name=x::y', `ok\n${WJ}::set-output name=x::y`],
+    ['a legacy command anywhere', 'test name ##[add-mask]secret', `test name ##${WJ}[add-mask]secret`],
+    ['a carriage return', 'ok\r::warning::x', `ok\r${WJ}::warning::x`],
+    ['indented ::', '  ::error::x', `  ${WJ}::error::x`]
+  ])('text holding %s is neutralised line by line, and fenced', (_, text, neutralised) => {
     actionLog.info(text)
     const out = stdout().join('')
     const token = stopToken(out.split('\n')[0])
-    expect(out).toBe(`::stop-commands::${token}\n${text}\n\n::${token}::\n`)
+    expect(out).toBe(`::stop-commands::${token}\n${neutralised}\n\n::${token}::\n`)
   })
 
   test('plain text is printed as it is', () => {
@@ -143,5 +145,35 @@ describe('actionLog.info', () => {
   test('annotations lose bidi and zero-width characters', () => {
     actionLog.error('expected \u202eevil\u202c', { title: 'test\u200b name' })
     expect(stdout().join('')).toBe('::error title=test name::expected evil\n')
+  })
+})
+
+describe('actionExecOutput', () => {
+  const WJ = '\u2060'
+
+  test('what programs print is neutralised on its way: lines are read across writes, and after our own lines', () => {
+    actionExecOutput.stdout.write(Buffer.from('partial '))
+    actionExecOutput.stderr.write(Buffer.from('::mid-line::\n  ::'))
+    actionExecOutput.stdout.write(Buffer.from('warning::x ##'))
+    actionExecOutput.stdout.write(Buffer.from('[add-mask]y, no newline'))
+    actionLog.info('ours')
+    actionExecOutput.stdout.write(Buffer.from('::after-ours::\n'))
+    expect(stdout().join('')).toBe(`partial ::mid-line::\n  ${WJ}::warning::x ##${WJ}[add-mask]y, no newlineours\n${WJ}::after-ours::\n`)
+  })
+
+  test("a streamed program's commands reach the log neutralised", async () => {
+    setExecOutput(actionExecOutput)
+    try {
+      await actionLog.untrusted(() => run('sh', ['-c', "echo '::warning::EVIL'; printf 'x\\r##[add-mask]EVIL\\n'"], { stream: true }))
+    } finally {
+      setExecOutput({ stdout: process.stdout, stderr: process.stderr, command: () => {} })
+    }
+    const out = lines()
+    // The command line is a debug command of our own: the fence resumes for it, and stops again.
+    expect(out[2]).toBe("::debug::sh -c echo '::warning::EVIL'; printf 'x\\r##[add-mask]EVIL\\n'")
+    const token = stopToken(out[3])
+    expect(out[4]).toBe(`${WJ}::warning::EVIL`)
+    expect(stdout().join('')).toContain(`x\r##${WJ}[add-mask]EVIL\n`)
+    expect(out.at(-1)).toBe(`::${token}::`)
   })
 })

@@ -286,7 +286,8 @@ describe('on a pull request', () => {
     const run = await runAction({
       workspace: origin.clone(),
       sha: newer,
-      inputs: { image: `${testbed.registry}/e2e/pr`, 'build-args': `BASE=${testbed.baseImage}`, push: 'false', tags: '{pr}\n{branch}\nsha-{githash}', ...pick(inputs([]), ['secrets', 'secret-envs', 'secret-files', 'ssh', 'build-contexts']) },
+      // On the engine's own builder, which holds the local base image (a pull request's commit would get a builder of its own).
+      inputs: { image: `${testbed.registry}/e2e/pr`, 'build-args': `BASE=${testbed.baseImage}`, push: 'false', 'isolate-builder': 'false', tags: '{pr}\n{branch}\nsha-{githash}', ...pick(inputs([]), ['secrets', 'secret-envs', 'secret-files', 'ssh', 'build-contexts']) },
       env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/5/merge', GITHUB_HEAD_REF: 'feature/login', HASHDOCK_TEST_ENV_SECRET: ENV_SECRET }
     })
     expect(run.errors).toEqual([])
@@ -295,7 +296,7 @@ describe('on a pull request', () => {
 })
 
 describe('pull, and an image as a named context', () => {
-  test('the base image and the named one come from the registry, with the run\'s login', async () => {
+  test('the base image and the named one come from the registry, with the run\'s login (build-login, since the run does not push)', async () => {
     const shim = dockerArgvShim()
     const run = await runAction({
       workspace: origin.clone(),
@@ -307,6 +308,7 @@ describe('pull, and an image as a named context', () => {
         'build-contexts': `base=docker-image://${testbed.baseRef}`,
         pull: 'true',
         push: 'false',
+        'build-login': 'true',
         'registry-username': testbed.username,
         'registry-password': testbed.password
       },

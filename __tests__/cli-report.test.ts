@@ -4,6 +4,7 @@ import { InputError } from '../src/core/errors.js'
 import type { TestSuite } from '../src/core/results/junit.js'
 import { failedReport, report, startProgress } from '../src/core/stages/report.js'
 import { terminalLog } from '../src/cli/log.js'
+import { CommandNeutraliser } from '../src/action/workflow-commands.js'
 import { terminalMessage } from '../src/cli/messages.js'
 import { renderTerminalReport } from '../src/cli/report.js'
 import { renderAdviceReport } from '../src/cli/advice-report.js'
@@ -160,6 +161,21 @@ describe('terminalLog', () => {
     const written: string[] = []
     terminalLog({ verbose: false, colour: false, write: t => written.push(t) }).warning("test-results: '/nowhere' was not found in the unit test container")
     expect(written).toEqual(["warning: --test-results: '/nowhere' was not found in the unit test container\n"])
+  })
+
+  test("in a workflow's run: step: lines neutralised, untrusted output fenced, programs' lines read after ours", async () => {
+    const written: string[] = []
+    const runner = new CommandNeutraliser()
+    const log = terminalLog({ verbose: false, colour: false, write: t => written.push(t), runner })
+    await log.untrusted(async () => {
+      log.info('::warning::a test name')
+      runner.push('program output without newline')
+      log.info('ours')
+      expect(runner.push('::error::x')).toBe('\u2060::error::x')
+    })
+    const token = /^::stop-commands::(\S+)\n$/.exec(written[0])?.[1]
+    expect(token).toBeDefined()
+    expect(written.slice(1)).toEqual(['\u2060::warning::a test name\n', 'ours\n', `\n::${token}::\n`])
   })
 
   test('verbose: debug lines too', () => {

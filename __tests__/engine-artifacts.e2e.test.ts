@@ -27,7 +27,7 @@ beforeAll(() => {
 async function deb(engine: TestEngine): Promise<string> {
   const dir = join(tempDir('artifacts-dir'), engine.name)
   const run = await runCli(
-    ['build', '--repo', origin.clone(), '--image', uniqueImage('deb-service'), '--build-args', `BASE=${testbed.baseRef}`, '--registry-username', testbed.username,
+    ['build', '--repo', origin.clone(), '--image', uniqueImage('deb-service'), '--build-args', `BASE=${testbed.baseRef}`, '--registry-username', testbed.username, '--build-login', 'true',
       '--no-cache', 'true', '--test-command', TEST, '--artifacts', DEB, '--artifacts-dir', dir],
     { env: { ...engine.env, HASHDOCK_REGISTRY_PASSWORD: testbed.password } }
   )

@@ -15,7 +15,7 @@ jest.setTimeout(1_800_000)
 
 const PLATFORMS = ['linux/amd64', 'linux/arm64']
 const MACHINES: Record<string, string> = { 'linux/amd64': 'x86_64', 'linux/arm64': 'aarch64' }
-const login = { 'registry-username': testbed.username, 'registry-password': testbed.password }
+const login = { 'registry-username': testbed.username, 'registry-password': testbed.password, 'build-login': 'true' }
 
 let origin: FixtureRepo
 let commit: string

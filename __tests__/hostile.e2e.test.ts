@@ -82,9 +82,13 @@ beforeAll(() => {
         ''
       ].join('\n')
     )
+    // A cache mount a pull request writes, and a trusted build that must never find it.
+    .write('cachemount/pr.Dockerfile', 'ARG BASE\nFROM ${BASE}\nARG NONCE\nRUN --mount=type=cache,id=hashdock-isolation-probe,target=/c echo "$NONCE" && touch /c/poison\n')
+    .write('cachemount/trusted.Dockerfile', 'ARG BASE\nFROM ${BASE}\nARG NONCE\nRUN --mount=type=cache,id=hashdock-isolation-probe,target=/c echo "$NONCE" && test ! -e /c/poison\n')
     .write('helper/Dockerfile', 'ARG BASE\nFROM ${BASE}\nARG NONCE\nRUN echo "$NONCE" > /nonce\nCMD ["sleep", "600"]\n')
     .write('compose.built.yaml', 'services:\n  app:\n    image: ${HASHDOCK_IMAGE}\n    command: ["sleep", "600"]\n  helper:\n    build:\n      context: helper\n      args: {BASE: "${BASE}", NONCE: "${NONCE}"}\n')
   symlinkSync('/etc/passwd', join(origin.dir, 'Dockerfile.link'))
+  symlinkSync('/etc/hostname', join(origin.dir, 'secretlink'))
   symlinkSync('/etc/hostname', join(origin.dir, 'compose.link.yaml'))
   // A file name that is not UTF-8: bytes 0xff 0xfe.
   writeFileSync(Buffer.concat([Buffer.from(join(origin.dir, 'latin-')), Buffer.from([0xff, 0xfe])]), 'bytes\n')
@@ -141,6 +145,7 @@ describe('hostile inputs: one line naming the input, nothing else happens', () =
     ['a username without a password', { 'registry-password': '' }, /^::error::registry-password: is empty/],
     ['push that is not a boolean', { push: 'maybe' }, /^::error::push: 'maybe' is not a boolean/],
     ['reuse that is not a boolean', { reuse: 'sometimes' }, /^::error::reuse: 'sometimes' is not a boolean/],
+    ['a secret file the commit links to a host file', { 'secret-files': 'tok=secretlink' }, /^::error::secret-files: 'tok': secretlink is reached through a symlink in the checkout, which the commit chooses/],
     ['a wrong registry password', { 'registry-password': 'wrong-password' }, /^::error::registry-password: .* refused the login/]
   ]
   test.each(cases)('%s', async (_, inputs, message) => {
@@ -343,6 +348,24 @@ describe('hostile test results', () => {
     expectNoSecret(run)
     expect(leftovers(run)).toEqual([])
   })
+
+  test('results past the copy budget: the copy stops with a warning naming test-results, and the run goes on', async () => {
+    counted()
+    const flood = await runAction(
+      options({
+        image: uniqueImage('hostile-results-flood'),
+        push: 'false',
+        'test-results': '/tmp/results',
+        // 100 MB, more than the reader could ever use: it must not all reach the runner's disk.
+        'test-command': 'mkdir -p /tmp/results && head -c 100000000 /dev/zero > /tmp/results/flood.xml && ln -s /etc/passwd /tmp/results/passwd.xml'
+      })
+    )
+    expect(flood.stdout).toMatch(/^::warning::test-results: '\/tmp\/results' in the unit test container holds more than 64 MB or 1000 files; results were copied up to there$/m)
+    expect(flood.stdout).not.toContain('root:x:0:0')
+    expect(flood.errors).toEqual([])
+    expect(flood.exitCode).toBe(0)
+    expect(leftovers(flood)).toEqual([])
+  })
 })
 
 describe('hostile registry state', () => {
@@ -376,6 +399,41 @@ describe('hostile registry state', () => {
     expect(second.outputs.digest).not.toBe(forged)
     expectNoSecret(second)
     docker('image', 'rm', `${image}:${commit}`)
+  })
+})
+
+describe("a pull request's commit gets no credentials and no trusted builder", () => {
+  test('a run that does not push logs in nowhere, though credentials were given', async () => {
+    counted()
+    const before = shim.calls().length
+    const run = await runAction(options({ image: uniqueImage('hostile-nologin'), push: 'false', 'test-command': 'true' }))
+    expect(run.errors).toEqual([])
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain('Not logging in: this run does not push')
+    const calls = shim.calls().slice(before)
+    expect(calls).toMatch(/^ARGV build|^ARGV buildx/m)
+    expect(calls).not.toMatch(/^ARGV .*\blogin\b/m)
+    expectNoSecret(run)
+  })
+
+  test("its layers and cache mounts stay on a builder of its own: the next trusted build on the engine's builder never reads them", async () => {
+    counted()
+    const pr = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/7/merge', GITHUB_HEAD_REF: 'feature' }
+    const nonce = (): string => `NONCE=${randomBytes(6).toString('hex')}`
+    // Its builder reads base images from the registry, with the login build-login asks for.
+    const untrusted = await runAction(
+      options({ image: uniqueImage('hostile-pr'), push: 'false', 'build-login': 'true', dockerfile: 'cachemount/pr.Dockerfile', 'build-args': `BASE=${testbed.baseRef}\n${nonce()}` }, { env: pr })
+    )
+    expect(untrusted.errors).toEqual([])
+    expect(untrusted.exitCode).toBe(0)
+    const runId = untrusted.state['hashdock-run-id']
+    expect(untrusted.stdout).toMatch(new RegExp(`::notice::builder: this run builds on a docker-container builder of its own \\(hashdock-${runId}\\)`))
+    expect(leftovers(untrusted)).toEqual([])
+    expect(() => docker('buildx', 'inspect', `hashdock-${runId}`)).toThrow()
+    const trusted = await runAction(options({ image: uniqueImage('hostile-trusted-next'), push: 'false', dockerfile: 'cachemount/trusted.Dockerfile', 'build-args': `BASE=${testbed.baseImage}\n${nonce()}` }))
+    expect(trusted.errors).toEqual([])
+    expect(trusted.exitCode).toBe(0)
+    expect(trusted.stdout).not.toMatch(/of its own/)
   })
 })
 
@@ -428,7 +486,7 @@ describe('runs started from elsewhere, and interrupted', () => {
     const checkout = origin.clone()
     const child = spawn(
       process.execPath,
-      [cli, 'build', '--repo', checkout, '--image', uniqueImage('hostile-interrupted'), '--build-args', `BASE=${testbed.baseImage}`, '--registry-username', testbed.username, '--compose-file', 'compose.yaml', '--integration-command', 'sleep 300'],
+      [cli, 'build', '--repo', checkout, '--image', uniqueImage('hostile-interrupted'), '--build-args', `BASE=${testbed.baseImage}`, '--registry-username', testbed.username, '--build-login', 'true', '--compose-file', 'compose.yaml', '--integration-command', 'sleep 300'],
       { env: { ...process.env, TMPDIR: tmp, HASHDOCK_REGISTRY_PASSWORD: testbed.password }, stdio: ['ignore', 'pipe', 'pipe'] }
     )
     let out = ''

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
-import { actionEntry, parseFileCommands, runAction, type ActionOptions } from '../test/support/action.js'
+import { actionEntry, actionNode, parseFileCommands, runAction, type ActionOptions } from '../test/support/action.js'
 import { registryTags, uniqueImage } from '../test/support/registry.js'
 import { exampleDir, FixtureRepo, tempDir } from '../test/support/repo.js'
 import { testbed } from '../test/support/testbed.js'
@@ -174,7 +174,7 @@ test('a killed step leaves services running; its post step removes every one', a
     RUNNER_TEMP: runnerTemp,
     ...Object.fromEntries(Object.entries(opts.inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]))
   }
-  const main = spawn(process.execPath, [actionEntry], { env, stdio: 'ignore' })
+  const main = spawn(actionNode(), [actionEntry], { env, stdio: 'ignore' })
   // Wait until the integration container runs beside the services, then kill the step as a runner's cancel would.
   const deadline = Date.now() + 120_000
   while (!docker('ps', '--quiet', '--filter', 'name=-integration').length && Date.now() < deadline) await new Promise(r => setTimeout(r, 500))

@@ -40,6 +40,8 @@ const build = (image: string, extra: Record<string, string> = {}, env: Record<st
       'test-results': '/tmp/results',
       'registry-username': testbed.username,
       'registry-password': testbed.password,
+      // Runs that do not push read the base image with the login too.
+      'build-login': 'true',
       ...extra
     }
   })

@@ -27,6 +27,21 @@ describe('decideStrategy: the builder', () => {
     if (expected.create) expect(s.notices[0]).toMatch(/^builder: 'default' .* without the containerd image store/)
   })
 
+  test.each([
+    ['the engine\'s own builder', engine(true), { name: 'default', driver: 'docker' }],
+    ['setup-buildx-action\'s builder', engine(false), { name: 'builder-1', driver: 'docker-container' }],
+    ['a remote builder', engine(false), { name: 'farm', driver: 'remote' }]
+  ])('an untrusted commit never builds on %s: a builder of the run\'s own, said once', (_, facts, builder) => {
+    const s = decideStrategy(inputs(), facts, builder, 'run1', true)
+    expect(s.builder).toEqual({ name: 'hashdock-run1', driver: 'docker-container', create: true })
+    expect(s.notices).toEqual([expect.stringMatching(new RegExp(`^builder: this run builds on a docker-container builder of its own \\(hashdock-run1\\).*the commit is a pull request's.*isolate-builder: false builds on '${builder.name}'`))])
+  })
+
+  test('isolate-builder: true says so', () => {
+    const s = decideStrategy(inputs({ [Input.IsolateBuilder]: 'true' }), engine(true), { name: 'default', driver: 'docker' }, 'run1', true)
+    expect(s.notices[0]).toMatch(/since isolate-builder is true/)
+  })
+
   test('no buildx is an error at plan time, in one line saying what to install', () => {
     expect(() => decideStrategy(inputs(), engine(true, false), { name: 'default', driver: 'docker' }, 'run1')).toThrow(/^docker buildx is not installed: .*Install the docker-buildx plugin/)
   })

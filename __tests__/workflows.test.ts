@@ -97,8 +97,9 @@ describe('the reusable workflow mirrors the action', () => {
   const actionStep = byPath(REUSABLE).jobs['build-test-push'].steps?.find(s => s.uses === '$/')
 
   const SECRETS = ['registry-password', 'registry-logins', 'secrets']
-  // The fan-out (runners) sets these itself: a job's hand-on directory is its own runner's.
-  const FAN_OUT = ['export-dir', 'assemble-from']
+  // The fan-out (runners) sets these itself: a job's hand-on directory is its own runner's. And the
+  // workflow gives credentials only to runs that push, so a login for a build alone is the action's.
+  const FAN_OUT = ['export-dir', 'assemble-from', 'build-login']
   test.each(Object.keys(action.inputs).filter(name => !SECRETS.includes(name) && !FAN_OUT.includes(name)))('input %s is offered, with the same default', name => {
     expect(call.inputs[name]).toBeDefined()
     expect(String(call.inputs[name].default ?? '')).toBe(action.inputs[name].default ?? '')
@@ -144,16 +145,29 @@ describe('the reusable workflow mirrors the action', () => {
     expect(evaluate(String(given['registry-password']), contexts)).toBe(wantPassword)
   })
 
-  // A run that does not push (a pull request's) is given no credentials, whatever is available.
-  test.each([
-    ['ghcr.io/acme/app', '', ''],
-    ['ghcr.io/acme/app', 'bot', 'pat'],
-    ['docker.io/acme/app', 'acme-ci', 'pw']
-  ])('push false, image %s, username %j, secret %j: no login', (image, username, secret) => {
-    const contexts = { inputs: { image, 'registry-username': username, push: false }, secrets: { 'registry-password': secret }, github: { actor: 'octocat', token: 'ghs_token' } }
-    const given = actionStep?.with ?? {}
-    expect(evaluate(String(given['registry-username']), contexts)).toBe('')
-    expect(evaluate(String(given['registry-password']), contexts)).toBe('')
+  // A run that does not push (a pull request's) is given no credentials, whatever is available: in no
+  // job, neither the login, nor the other registries' logins, nor the build secrets.
+  const JOBS = ['build-test-push', 'platform', 'assemble']
+  const stepOf = (job: string) => byPath(REUSABLE).jobs[job].steps?.find(s => s.uses === '$/')
+  const available = { 'registry-password': 'pw', 'registry-logins': 'mirror.example=u:p', secrets: 'token=s3cret' }
+  test.each(JOBS.flatMap(job => [
+    [job, 'ghcr.io/acme/app', ''],
+    [job, 'ghcr.io/acme/app', 'bot'],
+    [job, 'docker.io/acme/app', 'acme-ci']
+  ]))('%s, push false, image %s, username %j: no login, no logins, no secrets', (job, image, username) => {
+    const contexts = { inputs: { image, 'registry-username': username, push: false }, secrets: available, github: { actor: 'octocat', token: 'ghs_token' } }
+    const given = stepOf(job)?.with ?? {}
+    for (const name of ['registry-username', ...SECRETS]) {
+      if (given[name] !== undefined) expect([name, evaluate(String(given[name]), contexts)]).toEqual([name, ''])
+    }
+    expect(given['registry-password']).toBeDefined()
+    expect(given['registry-logins']).toBeDefined()
+  })
+
+  test.each(JOBS)('%s, push true: the logins and build secrets given reach it', job => {
+    const contexts = { inputs: { image: 'docker.io/acme/app', 'registry-username': 'acme-ci', push: true }, secrets: available, github: { actor: 'octocat', token: 'ghs_token' } }
+    const given = stepOf(job)?.with ?? {}
+    for (const name of SECRETS) if (given[name] !== undefined) expect([name, evaluate(String(given[name]), contexts)]).toEqual([name, available[name as keyof typeof available]])
   })
 
   test('the checkout has the full history', () => {
@@ -197,7 +211,12 @@ describe('the reusable workflow fans out to native runners', () => {
 
   test('a platform job builds and tests as the one job would: every build and test input, but push and platforms', () => {
     const given = (step: typeof single, skip: string[]): string[] => Object.keys(step?.with ?? {}).filter(n => !skip.includes(n)).sort()
-    expect(given(perPlatform, ['export-dir', 'push', 'platforms'])).toEqual(given(single, ['push', 'platforms', 'rebuild', 'reuse']))
+    expect(given(perPlatform, ['export-dir', 'push', 'platforms', 'build-login'])).toEqual(given(single, ['push', 'platforms', 'rebuild', 'reuse']))
+  })
+
+  test('a platform job of a run that pushes logs in to build, as the one job does; of one that does not, never', () => {
+    expect(evaluate(String(perPlatform?.with?.['build-login']), { inputs: { push: true } })).toBe('true')
+    expect(evaluate(String(perPlatform?.with?.['build-login']), { inputs: { push: false } })).toBe('false')
   })
 
   test('it hands on its export directory, and the last job takes every platform\'s into the directory it assembles from', () => {

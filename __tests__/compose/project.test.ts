@@ -1,6 +1,6 @@
 // A commit's compose files read as data and translated by allow-list: what reaches compose, and what is refused.
-import { beforeEach, describe, expect, test } from '@jest/globals'
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { parse } from 'yaml'
@@ -15,6 +15,7 @@ const write = (path: string, text: string): void => {
 beforeEach(() => {
   tree = mkdtempSync(join(tmpdir(), 'compose-tree-'))
 })
+afterEach(() => rmSync(tree, { recursive: true, force: true }))
 
 async function translate(text: string, options: { tested?: string; env?: Record<string, string> } = {}) {
   write('compose.yaml', text)

@@ -1,61 +1,49 @@
 // The core's log, written as GitHub workflow commands; text from the commit is never read as one.
 import * as core from '@actions/core'
-import { randomUUID } from 'node:crypto'
 import type { AnnotationProps, Log } from '../core/log.js'
+import type { ExecOutput } from '../core/programs/exec.js'
 import { withoutInvisible } from '../core/text.js'
+import { CommandFence, CommandNeutraliser, looksLikeCommand, neutralise, neutralisingStream } from './workflow-commands.js'
 
-/**
- * The runner reads a line as a command when it starts with `::` or holds `##[` anywhere, and it splits
- * lines at CR as well as LF. Between `::stop-commands::<token>` and `::<token>::` it obeys none, so
- * untrusted output goes between the two; the token is unguessable, so that output cannot resume them.
- */
-let fence: string | undefined
+// Everything written to standard output: our own lines, and what programs print, neutralised on its way.
+const untrustedLines = new CommandNeutraliser()
 
-function stop(): void {
-  fence = randomUUID()
-  core.info(`::stop-commands::${fence}`)
-}
-
-function resume(): void {
-  // A program may have left a line unfinished: the resume token must start a line of its own.
-  core.info(`\n::${fence}::`)
-  fence = undefined
-}
-
-/** Runs a command of our own (annotation, group) even inside a fence, which then closes again. */
-function command(emit: () => void): void {
-  if (!fence) return emit()
-  resume()
-  emit()
-  stop()
-}
-
-/** Whether the runner could read any part of `text` as a command. */
-export function looksLikeCommand(text: string): boolean {
-  return text.includes('\r') || text.includes('##[') || /(^|\n)\s*::/.test(text)
-}
-
-/** Prints text that may hold bytes from the commit, its tests or its services. */
-export function printUntrusted(text: string): void {
-  if (fence || !looksLikeCommand(text)) return core.info(text)
-  stop()
+/** Writes a line of our own: what a program prints after it starts a line. */
+function say(text: string): void {
   core.info(text)
-  resume()
+  untrustedLines.newLine()
 }
 
-async function fenced<T>(fn: () => Promise<T>): Promise<T> {
-  if (fence) return fn()
-  stop()
-  try {
-    return await fn()
-  } finally {
-    resume()
-  }
+const fence = new CommandFence(say)
+
+/** Where programs print: standard error joined to standard output, so the runner sees one order. */
+export const actionExecOutput: ExecOutput = {
+  stdout: neutralisingStream(process.stdout, untrustedLines),
+  stderr: neutralisingStream(process.stdout, untrustedLines),
+  // Command lines, with every build argument, only with step debug logging; a command of our own, even in a fence.
+  command: line => actionLog.debug(line)
+}
+
+/** Prints text that may hold bytes from the commit, its tests or its services: neutralised, and fenced. */
+export function printUntrusted(text: string): void {
+  const safe = neutralise(text)
+  if (fence.open || !looksLikeCommand(text)) return say(safe)
+  fence.stop()
+  say(safe)
+  fence.resume()
+}
+
+/** A command of our own, even inside a fence; a line of its own, so what follows starts a line. */
+function ownCommand(emit: () => void): void {
+  fence.command(() => {
+    emit()
+    untrustedLines.newLine()
+  })
 }
 
 // Annotations show test names and messages from the commit: nothing in them may reorder or hide text.
 const annotate = (kind: 'notice' | 'warning' | 'error') => (message: string, props?: AnnotationProps) =>
-  command(() => core[kind](withoutInvisible(message), props?.title ? { ...props, title: withoutInvisible(props.title) } : props))
+  ownCommand(() => core[kind](withoutInvisible(message), props?.title ? { ...props, title: withoutInvisible(props.title) } : props))
 
 // GitHub cannot nest groups: a group opened inside another closes the outer one first, so it shows at
 // the top level (service logs after a failed start, inside Services), and the outer one does not close twice.
@@ -63,12 +51,12 @@ let groupOpen = false
 
 export const actionLog: Log = {
   info: printUntrusted,
-  debug: message => command(() => core.debug(message)),
+  debug: message => ownCommand(() => core.debug(message)),
   notice: annotate('notice'),
   warning: annotate('warning'),
   error: annotate('error'),
   async group(name, fn) {
-    command(() => {
+    ownCommand(() => {
       if (groupOpen) core.endGroup()
       core.startGroup(name)
     })
@@ -76,9 +64,9 @@ export const actionLog: Log = {
     try {
       return await fn()
     } finally {
-      if (groupOpen) command(() => core.endGroup())
+      if (groupOpen) ownCommand(() => core.endGroup())
       groupOpen = false
     }
   },
-  untrusted: fenced
+  untrusted: fn => fence.around(fn)
 }

@@ -13,16 +13,15 @@ import type { Workspace } from '../core/workspace.js'
 import { artifactUpload } from './artifact-upload.js'
 import { ghaCacheStore, resolveCacheMode } from './cache-store.js'
 import { readInputs } from './inputs.js'
-import { actionLog } from './log.js'
+import { actionExecOutput, actionLog } from './log.js'
 import { githubSigner } from './signer.js'
 import { isPost, markMainStarted, savedRun, saveRun } from './state.js'
 import { failureMessage, publishReport } from './summary.js'
 
 export async function run(): Promise<void> {
   if (isPost()) return post()
-  // Program output shows as it comes, standard error joined to standard output so the runner sees one
-  // order; command lines, with every build argument, only with step debug logging.
-  setExecOutput({ stdout: process.stdout, stderr: process.stdout, command: line => core.debug(line) })
+  // Program output shows as it comes, neutralised line by line on its way to the log.
+  setExecOutput(actionExecOutput)
   markMainStarted()
   try {
     const inputs = resolveCacheMode(readInputs())
@@ -80,8 +79,10 @@ function workDirFor(runId: string): string {
 
 /** The branch and pull request the triggering commit was built for: GitHub's names, not the merge ref's. */
 export function eventOf(env: NodeJS.ProcessEnv): Workspace['event'] {
+  // A pull request's commit, whatever the ref: pull_request_target runs with the base branch's ref.
+  const flag = env.GITHUB_EVENT_NAME?.startsWith('pull_request') ? { fromPullRequest: true } : {}
   const pr = /^refs\/pull\/(\d+)\//.exec(env.GITHUB_REF ?? '')?.[1]
-  if (env.GITHUB_EVENT_NAME?.startsWith('pull_request') && pr) return { branch: env.GITHUB_HEAD_REF || undefined, pr: Number(pr) }
+  if (flag.fromPullRequest && pr) return { branch: env.GITHUB_HEAD_REF || undefined, pr: Number(pr), ...flag }
   const branch = /^refs\/heads\/(.+)$/.exec(env.GITHUB_REF ?? '')?.[1]
-  return branch ? { branch } : {}
+  return { ...(branch ? { branch } : {}), ...flag }
 }

@@ -60,7 +60,8 @@ const BOOLEAN_INPUTS = new Set<string>([
   Input.Provenance,
   Input.Sbom,
   Input.Reuse,
-  Input.Advice
+  Input.Advice,
+  Input.BuildLogin
 ])
 
 const REPEATABLE = new Set<string>([

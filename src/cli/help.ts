@@ -74,6 +74,8 @@ export const FLAG_HELP: Record<string, [string, string]> = {
   'export-dir': ['DIR', 'hand the tested image on: its archive and a record, into DIR, once\nits tests pass (needs --platforms with the one platform built)'],
   'assemble-from': ['DIR', 'build nothing: assemble the images handed on into DIR, one per\nplatform of --platforms, into one index, and push it with --push'],
   builder: ['NAME', 'BuildKit builder (default: the one docker buildx has selected)'],
+  'isolate-builder': ['auto|true|false', "build on a builder made for the run (auto: a pull request's\ncommit; the CLI knows no pull request, so auto is false here)"],
+  'build-login': ['', 'log in even without --push, for private base images'],
   rebuild: ['', 'build even when the registry holds this commit from the same inputs'],
   provenance: ['', 'attach a provenance attestation; it records build times, so the\ndigest is no longer reproducible'],
   sbom: ['', 'attach an SBOM attestation; same caveat'],

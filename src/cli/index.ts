@@ -25,6 +25,7 @@ import { doctor } from '../core/doctor.js'
 import { helpText, parseCli, UsageError, type CliOptions } from './args.js'
 import { artifactsDir } from './artifacts-dir.js'
 import { terminalLog } from './log.js'
+import { CommandNeutraliser, commandFreeJson, neutralise, neutralisingStream } from '../action/workflow-commands.js'
 import { terminalMessage } from './messages.js'
 import { renderTerminalReport } from './report.js'
 import { oneLine, wantsColour } from './style.js'
@@ -51,9 +52,12 @@ async function main(): Promise<number> {
   }
   if (cli.command === 'doctor') return await runDoctor(cli)
   const verbose = Boolean(process.env.HASHDOCK_DEBUG)
-  const log = terminalLog({ verbose, colour: wantsColour(process.stderr) })
+  // In a workflow's run: step, the runner reads what the CLI prints: what the commit prints is neutralised.
+  const runner = inRunner() ? new CommandNeutraliser() : undefined
+  const log = terminalLog({ verbose, colour: wantsColour(process.stderr), runner })
   // Docker's own output (BuildKit's progress, the tests') is a log too: it must never mix into the JSON.
-  setExecOutput({ stdout: process.stderr, stderr: process.stderr, command: line => log.debug(`$ ${line}`) })
+  const programs = runner ? neutralisingStream(process.stderr, runner) : process.stderr
+  setExecOutput({ stdout: programs, stderr: programs, command: line => log.debug(`$ ${line}`) })
   const runId = randomBytes(6).toString('hex')
   const workDir = join(tmpdir(), `hashdock-${runId}`)
   // Paths are the repository's, from its top, wherever in the working tree the CLI was started.
@@ -74,20 +78,20 @@ async function main(): Promise<number> {
     if (cli.command === 'advise') return await writeAdvice(cli, workspace)
     // Without docker nothing can run: one line saying so, before a stage starts (and the JSON of that, with --json).
     await requireDocker().catch((error: unknown) => {
-      if (cli.json) process.stdout.write(stringify(notStartedJson(cli.inputs[Input.Image], describe(error))))
+      if (cli.json) process.stdout.write(json(notStartedJson(cli.inputs[Input.Image], describe(error))))
       throw error
     })
     const report = await runPipeline(cli.inputs, workspace, log)
     const failure = report.failure ? oneLine(terminalMessage(report.failure, report.remedy)) : ''
     if (cli.json) {
-      process.stdout.write(stringify(buildJson(report)))
+      process.stdout.write(json(buildJson(report)))
     } else if (!report.failedInput) {
       process.stderr.write('\n')
-      process.stdout.write(renderTerminalReport(report, { colour: wantsColour(process.stdout) }))
+      process.stdout.write(shown(renderTerminalReport(report, { colour: wantsColour(process.stdout) })))
     }
     // The failure on standard error too, whatever standard output carries: a wrong input is one line and
     // no report (a usage error, wherever the run found it); a failed stage is the report's last word.
-    if (report.failure) process.stderr.write(`hashdock: ${report.failedInput ? '' : `failed at ${report.failedStage ?? 'an unknown stage'}: `}${failure}\n`)
+    if (report.failure) process.stderr.write(shown(`hashdock: ${report.failedInput ? '' : `failed at ${report.failedStage ?? 'an unknown stage'}: `}${failure}\n`))
     return report.failedInput ? EXIT_USAGE : report.failure ? EXIT_FAILED : 0
   } finally {
     for (const problem of await cleanup()) log.warning(problem)
@@ -99,8 +103,8 @@ async function runDoctor(cli: CliOptions): Promise<number> {
   const log = terminalLog({ verbose: Boolean(process.env.HASHDOCK_DEBUG), colour: wantsColour(process.stderr) })
   setExecOutput({ stdout: process.stderr, stderr: process.stderr, command: line => log.debug(`$ ${line}`) })
   const report = await doctor(resolve(cli.repo))
-  if (cli.json) process.stdout.write(stringify(doctorJson(report)))
-  else process.stdout.write(renderDoctorReport(report, { colour: wantsColour(process.stdout) }))
+  if (cli.json) process.stdout.write(json(doctorJson(report)))
+  else process.stdout.write(shown(renderDoctorReport(report, { colour: wantsColour(process.stdout) })))
   return report.ready ? 0 : EXIT_FAILED
 }
 
@@ -119,8 +123,8 @@ async function writeContext(inputs: Inputs, workspace: Workspace, out: string): 
 /** `hashdock advise`: the Dockerfile measured against the history, as a report or, with --json, the facts alone. */
 async function writeAdvice(cli: CliOptions, workspace: Workspace): Promise<number> {
   const measured = await advise(await planSource(cli.inputs, workspace), cli.commits)
-  if (cli.json) process.stdout.write(stringify(adviseJson(measured)))
-  else process.stdout.write(renderAdviceReport(measured, { colour: wantsColour(process.stdout) }))
+  if (cli.json) process.stdout.write(json(adviseJson(measured)))
+  else process.stdout.write(shown(renderAdviceReport(measured, { colour: wantsColour(process.stdout) })))
   // Advice is not a failure: the exit says whether hashdock could measure, not whether it found something.
   return 0
 }
@@ -138,6 +142,11 @@ function checkOut(out: string): void {
   }
   if (entries.length) throw new UsageError(`--out: '${out}' is not empty; give a new or empty directory`)
 }
+
+/** In a workflow's run: step, reports quote the commit's test names and Dockerfile lines: none may be a command. */
+const inRunner = (): boolean => process.env.GITHUB_ACTIONS === 'true'
+const shown = (text: string): string => (inRunner() ? neutralise(text) : text)
+const json = (value: unknown): string => (inRunner() ? `${commandFreeJson(value)}\n` : stringify(value))
 
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error)

@@ -1,7 +1,7 @@
 // The core's log, for a terminal: everything on standard error, which leaves standard output to the
 // report or the JSON; a heading per phase, and how long it took.
-import { randomUUID } from 'node:crypto'
 import type { AnnotationProps, Log } from '../core/log.js'
+import { CommandFence, neutralise, type CommandNeutraliser } from '../action/workflow-commands.js'
 import { terminalMessage } from './messages.js'
 import { painter } from './style.js'
 
@@ -12,11 +12,22 @@ export interface TerminalLogOptions {
   verbose: boolean
   colour: boolean
   write?: (text: string) => void
+  /**
+   * Given when a GitHub runner reads the output (the CLI in a workflow's run: step): the neutraliser of
+   * everything untrusted written there, which the log's own lines keep in step. Untrusted output is then
+   * fenced as well, and the log's lines, which quote the commit's names, neutralised.
+   */
+  runner?: CommandNeutraliser
 }
 
-export function terminalLog({ verbose, colour, write = text => process.stderr.write(text) }: TerminalLogOptions): Log {
+export function terminalLog({ verbose, colour, write = text => process.stderr.write(text), runner }: TerminalLogOptions): Log {
   const paint = painter(colour)
-  const line = (text: string): void => write(`${text}\n`)
+  const raw = (text: string): void => {
+    write(`${text}\n`)
+    runner?.newLine()
+  }
+  const line = (text: string): void => raw(runner ? neutralise(text) : text)
+  const fence = new CommandFence(raw)
   return {
     info: message => line(message),
     debug: message => {
@@ -36,17 +47,6 @@ export function terminalLog({ verbose, colour, write = text => process.stderr.wr
     },
     // A terminal has no workflow commands to guard against, but a workflow's run: step does: the fence
     // goes on the stream the untrusted output goes to.
-    untrusted: process.env.GITHUB_ACTIONS === 'true' ? fn => fencedForRunner(fn, line) : fn => fn()
-  }
-}
-
-/** Run inside a GitHub Actions step, output from the commit goes where the runner obeys no command. */
-async function fencedForRunner<T>(fn: () => Promise<T>, line: (text: string) => void): Promise<T> {
-  const token = randomUUID()
-  line(`::stop-commands::${token}`)
-  try {
-    return await fn()
-  } finally {
-    line(`\n::${token}::`)
+    untrusted: runner ? fn => fence.around(fn) : fn => fn()
   }
 }

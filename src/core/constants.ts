@@ -27,6 +27,8 @@ export enum Input {
   Provenance = 'provenance',
   Sbom = 'sbom',
   Builder = 'builder',
+  IsolateBuilder = 'isolate-builder',
+  BuildLogin = 'build-login',
   Compression = 'compression',
   ForceTags = 'force-tags',
   Secrets = 'secrets',

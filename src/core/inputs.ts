@@ -47,6 +47,10 @@ export interface Inputs {
   [Input.Sbom]: boolean
   /** Empty: the builder buildx has selected. */
   [Input.Builder]: string
+  /** auto: a builder of the run's own for a pull request's commit; true: always; false: never. */
+  [Input.IsolateBuilder]: IsolateBuilder
+  /** Log in before building even when not pushing (private base images, a registry cache to read). */
+  [Input.BuildLogin]: boolean
   [Input.Compression]: Compression
   /** Point tags at this commit even when they name a newer one now. */
   [Input.ForceTags]: boolean
@@ -78,6 +82,8 @@ export const MTIME_MODES = ['commit', 'per-file'] as const
 export type MtimeMode = (typeof MTIME_MODES)[number]
 export const COMPRESSIONS = ['gzip', 'zstd'] as const
 export type Compression = (typeof COMPRESSIONS)[number]
+export const ISOLATE_BUILDER = ['auto', 'true', 'false'] as const
+export type IsolateBuilder = (typeof ISOLATE_BUILDER)[number]
 export const COMPOSE_TRUST = ['none', 'host'] as const
 export type ComposeTrust = (typeof COMPOSE_TRUST)[number]
 export const CACHE_MODES = ['gha', 'registry', 'none'] as const
@@ -118,6 +124,8 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.Provenance]: boolean(Input.Provenance, get(Input.Provenance), false),
     [Input.Sbom]: boolean(Input.Sbom, get(Input.Sbom), false),
     [Input.Builder]: builderName(get(Input.Builder)),
+    [Input.IsolateBuilder]: oneOf(Input.IsolateBuilder, get(Input.IsolateBuilder) || 'auto', ISOLATE_BUILDER),
+    [Input.BuildLogin]: boolean(Input.BuildLogin, get(Input.BuildLogin), false),
     [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'zstd', COMPRESSIONS),
     [Input.ForceTags]: boolean(Input.ForceTags, get(Input.ForceTags), false),
     [Input.Secrets]: build.secrets(lines(read(Input.Secrets)), lines(read(Input.SecretFiles)), lines(read(Input.SecretEnvs))),

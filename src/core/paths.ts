@@ -4,9 +4,10 @@ import { dirname, resolve, sep } from 'node:path'
 
 /** Whether a path, symlinks followed, lies inside `root`; a path that does not exist yet is judged by its nearest existing parent. */
 export function inside(root: string): (path: string) => Promise<boolean> {
-  const rootReal = realpath(root)
+  // Asked on the first question, not before: a promise nobody awaits must never be left to fail.
+  let rootReal: Promise<string> | undefined
   return async path => {
-    const top = await rootReal
+    const top = await (rootReal ??= realpath(root))
     let probe = resolve(path)
     let rest = ''
     for (;;) {

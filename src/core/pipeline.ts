@@ -81,7 +81,10 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
   const workDir = workspace.workDir
   await mkdir(workDir, { recursive: true })
   progress.stage = 'registry login'
-  const logins = inputs[Input.RegistryLogins]
+  // Credentials are for pushing: a run that does not push logs in only when told to (private base images).
+  const loginNeeded = inputs[Input.Push] || inputs[Input.BuildLogin]
+  const logins = loginNeeded ? inputs[Input.RegistryLogins] : []
+  if (!loginNeeded && inputs[Input.RegistryLogins].length) log.info('Not logging in: this run does not push (build-login: true logs in for private base images)')
   const session = await login(logins, workDir)
   for (const { registry, username } of logins) log.info(`Logged in to ${registry} as ${username}`)
   const unlogged = [...new Set(p.images.map(registryOf))].filter(r => !session.registries.includes(r))

@@ -11,7 +11,7 @@ export interface Workspace {
   /** The commit to build when the githash input is empty. */
   defaultRef: string
   /** The branch or pull request that defaultRef was built for, when the adapter knows (a workflow's event). */
-  event?: { branch?: string; pr?: number }
+  event?: { branch?: string; pr?: number; fromPullRequest?: boolean }
   /** Web address of the repository, for the image's source label. */
   sourceUrl?: string
   /** Web address of this run (a workflow run), for the test-result attestation. */

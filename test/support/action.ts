@@ -1,12 +1,19 @@
 // Runs the bundled dist/index.js exactly as a GitHub runner does: a child process, inputs as INPUT_*
 // variables, and the runner's files for outputs, state and the job summary.
 import { spawn } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { tempDir } from './repo.js'
+import { testbed } from './testbed.js'
 
 export const actionEntry = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
+
+/** Node 24 from the test bed, as `runs.using: node24` asks; never silently another. */
+export function actionNode(): string {
+  if (!testbed.node24 || !existsSync(testbed.node24)) throw new Error(`Node 24 is not in the test bed (${testbed.node24}): run scripts/provision.sh`)
+  return testbed.node24
+}
 
 export interface ActionRun {
   exitCode: number
@@ -53,7 +60,8 @@ export async function runAction(options: ActionOptions): Promise<ActionRun> {
     ...Object.fromEntries(Object.entries(options.post ?? {}).map(([k, v]) => [`STATE_${k}`, v])),
     ...options.env
   }
-  const child = spawn(process.execPath, [actionEntry], { env, cwd: options.workspace })
+  // As GitHub runs it: runs.using node24. (The Node running the tests runs the CLI.)
+  const child = spawn(actionNode(), [actionEntry], { env, cwd: options.workspace })
   let stdout = ''
   child.stdout.on('data', d => (stdout += d))
   child.stderr.on('data', d => (stdout += d))

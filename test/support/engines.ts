@@ -10,9 +10,17 @@ export interface TestEngine {
   env: Record<string, string>
   /** Whether the engine keeps images in the containerd store (image ID = manifest digest). */
   containerdStore: boolean
+  /** Whether the builder keeps its cache from one run to the next (hashdock brings no builder of its own). */
+  cachesAcrossRuns: boolean
   /** Empties the builder's cache: a fresh runner. */
   coldBuilder(): void
   docker(...args: string[]): string
+}
+
+/** What selects today's runner stack: its CLI first on PATH, its engine, its plugins and builders, a builder. */
+function currentStack(builder: string): Record<string, string> {
+  const { bin, host, config } = testbed.current
+  return { PATH: `${bin}:${process.env.PATH}`, DOCKER_HOST: host, DOCKER_CONFIG: config, BUILDX_BUILDER: builder }
 }
 
 function engine(name: string, description: string, env: Record<string, string>, containerdStore: boolean, prune: string[] | undefined): TestEngine {
@@ -22,6 +30,7 @@ function engine(name: string, description: string, env: Record<string, string>, 
     description,
     env,
     containerdStore,
+    cachesAcrossRuns: prune !== undefined,
     coldBuilder: () => void (prune && docker(...prune)),
     docker
   }
@@ -40,6 +49,16 @@ export const engines = {
   ),
   /** No containerd store and only the engine's own builder: hashdock brings a builder for the run, cold every time. */
   classic: engine('classic', 'no containerd store, only the engine\'s own builder', { DOCKER_HOST: testbed.classicHost, BUILDX_BUILDER: 'default' }, false, undefined),
+  /** Today's runner stack (Docker 28, buildx 0.29, compose 2.40, containerd 2), no containerd store, only the engine's own builder. */
+  current: engine('current', "today's runner stack, no containerd store, only the engine's own builder", currentStack('default'), false, undefined),
+  /** The same, with a docker-container builder selected. */
+  currentContainer: engine(
+    'current-container',
+    "today's runner stack, no containerd store, a docker-container builder selected",
+    currentStack(testbed.current.builder),
+    false,
+    ['buildx', 'prune', '--all', '--force', '--builder', testbed.current.builder]
+  ),
   /** A BuildKit daemon of its own, reached over TCP. */
   remote: engine(
     'remote',

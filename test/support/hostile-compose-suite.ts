@@ -176,7 +176,8 @@ export function hostileComposeSuite(gen: ComposeGeneration): void {
     for (const [name, value] of DOTENV) {
       add(`dotenv/${name}`, {
         // The service proves it runs where hashdock put it; the profiled one would run only if COMPOSE_PROFILES were obeyed.
-        'compose.yaml': `${app}  profiled:\n    image: \${HASHDOCK_IMAGE}\n    privileged: true\n    profiles: [evil]\n`,
+        // A service that builds, too: its build must not follow the variables either.
+        'compose.yaml': `${app}  helper:\n    build: {context: ../../scoped/helper, args: {BASE: "\${BASE}"}}\n  profiled:\n    image: \${HASHDOCK_IMAGE}\n    privileged: true\n    profiles: [evil]\n`,
         '.env': `${name}=${value.replace('PROOF', join(proofs, name))}\n`
       })
     }
@@ -246,7 +247,7 @@ export function hostileComposeSuite(gen: ComposeGeneration): void {
       const run = await runAction(options({ image: uniqueImage('hostile-dotenv'), push: 'false', 'compose-file': `dotenv/${name}/compose.yaml` }))
       expect(run.errors).toEqual([])
       expect(run.exitCode).toBe(0)
-      expect(run.stdout).toMatch(/Starting app \(/)
+      expect(run.stdout).toMatch(/Starting app, helper \(/)
       expect(existsSync(join(proofs, name))).toBe(false)
       expect(gen.docker('ps', '--all', '--quiet', '--filter', 'label=com.docker.compose.project=hashdock-victim')).toBe('')
       expectNoSecret(run, shim.calls())

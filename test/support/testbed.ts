@@ -1,5 +1,6 @@
 // The test bed's names (registry, credentials, base image), read from the file the provisioning script uses.
 import { readFileSync } from 'node:fs'
+import { homedir } from 'node:os'
 import { fileURLToPath } from 'node:url'
 
 const envFile = fileURLToPath(new URL('../../scripts/testbed.env', import.meta.url))
@@ -10,7 +11,11 @@ function defaults(): Record<string, string> {
   return values
 }
 
-const values = { ...defaults(), ...process.env } as Record<string, string>
+const given = { ...defaults(), ...process.env } as Record<string, string>
+// A default may name others ($TESTBED_STATE/current): filled in as the shell would.
+const values = Object.fromEntries(
+  Object.entries(given).map(([k, v]) => [k, v.replace(/\$\{?(\w+)\}?/g, (_, name: string) => given[name] ?? (name === 'HOME' ? homedir() : ''))])
+) as Record<string, string>
 
 export const testbed = {
   registry: values.TESTBED_REGISTRY,
@@ -29,7 +34,16 @@ export const testbed = {
   /** linux/amd64 and linux/arm64 base images under one index in the registry. */
   multiBaseRef: `${values.TESTBED_REGISTRY}/${values.TESTBED_MULTI_BASE_PATH}`,
   /** A builder only the multi-platform tests use: they empty its cache for cold builds. */
-  multiBuilder: values.TESTBED_MULTI_BUILDER
+  multiBuilder: values.TESTBED_MULTI_BUILDER,
+  /** Today's runner stack: its engine, its docker CLI's directory, its docker configuration (buildx and compose), a docker-container builder on it. */
+  current: {
+    host: values.TESTBED_CURRENT_HOST,
+    bin: values.TESTBED_CURRENT_BIN || `${values.TESTBED_CURRENT_ROOT}/usr/bin`,
+    config: values.TESTBED_CURRENT_CONFIG,
+    builder: values.TESTBED_CURRENT_BUILDER
+  },
+  /** Node 24, which runs the action on GitHub's runners. */
+  node24: values.TESTBED_NODE24
 }
 
 /** The inputs that push `images` to both of the test bed's registries, each with its own login. */

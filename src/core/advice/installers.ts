@@ -1,7 +1,7 @@
 // What a RUN step really reads from the repository: the manifests of the installers it runs, and the
 // files it names. Only steps that run an installer are judged: those are the expensive ones worth caching.
 import { posix } from 'node:path'
-import { patternRegExp } from './patterns.js'
+import { compilePattern } from './patterns.js'
 import type { RunStep } from './dockerfile.js'
 
 export interface Installer {
@@ -39,7 +39,7 @@ export function installersOf(step: RunStep): Installer[] {
  * one of its installers, or a path its command names (`-r requirements.txt`, `.` for everything).
  */
 export function inputTest(step: RunStep, installers: Installer[]): (imagePath: string) => boolean {
-  const manifests = installers.flatMap(i => i.manifests).map(patternRegExp)
+  const manifests = installers.flatMap(i => i.manifests).map(compilePattern)
   const named = step.words
     .map(w => w.replace(/^['"]|['"]$/g, '').replace(/^--?[\w-]+=/, ''))
     .filter(w => w && !w.startsWith('-') && !w.startsWith('$') && /^[\w.@/+,-]+$/.test(w))

@@ -1,5 +1,8 @@
 // The one place that runs external programs (git, docker, tar): arguments as arrays, never a shell.
-import * as exec from '@actions/exec'
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { constants } from 'node:os'
+import { pipeline } from 'node:stream/promises'
 import { CommandError, ProgramMissing } from '../errors.js'
 
 export interface RunOptions {
@@ -17,7 +20,18 @@ export interface RunOptions {
    * `${NAME}` and `environment: [NAME]`): it gets only what reaches the engine, and `env`.
    */
   untrustedFiles?: boolean
+  /**
+   * What the result keeps of each output: all of it (what is parsed: JSON, digests, lists of files),
+   * or its last OUTPUT_TAIL_BYTES (what a build or a test prints, at any length). Streamed output keeps
+   * a tail unless told otherwise; the stream itself shows everything.
+   */
+  keep?: 'all' | 'tail'
+  /** Standard output goes into this stream instead of the result; should the stream fail, the program is stopped. */
+  stdoutTo?: NodeJS.WritableStream
 }
+
+/** The end of a program's output kept when it may print without end: more than any message read from it. */
+export const OUTPUT_TAIL_BYTES = 1 << 20
 
 /**
  * Where streamed output and command lines go. The action keeps docker's output on stdout and command
@@ -71,27 +85,95 @@ export function childEnvironment(untrustedFiles = false, source: NodeJS.ProcessE
   return env
 }
 
+/**
+ * Runs a program and waits for it to end. Node's own spawn, not @actions/exec: that one keeps every
+ * unfinished line in memory, growing it by copies, and a test that prints 600 MB without a newline
+ * would take the step down with it.
+ */
 export async function run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   sink.command([command, ...args].join(' '))
-  const result = await exec
-    .getExecOutput(command, args, {
-      ignoreReturnCode: true,
-      // Silent, so @actions/exec prints no `[command]` line of its own; streamed output is forwarded instead.
-      silent: true,
-      listeners: options.stream ? { stdout: data => sink.stdout.write(data), stderr: data => sink.stderr.write(data) } : undefined,
-      input: options.input === undefined ? undefined : Buffer.from(options.input),
-      cwd: options.cwd,
-      env: { ...childEnvironment(options.untrustedFiles), ...options.env }
+  const keep = options.keep ?? (options.stream ? 'tail' : 'all')
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...childEnvironment(options.untrustedFiles), ...options.env }
+  })
+  const closed = new Promise<number>((resolve, reject) => {
+    child.once('error', (error: NodeJS.ErrnoException) =>
+      // Not on PATH: one line saying so and what to do (a missing cwd is ENOENT too, and says so as it is).
+      reject(error.code === 'ENOENT' && (options.cwd === undefined || existsSync(options.cwd)) ? new ProgramMissing(command) : new Error(`${command}: could not be started: ${error.message}`))
+    )
+    child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)))
+  })
+  const stdout = new Kept(keep)
+  const stderr = new Kept(keep)
+  child.stderr.on('data', (data: Buffer) => {
+    stderr.add(data)
+    if (options.stream) sink.stderr.write(data)
+  })
+  let piped: Promise<unknown> = Promise.resolve()
+  if (options.stdoutTo) {
+    piped = pipeline(child.stdout, options.stdoutTo).catch((error: unknown) => {
+      child.kill()
+      throw error
     })
-    .catch((error: unknown) => {
-      // @actions/exec's own words ("Unable to locate executable file: docker. Please verify …") run to four sentences.
-      throw error instanceof Error && error.message.startsWith('Unable to locate executable file') ? new ProgramMissing(command) : error
+    // Read once the program has ended: a failure before then must not go unhandled.
+    piped.catch(() => {})
+  } else {
+    child.stdout.on('data', (data: Buffer) => {
+      stdout.add(data)
+      if (options.stream) sink.stdout.write(data)
     })
-  if (result.exitCode !== 0 && !options.allowFailure) {
-    throw new CommandError(`${command} ${args[0] ?? ''}`.trim(), result.exitCode, result.stderr || result.stdout)
   }
-  return { stdout: result.stdout.trim(), stderr: result.stderr.trim(), exitCode: result.exitCode }
+  // A program that exits without reading its input closes the pipe: that is its business, not an error here.
+  child.stdin.on('error', () => {})
+  child.stdin.end(options.input)
+  const exitCode = await closed
+  await piped
+  const result = { stdout: stdout.text(), stderr: stderr.text(), exitCode }
+  if (exitCode !== 0 && !options.allowFailure) {
+    throw new CommandError(`${command} ${args[0] ?? ''}`.trim(), exitCode, result.stderr || result.stdout)
+  }
+  return { stdout: result.stdout.trim(), stderr: result.stderr.trim(), exitCode }
 }
+
+/** A program's output as the result keeps it: every byte, or the last OUTPUT_TAIL_BYTES. */
+class Kept {
+  private chunks: Buffer[] = []
+  private first = 0
+  private bytes = 0
+  private readonly limit: number
+
+  constructor(keep: 'all' | 'tail') {
+    this.limit = keep === 'tail' ? OUTPUT_TAIL_BYTES : Infinity
+  }
+
+  add(data: Buffer): void {
+    this.chunks.push(data)
+    this.bytes += data.length
+    // Chunks the tail no longer reaches are let go at once; their places in the list, now and then.
+    while (this.bytes - this.chunks[this.first].length >= this.limit) {
+      this.bytes -= this.chunks[this.first].length
+      this.chunks[this.first++] = EMPTY
+    }
+    if (this.first > 1024) {
+      this.chunks = this.chunks.slice(this.first)
+      this.first = 0
+    }
+  }
+
+  text(): string {
+    let bytes = Buffer.concat(this.chunks.slice(this.first))
+    if (bytes.length > this.limit) {
+      let start = bytes.length - this.limit
+      // Not from the middle of a character.
+      while (start < bytes.length && (bytes[start] & 0xc0) === 0x80) start++
+      bytes = bytes.subarray(start)
+    }
+    return bytes.toString('utf8')
+  }
+}
+
+const EMPTY = Buffer.alloc(0)
 
 /** Runs a command and returns its trimmed standard output. */
 export async function output(command: string, args: string[], options: RunOptions = {}): Promise<string> {

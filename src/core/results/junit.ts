@@ -1,5 +1,6 @@
 // Test results as JUnit XML (pytest, unittest, jest-junit, go-junit-report, Maven surefire) read into plain typed objects.
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
+import { locations, type Location } from './locations.js'
 
 export type TestStatus = 'passed' | 'failed' | 'skipped'
 
@@ -157,11 +158,6 @@ function message(outcome: XmlNode[], firstText: string | undefined): string | un
   return firstText?.split('\n').map(l => l.trim()).find(Boolean) ?? given
 }
 
-interface Location {
-  file?: string
-  line?: number
-}
-
 /** The `file` attribute when there is one, else the first place in the failure's text that is not library code. */
 function locate(node: XmlNode, failureText: string | undefined, lineBase: number): Location {
   const file = attr(node, 'file') || undefined
@@ -171,29 +167,6 @@ function locate(node: XmlNode, failureText: string | undefined, lineBase: number
   const inFile = found.find(l => l.file === file || l.file?.endsWith(`/${file}`) || file.endsWith(`/${l.file}`))
   const line = Number(attr(node, 'line'))
   return { file, line: inFile?.line ?? (Number.isInteger(line) && line >= 0 ? line + lineBase : undefined) }
-}
-
-const PATTERNS: RegExp[] = [
-  // Python traceback: File "/srv/tests/test_app.py", line 13, in test_add
-  /File "([^"\n]+)", line (\d+)/g,
-  // JavaScript stack: at Object.toBe (/srv/src/sum.test.js:9:22), or at /srv/src/sum.js:3:9
-  /\bat (?:[^\n(]*\()?(?:file:\/\/)?([^\s()]+):(\d+):\d+/g,
-  // A line starting with path:line: — pytest's "tests/test_app.py:14: AssertionError", go's "calc_test.go:21: …"
-  /^[ \t]*([^\s:"'()<>]+\.\w+):(\d+):/gm
-]
-
-// Frames in installed packages and runtimes: a place the user cannot fix.
-const LIBRARY = /(^|\/)(node_modules|site-packages|dist-packages|_pytest|pluggy)\/|^(node:|internal\/|<)|^\/usr\/(local\/)?(lib|go)\//
-
-/** Source locations mentioned in a failure's text, from the most telling kind of mention. */
-function locations(text: string): Location[] {
-  for (const pattern of PATTERNS) {
-    const found = [...text.matchAll(pattern)]
-      .map(m => ({ file: m[1], line: Number(m[2]) }))
-      .filter(l => !LIBRARY.test(l.file))
-    if (found.length > 0) return found
-  }
-  return []
 }
 
 function seconds(value: string | undefined): number | undefined {

@@ -4,7 +4,7 @@ import { posix } from 'node:path'
 import { Input } from '../constants.js'
 import { chainOf, parseDockerfile, type CopyStep, type RunStep, type Stage } from '../advice/dockerfile.js'
 import { inputTest, installersOf } from '../advice/installers.js'
-import { dockerignore, hasWildcard, matchesOrParent, patternRegExp } from '../advice/patterns.js'
+import { compilePattern, dockerignore, hasWildcard, matchesOrParent, type PathPattern } from '../advice/patterns.js'
 import { Git } from '../programs/git.js'
 import type { SourcePlan } from './plan.js'
 
@@ -102,20 +102,20 @@ function contextPaths(paths: string[], contextPath: string): string[] {
 export function imagePath(copy: CopyStep, file: string): string | undefined {
   for (const source of copy.sources) {
     if (source === '.') return posix.join(copy.dest, file)
-    const re = hasWildcard(source) ? patternRegExp(source) : undefined
-    if (re ? re.test(file) : file === source) return copy.destIsDir || re ? posix.join(copy.dest, posix.basename(file)) : copy.dest
-    if (re ? matchesOrParent(re, file) : file.startsWith(`${source}/`)) {
+    const pattern = hasWildcard(source) ? compilePattern(source) : undefined
+    if (pattern ? pattern.test(file) : file === source) return copy.destIsDir || pattern ? posix.join(copy.dest, posix.basename(file)) : copy.dest
+    if (pattern ? matchesOrParent(pattern, file) : file.startsWith(`${source}/`)) {
       // A directory's contents go into the destination, not the directory itself.
-      const top = re ? ancestorMatching(re, file) : source
+      const top = pattern ? ancestorMatching(pattern, file) : source
       return posix.join(copy.dest, posix.relative(top, file))
     }
   }
   return undefined
 }
 
-function ancestorMatching(re: RegExp, file: string): string {
+function ancestorMatching(pattern: PathPattern, file: string): string {
   let dir = posix.dirname(file)
-  while (!re.test(dir) && dir !== '.') dir = posix.dirname(dir)
+  while (!pattern.test(dir) && dir !== '.') dir = posix.dirname(dir)
   return dir
 }
 

@@ -1,8 +1,8 @@
 // Stage 1: turn the inputs into a plan of one build, checking against the repository everything that can be checked before building.
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { stat } from 'node:fs/promises'
-import { posix, resolve } from 'node:path'
+import { realpath, stat } from 'node:fs/promises'
+import { join, posix, relative, resolve, sep } from 'node:path'
 import type { BuilderFacts } from '../programs/builder.js'
 import type { ComposeSpec } from '../programs/compose.js'
 import { FINGERPRINT_LABEL, Input } from '../constants.js'
@@ -62,7 +62,9 @@ export type SourcePlan = Pick<Plan, 'inputs' | 'workspace' | 'commit' | 'commitT
 export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | undefined): Promise<Plan> {
   const source = await planSource(inputs, workspace)
   const { commit, commitTime, ref, contextPath, dockerfilePath } = source
-  const strategy = facts ? decideStrategy(inputs, facts.engine, facts.builder, workspace.runId) : assemblyStrategy(inputs)
+  // A pull request's commit is a stranger's: it builds on a builder of its own unless the workflow says otherwise.
+  const isolate = inputs[Input.IsolateBuilder] === 'true' || (inputs[Input.IsolateBuilder] === 'auto' && workspace.event?.fromPullRequest === true)
+  const strategy = facts ? decideStrategy(inputs, facts.engine, facts.builder, workspace.runId, isolate) : assemblyStrategy(inputs)
   const assembleFrom = inputs[Input.AssembleFrom] && resolve(inputs[Input.AssembleFrom])
   if (assembleFrom && !(await stat(assembleFrom).catch(() => undefined))?.isDirectory()) {
     throw new InputError(Input.AssembleFrom, `'${inputs[Input.AssembleFrom]}' is not a directory; give the directory the platform jobs' images were downloaded into`)
@@ -142,6 +144,9 @@ export async function planSource(inputs: Inputs, workspace: Workspace): Promise<
     if ('file' in secret && !existsSync(resolve(workspace.repoDir, secret.file))) {
       throw new InputError(Input.SecretFiles, `'${secret.id}': ${secret.file} does not exist`)
     }
+    if ('file' in secret && (await symlinkInCheckout(workspace.repoDir, secret.file))) {
+      throw new InputError(Input.SecretFiles, `'${secret.id}': ${secret.file} is reached through a symlink in the checkout, which the commit chooses; write the secret to a file outside the checkout (e.g. in RUNNER_TEMP) and name that`)
+    }
     if ('env' in secret && process.env[secret.env] === undefined) {
       throw new InputError(Input.SecretEnvs, `'${secret.id}': the environment variable ${secret.env} is not set; set it in the step's env`)
     }
@@ -153,6 +158,14 @@ export async function planSource(inputs: Inputs, workspace: Workspace): Promise<
   }
   if (inputs[Input.Mtime] === 'per-file') await requireFullHistory(workspace.repoDir)
   return { inputs, workspace, commit, commitTime, ref, contextPath, dockerfilePath }
+}
+
+/** Whether a path inside the checkout passes through a symlink: the commit, not the workflow, would pick the file. */
+async function symlinkInCheckout(repoDir: string, file: string): Promise<boolean> {
+  const root = resolve(repoDir)
+  const full = resolve(root, file)
+  if (full !== root && !full.startsWith(`${root}${sep}`)) return false
+  return (await realpath(full)) !== join(await realpath(root), relative(root, full))
 }
 
 /**

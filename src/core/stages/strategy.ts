@@ -51,7 +51,7 @@ export const IMAGE_CLOCK = 0
  * cache; the exception is the engine's own `docker` driver on an engine without the containerd image
  * store, and for it the run brings a docker-container builder of its own.
  */
-export function decideStrategy(inputs: Inputs, engine: Engine, selected: BuilderFacts, runId: string): BuildStrategy {
+export function decideStrategy(inputs: Inputs, engine: Engine, selected: BuilderFacts, runId: string, isolate = false): BuildStrategy {
   if (!engine.buildx) {
     throw new Error('docker buildx is not installed: hashdock builds with BuildKit through buildx. Install the docker-buildx plugin (on GitHub, docker/setup-buildx-action).')
   }
@@ -71,6 +71,14 @@ export function decideStrategy(inputs: Inputs, engine: Engine, selected: Builder
     builder = { name: runBuilderName(runId), driver: 'docker-container', create: true }
     notices.push(
       `builder: '${selected.name}' is the engine's own builder on an engine without the containerd image store, which can neither write an image archive nor export a layer cache; this run uses a docker-container builder of its own (${builder.name}), removed when it ends. Select one with docker/setup-buildx-action or the builder input to keep it between runs.`
+    )
+  }
+  else if (isolate) {
+    // A pull request's commit writes layers and cache mounts (RUN --mount=type=cache) into the builder it
+    // runs on; on a builder of its own they are gone with the run, and no trusted build ever reads them.
+    builder = { name: runBuilderName(runId), driver: 'docker-container', create: true }
+    notices.push(
+      `builder: this run builds on a docker-container builder of its own (${builder.name}), removed when it ends, since ${inputs[Input.IsolateBuilder] === 'true' ? 'isolate-builder is true' : "the commit is a pull request's"}: its layers and cache mounts never reach the builder trusted builds use (isolate-builder: false builds on '${selected.name}').`
     )
   }
   reasons.push(`built by '${builder.name}' (${builder.driver} driver${builder.create ? ', created for this run' : ''})`)

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { Input, RUN_LABEL } from '../constants.js'
 import { run } from '../programs/exec.js'
 import type { Log } from '../log.js'
+import { CopyBudgetError, resultsExtractor } from '../results/results-copy.js'
 import type { Plan } from './plan.js'
 
 export type TestKind = 'unit' | 'integration'
@@ -67,15 +68,21 @@ export async function testInImage(
   }
 }
 
+/** What the container wrote to the test-results directory, copied within a budget: the tests' files are not trusted. */
 async function collectResults(p: Plan, container: string, kind: TestKind, hostDir: string, log: Log): Promise<string | undefined> {
   const inside = p.inputs[Input.TestResults]
   if (!inside) return undefined
   await mkdir(hostDir, { recursive: true })
-  // The trailing "/." copies the directory's contents, not the directory itself.
-  const r = await run('docker', ['cp', `${container}:${inside}/.`, hostDir], { allowFailure: true })
-  if (r.exitCode !== 0) {
-    log.warning(`test-results: '${inside}' was not found in the ${kind} test container; no results collected`)
-    return undefined
+  try {
+    // `-` writes a tar to standard output, read here as it comes; the trailing "/." takes the directory's contents.
+    const r = await run('docker', ['cp', '--', `${container}:${inside}/.`, '-'], { stdoutTo: resultsExtractor(hostDir), allowFailure: true })
+    if (r.exitCode !== 0) {
+      log.warning(`${Input.TestResults}: '${inside}' was not found in the ${kind} test container; no results collected`)
+      return undefined
+    }
+  } catch (error) {
+    const why = error instanceof CopyBudgetError ? `'${inside}' in the ${kind} test container holds ${error.message}` : `copying '${inside}' from the ${kind} test container failed: ${error instanceof Error ? error.message : String(error)}`
+    log.warning(`${Input.TestResults}: ${why}`)
   }
   return hostDir
 }
