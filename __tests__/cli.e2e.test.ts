@@ -181,6 +181,13 @@ test('no docker, with --json: the JSON says why, typed as ever, and so does stan
   expect(run.stderr).toMatch(/^hashdock: docker is not installed/)
 })
 
+test('a registry that does not answer: a failed run (exit 1), not a usage error, one line naming the image', async () => {
+  const run = await runCli(['build', '--repo', checkout, '--image', '127.0.0.1:5999/acme/app', '--build-args', `BASE=${testbed.baseImage}`, '--push', '--json'])
+  expect(run.exitCode).toBe(1)
+  expect(JSON.parse(run.stdout)).toMatchObject({ status: 'failed', failedStage: 'push', error: expect.stringMatching(/^--image: /) })
+  expect(run.stderr.split('\n').filter(l => l.startsWith('hashdock:'))).toEqual([expect.stringMatching(/^hashdock: failed at push: --image: .*127\.0\.0\.1:5999/)])
+})
+
 describe('context --out, as `tar -x -C DIR` takes it', () => {
   test('a new directory, or an existing empty one: the context is written there', async () => {
     for (const out of [join(tempDir('ctxnew'), 'context'), tempDir('ctxempty')]) {

@@ -27,10 +27,13 @@ if (!Number.isInteger(runs) || runs < 1) {
 }
 const parts = new Set(flags.only.split(','))
 
-/** The test bed's registry, login and base image: the defaults of scripts/testbed.env, overridable from the environment. */
+/**
+ * The test bed's registry, login, base image and engines: scripts/testbed.env sourced by the shell over
+ * this process's environment, so a value set there wins and defaults naming others are filled in.
+ */
 function readTestbed() {
-  const values = {}
-  for (const m of readFileSync(join(root, 'scripts/testbed.env'), 'utf8').matchAll(/\$\{(\w+):=([^}]*)\}/g)) values[m[1]] = process.env[m[1]] ?? m[2]
+  const out = run('bash', ['-c', '. "$1" && env -0', 'bash', join(root, 'scripts/testbed.env')]).out
+  const values = Object.fromEntries(out.split('\0').filter(Boolean).map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
   const { TESTBED_REGISTRY: registry, TESTBED_BASE_PATH: basePath } = values
   return {
     registry,
@@ -43,15 +46,12 @@ function readTestbed() {
     classicHost: values.TESTBED_CLASSIC_HOST,
     containerBuilder: values.TESTBED_CONTAINER_BUILDER,
     remoteBuilder: values.TESTBED_REMOTE_BUILDER,
-    // Today's runner stack: defaults name other variables ($TESTBED_STATE/…), filled in as the shell would.
+    // Today's runner stack: its engine, its docker CLI's directory, its docker configuration, a builder on it.
     currentHost: values.TESTBED_CURRENT_HOST,
-    currentConfig: expand(values.TESTBED_CURRENT_CONFIG, values),
-    currentBin: `${expand(values.TESTBED_CURRENT_ROOT, values)}/usr/bin`,
+    currentConfig: values.TESTBED_CURRENT_CONFIG,
+    currentBin: values.TESTBED_CURRENT_BIN,
     currentBuilder: values.TESTBED_CURRENT_BUILDER
   }
-}
-function expand(value, values) {
-  return value.replace(/\$\{?(\w+)\}?/g, (_, name) => expand(process.env[name] ?? values[name] ?? '', values))
 }
 const tb = readTestbed()
 /** The compression a run gets when it names none: the action's default. */

@@ -20,7 +20,7 @@ afterEach(() => rmSync(tree, { recursive: true, force: true }))
 async function translate(text: string, options: { tested?: string; env?: Record<string, string> } = {}) {
   write('compose.yaml', text)
   const source = await loadProject(tree, 'compose.yaml', { HASHDOCK_IMAGE: 'hashdock-run-1:abc', ...options.env })
-  const written = await writeProject(source, { runId: 'r1', tested: options.tested, localRef: 'hashdock-run-1:abc', tree })
+  const written = await writeProject(source, { runId: 'r1', project: 'hashdock-r1', tested: options.tested, localRef: 'hashdock-run-1:abc', tree })
   return { ...written, project: parse(written.yaml) }
 }
 

@@ -22921,6 +22921,21 @@ class InputError extends Error {
         this.name = 'InputError';
     }
 }
+/**
+ * Something hashdock talks to failed or refused — a registry, a login, the project's services — while
+ * the command line itself was right: the message names what it is about (the input that leads to it)
+ * and stays one line, but it is a failed run, not a usage error.
+ */
+class ServiceError extends Error {
+    about;
+    problem;
+    constructor(about, problem) {
+        super(`${about}: ${problem}`);
+        this.about = about;
+        this.problem = problem;
+        this.name = 'ServiceError';
+    }
+}
 /** An external program failed; the message is its own last words, trimmed to one line. */
 class CommandError extends Error {
     command;
@@ -23285,6 +23300,21 @@ const MAX_FILES = 32;
 const MAX_DEPTH = 8;
 const obj = (value) => (value && typeof value === 'object' && !Array.isArray(value) ? value : {});
 const list = (value) => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
+/** A file of the commit read within a byte budget, symlinks followed only inside the commit: its text, or why not. */
+async function commitFile(inTree, path, maxBytes) {
+    const stat = await (0,promises_namespaceObject.lstat)(path).catch(() => undefined);
+    if (!stat)
+        return { problem: 'is not a file of the commit', missing: true };
+    if (stat.isSymbolicLink() && !(await inTree(path)))
+        return { problem: 'is a symlink outside the commit', missing: false };
+    const real = await (0,promises_namespaceObject.realpath)(path);
+    const target = await (0,promises_namespaceObject.lstat)(real);
+    if (!target.isFile())
+        return { problem: 'is not a file', missing: false };
+    if (target.size > maxBytes)
+        return { problem: `is larger than ${maxBytes >= 1 << 20 ? `${maxBytes >> 20} MiB` : `${maxBytes >> 10} KiB`}`, missing: false };
+    return { text: await (0,promises_namespaceObject.readFile)(real, 'utf8') };
+}
 const REMOTE = /^([a-z][a-z0-9+.-]*:\/\/|[\w.-]+@[\w.-]+:)/i;
 /** Reads `file` (a path of the commit, relative to `tree`) and everything it includes or extends. */
 async function loadProject(tree, file, given) {
@@ -23321,18 +23351,10 @@ class Reader {
     async text(path, what) {
         if (++this.files > MAX_FILES)
             throw new ComposeReadError(`more than ${MAX_FILES} files are included, extended or read; hashdock reads no more`);
-        const stat = await (0,promises_namespaceObject.lstat)(path).catch(() => undefined);
-        if (!stat)
-            throw new ComposeReadError(`${what} '${this.name(path)}' is not a file of the commit`);
-        if (stat.isSymbolicLink() && !(await this.inTree(path)))
-            throw new ComposeReadError(`${what} '${this.name(path)}' is a symlink outside the commit`);
-        const real = await (0,promises_namespaceObject.realpath)(path);
-        const target = await (0,promises_namespaceObject.lstat)(real);
-        if (!target.isFile())
-            throw new ComposeReadError(`${what} '${this.name(path)}' is not a file`);
-        if (target.size > MAX_FILE_BYTES)
-            throw new ComposeReadError(`${what} '${this.name(path)}' is larger than ${MAX_FILE_BYTES >> 20} MiB`);
-        return (0,promises_namespaceObject.readFile)(real, 'utf8');
+        const file = await commitFile(this.inTree, path, MAX_FILE_BYTES);
+        if ('problem' in file)
+            throw new ComposeReadError(`${what} '${this.name(path)}' ${file.problem}`);
+        return file.text;
     }
     /** A project directory's .env, as compose reads it for interpolation: absent is empty. */
     async dotenv(dir) {
@@ -23526,7 +23548,6 @@ function deepMerge(a, b) {
 
 
 
-
 /** A setting of the commit's compose file that hashdock does not hand to compose. */
 class ComposeRefusal extends Error {
 }
@@ -23543,7 +23564,7 @@ const IMAGE = /^[a-zA-Z0-9][\w./:@-]{0,511}$/;
 async function writeProject(source, options) {
     const inTree = inside(options.tree);
     const runLabel = { [RUN_LABEL]: options.runId };
-    const scoped = (name) => `hashdock-${options.runId}-${name.toLowerCase()}`;
+    const scoped = (name) => `${options.project}-${name.toLowerCase()}`;
     const networks = Object.keys(source.networks);
     const volumes = Object.keys(source.volumes);
     const services = {};
@@ -23634,17 +23655,13 @@ async function translateService(name, service, c) {
         const path = String(e.path);
         if (!(0,external_node_path_namespaceObject.isAbsolute)(path) || !(await c.inTree(path)))
             throw refusal(name, `env_file '${(0,external_node_path_namespaceObject.relative)(c.tree, path)}'`, 'a file outside the commit');
-        const stat = await (0,promises_namespaceObject.lstat)(path).catch(() => undefined);
-        if (!stat) {
-            if (e.required === false)
+        const file = await commitFile(c.inTree, path, ENV_FILE_MAX);
+        if ('problem' in file) {
+            if (file.missing && e.required === false)
                 continue;
-            throw refusal(name, `env_file '${(0,external_node_path_namespaceObject.relative)(c.tree, path)}'`, 'not a file of the commit');
+            throw refusal(name, `env_file '${(0,external_node_path_namespaceObject.relative)(c.tree, path)}'`, file.problem.replace(/^is /, ''));
         }
-        const real = await (0,promises_namespaceObject.realpath)(path);
-        const target = await (0,promises_namespaceObject.lstat)(real);
-        if (!target.isFile() || target.size > ENV_FILE_MAX)
-            throw refusal(name, `env_file '${(0,external_node_path_namespaceObject.relative)(c.tree, path)}'`, 'not a small regular file');
-        Object.assign(env, (0,main.parse)(await (0,promises_namespaceObject.readFile)(real, 'utf8')));
+        Object.assign(env, (0,main.parse)(file.text));
     }
     for (const [key, value] of Object.entries(keyed(s.environment))) {
         if (value === null || value === undefined) {
@@ -23867,24 +23884,20 @@ async function login(logins, workDir) {
     const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(workDir, 'docker-config-'));
     // buildx keeps builders in the configuration directory: the run's builders must land in the user's.
     await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.join)(userDir, 'buildx'), { recursive: true });
-    for (const entry of await (0,promises_namespaceObject.readdir)(userDir)) {
-        if (entry !== 'config.json')
-            await (0,promises_namespaceObject.symlink)((0,external_node_path_namespaceObject.join)(userDir, entry), (0,external_node_path_namespaceObject.join)(dir, entry));
-    }
-    const config = (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(userDir, 'config.json')) ? JSON.parse(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(userDir, 'config.json'), 'utf8')) : {};
+    const config = await userConfig(userDir);
     // An empty helper for each registry keeps its login in this file, out of the user's credential store.
     const keys = logins.flatMap(({ registry }) => (registry === DOCKER_HUB ? [registry, 'https://index.docker.io/v1/'] : [registry]));
     config.credHelpers = { ...config.credHelpers, ...Object.fromEntries(keys.map(k => [k, ''])) };
-    await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
+    await overlay(dir, userDir, () => true, config);
     for (const { registry, username, password, from } of logins) {
         const r = await run('docker', ['--config', dir, 'login', registry, '--username', username, '--password-stdin'], { input: password, allowFailure: true });
         if (r.exitCode !== 0) {
             await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
             const why = lastLine(r.stderr);
             if (/unauthorized|denied|incorrect|401|403/i.test(why)) {
-                throw new InputError(from, `${registry} refused the login of ${username}: ${why}`);
+                throw new ServiceError(from, `${registry} refused the login of ${username}: ${why}`);
             }
-            throw new InputError(Input.Image, `registry ${registry} is unreachable: ${why}`);
+            throw new ServiceError(Input.Image, `registry ${registry} is unreachable: ${why}`);
         }
     }
     // skopeo reads an empty credential helper as a helper named '': it gets the logins themselves, and
@@ -23897,6 +23910,33 @@ async function login(logins, workDir) {
     const previous = process.env.DOCKER_CONFIG;
     process.env.DOCKER_CONFIG = dir;
     return { registries: logins.map(l => l.registry), configDir: dir, authfile, overlay: { dir, previous } };
+}
+/**
+ * A configuration without logins, credential stores or helpers: the user's CLI plugins and contexts
+ * (so the same plugins and the same engine are found), and nothing else. What compose gets for an
+ * untrusted commit.
+ */
+async function credentialFreeConfig(dir) {
+    const userDir = userConfigDir();
+    await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+    const own = await userConfig(userDir);
+    const kept = Object.fromEntries(['currentContext', 'cliPluginsExtraDirs'].filter(k => own[k] !== undefined).map(k => [k, own[k]]));
+    await overlay(dir, userDir, entry => entry === 'cli-plugins' || entry === 'contexts', kept);
+    return dir;
+}
+/** The user's config.json, or nothing. */
+async function userConfig(userDir) {
+    const file = (0,external_node_path_namespaceObject.join)(userDir, 'config.json');
+    return (0,external_node_fs_namespaceObject.existsSync)(file) ? JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8')) : {};
+}
+/** A configuration directory beside the user's: links to the entries of it `keep` chooses, and a config.json of hashdock's. */
+async function overlay(dir, userDir, keep, config) {
+    for (const entry of await (0,promises_namespaceObject.readdir)(userDir).catch(() => [])) {
+        if (entry !== 'config.json' && keep(entry))
+            await (0,promises_namespaceObject.symlink)((0,external_node_path_namespaceObject.join)(userDir, entry), (0,external_node_path_namespaceObject.join)(dir, entry));
+    }
+    await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
 }
 async function logout(session) {
     if (!session.overlay)
@@ -23945,7 +23985,7 @@ async function writtenProject(spec, name, env, tree, dir, localRef, platform) {
         if (spec.service && !Object.hasOwn(source.services, spec.service)) {
             throw new InputError(Input.ComposeService, `'${spec.service}' is not a service of ${spec.file}; it has: ${Object.keys(source.services).join(', ')}`);
         }
-        written = await writeProject(source, { runId: spec.runId, tested: spec.service || undefined, localRef, platform, tree });
+        written = await writeProject(source, { runId: spec.runId, project: name, tested: spec.service || undefined, localRef, platform, tree });
     }
     catch (error) {
         if (error instanceof ComposeRefusal)
@@ -24013,23 +24053,6 @@ async function composeEnvironment(dir, name, trusted) {
         env.COMPOSE_BAKE = 'false';
     }
     return env;
-}
-/**
- * A docker configuration without logins, credential stores or helpers: the user's CLI plugins and
- * contexts (so the same compose and the same engine are found), nothing else.
- */
-async function credentialFreeConfig(dir) {
-    const user = userConfigDir();
-    await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
-    const entries = await (0,promises_namespaceObject.readdir)(user).catch(() => []);
-    for (const entry of ['cli-plugins', 'contexts'])
-        if (entries.includes(entry))
-            await (0,promises_namespaceObject.symlink)((0,external_node_path_namespaceObject.join)(user, entry), (0,external_node_path_namespaceObject.join)(dir, entry));
-    const own = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(user, 'config.json'), 'utf8').then(text => JSON.parse(text), () => ({}));
-    const kept = Object.fromEntries(['currentContext', 'cliPluginsExtraDirs'].filter(k => own[k] !== undefined).map(k => [k, own[k]]));
-    await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), JSON.stringify(kept), { mode: 0o600 });
-    return dir;
 }
 /** One line for a file compose refuses, in compose's own words. */
 async function composeConfig(base, env, cwd) {
@@ -24152,27 +24175,23 @@ async function cleanupRun(runId, workDir) {
         const found = await Promise.all(labels.map(label => output('docker', [...list, '--quiet', '--filter', `label=${label}`])));
         return [...new Set(found.join('\n').split('\n').filter(Boolean))];
     };
-    // Images by name, never by ID: another run may have loaded the same image under its own name.
-    const images = async (reference) => {
-        const names = await output('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=${reference}`]);
-        return [...new Set(names.split('\n').filter(Boolean))];
+    // Images by name, never by ID: another run may have loaded the same image under its own name. An image
+    // of the run's own (its label says so) that has no name left goes by its ID.
+    const images = async (...filters) => {
+        const format = '{{if eq .Tag "<none>"}}{{.ID}}{{else}}{{.Repository}}:{{.Tag}}{{end}}';
+        const found = await Promise.all(filters.map(filter => output('docker', ['image', 'ls', '--format', format, '--filter', filter])));
+        return [...new Set(found.join('\n').split('\n').filter(Boolean))];
     };
     // What to look for and how to remove it, in the order of removal: containers first, since networks
-    // and volumes in use cannot be removed. The tested image is loaded under the run's own name; compose
-    // names the images it builds for services <project>-<service>.
-    // Images a run built for services carry its label, whatever names they were given: removed by ID.
-    const labelled = async () => {
-        const found = await output('docker', ['image', 'ls', '--all', '--quiet', '--no-trunc', '--filter', `label=${RUN_LABEL}=${runId}`]);
-        return [...new Set(found.split('\n').filter(Boolean))];
-    };
+    // and volumes in use cannot be removed. The tested image is loaded under the run's own name; the
+    // images of services are named <project>-<service> (by hashdock, or by compose for a trusted commit),
+    // and those hashdock builds carry the run's label whatever other names they were given.
     const kinds = [
         ['containers', ids(['ps', '--all']), ['rm', '--force', '--volumes']],
         ['networks', ids(['network', 'ls']), ['network', 'rm']],
         ['volumes', ids(['volume', 'ls']), ['volume', 'rm', '--force']],
-        ['images', images(`hashdock-run-${runId}`), ['image', 'rm']],
-        ['images', images(`${composeProjectName(runId)}-*`), ['image', 'rm']],
-        // Those are named <project>-<service> too, and may be gone by name already.
-        ['images', labelled(), ['image', 'rm', '--force'], /No such image/i],
+        ['images', images(`reference=hashdock-run-${runId}`), ['image', 'rm']],
+        ['images', images(`reference=${composeProjectName(runId)}-*`, `label=${RUN_LABEL}=${runId}`), ['image', 'rm']],
         ['the builder', runBuilder(runId), ['buildx', 'rm']]
     ];
     // Every question is asked at once (each is a CLI call, and a run that ended well has left nothing).
@@ -24180,16 +24199,13 @@ async function cleanupRun(runId, workDir) {
     // Without docker no run started anything in an engine: there is nothing to remove but scratch files.
     if (answers.some(a => 'error' in a && a.error instanceof ProgramMissing))
         return removeScratch(workDir);
-    for (const [i, [what, , remove, gone]] of kinds.entries()) {
+    for (const [i, [what, , remove]] of kinds.entries()) {
         const found = answers[i];
         try {
             if ('error' in found)
                 throw found.error;
-            if (!found.names.length)
-                continue;
-            const r = await run('docker', [...remove, ...found.names], { allowFailure: !!gone });
-            if (r.exitCode !== 0 && !r.stderr.split('\n').every(line => gone?.test(line)))
-                throw new Error(lastLine(r.stderr));
+            if (found.names.length)
+                await run('docker', [...remove, ...found.names]);
         }
         catch (error) {
             problems.push(`could not remove ${what}: ${describe(error)}`);
@@ -24821,7 +24837,7 @@ async function skopeo(args, what) {
     }
     catch (error) {
         if (error instanceof CommandError)
-            throw new InputError(Input.Image, `${what} failed: ${skopeoMessage(error.stderr)}`);
+            throw new ServiceError(Input.Image, `${what} failed: ${skopeoMessage(error.stderr)}`);
         throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`);
     }
 }
@@ -26287,7 +26303,7 @@ class RegistryApi {
             return drop(r);
         const bytes = await this.body(r, `reading ${this.image}@${digest}`);
         if (sha256(bytes) !== digest)
-            throw new InputError(Input.Image, `${this.image} answered ${digest} with other bytes`);
+            throw new ServiceError(Input.Image, `${this.image} answered ${digest} with other bytes`);
         return bytes;
     }
     /** Uploads a blob unless the repository holds it already (a monolithic upload: POST, then PUT). */
@@ -26317,7 +26333,7 @@ class RegistryApi {
         const bytes = Buffer.from(await r.arrayBuffer());
         if (!r.ok) {
             const detail = (bytes.toString('utf8').match(/"message":\s*"([^"]{1,200})"/) ?? [])[1];
-            throw new InputError(Input.Image, `${what} failed: the registry answered ${r.status}${detail ? ` (${detail})` : ''}`);
+            throw new ServiceError(Input.Image, `${what} failed: the registry answered ${r.status}${detail ? ` (${detail})` : ''}`);
         }
         return bytes;
     }
@@ -26325,7 +26341,7 @@ class RegistryApi {
     async request(method, path, init = {}) {
         const url = path.startsWith('http') ? path : `${this.base}${path}`;
         const send = (authorization) => fetch(url, { method, headers: { ...init.headers, ...(authorization ? { Authorization: authorization } : {}) }, body: init.body ? new Uint8Array(init.body) : undefined, redirect: 'follow' }).catch((error) => {
-            throw new InputError(Input.Image, `registry ${registryOf(this.image)} is unreachable: ${error.message}`);
+            throw new ServiceError(Input.Image, `registry ${registryOf(this.image)} is unreachable: ${error.message}`);
         });
         let r = await send(this.token ? `Bearer ${this.token}` : this.basic);
         if (r.status !== 401)

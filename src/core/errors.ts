@@ -18,6 +18,21 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * Something hashdock talks to failed or refused — a registry, a login, the project's services — while
+ * the command line itself was right: the message names what it is about (the input that leads to it)
+ * and stays one line, but it is a failed run, not a usage error.
+ */
+export class ServiceError extends Error {
+  constructor(
+    readonly about: string,
+    readonly problem: string
+  ) {
+    super(`${about}: ${problem}`)
+    this.name = 'ServiceError'
+  }
+}
+
 /** An external program failed; the message is its own last words, trimmed to one line. */
 export class CommandError extends Error {
   constructor(

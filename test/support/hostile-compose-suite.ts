@@ -304,5 +304,3 @@ export function hostileComposeSuite(gen: ComposeGeneration): void {
 }
 
 const slug = (kind: string): string => kind.replace(/\W+/g, '-').replace(/^-|-$/g, '')
-
-export const hostileComposeCases = (): number => REFUSED.length + DOTENV.length + 3

@@ -1,21 +1,20 @@
-// The test bed's names (registry, credentials, base image), read from the file the provisioning script uses.
-import { readFileSync } from 'node:fs'
-import { homedir } from 'node:os'
+// The test bed's names (registry, credentials, base image), as the provisioning script sees them.
+import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 const envFile = fileURLToPath(new URL('../../scripts/testbed.env', import.meta.url))
 
-function defaults(): Record<string, string> {
-  const values: Record<string, string> = {}
-  for (const m of readFileSync(envFile, 'utf8').matchAll(/\$\{(\w+):=([^}]*)\}/g)) values[m[1]] = m[2]
-  return values
+/**
+ * scripts/testbed.env sourced by the shell, over this process's environment: a value set there wins, and a
+ * default that names others (${XDG_CACHE_HOME:-$HOME/.cache}/…, $TESTBED_STATE/…) is filled in as the
+ * scripts fill it in.
+ */
+function sourced(): Record<string, string> {
+  const out = execFileSync('bash', ['-c', '. "$1" && env -0', 'bash', envFile], { encoding: 'utf8' })
+  return Object.fromEntries(out.split('\0').filter(Boolean).map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
 }
 
-const given = { ...defaults(), ...process.env } as Record<string, string>
-// A default may name others ($TESTBED_STATE/current): filled in as the shell would.
-const values = Object.fromEntries(
-  Object.entries(given).map(([k, v]) => [k, v.replace(/\$\{?(\w+)\}?/g, (_, name: string) => given[name] ?? (name === 'HOME' ? homedir() : ''))])
-) as Record<string, string>
+const values = sourced()
 
 export const testbed = {
   registry: values.TESTBED_REGISTRY,
@@ -38,7 +37,7 @@ export const testbed = {
   /** Today's runner stack: its engine, its docker CLI's directory, its docker configuration (buildx and compose), a docker-container builder on it. */
   current: {
     host: values.TESTBED_CURRENT_HOST,
-    bin: values.TESTBED_CURRENT_BIN || `${values.TESTBED_CURRENT_ROOT}/usr/bin`,
+    bin: values.TESTBED_CURRENT_BIN,
     config: values.TESTBED_CURRENT_CONFIG,
     builder: values.TESTBED_CURRENT_BUILDER
   },

@@ -37,6 +37,18 @@ const MAX_DEPTH = 8
 export const obj = (value: unknown): Json => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {})
 export const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value])
 
+/** A file of the commit read within a byte budget, symlinks followed only inside the commit: its text, or why not. */
+export async function commitFile(inTree: (path: string) => Promise<boolean>, path: string, maxBytes: number): Promise<{ text: string } | { problem: string; missing: boolean }> {
+  const stat = await lstat(path).catch(() => undefined)
+  if (!stat) return { problem: 'is not a file of the commit', missing: true }
+  if (stat.isSymbolicLink() && !(await inTree(path))) return { problem: 'is a symlink outside the commit', missing: false }
+  const real = await realpath(path)
+  const target = await lstat(real)
+  if (!target.isFile()) return { problem: 'is not a file', missing: false }
+  if (target.size > maxBytes) return { problem: `is larger than ${maxBytes >= 1 << 20 ? `${maxBytes >> 20} MiB` : `${maxBytes >> 10} KiB`}`, missing: false }
+  return { text: await readFile(real, 'utf8') }
+}
+
 const REMOTE = /^([a-z][a-z0-9+.-]*:\/\/|[\w.-]+@[\w.-]+:)/i
 
 /** Reads `file` (a path of the commit, relative to `tree`) and everything it includes or extends. */
@@ -73,14 +85,9 @@ class Reader {
   /** A file's text, within the budgets; a file that is not there is reported, never guessed at. */
   async text(path: string, what: string): Promise<string> {
     if (++this.files > MAX_FILES) throw new ComposeReadError(`more than ${MAX_FILES} files are included, extended or read; hashdock reads no more`)
-    const stat = await lstat(path).catch(() => undefined)
-    if (!stat) throw new ComposeReadError(`${what} '${this.name(path)}' is not a file of the commit`)
-    if (stat.isSymbolicLink() && !(await this.inTree(path))) throw new ComposeReadError(`${what} '${this.name(path)}' is a symlink outside the commit`)
-    const real = await realpath(path)
-    const target = await lstat(real)
-    if (!target.isFile()) throw new ComposeReadError(`${what} '${this.name(path)}' is not a file`)
-    if (target.size > MAX_FILE_BYTES) throw new ComposeReadError(`${what} '${this.name(path)}' is larger than ${MAX_FILE_BYTES >> 20} MiB`)
-    return readFile(real, 'utf8')
+    const file = await commitFile(this.inTree, path, MAX_FILE_BYTES)
+    if ('problem' in file) throw new ComposeReadError(`${what} '${this.name(path)}' ${file.problem}`)
+    return file.text
   }
 
   /** A project directory's .env, as compose reads it for interpolation: absent is empty. */

@@ -1,11 +1,10 @@
 // The compose project hashdock writes for an untrusted commit: only what integration tests need, taken
 // from the commit's files by an allow-list, every name scoped to the run. Compose never sees the commit's files.
-import { lstat, readFile, realpath } from 'node:fs/promises'
 import { isAbsolute, join, relative } from 'node:path'
 import { parse as parseDotenv } from 'dotenv'
 import { stringify } from 'yaml'
 import { RUN_LABEL } from '../constants.js'
-import { keyed, list, named, obj, type Json, type SourceProject, type SourceService } from './load.js'
+import { commitFile, keyed, list, named, obj, type Json, type SourceProject, type SourceService } from './load.js'
 import { inside } from '../paths.js'
 
 /** A setting of the commit's compose file that hashdock does not hand to compose. */
@@ -33,6 +32,8 @@ export interface WrittenProject {
 
 export interface ProjectOptions {
   runId: string
+  /** The compose project's name: the images hashdock builds for services are named after it. */
+  project: string
   /** The service that runs the image under test, if any: it gets the built image, no build, no host ports, no bind mounts. */
   tested?: string
   localRef: string
@@ -54,7 +55,7 @@ const IMAGE = /^[a-zA-Z0-9][\w./:@-]{0,511}$/
 export async function writeProject(source: SourceProject, options: ProjectOptions): Promise<WrittenProject> {
   const inTree = inside(options.tree)
   const runLabel = { [RUN_LABEL]: options.runId }
-  const scoped = (name: string): string => `hashdock-${options.runId}-${name.toLowerCase()}`
+  const scoped = (name: string): string => `${options.project}-${name.toLowerCase()}`
   const networks = Object.keys(source.networks)
   const volumes = Object.keys(source.volumes)
   const services: Record<string, Json> = {}
@@ -145,15 +146,12 @@ async function translateService(name: string, service: SourceService, c: Service
     const e = typeof entry === 'string' ? { path: entry } : obj(entry)
     const path = String(e.path)
     if (!isAbsolute(path) || !(await c.inTree(path))) throw refusal(name, `env_file '${relative(c.tree, path)}'`, 'a file outside the commit')
-    const stat = await lstat(path).catch(() => undefined)
-    if (!stat) {
-      if (e.required === false) continue
-      throw refusal(name, `env_file '${relative(c.tree, path)}'`, 'not a file of the commit')
+    const file = await commitFile(c.inTree, path, ENV_FILE_MAX)
+    if ('problem' in file) {
+      if (file.missing && e.required === false) continue
+      throw refusal(name, `env_file '${relative(c.tree, path)}'`, file.problem.replace(/^is /, ''))
     }
-    const real = await realpath(path)
-    const target = await lstat(real)
-    if (!target.isFile() || target.size > ENV_FILE_MAX) throw refusal(name, `env_file '${relative(c.tree, path)}'`, 'not a small regular file')
-    Object.assign(env, parseDotenv(await readFile(real, 'utf8')))
+    Object.assign(env, parseDotenv(file.text))
   }
   for (const [key, value] of Object.entries(keyed(s.environment))) {
     if (value === null || value === undefined) {

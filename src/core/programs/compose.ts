@@ -1,7 +1,7 @@
 // The project's own compose services, started beside the image under test and always torn down.
 // Compose runs in a directory of the run's, with an environment and a docker configuration hashdock
 // wrote: for an untrusted commit it sees only the project file hashdock wrote from the commit's.
-import { lstat, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { Document } from 'yaml'
 import { ComposeReadError, loadProject } from '../compose/load.js'
@@ -10,7 +10,7 @@ import { Input, RUN_LABEL } from '../constants.js'
 import { CommandError, InputError, lastLine } from '../errors.js'
 import type { ComposeTrust } from '../inputs.js'
 import { inside } from '../paths.js'
-import { userConfigDir } from './docker-config.js'
+import { credentialFreeConfig } from './docker-config.js'
 import { output, run } from './exec.js'
 import type { Log } from '../log.js'
 
@@ -86,7 +86,7 @@ async function writtenProject(spec: ComposeSpec, name: string, env: Record<strin
     if (spec.service && !Object.hasOwn(source.services, spec.service)) {
       throw new InputError(Input.ComposeService, `'${spec.service}' is not a service of ${spec.file}; it has: ${Object.keys(source.services).join(', ')}`)
     }
-    written = await writeProject(source, { runId: spec.runId, tested: spec.service || undefined, localRef, platform, tree })
+    written = await writeProject(source, { runId: spec.runId, project: name, tested: spec.service || undefined, localRef, platform, tree })
   } catch (error) {
     if (error instanceof ComposeRefusal) throw new InputError(Input.ComposeFile, `${error.message}; remove it, or set ${Input.ComposeTrust}: host for a trusted commit`)
     if (error instanceof ComposeReadError) throw new InputError(Input.ComposeFile, error.message)
@@ -153,22 +153,6 @@ async function composeEnvironment(dir: string, name: string, trusted: boolean): 
     env.COMPOSE_BAKE = 'false'
   }
   return env
-}
-
-/**
- * A docker configuration without logins, credential stores or helpers: the user's CLI plugins and
- * contexts (so the same compose and the same engine are found), nothing else.
- */
-async function credentialFreeConfig(dir: string): Promise<string> {
-  const user = userConfigDir()
-  await rm(dir, { recursive: true, force: true })
-  await mkdir(dir, { recursive: true })
-  const entries = await readdir(user).catch(() => [] as string[])
-  for (const entry of ['cli-plugins', 'contexts']) if (entries.includes(entry)) await symlink(join(user, entry), join(dir, entry))
-  const own = await readFile(join(user, 'config.json'), 'utf8').then(text => JSON.parse(text) as Record<string, unknown>, () => ({}) as Record<string, unknown>)
-  const kept = Object.fromEntries(['currentContext', 'cliPluginsExtraDirs'].filter(k => own[k] !== undefined).map(k => [k, own[k]]))
-  await writeFile(join(dir, 'config.json'), JSON.stringify(kept), { mode: 0o600 })
-  return dir
 }
 
 /** One line for a file compose refuses, in compose's own words. */

@@ -5,7 +5,7 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { RegistryLogin } from '../build-inputs.js'
 import { Input } from '../constants.js'
-import { InputError, lastLine } from '../errors.js'
+import { lastLine, ServiceError } from '../errors.js'
 import { run } from './exec.js'
 import { DOCKER_HUB } from '../image-ref.js'
 
@@ -39,14 +39,11 @@ export async function login(logins: RegistryLogin[], workDir: string): Promise<R
   const dir = await mkdtemp(join(workDir, 'docker-config-'))
   // buildx keeps builders in the configuration directory: the run's builders must land in the user's.
   await mkdir(join(userDir, 'buildx'), { recursive: true })
-  for (const entry of await readdir(userDir)) {
-    if (entry !== 'config.json') await symlink(join(userDir, entry), join(dir, entry))
-  }
-  const config = existsSync(join(userDir, 'config.json')) ? JSON.parse(await readFile(join(userDir, 'config.json'), 'utf8')) : {}
+  const config = await userConfig(userDir)
   // An empty helper for each registry keeps its login in this file, out of the user's credential store.
   const keys = logins.flatMap(({ registry }) => (registry === DOCKER_HUB ? [registry, 'https://index.docker.io/v1/'] : [registry]))
-  config.credHelpers = { ...config.credHelpers, ...Object.fromEntries(keys.map(k => [k, ''])) }
-  await writeFile(join(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 })
+  config.credHelpers = { ...(config.credHelpers as object), ...Object.fromEntries(keys.map(k => [k, ''])) }
+  await overlay(dir, userDir, () => true, config)
 
   for (const { registry, username, password, from } of logins) {
     const r = await run('docker', ['--config', dir, 'login', registry, '--username', username, '--password-stdin'], { input: password, allowFailure: true })
@@ -54,9 +51,9 @@ export async function login(logins: RegistryLogin[], workDir: string): Promise<R
       await rm(dir, { recursive: true, force: true })
       const why = lastLine(r.stderr)
       if (/unauthorized|denied|incorrect|401|403/i.test(why)) {
-        throw new InputError(from, `${registry} refused the login of ${username}: ${why}`)
+        throw new ServiceError(from, `${registry} refused the login of ${username}: ${why}`)
       }
-      throw new InputError(Input.Image, `registry ${registry} is unreachable: ${why}`)
+      throw new ServiceError(Input.Image, `registry ${registry} is unreachable: ${why}`)
     }
   }
   // skopeo reads an empty credential helper as a helper named '': it gets the logins themselves, and
@@ -69,6 +66,35 @@ export async function login(logins: RegistryLogin[], workDir: string): Promise<R
   const previous = process.env.DOCKER_CONFIG
   process.env.DOCKER_CONFIG = dir
   return { registries: logins.map(l => l.registry), configDir: dir, authfile, overlay: { dir, previous } }
+}
+
+/**
+ * A configuration without logins, credential stores or helpers: the user's CLI plugins and contexts
+ * (so the same plugins and the same engine are found), and nothing else. What compose gets for an
+ * untrusted commit.
+ */
+export async function credentialFreeConfig(dir: string): Promise<string> {
+  const userDir = userConfigDir()
+  await rm(dir, { recursive: true, force: true })
+  await mkdir(dir, { recursive: true })
+  const own = await userConfig(userDir)
+  const kept = Object.fromEntries(['currentContext', 'cliPluginsExtraDirs'].filter(k => own[k] !== undefined).map(k => [k, own[k]]))
+  await overlay(dir, userDir, entry => entry === 'cli-plugins' || entry === 'contexts', kept)
+  return dir
+}
+
+/** The user's config.json, or nothing. */
+async function userConfig(userDir: string): Promise<Record<string, unknown>> {
+  const file = join(userDir, 'config.json')
+  return existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>) : {}
+}
+
+/** A configuration directory beside the user's: links to the entries of it `keep` chooses, and a config.json of hashdock's. */
+async function overlay(dir: string, userDir: string, keep: (entry: string) => boolean, config: Record<string, unknown>): Promise<void> {
+  for (const entry of await readdir(userDir).catch(() => [] as string[])) {
+    if (entry !== 'config.json' && keep(entry)) await symlink(join(userDir, entry), join(dir, entry))
+  }
+  await writeFile(join(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 })
 }
 
 export async function logout(session: RegistrySession): Promise<void> {

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import type { RegistrySession } from './docker-config.js'
 import { Input } from '../constants.js'
-import { InputError } from '../errors.js'
+import { ServiceError } from '../errors.js'
 import { run } from './exec.js'
 import { DOCKER_HUB, isLoopback, registryOf } from '../image-ref.js'
 
@@ -60,7 +60,7 @@ export class RegistryApi {
     const r = await this.request('GET', `/blobs/${digest}`)
     if (r.status === 404) return drop(r)
     const bytes = await this.body(r, `reading ${this.image}@${digest}`)
-    if (sha256(bytes) !== digest) throw new InputError(Input.Image, `${this.image} answered ${digest} with other bytes`)
+    if (sha256(bytes) !== digest) throw new ServiceError(Input.Image, `${this.image} answered ${digest} with other bytes`)
     return bytes
   }
 
@@ -92,7 +92,7 @@ export class RegistryApi {
     const bytes = Buffer.from(await r.arrayBuffer())
     if (!r.ok) {
       const detail = (bytes.toString('utf8').match(/"message":\s*"([^"]{1,200})"/) ?? [])[1]
-      throw new InputError(Input.Image, `${what} failed: the registry answered ${r.status}${detail ? ` (${detail})` : ''}`)
+      throw new ServiceError(Input.Image, `${what} failed: the registry answered ${r.status}${detail ? ` (${detail})` : ''}`)
     }
     return bytes
   }
@@ -102,7 +102,7 @@ export class RegistryApi {
     const url = path.startsWith('http') ? path : `${this.base}${path}`
     const send = (authorization?: string): Promise<Response> =>
       fetch(url, { method, headers: { ...init.headers, ...(authorization ? { Authorization: authorization } : {}) }, body: init.body ? new Uint8Array(init.body) : undefined, redirect: 'follow' }).catch((error: Error) => {
-        throw new InputError(Input.Image, `registry ${registryOf(this.image)} is unreachable: ${error.message}`)
+        throw new ServiceError(Input.Image, `registry ${registryOf(this.image)} is unreachable: ${error.message}`)
       })
     let r = await send(this.token ? `Bearer ${this.token}` : this.basic)
     if (r.status !== 401) return r

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RegistrySession } from './docker-config.js'
 import { Input } from '../constants.js'
-import { CommandError, InputError, lastLine } from '../errors.js'
+import { CommandError, lastLine, ServiceError } from '../errors.js'
 import { run, type RunResult } from './exec.js'
 import { isLoopback, registryOf } from '../image-ref.js'
 
@@ -19,7 +19,7 @@ export async function skopeo(args: string[], what: string): Promise<RunResult> {
   try {
     return await run('skopeo', args)
   } catch (error) {
-    if (error instanceof CommandError) throw new InputError(Input.Image, `${what} failed: ${skopeoMessage(error.stderr)}`)
+    if (error instanceof CommandError) throw new ServiceError(Input.Image, `${what} failed: ${skopeoMessage(error.stderr)}`)
     throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`)
   }
 }
