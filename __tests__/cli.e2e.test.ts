@@ -81,6 +81,31 @@ describe('on a terminal', () => {
     expect(report).not.toMatch(/\||<br>|&#95;|\*\*/)
   })
 
+  test("BuildKit's own view on a terminal; every step's lines in a pipe, or with BUILDKIT_PROGRESS=plain", async () => {
+    const plainStep = /^#\d+ \[internal\] load build definition/m
+    const tty = await runCliOnTerminal(build(uniqueImage('cliview')), { env: { NO_COLOR: '1' } })
+    expect(tty.exitCode).toBe(0)
+    expect(tty.stdout).toMatch(/\[\+\] Building [\d.]+s/)
+    expect(tty.stdout).not.toMatch(plainStep)
+    const asked = await runCliOnTerminal(build(uniqueImage('cliviewplain')), { env: { NO_COLOR: '1', BUILDKIT_PROGRESS: 'plain' } })
+    expect(asked.stdout).toMatch(plainStep)
+    expect(asked.stdout).not.toMatch(/\[\+\] Building/)
+    const piped = await runCli(build(uniqueImage('cliviewpipe')))
+    expect(piped.stderr).toMatch(plainStep)
+    expect(piped.stderr).not.toMatch(/\[\+\] Building/)
+    // docker load prints nothing until it is done: the log says what is loading, and how large it is.
+    expect(piped.stderr).toMatch(/^Loading the image \([\d.]+ MB\) into the engine$/m)
+  })
+
+  test('a step that fails on a terminal: its error in the view, then one line that points to it, exit 1', async () => {
+    const broken = new FixtureRepo().write('Dockerfile', `ARG BASE\nFROM \${BASE}\nRUN echo the-step-broke >&2 && exit 7\n`)
+    broken.commit('a step that fails', '2024-05-06T07:08:09Z')
+    const run = await runCliOnTerminal(['build', '--repo', broken.clone(), '--image', uniqueImage('cliviewfail'), '--build-args', `BASE=${testbed.baseImage}`], { env: { NO_COLOR: '1' } })
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toContain('the-step-broke')
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^hashdock: failed at build: .*its error is shown above$/)
+  })
+
   test('NO_COLOR: the same report without a colour code', async () => {
     const run = await runCliOnTerminal(build(uniqueImage('clinocolor')), { env: { NO_COLOR: '1' } })
     expect(run.exitCode).toBe(0)

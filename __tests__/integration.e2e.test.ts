@@ -42,6 +42,19 @@ beforeAll(() => {
       '    build: .',
       ''
     ].join('\n'))
+    .write('service/compose.slow.yaml', [
+      'services:',
+      '  cache:',
+      '    image: ${HASHDOCK_IMAGE}',
+      '    command: ["sh", "-c", "sleep 12; touch /tmp/ready; sleep 600"]',
+      '    healthcheck:',
+      '      test: ["CMD", "test", "-f", "/tmp/ready"]',
+      '      interval: 1s',
+      '      start_period: 60s',
+      '  app:',
+      '    build: .',
+      ''
+    ].join('\n'))
     .write('service/compose.invalid.yaml', 'services:\n  app:\n    build: .\n    ports: 12\n    bogus_key: true\n')
   commit = origin.commit('service with integration tests', '2024-05-06T07:08:09Z')
 })
@@ -129,6 +142,13 @@ test('a service that never becomes healthy fails with its name and health, and n
   expect(run.errors[0]).toMatch(/^::error::compose-file: service 'cache' did not become healthy within 20 s \(wait-timeout\): state \w+, health unhealthy/)
   expect(await registryTags(image)).toEqual([])
   expect(resources()).toEqual(before)
+})
+
+test('a service slow to become healthy: a countdown while compose waits, then the tests run', async () => {
+  const run = await runAction(options({ image: uniqueImage('slowservice'), 'compose-file': 'service/compose.slow.yaml', 'integration-command': 'true', 'wait-timeout': '50' }))
+  expect(run.exitCode).toBe(0)
+  // compose prints nothing of its own while it waits: the countdown says the run is still going.
+  expect(run.stdout).toMatch(/^Waiting for [\w, -]*cache[\w, -]* to be healthy: 40 s left$/m)
 })
 
 describe('bad compose input gets one line naming the input', () => {

@@ -2307,7 +2307,7 @@ exports.Instruction = Instruction;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Add = void 0;
-const jsonInstruction_1 = __nccwpck_require__(7686);
+const jsonInstruction_1 = __nccwpck_require__(5305);
 class Add extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -2361,7 +2361,7 @@ exports.Arg = Arg;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Cmd = void 0;
-const jsonInstruction_1 = __nccwpck_require__(7686);
+const jsonInstruction_1 = __nccwpck_require__(5305);
 class Cmd extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -2378,7 +2378,7 @@ exports.Cmd = Cmd;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Copy = void 0;
-const jsonInstruction_1 = __nccwpck_require__(7686);
+const jsonInstruction_1 = __nccwpck_require__(5305);
 class Copy extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -2411,7 +2411,7 @@ exports.Copy = Copy;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Entrypoint = void 0;
-const jsonInstruction_1 = __nccwpck_require__(7686);
+const jsonInstruction_1 = __nccwpck_require__(5305);
 class Entrypoint extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -2813,7 +2813,7 @@ exports.Onbuild = Onbuild;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Run = void 0;
-const jsonInstruction_1 = __nccwpck_require__(7686);
+const jsonInstruction_1 = __nccwpck_require__(5305);
 class Run extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -2842,7 +2842,7 @@ exports.Run = Run;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Shell = void 0;
-const jsonInstruction_1 = __nccwpck_require__(7686);
+const jsonInstruction_1 = __nccwpck_require__(5305);
 class Shell extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -2893,7 +2893,7 @@ exports.User = User;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Volume = void 0;
-const jsonInstruction_1 = __nccwpck_require__(7686);
+const jsonInstruction_1 = __nccwpck_require__(5305);
 class Volume extends jsonInstruction_1.JSONInstruction {
     constructor(document, range, dockerfile, escapeChar, instruction, instructionRange) {
         super(document, range, dockerfile, escapeChar, instruction, instructionRange);
@@ -2990,7 +2990,7 @@ exports.JSONArgument = JSONArgument;
 
 /***/ }),
 
-/***/ 7686:
+/***/ 5305:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -3243,7 +3243,7 @@ const healthcheck_1 = __nccwpck_require__(1167);
 Object.defineProperty(exports, "Healthcheck", ({ enumerable: true, get: function () { return healthcheck_1.Healthcheck; } }));
 var heredoc_1 = __nccwpck_require__(7599);
 Object.defineProperty(exports, "Heredoc", ({ enumerable: true, get: function () { return heredoc_1.Heredoc; } }));
-var jsonInstruction_1 = __nccwpck_require__(7686);
+var jsonInstruction_1 = __nccwpck_require__(5305);
 Object.defineProperty(exports, "JSONInstruction", ({ enumerable: true, get: function () { return jsonInstruction_1.JSONInstruction; } }));
 var label_1 = __nccwpck_require__(3871);
 Object.defineProperty(exports, "Label", ({ enumerable: true, get: function () { return label_1.Label; } }));
@@ -23030,8 +23030,11 @@ async function run(command, args, options = {}) {
     const keep = options.keep ?? (options.stream ? 'tail' : 'all');
     const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
         cwd: options.cwd,
-        env: { ...childEnvironment(options.untrustedFiles), ...options.env }
+        env: { ...childEnvironment(options.untrustedFiles), ...options.env },
+        stdio: ['pipe', 'pipe', options.terminal ? 'inherit' : 'pipe']
     });
+    // Given as pipes above: never null.
+    const [stdin, stdoutPipe] = [child.stdin, child.stdout];
     const closed = new Promise((resolve, reject) => {
         child.once('error', (error) => 
         // Not on PATH: one line saying so and what to do (a missing cwd is ENOENT too, and says so as it is).
@@ -23040,14 +23043,14 @@ async function run(command, args, options = {}) {
     });
     const stdout = new Kept(keep);
     const stderr = new Kept(keep);
-    child.stderr.on('data', (data) => {
+    child.stderr?.on('data', (data) => {
         stderr.add(data);
         if (options.stream)
             sink.stderr.write(data);
     });
     let piped = Promise.resolve();
     if (options.stdoutTo) {
-        piped = (0,external_node_stream_promises_namespaceObject.pipeline)(child.stdout, options.stdoutTo).catch((error) => {
+        piped = (0,external_node_stream_promises_namespaceObject.pipeline)(stdoutPipe, options.stdoutTo).catch((error) => {
             child.kill();
             throw error;
         });
@@ -23055,20 +23058,20 @@ async function run(command, args, options = {}) {
         piped.catch(() => { });
     }
     else {
-        child.stdout.on('data', (data) => {
+        stdoutPipe.on('data', (data) => {
             stdout.add(data);
             if (options.stream)
                 sink.stdout.write(data);
         });
     }
     // A program that exits without reading its input closes the pipe: that is its business, not an error here.
-    child.stdin.on('error', () => { });
-    child.stdin.end(options.input);
+    stdin.on('error', () => { });
+    stdin.end(options.input);
     const exitCode = await closed;
     await piped;
     const result = { stdout: stdout.text(), stderr: stderr.text(), exitCode };
     if (exitCode !== 0 && !options.allowFailure) {
-        throw new CommandError(`${command} ${args[0] ?? ''}`.trim(), exitCode, result.stderr || result.stdout);
+        throw new CommandError(`${command} ${args[0] ?? ''}`.trim(), exitCode, result.stderr || result.stdout || (options.terminal ? 'its error is shown above' : ''));
     }
     return { stdout: result.stdout.trim(), stderr: result.stderr.trim(), exitCode };
 }
@@ -23948,10 +23951,33 @@ async function logout(session) {
     await (0,promises_namespaceObject.rm)(session.overlay.dir, { recursive: true, force: true });
 }
 
+;// CONCATENATED MODULE: ./src/core/log.ts
+// How the core talks to its user; each adapter (GitHub, terminal) supplies its own.
+/** How often a long stretch says it is still going: often enough that a log never looks hung. */
+const TICK_SECONDS = 10;
+/**
+ * Runs fn; every `every` seconds until it ends, one line from `say` (given the seconds so far), so a
+ * stretch that prints nothing of its own — a load, a push, a wait for services — never looks hung.
+ */
+async function ticking(log, say, fn, every = TICK_SECONDS) {
+    const started = Date.now();
+    const timer = setInterval(() => log.info(say(Math.round((Date.now() - started) / 1000))), every * 1000);
+    timer.unref();
+    try {
+        return await fn();
+    }
+    finally {
+        clearInterval(timer);
+    }
+}
+/** A size as the log and the reports say it. */
+const megabytes = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+
 ;// CONCATENATED MODULE: ./src/core/programs/compose.ts
 // The project's own compose services, started beside the image under test and always torn down.
 // Compose runs in a directory of the run's, with an environment and a docker configuration hashdock
 // wrote: for an untrusted commit it sees only the project file hashdock wrote from the commit's.
+
 
 
 
@@ -24076,7 +24102,8 @@ async function startServices(spec, localRef, tree, workDir, log, platform) {
     const timeout = spec.waitTimeout;
     log.info(`Starting ${project.services.join(', ')} (waiting up to ${timeout} s for them to be healthy)`);
     const pull = spec.trust === 'host' ? 'missing' : 'never';
-    const up = await log.untrusted(() => compose(project, ['up', '--detach', '--wait', '--wait-timeout', String(timeout), '--pull', pull], { stream: true }));
+    const waiting = (seconds) => `Waiting for ${project.services.join(', ')} to be healthy: ${Math.max(timeout - seconds, 0)} s left`;
+    const up = await ticking(log, waiting, () => log.untrusted(() => compose(project, ['up', '--detach', '--wait', '--wait-timeout', String(timeout), '--pull', pull], { stream: true })));
     if (up.exitCode !== 0) {
         const why = await whyNotUp(project, up.stderr, timeout);
         await showLogs(project, log);
@@ -24894,6 +24921,7 @@ async function inspectRemote(ref, session) {
 
 
 
+
 /**
  * One path on every builder: the `docker` exporter with OCI media types writes an OCI layout that is
  * also a `docker load` archive, with every timestamp of the new layers clamped to the image clock
@@ -24913,7 +24941,8 @@ async function build(p, context, options, workDir, log) {
     const args = [
         'buildx', 'build',
         '--builder', strategy.builder.name,
-        '--progress', 'plain',
+        // On a terminal, BuildKit's own compact view; in a log or a pipe, every line of every step.
+        '--progress', p.workspace.terminal ? 'tty' : 'plain',
         '--file', context.dockerfile,
         '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
         ...p.inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
@@ -24933,7 +24962,8 @@ async function build(p, context, options, workDir, log) {
         context.contextDir
     ];
     const started = Date.now();
-    const r = await run('docker', args, { stream: true, env: secrets.env });
+    const r = await run('docker', args, { stream: true, env: secrets.env, terminal: p.workspace.terminal });
+    // (The TTY view is not kept: a refused cache export shows in it, in BuildKit's words.)
     warnOnCacheExportError(r.stderr, log);
     const seconds = (Date.now() - started) / 1000;
     const metadata = JSON.parse(await (0,promises_namespaceObject.readFile)(metadataFile, 'utf8'));
@@ -24973,7 +25003,7 @@ async function indexedPlatforms(archive, digest, wanted) {
 async function load(p, built, log) {
     if (p.strategy.loading === 'per-platform')
         return loadEachPlatform(p, built, log);
-    await run('docker', ['load', '--quiet', '--input', built.archive]);
+    await loadArchive(built.archive, `the image (${megabytes(built.size)})`, log);
     const facts = await inspectImage(p.localRef);
     if (facts.id !== built.digest && facts.id !== built.configDigest) {
         throw new Error(`the engine loaded ${p.localRef} as ${facts.id}, which is not the built image ${built.digest}`);
@@ -24981,6 +25011,11 @@ async function load(p, built, log) {
     // The containerd store keeps the whole index: each platform's image is the one its manifest names.
     const platforms = built.platforms.map(i => ({ platform: i.platform, digest: i.digest, imageId: facts.id, localRef: p.localRef }));
     return { imageId: facts.id, localRef: p.localRef, workingDir: facts.workingDir, platforms };
+}
+/** `docker load`, which prints nothing until it is done: a line now and then while it runs. */
+async function loadArchive(file, what, log) {
+    log.info(`Loading ${what} into the engine`);
+    await ticking(log, seconds => `Loading ${what}: ${seconds} s`, () => run('docker', ['load', '--quiet', '--input', file]));
 }
 /**
  * An engine without the containerd store holds one platform per image: each platform's image is copied
@@ -25003,7 +25038,7 @@ async function loadEachPlatform(p, built, log) {
         log.info(`Loading ${image.platform} (${image.digest})`);
         await skopeo(['copy', '--quiet', `dir:${unpacked}`, `docker-archive:${file}:${localRef}`], `extracting the ${image.platform} image`);
         await (0,promises_namespaceObject.rm)(unpacked, { recursive: true, force: true });
-        await run('docker', ['load', '--quiet', '--input', file]);
+        await loadArchive(file, `the ${image.platform} image`, log);
         await (0,promises_namespaceObject.rm)(file, { force: true });
         const facts = await inspectImage(localRef);
         if (facts.id !== image.configDigest) {
@@ -36296,7 +36331,10 @@ async function cli_main() {
     const workDir = (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `hashdock-${runId}`);
     // Paths are the repository's, from its top, wherever in the working tree the CLI was started.
     const repoDir = (await new Git((0,external_node_path_namespaceObject.resolve)(cli.repo)).topLevel()) ?? (0,external_node_path_namespaceObject.resolve)(cli.repo);
-    const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD', ...(cli.artifactsDir ? { artifactSink: artifactsDir(cli.artifactsDir) } : {}) };
+    // BuildKit draws its own view on a terminal (unless BUILDKIT_PROGRESS=plain asks for every line); a
+    // runner's output is a log, and every line of it is neutralised.
+    const terminal = process.stderr.isTTY === true && !runner && process.env.BUILDKIT_PROGRESS !== 'plain';
+    const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD', terminal, ...(cli.artifactsDir ? { artifactSink: artifactsDir(cli.artifactsDir) } : {}) };
     // `context` starts nothing in the engine (it needs none): only its scratch files go.
     const cleanup = () => (cli.command === 'context' || cli.command === 'advise' ? removeScratch(workDir) : cleanupRun(runId, workDir));
     // Ctrl-C: the services, containers and login of this run go with it, then the CLI exits as interrupted.

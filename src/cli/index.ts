@@ -62,7 +62,10 @@ async function main(): Promise<number> {
   const workDir = join(tmpdir(), `hashdock-${runId}`)
   // Paths are the repository's, from its top, wherever in the working tree the CLI was started.
   const repoDir = (await new Git(resolve(cli.repo)).topLevel()) ?? resolve(cli.repo)
-  const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD', ...(cli.artifactsDir ? { artifactSink: artifactsDir(cli.artifactsDir) } : {}) }
+  // BuildKit draws its own view on a terminal (unless BUILDKIT_PROGRESS=plain asks for every line); a
+  // runner's output is a log, and every line of it is neutralised.
+  const terminal = process.stderr.isTTY === true && !runner && process.env.BUILDKIT_PROGRESS !== 'plain'
+  const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD', terminal, ...(cli.artifactsDir ? { artifactSink: artifactsDir(cli.artifactsDir) } : {}) }
   // `context` starts nothing in the engine (it needs none): only its scratch files go.
   const cleanup = (): Promise<string[]> => (cli.command === 'context' || cli.command === 'advise' ? removeScratch(workDir) : cleanupRun(runId, workDir))
   // Ctrl-C: the services, containers and login of this run go with it, then the CLI exits as interrupted.

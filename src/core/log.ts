@@ -17,3 +17,24 @@ export interface Log {
   /** Runs fn whose output comes from the user's tests or services: it must not be read as commands. */
   untrusted<T>(fn: () => Promise<T>): Promise<T>
 }
+
+/** How often a long stretch says it is still going: often enough that a log never looks hung. */
+export const TICK_SECONDS = 10
+
+/**
+ * Runs fn; every `every` seconds until it ends, one line from `say` (given the seconds so far), so a
+ * stretch that prints nothing of its own — a load, a push, a wait for services — never looks hung.
+ */
+export async function ticking<T>(log: Log, say: (seconds: number) => string, fn: () => Promise<T>, every = TICK_SECONDS): Promise<T> {
+  const started = Date.now()
+  const timer = setInterval(() => log.info(say(Math.round((Date.now() - started) / 1000))), every * 1000)
+  timer.unref()
+  try {
+    return await fn()
+  } finally {
+    clearInterval(timer)
+  }
+}
+
+/** A size as the log and the reports say it. */
+export const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`

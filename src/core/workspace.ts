@@ -16,6 +16,8 @@ export interface Workspace {
   sourceUrl?: string
   /** Web address of this run (a workflow run), for the test-result attestation. */
   runUrl?: string
+  /** The adapter's output is an interactive terminal: BuildKit draws its own view of the build there. */
+  terminal?: boolean
   /** Signs the test-result attestation, when the adapter has an identity to sign with. */
   signer?: Signer
   /** Where the adapter keeps BuildKit's exported cache between runs (cache: gha). */

@@ -12,7 +12,7 @@ import type { ComposeTrust } from '../inputs.js'
 import { inside } from '../paths.js'
 import { credentialFreeConfig } from './docker-config.js'
 import { output, run } from './exec.js'
-import type { Log } from '../log.js'
+import { ticking, type Log } from '../log.js'
 
 /** What the plan decided about the integration tests' services. */
 export interface ComposeSpec {
@@ -178,7 +178,10 @@ export async function startServices(spec: ComposeSpec, localRef: string, tree: s
   const timeout = spec.waitTimeout
   log.info(`Starting ${project.services.join(', ')} (waiting up to ${timeout} s for them to be healthy)`)
   const pull = spec.trust === 'host' ? 'missing' : 'never'
-  const up = await log.untrusted(() => compose(project, ['up', '--detach', '--wait', '--wait-timeout', String(timeout), '--pull', pull], { stream: true }))
+  const waiting = (seconds: number): string => `Waiting for ${project.services.join(', ')} to be healthy: ${Math.max(timeout - seconds, 0)} s left`
+  const up = await ticking(log, waiting, () =>
+    log.untrusted(() => compose(project, ['up', '--detach', '--wait', '--wait-timeout', String(timeout), '--pull', pull], { stream: true }))
+  )
   if (up.exitCode !== 0) {
     const why = await whyNotUp(project, up.stderr, timeout)
     await showLogs(project, log)

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { constants } from 'node:os'
+import type { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { CommandError, ProgramMissing } from '../errors.js'
 
@@ -26,6 +27,11 @@ export interface RunOptions {
    * a tail unless told otherwise; the stream itself shows everything.
    */
   keep?: 'all' | 'tail'
+  /**
+   * The program draws on this process's terminal itself (BuildKit's TTY view): its standard error is
+   * this process's own, shown as it is and not kept in the result.
+   */
+  terminal?: boolean
   /** Standard output goes into this stream instead of the result; should the stream fail, the program is stopped. */
   stdoutTo?: NodeJS.WritableStream
 }
@@ -95,8 +101,11 @@ export async function run(command: string, args: string[], options: RunOptions =
   const keep = options.keep ?? (options.stream ? 'tail' : 'all')
   const child = spawn(command, args, {
     cwd: options.cwd,
-    env: { ...childEnvironment(options.untrustedFiles), ...options.env }
+    env: { ...childEnvironment(options.untrustedFiles), ...options.env },
+    stdio: ['pipe', 'pipe', options.terminal ? 'inherit' : 'pipe']
   })
+  // Given as pipes above: never null.
+  const [stdin, stdoutPipe] = [child.stdin as Writable, child.stdout as Readable]
   const closed = new Promise<number>((resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) =>
       // Not on PATH: one line saying so and what to do (a missing cwd is ENOENT too, and says so as it is).
@@ -106,32 +115,32 @@ export async function run(command: string, args: string[], options: RunOptions =
   })
   const stdout = new Kept(keep)
   const stderr = new Kept(keep)
-  child.stderr.on('data', (data: Buffer) => {
+  child.stderr?.on('data', (data: Buffer) => {
     stderr.add(data)
     if (options.stream) sink.stderr.write(data)
   })
   let piped: Promise<unknown> = Promise.resolve()
   if (options.stdoutTo) {
-    piped = pipeline(child.stdout, options.stdoutTo).catch((error: unknown) => {
+    piped = pipeline(stdoutPipe, options.stdoutTo).catch((error: unknown) => {
       child.kill()
       throw error
     })
     // Read once the program has ended: a failure before then must not go unhandled.
     piped.catch(() => {})
   } else {
-    child.stdout.on('data', (data: Buffer) => {
+    stdoutPipe.on('data', (data: Buffer) => {
       stdout.add(data)
       if (options.stream) sink.stdout.write(data)
     })
   }
   // A program that exits without reading its input closes the pipe: that is its business, not an error here.
-  child.stdin.on('error', () => {})
-  child.stdin.end(options.input)
+  stdin.on('error', () => {})
+  stdin.end(options.input)
   const exitCode = await closed
   await piped
   const result = { stdout: stdout.text(), stderr: stderr.text(), exitCode }
   if (exitCode !== 0 && !options.allowFailure) {
-    throw new CommandError(`${command} ${args[0] ?? ''}`.trim(), exitCode, result.stderr || result.stdout)
+    throw new CommandError(`${command} ${args[0] ?? ''}`.trim(), exitCode, result.stderr || result.stdout || (options.terminal ? 'its error is shown above' : ''))
   }
   return { stdout: result.stdout.trim(), stderr: result.stderr.trim(), exitCode }
 }

@@ -6,7 +6,7 @@ import { Input } from '../constants.js'
 import type { BuildContext } from './context.js'
 import { inspectImage } from '../programs/docker.js'
 import { run } from '../programs/exec.js'
-import type { Log } from '../log.js'
+import { megabytes, ticking, type Log } from '../log.js'
 import { platformImages, type PlatformImage } from '../programs/oci-archive.js'
 import type { Plan } from './plan.js'
 import { skopeo } from '../programs/registry.js'
@@ -74,7 +74,8 @@ export async function build(p: Plan, context: BuildContext, options: BuildOption
   const args = [
     'buildx', 'build',
     '--builder', strategy.builder.name,
-    '--progress', 'plain',
+    // On a terminal, BuildKit's own compact view; in a log or a pipe, every line of every step.
+    '--progress', p.workspace.terminal ? 'tty' : 'plain',
     '--file', context.dockerfile,
     '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
     ...p.inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
@@ -94,7 +95,8 @@ export async function build(p: Plan, context: BuildContext, options: BuildOption
     context.contextDir
   ]
   const started = Date.now()
-  const r = await run('docker', args, { stream: true, env: secrets.env })
+  const r = await run('docker', args, { stream: true, env: secrets.env, terminal: p.workspace.terminal })
+  // (The TTY view is not kept: a refused cache export shows in it, in BuildKit's words.)
   warnOnCacheExportError(r.stderr, log)
   const seconds = (Date.now() - started) / 1000
   const metadata = JSON.parse(await readFile(metadataFile, 'utf8')) as Record<string, unknown>
@@ -132,7 +134,7 @@ async function indexedPlatforms(archive: string, digest: string, wanted: string[
  */
 export async function load(p: Plan, built: Built, log: Log): Promise<Loaded> {
   if (p.strategy.loading === 'per-platform') return loadEachPlatform(p, built, log)
-  await run('docker', ['load', '--quiet', '--input', built.archive])
+  await loadArchive(built.archive, `the image (${megabytes(built.size)})`, log)
   const facts = await inspectImage(p.localRef)
   if (facts.id !== built.digest && facts.id !== built.configDigest) {
     throw new Error(`the engine loaded ${p.localRef} as ${facts.id}, which is not the built image ${built.digest}`)
@@ -140,6 +142,12 @@ export async function load(p: Plan, built: Built, log: Log): Promise<Loaded> {
   // The containerd store keeps the whole index: each platform's image is the one its manifest names.
   const platforms = built.platforms.map(i => ({ platform: i.platform, digest: i.digest, imageId: facts.id, localRef: p.localRef }))
   return { imageId: facts.id, localRef: p.localRef, workingDir: facts.workingDir, platforms }
+}
+
+/** `docker load`, which prints nothing until it is done: a line now and then while it runs. */
+async function loadArchive(file: string, what: string, log: Log): Promise<void> {
+  log.info(`Loading ${what} into the engine`)
+  await ticking(log, seconds => `Loading ${what}: ${seconds} s`, () => run('docker', ['load', '--quiet', '--input', file]))
 }
 
 /**
@@ -166,7 +174,7 @@ async function loadEachPlatform(p: Plan, built: Built, log: Log): Promise<Loaded
     log.info(`Loading ${image.platform} (${image.digest})`)
     await skopeo(['copy', '--quiet', `dir:${unpacked}`, `docker-archive:${file}:${localRef}`], `extracting the ${image.platform} image`)
     await rm(unpacked, { recursive: true, force: true })
-    await run('docker', ['load', '--quiet', '--input', file])
+    await loadArchive(file, `the ${image.platform} image`, log)
     await rm(file, { force: true })
     const facts = await inspectImage(localRef)
     if (facts.id !== image.configDigest) {
