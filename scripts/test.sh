@@ -45,6 +45,8 @@ cat "$results/second.log" "$results/current.log"
 node -e '
   const files = process.argv.slice(1)
   const sum = k => files.reduce((n, f) => { try { return n + require(f)[k] } catch { return n } }, 0)
-  console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed, ${sum("numPendingTests")} skipped`)
+  // A suite can fail outside its tests (a leak check in afterAll, a file that does not load): counted too.
+  const suites = sum("numFailedTestSuites") + sum("numRuntimeErrorTestSuites")
+  console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed, ${sum("numPendingTests")} skipped; ${suites} failed suites`)
 ' "$results/unit.json" "$results/e2e.json" "$results/e2e-second.json" "$results/e2e-current.json"
 exit $status
