@@ -48,6 +48,17 @@ test('hashdock --help: the usage, exit 0', () => {
   expect(run.stdout).toContain('build')
 })
 
+test('hashdock doctor: the installed command finds the engine and says what a build here needs', () => {
+  const docker = spawnSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).stdout.trim()
+  const env = { PATH: [dirname(docker), PATH].join(delimiter), HOME: root, ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) }
+  const run = spawnSync('hashdock', ['doctor', '--json'], { cwd: root, encoding: 'utf8', env })
+  expect(run.status).toBe(0)
+  const report = JSON.parse(run.stdout) as { ready: boolean; checks: { id: string; state: string; found: string }[] }
+  expect(report.ready).toBe(true)
+  expect(report.checks.find(c => c.id === 'docker')).toMatchObject({ state: 'ok', found: expect.stringMatching(/\d+\.\d+/) })
+  expect(report.checks.find(c => c.id === 'buildx')).toMatchObject({ state: 'ok' })
+})
+
 test('a wrong command line: exit 2 and one line', () => {
   const run = hashdock('deploy')
   expect(run.status).toBe(2)
