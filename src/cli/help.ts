@@ -115,7 +115,7 @@ const ENVIRONMENT = `Environment:
   NO_COLOR                    no colour, even on a terminal`
 
 const EXIT = `Exit status: 0 done, 1 the build, a test or the push failed, 2 the command line or an input is
-wrong (a flag, or what it names: a commit, a path, a registry).`
+wrong (a flag, or what it names: a commit, a path, a tag).`
 
 const indent = (text: string, by: string): string => text.replace(/\n/g, `\n${by}`)
 
