@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals'
 import { Input } from '../src/core/constants.js'
 import { InputError } from '../src/core/errors.js'
-import { closest, flags, helpText, parseCli, USAGE, UsageError } from '../src/cli/args.js'
+import { flags, helpText, parseCli, USAGE, UsageError } from '../src/cli/args.js'
 
 const ENV = 'HASHDOCK_REGISTRY_PASSWORD'
 const IMAGE = ['--image', 'ghcr.io/acme/app']
@@ -179,14 +179,6 @@ describe('parseCli: habits from docker and other CLIs', () => {
     expect(helpText('doctor')).toMatch(/^Usage: hashdock doctor/)
   })
 
-  test('closest: a word within a couple of typos, or none', () => {
-    expect(closest('biuld', ['build', 'context'])).toBe('build')
-    expect(closest('imgae', ['image', 'tags'])).toBe('image')
-    expect(closest('deploy', ['build', 'context', 'advise'])).toBeUndefined()
-  })
-})
-
-describe('parseCli: the registry password', () => {
   test('no --registry-password flag, in either form', () => {
     expect(() => parseCli(['build', ...IMAGE, '--registry-username', 'bot', '--registry-password', 's3cret'], noStdin)).toThrow(/registry-password/)
     expect(() => parseCli(['build', ...IMAGE, '--registry-username', 'bot', '--registry-password=s3cret'], noStdin)).toThrow(/registry-password/)

@@ -3,6 +3,7 @@
 import { Input } from '../core/constants.js'
 import { parseInputs, type Inputs } from '../core/inputs.js'
 import { ADVICE_COMMITS } from '../core/stages/advise.js'
+import { Command as Parser, CommanderError, Option } from 'commander'
 import { COMMANDS, commandUsage, USAGE, type Command } from './help.js'
 
 export type { Command } from './help.js'
@@ -143,20 +144,20 @@ type Values = Record<string, string[]>
 
 export function parseCli(argv: string[], stdin: () => string): CliOptions {
   const table = flags()
-  const { values, positionals, unknown } = tokenize(argv, table)
-  const first = positionals[0]
-  if (values.version || first === 'version') return bare('version')
-  if (first === 'help' || (first === undefined && (values.help || (!unknown && !Object.keys(values).length)))) {
-    const topic = first === 'help' ? positionals[1] : undefined
+  const words = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length)
+  if (words.some(w => w === '--version' || w === '-V') || argv[0] === 'version') return bare('version')
+  const first = argv[0]
+  if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
+    const topic = first === 'help' ? argv[1] : undefined
     if (topic !== undefined && !isCommand(topic)) throw unknownCommand(topic)
     return bare('help', topic)
   }
-  if (first === undefined) throw new UsageError(`${unknown ?? `--${Object.keys(values)[0]}`}: a command comes first: hashdock ${COMMANDS.join('|')} [options]`)
+  if (first.startsWith('-')) throw new UsageError(`${first.split('=')[0]}: a command comes first: hashdock ${COMMANDS.join('|')} [options]`)
   if (!isCommand(first)) throw unknownCommand(first)
   const command = first
+  const { values, positionals } = readFlags(command, argv.slice(1), table)
   if (values.help) return bare('help', command)
-  if (unknown) throw unknownFlag(unknown, command, table)
-  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'; every option is a --flag (see hashdock ${command} --help)`)
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'; every option is a --flag (see hashdock ${command} --help)`)
   for (const name of Object.keys(values)) {
     const owners = table[name].commands
     if (!owners.includes(command)) {
@@ -214,7 +215,15 @@ const listed = (words: readonly string[]): string => (words.length > 1 ? `${word
 const isCommand = (word: string): word is Command => (COMMANDS as readonly string[]).includes(word)
 
 function unknownCommand(word: string): UsageError {
-  const near = closest(word, COMMANDS)
+  // commander's own "did you mean", from a parser that knows only the commands.
+  const parser = quiet(new Parser('hashdock'))
+  for (const c of COMMANDS) parser.command(c)
+  let near: string | undefined
+  try {
+    parser.parse([word], { from: 'user' })
+  } catch (error) {
+    near = suggestion(error)
+  }
   return new UsageError(`unknown command '${word}'; ${near ? `did you mean ${near}? The` : 'the'} commands are ${listed(COMMANDS)}`)
 }
 
@@ -224,101 +233,85 @@ function commits(value: string | undefined): number {
   return Number(value)
 }
 
-/**
- * The words of a command line: --flag VALUE, --flag=VALUE, -t VALUE, switches, booleans with their
- * --no- form, and positionals. The first unknown flag is kept to be reported once the command is known.
- */
-function tokenize(argv: string[], table: Record<string, Flag>): { values: Values; positionals: string[]; unknown?: string } {
-  const values: Values = {}
-  const positionals: string[] = []
-  let unknown: string | undefined
-  for (let i = 0; i < argv.length; i++) {
-    const word = argv[i]
-    if (word === '--') {
-      positionals.push(...argv.slice(i + 1))
-      break
-    }
-    if (!word.startsWith('-') || word === '-') {
-      positionals.push(word)
-      continue
-    }
-    const eq = word.indexOf('=')
-    const spelled = eq < 0 ? word : word.slice(0, eq)
-    const inline = eq < 0 ? undefined : word.slice(eq + 1)
-    const bareName = spelled.replace(/^--?/, '')
-    // A single dash is for the one-letter aliases only; --t is no spelling of anything.
-    const known = spelled.startsWith('--') ? (bareName.length > 1 ? bareName : undefined) : bareName.length === 1 ? bareName : undefined
-    let name = known === undefined ? undefined : known in table ? known : ALIASES[known]
-    let negated = false
-    if (name === undefined && known?.startsWith('no-') && table[known.slice(3)]?.kind === 'boolean') {
-      name = known.slice(3)
-      negated = true
-    }
-    if (name === undefined || !(name in table)) {
-      unknown ??= spelled
-      continue
-    }
-    const flag = table[name]
-    const add = (value: string): void => {
-      if (values[name] && !flag.multiple && flag.kind !== 'switch') throw new UsageError(`${spelled} is given twice; give it once`)
-      ;(values[name] ??= []).push(value)
-    }
-    if (flag.kind === 'switch' || negated) {
-      if (inline !== undefined) throw new UsageError(`${spelled} takes no value`)
-      add(negated ? 'false' : 'true')
-    } else if (flag.kind === 'boolean') {
-      if (inline === '') throw new UsageError(`${spelled}= needs true or false, or no value at all: ${spelled} alone is true`)
-      // The next word is the value unless it is a flag: --push, --push true, --push=false.
-      const next = argv[i + 1]
-      // After the command no other word stands alone, so the next one is this flag's value, true or not.
-      if (inline !== undefined) add(inline)
-      else if (next !== undefined && !next.startsWith('-') && (positionals.length > 0 || /^(true|false)$/i.test(next))) add(argv[++i])
-      else add('true')
-    } else {
-      const value = inline ?? argv[i + 1]
-      if (value === undefined || (inline === undefined && value.startsWith('-') && value !== '-')) throw new UsageError(`${spelled} needs a value, e.g. ${spelled}=VALUE`)
-      if (inline === undefined) i++
-      add(value)
-    }
-  }
-  return { values, positionals, ...(unknown ? { unknown } : {}) }
+/** A commander parser that throws instead of printing or exiting: every message here is hashdock's own line. */
+function quiet(parser: Parser): Parser {
+  return parser
+    .exitOverride()
+    .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} })
+    .helpOption(false)
+    .showSuggestionAfterError(true)
 }
 
-function unknownFlag(flag: string, command: Command, table: Record<string, Flag>): UsageError {
+/** The word commander's "(Did you mean X?)" offers, if any. */
+const suggestion = (error: unknown): string | undefined =>
+  error instanceof CommanderError ? /\(Did you mean (\S+?)\?\)/.exec(error.message)?.[1] : undefined
+
+/**
+ * The flags after the command, read by commander: --flag VALUE, --flag=VALUE, -t VALUE, switches,
+ * booleans with their --no- form, and positionals. Every flag of every command is known to the parser,
+ * so a flag another command reads is named as such, not as unknown; values keep the order they were
+ * given in, aliases and all.
+ */
+function readFlags(command: Command, argv: string[], table: Record<string, Flag>): { values: Values; positionals: string[] } {
+  const values: Values = {}
+  const parser = quiet(new Parser(command)).argument('[words...]').allowUnknownOption(false)
+  const spellings = (name: string): string[] => [name, ...Object.keys(ALIASES).filter(a => a !== name && ALIASES[a] === name)]
+  for (const [name, flag] of Object.entries(table)) {
+    for (const spelled of spellings(name)) {
+      const dashes = spelled.length === 1 ? '-' : '--'
+      const option = `${dashes}${spelled}`
+      const add = (value: string): void => {
+        if (values[name] && !flag.multiple && flag.kind !== 'switch') throw new UsageError(`${option} is given twice; give it once`)
+        ;(values[name] ??= []).push(value)
+      }
+      if (flag.kind === 'switch') {
+        parser.addOption(new Option(option))
+        parser.on(`option:${spelled}`, () => add('true'))
+      } else if (flag.kind === 'boolean') {
+        // --push, --push true, --push=false, --no-push.
+        parser.addOption(new Option(`${option} [boolean]`))
+        parser.on(`option:${spelled}`, (value: string | null) => {
+          if (value === '') throw new UsageError(`${option}= needs true or false, or no value at all: ${option} alone is true`)
+          add(value ?? 'true')
+        })
+        parser.addOption(new Option(`--no-${spelled}`))
+        parser.on(`option:no-${spelled}`, () => add('false'))
+      } else {
+        parser.addOption(new Option(`${option} <value>`))
+        parser.on(`option:${spelled}`, (value: string) => {
+          // A flag is no value: `--image --json` forgot the image.
+          if (/^--?[a-z]/i.test(value) && argv.includes(value)) throw new UsageError(`${option} needs a value, e.g. ${option}=VALUE`)
+          add(value)
+        })
+      }
+    }
+  }
+  try {
+    parser.parse(argv, { from: 'user' })
+  } catch (error) {
+    throw error instanceof CommanderError ? usageError(error, command) : error
+  }
+  return { values, positionals: parser.args }
+}
+
+/** commander's complaint as hashdock's one line, in the words of the flag as it was typed. */
+function usageError(error: CommanderError, command: Command): UsageError {
+  const flag = /'(-[^' ]+)/.exec(error.message)?.[1] ?? ''
+  if (error.code === 'commander.optionMissingArgument') return new UsageError(`${flag} needs a value, e.g. ${flag}=VALUE`)
+  if (error.code !== 'commander.unknownOption') return new UsageError(error.message.replace(/^error: /, '').split('\n')[0])
+  const [name] = flag.split('=')
+  // A switch given a value: --json=yes, --no-push=true.
+  const plain = name.replace(/^--(no-)?/, '')
+  const target = flags()[ALIASES[plain] ?? plain]
+  if (flag.includes('=') && target && (target.kind === 'switch' || name.startsWith('--no-'))) return new UsageError(`${name} takes no value`)
   const why: Record<string, string> = {
     '--registry-password': '; the password comes from HASHDOCK_REGISTRY_PASSWORD or --registry-password-stdin, never from a flag',
     '--secrets': '; secret values come from HASHDOCK_SECRETS (id=value lines), --secret-envs or --secret-files, never from a flag',
     '--registry-logins': '; logins come from HASHDOCK_REGISTRY_LOGINS (registry=user:password lines), never from a flag'
   }
-  if (why[flag]) return new UsageError(`unknown flag ${flag}${why[flag]}`)
-  const names = [...Object.keys(table).filter(n => table[n].commands.includes(command)), ...Object.keys(ALIASES).filter(a => a.length > 1 && table[ALIASES[a]]?.commands.includes(command))]
-  const near = closest(flag.replace(/^--?/, ''), names)
-  return new UsageError(`unknown flag ${flag}; ${near ? `did you mean --${near}?` : `hashdock ${command} --help lists its flags`}`)
-}
-
-/** The nearest word within a couple of typos, for "did you mean". */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined
-  let bestDistance = Math.max(2, Math.floor(word.length / 4)) + 1
-  for (const c of candidates) {
-    const d = c.startsWith(word) && word.length >= 3 ? 1 : distance(word, c)
-    if (d < bestDistance) [best, bestDistance] = [c, d]
-  }
-  return best
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1))
-      diagonal = above
-    }
-  }
-  return row[b.length]
+  if (why[name]) return new UsageError(`unknown flag ${name}${why[name]}`)
+  const near = suggestion(error)
+  return new UsageError(`unknown flag ${name}; ${near ? `did you mean ${near}?` : `hashdock ${command} --help lists its flags`}`)
 }
 
 /** docker's `--secret id=ID,src=PATH` (or `env=VAR`, `type=env`) as the --secret-files and --secret-envs it means. */
