@@ -15,7 +15,7 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '3' },
     builder: { type: 'string', default: '' },
     'large-repo': { type: 'string', default: '' },
-    only: { type: 'string', default: 'image,levers,context,platforms,engines' },
+    only: { type: 'string', default: 'image,levers,context,platforms,engines,job' },
     // With engines: only the columns whose title holds this text (e.g. "today's runners").
     engines: { type: 'string', default: '' }
   }
@@ -549,6 +549,81 @@ async function enginesBench(config) {
   }
 }
 
+/**
+ * 6. The everyday job, against Docker's documented "test before push" recipe, on a fresh runner every
+ * time (the builder emptied, no image of an earlier run in the engine): `buildx build --load` with the
+ * registry cache (`mode=max`), `docker run` the test, `buildx build --push`; and hashdock doing the same
+ * (`--test-command`, `--push`, `--cache registry`). Commit 1 with an empty cache, then commit 2 (application
+ * code only) fed by commit 1's cache. The recipe needs a builder that exports a cache: engines whose own
+ * builder cannot (the classic store) are left out, as the recipe's users run docker/setup-buildx-action there.
+ */
+async function jobBench(config) {
+  const test = 'test -d /opt/deps/1/lib && python3 -c "import sys; sys.exit(0)"'
+  const engines = testbedEngines().filter(e => e.title.includes(flags.engines))
+  const currentConfig = dockerConfig(tb.currentConfig)
+  const m = engines.map(() => ({ recipe1: [], ours1: [], recipe2: [], ours2: [], phases: [], steps: [], skipped: '' }))
+  for (let i = 0; i < runs; i++) {
+    for (const [k, e] of engines.entries()) {
+      const b = { env: e.env }
+      const driver = /^Driver:\s+(\S+)/m.exec(run('docker', ['buildx', 'inspect'], e.env).out)?.[1]
+      const store = run('docker', ['info', '--format', '{{.DriverStatus}}'], e.env).out.includes('io.containerd.snapshotter')
+      if (driver === 'docker' && !store) {
+        m[k].skipped = 'n/a: the engine\'s own builder exports no cache without the containerd store'
+        continue
+      }
+      const fx = makeFixture(driver === 'docker' ? tb.engineBase : tb.registryBase, `job-${k}-${i}`, e.current ? currentConfig : config)
+      const recipeRepo = `${tb.registry}/hashdock-bench/${runId}-job-recipe-${k}-${i}`
+      const ourRepo = `${tb.registry}/hashdock-bench/${runId}-job-ours-${k}-${i}`
+      registryRepos.add(recipeRepo.slice(tb.registry.length + 1))
+      const env = { ...e.env, DOCKER_CONFIG: fx.dockerConfig }
+      const fresh = () => e.cold && run('docker', e.cold, e.env)
+      const recipe = commit => {
+        const src = checkout(fx, commit, `job-recipe-${k}-${i}-${commit.slice(0, 7)}`)
+        const ref = `${recipeRepo}:${commit.slice(0, 12)}`
+        const cache = [`--cache-from`, `type=registry,ref=${recipeRepo}:buildcache`, '--cache-to', `type=registry,ref=${recipeRepo}:buildcache,mode=max`]
+        const common = ['buildx', 'build', '--progress', 'plain', '--tag', ref, '--build-arg', `BASE=${fx.base}`, ...cache]
+        const started = performance.now()
+        run('docker', [...common, '--load', src], env)
+        run('docker', ['run', '--rm', ref, 'sh', '-c', test], env)
+        run('docker', [...common, '--push', src], env)
+        const seconds = (performance.now() - started) / 1000
+        spawnSync('docker', ['image', 'rm', '--force', ref], { stdio: 'ignore', env: { ...process.env, ...env } })
+        return seconds
+      }
+      for (const [n, commit] of [[1, fx.c1], [2, fx.c2]]) {
+        progress(`job: run ${i + 1} of ${runs}: ${e.title}: commit ${n}, the recipe`)
+        fresh()
+        m[k][`recipe${n}`].push(recipe(commit))
+        progress(`job: run ${i + 1} of ${runs}: ${e.title}: commit ${n}, hashdock`)
+        fresh()
+        const h = hashdock(b, fx, ourRepo, commit, { push: true, cache: 'registry', test })
+        m[k][`ours${n}`].push(h.seconds)
+        if (n === 2) m[k].phases.push(h.phases), m[k].steps.push(h.steps)
+      }
+      progress(`job: raw after run ${i + 1}, ${e.title}: ${JSON.stringify(m[k])}`)
+    }
+  }
+  const med = (list, key) => median(list.map(s => s[key] ?? 0))
+  const where = x => x.ours2.length
+    ? ['Plan', 'Context', 'Build', 'Load', 'Unit', 'Push'].filter(p => med(x.phases, p) > 0).map(p => `${p} ${med(x.phases, p).toFixed(1)}`).join(', ') +
+      `; of the build: ${['layers', 'rewrite', 'image', 'tarball'].filter(s => med(x.steps, s) > 0).map(s => `${s} ${med(x.steps, s).toFixed(1)}`).join(', ') || 'no export step timed'}`
+    : x.skipped
+  const row = (what, f) => [what, ...m.map(x => (x.ours1.length ? f(x) : x.skipped))]
+  return {
+    title: '6. The everyday job on a fresh runner: Docker\'s "test before push" recipe against hashdock, the real-sized image',
+    head: ['what', ...engines.map(e => e.title)],
+    rows: [
+      row('recipe, commit 1, empty cache, s', x => stat(x.recipe1)),
+      row('hashdock, commit 1, empty cache, s', x => stat(x.ours1)),
+      row('**hashdock / recipe, commit 1**', x => ratio(x.ours1, x.recipe1, 0.8)),
+      row('recipe, commit 2 from the registry cache, s', x => stat(x.recipe2)),
+      row('hashdock, commit 2 from the registry cache, s', x => stat(x.ours2)),
+      row('**hashdock / recipe, commit 2**', x => ratio(x.ours2, x.recipe2, 0.8)),
+      ['where hashdock\'s commit 2 goes (median s)', ...m.map(where)]
+    ]
+  }
+}
+
 /** Removes what the bench made; a problem here is a warning, never the bench's result. */
 async function cleanUp() {
   for (const step of [
@@ -574,7 +649,7 @@ async function main() {
   )
   // Each table as soon as it is measured: a later part that fails leaves the earlier ones printed.
   const print = t => console.log(`\n${table(t)}`)
-  const config = (parts.has('image') || parts.has('levers') || parts.has('engines')) && dockerConfig()
+  const config = (parts.has('image') || parts.has('levers') || parts.has('engines') || parts.has('job')) && dockerConfig()
   if (parts.has('image') || parts.has('levers')) {
     const b = builderFacts()
     // A builder of the engine's own reads the engine's images; any other reads the base from the registry.
@@ -585,6 +660,7 @@ async function main() {
   if (parts.has('context')) print(contextBench(flags['large-repo']))
   if (parts.has('platforms')) print(platformsBench())
   if (parts.has('engines')) print(await enginesBench(config))
+  if (parts.has('job')) print(await jobBench(config))
 }
 
 try {
