@@ -1,7 +1,7 @@
 // The build cache through the real @actions/cache, against a local stand-in of GitHub's cache service.
 import { afterAll, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals'
-import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CacheServer } from '../test/support/cache-server.js'
@@ -20,7 +20,7 @@ jest.unstable_mockModule('@actions/core', () => ({
   error: (m: unknown) => void warnings.push(String(m)),
   warning: (m: unknown) => void warnings.push(String(m))
 }))
-const { cacheKeys, cacheScope, restoreBuildCache, saveBuildCache } = await import('../src/action/gha-cache.js')
+const { blobKey, cacheKeys, cacheScope, restoreBuildCache, saveBuildCache } = await import('../src/action/gha-cache.js')
 const { startCacheServer } = await import('../test/support/cache-server.js')
 
 const commitA = 'a'.repeat(40)
@@ -45,15 +45,26 @@ function snapshot(dir: string): Record<string, string> {
   return files
 }
 
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex')
+
+/** Writes a blob under its own digest (or, forged, under another's) and returns its hex name. */
+function blob(bytes: Buffer, name = sha256(bytes)): string {
+  writeFileSync(join(cacheDir, 'blobs', 'sha256', name), bytes)
+  return name
+}
+
+/** A local cache as BuildKit exports it: an index, a small manifest, and one large layer. */
 function fillCacheDir(): Record<string, string> {
   rmSync(cacheDir, { recursive: true, force: true })
   mkdirSync(join(cacheDir, 'blobs', 'sha256'), { recursive: true })
   writeFileSync(join(cacheDir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [] }))
-  writeFileSync(join(cacheDir, 'ingest'), '')
+  writeFileSync(join(cacheDir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}')
+  blob(Buffer.from('{"schemaVersion":2,"manifests":[]}'))
   // Incompressible and several MB, so the archive is a real upload and a real download.
-  writeFileSync(join(cacheDir, 'blobs', 'sha256', 'layer'), randomBytes(6 * 1024 * 1024))
+  layer = blob(randomBytes(6 * 1024 * 1024))
   return snapshot(cacheDir)
 }
+let layer = ''
 
 beforeAll(async () => {
   server = await startCacheServer()
@@ -98,10 +109,10 @@ describe('cacheScope', () => {
 describe('save and restore through @actions/cache', () => {
   let saved: Record<string, string>
 
-  test('saves the directory as the commit entry', async () => {
+  test("saves each large layer as an entry of its own, then the commit's entry without it", async () => {
     saved = fillCacheDir()
-    expect(await saveBuildCache(cacheDir, main, commitA)).toBe(true)
-    expect(server.entries()).toEqual([cacheKeys(main, commitA).key])
+    expect(await saveBuildCache(cacheDir, main, commitA)).toEqual({ saved: true, uploaded: 1, shared: 0, uploadedBytes: 6 * 1024 * 1024 })
+    expect(server.entries()).toEqual([blobKey(main, layer), cacheKeys(main, commitA).key])
     expect(server.requests()).toContain('PUT blob')
     expect(warnings).toEqual([])
   })
@@ -114,24 +125,44 @@ describe('save and restore through @actions/cache', () => {
 
   test('does not save a commit whose entry exists', async () => {
     const before = server.requests().length
-    expect(await saveBuildCache(cacheDir, main, commitA)).toBe(false)
+    expect(await saveBuildCache(cacheDir, main, commitA)).toMatchObject({ saved: false, uploadedBytes: 0 })
     expect(server.requests().slice(before)).toEqual(['GetCacheEntryDownloadURL'])
     expect(warnings).toEqual([])
   })
 
-  test("another branch's first build falls back to the default branch's entry", async () => {
+  test('the next commit uploads only the layer no entry holds: the one it shares is not sent again', async () => {
+    const added = blob(randomBytes(1024 * 1024))
+    expect(await saveBuildCache(cacheDir, main, commitB)).toEqual({ saved: true, uploaded: 1, shared: 1, uploadedBytes: 1024 * 1024 })
+    expect(server.entries()).toEqual([blobKey(main, layer), cacheKeys(main, commitA).key, blobKey(main, added), cacheKeys(main, commitB).key])
+    const both = snapshot(cacheDir)
     rmSync(cacheDir, { recursive: true, force: true })
-    expect(await restoreBuildCache(cacheDir, feature, commitB)).toEqual({ hit: 'fallback', key: cacheKeys(main, commitA).key })
-    expect(snapshot(cacheDir)).toEqual(saved)
+    expect(await restoreBuildCache(cacheDir, main, commitB)).toEqual({ hit: 'exact', key: cacheKeys(main, commitB).key })
+    expect(snapshot(cacheDir)).toEqual(both)
+  })
+
+  test("another branch's first build falls back to the default branch's newest entry", async () => {
+    rmSync(cacheDir, { recursive: true, force: true })
+    expect(await restoreBuildCache(cacheDir, feature, 'c'.repeat(40))).toEqual({ hit: 'fallback', key: cacheKeys(main, commitB).key })
   })
 
   test("then prefers its own branch's newest entry", async () => {
-    expect(await saveBuildCache(cacheDir, feature, commitB)).toBe(true)
-    expect(await restoreBuildCache(cacheDir, feature, 'c'.repeat(40))).toEqual({ hit: 'fallback', key: cacheKeys(feature, commitB).key })
+    expect(await saveBuildCache(cacheDir, feature, 'c'.repeat(40))).toMatchObject({ saved: true, uploaded: 0, shared: 2 })
+    expect(await restoreBuildCache(cacheDir, feature, 'd'.repeat(40))).toEqual({ hit: 'fallback', key: cacheKeys(feature, 'c'.repeat(40)).key })
   })
 
   test('an unknown image restores nothing', async () => {
     expect(await restoreBuildCache(cacheDir, { ...main, image: 'other' }, commitA)).toEqual({ hit: 'none' })
+  })
+
+  test('a layer whose bytes are not its digest: no cache at all, one warning, a cold build', async () => {
+    fillCacheDir()
+    blob(randomBytes(512 * 1024), sha256(Buffer.from('something else')))
+    const forged = { ...main, image: 'ghcr.io/acme/forged' }
+    expect(await saveBuildCache(cacheDir, forged, commitA)).toMatchObject({ saved: true })
+    rmSync(cacheDir, { recursive: true, force: true })
+    expect(await restoreBuildCache(cacheDir, forged, commitA)).toEqual({ hit: 'none' })
+    expect(existsSync(cacheDir)).toBe(false)
+    expect(warnings).toEqual([expect.stringMatching(/^Build cache \S+ not restored: its layer sha256:[0-9a-f]{64} is not in the cache service; building cold\.$/)])
   })
 })
 
@@ -142,7 +173,7 @@ describe('when the service is missing or failing', () => {
     try {
       fillCacheDir()
       expect(await restoreBuildCache(cacheDir, main, commitB)).toEqual({ hit: 'none' })
-      expect(await saveBuildCache(cacheDir, main, commitB)).toBe(false)
+      expect(await saveBuildCache(cacheDir, main, commitB)).toMatchObject({ saved: false })
     } finally {
       process.env.ACTIONS_RESULTS_URL = server.env.ACTIONS_RESULTS_URL
     }
@@ -157,18 +188,18 @@ describe('when the service is missing or failing', () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] })
     try {
       let settled = false
-      const saving = saveBuildCache(cacheDir, main, commitB).finally(() => (settled = true))
+      const saving = saveBuildCache(cacheDir, main, 'e'.repeat(40)).finally(() => (settled = true))
       while (!settled) {
         await jest.advanceTimersByTimeAsync(1000)
         await new Promise(resolve => setImmediate(resolve))
       }
-      expect(await saving).toBe(false)
+      expect(await saving).toMatchObject({ saved: false })
     } finally {
       jest.useRealTimers()
       server.fail('CreateCacheEntry')
     }
     expect(server.requests().filter(r => r === 'CreateCacheEntry').length).toBeGreaterThan(1)
-    expect(server.entries()).not.toContain(cacheKeys(main, commitB).key)
+    expect(server.entries()).not.toContain(cacheKeys(main, 'e'.repeat(40)).key)
     expect(warnings.join('\n')).toMatch(/Build cache not saved/)
   })
 })

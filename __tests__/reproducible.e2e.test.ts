@@ -3,7 +3,7 @@
 // registry cache are checked on every engine by the engine suites (engine-*.e2e.test.ts).
 import { beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { lstatSync, rmSync } from 'node:fs'
+import { lstatSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { runAction, type ActionOptions } from '../test/support/action.js'
 import { startCacheServer } from '../test/support/cache-server.js'
@@ -67,6 +67,54 @@ describe('the layer cache survives a cold builder', () => {
       expect(b.stdout).toMatch(/Layer cache restored from .*\(fallback\)/)
       expect(b.stdout).toMatch(/#\d+ CACHED/)
       expect(b.stdout).not.toContain('Requirement already satisfied')
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('cache: gha over a sequence of commits, each on a fresh runner: each uploads about what it changed, and the whole stays small', async () => {
+    const server = await startCacheServer()
+    try {
+      const runnerTemp = tempDir('runner-gha-sequence')
+      const env = { ...server.env, GITHUB_REF_NAME: 'main' }
+      const image = uniqueImage('ghasequence')
+      // The example, with a dependency step that writes megabytes, as installs do: a layer worth sharing.
+      const repo = new FixtureRepo().copy(exampleDir).write('Dockerfile', [
+        'ARG BASE', 'FROM ${BASE}', 'WORKDIR /srv', 'COPY requirements.txt .',
+        'RUN head -c 3000000 /dev/urandom > /srv/dependencies.bin && cp requirements.txt /srv/installed.txt', 'COPY . .', ''
+      ].join('\n'))
+      const commits = [
+        repo.commit('the app', RECIPE_TIME),
+        repo.write('app/version.py', 'VERSION = 2\n').commit('application code', FIRST_TIME),
+        repo.write('app/version.py', 'VERSION = 3\n').commit('application code again', SECOND_TIME),
+        repo.write('requirements.txt', `${readFileSync(join(exampleDir, 'requirements.txt'), 'utf8')}# pinned again\n`).commit('the dependencies', '2024-04-01T00:00:00Z'),
+        repo.write('app/version.py', 'VERSION = 5\n').commit('application code once more', '2024-05-01T00:00:00Z')
+      ]
+      const workspace = repo.clone()
+      let previous: { digest: string; size: number }[] = []
+      const rows: string[] = []
+      for (const [n, commit] of commits.entries()) {
+        // A fresh runner: an empty builder, no cache directory; only the cache service remembers.
+        coldBuilder()
+        rmSync(join(runnerTemp, 'hashdock-buildcache'), { recursive: true, force: true })
+        const before = server.sizes()
+        const run = await runAction({ workspace, sha: commit, runnerTemp, env, inputs: { image, githash: commit, cache: 'gha', 'build-args': `BASE=${testbed.baseImage}`, ...credentials } })
+        expect(run.errors).toEqual([])
+        const after = server.sizes()
+        const uploaded = Object.keys(after).filter(k => !(k in before)).reduce((sum, k) => sum + after[k], 0)
+        const layers = (JSON.parse(await registryManifest(image, commit)) as { layers: { digest: string; size: number }[] }).layers
+        const changed = layers.filter(l => !previous.some(p => p.digest === l.digest)).reduce((sum, l) => sum + l.size, 0)
+        rows.push(`commit ${n + 1}: uploaded ${uploaded} bytes for ${changed} bytes of changed layers`)
+        // About what changed, with room for the commit's own small entry (the index and the cache's manifest).
+        expect(uploaded).toBeLessThanOrEqual(1.5 * changed + 256 * 1024)
+        if (n > 0) expect(run.stdout).toMatch(/Layer cache restored from .*\(fallback\)/)
+        // The dependency step came from the restored cache, unless this commit changed the dependencies.
+        if (n > 0 && n !== 3) expect(run.stdout).toMatch(/^#(\d+) \[\d\/\d\] RUN head -c[^\n]*\n(?:#\d+ [^\n]*\n)*?#\1 CACHED$/m)
+        previous = layers
+      }
+      const image1 = previous.reduce((sum, l) => sum + l.size, 0)
+      const total = Object.values(server.sizes()).reduce((sum, size) => sum + size, 0)
+      expect({ rows, total: total < 3 * image1 }).toEqual({ rows, total: true })
     } finally {
       await server.close()
     }

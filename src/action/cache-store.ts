@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { Input } from '../core/constants.js'
 import type { Inputs } from '../core/inputs.js'
 import type { CacheStore } from '../core/workspace.js'
+import { megabytes } from '../core/log.js'
 import { cacheScope, restoreBuildCache, saveBuildCache } from './gha-cache.js'
 
 /** An empty cache input becomes gha where GitHub's cache service answers, else none (said once, as a notice). */
@@ -28,7 +29,10 @@ export function ghaCacheStore(image: string): CacheStore {
       core.info(hit === 'none' ? 'No layer cache found: building cold.' : `Layer cache restored from ${key} (${hit}).`)
     },
     async save(commit) {
-      if (await saveBuildCache(dir, scope, commit)) core.info('Layer cache saved.')
+      const saved = await saveBuildCache(dir, scope, commit)
+      if (saved.saved) {
+        core.info(`Layer cache saved: ${saved.uploaded} layer${saved.uploaded === 1 ? '' : 's'} uploaded (${megabytes(saved.uploadedBytes)}), ${saved.shared} already held by earlier entries.`)
+      }
     }
   }
 }

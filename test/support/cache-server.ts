@@ -9,6 +9,8 @@ export interface CacheServer {
   close(): Promise<void>
   /** Keys of the finalized entries, oldest first. */
   entries(): string[]
+  /** Bytes of each finalized entry, by key, as uploaded (compressed archives). */
+  sizes(): Record<string, number>
   /** Every request seen: the API method name, or `PUT blob`, `GET blob`… for storage. */
   requests(): string[]
   /** Answer every later call of an API method with this HTTP status (a twirp error); no status ends that. */
@@ -62,6 +64,7 @@ export async function startCacheServer(): Promise<CacheServer> {
     // Without ACTIONS_CACHE_SERVICE_V2, @actions/cache talks the v1 protocol, which this stand-in does not serve.
     env: { ...results.env, ACTIONS_CACHE_SERVICE_V2: 'true' },
     entries: () => entries.filter(e => e.finalized !== undefined).sort((a, b) => a.finalized! - b.finalized!).map(e => e.key),
+    sizes: () => Object.fromEntries(entries.filter(e => e.finalized !== undefined).map(e => [e.key, e.blob.data?.length ?? 0])),
     requests: results.requests,
     fail: results.fail,
     close: results.close
