@@ -15,9 +15,11 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '3' },
     builder: { type: 'string', default: '' },
     'large-repo': { type: 'string', default: '' },
-    only: { type: 'string', default: 'image,levers,context,platforms,engines,job' },
+    only: { type: 'string', default: 'image,levers,context,platforms,engines,job,cache' },
     // With engines: only the columns whose title holds this text (e.g. "today's runners").
-    engines: { type: 'string', default: '' }
+    engines: { type: 'string', default: '' },
+    // With cache: how many commits the sequence has.
+    'cache-commits': { type: 'string', default: '20' }
   }
 })
 const runs = Number(flags.runs)
@@ -624,6 +626,75 @@ async function jobBench(config) {
   }
 }
 
+/**
+ * 7. The GitHub cache over a sequence of commits, each on a fresh runner (an empty builder, no cache
+ * directory: only the cache service remembers), through the bundled action against the test support's
+ * stand-in of GitHub's cache service: bytes each commit uploads against the compressed bytes of the
+ * layers it changed, the service's total after every commit against the image, and how often the
+ * dependency step came from the cache. Every commit changes application code; one in the middle also
+ * changes the dependencies, as a real history does now and then.
+ */
+async function cacheBench(config) {
+  const { runAction } = await import('../test/support/action.js')
+  const { startCacheServer } = await import('../test/support/cache-server.js')
+  const { registryManifest } = await import('../test/support/registry.js')
+  const count = Number(flags['cache-commits'])
+  const fx = makeFixture(tb.engineBase, 'cache-sequence', config)
+  const commits = [fx.c1, fx.c2]
+  for (let n = 3; n <= count; n++) {
+    appendFileSync(join(fx.repo, n === Math.ceil(count / 2) ? 'requirements.txt' : 'app/__init__.py'), `# commit ${n}\n`)
+    git(fx.repo, 'add', '-A')
+    run('git', ['-C', fx.repo, '-c', 'user.name=bench', '-c', 'user.email=bench@example.com', 'commit', '-q', '-m', `commit ${n}`])
+    commits.push(git(fx.repo, 'rev-parse', 'HEAD'))
+  }
+  const server = await startCacheServer()
+  const image = `${tb.registry}/hashdock-bench/${runId}-cache`
+  registryRepos.add(image.slice(tb.registry.length + 1))
+  const runnerTemp = dir('cache-runner')
+  mkdirSync(runnerTemp)
+  const rows = []
+  let previous = []
+  let hits = 0, hitChances = 0, worst = 0, smallMax = 0, imageBytes = 0
+  try {
+    for (const [k, commit] of commits.entries()) {
+      progress(`cache: commit ${k + 1} of ${commits.length}, a fresh runner`)
+      run('docker', ['builder', 'prune', '--all', '--force'])
+      rmSync(join(runnerTemp, 'hashdock-buildcache'), { recursive: true, force: true })
+      const before = server.sizes()
+      const r = await runAction({
+        workspace: fx.repo, sha: commit, runnerTemp, env: { ...server.env, GITHUB_REF_NAME: 'main' },
+        inputs: { image, githash: commit, cache: 'gha', 'build-args': `BASE=${fx.base}`, 'registry-username': tb.user, 'registry-password': tb.password }
+      })
+      if (r.exitCode !== 0) throw new Error(`cache: commit ${k + 1} failed: ${r.errors.join(' ')}`)
+      const after = server.sizes()
+      const uploaded = Object.keys(after).filter(key => !(key in before)).reduce((sum, key) => sum + after[key], 0)
+      const layers = JSON.parse(await registryManifest(image, commit)).layers
+      const changed = layers.filter(l => !previous.some(p => p.digest === l.digest)).reduce((sum, l) => sum + l.size, 0)
+      const total = Object.values(after).reduce((sum, size) => sum + size, 0)
+      imageBytes = layers.reduce((sum, l) => sum + l.size, 0)
+      const depsChanged = k === 0 || k + 1 === Math.ceil(count / 2)
+      const cached = /^#(\d+) \[\d\/\d\] RUN for i in[^\n]*\n(?:#\d+ [^\n]*\n)*?#\1 CACHED$/m.test(r.stdout)
+      if (!depsChanged) hitChances++, hits += cached ? 1 : 0
+      // A commit's own entry (BuildKit's index and cache manifest) is a few kB whatever changed: the
+      // ratio is measured where layers of a megabyte or more changed, the rest shown in kB.
+      const sizable = changed >= 1e6
+      if (k > 0 && sizable) worst = Math.max(worst, uploaded / changed)
+      else if (k > 0) smallMax = Math.max(smallMax, uploaded)
+      const kb = bytes => `${(bytes / 1e3).toFixed(1)} kB`
+      rows.push([`${k + 1}${depsChanged ? ' (dependencies)' : ''}`, sizable ? `${(uploaded / 1e6).toFixed(1)} MB` : kb(uploaded), sizable ? `${(changed / 1e6).toFixed(1)} MB` : kb(changed), k && sizable ? `${(uploaded / changed).toFixed(2)}×` : '', (total / 1e6).toFixed(1), `${(total / imageBytes).toFixed(2)}×`, depsChanged ? '' : cached ? 'hit' : '**miss**'])
+      previous = layers
+    }
+  } finally {
+    await server.close()
+  }
+  const last = rows.at(-1)
+  return {
+    title: `7. \`cache: gha\` over ${commits.length} commits, each on a fresh runner: the real-sized image (${(imageBytes / 1e6).toFixed(0)} MB compressed); worst commit after the first that changed a layer of 1 MB or more uploaded ${worst.toFixed(2)}× its changed layers (target ≤ 1.5: ${worst <= 1.5 ? 'met' : 'missed'}), the others at most ${(smallMax / 1e3).toFixed(1)} kB; the cache after ${commits.length} commits is ${last[5]} the image (target < 3: ${Number(last[5].slice(0, -1)) < 3 ? 'met' : 'missed'}); dependency step from the cache in ${hits} of ${hitChances} commits`,
+    head: ['commit', 'uploaded to the cache', 'changed layers (compressed)', 'uploaded / changed', 'cache service total, MB', 'total / image', 'dependency step'],
+    rows
+  }
+}
+
 /** Removes what the bench made; a problem here is a warning, never the bench's result. */
 async function cleanUp() {
   for (const step of [
@@ -649,7 +720,7 @@ async function main() {
   )
   // Each table as soon as it is measured: a later part that fails leaves the earlier ones printed.
   const print = t => console.log(`\n${table(t)}`)
-  const config = (parts.has('image') || parts.has('levers') || parts.has('engines') || parts.has('job')) && dockerConfig()
+  const config = ['image', 'levers', 'engines', 'job', 'cache'].some(part => parts.has(part)) && dockerConfig()
   if (parts.has('image') || parts.has('levers')) {
     const b = builderFacts()
     // A builder of the engine's own reads the engine's images; any other reads the base from the registry.
@@ -661,6 +732,7 @@ async function main() {
   if (parts.has('platforms')) print(platformsBench())
   if (parts.has('engines')) print(await enginesBench(config))
   if (parts.has('job')) print(await jobBench(config))
+  if (parts.has('cache')) print(await cacheBench(config))
 }
 
 try {
