@@ -124,7 +124,7 @@ describe('terminalMessage', () => {
   test.each([
     ["githash: 'x' names no commit", undefined, "--githash: 'x' names no commit"],
     ['registry-password: is empty, so hashdock cannot log in as bot', 'password' as const, 'registry password: is empty, so hashdock cannot log in as bot; set HASHDOCK_REGISTRY_PASSWORD, or pass --registry-password-stdin'],
-    ['githash: /src is not a git checkout', 'checkout' as const, '--repo: /src is not a git checkout; run hashdock inside a git repository, or pass its directory with --repo'],
+    ['checkout-path: /src is not a git checkout', 'checkout' as const, '--repo: /src is not a git checkout; run hashdock inside a git repository, or pass its directory with --repo'],
     ['docker buildx build failed (exit 1): ERROR: boom', undefined, 'docker buildx build failed (exit 1): ERROR: boom']
   ])('%s', (message, remedy, expected) => {
     expect(terminalMessage(message, remedy)).toBe(expected)

@@ -175,6 +175,7 @@ describe('the command line is checked before anything runs', () => {
     const run = await runCli(['build', '--repo', tempDir('plain'), '--image', uniqueImage('cliplain'), '--json'])
     expect(run.exitCode).toBe(2)
     expect(run.stderr).toMatch(/^hashdock: --repo: \S+ is not a git checkout; run hashdock inside a git repository, or pass its directory with --repo$/m)
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'input-error', failedStage: 'plan', failedInput: '--repo' })
     expect(run.stderr).not.toContain('actions/checkout')
   })
 

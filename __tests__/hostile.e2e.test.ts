@@ -550,7 +550,7 @@ describe('runs started from elsewhere, and interrupted', () => {
     expect(run.outputs.githash).toBe(commit)
     const without = await runAction({ ...options(inputs), workspace })
     expect(without.errors).toHaveLength(1)
-    expect(without.errors[0]).toMatch(/^::error::githash: .* is not a git checkout/)
+    expect(without.errors[0]).toMatch(/^::error::checkout-path: .* is not a git checkout/)
   })
 })
 

@@ -149,7 +149,7 @@ describe('plan: which commit', () => {
   test('not a git checkout', async () => {
     const plain = mkdtempSync(join(scratch, 'plain-'))
     const error = await planError({}, workspace(plain))
-    expect(error.message).toMatch(/^githash: /)
+    expect(error.message).toMatch(/^checkout-path: /)
     expect(error.message).toContain('not a git checkout')
     expect(error.remedy).toBe('checkout')
   })

@@ -29850,7 +29850,7 @@ async function plan(inputs, workspace, facts) {
 async function planSource(inputs, workspace) {
     const git = new Git(workspace.repoDir);
     if (!(await git.isRepository())) {
-        throw new InputError(Input.Githash, `${workspace.repoDir} is not a git checkout`, 'checkout');
+        throw new InputError(Input.CheckoutPath, `${workspace.repoDir} is not a git checkout`, 'checkout');
     }
     const ref = inputs[Input.Githash] || workspace.defaultRef;
     const commit = await git.resolve(ref);
@@ -39360,7 +39360,8 @@ function buildJson(r) {
         outcome: outcome(r),
         failedStage: r.failure ? (r.failedStage ?? null) : null,
         error: r.failure ? terminalMessage(r.failure, r.remedy) : null,
-        ...(r.failedInput ? { failedInput: `--${r.failedInput}` } : {}),
+        // The checkout is the action's workspace; in a terminal it is --repo, whichever input the core named.
+        ...(r.failedInput ? { failedInput: r.remedy === 'checkout' ? '--repo' : `--${r.failedInput}` } : {}),
         githash: r.commit ?? null,
         commitTime: r.commitTime ?? null,
         images: r.images,

@@ -51,7 +51,8 @@ export function buildJson(r: Report): BuildJson {
     outcome: outcome(r),
     failedStage: r.failure ? (r.failedStage ?? null) : null,
     error: r.failure ? terminalMessage(r.failure, r.remedy) : null,
-    ...(r.failedInput ? { failedInput: `--${r.failedInput}` } : {}),
+    // The checkout is the action's workspace; in a terminal it is --repo, whichever input the core named.
+    ...(r.failedInput ? { failedInput: r.remedy === 'checkout' ? '--repo' : `--${r.failedInput}` } : {}),
     githash: r.commit ?? null,
     commitTime: r.commitTime ?? null,
     images: r.images,

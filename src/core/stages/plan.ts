@@ -115,7 +115,7 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | 
 export async function planSource(inputs: Inputs, workspace: Workspace): Promise<SourcePlan> {
   const git = new Git(workspace.repoDir)
   if (!(await git.isRepository())) {
-    throw new InputError(Input.Githash, `${workspace.repoDir} is not a git checkout`, 'checkout')
+    throw new InputError(Input.CheckoutPath, `${workspace.repoDir} is not a git checkout`, 'checkout')
   }
   const ref = inputs[Input.Githash] || workspace.defaultRef
   const commit = await git.resolve(ref)
