@@ -301,3 +301,16 @@ describe('plan: handing on and assembling', () => {
     expect((error as InputError).message).toMatch(/^assemble-from: '.*none' is not a directory; give the directory the platform jobs' images were downloaded into$/)
   })
 })
+
+describe('plan: what the adapter cannot do is said before any work', () => {
+  test('cache: gha without the cache service', async () => {
+    const error = await planError({ [Input.Cache]: 'gha' })
+    expect(error.message).toBe("cache: 'gha' needs GitHub's cache service; use registry or none outside GitHub Actions")
+    await expect(plan(inputs({ [Input.Cache]: 'gha' }), workspace(repo, { cacheStore: { dir: scratch, restore: async () => {}, save: async () => {} } }))).resolves.toBeDefined()
+  })
+
+  test('artifacts with nowhere to deliver them', async () => {
+    const error = await planError({ [Input.Artifacts]: 'builder:/out' })
+    expect(error.message).toBe('artifacts: this run has nowhere to deliver files to')
+  })
+})

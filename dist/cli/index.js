@@ -29805,6 +29805,11 @@ async function plan(inputs, workspace, facts) {
     // A pull request's commit is a stranger's: it builds on a builder of its own unless the workflow says otherwise.
     const isolate = inputs[Input.IsolateBuilder] === 'true' || (inputs[Input.IsolateBuilder] === 'auto' && workspace.event?.fromPullRequest === true);
     const strategy = facts ? decideStrategy(inputs, facts.engine, facts.builder, workspace.runId, isolate) : assemblyStrategy(inputs);
+    // What the adapter cannot do is known before any work: said now, not after a build.
+    if (strategy.cache === 'gha' && !workspace.cacheStore)
+        throw new InputError(Input.Cache, "'gha' needs GitHub's cache service; use registry or none outside GitHub Actions");
+    if (inputs[Input.Artifacts].length && !workspace.artifactSink)
+        throw new InputError(Input.Artifacts, 'this run has nowhere to deliver files to');
     const assembleFrom = inputs[Input.AssembleFrom] && (0,external_node_path_.resolve)(inputs[Input.AssembleFrom]);
     if (assembleFrom && !(await (0,promises_namespaceObject.stat)(assembleFrom).catch(() => undefined))?.isDirectory()) {
         throw new InputError(Input.AssembleFrom, `'${inputs[Input.AssembleFrom]}' is not a directory; give the directory the platform jobs' images were downloaded into`);
@@ -30878,7 +30883,6 @@ async function copyAttestations(from, to, digest, session) {
 
 
 
-
 const none = { args: [], settle: async () => { } };
 /**
  * `registry` keeps the cache as `<image>:buildcache` (an OCI image manifest, which every registry
@@ -30904,8 +30908,9 @@ function arrangeCache(p, localDir, log) {
         };
     }
     if (mode === 'gha') {
+        // plan refused gha without the cache service: a store is there.
         if (!localDir)
-            throw new InputError(Input.Cache, "'gha' needs GitHub's cache service; use registry or none outside GitHub Actions");
+            return none;
         // A fresh export each time: exporting into the old directory would grow it without bound.
         const fresh = `${localDir}.new`;
         return {
@@ -39154,8 +39159,7 @@ async function assembleAndPublish(p, session, log, progress) {
 }
 /** Hands the tested build's files to the adapter, and records where they went. */
 async function deliver(workspace, artifacts, log) {
-    if (!workspace.artifactSink)
-        throw new Error('artifacts: this adapter has nowhere to deliver files to');
+    // plan refused artifacts with nowhere to deliver them: a sink is there.
     artifacts.delivered = await workspace.artifactSink.deliver(artifacts);
     log.info(`Delivered ${artifacts.files.length} file(s): ${artifacts.delivered}`);
 }

@@ -2,7 +2,6 @@
 import { existsSync } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
 import { Input } from '../constants.js'
-import { InputError } from '../errors.js'
 import type { Log } from '../log.js'
 import type { Plan } from './plan.js'
 
@@ -38,7 +37,8 @@ export function arrangeCache(p: Plan, localDir: string | undefined, log: Log): C
     }
   }
   if (mode === 'gha') {
-    if (!localDir) throw new InputError(Input.Cache, "'gha' needs GitHub's cache service; use registry or none outside GitHub Actions")
+    // plan refused gha without the cache service: a store is there.
+    if (!localDir) return none
     // A fresh export each time: exporting into the old directory would grow it without bound.
     const fresh = `${localDir}.new`
     return {

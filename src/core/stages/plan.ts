@@ -65,6 +65,9 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | 
   // A pull request's commit is a stranger's: it builds on a builder of its own unless the workflow says otherwise.
   const isolate = inputs[Input.IsolateBuilder] === 'true' || (inputs[Input.IsolateBuilder] === 'auto' && workspace.event?.fromPullRequest === true)
   const strategy = facts ? decideStrategy(inputs, facts.engine, facts.builder, workspace.runId, isolate) : assemblyStrategy(inputs)
+  // What the adapter cannot do is known before any work: said now, not after a build.
+  if (strategy.cache === 'gha' && !workspace.cacheStore) throw new InputError(Input.Cache, "'gha' needs GitHub's cache service; use registry or none outside GitHub Actions")
+  if (inputs[Input.Artifacts].length && !workspace.artifactSink) throw new InputError(Input.Artifacts, 'this run has nowhere to deliver files to')
   const assembleFrom = inputs[Input.AssembleFrom] && resolve(inputs[Input.AssembleFrom])
   if (assembleFrom && !(await stat(assembleFrom).catch(() => undefined))?.isDirectory()) {
     throw new InputError(Input.AssembleFrom, `'${inputs[Input.AssembleFrom]}' is not a directory; give the directory the platform jobs' images were downloaded into`)
