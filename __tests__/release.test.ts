@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process'
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DOCS } from '../test/support/workflow-kit.js'
 
 const read = (path: string): string => readFileSync(path, 'utf8')
 const pkg = JSON.parse(read('package.json')) as { version: string; license: string; private?: boolean; files?: string[]; bin: Record<string, string> }
@@ -70,8 +71,8 @@ describe('one version', () => {
     expect(versions[0]).toBe(pkg.version)
   })
 
-  test('every hashdock pin of the README names one release the changelog lists, by its tag or by a commit with the tag beside it', () => {
-    const pins = [...read('README.md').matchAll(/hashdock\/hashdock(?:\/[^@\s]+)?@(\S+)(.*)/g)]
+  test('every hashdock pin of the README and the docs names one release the changelog lists, by its tag or by a commit with the tag beside it', () => {
+    const pins = DOCS.flatMap(doc => [...read(doc).matchAll(/hashdock\/hashdock(?:\/[^@\s]+)?@(\S+)(.*)/g)])
     const named = pins
       .filter(m => !m[1].startsWith('vX') && !m[1].startsWith('<'))
       .map(m => (/^v\d+\.\d+\.\d+$/.test(m[1]) ? m[1] : /^[0-9a-f]{40}$/.test(m[1]) ? (/^ # (v\d+\.\d+\.\d+)$/.exec(m[2])?.[1] ?? `no version: ${m[0]}`) : `not a pin: ${m[0]}`))
@@ -79,23 +80,24 @@ describe('one version', () => {
     expect(new Set(named).size).toBe(1)
     expect(versions).toContain(named[0].slice(1))
     // A zero placeholder is not a commit anyone can use.
-    expect(read('README.md')).not.toMatch(/hashdock\/hashdock\S*@0{40}/)
+    for (const doc of DOCS) expect(read(doc)).not.toMatch(/hashdock\/hashdock\S*@0{40}/)
   })
 
   test('pin-release.sh turns the tag pins into commit pins with the tag beside them', () => {
     const root = mkdtempSync(join(tmpdir(), 'hashdock-pin-tags-'))
     mkdirSync(join(root, 'scripts'))
     mkdirSync(join(root, 'workflows'))
+    mkdirSync(join(root, 'docs'))
     copyFileSync('scripts/pin-release.sh', join(root, 'scripts/pin-release.sh'))
-    copyFileSync('README.md', join(root, 'README.md'))
+    for (const doc of DOCS) copyFileSync(doc, join(root, doc))
     writeFileSync(join(root, 'workflows/x.yml'), 'jobs:\n  a:\n    uses: hashdock/hashdock/.github/workflows/build-test-push.yml@v0.1.0\n')
     const commit = '0123456789abcdef0123456789abcdef01234567'
     expect(spawnSync('bash', [join(root, 'scripts/pin-release.sh'), commit, 'v0.2.0']).status).toBe(0)
-    const readme = readFileSync(join(root, 'README.md'), 'utf8')
-    expect(readme).not.toMatch(/hashdock\/hashdock(?:\/[^@\s]+)?@v\d/)
-    expect([...readme.matchAll(/hashdock\/hashdock(?:\/[^@\s]+)?@[0-9a-f]{40} # v0\.2\.0$/gm)].length).toBeGreaterThanOrEqual(5)
+    const docs = DOCS.map(doc => readFileSync(join(root, doc), 'utf8')).join('\n')
+    expect(docs).not.toMatch(/hashdock\/hashdock(?:\/[^@\s]+)?@v\d/)
+    expect([...docs.matchAll(/hashdock\/hashdock(?:\/[^@\s]+)?@[0-9a-f]{40} # v0\.2\.0$/gm)].length).toBeGreaterThanOrEqual(5)
     // The Versions section's illustration is no pin and stays as written.
-    expect(readme).toContain('hashdock/hashdock@vX.Y.Z\n')
+    expect(docs).toContain('hashdock/hashdock@vX.Y.Z\n')
     expect(readFileSync(join(root, 'workflows/x.yml'), 'utf8')).toContain(`build-test-push.yml@${commit} # v0.2.0\n`)
   })
 })

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import {
+  DOCS,
   actionlint,
   callsHashdock,
   evaluate,
@@ -349,7 +350,7 @@ describe('hardening', () => {
   })
 
   test('the templates and the docs pin one and the same hashdock commit', () => {
-    const pins = [...workflows.filter(w => w.path.startsWith('workflows/')).map(w => w.text), read('README.md')]
+    const pins = [...workflows.filter(w => w.path.startsWith('workflows/')).map(w => w.text), ...DOCS.map(read)]
       .flatMap(text => [...text.matchAll(/hashdock\/hashdock(?:\/[^@\s]+)?@([0-9a-f]{40})/g)].map(m => m[1]))
     expect(pins.length).toBeGreaterThanOrEqual(3)
     expect(new Set(pins).size).toBe(1)
@@ -454,17 +455,18 @@ describe('the release workflow', () => {
     expect(backport.at(-1)).toBe('newest=false')
   })
 
-  test('pin-release.sh points every pin of the README and templates at the release commit, and checks its arguments', () => {
+  test('pin-release.sh points every pin of the README, the docs and the templates at the release commit, and checks its arguments', () => {
     const root = mkdtempSync(join(tmpdir(), 'hashdock-pin-'))
     mkdirSync(join(root, 'scripts'))
     mkdirSync(join(root, 'workflows'))
+    mkdirSync(join(root, 'docs'))
     copyFileSync('scripts/pin-release.sh', join(root, 'scripts/pin-release.sh'))
-    copyFileSync('README.md', join(root, 'README.md'))
+    for (const doc of DOCS) copyFileSync(doc, join(root, doc))
     for (const t of files.filter(p => p.startsWith('workflows/'))) copyFileSync(t, join(root, t))
     const commit = 'abcdef0123456789abcdef0123456789abcdef01'
     const pin = (...args: string[]) => spawnSync('bash', [join(root, 'scripts/pin-release.sh'), ...args], { encoding: 'utf8' })
     expect(pin(commit, 'v2.3.4').status).toBe(0)
-    const texts = ['README.md', ...files.filter(p => p.startsWith('workflows/'))].map(f => readFileSync(join(root, f), 'utf8'))
+    const texts = [...DOCS, ...files.filter(p => p.startsWith('workflows/'))].map(f => readFileSync(join(root, f), 'utf8'))
     const pins = texts.flatMap(text => [...text.matchAll(/hashdock\/hashdock(?:\/[^@\s]+)?@([0-9a-f]{40})(.*)/g)])
     expect(pins.length).toBeGreaterThanOrEqual(3)
     expect(new Set(pins.map(m => `${m[1]}${m[2]}`))).toEqual(new Set([`${commit} # v2.3.4`]))
@@ -498,8 +500,8 @@ describe('workflow templates', () => {
   })
 })
 
-describe('README workflow examples', () => {
-  const blocks = [...read('README.md').matchAll(/```ya?ml\n([\s\S]*?)```/g)].map(m => m[1])
+describe('the workflow examples of the README and the docs', () => {
+  const blocks = DOCS.flatMap(doc => [...read(doc).matchAll(/```ya?ml\n([\s\S]*?)```/g)].map(m => m[1]))
 
   test('its YAML examples parse and pin remote uses: the same way', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(3)

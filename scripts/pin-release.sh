@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Pins the README and the workflow templates to one release: every `hashdock/hashdock…@<sha> # <version>`,
+# Pins the README, the documents in docs/ and the workflow templates to one release: every `hashdock/hashdock…@<sha> # <version>`,
 # and every `hashdock/hashdock…@vX.Y.Z` the README names before its release's commit is known, becomes
 # `@<commit> # <tag>`. The release workflow runs it; it is safe to run by hand.
 set -euo pipefail
@@ -15,4 +15,4 @@ if [[ ! "$tag" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
   exit 2
 fi
 cd "$(dirname "$0")/.."
-sed -E -i "s|(hashdock/hashdock(/[^@[:space:]]+)?@)([0-9a-f]{40}( # v[0-9][0-9.]*)?\|v[0-9]+\.[0-9]+\.[0-9]+)|\\1$commit # $tag|g" README.md workflows/*.yml
+sed -E -i "s|(hashdock/hashdock(/[^@[:space:]]+)?@)([0-9a-f]{40}( # v[0-9][0-9.]*)?\|v[0-9]+\.[0-9]+\.[0-9]+)|\\1$commit # $tag|g" README.md docs/*.md workflows/*.yml

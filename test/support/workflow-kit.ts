@@ -15,6 +15,9 @@ export const root = fileURLToPath(new URL('../..', import.meta.url))
 export const SELF_REPOSITORY = 'hashdock/hashdock'
 
 export const read = (path: string): string => readFileSync(join(root, path), 'utf8')
+
+/** What users read: the README and the documents in docs/, whose examples and pins are checked alike. */
+export const DOCS = ['README.md', ...readdirSync(join(root, 'docs')).filter(f => f.endsWith('.md')).sort().map(f => `docs/${f}`)]
 export const exists = (path: string): boolean => existsSync(join(root, path))
 export const listFiles = (dir: string): string[] => readdirSync(join(root, dir)).sort()
 
