@@ -89,6 +89,8 @@ Options:
   --reuse true|false         re-use the registry's image of this commit (default: false)
   --artifacts STAGE:PATH     a file or directory of a build stage (path relative to its root, e.g.
                              builder:out/app.deb) to take out once the tests pass; repeat for more
+  --registry-timeout SECONDS one registry request, or one skopeo copy, before it is retried (default: 300)
+  --registry-retries N       retries of a registry operation that failed transiently (default: 4)
   --artifacts-dir DIR        where --artifacts go (a new or existing directory), each below its stage
   --out DIR                  (context) where to write the build context
   --commits N                (advise) first-parent commits to measure (default: 200)

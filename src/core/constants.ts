@@ -46,7 +46,9 @@ export enum Input {
   Advice = 'advice',
   ExportDir = 'export-dir',
   AssembleFrom = 'assemble-from',
-  Artifacts = 'artifacts'
+  Artifacts = 'artifacts',
+  RegistryTimeout = 'registry-timeout',
+  RegistryRetries = 'registry-retries'
 }
 
 export enum Output {
@@ -60,7 +62,8 @@ export enum Output {
   Metadata = 'metadata',
   Exported = 'exported',
   Artifacts = 'artifacts',
-  Attestation = 'attestation'
+  Attestation = 'attestation',
+  PushedTo = 'pushed-to'
 }
 
 // What the post step needs to clean up after a cancelled or failed run. Never a secret.

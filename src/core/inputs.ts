@@ -72,6 +72,10 @@ export interface Inputs {
   [Input.AssembleFrom]: string
   /** Paths to take out of build stages once the tests pass; their stages are checked against the Dockerfile in plan. */
   [Input.Artifacts]: ArtifactPath[]
+  /** Seconds one registry request, or one skopeo copy, may take before it is abandoned and retried. */
+  [Input.RegistryTimeout]: number
+  /** Attempts after the first for a registry operation that failed in a way another attempt may not meet. */
+  [Input.RegistryRetries]: number
 }
 
 export const MTIME_MODES = ['commit', 'per-file'] as const
@@ -135,7 +139,9 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.Advice]: boolean(Input.Advice, get(Input.Advice), true),
     [Input.ExportDir]: get(Input.ExportDir),
     [Input.AssembleFrom]: get(Input.AssembleFrom),
-    [Input.Artifacts]: build.artifacts(lines(read(Input.Artifacts)))
+    [Input.Artifacts]: build.artifacts(lines(read(Input.Artifacts))),
+    [Input.RegistryTimeout]: positiveInteger(Input.RegistryTimeout, get(Input.RegistryTimeout), 300),
+    [Input.RegistryRetries]: retries(get(Input.RegistryRetries))
   }
   if (password && !inputs[Input.RegistryUsername]) {
     throw new InputError(Input.RegistryUsername, 'is required when registry-password is set')
@@ -282,6 +288,12 @@ function boolean(name: Input, value: string, fallback: boolean): boolean {
   if (['true', 'True', 'TRUE'].includes(value)) return true
   if (['false', 'False', 'FALSE'].includes(value)) return false
   throw new InputError(name, `'${value}' is not a boolean; use true or false`)
+}
+
+function retries(value: string): number {
+  if (!value) return 4
+  if (!/^[0-9]+$/.test(value) || Number(value) > 20) throw new InputError(Input.RegistryRetries, `'${value}' is not a whole number from 0 to 20`)
+  return Number(value)
 }
 
 function positiveInteger(name: Input, value: string, fallback: number): number {
