@@ -22817,8 +22817,9 @@ async function withRetries(policy, registry, what, operation) {
  * network. What is unknown is not retried: a loop on an error that will not change wastes the job.
  */
 function skopeoTransient(message) {
-    // skopeo names a status as `received unexpected HTTP status: 503 Service Unavailable`, `unexpected http code: 500`, `status code 429`.
-    const named = [...message.matchAll(/(?:http status|http code|status ?code)\W{0,3}(\d{3})\b/gi)].map(m => Number(m[1]));
+    // skopeo names a status as `received unexpected HTTP status: 503 Service Unavailable`, `unexpected http code: 500`,
+    // `status code 429` or `: 502 (Bad Gateway)`.
+    const named = [...message.matchAll(/(?:http status|http code|status ?code)\W{0,3}(\d{3})\b|\b(\d{3}) \([A-Z][A-Za-z ]+\)/gi)].map(m => Number(m[1] ?? m[2]));
     if (/toomanyrequests|too many requests/i.test(message) || named.includes(429))
         return 'too many requests (429)';
     if (/\b(unauthorized|denied|forbidden|authentication required)\b/i.test(message))
@@ -22859,9 +22860,10 @@ async function skopeo(args, what) {
         throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`);
     }
 }
-/** skopeo ends with `level=fatal msg="…"`: the message, unquoted. */
+/** skopeo ends with `level=fatal msg="…"`: the message, unquoted and whole (URLs in it make it long). */
 function skopeoMessage(stderr) {
-    const line = lastLine(stderr);
+    const fatal = stderr.split('\n').reverse().find(l => /level=fatal/.test(l));
+    const line = fatal?.trim() ?? lastLine(stderr);
     const quoted = /msg="((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
     if (!quoted)
         return line;
@@ -22895,11 +22897,11 @@ async function skopeoOnRegistry(session, registry, args, what, allowFailure) {
         const why = skopeoTransient(message);
         if (why)
             throw new TransientError(why === 'timed out' ? `no answer within ${Math.ceil(policy.timeoutMs / 1000)}s` : `${why}: ${shorten(message)}`);
-        throw new InputError(Input.Image, `${what} failed: ${message}`);
+        throw new InputError(Input.Image, `${what} failed: ${shorten(message)}`);
     });
 }
 /** skopeo's messages repeat every URL it tried; the end says what happened. */
-const shorten = (message) => (message.length > 240 ? `…${message.slice(-240)}` : message);
+const shorten = (message) => (message.length > 300 ? `…${message.slice(-300)}` : message);
 /**
  * Pushes an image archive (OCI layout inside), or an OCI layout directory (an assembled index), to
  * `image` by digest, byte for byte: every manifest keeps its digest, attestations and other platforms

@@ -25,9 +25,10 @@ export async function skopeo(args: string[], what: string): Promise<RunResult> {
   }
 }
 
-/** skopeo ends with `level=fatal msg="…"`: the message, unquoted. */
+/** skopeo ends with `level=fatal msg="…"`: the message, unquoted and whole (URLs in it make it long). */
 export function skopeoMessage(stderr: string): string {
-  const line = lastLine(stderr)
+  const fatal = stderr.split('\n').reverse().find(l => /level=fatal/.test(l))
+  const line = fatal?.trim() ?? lastLine(stderr)
   const quoted = /msg="((?:[^"\\]|\\.)*)"/.exec(line)?.[1]
   if (!quoted) return line
   try {
@@ -56,12 +57,12 @@ async function skopeoOnRegistry(session: Pick<RegistrySession, 'retry'>, registr
     if (allowFailure?.(message)) return r
     const why = skopeoTransient(message)
     if (why) throw new TransientError(why === 'timed out' ? `no answer within ${Math.ceil(policy.timeoutMs / 1000)}s` : `${why}: ${shorten(message)}`)
-    throw new InputError(Input.Image, `${what} failed: ${message}`)
+    throw new InputError(Input.Image, `${what} failed: ${shorten(message)}`)
   })
 }
 
 /** skopeo's messages repeat every URL it tried; the end says what happened. */
-const shorten = (message: string): string => (message.length > 240 ? `…${message.slice(-240)}` : message)
+const shorten = (message: string): string => (message.length > 300 ? `…${message.slice(-300)}` : message)
 
 /**
  * Pushes an image archive (OCI layout inside), or an OCI layout directory (an assembled index), to

@@ -81,8 +81,9 @@ export async function withRetries<T>(policy: RetryPolicy, registry: string, what
  * network. What is unknown is not retried: a loop on an error that will not change wastes the job.
  */
 export function skopeoTransient(message: string): string | undefined {
-  // skopeo names a status as `received unexpected HTTP status: 503 Service Unavailable`, `unexpected http code: 500`, `status code 429`.
-  const named = [...message.matchAll(/(?:http status|http code|status ?code)\W{0,3}(\d{3})\b/gi)].map(m => Number(m[1]))
+  // skopeo names a status as `received unexpected HTTP status: 503 Service Unavailable`, `unexpected http code: 500`,
+  // `status code 429` or `: 502 (Bad Gateway)`.
+  const named = [...message.matchAll(/(?:http status|http code|status ?code)\W{0,3}(\d{3})\b|\b(\d{3}) \([A-Z][A-Za-z ]+\)/gi)].map(m => Number(m[1] ?? m[2]))
   if (/toomanyrequests|too many requests/i.test(message) || named.includes(429)) return 'too many requests (429)'
   if (/\b(unauthorized|denied|forbidden|authentication required)\b/i.test(message)) return undefined
   const last = named.at(-1)
