@@ -19800,6 +19800,8 @@ var Input;
     Input["Artifacts"] = "artifacts";
     Input["RegistryTimeout"] = "registry-timeout";
     Input["RegistryRetries"] = "registry-retries";
+    Input["CacheMode"] = "cache-mode";
+    Input["CachePullRequests"] = "cache-pull-requests";
 })(Input || (Input = {}));
 var Output;
 (function (Output) {
@@ -24556,49 +24558,76 @@ async function copyAttestations(from, to, digest, session) {
 
 
 
-const none = { args: [], settle: async () => { } };
+
+const none = { args: [], settle: async () => false };
 /**
  * `registry` keeps the cache as `<image>:buildcache` (an OCI image manifest, which every registry
  * accepts); `gha` exports to `localDir`, which the GitHub adapter restores before and saves after.
  * Exports never fail a build (ignore-error): a cache is an optimisation, never a reason to stop.
+ *
+ * A pull request's run reads the default branch's cache and writes none: the branch is not trusted
+ * to fill the cache the next trusted build reads. With cache-pull-requests: write, it writes its own
+ * (`<image>:buildcache-pr-<n>`, or its branch's gha entries), never the default branch's.
  */
 function arrangeCache(p, localDir, log) {
     const mode = p.strategy.cache;
+    const pr = p.workspace.event?.pr;
+    const write = !pr || p.inputs[Input.CachePullRequests] === 'write';
     // The cache holds every layer compressed as the image holds it: a run that restores the cache then
     // exports its layers as they are instead of recompressing each one, and in the registry the cache and
     // the image share their blobs instead of each uploading its own.
-    const compression = `compression=${p.strategy.compression},force-compression=true`;
+    const exported = `mode=${p.inputs[Input.CacheMode]},${`compression=${p.strategy.compression},force-compression=true`}`;
     if (mode === 'registry') {
         const ref = `${p.image}:buildcache`;
+        const own = pr ? `${ref}-pr-${pr}` : ref;
         if (!p.inputs[Input.Push])
             log.notice(`cache: registry reads ${ref} but exports nothing, since push is false`);
+        else if (!write)
+            log.info(`Layer cache: this pull request reads ${ref} and writes none (cache-pull-requests: write gives it ${own})`);
         return {
             args: [
+                ...(own !== ref && write ? ['--cache-from', `type=registry,ref=${own}`] : []),
                 '--cache-from', `type=registry,ref=${ref}`,
-                ...(p.inputs[Input.Push] ? ['--cache-to', `type=registry,ref=${ref},mode=max,image-manifest=true,oci-mediatypes=true,${compression},ignore-error=true`] : [])
+                ...(p.inputs[Input.Push] && write ? ['--cache-to', `type=registry,ref=${own},${exported},image-manifest=true,oci-mediatypes=true,ignore-error=true`] : [])
             ],
-            settle: async () => { }
+            settle: async () => false
         };
     }
     if (mode === 'gha') {
         if (!localDir)
             throw new InputError(Input.Cache, "'gha' needs GitHub's cache service; use registry or none outside GitHub Actions");
+        if (!write)
+            log.info('Layer cache: this pull request reads the cache and saves none (cache-pull-requests: write saves its own)');
         // A fresh export each time: exporting into the old directory would grow it without bound.
         const fresh = `${localDir}.new`;
         return {
             args: [
                 ...((0,external_node_fs_namespaceObject.existsSync)(`${localDir}/index.json`) ? ['--cache-from', `type=local,src=${localDir}`] : []),
-                '--cache-to', `type=local,dest=${fresh},mode=max,${compression},ignore-error=true`
+                ...(write ? ['--cache-to', `type=local,dest=${fresh},${exported},ignore-error=true`] : [])
             ],
             async settle() {
-                if (!(0,external_node_fs_namespaceObject.existsSync)(`${fresh}/index.json`))
-                    return;
+                if (!write || !(0,external_node_fs_namespaceObject.existsSync)(`${fresh}/index.json`))
+                    return false;
+                const before = await blobsOf(localDir);
+                const added = [...(await blobsOf(fresh))].filter(b => !before.has(b));
+                if (!added.length) {
+                    // Every blob of the export is in the restored cache already: saving it again would add nothing.
+                    log.info('Layer cache unchanged: nothing new to save');
+                    await (0,promises_namespaceObject.rm)(fresh, { recursive: true, force: true });
+                    return false;
+                }
                 await (0,promises_namespaceObject.rm)(localDir, { recursive: true, force: true });
                 await (0,promises_namespaceObject.rename)(fresh, localDir);
+                return true;
             }
         };
     }
     return none;
+}
+/** The blobs of a local cache directory (an OCI layout), by digest; empty when there is none. */
+async function blobsOf(dir) {
+    const blobs = (0,external_node_path_namespaceObject.join)(dir, 'blobs', 'sha256');
+    return new Set((0,external_node_fs_namespaceObject.existsSync)(blobs) ? (await (0,promises_namespaceObject.readdir)(blobs)).map(hex => `sha256:${hex}`) : []);
 }
 
 ;// CONCATENATED MODULE: ./src/core/stages/publish.ts
@@ -32641,8 +32670,7 @@ async function stages(inputs, workspace, log, progress) {
         log.untrusted(() => build(p, context, { cacheArgs: cache.args }, workDir, log)));
         progress.built = built;
         progress.stage = 'layer cache';
-        await cache.settle();
-        if (store)
+        if (store && (await cache.settle()))
             await log.group('Save the layer cache', () => store.save(p.commit));
         if (inputs[Input.Artifacts].length) {
             progress.stage = 'artifacts';
@@ -32857,6 +32885,8 @@ const MTIME_MODES = ['commit', 'per-file'];
 const COMPRESSIONS = ['gzip', 'zstd'];
 const COMPOSE_TRUST = ['none', 'host'];
 const CACHE_MODES = ['gha', 'registry', 'none'];
+const CACHE_EXPORT_MODES = ['max', 'min'];
+const CACHE_PULL_REQUESTS = ['read', 'write'];
 function parseInputs(read) {
     const get = (name) => read(name).trim();
     const password = read(Input.RegistryPassword);
@@ -32908,7 +32938,9 @@ function parseInputs(read) {
         [Input.AssembleFrom]: get(Input.AssembleFrom),
         [Input.Artifacts]: artifacts(lines(read(Input.Artifacts))),
         [Input.RegistryTimeout]: positiveInteger(Input.RegistryTimeout, get(Input.RegistryTimeout), 300),
-        [Input.RegistryRetries]: retries(get(Input.RegistryRetries))
+        [Input.RegistryRetries]: retries(get(Input.RegistryRetries)),
+        [Input.CacheMode]: oneOf(Input.CacheMode, get(Input.CacheMode) || 'max', CACHE_EXPORT_MODES),
+        [Input.CachePullRequests]: oneOf(Input.CachePullRequests, get(Input.CachePullRequests) || 'read', CACHE_PULL_REQUESTS)
     };
     if (password && !inputs[Input.RegistryUsername]) {
         throw new InputError(Input.RegistryUsername, 'is required when registry-password is set');
@@ -33126,6 +33158,8 @@ Options:
   --wait-timeout SECONDS     wait for healthy compose services (default: 120)
   --mtime commit|per-file    file timestamps: the commit's, or each file's last change
   --cache registry|none      layer cache kept in the registry as <image>:buildcache (default: none)
+  --cache-mode max|min      cache every stage's layers, or only the final image's (default: max)
+  --cache-pull-requests read|write  (GitHub) a pull request reads the cache, or also writes its own
   --compression gzip|zstd    layer compression (default: zstd; zstd is faster, needs Docker 23+ to pull)
   --platforms LIST           platforms to build and test, e.g. linux/amd64,linux/arm64 (default:
                              the builder's native one); one index is pushed if every one passed

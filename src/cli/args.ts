@@ -74,6 +74,8 @@ Options:
   --wait-timeout SECONDS     wait for healthy compose services (default: 120)
   --mtime commit|per-file    file timestamps: the commit's, or each file's last change
   --cache registry|none      layer cache kept in the registry as <image>:buildcache (default: none)
+  --cache-mode max|min      cache every stage's layers, or only the final image's (default: max)
+  --cache-pull-requests read|write  (GitHub) a pull request reads the cache, or also writes its own
   --compression gzip|zstd    layer compression (default: zstd; zstd is faster, needs Docker 23+ to pull)
   --platforms LIST           platforms to build and test, e.g. linux/amd64,linux/arm64 (default:
                              the builder's native one); one index is pushed if every one passed

@@ -48,7 +48,9 @@ export enum Input {
   AssembleFrom = 'assemble-from',
   Artifacts = 'artifacts',
   RegistryTimeout = 'registry-timeout',
-  RegistryRetries = 'registry-retries'
+  RegistryRetries = 'registry-retries',
+  CacheMode = 'cache-mode',
+  CachePullRequests = 'cache-pull-requests'
 }
 
 export enum Output {

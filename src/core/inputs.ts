@@ -76,6 +76,10 @@ export interface Inputs {
   [Input.RegistryTimeout]: number
   /** Attempts after the first for a registry operation that failed in a way another attempt may not meet. */
   [Input.RegistryRetries]: number
+  /** BuildKit's cache export: max keeps every stage's layers, min only the final image's. */
+  [Input.CacheMode]: (typeof CACHE_EXPORT_MODES)[number]
+  /** What a pull request's run does with the layer cache: read the default branch's, or also write its own. */
+  [Input.CachePullRequests]: (typeof CACHE_PULL_REQUESTS)[number]
 }
 
 export const MTIME_MODES = ['commit', 'per-file'] as const
@@ -86,6 +90,8 @@ export const COMPOSE_TRUST = ['none', 'host'] as const
 export type ComposeTrust = (typeof COMPOSE_TRUST)[number]
 export const CACHE_MODES = ['gha', 'registry', 'none'] as const
 export type CacheMode = (typeof CACHE_MODES)[number]
+export const CACHE_EXPORT_MODES = ['max', 'min'] as const
+export const CACHE_PULL_REQUESTS = ['read', 'write'] as const
 
 /** Reads one raw input; an unset input reads as ''. */
 export type InputSource = (name: Input) => string
@@ -141,7 +147,9 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.AssembleFrom]: get(Input.AssembleFrom),
     [Input.Artifacts]: build.artifacts(lines(read(Input.Artifacts))),
     [Input.RegistryTimeout]: positiveInteger(Input.RegistryTimeout, get(Input.RegistryTimeout), 300),
-    [Input.RegistryRetries]: retries(get(Input.RegistryRetries))
+    [Input.RegistryRetries]: retries(get(Input.RegistryRetries)),
+    [Input.CacheMode]: oneOf(Input.CacheMode, get(Input.CacheMode) || 'max', CACHE_EXPORT_MODES),
+    [Input.CachePullRequests]: oneOf(Input.CachePullRequests, get(Input.CachePullRequests) || 'read', CACHE_PULL_REQUESTS)
   }
   if (password && !inputs[Input.RegistryUsername]) {
     throw new InputError(Input.RegistryUsername, 'is required when registry-password is set')

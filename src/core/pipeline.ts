@@ -114,8 +114,7 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     )
     progress.built = built
     progress.stage = 'layer cache'
-    await cache.settle()
-    if (store) await log.group('Save the layer cache', () => store.save(p.commit))
+    if (store && (await cache.settle())) await log.group('Save the layer cache', () => store.save(p.commit))
     if (inputs[Input.Artifacts].length) {
       progress.stage = 'artifacts'
       // The same build's output as the image's: fenced like it.
