@@ -67,7 +67,8 @@ export const loaded: Loaded = {
 export const published: Published = {
   references: [`${IMAGE}:${COMMIT}`, `${IMAGE}:latest`, `${IMAGE}:3f2a9c1`],
   digest: 'sha256:2222222222222222222222222222222222222222222222222222222222222222',
-  heldBack: []
+  heldBack: [],
+  held: [IMAGE]
 }
 
 export const unitPassed: TestRun = { kind: 'unit', command: 'npm test', exitCode: 0, passed: true, seconds: 3.5 }

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { RegistryApi, sha256 } from '../src/core/programs/registry-api.js'
+import { DEFAULT_RETRY } from '../src/core/programs/retry.js'
 import { tempDir } from '../test/support/repo.js'
 
 const basic = `Basic ${Buffer.from('ci:s3cret').toString('base64')}`
@@ -91,6 +92,6 @@ test('without a login the realm refuses: one line naming the image input', async
 })
 
 test('an unreachable registry is one line naming the image input', async () => {
-  const api = await RegistryApi.open('127.0.0.1:9/acme/app', { authfile: undefined })
-  await expect(api.manifest('v1')).rejects.toThrow(/^image: registry 127\.0\.0\.1:9 is unreachable: /)
+  const api = await RegistryApi.open('127.0.0.1:9/acme/app', { authfile: undefined, retry: { ...DEFAULT_RETRY, retries: 1, baseDelayMs: 1 } })
+  await expect(api.manifest('v1')).rejects.toThrow(/^image: reading 127\.0\.0\.1:9\/acme\/app:v1 failed after 2 attempts: 127\.0\.0\.1:9: the connection failed \(bad port\)$/)
 })

@@ -27181,6 +27181,10 @@ var Input;
     Input["ExportDir"] = "export-dir";
     Input["AssembleFrom"] = "assemble-from";
     Input["Artifacts"] = "artifacts";
+    Input["RegistryTimeout"] = "registry-timeout";
+    Input["RegistryRetries"] = "registry-retries";
+    Input["CacheMode"] = "cache-mode";
+    Input["CachePullRequests"] = "cache-pull-requests";
 })(Input || (Input = {}));
 var constants_Output;
 (function (Output) {
@@ -27195,6 +27199,7 @@ var constants_Output;
     Output["Exported"] = "exported";
     Output["Artifacts"] = "artifacts";
     Output["Attestation"] = "attestation";
+    Output["PushedTo"] = "pushed-to";
 })(constants_Output || (constants_Output = {}));
 // What the post step needs to clean up after a cancelled or failed run. Never a secret.
 var State;
@@ -29145,8 +29150,94 @@ async function tarEntries(file) {
     return entries;
 }
 
+;// CONCATENATED MODULE: ./src/core/programs/retry.ts
+// Retries of registry operations: which failures are worth another attempt, how long to wait, when to stop.
+
+
+const DEFAULT_RETRY = { retries: 4, timeoutMs: 300_000, baseDelayMs: 1_000, maxDelayMs: 60_000 };
+/** A failure another attempt may not meet: a dropped connection, a timeout, 408, 429, a 5xx. */
+class TransientError extends Error {
+    retryAfterMs;
+    constructor(message, 
+    /** What the registry asked for with Retry-After, in milliseconds. */
+    retryAfterMs) {
+        super(message);
+        this.retryAfterMs = retryAfterMs;
+        this.name = 'TransientError';
+    }
+}
+/** Whether an HTTP status is worth another attempt: 408, 429 and every 5xx; never another 4xx. */
+const isTransientStatus = (status) => status === 408 || status === 429 || (status >= 500 && status <= 599);
+/** Retry-After as milliseconds: delay-seconds or an HTTP date; undefined when absent or unreadable. */
+function retryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const at = Date.parse(text);
+    return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+/** The wait before attempt `attempt + 1` (attempt counts from 1): Retry-After when given, else doubling backoff with jitter. */
+function delayFor(policy, attempt, retryAfterMs, random = Math.random) {
+    if (retryAfterMs !== undefined)
+        return retryAfterMs;
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    // Full jitter in the upper half: runs that failed together do not all come back at once.
+    return Math.round(ceiling / 2 + (ceiling / 2) * random());
+}
+const seconds = (ms) => `${Math.round(ms / 100) / 10}s`;
+/**
+ * Runs `operation` until it succeeds, throws anything but a TransientError, or has used every retry.
+ * Each retry is one info line naming the registry and the reason; giving up throws one line that says
+ * how many attempts were made, naming the image input.
+ */
+async function withRetries(policy, registry, what, operation) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await operation(attempt);
+        }
+        catch (error) {
+            if (!(error instanceof TransientError))
+                throw error;
+            const attempts = `${attempt} attempt${attempt === 1 ? '' : 's'}`;
+            if (attempt > policy.retries)
+                throw new ServiceError(Input.Image, `${what} failed after ${attempts}: ${registry}: ${error.message}`);
+            if (error.retryAfterMs !== undefined && error.retryAfterMs > policy.maxDelayMs) {
+                throw new ServiceError(Input.Image, `${what} failed: ${registry} asked to retry after ${seconds(error.retryAfterMs)}, longer than the ${seconds(policy.maxDelayMs)} hashdock waits: ${error.message}`);
+            }
+            const wait = delayFor(policy, attempt, error.retryAfterMs);
+            policy.log?.info(`Retrying ${what} (${attempt + 1} of ${policy.retries + 1}) in ${seconds(wait)}: ${registry}: ${error.message}`);
+            await new Promise(resolve => setTimeout(resolve, wait));
+        }
+    }
+}
+/**
+ * Reads skopeo's last words: the reason a retry may help, or undefined when it will not (a refused
+ * login, a missing repository, a bad request). Statuses it names decide first; then words of the
+ * network. What is unknown is not retried: a loop on an error that will not change wastes the job.
+ */
+function skopeoTransient(message) {
+    // skopeo names a status as `received unexpected HTTP status: 503 Service Unavailable`, `unexpected http code: 500`,
+    // `status code 429` or `: 502 (Bad Gateway)`.
+    const named = [...message.matchAll(/(?:http status|http code|status ?code)\W{0,3}(\d{3})\b|\b(\d{3}) \([A-Z][A-Za-z ]+\)/gi)].map(m => Number(m[1] ?? m[2]));
+    if (/toomanyrequests|too many requests/i.test(message) || named.includes(429))
+        return 'too many requests (429)';
+    if (/\b(unauthorized|denied|forbidden|authentication required)\b/i.test(message))
+        return undefined;
+    const last = named.at(-1);
+    if (last !== undefined)
+        return isTransientStatus(last) ? `the registry answered ${last}` : undefined;
+    if (/deadline exceeded|timeout|timed out/i.test(message))
+        return 'timed out';
+    if (/connection reset|broken pipe|connection refused|unexpected EOF|\bEOF\b|server closed|use of closed network connection|http2: |TLS handshake|no route to host|i\/o/i.test(message))
+        return 'the connection failed';
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/core/programs/registry.ts
 // Registry operations by digest, through skopeo: push an image archive unchanged, copy a manifest to more tags.
+
 
 
 
@@ -29170,9 +29261,10 @@ async function skopeo(args, what) {
         throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`);
     }
 }
-/** skopeo ends with `level=fatal msg="…"`: the message, unquoted. */
+/** skopeo ends with `level=fatal msg="…"`: the message, unquoted and whole (URLs in it make it long). */
 function skopeoMessage(stderr) {
-    const line = lastLine(stderr);
+    const fatal = stderr.split('\n').reverse().find(l => /level=fatal/.test(l));
+    const line = fatal?.trim() ?? lastLine(stderr);
     const quoted = /msg="((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
     if (!quoted)
         return line;
@@ -29184,14 +29276,43 @@ function skopeoMessage(stderr) {
     }
 }
 /**
- * Pushes an image archive (OCI layout inside), or an OCI layout directory (an assembled index), to
- * `ref` byte for byte: every manifest keeps its digest, attestations and other platforms included.
- * Returns the digest the registry now holds.
+ * A skopeo operation on a registry, retried while it fails in a way another attempt may not meet
+ * (see skopeoTransient), each attempt bounded by the policy's timeout. Every operation here is
+ * idempotent: blobs and manifests are content-addressed, and a tag write names one digest.
  */
-async function pushArchive(archive, ref, session, workDir) {
+async function skopeoOnRegistry(session, registry, args, what, allowFailure) {
+    const policy = session.retry ?? DEFAULT_RETRY;
+    return withRetries(policy, registry, what, async () => {
+        let r;
+        try {
+            r = await run('skopeo', ['--command-timeout', `${Math.max(1, Math.ceil(policy.timeoutMs / 1000))}s`, ...args], { allowFailure: true });
+        }
+        catch {
+            throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`);
+        }
+        if (r.exitCode === 0)
+            return r;
+        const message = skopeoMessage(r.stderr || r.stdout);
+        if (allowFailure?.(message))
+            return r;
+        const why = skopeoTransient(message);
+        if (why)
+            throw new TransientError(why === 'timed out' ? `no answer within ${Math.ceil(policy.timeoutMs / 1000)}s` : `${why}: ${shorten(message)}`);
+        throw new ServiceError(Input.Image, `${what} failed: ${shorten(message)}`);
+    });
+}
+/** skopeo's messages repeat every URL it tried; the end says what happened. */
+const shorten = (message) => (message.length > 300 ? `…${message.slice(-300)}` : message);
+/**
+ * Pushes an image archive (OCI layout inside), or an OCI layout directory (an assembled index), to
+ * `image` by digest, byte for byte: every manifest keeps its digest, attestations and other platforms
+ * included, and no tag names it yet. A registry rejects a manifest whose blobs it lacks, so once this
+ * returns the image is complete there; tags are written after, by tagDigest. Returns the digest held.
+ */
+async function pushArchive(archive, image, digest, session, workDir) {
     const digestFile = (0,external_node_path_.join)(workDir, 'pushed.digest');
     const transport = (await (0,promises_namespaceObject.stat)(archive)).isDirectory() ? 'oci' : 'oci-archive';
-    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...access(session, registryOf(ref), 'dest-tls-verify'), `${transport}:${archive}`, `docker://${ref}`], `pushing ${ref}`);
+    await skopeoOnRegistry(session, registryOf(image), ['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...access(session, registryOf(image), 'dest-tls-verify'), `${transport}:${archive}`, `docker://${image}@${digest}`], `pushing ${image}@${digest}`);
     return (await (0,promises_namespaceObject.readFile)(digestFile, 'utf8')).trim();
 }
 /**
@@ -29201,11 +29322,17 @@ async function pushArchive(archive, ref, session, workDir) {
 async function copyDigest(image, digest, ref, session) {
     const from = registryOf(image);
     const to = registryOf(ref);
-    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', ...access(session, from, 'src-tls-verify'), ...access({}, to, 'dest-tls-verify'), `docker://${image}@${digest}`, `docker://${ref}`], `tagging ${ref}`);
+    await skopeoOnRegistry(session, to, ['copy', '--quiet', '--all', '--preserve-digests', ...access(session, from, 'src-tls-verify'), ...access({}, to, 'dest-tls-verify'), `docker://${image}@${digest}`, `docker://${ref}`], `copying ${image}@${digest} to ${ref}`);
 }
-/** The digest and labels of `ref` in the registry, or undefined when it holds no such tag. */
+/** What skopeo says of a tag or repository the registry does not hold. */
+const NOT_FOUND = /manifest unknown|name unknown|not found|does not exist|404/i;
+/**
+ * The digest and labels of `ref` in the registry, or undefined when it holds no such tag. A registry
+ * that cannot be asked (after its retries) is an error, never read as an absent tag.
+ */
 async function inspectRemote(ref, session) {
-    const r = await run('skopeo', ['inspect', ...access(session, registryOf(ref), 'tls-verify'), `docker://${ref}`], { allowFailure: true });
+    const registry = registryOf(ref);
+    const r = await skopeoOnRegistry(session, registry, ['inspect', ...access(session, registry, 'tls-verify'), `docker://${ref}`], `reading ${ref}`, message => NOT_FOUND.test(message) && !skopeoTransient(message));
     if (r.exitCode !== 0)
         return undefined;
     const held = JSON.parse(r.stdout);
@@ -30601,20 +30728,27 @@ function whyNotVouched(statement, digest, commit) {
 
 
 
+
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const INDEX = 'application/vnd.oci.image.index.v1+json';
 const ACCEPT = [INDEX, MANIFEST, 'application/vnd.docker.distribution.manifest.list.v2+json', 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
 const sha256 = (bytes) => `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
-/** One repository of a registry, with the run's login for it. The password stays in this object: never an argument or a log line. */
+/**
+ * One repository of a registry, with the run's login for it. The password stays in this object: never
+ * an argument or a log line. Every operation is retried as a whole (see retry.ts) and every request
+ * is bounded in time, its body included.
+ */
 class RegistryApi {
     image;
     base;
     basic;
+    policy;
     token;
-    constructor(image, base, basic) {
+    constructor(image, base, basic, policy) {
         this.image = image;
         this.base = base;
         this.basic = basic;
+        this.policy = policy;
     }
     static async open(image, session) {
         const registry = registryOf(image);
@@ -30622,82 +30756,131 @@ class RegistryApi {
         const path = registry === DOCKER_HUB && !image.includes('/') ? `library/${image}` : image.slice(image.startsWith(`${registry}/`) ? registry.length + 1 : 0);
         // docker talks plain HTTP to registries on the loopback interface; so does hashdock, and to no other.
         const scheme = isLoopback(registry) ? 'http' : 'https';
-        return new RegistryApi(image, `${scheme}://${host}/v2/${path}`, await basicAuth(registry, session.authfile));
+        return new RegistryApi(image, `${scheme}://${host}/v2/${path}`, await basicAuth(registry, session.authfile), session.retry ?? DEFAULT_RETRY);
     }
     /** The manifest or index `reference` (a tag or digest) names, with its descriptor; undefined when there is none. */
     async manifest(reference) {
-        const r = await this.request('GET', `/manifests/${reference}`, { headers: { Accept: ACCEPT } });
-        if (r.status === 404)
-            return drop(r);
-        const bytes = await this.body(r, `reading ${this.image}:${reference}`);
-        const mediaType = (r.headers.get('content-type') ?? MANIFEST).split(';')[0];
-        return { descriptor: { mediaType, digest: sha256(bytes), size: bytes.length }, bytes };
+        const what = `reading ${this.image}${reference.includes(':') ? '@' : ':'}${reference}`;
+        return this.retried(what, async () => {
+            const r = await this.request('GET', `/manifests/${reference}`, { headers: { Accept: ACCEPT } });
+            if (r.status === 404)
+                return undefined;
+            const bytes = this.check(r, what);
+            // Asked by digest, other bytes are a body cut short or mangled on the way: another attempt may read it whole.
+            if (reference.startsWith('sha256:') && sha256(bytes) !== reference)
+                throw new TransientError(`the answer for ${reference} was other bytes`);
+            const mediaType = (r.headers.get('content-type') ?? MANIFEST).split(';')[0];
+            return { descriptor: { mediaType, digest: sha256(bytes), size: bytes.length }, bytes };
+        });
     }
     /** Puts a manifest; returns whether the registry took its subject into the referrers API (OCI-Subject). */
     async putManifest(reference, mediaType, bytes) {
-        const r = await this.request('PUT', `/manifests/${reference}`, { headers: { 'Content-Type': mediaType }, body: bytes });
-        await this.body(r, `storing a manifest in ${this.image}`);
-        return r.headers.has('oci-subject');
+        const what = `storing a manifest in ${this.image}${reference.startsWith('sha256:') ? '' : ` as ${reference}`}`;
+        return this.retried(what, async () => {
+            const r = await this.request('PUT', `/manifests/${reference}`, { headers: { 'Content-Type': mediaType }, body: bytes });
+            this.check(r, what);
+            return r.headers.has('oci-subject');
+        });
+    }
+    /**
+     * Points `tag` at the manifest the repository holds as `digest`, byte for byte (read by digest, put
+     * under the tag): the registry takes it only while it holds every blob and manifest it names.
+     */
+    async tag(digest, tag) {
+        const held = await this.manifest(digest);
+        if (!held)
+            throw new ServiceError(Input.Image, `${this.image} does not hold ${digest}: ${tag} not written`);
+        await this.putManifest(tag, held.descriptor.mediaType, held.bytes);
     }
     async blob(digest) {
-        const r = await this.request('GET', `/blobs/${digest}`);
-        if (r.status === 404)
-            return drop(r);
-        const bytes = await this.body(r, `reading ${this.image}@${digest}`);
-        if (sha256(bytes) !== digest)
-            throw new ServiceError(Input.Image, `${this.image} answered ${digest} with other bytes`);
-        return bytes;
+        const what = `reading ${this.image}@${digest}`;
+        return this.retried(what, async () => {
+            const r = await this.request('GET', `/blobs/${digest}`);
+            if (r.status === 404)
+                return undefined;
+            const bytes = this.check(r, what);
+            if (sha256(bytes) !== digest)
+                throw new TransientError(`the answer for ${digest} was other bytes`);
+            return bytes;
+        });
     }
-    /** Uploads a blob unless the repository holds it already (a monolithic upload: POST, then PUT). */
+    /** Uploads a blob unless the repository holds it already (a monolithic upload: POST, then PUT), retried as a whole. */
     async putBlob(bytes) {
         const digest = sha256(bytes);
-        const held = await this.request('HEAD', `/blobs/${digest}`);
-        await drop(held);
-        if (!held.ok) {
+        const what = `uploading ${digest} to ${this.image}`;
+        await this.retried(what, async () => {
+            const held = await this.request('HEAD', `/blobs/${digest}`);
+            if (held.ok)
+                return;
+            // An upload cut short leaves its session behind on the registry: the next attempt starts a new one.
             const start = await this.request('POST', '/blobs/uploads/');
-            await this.body(start, `uploading to ${this.image}`);
+            this.check(start, what);
             const location = new URL(start.headers.get('location') ?? '', this.base);
             location.searchParams.set('digest', digest);
-            const put = await this.request('PUT', location.href, { headers: { 'Content-Type': 'application/octet-stream' }, body: bytes });
-            await this.body(put, `uploading to ${this.image}`);
-        }
+            this.check(await this.request('PUT', location.href, { headers: { 'Content-Type': 'application/octet-stream' }, body: bytes }), what);
+        });
         return { mediaType: '', digest, size: bytes.length };
     }
     /** The referrers API's index for `digest`, or undefined when the registry has no referrers API. */
     async referrers(digest) {
-        const r = await this.request('GET', `/referrers/${digest}`, { headers: { Accept: INDEX } });
-        if (r.status === 404 || r.status === 405)
-            return drop(r);
-        const index = JSON.parse((await this.body(r, `listing what refers to ${this.image}@${digest}`)).toString('utf8'));
-        return index.manifests ?? [];
+        const what = `listing what refers to ${this.image}@${digest}`;
+        return this.retried(what, async () => {
+            const r = await this.request('GET', `/referrers/${digest}`, { headers: { Accept: INDEX } });
+            if (r.status === 404 || r.status === 405)
+                return undefined;
+            const index = JSON.parse(this.check(r, what).toString('utf8'));
+            return index.manifests ?? [];
+        });
     }
-    async body(r, what) {
-        const bytes = Buffer.from(await r.arrayBuffer());
+    retried(what, operation) {
+        return withRetries(this.policy, registryOf(this.image), what, operation);
+    }
+    /** The body of an answer that succeeded; any other answer, one that will not change on retry, is one line naming the image input. */
+    check(r, what) {
         if (!r.ok) {
-            const detail = (bytes.toString('utf8').match(/"message":\s*"([^"]{1,200})"/) ?? [])[1];
+            const detail = (r.bytes.toString('utf8').match(/"message":\s*"([^"]{1,200})"/) ?? [])[1];
             throw new ServiceError(Input.Image, `${what} failed: the registry answered ${r.status}${detail ? ` (${detail})` : ''}`);
         }
-        return bytes;
+        return r.bytes;
     }
-    /** One request, logged in: basic credentials where asked, a bearer token from the registry's realm where that is asked. */
+    /**
+     * One request, logged in (basic credentials where asked, a bearer token from the registry's realm where
+     * that is asked), read whole within the policy's timeout. A dropped connection, a timeout, 408, 429 and
+     * 5xx are TransientErrors, for the operation to retry; every other answer is returned.
+     */
     async request(method, path, init = {}) {
         const url = path.startsWith('http') ? path : `${this.base}${path}`;
-        const send = (authorization) => fetch(url, { method, headers: { ...init.headers, ...(authorization ? { Authorization: authorization } : {}) }, body: init.body ? new Uint8Array(init.body) : undefined, redirect: 'follow' }).catch((error) => {
-            throw new ServiceError(Input.Image, `registry ${registryOf(this.image)} is unreachable: ${error.message}`);
-        });
+        const send = (authorization) => this.fetchWhole(url, { method, headers: { ...init.headers, ...(authorization ? { Authorization: authorization } : {}) }, body: init.body ? new Uint8Array(init.body) : undefined, redirect: 'follow' });
         let r = await send(this.token ? `Bearer ${this.token}` : this.basic);
-        if (r.status !== 401)
-            return r;
-        const challenge = r.headers.get('www-authenticate') ?? '';
-        await drop(r);
-        if (/^bearer/i.test(challenge)) {
-            this.token = await this.bearer(challenge);
-            r = await send(`Bearer ${this.token}`);
+        if (r.status === 401) {
+            const challenge = r.headers.get('www-authenticate') ?? '';
+            if (/^bearer/i.test(challenge)) {
+                this.token = await this.bearer(challenge);
+                r = await send(`Bearer ${this.token}`);
+            }
+            else if (this.basic) {
+                r = await send(this.basic);
+            }
         }
-        else if (this.basic) {
-            r = await send(this.basic);
-        }
+        if (isTransientStatus(r.status))
+            throw new TransientError(`answered ${r.status}${method === 'GET' || method === 'HEAD' ? '' : ` to ${method}`}`, retryAfter(r.headers.get('retry-after')));
         return r;
+    }
+    /** fetch, with its body read, both within the timeout; a failure of either is transient. */
+    async fetchWhole(url, init) {
+        const seconds = Math.ceil(this.policy.timeoutMs / 1000);
+        const signal = AbortSignal.timeout(this.policy.timeoutMs);
+        try {
+            const r = await fetch(url, { ...init, signal });
+            // A HEAD answer has no body to read.
+            const bytes = init.method === 'HEAD' ? (await drop(r), Buffer.alloc(0)) : Buffer.from(await r.arrayBuffer());
+            return { status: r.status, ok: r.ok, headers: r.headers, bytes };
+        }
+        catch (error) {
+            if (signal.aborted)
+                throw new TransientError(`no answer within ${seconds}s`);
+            throw new TransientError(`the connection failed (${connectionProblem(error)})`);
+        }
     }
     async bearer(challenge) {
         const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map(m => [m[1].toLowerCase(), m[2]]));
@@ -30705,10 +30888,17 @@ class RegistryApi {
         if (params.service)
             realm.searchParams.set('service', params.service);
         realm.searchParams.set('scope', `repository:${new URL(this.base).pathname.replace(/^\/v2\//, '')}:pull,push`);
-        const r = await fetch(realm, { headers: this.basic ? { Authorization: this.basic } : {} });
-        const answer = JSON.parse((await this.body(r, `logging in to ${registryOf(this.image)}`)).toString('utf8'));
+        const r = await this.fetchWhole(realm, { headers: this.basic ? { Authorization: this.basic } : {} });
+        if (isTransientStatus(r.status))
+            throw new TransientError(`its login service answered ${r.status}`, retryAfter(r.headers.get('retry-after')));
+        const answer = JSON.parse(this.check(r, `logging in to ${registryOf(this.image)}`).toString('utf8'));
         return answer.token ?? answer.access_token ?? '';
     }
+}
+/** Node's fetch says `fetch failed`; the cause says what happened (ECONNRESET, other side closed…). */
+function connectionProblem(error) {
+    const cause = error.cause;
+    return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }
 async function drop(r) {
     // Read every body: an unread one keeps its connection, and the process, open.
@@ -30883,85 +31073,139 @@ async function copyAttestations(from, to, digest, session) {
 
 
 
-const none = { args: [], settle: async () => { } };
+
+const none = { args: [], settle: async () => false };
 /**
  * `registry` keeps the cache as `<image>:buildcache` (an OCI image manifest, which every registry
  * accepts); `gha` exports to `localDir`, which the GitHub adapter restores before and saves after.
  * Exports never fail a build (ignore-error): a cache is an optimisation, never a reason to stop.
+ *
+ * A pull request's run reads the default branch's cache and writes none: the branch is not trusted
+ * to fill the cache the next trusted build reads. With cache-pull-requests: write, it writes its own
+ * (`<image>:buildcache-pr-<n>`, or its branch's gha entries), never the default branch's.
  */
 function arrangeCache(p, localDir, log) {
     const mode = p.strategy.cache;
+    const pr = p.workspace.event?.pr;
+    const write = !pr || p.inputs[Input.CachePullRequests] === 'write';
     // The cache holds every layer compressed as the image holds it: a run that restores the cache then
     // exports its layers as they are instead of recompressing each one, and in the registry the cache and
     // the image share their blobs instead of each uploading its own.
-    const compression = `compression=${p.strategy.compression},force-compression=true`;
+    const exported = `mode=${p.inputs[Input.CacheMode]},${`compression=${p.strategy.compression},force-compression=true`}`;
     if (mode === 'registry') {
         const ref = `${p.image}:buildcache`;
+        const own = pr ? `${ref}-pr-${pr}` : ref;
         if (!p.inputs[Input.Push])
             log.notice(`cache: registry reads ${ref} but exports nothing, since push is false`);
+        else if (!write)
+            log.info(`Layer cache: this pull request reads ${ref} and writes none (cache-pull-requests: write gives it ${own})`);
         return {
             args: [
+                ...(own !== ref && write ? ['--cache-from', `type=registry,ref=${own}`] : []),
                 '--cache-from', `type=registry,ref=${ref}`,
-                ...(p.inputs[Input.Push] ? ['--cache-to', `type=registry,ref=${ref},mode=max,image-manifest=true,oci-mediatypes=true,${compression},ignore-error=true`] : [])
+                ...(p.inputs[Input.Push] && write ? ['--cache-to', `type=registry,ref=${own},${exported},image-manifest=true,oci-mediatypes=true,ignore-error=true`] : [])
             ],
-            settle: async () => { }
+            settle: async () => false
         };
     }
     if (mode === 'gha') {
         // plan refused gha without the cache service: a store is there.
         if (!localDir)
             return none;
+        if (!write)
+            log.info('Layer cache: this pull request reads the cache and saves none (cache-pull-requests: write saves its own)');
         // A fresh export each time: exporting into the old directory would grow it without bound.
         const fresh = `${localDir}.new`;
         return {
             args: [
                 ...((0,external_node_fs_.existsSync)(`${localDir}/index.json`) ? ['--cache-from', `type=local,src=${localDir}`] : []),
-                '--cache-to', `type=local,dest=${fresh},mode=max,${compression},ignore-error=true`
+                ...(write ? ['--cache-to', `type=local,dest=${fresh},${exported},ignore-error=true`] : [])
             ],
             async settle() {
-                if (!(0,external_node_fs_.existsSync)(`${fresh}/index.json`))
-                    return;
+                if (!write || !(0,external_node_fs_.existsSync)(`${fresh}/index.json`))
+                    return false;
+                const before = await blobsOf(localDir);
+                const added = [...(await blobsOf(fresh))].filter(b => !before.has(b));
+                if (!added.length) {
+                    // Every blob of the export is in the restored cache already: saving it again would add nothing.
+                    log.info('Layer cache unchanged: nothing new to save');
+                    await (0,promises_namespaceObject.rm)(fresh, { recursive: true, force: true });
+                    return false;
+                }
                 await (0,promises_namespaceObject.rm)(localDir, { recursive: true, force: true });
                 await (0,promises_namespaceObject.rename)(fresh, localDir);
+                return true;
             }
         };
     }
     return none;
+}
+/** The blobs of a local cache directory (an OCI layout), by digest; empty when there is none. */
+async function blobsOf(dir) {
+    const blobs = (0,external_node_path_.join)(dir, 'blobs', 'sha256');
+    return new Set((0,external_node_fs_.existsSync)(blobs) ? (await (0,promises_namespaceObject.readdir)(blobs)).map(hex => `sha256:${hex}`) : []);
 }
 
 ;// CONCATENATED MODULE: ./src/core/stages/publish.ts
 
 
 
+
+
 /**
- * The full-hash tag of every repository first, each from the archive itself, byte for byte: one
- * digest everywhere, never a rebuild. The other tags then name the manifest each registry already
- * holds, so every tag points at the digest that was tested.
+ * In three steps, so that no tag ever names an image a registry holds only in part, and a registry
+ * that fails leaves nothing behind that looks tested:
+ * 1. the archive itself, byte for byte, to every repository by digest (no tag): one digest everywhere,
+ *    never a rebuild; a registry takes a manifest only once it holds every blob it names;
+ * 2. once every repository holds it, the full-hash tag in each;
+ * 3. then the extra tags, each naming the manifest the registry already holds.
+ * `held` is filled in as full-hash tags are written, so a caller knows which repositories hold the
+ * image even when a later one fails.
  */
-async function publish(p, built, tests, session, log) {
+async function publish(p, built, tests, session, log, held = []) {
     // The index lists exactly the platform images that were built; each must be one a passing test ran.
     const untested = tests.length ? built.platforms.filter(i => !tests.some(t => t.passed && t.digest === i.digest)) : [];
     if (untested.length) {
         throw new Error(`the index lists ${untested.map(i => `${i.platform} (${i.digest})`).join(', ')}, which no passing test ran: nothing was pushed`);
     }
-    const pushed = [];
     for (const image of p.images) {
-        const ref = `${image}:${p.commit}`;
-        log.info(`Pushing ${ref}`);
-        const digest = await pushArchive(built.archive, ref, session, p.workspace.workDir);
+        log.info(`Pushing ${image}@${built.digest}`);
+        const digest = await pushArchive(built.archive, image, built.digest, session, p.workspace.workDir).catch(error => {
+            throw untagged(error, 'no tag was written in any registry');
+        });
         if (digest !== built.digest) {
-            throw new Error(`the registry holds ${digest} for ${ref}, not the tested ${built.digest}: it changed the manifest on push; no other tag was pushed`);
+            throw new Error(`${image} holds ${digest}, not the tested ${built.digest}: the registry changed the manifest on push; no tag was written in any registry`);
         }
-        pushed.push(ref);
     }
+    await tagFullHash(p, built.digest, session, log, held);
     const { tagged, heldBack } = await retag(p, built.digest, session, log);
-    return { references: [...pushed, ...tagged], digest: built.digest, heldBack };
+    return { references: [...held.map(image => `${image}:${p.commit}`), ...tagged], digest: built.digest, heldBack, held };
+}
+/** The full-hash tag in every repository, which each holds `digest` by now; `held` grows as each is written. */
+async function tagFullHash(p, digest, session, log, held) {
+    for (const image of p.images) {
+        log.info(`Tagging ${image}:${p.commit}`);
+        try {
+            await (await RegistryApi.open(image, session)).tag(digest, p.commit);
+        }
+        catch (error) {
+            throw untagged(error, held.length ? `only ${held.join(', ')} hold${held.length === 1 ? 's' : ''} it tagged` : 'no registry holds it tagged');
+        }
+        held.push(image);
+    }
+}
+/** The failure, with what it left behind said after it: one line still, naming its input when it named one. */
+function untagged(error, left) {
+    if (error instanceof InputError)
+        return new InputError(error.input, `${error.problem}; ${left}`, error.remedy);
+    return new Error(`${error instanceof Error ? error.message : String(error)}; ${left}`);
 }
 /** Points every extra tag of every repository at `digest`, except those that would move backward. */
 async function retag(p, digest, session, log) {
     const tagged = [];
     const heldBack = [];
     for (const image of p.images) {
+        const api = await RegistryApi.open(image, session);
         for (const tag of p.tags.slice(1)) {
             const ref = `${image}:${tag}`;
             const held = await inspectRemote(ref, session);
@@ -30971,7 +31215,7 @@ async function retag(p, digest, session, log) {
                 continue;
             }
             log.info(`Tagging ${ref}`);
-            await copyDigest(image, digest, ref, session);
+            await api.tag(digest, tag);
             tagged.push(ref);
         }
     }
@@ -31011,7 +31255,7 @@ function outcome(r) {
     return tested ? 'tested' : 'built';
 }
 function startProgress(inputs) {
-    return { stage: 'plan', image: inputs[Input.Image][0], images: inputs[Input.Image], push: inputs[Input.Push], tests: [], suites: [], notes: [] };
+    return { stage: 'plan', image: inputs[Input.Image][0], images: inputs[Input.Image], push: inputs[Input.Push], tests: [], suites: [], notes: [], held: [] };
 }
 function report(p, built, loaded, tests, suites, published, notes, artifacts) {
     const failed = tests.filter(t => !t.passed);
@@ -31024,6 +31268,7 @@ function report(p, built, loaded, tests, suites, published, notes, artifacts) {
         suites,
         push: p.inputs[Input.Push],
         pushed: Boolean(published),
+        held: published?.held ?? [],
         ...(artifacts ? { artifacts } : {}),
         ...(failed.length
             ? {
@@ -31052,6 +31297,7 @@ function failedReport(progress, error) {
         suites: progress.suites,
         push: progress.push,
         pushed: false,
+        held: progress.held,
         failure: error instanceof Error ? error.message : String(error),
         failedStage: progress.stage,
         ...(remedy ? { remedy } : {}),
@@ -31072,6 +31318,7 @@ function reusedReport(p, published, notes = []) {
         suites: [],
         push: true,
         pushed: true,
+        held: published.held,
         notes
     };
 }
@@ -31105,7 +31352,8 @@ function outputs(r) {
         ...(r.exported ? { [Output.Exported]: r.exported } : {}),
         // Only what was delivered: a run whose tests failed hands out no file.
         ...(r.artifacts?.delivered ? { [Output.Artifacts]: JSON.stringify(r.artifacts.files.map(({ name, size, sha256 }) => ({ name, size, sha256 }))) } : {}),
-        ...(r.attestation ? { [Output.Attestation]: r.attestation.digest } : {})
+        ...(r.attestation ? { [Output.Attestation]: r.attestation.digest } : {}),
+        ...(r.pushed || r.failedStage === 'push' ? { [Output.PushedTo]: r.held.join('\n') } : {})
     };
 }
 
@@ -38598,7 +38846,7 @@ function toSuite(node, origin) {
     // pytest's `line` is zero-based (it is pytest's item location); its suite keeps the default name "pytest".
     const lineBase = name === 'pytest' ? 1 : 0;
     const cases = children(node, 'testcase').map(c => toCase(c, name, lineBase));
-    const durationSeconds = seconds(attr(node, 'time')) ?? cases.reduce((sum, c) => sum + c.durationSeconds, 0);
+    const durationSeconds = junit_seconds(attr(node, 'time')) ?? cases.reduce((sum, c) => sum + c.durationSeconds, 0);
     if (cases.length === 0) {
         // Nothing to count: the attributes are all there is.
         const count = (key) => Math.max(0, Math.trunc(Number(attr(node, key)) || 0));
@@ -38623,7 +38871,7 @@ function toCase(node, suite, lineBase) {
         name: attr(node, 'name') || classname || '(unnamed)',
         classname,
         ...locate(node, status === 'failed' ? details : undefined, lineBase),
-        durationSeconds: seconds(attr(node, 'time')) ?? 0,
+        durationSeconds: junit_seconds(attr(node, 'time')) ?? 0,
         status,
         message: message(outcome, texts[0]),
         details
@@ -38647,7 +38895,7 @@ function locate(node, failureText, lineBase) {
     const line = Number(attr(node, 'line'));
     return { file, line: inFile?.line ?? (Number.isInteger(line) && line >= 0 ? line + lineBase : undefined) };
 }
-function seconds(value) {
+function junit_seconds(value) {
     // Surefire writes thousands separators ("1,234.5") in long runs.
     const n = value === undefined ? NaN : Number(value.replace(/,/g, ''));
     return Number.isFinite(n) && n >= 0 ? n : undefined;
@@ -38814,8 +39062,9 @@ async function findReusable(p, session, log) {
     // artifacts come out of a build: an image re-used is not built, so it would bring none.
     if (!p.inputs[Input.Reuse] || p.inputs[Input.Rebuild] || p.inputs[Input.NoCache] || !p.inputs[Input.Push] || p.inputs[Input.Artifacts].length)
         return undefined;
-    const held = await inspectRemote(`${p.image}:${p.commit}`, session).catch(() => {
-        log.notice("skopeo is not installed: every run builds, even when the registry already holds this commit's image");
+    // A registry that cannot be asked costs a build, never the run: building is what reuse saves, not what it guards.
+    const held = await inspectRemote(`${p.image}:${p.commit}`, session).catch((error) => {
+        log.notice(`Not reusing ${p.image}:${p.commit}: ${error.message}; building and testing it`);
         return undefined;
     });
     if (!held || held.labels[FINGERPRINT_LABEL] !== p.labels[FINGERPRINT_LABEL])
@@ -38828,15 +39077,21 @@ async function findReusable(p, session, log) {
     }
     return held.digest;
 }
-/** Copies the held digest to every other repository that lacks it, byte for byte, then points every tag at it. */
-async function reuse(p, digest, session, log) {
-    const pushed = [`${p.image}:${p.commit}`];
+/**
+ * Copies the held digest to every other repository that lacks it, byte for byte and by digest (no tag
+ * yet), with the record that let this run reuse it; then the full-hash tag in each, then every other tag:
+ * a registry that fails on the way is left with nothing tagged.
+ */
+async function reuse(p, digest, session, log, held = []) {
+    const missing = [];
     for (const image of p.images.slice(1)) {
-        const ref = `${image}:${p.commit}`;
-        if ((await inspectRemote(ref, session))?.digest !== digest) {
-            log.info(`Copying ${p.image}@${digest} to ${ref}`);
-            await copyDigest(p.image, digest, ref, session);
-        }
+        if ((await inspectRemote(`${image}:${p.commit}`, session))?.digest === digest)
+            continue;
+        missing.push(image);
+        log.info(`Copying ${p.image}@${digest} to ${image}`);
+        await copyDigest(p.image, digest, `${image}@${digest}`, session);
+    }
+    for (const image of p.images.slice(1)) {
         // The record that let this run reuse the digest goes with it, so a re-run there can check it too.
         const copied = await copyAttestations(p.image, image, digest, session).catch((error) => {
             log.warning(`test-result attestation not copied to ${image}: ${error.message}`);
@@ -38844,10 +39099,11 @@ async function reuse(p, digest, session, log) {
         });
         if (copied)
             log.info(`Copied the test-result attestation of ${digest} to ${image}`);
-        pushed.push(ref);
     }
+    held.push(...p.images.filter(image => image === p.image || !missing.includes(image)));
+    await tagFullHash({ images: missing, commit: p.commit }, digest, session, log, held);
     const { tagged, heldBack } = await retag(p, digest, session, log);
-    return { references: [...pushed, ...tagged], digest, heldBack };
+    return { references: [...p.images.map(image => `${image}:${p.commit}`), ...tagged], digest, heldBack, held: p.images.filter(i => held.includes(i)) };
 }
 
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
@@ -38982,6 +39238,7 @@ async function collectResults(p, container, kind, hostDir, log) {
 
 
 
+
 /** Never throws for a failed stage: the report names the stage and keeps what was learned before it. */
 async function runPipeline(inputs, workspace, log) {
     const progress = startProgress(inputs);
@@ -39046,7 +39303,7 @@ async function stages(inputs, workspace, log, progress) {
     const logins = loginNeeded ? inputs[Input.RegistryLogins] : [];
     if (!loginNeeded && inputs[Input.RegistryLogins].length)
         log.info('Not logging in: this run does not push (build-login: true logs in for private base images)');
-    const session = await login(logins, workDir);
+    const session = { ...(await login(logins, workDir)), retry: retryPolicy(inputs, log) };
     for (const { registry, username } of logins)
         log.info(`Logged in to ${registry} as ${username}`);
     const unlogged = [...new Set(p.images.map(registryOf))].filter(r => !session.registries.includes(r));
@@ -39058,7 +39315,7 @@ async function stages(inputs, workspace, log, progress) {
         progress.stage = 'reuse check';
         const reusable = await findReusable(p, session, log);
         if (reusable) {
-            const published = await log.group('Reuse', () => reuse(p, reusable, session, log));
+            const published = await log.group('Reuse', () => reuse(p, reusable, session, log, progress.held));
             return reusedReport(p, published, heldBackNotes(published));
         }
         progress.stage = 'build context';
@@ -39080,8 +39337,7 @@ async function stages(inputs, workspace, log, progress) {
         log.untrusted(() => build(p, context, { cacheArgs: cache.args }, workDir, log)));
         progress.built = built;
         progress.stage = 'layer cache';
-        await cache.settle();
-        if (store)
+        if (store && (await cache.settle()))
             await log.group('Save the layer cache', () => store.save(p.commit));
         if (inputs[Input.Artifacts].length) {
             progress.stage = 'artifacts';
@@ -39113,7 +39369,7 @@ async function stages(inputs, workspace, log, progress) {
         if (exported)
             log.info(`Handed on ${exported}`);
         progress.stage = 'push';
-        const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log)) : undefined;
+        const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined;
         const attestation = published && tests.length ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined;
         return {
             ...report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)], artifacts),
@@ -39150,7 +39406,7 @@ async function assembleAndPublish(p, session, log, progress) {
     progress.suites = suites;
     log.info(`Index ${built.digest}: ${built.platforms.map(i => i.platform).join(', ')}`);
     progress.stage = 'push';
-    const published = p.inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log)) : undefined;
+    const published = p.inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined;
     // The platform jobs' test runs and results, as they recorded them, vouch for the index they make up.
     const attestation = published ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined;
     const { imageId: _, ...facts } = report(p, built, undefined, tests, suites, published, [...p.notices, ...p.warnings, ...heldBackNotes(published)]);
@@ -39217,6 +39473,10 @@ async function runTests(p, built, context, log, progress) {
             break;
     }
     return tests;
+}
+/** How every registry operation of the run is retried and bounded: registry-retries and registry-timeout. */
+function retryPolicy(inputs, log) {
+    return { ...DEFAULT_RETRY, retries: inputs[Input.RegistryRetries], timeoutMs: inputs[Input.RegistryTimeout] * 1000, log };
 }
 /** The value of an answer, or its error thrown. */
 function settled(answer) {
@@ -39569,6 +39829,8 @@ const COMPRESSIONS = ['gzip', 'zstd'];
 const ISOLATE_BUILDER = ['auto', 'true', 'false'];
 const COMPOSE_TRUST = ['none', 'host'];
 const CACHE_MODES = ['gha', 'registry', 'none'];
+const CACHE_EXPORT_MODES = ['max', 'min'];
+const CACHE_PULL_REQUESTS = ['read', 'write'];
 function parseInputs(read) {
     const get = (name) => read(name).trim();
     const password = read(Input.RegistryPassword);
@@ -39620,7 +39882,11 @@ function parseInputs(read) {
         [Input.Advice]: inputs_boolean(Input.Advice, get(Input.Advice), true),
         [Input.ExportDir]: get(Input.ExportDir),
         [Input.AssembleFrom]: get(Input.AssembleFrom),
-        [Input.Artifacts]: artifacts(lines(read(Input.Artifacts)))
+        [Input.Artifacts]: artifacts(lines(read(Input.Artifacts))),
+        [Input.RegistryTimeout]: positiveInteger(Input.RegistryTimeout, get(Input.RegistryTimeout), 300),
+        [Input.RegistryRetries]: retries(get(Input.RegistryRetries)),
+        [Input.CacheMode]: oneOf(Input.CacheMode, get(Input.CacheMode) || 'max', CACHE_EXPORT_MODES),
+        [Input.CachePullRequests]: oneOf(Input.CachePullRequests, get(Input.CachePullRequests) || 'read', CACHE_PULL_REQUESTS)
     };
     if (password && !inputs[Input.RegistryUsername]) {
         throw new InputError(Input.RegistryUsername, 'is required when registry-password is set');
@@ -39760,6 +40026,13 @@ function inputs_boolean(name, value, fallback) {
         return false;
     throw new InputError(name, `'${value}' is not a boolean; use true or false`);
 }
+function retries(value) {
+    if (!value)
+        return 4;
+    if (!/^[0-9]+$/.test(value) || Number(value) > 20)
+        throw new InputError(Input.RegistryRetries, `'${value}' is not a whole number from 0 to 20`);
+    return Number(value);
+}
 function positiveInteger(name, value, fallback) {
     if (!value)
         return fallback;
@@ -39857,6 +40130,8 @@ const FLAG_HELP = {
     'wait-timeout': ['SECONDS', 'wait for healthy compose services (default: 120)'],
     mtime: ['commit|per-file', "the build context's file times: the commit's, or each file's last change"],
     cache: ['registry|none', 'layer cache kept in the registry as <image>:buildcache (default: none)'],
+    'cache-mode': ['max|min', "cache every stage's layers, or only the final image's (default: max)"],
+    'cache-pull-requests': ['read|write', '(GitHub) a pull request reads the cache, or also writes its own'],
     compression: ['gzip|zstd', 'layer compression (default: zstd; zstd is faster, needs Docker 23+ to pull)'],
     platforms: ['LIST', "platforms to build and test, e.g. linux/amd64,linux/arm64 (default:\nthe builder's native one); one index is pushed if every one passed"],
     'export-dir': ['DIR', 'hand the tested image on: its archive and a record, into DIR, once\nits tests pass (needs --platforms with the one platform built)'],
@@ -39869,6 +40144,8 @@ const FLAG_HELP = {
     sbom: ['', 'attach an SBOM attestation; same caveat'],
     reuse: ['', "re-use the registry's image of this commit"],
     artifacts: ['STAGE:PATH', 'a file or directory of a build stage (e.g. builder:/out/app.deb, or\nbuilder:out/app.deb from its root) to take out once the tests pass; repeat'],
+    'registry-timeout': ['SECONDS', 'one registry request, or one skopeo copy, before it is retried (default: 300)'],
+    'registry-retries': ['N', 'retries of a registry operation that failed transiently (default: 4)'],
     'artifacts-dir': ['DIR', 'where --artifacts go (a new or existing directory), each below its stage'],
     out: ['DIR', 'where to write the build context'],
     commits: ['N', 'first-parent commits to measure (default: 200)'],

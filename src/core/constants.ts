@@ -48,7 +48,11 @@ export enum Input {
   Advice = 'advice',
   ExportDir = 'export-dir',
   AssembleFrom = 'assemble-from',
-  Artifacts = 'artifacts'
+  Artifacts = 'artifacts',
+  RegistryTimeout = 'registry-timeout',
+  RegistryRetries = 'registry-retries',
+  CacheMode = 'cache-mode',
+  CachePullRequests = 'cache-pull-requests'
 }
 
 export enum Output {
@@ -62,7 +66,8 @@ export enum Output {
   Metadata = 'metadata',
   Exported = 'exported',
   Artifacts = 'artifacts',
-  Attestation = 'attestation'
+  Attestation = 'attestation',
+  PushedTo = 'pushed-to'
 }
 
 // What the post step needs to clean up after a cancelled or failed run. Never a secret.

@@ -76,6 +76,14 @@ export interface Inputs {
   [Input.AssembleFrom]: string
   /** Paths to take out of build stages once the tests pass; their stages are checked against the Dockerfile in plan. */
   [Input.Artifacts]: ArtifactPath[]
+  /** Seconds one registry request, or one skopeo copy, may take before it is abandoned and retried. */
+  [Input.RegistryTimeout]: number
+  /** Attempts after the first for a registry operation that failed in a way another attempt may not meet. */
+  [Input.RegistryRetries]: number
+  /** BuildKit's cache export: max keeps every stage's layers, min only the final image's. */
+  [Input.CacheMode]: (typeof CACHE_EXPORT_MODES)[number]
+  /** What a pull request's run does with the layer cache: read the default branch's, or also write its own. */
+  [Input.CachePullRequests]: (typeof CACHE_PULL_REQUESTS)[number]
 }
 
 export const MTIME_MODES = ['commit', 'per-file'] as const
@@ -88,6 +96,8 @@ export const COMPOSE_TRUST = ['none', 'host'] as const
 export type ComposeTrust = (typeof COMPOSE_TRUST)[number]
 export const CACHE_MODES = ['gha', 'registry', 'none'] as const
 export type CacheMode = (typeof CACHE_MODES)[number]
+export const CACHE_EXPORT_MODES = ['max', 'min'] as const
+export const CACHE_PULL_REQUESTS = ['read', 'write'] as const
 
 /** Reads one raw input; an unset input reads as ''. */
 export type InputSource = (name: Input) => string
@@ -143,7 +153,11 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.Advice]: boolean(Input.Advice, get(Input.Advice), true),
     [Input.ExportDir]: get(Input.ExportDir),
     [Input.AssembleFrom]: get(Input.AssembleFrom),
-    [Input.Artifacts]: build.artifacts(lines(read(Input.Artifacts)))
+    [Input.Artifacts]: build.artifacts(lines(read(Input.Artifacts))),
+    [Input.RegistryTimeout]: positiveInteger(Input.RegistryTimeout, get(Input.RegistryTimeout), 300),
+    [Input.RegistryRetries]: retries(get(Input.RegistryRetries)),
+    [Input.CacheMode]: oneOf(Input.CacheMode, get(Input.CacheMode) || 'max', CACHE_EXPORT_MODES),
+    [Input.CachePullRequests]: oneOf(Input.CachePullRequests, get(Input.CachePullRequests) || 'read', CACHE_PULL_REQUESTS)
   }
   if (password && !inputs[Input.RegistryUsername]) {
     throw new InputError(Input.RegistryUsername, 'is required when registry-password is set')
@@ -290,6 +304,12 @@ function boolean(name: Input, value: string, fallback: boolean): boolean {
   if (['true', 'True', 'TRUE'].includes(value)) return true
   if (['false', 'False', 'FALSE'].includes(value)) return false
   throw new InputError(name, `'${value}' is not a boolean; use true or false`)
+}
+
+function retries(value: string): number {
+  if (!value) return 4
+  if (!/^[0-9]+$/.test(value) || Number(value) > 20) throw new InputError(Input.RegistryRetries, `'${value}' is not a whole number from 0 to 20`)
+  return Number(value)
 }
 
 function positiveInteger(name: Input, value: string, fallback: number): number {

@@ -16,6 +16,7 @@ import { requireEngine, requireSkopeo } from './programs/docker.js'
 import { Git } from './programs/git.js'
 import { handOn } from './stages/hand-on.js'
 import { registryOf } from './image-ref.js'
+import { DEFAULT_RETRY, type RetryPolicy } from './programs/retry.js'
 import type { Inputs } from './inputs.js'
 import type { Log } from './log.js'
 import { plan, type Plan } from './stages/plan.js'
@@ -85,7 +86,7 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
   const loginNeeded = inputs[Input.Push] || inputs[Input.BuildLogin]
   const logins = loginNeeded ? inputs[Input.RegistryLogins] : []
   if (!loginNeeded && inputs[Input.RegistryLogins].length) log.info('Not logging in: this run does not push (build-login: true logs in for private base images)')
-  const session = await login(logins, workDir)
+  const session: RegistrySession = { ...(await login(logins, workDir)), retry: retryPolicy(inputs, log) }
   for (const { registry, username } of logins) log.info(`Logged in to ${registry} as ${username}`)
   const unlogged = [...new Set(p.images.map(registryOf))].filter(r => !session.registries.includes(r))
   if (inputs[Input.Push] && logins.length && unlogged.length) log.info(`Using the runner's own login for ${unlogged.join(', ')}`)
@@ -94,7 +95,7 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     progress.stage = 'reuse check'
     const reusable = await findReusable(p, session, log)
     if (reusable) {
-      const published = await log.group('Reuse', () => reuse(p, reusable, session, log))
+      const published = await log.group('Reuse', () => reuse(p, reusable, session, log, progress.held))
       return reusedReport(p, published, heldBackNotes(published))
     }
 
@@ -116,8 +117,7 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     )
     progress.built = built
     progress.stage = 'layer cache'
-    await cache.settle()
-    if (store) await log.group('Save the layer cache', () => store.save(p.commit))
+    if (store && (await cache.settle())) await log.group('Save the layer cache', () => store.save(p.commit))
     if (inputs[Input.Artifacts].length) {
       progress.stage = 'artifacts'
       // The same build's output as the image's: fenced like it.
@@ -148,7 +148,7 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     const exported = passed && p.exportDir ? await log.group('Hand on the tested image', () => handOn(p, built, tests, suites, p.exportDir)) : undefined
     if (exported) log.info(`Handed on ${exported}`)
     progress.stage = 'push'
-    const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log)) : undefined
+    const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined
     const attestation = published && tests.length ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined
     return {
       ...report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)], artifacts),
@@ -185,7 +185,7 @@ async function assembleAndPublish(p: Plan, session: RegistrySession, log: Log, p
   progress.suites = suites
   log.info(`Index ${built.digest}: ${built.platforms.map(i => i.platform).join(', ')}`)
   progress.stage = 'push'
-  const published = p.inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log)) : undefined
+  const published = p.inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined
   // The platform jobs' test runs and results, as they recorded them, vouch for the index they make up.
   const attestation = published ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined
   const { imageId: _, ...facts } = report(p, built, undefined, tests, suites, published, [...p.notices, ...p.warnings, ...heldBackNotes(published)])
@@ -259,6 +259,11 @@ async function runTests(p: Plan, built: Loaded, context: BuildContext, log: Log,
     if (tests.some(r => !r.passed)) break
   }
   return tests
+}
+
+/** How every registry operation of the run is retried and bounded: registry-retries and registry-timeout. */
+function retryPolicy(inputs: Inputs, log: Log): RetryPolicy {
+  return { ...DEFAULT_RETRY, retries: inputs[Input.RegistryRetries], timeoutMs: inputs[Input.RegistryTimeout] * 1000, log }
 }
 
 /** The value of an answer, or its error thrown. */

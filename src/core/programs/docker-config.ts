@@ -7,6 +7,7 @@ import type { RegistryLogin } from '../build-inputs.js'
 import { Input } from '../constants.js'
 import { lastLine, ServiceError } from '../errors.js'
 import { run } from './exec.js'
+import type { RetryPolicy } from './retry.js'
 import { DOCKER_HUB } from '../image-ref.js'
 
 /** The user's docker configuration directory, as the docker CLI finds it. */
@@ -19,6 +20,8 @@ export interface RegistrySession {
   configDir: string
   /** The credentials file skopeo reads (a docker config.json), when there is one. */
   authfile?: string
+  /** How every registry operation of the run is retried and bounded in time; the defaults when unset. */
+  retry?: RetryPolicy
   /** Set when the run logged in: a copy of the user's configuration, removed by logout. */
   overlay?: { dir: string; previous: string | undefined }
 }

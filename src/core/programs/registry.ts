@@ -5,6 +5,7 @@ import type { RegistrySession } from './docker-config.js'
 import { Input } from '../constants.js'
 import { CommandError, lastLine, ServiceError } from '../errors.js'
 import { run, type RunResult } from './exec.js'
+import { DEFAULT_RETRY, skopeoTransient, TransientError, withRetries } from './retry.js'
 import { isLoopback, registryOf } from '../image-ref.js'
 
 /** The credentials and TLS settings docker itself would use for a registry. */
@@ -24,9 +25,10 @@ export async function skopeo(args: string[], what: string): Promise<RunResult> {
   }
 }
 
-/** skopeo ends with `level=fatal msg="…"`: the message, unquoted. */
+/** skopeo ends with `level=fatal msg="…"`: the message, unquoted and whole (URLs in it make it long). */
 export function skopeoMessage(stderr: string): string {
-  const line = lastLine(stderr)
+  const fatal = stderr.split('\n').reverse().find(l => /level=fatal/.test(l))
+  const line = fatal?.trim() ?? lastLine(stderr)
   const quoted = /msg="((?:[^"\\]|\\.)*)"/.exec(line)?.[1]
   if (!quoted) return line
   try {
@@ -37,16 +39,45 @@ export function skopeoMessage(stderr: string): string {
 }
 
 /**
- * Pushes an image archive (OCI layout inside), or an OCI layout directory (an assembled index), to
- * `ref` byte for byte: every manifest keeps its digest, attestations and other platforms included.
- * Returns the digest the registry now holds.
+ * A skopeo operation on a registry, retried while it fails in a way another attempt may not meet
+ * (see skopeoTransient), each attempt bounded by the policy's timeout. Every operation here is
+ * idempotent: blobs and manifests are content-addressed, and a tag write names one digest.
  */
-export async function pushArchive(archive: string, ref: string, session: RegistrySession, workDir: string): Promise<string> {
+async function skopeoOnRegistry(session: Pick<RegistrySession, 'retry'>, registry: string, args: string[], what: string, allowFailure?: (message: string) => boolean): Promise<RunResult> {
+  const policy = session.retry ?? DEFAULT_RETRY
+  return withRetries(policy, registry, what, async () => {
+    let r: RunResult
+    try {
+      r = await run('skopeo', ['--command-timeout', `${Math.max(1, Math.ceil(policy.timeoutMs / 1000))}s`, ...args], { allowFailure: true })
+    } catch {
+      throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`)
+    }
+    if (r.exitCode === 0) return r
+    const message = skopeoMessage(r.stderr || r.stdout)
+    if (allowFailure?.(message)) return r
+    const why = skopeoTransient(message)
+    if (why) throw new TransientError(why === 'timed out' ? `no answer within ${Math.ceil(policy.timeoutMs / 1000)}s` : `${why}: ${shorten(message)}`)
+    throw new ServiceError(Input.Image, `${what} failed: ${shorten(message)}`)
+  })
+}
+
+/** skopeo's messages repeat every URL it tried; the end says what happened. */
+const shorten = (message: string): string => (message.length > 300 ? `…${message.slice(-300)}` : message)
+
+/**
+ * Pushes an image archive (OCI layout inside), or an OCI layout directory (an assembled index), to
+ * `image` by digest, byte for byte: every manifest keeps its digest, attestations and other platforms
+ * included, and no tag names it yet. A registry rejects a manifest whose blobs it lacks, so once this
+ * returns the image is complete there; tags are written after, by tagDigest. Returns the digest held.
+ */
+export async function pushArchive(archive: string, image: string, digest: string, session: RegistrySession, workDir: string): Promise<string> {
   const digestFile = join(workDir, 'pushed.digest')
   const transport = (await stat(archive)).isDirectory() ? 'oci' : 'oci-archive'
-  await skopeo(
-    ['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...access(session, registryOf(ref), 'dest-tls-verify'), `${transport}:${archive}`, `docker://${ref}`],
-    `pushing ${ref}`
+  await skopeoOnRegistry(
+    session,
+    registryOf(image),
+    ['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...access(session, registryOf(image), 'dest-tls-verify'), `${transport}:${archive}`, `docker://${image}@${digest}`],
+    `pushing ${image}@${digest}`
   )
   return (await readFile(digestFile, 'utf8')).trim()
 }
@@ -58,15 +89,24 @@ export async function pushArchive(archive: string, ref: string, session: Registr
 export async function copyDigest(image: string, digest: string, ref: string, session: RegistrySession): Promise<void> {
   const from = registryOf(image)
   const to = registryOf(ref)
-  await skopeo(
+  await skopeoOnRegistry(
+    session,
+    to,
     ['copy', '--quiet', '--all', '--preserve-digests', ...access(session, from, 'src-tls-verify'), ...access({}, to, 'dest-tls-verify'), `docker://${image}@${digest}`, `docker://${ref}`],
-    `tagging ${ref}`
+    `copying ${image}@${digest} to ${ref}`
   )
 }
 
-/** The digest and labels of `ref` in the registry, or undefined when it holds no such tag. */
+/** What skopeo says of a tag or repository the registry does not hold. */
+const NOT_FOUND = /manifest unknown|name unknown|not found|does not exist|404/i
+
+/**
+ * The digest and labels of `ref` in the registry, or undefined when it holds no such tag. A registry
+ * that cannot be asked (after its retries) is an error, never read as an absent tag.
+ */
 export async function inspectRemote(ref: string, session: RegistrySession): Promise<{ digest: string; labels: Record<string, string> } | undefined> {
-  const r = await run('skopeo', ['inspect', ...access(session, registryOf(ref), 'tls-verify'), `docker://${ref}`], { allowFailure: true })
+  const registry = registryOf(ref)
+  const r = await skopeoOnRegistry(session, registry, ['inspect', ...access(session, registry, 'tls-verify'), `docker://${ref}`], `reading ${ref}`, message => NOT_FOUND.test(message) && !skopeoTransient(message))
   if (r.exitCode !== 0) return undefined
   const held = JSON.parse(r.stdout) as { Digest: string; Labels?: Record<string, string> }
   return { digest: held.Digest, labels: held.Labels ?? {} }

@@ -1,11 +1,13 @@
-// Stage 5: push the tested archive unchanged to every repository; the registries hold the tested digest.
+// Stage 5: push the tested archive unchanged to every repository, then tag it; the registries hold the tested digest.
 import type { Built } from './build.js'
 import { Input } from '../constants.js'
 import type { RegistrySession } from '../programs/docker-config.js'
 import { Git } from '../programs/git.js'
 import type { Log } from '../log.js'
 import type { Plan } from './plan.js'
-import { copyDigest, inspectRemote, pushArchive } from '../programs/registry.js'
+import { inspectRemote, pushArchive } from '../programs/registry.js'
+import { RegistryApi } from '../programs/registry-api.js'
+import { InputError } from '../errors.js'
 import type { TestRun } from './test.js'
 
 export interface Published {
@@ -13,31 +15,57 @@ export interface Published {
   digest: string
   /** Tags left where they were: they name a newer commit than this one (force-tags moves them anyway). */
   heldBack: string[]
+  /** The repositories that hold the digest under its full-hash tag. */
+  held: string[]
 }
 
 /**
- * The full-hash tag of every repository first, each from the archive itself, byte for byte: one
- * digest everywhere, never a rebuild. The other tags then name the manifest each registry already
- * holds, so every tag points at the digest that was tested.
+ * In three steps, so that no tag ever names an image a registry holds only in part, and a registry
+ * that fails leaves nothing behind that looks tested:
+ * 1. the archive itself, byte for byte, to every repository by digest (no tag): one digest everywhere,
+ *    never a rebuild; a registry takes a manifest only once it holds every blob it names;
+ * 2. once every repository holds it, the full-hash tag in each;
+ * 3. then the extra tags, each naming the manifest the registry already holds.
+ * `held` is filled in as full-hash tags are written, so a caller knows which repositories hold the
+ * image even when a later one fails.
  */
-export async function publish(p: Plan, built: Built, tests: TestRun[], session: RegistrySession, log: Log): Promise<Published> {
+export async function publish(p: Plan, built: Built, tests: TestRun[], session: RegistrySession, log: Log, held: string[] = []): Promise<Published> {
   // The index lists exactly the platform images that were built; each must be one a passing test ran.
   const untested = tests.length ? built.platforms.filter(i => !tests.some(t => t.passed && t.digest === i.digest)) : []
   if (untested.length) {
     throw new Error(`the index lists ${untested.map(i => `${i.platform} (${i.digest})`).join(', ')}, which no passing test ran: nothing was pushed`)
   }
-  const pushed: string[] = []
   for (const image of p.images) {
-    const ref = `${image}:${p.commit}`
-    log.info(`Pushing ${ref}`)
-    const digest = await pushArchive(built.archive, ref, session, p.workspace.workDir)
+    log.info(`Pushing ${image}@${built.digest}`)
+    const digest = await pushArchive(built.archive, image, built.digest, session, p.workspace.workDir).catch(error => {
+      throw untagged(error, 'no tag was written in any registry')
+    })
     if (digest !== built.digest) {
-      throw new Error(`the registry holds ${digest} for ${ref}, not the tested ${built.digest}: it changed the manifest on push; no other tag was pushed`)
+      throw new Error(`${image} holds ${digest}, not the tested ${built.digest}: the registry changed the manifest on push; no tag was written in any registry`)
     }
-    pushed.push(ref)
   }
+  await tagFullHash(p, built.digest, session, log, held)
   const { tagged, heldBack } = await retag(p, built.digest, session, log)
-  return { references: [...pushed, ...tagged], digest: built.digest, heldBack }
+  return { references: [...held.map(image => `${image}:${p.commit}`), ...tagged], digest: built.digest, heldBack, held }
+}
+
+/** The full-hash tag in every repository, which each holds `digest` by now; `held` grows as each is written. */
+export async function tagFullHash(p: Pick<Plan, 'images' | 'commit'>, digest: string, session: RegistrySession, log: Log, held: string[]): Promise<void> {
+  for (const image of p.images) {
+    log.info(`Tagging ${image}:${p.commit}`)
+    try {
+      await (await RegistryApi.open(image, session)).tag(digest, p.commit)
+    } catch (error) {
+      throw untagged(error, held.length ? `only ${held.join(', ')} hold${held.length === 1 ? 's' : ''} it tagged` : 'no registry holds it tagged')
+    }
+    held.push(image)
+  }
+}
+
+/** The failure, with what it left behind said after it: one line still, naming its input when it named one. */
+function untagged(error: unknown, left: string): Error {
+  if (error instanceof InputError) return new InputError(error.input, `${error.problem}; ${left}`, error.remedy)
+  return new Error(`${error instanceof Error ? error.message : String(error)}; ${left}`)
 }
 
 /** Points every extra tag of every repository at `digest`, except those that would move backward. */
@@ -45,6 +73,7 @@ export async function retag(p: Plan, digest: string, session: RegistrySession, l
   const tagged: string[] = []
   const heldBack: string[] = []
   for (const image of p.images) {
+    const api = await RegistryApi.open(image, session)
     for (const tag of p.tags.slice(1)) {
       const ref = `${image}:${tag}`
       const held = await inspectRemote(ref, session)
@@ -54,7 +83,7 @@ export async function retag(p: Plan, digest: string, session: RegistrySession, l
         continue
       }
       log.info(`Tagging ${ref}`)
-      await copyDigest(image, digest, ref, session)
+      await api.tag(digest, tag)
       tagged.push(ref)
     }
   }

@@ -58,6 +58,8 @@ export interface Report {
   /** Whether pushing was asked for. */
   push: boolean
   pushed: boolean
+  /** The repositories that hold the digest under its full-hash tag: every one once pushed, those reached before a failed push stopped. */
+  held: string[]
   /** The archive the tested image was handed on as (export-dir), when it was. */
   exported?: string
   /** Files the artifacts input took out of build stages; `delivered` says where they went, once the tests passed. */
@@ -101,10 +103,12 @@ export interface Progress {
   suites: TestSuite[]
   notes: string[]
   advice?: AdviceReport
+  /** Filled in by the push as each repository gets its full-hash tag. */
+  held: string[]
 }
 
 export function startProgress(inputs: { [Input.Image]: string[]; [Input.Push]: boolean }): Progress {
-  return { stage: 'plan', image: inputs[Input.Image][0], images: inputs[Input.Image], push: inputs[Input.Push], tests: [], suites: [], notes: [] }
+  return { stage: 'plan', image: inputs[Input.Image][0], images: inputs[Input.Image], push: inputs[Input.Push], tests: [], suites: [], notes: [], held: [] }
 }
 
 export function report(
@@ -127,6 +131,7 @@ export function report(
     suites,
     push: p.inputs[Input.Push],
     pushed: Boolean(published),
+    held: published?.held ?? [],
     ...(artifacts ? { artifacts } : {}),
     ...(failed.length
       ? {
@@ -156,6 +161,7 @@ export function failedReport(progress: Progress, error: unknown): Report {
     suites: progress.suites,
     push: progress.push,
     pushed: false,
+    held: progress.held,
     failure: error instanceof Error ? error.message : String(error),
     failedStage: progress.stage,
     ...(remedy ? { remedy } : {}),
@@ -177,6 +183,7 @@ export function reusedReport(p: Plan, published: Published, notes: string[] = []
     suites: [],
     push: true,
     pushed: true,
+    held: published.held,
     notes
   }
 }
@@ -213,6 +220,7 @@ export function outputs(r: Report): Partial<Record<Output, string>> {
     ...(r.exported ? { [Output.Exported]: r.exported } : {}),
     // Only what was delivered: a run whose tests failed hands out no file.
     ...(r.artifacts?.delivered ? { [Output.Artifacts]: JSON.stringify(r.artifacts.files.map(({ name, size, sha256 }) => ({ name, size, sha256 }))) } : {}),
-    ...(r.attestation ? { [Output.Attestation]: r.attestation.digest } : {})
+    ...(r.attestation ? { [Output.Attestation]: r.attestation.digest } : {}),
+    ...(r.pushed || r.failedStage === 'push' ? { [Output.PushedTo]: r.held.join('\n') } : {})
   }
 }

@@ -4,7 +4,7 @@ import { FINGERPRINT_LABEL, Input } from '../constants.js'
 import type { RegistrySession } from '../programs/docker-config.js'
 import type { Log } from '../log.js'
 import type { Plan } from './plan.js'
-import { retag, type Published } from './publish.js'
+import { retag, tagFullHash, type Published } from './publish.js'
 import { copyAttestations, whyUnattested } from './attest.js'
 import { copyDigest, inspectRemote } from '../programs/registry.js'
 
@@ -19,8 +19,9 @@ export async function findReusable(p: Plan, session: RegistrySession, log: Log):
   // no-cache asks for a fresh build: an image from an earlier run would not be one.
   // artifacts come out of a build: an image re-used is not built, so it would bring none.
   if (!p.inputs[Input.Reuse] || p.inputs[Input.Rebuild] || p.inputs[Input.NoCache] || !p.inputs[Input.Push] || p.inputs[Input.Artifacts].length) return undefined
-  const held = await inspectRemote(`${p.image}:${p.commit}`, session).catch(() => {
-    log.notice("skopeo is not installed: every run builds, even when the registry already holds this commit's image")
+  // A registry that cannot be asked costs a build, never the run: building is what reuse saves, not what it guards.
+  const held = await inspectRemote(`${p.image}:${p.commit}`, session).catch((error: Error) => {
+    log.notice(`Not reusing ${p.image}:${p.commit}: ${error.message}; building and testing it`)
     return undefined
   })
   if (!held || held.labels[FINGERPRINT_LABEL] !== p.labels[FINGERPRINT_LABEL]) return undefined
@@ -33,23 +34,29 @@ export async function findReusable(p: Plan, session: RegistrySession, log: Log):
   return held.digest
 }
 
-/** Copies the held digest to every other repository that lacks it, byte for byte, then points every tag at it. */
-export async function reuse(p: Plan, digest: string, session: RegistrySession, log: Log): Promise<Published> {
-  const pushed = [`${p.image}:${p.commit}`]
+/**
+ * Copies the held digest to every other repository that lacks it, byte for byte and by digest (no tag
+ * yet), with the record that let this run reuse it; then the full-hash tag in each, then every other tag:
+ * a registry that fails on the way is left with nothing tagged.
+ */
+export async function reuse(p: Plan, digest: string, session: RegistrySession, log: Log, held: string[] = []): Promise<Published> {
+  const missing: string[] = []
   for (const image of p.images.slice(1)) {
-    const ref = `${image}:${p.commit}`
-    if ((await inspectRemote(ref, session))?.digest !== digest) {
-      log.info(`Copying ${p.image}@${digest} to ${ref}`)
-      await copyDigest(p.image, digest, ref, session)
-    }
+    if ((await inspectRemote(`${image}:${p.commit}`, session))?.digest === digest) continue
+    missing.push(image)
+    log.info(`Copying ${p.image}@${digest} to ${image}`)
+    await copyDigest(p.image, digest, `${image}@${digest}`, session)
+  }
+  for (const image of p.images.slice(1)) {
     // The record that let this run reuse the digest goes with it, so a re-run there can check it too.
     const copied = await copyAttestations(p.image, image, digest, session).catch((error: Error) => {
       log.warning(`test-result attestation not copied to ${image}: ${error.message}`)
       return 0
     })
     if (copied) log.info(`Copied the test-result attestation of ${digest} to ${image}`)
-    pushed.push(ref)
   }
+  held.push(...p.images.filter(image => image === p.image || !missing.includes(image)))
+  await tagFullHash({ images: missing, commit: p.commit }, digest, session, log, held)
   const { tagged, heldBack } = await retag(p, digest, session, log)
-  return { references: [...pushed, ...tagged], digest, heldBack }
+  return { references: [...p.images.map(image => `${image}:${p.commit}`), ...tagged], digest, heldBack, held: p.images.filter(i => held.includes(i)) }
 }
