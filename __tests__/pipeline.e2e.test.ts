@@ -231,6 +231,6 @@ test('the CLI runs the same pipeline on a developer checkout', () => {
   // Standard output is the JSON alone: logs and docker's output go to standard error.
   const outputs = JSON.parse(out)
   expect(outputs.githash).toBe(git(checkout, 'rev-parse', 'HEAD'))
-  expect(outputs['image-id']).toBe(outputs.digest)
+  expect(outputs.imageId).toBe(outputs.digest)
   expect(outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
 })
