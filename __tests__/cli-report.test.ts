@@ -65,7 +65,9 @@ describe('renderTerminalReport', () => {
   test('test results: totals, a row per suite, failed tests with message and place, cleaned of escape sequences', () => {
     const t = renderTerminalReport(report(plan, built, loaded, [unitFailed], [hostile], undefined, []), { colour: false })
     expect(t.split('\n')[0]).toBe(`✘ ${IMAGE}: failed at unit tests`)
-    expect(t).toContain('  Unit tests    failed (exit 3) in 2.0 s\n')
+    expect(t).toMatch(/^  Unit tests +failed \(exit 3\) in 2.0 s$/m)
+    // A failed run's tags were not pushed, and the report says so.
+    expect(t).toMatch(/^  Tags, not pushed  ghcr.io\/acme\/app:/m)
     expect(t).toContain('Failed at unit tests: unit tests failed (exit 3): nothing was pushed')
     expect(t).toContain('Test results: 1 passed, 1 failed, 0 skipped in 1.5 s')
     expect(t).toContain('  unit: pytest  1 passed, 1 failed, 0 skipped  1.5 s')

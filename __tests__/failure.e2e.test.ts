@@ -137,3 +137,46 @@ test('a push without any test: the step warns, and the headline never says teste
   expect(run.summary).not.toContain('tested and pushed')
   expect(await registryTags(image)).toContain(commit)
 })
+
+test('a failure at plan: the summary names it, with no empty table', async () => {
+  const image = uniqueImage('planfails')
+  const run = await runAction({ workspace: origin.clone(), sha: commit, inputs: inputs({ image, githash: 'f'.repeat(40) }) })
+  expect(run.exitCode).toBe(1)
+  expect(run.summary.split('\n')[0]).toBe(`## hashdock: ${image} — ❌ failed at plan`)
+  expect(run.summary).not.toContain('| --- | --- |')
+  expect(run.summary).toMatch(/\*\*Failed at plan:\*\* githash: /)
+})
+
+test('a failed test: its tags are listed as not pushed, and no pull line', async () => {
+  const image = uniqueImage('tagsnotpushed')
+  const run = await runAction({ workspace: origin.clone(), sha: commit, inputs: inputs({ image, 'test-command': 'exit 4', tags: 'latest' }) })
+  expect(run.exitCode).toBe(1)
+  expect(run.summary).toMatch(new RegExp(`^\\| Tags, not pushed \\| \`${image}:${commit}\`<br>\`${image}:latest\` \\|$`, 'm'))
+  expect(run.summary).not.toMatch(/^\| Tags \|/m)
+  expect(run.summary).not.toContain('docker pull')
+})
+
+test('the command exits 0 but its JUnit results report failures: failed, nothing pushed, and the summary says why', async () => {
+  const image = uniqueImage('junitfails')
+  const junit = '<testsuite name="pytest" tests="2" failures="1"><testcase classname="t" name="ok"/><testcase classname="t" name="broken"><failure message="no">no</failure></testcase></testsuite>'
+  const run = await runAction({
+    workspace: origin.clone(),
+    sha: commit,
+    inputs: inputs({ image, 'test-command': `mkdir -p /tmp/results && echo '${junit}' > /tmp/results/unit.xml`, 'test-results': '/tmp/results' })
+  })
+  expect(run.exitCode).toBe(1)
+  expect(run.errors).toContain('::error::unit tests reported 1 failed (exit 0): nothing was pushed')
+  expect(run.summary.split('\n')[0]).toBe(`## hashdock: ${image} — ❌ failed at unit tests`)
+  expect(run.summary).toMatch(/\| Unit tests \| failed: its results report 1 failed \(exit 0\) in [\d.]+ s \|/)
+  expect(run.summary).not.toContain('tested and pushed')
+  expect(await registryTags(image)).toEqual([])
+})
+
+test('a pushed run: the pull line names the tested digest, and the layer cache says how many steps it gave', async () => {
+  const image = uniqueImage('pullline')
+  const run = await runAction({ workspace: origin.clone(), sha: commit, inputs: inputs({ image }) })
+  expect(run.errors).toEqual([])
+  expect(run.summary).toContain(`| Pull | \`docker pull ${image}@${run.outputs.digest}\` |`)
+  expect(run.summary).toMatch(/^\| Layer cache \| \d+ of \d+ steps from the cache \|$/m)
+  expect(run.summary).toMatch(new RegExp(`^\\| Tags \\| \`${image}:${commit}\` \\|$`, 'm'))
+})

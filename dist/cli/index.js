@@ -29352,6 +29352,18 @@ async function inspectRemote(ref, session) {
 
 
 /**
+ * How many of the Dockerfile's steps (`#N [stage k/n] …` in BuildKit's plain log, FROM aside) the build
+ * took from the cache (`#N CACHED`), each step once, whatever the log repeats.
+ */
+function countSteps(buildLog) {
+    // FROM is a base image to resolve, never a step to cache.
+    const steps = new Set([...buildLog.matchAll(/^#(\d+) \[(?:[^\]\n]* )?\d+\/\d+\] (?!FROM )/gm)].map(m => m[1]));
+    if (!steps.size)
+        return undefined;
+    const cached = new Set([...buildLog.matchAll(/^#(\d+) CACHED$/gm)].map(m => m[1]).filter(n => steps.has(n)));
+    return { steps: steps.size, cached: cached.size };
+}
+/**
  * One path on every builder: the `docker` exporter with OCI media types writes an OCI layout that is
  * also a `docker load` archive, with every timestamp of the new layers clamped to the image clock
  * (rewrite-timestamp). Every layer, the base image's too, is compressed by the builder itself
@@ -29400,9 +29412,11 @@ async function build(p, context, options, workDir, log) {
     if (!/^sha256:[0-9a-f]{64}$/.test(digest))
         throw new Error(`the builder reported no image digest (build metadata: ${JSON.stringify(metadata).slice(0, 300)})`);
     const platforms = strategy.exporter === 'oci' ? await indexedPlatforms(archive, digest, strategy.platforms) : [];
+    const steps = countSteps(r.stderr);
     return {
         digest,
         configDigest: String(metadata['containerimage.config.digest'] ?? ''),
+        ...(steps ? { steps } : {}),
         archive,
         size: (await (0,promises_namespaceObject.stat)(archive)).size,
         reproducible: strategy.reproducible,
@@ -31244,6 +31258,7 @@ async function movesForward(p, labels) {
 
 
 
+
 function outcome(r) {
     if (r.failure)
         return 'failed';
@@ -31272,7 +31287,7 @@ function report(p, built, loaded, tests, suites, published, notes, artifacts) {
         ...(artifacts ? { artifacts } : {}),
         ...(failed.length
             ? {
-                failure: failed.map(t => `${t.kind} tests failed${t.platform ? ` on ${t.platform}` : ''} (exit ${t.exitCode}): nothing was pushed`).join('; '),
+                failure: failed.map(t => `${t.kind} tests ${t.reportedFailures ? `reported ${t.reportedFailures} failed` : 'failed'}${t.platform ? ` on ${t.platform}` : ''} (exit ${t.exitCode}): nothing was pushed`).join('; '),
                 failedStage: failed[0].kind === 'unit' ? 'unit tests' : 'integration tests'
             }
             : {}),
@@ -31332,6 +31347,7 @@ const planFacts = (p) => ({
 /** The one place that reads the build's result. */
 const builtFacts = (b, loaded) => ({
     digest: b.digest,
+    ...(b.steps ? { steps: b.steps } : {}),
     metadata: b.metadata,
     ...(b.platforms.length ? { platforms: b.platforms } : {}),
     imageId: loaded?.imageId ?? '',
@@ -31339,6 +31355,46 @@ const builtFacts = (b, loaded) => ({
     reproducible: b.reproducible,
     buildSeconds: b.seconds
 });
+/** The rows of a report, in order; none that is not known (a run that failed at plan has none). */
+function reportRows(r) {
+    const rows = [];
+    const row = (label, ...lines) => void rows.push({ label, lines });
+    if (r.commit !== undefined)
+        row('Commit', [{ code: r.commit }, ` (${rfc3339(r.commitTime ?? 0)})`]);
+    if (!r.reused && r.imageId !== undefined) {
+        row('Image ID', [r.imageId ? { code: r.imageId } : 'not loaded: no test ran']);
+        row('Size', [megabytes(r.size ?? 0)]);
+        row('Build', [`${(r.buildSeconds ?? 0).toFixed(1)} s`]);
+        if (r.steps)
+            row('Layer cache', [`${r.steps.cached} of ${r.steps.steps} steps from the cache`]);
+        row('Reproducible', [r.reproducible ? 'yes' : 'no']);
+    }
+    for (const image of r.platforms ?? [])
+        row(`Image ${image.platform}`, [{ code: image.digest }]);
+    for (const t of r.tests) {
+        const state = t.passed ? 'passed' : t.reportedFailures ? `failed: its results report ${t.reportedFailures} failed (exit ${t.exitCode})` : `failed (exit ${t.exitCode})`;
+        row(`${t.kind[0].toUpperCase()}${t.kind.slice(1)} tests${t.platform ? ` on ${t.platform}` : ''}`, [{ passed: t.passed, text: state }, ` in ${t.seconds.toFixed(1)} s`]);
+    }
+    if (r.digest)
+        row('Digest', [{ code: r.digest }, ...(r.pushed ? [] : [' (not pushed)'])]);
+    if (r.pushed && r.digest)
+        row('Pull', [{ code: `docker pull ${r.image}@${r.digest}` }]);
+    if (r.exported)
+        row('Handed on', [{ code: r.exported }]);
+    if (r.strategy.length)
+        row('How', ...r.strategy.map(reason => [reason]));
+    if (r.references.length) {
+        // Pushed tags are tags; the others are what a push would have written, said as such.
+        // A push that failed part way wrote only full-hash tags, in the repositories it reached.
+        const held = r.pushed ? r.references : r.references.filter(ref => ref.endsWith(`:${r.commit}`) && r.held.includes(ref.slice(0, -(r.commit ?? '').length - 1)));
+        if (held.length)
+            row('Tags', ...held.map(ref => [{ code: ref }]));
+        const unpushed = r.references.filter(ref => !held.includes(ref));
+        if (unpushed.length)
+            row(r.push ? 'Tags, not pushed' : 'Tags (push is false)', ...unpushed.map(ref => [{ code: ref }]));
+    }
+    return rows;
+}
 /** The action's outputs, each one only once it is known: a failed run still reports what it had found. */
 function outputs(r) {
     return {
@@ -39017,6 +39073,8 @@ async function readResults(runs, log) {
                 const platform = run.platform;
                 suites.push(...parsed.map(s => ({
                     ...s,
+                    kind: run.kind,
+                    ...(platform ? { platform } : {}),
                     name: `${run.kind}${platform ? ` on ${platform}` : ''}: ${s.name}`,
                     cases: platform ? s.cases.map(c => ({ ...c, platform })) : s.cases
                 })));
@@ -39027,6 +39085,16 @@ async function readResults(runs, log) {
         }
     }
     return suites;
+}
+/**
+ * A run whose command exited 0 while the results it wrote report failures did not pass: the results
+ * are what the tests found, and only what passed is pushed.
+ */
+function judgeByResults(runs, suites) {
+    return runs.map(run => {
+        const reported = suites.filter(s => s.kind === run.kind && s.platform === run.platform).reduce((n, s) => n + s.failed, 0);
+        return run.passed && reported > 0 ? { ...run, passed: false, reportedFailures: reported } : run;
+    });
 }
 async function xmlFiles(dir) {
     const entries = await (0,promises_namespaceObject.readdir)(dir, { recursive: true, withFileTypes: true });
@@ -39288,6 +39356,8 @@ async function stages(inputs, workspace, log, progress) {
         return planned;
     });
     progress.plan = p;
+    // Said in the report of any run, also of one that fails later.
+    progress.notes = [...p.notices, ...p.warnings];
     // An assembly builds nothing from the Dockerfile: the platform jobs that built it gave its advice.
     if (inputs[Input.Advice] && !p.assembleFrom)
         progress.advice = await adviceOn(p, log);
@@ -39347,9 +39417,11 @@ async function stages(inputs, workspace, log, progress) {
         progress.stage = 'build';
         const loaded = p.strategy.load ? await log.group('Load the image into the engine', () => load(p, built, log)) : undefined;
         progress.loaded = loaded;
-        const tests = loaded ? await runTests(p, loaded, context, log, progress) : [];
-        const suites = await readResults(tests, log);
+        const ran = loaded ? await runTests(p, loaded, context, log, progress) : [];
+        const suites = await readResults(ran, log);
         progress.suites = suites;
+        const tests = judgeByResults(ran, suites);
+        progress.tests = tests;
         if (loaded && suites.some(s => s.failed > 0)) {
             annotateFailures(suites, loaded.workingDir, p.contextPath, await new Git(workspace.repoDir).files(p.commit), log);
         }
@@ -40753,7 +40825,6 @@ function terminalLog({ verbose, colour, write = text => process.stderr.write(tex
 
 
 
-
 const HEADLINES = {
     failed: ['✘', 'red', 'failed'],
     reused: ['✔', 'green', 'already tested, tags re-applied'],
@@ -40770,30 +40841,15 @@ function renderTerminalReport(r, options) {
     const [mark, colour, words] = HEADLINES[result];
     const verdict = result === 'failed' ? `${words} at ${r.failedStage ?? 'an unknown stage'}` : words;
     const out = [`${paint(colour, mark)} ${paint('bold', r.images.join(', '))}: ${paint(colour, verdict)}`, ''];
-    const rows = [];
-    if (r.commit !== undefined)
-        rows.push(['Commit', [`${r.commit} (${rfc3339(r.commitTime ?? 0)})`]]);
-    if (!r.reused && r.imageId !== undefined) {
-        rows.push(['Image ID', [r.imageId || 'not loaded: no test ran']], ['Size', [`${((r.size ?? 0) / 1e6).toFixed(1)} MB`]], ['Build', [`${(r.buildSeconds ?? 0).toFixed(1)} s`]]);
-        rows.push(['Reproducible', [r.reproducible ? 'yes' : 'no']]);
-    }
-    for (const t of r.tests) {
-        const state = t.passed ? paint('green', 'passed') : paint('red', `failed (exit ${t.exitCode})`);
-        rows.push([`${t.kind[0].toUpperCase()}${t.kind.slice(1)} tests${t.platform ? ` on ${t.platform}` : ''}`, [`${state} in ${t.seconds.toFixed(1)} s`]]);
-    }
-    if (r.digest)
-        rows.push(['Digest', [r.pushed ? r.digest : `${r.digest} (not pushed)`]]);
-    if (r.exported)
-        rows.push(['Handed on', [r.exported]]);
-    if (r.strategy.length)
-        rows.push(['How', r.strategy]);
-    if (r.references.length)
-        rows.push(['Tags', r.references]);
+    const line = (segments) => segments.map(s => (typeof s === 'string' ? s : 'code' in s ? s.code : paint(s.passed ? 'green' : 'red', s.text))).join('');
+    const rows = reportRows(r).map(row => [row.label, row.lines.map(line)]);
     if (r.attestation) {
         const a = r.attestation;
-        rows.push(['Attestation', [`test-result ${a.digest} (not signed)`, ...a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag ${fallbackTag(r.digest)}` : 'referrers API'})`)]]);
+        rows.push(['Attestation', [`test-result ${a.digest} (${a.signature ? 'signed' : 'not signed'})`, ...a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag ${fallbackTag(r.digest)}` : 'referrers API'})`)]]);
     }
-    out.push(...table(rows));
+    // A run that failed before anything was known has no rows: the failure line says it all.
+    if (rows.length)
+        out.push(...table(rows));
     if (r.artifacts) {
         out.push('', `${paint('bold', 'Artifacts:')} ${r.artifacts.delivered ?? 'exported, not delivered: the run did not pass'}`);
         const names = r.artifacts.files.map(f => oneLine(f.name));

@@ -1,8 +1,7 @@
 // Outputs and the job summary of a run, finished or failed, in GitHub's markdown.
 import * as core from '@actions/core'
 import type { Remedy } from '../core/errors.js'
-import { rfc3339 } from '../core/stages/plan.js'
-import { outcome, outputs, type Outcome, type Report } from '../core/stages/report.js'
+import { outcome, outputs, reportRows, type Outcome, type Report, type Segment } from '../core/stages/report.js'
 import { MESSAGE_CHARS, NAME_CHARS } from '../core/results/test-report.js'
 import { describeAdvice } from '../core/advice/describe.js'
 import type { AdviceReport } from '../core/stages/advise.js'
@@ -45,23 +44,12 @@ const HEADLINES: Record<Exclude<Outcome, 'failed'>, string> = {
 export function renderSummary(r: Report): string {
   const result = outcome(r)
   const headline = result === 'failed' ? `❌ failed at ${r.failedStage ?? 'an unknown stage'}` : HEADLINES[result]
-  const rows: [string, string][] = []
-  if (r.commit !== undefined) rows.push(['Commit', `\`${r.commit}\` (${rfc3339(r.commitTime ?? 0)})`])
-  if (!r.reused && r.imageId !== undefined) {
-    rows.push(['Image ID', r.imageId ? `\`${r.imageId}\`` : 'not loaded: no test ran'], ['Size', megabytes(r.size ?? 0)], ['Build', seconds(r.buildSeconds ?? 0)])
-    rows.push(['Reproducible', r.reproducible ? 'yes' : 'no'])
-  }
-  for (const image of r.platforms ?? []) rows.push([`Image ${image.platform}`, `\`${image.digest}\``])
-  for (const t of r.tests) {
-    rows.push([`${capitalize(t.kind)} tests${t.platform ? ` on ${t.platform}` : ''}`, `${t.passed ? 'passed' : `failed (exit ${t.exitCode})`} in ${seconds(t.seconds)}`])
-  }
-  if (r.digest) rows.push(['Digest', `\`${r.digest}\`${r.pushed ? '' : ' (not pushed)'}`])
-  if (r.exported) rows.push(['Handed on', `\`${r.exported}\``])
-  if (r.strategy.length) rows.push(['How', r.strategy.join('<br>')])
-  if (r.references.length) rows.push(['Tags', r.references.map(ref => `\`${ref}\``).join('<br>')])
+  const rows = reportRows(r).map(row => [row.label, row.lines.map(markdownLine).join('<br>')] as const)
   if (r.attestation) rows.push(['Attestation', attestationCell(r.attestation, r.digest)])
 
-  const lines = [`## hashdock: ${r.images.join(', ')} — ${headline}`, '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)]
+  const lines = [`## hashdock: ${r.images.join(', ')} — ${headline}`]
+  // A run that failed before anything was known has no rows: no empty table, the failure says it all.
+  if (rows.length) lines.push('', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`))
   // A stage's message can quote a program's output (docker's last error line): escaped like test output.
   if (r.failure) lines.push('', `**Failed at ${r.failedStage ?? 'an unknown stage'}:** ${inline(failureMessage(r), 2 * MESSAGE_CHARS)}`)
   if (result === 'pushed-untested') lines.push('', '> ⚠️ No test-command or integration-command was given: the image was pushed without being tested.')
@@ -106,6 +94,5 @@ function artifactsTable(a: NonNullable<Report['artifacts']>): string[] {
   ]
 }
 
-const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`
-const seconds = (s: number): string => `${s.toFixed(1)} s`
-const capitalize = (s: string): string => s[0].toUpperCase() + s.slice(1)
+/** A line of the row model in markdown: values as code, a test's state as it is. */
+const markdownLine = (line: Segment[]): string => line.map(s => (typeof s === 'string' ? s : 'code' in s ? `\`${s.code}\`` : s.text)).join('')

@@ -1,8 +1,7 @@
 // The terminal report of a run: the facts of the job summary, as aligned plain text.
 import { summarize, type TestSuite } from '../core/results/junit.js'
 import { fallbackTag } from '../core/stages/attest.js'
-import { rfc3339 } from '../core/stages/plan.js'
-import { outcome, type Outcome, type Report } from '../core/stages/report.js'
+import { outcome, reportRows, type Outcome, type Report, type Segment } from '../core/stages/report.js'
 import { caseLabel, formatDuration, MESSAGE_CHARS, NAME_CHARS, clip } from '../core/results/test-report.js'
 import { adviceLines } from './advice-report.js'
 import { terminalMessage } from './messages.js'
@@ -27,25 +26,15 @@ export function renderTerminalReport(r: Report, options: { colour: boolean }): s
   const verdict = result === 'failed' ? `${words} at ${r.failedStage ?? 'an unknown stage'}` : words
   const out = [`${paint(colour, mark)} ${paint('bold', r.images.join(', '))}: ${paint(colour, verdict)}`, '']
 
-  const rows: [string, string[]][] = []
-  if (r.commit !== undefined) rows.push(['Commit', [`${r.commit} (${rfc3339(r.commitTime ?? 0)})`]])
-  if (!r.reused && r.imageId !== undefined) {
-    rows.push(['Image ID', [r.imageId || 'not loaded: no test ran']], ['Size', [`${((r.size ?? 0) / 1e6).toFixed(1)} MB`]], ['Build', [`${(r.buildSeconds ?? 0).toFixed(1)} s`]])
-    rows.push(['Reproducible', [r.reproducible ? 'yes' : 'no']])
-  }
-  for (const t of r.tests) {
-    const state = t.passed ? paint('green', 'passed') : paint('red', `failed (exit ${t.exitCode})`)
-    rows.push([`${t.kind[0].toUpperCase()}${t.kind.slice(1)} tests${t.platform ? ` on ${t.platform}` : ''}`, [`${state} in ${t.seconds.toFixed(1)} s`]])
-  }
-  if (r.digest) rows.push(['Digest', [r.pushed ? r.digest : `${r.digest} (not pushed)`]])
-  if (r.exported) rows.push(['Handed on', [r.exported]])
-  if (r.strategy.length) rows.push(['How', r.strategy])
-  if (r.references.length) rows.push(['Tags', r.references])
+  const line = (segments: Segment[]): string =>
+    segments.map(s => (typeof s === 'string' ? s : 'code' in s ? s.code : paint(s.passed ? 'green' : 'red', s.text))).join('')
+  const rows: [string, string[]][] = reportRows(r).map(row => [row.label, row.lines.map(line)])
   if (r.attestation) {
     const a = r.attestation
-    rows.push(['Attestation', [`test-result ${a.digest} (not signed)`, ...a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag ${fallbackTag(r.digest)}` : 'referrers API'})`)]])
+    rows.push(['Attestation', [`test-result ${a.digest} (${a.signature ? 'signed' : 'not signed'})`, ...a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag ${fallbackTag(r.digest)}` : 'referrers API'})`)]])
   }
-  out.push(...table(rows))
+  // A run that failed before anything was known has no rows: the failure line says it all.
+  if (rows.length) out.push(...table(rows))
   if (r.artifacts) {
     out.push('', `${paint('bold', 'Artifacts:')} ${r.artifacts.delivered ?? 'exported, not delivered: the run did not pass'}`)
     const names = r.artifacts.files.map(f => oneLine(f.name))

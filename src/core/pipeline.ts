@@ -22,7 +22,7 @@ import type { Log } from './log.js'
 import { plan, type Plan } from './stages/plan.js'
 import { publish, type Published } from './stages/publish.js'
 import { failedReport, report, reusedReport, startProgress, type Progress, type Report } from './stages/report.js'
-import { annotateFailures, readResults } from './results/results.js'
+import { annotateFailures, judgeByResults, readResults } from './results/results.js'
 import type { TestSuite } from './results/junit.js'
 import { findReusable, reuse } from './stages/reuse.js'
 import { testInImage, type TestRun } from './stages/test.js'
@@ -75,6 +75,8 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     return planned
   })
   progress.plan = p
+  // Said in the report of any run, also of one that fails later.
+  progress.notes = [...p.notices, ...p.warnings]
   // An assembly builds nothing from the Dockerfile: the platform jobs that built it gave its advice.
   if (inputs[Input.Advice] && !p.assembleFrom) progress.advice = await adviceOn(p, log)
   for (const notice of [...p.strategy.notices, ...p.notices]) log.notice(notice)
@@ -126,10 +128,12 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     progress.stage = 'build'
     const loaded = p.strategy.load ? await log.group('Load the image into the engine', () => load(p, built, log)) : undefined
     progress.loaded = loaded
-    const tests = loaded ? await runTests(p, loaded, context, log, progress) : []
+    const ran = loaded ? await runTests(p, loaded, context, log, progress) : []
 
-    const suites = await readResults(tests, log)
+    const suites = await readResults(ran, log)
     progress.suites = suites
+    const tests = judgeByResults(ran, suites)
+    progress.tests = tests
     if (loaded && suites.some(s => s.failed > 0)) {
       annotateFailures(suites, loaded.workingDir, p.contextPath, await new Git(workspace.repoDir).files(p.commit), log)
     }

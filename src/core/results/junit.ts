@@ -22,6 +22,9 @@ export interface TestCase {
 
 export interface TestSuite {
   name: string
+  /** Which test run wrote it: its kind (unit, integration) and platform, once read from that run's results. */
+  kind?: string
+  platform?: string
   passed: number
   failed: number
   skipped: number

@@ -33,6 +33,8 @@ export async function readResults(runs: TestRun[], log: Log): Promise<TestSuite[
         suites.push(
           ...parsed.map(s => ({
             ...s,
+            kind: run.kind,
+            ...(platform ? { platform } : {}),
             name: `${run.kind}${platform ? ` on ${platform}` : ''}: ${s.name}`,
             cases: platform ? s.cases.map(c => ({ ...c, platform })) : s.cases
           }))
@@ -43,6 +45,17 @@ export async function readResults(runs: TestRun[], log: Log): Promise<TestSuite[
     }
   }
   return suites
+}
+
+/**
+ * A run whose command exited 0 while the results it wrote report failures did not pass: the results
+ * are what the tests found, and only what passed is pushed.
+ */
+export function judgeByResults(runs: TestRun[], suites: TestSuite[]): TestRun[] {
+  return runs.map(run => {
+    const reported = suites.filter(s => s.kind === run.kind && s.platform === run.platform).reduce((n, s) => n + s.failed, 0)
+    return run.passed && reported > 0 ? { ...run, passed: false, reportedFailures: reported } : run
+  })
 }
 
 async function xmlFiles(dir: string): Promise<string[]> {

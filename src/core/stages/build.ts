@@ -28,6 +28,25 @@ export interface Built {
   metadata: Record<string, unknown>
   /** Each platform's image in the index, when several platforms were built; empty for one image. */
   platforms: PlatformImage[]
+  /** The Dockerfile's steps BuildKit ran or took from its cache, from its plain log; absent when it drew its own view. */
+  steps?: StepCount
+}
+
+export interface StepCount {
+  steps: number
+  cached: number
+}
+
+/**
+ * How many of the Dockerfile's steps (`#N [stage k/n] …` in BuildKit's plain log, FROM aside) the build
+ * took from the cache (`#N CACHED`), each step once, whatever the log repeats.
+ */
+export function countSteps(buildLog: string): StepCount | undefined {
+  // FROM is a base image to resolve, never a step to cache.
+  const steps = new Set([...buildLog.matchAll(/^#(\d+) \[(?:[^\]\n]* )?\d+\/\d+\] (?!FROM )/gm)].map(m => m[1]))
+  if (!steps.size) return undefined
+  const cached = new Set([...buildLog.matchAll(/^#(\d+) CACHED$/gm)].map(m => m[1]).filter(n => steps.has(n)))
+  return { steps: steps.size, cached: cached.size }
 }
 
 /** The built image inside the engine, under a reference no other run uses. */
@@ -103,9 +122,11 @@ export async function build(p: Plan, context: BuildContext, options: BuildOption
   const digest = String(metadata['containerimage.digest'] ?? '')
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`the builder reported no image digest (build metadata: ${JSON.stringify(metadata).slice(0, 300)})`)
   const platforms = strategy.exporter === 'oci' ? await indexedPlatforms(archive, digest, strategy.platforms) : []
+  const steps = countSteps(r.stderr)
   return {
     digest,
     configDigest: String(metadata['containerimage.config.digest'] ?? ''),
+    ...(steps ? { steps } : {}),
     archive,
     size: (await stat(archive)).size,
     reproducible: strategy.reproducible,

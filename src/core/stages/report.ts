@@ -3,11 +3,12 @@ import { Input, Output } from '../constants.js'
 import type { AdviceReport } from './advise.js'
 import type { Artifacts } from './artifacts.js'
 import type { StoredAttestation } from './attest.js'
-import type { Built, Loaded } from './build.js'
+import type { Built, Loaded, StepCount } from './build.js'
 import { InputError, type Remedy } from '../errors.js'
+import { megabytes } from '../log.js'
 import type { PlatformImage } from '../programs/oci-archive.js'
 import type { Published } from './publish.js'
-import { references, type Plan } from './plan.js'
+import { references, rfc3339, type Plan } from './plan.js'
 import type { TestSuite } from '../results/junit.js'
 import type { TestRun } from './test.js'
 
@@ -50,6 +51,8 @@ export interface Report {
   platforms?: PlatformImage[]
   reproducible?: boolean
   buildSeconds?: number
+  /** The Dockerfile's steps, and how many came from the layer cache, when BuildKit's log said. */
+  steps?: StepCount
   /** The build and tests were skipped: the registry already held this commit's image from the same inputs. */
   reused: boolean
   tests: TestRun[]
@@ -135,7 +138,7 @@ export function report(
     ...(artifacts ? { artifacts } : {}),
     ...(failed.length
       ? {
-          failure: failed.map(t => `${t.kind} tests failed${t.platform ? ` on ${t.platform}` : ''} (exit ${t.exitCode}): nothing was pushed`).join('; '),
+          failure: failed.map(t => `${t.kind} tests ${t.reportedFailures ? `reported ${t.reportedFailures} failed` : 'failed'}${t.platform ? ` on ${t.platform}` : ''} (exit ${t.exitCode}): nothing was pushed`).join('; '),
           failedStage: failed[0].kind === 'unit' ? 'unit tests' : 'integration tests'
         }
       : {}),
@@ -197,8 +200,9 @@ const planFacts = (p: Plan): Pick<Report, 'image' | 'images' | 'commit' | 'commi
 })
 
 /** The one place that reads the build's result. */
-const builtFacts = (b: Built, loaded: Loaded | undefined): Pick<Report, 'digest' | 'metadata' | 'imageId' | 'size' | 'reproducible' | 'buildSeconds' | 'platforms'> => ({
+const builtFacts = (b: Built, loaded: Loaded | undefined): Pick<Report, 'digest' | 'metadata' | 'imageId' | 'size' | 'reproducible' | 'buildSeconds' | 'platforms' | 'steps'> => ({
   digest: b.digest,
+  ...(b.steps ? { steps: b.steps } : {}),
   metadata: b.metadata,
   ...(b.platforms.length ? { platforms: b.platforms } : {}),
   imageId: loaded?.imageId ?? '',
@@ -206,6 +210,47 @@ const builtFacts = (b: Built, loaded: Loaded | undefined): Pick<Report, 'digest'
   reproducible: b.reproducible,
   buildSeconds: b.seconds
 })
+
+/** A piece of a report's line: words, a value to show as code (a digest, a reference), or a test's state. */
+export type Segment = string | { code: string } | { passed: boolean; text: string }
+
+/** One row of a report: what it is, and its lines. Both adapters draw the same rows, each in its own medium. */
+export interface Row {
+  label: string
+  lines: Segment[][]
+}
+
+/** The rows of a report, in order; none that is not known (a run that failed at plan has none). */
+export function reportRows(r: Report): Row[] {
+  const rows: Row[] = []
+  const row = (label: string, ...lines: Segment[][]): void => void rows.push({ label, lines })
+  if (r.commit !== undefined) row('Commit', [{ code: r.commit }, ` (${rfc3339(r.commitTime ?? 0)})`])
+  if (!r.reused && r.imageId !== undefined) {
+    row('Image ID', [r.imageId ? { code: r.imageId } : 'not loaded: no test ran'])
+    row('Size', [megabytes(r.size ?? 0)])
+    row('Build', [`${(r.buildSeconds ?? 0).toFixed(1)} s`])
+    if (r.steps) row('Layer cache', [`${r.steps.cached} of ${r.steps.steps} steps from the cache`])
+    row('Reproducible', [r.reproducible ? 'yes' : 'no'])
+  }
+  for (const image of r.platforms ?? []) row(`Image ${image.platform}`, [{ code: image.digest }])
+  for (const t of r.tests) {
+    const state = t.passed ? 'passed' : t.reportedFailures ? `failed: its results report ${t.reportedFailures} failed (exit ${t.exitCode})` : `failed (exit ${t.exitCode})`
+    row(`${t.kind[0].toUpperCase()}${t.kind.slice(1)} tests${t.platform ? ` on ${t.platform}` : ''}`, [{ passed: t.passed, text: state }, ` in ${t.seconds.toFixed(1)} s`])
+  }
+  if (r.digest) row('Digest', [{ code: r.digest }, ...(r.pushed ? [] : [' (not pushed)'])])
+  if (r.pushed && r.digest) row('Pull', [{ code: `docker pull ${r.image}@${r.digest}` }])
+  if (r.exported) row('Handed on', [{ code: r.exported }])
+  if (r.strategy.length) row('How', ...r.strategy.map(reason => [reason]))
+  if (r.references.length) {
+    // Pushed tags are tags; the others are what a push would have written, said as such.
+    // A push that failed part way wrote only full-hash tags, in the repositories it reached.
+    const held = r.pushed ? r.references : r.references.filter(ref => ref.endsWith(`:${r.commit}`) && r.held.includes(ref.slice(0, -(r.commit ?? '').length - 1)))
+    if (held.length) row('Tags', ...held.map(ref => [{ code: ref }]))
+    const unpushed = r.references.filter(ref => !held.includes(ref))
+    if (unpushed.length) row(r.push ? 'Tags, not pushed' : 'Tags (push is false)', ...unpushed.map(ref => [{ code: ref }]))
+  }
+  return rows
+}
 
 /** The action's outputs, each one only once it is known: a failed run still reports what it had found. */
 export function outputs(r: Report): Partial<Record<Output, string>> {

@@ -17,6 +17,8 @@ export interface TestRun {
   seconds: number
   /** Host directory holding what the container wrote to the test-results directory, if anything. */
   resultsDir?: string
+  /** Failed tests the run's own results report although its command exited 0 (then passed is false). */
+  reportedFailures?: number
   /** The platform the tests ran on, and its manifest digest, when several platforms were built. */
   platform?: string
   digest?: string
