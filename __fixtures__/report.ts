@@ -29,6 +29,7 @@ export const plan: Plan = {
   labels: {},
   exportDir: '',
   assembleFrom: '',
+  keepAs: '',
   strategy: {
     builder: { name: 'default', driver: 'docker', create: false },
     loopbackRegistries: [],

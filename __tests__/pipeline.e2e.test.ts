@@ -234,3 +234,52 @@ test('the CLI runs the same pipeline on a developer checkout', () => {
   expect(outputs.imageId).toBe(outputs.digest)
   expect(outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
 })
+
+describe('keep-image: the tested bytes stay in the engine for a later step', () => {
+  test('kept as <image>:<full hash>, the very image the tests ran (its ID), and it runs', async () => {
+    const image = uniqueImage('kept')
+    const run = await runAction(options(origin.clone(), { image, push: 'false', 'keep-image': 'true' }))
+    const kept = `${image}:${newCommit}`
+    try {
+      expect(run.errors).toEqual([])
+      expect(run.outputs['kept-image']).toBe(kept)
+      expect(run.outputs['image-id']).toMatch(/^sha256:[0-9a-f]{64}$/)
+      expect(docker('image', 'inspect', '--format', '{{.Id}}', kept)).toBe(run.outputs['image-id'])
+      expect(docker('run', '--rm', '--entrypoint', 'sh', kept, '-c', 'echo kept-and-running')).toBe('kept-and-running')
+      expect(run.summary).toContain(`| Kept as | \`${kept}\` |`)
+    } finally {
+      docker('image', 'rm', kept)
+    }
+  })
+
+  test('with no test command the image is loaded to be kept; without keep-image nothing stays', async () => {
+    const image = uniqueImage('keptuntested')
+    const run = await runAction(options(origin.clone(), { image, push: 'false', 'test-command': '', 'keep-image': 'true' }))
+    const kept = `${image}:${newCommit}`
+    try {
+      expect(run.errors).toEqual([])
+      expect(docker('image', 'inspect', '--format', '{{.Id}}', kept)).toBe(run.outputs['image-id'])
+    } finally {
+      docker('image', 'rm', kept)
+    }
+    const other = uniqueImage('notkept')
+    const without = await runAction(options(origin.clone(), { image: other, push: 'false' }))
+    expect(without.errors).toEqual([])
+    expect(without.outputs['kept-image']).toBeUndefined()
+    expect(docker('image', 'ls', '--quiet', `${other}:${newCommit}`)).toBe('')
+  })
+
+  test('the CLI: --keep-image, and the JSON names what was kept', async () => {
+    const image = uniqueImage('keptcli')
+    const cli = join(import.meta.dirname ?? '.', '..', 'dist', 'cli', 'index.js')
+    const checkout = origin.clone()
+    const out = JSON.parse(execFileSync(process.execPath, [cli, 'build', '--repo', checkout, '--image', image, '--build-args', `BASE=${testbed.baseImage}`, '--test-command', 'true', '--keep-image', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))
+    const kept = `${image}:${git(checkout, 'rev-parse', 'HEAD')}`
+    try {
+      expect(out.keptImages).toEqual([kept])
+      expect(docker('image', 'inspect', '--format', '{{.Id}}', kept)).toBe(out.imageId)
+    } finally {
+      docker('image', 'rm', kept)
+    }
+  })
+})

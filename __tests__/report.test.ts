@@ -130,7 +130,7 @@ describe('outputs', () => {
   test('exactly the outputs action.yml declares', () => {
     // The pipeline adds the attestation it stored after the push.
     const attestation = { digest: `sha256:${'e'.repeat(64)}`, statement: {} as never, stored: [{ image: IMAGE, via: 'tag' as const }] }
-    const out = outputs({ ...report(plan, built, loaded, [unitPassed], [], published, [], artifacts), exported: '/handed-on/linux-amd64.tar', attestation })
+    const out = outputs({ ...report(plan, built, loaded, [unitPassed], [], published, [], artifacts), exported: '/handed-on/linux-amd64.tar', kept: [`${IMAGE}:${COMMIT}`], attestation })
     expect(out[Output.Attestation]).toBe(attestation.digest)
     expect(Object.keys(out).sort()).toEqual([...declared].sort())
     for (const key of ['githash', 'commit-time', 'image', 'tags', 'digest', 'image-id']) expect(out).toHaveProperty([key])

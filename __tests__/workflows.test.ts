@@ -100,7 +100,8 @@ describe('the reusable workflow mirrors the action', () => {
   const SECRETS = ['registry-password', 'registry-logins', 'secrets']
   // The fan-out (runners) sets these itself: a job's hand-on directory is its own runner's. And the
   // workflow gives credentials only to runs that push, so a login for a build alone is the action's.
-  const FAN_OUT = ['export-dir', 'assemble-from', 'build-login']
+  // A kept image is for later steps of the same job, and a reusable workflow's caller has none there.
+  const FAN_OUT = ['export-dir', 'assemble-from', 'build-login', 'keep-image']
   test.each(Object.keys(action.inputs).filter(name => !SECRETS.includes(name) && !FAN_OUT.includes(name)))('input %s is offered, with the same default', name => {
     expect(call.inputs[name]).toBeDefined()
     expect(String(call.inputs[name].default ?? '')).toBe(action.inputs[name].default ?? '')

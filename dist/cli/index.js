@@ -27161,6 +27161,7 @@ var Input;
     Input["Builder"] = "builder";
     Input["IsolateBuilder"] = "isolate-builder";
     Input["BuildLogin"] = "build-login";
+    Input["KeepImage"] = "keep-image";
     Input["Compression"] = "compression";
     Input["ForceTags"] = "force-tags";
     Input["Secrets"] = "secrets";
@@ -27194,6 +27195,7 @@ var constants_Output;
     Output["Tags"] = "tags";
     Output["Digest"] = "digest";
     Output["ImageId"] = "image-id";
+    Output["KeptImage"] = "kept-image";
     Output["Reproducible"] = "reproducible";
     Output["Metadata"] = "metadata";
     Output["Exported"] = "exported";
@@ -28995,9 +28997,12 @@ function decideStrategy(inputs, engine, selected, runId, isolate = false) {
         reasons.push('reproducible: every timestamp in the new layers is the fixed image clock, and no attestation records build times');
     }
     const cache = inputs[Input.Cache] || 'none';
-    const load = Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand]);
+    const tested = Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand]);
+    const load = tested || inputs[Input.KeepImage];
     if (!load)
         reasons.push('no test runs, so the image is not loaded into the engine');
+    else if (!tested)
+        reasons.push('no test runs; the image is loaded into the engine to be kept (keep-image)');
     const compression = inputs[Input.Compression];
     const platforms = inputs[Input.Platforms];
     const multi = platforms.length > 1;
@@ -29454,6 +29459,17 @@ async function load(p, built, log) {
     // The containerd store keeps the whole index: each platform's image is the one its manifest names.
     const platforms = built.platforms.map(i => ({ platform: i.platform, digest: i.digest, imageId: facts.id, localRef: p.localRef }));
     return { imageId: facts.id, localRef: p.localRef, workingDir: facts.workingDir, platforms };
+}
+/**
+ * Keeps the tested image in the engine under `p.keepAs` (each platform's under its own name where the
+ * engine holds one platform per image): the run's own name goes at cleanup, these stay.
+ */
+async function keepImage(p, loaded) {
+    const perPlatform = p.strategy.loading === 'per-platform' && loaded.platforms.length > 0;
+    const pairs = perPlatform ? loaded.platforms.map(l => [l.localRef, `${p.keepAs}-${l.platform.replace(/\//g, '-')}`]) : [[loaded.localRef, p.keepAs]];
+    for (const [from, to] of pairs)
+        await run('docker', ['tag', from, to]);
+    return pairs.map(([, to]) => to);
 }
 /** `docker load`, which prints nothing until it is done: a line now and then while it runs. */
 async function loadArchive(file, what, log) {
@@ -29951,6 +29967,8 @@ async function plan(inputs, workspace, facts) {
         throw new InputError(Input.Cache, "'gha' needs GitHub's cache service; use registry or none outside GitHub Actions");
     if (inputs[Input.Artifacts].length && !workspace.artifactSink)
         throw new InputError(Input.Artifacts, 'this run has nowhere to deliver files to');
+    if (inputs[Input.KeepImage] && !facts)
+        throw new InputError(Input.KeepImage, 'an assembly builds and loads nothing to keep; keep the images in the platform jobs');
     const assembleFrom = inputs[Input.AssembleFrom] && (0,external_node_path_.resolve)(inputs[Input.AssembleFrom]);
     if (assembleFrom && !(await (0,promises_namespaceObject.stat)(assembleFrom).catch(() => undefined))?.isDirectory()) {
         throw new InputError(Input.AssembleFrom, `'${inputs[Input.AssembleFrom]}' is not a directory; give the directory the platform jobs' images were downloaded into`);
@@ -29991,7 +30009,8 @@ async function plan(inputs, workspace, facts) {
             builder: strategy.builder.name
         }
         : undefined;
-    return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy, exportDir, assembleFrom, ...(compose ? { compose } : {}) };
+    const keepAs = inputs[Input.KeepImage] ? `${images[0]}:${commit}` : '';
+    return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy, exportDir, assembleFrom, keepAs, ...(compose ? { compose } : {}) };
 }
 async function planSource(inputs, workspace) {
     const git = new Git(workspace.repoDir);
@@ -31379,6 +31398,8 @@ function reportRows(r) {
         row('Digest', [{ code: r.digest }, ...(r.pushed ? [] : [' (not pushed)'])]);
     if (r.pushed && r.digest)
         row('Pull', [{ code: `docker pull ${r.image}@${r.digest}` }]);
+    if (r.kept?.length)
+        row('Kept as', ...r.kept.map(ref => [{ code: ref }]));
     if (r.exported)
         row('Handed on', [{ code: r.exported }]);
     if (r.strategy.length)
@@ -31403,6 +31424,7 @@ function outputs(r) {
         ...(r.references.length ? { [Output.Tags]: r.references.join('\n') } : {}),
         [Output.Digest]: r.digest,
         ...(r.imageId === undefined ? {} : { [Output.ImageId]: r.imageId }),
+        ...(r.kept ? { [Output.KeptImage]: r.kept.join('\n') } : {}),
         ...(r.reproducible === undefined ? {} : { [Output.Reproducible]: String(r.reproducible) }),
         ...(r.metadata === undefined ? {} : { [Output.Metadata]: JSON.stringify(r.metadata) }),
         ...(r.exported ? { [Output.Exported]: r.exported } : {}),
@@ -39426,6 +39448,10 @@ async function stages(inputs, workspace, log, progress) {
             annotateFailures(suites, loaded.workingDir, p.contextPath, await new Git(workspace.repoDir).files(p.commit), log);
         }
         const passed = tests.every(t => t.passed);
+        // The tested bytes stay for a later step (a scan, a smoke test) before anything leaves the run.
+        const kept = passed && loaded && p.keepAs ? await keepImage(p, loaded) : [];
+        for (const ref of kept)
+            log.info(`Kept the tested image in the engine as ${ref}`);
         const notes = [...p.notices, ...p.warnings];
         if (passed && inputs[Input.Push] && tests.length === 0) {
             log.warning('Pushing an image that no test has run against: give test-command or integration-command to test it first.');
@@ -39446,6 +39472,7 @@ async function stages(inputs, workspace, log, progress) {
         return {
             ...report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)], artifacts),
             ...(exported ? { exported } : {}),
+            ...(kept.length ? { kept } : {}),
             ...(attestation ? { attestation } : {})
         };
     }
@@ -39704,6 +39731,7 @@ function buildJson(r) {
         tags: r.references,
         digest: r.digest || null,
         imageId: r.imageId || null,
+        keptImages: r.kept ?? [],
         reproducible: r.reproducible ?? null,
         pushed: r.pushed,
         reused: r.reused,
@@ -39733,6 +39761,7 @@ function notStartedJson(images, error) {
         tags: [],
         digest: null,
         imageId: null,
+        keptImages: [],
         reproducible: null,
         pushed: false,
         reused: false,
@@ -39937,6 +39966,7 @@ function parseInputs(read) {
         [Input.Builder]: builderName(get(Input.Builder)),
         [Input.IsolateBuilder]: oneOf(Input.IsolateBuilder, get(Input.IsolateBuilder) || 'auto', ISOLATE_BUILDER),
         [Input.BuildLogin]: inputs_boolean(Input.BuildLogin, get(Input.BuildLogin), false),
+        [Input.KeepImage]: inputs_boolean(Input.KeepImage, get(Input.KeepImage), false),
         [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'zstd', COMPRESSIONS),
         [Input.ForceTags]: inputs_boolean(Input.ForceTags, get(Input.ForceTags), false),
         [Input.Secrets]: secrets(lines(read(Input.Secrets)), lines(read(Input.SecretFiles)), lines(read(Input.SecretEnvs))),
@@ -40210,6 +40240,7 @@ const FLAG_HELP = {
     'assemble-from': ['DIR', 'build nothing: assemble the images handed on into DIR, one per\nplatform of --platforms, into one index, and push it with --push'],
     builder: ['NAME', 'BuildKit builder (default: the one docker buildx has selected)'],
     'isolate-builder': ['auto|true|false', "build on a builder made for the run (auto: a pull request's\ncommit; the CLI knows no pull request, so auto is false here)"],
+    'keep-image': ['', 'keep the tested image in the engine as <image>:<full hash> once the run\npassed, to scan, run or save it afterwards'],
     'build-login': ['', 'log in even without --push, for private base images'],
     rebuild: ['', 'build even when the registry holds this commit from the same inputs'],
     provenance: ['', 'attach a provenance attestation; it records build times, so the\ndigest is no longer reproducible'],
@@ -40317,7 +40348,8 @@ const BOOLEAN_INPUTS = new Set([
     Input.Sbom,
     Input.Reuse,
     Input.Advice,
-    Input.BuildLogin
+    Input.BuildLogin,
+    Input.KeepImage
 ]);
 const args_REPEATABLE = new Set([
     Input.Image,

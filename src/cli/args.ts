@@ -62,7 +62,8 @@ const BOOLEAN_INPUTS = new Set<string>([
   Input.Sbom,
   Input.Reuse,
   Input.Advice,
-  Input.BuildLogin
+  Input.BuildLogin,
+  Input.KeepImage
 ])
 
 const REPEATABLE = new Set<string>([

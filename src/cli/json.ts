@@ -29,6 +29,8 @@ export interface BuildJson {
   tags: string[]
   digest: string | null
   imageId: string | null
+  /** Where the tested image stays in the engine (--keep-image). */
+  keptImages: string[]
   reproducible: boolean | null
   pushed: boolean
   reused: boolean
@@ -59,6 +61,7 @@ export function buildJson(r: Report): BuildJson {
     tags: r.references,
     digest: r.digest || null,
     imageId: r.imageId || null,
+    keptImages: r.kept ?? [],
     reproducible: r.reproducible ?? null,
     pushed: r.pushed,
     reused: r.reused,
@@ -89,6 +92,7 @@ export function notStartedJson(images: string[], error: string): BuildJson {
     tags: [],
     digest: null,
     imageId: null,
+    keptImages: [],
     reproducible: null,
     pushed: false,
     reused: false,

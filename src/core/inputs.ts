@@ -51,6 +51,7 @@ export interface Inputs {
   [Input.IsolateBuilder]: IsolateBuilder
   /** Log in before building even when not pushing (private base images, a registry cache to read). */
   [Input.BuildLogin]: boolean
+  [Input.KeepImage]: boolean
   [Input.Compression]: Compression
   /** Point tags at this commit even when they name a newer one now. */
   [Input.ForceTags]: boolean
@@ -136,6 +137,7 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.Builder]: builderName(get(Input.Builder)),
     [Input.IsolateBuilder]: oneOf(Input.IsolateBuilder, get(Input.IsolateBuilder) || 'auto', ISOLATE_BUILDER),
     [Input.BuildLogin]: boolean(Input.BuildLogin, get(Input.BuildLogin), false),
+    [Input.KeepImage]: boolean(Input.KeepImage, get(Input.KeepImage), false),
     [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'zstd', COMPRESSIONS),
     [Input.ForceTags]: boolean(Input.ForceTags, get(Input.ForceTags), false),
     [Input.Secrets]: build.secrets(lines(read(Input.Secrets)), lines(read(Input.SecretFiles)), lines(read(Input.SecretEnvs))),

@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { assemble } from './stages/assemble.js'
-import { build, load, type Loaded } from './stages/build.js'
+import { build, keepImage, load, type Loaded } from './stages/build.js'
 import { removeRunBuilder, selectedBuilder } from './programs/builder.js'
 import { advise, MIN_COMMITS, type AdviceReport } from './stages/advise.js'
 import { attest, type StoredAttestation } from './stages/attest.js'
@@ -138,6 +138,9 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
       annotateFailures(suites, loaded.workingDir, p.contextPath, await new Git(workspace.repoDir).files(p.commit), log)
     }
     const passed = tests.every(t => t.passed)
+    // The tested bytes stay for a later step (a scan, a smoke test) before anything leaves the run.
+    const kept = passed && loaded && p.keepAs ? await keepImage(p, loaded) : []
+    for (const ref of kept) log.info(`Kept the tested image in the engine as ${ref}`)
     const notes: string[] = [...p.notices, ...p.warnings]
     if (passed && inputs[Input.Push] && tests.length === 0) {
       log.warning('Pushing an image that no test has run against: give test-command or integration-command to test it first.')
@@ -157,6 +160,7 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     return {
       ...report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)], artifacts),
       ...(exported ? { exported } : {}),
+      ...(kept.length ? { kept } : {}),
       ...(attestation ? { attestation } : {})
     }
   } finally {

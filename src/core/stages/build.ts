@@ -165,6 +165,17 @@ export async function load(p: Plan, built: Built, log: Log): Promise<Loaded> {
   return { imageId: facts.id, localRef: p.localRef, workingDir: facts.workingDir, platforms }
 }
 
+/**
+ * Keeps the tested image in the engine under `p.keepAs` (each platform's under its own name where the
+ * engine holds one platform per image): the run's own name goes at cleanup, these stay.
+ */
+export async function keepImage(p: Plan, loaded: Loaded): Promise<string[]> {
+  const perPlatform = p.strategy.loading === 'per-platform' && loaded.platforms.length > 0
+  const pairs = perPlatform ? loaded.platforms.map(l => [l.localRef, `${p.keepAs}-${l.platform.replace(/\//g, '-')}`]) : [[loaded.localRef, p.keepAs]]
+  for (const [from, to] of pairs) await run('docker', ['tag', from, to])
+  return pairs.map(([, to]) => to)
+}
+
 /** `docker load`, which prints nothing until it is done: a line now and then while it runs. */
 async function loadArchive(file: string, what: string, log: Log): Promise<void> {
   log.info(`Loading ${what} into the engine`)

@@ -45,6 +45,8 @@ export interface Plan {
   /** Absolute directories: where the tested image is handed on to, and what an assembly reads instead of building; '' when not. */
   exportDir: string
   assembleFrom: string
+  /** Where the tested image stays in the engine once the run passed (keep-image): `<image>:<full hash>`; '' when not kept. */
+  keepAs: string
   /** The services integration tests run beside, when compose-file and integration-command are given. */
   compose?: ComposeSpec
 }
@@ -68,6 +70,7 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | 
   // What the adapter cannot do is known before any work: said now, not after a build.
   if (strategy.cache === 'gha' && !workspace.cacheStore) throw new InputError(Input.Cache, "'gha' needs GitHub's cache service; use registry or none outside GitHub Actions")
   if (inputs[Input.Artifacts].length && !workspace.artifactSink) throw new InputError(Input.Artifacts, 'this run has nowhere to deliver files to')
+  if (inputs[Input.KeepImage] && !facts) throw new InputError(Input.KeepImage, 'an assembly builds and loads nothing to keep; keep the images in the platform jobs')
   const assembleFrom = inputs[Input.AssembleFrom] && resolve(inputs[Input.AssembleFrom])
   if (assembleFrom && !(await stat(assembleFrom).catch(() => undefined))?.isDirectory()) {
     throw new InputError(Input.AssembleFrom, `'${inputs[Input.AssembleFrom]}' is not a directory; give the directory the platform jobs' images were downloaded into`)
@@ -112,7 +115,8 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | 
           builder: strategy.builder.name
         }
       : undefined
-  return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy, exportDir, assembleFrom, ...(compose ? { compose } : {}) }
+  const keepAs = inputs[Input.KeepImage] ? `${images[0]}:${commit}` : ''
+  return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy, exportDir, assembleFrom, keepAs, ...(compose ? { compose } : {}) }
 }
 
 export async function planSource(inputs: Inputs, workspace: Workspace): Promise<SourcePlan> {

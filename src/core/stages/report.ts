@@ -63,6 +63,8 @@ export interface Report {
   pushed: boolean
   /** The repositories that hold the digest under its full-hash tag: every one once pushed, those reached before a failed push stopped. */
   held: string[]
+  /** Where the tested image stays in the engine after the run (keep-image), when it was kept. */
+  kept?: string[]
   /** The archive the tested image was handed on as (export-dir), when it was. */
   exported?: string
   /** Files the artifacts input took out of build stages; `delivered` says where they went, once the tests passed. */
@@ -239,6 +241,7 @@ export function reportRows(r: Report): Row[] {
   }
   if (r.digest) row('Digest', [{ code: r.digest }, ...(r.pushed ? [] : [' (not pushed)'])])
   if (r.pushed && r.digest) row('Pull', [{ code: `docker pull ${r.image}@${r.digest}` }])
+  if (r.kept?.length) row('Kept as', ...r.kept.map(ref => [{ code: ref }]))
   if (r.exported) row('Handed on', [{ code: r.exported }])
   if (r.strategy.length) row('How', ...r.strategy.map(reason => [reason]))
   if (r.references.length) {
@@ -260,6 +263,7 @@ export function outputs(r: Report): Partial<Record<Output, string>> {
     ...(r.references.length ? { [Output.Tags]: r.references.join('\n') } : {}),
     [Output.Digest]: r.digest,
     ...(r.imageId === undefined ? {} : { [Output.ImageId]: r.imageId }),
+    ...(r.kept ? { [Output.KeptImage]: r.kept.join('\n') } : {}),
     ...(r.reproducible === undefined ? {} : { [Output.Reproducible]: String(r.reproducible) }),
     ...(r.metadata === undefined ? {} : { [Output.Metadata]: JSON.stringify(r.metadata) }),
     ...(r.exported ? { [Output.Exported]: r.exported } : {}),

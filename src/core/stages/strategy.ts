@@ -92,8 +92,10 @@ export function decideStrategy(inputs: Inputs, engine: Engine, selected: Builder
     reasons.push('reproducible: every timestamp in the new layers is the fixed image clock, and no attestation records build times')
   }
   const cache: CacheMode = inputs[Input.Cache] || 'none'
-  const load = Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand])
+  const tested = Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand])
+  const load = tested || inputs[Input.KeepImage]
   if (!load) reasons.push('no test runs, so the image is not loaded into the engine')
+  else if (!tested) reasons.push('no test runs; the image is loaded into the engine to be kept (keep-image)')
   const compression = inputs[Input.Compression]
   const platforms = inputs[Input.Platforms]
   const multi = platforms.length > 1
