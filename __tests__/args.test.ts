@@ -92,14 +92,14 @@ describe('parseCli: build', () => {
     ['a value for a switch', ['build', ...IMAGE, '--json=yes'], /^--json takes no value$/],
     ['a value for a --no- switch', ['build', ...IMAGE, '--no-push=true'], /^--no-push takes no value$/],
     ['an empty boolean', ['build', ...IMAGE, '--push='], /^--push= needs true or false/],
-    ['an unknown command', ['biuld', ...IMAGE], /^unknown command 'biuld'; did you mean build\? The commands are build, context, advise and doctor$/],
-    ['a command nothing is near', ['deploy'], /^unknown command 'deploy'; the commands are build, context, advise and doctor$/],
-    ['a flag before any command', ['--image', 'x'], /^--image: a command comes first: hashdock build\|context\|advise\|doctor \[options\]$/],
+    ['an unknown command', ['biuld', ...IMAGE], /^unknown command 'biuld'; did you mean build\? The commands are build, plan, context, advise and doctor$/],
+    ['a command nothing is near', ['deploy'], /^unknown command 'deploy'; the commands are build, plan, context, advise and doctor$/],
+    ['a flag before any command', ['--image', 'x'], /^--image: a command comes first: hashdock build\|plan\|context\|advise\|doctor \[options\]$/],
     ['a stray argument', ['build', 'ghcr.io/acme/app'], /^unexpected argument 'ghcr.io\/acme\/app'/],
     ['a single-value flag twice', ['build', ...IMAGE, '--target', 'a', '--target', 'b'], /^--target is given twice; give it once$/],
-    ['a build flag to advise', ['advise', '--image', 'x'], /^--image: only hashdock build reads it$/],
-    ['a build flag to context', ['context', '--out', 'o', '--push', 'true'], /^--push: only hashdock build reads it$/],
-    ['--json to context', ['context', '--out', 'o', '--json'], /^--json: hashdock context does not read it; build, advise and doctor do$/],
+    ['a build flag to advise', ['advise', '--image', 'x'], /^--image: only hashdock build \(and plan\) reads it$/],
+    ['a build flag to context', ['context', '--out', 'o', '--push', 'true'], /^--push: only hashdock build \(and plan\) reads it$/],
+    ['--json to context', ['context', '--out', 'o', '--json'], /^--json: hashdock context does not read it; build, plan, advise and doctor do$/],
     ['--out to build', ['build', ...IMAGE, '--out', 'o'], /^--out: only hashdock context reads it$/],
     ['a docker secret with neither file nor variable', ['build', ...IMAGE, '--secret', 'id=npm'], /^--secret: 'id=npm' says neither src=PATH nor env=VAR/],
     ['a docker secret with a field of its own', ['build', ...IMAGE, '--secret', 'id=npm,path=x'], /^--secret: 'id=npm,path=x' is not id=ID,src=PATH or id=ID,env=VAR; 'path=x' is no field of it$/]
@@ -175,7 +175,7 @@ describe('parseCli: habits from docker and other CLIs', () => {
 
   test('doctor reads --repo and --json, and nothing of a build', () => {
     expect(parseCli(['doctor', '--repo', '/src/app', '--json'], noStdin)).toMatchObject({ command: 'doctor', repo: '/src/app', json: true })
-    expect(() => parseCli(['doctor', '--image', 'x'], noStdin)).toThrow(/^--image: only hashdock build reads it$/)
+    expect(() => parseCli(['doctor', '--image', 'x'], noStdin)).toThrow(/^--image: only hashdock build \(and plan\) reads it$/)
     expect(helpText('doctor')).toMatch(/^Usage: hashdock doctor/)
   })
 

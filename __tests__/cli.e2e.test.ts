@@ -40,7 +40,7 @@ describe('--json through a pipe', () => {
     expect(run.exitCode).toBe(0)
     const outputs = JSON.parse(run.stdout)
     expect(Object.keys(outputs)).toEqual([
-      'schemaVersion', 'command', 'status', 'outcome', 'failedStage', 'error', 'githash', 'commitTime', 'images', 'tags', 'digest', 'imageId',
+      'schemaVersion', 'command', 'status', 'outcome', 'failedStage', 'error', 'githash', 'commitTime', 'images', 'tags', 'digest', 'imageId', 'keptImages',
       'reproducible', 'pushed', 'reused', 'buildSeconds', 'sizeBytes', 'platforms', 'tests', 'exported', 'artifacts', 'attestation', 'metadata'
     ])
     expect(outputs).toMatchObject({ schemaVersion: 1, command: 'build', status: 'passed', outcome: 'tested', failedStage: null, error: null, githash: commit, images: [image] })
@@ -73,9 +73,10 @@ describe('on a terminal', () => {
     expect(run.exitCode).toBe(0)
     const report = run.stdout.slice(run.stdout.lastIndexOf(`${ESC}[32m✔`))
     expect(report).toMatch(new RegExp(`^${ESC}\\[32m✔${ESC}\\[39m ${ESC}\\[1m[^\\n]*clitty[^\\n]*${ESC}\\[22m: ${ESC}\\[32mtested, not pushed`))
-    expect(report).toContain(`\n  Commit        ${commit} (2024-05-06T07:08:09Z)\n`)
-    expect(report).toMatch(/\n {2}Unit tests {4}\x1b\[32mpassed\x1b\[39m in [\d.]+ s\n/)
-    expect(report).toMatch(/\n {2}Digest {8}sha256:[0-9a-f]{64} \(not pushed\)\n/)
+    expect(report).toMatch(new RegExp(`\\n {2}Commit +${commit} \\(2024-05-06T07:08:09Z\\)\\n`))
+    expect(report).toMatch(/\n {2}Unit tests +\x1b\[32mpassed\x1b\[39m in [\d.]+ s\n/)
+    expect(report).toMatch(/\n {2}Digest +sha256:[0-9a-f]{64} \(not pushed\)\n/)
+    expect(report).toMatch(/\n {2}Tags \(push is false\) +\S+:[0-9a-f]{40}\n/)
     expect(report).toMatch(/\n\x1b\[1mTest results:\x1b\[22m \x1b\[32m3 passed\x1b\[39m, 0 failed, 0 skipped in /)
     expect(report).toContain('Not pushed: pass --push true')
     expect(report).not.toMatch(/\||<br>|&#95;|\*\*/)
@@ -111,7 +112,7 @@ describe('on a terminal', () => {
     expect(run.exitCode).toBe(0)
     const report = run.stdout.slice(run.stdout.lastIndexOf('\n✔ ') + 1)
     expect(report).toMatch(/^✔ \S+\/clinocolor-\w+: tested, not pushed\n/)
-    expect(report).toContain('  Reproducible  yes\n')
+    expect(report).toMatch(/\n {2}Reproducible +yes\n/)
     expect(report).not.toContain(ESC)
   })
 })
@@ -123,8 +124,8 @@ describe('the command line is checked before anything runs', () => {
     ['an unknown flag', ['build', '--image', 'acme/app', '--imgae', 'latest'], /^hashdock: unknown flag --imgae; did you mean --image\?$/m],
     ['an unknown command', ['push', '--image', 'acme/app'], /^hashdock: unknown command 'push'/],
     ['context without --out', ['context'], /^hashdock: --out: give the directory/],
-    ['a flag advise does not read', ['advise', '--image', 'x'], /^hashdock: --image: only hashdock build reads it$/m],
-    ['a flag context does not read', ['context', '--out', 'x', '--push', 'true'], /^hashdock: --push: only hashdock build reads it$/m]
+    ['a flag advise does not read', ['advise', '--image', 'x'], /^hashdock: --image: only hashdock build \(and plan\) reads it$/m],
+    ['a flag context does not read', ['context', '--out', 'x', '--push', 'true'], /^hashdock: --push: only hashdock build \(and plan\) reads it$/m]
   ])('%s: exit 2, one line naming it, nothing on standard output', async (_, args, message) => {
     const run = await runCli(args, { cwd: checkout })
     expect(run.exitCode).toBe(2)
@@ -212,6 +213,41 @@ test('a registry that does not answer: a failed run (exit 1), not a usage error,
   expect(run.exitCode).toBe(1)
   expect(JSON.parse(run.stdout)).toMatchObject({ status: 'failed', failedStage: 'push', error: expect.stringMatching(/^--image: /) })
   expect(run.stderr.split('\n').filter(l => l.startsWith('hashdock:'))).toEqual([expect.stringMatching(/^hashdock: failed at push: --image: .*127\.0\.0\.1:5999/)])
+})
+
+describe('hashdock plan: what a build would do, and nothing done', () => {
+  test('the commit, the tags, a skipped line and why, the labels, and the exact command lines; nothing built or pushed', async () => {
+    const image = uniqueImage('cliplan')
+    const run = await runCli(['plan', '--repo', checkout, '--image', image, '--build-args', `BASE=${testbed.baseImage}`, '--tags', 'latest', '--tags', '{version}', '--push'])
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain(`  Commit  ${commit} (2024-05-06T07:08:09Z)\n`)
+    expect(run.stdout).toContain(`\nTags\n  ${image}:${commit}\n  ${image}:latest\n`)
+    expect(run.stdout).toMatch(/^ {2}tags: '\{version\}' skipped: no semver tag/m)
+    expect(run.stdout).toContain(`  org.opencontainers.image.revision=${commit}\n`)
+    const buildx = run.stdout.split('\n').find(l => l.startsWith('  docker buildx build ')) ?? ''
+    expect(buildx).toContain(`--build-arg SOURCE_DATE_EPOCH=0 --build-arg BASE=${testbed.baseImage}`)
+    expect(buildx).toMatch(/--output type=docker,dest=\S+\/image\.tar,oci-mediatypes=true,rewrite-timestamp=true,compression=zstd,force-compression=true,name=hashdock-run-\w+:[0-9a-f]{40} \S+\/context\/tree$/)
+    expect(run.stdout).toMatch(new RegExp(`^ {2}skopeo --command-timeout 300s copy .* oci-archive:\\S+/image\\.tar 'docker://${image.replace(/[.]/g, '\\.')}@<digest>'$`, 'm'))
+    // Nothing happened: no build ran, no tag was written.
+    expect(run.stderr).not.toMatch(/^#\d+ /m)
+    expect(await registryTags(image)).toEqual([])
+  })
+
+  test('build --dry-run is the same plan, and --json gives it typed', async () => {
+    const image = uniqueImage('clidryrun')
+    const run = await runCli(['build', '--dry-run', '--repo', checkout, '--image', image, '--build-args', `BASE=${testbed.baseImage}`, '--json'])
+    expect(run.exitCode).toBe(0)
+    const planned = JSON.parse(run.stdout)
+    expect(planned).toMatchObject({ schemaVersion: 1, command: 'plan', status: 'passed', commit, images: [image], references: [`${image}:${commit}`] })
+    expect(planned.commands).toHaveLength(1)
+    expect(planned.commands[0].slice(0, 3)).toEqual(['docker', 'buildx', 'build'])
+  })
+
+  test('a wrong input is found as the build would find it: exit 2, one line', async () => {
+    const run = await runCli(['plan', '--repo', checkout, '--image', uniqueImage('cliplanbad'), '--dockerfile', 'Nope'])
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr.split('\n').filter(l => l.startsWith('hashdock:'))).toEqual([expect.stringMatching(/^hashdock: --dockerfile: 'Nope' is not a file at commit/)])
+  })
 })
 
 describe('context --out, as `tar -x -C DIR` takes it', () => {

@@ -28887,11 +28887,15 @@ async function createContext(p, root) {
     else {
         await setTimes(tree, p.commitTime);
     }
+    return contextPaths(p, tree);
+}
+/** Where the builder finds the context, the Dockerfile and the named contexts once the commit is extracted into `tree`. */
+function contextPaths(p, tree) {
     return {
         tree,
         contextDir: (0,external_node_path_.join)(tree, p.contextPath),
-        dockerfile,
-        named: Object.fromEntries(named.map(c => [c.name, 'path' in c ? (0,external_node_path_.join)(tree, c.path) : `docker-image://${c.image}`]))
+        dockerfile: (0,external_node_path_.join)(tree, p.dockerfilePath),
+        named: Object.fromEntries(p.inputs[Input.BuildContexts].map(c => [c.name, 'path' in c ? (0,external_node_path_.join)(tree, c.path) : `docker-image://${c.image}`]))
     };
 }
 /** Repository paths of every file and symlink in an extracted tree. */
@@ -29041,478 +29045,45 @@ function assemblyStrategy(inputs) {
 
 // EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
 var lib_main = __nccwpck_require__(8390);
-;// CONCATENATED MODULE: ./src/core/programs/oci-archive.ts
-// What an OCI image archive (a tar of an OCI layout) holds: its index, and each platform's manifest in it.
-
-
-/**
- * The platform images of the index at the top of the archive, attestations left out. The archive is read
- * by its tar headers only, so a large image costs a few small reads.
- */
-async function platformImages(archive) {
-    return readArchive(archive, async ({ top, blob }) => {
-        if (!/index|manifest\.list/.test(top.mediaType))
-            throw new Error(`the image archive ${archive} holds no image index`);
-        const index = JSON.parse((await blob(top.digest)).toString('utf8'));
-        const images = [];
-        for (const m of index.manifests) {
-            if (!m.platform || isAttestation(m))
-                continue;
-            const manifest = JSON.parse((await blob(m.digest)).toString('utf8'));
-            images.push({ platform: platformName(m.platform), digest: m.digest, configDigest: manifest.config.digest });
-        }
-        return { index: top.digest, images };
-    });
-}
-/**
- * The one image an archive holds: its manifest at the top (the docker exporter's), or the one platform
- * image of the index at the top, with its attestations. The manifest's bytes are hashed, so a digest
- * that does not name them is found here.
- */
-async function archivedImage(archive) {
-    return readArchive(archive, async ({ top, blob }) => {
-        const verified = async (digest) => {
-            const bytes = await blob(digest);
-            if (`sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}` !== digest)
-                throw new Error(`the image archive ${archive} holds a manifest whose bytes are not its digest ${digest}`);
-            return bytes;
-        };
-        let descriptors = [{ mediaType: top.mediaType, digest: top.digest, size: top.size }];
-        if (/index|manifest\.list/.test(top.mediaType)) {
-            const index = JSON.parse((await verified(top.digest)).toString('utf8'));
-            const images = index.manifests.filter(m => !isAttestation(m));
-            if (images.length !== 1)
-                throw new Error(`the image archive ${archive} holds ${images.length} images, not one`);
-            const attestations = index.manifests.filter(m => isAttestation(m) && m.annotations?.['vnd.docker.reference.digest'] === images[0].digest);
-            descriptors = [...images, ...attestations];
-        }
-        const image = descriptors[0];
-        const manifest = JSON.parse((await verified(image.digest)).toString('utf8'));
-        const config = JSON.parse((await blob(manifest.config.digest)).toString('utf8'));
-        const platform = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
-        // Only what an index entry needs: the exporter's own names for the image (ref.name annotations) stay out.
-        descriptors[0] = { mediaType: image.mediaType, digest: image.digest, size: image.size, platform };
-        return { platform: platformName(platform), digest: image.digest, configDigest: manifest.config.digest, descriptors };
-    });
-}
-function isAttestation(m) {
-    return m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
-}
-async function readArchive(archive, use) {
-    const file = await (0,promises_namespaceObject.open)(archive, 'r');
-    try {
-        const entries = await tarEntries(file);
-        const read = async (name) => {
-            const entry = entries.get(name);
-            if (!entry)
-                throw new Error(`the image archive ${archive} holds no ${name}`);
-            const buffer = Buffer.alloc(entry.size);
-            await file.read(buffer, 0, entry.size, entry.offset);
-            return buffer;
-        };
-        const layout = JSON.parse((await read('index.json')).toString('utf8'));
-        const top = layout.manifests[0];
-        if (!top)
-            throw new Error(`the image archive ${archive} holds no image`);
-        return await use({ top, blob: digest => read(`blobs/${digest.replace(':', '/')}`) });
-    }
-    finally {
-        await file.close();
-    }
-}
-/** os/arch[/variant]; arm64's v8 is its only variant, so it is left out as buildx does. */
-function platformName(p) {
-    const variant = p.variant && !(p.architecture === 'arm64' && p.variant === 'v8') ? `/${p.variant}` : '';
-    return `${p.os}/${p.architecture}${variant}`;
-}
-/** Every file in a tar, by name, with where its bytes start; ustar and pax long names both read. */
-async function tarEntries(file) {
-    const entries = new Map();
-    const header = Buffer.alloc(512);
-    let position = 0;
-    let longName;
-    for (;;) {
-        const { bytesRead } = await file.read(header, 0, 512, position);
-        if (bytesRead < 512 || header.every(b => b === 0))
-            break;
-        const text = (start, length) => header.toString('utf8', start, start + length).replace(/\0.*$/s, '');
-        const size = parseInt(text(124, 12).trim() || '0', 8);
-        const type = text(156, 1);
-        const prefix = text(345, 155);
-        const name = longName ?? (prefix ? `${prefix}/${text(0, 100)}` : text(0, 100));
-        longName = undefined;
-        const offset = position + 512;
-        if (type === 'x' || type === 'L') {
-            const body = Buffer.alloc(size);
-            await file.read(body, 0, size, offset);
-            longName = type === 'L' ? body.toString('utf8').replace(/\0.*$/s, '') : /(?:^|\n)\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1];
-        }
-        else if (type === '0' || type === '') {
-            entries.set(name.replace(/^\.\//, ''), { offset, size });
-        }
-        position = offset + Math.ceil(size / 512) * 512;
-    }
-    return entries;
-}
-
-;// CONCATENATED MODULE: ./src/core/programs/retry.ts
-// Retries of registry operations: which failures are worth another attempt, how long to wait, when to stop.
-
-
-const DEFAULT_RETRY = { retries: 4, timeoutMs: 300_000, baseDelayMs: 1_000, maxDelayMs: 60_000 };
-/** A failure another attempt may not meet: a dropped connection, a timeout, 408, 429, a 5xx. */
-class TransientError extends Error {
-    retryAfterMs;
-    constructor(message, 
-    /** What the registry asked for with Retry-After, in milliseconds. */
-    retryAfterMs) {
-        super(message);
-        this.retryAfterMs = retryAfterMs;
-        this.name = 'TransientError';
-    }
-}
-/** Whether an HTTP status is worth another attempt: 408, 429 and every 5xx; never another 4xx. */
-const isTransientStatus = (status) => status === 408 || status === 429 || (status >= 500 && status <= 599);
-/** Retry-After as milliseconds: delay-seconds or an HTTP date; undefined when absent or unreadable. */
-function retryAfter(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    const at = Date.parse(text);
-    return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-/** The wait before attempt `attempt + 1` (attempt counts from 1): Retry-After when given, else doubling backoff with jitter. */
-function delayFor(policy, attempt, retryAfterMs, random = Math.random) {
-    if (retryAfterMs !== undefined)
-        return retryAfterMs;
-    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-    // Full jitter in the upper half: runs that failed together do not all come back at once.
-    return Math.round(ceiling / 2 + (ceiling / 2) * random());
-}
-const seconds = (ms) => `${Math.round(ms / 100) / 10}s`;
-/**
- * Runs `operation` until it succeeds, throws anything but a TransientError, or has used every retry.
- * Each retry is one info line naming the registry and the reason; giving up throws one line that says
- * how many attempts were made, naming the image input.
- */
-async function withRetries(policy, registry, what, operation) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await operation(attempt);
-        }
-        catch (error) {
-            if (!(error instanceof TransientError))
-                throw error;
-            const attempts = `${attempt} attempt${attempt === 1 ? '' : 's'}`;
-            if (attempt > policy.retries)
-                throw new ServiceError(Input.Image, `${what} failed after ${attempts}: ${registry}: ${error.message}`);
-            if (error.retryAfterMs !== undefined && error.retryAfterMs > policy.maxDelayMs) {
-                throw new ServiceError(Input.Image, `${what} failed: ${registry} asked to retry after ${seconds(error.retryAfterMs)}, longer than the ${seconds(policy.maxDelayMs)} hashdock waits: ${error.message}`);
-            }
-            const wait = delayFor(policy, attempt, error.retryAfterMs);
-            policy.log?.info(`Retrying ${what} (${attempt + 1} of ${policy.retries + 1}) in ${seconds(wait)}: ${registry}: ${error.message}`);
-            await new Promise(resolve => setTimeout(resolve, wait));
-        }
-    }
-}
-/**
- * Reads skopeo's last words: the reason a retry may help, or undefined when it will not (a refused
- * login, a missing repository, a bad request). Statuses it names decide first; then words of the
- * network. What is unknown is not retried: a loop on an error that will not change wastes the job.
- */
-function skopeoTransient(message) {
-    // skopeo names a status as `received unexpected HTTP status: 503 Service Unavailable`, `unexpected http code: 500`,
-    // `status code 429` or `: 502 (Bad Gateway)`.
-    const named = [...message.matchAll(/(?:http status|http code|status ?code)\W{0,3}(\d{3})\b|\b(\d{3}) \([A-Z][A-Za-z ]+\)/gi)].map(m => Number(m[1] ?? m[2]));
-    if (/toomanyrequests|too many requests/i.test(message) || named.includes(429))
-        return 'too many requests (429)';
-    if (/\b(unauthorized|denied|forbidden|authentication required)\b/i.test(message))
-        return undefined;
-    const last = named.at(-1);
-    if (last !== undefined)
-        return isTransientStatus(last) ? `the registry answered ${last}` : undefined;
-    if (/deadline exceeded|timeout|timed out/i.test(message))
-        return 'timed out';
-    if (/connection reset|broken pipe|connection refused|unexpected EOF|\bEOF\b|server closed|use of closed network connection|http2: |TLS handshake|no route to host|i\/o/i.test(message))
-        return 'the connection failed';
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/core/programs/registry.ts
-// Registry operations by digest, through skopeo: push an image archive unchanged, copy a manifest to more tags.
+;// CONCATENATED MODULE: ./src/core/stages/buildx-args.ts
+// The one place `docker buildx build` command lines are written: the image's, and the artifact export's,
+// which must agree on every option that keys BuildKit's cache, or the export would build again.
 
 
 
-
-
-
-
-/** The credentials and TLS settings docker itself would use for a registry. */
-function access(session, registry, ...tlsFlags) {
-    // docker talks plain HTTP to registries on the loopback interface; so does hashdock, and to no other.
-    const verify = !isLoopback(registry);
-    return [...(session.authfile ? ['--authfile', session.authfile] : []), ...tlsFlags.map(flag => `--${flag}=${verify}`)];
-}
-/** A registry operation on the image; its failure is one line naming the image input. */
-async function skopeo(args, what) {
-    try {
-        return await run('skopeo', args);
-    }
-    catch (error) {
-        if (error instanceof CommandError)
-            throw new ServiceError(Input.Image, `${what} failed: ${skopeoMessage(error.stderr)}`);
-        throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`);
-    }
-}
-/** skopeo ends with `level=fatal msg="…"`: the message, unquoted and whole (URLs in it make it long). */
-function skopeoMessage(stderr) {
-    const fatal = stderr.split('\n').reverse().find(l => /level=fatal/.test(l));
-    const line = fatal?.trim() ?? lastLine(stderr);
-    const quoted = /msg="((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
-    if (!quoted)
-        return line;
-    try {
-        return JSON.parse(`"${quoted}"`);
-    }
-    catch {
-        return quoted;
-    }
-}
-/**
- * A skopeo operation on a registry, retried while it fails in a way another attempt may not meet
- * (see skopeoTransient), each attempt bounded by the policy's timeout. Every operation here is
- * idempotent: blobs and manifests are content-addressed, and a tag write names one digest.
- */
-async function skopeoOnRegistry(session, registry, args, what, allowFailure) {
-    const policy = session.retry ?? DEFAULT_RETRY;
-    return withRetries(policy, registry, what, async () => {
-        let r;
-        try {
-            r = await run('skopeo', ['--command-timeout', `${Math.max(1, Math.ceil(policy.timeoutMs / 1000))}s`, ...args], { allowFailure: true });
-        }
-        catch {
-            throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`);
-        }
-        if (r.exitCode === 0)
-            return r;
-        const message = skopeoMessage(r.stderr || r.stdout);
-        if (allowFailure?.(message))
-            return r;
-        const why = skopeoTransient(message);
-        if (why)
-            throw new TransientError(why === 'timed out' ? `no answer within ${Math.ceil(policy.timeoutMs / 1000)}s` : `${why}: ${shorten(message)}`);
-        throw new ServiceError(Input.Image, `${what} failed: ${shorten(message)}`);
-    });
-}
-/** skopeo's messages repeat every URL it tried; the end says what happened. */
-const shorten = (message) => (message.length > 300 ? `…${message.slice(-300)}` : message);
-/**
- * Pushes an image archive (OCI layout inside), or an OCI layout directory (an assembled index), to
- * `image` by digest, byte for byte: every manifest keeps its digest, attestations and other platforms
- * included, and no tag names it yet. A registry rejects a manifest whose blobs it lacks, so once this
- * returns the image is complete there; tags are written after, by tagDigest. Returns the digest held.
- */
-async function pushArchive(archive, image, digest, session, workDir) {
-    const digestFile = (0,external_node_path_.join)(workDir, 'pushed.digest');
-    const transport = (await (0,promises_namespaceObject.stat)(archive)).isDirectory() ? 'oci' : 'oci-archive';
-    await skopeoOnRegistry(session, registryOf(image), ['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...access(session, registryOf(image), 'dest-tls-verify'), `${transport}:${archive}`, `docker://${image}@${digest}`], `pushing ${image}@${digest}`);
-    return (await (0,promises_namespaceObject.readFile)(digestFile, 'utf8')).trim();
-}
-/**
- * Points `ref` at a manifest a registry already holds (`image@digest`), in the same repository or
- * another registry's: the manifest and its blobs are copied byte for byte, so the digest stays.
- */
-async function copyDigest(image, digest, ref, session) {
-    const from = registryOf(image);
-    const to = registryOf(ref);
-    await skopeoOnRegistry(session, to, ['copy', '--quiet', '--all', '--preserve-digests', ...access(session, from, 'src-tls-verify'), ...access({}, to, 'dest-tls-verify'), `docker://${image}@${digest}`, `docker://${ref}`], `copying ${image}@${digest} to ${ref}`);
-}
-/** What skopeo says of a tag or repository the registry does not hold. */
-const NOT_FOUND = /manifest unknown|name unknown|not found|does not exist|404/i;
-/**
- * The digest and labels of `ref` in the registry, or undefined when it holds no such tag. A registry
- * that cannot be asked (after its retries) is an error, never read as an absent tag.
- */
-async function inspectRemote(ref, session) {
-    const registry = registryOf(ref);
-    const r = await skopeoOnRegistry(session, registry, ['inspect', ...access(session, registry, 'tls-verify'), `docker://${ref}`], `reading ${ref}`, message => NOT_FOUND.test(message) && !skopeoTransient(message));
-    if (r.exitCode !== 0)
-        return undefined;
-    const held = JSON.parse(r.stdout);
-    return { digest: held.Digest, labels: held.Labels ?? {} };
-}
-
-;// CONCATENATED MODULE: ./src/core/stages/build.ts
-// Stage 3: BuildKit writes the image once, as an archive; that archive is what is tested and what is pushed.
-
-
-
-
-
-
-
-
-
-
-/**
- * How many of the Dockerfile's steps (`#N [stage k/n] …` in BuildKit's plain log, FROM aside) the build
- * took from the cache (`#N CACHED`), each step once, whatever the log repeats.
- */
-function countSteps(buildLog) {
-    // FROM is a base image to resolve, never a step to cache.
-    const steps = new Set([...buildLog.matchAll(/^#(\d+) \[(?:[^\]\n]* )?\d+\/\d+\] (?!FROM )/gm)].map(m => m[1]));
-    if (!steps.size)
-        return undefined;
-    const cached = new Set([...buildLog.matchAll(/^#(\d+) CACHED$/gm)].map(m => m[1]).filter(n => steps.has(n)));
-    return { steps: steps.size, cached: cached.size };
-}
-/**
- * One path on every builder: the `docker` exporter with OCI media types writes an OCI layout that is
- * also a `docker load` archive, with every timestamp of the new layers clamped to the image clock
- * (rewrite-timestamp). Every layer, the base image's too, is compressed by the builder itself
- * (force-compression): a builder reuses any compressed form it holds of a layer, and which one it holds
- * depends on what it pulled or loaded before, so without it the same commit could give two digests.
- * Nothing is written into the engine's image store by the build itself.
- */
-async function build(p, context, options, workDir, log) {
-    const { strategy } = p;
-    if (strategy.builder.create) {
-        await log.group('Builder', () => createRunBuilder(p.workspace.runId, workDir, { loopbackRegistries: strategy.loopbackRegistries }));
-    }
-    const archive = (0,external_node_path_.join)(workDir, 'image.tar');
-    const metadataFile = (0,external_node_path_.join)(workDir, 'build-metadata.json');
+/** The arguments, and the environment the secrets reach buildx through (never an argument). */
+function buildxArgs(p, context, output) {
+    const { strategy, inputs } = p;
+    const image = output.kind === 'image';
     const secrets = secretArgs(p);
     const args = [
         'buildx', 'build',
         '--builder', strategy.builder.name,
-        // On a terminal, BuildKit's own compact view; in a log or a pipe, every line of every step.
-        '--progress', p.workspace.terminal ? 'tty' : 'plain',
-        '--file', context.dockerfile,
+        // On a terminal, BuildKit's own compact view of the image build; in a log or a pipe, every line.
+        '--progress', image && p.workspace.terminal ? 'tty' : 'plain',
+        '--file', image ? context.dockerfile : output.dockerfile,
         '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
-        ...p.inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
-        ...Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-        ...p.inputs[Input.Annotations].flatMap(a => ['--annotation', a]),
-        ...(p.inputs[Input.Target] ? ['--target', p.inputs[Input.Target]] : []),
+        ...inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
+        ...(image ? Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]) : []),
+        ...(image ? inputs[Input.Annotations].flatMap(a => ['--annotation', a]) : []),
+        ...(image && inputs[Input.Target] ? ['--target', inputs[Input.Target]] : []),
         ...Object.entries(context.named).flatMap(([name, value]) => ['--build-context', `${name}=${value}`]),
         ...secrets.args,
-        ...p.inputs[Input.Ssh].flatMap(s => ['--ssh', s]),
-        ...runOptions(p),
-        `--provenance=${strategy.provenance ? 'mode=max' : 'false'}`,
-        `--sbom=${strategy.sbom}`,
-        ...options.cacheArgs,
-        '--metadata-file', metadataFile,
+        ...inputs[Input.Ssh].flatMap(s => ['--ssh', s]),
+        // The image build just ran every step (no-cache included): the export reuses its results.
+        ...runOptions(p).filter(o => image || o !== '--no-cache'),
+        `--provenance=${image && strategy.provenance ? 'mode=max' : 'false'}`,
+        `--sbom=${image && strategy.sbom}`,
+        ...(image ? [...output.cacheArgs, '--metadata-file', output.metadataFile] : []),
         ...(strategy.platforms.length ? ['--platform', strategy.platforms.join(',')] : []),
-        '--output', `type=${strategy.exporter},dest=${archive},${strategy.exporter === 'docker' ? 'oci-mediatypes=true,' : ''}rewrite-timestamp=true,compression=${strategy.compression},force-compression=true,name=${p.localRef}`,
+        ...(image
+            ? ['--output', `type=${strategy.exporter},dest=${output.archive},${strategy.exporter === 'docker' ? 'oci-mediatypes=true,' : ''}rewrite-timestamp=true,compression=${strategy.compression},force-compression=true,name=${p.localRef}`]
+            : ['--target', output.stage, '--output', `type=local,dest=${output.dest}`]),
         context.contextDir
     ];
-    const started = Date.now();
-    const r = await run('docker', args, { stream: true, env: secrets.env, terminal: p.workspace.terminal });
-    // (The TTY view is not kept: a refused cache export shows in it, in BuildKit's words.)
-    warnOnCacheExportError(r.stderr, log);
-    const seconds = (Date.now() - started) / 1000;
-    const metadata = JSON.parse(await (0,promises_namespaceObject.readFile)(metadataFile, 'utf8'));
-    const digest = String(metadata['containerimage.digest'] ?? '');
-    if (!/^sha256:[0-9a-f]{64}$/.test(digest))
-        throw new Error(`the builder reported no image digest (build metadata: ${JSON.stringify(metadata).slice(0, 300)})`);
-    const platforms = strategy.exporter === 'oci' ? await indexedPlatforms(archive, digest, strategy.platforms) : [];
-    const steps = countSteps(r.stderr);
-    return {
-        digest,
-        configDigest: String(metadata['containerimage.config.digest'] ?? ''),
-        ...(steps ? { steps } : {}),
-        archive,
-        size: (await (0,promises_namespaceObject.stat)(archive)).size,
-        reproducible: strategy.reproducible,
-        seconds,
-        metadata,
-        platforms
-    };
+    return { args, env: secrets.env };
 }
-/** The index the archive holds must be the built one, with exactly one image per platform asked for. */
-async function indexedPlatforms(archive, digest, wanted) {
-    const { index, images } = await platformImages(archive);
-    if (index !== digest)
-        throw new Error(`the image archive holds the index ${index}, not the built ${digest}`);
-    const found = images.map(i => i.platform);
-    // No platform named (an image with its attestations): whatever the builder's own platform is.
-    if (!wanted.length)
-        return images;
-    if (found.length !== wanted.length || !wanted.every(w => found.includes(w))) {
-        throw new Error(`platforms: the build wrote images for ${found.join(', ') || 'no platform'}, not for ${wanted.join(', ')}`);
-    }
-    return wanted.map(w => images.find(i => i.platform === w));
-}
-/**
- * Loads the archive into the engine and checks that what the engine now holds is the built image, by
- * digest: the tests run exactly what will be pushed.
- */
-async function load(p, built, log) {
-    if (p.strategy.loading === 'per-platform')
-        return loadEachPlatform(p, built, log);
-    await loadArchive(built.archive, `the image (${megabytes(built.size)})`, log);
-    const facts = await inspectImage(p.localRef);
-    if (facts.id !== built.digest && facts.id !== built.configDigest) {
-        throw new Error(`the engine loaded ${p.localRef} as ${facts.id}, which is not the built image ${built.digest}`);
-    }
-    // The containerd store keeps the whole index: each platform's image is the one its manifest names.
-    const platforms = built.platforms.map(i => ({ platform: i.platform, digest: i.digest, imageId: facts.id, localRef: p.localRef }));
-    return { imageId: facts.id, localRef: p.localRef, workingDir: facts.workingDir, platforms };
-}
-/**
- * Keeps the tested image in the engine under `p.keepAs` (each platform's under its own name where the
- * engine holds one platform per image): the run's own name goes at cleanup, these stay.
- */
-async function keepImage(p, loaded) {
-    const perPlatform = p.strategy.loading === 'per-platform' && loaded.platforms.length > 0;
-    const pairs = perPlatform ? loaded.platforms.map(l => [l.localRef, `${p.keepAs}-${l.platform.replace(/\//g, '-')}`]) : [[loaded.localRef, p.keepAs]];
-    for (const [from, to] of pairs)
-        await run('docker', ['tag', from, to]);
-    return pairs.map(([, to]) => to);
-}
-/** `docker load`, which prints nothing until it is done: a line now and then while it runs. */
-async function loadArchive(file, what, log) {
-    log.info(`Loading ${what} into the engine`);
-    await ticking(log, seconds => `Loading ${what}: ${seconds} s`, () => run('docker', ['load', '--quiet', '--input', file]));
-}
-/**
- * An engine without the containerd store holds one platform per image: each platform's image is copied
- * out of the archive on its own and loaded under a reference of its own, and checked by its config
- * digest, the ID such an engine gives it.
- */
-async function loadEachPlatform(p, built, log) {
-    const platforms = [];
-    let workingDir = '';
-    for (const image of built.platforms) {
-        const [os, arch, variant] = image.platform.split('/');
-        const slug = image.platform.replace(/\//g, '-');
-        // The run's own repository, so cleanup finds every platform's image by it.
-        const localRef = `${p.localRef}-${slug}`;
-        const file = (0,external_node_path_.join)(p.workspace.workDir, `image-${slug}.tar`);
-        // A docker archive cannot hold zstd layers: they are unpacked on the way, for the engine alone. The
-        // config, and with it the engine's name for the image, stays the one built.
-        const unpacked = (0,external_node_path_.join)(p.workspace.workDir, `image-${slug}`);
-        await skopeo(['copy', '--quiet', '--dest-decompress', '--override-os', os, '--override-arch', arch, ...(variant ? ['--override-variant', variant] : []), `oci-archive:${built.archive}`, `dir:${unpacked}`], `extracting the ${image.platform} image`);
-        log.info(`Loading ${image.platform} (${image.digest})`);
-        await skopeo(['copy', '--quiet', `dir:${unpacked}`, `docker-archive:${file}:${localRef}`], `extracting the ${image.platform} image`);
-        await (0,promises_namespaceObject.rm)(unpacked, { recursive: true, force: true });
-        await loadArchive(file, `the ${image.platform} image`, log);
-        await (0,promises_namespaceObject.rm)(file, { force: true });
-        const facts = await inspectImage(localRef);
-        if (facts.id !== image.configDigest) {
-            throw new Error(`the engine loaded ${localRef} as ${facts.id}, which is not the built ${image.platform} image (config ${image.configDigest})`);
-        }
-        workingDir ||= facts.workingDir;
-        platforms.push({ platform: image.platform, digest: image.digest, imageId: facts.id, localRef });
-    }
-    return { imageId: platforms[0]?.imageId ?? '', localRef: platforms[0]?.localRef ?? p.localRef, workingDir, platforms };
-}
-/**
- * Secret values reach buildx through its environment, never its argument list, which the log's
- * command lines, process listings and shell traces show: `id=X,env=VAR` names a variable set only for
- * the buildx process.
- */
+/** BuildKit secrets as buildx takes them: a file by its path, a value through a variable of the run's own. */
 function secretArgs(p) {
     const env = {};
     const args = p.inputs[Input.Secrets].flatMap((secret, i) => {
@@ -29539,13 +29110,6 @@ function runOptions(p) {
         ...i[Input.Ulimit].flatMap(u => ['--ulimit', u]),
         ...i[Input.AddHosts].flatMap(h => ['--add-host', h.replace('=', ':')])
     ];
-}
-/** A refused cache export is ignored by BuildKit (ignore-error); the user still hears of it, once. */
-function warnOnCacheExportError(buildLog, log) {
-    const step = /^#(\d+) exporting cache/m.exec(buildLog)?.[1];
-    const error = step && new RegExp(`^#${step} ERROR: (.*)$`, 'm').exec(buildLog)?.[1];
-    if (error)
-        log.warning(`cache: the cache export was refused, so the build went on without saving its cache: ${error}`);
 }
 
 ;// CONCATENATED MODULE: ./src/core/stages/artifacts.ts
@@ -29597,28 +29161,9 @@ async function exportArtifacts(p, context, workDir, log) {
     const copies = requested.map(a => `COPY --from=${a.stage} ${JSON.stringify([`/${a.path}`, `/${a.stage}/${a.path}`])}`);
     await (0,promises_namespaceObject.writeFile)(dockerfile, `${await (0,promises_namespaceObject.readFile)(context.dockerfile, 'utf8')}\n\nFROM scratch AS ${ARTIFACTS_STAGE}\n${copies.join('\n')}\n`);
     const dir = (0,external_node_path_.join)(workDir, 'artifacts');
-    const secrets = secretArgs(p);
-    const args = [
-        'buildx', 'build',
-        '--builder', p.strategy.builder.name,
-        '--progress', 'plain',
-        '--file', dockerfile,
-        '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
-        ...p.inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
-        ...Object.entries(context.named).flatMap(([name, value]) => ['--build-context', `${name}=${value}`]),
-        ...secrets.args,
-        ...p.inputs[Input.Ssh].flatMap(s => ['--ssh', s]),
-        // The image build just ran every step (no-cache included): this one reuses its results.
-        ...runOptions(p).filter(o => o !== '--no-cache'),
-        '--provenance=false',
-        '--sbom=false',
-        ...(p.strategy.platforms.length ? ['--platform', p.strategy.platforms.join(',')] : []),
-        '--target', ARTIFACTS_STAGE,
-        '--output', `type=local,dest=${dir}`,
-        context.contextDir
-    ];
+    const { args, env } = buildxArgs(p, context, { kind: 'artifacts', dockerfile, stage: ARTIFACTS_STAGE, dest: dir });
     log.info(`Exporting ${requested.map(a => `${a.stage}:${a.path}`).join(', ')}`);
-    const r = await run('docker', args, { stream: true, env: secrets.env, allowFailure: true });
+    const r = await run('docker', args, { stream: true, env, allowFailure: true });
     if (r.exitCode !== 0) {
         const line = lastLine(r.stderr || r.stdout).replace(/^ERROR:\s*/, '');
         // BuildKit names a path COPY cannot find by its absolute path in the stage: said as the line was written.
@@ -30385,8 +29930,8 @@ async function advise(p, commits = ADVICE_COMMITS) {
     const ignored = dockerignore(ignoreText);
     const history = await git.changedPaths(p.commit, commits);
     // Each commit's changes as the context sees them: inside it, and not ignored.
-    const changes = history.map(paths => contextPaths(paths, p.contextPath).filter(path => !ignored(path)));
-    const files = contextPaths([...(await git.files(p.commit))], p.contextPath).filter(path => !ignored(path));
+    const changes = history.map(paths => advise_contextPaths(paths, p.contextPath).filter(path => !ignored(path)));
+    const files = advise_contextPaths([...(await git.files(p.commit))], p.contextPath).filter(path => !ignored(path));
     const stages = parseDockerfile(text);
     const where = { dockerfile: p.dockerfilePath, contextPath: p.contextPath };
     const advice = [];
@@ -30403,7 +29948,7 @@ async function advise(p, commits = ADVICE_COMMITS) {
     return { commit: p.commit, dockerfile: p.dockerfilePath, ...(ignoreFile ? { dockerignore: ignoreFile } : {}), commits: changes.length, advice };
 }
 /** Repository paths inside the context, relative to it. */
-function contextPaths(paths, contextPath) {
+function advise_contextPaths(paths, contextPath) {
     if (contextPath === '.')
         return paths;
     return paths.filter(path => path.startsWith(`${contextPath}/`)).map(path => path.slice(contextPath.length + 1));
@@ -30567,6 +30112,318 @@ async function handOn(p, built, tests, suites, dir) {
     return archive;
 }
 
+;// CONCATENATED MODULE: ./src/core/programs/oci-archive.ts
+// What an OCI image archive (a tar of an OCI layout) holds: its index, and each platform's manifest in it.
+
+
+/**
+ * The platform images of the index at the top of the archive, attestations left out. The archive is read
+ * by its tar headers only, so a large image costs a few small reads.
+ */
+async function platformImages(archive) {
+    return readArchive(archive, async ({ top, blob }) => {
+        if (!/index|manifest\.list/.test(top.mediaType))
+            throw new Error(`the image archive ${archive} holds no image index`);
+        const index = JSON.parse((await blob(top.digest)).toString('utf8'));
+        const images = [];
+        for (const m of index.manifests) {
+            if (!m.platform || isAttestation(m))
+                continue;
+            const manifest = JSON.parse((await blob(m.digest)).toString('utf8'));
+            images.push({ platform: platformName(m.platform), digest: m.digest, configDigest: manifest.config.digest });
+        }
+        return { index: top.digest, images };
+    });
+}
+/**
+ * The one image an archive holds: its manifest at the top (the docker exporter's), or the one platform
+ * image of the index at the top, with its attestations. The manifest's bytes are hashed, so a digest
+ * that does not name them is found here.
+ */
+async function archivedImage(archive) {
+    return readArchive(archive, async ({ top, blob }) => {
+        const verified = async (digest) => {
+            const bytes = await blob(digest);
+            if (`sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}` !== digest)
+                throw new Error(`the image archive ${archive} holds a manifest whose bytes are not its digest ${digest}`);
+            return bytes;
+        };
+        let descriptors = [{ mediaType: top.mediaType, digest: top.digest, size: top.size }];
+        if (/index|manifest\.list/.test(top.mediaType)) {
+            const index = JSON.parse((await verified(top.digest)).toString('utf8'));
+            const images = index.manifests.filter(m => !isAttestation(m));
+            if (images.length !== 1)
+                throw new Error(`the image archive ${archive} holds ${images.length} images, not one`);
+            const attestations = index.manifests.filter(m => isAttestation(m) && m.annotations?.['vnd.docker.reference.digest'] === images[0].digest);
+            descriptors = [...images, ...attestations];
+        }
+        const image = descriptors[0];
+        const manifest = JSON.parse((await verified(image.digest)).toString('utf8'));
+        const config = JSON.parse((await blob(manifest.config.digest)).toString('utf8'));
+        const platform = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
+        // Only what an index entry needs: the exporter's own names for the image (ref.name annotations) stay out.
+        descriptors[0] = { mediaType: image.mediaType, digest: image.digest, size: image.size, platform };
+        return { platform: platformName(platform), digest: image.digest, configDigest: manifest.config.digest, descriptors };
+    });
+}
+function isAttestation(m) {
+    return m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
+}
+async function readArchive(archive, use) {
+    const file = await (0,promises_namespaceObject.open)(archive, 'r');
+    try {
+        const entries = await tarEntries(file);
+        const read = async (name) => {
+            const entry = entries.get(name);
+            if (!entry)
+                throw new Error(`the image archive ${archive} holds no ${name}`);
+            const buffer = Buffer.alloc(entry.size);
+            await file.read(buffer, 0, entry.size, entry.offset);
+            return buffer;
+        };
+        const layout = JSON.parse((await read('index.json')).toString('utf8'));
+        const top = layout.manifests[0];
+        if (!top)
+            throw new Error(`the image archive ${archive} holds no image`);
+        return await use({ top, blob: digest => read(`blobs/${digest.replace(':', '/')}`) });
+    }
+    finally {
+        await file.close();
+    }
+}
+/** os/arch[/variant]; arm64's v8 is its only variant, so it is left out as buildx does. */
+function platformName(p) {
+    const variant = p.variant && !(p.architecture === 'arm64' && p.variant === 'v8') ? `/${p.variant}` : '';
+    return `${p.os}/${p.architecture}${variant}`;
+}
+/** Every file in a tar, by name, with where its bytes start; ustar and pax long names both read. */
+async function tarEntries(file) {
+    const entries = new Map();
+    const header = Buffer.alloc(512);
+    let position = 0;
+    let longName;
+    for (;;) {
+        const { bytesRead } = await file.read(header, 0, 512, position);
+        if (bytesRead < 512 || header.every(b => b === 0))
+            break;
+        const text = (start, length) => header.toString('utf8', start, start + length).replace(/\0.*$/s, '');
+        const size = parseInt(text(124, 12).trim() || '0', 8);
+        const type = text(156, 1);
+        const prefix = text(345, 155);
+        const name = longName ?? (prefix ? `${prefix}/${text(0, 100)}` : text(0, 100));
+        longName = undefined;
+        const offset = position + 512;
+        if (type === 'x' || type === 'L') {
+            const body = Buffer.alloc(size);
+            await file.read(body, 0, size, offset);
+            longName = type === 'L' ? body.toString('utf8').replace(/\0.*$/s, '') : /(?:^|\n)\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1];
+        }
+        else if (type === '0' || type === '') {
+            entries.set(name.replace(/^\.\//, ''), { offset, size });
+        }
+        position = offset + Math.ceil(size / 512) * 512;
+    }
+    return entries;
+}
+
+;// CONCATENATED MODULE: ./src/core/programs/retry.ts
+// Retries of registry operations: which failures are worth another attempt, how long to wait, when to stop.
+
+
+const DEFAULT_RETRY = { retries: 4, timeoutMs: 300_000, baseDelayMs: 1_000, maxDelayMs: 60_000 };
+/** A failure another attempt may not meet: a dropped connection, a timeout, 408, 429, a 5xx. */
+class TransientError extends Error {
+    retryAfterMs;
+    constructor(message, 
+    /** What the registry asked for with Retry-After, in milliseconds. */
+    retryAfterMs) {
+        super(message);
+        this.retryAfterMs = retryAfterMs;
+        this.name = 'TransientError';
+    }
+}
+/** Whether an HTTP status is worth another attempt: 408, 429 and every 5xx; never another 4xx. */
+const isTransientStatus = (status) => status === 408 || status === 429 || (status >= 500 && status <= 599);
+/** Retry-After as milliseconds: delay-seconds or an HTTP date; undefined when absent or unreadable. */
+function retryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const at = Date.parse(text);
+    return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+/** The wait before attempt `attempt + 1` (attempt counts from 1): Retry-After when given, else doubling backoff with jitter. */
+function delayFor(policy, attempt, retryAfterMs, random = Math.random) {
+    if (retryAfterMs !== undefined)
+        return retryAfterMs;
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    // Full jitter in the upper half: runs that failed together do not all come back at once.
+    return Math.round(ceiling / 2 + (ceiling / 2) * random());
+}
+const seconds = (ms) => `${Math.round(ms / 100) / 10}s`;
+/**
+ * Runs `operation` until it succeeds, throws anything but a TransientError, or has used every retry.
+ * Each retry is one info line naming the registry and the reason; giving up throws one line that says
+ * how many attempts were made, naming the image input.
+ */
+async function withRetries(policy, registry, what, operation) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await operation(attempt);
+        }
+        catch (error) {
+            if (!(error instanceof TransientError))
+                throw error;
+            const attempts = `${attempt} attempt${attempt === 1 ? '' : 's'}`;
+            if (attempt > policy.retries)
+                throw new ServiceError(Input.Image, `${what} failed after ${attempts}: ${registry}: ${error.message}`);
+            if (error.retryAfterMs !== undefined && error.retryAfterMs > policy.maxDelayMs) {
+                throw new ServiceError(Input.Image, `${what} failed: ${registry} asked to retry after ${seconds(error.retryAfterMs)}, longer than the ${seconds(policy.maxDelayMs)} hashdock waits: ${error.message}`);
+            }
+            const wait = delayFor(policy, attempt, error.retryAfterMs);
+            policy.log?.info(`Retrying ${what} (${attempt + 1} of ${policy.retries + 1}) in ${seconds(wait)}: ${registry}: ${error.message}`);
+            await new Promise(resolve => setTimeout(resolve, wait));
+        }
+    }
+}
+/**
+ * Reads skopeo's last words: the reason a retry may help, or undefined when it will not (a refused
+ * login, a missing repository, a bad request). Statuses it names decide first; then words of the
+ * network. What is unknown is not retried: a loop on an error that will not change wastes the job.
+ */
+function skopeoTransient(message) {
+    // skopeo names a status as `received unexpected HTTP status: 503 Service Unavailable`, `unexpected http code: 500`,
+    // `status code 429` or `: 502 (Bad Gateway)`.
+    const named = [...message.matchAll(/(?:http status|http code|status ?code)\W{0,3}(\d{3})\b|\b(\d{3}) \([A-Z][A-Za-z ]+\)/gi)].map(m => Number(m[1] ?? m[2]));
+    if (/toomanyrequests|too many requests/i.test(message) || named.includes(429))
+        return 'too many requests (429)';
+    if (/\b(unauthorized|denied|forbidden|authentication required)\b/i.test(message))
+        return undefined;
+    const last = named.at(-1);
+    if (last !== undefined)
+        return isTransientStatus(last) ? `the registry answered ${last}` : undefined;
+    if (/deadline exceeded|timeout|timed out/i.test(message))
+        return 'timed out';
+    if (/connection reset|broken pipe|connection refused|unexpected EOF|\bEOF\b|server closed|use of closed network connection|http2: |TLS handshake|no route to host|i\/o/i.test(message))
+        return 'the connection failed';
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/programs/registry.ts
+// Registry operations by digest, through skopeo: push an image archive unchanged, copy a manifest to more tags.
+
+
+
+
+
+
+
+/** The credentials and TLS settings docker itself would use for a registry. */
+function access(session, registry, ...tlsFlags) {
+    // docker talks plain HTTP to registries on the loopback interface; so does hashdock, and to no other.
+    const verify = !isLoopback(registry);
+    return [...(session.authfile ? ['--authfile', session.authfile] : []), ...tlsFlags.map(flag => `--${flag}=${verify}`)];
+}
+/** A registry operation on the image; its failure is one line naming the image input. */
+async function skopeo(args, what) {
+    try {
+        return await run('skopeo', args);
+    }
+    catch (error) {
+        if (error instanceof CommandError)
+            throw new ServiceError(Input.Image, `${what} failed: ${skopeoMessage(error.stderr)}`);
+        throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`);
+    }
+}
+/** skopeo ends with `level=fatal msg="…"`: the message, unquoted and whole (URLs in it make it long). */
+function skopeoMessage(stderr) {
+    const fatal = stderr.split('\n').reverse().find(l => /level=fatal/.test(l));
+    const line = fatal?.trim() ?? lastLine(stderr);
+    const quoted = /msg="((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
+    if (!quoted)
+        return line;
+    try {
+        return JSON.parse(`"${quoted}"`);
+    }
+    catch {
+        return quoted;
+    }
+}
+/**
+ * A skopeo operation on a registry, retried while it fails in a way another attempt may not meet
+ * (see skopeoTransient), each attempt bounded by the policy's timeout. Every operation here is
+ * idempotent: blobs and manifests are content-addressed, and a tag write names one digest.
+ */
+async function skopeoOnRegistry(session, registry, args, what, allowFailure) {
+    const policy = session.retry ?? DEFAULT_RETRY;
+    return withRetries(policy, registry, what, async () => {
+        let r;
+        try {
+            r = await run('skopeo', skopeoLine(session, args).slice(1), { allowFailure: true });
+        }
+        catch {
+            throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`);
+        }
+        if (r.exitCode === 0)
+            return r;
+        const message = skopeoMessage(r.stderr || r.stdout);
+        if (allowFailure?.(message))
+            return r;
+        const why = skopeoTransient(message);
+        if (why)
+            throw new TransientError(why === 'timed out' ? `no answer within ${Math.ceil(policy.timeoutMs / 1000)}s` : `${why}: ${shorten(message)}`);
+        throw new ServiceError(Input.Image, `${what} failed: ${shorten(message)}`);
+    });
+}
+/** A skopeo command line as the run gives it: every attempt bounded by the policy's timeout. */
+function skopeoLine(session, args) {
+    const policy = session.retry ?? DEFAULT_RETRY;
+    return ['skopeo', '--command-timeout', `${Math.max(1, Math.ceil(policy.timeoutMs / 1000))}s`, ...args];
+}
+/** skopeo's messages repeat every URL it tried; the end says what happened. */
+const shorten = (message) => (message.length > 300 ? `…${message.slice(-300)}` : message);
+/**
+ * Pushes an image archive (OCI layout inside), or an OCI layout directory (an assembled index), to
+ * `image` by digest, byte for byte: every manifest keeps its digest, attestations and other platforms
+ * included, and no tag names it yet. A registry rejects a manifest whose blobs it lacks, so once this
+ * returns the image is complete there; tags are written after, by tagDigest. Returns the digest held.
+ */
+async function pushArchive(archive, image, digest, session, workDir) {
+    const digestFile = (0,external_node_path_.join)(workDir, 'pushed.digest');
+    const transport = (await (0,promises_namespaceObject.stat)(archive)).isDirectory() ? 'oci' : 'oci-archive';
+    await skopeoOnRegistry(session, registryOf(image), pushArgs(`${transport}:${archive}`, image, digest, session, digestFile), `pushing ${image}@${digest}`);
+    return (await (0,promises_namespaceObject.readFile)(digestFile, 'utf8')).trim();
+}
+/** skopeo's arguments for pushing `source` to `image` by digest, byte for byte, with no tag. */
+function pushArgs(source, image, digest, session, digestFile) {
+    return ['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...access(session, registryOf(image), 'dest-tls-verify'), source, `docker://${image}@${digest}`];
+}
+/**
+ * Points `ref` at a manifest a registry already holds (`image@digest`), in the same repository or
+ * another registry's: the manifest and its blobs are copied byte for byte, so the digest stays.
+ */
+async function copyDigest(image, digest, ref, session) {
+    const from = registryOf(image);
+    const to = registryOf(ref);
+    await skopeoOnRegistry(session, to, ['copy', '--quiet', '--all', '--preserve-digests', ...access(session, from, 'src-tls-verify'), ...access({}, to, 'dest-tls-verify'), `docker://${image}@${digest}`, `docker://${ref}`], `copying ${image}@${digest} to ${ref}`);
+}
+/** What skopeo says of a tag or repository the registry does not hold. */
+const NOT_FOUND = /manifest unknown|name unknown|not found|does not exist|404/i;
+/**
+ * The digest and labels of `ref` in the registry, or undefined when it holds no such tag. A registry
+ * that cannot be asked (after its retries) is an error, never read as an absent tag.
+ */
+async function inspectRemote(ref, session) {
+    const registry = registryOf(ref);
+    const r = await skopeoOnRegistry(session, registry, ['inspect', ...access(session, registry, 'tls-verify'), `docker://${ref}`], `reading ${ref}`, message => NOT_FOUND.test(message) && !skopeoTransient(message));
+    if (r.exitCode !== 0)
+        return undefined;
+    const held = JSON.parse(r.stdout);
+    return { digest: held.Digest, labels: held.Labels ?? {} };
+}
+
 ;// CONCATENATED MODULE: ./src/core/stages/assemble.ts
 // Assembles one index from the tested images other jobs handed on, each checked against its record.
 
@@ -30688,6 +30545,154 @@ async function readRecords(dir) {
         records.push({ file, record: record });
     }
     return records;
+}
+
+;// CONCATENATED MODULE: ./src/core/stages/build.ts
+// Stage 3: BuildKit writes the image once, as an archive; that archive is what is tested and what is pushed.
+
+
+
+
+
+
+
+
+
+/**
+ * How many of the Dockerfile's steps (`#N [stage k/n] …` in BuildKit's plain log, FROM aside) the build
+ * took from the cache (`#N CACHED`), each step once, whatever the log repeats.
+ */
+function countSteps(buildLog) {
+    // FROM is a base image to resolve, never a step to cache.
+    const steps = new Set([...buildLog.matchAll(/^#(\d+) \[(?:[^\]\n]* )?\d+\/\d+\] (?!FROM )/gm)].map(m => m[1]));
+    if (!steps.size)
+        return undefined;
+    const cached = new Set([...buildLog.matchAll(/^#(\d+) CACHED$/gm)].map(m => m[1]).filter(n => steps.has(n)));
+    return { steps: steps.size, cached: cached.size };
+}
+/**
+ * One path on every builder: the `docker` exporter with OCI media types writes an OCI layout that is
+ * also a `docker load` archive, with every timestamp of the new layers clamped to the image clock
+ * (rewrite-timestamp). Every layer, the base image's too, is compressed by the builder itself
+ * (force-compression): a builder reuses any compressed form it holds of a layer, and which one it holds
+ * depends on what it pulled or loaded before, so without it the same commit could give two digests.
+ * Nothing is written into the engine's image store by the build itself.
+ */
+async function build(p, context, options, workDir, log) {
+    const { strategy } = p;
+    if (strategy.builder.create) {
+        await log.group('Builder', () => createRunBuilder(p.workspace.runId, workDir, { loopbackRegistries: strategy.loopbackRegistries }));
+    }
+    const archive = (0,external_node_path_.join)(workDir, 'image.tar');
+    const metadataFile = (0,external_node_path_.join)(workDir, 'build-metadata.json');
+    const { args, env } = buildxArgs(p, context, { kind: 'image', archive, metadataFile, cacheArgs: options.cacheArgs });
+    const started = Date.now();
+    const r = await run('docker', args, { stream: true, env, terminal: p.workspace.terminal });
+    // (The TTY view is not kept: a refused cache export shows in it, in BuildKit's words.)
+    warnOnCacheExportError(r.stderr, log);
+    const seconds = (Date.now() - started) / 1000;
+    const metadata = JSON.parse(await (0,promises_namespaceObject.readFile)(metadataFile, 'utf8'));
+    const digest = String(metadata['containerimage.digest'] ?? '');
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+        throw new Error(`the builder reported no image digest (build metadata: ${JSON.stringify(metadata).slice(0, 300)})`);
+    const platforms = strategy.exporter === 'oci' ? await indexedPlatforms(archive, digest, strategy.platforms) : [];
+    const steps = countSteps(r.stderr);
+    return {
+        digest,
+        configDigest: String(metadata['containerimage.config.digest'] ?? ''),
+        ...(steps ? { steps } : {}),
+        archive,
+        size: (await (0,promises_namespaceObject.stat)(archive)).size,
+        reproducible: strategy.reproducible,
+        seconds,
+        metadata,
+        platforms
+    };
+}
+/** The index the archive holds must be the built one, with exactly one image per platform asked for. */
+async function indexedPlatforms(archive, digest, wanted) {
+    const { index, images } = await platformImages(archive);
+    if (index !== digest)
+        throw new Error(`the image archive holds the index ${index}, not the built ${digest}`);
+    const found = images.map(i => i.platform);
+    // No platform named (an image with its attestations): whatever the builder's own platform is.
+    if (!wanted.length)
+        return images;
+    if (found.length !== wanted.length || !wanted.every(w => found.includes(w))) {
+        throw new Error(`platforms: the build wrote images for ${found.join(', ') || 'no platform'}, not for ${wanted.join(', ')}`);
+    }
+    return wanted.map(w => images.find(i => i.platform === w));
+}
+/**
+ * Loads the archive into the engine and checks that what the engine now holds is the built image, by
+ * digest: the tests run exactly what will be pushed.
+ */
+async function load(p, built, log) {
+    if (p.strategy.loading === 'per-platform')
+        return loadEachPlatform(p, built, log);
+    await loadArchive(built.archive, `the image (${megabytes(built.size)})`, log);
+    const facts = await inspectImage(p.localRef);
+    if (facts.id !== built.digest && facts.id !== built.configDigest) {
+        throw new Error(`the engine loaded ${p.localRef} as ${facts.id}, which is not the built image ${built.digest}`);
+    }
+    // The containerd store keeps the whole index: each platform's image is the one its manifest names.
+    const platforms = built.platforms.map(i => ({ platform: i.platform, digest: i.digest, imageId: facts.id, localRef: p.localRef }));
+    return { imageId: facts.id, localRef: p.localRef, workingDir: facts.workingDir, platforms };
+}
+/**
+ * Keeps the tested image in the engine under `p.keepAs` (each platform's under its own name where the
+ * engine holds one platform per image): the run's own name goes at cleanup, these stay.
+ */
+async function keepImage(p, loaded) {
+    const perPlatform = p.strategy.loading === 'per-platform' && loaded.platforms.length > 0;
+    const pairs = perPlatform ? loaded.platforms.map(l => [l.localRef, `${p.keepAs}-${l.platform.replace(/\//g, '-')}`]) : [[loaded.localRef, p.keepAs]];
+    for (const [from, to] of pairs)
+        await run('docker', ['tag', from, to]);
+    return pairs.map(([, to]) => to);
+}
+/** `docker load`, which prints nothing until it is done: a line now and then while it runs. */
+async function loadArchive(file, what, log) {
+    log.info(`Loading ${what} into the engine`);
+    await ticking(log, seconds => `Loading ${what}: ${seconds} s`, () => run('docker', ['load', '--quiet', '--input', file]));
+}
+/**
+ * An engine without the containerd store holds one platform per image: each platform's image is copied
+ * out of the archive on its own and loaded under a reference of its own, and checked by its config
+ * digest, the ID such an engine gives it.
+ */
+async function loadEachPlatform(p, built, log) {
+    const platforms = [];
+    let workingDir = '';
+    for (const image of built.platforms) {
+        const [os, arch, variant] = image.platform.split('/');
+        const slug = image.platform.replace(/\//g, '-');
+        // The run's own repository, so cleanup finds every platform's image by it.
+        const localRef = `${p.localRef}-${slug}`;
+        const file = (0,external_node_path_.join)(p.workspace.workDir, `image-${slug}.tar`);
+        // A docker archive cannot hold zstd layers: they are unpacked on the way, for the engine alone. The
+        // config, and with it the engine's name for the image, stays the one built.
+        const unpacked = (0,external_node_path_.join)(p.workspace.workDir, `image-${slug}`);
+        await skopeo(['copy', '--quiet', '--dest-decompress', '--override-os', os, '--override-arch', arch, ...(variant ? ['--override-variant', variant] : []), `oci-archive:${built.archive}`, `dir:${unpacked}`], `extracting the ${image.platform} image`);
+        log.info(`Loading ${image.platform} (${image.digest})`);
+        await skopeo(['copy', '--quiet', `dir:${unpacked}`, `docker-archive:${file}:${localRef}`], `extracting the ${image.platform} image`);
+        await (0,promises_namespaceObject.rm)(unpacked, { recursive: true, force: true });
+        await loadArchive(file, `the ${image.platform} image`, log);
+        await (0,promises_namespaceObject.rm)(file, { force: true });
+        const facts = await inspectImage(localRef);
+        if (facts.id !== image.configDigest) {
+            throw new Error(`the engine loaded ${localRef} as ${facts.id}, which is not the built ${image.platform} image (config ${image.configDigest})`);
+        }
+        workingDir ||= facts.workingDir;
+        platforms.push({ platform: image.platform, digest: image.digest, imageId: facts.id, localRef });
+    }
+    return { imageId: platforms[0]?.imageId ?? '', localRef: platforms[0]?.localRef ?? p.localRef, workingDir, platforms };
+}
+/** A refused cache export is ignored by BuildKit (ignore-error); the user still hears of it, once. */
+function warnOnCacheExportError(buildLog, log) {
+    const step = /^#(\d+) exporting cache/m.exec(buildLog)?.[1];
+    const error = step && new RegExp(`^#${step} ERROR: (.*)$`, 'm').exec(buildLog)?.[1];
+    if (error)
+        log.warning(`cache: the cache export was refused, so the build went on without saving its cache: ${error}`);
 }
 
 ;// CONCATENATED MODULE: ./src/core/attestation/statement.ts
@@ -39329,6 +39334,8 @@ async function collectResults(p, container, kind, hostDir, log) {
 
 
 
+
+
 /** Never throws for a failed stage: the report names the stage and keeps what was learned before it. */
 async function runPipeline(inputs, workspace, log) {
     const progress = startProgress(inputs);
@@ -39341,23 +39348,9 @@ async function runPipeline(inputs, workspace, log) {
     }
     return progress.advice ? { ...result, advice: progress.advice } : result;
 }
-/** Advice is advice: whatever goes wrong measuring it is a debug line, never the run's failure. */
-async function adviceOn(p, log) {
-    try {
-        const measured = await advise(p);
-        const n = measured.advice.length;
-        log.info(`Dockerfile advice: ${n === 0 ? 'none' : n === 1 ? 'one piece' : `${n} pieces`}, measured on the last ${measured.commits} first-parent commits`);
-        if (measured.commits < MIN_COMMITS)
-            log.info(`Dockerfile advice: only ${measured.commits} commits of history here, too few to judge the layer order; check out with fetch-depth: 0`);
-        return measured;
-    }
-    catch (error) {
-        log.debug(`Dockerfile advice skipped: ${error instanceof Error ? error.message : String(error)}`);
-        return undefined;
-    }
-}
-async function stages(inputs, workspace, log, progress) {
-    const p = await log.group('Plan', async () => {
+/** The plan of a run: the engine and the builder asked once (an assembly needs neither), then plan. */
+async function planRun(inputs, workspace, log) {
+    return log.group('Plan', async () => {
         if (inputs[Input.AssembleFrom]) {
             // An assembly builds and runs nothing: no engine, no builder; skopeo writes and pushes the index.
             const planned = await plan(inputs, workspace, undefined);
@@ -39377,6 +39370,43 @@ async function stages(inputs, workspace, log, progress) {
         log.info(`Docker engine ${engine.version}${engine.containerdStore ? ' (containerd image store)' : ''}; ${planned.strategy.reasons.join('; ')}`);
         return planned;
     });
+}
+/** plan, and the command lines that follow from it: `hashdock plan`, `build --dry-run`. */
+async function dryRun(inputs, workspace, log) {
+    const p = await planRun(inputs, workspace, log);
+    const commands = [];
+    const archive = (0,external_node_path_.join)(workspace.workDir, p.assembleFrom ? 'index' : 'image.tar');
+    if (!p.assembleFrom) {
+        const cache = arrangeCache(p, workspace.cacheStore?.dir, log);
+        const output = { kind: 'image', archive, metadataFile: (0,external_node_path_.join)(workspace.workDir, 'build-metadata.json'), cacheArgs: cache.args };
+        commands.push(['docker', ...buildxArgs(p, contextPaths(p, (0,external_node_path_.join)(workspace.workDir, 'context', 'tree')), output).args]);
+    }
+    if (inputs[Input.Push]) {
+        // The digest is the build's: known once it has run.
+        const session = { authfile: undefined, retry: retryPolicy(inputs, log) };
+        const source = `${p.assembleFrom ? 'oci' : 'oci-archive'}:${archive}`;
+        for (const image of p.images)
+            commands.push(skopeoLine(session, pushArgs(source, image, '<digest>', session, (0,external_node_path_.join)(workspace.workDir, 'pushed.digest'))));
+    }
+    return { commit: p.commit, commitTime: p.commitTime, images: p.images, references: references(p), notices: p.notices, warnings: p.warnings, labels: p.labels, strategy: p.strategy.reasons, commands };
+}
+/** Advice is advice: whatever goes wrong measuring it is a debug line, never the run's failure. */
+async function adviceOn(p, log) {
+    try {
+        const measured = await advise(p);
+        const n = measured.advice.length;
+        log.info(`Dockerfile advice: ${n === 0 ? 'none' : n === 1 ? 'one piece' : `${n} pieces`}, measured on the last ${measured.commits} first-parent commits`);
+        if (measured.commits < MIN_COMMITS)
+            log.info(`Dockerfile advice: only ${measured.commits} commits of history here, too few to judge the layer order; check out with fetch-depth: 0`);
+        return measured;
+    }
+    catch (error) {
+        log.debug(`Dockerfile advice skipped: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+    }
+}
+async function stages(inputs, workspace, log, progress) {
+    const p = await planRun(inputs, workspace, log);
     progress.plan = p;
     // Said in the report of any run, also of one that fails later.
     progress.notes = [...p.notices, ...p.warnings];
@@ -39781,7 +39811,33 @@ function adviseJson(r) {
 function doctorJson(r) {
     return { schemaVersion: JSON_SCHEMA_VERSION, command: 'doctor', status: r.ready ? 'passed' : 'failed', ...r };
 }
+function planJson(r) {
+    return { schemaVersion: JSON_SCHEMA_VERSION, command: 'plan', status: 'passed', ...r };
+}
 const stringify = (value) => `${JSON.stringify(value, null, 2)}\n`;
+
+;// CONCATENATED MODULE: ./src/cli/plan-report.ts
+
+
+/** A command line as a shell would take it back: words with anything special in single quotes. */
+function shellLine(words) {
+    return words.map(w => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+function renderPlanReport(r, options) {
+    const paint = painter(options.colour);
+    const section = (title, lines) => (lines.length ? ['', paint('bold', title), ...lines.map(l => `  ${l}`)] : []);
+    return [
+        `${paint('bold', r.images.join(', '))}: the plan (nothing built, pushed or left behind)`,
+        '',
+        `  Commit  ${r.commit} (${rfc3339(r.commitTime)})`,
+        ...section('Tags', r.references),
+        ...section('Notices', [...r.notices, ...r.warnings]),
+        ...section('Labels', Object.entries(r.labels).map(([k, v]) => `${k}=${v}`)),
+        ...section('How', r.strategy),
+        ...section('Commands', r.commands.map(shellLine)),
+        ''
+    ].join('\n');
+}
 
 ;// CONCATENATED MODULE: ./src/core/doctor.ts
 // What a build needs on this machine, asked of the programs themselves: each check a fact, whether a
@@ -40165,7 +40221,7 @@ const {
 
 ;// CONCATENATED MODULE: ./src/cli/help.ts
 // The CLI's help: an overview of the commands, and each command's own flags.
-const COMMANDS = ['build', 'context', 'advise', 'doctor'];
+const COMMANDS = ['build', 'plan', 'context', 'advise', 'doctor'];
 const SUMMARIES = {
     build: {
         usage: 'hashdock build --image REPOSITORY [options]',
@@ -40173,6 +40229,13 @@ const SUMMARIES = {
 image, and, with --push, pushes it only when the tests pass. Every option
 mirrors an input of the GitHub Action; only the default of --push differs
 (the action pushes by default).`
+    },
+    plan: {
+        usage: 'hashdock plan --image REPOSITORY [options]   (or: hashdock build --dry-run …)',
+        text: `says what hashdock build would do with the same flags, and stops: the
+resolved commit, the tags (and the tag lines that give none, with why), the
+labels, how it builds, and the exact buildx and skopeo command lines. Builds,
+pushes and leaves nothing.`
     },
     context: {
         usage: 'hashdock context --out DIR [--githash REF] [--mtime commit|per-file] [--context PATH]',
@@ -40253,6 +40316,7 @@ const FLAG_HELP = {
     out: ['DIR', 'where to write the build context'],
     commits: ['N', 'first-parent commits to measure (default: 200)'],
     advice: ['', 'advise on the Dockerfile in the report (default: on; --no-advice)'],
+    'dry-run': ['', 'say what the build would do, as hashdock plan does, and stop'],
     json: ['', 'print only the result, as JSON, on standard output; logs and the\nbuild\'s progress go to standard error, as they always do'],
     help: ['', 'show this help'],
     version: ['', "print hashdock's version"]
@@ -40335,8 +40399,9 @@ class UsageError extends Error {
         this.name = 'UsageError';
     }
 }
-const BUILD = ['build'];
-const SOURCE = ['build', 'context', 'advise'];
+// plan says what build would do with the same flags.
+const BUILD = ['build', 'plan'];
+const SOURCE = ['build', 'plan', 'context', 'advise'];
 /** Inputs that are booleans: a bare switch means true. */
 const BOOLEAN_INPUTS = new Set([
     Input.Push,
@@ -40371,10 +40436,10 @@ const SHARED_INPUTS = {
     [Input.Githash]: SOURCE,
     [Input.Context]: SOURCE,
     [Input.Dockerfile]: SOURCE,
-    [Input.Mtime]: ['build', 'context'],
-    [Input.BuildContexts]: ['build', 'context'],
-    [Input.ComposeFile]: ['build', 'context'],
-    [Input.Target]: ['build', 'advise']
+    [Input.Mtime]: ['build', 'plan', 'context'],
+    [Input.BuildContexts]: ['build', 'plan', 'context'],
+    [Input.ComposeFile]: ['build', 'plan', 'context'],
+    [Input.Target]: ['build', 'plan', 'advise']
 };
 /** Inputs that carry secrets: read from the environment, never from a flag, which any process listing shows. */
 const FROM_ENV = {
@@ -40401,7 +40466,8 @@ const ALIASES = {
 function flags() {
     const options = {
         repo: { kind: 'value', commands: [...SOURCE, 'doctor'] },
-        json: { kind: 'switch', commands: ['build', 'advise', 'doctor'] },
+        json: { kind: 'switch', commands: ['build', 'plan', 'advise', 'doctor'] },
+        'dry-run': { kind: 'switch', commands: ['build'] },
         help: { kind: 'switch', commands: COMMANDS },
         version: { kind: 'switch', commands: COMMANDS },
         'registry-password-stdin': { kind: 'switch', commands: BUILD },
@@ -40447,19 +40513,25 @@ function parseCli(argv, stdin) {
     for (const name of Object.keys(values)) {
         const owners = table[name].commands;
         if (!owners.includes(command)) {
-            throw new UsageError(owners.length === 1 ? `--${name}: only hashdock ${owners[0]} reads it` : `--${name}: hashdock ${command} does not read it; ${listed(owners)} do`);
+            throw new UsageError(
+            // plan reads what build reads: "only hashdock build (and plan) reads it" says it the way a user thinks of it.
+            owners.length === 1 || owners.join() === 'build,plan'
+                ? `--${name}: only hashdock ${owners[0]}${owners.length > 1 ? ' (and plan)' : ''} reads it`
+                : `--${name}: hashdock ${command} does not read it; ${listed(owners)} do`);
         }
     }
     secretAliases(values);
+    // build --dry-run is plan: the same flags, read the same way.
+    const builds = command === 'build' || command === 'plan';
     // Only a build logs in; no other command reads a password.
-    const password = command !== 'build' ? '' : values['registry-password-stdin'] ? stdin().trim() : (process.env.HASHDOCK_REGISTRY_PASSWORD ?? '');
+    const password = !builds ? '' : values['registry-password-stdin'] ? stdin().trim() : (process.env.HASHDOCK_REGISTRY_PASSWORD ?? '');
     delete process.env.HASHDOCK_REGISTRY_PASSWORD; // read once; only docker login gets it, on its standard input
     const read = (name) => {
         if (name === Input.RegistryPassword)
             return password;
         const envName = FROM_ENV[name];
         if (envName)
-            return command === 'build' ? (process.env[envName] ?? '') : '';
+            return builds ? (process.env[envName] ?? '') : '';
         const given = values[name];
         // Pushing is explicit on a developer's machine: a first try must not publish anything.
         if (name === Input.Push && given === undefined)
@@ -40468,21 +40540,21 @@ function parseCli(argv, stdin) {
             return '';
         return given.join(name === Input.Platforms ? ',' : '\n');
     };
-    const inputs = command === 'build'
+    const inputs = builds
         ? parseInputs(read)
         : command === 'doctor'
             ? {}
             : // The other commands build no image, so they need no image name: any valid one will do.
                 parseInputs(n => (n === Input.Image ? `${command}/only` : read(n)));
     const artifactsDir = values['artifacts-dir']?.[0] ?? '';
-    if (command === 'build' && inputs[Input.Artifacts].length && !artifactsDir) {
+    if (builds && inputs[Input.Artifacts].length && !artifactsDir) {
         throw new UsageError('--artifacts-dir: give the directory --artifacts are written to, e.g. --artifacts-dir dist');
     }
-    if (command === 'build' && artifactsDir && !inputs[Input.Artifacts].length) {
+    if (builds && artifactsDir && !inputs[Input.Artifacts].length) {
         throw new UsageError('--artifacts-dir: no --artifacts are asked for; name them with --artifacts STAGE:PATH');
     }
     return {
-        command,
+        command: command === 'build' && values['dry-run'] ? 'plan' : command,
         inputs,
         repo: values.repo?.[0] ?? process.cwd(),
         json: Boolean(values.json),
@@ -40982,6 +41054,7 @@ const VERSION = package_namespaceObject.rE;
 
 
 
+
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 async function cli_main() {
@@ -41018,8 +41091,8 @@ async function cli_main() {
     // runner's output is a log, and every line of it is neutralised.
     const terminal = process.stderr.isTTY === true && !runner && process.env.BUILDKIT_PROGRESS !== 'plain';
     const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD', terminal, ...(cli.artifactsDir ? { artifactSink: artifactsDir(cli.artifactsDir) } : {}) };
-    // `context` starts nothing in the engine (it needs none): only its scratch files go.
-    const cleanup = () => (cli.command === 'context' || cli.command === 'advise' ? removeScratch(workDir) : cleanupRun(runId, workDir));
+    // `context`, `advise` and `plan` start nothing in the engine: only their scratch files go.
+    const cleanup = () => (cli.command === 'context' || cli.command === 'advise' || cli.command === 'plan' ? removeScratch(workDir) : cleanupRun(runId, workDir));
     // Ctrl-C: the services, containers and login of this run go with it, then the CLI exits as interrupted.
     for (const signal of ['SIGINT', 'SIGTERM']) {
         process.once(signal, () => {
@@ -41039,6 +41112,11 @@ async function cli_main() {
                 process.stdout.write(json(notStartedJson(cli.inputs[Input.Image], cli_describe(error))));
             throw error;
         });
+        if (cli.command === 'plan') {
+            const planned = await dryRun(cli.inputs, workspace, log);
+            process.stdout.write(cli.json ? json(planJson(planned)) : shown(renderPlanReport(planned, { colour: wantsColour(process.stdout) })));
+            return 0;
+        }
         const report = await runPipeline(cli.inputs, workspace, log);
         const failure = report.failure ? oneLine(terminalMessage(report.failure, report.remedy)) : '';
         if (cli.json) {

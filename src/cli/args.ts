@@ -48,8 +48,9 @@ export interface Flag {
   commands: readonly Command[]
 }
 
-const BUILD: readonly Command[] = ['build']
-const SOURCE: readonly Command[] = ['build', 'context', 'advise']
+// plan says what build would do with the same flags.
+const BUILD: readonly Command[] = ['build', 'plan']
+const SOURCE: readonly Command[] = ['build', 'plan', 'context', 'advise']
 
 /** Inputs that are booleans: a bare switch means true. */
 const BOOLEAN_INPUTS = new Set<string>([
@@ -87,10 +88,10 @@ const SHARED_INPUTS: Partial<Record<string, readonly Command[]>> = {
   [Input.Githash]: SOURCE,
   [Input.Context]: SOURCE,
   [Input.Dockerfile]: SOURCE,
-  [Input.Mtime]: ['build', 'context'],
-  [Input.BuildContexts]: ['build', 'context'],
-  [Input.ComposeFile]: ['build', 'context'],
-  [Input.Target]: ['build', 'advise']
+  [Input.Mtime]: ['build', 'plan', 'context'],
+  [Input.BuildContexts]: ['build', 'plan', 'context'],
+  [Input.ComposeFile]: ['build', 'plan', 'context'],
+  [Input.Target]: ['build', 'plan', 'advise']
 }
 
 /** Inputs that carry secrets: read from the environment, never from a flag, which any process listing shows. */
@@ -120,7 +121,8 @@ export const ALIASES: Record<string, string> = {
 export function flags(): Record<string, Flag> {
   const options: Record<string, Flag> = {
     repo: { kind: 'value', commands: [...SOURCE, 'doctor'] },
-    json: { kind: 'switch', commands: ['build', 'advise', 'doctor'] },
+    json: { kind: 'switch', commands: ['build', 'plan', 'advise', 'doctor'] },
+    'dry-run': { kind: 'switch', commands: ['build'] },
     help: { kind: 'switch', commands: COMMANDS },
     version: { kind: 'switch', commands: COMMANDS },
     'registry-password-stdin': { kind: 'switch', commands: BUILD },
@@ -163,41 +165,45 @@ export function parseCli(argv: string[], stdin: () => string): CliOptions {
     const owners = table[name].commands
     if (!owners.includes(command)) {
       throw new UsageError(
-        owners.length === 1 ? `--${name}: only hashdock ${owners[0]} reads it` : `--${name}: hashdock ${command} does not read it; ${listed(owners)} do`
+        // plan reads what build reads: "only hashdock build (and plan) reads it" says it the way a user thinks of it.
+        owners.length === 1 || owners.join() === 'build,plan'
+          ? `--${name}: only hashdock ${owners[0]}${owners.length > 1 ? ' (and plan)' : ''} reads it`
+          : `--${name}: hashdock ${command} does not read it; ${listed(owners)} do`
       )
     }
   }
   secretAliases(values)
+  // build --dry-run is plan: the same flags, read the same way.
+  const builds = command === 'build' || command === 'plan'
 
   // Only a build logs in; no other command reads a password.
-  const password = command !== 'build' ? '' : values['registry-password-stdin'] ? stdin().trim() : (process.env.HASHDOCK_REGISTRY_PASSWORD ?? '')
+  const password = !builds ? '' : values['registry-password-stdin'] ? stdin().trim() : (process.env.HASHDOCK_REGISTRY_PASSWORD ?? '')
   delete process.env.HASHDOCK_REGISTRY_PASSWORD // read once; only docker login gets it, on its standard input
   const read = (name: Input): string => {
     if (name === Input.RegistryPassword) return password
     const envName = FROM_ENV[name]
-    if (envName) return command === 'build' ? (process.env[envName] ?? '') : ''
+    if (envName) return builds ? (process.env[envName] ?? '') : ''
     const given = values[name]
     // Pushing is explicit on a developer's machine: a first try must not publish anything.
     if (name === Input.Push && given === undefined) return 'false'
     if (!given) return ''
     return given.join(name === Input.Platforms ? ',' : '\n')
   }
-  const inputs =
-    command === 'build'
-      ? parseInputs(read)
-      : command === 'doctor'
-        ? ({} as Inputs)
-        : // The other commands build no image, so they need no image name: any valid one will do.
-          parseInputs(n => (n === Input.Image ? `${command}/only` : read(n)))
+  const inputs = builds
+    ? parseInputs(read)
+    : command === 'doctor'
+      ? ({} as Inputs)
+      : // The other commands build no image, so they need no image name: any valid one will do.
+        parseInputs(n => (n === Input.Image ? `${command}/only` : read(n)))
   const artifactsDir = values['artifacts-dir']?.[0] ?? ''
-  if (command === 'build' && inputs[Input.Artifacts].length && !artifactsDir) {
+  if (builds && inputs[Input.Artifacts].length && !artifactsDir) {
     throw new UsageError('--artifacts-dir: give the directory --artifacts are written to, e.g. --artifacts-dir dist')
   }
-  if (command === 'build' && artifactsDir && !inputs[Input.Artifacts].length) {
+  if (builds && artifactsDir && !inputs[Input.Artifacts].length) {
     throw new UsageError('--artifacts-dir: no --artifacts are asked for; name them with --artifacts STAGE:PATH')
   }
   return {
-    command,
+    command: command === 'build' && values['dry-run'] ? 'plan' : command,
     inputs,
     repo: values.repo?.[0] ?? process.cwd(),
     json: Boolean(values.json),

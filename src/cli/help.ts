@@ -1,5 +1,5 @@
 // The CLI's help: an overview of the commands, and each command's own flags.
-export const COMMANDS = ['build', 'context', 'advise', 'doctor'] as const
+export const COMMANDS = ['build', 'plan', 'context', 'advise', 'doctor'] as const
 export type Command = (typeof COMMANDS)[number]
 
 export const SUMMARIES: Record<Command, { usage: string; text: string }> = {
@@ -9,6 +9,13 @@ export const SUMMARIES: Record<Command, { usage: string; text: string }> = {
 image, and, with --push, pushes it only when the tests pass. Every option
 mirrors an input of the GitHub Action; only the default of --push differs
 (the action pushes by default).`
+  },
+  plan: {
+    usage: 'hashdock plan --image REPOSITORY [options]   (or: hashdock build --dry-run …)',
+    text: `says what hashdock build would do with the same flags, and stops: the
+resolved commit, the tags (and the tag lines that give none, with why), the
+labels, how it builds, and the exact buildx and skopeo command lines. Builds,
+pushes and leaves nothing.`
   },
   context: {
     usage: 'hashdock context --out DIR [--githash REF] [--mtime commit|per-file] [--context PATH]',
@@ -90,6 +97,7 @@ export const FLAG_HELP: Record<string, [string, string]> = {
   out: ['DIR', 'where to write the build context'],
   commits: ['N', 'first-parent commits to measure (default: 200)'],
   advice: ['', 'advise on the Dockerfile in the report (default: on; --no-advice)'],
+  'dry-run': ['', 'say what the build would do, as hashdock plan does, and stop'],
   json: ['', 'print only the result, as JSON, on standard output; logs and the\nbuild\'s progress go to standard error, as they always do'],
   help: ['', 'show this help'],
   version: ['', "print hashdock's version"]

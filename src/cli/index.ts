@@ -17,10 +17,11 @@ import type { Inputs } from '../core/inputs.js'
 import { planSource } from '../core/stages/plan.js'
 import { advise } from '../core/stages/advise.js'
 import type { Workspace } from '../core/workspace.js'
-import { runPipeline } from '../core/pipeline.js'
+import { dryRun, runPipeline } from '../core/pipeline.js'
 import { renderAdviceReport } from './advice-report.js'
 import { renderDoctorReport } from './doctor-report.js'
-import { adviseJson, buildJson, doctorJson, notStartedJson, stringify } from './json.js'
+import { adviseJson, buildJson, doctorJson, notStartedJson, planJson, stringify } from './json.js'
+import { renderPlanReport } from './plan-report.js'
 import { doctor } from '../core/doctor.js'
 import { helpText, parseCli, UsageError, type CliOptions } from './args.js'
 import { artifactsDir } from './artifacts-dir.js'
@@ -66,8 +67,8 @@ async function main(): Promise<number> {
   // runner's output is a log, and every line of it is neutralised.
   const terminal = process.stderr.isTTY === true && !runner && process.env.BUILDKIT_PROGRESS !== 'plain'
   const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD', terminal, ...(cli.artifactsDir ? { artifactSink: artifactsDir(cli.artifactsDir) } : {}) }
-  // `context` starts nothing in the engine (it needs none): only its scratch files go.
-  const cleanup = (): Promise<string[]> => (cli.command === 'context' || cli.command === 'advise' ? removeScratch(workDir) : cleanupRun(runId, workDir))
+  // `context`, `advise` and `plan` start nothing in the engine: only their scratch files go.
+  const cleanup = (): Promise<string[]> => (cli.command === 'context' || cli.command === 'advise' || cli.command === 'plan' ? removeScratch(workDir) : cleanupRun(runId, workDir))
   // Ctrl-C: the services, containers and login of this run go with it, then the CLI exits as interrupted.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -84,6 +85,11 @@ async function main(): Promise<number> {
       if (cli.json) process.stdout.write(json(notStartedJson(cli.inputs[Input.Image], describe(error))))
       throw error
     })
+    if (cli.command === 'plan') {
+      const planned = await dryRun(cli.inputs, workspace, log)
+      process.stdout.write(cli.json ? json(planJson(planned)) : shown(renderPlanReport(planned, { colour: wantsColour(process.stdout) })))
+      return 0
+    }
     const report = await runPipeline(cli.inputs, workspace, log)
     const failure = report.failure ? oneLine(terminalMessage(report.failure, report.remedy)) : ''
     if (cli.json) {

@@ -1,5 +1,6 @@
 // The CLI's --json: the facts of a run as typed JSON (numbers, booleans, arrays, objects), one camelCase
 // key style for every command, a schemaVersion to check, and how the run ended.
+import type { DryRun } from '../core/pipeline.js'
 import type { DoctorReport } from '../core/doctor.js'
 import type { AdviceReport } from '../core/stages/advise.js'
 import { outcome, type Report } from '../core/stages/report.js'
@@ -117,6 +118,12 @@ export type DoctorJson = { schemaVersion: number; command: 'doctor'; status: Sta
 
 export function doctorJson(r: DoctorReport): DoctorJson {
   return { schemaVersion: JSON_SCHEMA_VERSION, command: 'doctor', status: r.ready ? 'passed' : 'failed', ...r }
+}
+
+export type PlanJson = { schemaVersion: number; command: 'plan'; status: Status } & DryRun
+
+export function planJson(r: DryRun): PlanJson {
+  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'plan', status: 'passed', ...r }
 }
 
 export const stringify = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`

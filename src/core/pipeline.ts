@@ -3,6 +3,8 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { assemble } from './stages/assemble.js'
 import { build, keepImage, load, type Loaded } from './stages/build.js'
+import { buildxArgs } from './stages/buildx-args.js'
+import { pushArgs, skopeoLine } from './programs/registry.js'
 import { removeRunBuilder, selectedBuilder } from './programs/builder.js'
 import { advise, MIN_COMMITS, type AdviceReport } from './stages/advise.js'
 import { attest, type StoredAttestation } from './stages/attest.js'
@@ -10,7 +12,7 @@ import { exportArtifacts, type Artifacts } from './stages/artifacts.js'
 import { arrangeCache } from './stages/cache.js'
 import { prepareServices, showLogs, startServices, stopServices, type ComposeProject } from './programs/compose.js'
 import { Input } from './constants.js'
-import { createContext, type BuildContext } from './stages/context.js'
+import { contextPaths, createContext, type BuildContext } from './stages/context.js'
 import { login, logout, type RegistrySession } from './programs/docker-config.js'
 import { requireEngine, requireSkopeo } from './programs/docker.js'
 import { Git } from './programs/git.js'
@@ -19,7 +21,7 @@ import { registryOf } from './image-ref.js'
 import { DEFAULT_RETRY, type RetryPolicy } from './programs/retry.js'
 import type { Inputs } from './inputs.js'
 import type { Log } from './log.js'
-import { plan, type Plan } from './stages/plan.js'
+import { plan, references, type Plan } from './stages/plan.js'
 import { publish, type Published } from './stages/publish.js'
 import { failedReport, report, reusedReport, startProgress, type Progress, type Report } from './stages/report.js'
 import { annotateFailures, judgeByResults, readResults } from './results/results.js'
@@ -40,22 +42,9 @@ export async function runPipeline(inputs: Inputs, workspace: Workspace, log: Log
   return progress.advice ? { ...result, advice: progress.advice } : result
 }
 
-/** Advice is advice: whatever goes wrong measuring it is a debug line, never the run's failure. */
-async function adviceOn(p: Plan, log: Log): Promise<AdviceReport | undefined> {
-  try {
-    const measured = await advise(p)
-    const n = measured.advice.length
-    log.info(`Dockerfile advice: ${n === 0 ? 'none' : n === 1 ? 'one piece' : `${n} pieces`}, measured on the last ${measured.commits} first-parent commits`)
-    if (measured.commits < MIN_COMMITS) log.info(`Dockerfile advice: only ${measured.commits} commits of history here, too few to judge the layer order; check out with fetch-depth: 0`)
-    return measured
-  } catch (error) {
-    log.debug(`Dockerfile advice skipped: ${error instanceof Error ? error.message : String(error)}`)
-    return undefined
-  }
-}
-
-async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: Progress): Promise<Report> {
-  const p = await log.group('Plan', async () => {
+/** The plan of a run: the engine and the builder asked once (an assembly needs neither), then plan. */
+async function planRun(inputs: Inputs, workspace: Workspace, log: Log): Promise<Plan> {
+  return log.group('Plan', async () => {
     if (inputs[Input.AssembleFrom]) {
       // An assembly builds and runs nothing: no engine, no builder; skopeo writes and pushes the index.
       const planned = await plan(inputs, workspace, undefined)
@@ -74,6 +63,60 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     log.info(`Docker engine ${engine.version}${engine.containerdStore ? ' (containerd image store)' : ''}; ${planned.strategy.reasons.join('; ')}`)
     return planned
   })
+}
+
+/** What a run would do, decided and written out, with nothing built, pushed or left behind. */
+export interface DryRun {
+  commit: string
+  commitTime: number
+  images: string[]
+  /** Every reference a push would write, the full-hash tags first. */
+  references: string[]
+  /** Tag lines that give no tag for this commit, and why; the plan's other notices and warnings. */
+  notices: string[]
+  warnings: string[]
+  labels: Record<string, string>
+  /** How it builds and why, as sentences. */
+  strategy: string[]
+  /** The command lines the run would give buildx and skopeo, in order (paths in the run's scratch directory). */
+  commands: string[][]
+}
+
+/** plan, and the command lines that follow from it: `hashdock plan`, `build --dry-run`. */
+export async function dryRun(inputs: Inputs, workspace: Workspace, log: Log): Promise<DryRun> {
+  const p = await planRun(inputs, workspace, log)
+  const commands: string[][] = []
+  const archive = join(workspace.workDir, p.assembleFrom ? 'index' : 'image.tar')
+  if (!p.assembleFrom) {
+    const cache = arrangeCache(p, workspace.cacheStore?.dir, log)
+    const output = { kind: 'image' as const, archive, metadataFile: join(workspace.workDir, 'build-metadata.json'), cacheArgs: cache.args }
+    commands.push(['docker', ...buildxArgs(p, contextPaths(p, join(workspace.workDir, 'context', 'tree')), output).args])
+  }
+  if (inputs[Input.Push]) {
+    // The digest is the build's: known once it has run.
+    const session = { authfile: undefined, retry: retryPolicy(inputs, log) }
+    const source = `${p.assembleFrom ? 'oci' : 'oci-archive'}:${archive}`
+    for (const image of p.images) commands.push(skopeoLine(session, pushArgs(source, image, '<digest>', session, join(workspace.workDir, 'pushed.digest'))))
+  }
+  return { commit: p.commit, commitTime: p.commitTime, images: p.images, references: references(p), notices: p.notices, warnings: p.warnings, labels: p.labels, strategy: p.strategy.reasons, commands }
+}
+
+/** Advice is advice: whatever goes wrong measuring it is a debug line, never the run's failure. */
+async function adviceOn(p: Plan, log: Log): Promise<AdviceReport | undefined> {
+  try {
+    const measured = await advise(p)
+    const n = measured.advice.length
+    log.info(`Dockerfile advice: ${n === 0 ? 'none' : n === 1 ? 'one piece' : `${n} pieces`}, measured on the last ${measured.commits} first-parent commits`)
+    if (measured.commits < MIN_COMMITS) log.info(`Dockerfile advice: only ${measured.commits} commits of history here, too few to judge the layer order; check out with fetch-depth: 0`)
+    return measured
+  } catch (error) {
+    log.debug(`Dockerfile advice skipped: ${error instanceof Error ? error.message : String(error)}`)
+    return undefined
+  }
+}
+
+async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: Progress): Promise<Report> {
+  const p = await planRun(inputs, workspace, log)
   progress.plan = p
   // Said in the report of any run, also of one that fails later.
   progress.notes = [...p.notices, ...p.warnings]

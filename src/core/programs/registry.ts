@@ -48,7 +48,7 @@ async function skopeoOnRegistry(session: Pick<RegistrySession, 'retry'>, registr
   return withRetries(policy, registry, what, async () => {
     let r: RunResult
     try {
-      r = await run('skopeo', ['--command-timeout', `${Math.max(1, Math.ceil(policy.timeoutMs / 1000))}s`, ...args], { allowFailure: true })
+      r = await run('skopeo', skopeoLine(session, args).slice(1), { allowFailure: true })
     } catch {
       throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`)
     }
@@ -59,6 +59,12 @@ async function skopeoOnRegistry(session: Pick<RegistrySession, 'retry'>, registr
     if (why) throw new TransientError(why === 'timed out' ? `no answer within ${Math.ceil(policy.timeoutMs / 1000)}s` : `${why}: ${shorten(message)}`)
     throw new ServiceError(Input.Image, `${what} failed: ${shorten(message)}`)
   })
+}
+
+/** A skopeo command line as the run gives it: every attempt bounded by the policy's timeout. */
+export function skopeoLine(session: Pick<RegistrySession, 'retry'>, args: string[]): string[] {
+  const policy = session.retry ?? DEFAULT_RETRY
+  return ['skopeo', '--command-timeout', `${Math.max(1, Math.ceil(policy.timeoutMs / 1000))}s`, ...args]
 }
 
 /** skopeo's messages repeat every URL it tried; the end says what happened. */
@@ -73,13 +79,13 @@ const shorten = (message: string): string => (message.length > 300 ? `…${messa
 export async function pushArchive(archive: string, image: string, digest: string, session: RegistrySession, workDir: string): Promise<string> {
   const digestFile = join(workDir, 'pushed.digest')
   const transport = (await stat(archive)).isDirectory() ? 'oci' : 'oci-archive'
-  await skopeoOnRegistry(
-    session,
-    registryOf(image),
-    ['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...access(session, registryOf(image), 'dest-tls-verify'), `${transport}:${archive}`, `docker://${image}@${digest}`],
-    `pushing ${image}@${digest}`
-  )
+  await skopeoOnRegistry(session, registryOf(image), pushArgs(`${transport}:${archive}`, image, digest, session, digestFile), `pushing ${image}@${digest}`)
   return (await readFile(digestFile, 'utf8')).trim()
+}
+
+/** skopeo's arguments for pushing `source` to `image` by digest, byte for byte, with no tag. */
+export function pushArgs(source: string, image: string, digest: string, session: Pick<RegistrySession, 'authfile'>, digestFile: string): string[] {
+  return ['copy', '--quiet', '--all', '--preserve-digests', '--digestfile', digestFile, ...access(session, registryOf(image), 'dest-tls-verify'), source, `docker://${image}@${digest}`]
 }
 
 /**

@@ -12,7 +12,7 @@ import { InputError, lastLine } from '../errors.js'
 import { run } from '../programs/exec.js'
 import type { Log } from '../log.js'
 import type { Plan } from './plan.js'
-import { runOptions, secretArgs } from './build.js'
+import { buildxArgs } from './buildx-args.js'
 import { setTimes } from './context.js'
 import { IMAGE_CLOCK } from './strategy.js'
 
@@ -75,28 +75,9 @@ export async function exportArtifacts(p: Plan, context: BuildContext, workDir: s
   const copies = requested.map(a => `COPY --from=${a.stage} ${JSON.stringify([`/${a.path}`, `/${a.stage}/${a.path}`])}`)
   await writeFile(dockerfile, `${await readFile(context.dockerfile, 'utf8')}\n\nFROM scratch AS ${ARTIFACTS_STAGE}\n${copies.join('\n')}\n`)
   const dir = join(workDir, 'artifacts')
-  const secrets = secretArgs(p)
-  const args = [
-    'buildx', 'build',
-    '--builder', p.strategy.builder.name,
-    '--progress', 'plain',
-    '--file', dockerfile,
-    '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
-    ...p.inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
-    ...Object.entries(context.named).flatMap(([name, value]) => ['--build-context', `${name}=${value}`]),
-    ...secrets.args,
-    ...p.inputs[Input.Ssh].flatMap(s => ['--ssh', s]),
-    // The image build just ran every step (no-cache included): this one reuses its results.
-    ...runOptions(p).filter(o => o !== '--no-cache'),
-    '--provenance=false',
-    '--sbom=false',
-    ...(p.strategy.platforms.length ? ['--platform', p.strategy.platforms.join(',')] : []),
-    '--target', ARTIFACTS_STAGE,
-    '--output', `type=local,dest=${dir}`,
-    context.contextDir
-  ]
+  const { args, env } = buildxArgs(p, context, { kind: 'artifacts', dockerfile, stage: ARTIFACTS_STAGE, dest: dir })
   log.info(`Exporting ${requested.map(a => `${a.stage}:${a.path}`).join(', ')}`)
-  const r = await run('docker', args, { stream: true, env: secrets.env, allowFailure: true })
+  const r = await run('docker', args, { stream: true, env, allowFailure: true })
   if (r.exitCode !== 0) {
     const line = lastLine(r.stderr || r.stdout).replace(/^ERROR:\s*/, '')
     // BuildKit names a path COPY cannot find by its absolute path in the stage: said as the line was written.

@@ -1,8 +1,7 @@
 // Stage 3: BuildKit writes the image once, as an archive; that archive is what is tested and what is pushed.
 import { readFile, rm, stat } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { createRunBuilder } from '../programs/builder.js'
-import { Input } from '../constants.js'
 import type { BuildContext } from './context.js'
 import { inspectImage } from '../programs/docker.js'
 import { run } from '../programs/exec.js'
@@ -10,7 +9,7 @@ import { megabytes, ticking, type Log } from '../log.js'
 import { platformImages, type PlatformImage } from '../programs/oci-archive.js'
 import type { Plan } from './plan.js'
 import { skopeo } from '../programs/registry.js'
-import { IMAGE_CLOCK } from './strategy.js'
+import { buildxArgs } from './buildx-args.js'
 
 export interface Built {
   /** Digest of the image's manifest (or index, with attestations): its identity from here to the registry. */
@@ -89,32 +88,9 @@ export async function build(p: Plan, context: BuildContext, options: BuildOption
   }
   const archive = join(workDir, 'image.tar')
   const metadataFile = join(workDir, 'build-metadata.json')
-  const secrets = secretArgs(p)
-  const args = [
-    'buildx', 'build',
-    '--builder', strategy.builder.name,
-    // On a terminal, BuildKit's own compact view; in a log or a pipe, every line of every step.
-    '--progress', p.workspace.terminal ? 'tty' : 'plain',
-    '--file', context.dockerfile,
-    '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
-    ...p.inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
-    ...Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-    ...p.inputs[Input.Annotations].flatMap(a => ['--annotation', a]),
-    ...(p.inputs[Input.Target] ? ['--target', p.inputs[Input.Target]] : []),
-    ...Object.entries(context.named).flatMap(([name, value]) => ['--build-context', `${name}=${value}`]),
-    ...secrets.args,
-    ...p.inputs[Input.Ssh].flatMap(s => ['--ssh', s]),
-    ...runOptions(p),
-    `--provenance=${strategy.provenance ? 'mode=max' : 'false'}`,
-    `--sbom=${strategy.sbom}`,
-    ...options.cacheArgs,
-    '--metadata-file', metadataFile,
-    ...(strategy.platforms.length ? ['--platform', strategy.platforms.join(',')] : []),
-    '--output', `type=${strategy.exporter},dest=${archive},${strategy.exporter === 'docker' ? 'oci-mediatypes=true,' : ''}rewrite-timestamp=true,compression=${strategy.compression},force-compression=true,name=${p.localRef}`,
-    context.contextDir
-  ]
+  const { args, env } = buildxArgs(p, context, { kind: 'image', archive, metadataFile, cacheArgs: options.cacheArgs })
   const started = Date.now()
-  const r = await run('docker', args, { stream: true, env: secrets.env, terminal: p.workspace.terminal })
+  const r = await run('docker', args, { stream: true, env, terminal: p.workspace.terminal })
   // (The TTY view is not kept: a refused cache export shows in it, in BuildKit's words.)
   warnOnCacheExportError(r.stderr, log)
   const seconds = (Date.now() - started) / 1000
@@ -216,39 +192,6 @@ async function loadEachPlatform(p: Plan, built: Built, log: Log): Promise<Loaded
     platforms.push({ platform: image.platform, digest: image.digest, imageId: facts.id, localRef })
   }
   return { imageId: platforms[0]?.imageId ?? '', localRef: platforms[0]?.localRef ?? p.localRef, workingDir, platforms }
-}
-
-/**
- * Secret values reach buildx through its environment, never its argument list, which the log's
- * command lines, process listings and shell traces show: `id=X,env=VAR` names a variable set only for
- * the buildx process.
- */
-export function secretArgs(p: Pick<Plan, 'inputs' | 'workspace'>): { args: string[]; env: Record<string, string> } {
-  const env: Record<string, string> = {}
-  const args = p.inputs[Input.Secrets].flatMap((secret, i) => {
-    if ('file' in secret) return ['--secret', `id=${secret.id},src=${resolve(p.workspace.repoDir, secret.file)}`]
-    // A variable of the runner's (secret-envs) is copied too: programs start from an allow-listed
-    // environment, so buildx would not see it otherwise.
-    const name = `HASHDOCK_SECRET_${i}`
-    env[name] = 'value' in secret ? secret.value : (process.env[secret.env] ?? '')
-    return ['--secret', `id=${secret.id},env=${name}`]
-  })
-  return { args, env }
-}
-
-/** The options of BuildKit's RUN steps and of the build, as build-push-action passes them. */
-export function runOptions(p: Plan): string[] {
-  const i = p.inputs
-  return [
-    ...(i[Input.NoCache] ? ['--no-cache'] : []),
-    ...(i[Input.Pull] ? ['--pull'] : []),
-    ...(i[Input.Network] ? ['--network', i[Input.Network]] : []),
-    // host networking is an entitlement the build must ask for; the builder must also allow it.
-    ...(i[Input.Network] === 'host' ? ['--allow', 'network.host'] : []),
-    ...(i[Input.ShmSize] ? ['--shm-size', i[Input.ShmSize]] : []),
-    ...i[Input.Ulimit].flatMap(u => ['--ulimit', u]),
-    ...i[Input.AddHosts].flatMap(h => ['--add-host', h.replace('=', ':')])
-  ]
 }
 
 /** A refused cache export is ignored by BuildKit (ignore-error); the user still hears of it, once. */

@@ -48,11 +48,16 @@ export async function createContext(p: SourcePlan, root: string): Promise<BuildC
   } else {
     await setTimes(tree, p.commitTime)
   }
+  return contextPaths(p, tree)
+}
+
+/** Where the builder finds the context, the Dockerfile and the named contexts once the commit is extracted into `tree`. */
+export function contextPaths(p: Pick<SourcePlan, 'inputs' | 'contextPath' | 'dockerfilePath'>, tree: string): BuildContext {
   return {
     tree,
     contextDir: join(tree, p.contextPath),
-    dockerfile,
-    named: Object.fromEntries(named.map(c => [c.name, 'path' in c ? join(tree, c.path) : `docker-image://${c.image}`]))
+    dockerfile: join(tree, p.dockerfilePath),
+    named: Object.fromEntries(p.inputs[Input.BuildContexts].map(c => [c.name, 'path' in c ? join(tree, c.path) : `docker-image://${c.image}`]))
   }
 }
 
