@@ -13,6 +13,7 @@ import {
   utimesSync,
   writeFileSync
 } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { commitAll, git, write } from '../__fixtures__/git-repo.js'
@@ -115,11 +116,41 @@ describe('createContext, the whole repository', () => {
     expect(readlinkSync(join(tree, 'link'))).toBe('app/run.sh')
   })
 
-  test('every entry has the commit time: files, directories, the symlink and the root', () => {
-    const all = ['', ...entries(tree)]
-    expect(all).toEqual(expect.arrayContaining(['', 'app', 'app/nested', 'app/nested/deep', 'docs', 'link']))
-    for (const path of all) {
-      expect([path, lstatSync(join(tree, path)).mtimeMs]).toEqual([path, COMMIT_TIME * 1000])
+  test("by default each file's time comes from its content (its blob id), each directory's from the newest below it", () => {
+    const blobs = new Map(
+      execFileSync('git', ['-C', repo, 'ls-tree', '-r', '-z', commit], { encoding: 'utf8' })
+        .split('\0')
+        .filter(Boolean)
+        .map(line => [line.slice(line.indexOf('\t') + 1), line.split(' ')[2].split('\t')[0]] as const)
+    )
+    const expected = (path: string): number => 1 + (parseInt((blobs.get(path) ?? '').slice(0, 7), 16) % 2 ** 28)
+    for (const path of ['Dockerfile', 'tracked.txt', 'app/run.sh', 'link']) {
+      expect([path, lstatSync(join(tree, path)).mtimeMs]).toEqual([path, expected(path) * 1000])
+    }
+    expect(lstatSync(join(tree, 'app/nested/deep')).mtimeMs).toBe(expected('app/nested/deep/data.txt') * 1000)
+  })
+
+  test('a file whose content did not change keeps its time in the next commit; one that changed gets another', async () => {
+    const next = mkdtempSync(join(scratch, 'next-'))
+    // The next commit, made beside the working tree (which holds changes of its own): tracked.txt changed.
+    const g = (args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): string =>
+      execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', ...options, env: { ...process.env, ...options.env } }).trim()
+    const index = { GIT_INDEX_FILE: join(next, 'index') }
+    const blob = g(['hash-object', '-w', '--stdin'], { input: 'changed\n' })
+    g(['read-tree', commit], { env: index })
+    g(['update-index', '--cacheinfo', `100644,${blob},tracked.txt`], { env: index })
+    const tree2 = g(['write-tree'], { env: index })
+    const second = g(['-c', 'user.name=t', '-c', 'user.email=t@e', 'commit-tree', tree2, '-p', commit, '-m', 'change one file'])
+    const context = await createContext({ ...planFor({}, next), commit: second }, next)
+    expect(lstatSync(join(context.tree, 'Dockerfile')).mtimeMs).toBe(lstatSync(join(tree, 'Dockerfile')).mtimeMs)
+    expect(lstatSync(join(context.tree, 'tracked.txt')).mtimeMs).not.toBe(lstatSync(join(tree, 'tracked.txt')).mtimeMs)
+  })
+
+  test('mtime: commit gives every entry the commit time', async () => {
+    const other = mkdtempSync(join(scratch, 'run-'))
+    const context = await createContext(planFor({ [Input.Mtime]: 'commit' }, other), other)
+    for (const path of ['', ...entries(context.tree)]) {
+      expect([path, lstatSync(join(context.tree, path)).mtimeMs]).toEqual([path, COMMIT_TIME * 1000])
     }
   })
 
@@ -137,7 +168,7 @@ describe('createContext, the whole repository', () => {
 describe('createContext, a sub-directory context', () => {
   test('only the context and the Dockerfile, with the commit time', async () => {
     const root = mkdtempSync(join(scratch, 'run-'))
-    const context = await createContext(planFor({ [Input.Context]: './app/', [Input.Dockerfile]: 'Dockerfile' }, root), root)
+    const context = await createContext(planFor({ [Input.Context]: './app/', [Input.Dockerfile]: 'Dockerfile', [Input.Mtime]: 'commit' }, root), root)
     expect(filesOnly(context.tree)).toEqual(['Dockerfile', 'app/nested/deep/data.txt', 'app/run.sh'])
     expect(context.contextDir).toBe(join(root, 'tree', 'app'))
     expect(context.dockerfile).toBe(join(root, 'tree', 'Dockerfile'))

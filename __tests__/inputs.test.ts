@@ -51,7 +51,7 @@ describe('parseInputs: defaults', () => {
       [Input.IntegrationCommand]: '',
       [Input.TestResults]: '',
       [Input.WaitTimeout]: 120,
-      [Input.Mtime]: 'commit',
+      [Input.Mtime]: 'content',
       [Input.Cache]: '',
       [Input.Rebuild]: false
     })
@@ -203,7 +203,7 @@ describe('parseInputs: invalid values name their input', () => {
     [Input.WaitTimeout, 'abc', 'is not a whole number of seconds'],
     [Input.TestResults, 'results', 'must be an absolute directory'],
     [Input.TestResults, './results', 'must be an absolute directory'],
-    [Input.Mtime, 'author', 'is not one of commit, per-file'],
+    [Input.Mtime, 'author', 'is not one of content, commit, per-file'],
     [Input.Cache, 'local', 'is not one of gha, registry, none']
   ])('%s %j', (input, raw, problem) => {
     const error = inputError({ [input]: raw }, input)

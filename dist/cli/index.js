@@ -28557,6 +28557,100 @@ async function removeScratch(workDir) {
 }
 const describe = (error) => (error instanceof Error ? error.message : String(error));
 
+;// CONCATENATED MODULE: ./src/core/stages/strategy.ts
+
+
+
+/**
+ * The image's clock, the same for every commit: BuildKit clamps every newer timestamp in the layers it
+ * writes to it (rewrite-timestamp). A clock that moved with each commit would put the clock of whichever
+ * commit first built a cached layer into every later image that reuses that layer, so a commit's digest
+ * would depend on what the builder had cached. The commit's own time is kept in the image's
+ * org.opencontainers.image.created label and the commit-time output.
+ */
+const IMAGE_CLOCK = 0;
+/**
+ * Every builder but one writes an OCI image archive with rewritten timestamps and exports a layer
+ * cache; the exception is the engine's own `docker` driver on an engine without the containerd image
+ * store, and for it the run brings a docker-container builder of its own.
+ */
+function decideStrategy(inputs, engine, selected, runId, isolate = false) {
+    if (!engine.buildx) {
+        throw new Error('docker buildx is not installed: hashdock builds with BuildKit through buildx. Install the docker-buildx plugin (on GitHub, docker/setup-buildx-action).');
+    }
+    const reasons = [];
+    const notices = [];
+    // The same registry answers as localhost, 127.0.0.1 and [::1]; base images may name it either way.
+    const loopbackRegistries = [
+        ...new Set(inputs[Input.Image].map(registryOf).filter(isLoopback).flatMap(registry => {
+            const port = /:(\d+)$/.exec(registry)?.[1];
+            return [registry, ...['localhost', '127.0.0.1'].map(h => (port ? `${h}:${port}` : h))];
+        }))
+    ];
+    let builder = { ...selected, create: false };
+    if (selected.driver === 'docker' && !engine.containerdStore) {
+        builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };
+        notices.push(`builder: '${selected.name}' is the engine's own builder on an engine without the containerd image store, which can neither write an image archive nor export a layer cache; this run uses a docker-container builder of its own (${builder.name}), removed when it ends. Select one with docker/setup-buildx-action or the builder input to keep it between runs.`);
+    }
+    else if (isolate) {
+        // A pull request's commit writes layers and cache mounts (RUN --mount=type=cache) into the builder it
+        // runs on; on a builder of its own they are gone with the run, and no trusted build ever reads them.
+        builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };
+        notices.push(`builder: this run builds on a docker-container builder of its own (${builder.name}), removed when it ends, since ${inputs[Input.IsolateBuilder] === 'true' ? 'isolate-builder is true' : "the commit is a pull request's"}: its layers and cache mounts never reach the builder trusted builds use (isolate-builder: false builds on '${selected.name}').`);
+    }
+    reasons.push(`built by '${builder.name}' (${builder.driver} driver${builder.create ? ', created for this run' : ''})`);
+    const provenance = inputs[Input.Provenance];
+    const sbom = inputs[Input.Sbom];
+    const reproducible = !provenance && !sbom;
+    if (!reproducible) {
+        notices.push('Not reproducible: provenance and SBOM attestations record when and how the image was built, so every build gets a new digest.');
+    }
+    else {
+        reasons.push('reproducible: every timestamp in the new layers is the fixed image clock, and no attestation records build times');
+    }
+    const cache = inputs[Input.Cache] || 'none';
+    const tested = Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand]);
+    const load = tested || inputs[Input.KeepImage];
+    if (!load)
+        reasons.push('no test runs, so the image is not loaded into the engine');
+    else if (!tested)
+        reasons.push('no test runs; the image is loaded into the engine to be kept (keep-image)');
+    const compression = inputs[Input.Compression];
+    const platforms = inputs[Input.Platforms];
+    const multi = platforms.length > 1;
+    // An index (several platforms, or attestations) needs the oci exporter; the classic store loads
+    // each platform's image of it on its own.
+    const exporter = multi || !reproducible ? 'oci' : 'docker';
+    const loading = exporter === 'oci' && !engine.containerdStore ? 'per-platform' : 'archive';
+    if (multi) {
+        reasons.push(`${platforms.join(', ')}: one build writes an index of one image per platform, each tested (${loading === 'archive' ? 'the containerd image store holds them all' : 'loaded one platform at a time: the engine has no containerd image store'}); the index is pushed only if every platform passed`);
+    }
+    return { builder, loopbackRegistries, cache, compression, platforms, exporter, loading, load, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices };
+}
+/**
+ * An assembly builds nothing: it reads images other jobs built and tested, so it needs neither an
+ * engine nor a builder.
+ */
+function assemblyStrategy(inputs) {
+    const platforms = inputs[Input.Platforms];
+    const reasons = [`${platforms.join(', ')}: one index assembled from the images each platform's own job built and tested; pushed only if every platform's image is there and passed`];
+    return {
+        builder: { name: '', driver: '', create: false },
+        loopbackRegistries: [],
+        cache: 'none',
+        compression: inputs[Input.Compression],
+        platforms,
+        exporter: 'oci',
+        loading: 'archive',
+        load: false,
+        provenance: inputs[Input.Provenance],
+        sbom: inputs[Input.Sbom],
+        reproducible: true,
+        reasons,
+        notices: []
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/core/programs/git.ts
 // What the pipeline asks of git, each answer from one git command.
 
@@ -28813,6 +28907,26 @@ async function requireFullHistory(repoDir) {
     }
 }
 /**
+ * mtime: content. Each file's time comes from its content — its git blob id, read as a number of seconds
+ * below 2^28 — so a file that did not change has the same time in every commit (and in every cached
+ * layer that copied it), and a file that changed gets another: BuildKit's context transfer, which
+ * re-sends only files whose size or time differ, then never keeps a stale copy. Needs no history: the
+ * commit's own tree says it, in a shallow clone too.
+ */
+async function fileContentTimes(repoDir, commit) {
+    const { stdout } = await run('git', ['-C', repoDir, 'ls-tree', '-r', '-z', '--full-tree', commit], { keep: 'all' });
+    const times = new Map();
+    for (const entry of stdout.split('\0')) {
+        const tab = entry.indexOf('\t');
+        if (tab < 0)
+            continue;
+        const [, type, object] = entry.slice(0, tab).split(' ');
+        if (type === 'blob')
+            times.set(entry.slice(tab + 1), 1 + (parseInt(object.slice(0, 7), 16) % 2 ** 28));
+    }
+    return times;
+}
+/**
  * Sets the mtime (and atime) of everything under `root`, the directory `git archive` was extracted into,
  * root and symlinks included, children before their directory. Files and symlinks take their time from
  * `times` (as from fileCommitTimes); a directory takes the newest time of what it holds, the rule of
@@ -28859,6 +28973,7 @@ const SLASH = Buffer.from('/');
 
 
 
+
 /**
  * Extracts the commit's tracked files into a fresh directory. Never the working tree: an untracked or
  * modified file must not reach the image. Fresh for every build, because BuildKit's context transfer
@@ -28880,9 +28995,15 @@ async function createContext(p, root) {
     if ((await (0,promises_namespaceObject.lstat)(dockerfile)).isSymbolicLink() || !(await inside(tree)(dockerfile))) {
         throw new InputError(Input.Dockerfile, `'${p.dockerfilePath}' is a symlink in the commit; commit the Dockerfile itself`);
     }
-    if (p.inputs[Input.Mtime] === 'per-file') {
+    const mode = p.inputs[Input.Mtime];
+    if (mode === 'per-file') {
         const files = await listFiles(tree);
         await applyFileTimes(tree, await fileCommitTimes(p.workspace.repoDir, p.commit, files), p.commitTime);
+    }
+    else if (mode === 'content') {
+        // An unchanged file keeps its time from commit to commit; a changed one gets another (never one
+        // fixed clock for all: BuildKit would then keep an earlier commit's copy of a file of the same size).
+        await applyFileTimes(tree, await fileContentTimes(p.workspace.repoDir, p.commit), IMAGE_CLOCK);
     }
     else {
         await setTimes(tree, p.commitTime);
@@ -28947,100 +29068,6 @@ async function requireSkopeo() {
     if (!found || found.exitCode !== 0) {
         throw new Error('skopeo is not installed: hashdock pushes the tested image with it, byte for byte. Install it (apt-get install skopeo; GitHub\'s Ubuntu runners have it), or set push to false.');
     }
-}
-
-;// CONCATENATED MODULE: ./src/core/stages/strategy.ts
-
-
-
-/**
- * The image's clock, the same for every commit: BuildKit clamps every newer timestamp in the layers it
- * writes to it (rewrite-timestamp). A clock that moved with each commit would put the clock of whichever
- * commit first built a cached layer into every later image that reuses that layer, so a commit's digest
- * would depend on what the builder had cached. The commit's own time is kept in the image's
- * org.opencontainers.image.created label and the commit-time output.
- */
-const IMAGE_CLOCK = 0;
-/**
- * Every builder but one writes an OCI image archive with rewritten timestamps and exports a layer
- * cache; the exception is the engine's own `docker` driver on an engine without the containerd image
- * store, and for it the run brings a docker-container builder of its own.
- */
-function decideStrategy(inputs, engine, selected, runId, isolate = false) {
-    if (!engine.buildx) {
-        throw new Error('docker buildx is not installed: hashdock builds with BuildKit through buildx. Install the docker-buildx plugin (on GitHub, docker/setup-buildx-action).');
-    }
-    const reasons = [];
-    const notices = [];
-    // The same registry answers as localhost, 127.0.0.1 and [::1]; base images may name it either way.
-    const loopbackRegistries = [
-        ...new Set(inputs[Input.Image].map(registryOf).filter(isLoopback).flatMap(registry => {
-            const port = /:(\d+)$/.exec(registry)?.[1];
-            return [registry, ...['localhost', '127.0.0.1'].map(h => (port ? `${h}:${port}` : h))];
-        }))
-    ];
-    let builder = { ...selected, create: false };
-    if (selected.driver === 'docker' && !engine.containerdStore) {
-        builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };
-        notices.push(`builder: '${selected.name}' is the engine's own builder on an engine without the containerd image store, which can neither write an image archive nor export a layer cache; this run uses a docker-container builder of its own (${builder.name}), removed when it ends. Select one with docker/setup-buildx-action or the builder input to keep it between runs.`);
-    }
-    else if (isolate) {
-        // A pull request's commit writes layers and cache mounts (RUN --mount=type=cache) into the builder it
-        // runs on; on a builder of its own they are gone with the run, and no trusted build ever reads them.
-        builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };
-        notices.push(`builder: this run builds on a docker-container builder of its own (${builder.name}), removed when it ends, since ${inputs[Input.IsolateBuilder] === 'true' ? 'isolate-builder is true' : "the commit is a pull request's"}: its layers and cache mounts never reach the builder trusted builds use (isolate-builder: false builds on '${selected.name}').`);
-    }
-    reasons.push(`built by '${builder.name}' (${builder.driver} driver${builder.create ? ', created for this run' : ''})`);
-    const provenance = inputs[Input.Provenance];
-    const sbom = inputs[Input.Sbom];
-    const reproducible = !provenance && !sbom;
-    if (!reproducible) {
-        notices.push('Not reproducible: provenance and SBOM attestations record when and how the image was built, so every build gets a new digest.');
-    }
-    else {
-        reasons.push('reproducible: every timestamp in the new layers is the fixed image clock, and no attestation records build times');
-    }
-    const cache = inputs[Input.Cache] || 'none';
-    const tested = Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand]);
-    const load = tested || inputs[Input.KeepImage];
-    if (!load)
-        reasons.push('no test runs, so the image is not loaded into the engine');
-    else if (!tested)
-        reasons.push('no test runs; the image is loaded into the engine to be kept (keep-image)');
-    const compression = inputs[Input.Compression];
-    const platforms = inputs[Input.Platforms];
-    const multi = platforms.length > 1;
-    // An index (several platforms, or attestations) needs the oci exporter; the classic store loads
-    // each platform's image of it on its own.
-    const exporter = multi || !reproducible ? 'oci' : 'docker';
-    const loading = exporter === 'oci' && !engine.containerdStore ? 'per-platform' : 'archive';
-    if (multi) {
-        reasons.push(`${platforms.join(', ')}: one build writes an index of one image per platform, each tested (${loading === 'archive' ? 'the containerd image store holds them all' : 'loaded one platform at a time: the engine has no containerd image store'}); the index is pushed only if every platform passed`);
-    }
-    return { builder, loopbackRegistries, cache, compression, platforms, exporter, loading, load, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices };
-}
-/**
- * An assembly builds nothing: it reads images other jobs built and tested, so it needs neither an
- * engine nor a builder.
- */
-function assemblyStrategy(inputs) {
-    const platforms = inputs[Input.Platforms];
-    const reasons = [`${platforms.join(', ')}: one index assembled from the images each platform's own job built and tested; pushed only if every platform's image is there and passed`];
-    return {
-        builder: { name: '', driver: '', create: false },
-        loopbackRegistries: [],
-        cache: 'none',
-        compression: inputs[Input.Compression],
-        platforms,
-        exporter: 'oci',
-        loading: 'archive',
-        load: false,
-        provenance: inputs[Input.Provenance],
-        sbom: inputs[Input.Sbom],
-        reproducible: true,
-        reasons,
-        notices: []
-    };
 }
 
 // EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
@@ -29527,6 +29554,9 @@ async function plan(inputs, workspace, facts) {
     const pr = inputs[Input.Githash] ? undefined : workspace.event?.pr;
     const resolved = resolveTags(inputs[Input.Tags], { commit, commitTime, ref, version, branch, pr });
     const notices = resolved.skipped.map(s => `tags: '${s.template}' skipped: ${[...new Set(s.missing.map(whyMissing))].join('; ')}`);
+    if (inputs[Input.Mtime] === 'commit') {
+        notices.push("mtime: commit gives every file the commit's time, so a file copied by two steps (COPY requirements.txt, then COPY . .) can give this commit another digest when the builder holds an older commit's layer; content (the default) and per-file give one digest whatever was cached");
+    }
     const warnings = credentialLike(inputs[Input.BuildArgs]).map(name => `build-args: ${name} looks like a credential, and build arguments stay in the image's history for anyone who pulls it; pass it with secrets (id=value) and read it in a RUN --mount=type=secret,id=... step instead.`);
     const url = workspace.sourceUrl ?? (await git.originUrl());
     const labels = {
@@ -39981,7 +40011,7 @@ async function logins() {
 
 
 
-const MTIME_MODES = ['commit', 'per-file'];
+const MTIME_MODES = ['content', 'commit', 'per-file'];
 const COMPRESSIONS = ['gzip', 'zstd'];
 const ISOLATE_BUILDER = ['auto', 'true', 'false'];
 const COMPOSE_TRUST = ['none', 'host'];
@@ -40013,7 +40043,7 @@ function parseInputs(read) {
         [Input.IntegrationCommand]: get(Input.IntegrationCommand),
         [Input.TestResults]: testResults(get(Input.TestResults)),
         [Input.WaitTimeout]: positiveInteger(Input.WaitTimeout, get(Input.WaitTimeout), 120),
-        [Input.Mtime]: oneOf(Input.Mtime, get(Input.Mtime) || 'commit', MTIME_MODES),
+        [Input.Mtime]: oneOf(Input.Mtime, get(Input.Mtime) || 'content', MTIME_MODES),
         [Input.Cache]: get(Input.Cache) && oneOf(Input.Cache, get(Input.Cache), CACHE_MODES),
         [Input.Rebuild]: inputs_boolean(Input.Rebuild, get(Input.Rebuild), false),
         [Input.Reuse]: inputs_boolean(Input.Reuse, get(Input.Reuse), false),
@@ -40238,7 +40268,7 @@ labels, how it builds, and the exact buildx and skopeo command lines. Builds,
 pushes and leaves nothing.`
     },
     context: {
-        usage: 'hashdock context --out DIR [--githash REF] [--mtime commit|per-file] [--context PATH]',
+        usage: 'hashdock context --out DIR [--githash REF] [--mtime content|per-file|commit] [--context PATH]',
         text: `writes the exact build context hashdock would use for that commit into
 DIR (a new or an empty directory), timestamps included, to inspect or time
 it. Needs no engine.`
@@ -40293,7 +40323,7 @@ const FLAG_HELP = {
     'integration-command': ['CMD', 'integration-test command, run on the compose network'],
     'test-results': ['DIR', 'directory of JUnit XML inside the test containers'],
     'wait-timeout': ['SECONDS', 'wait for healthy compose services (default: 120)'],
-    mtime: ['commit|per-file', "the build context's file times: the commit's, or each file's last change"],
+    mtime: ['content|per-file|commit', "the build context's file times: from each file's content (default),\neach file's last change, or the commit's"],
     cache: ['registry|none', 'layer cache kept in the registry as <image>:buildcache (default: none)'],
     'cache-mode': ['max|min', "cache every stage's layers, or only the final image's (default: max)"],
     'cache-pull-requests': ['read|write', '(GitHub) a pull request reads the cache, or also writes its own'],

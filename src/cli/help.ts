@@ -18,7 +18,7 @@ labels, how it builds, and the exact buildx and skopeo command lines. Builds,
 pushes and leaves nothing.`
   },
   context: {
-    usage: 'hashdock context --out DIR [--githash REF] [--mtime commit|per-file] [--context PATH]',
+    usage: 'hashdock context --out DIR [--githash REF] [--mtime content|per-file|commit] [--context PATH]',
     text: `writes the exact build context hashdock would use for that commit into
 DIR (a new or an empty directory), timestamps included, to inspect or time
 it. Needs no engine.`
@@ -74,7 +74,7 @@ export const FLAG_HELP: Record<string, [string, string]> = {
   'integration-command': ['CMD', 'integration-test command, run on the compose network'],
   'test-results': ['DIR', 'directory of JUnit XML inside the test containers'],
   'wait-timeout': ['SECONDS', 'wait for healthy compose services (default: 120)'],
-  mtime: ['commit|per-file', "the build context's file times: the commit's, or each file's last change"],
+  mtime: ['content|per-file|commit', "the build context's file times: from each file's content (default),\neach file's last change, or the commit's"],
   cache: ['registry|none', 'layer cache kept in the registry as <image>:buildcache (default: none)'],
   'cache-mode': ['max|min', "cache every stage's layers, or only the final image's (default: max)"],
   'cache-pull-requests': ['read|write', '(GitHub) a pull request reads the cache, or also writes its own'],

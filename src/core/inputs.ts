@@ -87,7 +87,7 @@ export interface Inputs {
   [Input.CachePullRequests]: (typeof CACHE_PULL_REQUESTS)[number]
 }
 
-export const MTIME_MODES = ['commit', 'per-file'] as const
+export const MTIME_MODES = ['content', 'commit', 'per-file'] as const
 export type MtimeMode = (typeof MTIME_MODES)[number]
 export const COMPRESSIONS = ['gzip', 'zstd'] as const
 export type Compression = (typeof COMPRESSIONS)[number]
@@ -128,7 +128,7 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.IntegrationCommand]: get(Input.IntegrationCommand),
     [Input.TestResults]: testResults(get(Input.TestResults)),
     [Input.WaitTimeout]: positiveInteger(Input.WaitTimeout, get(Input.WaitTimeout), 120),
-    [Input.Mtime]: oneOf(Input.Mtime, get(Input.Mtime) || 'commit', MTIME_MODES),
+    [Input.Mtime]: oneOf(Input.Mtime, get(Input.Mtime) || 'content', MTIME_MODES),
     [Input.Cache]: get(Input.Cache) && oneOf(Input.Cache, get(Input.Cache), CACHE_MODES),
     [Input.Rebuild]: boolean(Input.Rebuild, get(Input.Rebuild), false),
     [Input.Reuse]: boolean(Input.Reuse, get(Input.Reuse), false),

@@ -4,9 +4,10 @@ import { relative } from 'node:path'
 import { join } from 'node:path'
 import { inside } from '../paths.js'
 import { Input } from '../constants.js'
+import { IMAGE_CLOCK } from './strategy.js'
 import { InputError } from '../errors.js'
 import { run } from '../programs/exec.js'
-import { applyFileTimes, fileCommitTimes } from './file-times.js'
+import { applyFileTimes, fileCommitTimes, fileContentTimes } from './file-times.js'
 import { Git } from '../programs/git.js'
 import type { SourcePlan } from './plan.js'
 
@@ -42,9 +43,14 @@ export async function createContext(p: SourcePlan, root: string): Promise<BuildC
   if ((await lstat(dockerfile)).isSymbolicLink() || !(await inside(tree)(dockerfile))) {
     throw new InputError(Input.Dockerfile, `'${p.dockerfilePath}' is a symlink in the commit; commit the Dockerfile itself`)
   }
-  if (p.inputs[Input.Mtime] === 'per-file') {
+  const mode = p.inputs[Input.Mtime]
+  if (mode === 'per-file') {
     const files = await listFiles(tree)
     await applyFileTimes(tree, await fileCommitTimes(p.workspace.repoDir, p.commit, files), p.commitTime)
+  } else if (mode === 'content') {
+    // An unchanged file keeps its time from commit to commit; a changed one gets another (never one
+    // fixed clock for all: BuildKit would then keep an earlier commit's copy of a file of the same size).
+    await applyFileTimes(tree, await fileContentTimes(p.workspace.repoDir, p.commit), IMAGE_CLOCK)
   } else {
     await setTimes(tree, p.commitTime)
   }

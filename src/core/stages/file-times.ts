@@ -105,6 +105,25 @@ export async function requireFullHistory(repoDir: string): Promise<void> {
 }
 
 /**
+ * mtime: content. Each file's time comes from its content — its git blob id, read as a number of seconds
+ * below 2^28 — so a file that did not change has the same time in every commit (and in every cached
+ * layer that copied it), and a file that changed gets another: BuildKit's context transfer, which
+ * re-sends only files whose size or time differ, then never keeps a stale copy. Needs no history: the
+ * commit's own tree says it, in a shallow clone too.
+ */
+export async function fileContentTimes(repoDir: string, commit: string): Promise<Map<string, number>> {
+  const { stdout } = await run('git', ['-C', repoDir, 'ls-tree', '-r', '-z', '--full-tree', commit], { keep: 'all' })
+  const times = new Map<string, number>()
+  for (const entry of stdout.split('\0')) {
+    const tab = entry.indexOf('\t')
+    if (tab < 0) continue
+    const [, type, object] = entry.slice(0, tab).split(' ')
+    if (type === 'blob') times.set(entry.slice(tab + 1), 1 + (parseInt(object.slice(0, 7), 16) % 2 ** 28))
+  }
+  return times
+}
+
+/**
  * Sets the mtime (and atime) of everything under `root`, the directory `git archive` was extracted into,
  * root and symlinks included, children before their directory. Files and symlinks take their time from
  * `times` (as from fileCommitTimes); a directory takes the newest time of what it holds, the rule of

@@ -84,6 +84,9 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | 
   const pr = inputs[Input.Githash] ? undefined : workspace.event?.pr
   const resolved = resolveTags(inputs[Input.Tags], { commit, commitTime, ref, version, branch, pr })
   const notices = resolved.skipped.map(s => `tags: '${s.template}' skipped: ${[...new Set(s.missing.map(whyMissing))].join('; ')}`)
+  if (inputs[Input.Mtime] === 'commit') {
+    notices.push("mtime: commit gives every file the commit's time, so a file copied by two steps (COPY requirements.txt, then COPY . .) can give this commit another digest when the builder holds an older commit's layer; content (the default) and per-file give one digest whatever was cached")
+  }
   const warnings = credentialLike(inputs[Input.BuildArgs]).map(
     name => `build-args: ${name} looks like a credential, and build arguments stay in the image's history for anyone who pulls it; pass it with secrets (id=value) and read it in a RUN --mount=type=secret,id=... step instead.`
   )
