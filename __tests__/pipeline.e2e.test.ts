@@ -109,6 +109,11 @@ describe('a commit becomes a tested image in the registry', () => {
     expect(inImage(pushed, 'ls /srv')).not.toMatch(/untracked|notes/)
   })
 
+  test('the push says each blob it sends, with its size: a slow uplink never looks hung', () => {
+    expect(run.stdout).toMatch(/^ {2}blob sha256:[0-9a-f]{12}… \([\d.]+ MB\)(: the registry has it)?$/m)
+    expect(run.stdout).toMatch(/^ {2}config sha256:[0-9a-f]{12}… \([\d.]+ MB\)/m)
+  })
+
   test('the job summary reports commit, digest, size, durations and the test result', () => {
     expect(run.summary).toContain(newCommit)
     expect(run.summary).toContain(run.outputs.digest)

@@ -30146,6 +30146,7 @@ async function handOn(p, built, tests, suites, dir) {
 // What an OCI image archive (a tar of an OCI layout) holds: its index, and each platform's manifest in it.
 
 
+
 /**
  * The platform images of the index at the top of the archive, attestations left out. The archive is read
  * by its tar headers only, so a large image costs a few small reads.
@@ -30195,6 +30196,27 @@ async function archivedImage(archive) {
         descriptors[0] = { mediaType: image.mediaType, digest: image.digest, size: image.size, platform };
         return { platform: platformName(platform), digest: image.digest, configDigest: manifest.config.digest, descriptors };
     });
+}
+/** The size of every blob an image archive (or an OCI layout directory) holds, by digest: what a push sends. */
+async function blobSizes(source) {
+    if ((await (0,promises_namespaceObject.stat)(source)).isDirectory()) {
+        const dir = (0,external_node_path_.join)(source, 'blobs', 'sha256');
+        const names = await (0,promises_namespaceObject.readdir)(dir);
+        return new Map(await Promise.all(names.map(async (hex) => [`sha256:${hex}`, (await (0,promises_namespaceObject.stat)((0,external_node_path_.join)(dir, hex))).size])));
+    }
+    const file = await (0,promises_namespaceObject.open)(source, 'r');
+    try {
+        const sizes = new Map();
+        for (const [name, entry] of await tarEntries(file)) {
+            const m = /^blobs\/sha256\/([0-9a-f]{64})$/.exec(name);
+            if (m)
+                sizes.set(`sha256:${m[1]}`, entry.size);
+        }
+        return sizes;
+    }
+    finally {
+        await file.close();
+    }
 }
 function isAttestation(m) {
     return m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
@@ -30341,8 +30363,13 @@ function skopeoTransient(message) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
 ;// CONCATENATED MODULE: ./src/core/programs/registry.ts
 // Registry operations by digest, through skopeo: push an image archive unchanged, copy a manifest to more tags.
+
+
+
 
 
 
@@ -30386,12 +30413,12 @@ function skopeoMessage(stderr) {
  * (see skopeoTransient), each attempt bounded by the policy's timeout. Every operation here is
  * idempotent: blobs and manifests are content-addressed, and a tag write names one digest.
  */
-async function skopeoOnRegistry(session, registry, args, what, allowFailure) {
+async function skopeoOnRegistry(session, registry, args, what, allowFailure, onLine) {
     const policy = session.retry ?? DEFAULT_RETRY;
     return withRetries(policy, registry, what, async () => {
         let r;
         try {
-            r = await run('skopeo', skopeoLine(session, args).slice(1), { allowFailure: true });
+            r = await run('skopeo', skopeoLine(session, args).slice(1), { allowFailure: true, ...(onLine ? { stdoutTo: lines(onLine) } : {}) });
         }
         catch {
             throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`);
@@ -30420,11 +30447,48 @@ const shorten = (message) => (message.length > 300 ? `…${message.slice(-300)}`
  * included, and no tag names it yet. A registry rejects a manifest whose blobs it lacks, so once this
  * returns the image is complete there; tags are written after, by tagDigest. Returns the digest held.
  */
-async function pushArchive(archive, image, digest, session, workDir) {
+async function pushArchive(archive, image, digest, session, workDir, log) {
     const digestFile = (0,external_node_path_.join)(workDir, 'pushed.digest');
     const transport = (await (0,promises_namespaceObject.stat)(archive)).isDirectory() ? 'oci' : 'oci-archive';
-    await skopeoOnRegistry(session, registryOf(image), pushArgs(`${transport}:${archive}`, image, digest, session, digestFile), `pushing ${image}@${digest}`);
+    // A push over a slow uplink must not look hung: a line per blob, with its size.
+    const progress = log ? pushProgress(await blobSizes(archive)) : undefined;
+    const args = pushArgs(`${transport}:${archive}`, image, digest, session, digestFile).filter(a => !(progress && a === '--quiet'));
+    await skopeoOnRegistry(session, registryOf(image), args, `pushing ${image}@${digest}`, undefined, progress && (line => {
+        const said = progress(line);
+        if (said)
+            log?.info(said);
+    }));
     return (await (0,promises_namespaceObject.readFile)(digestFile, 'utf8')).trim();
+}
+/** skopeo's lines while it copies, in the run's words: each blob with its size, or that the registry had it. */
+function pushProgress(sizes) {
+    return line => {
+        const m = /^Copying (blob|config) (sha256:[0-9a-f]{64})(?: (.*))?$/.exec(line.trim());
+        if (!m)
+            return undefined;
+        const size = sizes.get(m[2]);
+        const bytes = size === undefined ? '' : ` (${megabytes(size)})`;
+        return /skipped|already exists/.test(m[3] ?? '') ? `  ${m[1]} ${m[2].slice(0, 19)}…${bytes}: the registry has it` : `  ${m[1]} ${m[2].slice(0, 19)}…${bytes}`;
+    };
+}
+/** A stream that hands each line written to it to `onLine`. */
+function lines(onLine) {
+    let rest = '';
+    return new external_node_stream_namespaceObject.Writable({
+        write(chunk, _encoding, done) {
+            const text = rest + chunk.toString('utf8');
+            const parts = text.split('\n');
+            rest = parts.pop() ?? '';
+            for (const part of parts)
+                onLine(part);
+            done();
+        },
+        final(done) {
+            if (rest)
+                onLine(rest);
+            done();
+        }
+    });
 }
 /** skopeo's arguments for pushing `source` to `image` by digest, byte for byte, with no tag. */
 function pushArgs(source, image, digest, session, digestFile) {
@@ -31220,6 +31284,7 @@ async function blobsOf(dir) {
 
 
 
+
 /**
  * In three steps, so that no tag ever names an image a registry holds only in part, and a registry
  * that fails leaves nothing behind that looks tested:
@@ -31238,7 +31303,7 @@ async function publish(p, built, tests, session, log, held = []) {
     }
     for (const image of p.images) {
         log.info(`Pushing ${image}@${built.digest}`);
-        const digest = await pushArchive(built.archive, image, built.digest, session, p.workspace.workDir).catch(error => {
+        const digest = await ticking(log, seconds => `Pushing ${image}: ${seconds} s`, () => pushArchive(built.archive, image, built.digest, session, p.workspace.workDir, log)).catch(error => {
             throw untagged(error, 'no tag was written in any registry');
         });
         if (digest !== built.digest) {
@@ -40021,24 +40086,24 @@ const CACHE_PULL_REQUESTS = ['read', 'write'];
 function parseInputs(read) {
     const get = (name) => read(name).trim();
     const password = read(Input.RegistryPassword);
-    const images = build_inputs_images(lines(read(Input.Image)));
+    const images = build_inputs_images(inputs_lines(read(Input.Image)));
     const inputs = {
         [Input.Image]: images,
         [Input.CheckoutPath]: checkoutPath(get(Input.CheckoutPath) || '.'),
         [Input.Githash]: githash(get(Input.Githash)),
         [Input.Context]: repoPath(Input.Context, get(Input.Context) || '.'),
         [Input.Dockerfile]: get(Input.Dockerfile) && repoPath(Input.Dockerfile, get(Input.Dockerfile)),
-        [Input.Tags]: tags(lines(read(Input.Tags))),
-        [Input.BuildArgs]: inputs_keyValues(Input.BuildArgs, lines(read(Input.BuildArgs)), 'build argument'),
+        [Input.Tags]: tags(inputs_lines(read(Input.Tags))),
+        [Input.BuildArgs]: inputs_keyValues(Input.BuildArgs, inputs_lines(read(Input.BuildArgs)), 'build argument'),
         [Input.Target]: target(get(Input.Target)),
         [Input.Push]: inputs_boolean(Input.Push, get(Input.Push), true),
         [Input.RegistryUsername]: get(Input.RegistryUsername),
         [Input.RegistryPassword]: password,
-        [Input.RegistryLogins]: registryLogins(lines(read(Input.RegistryLogins))),
+        [Input.RegistryLogins]: registryLogins(inputs_lines(read(Input.RegistryLogins))),
         [Input.TestCommand]: get(Input.TestCommand),
         [Input.ComposeFile]: get(Input.ComposeFile) && repoPath(Input.ComposeFile, get(Input.ComposeFile)),
         [Input.ComposeService]: get(Input.ComposeService),
-        [Input.ComposeEnv]: inputs_keyValues(Input.ComposeEnv, lines(read(Input.ComposeEnv)), 'variable'),
+        [Input.ComposeEnv]: inputs_keyValues(Input.ComposeEnv, inputs_lines(read(Input.ComposeEnv)), 'variable'),
         [Input.ComposeTrust]: oneOf(Input.ComposeTrust, get(Input.ComposeTrust) || 'none', COMPOSE_TRUST),
         [Input.IntegrationCommand]: get(Input.IntegrationCommand),
         [Input.TestResults]: testResults(get(Input.TestResults)),
@@ -40055,22 +40120,22 @@ function parseInputs(read) {
         [Input.KeepImage]: inputs_boolean(Input.KeepImage, get(Input.KeepImage), false),
         [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'zstd', COMPRESSIONS),
         [Input.ForceTags]: inputs_boolean(Input.ForceTags, get(Input.ForceTags), false),
-        [Input.Secrets]: secrets(lines(read(Input.Secrets)), lines(read(Input.SecretFiles)), lines(read(Input.SecretEnvs))),
-        [Input.Ssh]: ssh(lines(read(Input.Ssh))),
-        [Input.BuildContexts]: namedContexts(lines(read(Input.BuildContexts))),
-        [Input.Labels]: keyValues(Input.Labels, lines(read(Input.Labels))),
-        [Input.Annotations]: annotations(lines(read(Input.Annotations))),
+        [Input.Secrets]: secrets(inputs_lines(read(Input.Secrets)), inputs_lines(read(Input.SecretFiles)), inputs_lines(read(Input.SecretEnvs))),
+        [Input.Ssh]: ssh(inputs_lines(read(Input.Ssh))),
+        [Input.BuildContexts]: namedContexts(inputs_lines(read(Input.BuildContexts))),
+        [Input.Labels]: keyValues(Input.Labels, inputs_lines(read(Input.Labels))),
+        [Input.Annotations]: annotations(inputs_lines(read(Input.Annotations))),
         [Input.NoCache]: inputs_boolean(Input.NoCache, get(Input.NoCache), false),
         [Input.Pull]: inputs_boolean(Input.Pull, get(Input.Pull), false),
         [Input.Network]: network(get(Input.Network)),
         [Input.ShmSize]: shmSize(get(Input.ShmSize)),
-        [Input.Ulimit]: ulimits(lines(read(Input.Ulimit))),
-        [Input.AddHosts]: addHosts(lines(read(Input.AddHosts))),
+        [Input.Ulimit]: ulimits(inputs_lines(read(Input.Ulimit))),
+        [Input.AddHosts]: addHosts(inputs_lines(read(Input.AddHosts))),
         [Input.Platforms]: platforms(read(Input.Platforms)),
         [Input.Advice]: inputs_boolean(Input.Advice, get(Input.Advice), true),
         [Input.ExportDir]: get(Input.ExportDir),
         [Input.AssembleFrom]: get(Input.AssembleFrom),
-        [Input.Artifacts]: artifacts(lines(read(Input.Artifacts))),
+        [Input.Artifacts]: artifacts(inputs_lines(read(Input.Artifacts))),
         [Input.RegistryTimeout]: positiveInteger(Input.RegistryTimeout, get(Input.RegistryTimeout), 300),
         [Input.RegistryRetries]: retries(get(Input.RegistryRetries)),
         [Input.CacheMode]: oneOf(Input.CacheMode, get(Input.CacheMode) || 'max', CACHE_EXPORT_MODES),
@@ -40121,7 +40186,7 @@ function fanOut(inputs) {
         throw new InputError(Input.AssembleFrom, 'needs platforms: every platform the index must hold, in its order, e.g. linux/amd64,linux/arm64');
     }
 }
-function lines(value) {
+function inputs_lines(value) {
     return value
         .split(/\r?\n/)
         .map(l => l.trim())
@@ -40768,8 +40833,6 @@ function artifactsDir(dir) {
 
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
 ;// CONCATENATED MODULE: ./src/action/workflow-commands.ts
 // What the GitHub runner reads as a workflow command, and how text from a commit is kept from being one:
 // each line neutralised, and all of it fenced. The action and the CLI (in a workflow's run: step) share it.

@@ -1,6 +1,7 @@
 // What an OCI image archive (a tar of an OCI layout) holds: its index, and each platform's manifest in it.
 import { createHash } from 'node:crypto'
-import { open } from 'node:fs/promises'
+import { open, readdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
 
 /** One platform's image in an index: what its tests run, and what the pushed index lists. */
 export interface PlatformImage {
@@ -78,6 +79,26 @@ export async function archivedImage(archive: string): Promise<ArchivedImage> {
     descriptors[0] = { mediaType: image.mediaType, digest: image.digest, size: image.size, platform }
     return { platform: platformName(platform), digest: image.digest, configDigest: manifest.config.digest, descriptors }
   })
+}
+
+/** The size of every blob an image archive (or an OCI layout directory) holds, by digest: what a push sends. */
+export async function blobSizes(source: string): Promise<Map<string, number>> {
+  if ((await stat(source)).isDirectory()) {
+    const dir = join(source, 'blobs', 'sha256')
+    const names = await readdir(dir)
+    return new Map(await Promise.all(names.map(async hex => [`sha256:${hex}`, (await stat(join(dir, hex))).size] as const)))
+  }
+  const file = await open(source, 'r')
+  try {
+    const sizes = new Map<string, number>()
+    for (const [name, entry] of await tarEntries(file)) {
+      const m = /^blobs\/sha256\/([0-9a-f]{64})$/.exec(name)
+      if (m) sizes.set(`sha256:${m[1]}`, entry.size)
+    }
+    return sizes
+  } finally {
+    await file.close()
+  }
 }
 
 function isAttestation(m: Descriptor): boolean {

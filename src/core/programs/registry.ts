@@ -7,6 +7,9 @@ import { CommandError, lastLine, ServiceError } from '../errors.js'
 import { run, type RunResult } from './exec.js'
 import { DEFAULT_RETRY, skopeoTransient, TransientError, withRetries } from './retry.js'
 import { isLoopback, registryOf } from '../image-ref.js'
+import { megabytes, type Log } from '../log.js'
+import { blobSizes } from './oci-archive.js'
+import { Writable } from 'node:stream'
 
 /** The credentials and TLS settings docker itself would use for a registry. */
 function access(session: Pick<RegistrySession, 'authfile'>, registry: string, ...tlsFlags: string[]): string[] {
@@ -43,12 +46,19 @@ export function skopeoMessage(stderr: string): string {
  * (see skopeoTransient), each attempt bounded by the policy's timeout. Every operation here is
  * idempotent: blobs and manifests are content-addressed, and a tag write names one digest.
  */
-async function skopeoOnRegistry(session: Pick<RegistrySession, 'retry'>, registry: string, args: string[], what: string, allowFailure?: (message: string) => boolean): Promise<RunResult> {
+async function skopeoOnRegistry(
+  session: Pick<RegistrySession, 'retry'>,
+  registry: string,
+  args: string[],
+  what: string,
+  allowFailure?: (message: string) => boolean,
+  onLine?: (line: string) => void
+): Promise<RunResult> {
   const policy = session.retry ?? DEFAULT_RETRY
   return withRetries(policy, registry, what, async () => {
     let r: RunResult
     try {
-      r = await run('skopeo', skopeoLine(session, args).slice(1), { allowFailure: true })
+      r = await run('skopeo', skopeoLine(session, args).slice(1), { allowFailure: true, ...(onLine ? { stdoutTo: lines(onLine) } : {}) })
     } catch {
       throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`)
     }
@@ -76,11 +86,46 @@ const shorten = (message: string): string => (message.length > 300 ? `…${messa
  * included, and no tag names it yet. A registry rejects a manifest whose blobs it lacks, so once this
  * returns the image is complete there; tags are written after, by tagDigest. Returns the digest held.
  */
-export async function pushArchive(archive: string, image: string, digest: string, session: RegistrySession, workDir: string): Promise<string> {
+export async function pushArchive(archive: string, image: string, digest: string, session: RegistrySession, workDir: string, log?: Log): Promise<string> {
   const digestFile = join(workDir, 'pushed.digest')
   const transport = (await stat(archive)).isDirectory() ? 'oci' : 'oci-archive'
-  await skopeoOnRegistry(session, registryOf(image), pushArgs(`${transport}:${archive}`, image, digest, session, digestFile), `pushing ${image}@${digest}`)
+  // A push over a slow uplink must not look hung: a line per blob, with its size.
+  const progress = log ? pushProgress(await blobSizes(archive)) : undefined
+  const args = pushArgs(`${transport}:${archive}`, image, digest, session, digestFile).filter(a => !(progress && a === '--quiet'))
+  await skopeoOnRegistry(session, registryOf(image), args, `pushing ${image}@${digest}`, undefined, progress && (line => {
+    const said = progress(line)
+    if (said) log?.info(said)
+  }))
   return (await readFile(digestFile, 'utf8')).trim()
+}
+
+/** skopeo's lines while it copies, in the run's words: each blob with its size, or that the registry had it. */
+export function pushProgress(sizes: Map<string, number>): (line: string) => string | undefined {
+  return line => {
+    const m = /^Copying (blob|config) (sha256:[0-9a-f]{64})(?: (.*))?$/.exec(line.trim())
+    if (!m) return undefined
+    const size = sizes.get(m[2])
+    const bytes = size === undefined ? '' : ` (${megabytes(size)})`
+    return /skipped|already exists/.test(m[3] ?? '') ? `  ${m[1]} ${m[2].slice(0, 19)}…${bytes}: the registry has it` : `  ${m[1]} ${m[2].slice(0, 19)}…${bytes}`
+  }
+}
+
+/** A stream that hands each line written to it to `onLine`. */
+function lines(onLine: (line: string) => void): Writable {
+  let rest = ''
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const text = rest + chunk.toString('utf8')
+      const parts = text.split('\n')
+      rest = parts.pop() ?? ''
+      for (const part of parts) onLine(part)
+      done()
+    },
+    final(done) {
+      if (rest) onLine(rest)
+      done()
+    }
+  })
 }
 
 /** skopeo's arguments for pushing `source` to `image` by digest, byte for byte, with no tag. */

@@ -3,7 +3,7 @@ import type { Built } from './build.js'
 import { Input } from '../constants.js'
 import type { RegistrySession } from '../programs/docker-config.js'
 import { Git } from '../programs/git.js'
-import type { Log } from '../log.js'
+import { ticking, type Log } from '../log.js'
 import type { Plan } from './plan.js'
 import { inspectRemote, pushArchive } from '../programs/registry.js'
 import { RegistryApi } from '../programs/registry-api.js'
@@ -37,7 +37,7 @@ export async function publish(p: Plan, built: Built, tests: TestRun[], session: 
   }
   for (const image of p.images) {
     log.info(`Pushing ${image}@${built.digest}`)
-    const digest = await pushArchive(built.archive, image, built.digest, session, p.workspace.workDir).catch(error => {
+    const digest = await ticking(log, seconds => `Pushing ${image}: ${seconds} s`, () => pushArchive(built.archive, image, built.digest, session, p.workspace.workDir, log)).catch(error => {
       throw untagged(error, 'no tag was written in any registry')
     })
     if (digest !== built.digest) {
