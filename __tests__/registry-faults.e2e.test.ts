@@ -15,6 +15,7 @@ import { publish } from '../src/core/stages/publish.js'
 import { reuse } from '../src/core/stages/reuse.js'
 import { attest, whyUnattested } from '../src/core/stages/attest.js'
 import { inspectRemote } from '../src/core/programs/registry.js'
+import { ServiceError } from '../src/core/errors.js'
 import type { RegistrySession } from '../src/core/programs/docker-config.js'
 import type { Built } from '../src/core/stages/build.js'
 import type { Plan } from '../src/core/stages/plan.js'
@@ -174,7 +175,8 @@ describe('a push through persistent faults fails with one line, and nothing is t
   ])('%s', async (what, rules, message, retried) => {
     const s = await setup(what.replace(/\W+/g, '-').slice(0, 30), rules)
     const error = await publish(plan(s, [s.image]), built(), TESTS, s.session, s.log).catch((e: Error) => e)
-    expect(error).toBeInstanceOf(Error)
+    // A registry that fails or refuses is a failed run, not a wrong input, and stays so with what it left behind.
+    expect(error).toBeInstanceOf(ServiceError)
     const text = (error as Error).message
     expect(text).not.toContain('\n')
     expect(text).toMatch(message)
@@ -201,6 +203,7 @@ describe('several registries: one that fails leaves nothing behind that looks te
     const healthy = `${testbed.registry}/${repoName('healthy')}`
     const held: string[] = []
     const error = await publish(plan(s, [healthy, s.image], [COMMIT, 'latest']), built(), TESTS, s.session, s.log, held).catch((e: Error) => e)
+    expect(error).toBeInstanceOf(ServiceError)
     expect((error as Error).message).toMatch(new RegExp(`; only ${escape(healthy)} holds it tagged$`))
     expect(held).toEqual([healthy])
     expect(await registryTags(healthy)).toEqual([COMMIT])
@@ -210,6 +213,7 @@ describe('several registries: one that fails leaves nothing behind that looks te
   test('an extra tag that cannot be written: every full-hash tag is there, the extra one nowhere it failed', async () => {
     const s = await setup('extra-tag', r => [{ method: 'PUT', path: new RegExp(`^${escape(r)}manifests/latest`), fault: { kind: 'status', status: 503 }, times: Infinity }])
     const error = await publish(plan(s, [s.image], [COMMIT, 'latest']), built(), TESTS, s.session, s.log).catch((e: Error) => e)
+    expect(error).toBeInstanceOf(ServiceError)
     expect((error as Error).message).toMatch(/^image: storing a manifest in .+ as latest failed after 4 attempts/)
     expect(await registryTags(s.direct)).toEqual([COMMIT])
   })

@@ -31064,6 +31064,8 @@ async function basicAuth(registry, authfile) {
 
 
 
+
+
 /** OCI 1.1's empty config: an artifact has no image configuration. */
 const attest_EMPTY = { mediaType: 'application/vnd.oci.empty.v1+json', bytes: Buffer.from('{}') };
 /** The tag a registry without the referrers API lists a digest's referrers under (OCI 1.1's fallback). */
@@ -31087,7 +31089,7 @@ async function attest(p, digest, tests, suites, session, log) {
         const api = await RegistryApi.open(image, session);
         const subject = (await api.manifest(digest))?.descriptor;
         if (!subject)
-            throw new Error(`${image} does not hold the pushed ${digest}`);
+            throw new ServiceError(Input.Image, `${image} does not hold the pushed ${digest}`);
         const record = await storeArtifact(api, subject, IN_TOTO_MEDIA_TYPE, Buffer.from(canonicalJson(statement)));
         manifestDigest = record.descriptor.digest;
         const referrers = [record.descriptor];
@@ -31307,7 +31309,7 @@ async function publish(p, built, tests, session, log, held = []) {
             throw untagged(error, 'no tag was written in any registry');
         });
         if (digest !== built.digest) {
-            throw new Error(`${image} holds ${digest}, not the tested ${built.digest}: the registry changed the manifest on push; no tag was written in any registry`);
+            throw new ServiceError(Input.Image, `${image} holds ${digest}, not the tested ${built.digest}: the registry changed the manifest on push; no tag was written in any registry`);
         }
     }
     await tagFullHash(p, built.digest, session, log, held);
@@ -31327,8 +31329,10 @@ async function tagFullHash(p, digest, session, log, held) {
         held.push(image);
     }
 }
-/** The failure, with what it left behind said after it: one line still, naming its input when it named one. */
+/** The failure, with what it left behind said after it: one line still, of the same kind, naming what it named. */
 function untagged(error, left) {
+    if (error instanceof ServiceError)
+        return new ServiceError(error.about, `${error.problem}; ${left}`);
     if (error instanceof InputError)
         return new InputError(error.input, `${error.problem}; ${left}`, error.remedy);
     return new Error(`${error instanceof Error ? error.message : String(error)}; ${left}`);

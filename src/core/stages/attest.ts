@@ -1,6 +1,8 @@
 // Stage 5b: a tested-by record beside the pushed digest, in every repository, that a re-run can check.
 import { canonicalJson, IN_TOTO_MEDIA_TYPE, testResultStatement, whyNotVouched, type TestResultStatement } from '../attestation/statement.js'
 import type { RegistrySession } from '../programs/docker-config.js'
+import { Input } from '../constants.js'
+import { ServiceError } from '../errors.js'
 import { Git } from '../programs/git.js'
 import { INDEX, MANIFEST, RegistryApi, sha256, type Descriptor } from '../programs/registry-api.js'
 import type { Log } from '../log.js'
@@ -42,7 +44,7 @@ export async function attest(p: Plan, digest: string, tests: TestRun[], suites: 
   for (const image of p.images) {
     const api = await RegistryApi.open(image, session)
     const subject = (await api.manifest(digest))?.descriptor
-    if (!subject) throw new Error(`${image} does not hold the pushed ${digest}`)
+    if (!subject) throw new ServiceError(Input.Image, `${image} does not hold the pushed ${digest}`)
     const record = await storeArtifact(api, subject, IN_TOTO_MEDIA_TYPE, Buffer.from(canonicalJson(statement)))
     manifestDigest = record.descriptor.digest
     const referrers = [record.descriptor]

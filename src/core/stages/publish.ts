@@ -7,7 +7,7 @@ import { ticking, type Log } from '../log.js'
 import type { Plan } from './plan.js'
 import { inspectRemote, pushArchive } from '../programs/registry.js'
 import { RegistryApi } from '../programs/registry-api.js'
-import { InputError } from '../errors.js'
+import { InputError, ServiceError } from '../errors.js'
 import type { TestRun } from './test.js'
 
 export interface Published {
@@ -41,7 +41,7 @@ export async function publish(p: Plan, built: Built, tests: TestRun[], session: 
       throw untagged(error, 'no tag was written in any registry')
     })
     if (digest !== built.digest) {
-      throw new Error(`${image} holds ${digest}, not the tested ${built.digest}: the registry changed the manifest on push; no tag was written in any registry`)
+      throw new ServiceError(Input.Image, `${image} holds ${digest}, not the tested ${built.digest}: the registry changed the manifest on push; no tag was written in any registry`)
     }
   }
   await tagFullHash(p, built.digest, session, log, held)
@@ -62,8 +62,9 @@ export async function tagFullHash(p: Pick<Plan, 'images' | 'commit'>, digest: st
   }
 }
 
-/** The failure, with what it left behind said after it: one line still, naming its input when it named one. */
+/** The failure, with what it left behind said after it: one line still, of the same kind, naming what it named. */
 function untagged(error: unknown, left: string): Error {
+  if (error instanceof ServiceError) return new ServiceError(error.about, `${error.problem}; ${left}`)
   if (error instanceof InputError) return new InputError(error.input, `${error.problem}; ${left}`, error.remedy)
   return new Error(`${error instanceof Error ? error.message : String(error)}; ${left}`)
 }
