@@ -188,6 +188,7 @@ describe('parseInputs: invalid values name their input', () => {
     [Input.BuildArgs, 'KEY', 'is not KEY=VALUE'],
     [Input.BuildArgs, 'A=1\nNOPE', "'NOPE' is not KEY=VALUE"],
     [Input.BuildArgs, '1KEY=x', 'is not KEY=VALUE'],
+    [Input.BuildArgs, 'A=1\nSOURCE_DATE_EPOCH=1700000000', "'SOURCE_DATE_EPOCH=1700000000': SOURCE_DATE_EPOCH is hashdock's image clock and cannot be set"],
     [Input.BuildArgs, 'MY KEY=x', 'is not KEY=VALUE'],
     [Input.BuildArgs, '=value', 'is not KEY=VALUE'],
     [Input.Target, '-stage', 'is not a stage name'],

@@ -184,6 +184,7 @@ describe('bad input fails with one line that names the input, and no stack trace
     ['a missing Dockerfile', { dockerfile: 'docker/Dockerfile.prod' }, /^::error::dockerfile: 'docker\/Dockerfile.prod' is not a file at commit/, {}],
     ['a context not in the commit', { context: 'services/api' }, /^::error::context: 'services\/api' is not a directory at commit/, {}],
     ['a build argument without =', { 'build-args': 'BASE' }, /^::error::build-args: 'BASE' is not KEY=VALUE/, {}],
+    ['the image clock as a build argument', { 'build-args': 'SOURCE_DATE_EPOCH=5' }, /^::error::build-args: 'SOURCE_DATE_EPOCH=5': SOURCE_DATE_EPOCH is hashdock's image clock and cannot be set/, {}],
     ['push that is not a boolean', { push: 'maybe' }, /^::error::push: 'maybe' is not a boolean/, {}],
     ['an unknown tag placeholder', { tags: '{branchname}' }, /^::error::tags: '\{branchname\}' uses unknown placeholder/, {}],
     ['a refused login', { 'registry-username': testbed.username, 'registry-password': 'wrong-password' }, /^::error::registry-password: .* refused the login of /, {}],

@@ -114,7 +114,7 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.Context]: repoPath(Input.Context, get(Input.Context) || '.'),
     [Input.Dockerfile]: get(Input.Dockerfile) && repoPath(Input.Dockerfile, get(Input.Dockerfile)),
     [Input.Tags]: tags(lines(read(Input.Tags))),
-    [Input.BuildArgs]: keyValues(Input.BuildArgs, lines(read(Input.BuildArgs)), 'build argument'),
+    [Input.BuildArgs]: withoutImageClock(keyValues(Input.BuildArgs, lines(read(Input.BuildArgs)), 'build argument')),
     [Input.Target]: target(get(Input.Target)),
     [Input.Push]: boolean(Input.Push, get(Input.Push), true),
     [Input.RegistryUsername]: get(Input.RegistryUsername),
@@ -318,4 +318,14 @@ function positiveInteger(name: Input, value: string, fallback: number): number {
   if (!value) return fallback
   if (!/^[1-9][0-9]*$/.test(value)) throw new InputError(name, `'${value}' is not a whole number of seconds`)
   return Number(value)
+}
+
+/**
+ * SOURCE_DATE_EPOCH is the image clock hashdock passes itself: BuildKit takes the last one given, so a
+ * build argument of that name would move every timestamp while the run still said reproducible.
+ */
+function withoutImageClock(args: string[]): string[] {
+  const clock = args.find(a => a.startsWith('SOURCE_DATE_EPOCH='))
+  if (clock) throw new InputError(Input.BuildArgs, `'${clock}': SOURCE_DATE_EPOCH is hashdock's image clock and cannot be set; remove it (the commit's time is in the created label and the commit-time output)`)
+  return args
 }
