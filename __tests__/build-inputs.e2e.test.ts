@@ -274,7 +274,9 @@ describe('a re-run that adds a registry', () => {
 
     const twice = await runAction({ workspace, sha: newer, inputs: inputs(images, tested), env })
     expect(twice.exitCode).toBe(0)
-    expect(twice.stdout).toContain(`Copying ${images[0]}@${once.outputs.digest} to ${images[1]}:${newer}`)
+    // By digest first, then the full-hash tag: never a tag on a half-copied image.
+    expect(twice.stdout).toContain(`Copying ${images[0]}@${once.outputs.digest} to ${images[1]}\n`)
+    expect(twice.stdout).toContain(`Tagging ${images[1]}:${newer}\n`)
     expect(twice.stdout).not.toMatch(/::group::Build /)
     expect(twice.outputs.digest).toBe(once.outputs.digest)
     for (const tag of [newer, 'latest']) expect((await second.manifest(images[1], tag))?.digest).toBe(once.outputs.digest)

@@ -137,7 +137,7 @@ describe('hostile inputs: one line naming the input, nothing else happens', () =
     ['a target that reads as an option', { target: '--evil' }, /^::error::target: '--evil' is not a stage name/],
     ['a relative test-results directory', { 'test-results': 'results' }, /^::error::test-results: 'results' must be an absolute directory/],
     ['a wait-timeout of zero', { 'wait-timeout': '0' }, /^::error::wait-timeout: '0' is not a whole number/],
-    ['an unknown mtime', { mtime: 'yesterday' }, /^::error::mtime: 'yesterday' is not one of commit, per-file/],
+    ['an unknown mtime', { mtime: 'yesterday' }, /^::error::mtime: 'yesterday' is not one of content, commit, per-file/],
     ['an unknown cache', { cache: 'everywhere' }, /^::error::cache: 'everywhere' is not one of/],
     ['an unknown compose-trust', { 'compose-trust': 'yes' }, /^::error::compose-trust: 'yes' is not one of none, host/],
     ['a compose-env line without =', { 'compose-env': 'EVIL' }, /^::error::compose-env: 'EVIL' is not KEY=VALUE/],

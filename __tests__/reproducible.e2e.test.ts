@@ -182,7 +182,7 @@ test('a registry that refuses the cache export is one warning naming cache, and 
 
 describe('bad input', () => {
   const cases: [string, Record<string, string>, RegExp, number][] = [
-    ['mtime outside its set', { mtime: 'newest' }, /^::error::mtime: 'newest' is not one of commit, per-file$/, 0],
+    ['mtime outside its set', { mtime: 'newest' }, /^::error::mtime: 'newest' is not one of content, commit, per-file$/, 0],
     ['cache outside its set', { cache: 'disk' }, /^::error::cache: 'disk' is not one of gha, registry, none$/, 0],
     ['per-file in a shallow clone', { mtime: 'per-file' }, /^::error::mtime: per-file needs the full history, .*fetch-depth: 0/, 1]
   ]
