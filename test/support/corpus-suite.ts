@@ -28,7 +28,7 @@ export interface CorpusSample {
 export const corpusSamples: CorpusSample[] = [
   { name: 'python-flask', change: 'app.py', firstChanged: { '.': 'COPY . /app' } },
   { name: 'python-init', change: 'service/routes.py', firstChanged: { '.': 'COPY . .' } },
-  { name: 'node-npm', change: 'src/lib/greeting.js', firstChanged: { '.': 'COPY . .' } },
+  { name: 'node-npm', change: 'src/lib/greeting.js', firstChanged: { '.': 'COPY --chown=node:node . .' } },
   { name: 'go-modules', change: 'greeting.go', firstChanged: { '.': 'COPY /docker-gs-ping /docker-gs-ping' } },
   { name: 'java-maven', change: 'src/main/java/org/example/clinic/OwnerController.java', firstChanged: { '.': 'COPY build/target/extracted/application/ ./' } },
   { name: 'buildkit-link', change: 'cmd/tool/run.go', firstChanged: { '.': 'COPY / /usr/bin/' } },
@@ -79,6 +79,14 @@ export function unchangedLayers(img: Image, firstChanged: string | null): number
   const at = img.steps.findIndex(s => s.includes(firstChanged))
   if (at < 0) throw new Error(`no layer of the image was made by a step naming '${firstChanged}': ${JSON.stringify(img.steps)}`)
   return at
+}
+
+/** The mtime mode a user gets without setting it: action.yml's default, read now, so a new default is picked up. */
+export function defaultMtime(): string {
+  const action = parse(readFileSync(fileURLToPath(new URL('../../action.yml', import.meta.url)), 'utf8')) as { inputs: Record<string, { default?: string }> }
+  const mode = action.inputs.mtime.default
+  if (!mode || !(MTIME_MODES as readonly string[]).includes(mode)) throw new Error(`action.yml's mtime default '${mode}' is not one of ${MTIME_MODES.join(', ')}`)
+  return mode
 }
 
 export interface CorpusOptions {
