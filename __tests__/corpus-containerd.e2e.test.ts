@@ -1,5 +1,5 @@
 // The corpus of Dockerfile shapes (test/corpus) on one of the engines users run: see test/support/corpus-suite.ts.
-// The first engine builds every sample in every mtime mode; the others build the default mode only.
+// The first engine builds every sample in every mtime mode; the others two samples in the default mode.
 import { jest } from '@jest/globals'
 import { corpusSuite } from '../test/support/corpus-suite.js'
 import { engines } from '../test/support/engines.js'
