@@ -1,0 +1,5 @@
+package main
+
+import "strings"
+
+func run(args []string) string { return "tool " + strings.Join(args, " ") }

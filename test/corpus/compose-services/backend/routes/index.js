@@ -1,0 +1,4 @@
+module.exports = {
+  list: () => [],
+  add: todo => ({ ...todo, done: false })
+}

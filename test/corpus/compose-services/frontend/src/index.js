@@ -1,0 +1,3 @@
+const { render } = require('./App')
+
+console.log(render({ todos: [] }))

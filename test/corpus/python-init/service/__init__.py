@@ -1,0 +1,1 @@
+"""A small service, as docker init's Python template expects one."""

@@ -1,0 +1,3 @@
+from app.handlers import handle
+
+print(handle("ping"))

@@ -1,0 +1,2 @@
+def handle(message: str) -> str:
+    return f"pong: {message}"

@@ -1,0 +1,186 @@
+// The corpus (test/corpus): the Dockerfile shapes users write, each built through the action on a parent
+// commit and a child that changes application code only, in every mtime mode the action accepts.
+import { afterAll, describe, expect, test } from '@jest/globals'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
+import { MTIME_MODES } from '../../src/core/inputs.js'
+import { runAction, type ActionRun } from './action.js'
+import type { TestEngine } from './engines.js'
+import { registryBlob, registryManifest, uniqueImage } from './registry.js'
+import { FixtureRepo } from './repo.js'
+import { testbed } from './testbed.js'
+
+export const corpusDir = fileURLToPath(new URL('../corpus', import.meta.url))
+
+export interface CorpusSample {
+  name: string
+  /** The application file the child commit changes (a comment line appended). */
+  change: string
+  /**
+   * Per build context (as the compose file names it, '.' without one): the first step of the final
+   * stage that reads the changed file, as its history entry names it; null when no step does.
+   */
+  firstChanged: Record<string, string | null>
+}
+
+export const corpusSamples: CorpusSample[] = [
+  { name: 'python-flask', change: 'app.py', firstChanged: { '.': 'COPY . /app' } },
+  { name: 'python-init', change: 'service/routes.py', firstChanged: { '.': 'COPY . .' } },
+  { name: 'node-npm', change: 'src/lib/greeting.js', firstChanged: { '.': 'COPY --chown=node:node . .' } },
+  { name: 'go-modules', change: 'greeting.go', firstChanged: { '.': 'COPY /docker-gs-ping /docker-gs-ping' } },
+  { name: 'java-maven', change: 'src/main/java/org/example/clinic/OwnerController.java', firstChanged: { '.': 'COPY build/target/extracted/application/ ./' } },
+  { name: 'buildkit-link', change: 'cmd/tool/run.go', firstChanged: { '.': 'COPY / /usr/bin/' } },
+  { name: 'vendor-archive', change: 'app/handlers.py', firstChanged: { '.': 'COPY app/ ./app/' } },
+  { name: 'compose-services', change: 'backend/routes/index.js', firstChanged: { './backend': 'COPY . .', './frontend': null } }
+]
+
+/**
+ * What every engine beyond the first builds, in the default mtime mode: the corpus's time budget (a run on an
+ * engine without the containerd store takes a builder of its own, some 20 s a build). The pip shape, whose
+ * file is copied in two steps, and the multi-stage shape with --link, heredocs and cache and bind mounts.
+ */
+export const everyEngineSamples = corpusSamples.filter(s => ['python-flask', 'buildkit-link'].includes(s.name))
+
+/** The build contexts of a sample: its compose file's built services, or the sample itself. */
+export function buildContexts(sampleDir: string): { context: string; dockerfile?: string }[] {
+  const file = ['compose.yaml', 'compose.yml', 'docker-compose.yml'].map(f => join(sampleDir, f)).find(existsSync)
+  if (!file) return [{ context: '.' }]
+  const services = (parse(readFileSync(file, 'utf8')) as { services: Record<string, { build?: string | { context?: string; dockerfile?: string } }> }).services
+  return Object.values(services)
+    .filter(s => s.build !== undefined)
+    .map(s => (typeof s.build === 'string' ? { context: s.build } : { context: s.build?.context ?? '.', dockerfile: s.build?.dockerfile }))
+}
+
+/** A comment line in the changed file's language: the child changes code, never behaviour. */
+function appendComment(path: string, text: string): string {
+  return `${text}${/\.(py|sh|ini)$/.test(path) ? '#' : '//'} changed in the child commit\n`
+}
+
+/** Parent and child of one sample: the child changes only its application file. */
+function sampleRepo(sample: CorpusSample): { origin: FixtureRepo; parent: string; child: string } {
+  const origin = new FixtureRepo().copy(join(corpusDir, sample.name))
+  const parent = origin.commit(`${sample.name}: parent`, '2024-01-01T00:00:00Z')
+  const before = readFileSync(join(origin.dir, sample.change), 'utf8')
+  const child = origin.write(sample.change, appendComment(sample.change, before)).commit(`${sample.name}: application code`, '2024-02-01T00:00:00Z')
+  return { origin, parent, child }
+}
+
+interface Image {
+  layers: string[]
+  /** The history entries that made a layer, in the layers' order. */
+  steps: string[]
+}
+
+async function image(name: string, digest: string): Promise<Image> {
+  const manifest = JSON.parse(await registryManifest(name, digest)) as { config: { digest: string }; layers: { digest: string }[] }
+  const config = JSON.parse(await registryBlob(name, manifest.config.digest)) as { history?: { created_by?: string; empty_layer?: boolean }[] }
+  const steps = (config.history ?? []).filter(h => !h.empty_layer).map(h => h.created_by ?? '')
+  return { layers: manifest.layers.map(l => l.digest), steps }
+}
+
+/** How many layers come before the final stage's first step that reads changed files (all of them when none does). */
+export function unchangedLayers(img: Image, firstChanged: string | null): number {
+  if (firstChanged === null) return img.layers.length
+  const at = img.steps.findIndex(s => s.includes(firstChanged))
+  if (at < 0) throw new Error(`no layer of the image was made by a step naming '${firstChanged}': ${JSON.stringify(img.steps)}`)
+  return at
+}
+
+/** The mtime mode a user gets without setting it: action.yml's default, read now, so a new default is picked up. */
+export function defaultMtime(): string {
+  const action = parse(readFileSync(fileURLToPath(new URL('../../action.yml', import.meta.url)), 'utf8')) as { inputs: Record<string, { default?: string }> }
+  const mode = action.inputs.mtime.default
+  if (!mode || !(MTIME_MODES as readonly string[]).includes(mode)) throw new Error(`action.yml's mtime default '${mode}' is not one of ${MTIME_MODES.join(', ')}`)
+  return mode
+}
+
+export interface CorpusOptions {
+  /** The mtime modes to build in; all the action accepts unless given. */
+  modes?: readonly string[]
+  samples?: CorpusSample[]
+}
+
+export function corpusSuite(engine: TestEngine, options: CorpusOptions = {}): void {
+  const modes = options.modes ?? MTIME_MODES
+  const credentials = { 'registry-username': testbed.username, 'registry-password': testbed.password }
+  const runIds: string[] = []
+
+  describe.each(options.samples ?? corpusSamples)(`${engine.name} corpus: $name`, sample => {
+    const repo = sampleRepo(sample)
+    const workspace = repo.origin.clone()
+
+    describe.each(buildContexts(join(corpusDir, sample.name)).flatMap(target => modes.map(mtime => ({ ...target, mtime }))))('context $context, mtime $mtime', target => {
+      const img = uniqueImage(`corpus-${engine.name}-${sample.name}${target.context === '.' ? '' : `-${target.context.replace(/\W/g, '')}`}-${target.mtime}`)
+      const contextInputs = { context: target.context, ...(target.dockerfile ? { dockerfile: join(target.context, target.dockerfile) } : {}) }
+
+      async function build(commit: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
+        const run = await runAction({
+          workspace,
+          sha: commit,
+          env: engine.env,
+          inputs: { image: img, githash: commit, mtime: target.mtime, 'build-args': `BASE=${testbed.baseRef}`, rebuild: 'true', push: 'true', ...contextInputs, ...credentials, ...inputs }
+        })
+        runIds.push(run.state['hashdock-run-id'])
+        expect({ errors: run.errors, exitCode: run.exitCode }).toEqual({ errors: [], exitCode: 0 })
+        return run
+      }
+
+      let cold: string | undefined
+      let parent: Promise<string> | undefined
+      /** The parent, built on a cold builder that writes the registry cache: the builder stays warm with it. */
+      const parentDigest = (): Promise<string> => {
+        parent ??= (async () => {
+          engine.coldBuilder()
+          return (await build(repo.parent, { cache: 'registry' })).outputs.digest
+        })()
+        return parent
+      }
+      const coldDigest = (): string => {
+        if (!cold) throw new Error('the cold build did not run')
+        return cold
+      }
+
+      test('two cold builds of the child give one digest', async () => {
+        engine.coldBuilder()
+        const first = await build(repo.child)
+        engine.coldBuilder()
+        const second = await build(repo.child)
+        cold = first.outputs.digest
+        expect(cold).toMatch(/^sha256:[0-9a-f]{64}$/)
+        expect(second.outputs.digest).toBe(cold)
+      })
+
+      ;(engine.cachesAcrossRuns ? test : test.skip)('built right after its parent on a warm builder, the child has the cold digest', async () => {
+        await parentDigest()
+        const warm = await build(repo.child)
+        expect(warm.outputs.digest).toBe(coldDigest())
+      })
+
+      test("a cold builder fed the parent's registry cache gives the cold digest", async () => {
+        await parentDigest()
+        engine.coldBuilder()
+        const fed = await build(repo.child, { cache: 'registry' })
+        expect(fed.outputs.digest).toBe(coldDigest())
+      })
+
+      test('parent and child share every layer before the first step that reads the changed file', async () => {
+        const [before, after] = [await image(img, await parentDigest()), await image(img, coldDigest())]
+        const shared = unchangedLayers(after, sample.firstChanged[target.context] ?? null)
+        expect(after.steps).toEqual(before.steps)
+        expect(after.layers.slice(0, shared)).toEqual(before.layers.slice(0, shared))
+        // The step that reads the changed file writes a layer of its own.
+        if (shared < after.layers.length) expect(after.layers[shared]).not.toBe(before.layers[shared])
+      })
+    })
+  })
+
+  afterAll(() => {
+    // Nothing left behind: no loaded image, no builder of a run.
+    for (const id of runIds.filter(Boolean)) {
+      expect(engine.docker('image', 'ls', '--quiet', '--filter', `reference=hashdock-run-${id}`)).toBe('')
+      expect(() => engine.docker('buildx', 'inspect', `hashdock-${id}`)).toThrow()
+    }
+  })
+}
