@@ -213,6 +213,18 @@ describe('a passing run pushed to two registries', () => {
     expect(found).toHaveLength(1)
     expect(found[0].statement.subject).toEqual([{ name: bare, digest: { sha256: run.outputs.digest.slice('sha256:'.length) } }])
   })
+
+  // Last of this group: it stores a second record beside the digest.
+  test('a re-run that tests otherwise is not reused: it says how the record says it was tested, then builds and tests, to the same digest', async () => {
+    const integration = 'python -m pytest -q tests/unit'
+    const rerun = await runAction({ workspace: origin.clone(), sha: commit, inputs: inputs(images, { reuse: 'true', 'integration-command': integration }) })
+    expect(rerun.errors).toEqual([])
+    expect(rerun.stdout).toContain(
+      `::notice::Not reusing ${images[0]}:${commit}: attestation ${run.outputs.attestation}: it was tested otherwise (test-command '${UNIT}') than this run tests (test-command '${UNIT}', integration-command '${integration}'); building and testing it again`
+    )
+    expect(rerun.stdout).toMatch(/::group::Build /)
+    expect(rerun.outputs.digest).toBe(run.outputs.digest)
+  })
 })
 
 test('a failing test run pushes nothing and stores no attestation', async () => {

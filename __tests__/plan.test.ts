@@ -266,7 +266,9 @@ describe('plan: tags and labels', () => {
     ['test-command', { [Input.TestCommand]: 'true' }],
     ['integration-command', { [Input.IntegrationCommand]: 'true' }],
     ['test-results', { [Input.TestResults]: '/tmp/results' }],
-    ['compose-trust', { [Input.ComposeTrust]: 'host' }]
+    ['compose-trust', { [Input.ComposeTrust]: 'host' }],
+    // Integration tests beside a compose file: the test-result record says so, not the image.
+    ['compose-file and integration-command', { [Input.ComposeFile]: 'compose.yml', [Input.IntegrationCommand]: 'pytest' }]
   ])('fingerprint: the same with or without %s', async (_, raw) => {
     const fingerprint = async (r: Partial<Record<Input, string>>): Promise<string> => (await plan(inputs(r), workspace())).labels[FINGERPRINT_LABEL]
     expect(await fingerprint(raw)).toBe(await fingerprint({}))
@@ -274,7 +276,8 @@ describe('plan: tags and labels', () => {
   test.each<[string, Partial<Record<Input, string>>]>([
     ['provenance', { [Input.Provenance]: 'true' }],
     ['compression', { [Input.Compression]: 'gzip' }],
-    ['build-args', { [Input.BuildArgs]: 'FLAVOUR=other' }]
+    ['build-args', { [Input.BuildArgs]: 'FLAVOUR=other' }],
+    ['mtime', { [Input.Mtime]: 'per-file' }]
   ])('fingerprint: differs with %s', async (_, raw) => {
     const fingerprint = async (r: Partial<Record<Input, string>>): Promise<string> => (await plan(inputs(r), workspace())).labels[FINGERPRINT_LABEL]
     expect(await fingerprint(raw)).not.toBe(await fingerprint({}))

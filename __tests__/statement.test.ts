@@ -1,6 +1,6 @@
 // The test-result statement: built from the run's facts, the same bytes for the same facts, and checked on re-runs.
 import { describe, expect, test } from '@jest/globals'
-import { canonicalJson, testResultStatement, whyNotVouched, type StatementFacts } from '../src/core/attestation/statement.js'
+import { canonicalJson, testConfiguration, testResultStatement, whyNotVouched, type StatementFacts } from '../src/core/attestation/statement.js'
 import type { TestSuite } from '../src/core/results/junit.js'
 
 const commit = 'a'.repeat(40)
@@ -71,6 +71,17 @@ describe('testResultStatement', () => {
     ])
   })
 
+  test('integration tests beside a compose file record the file and the service', () => {
+    const s = testResultStatement({ ...facts, compose: { file: 'compose.yml', service: 'app' } })
+    expect(s.predicate.configuration.slice(1)).toEqual([
+      { name: 'test-command', annotations: { command: 'pytest -q' } },
+      { name: 'integration-command', annotations: { command: 'pytest -q tests/integration' } },
+      { name: 'compose-file', annotations: { path: 'compose.yml', service: 'app' } }
+    ])
+    // No integration tests ran: no compose file was used by a test.
+    expect(testResultStatement({ ...facts, tests: facts.tests.slice(0, 1), compose: { file: 'compose.yml', service: 'app' } }).predicate.configuration.map(c => c.name)).toEqual(['commit', 'test-command'])
+  })
+
   test('a failed run says FAILED', () => {
     expect(testResultStatement({ ...facts, tests: [{ ...facts.tests[0], passed: false, exitCode: 1 }] }).predicate.result).toBe('FAILED')
   })
@@ -94,5 +105,22 @@ describe('whyNotVouched', () => {
     ['not a statement', 'hello', digest, commit, /not a test-result statement/]
   ])('%s does not', (_, statement, d, c, why) => {
     expect(whyNotVouched(statement, d, c)).toMatch(why)
+  })
+
+  const compose = { file: 'compose.yml', service: 'app' }
+  const both = { unit: 'pytest -q', integration: 'pytest -q tests/integration' }
+  test('the tests this run would run, in any order, vouch', () => {
+    expect(whyNotVouched(good, digest, commit, testConfiguration(both))).toBeUndefined()
+    const withCompose = JSON.parse(canonicalJson(testResultStatement({ ...facts, compose })))
+    expect(whyNotVouched(withCompose, digest, commit, testConfiguration(both, compose).reverse())).toBeUndefined()
+  })
+  test.each([
+    ['a compose file the record does not name', good, testConfiguration(both, compose), /tested otherwise \(test-command 'pytest -q', integration-command 'pytest -q tests\/integration'\) than this run tests \(.*compose-file 'compose.yml' 'app'\)/],
+    ['another compose service', JSON.parse(canonicalJson(testResultStatement({ ...facts, compose }))), testConfiguration(both, { ...compose, service: 'web' }), /tested otherwise/],
+    ['another test command', good, testConfiguration({ ...both, unit: 'true' }), /tested otherwise/],
+    ['fewer tests than recorded', good, testConfiguration({ unit: both.unit }), /tested otherwise/],
+    ['no tests at all', good, testConfiguration({}), /than this run tests \(no tests\)/]
+  ])('a record tested otherwise does not: %s', (_, statement, tested, why) => {
+    expect(whyNotVouched(statement, digest, commit, tested)).toMatch(why)
   })
 })

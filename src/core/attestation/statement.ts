@@ -40,13 +40,33 @@ export interface StatementFacts {
   runUrl?: string
   tests: TestRun[]
   suites: TestSuite[]
+  /** The compose file and service the integration tests ran beside, when they did. */
+  compose?: ComposeUse
+}
+
+export interface ComposeUse {
+  file: string
+  service: string
+}
+
+/**
+ * How an image was tested, as the statement's configuration records it beside the commit: the commands
+ * and the compose file the integration tests ran beside. Built the same way from the tests a run ran
+ * and from the tests a re-run would run, so the two can be compared.
+ */
+export function testConfiguration(commands: { unit?: string; integration?: string }, compose?: ComposeUse): ResourceDescriptor[] {
+  return [
+    ...(commands.unit ? [{ name: 'test-command', annotations: { command: commands.unit } }] : []),
+    ...(commands.integration ? [{ name: 'integration-command', annotations: { command: commands.integration } }] : []),
+    ...(commands.integration && compose ? [{ name: 'compose-file', annotations: { path: compose.file, service: compose.service } }] : [])
+  ]
 }
 
 /** The statement of a run whose tests all passed (only those are pushed, so only those are attested). */
 export function testResultStatement(f: StatementFacts): TestResultStatement {
   const hex = f.digest.replace(/^sha256:/, '')
-  const commands = new Map<string, string>()
-  for (const t of f.tests) commands.set(t.kind === 'unit' ? 'test-command' : 'integration-command', t.command)
+  const commands: { unit?: string; integration?: string } = {}
+  for (const t of f.tests) commands[t.kind] = t.command
   const cases = f.suites.flatMap(s => s.cases)
   const named = (status: string): string[] => cases.filter(c => c.status === status).map(c => `${c.classname || c.suite}.${c.name}${c.platform ? ` [${c.platform}]` : ''}`)
   const failed = named('failed')
@@ -58,7 +78,7 @@ export function testResultStatement(f: StatementFacts): TestResultStatement {
       result: failed.length || f.tests.some(t => !t.passed) ? 'FAILED' : 'PASSED',
       configuration: [
         { name: 'commit', ...(f.sourceUrl ? { uri: `git+${f.sourceUrl}@${f.commit}` } : {}), digest: { gitCommit: f.commit } },
-        ...[...commands].map(([name, command]) => ({ name, annotations: { command } }))
+        ...testConfiguration(commands, f.compose)
       ],
       ...(f.runUrl ? { url: f.runUrl } : {}),
       passedTests: named('passed'),
@@ -87,14 +107,26 @@ function sortKeys(value: unknown): unknown {
 
 /**
  * Why a stored statement does not vouch for `digest` at `commit`, or undefined when it does: a statement
- * of the test-result predicate, PASSED, whose subject is that digest and whose commit is this one.
+ * of the test-result predicate, PASSED, whose subject is that digest and whose commit is this one, and,
+ * when `tested` is given, whose tests were those (testConfiguration) and no others.
  */
-export function whyNotVouched(statement: unknown, digest: string, commit: string): string | undefined {
+export function whyNotVouched(statement: unknown, digest: string, commit: string, tested?: ResourceDescriptor[]): string | undefined {
   const s = statement as Partial<TestResultStatement> | undefined
   if (s?._type !== STATEMENT_TYPE || s.predicateType !== TEST_RESULT_PREDICATE) return 'not a test-result statement'
   const hex = digest.replace(/^sha256:/, '')
   if (!s.subject?.some(sub => sub.digest?.sha256 === hex)) return `its subject is not ${digest}`
   if (s.predicate?.result !== 'PASSED') return `its result is ${String(s.predicate?.result)}`
   if (!s.predicate.configuration?.some(c => c.digest?.gitCommit === commit)) return `it is not of commit ${commit}`
+  if (tested) {
+    const recorded = s.predicate.configuration.filter(c => c.name !== 'commit')
+    const key = (list: ResourceDescriptor[]): string => list.map(canonicalJson).sort().join('\n')
+    if (key(recorded) !== key(tested)) return `it was tested otherwise (${describeTests(recorded)}) than this run tests (${describeTests(tested)})`
+  }
   return undefined
+}
+
+/** A configuration's tests in words, for a notice. */
+function describeTests(list: ResourceDescriptor[]): string {
+  if (!list.length) return 'no tests'
+  return list.map(c => `${c.name} ${Object.values(c.annotations ?? {}).map(v => `'${v}'`).join(' ')}`).join(', ')
 }

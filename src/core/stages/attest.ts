@@ -1,5 +1,5 @@
 // Stage 5b: a tested-by record beside the pushed digest, in every repository, that a re-run can check.
-import { canonicalJson, IN_TOTO_MEDIA_TYPE, testResultStatement, whyNotVouched, type TestResultStatement } from '../attestation/statement.js'
+import { canonicalJson, IN_TOTO_MEDIA_TYPE, testResultStatement, whyNotVouched, type ResourceDescriptor, type TestResultStatement } from '../attestation/statement.js'
 import type { RegistrySession } from '../programs/docker-config.js'
 import { Input } from '../constants.js'
 import { ServiceError } from '../errors.js'
@@ -30,7 +30,8 @@ export async function attest(p: Plan, digest: string, tests: TestRun[], suites: 
   const { workspace } = p
   // The repository as plan names it in the source label: the adapter's address, else the origin remote's.
   const sourceUrl = workspace.sourceUrl ?? (await new Git(workspace.repoDir).originUrl())
-  const statement = testResultStatement({ images: p.images, digest, commit: p.commit, sourceUrl, runUrl: workspace.runUrl, tests, suites })
+  const compose = p.compose && { file: p.compose.file, service: p.compose.service }
+  const statement = testResultStatement({ images: p.images, digest, commit: p.commit, sourceUrl, runUrl: workspace.runUrl, tests, suites, compose })
   // A signature that could not be made leaves the record unsigned, not missing: a re-run can still check it.
   const signed = workspace.signer
     ? await workspace.signer.sign(statement).catch((error: unknown) => {
@@ -89,10 +90,11 @@ async function addToFallback(api: RegistryApi, digest: string, referrers: Descri
 }
 
 /**
- * Whether `image` holds a test-result attestation vouching that `digest` passed its tests at `commit`:
- * undefined when it does, else why not, in words for a notice.
+ * Whether `image` holds a test-result attestation vouching that `digest` passed its tests at `commit`
+ * (and, when `tested` is given, those tests: testConfiguration): undefined when it does, else why not,
+ * in words for a notice.
  */
-export async function whyUnattested(image: string, digest: string, commit: string, session: RegistrySession): Promise<string | undefined> {
+export async function whyUnattested(image: string, digest: string, commit: string, session: RegistrySession, tested?: ResourceDescriptor[]): Promise<string | undefined> {
   const api = await RegistryApi.open(image, session)
   const candidates = (await referrersOf(api, digest)).filter(d => d.artifactType === IN_TOTO_MEDIA_TYPE)
   if (!candidates.length) return `${image} holds no test-result attestation for ${digest}`
@@ -114,7 +116,7 @@ export async function whyUnattested(image: string, digest: string, commit: strin
       why = `attestation ${d.digest} is not JSON`
       continue
     }
-    const problem = whyNotVouched(statement, digest, commit)
+    const problem = whyNotVouched(statement, digest, commit, tested)
     if (!problem) return undefined
     why = `attestation ${d.digest}: ${problem}`
   }

@@ -191,9 +191,8 @@ async function fingerprint(git: Git, inputs: Inputs, commit: string, contextPath
     ...inputs[Input.BuildArgs],
     inputs[Input.Target],
     inputs[Input.Mtime],
-    inputs[Input.ComposeFile] ? await git.objectId(commit, '.') : '',
     // Only what the image's bytes depend on: the label is part of the image, and how it was tested must
-    // not change its digest. (A re-use therefore trusts that the run which pushed it tested as this one would.)
+    // not change its digest. How it was tested is in the test-result record, which a re-use checks.
     // What the image carries: attestations and its compression.
     ...([Input.Provenance, Input.Sbom, Input.Compression] as const).map(i => `${i}=${inputs[i]}`),
     ...(await Promise.all(inputs[Input.BuildContexts].map(async c => `context ${c.name}=${'path' in c ? await git.objectId(commit, c.path) : c.image}`))),

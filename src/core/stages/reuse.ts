@@ -7,11 +7,13 @@ import type { Plan } from './plan.js'
 import { retag, tagFullHash, type Published } from './publish.js'
 import { copyAttestations, whyUnattested } from './attest.js'
 import { copyDigest, inspectRemote } from '../programs/registry.js'
+import { testConfiguration } from '../attestation/statement.js'
 
 /**
  * The digest of `<first image>:<full hash>` when its fingerprint label matches this plan's and a
  * test-result attestation beside it says it passed at this commit, else undefined.
- * Only with reuse: true. Every part of the fingerprint can be computed from the commit and the inputs,
+ * The fingerprint says how the image was built; the record says how it was tested, and must say this
+ * run's tests. Only with reuse: true. Every part of the fingerprint can be computed from the commit and the inputs,
  * so anyone who can push to the repository can write a matching image: the caller must vouch that
  * only trusted runs write there.
  */
@@ -25,8 +27,13 @@ export async function findReusable(p: Plan, session: RegistrySession, log: Log):
     return undefined
   })
   if (!held || held.labels[FINGERPRINT_LABEL] !== p.labels[FINGERPRINT_LABEL]) return undefined
-  // The label says what the image was built from; only the stored test-result record says it passed.
-  const why = await whyUnattested(p.image, held.digest, p.commit, session).catch((error: Error) => error.message)
+  // The label says what the image was built from; only the stored test-result record says it passed,
+  // and passed the tests this run would run.
+  const tested = testConfiguration(
+    { unit: p.inputs[Input.TestCommand], integration: p.inputs[Input.IntegrationCommand] },
+    p.compose && { file: p.compose.file, service: p.compose.service }
+  )
+  const why = await whyUnattested(p.image, held.digest, p.commit, session, tested).catch((error: Error) => error.message)
   if (why) {
     log.notice(`Not reusing ${p.image}:${p.commit}: ${why}; building and testing it again`)
     return undefined
