@@ -316,4 +316,18 @@ describe('plan: what the adapter cannot do is said before any work', () => {
     const error = await planError({ [Input.Artifacts]: 'builder:/out' })
     expect(error.message).toBe('artifacts: this run has nowhere to deliver files to')
   })
+
+  test.each<[string, Partial<Record<Input, string>>]>([
+    ['provenance', { [Input.Provenance]: 'true' }],
+    ['sbom', { [Input.Sbom]: 'true' }]
+  ])('verify-reproducible with %s, whose record of build times makes every build differ', async (_, raw) => {
+    const error = await planError({ [Input.VerifyReproducible]: 'true', ...raw })
+    expect(error.message).toBe('verify-reproducible: provenance and sbom record when the image was built, so two builds never agree; turn them off to verify, or leave verify-reproducible off')
+    await expect(plan(inputs({ [Input.VerifyReproducible]: 'true' }), workspace())).resolves.toBeDefined()
+  })
+
+  test('verify-reproducible in an assembly, which builds nothing', async () => {
+    const error = await planWith(inputs({ [Input.AssembleFrom]: scratch, [Input.Platforms]: 'linux/amd64', [Input.VerifyReproducible]: 'true' }), workspace(), undefined).catch((e: unknown) => e)
+    expect((error as InputError).message).toBe('verify-reproducible: an assembly builds nothing to compare; verify in the platform jobs')
+  })
 })

@@ -149,12 +149,14 @@ describe('instant re-runs', () => {
   })
 })
 
-test('the image clock is fixed; the commit time is in the label, the output and the summary', async () => {
+test('the layers keep the image clock; the commit time is the configuration\'s created, and in the label, the output and the summary', async () => {
   const image = uniqueImage('clock')
   const run = await runAction(options({ image, ...credentials }))
   expect(run.errors).toEqual([])
   const config = JSON.parse(await registryBlob(image, JSON.parse(await registryManifest(image, second)).config.digest))
-  expect(config.created).toBe('1970-01-01T00:00:00Z')
+  expect(config.created).toBe(SECOND_TIME)
+  // Each step's own time stays the image clock, as the layers' files do.
+  expect(config.history.at(-1).created).toBe('1970-01-01T00:00:00Z')
   expect(config.config.Labels['org.opencontainers.image.created']).toBe(SECOND_TIME)
   expect(run.outputs['commit-time']).toBe(String(unix(SECOND_TIME)))
 })
@@ -166,8 +168,13 @@ test('provenance is opt-in: attached to the pushed index, and the step says the 
   expect(run.outputs.reproducible).toBe('false')
   expect(run.stdout).toMatch(/^::notice::Not reproducible: provenance and SBOM attestations/m)
   expect(await registryDigest(image, second)).toBe(run.outputs.digest)
-  const index = JSON.parse(await registryManifest(image, second)) as { manifests: { annotations?: Record<string, string> }[] }
-  expect(index.manifests.some(m => m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')).toBe(true)
+  const index = JSON.parse(await registryManifest(image, second)) as { manifests: { digest: string; annotations?: Record<string, string> }[] }
+  const attestation = index.manifests.find(m => m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')
+  // It names the pushed image (whose configuration was given the commit's time after BuildKit wrote it), in the index and in its statement.
+  expect(attestation?.annotations?.['vnd.docker.reference.digest']).toBe(index.manifests[0].digest)
+  const layers = (JSON.parse(await registryManifest(image, attestation?.digest ?? '')) as { layers: { digest: string }[] }).layers
+  const statement = JSON.parse(await registryBlob(image, layers[0].digest)) as { subject: { digest: { sha256: string } }[] }
+  expect(statement.subject.map(s => `sha256:${s.digest.sha256}`)).toContain(index.manifests[0].digest)
 })
 
 test('a registry that refuses the cache export is one warning naming cache, and the build goes on', async () => {

@@ -10726,7 +10726,7 @@ function addLength (str) {
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 exports.extract = __nccwpck_require__(5763)
-/* unused reexport */ __nccwpck_require__(861)
+exports.pack = __nccwpck_require__(861)
 
 
 /***/ }),
@@ -27162,6 +27162,7 @@ var Input;
     Input["IsolateBuilder"] = "isolate-builder";
     Input["BuildLogin"] = "build-login";
     Input["KeepImage"] = "keep-image";
+    Input["VerifyReproducible"] = "verify-reproducible";
     Input["Compression"] = "compression";
     Input["ForceTags"] = "force-tags";
     Input["Secrets"] = "secrets";
@@ -27214,6 +27215,8 @@ var State;
 const RUN_LABEL = 'dev.hashdock.run';
 /** An image's record of what it was built from, so a re-run of the same inputs can skip the build. */
 const FINGERPRINT_LABEL = 'dev.hashdock.fingerprint';
+/** When the image was made, in its labels and its configuration: the commit's time unless labels says otherwise. */
+const CREATED_LABEL = 'org.opencontainers.image.created';
 
 ;// CONCATENATED MODULE: ./src/core/errors.ts
 // Errors a user can act on: their message is the one line the step fails with.
@@ -29070,173 +29073,6 @@ async function requireSkopeo() {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
-var lib_main = __nccwpck_require__(8390);
-;// CONCATENATED MODULE: ./src/core/stages/buildx-args.ts
-// The one place `docker buildx build` command lines are written: the image's, and the artifact export's,
-// which must agree on every option that keys BuildKit's cache, or the export would build again.
-
-
-
-/** The arguments, and the environment the secrets reach buildx through (never an argument). */
-function buildxArgs(p, context, output) {
-    const { strategy, inputs } = p;
-    const image = output.kind === 'image';
-    const secrets = secretArgs(p);
-    const args = [
-        'buildx', 'build',
-        '--builder', strategy.builder.name,
-        // On a terminal, BuildKit's own compact view of the image build; in a log or a pipe, every line.
-        '--progress', image && p.workspace.terminal ? 'tty' : 'plain',
-        '--file', image ? context.dockerfile : output.dockerfile,
-        '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
-        ...inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
-        ...(image ? Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]) : []),
-        ...(image ? inputs[Input.Annotations].flatMap(a => ['--annotation', a]) : []),
-        ...(image && inputs[Input.Target] ? ['--target', inputs[Input.Target]] : []),
-        ...Object.entries(context.named).flatMap(([name, value]) => ['--build-context', `${name}=${value}`]),
-        ...secrets.args,
-        ...inputs[Input.Ssh].flatMap(s => ['--ssh', s]),
-        // The image build just ran every step (no-cache included): the export reuses its results.
-        ...runOptions(p).filter(o => image || o !== '--no-cache'),
-        `--provenance=${image && strategy.provenance ? 'mode=max' : 'false'}`,
-        `--sbom=${image && strategy.sbom}`,
-        ...(image ? [...output.cacheArgs, '--metadata-file', output.metadataFile] : []),
-        ...(strategy.platforms.length ? ['--platform', strategy.platforms.join(',')] : []),
-        ...(image
-            ? ['--output', `type=${strategy.exporter},dest=${output.archive},${strategy.exporter === 'docker' ? 'oci-mediatypes=true,' : ''}rewrite-timestamp=true,compression=${strategy.compression},force-compression=true,name=${p.localRef}`]
-            : ['--target', output.stage, '--output', `type=local,dest=${output.dest}`]),
-        context.contextDir
-    ];
-    return { args, env: secrets.env };
-}
-/** BuildKit secrets as buildx takes them: a file by its path, a value through a variable of the run's own. */
-function secretArgs(p) {
-    const env = {};
-    const args = p.inputs[Input.Secrets].flatMap((secret, i) => {
-        if ('file' in secret)
-            return ['--secret', `id=${secret.id},src=${(0,external_node_path_.resolve)(p.workspace.repoDir, secret.file)}`];
-        // A variable of the runner's (secret-envs) is copied too: programs start from an allow-listed
-        // environment, so buildx would not see it otherwise.
-        const name = `HASHDOCK_SECRET_${i}`;
-        env[name] = 'value' in secret ? secret.value : (process.env[secret.env] ?? '');
-        return ['--secret', `id=${secret.id},env=${name}`];
-    });
-    return { args, env };
-}
-/** The options of BuildKit's RUN steps and of the build, as build-push-action passes them. */
-function runOptions(p) {
-    const i = p.inputs;
-    return [
-        ...(i[Input.NoCache] ? ['--no-cache'] : []),
-        ...(i[Input.Pull] ? ['--pull'] : []),
-        ...(i[Input.Network] ? ['--network', i[Input.Network]] : []),
-        // host networking is an entitlement the build must ask for; the builder must also allow it.
-        ...(i[Input.Network] === 'host' ? ['--allow', 'network.host'] : []),
-        ...(i[Input.ShmSize] ? ['--shm-size', i[Input.ShmSize]] : []),
-        ...i[Input.Ulimit].flatMap(u => ['--ulimit', u]),
-        ...i[Input.AddHosts].flatMap(h => ['--add-host', h.replace('=', ':')])
-    ];
-}
-
-;// CONCATENATED MODULE: ./src/core/stages/artifacts.ts
-// Files out of build stages (the artifacts input): checked in plan, exported right after the image
-// build from the same build, and handed to the adapter only once the tests passed.
-
-
-
-
-
-
-
-
-
-
-
-/** The stage hashdock appends to a copy of the Dockerfile: it holds the requested paths and nothing else. */
-const ARTIFACTS_STAGE = 'hashdock-artifacts';
-/** The stage names of a Dockerfile, lowercased as BuildKit compares them. */
-function stageNames(dockerfile) {
-    return lib_main.DockerfileParser.parse(dockerfile)
-        .getFROMs()
-        .map(from => from.getBuildStage()?.toLowerCase())
-        .filter((name) => Boolean(name));
-}
-/** Every stage artifacts names is one the Dockerfile at the commit has: checked before anything is built. */
-function checkStages(requested, dockerfile, dockerfilePath) {
-    const stages = stageNames(dockerfile);
-    if (stages.includes(ARTIFACTS_STAGE)) {
-        throw new InputError(Input.Artifacts, `${dockerfilePath} has a stage named ${ARTIFACTS_STAGE}, the name hashdock gives the stage that collects artifacts; rename it`);
-    }
-    const unknown = requested.find(a => !stages.includes(a.stage));
-    if (unknown) {
-        const known = stages.length ? `its stages: ${stages.join(', ')}` : 'it names no stage (FROM … AS name)';
-        throw new InputError(Input.Artifacts, `'${unknown.stage}:${unknown.path}': ${dockerfilePath} has no stage '${unknown.stage}'; ${known}`);
-    }
-}
-/**
- * One more build on the same builder, with the same context, arguments, secrets and clock, of a copy of
- * the Dockerfile with one stage appended that copies just the requested paths: every stage before it is
- * a cache hit of the image build, and only those paths leave the builder (the local exporter would
- * otherwise send a stage's whole root file system). BuildKit's local exporter sets every timestamp from
- * SOURCE_DATE_EPOCH; they are set to the image clock once more here, so a BuildKit that does not gives
- * the same files.
- */
-async function exportArtifacts(p, context, workDir, log) {
-    const requested = p.inputs[Input.Artifacts];
-    const dockerfile = (0,external_node_path_.join)(workDir, 'artifacts.Dockerfile');
-    const copies = requested.map(a => `COPY --from=${a.stage} ${JSON.stringify([`/${a.path}`, `/${a.stage}/${a.path}`])}`);
-    await (0,promises_namespaceObject.writeFile)(dockerfile, `${await (0,promises_namespaceObject.readFile)(context.dockerfile, 'utf8')}\n\nFROM scratch AS ${ARTIFACTS_STAGE}\n${copies.join('\n')}\n`);
-    const dir = (0,external_node_path_.join)(workDir, 'artifacts');
-    const { args, env } = buildxArgs(p, context, { kind: 'artifacts', dockerfile, stage: ARTIFACTS_STAGE, dest: dir });
-    log.info(`Exporting ${requested.map(a => `${a.stage}:${a.path}`).join(', ')}`);
-    const r = await run('docker', args, { stream: true, env, allowFailure: true });
-    if (r.exitCode !== 0) {
-        const line = lastLine(r.stderr || r.stdout).replace(/^ERROR:\s*/, '');
-        // BuildKit names a path COPY cannot find by its absolute path in the stage: said as the line was written.
-        const missing = requested.find(a => line.includes(`"/${a.path}": not found`));
-        if (missing)
-            throw new InputError(Input.Artifacts, `'${missing.stage}:${missing.path}': the stage ${missing.stage} has no /${missing.path}; check the path, relative to the stage's root`);
-        throw new Error(`artifacts: the export failed: ${line}`);
-    }
-    await setTimes(dir, IMAGE_CLOCK);
-    const files = await describeFiles(dir);
-    // An empty directory would be delivered as nothing at all, and silently.
-    const empty = requested.find(a => !files.some(f => f.relativePath === `${a.stage}/${a.path}` || f.relativePath.startsWith(`${a.stage}/${a.path}/`)));
-    if (empty)
-        throw new InputError(Input.Artifacts, `'${empty.stage}:${empty.path}' is an empty directory in the stage; name a file or a directory that holds one`);
-    // The jobs of a fan-out (export-dir) each upload their platform's files in one workflow run: named apart.
-    const platform = p.exportDir ? `-${p.strategy.platforms[0].replace(/\//g, '-')}` : '';
-    return { dir, files, name: `hashdock-${p.commit.slice(0, 7)}${platform}` };
-}
-/** Every file under `dir`, sorted by path; a symlink is refused, since its target is not part of the export. */
-async function describeFiles(dir) {
-    const entries = await (0,promises_namespaceObject.readdir)(dir, { recursive: true, withFileTypes: true });
-    const files = [];
-    for (const entry of entries) {
-        if (entry.isDirectory())
-            continue;
-        const file = (0,external_node_path_.join)(entry.parentPath, entry.name);
-        const relativePath = (0,external_node_path_.relative)(dir, file);
-        const [stage, ...rest] = relativePath.split('/');
-        const name = `${stage}:${rest.join('/')}`;
-        if (entry.isSymbolicLink() || !entry.isFile()) {
-            throw new InputError(Input.Artifacts, `'${name}' is a symlink or special file in the stage; name the file it points to`);
-        }
-        files.push({ name, relativePath, size: (await (0,promises_namespaceObject.lstat)(file)).size, sha256: await sha256File(file) });
-    }
-    return files.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
-}
-function sha256File(file) {
-    return new Promise((resolve, reject) => {
-        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-        (0,external_node_fs_.createReadStream)(file)
-            .on('data', chunk => hash.update(chunk))
-            .on('end', () => resolve(hash.digest('hex')))
-            .on('error', reject);
-    });
-}
-
 ;// CONCATENATED MODULE: ./src/core/build-inputs.ts
 // The inputs users bring from docker/build-push-action (secrets, SSH, extra contexts, labels, the
 // builder's run options) and the registry logins, each line checked as parsed.
@@ -29513,8 +29349,415 @@ function highestVersion(tagNames) {
     return semver_default().rsort(versions)[0];
 }
 
+;// CONCATENATED MODULE: ./src/core/inputs.ts
+// The pipeline's inputs, parsed and checked once, from whichever adapter supplies the raw strings.
+
+
+
+
+
+
+const MTIME_MODES = ['content', 'commit', 'per-file'];
+/** Modes whose digest can depend on what the builder had cached: the run says so in a notice. */
+const CACHE_DEPENDENT_MTIME = ['commit'];
+const COMPRESSIONS = ['gzip', 'zstd'];
+const ISOLATE_BUILDER = ['auto', 'true', 'false'];
+const COMPOSE_TRUST = ['none', 'host'];
+const CACHE_MODES = ['gha', 'registry', 'none'];
+const CACHE_EXPORT_MODES = ['max', 'min'];
+const CACHE_PULL_REQUESTS = ['read', 'write'];
+function parseInputs(read) {
+    const get = (name) => read(name).trim();
+    const password = read(Input.RegistryPassword);
+    const images = build_inputs_images(lines(read(Input.Image)));
+    const inputs = {
+        [Input.Image]: images,
+        [Input.CheckoutPath]: checkoutPath(get(Input.CheckoutPath) || '.'),
+        [Input.Githash]: githash(get(Input.Githash)),
+        [Input.Context]: repoPath(Input.Context, get(Input.Context) || '.'),
+        [Input.Dockerfile]: get(Input.Dockerfile) && repoPath(Input.Dockerfile, get(Input.Dockerfile)),
+        [Input.Tags]: tags(lines(read(Input.Tags))),
+        [Input.BuildArgs]: withoutImageClock(inputs_keyValues(Input.BuildArgs, lines(read(Input.BuildArgs)), 'build argument')),
+        [Input.Target]: target(get(Input.Target)),
+        [Input.Push]: inputs_boolean(Input.Push, get(Input.Push), true),
+        [Input.RegistryUsername]: get(Input.RegistryUsername),
+        [Input.RegistryPassword]: password,
+        [Input.RegistryLogins]: registryLogins(lines(read(Input.RegistryLogins))),
+        [Input.TestCommand]: get(Input.TestCommand),
+        [Input.ComposeFile]: get(Input.ComposeFile) && repoPath(Input.ComposeFile, get(Input.ComposeFile)),
+        [Input.ComposeService]: get(Input.ComposeService),
+        [Input.ComposeEnv]: inputs_keyValues(Input.ComposeEnv, lines(read(Input.ComposeEnv)), 'variable'),
+        [Input.ComposeTrust]: oneOf(Input.ComposeTrust, get(Input.ComposeTrust) || 'none', COMPOSE_TRUST),
+        [Input.IntegrationCommand]: get(Input.IntegrationCommand),
+        [Input.TestResults]: testResults(get(Input.TestResults)),
+        [Input.WaitTimeout]: positiveInteger(Input.WaitTimeout, get(Input.WaitTimeout), 120),
+        [Input.Mtime]: oneOf(Input.Mtime, get(Input.Mtime) || 'content', MTIME_MODES),
+        [Input.Cache]: get(Input.Cache) && oneOf(Input.Cache, get(Input.Cache), CACHE_MODES),
+        [Input.Rebuild]: inputs_boolean(Input.Rebuild, get(Input.Rebuild), false),
+        [Input.Reuse]: inputs_boolean(Input.Reuse, get(Input.Reuse), false),
+        [Input.Provenance]: inputs_boolean(Input.Provenance, get(Input.Provenance), false),
+        [Input.Sbom]: inputs_boolean(Input.Sbom, get(Input.Sbom), false),
+        [Input.Builder]: builderName(get(Input.Builder)),
+        [Input.IsolateBuilder]: oneOf(Input.IsolateBuilder, get(Input.IsolateBuilder) || 'auto', ISOLATE_BUILDER),
+        [Input.BuildLogin]: inputs_boolean(Input.BuildLogin, get(Input.BuildLogin), false),
+        [Input.KeepImage]: inputs_boolean(Input.KeepImage, get(Input.KeepImage), false),
+        [Input.VerifyReproducible]: inputs_boolean(Input.VerifyReproducible, get(Input.VerifyReproducible), false),
+        [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'zstd', COMPRESSIONS),
+        [Input.ForceTags]: inputs_boolean(Input.ForceTags, get(Input.ForceTags), false),
+        [Input.Secrets]: secrets(lines(read(Input.Secrets)), lines(read(Input.SecretFiles)), lines(read(Input.SecretEnvs))),
+        [Input.Ssh]: ssh(lines(read(Input.Ssh))),
+        [Input.BuildContexts]: namedContexts(lines(read(Input.BuildContexts))),
+        [Input.Labels]: keyValues(Input.Labels, lines(read(Input.Labels))),
+        [Input.Annotations]: annotations(lines(read(Input.Annotations))),
+        [Input.NoCache]: inputs_boolean(Input.NoCache, get(Input.NoCache), false),
+        [Input.Pull]: inputs_boolean(Input.Pull, get(Input.Pull), false),
+        [Input.Network]: network(get(Input.Network)),
+        [Input.ShmSize]: shmSize(get(Input.ShmSize)),
+        [Input.Ulimit]: ulimits(lines(read(Input.Ulimit))),
+        [Input.AddHosts]: addHosts(lines(read(Input.AddHosts))),
+        [Input.Platforms]: platforms(read(Input.Platforms)),
+        [Input.Advice]: inputs_boolean(Input.Advice, get(Input.Advice), true),
+        [Input.ExportDir]: get(Input.ExportDir),
+        [Input.AssembleFrom]: get(Input.AssembleFrom),
+        [Input.Artifacts]: artifacts(lines(read(Input.Artifacts))),
+        [Input.RegistryTimeout]: positiveInteger(Input.RegistryTimeout, get(Input.RegistryTimeout), 300),
+        [Input.RegistryRetries]: retries(get(Input.RegistryRetries)),
+        [Input.CacheMode]: oneOf(Input.CacheMode, get(Input.CacheMode) || 'max', CACHE_EXPORT_MODES),
+        [Input.CachePullRequests]: oneOf(Input.CachePullRequests, get(Input.CachePullRequests) || 'read', CACHE_PULL_REQUESTS)
+    };
+    if (password && !inputs[Input.RegistryUsername]) {
+        throw new InputError(Input.RegistryUsername, 'is required when registry-password is set');
+    }
+    if (inputs[Input.RegistryUsername] && !password) {
+        throw new InputError(Input.RegistryPassword, `is empty, so hashdock cannot log in as ${inputs[Input.RegistryUsername]}`, 'password');
+    }
+    if (inputs[Input.RegistryUsername]) {
+        const registry = registryOf(images[0]);
+        if (inputs[Input.RegistryLogins].some(l => l.registry === registry)) {
+            throw new InputError(Input.RegistryLogins, `also logs in to ${registry}, which registry-username already does; give that registry's login in one place`);
+        }
+        inputs[Input.RegistryLogins].unshift({ registry, username: inputs[Input.RegistryUsername], password, from: Input.RegistryPassword });
+    }
+    if (inputs[Input.Labels]['org.opencontainers.image.revision'] !== undefined) {
+        throw new InputError(Input.Labels, 'org.opencontainers.image.revision always names the commit built; remove it from labels');
+    }
+    if (inputs[Input.ComposeService] && !inputs[Input.ComposeFile]) {
+        throw new InputError(Input.ComposeService, 'needs compose-file: name the compose file that defines this service');
+    }
+    fanOut(inputs);
+    if (inputs[Input.Artifacts].length && inputs[Input.AssembleFrom]) {
+        throw new InputError(Input.Artifacts, 'come out of a build, and assemble-from builds nothing; give artifacts to the platform jobs instead');
+    }
+    if (inputs[Input.Artifacts].length && inputs[Input.Platforms].length > 1) {
+        throw new InputError(Input.Artifacts, 'takes files out of one platform\'s build; build one platform (platforms) or leave artifacts empty');
+    }
+    return inputs;
+}
+/** A hand-on names its one platform; an assembly names every platform it expects, in the index's order. */
+function fanOut(inputs) {
+    const platforms = inputs[Input.Platforms];
+    if (inputs[Input.ExportDir]) {
+        if (inputs[Input.AssembleFrom])
+            throw new InputError(Input.ExportDir, 'hands a built image on, and assemble-from builds nothing; set one of them');
+        if (platforms.length !== 1) {
+            throw new InputError(Input.ExportDir, `hands on one platform's image; set platforms to the one platform this job builds, e.g. linux/arm64 (it is ${platforms.length ? platforms.join(',') : 'empty'})`);
+        }
+        if (!inputs[Input.TestCommand] && !inputs[Input.IntegrationCommand]) {
+            throw new InputError(Input.ExportDir, 'hands on a tested image, and no test runs; give test-command or integration-command');
+        }
+    }
+    if (inputs[Input.AssembleFrom] && !platforms.length) {
+        throw new InputError(Input.AssembleFrom, 'needs platforms: every platform the index must hold, in its order, e.g. linux/amd64,linux/arm64');
+    }
+}
+function lines(value) {
+    return value
+        .split(/\r?\n/)
+        .map(l => l.trim())
+        .filter(l => l && !l.startsWith('#'));
+}
+// Anything git accepts as a revision, but never something git could read as an option.
+function githash(value) {
+    if (value && !/^[\w][\w./~^@{}+-]*$/.test(value)) {
+        throw new InputError(Input.Githash, `'${value}' is not a commit hash, tag or branch name`);
+    }
+    return value;
+}
+/** A relative path inside the repository, normalized; never one that leaves it. */
+function repoPath(name, value) {
+    const slashed = value.replace(/\\/g, '/');
+    const normalized = external_node_path_.posix.normalize(slashed).replace(/\/+$/, '') || '.';
+    if (external_node_path_.posix.isAbsolute(slashed) || normalized === '..' || normalized.startsWith('../')) {
+        throw new InputError(name, `'${value}' must be a relative path inside the repository`);
+    }
+    return normalized;
+}
+function checkoutPath(value) {
+    const normalized = external_node_path_.posix.normalize(value.replace(/\\/g, '/')).replace(/\/+$/, '') || '.';
+    if (external_node_path_.posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {
+        throw new InputError(Input.CheckoutPath, `'${value}' must be a relative path inside the workspace, as given to actions/checkout's path`);
+    }
+    return normalized;
+}
+function tags(values) {
+    for (const value of values) {
+        const unknown = [...value.matchAll(/\{([^}]*)\}/g)].map(m => m[1]).find(p => !Object.hasOwn(PLACEHOLDERS, p));
+        if (unknown !== undefined) {
+            throw new InputError(Input.Tags, `'${value}' uses unknown placeholder {${unknown}}; known: ${Object.keys(PLACEHOLDERS).map(p => `{${p}}`).join(', ')}`);
+        }
+    }
+    return values;
+}
+function inputs_keyValues(name, values, what) {
+    for (const value of values) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) {
+            throw new InputError(name, `'${value.split('=')[0]}' is not KEY=VALUE; write one ${what} per line`);
+        }
+    }
+    return values;
+}
+/** Comma- or line-separated os/arch[/variant] names, as buildx's --platform takes them; each once. */
+function platforms(value) {
+    const names = value.split(/[,\r\n]/).map(p => p.trim()).filter(Boolean);
+    for (const name of names) {
+        if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(name)) {
+            throw new InputError(Input.Platforms, `'${name}' is not a platform; write os/arch or os/arch/variant, e.g. linux/amd64,linux/arm64`);
+        }
+    }
+    const twice = names.find((name, i) => names.indexOf(name) !== i);
+    if (twice)
+        throw new InputError(Input.Platforms, `'${twice}' is listed twice`);
+    return names;
+}
+function builderName(value) {
+    if (value && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(value)) {
+        throw new InputError(Input.Builder, `'${value}' is not a builder name (letters, digits, '.', '_', '-'); see docker buildx ls`);
+    }
+    return value;
+}
+function target(value) {
+    if (value && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value)) {
+        throw new InputError(Input.Target, `'${value}' is not a stage name`);
+    }
+    return value;
+}
+function testResults(value) {
+    if (value && !value.startsWith('/')) {
+        throw new InputError(Input.TestResults, `'${value}' must be an absolute directory inside the test container, e.g. /tmp/test-results`);
+    }
+    return value;
+}
+function oneOf(name, value, allowed) {
+    if (!allowed.includes(value)) {
+        throw new InputError(name, `'${value}' is not one of ${allowed.join(', ')}`);
+    }
+    return value;
+}
+// The YAML 1.2 core schema's booleans, as GitHub's getBooleanInput reads them.
+function inputs_boolean(name, value, fallback) {
+    if (!value)
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new InputError(name, `'${value}' is not a boolean; use true or false`);
+}
+function retries(value) {
+    if (!value)
+        return 4;
+    if (!/^[0-9]+$/.test(value) || Number(value) > 20)
+        throw new InputError(Input.RegistryRetries, `'${value}' is not a whole number from 0 to 20`);
+    return Number(value);
+}
+function positiveInteger(name, value, fallback) {
+    if (!value)
+        return fallback;
+    if (!/^[1-9][0-9]*$/.test(value))
+        throw new InputError(name, `'${value}' is not a whole number of seconds`);
+    return Number(value);
+}
+/**
+ * SOURCE_DATE_EPOCH is the image clock hashdock passes itself: BuildKit takes the last one given, so a
+ * build argument of that name would move every timestamp while the run still said reproducible.
+ */
+function withoutImageClock(args) {
+    const clock = args.find(a => a.startsWith('SOURCE_DATE_EPOCH='));
+    if (clock)
+        throw new InputError(Input.BuildArgs, `'${clock}': SOURCE_DATE_EPOCH is hashdock's image clock and cannot be set; remove it (the commit's time is in the created label and the commit-time output)`);
+    return args;
+}
+
+// EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
+var lib_main = __nccwpck_require__(8390);
+;// CONCATENATED MODULE: ./src/core/stages/buildx-args.ts
+// The one place `docker buildx build` command lines are written: the image's, and the artifact export's,
+// which must agree on every option that keys BuildKit's cache, or the export would build again.
+
+
+
+/** The arguments, and the environment the secrets reach buildx through (never an argument). */
+function buildxArgs(p, context, output) {
+    const { strategy, inputs } = p;
+    const image = output.kind === 'image';
+    const secrets = secretArgs(p);
+    const args = [
+        'buildx', 'build',
+        '--builder', strategy.builder.name,
+        // On a terminal, BuildKit's own compact view of the image build; in a log or a pipe, every line.
+        '--progress', image && p.workspace.terminal ? 'tty' : 'plain',
+        '--file', image ? context.dockerfile : output.dockerfile,
+        '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
+        ...inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
+        ...(image ? Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]) : []),
+        ...(image ? inputs[Input.Annotations].flatMap(a => ['--annotation', a]) : []),
+        ...(image && inputs[Input.Target] ? ['--target', inputs[Input.Target]] : []),
+        ...Object.entries(context.named).flatMap(([name, value]) => ['--build-context', `${name}=${value}`]),
+        ...secrets.args,
+        ...inputs[Input.Ssh].flatMap(s => ['--ssh', s]),
+        // The image build just ran every step (no-cache included): the export reuses its results.
+        ...runOptions(p).filter(o => image || o !== '--no-cache'),
+        `--provenance=${image && strategy.provenance ? 'mode=max' : 'false'}`,
+        `--sbom=${image && strategy.sbom}`,
+        ...(image ? [...output.cacheArgs, '--metadata-file', output.metadataFile] : []),
+        ...(strategy.platforms.length ? ['--platform', strategy.platforms.join(',')] : []),
+        ...(image
+            ? ['--output', `type=${strategy.exporter},dest=${output.archive},${strategy.exporter === 'docker' ? 'oci-mediatypes=true,' : ''}rewrite-timestamp=true,compression=${strategy.compression},force-compression=true,name=${p.localRef}`]
+            : ['--target', output.stage, '--output', `type=local,dest=${output.dest}`]),
+        context.contextDir
+    ];
+    return { args, env: secrets.env };
+}
+/** BuildKit secrets as buildx takes them: a file by its path, a value through a variable of the run's own. */
+function secretArgs(p) {
+    const env = {};
+    const args = p.inputs[Input.Secrets].flatMap((secret, i) => {
+        if ('file' in secret)
+            return ['--secret', `id=${secret.id},src=${(0,external_node_path_.resolve)(p.workspace.repoDir, secret.file)}`];
+        // A variable of the runner's (secret-envs) is copied too: programs start from an allow-listed
+        // environment, so buildx would not see it otherwise.
+        const name = `HASHDOCK_SECRET_${i}`;
+        env[name] = 'value' in secret ? secret.value : (process.env[secret.env] ?? '');
+        return ['--secret', `id=${secret.id},env=${name}`];
+    });
+    return { args, env };
+}
+/** The options of BuildKit's RUN steps and of the build, as build-push-action passes them. */
+function runOptions(p) {
+    const i = p.inputs;
+    return [
+        ...(i[Input.NoCache] ? ['--no-cache'] : []),
+        ...(i[Input.Pull] ? ['--pull'] : []),
+        ...(i[Input.Network] ? ['--network', i[Input.Network]] : []),
+        // host networking is an entitlement the build must ask for; the builder must also allow it.
+        ...(i[Input.Network] === 'host' ? ['--allow', 'network.host'] : []),
+        ...(i[Input.ShmSize] ? ['--shm-size', i[Input.ShmSize]] : []),
+        ...i[Input.Ulimit].flatMap(u => ['--ulimit', u]),
+        ...i[Input.AddHosts].flatMap(h => ['--add-host', h.replace('=', ':')])
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/core/stages/artifacts.ts
+// Files out of build stages (the artifacts input): checked in plan, exported right after the image
+// build from the same build, and handed to the adapter only once the tests passed.
+
+
+
+
+
+
+
+
+
+
+
+/** The stage hashdock appends to a copy of the Dockerfile: it holds the requested paths and nothing else. */
+const ARTIFACTS_STAGE = 'hashdock-artifacts';
+/** The stage names of a Dockerfile, lowercased as BuildKit compares them. */
+function stageNames(dockerfile) {
+    return lib_main.DockerfileParser.parse(dockerfile)
+        .getFROMs()
+        .map(from => from.getBuildStage()?.toLowerCase())
+        .filter((name) => Boolean(name));
+}
+/** Every stage artifacts names is one the Dockerfile at the commit has: checked before anything is built. */
+function checkStages(requested, dockerfile, dockerfilePath) {
+    const stages = stageNames(dockerfile);
+    if (stages.includes(ARTIFACTS_STAGE)) {
+        throw new InputError(Input.Artifacts, `${dockerfilePath} has a stage named ${ARTIFACTS_STAGE}, the name hashdock gives the stage that collects artifacts; rename it`);
+    }
+    const unknown = requested.find(a => !stages.includes(a.stage));
+    if (unknown) {
+        const known = stages.length ? `its stages: ${stages.join(', ')}` : 'it names no stage (FROM … AS name)';
+        throw new InputError(Input.Artifacts, `'${unknown.stage}:${unknown.path}': ${dockerfilePath} has no stage '${unknown.stage}'; ${known}`);
+    }
+}
+/**
+ * One more build on the same builder, with the same context, arguments, secrets and clock, of a copy of
+ * the Dockerfile with one stage appended that copies just the requested paths: every stage before it is
+ * a cache hit of the image build, and only those paths leave the builder (the local exporter would
+ * otherwise send a stage's whole root file system). BuildKit's local exporter sets every timestamp from
+ * SOURCE_DATE_EPOCH; they are set to the image clock once more here, so a BuildKit that does not gives
+ * the same files.
+ */
+async function exportArtifacts(p, context, workDir, log) {
+    const requested = p.inputs[Input.Artifacts];
+    const dockerfile = (0,external_node_path_.join)(workDir, 'artifacts.Dockerfile');
+    const copies = requested.map(a => `COPY --from=${a.stage} ${JSON.stringify([`/${a.path}`, `/${a.stage}/${a.path}`])}`);
+    await (0,promises_namespaceObject.writeFile)(dockerfile, `${await (0,promises_namespaceObject.readFile)(context.dockerfile, 'utf8')}\n\nFROM scratch AS ${ARTIFACTS_STAGE}\n${copies.join('\n')}\n`);
+    const dir = (0,external_node_path_.join)(workDir, 'artifacts');
+    const { args, env } = buildxArgs(p, context, { kind: 'artifacts', dockerfile, stage: ARTIFACTS_STAGE, dest: dir });
+    log.info(`Exporting ${requested.map(a => `${a.stage}:${a.path}`).join(', ')}`);
+    const r = await run('docker', args, { stream: true, env, allowFailure: true });
+    if (r.exitCode !== 0) {
+        const line = lastLine(r.stderr || r.stdout).replace(/^ERROR:\s*/, '');
+        // BuildKit names a path COPY cannot find by its absolute path in the stage: said as the line was written.
+        const missing = requested.find(a => line.includes(`"/${a.path}": not found`));
+        if (missing)
+            throw new InputError(Input.Artifacts, `'${missing.stage}:${missing.path}': the stage ${missing.stage} has no /${missing.path}; check the path, relative to the stage's root`);
+        throw new Error(`artifacts: the export failed: ${line}`);
+    }
+    await setTimes(dir, IMAGE_CLOCK);
+    const files = await describeFiles(dir);
+    // An empty directory would be delivered as nothing at all, and silently.
+    const empty = requested.find(a => !files.some(f => f.relativePath === `${a.stage}/${a.path}` || f.relativePath.startsWith(`${a.stage}/${a.path}/`)));
+    if (empty)
+        throw new InputError(Input.Artifacts, `'${empty.stage}:${empty.path}' is an empty directory in the stage; name a file or a directory that holds one`);
+    // The jobs of a fan-out (export-dir) each upload their platform's files in one workflow run: named apart.
+    const platform = p.exportDir ? `-${p.strategy.platforms[0].replace(/\//g, '-')}` : '';
+    return { dir, files, name: `hashdock-${p.commit.slice(0, 7)}${platform}` };
+}
+/** Every file under `dir`, sorted by path; a symlink is refused, since its target is not part of the export. */
+async function describeFiles(dir) {
+    const entries = await (0,promises_namespaceObject.readdir)(dir, { recursive: true, withFileTypes: true });
+    const files = [];
+    for (const entry of entries) {
+        if (entry.isDirectory())
+            continue;
+        const file = (0,external_node_path_.join)(entry.parentPath, entry.name);
+        const relativePath = (0,external_node_path_.relative)(dir, file);
+        const [stage, ...rest] = relativePath.split('/');
+        const name = `${stage}:${rest.join('/')}`;
+        if (entry.isSymbolicLink() || !entry.isFile()) {
+            throw new InputError(Input.Artifacts, `'${name}' is a symlink or special file in the stage; name the file it points to`);
+        }
+        files.push({ name, relativePath, size: (await (0,promises_namespaceObject.lstat)(file)).size, sha256: await sha256File(file) });
+    }
+    return files.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
+}
+function sha256File(file) {
+    return new Promise((resolve, reject) => {
+        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+        (0,external_node_fs_.createReadStream)(file)
+            .on('data', chunk => hash.update(chunk))
+            .on('end', () => resolve(hash.digest('hex')))
+            .on('error', reject);
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/core/stages/plan.ts
 // Stage 1: turn the inputs into a plan of one build, checking against the repository everything that can be checked before building.
+
 
 
 
@@ -29541,6 +29784,11 @@ async function plan(inputs, workspace, facts) {
         throw new InputError(Input.Artifacts, 'this run has nowhere to deliver files to');
     if (inputs[Input.KeepImage] && !facts)
         throw new InputError(Input.KeepImage, 'an assembly builds and loads nothing to keep; keep the images in the platform jobs');
+    if (inputs[Input.VerifyReproducible] && !facts)
+        throw new InputError(Input.VerifyReproducible, 'an assembly builds nothing to compare; verify in the platform jobs');
+    if (inputs[Input.VerifyReproducible] && !strategy.reproducible) {
+        throw new InputError(Input.VerifyReproducible, 'provenance and sbom record when the image was built, so two builds never agree; turn them off to verify, or leave verify-reproducible off');
+    }
     const assembleFrom = inputs[Input.AssembleFrom] && (0,external_node_path_.resolve)(inputs[Input.AssembleFrom]);
     if (assembleFrom && !(await (0,promises_namespaceObject.stat)(assembleFrom).catch(() => undefined))?.isDirectory()) {
         throw new InputError(Input.AssembleFrom, `'${inputs[Input.AssembleFrom]}' is not a directory; give the directory the platform jobs' images were downloaded into`);
@@ -29554,7 +29802,7 @@ async function plan(inputs, workspace, facts) {
     const pr = inputs[Input.Githash] ? undefined : workspace.event?.pr;
     const resolved = resolveTags(inputs[Input.Tags], { commit, commitTime, ref, version, branch, pr });
     const notices = resolved.skipped.map(s => `tags: '${s.template}' skipped: ${[...new Set(s.missing.map(whyMissing))].join('; ')}`);
-    if (inputs[Input.Mtime] === 'commit') {
+    if (CACHE_DEPENDENT_MTIME.includes(inputs[Input.Mtime])) {
         notices.push("mtime: commit gives every file the commit's time, so a file copied by two steps (COPY requirements.txt, then COPY . .) can give this commit another digest when the builder holds an older commit's layer; content (the default) and per-file give one digest whatever was cached");
     }
     const warnings = credentialLike(inputs[Input.BuildArgs]).map(name => `build-args: ${name} looks like a credential, and build arguments stay in the image's history for anyone who pulls it; pass it with secrets (id=value) and read it in a RUN --mount=type=secret,id=... step instead.`);
@@ -29565,7 +29813,7 @@ async function plan(inputs, workspace, facts) {
         ...(url ? { 'org.opencontainers.image.source': url, 'org.opencontainers.image.url': url } : {}),
         ...(version ? { 'org.opencontainers.image.version': version.version } : {}),
         // The commit's time, whatever the image clock: the label tells the truth about the commit.
-        'org.opencontainers.image.created': rfc3339(commitTime),
+        [CREATED_LABEL]: rfc3339(commitTime),
         ...inputs[Input.Labels],
         // Always the commit built, on pull requests too: never the merge ref's or a label's claim.
         'org.opencontainers.image.revision': commit
@@ -29654,9 +29902,8 @@ async function fingerprint(git, inputs, commit, contextPath, dockerfile, labels)
         ...inputs[Input.BuildArgs],
         inputs[Input.Target],
         inputs[Input.Mtime],
-        inputs[Input.ComposeFile] ? await git.objectId(commit, '.') : '',
         // Only what the image's bytes depend on: the label is part of the image, and how it was tested must
-        // not change its digest. (A re-use therefore trusts that the run which pushed it tested as this one would.)
+        // not change its digest. How it was tested is in the test-result record, which a re-use checks.
         // What the image carries: attestations and its compression.
         ...[Input.Provenance, Input.Sbom, Input.Compression].map(i => `${i}=${inputs[i]}`),
         ...(await Promise.all(inputs[Input.BuildContexts].map(async (c) => `context ${c.name}=${'path' in c ? await git.objectId(commit, c.path) : c.image}`))),
@@ -29700,7 +29947,7 @@ function parseDockerfile(text) {
             const parent = stages.findIndex(s => s.name.toLowerCase() === base.toLowerCase());
             const name = words[1]?.toLowerCase() === 'as' && words[2] ? words[2] : String(stages.length);
             workdir = parent >= 0 ? workdirs[parent] : '/';
-            stage = { name, fromLine: line, fromText: flatten(i), ...(parent >= 0 ? { parent } : {}), steps: [], exposed: [] };
+            stage = { name, fromLine: line, fromText: flatten(i), ...(parent >= 0 ? { parent } : {}), steps: [], exposed: [], args: [] };
             stages.push(stage);
             workdirs.push(workdir);
             continue;
@@ -29714,6 +29961,8 @@ function parseDockerfile(text) {
             stage.user = { value: words[0], line };
         else if (keyword === 'EXPOSE')
             stage.exposed.push(...words.map(w => Number.parseInt(w, 10)).filter(n => Number.isInteger(n)));
+        else if (keyword === 'ARG')
+            stage.args.push(...i.getArguments().map(a => a.getValue().split('=')[0]));
         else if (keyword === 'RUN')
             stage.steps.push({ kind: 'run', line, text: oneLine, words, workdir });
         else if (keyword === 'COPY' || keyword === 'ADD') {
@@ -29752,6 +30001,45 @@ function argumentsOf(i) {
     if (json.length)
         return json.map(s => s.getJSONValue());
     return i.getExpandedArguments().map(a => a.getValue());
+}
+
+;// CONCATENATED MODULE: ./src/core/advice/clocks.ts
+/** A command where a shell runs one: first, after a separator, or run by xargs or find -exec (not `apt-get install -y gzip`). */
+const clocks_run = (tool, rest = '') => new RegExp(`(?:^|[;&|(]\\s*|\\b(?:then|do|sudo|xargs|-exec)\\s+(?:-\\S+\\s+)*)${tool}${rest}`);
+/** The tools advice knows (documented in docs/reproducibility.md). */
+const CLOCK_TOOLS = [
+    { name: 'dpkg-deb', command: clocks_run('dpkg-deb', String.raw `\s+(.*\s)?(-b|--build)\b`), readsEpoch: true, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage: dpkg-deb reads it' },
+    {
+        name: 'a Python wheel build',
+        command: /\b(pip3?|python3?(\.\d+)? -m pip) wheel\b|\bpython3?(\.\d+)? -m build\b|\bbdist_wheel\b|\buv build\b|\bpoetry build\b/,
+        readsEpoch: true,
+        fix: 'declare ARG SOURCE_DATE_EPOCH in the stage: wheel builds read it'
+    },
+    {
+        name: 'Python byte-compiling',
+        command: /\bpython3?(\.\d+)? -m (compileall|py_compile)\b/,
+        readsEpoch: true,
+        fix: "declare ARG SOURCE_DATE_EPOCH in the stage: compileall then checks each .pyc by its source's hash, not its time"
+    },
+    { name: 'tar', command: clocks_run('tar', String.raw `\s+(-?[a-zA-Z]*c[a-zA-Z]*\b|.*--create\b)`), fixed: /--mtime[= ]/, readsEpoch: false, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage and give tar --mtime=@$SOURCE_DATE_EPOCH --sort=name' },
+    { name: 'zip', command: clocks_run('zip', String.raw `\s`), fixed: /SOURCE_DATE_EPOCH/, readsEpoch: false, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage and set the files\' times first (find . -exec touch -d @$SOURCE_DATE_EPOCH {} +), then zip -X' },
+    { name: 'jar', command: clocks_run('jar', String.raw `\s+(-?[a-zA-Z]*c[a-zA-Z]*\b|.*--create\b)`), fixed: /--date[= ]/, readsEpoch: false, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage and give jar --date=$(date -u -d @$SOURCE_DATE_EPOCH +%Y-%m-%dT%H:%M:%SZ)' },
+    { name: 'gzip', command: clocks_run('gzip', String.raw `\b`), fixed: /\bgzip\s+(.*\s)?(-\w*n\w*|--no-name)\b/, readsEpoch: false, fix: 'give gzip -n, so it leaves out the file\'s name and time' }
+];
+/**
+ * The tools a step runs that write the wall clock into their output, as the step is written: a tool that
+ * reads SOURCE_DATE_EPOCH is fine once the stage declares it; the others need their own flag too.
+ */
+function clockToolsOf(step, declaresEpoch) {
+    const command = step.words.join(' ');
+    return CLOCK_TOOLS.filter(t => {
+        if (!t.command.test(command))
+            return false;
+        if (t.readsEpoch)
+            return !declaresEpoch;
+        // gzip needs no argument; the others use the declared one in their flag.
+        return !(t.fixed?.test(command) && (declaresEpoch || t.name === 'gzip'));
+    });
 }
 
 // EXTERNAL MODULE: ./node_modules/@balena/dockerignore/ignore.js
@@ -29938,6 +30226,7 @@ function inputTest(step, installers) {
 
 
 
+
 /** First-parent commits examined by default. */
 const ADVICE_COMMITS = 200;
 /** Below this many commits a count says too little to advise on. */
@@ -29974,6 +30263,7 @@ async function advise(p, commits = ADVICE_COMMITS) {
         const root = runsAsRoot(stages, final, where.dockerfile);
         if (root)
             advice.push(root);
+        advice.push(...clockSteps(stages, where.dockerfile));
     }
     return { commit: p.commit, dockerfile: p.dockerfilePath, ...(ignoreFile ? { dockerignore: ignoreFile } : {}), commits: changes.length, advice };
 }
@@ -30099,6 +30389,17 @@ function runsAsRoot(stages, final, dockerfile) {
         suggestion: 'add an unprivileged user and switch to it after the last step that needs root, e.g. RUN useradd --uid 10001 app, then USER 10001'
     };
 }
+/**
+ * Steps that write the wall clock into their output, in any stage: a stage's output reaches the image
+ * through COPY --from, or the runner through artifacts. A stage declares ARG SOURCE_DATE_EPOCH itself;
+ * a declaration in a stage it starts from counts too, so the advice never asks for what is there.
+ */
+function clockSteps(stages, dockerfile) {
+    const declares = (index) => stages[index].args.includes('SOURCE_DATE_EPOCH') || (stages[index].parent !== undefined && declares(stages[index].parent));
+    return stages.flatMap((stage, index) => stage.steps.flatMap(step => step.kind !== 'run'
+        ? []
+        : clockToolsOf(step, declares(index)).map(tool => ({ kind: 'clock', dockerfile, line: step.line, instruction: step.text, stage: stage.name, tool: tool.name, suggestion: tool.fix }))));
+}
 
 ;// CONCATENATED MODULE: ./src/core/stages/hand-on.ts
 // Hands a tested image on to a later job: the archive that was tested, byte for byte, and a record of what it is.
@@ -30142,8 +30443,21 @@ async function handOn(p, built, tests, suites, dir) {
     return archive;
 }
 
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(6118);
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_namespaceObject);
 ;// CONCATENATED MODULE: ./src/core/programs/oci-archive.ts
 // What an OCI image archive (a tar of an OCI layout) holds: its index, and each platform's manifest in it.
+
+
+
+
+
+
 
 
 
@@ -30207,7 +30521,7 @@ async function blobSizes(source) {
     const file = await (0,promises_namespaceObject.open)(source, 'r');
     try {
         const sizes = new Map();
-        for (const [name, entry] of await tarEntries(file)) {
+        for (const [name, entry] of (await tarEntries(file)).entries) {
             const m = /^blobs\/sha256\/([0-9a-f]{64})$/.exec(name);
             if (m)
                 sizes.set(`sha256:${m[1]}`, entry.size);
@@ -30218,13 +30532,241 @@ async function blobSizes(source) {
         await file.close();
     }
 }
+/**
+ * Gives every image of an archive `created` as its configuration's creation time. BuildKit sets it to
+ * the image clock with every file's time, and an image from 1970 looks decades old to `docker image ls`
+ * and to a registry's retention rules; the commit's time is as reproducible. Only the configurations
+ * change (the layers keep the image clock), with the manifests and the index that name them, and the
+ * attestations that name those manifests. The new blobs and lists are appended to the archive: every
+ * reader of an image archive (docker load, skopeo, containerd's import) takes the last entry of a name,
+ * and a blob nothing names is never read. An image already at that time is left as it is.
+ */
+async function stampCreated(archive, created) {
+    const file = await (0,promises_namespaceObject.open)(archive, 'r+');
+    try {
+        const { entries, end } = await tarEntries(file);
+        const read = async (name) => {
+            const entry = entries.get(name);
+            if (!entry)
+                throw new Error(`the image archive ${archive} holds no ${name}`);
+            const buffer = Buffer.alloc(entry.size);
+            await file.read(buffer, 0, entry.size, entry.offset);
+            return buffer;
+        };
+        const json = async (digest) => JSON.parse((await read(`blobs/${digest.replace(':', '/')}`)).toString('utf8'));
+        const added = new Map();
+        const put = (value) => {
+            const bytes = Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value));
+            const hex = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex');
+            added.set(`blobs/sha256/${hex}`, bytes);
+            return { digest: `sha256:${hex}`, size: bytes.length };
+        };
+        const configs = new Map();
+        const manifests = new Map();
+        const image = async (d) => {
+            const manifest = (await json(d.digest));
+            const config = await json(manifest.config.digest);
+            if (config.created === created)
+                return d;
+            const stamped = put({ ...config, created });
+            configs.set(manifest.config.digest, stamped.digest);
+            const moved = { ...d, ...put({ ...manifest, config: { ...manifest.config, ...stamped } }) };
+            manifests.set(d.digest, moved.digest);
+            return moved;
+        };
+        // An attestation names its image by digest, in its index annotation and in its statements' subjects.
+        const repoint = async (d) => {
+            const swap = (text, moves) => [...moves].reduce((t, [from, to]) => t.replaceAll(from.replace(/^sha256:/, ''), to.replace(/^sha256:/, '')), text);
+            const manifest = (await json(d.digest));
+            const layers = new Map();
+            const moved = await Promise.all(manifest.layers.map(async (l) => {
+                const text = (await read(`blobs/${l.digest.replace(':', '/')}`)).toString('utf8');
+                const swapped = swap(text, manifests);
+                if (swapped === text)
+                    return l;
+                const to = { ...l, ...put(Buffer.from(swapped)) };
+                layers.set(l.digest, to.digest);
+                return to;
+            }));
+            const ref = d.annotations?.['vnd.docker.reference.digest'];
+            const annotations = ref && manifests.has(ref) ? { ...d.annotations, 'vnd.docker.reference.digest': manifests.get(ref) } : d.annotations;
+            if (!layers.size)
+                return { ...d, ...(annotations ? { annotations } : {}) };
+            // The statements are stored uncompressed: each one's diff id is its digest.
+            const config = put(Buffer.from(swap((await read(`blobs/${manifest.config.digest.replace(':', '/')}`)).toString('utf8'), layers)));
+            return { ...d, ...(annotations ? { annotations } : {}), ...put({ ...manifest, config: { ...manifest.config, ...config }, layers: moved }) };
+        };
+        const layout = JSON.parse((await read('index.json')).toString('utf8'));
+        const top = layout.manifests[0];
+        if (!top)
+            throw new Error(`the image archive ${archive} holds no image`);
+        let stampedTop = top;
+        if (/index|manifest\.list/.test(top.mediaType)) {
+            const index = (await json(top.digest));
+            const images = await Promise.all(index.manifests.map(m => (isAttestation(m) ? m : image(m))));
+            if (manifests.size) {
+                const listed = await Promise.all(images.map(m => (isAttestation(m) ? repoint(m) : m)));
+                stampedTop = { ...top, ...put({ ...index, manifests: listed }) };
+            }
+        }
+        else {
+            stampedTop = await image(top);
+        }
+        if (stampedTop.digest === top.digest)
+            return { top, configs };
+        added.set('index.json', Buffer.from(JSON.stringify({ ...layout, manifests: [stampedTop, ...layout.manifests.slice(1)] })));
+        // docker load's own list names each configuration by its path.
+        if (entries.has('manifest.json')) {
+            const list = JSON.parse((await read('manifest.json')).toString('utf8'));
+            const path = (digest) => `blobs/${digest.replace(':', '/')}`;
+            const byPath = new Map([...configs].map(([from, to]) => [path(from), path(to)]));
+            added.set('manifest.json', Buffer.from(JSON.stringify(list.map(e => ({ ...e, Config: byPath.get(e.Config) ?? e.Config })))));
+        }
+        const tail = await tarOf(added);
+        await file.write(tail, 0, tail.length, end);
+        await file.truncate(end + tail.length);
+        return { top: stampedTop, configs };
+    }
+    finally {
+        await file.close();
+    }
+}
+/** A tar of the files given, with its end marker: what stampCreated appends. */
+async function tarOf(files) {
+    const tar = (0,tar_stream.pack)();
+    for (const [name, bytes] of files)
+        tar.entry({ name, size: bytes.length, mode: 0o644, mtime: new Date(0) }, bytes);
+    tar.finalize();
+    const chunks = [];
+    for await (const chunk of tar)
+        chunks.push(chunk);
+    return Buffer.concat(chunks);
+}
+/**
+ * Where two archives of one build first differ, in words: a platform's configuration, or its first layer
+ * that differs (the step that made it, from the configuration's history) and the first file in it that
+ * differs, and how (what diffoci reports). Undefined when both hold the same image.
+ */
+async function firstDifference(a, b) {
+    return readArchive(a, first => readArchive(b, async (second) => {
+        if (first.top.digest === second.top.digest)
+            return undefined;
+        const images = async (r) => {
+            const list = /index|manifest\.list/.test(r.top.mediaType) ? (await r.json(r.top.digest)).manifests.filter(m => !isAttestation(m)) : [r.top];
+            const found = new Map();
+            for (const d of list) {
+                const manifest = (await r.json(d.digest));
+                const config = (await r.json(manifest.config.digest));
+                const steps = (config.history ?? []).filter(h => !h.empty_layer).map(h => h.created_by ?? '');
+                found.set(platformName(config), { manifest: d.digest, config: manifest.config.digest, layers: manifest.layers, steps });
+            }
+            return found;
+        };
+        const [left, right] = [await images(first), await images(second)];
+        for (const [platform, x] of left) {
+            const y = right.get(platform);
+            const on = left.size > 1 ? ` (${platform})` : '';
+            if (!y)
+                return `only the first build has an image for ${platform}`;
+            if (x.manifest === y.manifest)
+                continue;
+            const at = x.layers.findIndex((l, i) => l.digest !== y.layers[i]?.digest);
+            if (at < 0) {
+                if (y.layers.length > x.layers.length)
+                    return `the second build has ${y.layers.length - x.layers.length} more layers${on}`;
+                return `the image configuration differs${on}: ${describeConfigDifference(await first.json(x.config), await second.json(y.config))}`;
+            }
+            if (at >= y.layers.length)
+                return `the first build has ${x.layers.length - y.layers.length} more layers${on}`;
+            const step = x.steps[at] ? ` (${oneLineStep(x.steps[at])})` : '';
+            const file = await firstFileDifference(first, x.layers[at], second, y.layers[at]);
+            return `layer ${at + 1} of ${x.layers.length}${step}${on}${file ? `: ${file}` : ''}`;
+        }
+        return 'the index differs (its annotations or attestations)';
+    }));
+}
+const oneLineStep = (step) => {
+    // As BuildKit records it (RUN /bin/sh -c … # buildkit), shown as the Dockerfile wrote it.
+    const text = step.replace(/^(RUN )?\/bin\/sh -c (#\(nop\) )?/, '$1').replace(/ # buildkit$/, '').replace(/\s+/g, ' ').trim();
+    return text.length > 100 ? `${text.slice(0, 99)}…` : text;
+};
+function describeConfigDifference(a, b) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(k => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+    return keys.length ? `${keys.join(', ')}` : 'its bytes';
+}
+/** The first file of a layer that differs between two builds, and how; undefined when the layers cannot be read here. */
+async function firstFileDifference(ra, a, rb, b) {
+    const [x, y] = [await layerFiles(ra, a), await layerFiles(rb, b)];
+    if (!x || !y)
+        return 'the file that differs is named where the zstd program is installed, or Node reads zstd (22.15 or newer)';
+    for (const [name, f] of x) {
+        const g = y.get(name);
+        if (!g)
+            return `${name} is only in the first build`;
+        const how = ['sha256', 'size', 'mtime', 'mode', 'uid', 'gid', 'type', 'linkname'].filter(k => f[k] !== g[k]);
+        if (!how.length)
+            continue;
+        const what = how.includes('sha256') ? 'its content' : how.includes('mtime') ? `its time (${new Date(f.mtime * 1000).toISOString()} and ${new Date(g.mtime * 1000).toISOString()})` : how.join(', ');
+        return `${name} differs in ${what}`;
+    }
+    for (const name of y.keys())
+        if (!x.has(name))
+            return `${name} is only in the second build`;
+    return 'the same files, in another order or tar encoding';
+}
+async function layerFiles(r, layer) {
+    const compressed = await r.blob(layer.digest);
+    const files = new Map();
+    const tar = (0,tar_stream.extract)();
+    tar.on('entry', (header, stream, next) => {
+        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+        stream.on('data', (chunk) => void hash.update(chunk));
+        stream.on('end', () => {
+            files.set(header.name.replace(/^\.?\//, ''), {
+                type: header.type ?? 'file',
+                mode: header.mode ?? 0,
+                uid: header.uid ?? 0,
+                gid: header.gid ?? 0,
+                mtime: Math.floor((header.mtime?.getTime() ?? 0) / 1000),
+                size: header.size ?? 0,
+                linkname: header.linkname ?? '',
+                sha256: hash.digest('hex')
+            });
+            next();
+        });
+        stream.resume();
+    });
+    const native = (external_node_zlib_default()).createZstdDecompress;
+    if (!/zstd/.test(layer.mediaType)) {
+        const source = external_node_stream_namespaceObject.Readable.from([compressed]);
+        await (/gzip/.test(layer.mediaType) ? (0,external_node_stream_promises_namespaceObject.pipeline)(source, external_node_zlib_default().createGunzip(), tar) : (0,external_node_stream_promises_namespaceObject.pipeline)(source, tar));
+    }
+    else if (native) {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from([compressed]), native(), tar);
+    }
+    else {
+        // A Node without zstd (before 22.15): the zstd program, where there is one.
+        const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'hashdock-layer-'));
+        try {
+            await (0,promises_namespaceObject.writeFile)((0,external_node_path_.join)(dir, 'layer.zst'), compressed);
+            await run('zstd', ['-d', '-c', '-q', (0,external_node_path_.join)(dir, 'layer.zst')], { stdoutTo: tar });
+        }
+        catch {
+            return undefined;
+        }
+        finally {
+            await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+        }
+    }
+    return files;
+}
 function isAttestation(m) {
     return m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
 }
 async function readArchive(archive, use) {
     const file = await (0,promises_namespaceObject.open)(archive, 'r');
     try {
-        const entries = await tarEntries(file);
+        const { entries } = await tarEntries(file);
         const read = async (name) => {
             const entry = entries.get(name);
             if (!entry)
@@ -30237,7 +30779,8 @@ async function readArchive(archive, use) {
         const top = layout.manifests[0];
         if (!top)
             throw new Error(`the image archive ${archive} holds no image`);
-        return await use({ top, blob: digest => read(`blobs/${digest.replace(':', '/')}`) });
+        const blob = (digest) => read(`blobs/${digest.replace(':', '/')}`);
+        return await use({ top, blob, json: async (digest) => JSON.parse((await blob(digest)).toString('utf8')) });
     }
     finally {
         await file.close();
@@ -30275,7 +30818,7 @@ async function tarEntries(file) {
         }
         position = offset + Math.ceil(size / 512) * 512;
     }
-    return entries;
+    return { entries, end: position };
 }
 
 ;// CONCATENATED MODULE: ./src/core/programs/retry.ts
@@ -30363,8 +30906,6 @@ function skopeoTransient(message) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
 ;// CONCATENATED MODULE: ./src/core/programs/registry.ts
 // Registry operations by digest, through skopeo: push an image archive unchanged, copy a manifest to more tags.
 
@@ -30418,7 +30959,7 @@ async function skopeoOnRegistry(session, registry, args, what, allowFailure, onL
     return withRetries(policy, registry, what, async () => {
         let r;
         try {
-            r = await run('skopeo', skopeoLine(session, args).slice(1), { allowFailure: true, ...(onLine ? { stdoutTo: lines(onLine) } : {}) });
+            r = await run('skopeo', skopeoLine(session, args).slice(1), { allowFailure: true, ...(onLine ? { stdoutTo: registry_lines(onLine) } : {}) });
         }
         catch {
             throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`);
@@ -30472,7 +31013,7 @@ function pushProgress(sizes) {
     };
 }
 /** A stream that hands each line written to it to `onLine`. */
-function lines(onLine) {
+function registry_lines(onLine) {
     let rest = '';
     return new external_node_stream_namespaceObject.Writable({
         write(chunk, _encoding, done) {
@@ -30652,6 +31193,7 @@ async function readRecords(dir) {
 
 
 
+
 /**
  * How many of the Dockerfile's steps (`#N [stage k/n] …` in BuildKit's plain log, FROM aside) the build
  * took from the cache (`#N CACHED`), each step once, whatever the log repeats.
@@ -30678,22 +31220,16 @@ async function build(p, context, options, workDir, log) {
         await log.group('Builder', () => createRunBuilder(p.workspace.runId, workDir, { loopbackRegistries: strategy.loopbackRegistries }));
     }
     const archive = (0,external_node_path_.join)(workDir, 'image.tar');
-    const metadataFile = (0,external_node_path_.join)(workDir, 'build-metadata.json');
-    const { args, env } = buildxArgs(p, context, { kind: 'image', archive, metadataFile, cacheArgs: options.cacheArgs });
     const started = Date.now();
-    const r = await run('docker', args, { stream: true, env, terminal: p.workspace.terminal });
+    const { digest, configDigest, metadata, stderr } = await buildArchive(p, context, { archive, metadataFile: (0,external_node_path_.join)(workDir, 'build-metadata.json'), cacheArgs: options.cacheArgs });
     // (The TTY view is not kept: a refused cache export shows in it, in BuildKit's words.)
-    warnOnCacheExportError(r.stderr, log);
+    warnOnCacheExportError(stderr, log);
     const seconds = (Date.now() - started) / 1000;
-    const metadata = JSON.parse(await (0,promises_namespaceObject.readFile)(metadataFile, 'utf8'));
-    const digest = String(metadata['containerimage.digest'] ?? '');
-    if (!/^sha256:[0-9a-f]{64}$/.test(digest))
-        throw new Error(`the builder reported no image digest (build metadata: ${JSON.stringify(metadata).slice(0, 300)})`);
     const platforms = strategy.exporter === 'oci' ? await indexedPlatforms(archive, digest, strategy.platforms) : [];
-    const steps = countSteps(r.stderr);
+    const steps = countSteps(stderr);
     return {
         digest,
-        configDigest: String(metadata['containerimage.config.digest'] ?? ''),
+        configDigest,
         ...(steps ? { steps } : {}),
         archive,
         size: (await (0,promises_namespaceObject.stat)(archive)).size,
@@ -30702,6 +31238,49 @@ async function build(p, context, options, workDir, log) {
         metadata,
         platforms
     };
+}
+/**
+ * One `buildx build` of the image into an archive, and its digest once the configuration says when the
+ * image was created: the layers keep the image clock, the configuration the created label's time (the
+ * commit's, unless labels says otherwise).
+ */
+async function buildArchive(p, context, output) {
+    const { args, env } = buildxArgs(p, context, { kind: 'image', ...output });
+    const r = await run('docker', args, { stream: true, env, terminal: p.workspace.terminal });
+    const reported = JSON.parse(await (0,promises_namespaceObject.readFile)(output.metadataFile, 'utf8'));
+    const built = String(reported['containerimage.digest'] ?? '');
+    if (!/^sha256:[0-9a-f]{64}$/.test(built))
+        throw new Error(`the builder reported no image digest (build metadata: ${JSON.stringify(reported).slice(0, 300)})`);
+    const { top, configs } = await stampCreated(output.archive, p.labels[CREATED_LABEL]);
+    const builtConfig = String(reported['containerimage.config.digest'] ?? '');
+    const configDigest = configs.get(builtConfig) ?? builtConfig;
+    const metadata = {
+        ...reported,
+        'containerimage.digest': top.digest,
+        ...(builtConfig ? { 'containerimage.config.digest': configDigest } : {}),
+        ...(reported['containerimage.descriptor'] ? { 'containerimage.descriptor': { ...reported['containerimage.descriptor'], digest: top.digest, size: top.size } } : {})
+    };
+    return { digest: top.digest, configDigest, metadata, stderr: r.stderr };
+}
+/**
+ * verify-reproducible: the commit built a second time without any cache (no cache import, no cached
+ * step), on the same builder; the run goes on only when both builds give one digest, else it fails
+ * naming the first layer and file that differ. What `reproducible` then says is measured.
+ */
+async function verifyReproducible(p, context, built, workDir, log) {
+    const archive = (0,external_node_path_.join)(workDir, 'image-again.tar');
+    try {
+        const again = await buildArchive({ ...p, inputs: { ...p.inputs, [Input.NoCache]: true } }, context, { archive, metadataFile: (0,external_node_path_.join)(workDir, 'build-metadata-again.json'), cacheArgs: [] });
+        if (again.digest === built.digest) {
+            log.info(`Reproducible, verified: a second build without any cache gave the same digest, ${built.digest}`);
+            return { ...built, verified: true };
+        }
+        const where = await firstDifference(built.archive, archive);
+        throw new Error(`verify-reproducible: a second build of ${p.commit} without any cache gave ${again.digest}, not ${built.digest}; first difference: ${where ?? 'none found in the archives'} (docs/reproducibility.md says what makes a build differ)`);
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(archive, { force: true });
+    }
 }
 /** The index the archive holds must be the built one, with exactly one image per platform asked for. */
 async function indexedPlatforms(archive, digest, wanted) {
@@ -30793,12 +31372,24 @@ function warnOnCacheExportError(buildLog, log) {
 const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 const TEST_RESULT_PREDICATE = 'https://in-toto.io/attestation/test-result/v0.1';
 const IN_TOTO_MEDIA_TYPE = 'application/vnd.in-toto+json';
+/**
+ * How an image was tested, as the statement's configuration records it beside the commit: the commands
+ * and the compose file the integration tests ran beside. Built the same way from the tests a run ran
+ * and from the tests a re-run would run, so the two can be compared.
+ */
+function testConfiguration(commands, compose) {
+    return [
+        ...(commands.unit ? [{ name: 'test-command', annotations: { command: commands.unit } }] : []),
+        ...(commands.integration ? [{ name: 'integration-command', annotations: { command: commands.integration } }] : []),
+        ...(commands.integration && compose ? [{ name: 'compose-file', annotations: { path: compose.file, service: compose.service } }] : [])
+    ];
+}
 /** The statement of a run whose tests all passed (only those are pushed, so only those are attested). */
 function testResultStatement(f) {
     const hex = f.digest.replace(/^sha256:/, '');
-    const commands = new Map();
+    const commands = {};
     for (const t of f.tests)
-        commands.set(t.kind === 'unit' ? 'test-command' : 'integration-command', t.command);
+        commands[t.kind] = t.command;
     const cases = f.suites.flatMap(s => s.cases);
     const named = (status) => cases.filter(c => c.status === status).map(c => `${c.classname || c.suite}.${c.name}${c.platform ? ` [${c.platform}]` : ''}`);
     const failed = named('failed');
@@ -30810,7 +31401,7 @@ function testResultStatement(f) {
             result: failed.length || f.tests.some(t => !t.passed) ? 'FAILED' : 'PASSED',
             configuration: [
                 { name: 'commit', ...(f.sourceUrl ? { uri: `git+${f.sourceUrl}@${f.commit}` } : {}), digest: { gitCommit: f.commit } },
-                ...[...commands].map(([name, command]) => ({ name, annotations: { command } }))
+                ...testConfiguration(commands, f.compose)
             ],
             ...(f.runUrl ? { url: f.runUrl } : {}),
             passedTests: named('passed'),
@@ -30835,9 +31426,10 @@ function sortKeys(value) {
 }
 /**
  * Why a stored statement does not vouch for `digest` at `commit`, or undefined when it does: a statement
- * of the test-result predicate, PASSED, whose subject is that digest and whose commit is this one.
+ * of the test-result predicate, PASSED, whose subject is that digest and whose commit is this one, and,
+ * when `tested` is given, whose tests were those (testConfiguration) and no others.
  */
-function whyNotVouched(statement, digest, commit) {
+function whyNotVouched(statement, digest, commit, tested) {
     const s = statement;
     if (s?._type !== STATEMENT_TYPE || s.predicateType !== TEST_RESULT_PREDICATE)
         return 'not a test-result statement';
@@ -30848,7 +31440,19 @@ function whyNotVouched(statement, digest, commit) {
         return `its result is ${String(s.predicate?.result)}`;
     if (!s.predicate.configuration?.some(c => c.digest?.gitCommit === commit))
         return `it is not of commit ${commit}`;
+    if (tested) {
+        const recorded = s.predicate.configuration.filter(c => c.name !== 'commit');
+        const key = (list) => list.map(canonicalJson).sort().join('\n');
+        if (key(recorded) !== key(tested))
+            return `it was tested otherwise (${describeTests(recorded)}) than this run tests (${describeTests(tested)})`;
+    }
     return undefined;
+}
+/** A configuration's tests in words, for a notice. */
+function describeTests(list) {
+    if (!list.length)
+        return 'no tests';
+    return list.map(c => `${c.name} ${Object.values(c.annotations ?? {}).map(v => `'${v}'`).join(' ')}`).join(', ');
 }
 
 ;// CONCATENATED MODULE: ./src/core/programs/registry-api.ts
@@ -31074,7 +31678,8 @@ async function attest(p, digest, tests, suites, session, log) {
     const { workspace } = p;
     // The repository as plan names it in the source label: the adapter's address, else the origin remote's.
     const sourceUrl = workspace.sourceUrl ?? (await new Git(workspace.repoDir).originUrl());
-    const statement = testResultStatement({ images: p.images, digest, commit: p.commit, sourceUrl, runUrl: workspace.runUrl, tests, suites });
+    const compose = p.compose && { file: p.compose.file, service: p.compose.service };
+    const statement = testResultStatement({ images: p.images, digest, commit: p.commit, sourceUrl, runUrl: workspace.runUrl, tests, suites, compose });
     // A signature that could not be made leaves the record unsigned, not missing: a re-run can still check it.
     const signed = workspace.signer
         ? await workspace.signer.sign(statement).catch((error) => {
@@ -31132,10 +31737,11 @@ async function addToFallback(api, digest, referrers) {
     await api.putManifest(fallbackTag(digest), INDEX, Buffer.from(canonicalJson(index)));
 }
 /**
- * Whether `image` holds a test-result attestation vouching that `digest` passed its tests at `commit`:
- * undefined when it does, else why not, in words for a notice.
+ * Whether `image` holds a test-result attestation vouching that `digest` passed its tests at `commit`
+ * (and, when `tested` is given, those tests: testConfiguration): undefined when it does, else why not,
+ * in words for a notice.
  */
-async function whyUnattested(image, digest, commit, session) {
+async function whyUnattested(image, digest, commit, session, tested) {
     const api = await RegistryApi.open(image, session);
     const candidates = (await referrersOf(api, digest)).filter(d => d.artifactType === IN_TOTO_MEDIA_TYPE);
     if (!candidates.length)
@@ -31160,7 +31766,7 @@ async function whyUnattested(image, digest, commit, session) {
             why = `attestation ${d.digest} is not JSON`;
             continue;
         }
-        const problem = whyNotVouched(statement, digest, commit);
+        const problem = whyNotVouched(statement, digest, commit, tested);
         if (!problem)
             return undefined;
         why = `attestation ${d.digest}: ${problem}`;
@@ -31476,6 +32082,7 @@ const builtFacts = (b, loaded) => ({
     imageId: loaded?.imageId ?? '',
     size: b.size,
     reproducible: b.reproducible,
+    ...(b.verified ? { verified: true } : {}),
     buildSeconds: b.seconds
 });
 /** The rows of a report, in order; none that is not known (a run that failed at plan has none). */
@@ -31490,7 +32097,7 @@ function reportRows(r) {
         row('Build', [`${(r.buildSeconds ?? 0).toFixed(1)} s`]);
         if (r.steps)
             row('Layer cache', [`${r.steps.cached} of ${r.steps.steps} steps from the cache`]);
-        row('Reproducible', [r.reproducible ? 'yes' : 'no']);
+        row('Reproducible', [r.verified ? 'yes, verified: a second build without any cache gave the same digest' : r.reproducible ? 'yes' : 'no']);
     }
     for (const image of r.platforms ?? [])
         row(`Image ${image.platform}`, [{ code: image.digest }]);
@@ -39244,10 +39851,12 @@ function annotateFailures(suites, workingDir, contextPath, repoFiles, log) {
 
 
 
+
 /**
  * The digest of `<first image>:<full hash>` when its fingerprint label matches this plan's and a
  * test-result attestation beside it says it passed at this commit, else undefined.
- * Only with reuse: true. Every part of the fingerprint can be computed from the commit and the inputs,
+ * The fingerprint says how the image was built; the record says how it was tested, and must say this
+ * run's tests. Only with reuse: true. Every part of the fingerprint can be computed from the commit and the inputs,
  * so anyone who can push to the repository can write a matching image: the caller must vouch that
  * only trusted runs write there.
  */
@@ -39263,8 +39872,10 @@ async function findReusable(p, session, log) {
     });
     if (!held || held.labels[FINGERPRINT_LABEL] !== p.labels[FINGERPRINT_LABEL])
         return undefined;
-    // The label says what the image was built from; only the stored test-result record says it passed.
-    const why = await whyUnattested(p.image, held.digest, p.commit, session).catch((error) => error.message);
+    // The label says what the image was built from; only the stored test-result record says it passed,
+    // and passed the tests this run would run.
+    const tested = testConfiguration({ unit: p.inputs[Input.TestCommand], integration: p.inputs[Input.IntegrationCommand] }, p.compose && { file: p.compose.file, service: p.compose.service });
+    const why = await whyUnattested(p.image, held.digest, p.commit, session, tested).catch((error) => error.message);
     if (why) {
         log.notice(`Not reusing ${p.image}:${p.commit}: ${why}; building and testing it again`);
         return undefined;
@@ -39300,8 +39911,6 @@ async function reuse(p, digest, session, log, held = []) {
     return { references: [...p.images.map(image => `${image}:${p.commit}`), ...tagged], digest, heldBack, held: p.images.filter(i => held.includes(i)) };
 }
 
-// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
-var tar_stream = __nccwpck_require__(6118);
 ;// CONCATENATED MODULE: ./src/core/results/results-copy.ts
 // Test results taken from the tar a test container's `docker cp` writes, on its way: regular files only,
 // up to a budget of bytes and files, so what a test wrote can neither fill the runner nor point past itself.
@@ -39553,13 +40162,20 @@ async function stages(inputs, workspace, log, progress) {
             await log.group('Restore the layer cache', () => store.restore(p.commit));
         const cache = arrangeCache(p, store?.dir, log);
         progress.stage = 'build';
-        const built = await log.group(`Build ${p.image}:${p.commit}`, () => 
+        const first = await log.group(`Build ${p.image}:${p.commit}`, () => 
         // Build output is the commit's: fenced, so a RUN step cannot issue workflow commands.
         log.untrusted(() => build(p, context, { cacheArgs: cache.args }, workDir, log)));
-        progress.built = built;
+        progress.built = first;
         progress.stage = 'layer cache';
         if (store && (await cache.settle()))
             await log.group('Save the layer cache', () => store.save(p.commit));
+        let built = first;
+        if (inputs[Input.VerifyReproducible]) {
+            progress.stage = 'verify reproducible';
+            // A second build of the commit's Dockerfile: its output is fenced like the first's.
+            built = await log.group('Build again without any cache, and compare', () => log.untrusted(() => verifyReproducible(p, context, first, workDir, log)));
+            progress.built = built;
+        }
         if (inputs[Input.Artifacts].length) {
             progress.stage = 'artifacts';
             // The same build's output as the image's: fenced like it.
@@ -39721,6 +40337,12 @@ function describeAdvice(a, code = text => text) {
         const stage = /^\d+$/.test(a.stage) ? 'the final stage' : `the final stage ${code(a.stage)}`;
         const why = a.instruction.startsWith('USER') ? `${code(a.instruction)} makes ${stage} run as root` : `${stage[0].toUpperCase()}${stage.slice(1)} runs as root (the Dockerfile sets no USER)`;
         return `${why}, and nothing in the Dockerfile needs it (no port below 1024 is exposed): add an unprivileged user and switch to it after the last step that needs root, e.g. ${code('RUN useradd --uid 10001 app')} then ${code('USER 10001')}.`;
+    }
+    if (a.kind === 'clock') {
+        const stage = /^\d+$/.test(a.stage) ? 'its stage' : `stage ${code(a.stage)}`;
+        const declare = /^declare ARG SOURCE_DATE_EPOCH in the stage/;
+        const fix = declare.test(a.suggestion) ? `${a.suggestion.replace(declare, `declare ${code('ARG SOURCE_DATE_EPOCH')} in ${stage}`)} (hashdock passes the image clock as its value)` : a.suggestion;
+        return `${code(a.instruction)} runs ${a.tool}, which writes the build's own clock into what it makes, so two builds of one commit give two digests: ${fix}.`;
     }
     const names = a.step.inputs.slice(0, SHOWN_INPUTS).map(code).join(', ') + (a.step.inputs.length > SHOWN_INPUTS ? ` and ${a.step.inputs.length - SHOWN_INPUTS} more` : '');
     const reads = a.step.inputs.length ? `${names} changed in ${a.step.changed}` : 'it reads no file of the repository';
@@ -40072,242 +40694,6 @@ async function logins() {
         : { id: 'logins', state: 'warn', found: `none in ${file}${store}`, fix: 'to push, log in (docker login REGISTRY), or pass --registry-username' };
 }
 
-;// CONCATENATED MODULE: ./src/core/inputs.ts
-// The pipeline's inputs, parsed and checked once, from whichever adapter supplies the raw strings.
-
-
-
-
-
-
-const MTIME_MODES = ['content', 'commit', 'per-file'];
-const COMPRESSIONS = ['gzip', 'zstd'];
-const ISOLATE_BUILDER = ['auto', 'true', 'false'];
-const COMPOSE_TRUST = ['none', 'host'];
-const CACHE_MODES = ['gha', 'registry', 'none'];
-const CACHE_EXPORT_MODES = ['max', 'min'];
-const CACHE_PULL_REQUESTS = ['read', 'write'];
-function parseInputs(read) {
-    const get = (name) => read(name).trim();
-    const password = read(Input.RegistryPassword);
-    const images = build_inputs_images(inputs_lines(read(Input.Image)));
-    const inputs = {
-        [Input.Image]: images,
-        [Input.CheckoutPath]: checkoutPath(get(Input.CheckoutPath) || '.'),
-        [Input.Githash]: githash(get(Input.Githash)),
-        [Input.Context]: repoPath(Input.Context, get(Input.Context) || '.'),
-        [Input.Dockerfile]: get(Input.Dockerfile) && repoPath(Input.Dockerfile, get(Input.Dockerfile)),
-        [Input.Tags]: tags(inputs_lines(read(Input.Tags))),
-        [Input.BuildArgs]: withoutImageClock(inputs_keyValues(Input.BuildArgs, inputs_lines(read(Input.BuildArgs)), 'build argument')),
-        [Input.Target]: target(get(Input.Target)),
-        [Input.Push]: inputs_boolean(Input.Push, get(Input.Push), true),
-        [Input.RegistryUsername]: get(Input.RegistryUsername),
-        [Input.RegistryPassword]: password,
-        [Input.RegistryLogins]: registryLogins(inputs_lines(read(Input.RegistryLogins))),
-        [Input.TestCommand]: get(Input.TestCommand),
-        [Input.ComposeFile]: get(Input.ComposeFile) && repoPath(Input.ComposeFile, get(Input.ComposeFile)),
-        [Input.ComposeService]: get(Input.ComposeService),
-        [Input.ComposeEnv]: inputs_keyValues(Input.ComposeEnv, inputs_lines(read(Input.ComposeEnv)), 'variable'),
-        [Input.ComposeTrust]: oneOf(Input.ComposeTrust, get(Input.ComposeTrust) || 'none', COMPOSE_TRUST),
-        [Input.IntegrationCommand]: get(Input.IntegrationCommand),
-        [Input.TestResults]: testResults(get(Input.TestResults)),
-        [Input.WaitTimeout]: positiveInteger(Input.WaitTimeout, get(Input.WaitTimeout), 120),
-        [Input.Mtime]: oneOf(Input.Mtime, get(Input.Mtime) || 'content', MTIME_MODES),
-        [Input.Cache]: get(Input.Cache) && oneOf(Input.Cache, get(Input.Cache), CACHE_MODES),
-        [Input.Rebuild]: inputs_boolean(Input.Rebuild, get(Input.Rebuild), false),
-        [Input.Reuse]: inputs_boolean(Input.Reuse, get(Input.Reuse), false),
-        [Input.Provenance]: inputs_boolean(Input.Provenance, get(Input.Provenance), false),
-        [Input.Sbom]: inputs_boolean(Input.Sbom, get(Input.Sbom), false),
-        [Input.Builder]: builderName(get(Input.Builder)),
-        [Input.IsolateBuilder]: oneOf(Input.IsolateBuilder, get(Input.IsolateBuilder) || 'auto', ISOLATE_BUILDER),
-        [Input.BuildLogin]: inputs_boolean(Input.BuildLogin, get(Input.BuildLogin), false),
-        [Input.KeepImage]: inputs_boolean(Input.KeepImage, get(Input.KeepImage), false),
-        [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'zstd', COMPRESSIONS),
-        [Input.ForceTags]: inputs_boolean(Input.ForceTags, get(Input.ForceTags), false),
-        [Input.Secrets]: secrets(inputs_lines(read(Input.Secrets)), inputs_lines(read(Input.SecretFiles)), inputs_lines(read(Input.SecretEnvs))),
-        [Input.Ssh]: ssh(inputs_lines(read(Input.Ssh))),
-        [Input.BuildContexts]: namedContexts(inputs_lines(read(Input.BuildContexts))),
-        [Input.Labels]: keyValues(Input.Labels, inputs_lines(read(Input.Labels))),
-        [Input.Annotations]: annotations(inputs_lines(read(Input.Annotations))),
-        [Input.NoCache]: inputs_boolean(Input.NoCache, get(Input.NoCache), false),
-        [Input.Pull]: inputs_boolean(Input.Pull, get(Input.Pull), false),
-        [Input.Network]: network(get(Input.Network)),
-        [Input.ShmSize]: shmSize(get(Input.ShmSize)),
-        [Input.Ulimit]: ulimits(inputs_lines(read(Input.Ulimit))),
-        [Input.AddHosts]: addHosts(inputs_lines(read(Input.AddHosts))),
-        [Input.Platforms]: platforms(read(Input.Platforms)),
-        [Input.Advice]: inputs_boolean(Input.Advice, get(Input.Advice), true),
-        [Input.ExportDir]: get(Input.ExportDir),
-        [Input.AssembleFrom]: get(Input.AssembleFrom),
-        [Input.Artifacts]: artifacts(inputs_lines(read(Input.Artifacts))),
-        [Input.RegistryTimeout]: positiveInteger(Input.RegistryTimeout, get(Input.RegistryTimeout), 300),
-        [Input.RegistryRetries]: retries(get(Input.RegistryRetries)),
-        [Input.CacheMode]: oneOf(Input.CacheMode, get(Input.CacheMode) || 'max', CACHE_EXPORT_MODES),
-        [Input.CachePullRequests]: oneOf(Input.CachePullRequests, get(Input.CachePullRequests) || 'read', CACHE_PULL_REQUESTS)
-    };
-    if (password && !inputs[Input.RegistryUsername]) {
-        throw new InputError(Input.RegistryUsername, 'is required when registry-password is set');
-    }
-    if (inputs[Input.RegistryUsername] && !password) {
-        throw new InputError(Input.RegistryPassword, `is empty, so hashdock cannot log in as ${inputs[Input.RegistryUsername]}`, 'password');
-    }
-    if (inputs[Input.RegistryUsername]) {
-        const registry = registryOf(images[0]);
-        if (inputs[Input.RegistryLogins].some(l => l.registry === registry)) {
-            throw new InputError(Input.RegistryLogins, `also logs in to ${registry}, which registry-username already does; give that registry's login in one place`);
-        }
-        inputs[Input.RegistryLogins].unshift({ registry, username: inputs[Input.RegistryUsername], password, from: Input.RegistryPassword });
-    }
-    if (inputs[Input.Labels]['org.opencontainers.image.revision'] !== undefined) {
-        throw new InputError(Input.Labels, 'org.opencontainers.image.revision always names the commit built; remove it from labels');
-    }
-    if (inputs[Input.ComposeService] && !inputs[Input.ComposeFile]) {
-        throw new InputError(Input.ComposeService, 'needs compose-file: name the compose file that defines this service');
-    }
-    fanOut(inputs);
-    if (inputs[Input.Artifacts].length && inputs[Input.AssembleFrom]) {
-        throw new InputError(Input.Artifacts, 'come out of a build, and assemble-from builds nothing; give artifacts to the platform jobs instead');
-    }
-    if (inputs[Input.Artifacts].length && inputs[Input.Platforms].length > 1) {
-        throw new InputError(Input.Artifacts, 'takes files out of one platform\'s build; build one platform (platforms) or leave artifacts empty');
-    }
-    return inputs;
-}
-/** A hand-on names its one platform; an assembly names every platform it expects, in the index's order. */
-function fanOut(inputs) {
-    const platforms = inputs[Input.Platforms];
-    if (inputs[Input.ExportDir]) {
-        if (inputs[Input.AssembleFrom])
-            throw new InputError(Input.ExportDir, 'hands a built image on, and assemble-from builds nothing; set one of them');
-        if (platforms.length !== 1) {
-            throw new InputError(Input.ExportDir, `hands on one platform's image; set platforms to the one platform this job builds, e.g. linux/arm64 (it is ${platforms.length ? platforms.join(',') : 'empty'})`);
-        }
-        if (!inputs[Input.TestCommand] && !inputs[Input.IntegrationCommand]) {
-            throw new InputError(Input.ExportDir, 'hands on a tested image, and no test runs; give test-command or integration-command');
-        }
-    }
-    if (inputs[Input.AssembleFrom] && !platforms.length) {
-        throw new InputError(Input.AssembleFrom, 'needs platforms: every platform the index must hold, in its order, e.g. linux/amd64,linux/arm64');
-    }
-}
-function inputs_lines(value) {
-    return value
-        .split(/\r?\n/)
-        .map(l => l.trim())
-        .filter(l => l && !l.startsWith('#'));
-}
-// Anything git accepts as a revision, but never something git could read as an option.
-function githash(value) {
-    if (value && !/^[\w][\w./~^@{}+-]*$/.test(value)) {
-        throw new InputError(Input.Githash, `'${value}' is not a commit hash, tag or branch name`);
-    }
-    return value;
-}
-/** A relative path inside the repository, normalized; never one that leaves it. */
-function repoPath(name, value) {
-    const slashed = value.replace(/\\/g, '/');
-    const normalized = external_node_path_.posix.normalize(slashed).replace(/\/+$/, '') || '.';
-    if (external_node_path_.posix.isAbsolute(slashed) || normalized === '..' || normalized.startsWith('../')) {
-        throw new InputError(name, `'${value}' must be a relative path inside the repository`);
-    }
-    return normalized;
-}
-function checkoutPath(value) {
-    const normalized = external_node_path_.posix.normalize(value.replace(/\\/g, '/')).replace(/\/+$/, '') || '.';
-    if (external_node_path_.posix.isAbsolute(normalized) || normalized === '..' || normalized.startsWith('../')) {
-        throw new InputError(Input.CheckoutPath, `'${value}' must be a relative path inside the workspace, as given to actions/checkout's path`);
-    }
-    return normalized;
-}
-function tags(values) {
-    for (const value of values) {
-        const unknown = [...value.matchAll(/\{([^}]*)\}/g)].map(m => m[1]).find(p => !Object.hasOwn(PLACEHOLDERS, p));
-        if (unknown !== undefined) {
-            throw new InputError(Input.Tags, `'${value}' uses unknown placeholder {${unknown}}; known: ${Object.keys(PLACEHOLDERS).map(p => `{${p}}`).join(', ')}`);
-        }
-    }
-    return values;
-}
-function inputs_keyValues(name, values, what) {
-    for (const value of values) {
-        if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(value)) {
-            throw new InputError(name, `'${value.split('=')[0]}' is not KEY=VALUE; write one ${what} per line`);
-        }
-    }
-    return values;
-}
-/** Comma- or line-separated os/arch[/variant] names, as buildx's --platform takes them; each once. */
-function platforms(value) {
-    const names = value.split(/[,\r\n]/).map(p => p.trim()).filter(Boolean);
-    for (const name of names) {
-        if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(name)) {
-            throw new InputError(Input.Platforms, `'${name}' is not a platform; write os/arch or os/arch/variant, e.g. linux/amd64,linux/arm64`);
-        }
-    }
-    const twice = names.find((name, i) => names.indexOf(name) !== i);
-    if (twice)
-        throw new InputError(Input.Platforms, `'${twice}' is listed twice`);
-    return names;
-}
-function builderName(value) {
-    if (value && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(value)) {
-        throw new InputError(Input.Builder, `'${value}' is not a builder name (letters, digits, '.', '_', '-'); see docker buildx ls`);
-    }
-    return value;
-}
-function target(value) {
-    if (value && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value)) {
-        throw new InputError(Input.Target, `'${value}' is not a stage name`);
-    }
-    return value;
-}
-function testResults(value) {
-    if (value && !value.startsWith('/')) {
-        throw new InputError(Input.TestResults, `'${value}' must be an absolute directory inside the test container, e.g. /tmp/test-results`);
-    }
-    return value;
-}
-function oneOf(name, value, allowed) {
-    if (!allowed.includes(value)) {
-        throw new InputError(name, `'${value}' is not one of ${allowed.join(', ')}`);
-    }
-    return value;
-}
-// The YAML 1.2 core schema's booleans, as GitHub's getBooleanInput reads them.
-function inputs_boolean(name, value, fallback) {
-    if (!value)
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new InputError(name, `'${value}' is not a boolean; use true or false`);
-}
-function retries(value) {
-    if (!value)
-        return 4;
-    if (!/^[0-9]+$/.test(value) || Number(value) > 20)
-        throw new InputError(Input.RegistryRetries, `'${value}' is not a whole number from 0 to 20`);
-    return Number(value);
-}
-function positiveInteger(name, value, fallback) {
-    if (!value)
-        return fallback;
-    if (!/^[1-9][0-9]*$/.test(value))
-        throw new InputError(name, `'${value}' is not a whole number of seconds`);
-    return Number(value);
-}
-/**
- * SOURCE_DATE_EPOCH is the image clock hashdock passes itself: BuildKit takes the last one given, so a
- * build argument of that name would move every timestamp while the run still said reproducible.
- */
-function withoutImageClock(args) {
-    const clock = args.find(a => a.startsWith('SOURCE_DATE_EPOCH='));
-    if (clock)
-        throw new InputError(Input.BuildArgs, `'${clock}': SOURCE_DATE_EPOCH is hashdock's image clock and cannot be set; remove it (the commit's time is in the created label and the commit-time output)`);
-    return args;
-}
-
 // EXTERNAL MODULE: ./node_modules/commander/index.js
 var commander = __nccwpck_require__(8909);
 ;// CONCATENATED MODULE: ./node_modules/commander/esm.mjs
@@ -40413,6 +40799,7 @@ const FLAG_HELP = {
     builder: ['NAME', 'BuildKit builder (default: the one docker buildx has selected)'],
     'isolate-builder': ['auto|true|false', "build on a builder made for the run (auto: a pull request's\ncommit; the CLI knows no pull request, so auto is false here)"],
     'keep-image': ['', 'keep the tested image in the engine as <image>:<full hash> once the run\npassed, to scan, run or save it afterwards'],
+    'verify-reproducible': ['', 'build a second time without any cache and fail unless the digest is\nthe same, naming the first layer and file that differ'],
     'build-login': ['', 'log in even without --push, for private base images'],
     rebuild: ['', 'build even when the registry holds this commit from the same inputs'],
     provenance: ['', 'attach a provenance attestation; it records build times, so the\ndigest is no longer reproducible'],
@@ -40523,7 +40910,8 @@ const BOOLEAN_INPUTS = new Set([
     Input.Reuse,
     Input.Advice,
     Input.BuildLogin,
-    Input.KeepImage
+    Input.KeepImage,
+    Input.VerifyReproducible
 ]);
 const args_REPEATABLE = new Set([
     Input.Image,

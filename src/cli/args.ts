@@ -64,7 +64,8 @@ const BOOLEAN_INPUTS = new Set<string>([
   Input.Reuse,
   Input.Advice,
   Input.BuildLogin,
-  Input.KeepImage
+  Input.KeepImage,
+  Input.VerifyReproducible
 ])
 
 const REPEATABLE = new Set<string>([

@@ -85,6 +85,7 @@ export const FLAG_HELP: Record<string, [string, string]> = {
   builder: ['NAME', 'BuildKit builder (default: the one docker buildx has selected)'],
   'isolate-builder': ['auto|true|false', "build on a builder made for the run (auto: a pull request's\ncommit; the CLI knows no pull request, so auto is false here)"],
   'keep-image': ['', 'keep the tested image in the engine as <image>:<full hash> once the run\npassed, to scan, run or save it afterwards'],
+  'verify-reproducible': ['', 'build a second time without any cache and fail unless the digest is\nthe same, naming the first layer and file that differ'],
   'build-login': ['', 'log in even without --push, for private base images'],
   rebuild: ['', 'build even when the registry holds this commit from the same inputs'],
   provenance: ['', 'attach a provenance attestation; it records build times, so the\ndigest is no longer reproducible'],

@@ -30,6 +30,7 @@ export enum Input {
   IsolateBuilder = 'isolate-builder',
   BuildLogin = 'build-login',
   KeepImage = 'keep-image',
+  VerifyReproducible = 'verify-reproducible',
   Compression = 'compression',
   ForceTags = 'force-tags',
   Secrets = 'secrets',
@@ -84,3 +85,6 @@ export const RUN_LABEL = 'dev.hashdock.run'
 
 /** An image's record of what it was built from, so a re-run of the same inputs can skip the build. */
 export const FINGERPRINT_LABEL = 'dev.hashdock.fingerprint'
+
+/** When the image was made, in its labels and its configuration: the commit's time unless labels says otherwise. */
+export const CREATED_LABEL = 'org.opencontainers.image.created'

@@ -52,6 +52,7 @@ export interface Inputs {
   /** Log in before building even when not pushing (private base images, a registry cache to read). */
   [Input.BuildLogin]: boolean
   [Input.KeepImage]: boolean
+  [Input.VerifyReproducible]: boolean
   [Input.Compression]: Compression
   /** Point tags at this commit even when they name a newer one now. */
   [Input.ForceTags]: boolean
@@ -89,6 +90,8 @@ export interface Inputs {
 
 export const MTIME_MODES = ['content', 'commit', 'per-file'] as const
 export type MtimeMode = (typeof MTIME_MODES)[number]
+/** Modes whose digest can depend on what the builder had cached: the run says so in a notice. */
+export const CACHE_DEPENDENT_MTIME: readonly string[] = ['commit'] satisfies MtimeMode[]
 export const COMPRESSIONS = ['gzip', 'zstd'] as const
 export type Compression = (typeof COMPRESSIONS)[number]
 export const ISOLATE_BUILDER = ['auto', 'true', 'false'] as const
@@ -138,6 +141,7 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.IsolateBuilder]: oneOf(Input.IsolateBuilder, get(Input.IsolateBuilder) || 'auto', ISOLATE_BUILDER),
     [Input.BuildLogin]: boolean(Input.BuildLogin, get(Input.BuildLogin), false),
     [Input.KeepImage]: boolean(Input.KeepImage, get(Input.KeepImage), false),
+    [Input.VerifyReproducible]: boolean(Input.VerifyReproducible, get(Input.VerifyReproducible), false),
     [Input.Compression]: oneOf(Input.Compression, get(Input.Compression) || 'zstd', COMPRESSIONS),
     [Input.ForceTags]: boolean(Input.ForceTags, get(Input.ForceTags), false),
     [Input.Secrets]: build.secrets(lines(read(Input.Secrets)), lines(read(Input.SecretFiles)), lines(read(Input.SecretEnvs))),

@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { assemble } from './stages/assemble.js'
-import { build, keepImage, load, type Loaded } from './stages/build.js'
+import { build, keepImage, load, verifyReproducible, type Loaded } from './stages/build.js'
 import { buildxArgs } from './stages/buildx-args.js'
 import { pushArgs, skopeoLine } from './programs/registry.js'
 import { removeRunBuilder, selectedBuilder } from './programs/builder.js'
@@ -156,13 +156,20 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     if (store) await log.group('Restore the layer cache', () => store.restore(p.commit))
     const cache = arrangeCache(p, store?.dir, log)
     progress.stage = 'build'
-    const built = await log.group(`Build ${p.image}:${p.commit}`, () =>
+    const first = await log.group(`Build ${p.image}:${p.commit}`, () =>
       // Build output is the commit's: fenced, so a RUN step cannot issue workflow commands.
       log.untrusted(() => build(p, context, { cacheArgs: cache.args }, workDir, log))
     )
-    progress.built = built
+    progress.built = first
     progress.stage = 'layer cache'
     if (store && (await cache.settle())) await log.group('Save the layer cache', () => store.save(p.commit))
+    let built = first
+    if (inputs[Input.VerifyReproducible]) {
+      progress.stage = 'verify reproducible'
+      // A second build of the commit's Dockerfile: its output is fenced like the first's.
+      built = await log.group('Build again without any cache, and compare', () => log.untrusted(() => verifyReproducible(p, context, first, workDir, log)))
+      progress.built = built
+    }
     if (inputs[Input.Artifacts].length) {
       progress.stage = 'artifacts'
       // The same build's output as the image's: fenced like it.

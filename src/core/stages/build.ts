@@ -6,8 +6,9 @@ import type { BuildContext } from './context.js'
 import { inspectImage } from '../programs/docker.js'
 import { run } from '../programs/exec.js'
 import { megabytes, ticking, type Log } from '../log.js'
-import { platformImages, type PlatformImage } from '../programs/oci-archive.js'
+import { firstDifference, platformImages, stampCreated, type PlatformImage } from '../programs/oci-archive.js'
 import type { Plan } from './plan.js'
+import { CREATED_LABEL, Input } from '../constants.js'
 import { skopeo } from '../programs/registry.js'
 import { buildxArgs } from './buildx-args.js'
 
@@ -22,6 +23,8 @@ export interface Built {
   size: number
   /** Whether the image's bytes depend only on the commit and the inputs. */
   reproducible: boolean
+  /** verify-reproducible built it again without any cache, to the same digest. */
+  verified?: boolean
   seconds: number
   /** BuildKit's build metadata (--metadata-file), as it wrote it. */
   metadata: Record<string, unknown>
@@ -87,21 +90,16 @@ export async function build(p: Plan, context: BuildContext, options: BuildOption
     await log.group('Builder', () => createRunBuilder(p.workspace.runId, workDir, { loopbackRegistries: strategy.loopbackRegistries }))
   }
   const archive = join(workDir, 'image.tar')
-  const metadataFile = join(workDir, 'build-metadata.json')
-  const { args, env } = buildxArgs(p, context, { kind: 'image', archive, metadataFile, cacheArgs: options.cacheArgs })
   const started = Date.now()
-  const r = await run('docker', args, { stream: true, env, terminal: p.workspace.terminal })
+  const { digest, configDigest, metadata, stderr } = await buildArchive(p, context, { archive, metadataFile: join(workDir, 'build-metadata.json'), cacheArgs: options.cacheArgs })
   // (The TTY view is not kept: a refused cache export shows in it, in BuildKit's words.)
-  warnOnCacheExportError(r.stderr, log)
+  warnOnCacheExportError(stderr, log)
   const seconds = (Date.now() - started) / 1000
-  const metadata = JSON.parse(await readFile(metadataFile, 'utf8')) as Record<string, unknown>
-  const digest = String(metadata['containerimage.digest'] ?? '')
-  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`the builder reported no image digest (build metadata: ${JSON.stringify(metadata).slice(0, 300)})`)
   const platforms = strategy.exporter === 'oci' ? await indexedPlatforms(archive, digest, strategy.platforms) : []
-  const steps = countSteps(r.stderr)
+  const steps = countSteps(stderr)
   return {
     digest,
-    configDigest: String(metadata['containerimage.config.digest'] ?? ''),
+    configDigest,
     ...(steps ? { steps } : {}),
     archive,
     size: (await stat(archive)).size,
@@ -109,6 +107,55 @@ export async function build(p: Plan, context: BuildContext, options: BuildOption
     seconds,
     metadata,
     platforms
+  }
+}
+
+/**
+ * One `buildx build` of the image into an archive, and its digest once the configuration says when the
+ * image was created: the layers keep the image clock, the configuration the created label's time (the
+ * commit's, unless labels says otherwise).
+ */
+async function buildArchive(
+  p: Plan,
+  context: BuildContext,
+  output: { archive: string; metadataFile: string; cacheArgs: string[] }
+): Promise<{ digest: string; configDigest: string; metadata: Record<string, unknown>; stderr: string }> {
+  const { args, env } = buildxArgs(p, context, { kind: 'image', ...output })
+  const r = await run('docker', args, { stream: true, env, terminal: p.workspace.terminal })
+  const reported = JSON.parse(await readFile(output.metadataFile, 'utf8')) as Record<string, unknown>
+  const built = String(reported['containerimage.digest'] ?? '')
+  if (!/^sha256:[0-9a-f]{64}$/.test(built)) throw new Error(`the builder reported no image digest (build metadata: ${JSON.stringify(reported).slice(0, 300)})`)
+  const { top, configs } = await stampCreated(output.archive, p.labels[CREATED_LABEL])
+  const builtConfig = String(reported['containerimage.config.digest'] ?? '')
+  const configDigest = configs.get(builtConfig) ?? builtConfig
+  const metadata = {
+    ...reported,
+    'containerimage.digest': top.digest,
+    ...(builtConfig ? { 'containerimage.config.digest': configDigest } : {}),
+    ...(reported['containerimage.descriptor'] ? { 'containerimage.descriptor': { ...(reported['containerimage.descriptor'] as object), digest: top.digest, size: top.size } } : {})
+  }
+  return { digest: top.digest, configDigest, metadata, stderr: r.stderr }
+}
+
+/**
+ * verify-reproducible: the commit built a second time without any cache (no cache import, no cached
+ * step), on the same builder; the run goes on only when both builds give one digest, else it fails
+ * naming the first layer and file that differ. What `reproducible` then says is measured.
+ */
+export async function verifyReproducible(p: Plan, context: BuildContext, built: Built, workDir: string, log: Log): Promise<Built> {
+  const archive = join(workDir, 'image-again.tar')
+  try {
+    const again = await buildArchive({ ...p, inputs: { ...p.inputs, [Input.NoCache]: true } }, context, { archive, metadataFile: join(workDir, 'build-metadata-again.json'), cacheArgs: [] })
+    if (again.digest === built.digest) {
+      log.info(`Reproducible, verified: a second build without any cache gave the same digest, ${built.digest}`)
+      return { ...built, verified: true }
+    }
+    const where = await firstDifference(built.archive, archive)
+    throw new Error(
+      `verify-reproducible: a second build of ${p.commit} without any cache gave ${again.digest}, not ${built.digest}; first difference: ${where ?? 'none found in the archives'} (docs/reproducibility.md says what makes a build differ)`
+    )
+  } finally {
+    await rm(archive, { force: true })
   }
 }
 

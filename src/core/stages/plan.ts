@@ -5,12 +5,12 @@ import { realpath, stat } from 'node:fs/promises'
 import { join, posix, relative, resolve, sep } from 'node:path'
 import type { BuilderFacts } from '../programs/builder.js'
 import type { ComposeSpec } from '../programs/compose.js'
-import { FINGERPRINT_LABEL, Input } from '../constants.js'
+import { CREATED_LABEL, FINGERPRINT_LABEL, Input } from '../constants.js'
 import type { Engine } from '../programs/docker.js'
 import { InputError } from '../errors.js'
 import { requireFullHistory } from './file-times.js'
 import { Git } from '../programs/git.js'
-import type { Inputs } from '../inputs.js'
+import { CACHE_DEPENDENT_MTIME, type Inputs } from '../inputs.js'
 import { assemblyStrategy, decideStrategy, type BuildStrategy } from './strategy.js'
 import { checkStages } from './artifacts.js'
 import { credentialLike } from '../build-inputs.js'
@@ -71,6 +71,10 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | 
   if (strategy.cache === 'gha' && !workspace.cacheStore) throw new InputError(Input.Cache, "'gha' needs GitHub's cache service; use registry or none outside GitHub Actions")
   if (inputs[Input.Artifacts].length && !workspace.artifactSink) throw new InputError(Input.Artifacts, 'this run has nowhere to deliver files to')
   if (inputs[Input.KeepImage] && !facts) throw new InputError(Input.KeepImage, 'an assembly builds and loads nothing to keep; keep the images in the platform jobs')
+  if (inputs[Input.VerifyReproducible] && !facts) throw new InputError(Input.VerifyReproducible, 'an assembly builds nothing to compare; verify in the platform jobs')
+  if (inputs[Input.VerifyReproducible] && !strategy.reproducible) {
+    throw new InputError(Input.VerifyReproducible, 'provenance and sbom record when the image was built, so two builds never agree; turn them off to verify, or leave verify-reproducible off')
+  }
   const assembleFrom = inputs[Input.AssembleFrom] && resolve(inputs[Input.AssembleFrom])
   if (assembleFrom && !(await stat(assembleFrom).catch(() => undefined))?.isDirectory()) {
     throw new InputError(Input.AssembleFrom, `'${inputs[Input.AssembleFrom]}' is not a directory; give the directory the platform jobs' images were downloaded into`)
@@ -84,7 +88,7 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | 
   const pr = inputs[Input.Githash] ? undefined : workspace.event?.pr
   const resolved = resolveTags(inputs[Input.Tags], { commit, commitTime, ref, version, branch, pr })
   const notices = resolved.skipped.map(s => `tags: '${s.template}' skipped: ${[...new Set(s.missing.map(whyMissing))].join('; ')}`)
-  if (inputs[Input.Mtime] === 'commit') {
+  if (CACHE_DEPENDENT_MTIME.includes(inputs[Input.Mtime])) {
     notices.push("mtime: commit gives every file the commit's time, so a file copied by two steps (COPY requirements.txt, then COPY . .) can give this commit another digest when the builder holds an older commit's layer; content (the default) and per-file give one digest whatever was cached")
   }
   const warnings = credentialLike(inputs[Input.BuildArgs]).map(
@@ -97,7 +101,7 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | 
     ...(url ? { 'org.opencontainers.image.source': url, 'org.opencontainers.image.url': url } : {}),
     ...(version ? { 'org.opencontainers.image.version': version.version } : {}),
     // The commit's time, whatever the image clock: the label tells the truth about the commit.
-    'org.opencontainers.image.created': rfc3339(commitTime),
+    [CREATED_LABEL]: rfc3339(commitTime),
     ...inputs[Input.Labels],
     // Always the commit built, on pull requests too: never the merge ref's or a label's claim.
     'org.opencontainers.image.revision': commit

@@ -20,6 +20,7 @@ export type Stage =
   | 'build context'
   | 'layer cache'
   | 'build'
+  | 'verify reproducible'
   | 'artifacts'
   | 'unit tests'
   | 'services'
@@ -50,6 +51,8 @@ export interface Report {
   /** Each platform's manifest digest in the index, when several platforms were built. */
   platforms?: PlatformImage[]
   reproducible?: boolean
+  /** verify-reproducible built it again without any cache, to the same digest. */
+  verified?: boolean
   buildSeconds?: number
   /** The Dockerfile's steps, and how many came from the layer cache, when BuildKit's log said. */
   steps?: StepCount
@@ -202,7 +205,7 @@ const planFacts = (p: Plan): Pick<Report, 'image' | 'images' | 'commit' | 'commi
 })
 
 /** The one place that reads the build's result. */
-const builtFacts = (b: Built, loaded: Loaded | undefined): Pick<Report, 'digest' | 'metadata' | 'imageId' | 'size' | 'reproducible' | 'buildSeconds' | 'platforms' | 'steps'> => ({
+const builtFacts = (b: Built, loaded: Loaded | undefined): Pick<Report, 'digest' | 'metadata' | 'imageId' | 'size' | 'reproducible' | 'verified' | 'buildSeconds' | 'platforms' | 'steps'> => ({
   digest: b.digest,
   ...(b.steps ? { steps: b.steps } : {}),
   metadata: b.metadata,
@@ -210,6 +213,7 @@ const builtFacts = (b: Built, loaded: Loaded | undefined): Pick<Report, 'digest'
   imageId: loaded?.imageId ?? '',
   size: b.size,
   reproducible: b.reproducible,
+  ...(b.verified ? { verified: true } : {}),
   buildSeconds: b.seconds
 })
 
@@ -232,7 +236,7 @@ export function reportRows(r: Report): Row[] {
     row('Size', [megabytes(r.size ?? 0)])
     row('Build', [`${(r.buildSeconds ?? 0).toFixed(1)} s`])
     if (r.steps) row('Layer cache', [`${r.steps.cached} of ${r.steps.steps} steps from the cache`])
-    row('Reproducible', [r.reproducible ? 'yes' : 'no'])
+    row('Reproducible', [r.verified ? 'yes, verified: a second build without any cache gave the same digest' : r.reproducible ? 'yes' : 'no'])
   }
   for (const image of r.platforms ?? []) row(`Image ${image.platform}`, [{ code: image.digest }])
   for (const t of r.tests) {
