@@ -11,7 +11,7 @@ import { describeAdvice } from '../src/core/advice/describe.js'
 import { chainOf, parseDockerfile, type CopyStep, type RunStep, type Stage } from '../src/core/advice/dockerfile.js'
 import { inputTest, installersOf } from '../src/core/advice/installers.js'
 import { dockerignore } from '../src/core/advice/patterns.js'
-import { advise, imagePath, layerOrder, runsAsRoot, type LayerOrderAdvice, type RootAdvice } from '../src/core/stages/advise.js'
+import { advise, clockSteps, imagePath, layerOrder, runsAsRoot, type LayerOrderAdvice, type RootAdvice } from '../src/core/stages/advise.js'
 
 describe('.dockerignore, as BuildKit reads it', () => {
   test.each([
@@ -177,7 +177,7 @@ function history(quiet: number[], deps: number[]): string[][] {
 }
 const FILES = ['requirements.txt', 'app/main.py', 'docs/x.md']
 const where = { dockerfile: 'Dockerfile', contextPath: '.' }
-const stage = (steps: (CopyStep | RunStep)[]): Stage[] => [{ name: '0', fromLine: 1, fromText: 'FROM x', steps, exposed: [] }]
+const stage = (steps: (CopyStep | RunStep)[]): Stage[] => [{ name: '0', fromLine: 1, fromText: 'FROM x', steps, exposed: [], args: [] }]
 
 describe('layer order, measured', () => {
   test('a broad copy before the install: counted, with the hit rates it costs', () => {
@@ -294,4 +294,32 @@ describe('advise, on a real repository', () => {
       rmSync(dir, { recursive: true, force: true })
     }
   }, 30_000)
+})
+
+describe('steps that write the wall clock into what they make', () => {
+  const advised = (dockerfile: string): { line: number; tool: string; stage: string }[] => clockSteps(parseDockerfile(dockerfile), 'Dockerfile').map(a => ({ line: a.line, tool: a.tool, stage: a.stage }))
+
+  test.each<[string, string, { line: number; tool: string; stage: string }[]]>([
+    ['dpkg-deb without the argument', 'FROM base AS pkg\nRUN mkdir -p p/DEBIAN && dpkg-deb --build p out.deb\nFROM base\nCOPY --from=pkg /out.deb /', [{ line: 2, tool: 'dpkg-deb', stage: 'pkg' }]],
+    ['dpkg-deb with the argument declared in the stage', 'FROM base AS pkg\nARG SOURCE_DATE_EPOCH\nRUN dpkg-deb -b p out.deb', []],
+    ['the argument declared before FROM only (not seen by RUN)', 'ARG SOURCE_DATE_EPOCH\nFROM base\nRUN dpkg-deb --build p out.deb', [{ line: 3, tool: 'dpkg-deb', stage: '0' }]],
+    ['the argument declared in the stage it starts from', 'FROM base AS a\nARG SOURCE_DATE_EPOCH\nFROM a AS b\nRUN python -m build --wheel', []],
+    ['a wheel build', 'FROM base\nRUN pip wheel --no-deps -w /wheels .', [{ line: 2, tool: 'a Python wheel build', stage: '0' }]],
+    ['tar creating an archive', 'FROM base\nARG SOURCE_DATE_EPOCH\nRUN tar -czf /out/app.tgz app', [{ line: 3, tool: 'tar', stage: '0' }]],
+    ['tar with its own mtime and the argument', 'FROM base\nARG SOURCE_DATE_EPOCH\nRUN tar --sort=name --mtime=@$SOURCE_DATE_EPOCH -czf /out/app.tgz app', []],
+    ['tar extracting', 'FROM base\nRUN tar -xzf vendor.tgz -C /opt', []],
+    ['gzip without -n, then with it', 'FROM base\nRUN gzip -9 data.json\nRUN gzip -n9 more.json', [{ line: 2, tool: 'gzip', stage: '0' }]],
+    ['zip and jar', 'FROM base\nRUN cd out && zip -r ../app.zip .\nRUN jar cf app.jar -C classes .', [{ line: 2, tool: 'zip', stage: '0' }, { line: 3, tool: 'jar', stage: '0' }]],
+    ['compileall without the argument', 'FROM base\nRUN python3 -m compileall -q /app', [{ line: 2, tool: 'Python byte-compiling', stage: '0' }]],
+    ['an installer is not a clock tool', 'FROM base\nRUN pip install -r requirements.txt && apt-get install -y gzip', []]
+  ])('%s', (_, dockerfile, expected) => {
+    expect(advised(dockerfile)).toEqual(expected)
+  })
+
+  test('the advice names the step, the tool and the one-line fix', () => {
+    const [a] = clockSteps(parseDockerfile('FROM base AS pkg\nRUN dpkg-deb --build p out.deb'), 'Dockerfile')
+    expect(describeAdvice(a)).toBe(
+      "RUN dpkg-deb --build p out.deb runs dpkg-deb, which writes the build's own clock into what it makes, so two builds of one commit give two digests: declare ARG SOURCE_DATE_EPOCH in stage pkg: dpkg-deb reads it (hashdock passes the image clock as its value)."
+    )
+  })
 })

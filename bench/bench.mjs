@@ -15,7 +15,7 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '3' },
     builder: { type: 'string', default: '' },
     'large-repo': { type: 'string', default: '' },
-    only: { type: 'string', default: 'image,levers,context,platforms,engines,job,cache' },
+    only: { type: 'string', default: 'image,levers,context,platforms,engines,job,cache,corpus' },
     // With engines: only the columns whose title holds this text (e.g. "today's runners").
     engines: { type: 'string', default: '' },
     // With cache: how many commits the sequence has.
@@ -695,6 +695,63 @@ async function cacheBench(config) {
   }
 }
 
+/**
+ * 8. The corpus (test/corpus: the Dockerfile shapes users write), in every mtime mode, on the engine's
+ * own builder: for each sample's child commit, the digest of a cold build, of a build right after its
+ * parent on the warm builder, and of a cold builder fed the parent's registry cache. "One digest" when
+ * all three agree: the digest is independent of what was cached.
+ */
+async function corpusBench() {
+  const { runAction } = await import('../test/support/action.js')
+  const { buildContexts, corpusDir, corpusSamples, sampleRepo } = await import('../test/support/corpus.js')
+  const { MTIME_MODES } = await import('../src/core/inputs.js')
+  const cold = () => run('docker', ['builder', 'prune', '--all', '--force'])
+  const rows = []
+  const independent = Object.fromEntries(MTIME_MODES.map(m => [m, 0]))
+  let contexts = 0
+  for (const sample of corpusSamples) {
+    const { origin, parent, child } = sampleRepo(sample)
+    const workspace = origin.clone()
+    for (const target of buildContexts(join(corpusDir, sample.name))) {
+      contexts++
+      const row = [`${sample.name}${target.context === '.' ? '' : ` ${target.context}`}`]
+      for (const mode of MTIME_MODES) {
+        progress(`corpus: ${row[0]}, mtime ${mode}`)
+        const image = `${tb.registry}/hashdock-bench/${runId}-corpus-${sample.name}${target.context === '.' ? '' : `-${target.context.replace(/\W/g, '')}`}-${mode}`
+        registryRepos.add(image.slice(tb.registry.length + 1))
+        const build = async (commit, inputs = {}) => {
+          const r = await runAction({
+            workspace, sha: commit,
+            inputs: {
+              image, githash: commit, mtime: mode, rebuild: 'true', push: 'true', context: target.context,
+              ...(target.dockerfile ? { dockerfile: join(target.context, target.dockerfile) } : {}),
+              'build-args': `BASE=${tb.registryBase}`, 'registry-username': tb.user, 'registry-password': tb.password, ...inputs
+            }
+          })
+          if (r.exitCode !== 0) throw new Error(`corpus: ${row[0]}, mtime ${mode}: ${r.errors.join(' ')}`)
+          return r.outputs.digest
+        }
+        cold()
+        const coldDigest = await build(child)
+        cold()
+        await build(parent, { cache: 'registry' })
+        const warm = await build(child)
+        cold()
+        const fed = await build(child, { cache: 'registry' })
+        const differs = [warm !== coldDigest && 'warm builder', fed !== coldDigest && 'registry cache'].filter(Boolean)
+        if (!differs.length) independent[mode]++
+        row.push(differs.length ? `**differs** (${differs.join(', ')})` : 'one digest')
+      }
+      rows.push(row)
+    }
+  }
+  return {
+    title: `8. Digest independent of cache, per mtime mode, over the corpus (${contexts} build contexts of ${corpusSamples.length} samples; cold, warm after the parent, and a cold builder fed the parent's registry cache): ${MTIME_MODES.map(m => `${m} ${independent[m]} of ${contexts}`).join(', ')}`,
+    head: ['sample', ...MTIME_MODES.map(m => `mtime: ${m}`)],
+    rows
+  }
+}
+
 /** Removes what the bench made; a problem here is a warning, never the bench's result. */
 async function cleanUp() {
   for (const step of [
@@ -733,6 +790,7 @@ async function main() {
   if (parts.has('engines')) print(await enginesBench(config))
   if (parts.has('job')) print(await jobBench(config))
   if (parts.has('cache')) print(await cacheBench(config))
+  if (parts.has('corpus')) print(await corpusBench())
 }
 
 try {

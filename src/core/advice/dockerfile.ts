@@ -41,6 +41,8 @@ export interface Stage {
   /** The last USER of this stage. */
   user?: { value: string; line: number }
   exposed: number[]
+  /** Names of the build arguments the stage declares (ARG), which its RUN steps then see. */
+  args: string[]
 }
 
 export function parseDockerfile(text: string): Stage[] {
@@ -57,7 +59,7 @@ export function parseDockerfile(text: string): Stage[] {
       const parent = stages.findIndex(s => s.name.toLowerCase() === base.toLowerCase())
       const name = words[1]?.toLowerCase() === 'as' && words[2] ? words[2] : String(stages.length)
       workdir = parent >= 0 ? workdirs[parent] : '/'
-      stage = { name, fromLine: line, fromText: flatten(i), ...(parent >= 0 ? { parent } : {}), steps: [], exposed: [] }
+      stage = { name, fromLine: line, fromText: flatten(i), ...(parent >= 0 ? { parent } : {}), steps: [], exposed: [], args: [] }
       stages.push(stage)
       workdirs.push(workdir)
       continue
@@ -67,6 +69,7 @@ export function parseDockerfile(text: string): Stage[] {
     if (keyword === 'WORKDIR' && words[0]) workdirs[stages.length - 1] = workdir = posix.resolve(workdir, words[0])
     else if (keyword === 'USER' && words[0]) stage.user = { value: words[0], line }
     else if (keyword === 'EXPOSE') stage.exposed.push(...words.map(w => Number.parseInt(w, 10)).filter(n => Number.isInteger(n)))
+    else if (keyword === 'ARG') stage.args.push(...i.getArguments().map(a => a.getValue().split('=')[0]))
     else if (keyword === 'RUN') stage.steps.push({ kind: 'run', line, text: oneLine, words, workdir })
     else if (keyword === 'COPY' || keyword === 'ADD') {
       const flags = 'getFlags' in i ? (i as unknown as { getFlags(): { getName(): string }[] }).getFlags() : []

@@ -3,6 +3,7 @@
 import { posix } from 'node:path'
 import { Input } from '../constants.js'
 import { chainOf, parseDockerfile, type CopyStep, type RunStep, type Stage } from '../advice/dockerfile.js'
+import { clockToolsOf } from '../advice/clocks.js'
 import { inputTest, installersOf } from '../advice/installers.js'
 import { compilePattern, dockerignore, hasWildcard, matchesOrParent, type PathPattern } from '../advice/patterns.js'
 import { Git } from '../programs/git.js'
@@ -47,7 +48,14 @@ export interface RootAdvice extends AdviceBase {
   stage: string
 }
 
-export type Advice = LayerOrderAdvice | RootAdvice
+/** A step runs a tool that writes the wall clock into what it makes: two builds of one commit differ. */
+export interface ClockAdvice extends AdviceBase {
+  kind: 'clock'
+  stage: string
+  tool: string
+}
+
+export type Advice = LayerOrderAdvice | RootAdvice | ClockAdvice
 
 export interface AdviceReport {
   commit: string
@@ -88,6 +96,7 @@ export async function advise(p: SourcePlan, commits = ADVICE_COMMITS): Promise<A
     if (changes.length >= MIN_COMMITS) advice.push(...layerOrder(stages, final, changes, files, where))
     const root = runsAsRoot(stages, final, where.dockerfile)
     if (root) advice.push(root)
+    advice.push(...clockSteps(stages, where.dockerfile))
   }
   return { commit: p.commit, dockerfile: p.dockerfilePath, ...(ignoreFile ? { dockerignore: ignoreFile } : {}), commits: changes.length, advice }
 }
@@ -216,4 +225,20 @@ export function runsAsRoot(stages: Stage[], final: number, dockerfile: string): 
     stage: stage.name,
     suggestion: 'add an unprivileged user and switch to it after the last step that needs root, e.g. RUN useradd --uid 10001 app, then USER 10001'
   }
+}
+
+/**
+ * Steps that write the wall clock into their output, in any stage: a stage's output reaches the image
+ * through COPY --from, or the runner through artifacts. A stage declares ARG SOURCE_DATE_EPOCH itself;
+ * a declaration in a stage it starts from counts too, so the advice never asks for what is there.
+ */
+export function clockSteps(stages: Stage[], dockerfile: string): ClockAdvice[] {
+  const declares = (index: number): boolean => stages[index].args.includes('SOURCE_DATE_EPOCH') || (stages[index].parent !== undefined && declares(stages[index].parent as number))
+  return stages.flatMap((stage, index) =>
+    stage.steps.flatMap(step =>
+      step.kind !== 'run'
+        ? []
+        : clockToolsOf(step, declares(index)).map(tool => ({ kind: 'clock' as const, dockerfile, line: step.line, instruction: step.text, stage: stage.name, tool: tool.name, suggestion: tool.fix }))
+    )
+  )
 }
