@@ -1,11 +1,11 @@
 // Typed stage results for the report stage: one plan of a commit, its build, and test runs.
 import { Input } from '../src/core/constants.js'
-import type { Artifacts } from '../src/core/stages/artifacts.js'
+import type { Artifacts } from '../src/core/workspace.js'
 import type { Built, Loaded } from '../src/core/stages/build.js'
 import { parseInputs } from '../src/core/inputs.js'
 import type { Plan } from '../src/core/stages/plan.js'
 import type { Published } from '../src/core/stages/publish.js'
-import type { TestRun } from '../src/core/stages/test.js'
+import type { TestRun } from '../src/core/results/results.js'
 
 export const COMMIT = '3f2a9c1e5b7d4f6a8c0e2b4d6f8a1c3e5b7d9f0a'
 /** 2024-05-06T07:08:09Z */

@@ -1,5 +1,6 @@
 // The inputs users bring from docker/build-push-action (secrets, SSH, extra contexts, labels, the
 // builder's run options) and the registry logins, each line checked as parsed.
+import { DockerfileParser } from 'dockerfile-ast'
 import { posix } from 'node:path'
 import { Input } from './constants.js'
 import { InputError } from './errors.js'
@@ -211,4 +212,28 @@ export function artifacts(lines: string[]): ArtifactPath[] {
     out.push(artifact)
   }
   return out
+}
+
+/** The stage hashdock appends to a copy of the Dockerfile: it holds the requested paths and nothing else. */
+export const ARTIFACTS_STAGE = 'hashdock-artifacts'
+
+/** The stage names of a Dockerfile, lowercased as BuildKit compares them. */
+export function stageNames(dockerfile: string): string[] {
+  return DockerfileParser.parse(dockerfile)
+    .getFROMs()
+    .map(from => from.getBuildStage()?.toLowerCase())
+    .filter((name): name is string => Boolean(name))
+}
+
+/** Every stage artifacts names is one the Dockerfile at the commit has: checked before anything is built. */
+export function checkStages(requested: ArtifactPath[], dockerfile: string, dockerfilePath: string): void {
+  const stages = stageNames(dockerfile)
+  if (stages.includes(ARTIFACTS_STAGE)) {
+    throw new InputError(Input.Artifacts, `${dockerfilePath} has a stage named ${ARTIFACTS_STAGE}, the name hashdock gives the stage that collects artifacts; rename it`)
+  }
+  const unknown = requested.find(a => !stages.includes(a.stage))
+  if (unknown) {
+    const known = stages.length ? `its stages: ${stages.join(', ')}` : 'it names no stage (FROM … AS name)'
+    throw new InputError(Input.Artifacts, `'${unknown.stage}:${unknown.path}': ${dockerfilePath} has no stage '${unknown.stage}'; ${known}`)
+  }
 }

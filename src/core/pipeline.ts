@@ -8,7 +8,7 @@ import { pushArgs, skopeoLine } from './programs/registry.js'
 import { removeRunBuilder, selectedBuilder } from './programs/builder.js'
 import { advise, MIN_COMMITS, type AdviceReport } from './stages/advise.js'
 import { attest, type StoredAttestation } from './stages/attest.js'
-import { exportArtifacts, type Artifacts } from './stages/artifacts.js'
+import { exportArtifacts } from './stages/artifacts.js'
 import { arrangeCache } from './stages/cache.js'
 import { prepareServices, showLogs, startServices, stopServices, type ComposeProject } from './programs/compose.js'
 import { Input } from './constants.js'
@@ -27,8 +27,9 @@ import { failedReport, report, reusedReport, startProgress, type Progress, type 
 import { annotateFailures, judgeByResults, readResults } from './results/results.js'
 import type { TestSuite } from './results/junit.js'
 import { findReusable, reuse } from './stages/reuse.js'
-import { testInImage, type TestRun } from './stages/test.js'
-import type { Workspace } from './workspace.js'
+import { testInImage } from './stages/test.js'
+import type { TestRun } from './results/results.js'
+import type { Artifacts, Workspace } from './workspace.js'
 
 /** Never throws for a failed stage: the report names the stage and keeps what was learned before it. */
 export async function runPipeline(inputs: Inputs, workspace: Workspace, log: Log): Promise<Report> {

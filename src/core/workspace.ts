@@ -1,5 +1,4 @@
 // Where a run happens: supplied by the adapter (GitHub's runner, or a developer's terminal).
-import type { Artifacts } from './stages/artifacts.js'
 
 export interface Workspace {
   /** The git checkout holding the commit to build. */
@@ -41,4 +40,25 @@ export interface CacheStore {
 /** Signs a statement for the adapter's own trust root (Sigstore on GitHub); the core stores what it returns. */
 export interface Signer {
   sign(statement: object): Promise<{ bundle: unknown; mediaType: string }>
+}
+
+/** One exported file. */
+export interface ArtifactFile {
+  /** `stage:path`, the path relative to the stage's root: a file of a named directory gets its own path. */
+  name: string
+  /** Where it is on this machine, and where it goes below a delivery's root: `<stage>/<path>`. */
+  relativePath: string
+  size: number
+  /** Hex sha256 of its bytes. */
+  sha256: string
+}
+
+/** What the export wrote: the files, below one directory, every timestamp the image clock. */
+export interface Artifacts {
+  dir: string
+  files: ArtifactFile[]
+  /** The artifact's name, as an adapter delivers it: `hashdock-<short hash>`, and `-<os>-<arch>` in a fan-out's platform job. */
+  name: string
+  /** Where the adapter delivered them, in its own words; unset until the tests passed. */
+  delivered?: string
 }

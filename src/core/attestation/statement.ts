@@ -1,6 +1,6 @@
 // The tested-by record: an in-toto statement with the test-result predicate, the same bytes for the same facts.
 import type { TestSuite } from '../results/junit.js'
-import type { TestRun } from '../stages/test.js'
+import type { TestRun } from '../results/results.js'
 
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1'
 export const TEST_RESULT_PREDICATE = 'https://in-toto.io/attestation/test-result/v0.1'

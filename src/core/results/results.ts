@@ -4,8 +4,25 @@ import { join, relative } from 'node:path'
 import { Input } from '../constants.js'
 import { parseJUnit, type TestSuite } from './junit.js'
 import type { Log } from '../log.js'
-import type { TestRun } from '../stages/test.js'
 import { containerPathMapper, failureAnnotations } from './test-report.js'
+
+/** What one test command did, in the image it ran in. */
+export type TestKind = 'unit' | 'integration'
+
+export interface TestRun {
+  kind: TestKind
+  command: string
+  exitCode: number
+  passed: boolean
+  seconds: number
+  /** Host directory holding what the container wrote to the test-results directory, if anything. */
+  resultsDir?: string
+  /** Failed tests the run's own results report although its command exited 0 (then passed is false). */
+  reportedFailures?: number
+  /** The platform the tests ran on, and its manifest digest, when several platforms were built. */
+  platform?: string
+  digest?: string
+}
 
 /** What the tests may hand over: parsing takes about fifteen times a file's size in memory. */
 export const RESULT_LIMITS = { fileBytes: 16 << 20, totalBytes: 48 << 20, files: 500 }

@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { lstat, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
-import { DockerfileParser } from 'dockerfile-ast'
 import { Input } from '../constants.js'
-import type { ArtifactPath } from '../build-inputs.js'
+import { ARTIFACTS_STAGE } from '../build-inputs.js'
+import type { ArtifactFile, Artifacts } from '../workspace.js'
 import type { BuildContext } from './context.js'
 import { InputError, lastLine } from '../errors.js'
 import { run } from '../programs/exec.js'
@@ -16,50 +16,10 @@ import { buildxArgs } from './buildx-args.js'
 import { setTimes } from './context.js'
 import { IMAGE_CLOCK } from './strategy.js'
 
-/** The stage hashdock appends to a copy of the Dockerfile: it holds the requested paths and nothing else. */
-export const ARTIFACTS_STAGE = 'hashdock-artifacts'
 
-/** One exported file. */
-export interface ArtifactFile {
-  /** `stage:path`, the path relative to the stage's root: a file of a named directory gets its own path. */
-  name: string
-  /** Where it is on this machine, and where it goes below a delivery's root: `<stage>/<path>`. */
-  relativePath: string
-  size: number
-  /** Hex sha256 of its bytes. */
-  sha256: string
-}
 
-/** What the export wrote: the files, below one directory, every timestamp the image clock. */
-export interface Artifacts {
-  dir: string
-  files: ArtifactFile[]
-  /** The artifact's name, as an adapter delivers it: `hashdock-<short hash>`, and `-<os>-<arch>` in a fan-out's platform job. */
-  name: string
-  /** Where the adapter delivered them, in its own words; unset until the tests passed. */
-  delivered?: string
-}
 
-/** The stage names of a Dockerfile, lowercased as BuildKit compares them. */
-export function stageNames(dockerfile: string): string[] {
-  return DockerfileParser.parse(dockerfile)
-    .getFROMs()
-    .map(from => from.getBuildStage()?.toLowerCase())
-    .filter((name): name is string => Boolean(name))
-}
 
-/** Every stage artifacts names is one the Dockerfile at the commit has: checked before anything is built. */
-export function checkStages(requested: ArtifactPath[], dockerfile: string, dockerfilePath: string): void {
-  const stages = stageNames(dockerfile)
-  if (stages.includes(ARTIFACTS_STAGE)) {
-    throw new InputError(Input.Artifacts, `${dockerfilePath} has a stage named ${ARTIFACTS_STAGE}, the name hashdock gives the stage that collects artifacts; rename it`)
-  }
-  const unknown = requested.find(a => !stages.includes(a.stage))
-  if (unknown) {
-    const known = stages.length ? `its stages: ${stages.join(', ')}` : 'it names no stage (FROM … AS name)'
-    throw new InputError(Input.Artifacts, `'${unknown.stage}:${unknown.path}': ${dockerfilePath} has no stage '${unknown.stage}'; ${known}`)
-  }
-}
 
 /**
  * One more build on the same builder, with the same context, arguments, secrets and clock, of a copy of

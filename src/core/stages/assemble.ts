@@ -11,7 +11,7 @@ import { archivedImage, type ArchivedImage, type Descriptor } from '../programs/
 import type { Plan } from './plan.js'
 import { skopeo } from '../programs/registry.js'
 import type { TestSuite } from '../results/junit.js'
-import type { TestRun } from './test.js'
+import type { TestRun } from '../results/results.js'
 
 const INDEX_TYPE = 'application/vnd.oci.image.index.v1+json'
 

@@ -8,7 +8,7 @@ import { INDEX, MANIFEST, RegistryApi, sha256, type Descriptor } from '../progra
 import type { Log } from '../log.js'
 import type { TestSuite } from '../results/junit.js'
 import type { Plan } from './plan.js'
-import type { TestRun } from './test.js'
+import type { TestRun } from '../results/results.js'
 
 /** OCI 1.1's empty config: an artifact has no image configuration. */
 const EMPTY = { mediaType: 'application/vnd.oci.empty.v1+json', bytes: Buffer.from('{}') }

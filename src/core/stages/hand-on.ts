@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { TestSuite } from '../results/junit.js'
 import type { Built } from './build.js'
 import type { Plan } from './plan.js'
-import type { TestRun } from './test.js'
+import type { TestRun } from '../results/results.js'
 
 /** What a record says it is: an assembly reads no other JSON of the directory. */
 export const RECORD_KIND = 'hashdock/tested-image'

@@ -8,7 +8,7 @@ import type { Plan } from './plan.js'
 import { inspectRemote, pushArchive } from '../programs/registry.js'
 import { RegistryApi } from '../programs/registry-api.js'
 import { InputError, ServiceError } from '../errors.js'
-import type { TestRun } from './test.js'
+import type { TestRun } from '../results/results.js'
 
 export interface Published {
   references: string[]

@@ -1,7 +1,7 @@
 // Stage 6: what happened, as facts and outputs; each adapter renders them (a job summary, a terminal report).
 import { Input, Output } from '../constants.js'
 import type { AdviceReport } from './advise.js'
-import type { Artifacts } from './artifacts.js'
+import type { Artifacts } from '../workspace.js'
 import type { StoredAttestation } from './attest.js'
 import type { Built, Loaded, StepCount } from './build.js'
 import { InputError, type Remedy } from '../errors.js'
@@ -10,7 +10,7 @@ import type { PlatformImage } from '../programs/oci-archive.js'
 import type { Published } from './publish.js'
 import { references, rfc3339, type Plan } from './plan.js'
 import type { TestSuite } from '../results/junit.js'
-import type { TestRun } from './test.js'
+import type { TestRun } from '../results/results.js'
 
 /** The stages of a run, in order, as a failure names them. */
 export type Stage =

@@ -5,24 +5,9 @@ import { Input, RUN_LABEL } from '../constants.js'
 import { run } from '../programs/exec.js'
 import type { Log } from '../log.js'
 import { CopyBudgetError, resultsExtractor } from '../results/results-copy.js'
+import type { TestKind, TestRun } from '../results/results.js'
 import type { Plan } from './plan.js'
 
-export type TestKind = 'unit' | 'integration'
-
-export interface TestRun {
-  kind: TestKind
-  command: string
-  exitCode: number
-  passed: boolean
-  seconds: number
-  /** Host directory holding what the container wrote to the test-results directory, if anything. */
-  resultsDir?: string
-  /** Failed tests the run's own results report although its command exited 0 (then passed is false). */
-  reportedFailures?: number
-  /** The platform the tests ran on, and its manifest digest, when several platforms were built. */
-  platform?: string
-  digest?: string
-}
 
 export interface ContainerOptions {
   /** A network to join, e.g. the compose project's, so services are reached by name. */
