@@ -88,3 +88,28 @@ test.each([
   expect(run.outputs.tags.split('\n')[0]).toBe(`${image}:${commit}`)
   expect(await registryDigest(image.replace(/^localhost:/, '127.0.0.1:'), commit)).toBe(run.outputs.digest)
 })
+
+test("a registry whose login is in the user's credential store (credsStore) keeps it beside the step's own registry-logins: both are pushed to", async () => {
+  const user = userConfig()
+  // The user's login for the first registry lives in a credential store, as docker login leaves it with a
+  // desktop keychain or pass: only the helper knows it.
+  const bin = tempDir('credential-helper')
+  const helper = join(bin, 'docker-credential-hashdock-test')
+  writeFileSync(
+    helper,
+    `#!/bin/sh\n[ "$1" = get ] || exit 1\nread server\n[ "$server" = "${testbed.registry}" ] || { echo 'credentials not found in native keychain'; exit 1; }\nprintf '{"ServerURL":"%s","Username":"${testbed.username}","Secret":"${testbed.password}"}' "$server"\n`,
+    { mode: 0o755 }
+  )
+  writeFileSync(join(user.dir, 'config.json'), JSON.stringify({ auths: { [testbed.registry]: {} }, credsStore: 'hashdock-test' }))
+  const images = [uniqueImage('credsstore'), `${testbed.registry2}/e2e/credsstore-second-${Date.now().toString(36)}`]
+  const run = await runAction({
+    workspace: origin.clone(),
+    sha: commit,
+    env: { ...env(user.dir), PATH: `${bin}:${process.env.PATH}` },
+    inputs: { image: images.join('\n'), 'build-args': `BASE=${testbed.baseRef}`, 'registry-logins': `${testbed.registry2}=${testbed.username2}:${testbed.password2}` }
+  })
+  expect(run.errors).toEqual([])
+  expect(await registryDigest(images[0], commit)).toBe(run.outputs.digest)
+  // The secret went through the helper's standard input and output, never into the log.
+  expect(run.stdout).not.toContain(testbed.password)
+})

@@ -28190,16 +28190,22 @@ const userConfigDir = () => process.env.DOCKER_CONFIG || (0,external_node_path_.
  * (docker/login-action), credential helpers and the selected builder keep working, the build reads base
  * images and the cache with hashdock's login, and removing the copy removes only what hashdock added.
  */
-async function login(logins, workDir) {
+async function login(logins, workDir, registries = []) {
     const userDir = userConfigDir();
+    const config = await userConfig(userDir);
+    // Registries the run pushes to or reads from through the user's credential store or helpers: resolved
+    // once into the run's own credentials file, since skopeo and the registry client read a file.
+    const logged = new Set(logins.map(l => l.registry));
+    const stored = await storedCredentials(config, registries.filter(r => !logged.has(r)));
     if (!logins.length) {
         const own = (0,external_node_path_.join)(userDir, 'config.json');
-        return { registries: [], configDir: userDir, authfile: (0,external_node_fs_.existsSync)(own) ? own : undefined };
+        if (!Object.keys(stored).length)
+            return { registries: [], configDir: userDir, authfile: (0,external_node_fs_.existsSync)(own) ? own : undefined };
+        return { registries: [], configDir: userDir, authfile: await authFile(workDir, { ...config.auths, ...stored }, config) };
     }
     const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_.join)(workDir, 'docker-config-'));
     // buildx keeps builders in the configuration directory: the run's builders must land in the user's.
     await (0,promises_namespaceObject.mkdir)((0,external_node_path_.join)(userDir, 'buildx'), { recursive: true });
-    const config = await userConfig(userDir);
     // An empty helper for each registry keeps its login in this file, out of the user's credential store.
     const keys = logins.flatMap(({ registry }) => (registry === DOCKER_HUB ? [registry, 'https://index.docker.io/v1/'] : [registry]));
     config.credHelpers = { ...config.credHelpers, ...Object.fromEntries(keys.map(k => [k, ''])) };
@@ -28215,16 +28221,60 @@ async function login(logins, workDir) {
             throw new ServiceError(Input.Image, `registry ${registry} is unreachable: ${why}`);
         }
     }
-    // skopeo reads an empty credential helper as a helper named '': it gets the logins themselves, and
-    // the user's other helpers.
     const written = JSON.parse(await (0,promises_namespaceObject.readFile)((0,external_node_path_.join)(dir, 'config.json'), 'utf8'));
-    const helpers = Object.fromEntries(Object.entries(config.credHelpers).filter(([, helper]) => helper));
-    const authfile = (0,external_node_path_.join)(dir, 'skopeo-auth.json');
-    await (0,promises_namespaceObject.writeFile)(authfile, JSON.stringify({ auths: written.auths ?? {}, credHelpers: helpers }), { mode: 0o600 });
+    const authfile = await authFile(dir, { ...(written.auths ?? {}), ...stored }, config);
     // Every program the run starts (buildx, compose, the tests' docker calls) reads this configuration.
     const previous = process.env.DOCKER_CONFIG;
     process.env.DOCKER_CONFIG = dir;
     return { registries: logins.map(l => l.registry), configDir: dir, authfile, overlay: { dir, previous } };
+}
+/**
+ * The credentials file skopeo and the registry client read: the logins themselves, and the user's
+ * named helpers (skopeo reads an empty helper as a helper named '', so those are left out; a
+ * credential store is resolved into auths by storedCredentials instead).
+ */
+async function authFile(dir, auths, config) {
+    const helpers = Object.fromEntries(Object.entries((config.credHelpers ?? {})).filter(([, helper]) => helper));
+    const file = (0,external_node_path_.join)(dir, 'skopeo-auth.json');
+    await (0,promises_namespaceObject.writeFile)(file, JSON.stringify({ auths, credHelpers: helpers }), { mode: 0o600 });
+    return file;
+}
+/** The names docker files a registry's credentials under: Docker Hub has its historical one first. */
+const credentialKeys = (registry) => (registry === DOCKER_HUB ? ['https://index.docker.io/v1/', DOCKER_HUB] : [registry, `https://${registry}`]);
+/**
+ * The `auths` entries of the registries whose credentials a docker configuration keeps in a credential
+ * store or helper (credsStore, credHelpers), as docker itself would find them; a registry the store does
+ * not know is left out.
+ */
+async function storedCredentials(config, registries) {
+    const found = {};
+    const auths = (config.auths ?? {});
+    for (const registry of new Set(registries)) {
+        const keys = credentialKeys(registry);
+        if (keys.some(k => auths[k]?.auth))
+            continue;
+        const auth = await helperCredentials(config, registry);
+        if (auth)
+            found[keys[0]] = { auth };
+    }
+    return found;
+}
+/**
+ * `user:secret`, base64, from the helper a docker configuration names for `registry` (its credHelpers
+ * entry, else its credsStore); undefined when there is none or it knows no credentials for it. The
+ * helper answers on standard output; the secret never reaches an argument list.
+ */
+async function helperCredentials(config, registry) {
+    const keys = credentialKeys(registry);
+    const helpers = (config.credHelpers ?? {});
+    const helper = keys.map(k => helpers[k]).find(h => h !== undefined) ?? (typeof config.credsStore === 'string' ? config.credsStore : undefined);
+    if (!helper)
+        return undefined;
+    const r = await run(`docker-credential-${helper}`, ['get'], { input: keys[0], allowFailure: true }).catch(() => undefined);
+    if (!r || r.exitCode !== 0)
+        return undefined;
+    const { Username, Secret } = JSON.parse(r.stdout);
+    return Buffer.from(`${Username}:${Secret}`).toString('base64');
 }
 /**
  * A configuration without logins, credential stores or helpers: the user's CLI plugins and contexts
@@ -29073,9 +29123,12 @@ async function requireSkopeo() {
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
+var lib_main = __nccwpck_require__(8390);
 ;// CONCATENATED MODULE: ./src/core/build-inputs.ts
 // The inputs users bring from docker/build-push-action (secrets, SSH, extra contexts, labels, the
 // builder's run options) and the registry logins, each line checked as parsed.
+
 
 
 
@@ -29269,6 +29322,27 @@ function artifacts(lines) {
         out.push(artifact);
     }
     return out;
+}
+/** The stage hashdock appends to a copy of the Dockerfile: it holds the requested paths and nothing else. */
+const ARTIFACTS_STAGE = 'hashdock-artifacts';
+/** The stage names of a Dockerfile, lowercased as BuildKit compares them. */
+function stageNames(dockerfile) {
+    return lib_main.DockerfileParser.parse(dockerfile)
+        .getFROMs()
+        .map(from => from.getBuildStage()?.toLowerCase())
+        .filter((name) => Boolean(name));
+}
+/** Every stage artifacts names is one the Dockerfile at the commit has: checked before anything is built. */
+function checkStages(requested, dockerfile, dockerfilePath) {
+    const stages = stageNames(dockerfile);
+    if (stages.includes(ARTIFACTS_STAGE)) {
+        throw new InputError(Input.Artifacts, `${dockerfilePath} has a stage named ${ARTIFACTS_STAGE}, the name hashdock gives the stage that collects artifacts; rename it`);
+    }
+    const unknown = requested.find(a => !stages.includes(a.stage));
+    if (unknown) {
+        const known = stages.length ? `its stages: ${stages.join(', ')}` : 'it names no stage (FROM … AS name)';
+        throw new InputError(Input.Artifacts, `'${unknown.stage}:${unknown.path}': ${dockerfilePath} has no stage '${unknown.stage}'; ${known}`);
+    }
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
@@ -29586,173 +29660,6 @@ function withoutImageClock(args) {
     if (clock)
         throw new InputError(Input.BuildArgs, `'${clock}': SOURCE_DATE_EPOCH is hashdock's image clock and cannot be set; remove it (the commit's time is in the created label and the commit-time output)`);
     return args;
-}
-
-// EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
-var lib_main = __nccwpck_require__(8390);
-;// CONCATENATED MODULE: ./src/core/stages/buildx-args.ts
-// The one place `docker buildx build` command lines are written: the image's, and the artifact export's,
-// which must agree on every option that keys BuildKit's cache, or the export would build again.
-
-
-
-/** The arguments, and the environment the secrets reach buildx through (never an argument). */
-function buildxArgs(p, context, output) {
-    const { strategy, inputs } = p;
-    const image = output.kind === 'image';
-    const secrets = secretArgs(p);
-    const args = [
-        'buildx', 'build',
-        '--builder', strategy.builder.name,
-        // On a terminal, BuildKit's own compact view of the image build; in a log or a pipe, every line.
-        '--progress', image && p.workspace.terminal ? 'tty' : 'plain',
-        '--file', image ? context.dockerfile : output.dockerfile,
-        '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
-        ...inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
-        ...(image ? Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]) : []),
-        ...(image ? inputs[Input.Annotations].flatMap(a => ['--annotation', a]) : []),
-        ...(image && inputs[Input.Target] ? ['--target', inputs[Input.Target]] : []),
-        ...Object.entries(context.named).flatMap(([name, value]) => ['--build-context', `${name}=${value}`]),
-        ...secrets.args,
-        ...inputs[Input.Ssh].flatMap(s => ['--ssh', s]),
-        // The image build just ran every step (no-cache included): the export reuses its results.
-        ...runOptions(p).filter(o => image || o !== '--no-cache'),
-        `--provenance=${image && strategy.provenance ? 'mode=max' : 'false'}`,
-        `--sbom=${image && strategy.sbom}`,
-        ...(image ? [...output.cacheArgs, '--metadata-file', output.metadataFile] : []),
-        ...(strategy.platforms.length ? ['--platform', strategy.platforms.join(',')] : []),
-        ...(image
-            ? ['--output', `type=${strategy.exporter},dest=${output.archive},${strategy.exporter === 'docker' ? 'oci-mediatypes=true,' : ''}rewrite-timestamp=true,compression=${strategy.compression},force-compression=true,name=${p.localRef}`]
-            : ['--target', output.stage, '--output', `type=local,dest=${output.dest}`]),
-        context.contextDir
-    ];
-    return { args, env: secrets.env };
-}
-/** BuildKit secrets as buildx takes them: a file by its path, a value through a variable of the run's own. */
-function secretArgs(p) {
-    const env = {};
-    const args = p.inputs[Input.Secrets].flatMap((secret, i) => {
-        if ('file' in secret)
-            return ['--secret', `id=${secret.id},src=${(0,external_node_path_.resolve)(p.workspace.repoDir, secret.file)}`];
-        // A variable of the runner's (secret-envs) is copied too: programs start from an allow-listed
-        // environment, so buildx would not see it otherwise.
-        const name = `HASHDOCK_SECRET_${i}`;
-        env[name] = 'value' in secret ? secret.value : (process.env[secret.env] ?? '');
-        return ['--secret', `id=${secret.id},env=${name}`];
-    });
-    return { args, env };
-}
-/** The options of BuildKit's RUN steps and of the build, as build-push-action passes them. */
-function runOptions(p) {
-    const i = p.inputs;
-    return [
-        ...(i[Input.NoCache] ? ['--no-cache'] : []),
-        ...(i[Input.Pull] ? ['--pull'] : []),
-        ...(i[Input.Network] ? ['--network', i[Input.Network]] : []),
-        // host networking is an entitlement the build must ask for; the builder must also allow it.
-        ...(i[Input.Network] === 'host' ? ['--allow', 'network.host'] : []),
-        ...(i[Input.ShmSize] ? ['--shm-size', i[Input.ShmSize]] : []),
-        ...i[Input.Ulimit].flatMap(u => ['--ulimit', u]),
-        ...i[Input.AddHosts].flatMap(h => ['--add-host', h.replace('=', ':')])
-    ];
-}
-
-;// CONCATENATED MODULE: ./src/core/stages/artifacts.ts
-// Files out of build stages (the artifacts input): checked in plan, exported right after the image
-// build from the same build, and handed to the adapter only once the tests passed.
-
-
-
-
-
-
-
-
-
-
-
-/** The stage hashdock appends to a copy of the Dockerfile: it holds the requested paths and nothing else. */
-const ARTIFACTS_STAGE = 'hashdock-artifacts';
-/** The stage names of a Dockerfile, lowercased as BuildKit compares them. */
-function stageNames(dockerfile) {
-    return lib_main.DockerfileParser.parse(dockerfile)
-        .getFROMs()
-        .map(from => from.getBuildStage()?.toLowerCase())
-        .filter((name) => Boolean(name));
-}
-/** Every stage artifacts names is one the Dockerfile at the commit has: checked before anything is built. */
-function checkStages(requested, dockerfile, dockerfilePath) {
-    const stages = stageNames(dockerfile);
-    if (stages.includes(ARTIFACTS_STAGE)) {
-        throw new InputError(Input.Artifacts, `${dockerfilePath} has a stage named ${ARTIFACTS_STAGE}, the name hashdock gives the stage that collects artifacts; rename it`);
-    }
-    const unknown = requested.find(a => !stages.includes(a.stage));
-    if (unknown) {
-        const known = stages.length ? `its stages: ${stages.join(', ')}` : 'it names no stage (FROM … AS name)';
-        throw new InputError(Input.Artifacts, `'${unknown.stage}:${unknown.path}': ${dockerfilePath} has no stage '${unknown.stage}'; ${known}`);
-    }
-}
-/**
- * One more build on the same builder, with the same context, arguments, secrets and clock, of a copy of
- * the Dockerfile with one stage appended that copies just the requested paths: every stage before it is
- * a cache hit of the image build, and only those paths leave the builder (the local exporter would
- * otherwise send a stage's whole root file system). BuildKit's local exporter sets every timestamp from
- * SOURCE_DATE_EPOCH; they are set to the image clock once more here, so a BuildKit that does not gives
- * the same files.
- */
-async function exportArtifacts(p, context, workDir, log) {
-    const requested = p.inputs[Input.Artifacts];
-    const dockerfile = (0,external_node_path_.join)(workDir, 'artifacts.Dockerfile');
-    const copies = requested.map(a => `COPY --from=${a.stage} ${JSON.stringify([`/${a.path}`, `/${a.stage}/${a.path}`])}`);
-    await (0,promises_namespaceObject.writeFile)(dockerfile, `${await (0,promises_namespaceObject.readFile)(context.dockerfile, 'utf8')}\n\nFROM scratch AS ${ARTIFACTS_STAGE}\n${copies.join('\n')}\n`);
-    const dir = (0,external_node_path_.join)(workDir, 'artifacts');
-    const { args, env } = buildxArgs(p, context, { kind: 'artifacts', dockerfile, stage: ARTIFACTS_STAGE, dest: dir });
-    log.info(`Exporting ${requested.map(a => `${a.stage}:${a.path}`).join(', ')}`);
-    const r = await run('docker', args, { stream: true, env, allowFailure: true });
-    if (r.exitCode !== 0) {
-        const line = lastLine(r.stderr || r.stdout).replace(/^ERROR:\s*/, '');
-        // BuildKit names a path COPY cannot find by its absolute path in the stage: said as the line was written.
-        const missing = requested.find(a => line.includes(`"/${a.path}": not found`));
-        if (missing)
-            throw new InputError(Input.Artifacts, `'${missing.stage}:${missing.path}': the stage ${missing.stage} has no /${missing.path}; check the path, relative to the stage's root`);
-        throw new Error(`artifacts: the export failed: ${line}`);
-    }
-    await setTimes(dir, IMAGE_CLOCK);
-    const files = await describeFiles(dir);
-    // An empty directory would be delivered as nothing at all, and silently.
-    const empty = requested.find(a => !files.some(f => f.relativePath === `${a.stage}/${a.path}` || f.relativePath.startsWith(`${a.stage}/${a.path}/`)));
-    if (empty)
-        throw new InputError(Input.Artifacts, `'${empty.stage}:${empty.path}' is an empty directory in the stage; name a file or a directory that holds one`);
-    // The jobs of a fan-out (export-dir) each upload their platform's files in one workflow run: named apart.
-    const platform = p.exportDir ? `-${p.strategy.platforms[0].replace(/\//g, '-')}` : '';
-    return { dir, files, name: `hashdock-${p.commit.slice(0, 7)}${platform}` };
-}
-/** Every file under `dir`, sorted by path; a symlink is refused, since its target is not part of the export. */
-async function describeFiles(dir) {
-    const entries = await (0,promises_namespaceObject.readdir)(dir, { recursive: true, withFileTypes: true });
-    const files = [];
-    for (const entry of entries) {
-        if (entry.isDirectory())
-            continue;
-        const file = (0,external_node_path_.join)(entry.parentPath, entry.name);
-        const relativePath = (0,external_node_path_.relative)(dir, file);
-        const [stage, ...rest] = relativePath.split('/');
-        const name = `${stage}:${rest.join('/')}`;
-        if (entry.isSymbolicLink() || !entry.isFile()) {
-            throw new InputError(Input.Artifacts, `'${name}' is a symlink or special file in the stage; name the file it points to`);
-        }
-        files.push({ name, relativePath, size: (await (0,promises_namespaceObject.lstat)(file)).size, sha256: await sha256File(file) });
-    }
-    return files.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
-}
-function sha256File(file) {
-    return new Promise((resolve, reject) => {
-        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-        (0,external_node_fs_.createReadStream)(file)
-            .on('data', chunk => hash.update(chunk))
-            .on('end', () => resolve(hash.digest('hex')))
-            .on('error', reject);
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/core/stages/plan.ts
@@ -31182,6 +31089,73 @@ async function readRecords(dir) {
     return records;
 }
 
+;// CONCATENATED MODULE: ./src/core/stages/buildx-args.ts
+// The one place `docker buildx build` command lines are written: the image's, and the artifact export's,
+// which must agree on every option that keys BuildKit's cache, or the export would build again.
+
+
+
+/** The arguments, and the environment the secrets reach buildx through (never an argument). */
+function buildxArgs(p, context, output) {
+    const { strategy, inputs } = p;
+    const image = output.kind === 'image';
+    const secrets = secretArgs(p);
+    const args = [
+        'buildx', 'build',
+        '--builder', strategy.builder.name,
+        // On a terminal, BuildKit's own compact view of the image build; in a log or a pipe, every line.
+        '--progress', image && p.workspace.terminal ? 'tty' : 'plain',
+        '--file', image ? context.dockerfile : output.dockerfile,
+        '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
+        ...inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
+        ...(image ? Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]) : []),
+        ...(image ? inputs[Input.Annotations].flatMap(a => ['--annotation', a]) : []),
+        ...(image && inputs[Input.Target] ? ['--target', inputs[Input.Target]] : []),
+        ...Object.entries(context.named).flatMap(([name, value]) => ['--build-context', `${name}=${value}`]),
+        ...secrets.args,
+        ...inputs[Input.Ssh].flatMap(s => ['--ssh', s]),
+        // The image build just ran every step (no-cache included): the export reuses its results.
+        ...runOptions(p).filter(o => image || o !== '--no-cache'),
+        `--provenance=${image && strategy.provenance ? 'mode=max' : 'false'}`,
+        `--sbom=${image && strategy.sbom}`,
+        ...(image ? [...output.cacheArgs, '--metadata-file', output.metadataFile] : []),
+        ...(strategy.platforms.length ? ['--platform', strategy.platforms.join(',')] : []),
+        ...(image
+            ? ['--output', `type=${strategy.exporter},dest=${output.archive},${strategy.exporter === 'docker' ? 'oci-mediatypes=true,' : ''}rewrite-timestamp=true,compression=${strategy.compression},force-compression=true,name=${p.localRef}`]
+            : ['--target', output.stage, '--output', `type=local,dest=${output.dest}`]),
+        context.contextDir
+    ];
+    return { args, env: secrets.env };
+}
+/** BuildKit secrets as buildx takes them: a file by its path, a value through a variable of the run's own. */
+function secretArgs(p) {
+    const env = {};
+    const args = p.inputs[Input.Secrets].flatMap((secret, i) => {
+        if ('file' in secret)
+            return ['--secret', `id=${secret.id},src=${(0,external_node_path_.resolve)(p.workspace.repoDir, secret.file)}`];
+        // A variable of the runner's (secret-envs) is copied too: programs start from an allow-listed
+        // environment, so buildx would not see it otherwise.
+        const name = `HASHDOCK_SECRET_${i}`;
+        env[name] = 'value' in secret ? secret.value : (process.env[secret.env] ?? '');
+        return ['--secret', `id=${secret.id},env=${name}`];
+    });
+    return { args, env };
+}
+/** The options of BuildKit's RUN steps and of the build, as build-push-action passes them. */
+function runOptions(p) {
+    const i = p.inputs;
+    return [
+        ...(i[Input.NoCache] ? ['--no-cache'] : []),
+        ...(i[Input.Pull] ? ['--pull'] : []),
+        ...(i[Input.Network] ? ['--network', i[Input.Network]] : []),
+        // host networking is an entitlement the build must ask for; the builder must also allow it.
+        ...(i[Input.Network] === 'host' ? ['--allow', 'network.host'] : []),
+        ...(i[Input.ShmSize] ? ['--shm-size', i[Input.ShmSize]] : []),
+        ...i[Input.Ulimit].flatMap(u => ['--ulimit', u]),
+        ...i[Input.AddHosts].flatMap(h => ['--add-host', h.replace('=', ':')])
+    ];
+}
+
 ;// CONCATENATED MODULE: ./src/core/stages/build.ts
 // Stage 3: BuildKit writes the image once, as an archive; that archive is what is tested and what is pushed.
 
@@ -31641,26 +31615,13 @@ async function drop(r) {
     await r.arrayBuffer().catch(() => undefined);
     return undefined;
 }
-/** The `Basic …` header docker would send to `registry`: from the config file's auths, or its credential helper. */
+/** The `Basic …` header docker would send to `registry`: from the credentials file's auths, or its credential helper. */
 async function basicAuth(registry, authfile) {
     if (!authfile || !(0,external_node_fs_.existsSync)(authfile))
         return undefined;
     const config = JSON.parse(await (0,promises_namespaceObject.readFile)(authfile, 'utf8'));
-    const keys = registry === DOCKER_HUB ? ['https://index.docker.io/v1/', DOCKER_HUB] : [registry, `https://${registry}`];
-    for (const key of keys) {
-        const auth = config.auths?.[key]?.auth;
-        if (auth)
-            return `Basic ${auth}`;
-    }
-    const helper = keys.map(k => config.credHelpers?.[k]).find(Boolean) ?? config.credsStore;
-    if (!helper)
-        return undefined;
-    // The helper answers on standard output; the secret never reaches an argument list.
-    const r = await run(`docker-credential-${helper}`, ['get'], { input: keys[0], allowFailure: true }).catch(() => undefined);
-    if (!r || r.exitCode !== 0)
-        return undefined;
-    const { Username, Secret } = JSON.parse(r.stdout);
-    return `Basic ${Buffer.from(`${Username}:${Secret}`).toString('base64')}`;
+    const auth = credentialKeys(registry).map(k => config.auths?.[k]?.auth).find(Boolean) ?? (await helperCredentials(config, registry));
+    return auth ? `Basic ${auth}` : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/core/stages/attest.ts
@@ -31806,6 +31767,83 @@ async function copyAttestations(from, to, digest, session) {
     if (unindexed.length)
         await addToFallback(target, digest, unindexed);
     return records.length;
+}
+
+;// CONCATENATED MODULE: ./src/core/stages/artifacts.ts
+// Files out of build stages (the artifacts input): checked in plan, exported right after the image
+// build from the same build, and handed to the adapter only once the tests passed.
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * One more build on the same builder, with the same context, arguments, secrets and clock, of a copy of
+ * the Dockerfile with one stage appended that copies just the requested paths: every stage before it is
+ * a cache hit of the image build, and only those paths leave the builder (the local exporter would
+ * otherwise send a stage's whole root file system). BuildKit's local exporter sets every timestamp from
+ * SOURCE_DATE_EPOCH; they are set to the image clock once more here, so a BuildKit that does not gives
+ * the same files.
+ */
+async function exportArtifacts(p, context, workDir, log) {
+    const requested = p.inputs[Input.Artifacts];
+    const dockerfile = (0,external_node_path_.join)(workDir, 'artifacts.Dockerfile');
+    const copies = requested.map(a => `COPY --from=${a.stage} ${JSON.stringify([`/${a.path}`, `/${a.stage}/${a.path}`])}`);
+    await (0,promises_namespaceObject.writeFile)(dockerfile, `${await (0,promises_namespaceObject.readFile)(context.dockerfile, 'utf8')}\n\nFROM scratch AS ${ARTIFACTS_STAGE}\n${copies.join('\n')}\n`);
+    const dir = (0,external_node_path_.join)(workDir, 'artifacts');
+    const { args, env } = buildxArgs(p, context, { kind: 'artifacts', dockerfile, stage: ARTIFACTS_STAGE, dest: dir });
+    log.info(`Exporting ${requested.map(a => `${a.stage}:${a.path}`).join(', ')}`);
+    const r = await run('docker', args, { stream: true, env, allowFailure: true });
+    if (r.exitCode !== 0) {
+        const line = lastLine(r.stderr || r.stdout).replace(/^ERROR:\s*/, '');
+        // BuildKit names a path COPY cannot find by its absolute path in the stage: said as the line was written.
+        const missing = requested.find(a => line.includes(`"/${a.path}": not found`));
+        if (missing)
+            throw new InputError(Input.Artifacts, `'${missing.stage}:${missing.path}': the stage ${missing.stage} has no /${missing.path}; check the path, relative to the stage's root`);
+        throw new Error(`artifacts: the export failed: ${line}`);
+    }
+    await setTimes(dir, IMAGE_CLOCK);
+    const files = await describeFiles(dir);
+    // An empty directory would be delivered as nothing at all, and silently.
+    const empty = requested.find(a => !files.some(f => f.relativePath === `${a.stage}/${a.path}` || f.relativePath.startsWith(`${a.stage}/${a.path}/`)));
+    if (empty)
+        throw new InputError(Input.Artifacts, `'${empty.stage}:${empty.path}' is an empty directory in the stage; name a file or a directory that holds one`);
+    // The jobs of a fan-out (export-dir) each upload their platform's files in one workflow run: named apart.
+    const platform = p.exportDir ? `-${p.strategy.platforms[0].replace(/\//g, '-')}` : '';
+    return { dir, files, name: `hashdock-${p.commit.slice(0, 7)}${platform}` };
+}
+/** Every file under `dir`, sorted by path; a symlink is refused, since its target is not part of the export. */
+async function describeFiles(dir) {
+    const entries = await (0,promises_namespaceObject.readdir)(dir, { recursive: true, withFileTypes: true });
+    const files = [];
+    for (const entry of entries) {
+        if (entry.isDirectory())
+            continue;
+        const file = (0,external_node_path_.join)(entry.parentPath, entry.name);
+        const relativePath = (0,external_node_path_.relative)(dir, file);
+        const [stage, ...rest] = relativePath.split('/');
+        const name = `${stage}:${rest.join('/')}`;
+        if (entry.isSymbolicLink() || !entry.isFile()) {
+            throw new InputError(Input.Artifacts, `'${name}' is a symlink or special file in the stage; name the file it points to`);
+        }
+        files.push({ name, relativePath, size: (await (0,promises_namespaceObject.lstat)(file)).size, sha256: await sha256File(file) });
+    }
+    return files.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
+}
+function sha256File(file) {
+    return new Promise((resolve, reject) => {
+        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+        (0,external_node_fs_.createReadStream)(file)
+            .on('data', chunk => hash.update(chunk))
+            .on('end', () => resolve(hash.digest('hex')))
+            .on('error', reject);
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/core/stages/cache.ts
@@ -40133,7 +40171,7 @@ async function stages(inputs, workspace, log, progress) {
     const logins = loginNeeded ? inputs[Input.RegistryLogins] : [];
     if (!loginNeeded && inputs[Input.RegistryLogins].length)
         log.info('Not logging in: this run does not push (build-login: true logs in for private base images)');
-    const session = { ...(await login(logins, workDir)), retry: retryPolicy(inputs, log) };
+    const session = { ...(await login(logins, workDir, p.images.map(registryOf))), retry: retryPolicy(inputs, log) };
     for (const { registry, username } of logins)
         log.info(`Logged in to ${registry} as ${username}`);
     const unlogged = [...new Set(p.images.map(registryOf))].filter(r => !session.registries.includes(r));

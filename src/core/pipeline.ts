@@ -132,7 +132,7 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
   const loginNeeded = inputs[Input.Push] || inputs[Input.BuildLogin]
   const logins = loginNeeded ? inputs[Input.RegistryLogins] : []
   if (!loginNeeded && inputs[Input.RegistryLogins].length) log.info('Not logging in: this run does not push (build-login: true logs in for private base images)')
-  const session: RegistrySession = { ...(await login(logins, workDir)), retry: retryPolicy(inputs, log) }
+  const session: RegistrySession = { ...(await login(logins, workDir, p.images.map(registryOf))), retry: retryPolicy(inputs, log) }
   for (const { registry, username } of logins) log.info(`Logged in to ${registry} as ${username}`)
   const unlogged = [...new Set(p.images.map(registryOf))].filter(r => !session.registries.includes(r))
   if (inputs[Input.Push] && logins.length && unlogged.length) log.info(`Using the runner's own login for ${unlogged.join(', ')}`)

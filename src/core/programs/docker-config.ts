@@ -33,16 +33,21 @@ export interface RegistrySession {
  * (docker/login-action), credential helpers and the selected builder keep working, the build reads base
  * images and the cache with hashdock's login, and removing the copy removes only what hashdock added.
  */
-export async function login(logins: RegistryLogin[], workDir: string): Promise<RegistrySession> {
+export async function login(logins: RegistryLogin[], workDir: string, registries: string[] = []): Promise<RegistrySession> {
   const userDir = userConfigDir()
+  const config = await userConfig(userDir)
+  // Registries the run pushes to or reads from through the user's credential store or helpers: resolved
+  // once into the run's own credentials file, since skopeo and the registry client read a file.
+  const logged = new Set(logins.map(l => l.registry))
+  const stored = await storedCredentials(config, registries.filter(r => !logged.has(r)))
   if (!logins.length) {
     const own = join(userDir, 'config.json')
-    return { registries: [], configDir: userDir, authfile: existsSync(own) ? own : undefined }
+    if (!Object.keys(stored).length) return { registries: [], configDir: userDir, authfile: existsSync(own) ? own : undefined }
+    return { registries: [], configDir: userDir, authfile: await authFile(workDir, { ...(config.auths as object), ...stored }, config) }
   }
   const dir = await mkdtemp(join(workDir, 'docker-config-'))
   // buildx keeps builders in the configuration directory: the run's builders must land in the user's.
   await mkdir(join(userDir, 'buildx'), { recursive: true })
-  const config = await userConfig(userDir)
   // An empty helper for each registry keeps its login in this file, out of the user's credential store.
   const keys = logins.flatMap(({ registry }) => (registry === DOCKER_HUB ? [registry, 'https://index.docker.io/v1/'] : [registry]))
   config.credHelpers = { ...(config.credHelpers as object), ...Object.fromEntries(keys.map(k => [k, ''])) }
@@ -59,16 +64,60 @@ export async function login(logins: RegistryLogin[], workDir: string): Promise<R
       throw new ServiceError(Input.Image, `registry ${registry} is unreachable: ${why}`)
     }
   }
-  // skopeo reads an empty credential helper as a helper named '': it gets the logins themselves, and
-  // the user's other helpers.
   const written = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'))
-  const helpers = Object.fromEntries(Object.entries(config.credHelpers as Record<string, string>).filter(([, helper]) => helper))
-  const authfile = join(dir, 'skopeo-auth.json')
-  await writeFile(authfile, JSON.stringify({ auths: written.auths ?? {}, credHelpers: helpers }), { mode: 0o600 })
+  const authfile = await authFile(dir, { ...(written.auths ?? {}), ...stored }, config)
   // Every program the run starts (buildx, compose, the tests' docker calls) reads this configuration.
   const previous = process.env.DOCKER_CONFIG
   process.env.DOCKER_CONFIG = dir
   return { registries: logins.map(l => l.registry), configDir: dir, authfile, overlay: { dir, previous } }
+}
+
+/**
+ * The credentials file skopeo and the registry client read: the logins themselves, and the user's
+ * named helpers (skopeo reads an empty helper as a helper named '', so those are left out; a
+ * credential store is resolved into auths by storedCredentials instead).
+ */
+async function authFile(dir: string, auths: Record<string, unknown>, config: Record<string, unknown>): Promise<string> {
+  const helpers = Object.fromEntries(Object.entries((config.credHelpers ?? {}) as Record<string, string>).filter(([, helper]) => helper))
+  const file = join(dir, 'skopeo-auth.json')
+  await writeFile(file, JSON.stringify({ auths, credHelpers: helpers }), { mode: 0o600 })
+  return file
+}
+
+/** The names docker files a registry's credentials under: Docker Hub has its historical one first. */
+export const credentialKeys = (registry: string): string[] => (registry === DOCKER_HUB ? ['https://index.docker.io/v1/', DOCKER_HUB] : [registry, `https://${registry}`])
+
+/**
+ * The `auths` entries of the registries whose credentials a docker configuration keeps in a credential
+ * store or helper (credsStore, credHelpers), as docker itself would find them; a registry the store does
+ * not know is left out.
+ */
+async function storedCredentials(config: Record<string, unknown>, registries: string[]): Promise<Record<string, { auth: string }>> {
+  const found: Record<string, { auth: string }> = {}
+  const auths = (config.auths ?? {}) as Record<string, { auth?: string }>
+  for (const registry of new Set(registries)) {
+    const keys = credentialKeys(registry)
+    if (keys.some(k => auths[k]?.auth)) continue
+    const auth = await helperCredentials(config, registry)
+    if (auth) found[keys[0]] = { auth }
+  }
+  return found
+}
+
+/**
+ * `user:secret`, base64, from the helper a docker configuration names for `registry` (its credHelpers
+ * entry, else its credsStore); undefined when there is none or it knows no credentials for it. The
+ * helper answers on standard output; the secret never reaches an argument list.
+ */
+export async function helperCredentials(config: { credHelpers?: unknown; credsStore?: unknown }, registry: string): Promise<string | undefined> {
+  const keys = credentialKeys(registry)
+  const helpers = (config.credHelpers ?? {}) as Record<string, string>
+  const helper = keys.map(k => helpers[k]).find(h => h !== undefined) ?? (typeof config.credsStore === 'string' ? config.credsStore : undefined)
+  if (!helper) return undefined
+  const r = await run(`docker-credential-${helper}`, ['get'], { input: keys[0], allowFailure: true }).catch(() => undefined)
+  if (!r || r.exitCode !== 0) return undefined
+  const { Username, Secret } = JSON.parse(r.stdout) as { Username: string; Secret: string }
+  return Buffer.from(`${Username}:${Secret}`).toString('base64')
 }
 
 /**

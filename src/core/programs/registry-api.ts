@@ -2,10 +2,9 @@
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import type { RegistrySession } from './docker-config.js'
+import { credentialKeys, helperCredentials, type RegistrySession } from './docker-config.js'
 import { Input } from '../constants.js'
 import { ServiceError } from '../errors.js'
-import { run } from './exec.js'
 import { DEFAULT_RETRY, isTransientStatus, retryAfter, TransientError, withRetries, type RetryPolicy } from './retry.js'
 import { DOCKER_HUB, isLoopback, registryOf } from '../image-ref.js'
 
@@ -202,20 +201,10 @@ async function drop(r: Response): Promise<undefined> {
   return undefined
 }
 
-/** The `Basic …` header docker would send to `registry`: from the config file's auths, or its credential helper. */
+/** The `Basic …` header docker would send to `registry`: from the credentials file's auths, or its credential helper. */
 async function basicAuth(registry: string, authfile: string | undefined): Promise<string | undefined> {
   if (!authfile || !existsSync(authfile)) return undefined
   const config = JSON.parse(await readFile(authfile, 'utf8')) as { auths?: Record<string, { auth?: string }>; credHelpers?: Record<string, string>; credsStore?: string }
-  const keys = registry === DOCKER_HUB ? ['https://index.docker.io/v1/', DOCKER_HUB] : [registry, `https://${registry}`]
-  for (const key of keys) {
-    const auth = config.auths?.[key]?.auth
-    if (auth) return `Basic ${auth}`
-  }
-  const helper = keys.map(k => config.credHelpers?.[k]).find(Boolean) ?? config.credsStore
-  if (!helper) return undefined
-  // The helper answers on standard output; the secret never reaches an argument list.
-  const r = await run(`docker-credential-${helper}`, ['get'], { input: keys[0], allowFailure: true }).catch(() => undefined)
-  if (!r || r.exitCode !== 0) return undefined
-  const { Username, Secret } = JSON.parse(r.stdout) as { Username: string; Secret: string }
-  return `Basic ${Buffer.from(`${Username}:${Secret}`).toString('base64')}`
+  const auth = credentialKeys(registry).map(k => config.auths?.[k]?.auth).find(Boolean) ?? (await helperCredentials(config, registry))
+  return auth ? `Basic ${auth}` : undefined
 }
