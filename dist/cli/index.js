@@ -27128,6 +27128,28 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/core/advice/describe.ts
+const SHOWN_INPUTS = 3;
+function describeAdvice(a, code = text => text) {
+    if (a.kind === 'root') {
+        // A stage without `AS name` is known by its index, which says nothing to a reader.
+        const stage = /^\d+$/.test(a.stage) ? 'the final stage' : `the final stage ${code(a.stage)}`;
+        const why = a.instruction.startsWith('USER') ? `${code(a.instruction)} makes ${stage} run as root` : `${stage[0].toUpperCase()}${stage.slice(1)} runs as root (the Dockerfile sets no USER)`;
+        return `${why}, and nothing in the Dockerfile needs it (no port below 1024 is exposed): add an unprivileged user and switch to it after the last step that needs root, e.g. ${code('RUN useradd --uid 10001 app')} then ${code('USER 10001')}.`;
+    }
+    if (a.kind === 'clock') {
+        const stage = /^\d+$/.test(a.stage) ? 'its stage' : `stage ${code(a.stage)}`;
+        const declare = /^declare ARG SOURCE_DATE_EPOCH in the stage/;
+        const fix = declare.test(a.suggestion) ? `${a.suggestion.replace(declare, `declare ${code('ARG SOURCE_DATE_EPOCH')} in ${stage}`)} (hashdock passes the image clock as its value)` : a.suggestion;
+        return `${code(a.instruction)} runs ${a.tool}, which writes the build's own clock into what it makes, so two builds of one commit give two digests: ${fix}.`;
+    }
+    const names = a.step.inputs.slice(0, SHOWN_INPUTS).map(code).join(', ') + (a.step.inputs.length > SHOWN_INPUTS ? ` and ${a.step.inputs.length - SHOWN_INPUTS} more` : '');
+    const reads = a.step.inputs.length ? `${names} changed in ${a.step.changed}` : 'it reads no file of the repository';
+    const fix = a.step.inputs.length ? `copy ${names} first` : `move it before ${code(a.instruction)}`;
+    return (`${code(a.instruction)} (changed in ${a.changed} of the last ${a.commits} commits) precedes ${code(a.step.instruction)} (${reads}): ` +
+        `${fix} and the step becomes a cache hit in about ${a.hitRate.after}% of builds instead of ${a.hitRate.now}%.`);
+}
+
 ;// CONCATENATED MODULE: ./src/core/constants.ts
 // The names callers see: inputs and outputs of the action (and flags of the CLI), and saved state.
 var Input;
@@ -27427,705 +27449,6 @@ async function output(command, args, options = {}) {
     return (await run(command, args, options)).stdout;
 }
 
-;// CONCATENATED MODULE: ./src/core/programs/builder.ts
-// The BuildKit builder a run uses: the one the user selected, or a docker-container builder of the run's own.
-
-
-
-
-
-/**
- * The builder buildx would use: the one named (the builder input), else BUILDX_BUILDER, else the
- * one selected with `docker buildx use` (docker/setup-buildx-action selects the one it creates).
- */
-async function selectedBuilder(name) {
-    const r = await run('docker', ['buildx', 'inspect', ...(name ? [name] : [])], { allowFailure: true });
-    if (r.exitCode !== 0) {
-        if (name)
-            throw new InputError(Input.Builder, `no builder named '${name}': ${lastLine(r.stderr)}; create it (docker buildx create, or docker/setup-buildx-action) or leave builder empty`);
-        throw new Error(`docker buildx cannot name its builder: ${lastLine(r.stderr)}`);
-    }
-    // `buildx inspect` has no machine-readable form in every version in use; its first lines are stable.
-    const field = (key) => new RegExp(`^${key}:\\s*(.+)$`, 'm').exec(r.stdout)?.[1].trim() ?? '';
-    return { name: field('Name'), driver: field('Driver') };
-}
-/** The builder a run creates for itself when the selected one cannot do the job. */
-const runBuilderName = (runId) => `hashdock-${runId}`;
-/** Creates and starts a docker-container builder, as docker/setup-buildx-action does. */
-async function createRunBuilder(runId, workDir, options) {
-    const name = runBuilderName(runId);
-    const args = ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'];
-    if (options.loopbackRegistries.length) {
-        const config = (0,external_node_path_.join)(workDir, 'buildkitd.toml');
-        await (0,promises_namespaceObject.writeFile)(config, options.loopbackRegistries.map(r => `[registry.${JSON.stringify(r)}]\n  http = true\n`).join(''));
-        args.push('--driver-opt', 'network=host', '--buildkitd-config', config);
-    }
-    await run('docker', args);
-    return name;
-}
-/** The run's own builder, by name, when it exists: empty when the run made none or it is gone. */
-async function runBuilder(runId) {
-    const name = runBuilderName(runId);
-    return (await run('docker', ['buildx', 'inspect', name], { allowFailure: true })).exitCode === 0 ? [name] : [];
-}
-async function removeRunBuilder(runId) {
-    for (const name of await runBuilder(runId))
-        await run('docker', ['buildx', 'rm', name]);
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-// EXTERNAL MODULE: ./node_modules/dotenv/lib/main.js
-var main = __nccwpck_require__(8889);
-;// CONCATENATED MODULE: ./src/core/compose/interpolate.ts
-// Compose's variable substitution (`$NAME`, `${NAME:-default}`, `${NAME?error}`, `$$`), done by hashdock
-// so compose is never asked to read a commit's file with an environment of its own.
-/** Raised for `${NAME?message}` with NAME unset, and for text compose could not read either. */
-class InterpolationError extends Error {
-}
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
-/** Substitutes every variable of `text`; one left-to-right pass, so the time is linear in the text. */
-function interpolate(text, vars) {
-    return substitute(text, 0, vars, false).value;
-}
-/** Every string of a parsed YAML value interpolated (keys are not, as in compose). */
-function interpolateAll(value, vars) {
-    if (typeof value === 'string')
-        return interpolate(value, vars);
-    if (Array.isArray(value))
-        return value.map(v => interpolateAll(v, vars));
-    if (value && typeof value === 'object')
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateAll(v, vars)]));
-    return value;
-}
-/** Reads from `start` until the end, or (nested) until the `}` that closes a `${…}`; returns where it stopped. */
-function substitute(text, start, vars, nested) {
-    let out = '';
-    let i = start;
-    while (i < text.length) {
-        const c = text[i];
-        if (nested && c === '}')
-            return { value: out, end: i };
-        if (c !== '$') {
-            out += c;
-            i++;
-            continue;
-        }
-        const next = text[i + 1];
-        if (next === '$') {
-            out += '$';
-            i += 2;
-        }
-        else if (next === '{') {
-            const braced = expression(text, i + 2, vars);
-            out += braced.value;
-            i = braced.end + 1;
-        }
-        else {
-            const name = NAME.exec(text.slice(i + 1, i + 1 + 256))?.[0];
-            if (name) {
-                out += vars[name] ?? '';
-                i += 1 + name.length;
-            }
-            else {
-                out += '$';
-                i++;
-            }
-        }
-    }
-    if (nested)
-        throw new InterpolationError(`'${text.slice(0, 80)}' has a \${ without its closing }`);
-    return { value: out, end: i };
-}
-/** `NAME`, then an optional operator and a word that may itself hold variables; stops at the closing `}`. */
-function expression(text, start, vars) {
-    const name = NAME.exec(text.slice(start, start + 256))?.[0];
-    if (!name)
-        throw new InterpolationError(`'${text.slice(0, 80)}' has an invalid \${…} expression`);
-    let i = start + name.length;
-    const set = Object.hasOwn(vars, name);
-    const value = set ? vars[name] : undefined;
-    if (text[i] === '}')
-        return { value: value ?? '', end: i };
-    if (i >= text.length)
-        throw new InterpolationError(`'${text.slice(0, 80)}' has a \${ without its closing }`);
-    const colon = text[i] === ':';
-    if (colon)
-        i++;
-    const op = text[i];
-    if (op !== '-' && op !== '?' && op !== '+')
-        throw new InterpolationError(`'${text.slice(0, 80)}' has an invalid \${…} expression`);
-    const word = substitute(text, i + 1, vars, true);
-    // With a colon, an empty value counts as unset.
-    const present = colon ? !!value : set;
-    if (op === '-')
-        return { value: present ? value : word.value, end: word.end };
-    if (op === '+')
-        return { value: present ? word.value : '', end: word.end };
-    if (!present)
-        throw new InterpolationError(`variable ${name} is required: ${word.value || `set ${name}`}`);
-    return { value: value, end: word.end };
-}
-
-;// CONCATENATED MODULE: ./src/core/paths.ts
-// Paths a commit names, judged where they really lead.
-
-
-/** Whether a path, symlinks followed, lies inside `root`; a path that does not exist yet is judged by its nearest existing parent. */
-function inside(root) {
-    // Asked on the first question, not before: a promise nobody awaits must never be left to fail.
-    let rootReal;
-    return async (path) => {
-        const top = await (rootReal ??= (0,promises_namespaceObject.realpath)(root));
-        let probe = (0,external_node_path_.resolve)(path);
-        let rest = '';
-        for (;;) {
-            try {
-                const real = await (0,promises_namespaceObject.realpath)(probe);
-                const full = rest ? (0,external_node_path_.resolve)(real, rest) : real;
-                return full === top || full.startsWith(top + external_node_path_.sep);
-            }
-            catch {
-                const parent = (0,external_node_path_.dirname)(probe);
-                if (parent === probe)
-                    return false;
-                rest = rest ? `${probe.slice(parent.length + 1)}${external_node_path_.sep}${rest}` : probe.slice(parent.length + 1);
-                probe = parent;
-            }
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/core/compose/load.ts
-// A commit's compose files read as data, the way compose reads them: every YAML document, anchors and
-// merge keys, includes and extends (inside the commit only), each project's .env, variables substituted.
-// Nothing here runs compose: what it returns is only ever translated (see project.ts).
-
-
-
-
-
-
-/** A commit's compose file that cannot be read safely: the message names the file and what to do. */
-class ComposeReadError extends Error {
-}
-/** Budgets on what a commit's compose files may make hashdock read. */
-const MAX_FILE_BYTES = 1 << 20;
-const MAX_FILES = 32;
-const MAX_DEPTH = 8;
-const obj = (value) => (value && typeof value === 'object' && !Array.isArray(value) ? value : {});
-const list = (value) => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
-/** A file of the commit read within a byte budget, symlinks followed only inside the commit: its text, or why not. */
-async function commitFile(inTree, path, maxBytes) {
-    const stat = await (0,promises_namespaceObject.lstat)(path).catch(() => undefined);
-    if (!stat)
-        return { problem: 'is not a file of the commit', missing: true };
-    if (stat.isSymbolicLink() && !(await inTree(path)))
-        return { problem: 'is a symlink outside the commit', missing: false };
-    const real = await (0,promises_namespaceObject.realpath)(path);
-    const target = await (0,promises_namespaceObject.lstat)(real);
-    if (!target.isFile())
-        return { problem: 'is not a file', missing: false };
-    if (target.size > maxBytes)
-        return { problem: `is larger than ${maxBytes >= 1 << 20 ? `${maxBytes >> 20} MiB` : `${maxBytes >> 10} KiB`}`, missing: false };
-    return { text: await (0,promises_namespaceObject.readFile)(real, 'utf8') };
-}
-const REMOTE = /^([a-z][a-z0-9+.-]*:\/\/|[\w.-]+@[\w.-]+:)/i;
-/** Reads `file` (a path of the commit, relative to `tree`) and everything it includes or extends. */
-async function loadProject(tree, file, given) {
-    const reader = new Reader(tree);
-    const path = (0,external_node_path_.join)(tree, file);
-    const vars = { ...(await reader.dotenv((0,external_node_path_.dirname)(path))), ...given };
-    const project = { services: {}, networks: {}, volumes: {}, vars };
-    await reader.project(path, vars, project, 0);
-    return project;
-}
-class Reader {
-    tree;
-    files = 0;
-    inTree;
-    constructor(tree) {
-        this.tree = tree;
-        this.inTree = inside(tree);
-    }
-    name(path) {
-        return (0,external_node_path_.relative)(this.tree, path) || '.';
-    }
-    /** A path named by a file of the commit, made absolute and checked: a file of the commit, never the host's. */
-    async local(from, what, value, base) {
-        if (typeof value !== 'string' || !value)
-            throw new ComposeReadError(`${this.name(from)}: ${what} must be a path`);
-        if (REMOTE.test(value))
-            throw new ComposeReadError(`${this.name(from)}: ${what} '${value}' is remote; hashdock reads only files of the commit`);
-        const full = (0,external_node_path_.isAbsolute)(value) ? value : (0,external_node_path_.resolve)(base, value);
-        if (!(await this.inTree(full)))
-            throw new ComposeReadError(`${this.name(from)}: ${what} '${value}' is outside the commit`);
-        return full;
-    }
-    /** A file's text, within the budgets; a file that is not there is reported, never guessed at. */
-    async text(path, what) {
-        if (++this.files > MAX_FILES)
-            throw new ComposeReadError(`more than ${MAX_FILES} files are included, extended or read; hashdock reads no more`);
-        const file = await commitFile(this.inTree, path, MAX_FILE_BYTES);
-        if ('problem' in file)
-            throw new ComposeReadError(`${what} '${this.name(path)}' ${file.problem}`);
-        return file.text;
-    }
-    /** A project directory's .env, as compose reads it for interpolation: absent is empty. */
-    async dotenv(dir) {
-        const path = (0,external_node_path_.join)(dir, '.env');
-        if (!(await (0,promises_namespaceObject.lstat)(path).catch(() => undefined)))
-            return {};
-        return (0,main.parse)(await this.text(path, "the project's .env"));
-    }
-    /** Every document of a YAML file, merged in order as compose merges them, variables substituted. */
-    async yaml(path, vars) {
-        const text = await this.text(path, 'compose file');
-        const docs = (0,dist/* parseAllDocuments */.hR)(text, { merge: true, uniqueKeys: true });
-        if (!Array.isArray(docs))
-            throw new ComposeReadError(`${this.name(path)}: not YAML`);
-        let merged = {};
-        for (const doc of docs) {
-            const problem = doc.errors[0] ?? doc.warnings[0];
-            if (problem)
-                throw new ComposeReadError(`${this.name(path)}: cannot be read: ${problem.message.split('\n')[0]}`);
-            let value;
-            try {
-                value = doc.toJS({ maxAliasCount: 100 });
-            }
-            catch (error) {
-                throw new ComposeReadError(`${this.name(path)}: cannot be read: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-            }
-            if (value === null || value === undefined)
-                continue;
-            if (typeof value !== 'object' || Array.isArray(value))
-                throw new ComposeReadError(`${this.name(path)}: a document is not a mapping`);
-            merged = mergeProject(merged, value);
-        }
-        try {
-            return obj(interpolateAll(merged, vars));
-        }
-        catch (error) {
-            if (error instanceof InterpolationError)
-                throw new ComposeReadError(`${this.name(path)}: ${error.message}`);
-            throw error;
-        }
-    }
-    /** A file's includes first, then its own services, networks and volumes, each name defined once. */
-    async project(path, vars, into, depth) {
-        if (depth > MAX_DEPTH)
-            throw new ComposeReadError(`${this.name(path)}: includes nest deeper than ${MAX_DEPTH}`);
-        const doc = await this.yaml(path, vars);
-        const base = (0,external_node_path_.dirname)(path);
-        for (const entry of list(doc.include)) {
-            const e = typeof entry === 'string' ? { path: entry } : obj(entry);
-            const paths = await Promise.all(list(e.path).map(p => this.local(path, 'include', p, base)));
-            if (!paths.length)
-                throw new ComposeReadError(`${this.name(path)}: an include names no file`);
-            const dir = e.project_directory === undefined ? (0,external_node_path_.dirname)(paths[0]) : await this.local(path, 'include project_directory', e.project_directory, base);
-            let own = {};
-            if (e.env_file === undefined)
-                own = await this.dotenv(dir);
-            for (const f of list(e.env_file))
-                own = { ...own, ...(0,main.parse)(await this.text(await this.local(path, 'include env_file', f, base), 'env_file')) };
-            // The including project's variables win over the included project's own.
-            for (const p of paths)
-                await this.project(p, { ...own, ...vars }, into, depth + 1);
-        }
-        const services = obj(doc.services);
-        for (const name of Object.keys(services)) {
-            if (Object.hasOwn(into.services, name)) {
-                throw new ComposeReadError(`service '${name}' is defined in both ${into.services[name].file} and ${this.name(path)}`);
-            }
-            into.services[name] = { def: await this.resolved(path, services, name, vars, depth, []), file: this.name(path), dir: base };
-        }
-        for (const kind of ['networks', 'volumes']) {
-            for (const [name, value] of Object.entries(obj(doc[kind]))) {
-                if (Object.hasOwn(into[kind], name))
-                    throw new ComposeReadError(`${kind.slice(0, -1)} '${name}' is defined twice (in ${this.name(path)})`);
-                into[kind][name] = obj(value);
-            }
-        }
-    }
-    /** A service with what it extends merged under it; relative paths made absolute from the file that wrote them. */
-    async resolved(path, services, name, vars, depth, seen) {
-        const key = `${path}#${name}`;
-        if (seen.includes(key))
-            throw new ComposeReadError(`${this.name(path)}: service '${name}' extends itself`);
-        if (seen.length > MAX_DEPTH)
-            throw new ComposeReadError(`${this.name(path)}: extends nest deeper than ${MAX_DEPTH}`);
-        if (!Object.hasOwn(services, name))
-            throw new ComposeReadError(`${this.name(path)}: extends names service '${name}', which it does not define`);
-        const def = absolutePaths(obj(services[name]), (0,external_node_path_.dirname)(path));
-        if (def.extends === undefined)
-            return def;
-        const ext = typeof def.extends === 'string' ? { service: def.extends } : obj(def.extends);
-        const { extends: _, ...rest } = def;
-        let from = path;
-        let fromServices = services;
-        if (ext.file !== undefined) {
-            from = await this.local(path, `service '${name}' extends.file`, ext.file, (0,external_node_path_.dirname)(path));
-            fromServices = obj((await this.yaml(from, vars)).services);
-        }
-        const base = await this.resolved(from, fromServices, String(ext.service), vars, depth, [...seen, key]);
-        return mergeService(base, rest);
-    }
-}
-/** Relative build contexts and env files of a service, made absolute from the directory of its file. */
-function absolutePaths(def, dir) {
-    const out = { ...def };
-    const abs = (p) => (typeof p === 'string' && !REMOTE.test(p) && !(0,external_node_path_.isAbsolute)(p) ? (0,external_node_path_.resolve)(dir, p) : p);
-    if (typeof out.build === 'string')
-        out.build = { context: abs(out.build) };
-    else if (out.build && typeof out.build === 'object')
-        out.build = { ...obj(out.build), context: abs(obj(out.build).context ?? '.') };
-    if (out.env_file !== undefined)
-        out.env_file = list(out.env_file).map(f => (typeof f === 'string' ? abs(f) : { ...obj(f), path: abs(obj(f).path) }));
-    return out;
-}
-/** Later documents of a file override earlier ones, as compose's override files do. */
-function mergeProject(a, b) {
-    const out = { ...a };
-    for (const [key, value] of Object.entries(b)) {
-        if (key === 'services') {
-            const services = { ...obj(a.services) };
-            for (const [name, def] of Object.entries(obj(value)))
-                services[name] = Object.hasOwn(services, name) ? mergeService(obj(services[name]), obj(def)) : def;
-            out.services = services;
-        }
-        else if (key === 'include')
-            out.include = [...list(a.include), ...list(value)];
-        else
-            out[key] = deepMerge(a[key], value);
-    }
-    return out;
-}
-/** Settings compose lists as KEY=VALUE lines or as a mapping: merged key by key. */
-const KEYED = new Set(['environment', 'labels', 'annotations', 'sysctls']);
-/** Lists compose merges by one field of each entry (a later entry for the same target wins). */
-const BY_TARGET = new Set(['volumes']);
-/** Compose's merge of an overriding service definition into a base one (extends, several documents). */
-function mergeService(base, over) {
-    const out = { ...base };
-    for (const [key, value] of Object.entries(over)) {
-        if (!Object.hasOwn(base, key))
-            out[key] = value;
-        else if (key === 'command' || key === 'entrypoint' || key === 'image')
-            out[key] = value;
-        else if (KEYED.has(key))
-            out[key] = { ...keyed(base[key]), ...keyed(value) };
-        else if (key === 'depends_on' || key === 'networks')
-            out[key] = { ...named(base[key]), ...named(value) };
-        else if (BY_TARGET.has(key)) {
-            const target = (v) => (typeof v === 'string' ? (v.split(':')[1] ?? v) : String(obj(v).target));
-            const later = list(value);
-            out[key] = [...list(base[key]).filter(v => !later.some(w => target(w) === target(v))), ...later];
-        }
-        else
-            out[key] = deepMerge(base[key], value);
-    }
-    return out;
-}
-/** `[A=b, C]` or `{A: b}` as a mapping; a name without a value maps to null. */
-function keyed(value) {
-    if (!Array.isArray(value))
-        return { ...obj(value) };
-    return Object.fromEntries(value.map(line => {
-        const s = String(line);
-        const at = s.indexOf('=');
-        return at < 0 ? [s, null] : [s.slice(0, at), s.slice(at + 1)];
-    }));
-}
-/** `[a, b]` or `{a: {...}}` as a mapping of names. */
-function named(value) {
-    if (Array.isArray(value))
-        return Object.fromEntries(value.map(n => [String(n), {}]));
-    return Object.fromEntries(Object.entries(obj(value)).map(([k, v]) => [k, obj(v)]));
-}
-function deepMerge(a, b) {
-    if (Array.isArray(a) && Array.isArray(b))
-        return [...a, ...b.filter(v => !a.some(w => JSON.stringify(w) === JSON.stringify(v)))];
-    if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
-        const out = { ...a };
-        for (const [k, v] of Object.entries(b))
-            out[k] = Object.hasOwn(out, k) ? deepMerge(out[k], v) : v;
-        return out;
-    }
-    return b;
-}
-
-;// CONCATENATED MODULE: ./src/core/compose/project.ts
-// The compose project hashdock writes for an untrusted commit: only what integration tests need, taken
-// from the commit's files by an allow-list, every name scoped to the run. Compose never sees the commit's files.
-
-
-
-
-
-
-/** A setting of the commit's compose file that hashdock does not hand to compose. */
-class ComposeRefusal extends Error {
-}
-/** Service names compose accepts; anything else (`--follow`, say) is never a name on a command line. */
-const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
-const PLAIN_SCALAR = (v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
-const ENV_FILE_MAX = 256 << 10;
-/** An image reference as the engine reads one: never an option, never two words. */
-const IMAGE = /^[a-zA-Z0-9][\w./:@-]{0,511}$/;
-/**
- * Translates what the commit's files define into a project file of hashdock's own. Settings outside the
- * allow-list are refused (one message naming the service and the key); `x-` extensions are dropped.
- */
-async function writeProject(source, options) {
-    const inTree = inside(options.tree);
-    const runLabel = { [RUN_LABEL]: options.runId };
-    const scoped = (name) => `${options.project}-${name.toLowerCase()}`;
-    const networks = Object.keys(source.networks);
-    const volumes = Object.keys(source.volumes);
-    const services = {};
-    const builds = [];
-    const pulls = new Set();
-    // A service with profiles is left out, as compose leaves it when no profile is active.
-    const active = Object.entries(source.services).filter(([name, s]) => name === options.tested || !list(s.def.profiles).length);
-    const names = active.map(([name]) => name);
-    for (const [name, service] of active) {
-        if (!SERVICE_NAME.test(name))
-            throw new ComposeRefusal(`the service name '${name.slice(0, 64)}' is not one compose accepts (letters, digits, '.', '_', '-')`);
-        const out = await translateService(name, service, { ...options, inTree, names, networks, volumes, vars: source.vars });
-        out.labels = { ...obj(out.labels), ...runLabel };
-        if (name === options.tested) {
-            out.image = options.localRef;
-            if (options.platform)
-                out.platform = options.platform;
-        }
-        else if (service.def.build !== undefined) {
-            const build = await serviceBuild(name, service, inTree, scoped(name));
-            builds.push(build);
-            out.image = build.image;
-        }
-        else {
-            if (typeof service.def.image !== 'string' || !IMAGE.test(service.def.image))
-                throw refusal(name, `image ${JSON.stringify(service.def.image ?? null)}`, 'an image reference');
-            out.image = service.def.image;
-            pulls.add(service.def.image);
-        }
-        out.pull_policy = 'never';
-        services[name] = out;
-    }
-    const top = (kind, allowed) => {
-        const out = {};
-        for (const [name, def] of Object.entries(source[kind])) {
-            const what = `${kind.slice(0, -1)} '${name}'`;
-            for (const key of Object.keys(def)) {
-                if (key.startsWith('x-') || key === 'name')
-                    continue; // a name of the commit's own would reach outside the run
-                if (!allowed.includes(key))
-                    throw new ComposeRefusal(`${what} sets ${key}, which hashdock does not pass to compose for an untrusted commit`);
-            }
-            if (def.driver !== undefined && def.driver !== (kind === 'networks' ? 'bridge' : 'local'))
-                throw new ComposeRefusal(`${what} sets driver ${String(def.driver)}, which hashdock does not pass to compose for an untrusted commit`);
-            out[name] = { ...pick(def, ['internal', 'enable_ipv6', 'attachable']), labels: { ...keyed(def.labels), ...runLabel } };
-        }
-        return out;
-    };
-    const project = {
-        services,
-        networks: { default: { labels: runLabel }, ...top('networks', ['driver', 'internal', 'enable_ipv6', 'attachable', 'labels']) },
-        volumes: top('volumes', ['driver', 'labels'])
-    };
-    return { yaml: (0,dist/* stringify */.As)(literal(project), { aliasDuplicateObjects: false }), services: names, builds, pulls: [...pulls] };
-}
-const refusal = (service, setting, what = '') => new ComposeRefusal(`service '${service}' sets ${setting}, which hashdock does not pass to compose for an untrusted commit${what ? ` (${what})` : ''}`);
-/** Keys copied as they are, once their value has the shape compose expects. */
-const SCALARS = ['working_dir', 'user', 'hostname', 'domainname', 'stop_signal', 'stop_grace_period', 'restart', 'init', 'read_only', 'tty', 'stdin_open', 'shm_size', 'platform', 'mem_limit', 'cpus'];
-/** Keys hashdock reads itself, or decides itself. */
-const HANDLED = ['image', 'build', 'pull_policy', 'profiles', 'command', 'entrypoint', 'environment', 'env_file', 'healthcheck', 'depends_on', 'networks', 'volumes', 'tmpfs', 'ports', 'expose', 'labels', 'extra_hosts', 'cap_drop', 'security_opt', 'ulimits'];
-async function translateService(name, service, c) {
-    const s = service.def;
-    const tested = name === c.tested;
-    for (const key of Object.keys(s)) {
-        if (key.startsWith('x-') || SCALARS.includes(key) || HANDLED.includes(key))
-            continue;
-        throw refusal(name, key);
-    }
-    const out = {};
-    for (const key of SCALARS) {
-        if (s[key] === undefined)
-            continue;
-        if (!PLAIN_SCALAR(s[key]))
-            throw refusal(name, key, 'not a plain value');
-        out[key] = s[key];
-    }
-    for (const key of ['command', 'entrypoint']) {
-        if (s[key] === undefined || s[key] === null)
-            continue;
-        if (typeof s[key] !== 'string' && !(Array.isArray(s[key]) && s[key].every(PLAIN_SCALAR)))
-            throw refusal(name, key, 'a string or a list of strings');
-        out[key] = Array.isArray(s[key]) ? s[key].map(String) : s[key];
-    }
-    // Files of the commit first, then the service's own environment; `NAME` alone reads the project's variables.
-    const env = {};
-    for (const entry of list(s.env_file)) {
-        const e = typeof entry === 'string' ? { path: entry } : obj(entry);
-        const path = String(e.path);
-        if (!(0,external_node_path_.isAbsolute)(path) || !(await c.inTree(path)))
-            throw refusal(name, `env_file '${(0,external_node_path_.relative)(c.tree, path)}'`, 'a file outside the commit');
-        const file = await commitFile(c.inTree, path, ENV_FILE_MAX);
-        if ('problem' in file) {
-            if (file.missing && e.required === false)
-                continue;
-            throw refusal(name, `env_file '${(0,external_node_path_.relative)(c.tree, path)}'`, file.problem.replace(/^is /, ''));
-        }
-        Object.assign(env, (0,main.parse)(file.text));
-    }
-    for (const [key, value] of Object.entries(keyed(s.environment))) {
-        if (value === null || value === undefined) {
-            if (Object.hasOwn(c.vars, key))
-                env[key] = c.vars[key];
-        }
-        else if (PLAIN_SCALAR(value))
-            env[key] = String(value);
-        else
-            throw refusal(name, `environment.${key}`, 'not a plain value');
-    }
-    if (Object.keys(env).length)
-        out.environment = env;
-    const labels = keyed(s.labels);
-    for (const [key, value] of Object.entries(labels)) {
-        if (/^(com\.docker\.|dev\.hashdock\.)/.test(key))
-            throw refusal(name, `label ${key}`, "a label of compose's or hashdock's own");
-        if (!PLAIN_SCALAR(value))
-            throw refusal(name, `label ${key}`, 'not a plain value');
-    }
-    if (Object.keys(labels).length)
-        out.labels = Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, String(v)]));
-    if (s.healthcheck !== undefined) {
-        const h = obj(s.healthcheck);
-        for (const key of Object.keys(h))
-            if (!['test', 'interval', 'timeout', 'retries', 'start_period', 'start_interval', 'disable'].includes(key))
-                throw refusal(name, `healthcheck.${key}`);
-        out.healthcheck = h;
-    }
-    if (s.depends_on !== undefined) {
-        const deps = named(s.depends_on);
-        for (const [dep, d] of Object.entries(deps)) {
-            if (!c.names.includes(dep))
-                throw refusal(name, `depends_on ${dep}`, 'not a service of the project');
-            for (const key of Object.keys(d))
-                if (!['condition', 'restart', 'required'].includes(key))
-                    throw refusal(name, `depends_on.${dep}.${key}`);
-        }
-        out.depends_on = Object.fromEntries(Object.entries(deps).map(([dep, d]) => [dep, { condition: 'service_started', ...d }]));
-    }
-    if (s.networks !== undefined) {
-        const nets = named(s.networks);
-        for (const [net, n] of Object.entries(nets)) {
-            if (net !== 'default' && !c.networks.includes(net))
-                throw refusal(name, `networks ${net}`, 'not a network of the project');
-            for (const key of Object.keys(n))
-                if (key !== 'aliases')
-                    throw refusal(name, `networks.${net}.${key}`);
-        }
-        out.networks = nets;
-    }
-    const mounts = [];
-    for (const v of list(s.volumes)) {
-        const mount = volumeOf(v);
-        if (mount.type === 'volume' && (mount.source === undefined || c.volumes.includes(String(mount.source))))
-            mounts.push(mount);
-        else if (mount.type === 'tmpfs')
-            mounts.push(mount);
-        // The service under test runs the image's own code: a bind mount of the checkout would replace it.
-        else if (!tested)
-            throw refusal(name, `volumes: ${typeof v === 'string' ? v : `a ${String(mount.type)} mount of ${String(mount.source)}`}`, 'only volumes of the project and tmpfs');
-    }
-    if (mounts.length)
-        out.volumes = mounts;
-    if (s.tmpfs !== undefined)
-        out.tmpfs = list(s.tmpfs).map(String);
-    // Host ports only on the loopback interface, each on a port the engine picks: parallel runs never collide.
-    if (!tested && s.ports !== undefined)
-        out.ports = list(s.ports).map(p => portOf(name, p));
-    if (s.expose !== undefined)
-        out.expose = list(s.expose).map(String);
-    if (s.extra_hosts !== undefined) {
-        const hosts = Array.isArray(s.extra_hosts) ? s.extra_hosts.map(String) : Object.entries(obj(s.extra_hosts)).map(([h, ip]) => `${h}=${String(ip)}`);
-        out.extra_hosts = hosts;
-    }
-    if (s.cap_drop !== undefined)
-        out.cap_drop = list(s.cap_drop).map(String);
-    for (const opt of list(s.security_opt)) {
-        if (!/^no-new-privileges([:=]true)?$/.test(String(opt)))
-            throw refusal(name, `security_opt: ${String(opt)}`, 'only no-new-privileges');
-    }
-    if (s.security_opt !== undefined)
-        out.security_opt = list(s.security_opt).map(String);
-    if (s.ulimits !== undefined)
-        out.ulimits = s.ulimits;
-    return out;
-}
-/** A mount in compose's long form; the short form `source:target[:mode]` read as compose reads it. */
-function volumeOf(v) {
-    if (typeof v !== 'string') {
-        const m = obj(v);
-        return { ...pick(m, ['type', 'source', 'target', 'read_only']), ...(m.volume ? { volume: pick(obj(m.volume), ['nocopy']) } : {}), ...(m.tmpfs ? { tmpfs: pick(obj(m.tmpfs), ['size', 'mode']) } : {}) };
-    }
-    const parts = v.split(':');
-    if (parts.length === 1)
-        return { type: 'volume', target: parts[0] };
-    const [source, target, mode] = parts;
-    const bind = /^[./~]/.test(source) || source.includes('/');
-    return { type: bind ? 'bind' : 'volume', source, target, ...(mode?.split(',').includes('ro') ? { read_only: true } : {}) };
-}
-/** A published port, bound to loopback with the host's port left to the engine. */
-function portOf(service, p) {
-    if (typeof p === 'number')
-        return { target: p, host_ip: '127.0.0.1' };
-    if (typeof p === 'string') {
-        const m = /^(?:[^:]*:)*?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(p);
-        if (!m)
-            throw refusal(service, `ports: ${p}`, 'one container port each');
-        return { target: Number(m[1]), host_ip: '127.0.0.1', ...(m[2] ? { protocol: m[2] } : {}) };
-    }
-    const port = obj(p);
-    const target = Number(port.target);
-    if (!Number.isInteger(target))
-        throw refusal(service, 'ports', 'one container port each');
-    return { target, host_ip: '127.0.0.1', ...(typeof port.protocol === 'string' ? { protocol: port.protocol } : {}) };
-}
-/** What hashdock builds for a service: a context and Dockerfile of the commit, build arguments, a target. */
-async function serviceBuild(name, service, inTree, image) {
-    const b = obj(service.def.build);
-    for (const key of Object.keys(b)) {
-        if (!['context', 'dockerfile', 'args', 'target'].includes(key) && !key.startsWith('x-'))
-            throw refusal(name, `build.${key}`, 'hashdock builds the service from context, dockerfile, args and target');
-    }
-    const context = String(b.context);
-    if (!(0,external_node_path_.isAbsolute)(context) || !(await inTree(context)))
-        throw refusal(name, `build.context ${context}`, 'a directory outside the commit');
-    const dockerfile = (0,external_node_path_.join)(context, typeof b.dockerfile === 'string' ? b.dockerfile : 'Dockerfile');
-    if (!(await inTree(dockerfile)))
-        throw refusal(name, `build.dockerfile ${String(b.dockerfile)}`, 'a file outside the commit');
-    const args = {};
-    for (const [key, value] of Object.entries(keyed(b.args)))
-        if (value !== null && value !== undefined)
-            args[key] = String(value);
-    if (b.target !== undefined && (typeof b.target !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(b.target)))
-        throw refusal(name, 'build.target', 'a stage name');
-    return { service: name, image, context, dockerfile, args, ...(typeof b.target === 'string' ? { target: b.target } : {}) };
-}
-/** Every string with `$` doubled: the values are final, and compose must not substitute them again. */
-function literal(value) {
-    if (typeof value === 'string')
-        return value.replaceAll('$', '$$$$');
-    if (Array.isArray(value))
-        return value.map(literal);
-    if (value && typeof value === 'object')
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, literal(v)]));
-    return value;
-}
-const pick = (o, keys) => Object.fromEntries(keys.filter(k => o[k] !== undefined).map(k => [k, o[k]]));
-
 ;// CONCATENATED MODULE: ./src/core/image-ref.ts
 // Image references, checked against the grammar of Docker's distribution/reference.
 const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
@@ -28313,397 +27636,6 @@ async function logout(session) {
     await (0,promises_namespaceObject.rm)(session.overlay.dir, { recursive: true, force: true });
 }
 
-;// CONCATENATED MODULE: ./src/core/log.ts
-// How the core talks to its user; each adapter (GitHub, terminal) supplies its own.
-/** How often a long stretch says it is still going: often enough that a log never looks hung. */
-const TICK_SECONDS = 10;
-/**
- * Runs fn; every `every` seconds until it ends, one line from `say` (given the seconds so far), so a
- * stretch that prints nothing of its own — a load, a push, a wait for services — never looks hung.
- */
-async function ticking(log, say, fn, every = TICK_SECONDS) {
-    const started = Date.now();
-    const timer = setInterval(() => log.info(say(Math.round((Date.now() - started) / 1000))), every * 1000);
-    timer.unref();
-    try {
-        return await fn();
-    }
-    finally {
-        clearInterval(timer);
-    }
-}
-/** A size as the log and the reports say it. */
-const megabytes = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
-
-;// CONCATENATED MODULE: ./src/core/programs/compose.ts
-// The project's own compose services, started beside the image under test and always torn down.
-// Compose runs in a directory of the run's, with an environment and a docker configuration hashdock
-// wrote: for an untrusted commit it sees only the project file hashdock wrote from the commit's.
-
-
-
-
-
-
-
-
-
-
-
-/**
- * The project as it will run, the service under test given the built image. For an untrusted commit, a
- * project file of hashdock's own, translated from the commit's files read as data; for a trusted one,
- * the commit's file as compose reads it. Runs before the build too, so a refused file fails fast.
- */
-async function prepareServices(spec, localRef, tree, workDir, platform) {
-    const file = (0,external_node_path_.join)(tree, spec.file);
-    if ((await (0,promises_namespaceObject.lstat)(file)).isSymbolicLink() || !(await inside(tree)(file))) {
-        throw new InputError(Input.ComposeFile, `'${spec.file}' is a symlink in the commit; commit the compose file itself`);
-    }
-    const name = composeProjectName(spec.runId);
-    const env = { ...spec.env, HASHDOCK_IMAGE: localRef };
-    const dir = (0,external_node_path_.join)(workDir, `compose${platform ? `-${platform.replace(/\W+/g, '-')}` : ''}`);
-    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
-    return spec.trust === 'host' ? trustedProject(spec, name, env, file, dir, localRef, platform) : writtenProject(spec, name, env, tree, dir, localRef, platform);
-}
-async function writtenProject(spec, name, env, tree, dir, localRef, platform) {
-    let written;
-    try {
-        const source = await loadProject(tree, spec.file, env);
-        if (spec.service && !Object.hasOwn(source.services, spec.service)) {
-            throw new InputError(Input.ComposeService, `'${spec.service}' is not a service of ${spec.file}; it has: ${Object.keys(source.services).join(', ')}`);
-        }
-        written = await writeProject(source, { runId: spec.runId, project: name, tested: spec.service || undefined, localRef, platform, tree });
-    }
-    catch (error) {
-        if (error instanceof ComposeRefusal)
-            throw new InputError(Input.ComposeFile, `${error.message}; remove it, or set ${Input.ComposeTrust}: host for a trusted commit`);
-        if (error instanceof ComposeReadError)
-            throw new InputError(Input.ComposeFile, error.message);
-        throw error;
-    }
-    const projectFile = (0,external_node_path_.join)(dir, 'compose.yaml');
-    const envFile = (0,external_node_path_.join)(dir, 'compose.env');
-    await (0,promises_namespaceObject.writeFile)(projectFile, written.yaml, { mode: 0o644 });
-    await (0,promises_namespaceObject.writeFile)(envFile, '', { mode: 0o644 });
-    const args = ['compose', '--project-name', name, '--project-directory', dir, '--file', projectFile, '--env-file', envFile];
-    const composeEnv = await composeEnvironment(dir, name, false);
-    // Compose checks the file it will run: a value of the commit's it would refuse is one line, now.
-    await composeConfig(args, composeEnv, dir);
-    return { name, args, composeEnv, cwd: dir, env, network: `${name}_default`, services: written.services, builds: written.builds, pulls: written.pulls };
-}
-async function trustedProject(spec, name, env, file, dir, localRef, platform) {
-    const base = ['compose', '--project-name', name, '--project-directory', (0,external_node_path_.dirname)(file), '--file', file];
-    const composeEnv = { ...(await composeEnvironment(dir, name, true)), ...env };
-    const config = await composeConfig(base, composeEnv, dir);
-    const services = Object.keys(config.services);
-    const args = [...base];
-    if (spec.service) {
-        if (!Object.hasOwn(config.services, spec.service)) {
-            throw new InputError(Input.ComposeService, `'${spec.service}' is not a service of ${spec.file}; it has: ${services.join(', ')}`);
-        }
-        const override = (0,external_node_path_.join)(dir, 'compose.hashdock.yaml');
-        await (0,promises_namespaceObject.writeFile)(override, overrideFor(spec.service, config.services[spec.service], localRef, platform), { mode: 0o644 });
-        args.push('--file', override);
-    }
-    const final = spec.service ? await composeConfig(args, composeEnv, dir) : config;
-    return { name, args, composeEnv, cwd: dir, env, network: final.networks?.default?.name ?? `${name}_default`, services, builds: [], pulls: [] };
-}
-/**
- * Every variable compose, the docker CLI and git read, set by hashdock. An untrusted project gets a
- * docker configuration with no credentials at all (images are built and pulled by hashdock first);
- * a trusted one the run's own, so compose can build and pull as the commit asks.
- */
-async function composeEnvironment(dir, name, trusted) {
-    const env = {
-        COMPOSE_PROJECT_NAME: name,
-        COMPOSE_FILE: '',
-        COMPOSE_ENV_FILES: '',
-        COMPOSE_PROFILES: '',
-        COMPOSE_PATH_SEPARATOR: ':',
-        COMPOSE_EXPERIMENTAL_GIT_REMOTE: 'false',
-        COMPOSE_EXPERIMENTAL_OCI_REMOTE: 'false',
-        COMPOSE_REMOVE_ORPHANS: 'false',
-        COMPOSE_IGNORE_ORPHANS: 'false',
-        COMPOSE_CONVERT_WINDOWS_PATHS: 'false',
-        COMPOSE_ANSI: 'never',
-        COMPOSE_MENU: 'false',
-        COMPOSE_STATUS_STDOUT: 'false',
-        GIT_TERMINAL_PROMPT: '0',
-        GIT_CONFIG_NOSYSTEM: '1',
-        GIT_CONFIG_GLOBAL: '/dev/null',
-        GIT_SSH_COMMAND: 'false',
-        GIT_ASKPASS: 'false',
-        SSH_ASKPASS: 'false'
-    };
-    if (!trusted) {
-        env.DOCKER_CONFIG = await credentialFreeConfig((0,external_node_path_.join)(dir, 'docker-config'));
-        env.COMPOSE_BAKE = 'false';
-    }
-    return env;
-}
-/** One line for a file compose refuses, in compose's own words. */
-async function composeConfig(base, env, cwd) {
-    try {
-        return JSON.parse(await output('docker', [...base, 'config', '--format', 'json'], { env, cwd, untrustedFiles: true }));
-    }
-    catch (error) {
-        const why = error instanceof CommandError ? lastLine(error.stderr) : String(error);
-        throw new InputError(Input.ComposeFile, why);
-    }
-}
-const compose = (project, args, options = {}) => run('docker', [...project.args, ...args], { env: project.composeEnv, cwd: project.cwd, allowFailure: true, untrustedFiles: true, ...options });
-/** Starts the services: images hashdock builds and pulls first, then compose, which neither builds nor pulls. */
-async function startServices(spec, localRef, tree, workDir, log, platform) {
-    const project = await prepareServices(spec, localRef, tree, workDir, platform);
-    for (const build of project.builds) {
-        await log.untrusted(() => buildService(build, spec, log));
-    }
-    for (const image of project.pulls)
-        await pullIfMissing(image, log);
-    const timeout = spec.waitTimeout;
-    log.info(`Starting ${project.services.join(', ')} (waiting up to ${timeout} s for them to be healthy)`);
-    const pull = spec.trust === 'host' ? 'missing' : 'never';
-    const waiting = (seconds) => `Waiting for ${project.services.join(', ')} to be healthy: ${Math.max(timeout - seconds, 0)} s left`;
-    const up = await ticking(log, waiting, () => log.untrusted(() => compose(project, ['up', '--detach', '--wait', '--wait-timeout', String(timeout), '--pull', pull], { stream: true })));
-    if (up.exitCode !== 0) {
-        const why = await whyNotUp(project, up.stderr, timeout);
-        await showLogs(project, log);
-        await stopServices(project);
-        throw new Error(why);
-    }
-    return project;
-}
-/** A service's image, built as the tested one is: the run's builder, one name of the run's, its label, no cache export. */
-async function buildService(build, spec, log) {
-    log.info(`Building the image of service ${build.service}`);
-    const r = await run('docker', serviceBuildArgs(build, spec.builder, spec.runId), { stream: true, allowFailure: true });
-    if (r.exitCode !== 0)
-        throw new Error(`compose-file: the image of service '${build.service}' did not build: ${lastLine(r.stderr)}`);
-}
-/** The buildx arguments of a service's image. */
-function serviceBuildArgs(build, builder, runId) {
-    return [
-        'buildx', 'build', '--builder', builder, '--progress', 'plain', '--provenance=false', '--sbom=false',
-        '--file', build.dockerfile,
-        ...Object.entries(build.args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
-        ...(build.target ? ['--target', build.target] : []),
-        '--label', `${RUN_LABEL}=${runId}`,
-        '--tag', build.image, '--load',
-        build.context
-    ];
-}
-/** A service's image the engine does not hold yet, pulled with the run's login: compose itself has none. */
-async function pullIfMissing(image, log) {
-    if ((await run('docker', ['image', 'inspect', '--format', '{{.Id}}', '--', image], { allowFailure: true })).exitCode === 0)
-        return;
-    log.info(`Pulling ${image}`);
-    const r = await log.untrusted(() => run('docker', ['pull', '--quiet', '--', image], { allowFailure: true }));
-    if (r.exitCode !== 0)
-        throw new Error(`compose-file: the image ${image} could not be pulled: ${lastLine(r.stderr)}`);
-}
-/**
- * The service under test runs the image that was built, never a rebuild or a pull. Its host ports and
- * bind mounts go: ports would collide between parallel runs, and a bind mount of the checkout would
- * replace the code of the image under test.
- */
-function overrideFor(service, config, localRef, platform) {
-    const doc = new dist/* Document */.yo({ services: { [service]: { image: localRef, pull_policy: 'never', ...(platform ? { platform } : {}) } } });
-    const node = doc.getIn(['services', service], true);
-    const reset = (value, tag) => Object.assign(doc.createNode(value), { tag });
-    node.set('build', reset(null, '!reset'));
-    node.set('ports', reset([], '!reset'));
-    const kept = (config.volumes ?? []).filter(v => v.type !== 'bind');
-    node.set('volumes', reset(kept, '!override'));
-    return doc.toString();
-}
-/** Names the service that kept the project from coming up, with its health and last words. */
-async function whyNotUp(project, stderr, timeout) {
-    const states = await serviceStates(project);
-    const bad = states.find(s => s.Health === 'unhealthy') ?? states.find(s => s.Health === 'starting') ?? states.find(s => s.State !== 'running');
-    if (!bad)
-        return `compose-file: the services did not start: ${lastLine(stderr)}`;
-    const logs = await compose(project, ['logs', '--no-color', '--no-log-prefix', '--tail', '3', '--', bad.Service]);
-    const last = (logs.stdout || logs.stderr).split('\n').map(l => l.trim()).filter(Boolean).join(' | ');
-    const health = bad.Health || 'no health check';
-    return `compose-file: service '${bad.Service}' did not become healthy within ${timeout} s (wait-timeout): state ${bad.State}, health ${health}${bad.State === 'exited' ? `, exit ${bad.ExitCode}` : ''}; last log lines: ${last || '(none)'}`;
-}
-async function serviceStates(project) {
-    const text = (await compose(project, ['ps', '--all', '--format', 'json'])).stdout.trim();
-    if (!text)
-        return [];
-    // Compose prints one object per line; older versions printed one array.
-    return text.startsWith('[') ? JSON.parse(text) : text.split('\n').map(l => JSON.parse(l));
-}
-/** Prints each service's log in its own group; the logs are the services', so never read as commands. */
-async function showLogs(project, log) {
-    for (const service of project.services) {
-        await log.group(`Logs of ${service}`, () => log.untrusted(() => compose(project, ['logs', '--no-color', '--timestamps', '--', service], { stream: true })));
-    }
-}
-async function stopServices(project) {
-    await compose(project, ['down', '--volumes', '--remove-orphans', '--rmi', 'local', '--timeout', '5']);
-}
-/** The compose project name a run uses, for cleanup without its files. */
-const composeProjectName = (runId) => `hashdock-${runId}`;
-
-;// CONCATENATED MODULE: ./src/core/stages/cleanup.ts
-// Removes whatever a run left behind: its containers, networks, volumes, service images and scratch files.
-
-
-
-
-
-
-/** Returns what could not be removed, as messages; cleanup problems never fail a run. */
-async function cleanupRun(runId, workDir) {
-    const problems = [];
-    // Containers hashdock runs carry its label; the compose services carry compose's project label.
-    const labels = [`${RUN_LABEL}=${runId}`, `com.docker.compose.project=${composeProjectName(runId)}`];
-    const ids = async (list) => {
-        const found = await Promise.all(labels.map(label => output('docker', [...list, '--quiet', '--filter', `label=${label}`])));
-        return [...new Set(found.join('\n').split('\n').filter(Boolean))];
-    };
-    // Images by name, never by ID: another run may have loaded the same image under its own name. An image
-    // of the run's own (its label says so) that has no name left goes by its ID.
-    const images = async (...filters) => {
-        const format = '{{if eq .Tag "<none>"}}{{.ID}}{{else}}{{.Repository}}:{{.Tag}}{{end}}';
-        const found = await Promise.all(filters.map(filter => output('docker', ['image', 'ls', '--format', format, '--filter', filter])));
-        return [...new Set(found.join('\n').split('\n').filter(Boolean))];
-    };
-    // What to look for and how to remove it, in the order of removal: containers first, since networks
-    // and volumes in use cannot be removed. The tested image is loaded under the run's own name; the
-    // images of services are named <project>-<service> (by hashdock, or by compose for a trusted commit),
-    // and those hashdock builds carry the run's label whatever other names they were given.
-    const kinds = [
-        ['containers', ids(['ps', '--all']), ['rm', '--force', '--volumes']],
-        ['networks', ids(['network', 'ls']), ['network', 'rm']],
-        ['volumes', ids(['volume', 'ls']), ['volume', 'rm', '--force']],
-        ['images', images(`reference=hashdock-run-${runId}`), ['image', 'rm']],
-        ['images', images(`reference=${composeProjectName(runId)}-*`, `label=${RUN_LABEL}=${runId}`), ['image', 'rm']],
-        ['the builder', runBuilder(runId), ['buildx', 'rm']]
-    ];
-    // Every question is asked at once (each is a CLI call, and a run that ended well has left nothing).
-    const answers = await Promise.all(kinds.map(([, question]) => question.then(names => ({ names }), (error) => ({ error }))));
-    // Without docker no run started anything in an engine: there is nothing to remove but scratch files.
-    if (answers.some(a => 'error' in a && a.error instanceof ProgramMissing))
-        return removeScratch(workDir);
-    for (const [i, [what, , remove]] of kinds.entries()) {
-        const found = answers[i];
-        try {
-            if ('error' in found)
-                throw found.error;
-            if (found.names.length)
-                await run('docker', [...remove, ...found.names]);
-        }
-        catch (error) {
-            problems.push(`could not remove ${what}: ${describe(error)}`);
-        }
-    }
-    return [...problems, ...(await removeScratch(workDir))];
-}
-/** Removes a run's scratch files: all a run that starts nothing in the engine leaves. */
-async function removeScratch(workDir) {
-    if (!workDir)
-        return [];
-    return (0,promises_namespaceObject.rm)(workDir, { recursive: true, force: true }).then(() => [], (error) => [`could not remove ${workDir}: ${describe(error)}`]);
-}
-const describe = (error) => (error instanceof Error ? error.message : String(error));
-
-;// CONCATENATED MODULE: ./src/core/stages/strategy.ts
-
-
-
-/**
- * The image's clock, the same for every commit: BuildKit clamps every newer timestamp in the layers it
- * writes to it (rewrite-timestamp). A clock that moved with each commit would put the clock of whichever
- * commit first built a cached layer into every later image that reuses that layer, so a commit's digest
- * would depend on what the builder had cached. The commit's own time is kept in the image's
- * org.opencontainers.image.created label and the commit-time output.
- */
-const IMAGE_CLOCK = 0;
-/**
- * Every builder but one writes an OCI image archive with rewritten timestamps and exports a layer
- * cache; the exception is the engine's own `docker` driver on an engine without the containerd image
- * store, and for it the run brings a docker-container builder of its own.
- */
-function decideStrategy(inputs, engine, selected, runId, isolate = false) {
-    if (!engine.buildx) {
-        throw new Error('docker buildx is not installed: hashdock builds with BuildKit through buildx. Install the docker-buildx plugin (on GitHub, docker/setup-buildx-action).');
-    }
-    const reasons = [];
-    const notices = [];
-    // The same registry answers as localhost, 127.0.0.1 and [::1]; base images may name it either way.
-    const loopbackRegistries = [
-        ...new Set(inputs[Input.Image].map(registryOf).filter(isLoopback).flatMap(registry => {
-            const port = /:(\d+)$/.exec(registry)?.[1];
-            return [registry, ...['localhost', '127.0.0.1'].map(h => (port ? `${h}:${port}` : h))];
-        }))
-    ];
-    let builder = { ...selected, create: false };
-    if (selected.driver === 'docker' && !engine.containerdStore) {
-        builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };
-        notices.push(`builder: '${selected.name}' is the engine's own builder on an engine without the containerd image store, which can neither write an image archive nor export a layer cache; this run uses a docker-container builder of its own (${builder.name}), removed when it ends. Select one with docker/setup-buildx-action or the builder input to keep it between runs.`);
-    }
-    else if (isolate) {
-        // A pull request's commit writes layers and cache mounts (RUN --mount=type=cache) into the builder it
-        // runs on; on a builder of its own they are gone with the run, and no trusted build ever reads them.
-        builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };
-        notices.push(`builder: this run builds on a docker-container builder of its own (${builder.name}), removed when it ends, since ${inputs[Input.IsolateBuilder] === 'true' ? 'isolate-builder is true' : "the commit is a pull request's"}: its layers and cache mounts never reach the builder trusted builds use (isolate-builder: false builds on '${selected.name}').`);
-    }
-    reasons.push(`built by '${builder.name}' (${builder.driver} driver${builder.create ? ', created for this run' : ''})`);
-    const provenance = inputs[Input.Provenance];
-    const sbom = inputs[Input.Sbom];
-    const reproducible = !provenance && !sbom;
-    if (!reproducible) {
-        notices.push('Not reproducible: provenance and SBOM attestations record when and how the image was built, so every build gets a new digest.');
-    }
-    else {
-        reasons.push('reproducible: every timestamp in the new layers is the fixed image clock, and no attestation records build times');
-    }
-    const cache = inputs[Input.Cache] || 'none';
-    const tested = Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand]);
-    const load = tested || inputs[Input.KeepImage];
-    if (!load)
-        reasons.push('no test runs, so the image is not loaded into the engine');
-    else if (!tested)
-        reasons.push('no test runs; the image is loaded into the engine to be kept (keep-image)');
-    const compression = inputs[Input.Compression];
-    const platforms = inputs[Input.Platforms];
-    const multi = platforms.length > 1;
-    // An index (several platforms, or attestations) needs the oci exporter; the classic store loads
-    // each platform's image of it on its own.
-    const exporter = multi || !reproducible ? 'oci' : 'docker';
-    const loading = exporter === 'oci' && !engine.containerdStore ? 'per-platform' : 'archive';
-    if (multi) {
-        reasons.push(`${platforms.join(', ')}: one build writes an index of one image per platform, each tested (${loading === 'archive' ? 'the containerd image store holds them all' : 'loaded one platform at a time: the engine has no containerd image store'}); the index is pushed only if every platform passed`);
-    }
-    return { builder, loopbackRegistries, cache, compression, platforms, exporter, loading, load, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices };
-}
-/**
- * An assembly builds nothing: it reads images other jobs built and tested, so it needs neither an
- * engine nor a builder.
- */
-function assemblyStrategy(inputs) {
-    const platforms = inputs[Input.Platforms];
-    const reasons = [`${platforms.join(', ')}: one index assembled from the images each platform's own job built and tested; pushed only if every platform's image is there and passed`];
-    return {
-        builder: { name: '', driver: '', create: false },
-        loopbackRegistries: [],
-        cache: 'none',
-        compression: inputs[Input.Compression],
-        platforms,
-        exporter: 'oci',
-        loading: 'archive',
-        load: false,
-        provenance: inputs[Input.Provenance],
-        sbom: inputs[Input.Sbom],
-        reproducible: true,
-        reasons,
-        notices: []
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/core/programs/git.ts
 // What the pipeline asks of git, each answer from one git command.
 
@@ -28852,279 +27784,142 @@ class Git {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/stages/file-times.ts
-// Per-file modification times (mtime: per-file): each file gets the time of the last commit that changed it.
+;// CONCATENATED MODULE: ./src/core/doctor.ts
+// What a build needs on this machine, asked of the programs themselves: each check a fact, whether a
+// build can go on without it, and what to do about it. Nothing is changed, and no secret is read out.
 
 
 
 
 
 
-/**
- * Starts each commit's header in the log. No repository path starts with a slash, so a token that does
- * can only be a header, whatever odd names the files have.
- */
-const HEADER = '/';
-/**
- * The committer time (Unix seconds) of the last first-parent commit reachable from `commit` that changed
- * each of `paths` (repository-relative files and symlinks, as `git archive` wrote them). A path history
- * never mentions gets the commit's own time. Call `requireFullHistory` first: in a shallow clone the
- * oldest commit there looks as if it added every file.
- */
-async function fileCommitTimes(repoDir, commit, paths) {
-    // One walk over history, never one git per file. --first-parent -m diffs a merge against its first
-    // parent, so whatever a merged branch changed counts as changed by the merge, at the merge's time:
-    // the history of the branch being built, not of every side branch. --no-renames makes a rename a
-    // change of the new path (and is cheaper); -z keeps names with spaces, newlines or quotes intact;
-    // --root lists the first commit's files. The -c settings keep a user's config from turning -m into a
-    // combined diff (which leaves out what a merge took from its branch), adding signature output or
-    // limiting paths to a subdirectory; git versions that predate a setting ignore it.
-    if (paths.length === 0)
-        return new Map();
-    const { stdout } = await run('git', [
-        '-C',
-        repoDir,
-        '-c',
-        'log.diffMerges=first-parent',
-        '-c',
-        'log.showSignature=false',
-        '-c',
-        'diff.relative=false',
-        'log',
-        '--first-parent',
-        '-m',
-        '--root',
-        '--no-renames',
-        '--name-only',
-        '-z',
-        '--no-color',
-        `--format=${HEADER}%ct`,
-        commit,
-        '--'
-    ]);
-    // Streaming the output and stopping git early was measured and not worth a second way of running
-    // programs: the listing is small (2.3 MB for git.git's 24,000 first-parent commits) and some file
-    // usually dates from near the start of history, so the walk goes to the end anyway.
-    return latestChanges(stdout, paths);
-}
-/**
- * Reads `git log -z --name-only --format=/%ct` output, newest commit first. Each commit is a header token,
- * then the names it changed, the first one prefixed by the newline separating message and diff.
- */
-function latestChanges(log, paths) {
-    const wanted = new Set(paths);
-    const times = new Map();
-    let commitTime;
-    let time = 0;
-    let firstName = false;
-    for (const token of log.split('\0')) {
-        if (times.size === wanted.size)
-            break;
-        if (token.startsWith(HEADER)) {
-            time = Number(token.slice(HEADER.length));
-            commitTime ??= time;
-            firstName = true;
-            continue;
-        }
-        const path = firstName && token.startsWith('\n') ? token.slice(1) : token;
-        firstName = false;
-        if (wanted.has(path) && !times.has(path))
-            times.set(path, time);
+const answer = async (command, args, cwd) => {
+    try {
+        const r = await run(command, args, { allowFailure: true, ...(cwd ? { cwd } : {}) });
+        return { ok: r.exitCode === 0, out: r.stdout, err: r.stderr };
     }
-    for (const path of wanted)
-        if (!times.has(path))
-            times.set(path, commitTime ?? 0);
-    return times;
-}
-/**
- * The time of every directory above the files ('.' for the root): the newest time of the files below
- * it. A directory's time then changes only when something in it changes, so a layer that copies one
- * part of the tree stays identical across commits that don't touch that part.
- */
-function directoryTimes(fileTimes) {
-    const times = new Map();
-    for (const [path, time] of fileTimes) {
-        let dir = path;
-        do {
-            dir = posix.dirname(dir);
-            if ((times.get(dir) ?? -Infinity) < time)
-                times.set(dir, time);
-        } while (dir !== '.');
+    catch (error) {
+        if (error instanceof ProgramMissing)
+            return 'missing';
+        throw error;
     }
-    return times;
-}
-/** Per-file times need every commit: a shallow clone's cut-off commit looks as if it added every file. */
-async function requireFullHistory(repoDir) {
-    if (await new Git(repoDir).isShallow()) {
-        throw new InputError(Input.Mtime, 'per-file needs the full history, but this clone is shallow', 'full-history');
-    }
-}
-/**
- * mtime: content. Each file's time comes from its content — its git blob id, read as a number of seconds
- * below 2^28 — so a file that did not change has the same time in every commit (and in every cached
- * layer that copied it), and a file that changed gets another: BuildKit's context transfer, which
- * re-sends only files whose size or time differ, then never keeps a stale copy. Needs no history: the
- * commit's own tree says it, in a shallow clone too.
- */
-async function fileContentTimes(repoDir, commit) {
-    const { stdout } = await run('git', ['-C', repoDir, 'ls-tree', '-r', '-z', '--full-tree', commit], { keep: 'all' });
-    const times = new Map();
-    for (const entry of stdout.split('\0')) {
-        const tab = entry.indexOf('\t');
-        if (tab < 0)
-            continue;
-        const [, type, object] = entry.slice(0, tab).split(' ');
-        if (type === 'blob')
-            times.set(entry.slice(tab + 1), 1 + (parseInt(object.slice(0, 7), 16) % 2 ** 28));
-    }
-    return times;
-}
-/**
- * Sets the mtime (and atime) of everything under `root`, the directory `git archive` was extracted into,
- * root and symlinks included, children before their directory. Files and symlinks take their time from
- * `times` (as from fileCommitTimes); a directory takes the newest time of what it holds, the rule of
- * directoryTimes applied to what is really on disk. Anything else gets `fallback`.
- */
-async function applyFileTimes(root, times, fallback) {
-    await applyBelow(Buffer.from(root), '.', times, fallback);
-}
-/**
- * Sets the times below and of `dir` (`rel` from the root) and returns the time it gave `dir`. Paths stay
- * bytes: a file name that is not UTF-8 would not survive a round trip through a string.
- */
-async function applyBelow(dir, rel, times, fallback) {
-    let newest;
-    for (const entry of await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true, encoding: 'buffer' })) {
-        const path = Buffer.concat([dir, SLASH, entry.name]);
-        const name = entry.name.toString('utf8');
-        const relPath = rel === '.' ? name : `${rel}/${name}`;
-        let time;
-        if (entry.isDirectory()) {
-            time = await applyBelow(path, relPath, times, fallback);
-        }
-        else {
-            time = times.get(relPath) ?? fallback;
-            await (0,promises_namespaceObject.lutimes)(path, time, time);
-        }
-        newest = Math.max(newest ?? time, time);
-    }
-    // An empty directory (a submodule's, in an archive) has nothing to take a time from.
-    const time = newest ?? times.get(rel) ?? fallback;
-    await (0,promises_namespaceObject.lutimes)(dir, time, time);
-    return time;
-}
-const SLASH = Buffer.from('/');
-
-;// CONCATENATED MODULE: ./src/core/stages/context.ts
-// Stage 2: a clean build context from `git archive` of the commit, every timestamp set to the commit time.
-
-
-
-
-
-
-
-
-
-
-/**
- * Extracts the commit's tracked files into a fresh directory. Never the working tree: an untracked or
- * modified file must not reach the image. Fresh for every build, because BuildKit's context transfer
- * compares size and mtime only and would ship stale content from a reused directory.
- */
-async function createContext(p, root) {
-    const tree = (0,external_node_path_.join)(root, 'tree');
-    await (0,promises_namespaceObject.mkdir)(tree, { recursive: true });
-    const tarFile = (0,external_node_path_.join)(root, 'context.tar');
-    const whole = p.contextPath === '.' || Boolean(p.inputs[Input.ComposeFile]);
-    const named = p.inputs[Input.BuildContexts];
-    const paths = whole ? [] : [p.contextPath, p.dockerfilePath, ...named.flatMap(c => ('path' in c ? [c.path] : []))];
-    await new Git(p.workspace.repoDir).archive(p.commit, paths, tarFile);
-    // The modes git archive wrote (tar.umask 0022), not those the umask of whoever runs this would leave.
-    await (0,promises_namespaceObject.chmod)(tree, 0o755);
-    await run('tar', ['-x', '--no-same-owner', '--same-permissions', '-f', tarFile, '-C', tree]);
-    await (0,promises_namespaceObject.rm)(tarFile);
-    const dockerfile = (0,external_node_path_.join)(tree, p.dockerfilePath);
-    if ((await (0,promises_namespaceObject.lstat)(dockerfile)).isSymbolicLink() || !(await inside(tree)(dockerfile))) {
-        throw new InputError(Input.Dockerfile, `'${p.dockerfilePath}' is a symlink in the commit; commit the Dockerfile itself`);
-    }
-    const mode = p.inputs[Input.Mtime];
-    if (mode === 'per-file') {
-        const files = await listFiles(tree);
-        await applyFileTimes(tree, await fileCommitTimes(p.workspace.repoDir, p.commit, files), p.commitTime);
-    }
-    else if (mode === 'content') {
-        // An unchanged file keeps its time from commit to commit; a changed one gets another (never one
-        // fixed clock for all: BuildKit would then keep an earlier commit's copy of a file of the same size).
-        await applyFileTimes(tree, await fileContentTimes(p.workspace.repoDir, p.commit), IMAGE_CLOCK);
+};
+async function doctor(repoDir) {
+    const checks = [];
+    const docker = await answer('docker', ['version', '--format', '{{.Client.Version}}']);
+    if (docker === 'missing') {
+        checks.push({ id: 'docker', state: 'fail', found: 'not installed, or not on PATH', fix: new ProgramMissing('docker').message.replace(/^[^:]+: /, '') });
     }
     else {
-        await setTimes(tree, p.commitTime);
+        checks.push({ id: 'docker', state: 'ok', found: `client ${docker.out.split('\n')[0] || 'of unknown version'}` });
+        checks.push(...(await engineChecks()));
     }
-    return contextPaths(p, tree);
+    const skopeo = await answer('skopeo', ['--version']);
+    checks.push(skopeo !== 'missing' && skopeo.ok
+        ? { id: 'skopeo', state: 'ok', found: skopeo.out.replace(/^skopeo version /, '') }
+        : { id: 'skopeo', state: 'warn', found: 'not installed', fix: "needed to push (builds and tests run without it): install skopeo (apt-get install skopeo; GitHub's Ubuntu runners have it)" });
+    checks.push(await emulation());
+    checks.push(await checkout(repoDir));
+    checks.push(await logins());
+    return { checks, ready: !checks.some(c => c.state === 'fail') };
 }
-/** Where the builder finds the context, the Dockerfile and the named contexts once the commit is extracted into `tree`. */
-function contextPaths(p, tree) {
-    return {
-        tree,
-        contextDir: (0,external_node_path_.join)(tree, p.contextPath),
-        dockerfile: (0,external_node_path_.join)(tree, p.dockerfilePath),
-        named: Object.fromEntries(p.inputs[Input.BuildContexts].map(c => [c.name, 'path' in c ? (0,external_node_path_.join)(tree, c.path) : `docker-image://${c.image}`]))
-    };
-}
-/** Repository paths of every file and symlink in an extracted tree. */
-async function listFiles(tree) {
-    const entries = await (0,promises_namespaceObject.readdir)(tree, { recursive: true, withFileTypes: true });
-    return entries.filter(e => !e.isDirectory()).map(e => (0,external_node_path_.relative)(tree, (0,external_node_path_.join)(e.parentPath ?? e.path, e.name)));
-}
-/** Sets the mtime (and atime) of a tree, its root and symlinks included, to one time. */
-async function setTimes(dir, unixSeconds) {
-    // The per-file walker with no per-file times gives everything the fallback.
-    await applyFileTimes(dir, new Map(), unixSeconds);
-}
-
-;// CONCATENATED MODULE: ./src/core/programs/docker.ts
-// The Docker engine as the pipeline sees it: a few questions, each one CLI call with machine-readable output.
-
-
-/** What the engine can do, from one `docker info`; fails with one line when no engine answers. */
-async function requireEngine() {
-    const r = await run('docker', ['info', '--format', '{{json .}}'], { allowFailure: true });
-    const info = r.exitCode === 0 ? JSON.parse(r.stdout) : undefined;
-    if (!info?.ServerVersion) {
-        throw new Error(`Docker engine unreachable: ${lastLine(r.stderr) || 'no answer'}. Start the Docker daemon, or point DOCKER_HOST at one.`);
+/** The engine, its image store, buildx, the selected builder and compose: asked only when docker is there. */
+async function engineChecks() {
+    const checks = [];
+    const info = await answer('docker', ['info', '--format', '{{json .}}']);
+    const facts = info !== 'missing' && info.ok ? JSON.parse(info.out) : undefined;
+    if (!facts?.ServerVersion) {
+        const why = info === 'missing' ? 'no answer' : lastLine(info.err) || 'no answer';
+        checks.push({ id: 'engine', state: 'fail', found: `unreachable: ${why}`, fix: 'start the Docker daemon (or Docker Desktop), or point DOCKER_HOST or the docker context at one' });
     }
-    const plugins = info.ClientInfo?.Plugins ?? [];
-    const driverStatus = info.DriverStatus ?? [];
-    return {
-        version: info.ServerVersion,
-        buildx: plugins.some(p => p.Name === 'buildx'),
-        containerdStore: driverStatus.some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'))
-    };
-}
-async function inspectImage(ref) {
-    const raw = JSON.parse(await output('docker', ['image', 'inspect', '--format', '{{json .}}', ref]));
-    return {
-        id: raw.Id,
-        size: raw.Size ?? 0,
-        repoDigests: raw.RepoDigests ?? [],
-        workingDir: raw.Config?.WorkingDir ?? ''
-    };
-}
-/** docker is there to run (it says its version without an engine); a ProgramMissing error when it is not. */
-async function requireDocker() {
-    await run('docker', ['--version'], { allowFailure: true });
-}
-/** skopeo pushes the tested archive byte for byte; without it nothing can be pushed. */
-async function requireSkopeo() {
-    const found = await run('skopeo', ['--version'], { allowFailure: true }).catch(() => undefined);
-    if (!found || found.exitCode !== 0) {
-        throw new Error('skopeo is not installed: hashdock pushes the tested image with it, byte for byte. Install it (apt-get install skopeo; GitHub\'s Ubuntu runners have it), or set push to false.');
+    else {
+        checks.push({ id: 'engine', state: 'ok', found: `Docker Engine ${facts.ServerVersion}${facts.OperatingSystem ? ` on ${facts.OperatingSystem}` : ''}` });
+        const containerd = (facts.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'));
+        checks.push(containerd
+            ? { id: 'image-store', state: 'ok', found: 'containerd image store' }
+            : {
+                id: 'image-store',
+                state: 'warn',
+                found: 'classic image store',
+                fix: 'builds run on a docker-container builder of the run\'s own (slower the first time); for the engine\'s own builder, turn on the containerd image store ("features": {"containerd-snapshotter": true} in daemon.json)'
+            });
     }
+    const buildx = await answer('docker', ['buildx', 'version']);
+    if (buildx === 'missing' || !buildx.ok) {
+        checks.push({ id: 'buildx', state: 'fail', found: 'not installed', fix: 'install the buildx plugin (apt-get install docker-buildx-plugin, or docker-buildx on Debian)' });
+    }
+    else {
+        checks.push({ id: 'buildx', state: 'ok', found: buildx.out.split(' ').slice(0, 2).join(' ') });
+        const inspect = await answer('docker', ['buildx', 'inspect']);
+        if (inspect !== 'missing' && inspect.ok) {
+            const field = (key) => new RegExp(`^${key}:\\s*(.+)$`, 'm').exec(inspect.out)?.[1].trim() ?? '';
+            const platforms = field('Platforms');
+            checks.push({ id: 'builder', state: 'ok', found: `${field('Name')} (${field('Driver')} driver)${platforms ? `; platforms ${platforms}` : ''}` });
+        }
+        else {
+            const why = inspect === 'missing' ? 'no answer' : lastLine(inspect.err);
+            checks.push({ id: 'builder', state: 'warn', found: `none answers: ${why}`, fix: 'select one with docker buildx use NAME, or create one with docker buildx create --use' });
+        }
+    }
+    const compose = await answer('docker', ['compose', 'version', '--short']);
+    checks.push(compose !== 'missing' && compose.ok
+        ? { id: 'compose', state: 'ok', found: `Docker Compose ${compose.out}` }
+        : { id: 'compose', state: 'warn', found: 'not installed', fix: 'needed for --compose-file and integration tests: install the compose plugin (apt-get install docker-compose-plugin)' });
+    return checks;
+}
+/** Platforms other than the machine's own run under QEMU, registered with the kernel's binfmt_misc. */
+async function emulation() {
+    const dir = '/proc/sys/fs/binfmt_misc';
+    const names = await (0,promises_namespaceObject.readdir)(dir).catch(() => undefined);
+    if (names === undefined)
+        return { id: 'emulation', state: 'warn', found: 'binfmt_misc is not mounted here', fix: 'for --platforms other than this machine\'s, register QEMU (docker run --privileged --rm tonistiigi/binfmt --install all)' };
+    const emulated = [];
+    for (const name of names.filter(n => /^qemu-/.test(n))) {
+        const entry = await (0,promises_namespaceObject.readFile)((0,external_node_path_.join)(dir, name), 'utf8').catch(() => '');
+        if (/^enabled$/m.test(entry))
+            emulated.push(name.replace(/^qemu-/, ''));
+    }
+    return emulated.length
+        ? { id: 'emulation', state: 'ok', found: `QEMU for ${emulated.sort().join(', ')}` }
+        : { id: 'emulation', state: 'warn', found: 'no emulator registered', fix: 'for --platforms other than this machine\'s, register QEMU (apt-get install qemu-user-static binfmt-support, or docker run --privileged --rm tonistiigi/binfmt --install all)' };
+}
+async function checkout(repoDir) {
+    const git = new Git(repoDir);
+    const top = await git.topLevel().catch((error) => {
+        if (error instanceof ProgramMissing)
+            return 'no git';
+        throw error;
+    });
+    if (top === 'no git')
+        return { id: 'checkout', state: 'fail', found: 'git is not installed, or not on PATH', fix: 'install git' };
+    if (!top)
+        return { id: 'checkout', state: 'warn', found: `${repoDir} is not a git checkout`, fix: 'run hashdock inside a git repository, or pass its directory with --repo' };
+    return (await git.isShallow())
+        ? { id: 'checkout', state: 'warn', found: `${top}: a shallow clone`, fix: 'older commits, --mtime per-file and Dockerfile advice need the full history: git fetch --unshallow' }
+        : { id: 'checkout', state: 'ok', found: `${top}: full history` };
+}
+/** The registries the docker configuration holds logins for, by name: never a credential. */
+async function logins() {
+    const file = (0,external_node_path_.join)(userConfigDir(), 'config.json');
+    const text = await (0,promises_namespaceObject.readFile)(file, 'utf8').catch(() => undefined);
+    if (text === undefined)
+        return { id: 'logins', state: 'warn', found: `no ${file}`, fix: 'to push, log in (docker login REGISTRY), or pass --registry-username' };
+    let config;
+    try {
+        config = JSON.parse(text);
+    }
+    catch {
+        return { id: 'logins', state: 'warn', found: `${file} is not JSON`, fix: 'fix or remove it; docker login writes a new one' };
+    }
+    const registries = [...new Set([...Object.keys(config.auths ?? {}), ...Object.keys(config.credHelpers ?? {})])].sort();
+    const store = config.credsStore ? ` (credentials in the ${config.credsStore} store)` : '';
+    return registries.length
+        ? { id: 'logins', state: 'ok', found: `${registries.join(', ')}${store}` }
+        : { id: 'logins', state: 'warn', found: `none in ${file}${store}`, fix: 'to push, log in (docker login REGISTRY), or pass --registry-username' };
 }
 
 // EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
-var lib_main = __nccwpck_require__(8390);
+var main = __nccwpck_require__(8390);
 ;// CONCATENATED MODULE: ./src/core/build-inputs.ts
 // The inputs users bring from docker/build-push-action (secrets, SSH, extra contexts, labels, the
 // builder's run options) and the registry logins, each line checked as parsed.
@@ -29327,7 +28122,7 @@ function artifacts(lines) {
 const ARTIFACTS_STAGE = 'hashdock-artifacts';
 /** The stage names of a Dockerfile, lowercased as BuildKit compares them. */
 function stageNames(dockerfile) {
-    return lib_main.DockerfileParser.parse(dockerfile)
+    return main.DockerfileParser.parse(dockerfile)
         .getFROMs()
         .map(from => from.getBuildStage()?.toLowerCase())
         .filter((name) => Boolean(name));
@@ -29660,652 +28455,6 @@ function withoutImageClock(args) {
     if (clock)
         throw new InputError(Input.BuildArgs, `'${clock}': SOURCE_DATE_EPOCH is hashdock's image clock and cannot be set; remove it (the commit's time is in the created label and the commit-time output)`);
     return args;
-}
-
-;// CONCATENATED MODULE: ./src/core/stages/plan.ts
-// Stage 1: turn the inputs into a plan of one build, checking against the repository everything that can be checked before building.
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** Without facts, an assembly: it reads the images other jobs built, and builds nothing. */
-async function plan(inputs, workspace, facts) {
-    const source = await planSource(inputs, workspace);
-    const { commit, commitTime, ref, contextPath, dockerfilePath } = source;
-    // A pull request's commit is a stranger's: it builds on a builder of its own unless the workflow says otherwise.
-    const isolate = inputs[Input.IsolateBuilder] === 'true' || (inputs[Input.IsolateBuilder] === 'auto' && workspace.event?.fromPullRequest === true);
-    const strategy = facts ? decideStrategy(inputs, facts.engine, facts.builder, workspace.runId, isolate) : assemblyStrategy(inputs);
-    // What the adapter cannot do is known before any work: said now, not after a build.
-    if (strategy.cache === 'gha' && !workspace.cacheStore)
-        throw new InputError(Input.Cache, "'gha' needs GitHub's cache service; use registry or none outside GitHub Actions");
-    if (inputs[Input.Artifacts].length && !workspace.artifactSink)
-        throw new InputError(Input.Artifacts, 'this run has nowhere to deliver files to');
-    if (inputs[Input.KeepImage] && !facts)
-        throw new InputError(Input.KeepImage, 'an assembly builds and loads nothing to keep; keep the images in the platform jobs');
-    if (inputs[Input.VerifyReproducible] && !facts)
-        throw new InputError(Input.VerifyReproducible, 'an assembly builds nothing to compare; verify in the platform jobs');
-    if (inputs[Input.VerifyReproducible] && !strategy.reproducible) {
-        throw new InputError(Input.VerifyReproducible, 'provenance and sbom record when the image was built, so two builds never agree; turn them off to verify, or leave verify-reproducible off');
-    }
-    const assembleFrom = inputs[Input.AssembleFrom] && (0,external_node_path_.resolve)(inputs[Input.AssembleFrom]);
-    if (assembleFrom && !(await (0,promises_namespaceObject.stat)(assembleFrom).catch(() => undefined))?.isDirectory()) {
-        throw new InputError(Input.AssembleFrom, `'${inputs[Input.AssembleFrom]}' is not a directory; give the directory the platform jobs' images were downloaded into`);
-    }
-    const git = new Git(workspace.repoDir);
-    if (inputs[Input.Artifacts].length)
-        checkStages(inputs[Input.Artifacts], (await git.fileAt(commit, dockerfilePath)) ?? '', dockerfilePath);
-    const images = inputs[Input.Image];
-    const version = highestVersion(await git.tagsAt(commit));
-    const branch = inputs[Input.Githash] ? await git.branchName(inputs[Input.Githash]) : (workspace.event?.branch ?? (await git.branchName('HEAD')));
-    const pr = inputs[Input.Githash] ? undefined : workspace.event?.pr;
-    const resolved = resolveTags(inputs[Input.Tags], { commit, commitTime, ref, version, branch, pr });
-    const notices = resolved.skipped.map(s => `tags: '${s.template}' skipped: ${[...new Set(s.missing.map(whyMissing))].join('; ')}`);
-    if (CACHE_DEPENDENT_MTIME.includes(inputs[Input.Mtime])) {
-        notices.push("mtime: commit gives every file the commit's time, so a file copied by two steps (COPY requirements.txt, then COPY . .) can give this commit another digest when the builder holds an older commit's layer; content (the default) and per-file give one digest whatever was cached");
-    }
-    const warnings = credentialLike(inputs[Input.BuildArgs]).map(name => `build-args: ${name} looks like a credential, and build arguments stay in the image's history for anyone who pulls it; pass it with secrets (id=value) and read it in a RUN --mount=type=secret,id=... step instead.`);
-    const url = workspace.sourceUrl ?? (await git.originUrl());
-    const labels = {
-        // What users expect from metadata-action, where the commit says it; each can be overridden by labels.
-        'org.opencontainers.image.title': (url ?? images[0]).split('/').at(-1),
-        ...(url ? { 'org.opencontainers.image.source': url, 'org.opencontainers.image.url': url } : {}),
-        ...(version ? { 'org.opencontainers.image.version': version.version } : {}),
-        // The commit's time, whatever the image clock: the label tells the truth about the commit.
-        [CREATED_LABEL]: rfc3339(commitTime),
-        ...inputs[Input.Labels],
-        // Always the commit built, on pull requests too: never the merge ref's or a label's claim.
-        'org.opencontainers.image.revision': commit
-    };
-    labels[FINGERPRINT_LABEL] = await fingerprint(git, inputs, commit, contextPath, dockerfilePath, labels);
-    const localRef = `hashdock-run-${workspace.runId}:${commit}`;
-    const exportDir = inputs[Input.ExportDir] && (0,external_node_path_.resolve)(inputs[Input.ExportDir]);
-    const compose = inputs[Input.ComposeFile] && inputs[Input.IntegrationCommand]
-        ? {
-            file: inputs[Input.ComposeFile],
-            service: inputs[Input.ComposeService],
-            trust: inputs[Input.ComposeTrust],
-            env: Object.fromEntries(inputs[Input.ComposeEnv].map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])),
-            waitTimeout: inputs[Input.WaitTimeout],
-            runId: workspace.runId,
-            builder: strategy.builder.name
-        }
-        : undefined;
-    const keepAs = inputs[Input.KeepImage] ? `${images[0]}:${commit}` : '';
-    return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy, exportDir, assembleFrom, keepAs, ...(compose ? { compose } : {}) };
-}
-async function planSource(inputs, workspace) {
-    const git = new Git(workspace.repoDir);
-    if (!(await git.isRepository())) {
-        throw new InputError(Input.CheckoutPath, `${workspace.repoDir} is not a git checkout`, 'checkout');
-    }
-    const ref = inputs[Input.Githash] || workspace.defaultRef;
-    const commit = await git.resolve(ref);
-    if (!commit) {
-        if (await git.isShallow()) {
-            throw new InputError(Input.Githash, `'${ref}' names no commit in this repository, and this clone is shallow`, 'full-history');
-        }
-        throw new InputError(Input.Githash, `'${ref}' names no commit in this repository; check the hash, or fetch the branch or tag that holds it`);
-    }
-    const commitTime = await git.commitTime(commit);
-    const contextPath = inputs[Input.Context];
-    if ((await git.objectType(commit, contextPath)) !== 'tree') {
-        throw new InputError(Input.Context, `'${contextPath}' is not a directory at commit ${commit.slice(0, 12)}`);
-    }
-    const dockerfilePath = inputs[Input.Dockerfile] || external_node_path_.posix.join(contextPath, 'Dockerfile');
-    if ((await git.objectType(commit, dockerfilePath)) !== 'blob') {
-        throw new InputError(Input.Dockerfile, `'${dockerfilePath}' is not a file at commit ${commit.slice(0, 12)}; set dockerfile to its path in the repository`);
-    }
-    const composeFile = inputs[Input.ComposeFile];
-    if (composeFile && (await git.objectType(commit, composeFile)) !== 'blob') {
-        throw new InputError(Input.ComposeFile, `'${composeFile}' is not a file at commit ${commit.slice(0, 12)}`);
-    }
-    for (const secret of inputs[Input.Secrets]) {
-        if ('file' in secret && !(0,external_node_fs_.existsSync)((0,external_node_path_.resolve)(workspace.repoDir, secret.file))) {
-            throw new InputError(Input.SecretFiles, `'${secret.id}': ${secret.file} does not exist`);
-        }
-        if ('file' in secret && (await symlinkInCheckout(workspace.repoDir, secret.file))) {
-            throw new InputError(Input.SecretFiles, `'${secret.id}': ${secret.file} is reached through a symlink in the checkout, which the commit chooses; write the secret to a file outside the checkout (e.g. in RUNNER_TEMP) and name that`);
-        }
-        if ('env' in secret && process.env[secret.env] === undefined) {
-            throw new InputError(Input.SecretEnvs, `'${secret.id}': the environment variable ${secret.env} is not set; set it in the step's env`);
-        }
-    }
-    for (const named of inputs[Input.BuildContexts]) {
-        if ('path' in named && (await git.objectType(commit, named.path)) !== 'tree') {
-            throw new InputError(Input.BuildContexts, `'${named.name}=${named.path}': '${named.path}' is not a directory at commit ${commit.slice(0, 12)}`);
-        }
-    }
-    if (inputs[Input.Mtime] === 'per-file')
-        await requireFullHistory(workspace.repoDir);
-    return { inputs, workspace, commit, commitTime, ref, contextPath, dockerfilePath };
-}
-/** Whether a path inside the checkout passes through a symlink: the commit, not the workflow, would pick the file. */
-async function symlinkInCheckout(repoDir, file) {
-    const root = (0,external_node_path_.resolve)(repoDir);
-    const full = (0,external_node_path_.resolve)(root, file);
-    if (full !== root && !full.startsWith(`${root}${external_node_path_.sep}`))
-        return false;
-    return (await (0,promises_namespaceObject.realpath)(full)) !== (0,external_node_path_.join)(await (0,promises_namespaceObject.realpath)(root), (0,external_node_path_.relative)(root, full));
-}
-/**
- * Everything the image's bytes depend on, hashed: git's own content hashes of context, Dockerfile and
- * named contexts, the labels and the options. Secrets by id only: their values must never be derivable
- * from an image, and a rotated token must not cause a rebuild.
- */
-async function fingerprint(git, inputs, commit, contextPath, dockerfile, labels) {
-    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    for (const part of [
-        await git.objectId(commit, contextPath),
-        await git.objectId(commit, dockerfile),
-        ...inputs[Input.BuildArgs],
-        inputs[Input.Target],
-        inputs[Input.Mtime],
-        // Only what the image's bytes depend on: the label is part of the image, and how it was tested must
-        // not change its digest. How it was tested is in the test-result record, which a re-use checks.
-        // What the image carries: attestations and its compression.
-        ...[Input.Provenance, Input.Sbom, Input.Compression].map(i => `${i}=${inputs[i]}`),
-        ...(await Promise.all(inputs[Input.BuildContexts].map(async (c) => `context ${c.name}=${'path' in c ? await git.objectId(commit, c.path) : c.image}`))),
-        ...inputs[Input.Secrets].map(s => `secret ${s.id}`),
-        ...inputs[Input.Ssh].map(s => `ssh ${s.split('=')[0]}`),
-        ...Object.entries(labels).map(([k, v]) => `label ${k}=${v}`),
-        ...inputs[Input.Annotations].map(a => `annotation ${a}`),
-        inputs[Input.Network],
-        ...inputs[Input.AddHosts],
-        // Only when given, so the fingerprints of single-platform images stay what they were.
-        ...(inputs[Input.Platforms].length ? [`platforms=${inputs[Input.Platforms].join(',')}`] : [])
-    ]) {
-        hash.update(`${part}\0`);
-    }
-    return hash.digest('hex').slice(0, 32);
-}
-function rfc3339(unixSeconds) {
-    return new Date(unixSeconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
-}
-/** `image:tag` for each image and each of the plan's tags: the first image's full-hash reference first. */
-function references(p) {
-    return p.images.flatMap(image => p.tags.map(tag => `${image}:${tag}`));
-}
-
-;// CONCATENATED MODULE: ./src/core/advice/dockerfile.ts
-// A Dockerfile read with dockerfile-ast into stages and the steps advice needs: what each COPY takes from
-// the context and where it puts it, what each RUN runs and where, and who the image runs as.
-
-
-function parseDockerfile(text) {
-    const stages = [];
-    let stage;
-    let workdir = '/';
-    const workdirs = [];
-    for (const i of lib_main.DockerfileParser.parse(text).getInstructions()) {
-        const keyword = i.getKeyword();
-        const line = i.getRange().start.line + 1;
-        const words = argumentsOf(i);
-        if (keyword === 'FROM') {
-            const base = words[0] ?? '';
-            const parent = stages.findIndex(s => s.name.toLowerCase() === base.toLowerCase());
-            const name = words[1]?.toLowerCase() === 'as' && words[2] ? words[2] : String(stages.length);
-            workdir = parent >= 0 ? workdirs[parent] : '/';
-            stage = { name, fromLine: line, fromText: flatten(i), ...(parent >= 0 ? { parent } : {}), steps: [], exposed: [], args: [] };
-            stages.push(stage);
-            workdirs.push(workdir);
-            continue;
-        }
-        if (!stage)
-            continue;
-        const oneLine = flatten(i);
-        if (keyword === 'WORKDIR' && words[0])
-            workdirs[stages.length - 1] = workdir = external_node_path_.posix.resolve(workdir, words[0]);
-        else if (keyword === 'USER' && words[0])
-            stage.user = { value: words[0], line };
-        else if (keyword === 'EXPOSE')
-            stage.exposed.push(...words.map(w => Number.parseInt(w, 10)).filter(n => Number.isInteger(n)));
-        else if (keyword === 'ARG')
-            stage.args.push(...i.getArguments().map(a => a.getValue().split('=')[0]));
-        else if (keyword === 'RUN')
-            stage.steps.push({ kind: 'run', line, text: oneLine, words, workdir });
-        else if (keyword === 'COPY' || keyword === 'ADD') {
-            const flags = 'getFlags' in i ? i.getFlags() : [];
-            const fromElsewhere = flags.some(f => f.getName() === 'from');
-            const sources = words.slice(0, -1);
-            const dest = words.at(-1) ?? '.';
-            // A here-document is written by the Dockerfile itself: nothing of the context.
-            if (sources.some(s => s.startsWith('<<')))
-                continue;
-            const local = fromElsewhere ? [] : sources.filter(s => !/^([a-z][a-z0-9+.-]*:\/\/|git@)/i.test(s));
-            stage.steps.push({
-                kind: 'copy',
-                line,
-                text: oneLine,
-                // A source whose variable the Dockerfile leaves unset cannot be mapped to paths: it counts for nothing.
-                sources: local.filter(s => !s.includes('$')).map(s => external_node_path_.posix.normalize(s.replace(/^\/+/, '')).replace(/(.)\/+$/, '$1') || '.'),
-                dest: external_node_path_.posix.resolve(workdir, dest),
-                destIsDir: dest.endsWith('/') || dest === '.' || sources.length > 1
-            });
-        }
-    }
-    return stages;
-}
-/** A stage's steps after those of the stages it starts from: its layer cache depends on all of them. */
-function chainOf(stages, index) {
-    const stage = stages[index];
-    const above = stage.parent === undefined ? { steps: [], exposed: [] } : chainOf(stages, stage.parent);
-    return { steps: [...above.steps, ...stage.steps], user: stage.user ?? above.user, exposed: [...above.exposed, ...stage.exposed] };
-}
-/** The instruction as written, flags included, continuation lines joined. */
-const flatten = (i) => i.toString().replace(/\s+/g, ' ').trim();
-/** The words of an instruction, JSON form or shell form, flags left out, ARG and ENV defaults substituted. */
-function argumentsOf(i) {
-    const json = 'getJSONStrings' in i ? i.getJSONStrings() : [];
-    if (json.length)
-        return json.map(s => s.getJSONValue());
-    return i.getExpandedArguments().map(a => a.getValue());
-}
-
-;// CONCATENATED MODULE: ./src/core/advice/clocks.ts
-/** A command where a shell runs one: first, after a separator, or run by xargs or find -exec (not `apt-get install -y gzip`). */
-const clocks_run = (tool, rest = '') => new RegExp(`(?:^|[;&|(]\\s*|\\b(?:then|do|sudo|xargs|-exec)\\s+(?:-\\S+\\s+)*)${tool}${rest}`);
-/** The tools advice knows (documented in docs/reproducibility.md). */
-const CLOCK_TOOLS = [
-    { name: 'dpkg-deb', command: clocks_run('dpkg-deb', String.raw `\s+(.*\s)?(-b|--build)\b`), readsEpoch: true, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage: dpkg-deb reads it' },
-    {
-        name: 'a Python wheel build',
-        command: /\b(pip3?|python3?(\.\d+)? -m pip) wheel\b|\bpython3?(\.\d+)? -m build\b|\bbdist_wheel\b|\buv build\b|\bpoetry build\b/,
-        readsEpoch: true,
-        fix: 'declare ARG SOURCE_DATE_EPOCH in the stage: wheel builds read it'
-    },
-    {
-        name: 'Python byte-compiling',
-        command: /\bpython3?(\.\d+)? -m (compileall|py_compile)\b/,
-        readsEpoch: true,
-        fix: "declare ARG SOURCE_DATE_EPOCH in the stage: compileall then checks each .pyc by its source's hash, not its time"
-    },
-    { name: 'tar', command: clocks_run('tar', String.raw `\s+(-?[a-zA-Z]*c[a-zA-Z]*\b|.*--create\b)`), fixed: /--mtime[= ]/, readsEpoch: false, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage and give tar --mtime=@$SOURCE_DATE_EPOCH --sort=name' },
-    { name: 'zip', command: clocks_run('zip', String.raw `\s`), fixed: /SOURCE_DATE_EPOCH/, readsEpoch: false, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage and set the files\' times first (find . -exec touch -d @$SOURCE_DATE_EPOCH {} +), then zip -X' },
-    { name: 'jar', command: clocks_run('jar', String.raw `\s+(-?[a-zA-Z]*c[a-zA-Z]*\b|.*--create\b)`), fixed: /--date[= ]/, readsEpoch: false, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage and give jar --date=$(date -u -d @$SOURCE_DATE_EPOCH +%Y-%m-%dT%H:%M:%SZ)' },
-    { name: 'gzip', command: clocks_run('gzip', String.raw `\b`), fixed: /\bgzip\s+(.*\s)?(-\w*n\w*|--no-name)\b/, readsEpoch: false, fix: 'give gzip -n, so it leaves out the file\'s name and time' }
-];
-/**
- * The tools a step runs that write the wall clock into their output, as the step is written: a tool that
- * reads SOURCE_DATE_EPOCH is fine once the stage declares it; the others need their own flag too.
- */
-function clockToolsOf(step, declaresEpoch) {
-    const command = step.words.join(' ');
-    return CLOCK_TOOLS.filter(t => {
-        if (!t.command.test(command))
-            return false;
-        if (t.readsEpoch)
-            return !declaresEpoch;
-        // gzip needs no argument; the others use the declared one in their flag.
-        return !(t.fixed?.test(command) && (declaresEpoch || t.name === 'gzip'));
-    });
-}
-
-// EXTERNAL MODULE: ./node_modules/@balena/dockerignore/ignore.js
-var ignore = __nccwpck_require__(4158);
-var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
-;// CONCATENATED MODULE: ./src/core/advice/patterns.ts
-// Docker's path patterns: COPY sources (moby's patternmatcher) and the .dockerignore (Docker's own rules).
-
-
-/**
- * A pattern as moby's patternmatcher reads it: `*` and `?` stop at `/`, `**` crosses it, `[...]` is a
- * class, `\` escapes. Matched by walking all its states at once, so the time is the pattern's length times
- * the path's, whatever the pattern: a commit's `COPY *a*a*a*a*b` must not stall the advice.
- */
-function compilePattern(pattern) {
-    const tokens = tokenize(pattern);
-    return { test: path => matches(tokens, path) };
-}
-function tokenize(pattern) {
-    // By code points, as Go's regular expressions read runes: `?` takes one character, whatever its size.
-    const chars = [...pattern];
-    const tokens = [];
-    const char = (takes) => void tokens.push({ kind: 'char', takes });
-    for (let i = 0; i < chars.length; i++) {
-        const ch = chars[i];
-        if (ch === '*' && chars[i + 1] === '*') {
-            i++;
-            if (chars[i + 1] === '/')
-                i++;
-            // Trailing `**` takes everything; inside, it stands for any number of directories, none included.
-            tokens.push({ kind: i + 1 >= chars.length ? 'all' : 'dirs' });
-        }
-        else if (ch === '*')
-            tokens.push({ kind: 'star' });
-        else if (ch === '?')
-            char(c => c !== '/');
-        else if (ch === '[' && characterClass(chars, i)) {
-            const cls = characterClass(chars, i);
-            char(cls.takes);
-            i = cls.end;
-        }
-        else if (ch === '\\' && i + 1 < chars.length) {
-            const escaped = chars[++i];
-            char(c => c === escaped);
-        }
-        else
-            char(c => c === ch);
-    }
-    return tokens;
-}
-/** `[abc]`, `[a-z]`, `[^...]`, `\` escaping, from `start`; undefined when it never closes (then `[` is itself). */
-function characterClass(chars, start) {
-    let i = start + 1;
-    const negated = chars[i] === '^';
-    if (negated)
-        i++;
-    const read = () => (chars[i] === '\\' && i + 1 < chars.length ? chars[(i += 2) - 1] : chars[i++]);
-    const ranges = [];
-    // A `]` first in the class is one of its characters, as in Go's regular expressions.
-    for (let first = true; i < chars.length && (first || chars[i] !== ']'); first = false) {
-        const lo = read();
-        const range = chars[i] === '-' && i + 1 < chars.length && chars[i + 1] !== ']';
-        if (range)
-            i++;
-        ranges.push([lo, range ? read() : lo]);
-    }
-    if (i >= chars.length)
-        return undefined;
-    const takes = (c) => ranges.some(([lo, hi]) => cmp(c, lo) >= 0 && cmp(c, hi) <= 0) !== negated;
-    return { takes, end: i };
-}
-const cmp = (a, b) => a.codePointAt(0) - b.codePointAt(0);
-/**
- * Every token is a state; state `tokens.length` accepts. A `dirs` token at `i` has a second state, its
- * inside (`tokens.length + 1 + i`), reached by a character other than `/`, and left only by a `/`.
- */
-function matches(tokens, path) {
-    const n = tokens.length;
-    let current = new Uint8Array(2 * n + 1);
-    let next = new Uint8Array(2 * n + 1);
-    // Adds state i and every state reachable from it without taking a character.
-    const enter = (set, i) => {
-        while (!set[i]) {
-            set[i] = 1;
-            if (i === n || tokens[i].kind === 'char')
-                return;
-            i++;
-        }
-    };
-    enter(current, 0);
-    for (const c of path) {
-        next.fill(0);
-        for (let i = 0; i < n; i++) {
-            const t = tokens[i];
-            if (current[i]) {
-                if (t.kind === 'char') {
-                    if (t.takes(c))
-                        enter(next, i + 1);
-                }
-                else if (t.kind === 'all' || (t.kind === 'star' && c !== '/'))
-                    enter(next, i);
-                else if (t.kind === 'dirs') {
-                    if (c === '/')
-                        enter(next, i);
-                    else
-                        next[n + 1 + i] = 1;
-                }
-            }
-            if (current[n + 1 + i]) {
-                if (c === '/')
-                    enter(next, i);
-                else
-                    next[n + 1 + i] = 1;
-            }
-        }
-        ;
-        [current, next] = [next, current];
-    }
-    return current[n] === 1;
-}
-const hasWildcard = (pattern) => /[*?[\\]/.test(pattern);
-/** `path` or one of its parent directories matches: a pattern naming a directory takes what is inside it. */
-function matchesOrParent(pattern, path) {
-    if (pattern.test(path))
-        return true;
-    for (let dir = external_node_path_.posix.dirname(path); dir !== '.' && dir !== '/'; dir = external_node_path_.posix.dirname(dir))
-        if (pattern.test(dir))
-            return true;
-    return false;
-}
-// The package's types declare an ES default export; it is a CommonJS module whose export is the function.
-const patterns_ignore = (ignore_default());
-/** A .dockerignore: what BuildKit leaves out of the context (a port of Docker's own matcher). */
-function dockerignore(text) {
-    const rules = patterns_ignore().add(text.split(/\r?\n/));
-    return path => rules.ignores(path);
-}
-
-;// CONCATENATED MODULE: ./src/core/advice/installers.ts
-// What a RUN step really reads from the repository: the manifests of the installers it runs, and the
-// files it names. Only steps that run an installer are judged: those are the expensive ones worth caching.
-
-
-/** The installers advice knows (documented in the README); a step running none of them is never judged. */
-const INSTALLERS = [
-    { name: 'pip', command: /\b(pip3?|python3?(\.\d+)? -m pip) install\b/, manifests: ['requirements*.txt', 'constraints*.txt'] },
-    { name: 'uv', command: /\buv (sync|pip install)\b/, manifests: ['pyproject.toml', 'uv.lock', 'requirements*.txt'] },
-    { name: 'poetry', command: /\bpoetry install\b/, manifests: ['pyproject.toml', 'poetry.lock'] },
-    { name: 'pipenv', command: /\bpipenv (install|sync)\b/, manifests: ['Pipfile', 'Pipfile.lock'] },
-    { name: 'npm', command: /\bnpm (ci|install|i)\b/, manifests: ['package.json', 'package-lock.json', 'npm-shrinkwrap.json', '.npmrc'] },
-    { name: 'yarn', command: /\byarn( install)?( --[\w-]+)*\s*($|&&|;|\|\|)/, manifests: ['package.json', 'yarn.lock', '.yarnrc', '.yarnrc.yml'] },
-    { name: 'pnpm', command: /\bpnpm (install|i|fetch)\b/, manifests: ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc'] },
-    { name: 'go', command: /\bgo mod download\b/, manifests: ['go.mod', 'go.sum'] },
-    { name: 'cargo', command: /\bcargo fetch\b/, manifests: ['Cargo.toml', 'Cargo.lock'] },
-    { name: 'bundler', command: /\bbundle install\b/, manifests: ['Gemfile', 'Gemfile.lock'] },
-    { name: 'maven', command: /\bmvn\b.*\bdependency:(go-offline|resolve)\b/, manifests: ['pom.xml'] },
-    { name: 'composer', command: /\bcomposer install\b/, manifests: ['composer.json', 'composer.lock'] },
-    { name: 'system packages', command: /\b(apt-get|apt|yum|dnf|microdnf) install\b|\bapk add\b/, manifests: [] }
-];
-function installersOf(step) {
-    const command = step.words.join(' ');
-    return INSTALLERS.filter(i => i.command.test(command));
-}
-/**
- * Whether an image path (where a COPY put a repository file) is a real input of the step: a manifest of
- * one of its installers, or a path its command names (`-r requirements.txt`, `.` for everything).
- */
-function inputTest(step, installers) {
-    const manifests = installers.flatMap(i => i.manifests).map(compilePattern);
-    const named = step.words
-        .map(w => w.replace(/^['"]|['"]$/g, '').replace(/^--?[\w-]+=/, ''))
-        .filter(w => w && !w.startsWith('-') && !w.startsWith('$') && /^[\w.@/+,-]+$/.test(w))
-        .map(w => external_node_path_.posix.resolve(step.workdir, w))
-        .filter(p => p !== '/');
-    return path => manifests.some(re => re.test(external_node_path_.posix.basename(path))) || named.some(n => path === n || path.startsWith(`${n}/`));
-}
-
-;// CONCATENATED MODULE: ./src/core/stages/advise.ts
-// Advice on the Dockerfile, measured on the repository's own history: steps whose layer cache is lost to
-// copies of files they never read, and a final image that runs as root for no reason. Facts only.
-
-
-
-
-
-
-
-/** First-parent commits examined by default. */
-const ADVICE_COMMITS = 200;
-/** Below this many commits a count says too little to advise on. */
-const MIN_COMMITS = 10;
-async function advise(p, commits = ADVICE_COMMITS) {
-    const git = new Git(p.workspace.repoDir);
-    const text = (await git.fileAt(p.commit, p.dockerfilePath)) ?? '';
-    // BuildKit prefers a Dockerfile's own ignore file (Dockerfile.dockerignore) to the context's.
-    const ignoreFiles = [`${p.dockerfilePath}.dockerignore`, external_node_path_.posix.join(p.contextPath, '.dockerignore')];
-    let ignoreFile;
-    let ignoreText = '';
-    for (const f of ignoreFiles) {
-        const found = await git.fileAt(p.commit, f);
-        if (found !== undefined) {
-            ;
-            [ignoreFile, ignoreText] = [f, found];
-            break;
-        }
-    }
-    const ignored = dockerignore(ignoreText);
-    const history = await git.changedPaths(p.commit, commits);
-    // Each commit's changes as the context sees them: inside it, and not ignored.
-    const changes = history.map(paths => advise_contextPaths(paths, p.contextPath).filter(path => !ignored(path)));
-    const files = advise_contextPaths([...(await git.files(p.commit))], p.contextPath).filter(path => !ignored(path));
-    const stages = parseDockerfile(text);
-    const where = { dockerfile: p.dockerfilePath, contextPath: p.contextPath };
-    const advice = [];
-    if (stages.length) {
-        const target = p.inputs[Input.Target];
-        // Stage names are case-insensitive, as BuildKit reads them.
-        const final = Math.max(target ? stages.findIndex(s => s.name.toLowerCase() === target.toLowerCase()) : stages.length - 1, 0);
-        if (changes.length >= MIN_COMMITS)
-            advice.push(...layerOrder(stages, final, changes, files, where));
-        const root = runsAsRoot(stages, final, where.dockerfile);
-        if (root)
-            advice.push(root);
-        advice.push(...clockSteps(stages, where.dockerfile));
-    }
-    return { commit: p.commit, dockerfile: p.dockerfilePath, ...(ignoreFile ? { dockerignore: ignoreFile } : {}), commits: changes.length, advice };
-}
-/** Repository paths inside the context, relative to it. */
-function advise_contextPaths(paths, contextPath) {
-    if (contextPath === '.')
-        return paths;
-    return paths.filter(path => path.startsWith(`${contextPath}/`)).map(path => path.slice(contextPath.length + 1));
-}
-/** Where a COPY puts a context file it takes, or undefined when it does not take it. */
-function imagePath(copy, file) {
-    for (const source of copy.sources) {
-        if (source === '.')
-            return external_node_path_.posix.join(copy.dest, file);
-        const pattern = hasWildcard(source) ? compilePattern(source) : undefined;
-        if (pattern ? pattern.test(file) : file === source)
-            return copy.destIsDir || pattern ? external_node_path_.posix.join(copy.dest, external_node_path_.posix.basename(file)) : copy.dest;
-        if (pattern ? matchesOrParent(pattern, file) : file.startsWith(`${source}/`)) {
-            // A directory's contents go into the destination, not the directory itself.
-            const top = pattern ? ancestorMatching(pattern, file) : source;
-            return external_node_path_.posix.join(copy.dest, external_node_path_.posix.relative(top, file));
-        }
-    }
-    return undefined;
-}
-function ancestorMatching(pattern, file) {
-    let dir = external_node_path_.posix.dirname(file);
-    while (!pattern.test(dir) && dir !== '.')
-        dir = external_node_path_.posix.dirname(dir);
-    return dir;
-}
-function layerOrder(stages, final, changes, files, where) {
-    const n = changes.length;
-    const advice = [];
-    // Every stage the final one needs, its own steps last: a stage it copies from is built too.
-    const seen = new Set();
-    for (const index of [...stages.keys()].filter(i => i <= final)) {
-        const { steps } = chainOf(stages, index);
-        steps.forEach((step, at) => {
-            if (step.kind !== 'run' || seen.has(step.line))
-                return;
-            seen.add(step.line);
-            const installers = installersOf(step);
-            if (!installers.length)
-                return;
-            const copies = steps.slice(0, at).filter((s) => s.kind === 'copy' && s.sources.length > 0);
-            if (!copies.length)
-                return;
-            const found = judge(step, copies, installers, changes, files);
-            // Only when the numbers say so: the step would be reused in a tenth more of the builds, three at least.
-            if (!found || found.rebuilt - found.inputsChanged < Math.max(3, Math.ceil(n / 10)))
-                return;
-            const percent = (changed) => Math.floor((100 * (n - changed)) / n);
-            const inputs = found.inputs.map(f => external_node_path_.posix.join(where.contextPath, f));
-            const shown = found.inputs.join(' ');
-            advice.push({
-                kind: 'layer-order',
-                dockerfile: where.dockerfile,
-                line: found.copy.line,
-                instruction: found.copy.text,
-                commits: n,
-                changed: found.copyChanged,
-                step: { line: step.line, instruction: step.text, inputs, changed: found.inputsChanged },
-                rebuilt: found.rebuilt,
-                hitRate: { now: percent(found.rebuilt), after: percent(found.inputsChanged) },
-                suggestion: found.inputs.length
-                    ? `copy ${shown} first (COPY ${shown} ${destination(found.copy, step)}), then ${step.text}, then ${found.copy.text}`
-                    : `move ${step.text} before ${found.copy.text}`
-            });
-        });
-    }
-    return advice;
-}
-/** Where the suggested narrow COPY puts the inputs: where the broad one did, as the step sees it. */
-function destination(copy, step) {
-    const relative = external_node_path_.posix.relative(step.workdir, copy.destIsDir ? copy.dest : external_node_path_.posix.dirname(copy.dest));
-    return relative ? `${relative}/` : './';
-}
-/** Counts, over the history, the builds that re-ran `step` and those that had to. */
-function judge(step, copies, installers, changes, files) {
-    const isInput = inputTest(step, installers);
-    const taken = (file) => copies.flatMap(copy => {
-        const at = imagePath(copy, file);
-        return at === undefined ? [] : [{ copy, input: isInput(at) }];
-    });
-    let rebuilt = 0;
-    let inputsChanged = 0;
-    const ownChanges = new Map();
-    const otherChanges = new Map();
-    for (const paths of changes) {
-        const hits = paths.flatMap(taken);
-        if (hits.length)
-            rebuilt++;
-        if (hits.some(h => h.input))
-            inputsChanged++;
-        for (const copy of new Set(hits.map(h => h.copy)))
-            ownChanges.set(copy, (ownChanges.get(copy) ?? 0) + 1);
-        for (const copy of new Set(hits.filter(h => !h.input).map(h => h.copy)))
-            otherChanges.set(copy, (otherChanges.get(copy) ?? 0) + 1);
-    }
-    // The copy to move past the step: the one whose files, other than the step's inputs, change most often.
-    const [copy] = [...otherChanges.entries()].sort((a, b) => b[1] - a[1] || a[0].line - b[0].line)[0] ?? [];
-    if (!copy)
-        return undefined;
-    const inputs = files.filter(f => taken(f).some(h => h.input)).sort();
-    return { copy, copyChanged: ownChanges.get(copy) ?? 0, inputs, inputsChanged, rebuilt };
-}
-const ROOT = /^(root|0)(:(root|0))?$/;
-/** The final stage runs as root (no USER, or USER root) and exposes no port below 1024, the one evident need. */
-function runsAsRoot(stages, final, dockerfile) {
-    const { user, exposed } = chainOf(stages, final);
-    if (user && !ROOT.test(user.value))
-        return undefined;
-    if (exposed.some(port => port < 1024))
-        return undefined;
-    const stage = stages[final];
-    return {
-        kind: 'root',
-        dockerfile,
-        line: user?.line ?? stage.fromLine,
-        instruction: user ? `USER ${user.value}` : stage.fromText,
-        stage: stage.name,
-        suggestion: 'add an unprivileged user and switch to it after the last step that needs root, e.g. RUN useradd --uid 10001 app, then USER 10001'
-    };
-}
-/**
- * Steps that write the wall clock into their output, in any stage: a stage's output reaches the image
- * through COPY --from, or the runner through artifacts. A stage declares ARG SOURCE_DATE_EPOCH itself;
- * a declaration in a stage it starts from counts too, so the advice never asks for what is there.
- */
-function clockSteps(stages, dockerfile) {
-    const declares = (index) => stages[index].args.includes('SOURCE_DATE_EPOCH') || (stages[index].parent !== undefined && declares(stages[index].parent));
-    return stages.flatMap((stage, index) => stage.steps.flatMap(step => step.kind !== 'run'
-        ? []
-        : clockToolsOf(step, declares(index)).map(tool => ({ kind: 'clock', dockerfile, line: step.line, instruction: step.text, stage: stage.name, tool: tool.name, suggestion: tool.fix }))));
 }
 
 ;// CONCATENATED MODULE: ./src/core/stages/hand-on.ts
@@ -30813,6 +28962,28 @@ function skopeoTransient(message) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/core/log.ts
+// How the core talks to its user; each adapter (GitHub, terminal) supplies its own.
+/** How often a long stretch says it is still going: often enough that a log never looks hung. */
+const TICK_SECONDS = 10;
+/**
+ * Runs fn; every `every` seconds until it ends, one line from `say` (given the seconds so far), so a
+ * stretch that prints nothing of its own — a load, a push, a wait for services — never looks hung.
+ */
+async function ticking(log, say, fn, every = TICK_SECONDS) {
+    const started = Date.now();
+    const timer = setInterval(() => log.info(say(Math.round((Date.now() - started) / 1000))), every * 1000);
+    timer.unref();
+    try {
+        return await fn();
+    }
+    finally {
+        clearInterval(timer);
+    }
+}
+/** A size as the log and the reports say it. */
+const megabytes = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+
 ;// CONCATENATED MODULE: ./src/core/programs/registry.ts
 // Registry operations by digest, through skopeo: push an image archive unchanged, copy a manifest to more tags.
 
@@ -31089,6 +29260,186 @@ async function readRecords(dir) {
     return records;
 }
 
+;// CONCATENATED MODULE: ./src/core/programs/builder.ts
+// The BuildKit builder a run uses: the one the user selected, or a docker-container builder of the run's own.
+
+
+
+
+
+/**
+ * The builder buildx would use: the one named (the builder input), else BUILDX_BUILDER, else the
+ * one selected with `docker buildx use` (docker/setup-buildx-action selects the one it creates).
+ */
+async function selectedBuilder(name) {
+    const r = await run('docker', ['buildx', 'inspect', ...(name ? [name] : [])], { allowFailure: true });
+    if (r.exitCode !== 0) {
+        if (name)
+            throw new InputError(Input.Builder, `no builder named '${name}': ${lastLine(r.stderr)}; create it (docker buildx create, or docker/setup-buildx-action) or leave builder empty`);
+        throw new Error(`docker buildx cannot name its builder: ${lastLine(r.stderr)}`);
+    }
+    // `buildx inspect` has no machine-readable form in every version in use; its first lines are stable.
+    const field = (key) => new RegExp(`^${key}:\\s*(.+)$`, 'm').exec(r.stdout)?.[1].trim() ?? '';
+    return { name: field('Name'), driver: field('Driver') };
+}
+/** The builder a run creates for itself when the selected one cannot do the job. */
+const runBuilderName = (runId) => `hashdock-${runId}`;
+/** Creates and starts a docker-container builder, as docker/setup-buildx-action does. */
+async function createRunBuilder(runId, workDir, options) {
+    const name = runBuilderName(runId);
+    const args = ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'];
+    if (options.loopbackRegistries.length) {
+        const config = (0,external_node_path_.join)(workDir, 'buildkitd.toml');
+        await (0,promises_namespaceObject.writeFile)(config, options.loopbackRegistries.map(r => `[registry.${JSON.stringify(r)}]\n  http = true\n`).join(''));
+        args.push('--driver-opt', 'network=host', '--buildkitd-config', config);
+    }
+    await run('docker', args);
+    return name;
+}
+/** The run's own builder, by name, when it exists: empty when the run made none or it is gone. */
+async function runBuilder(runId) {
+    const name = runBuilderName(runId);
+    return (await run('docker', ['buildx', 'inspect', name], { allowFailure: true })).exitCode === 0 ? [name] : [];
+}
+async function removeRunBuilder(runId) {
+    for (const name of await runBuilder(runId))
+        await run('docker', ['buildx', 'rm', name]);
+}
+
+;// CONCATENATED MODULE: ./src/core/programs/docker.ts
+// The Docker engine as the pipeline sees it: a few questions, each one CLI call with machine-readable output.
+
+
+/** What the engine can do, from one `docker info`; fails with one line when no engine answers. */
+async function requireEngine() {
+    const r = await run('docker', ['info', '--format', '{{json .}}'], { allowFailure: true });
+    const info = r.exitCode === 0 ? JSON.parse(r.stdout) : undefined;
+    if (!info?.ServerVersion) {
+        throw new Error(`Docker engine unreachable: ${lastLine(r.stderr) || 'no answer'}. Start the Docker daemon, or point DOCKER_HOST at one.`);
+    }
+    const plugins = info.ClientInfo?.Plugins ?? [];
+    const driverStatus = info.DriverStatus ?? [];
+    return {
+        version: info.ServerVersion,
+        buildx: plugins.some(p => p.Name === 'buildx'),
+        containerdStore: driverStatus.some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'))
+    };
+}
+async function inspectImage(ref) {
+    const raw = JSON.parse(await output('docker', ['image', 'inspect', '--format', '{{json .}}', ref]));
+    return {
+        id: raw.Id,
+        size: raw.Size ?? 0,
+        repoDigests: raw.RepoDigests ?? [],
+        workingDir: raw.Config?.WorkingDir ?? ''
+    };
+}
+/** docker is there to run (it says its version without an engine); a ProgramMissing error when it is not. */
+async function requireDocker() {
+    await run('docker', ['--version'], { allowFailure: true });
+}
+/** skopeo pushes the tested archive byte for byte; without it nothing can be pushed. */
+async function requireSkopeo() {
+    const found = await run('skopeo', ['--version'], { allowFailure: true }).catch(() => undefined);
+    if (!found || found.exitCode !== 0) {
+        throw new Error('skopeo is not installed: hashdock pushes the tested image with it, byte for byte. Install it (apt-get install skopeo; GitHub\'s Ubuntu runners have it), or set push to false.');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/stages/strategy.ts
+
+
+
+/**
+ * The image's clock, the same for every commit: BuildKit clamps every newer timestamp in the layers it
+ * writes to it (rewrite-timestamp). A clock that moved with each commit would put the clock of whichever
+ * commit first built a cached layer into every later image that reuses that layer, so a commit's digest
+ * would depend on what the builder had cached. The commit's own time is kept in the image's
+ * org.opencontainers.image.created label and the commit-time output.
+ */
+const IMAGE_CLOCK = 0;
+/**
+ * Every builder but one writes an OCI image archive with rewritten timestamps and exports a layer
+ * cache; the exception is the engine's own `docker` driver on an engine without the containerd image
+ * store, and for it the run brings a docker-container builder of its own.
+ */
+function decideStrategy(inputs, engine, selected, runId, isolate = false) {
+    if (!engine.buildx) {
+        throw new Error('docker buildx is not installed: hashdock builds with BuildKit through buildx. Install the docker-buildx plugin (on GitHub, docker/setup-buildx-action).');
+    }
+    const reasons = [];
+    const notices = [];
+    // The same registry answers as localhost, 127.0.0.1 and [::1]; base images may name it either way.
+    const loopbackRegistries = [
+        ...new Set(inputs[Input.Image].map(registryOf).filter(isLoopback).flatMap(registry => {
+            const port = /:(\d+)$/.exec(registry)?.[1];
+            return [registry, ...['localhost', '127.0.0.1'].map(h => (port ? `${h}:${port}` : h))];
+        }))
+    ];
+    let builder = { ...selected, create: false };
+    if (selected.driver === 'docker' && !engine.containerdStore) {
+        builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };
+        notices.push(`builder: '${selected.name}' is the engine's own builder on an engine without the containerd image store, which can neither write an image archive nor export a layer cache; this run uses a docker-container builder of its own (${builder.name}), removed when it ends. Select one with docker/setup-buildx-action or the builder input to keep it between runs.`);
+    }
+    else if (isolate) {
+        // A pull request's commit writes layers and cache mounts (RUN --mount=type=cache) into the builder it
+        // runs on; on a builder of its own they are gone with the run, and no trusted build ever reads them.
+        builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };
+        notices.push(`builder: this run builds on a docker-container builder of its own (${builder.name}), removed when it ends, since ${inputs[Input.IsolateBuilder] === 'true' ? 'isolate-builder is true' : "the commit is a pull request's"}: its layers and cache mounts never reach the builder trusted builds use (isolate-builder: false builds on '${selected.name}').`);
+    }
+    reasons.push(`built by '${builder.name}' (${builder.driver} driver${builder.create ? ', created for this run' : ''})`);
+    const provenance = inputs[Input.Provenance];
+    const sbom = inputs[Input.Sbom];
+    const reproducible = !provenance && !sbom;
+    if (!reproducible) {
+        notices.push('Not reproducible: provenance and SBOM attestations record when and how the image was built, so every build gets a new digest.');
+    }
+    else {
+        reasons.push('reproducible: every timestamp in the new layers is the fixed image clock, and no attestation records build times');
+    }
+    const cache = inputs[Input.Cache] || 'none';
+    const tested = Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand]);
+    const load = tested || inputs[Input.KeepImage];
+    if (!load)
+        reasons.push('no test runs, so the image is not loaded into the engine');
+    else if (!tested)
+        reasons.push('no test runs; the image is loaded into the engine to be kept (keep-image)');
+    const compression = inputs[Input.Compression];
+    const platforms = inputs[Input.Platforms];
+    const multi = platforms.length > 1;
+    // An index (several platforms, or attestations) needs the oci exporter; the classic store loads
+    // each platform's image of it on its own.
+    const exporter = multi || !reproducible ? 'oci' : 'docker';
+    const loading = exporter === 'oci' && !engine.containerdStore ? 'per-platform' : 'archive';
+    if (multi) {
+        reasons.push(`${platforms.join(', ')}: one build writes an index of one image per platform, each tested (${loading === 'archive' ? 'the containerd image store holds them all' : 'loaded one platform at a time: the engine has no containerd image store'}); the index is pushed only if every platform passed`);
+    }
+    return { builder, loopbackRegistries, cache, compression, platforms, exporter, loading, load, provenance, sbom, reproducible, reasons: [...notices, ...reasons], notices };
+}
+/**
+ * An assembly builds nothing: it reads images other jobs built and tested, so it needs neither an
+ * engine nor a builder.
+ */
+function assemblyStrategy(inputs) {
+    const platforms = inputs[Input.Platforms];
+    const reasons = [`${platforms.join(', ')}: one index assembled from the images each platform's own job built and tested; pushed only if every platform's image is there and passed`];
+    return {
+        builder: { name: '', driver: '', create: false },
+        loopbackRegistries: [],
+        cache: 'none',
+        compression: inputs[Input.Compression],
+        platforms,
+        exporter: 'oci',
+        loading: 'archive',
+        load: false,
+        provenance: inputs[Input.Provenance],
+        sbom: inputs[Input.Sbom],
+        reproducible: true,
+        reasons,
+        notices: []
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/core/stages/buildx-args.ts
 // The one place `docker buildx build` command lines are written: the image's, and the artifact export's,
 // which must agree on every option that keys BuildKit's cache, or the export would build again.
@@ -31340,6 +29691,479 @@ function warnOnCacheExportError(buildLog, log) {
     const error = step && new RegExp(`^#${step} ERROR: (.*)$`, 'm').exec(buildLog)?.[1];
     if (error)
         log.warning(`cache: the cache export was refused, so the build went on without saving its cache: ${error}`);
+}
+
+;// CONCATENATED MODULE: ./src/core/advice/dockerfile.ts
+// A Dockerfile read with dockerfile-ast into stages and the steps advice needs: what each COPY takes from
+// the context and where it puts it, what each RUN runs and where, and who the image runs as.
+
+
+function parseDockerfile(text) {
+    const stages = [];
+    let stage;
+    let workdir = '/';
+    const workdirs = [];
+    for (const i of main.DockerfileParser.parse(text).getInstructions()) {
+        const keyword = i.getKeyword();
+        const line = i.getRange().start.line + 1;
+        const words = argumentsOf(i);
+        if (keyword === 'FROM') {
+            const base = words[0] ?? '';
+            const parent = stages.findIndex(s => s.name.toLowerCase() === base.toLowerCase());
+            const name = words[1]?.toLowerCase() === 'as' && words[2] ? words[2] : String(stages.length);
+            workdir = parent >= 0 ? workdirs[parent] : '/';
+            stage = { name, fromLine: line, fromText: flatten(i), ...(parent >= 0 ? { parent } : {}), steps: [], exposed: [], args: [] };
+            stages.push(stage);
+            workdirs.push(workdir);
+            continue;
+        }
+        if (!stage)
+            continue;
+        const oneLine = flatten(i);
+        if (keyword === 'WORKDIR' && words[0])
+            workdirs[stages.length - 1] = workdir = external_node_path_.posix.resolve(workdir, words[0]);
+        else if (keyword === 'USER' && words[0])
+            stage.user = { value: words[0], line };
+        else if (keyword === 'EXPOSE')
+            stage.exposed.push(...words.map(w => Number.parseInt(w, 10)).filter(n => Number.isInteger(n)));
+        else if (keyword === 'ARG')
+            stage.args.push(...i.getArguments().map(a => a.getValue().split('=')[0]));
+        else if (keyword === 'RUN')
+            stage.steps.push({ kind: 'run', line, text: oneLine, words, workdir });
+        else if (keyword === 'COPY' || keyword === 'ADD') {
+            const flags = 'getFlags' in i ? i.getFlags() : [];
+            const fromElsewhere = flags.some(f => f.getName() === 'from');
+            const sources = words.slice(0, -1);
+            const dest = words.at(-1) ?? '.';
+            // A here-document is written by the Dockerfile itself: nothing of the context.
+            if (sources.some(s => s.startsWith('<<')))
+                continue;
+            const local = fromElsewhere ? [] : sources.filter(s => !/^([a-z][a-z0-9+.-]*:\/\/|git@)/i.test(s));
+            stage.steps.push({
+                kind: 'copy',
+                line,
+                text: oneLine,
+                // A source whose variable the Dockerfile leaves unset cannot be mapped to paths: it counts for nothing.
+                sources: local.filter(s => !s.includes('$')).map(s => external_node_path_.posix.normalize(s.replace(/^\/+/, '')).replace(/(.)\/+$/, '$1') || '.'),
+                dest: external_node_path_.posix.resolve(workdir, dest),
+                destIsDir: dest.endsWith('/') || dest === '.' || sources.length > 1
+            });
+        }
+    }
+    return stages;
+}
+/** A stage's steps after those of the stages it starts from: its layer cache depends on all of them. */
+function chainOf(stages, index) {
+    const stage = stages[index];
+    const above = stage.parent === undefined ? { steps: [], exposed: [] } : chainOf(stages, stage.parent);
+    return { steps: [...above.steps, ...stage.steps], user: stage.user ?? above.user, exposed: [...above.exposed, ...stage.exposed] };
+}
+/** The instruction as written, flags included, continuation lines joined. */
+const flatten = (i) => i.toString().replace(/\s+/g, ' ').trim();
+/** The words of an instruction, JSON form or shell form, flags left out, ARG and ENV defaults substituted. */
+function argumentsOf(i) {
+    const json = 'getJSONStrings' in i ? i.getJSONStrings() : [];
+    if (json.length)
+        return json.map(s => s.getJSONValue());
+    return i.getExpandedArguments().map(a => a.getValue());
+}
+
+;// CONCATENATED MODULE: ./src/core/advice/clocks.ts
+/** A command where a shell runs one: first, after a separator, or run by xargs or find -exec (not `apt-get install -y gzip`). */
+const clocks_run = (tool, rest = '') => new RegExp(`(?:^|[;&|(]\\s*|\\b(?:then|do|sudo|xargs|-exec)\\s+(?:-\\S+\\s+)*)${tool}${rest}`);
+/** The tools advice knows (documented in docs/reproducibility.md). */
+const CLOCK_TOOLS = [
+    { name: 'dpkg-deb', command: clocks_run('dpkg-deb', String.raw `\s+(.*\s)?(-b|--build)\b`), readsEpoch: true, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage: dpkg-deb reads it' },
+    {
+        name: 'a Python wheel build',
+        command: /\b(pip3?|python3?(\.\d+)? -m pip) wheel\b|\bpython3?(\.\d+)? -m build\b|\bbdist_wheel\b|\buv build\b|\bpoetry build\b/,
+        readsEpoch: true,
+        fix: 'declare ARG SOURCE_DATE_EPOCH in the stage: wheel builds read it'
+    },
+    {
+        name: 'Python byte-compiling',
+        command: /\bpython3?(\.\d+)? -m (compileall|py_compile)\b/,
+        readsEpoch: true,
+        fix: "declare ARG SOURCE_DATE_EPOCH in the stage: compileall then checks each .pyc by its source's hash, not its time"
+    },
+    { name: 'tar', command: clocks_run('tar', String.raw `\s+(-?[a-zA-Z]*c[a-zA-Z]*\b|.*--create\b)`), fixed: /--mtime[= ]/, readsEpoch: false, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage and give tar --mtime=@$SOURCE_DATE_EPOCH --sort=name' },
+    { name: 'zip', command: clocks_run('zip', String.raw `\s`), fixed: /SOURCE_DATE_EPOCH/, readsEpoch: false, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage and set the files\' times first (find . -exec touch -d @$SOURCE_DATE_EPOCH {} +), then zip -X' },
+    { name: 'jar', command: clocks_run('jar', String.raw `\s+(-?[a-zA-Z]*c[a-zA-Z]*\b|.*--create\b)`), fixed: /--date[= ]/, readsEpoch: false, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage and give jar --date=$(date -u -d @$SOURCE_DATE_EPOCH +%Y-%m-%dT%H:%M:%SZ)' },
+    { name: 'gzip', command: clocks_run('gzip', String.raw `\b`), fixed: /\bgzip\s+(.*\s)?(-\w*n\w*|--no-name)\b/, readsEpoch: false, fix: 'give gzip -n, so it leaves out the file\'s name and time' }
+];
+/**
+ * The tools a step runs that write the wall clock into their output, as the step is written: a tool that
+ * reads SOURCE_DATE_EPOCH is fine once the stage declares it; the others need their own flag too.
+ */
+function clockToolsOf(step, declaresEpoch) {
+    const command = step.words.join(' ');
+    return CLOCK_TOOLS.filter(t => {
+        if (!t.command.test(command))
+            return false;
+        if (t.readsEpoch)
+            return !declaresEpoch;
+        // gzip needs no argument; the others use the declared one in their flag.
+        return !(t.fixed?.test(command) && (declaresEpoch || t.name === 'gzip'));
+    });
+}
+
+// EXTERNAL MODULE: ./node_modules/@balena/dockerignore/ignore.js
+var ignore = __nccwpck_require__(4158);
+var ignore_default = /*#__PURE__*/__nccwpck_require__.n(ignore);
+;// CONCATENATED MODULE: ./src/core/advice/patterns.ts
+// Docker's path patterns: COPY sources (moby's patternmatcher) and the .dockerignore (Docker's own rules).
+
+
+/**
+ * A pattern as moby's patternmatcher reads it: `*` and `?` stop at `/`, `**` crosses it, `[...]` is a
+ * class, `\` escapes. Matched by walking all its states at once, so the time is the pattern's length times
+ * the path's, whatever the pattern: a commit's `COPY *a*a*a*a*b` must not stall the advice.
+ */
+function compilePattern(pattern) {
+    const tokens = tokenize(pattern);
+    return { test: path => matches(tokens, path) };
+}
+function tokenize(pattern) {
+    // By code points, as Go's regular expressions read runes: `?` takes one character, whatever its size.
+    const chars = [...pattern];
+    const tokens = [];
+    const char = (takes) => void tokens.push({ kind: 'char', takes });
+    for (let i = 0; i < chars.length; i++) {
+        const ch = chars[i];
+        if (ch === '*' && chars[i + 1] === '*') {
+            i++;
+            if (chars[i + 1] === '/')
+                i++;
+            // Trailing `**` takes everything; inside, it stands for any number of directories, none included.
+            tokens.push({ kind: i + 1 >= chars.length ? 'all' : 'dirs' });
+        }
+        else if (ch === '*')
+            tokens.push({ kind: 'star' });
+        else if (ch === '?')
+            char(c => c !== '/');
+        else if (ch === '[' && characterClass(chars, i)) {
+            const cls = characterClass(chars, i);
+            char(cls.takes);
+            i = cls.end;
+        }
+        else if (ch === '\\' && i + 1 < chars.length) {
+            const escaped = chars[++i];
+            char(c => c === escaped);
+        }
+        else
+            char(c => c === ch);
+    }
+    return tokens;
+}
+/** `[abc]`, `[a-z]`, `[^...]`, `\` escaping, from `start`; undefined when it never closes (then `[` is itself). */
+function characterClass(chars, start) {
+    let i = start + 1;
+    const negated = chars[i] === '^';
+    if (negated)
+        i++;
+    const read = () => (chars[i] === '\\' && i + 1 < chars.length ? chars[(i += 2) - 1] : chars[i++]);
+    const ranges = [];
+    // A `]` first in the class is one of its characters, as in Go's regular expressions.
+    for (let first = true; i < chars.length && (first || chars[i] !== ']'); first = false) {
+        const lo = read();
+        const range = chars[i] === '-' && i + 1 < chars.length && chars[i + 1] !== ']';
+        if (range)
+            i++;
+        ranges.push([lo, range ? read() : lo]);
+    }
+    if (i >= chars.length)
+        return undefined;
+    const takes = (c) => ranges.some(([lo, hi]) => cmp(c, lo) >= 0 && cmp(c, hi) <= 0) !== negated;
+    return { takes, end: i };
+}
+const cmp = (a, b) => a.codePointAt(0) - b.codePointAt(0);
+/**
+ * Every token is a state; state `tokens.length` accepts. A `dirs` token at `i` has a second state, its
+ * inside (`tokens.length + 1 + i`), reached by a character other than `/`, and left only by a `/`.
+ */
+function matches(tokens, path) {
+    const n = tokens.length;
+    let current = new Uint8Array(2 * n + 1);
+    let next = new Uint8Array(2 * n + 1);
+    // Adds state i and every state reachable from it without taking a character.
+    const enter = (set, i) => {
+        while (!set[i]) {
+            set[i] = 1;
+            if (i === n || tokens[i].kind === 'char')
+                return;
+            i++;
+        }
+    };
+    enter(current, 0);
+    for (const c of path) {
+        next.fill(0);
+        for (let i = 0; i < n; i++) {
+            const t = tokens[i];
+            if (current[i]) {
+                if (t.kind === 'char') {
+                    if (t.takes(c))
+                        enter(next, i + 1);
+                }
+                else if (t.kind === 'all' || (t.kind === 'star' && c !== '/'))
+                    enter(next, i);
+                else if (t.kind === 'dirs') {
+                    if (c === '/')
+                        enter(next, i);
+                    else
+                        next[n + 1 + i] = 1;
+                }
+            }
+            if (current[n + 1 + i]) {
+                if (c === '/')
+                    enter(next, i);
+                else
+                    next[n + 1 + i] = 1;
+            }
+        }
+        ;
+        [current, next] = [next, current];
+    }
+    return current[n] === 1;
+}
+const hasWildcard = (pattern) => /[*?[\\]/.test(pattern);
+/** `path` or one of its parent directories matches: a pattern naming a directory takes what is inside it. */
+function matchesOrParent(pattern, path) {
+    if (pattern.test(path))
+        return true;
+    for (let dir = external_node_path_.posix.dirname(path); dir !== '.' && dir !== '/'; dir = external_node_path_.posix.dirname(dir))
+        if (pattern.test(dir))
+            return true;
+    return false;
+}
+// The package's types declare an ES default export; it is a CommonJS module whose export is the function.
+const patterns_ignore = (ignore_default());
+/** A .dockerignore: what BuildKit leaves out of the context (a port of Docker's own matcher). */
+function dockerignore(text) {
+    const rules = patterns_ignore().add(text.split(/\r?\n/));
+    return path => rules.ignores(path);
+}
+
+;// CONCATENATED MODULE: ./src/core/advice/installers.ts
+// What a RUN step really reads from the repository: the manifests of the installers it runs, and the
+// files it names. Only steps that run an installer are judged: those are the expensive ones worth caching.
+
+
+/** The installers advice knows (documented in the README); a step running none of them is never judged. */
+const INSTALLERS = [
+    { name: 'pip', command: /\b(pip3?|python3?(\.\d+)? -m pip) install\b/, manifests: ['requirements*.txt', 'constraints*.txt'] },
+    { name: 'uv', command: /\buv (sync|pip install)\b/, manifests: ['pyproject.toml', 'uv.lock', 'requirements*.txt'] },
+    { name: 'poetry', command: /\bpoetry install\b/, manifests: ['pyproject.toml', 'poetry.lock'] },
+    { name: 'pipenv', command: /\bpipenv (install|sync)\b/, manifests: ['Pipfile', 'Pipfile.lock'] },
+    { name: 'npm', command: /\bnpm (ci|install|i)\b/, manifests: ['package.json', 'package-lock.json', 'npm-shrinkwrap.json', '.npmrc'] },
+    { name: 'yarn', command: /\byarn( install)?( --[\w-]+)*\s*($|&&|;|\|\|)/, manifests: ['package.json', 'yarn.lock', '.yarnrc', '.yarnrc.yml'] },
+    { name: 'pnpm', command: /\bpnpm (install|i|fetch)\b/, manifests: ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc'] },
+    { name: 'go', command: /\bgo mod download\b/, manifests: ['go.mod', 'go.sum'] },
+    { name: 'cargo', command: /\bcargo fetch\b/, manifests: ['Cargo.toml', 'Cargo.lock'] },
+    { name: 'bundler', command: /\bbundle install\b/, manifests: ['Gemfile', 'Gemfile.lock'] },
+    { name: 'maven', command: /\bmvn\b.*\bdependency:(go-offline|resolve)\b/, manifests: ['pom.xml'] },
+    { name: 'composer', command: /\bcomposer install\b/, manifests: ['composer.json', 'composer.lock'] },
+    { name: 'system packages', command: /\b(apt-get|apt|yum|dnf|microdnf) install\b|\bapk add\b/, manifests: [] }
+];
+function installersOf(step) {
+    const command = step.words.join(' ');
+    return INSTALLERS.filter(i => i.command.test(command));
+}
+/**
+ * Whether an image path (where a COPY put a repository file) is a real input of the step: a manifest of
+ * one of its installers, or a path its command names (`-r requirements.txt`, `.` for everything).
+ */
+function inputTest(step, installers) {
+    const manifests = installers.flatMap(i => i.manifests).map(compilePattern);
+    const named = step.words
+        .map(w => w.replace(/^['"]|['"]$/g, '').replace(/^--?[\w-]+=/, ''))
+        .filter(w => w && !w.startsWith('-') && !w.startsWith('$') && /^[\w.@/+,-]+$/.test(w))
+        .map(w => external_node_path_.posix.resolve(step.workdir, w))
+        .filter(p => p !== '/');
+    return path => manifests.some(re => re.test(external_node_path_.posix.basename(path))) || named.some(n => path === n || path.startsWith(`${n}/`));
+}
+
+;// CONCATENATED MODULE: ./src/core/stages/advise.ts
+// Advice on the Dockerfile, measured on the repository's own history: steps whose layer cache is lost to
+// copies of files they never read, and a final image that runs as root for no reason. Facts only.
+
+
+
+
+
+
+
+/** First-parent commits examined by default. */
+const ADVICE_COMMITS = 200;
+/** Below this many commits a count says too little to advise on. */
+const MIN_COMMITS = 10;
+async function advise(p, commits = ADVICE_COMMITS) {
+    const git = new Git(p.workspace.repoDir);
+    const text = (await git.fileAt(p.commit, p.dockerfilePath)) ?? '';
+    // BuildKit prefers a Dockerfile's own ignore file (Dockerfile.dockerignore) to the context's.
+    const ignoreFiles = [`${p.dockerfilePath}.dockerignore`, external_node_path_.posix.join(p.contextPath, '.dockerignore')];
+    let ignoreFile;
+    let ignoreText = '';
+    for (const f of ignoreFiles) {
+        const found = await git.fileAt(p.commit, f);
+        if (found !== undefined) {
+            ;
+            [ignoreFile, ignoreText] = [f, found];
+            break;
+        }
+    }
+    const ignored = dockerignore(ignoreText);
+    const history = await git.changedPaths(p.commit, commits);
+    // Each commit's changes as the context sees them: inside it, and not ignored.
+    const changes = history.map(paths => contextPaths(paths, p.contextPath).filter(path => !ignored(path)));
+    const files = contextPaths([...(await git.files(p.commit))], p.contextPath).filter(path => !ignored(path));
+    const stages = parseDockerfile(text);
+    const where = { dockerfile: p.dockerfilePath, contextPath: p.contextPath };
+    const advice = [];
+    if (stages.length) {
+        const target = p.inputs[Input.Target];
+        // Stage names are case-insensitive, as BuildKit reads them.
+        const final = Math.max(target ? stages.findIndex(s => s.name.toLowerCase() === target.toLowerCase()) : stages.length - 1, 0);
+        if (changes.length >= MIN_COMMITS)
+            advice.push(...layerOrder(stages, final, changes, files, where));
+        const root = runsAsRoot(stages, final, where.dockerfile);
+        if (root)
+            advice.push(root);
+        advice.push(...clockSteps(stages, where.dockerfile));
+    }
+    return { commit: p.commit, dockerfile: p.dockerfilePath, ...(ignoreFile ? { dockerignore: ignoreFile } : {}), commits: changes.length, advice };
+}
+/** Repository paths inside the context, relative to it. */
+function contextPaths(paths, contextPath) {
+    if (contextPath === '.')
+        return paths;
+    return paths.filter(path => path.startsWith(`${contextPath}/`)).map(path => path.slice(contextPath.length + 1));
+}
+/** Where a COPY puts a context file it takes, or undefined when it does not take it. */
+function imagePath(copy, file) {
+    for (const source of copy.sources) {
+        if (source === '.')
+            return external_node_path_.posix.join(copy.dest, file);
+        const pattern = hasWildcard(source) ? compilePattern(source) : undefined;
+        if (pattern ? pattern.test(file) : file === source)
+            return copy.destIsDir || pattern ? external_node_path_.posix.join(copy.dest, external_node_path_.posix.basename(file)) : copy.dest;
+        if (pattern ? matchesOrParent(pattern, file) : file.startsWith(`${source}/`)) {
+            // A directory's contents go into the destination, not the directory itself.
+            const top = pattern ? ancestorMatching(pattern, file) : source;
+            return external_node_path_.posix.join(copy.dest, external_node_path_.posix.relative(top, file));
+        }
+    }
+    return undefined;
+}
+function ancestorMatching(pattern, file) {
+    let dir = external_node_path_.posix.dirname(file);
+    while (!pattern.test(dir) && dir !== '.')
+        dir = external_node_path_.posix.dirname(dir);
+    return dir;
+}
+function layerOrder(stages, final, changes, files, where) {
+    const n = changes.length;
+    const advice = [];
+    // Every stage the final one needs, its own steps last: a stage it copies from is built too.
+    const seen = new Set();
+    for (const index of [...stages.keys()].filter(i => i <= final)) {
+        const { steps } = chainOf(stages, index);
+        steps.forEach((step, at) => {
+            if (step.kind !== 'run' || seen.has(step.line))
+                return;
+            seen.add(step.line);
+            const installers = installersOf(step);
+            if (!installers.length)
+                return;
+            const copies = steps.slice(0, at).filter((s) => s.kind === 'copy' && s.sources.length > 0);
+            if (!copies.length)
+                return;
+            const found = judge(step, copies, installers, changes, files);
+            // Only when the numbers say so: the step would be reused in a tenth more of the builds, three at least.
+            if (!found || found.rebuilt - found.inputsChanged < Math.max(3, Math.ceil(n / 10)))
+                return;
+            const percent = (changed) => Math.floor((100 * (n - changed)) / n);
+            const inputs = found.inputs.map(f => external_node_path_.posix.join(where.contextPath, f));
+            const shown = found.inputs.join(' ');
+            advice.push({
+                kind: 'layer-order',
+                dockerfile: where.dockerfile,
+                line: found.copy.line,
+                instruction: found.copy.text,
+                commits: n,
+                changed: found.copyChanged,
+                step: { line: step.line, instruction: step.text, inputs, changed: found.inputsChanged },
+                rebuilt: found.rebuilt,
+                hitRate: { now: percent(found.rebuilt), after: percent(found.inputsChanged) },
+                suggestion: found.inputs.length
+                    ? `copy ${shown} first (COPY ${shown} ${destination(found.copy, step)}), then ${step.text}, then ${found.copy.text}`
+                    : `move ${step.text} before ${found.copy.text}`
+            });
+        });
+    }
+    return advice;
+}
+/** Where the suggested narrow COPY puts the inputs: where the broad one did, as the step sees it. */
+function destination(copy, step) {
+    const relative = external_node_path_.posix.relative(step.workdir, copy.destIsDir ? copy.dest : external_node_path_.posix.dirname(copy.dest));
+    return relative ? `${relative}/` : './';
+}
+/** Counts, over the history, the builds that re-ran `step` and those that had to. */
+function judge(step, copies, installers, changes, files) {
+    const isInput = inputTest(step, installers);
+    const taken = (file) => copies.flatMap(copy => {
+        const at = imagePath(copy, file);
+        return at === undefined ? [] : [{ copy, input: isInput(at) }];
+    });
+    let rebuilt = 0;
+    let inputsChanged = 0;
+    const ownChanges = new Map();
+    const otherChanges = new Map();
+    for (const paths of changes) {
+        const hits = paths.flatMap(taken);
+        if (hits.length)
+            rebuilt++;
+        if (hits.some(h => h.input))
+            inputsChanged++;
+        for (const copy of new Set(hits.map(h => h.copy)))
+            ownChanges.set(copy, (ownChanges.get(copy) ?? 0) + 1);
+        for (const copy of new Set(hits.filter(h => !h.input).map(h => h.copy)))
+            otherChanges.set(copy, (otherChanges.get(copy) ?? 0) + 1);
+    }
+    // The copy to move past the step: the one whose files, other than the step's inputs, change most often.
+    const [copy] = [...otherChanges.entries()].sort((a, b) => b[1] - a[1] || a[0].line - b[0].line)[0] ?? [];
+    if (!copy)
+        return undefined;
+    const inputs = files.filter(f => taken(f).some(h => h.input)).sort();
+    return { copy, copyChanged: ownChanges.get(copy) ?? 0, inputs, inputsChanged, rebuilt };
+}
+const ROOT = /^(root|0)(:(root|0))?$/;
+/** The final stage runs as root (no USER, or USER root) and exposes no port below 1024, the one evident need. */
+function runsAsRoot(stages, final, dockerfile) {
+    const { user, exposed } = chainOf(stages, final);
+    if (user && !ROOT.test(user.value))
+        return undefined;
+    if (exposed.some(port => port < 1024))
+        return undefined;
+    const stage = stages[final];
+    return {
+        kind: 'root',
+        dockerfile,
+        line: user?.line ?? stage.fromLine,
+        instruction: user ? `USER ${user.value}` : stage.fromText,
+        stage: stage.name,
+        suggestion: 'add an unprivileged user and switch to it after the last step that needs root, e.g. RUN useradd --uid 10001 app, then USER 10001'
+    };
+}
+/**
+ * Steps that write the wall clock into their output, in any stage: a stage's output reaches the image
+ * through COPY --from, or the runner through artifacts. A stage declares ARG SOURCE_DATE_EPOCH itself;
+ * a declaration in a stage it starts from counts too, so the advice never asks for what is there.
+ */
+function clockSteps(stages, dockerfile) {
+    const declares = (index) => stages[index].args.includes('SOURCE_DATE_EPOCH') || (stages[index].parent !== undefined && declares(stages[index].parent));
+    return stages.flatMap((stage, index) => stage.steps.flatMap(step => step.kind !== 'run'
+        ? []
+        : clockToolsOf(step, declares(index)).map(tool => ({ kind: 'clock', dockerfile, line: step.line, instruction: step.text, stage: stage.name, tool: tool.name, suggestion: tool.fix }))));
 }
 
 ;// CONCATENATED MODULE: ./src/core/attestation/statement.ts
@@ -31769,6 +30593,266 @@ async function copyAttestations(from, to, digest, session) {
     return records.length;
 }
 
+;// CONCATENATED MODULE: ./src/core/paths.ts
+// Paths a commit names, judged where they really lead.
+
+
+/** Whether a path, symlinks followed, lies inside `root`; a path that does not exist yet is judged by its nearest existing parent. */
+function inside(root) {
+    // Asked on the first question, not before: a promise nobody awaits must never be left to fail.
+    let rootReal;
+    return async (path) => {
+        const top = await (rootReal ??= (0,promises_namespaceObject.realpath)(root));
+        let probe = (0,external_node_path_.resolve)(path);
+        let rest = '';
+        for (;;) {
+            try {
+                const real = await (0,promises_namespaceObject.realpath)(probe);
+                const full = rest ? (0,external_node_path_.resolve)(real, rest) : real;
+                return full === top || full.startsWith(top + external_node_path_.sep);
+            }
+            catch {
+                const parent = (0,external_node_path_.dirname)(probe);
+                if (parent === probe)
+                    return false;
+                rest = rest ? `${probe.slice(parent.length + 1)}${external_node_path_.sep}${rest}` : probe.slice(parent.length + 1);
+                probe = parent;
+            }
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/stages/file-times.ts
+// Per-file modification times (mtime: per-file): each file gets the time of the last commit that changed it.
+
+
+
+
+
+
+/**
+ * Starts each commit's header in the log. No repository path starts with a slash, so a token that does
+ * can only be a header, whatever odd names the files have.
+ */
+const HEADER = '/';
+/**
+ * The committer time (Unix seconds) of the last first-parent commit reachable from `commit` that changed
+ * each of `paths` (repository-relative files and symlinks, as `git archive` wrote them). A path history
+ * never mentions gets the commit's own time. Call `requireFullHistory` first: in a shallow clone the
+ * oldest commit there looks as if it added every file.
+ */
+async function fileCommitTimes(repoDir, commit, paths) {
+    // One walk over history, never one git per file. --first-parent -m diffs a merge against its first
+    // parent, so whatever a merged branch changed counts as changed by the merge, at the merge's time:
+    // the history of the branch being built, not of every side branch. --no-renames makes a rename a
+    // change of the new path (and is cheaper); -z keeps names with spaces, newlines or quotes intact;
+    // --root lists the first commit's files. The -c settings keep a user's config from turning -m into a
+    // combined diff (which leaves out what a merge took from its branch), adding signature output or
+    // limiting paths to a subdirectory; git versions that predate a setting ignore it.
+    if (paths.length === 0)
+        return new Map();
+    const { stdout } = await run('git', [
+        '-C',
+        repoDir,
+        '-c',
+        'log.diffMerges=first-parent',
+        '-c',
+        'log.showSignature=false',
+        '-c',
+        'diff.relative=false',
+        'log',
+        '--first-parent',
+        '-m',
+        '--root',
+        '--no-renames',
+        '--name-only',
+        '-z',
+        '--no-color',
+        `--format=${HEADER}%ct`,
+        commit,
+        '--'
+    ]);
+    // Streaming the output and stopping git early was measured and not worth a second way of running
+    // programs: the listing is small (2.3 MB for git.git's 24,000 first-parent commits) and some file
+    // usually dates from near the start of history, so the walk goes to the end anyway.
+    return latestChanges(stdout, paths);
+}
+/**
+ * Reads `git log -z --name-only --format=/%ct` output, newest commit first. Each commit is a header token,
+ * then the names it changed, the first one prefixed by the newline separating message and diff.
+ */
+function latestChanges(log, paths) {
+    const wanted = new Set(paths);
+    const times = new Map();
+    let commitTime;
+    let time = 0;
+    let firstName = false;
+    for (const token of log.split('\0')) {
+        if (times.size === wanted.size)
+            break;
+        if (token.startsWith(HEADER)) {
+            time = Number(token.slice(HEADER.length));
+            commitTime ??= time;
+            firstName = true;
+            continue;
+        }
+        const path = firstName && token.startsWith('\n') ? token.slice(1) : token;
+        firstName = false;
+        if (wanted.has(path) && !times.has(path))
+            times.set(path, time);
+    }
+    for (const path of wanted)
+        if (!times.has(path))
+            times.set(path, commitTime ?? 0);
+    return times;
+}
+/**
+ * The time of every directory above the files ('.' for the root): the newest time of the files below
+ * it. A directory's time then changes only when something in it changes, so a layer that copies one
+ * part of the tree stays identical across commits that don't touch that part.
+ */
+function directoryTimes(fileTimes) {
+    const times = new Map();
+    for (const [path, time] of fileTimes) {
+        let dir = path;
+        do {
+            dir = posix.dirname(dir);
+            if ((times.get(dir) ?? -Infinity) < time)
+                times.set(dir, time);
+        } while (dir !== '.');
+    }
+    return times;
+}
+/** Per-file times need every commit: a shallow clone's cut-off commit looks as if it added every file. */
+async function requireFullHistory(repoDir) {
+    if (await new Git(repoDir).isShallow()) {
+        throw new InputError(Input.Mtime, 'per-file needs the full history, but this clone is shallow', 'full-history');
+    }
+}
+/**
+ * mtime: content. Each file's time comes from its content — its git blob id, read as a number of seconds
+ * below 2^28 — so a file that did not change has the same time in every commit (and in every cached
+ * layer that copied it), and a file that changed gets another: BuildKit's context transfer, which
+ * re-sends only files whose size or time differ, then never keeps a stale copy. Needs no history: the
+ * commit's own tree says it, in a shallow clone too.
+ */
+async function fileContentTimes(repoDir, commit) {
+    const { stdout } = await run('git', ['-C', repoDir, 'ls-tree', '-r', '-z', '--full-tree', commit], { keep: 'all' });
+    const times = new Map();
+    for (const entry of stdout.split('\0')) {
+        const tab = entry.indexOf('\t');
+        if (tab < 0)
+            continue;
+        const [, type, object] = entry.slice(0, tab).split(' ');
+        if (type === 'blob')
+            times.set(entry.slice(tab + 1), 1 + (parseInt(object.slice(0, 7), 16) % 2 ** 28));
+    }
+    return times;
+}
+/**
+ * Sets the mtime (and atime) of everything under `root`, the directory `git archive` was extracted into,
+ * root and symlinks included, children before their directory. Files and symlinks take their time from
+ * `times` (as from fileCommitTimes); a directory takes the newest time of what it holds, the rule of
+ * directoryTimes applied to what is really on disk. Anything else gets `fallback`.
+ */
+async function applyFileTimes(root, times, fallback) {
+    await applyBelow(Buffer.from(root), '.', times, fallback);
+}
+/**
+ * Sets the times below and of `dir` (`rel` from the root) and returns the time it gave `dir`. Paths stay
+ * bytes: a file name that is not UTF-8 would not survive a round trip through a string.
+ */
+async function applyBelow(dir, rel, times, fallback) {
+    let newest;
+    for (const entry of await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true, encoding: 'buffer' })) {
+        const path = Buffer.concat([dir, SLASH, entry.name]);
+        const name = entry.name.toString('utf8');
+        const relPath = rel === '.' ? name : `${rel}/${name}`;
+        let time;
+        if (entry.isDirectory()) {
+            time = await applyBelow(path, relPath, times, fallback);
+        }
+        else {
+            time = times.get(relPath) ?? fallback;
+            await (0,promises_namespaceObject.lutimes)(path, time, time);
+        }
+        newest = Math.max(newest ?? time, time);
+    }
+    // An empty directory (a submodule's, in an archive) has nothing to take a time from.
+    const time = newest ?? times.get(rel) ?? fallback;
+    await (0,promises_namespaceObject.lutimes)(dir, time, time);
+    return time;
+}
+const SLASH = Buffer.from('/');
+
+;// CONCATENATED MODULE: ./src/core/stages/context.ts
+// Stage 2: a clean build context from `git archive` of the commit, every timestamp set to the commit time.
+
+
+
+
+
+
+
+
+
+
+/**
+ * Extracts the commit's tracked files into a fresh directory. Never the working tree: an untracked or
+ * modified file must not reach the image. Fresh for every build, because BuildKit's context transfer
+ * compares size and mtime only and would ship stale content from a reused directory.
+ */
+async function createContext(p, root) {
+    const tree = (0,external_node_path_.join)(root, 'tree');
+    await (0,promises_namespaceObject.mkdir)(tree, { recursive: true });
+    const tarFile = (0,external_node_path_.join)(root, 'context.tar');
+    const whole = p.contextPath === '.' || Boolean(p.inputs[Input.ComposeFile]);
+    const named = p.inputs[Input.BuildContexts];
+    const paths = whole ? [] : [p.contextPath, p.dockerfilePath, ...named.flatMap(c => ('path' in c ? [c.path] : []))];
+    await new Git(p.workspace.repoDir).archive(p.commit, paths, tarFile);
+    // The modes git archive wrote (tar.umask 0022), not those the umask of whoever runs this would leave.
+    await (0,promises_namespaceObject.chmod)(tree, 0o755);
+    await run('tar', ['-x', '--no-same-owner', '--same-permissions', '-f', tarFile, '-C', tree]);
+    await (0,promises_namespaceObject.rm)(tarFile);
+    const dockerfile = (0,external_node_path_.join)(tree, p.dockerfilePath);
+    if ((await (0,promises_namespaceObject.lstat)(dockerfile)).isSymbolicLink() || !(await inside(tree)(dockerfile))) {
+        throw new InputError(Input.Dockerfile, `'${p.dockerfilePath}' is a symlink in the commit; commit the Dockerfile itself`);
+    }
+    const mode = p.inputs[Input.Mtime];
+    if (mode === 'per-file') {
+        const files = await listFiles(tree);
+        await applyFileTimes(tree, await fileCommitTimes(p.workspace.repoDir, p.commit, files), p.commitTime);
+    }
+    else if (mode === 'content') {
+        // An unchanged file keeps its time from commit to commit; a changed one gets another (never one
+        // fixed clock for all: BuildKit would then keep an earlier commit's copy of a file of the same size).
+        await applyFileTimes(tree, await fileContentTimes(p.workspace.repoDir, p.commit), IMAGE_CLOCK);
+    }
+    else {
+        await setTimes(tree, p.commitTime);
+    }
+    return context_contextPaths(p, tree);
+}
+/** Where the builder finds the context, the Dockerfile and the named contexts once the commit is extracted into `tree`. */
+function context_contextPaths(p, tree) {
+    return {
+        tree,
+        contextDir: (0,external_node_path_.join)(tree, p.contextPath),
+        dockerfile: (0,external_node_path_.join)(tree, p.dockerfilePath),
+        named: Object.fromEntries(p.inputs[Input.BuildContexts].map(c => [c.name, 'path' in c ? (0,external_node_path_.join)(tree, c.path) : `docker-image://${c.image}`]))
+    };
+}
+/** Repository paths of every file and symlink in an extracted tree. */
+async function listFiles(tree) {
+    const entries = await (0,promises_namespaceObject.readdir)(tree, { recursive: true, withFileTypes: true });
+    return entries.filter(e => !e.isDirectory()).map(e => (0,external_node_path_.relative)(tree, (0,external_node_path_.join)(e.parentPath ?? e.path, e.name)));
+}
+/** Sets the mtime (and atime) of a tree, its root and symlinks included, to one time. */
+async function setTimes(dir, unixSeconds) {
+    // The per-file walker with no per-file times gives everything the fallback.
+    await applyFileTimes(dir, new Map(), unixSeconds);
+}
+
 ;// CONCATENATED MODULE: ./src/core/stages/artifacts.ts
 // Files out of build stages (the artifacts input): checked in plan, exported right after the image
 // build from the same build, and handed to the adapter only once the tests passed.
@@ -31922,6 +31006,1015 @@ function arrangeCache(p, localDir, log) {
 async function blobsOf(dir) {
     const blobs = (0,external_node_path_.join)(dir, 'blobs', 'sha256');
     return new Set((0,external_node_fs_.existsSync)(blobs) ? (await (0,promises_namespaceObject.readdir)(blobs)).map(hex => `sha256:${hex}`) : []);
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ./node_modules/dotenv/lib/main.js
+var lib_main = __nccwpck_require__(8889);
+;// CONCATENATED MODULE: ./src/core/compose/interpolate.ts
+// Compose's variable substitution (`$NAME`, `${NAME:-default}`, `${NAME?error}`, `$$`), done by hashdock
+// so compose is never asked to read a commit's file with an environment of its own.
+/** Raised for `${NAME?message}` with NAME unset, and for text compose could not read either. */
+class InterpolationError extends Error {
+}
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+/** Substitutes every variable of `text`; one left-to-right pass, so the time is linear in the text. */
+function interpolate(text, vars) {
+    return substitute(text, 0, vars, false).value;
+}
+/** Every string of a parsed YAML value interpolated (keys are not, as in compose). */
+function interpolateAll(value, vars) {
+    if (typeof value === 'string')
+        return interpolate(value, vars);
+    if (Array.isArray(value))
+        return value.map(v => interpolateAll(v, vars));
+    if (value && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateAll(v, vars)]));
+    return value;
+}
+/** Reads from `start` until the end, or (nested) until the `}` that closes a `${…}`; returns where it stopped. */
+function substitute(text, start, vars, nested) {
+    let out = '';
+    let i = start;
+    while (i < text.length) {
+        const c = text[i];
+        if (nested && c === '}')
+            return { value: out, end: i };
+        if (c !== '$') {
+            out += c;
+            i++;
+            continue;
+        }
+        const next = text[i + 1];
+        if (next === '$') {
+            out += '$';
+            i += 2;
+        }
+        else if (next === '{') {
+            const braced = expression(text, i + 2, vars);
+            out += braced.value;
+            i = braced.end + 1;
+        }
+        else {
+            const name = NAME.exec(text.slice(i + 1, i + 1 + 256))?.[0];
+            if (name) {
+                out += vars[name] ?? '';
+                i += 1 + name.length;
+            }
+            else {
+                out += '$';
+                i++;
+            }
+        }
+    }
+    if (nested)
+        throw new InterpolationError(`'${text.slice(0, 80)}' has a \${ without its closing }`);
+    return { value: out, end: i };
+}
+/** `NAME`, then an optional operator and a word that may itself hold variables; stops at the closing `}`. */
+function expression(text, start, vars) {
+    const name = NAME.exec(text.slice(start, start + 256))?.[0];
+    if (!name)
+        throw new InterpolationError(`'${text.slice(0, 80)}' has an invalid \${…} expression`);
+    let i = start + name.length;
+    const set = Object.hasOwn(vars, name);
+    const value = set ? vars[name] : undefined;
+    if (text[i] === '}')
+        return { value: value ?? '', end: i };
+    if (i >= text.length)
+        throw new InterpolationError(`'${text.slice(0, 80)}' has a \${ without its closing }`);
+    const colon = text[i] === ':';
+    if (colon)
+        i++;
+    const op = text[i];
+    if (op !== '-' && op !== '?' && op !== '+')
+        throw new InterpolationError(`'${text.slice(0, 80)}' has an invalid \${…} expression`);
+    const word = substitute(text, i + 1, vars, true);
+    // With a colon, an empty value counts as unset.
+    const present = colon ? !!value : set;
+    if (op === '-')
+        return { value: present ? value : word.value, end: word.end };
+    if (op === '+')
+        return { value: present ? word.value : '', end: word.end };
+    if (!present)
+        throw new InterpolationError(`variable ${name} is required: ${word.value || `set ${name}`}`);
+    return { value: value, end: word.end };
+}
+
+;// CONCATENATED MODULE: ./src/core/compose/load.ts
+// A commit's compose files read as data, the way compose reads them: every YAML document, anchors and
+// merge keys, includes and extends (inside the commit only), each project's .env, variables substituted.
+// Nothing here runs compose: what it returns is only ever translated (see project.ts).
+
+
+
+
+
+
+/** A commit's compose file that cannot be read safely: the message names the file and what to do. */
+class ComposeReadError extends Error {
+}
+/** Budgets on what a commit's compose files may make hashdock read. */
+const MAX_FILE_BYTES = 1 << 20;
+const MAX_FILES = 32;
+const MAX_DEPTH = 8;
+const obj = (value) => (value && typeof value === 'object' && !Array.isArray(value) ? value : {});
+const list = (value) => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
+/** A file of the commit read within a byte budget, symlinks followed only inside the commit: its text, or why not. */
+async function commitFile(inTree, path, maxBytes) {
+    const stat = await (0,promises_namespaceObject.lstat)(path).catch(() => undefined);
+    if (!stat)
+        return { problem: 'is not a file of the commit', missing: true };
+    if (stat.isSymbolicLink() && !(await inTree(path)))
+        return { problem: 'is a symlink outside the commit', missing: false };
+    const real = await (0,promises_namespaceObject.realpath)(path);
+    const target = await (0,promises_namespaceObject.lstat)(real);
+    if (!target.isFile())
+        return { problem: 'is not a file', missing: false };
+    if (target.size > maxBytes)
+        return { problem: `is larger than ${maxBytes >= 1 << 20 ? `${maxBytes >> 20} MiB` : `${maxBytes >> 10} KiB`}`, missing: false };
+    return { text: await (0,promises_namespaceObject.readFile)(real, 'utf8') };
+}
+const REMOTE = /^([a-z][a-z0-9+.-]*:\/\/|[\w.-]+@[\w.-]+:)/i;
+/** Reads `file` (a path of the commit, relative to `tree`) and everything it includes or extends. */
+async function loadProject(tree, file, given) {
+    const reader = new Reader(tree);
+    const path = (0,external_node_path_.join)(tree, file);
+    const vars = { ...(await reader.dotenv((0,external_node_path_.dirname)(path))), ...given };
+    const project = { services: {}, networks: {}, volumes: {}, vars };
+    await reader.project(path, vars, project, 0);
+    return project;
+}
+class Reader {
+    tree;
+    files = 0;
+    inTree;
+    constructor(tree) {
+        this.tree = tree;
+        this.inTree = inside(tree);
+    }
+    name(path) {
+        return (0,external_node_path_.relative)(this.tree, path) || '.';
+    }
+    /** A path named by a file of the commit, made absolute and checked: a file of the commit, never the host's. */
+    async local(from, what, value, base) {
+        if (typeof value !== 'string' || !value)
+            throw new ComposeReadError(`${this.name(from)}: ${what} must be a path`);
+        if (REMOTE.test(value))
+            throw new ComposeReadError(`${this.name(from)}: ${what} '${value}' is remote; hashdock reads only files of the commit`);
+        const full = (0,external_node_path_.isAbsolute)(value) ? value : (0,external_node_path_.resolve)(base, value);
+        if (!(await this.inTree(full)))
+            throw new ComposeReadError(`${this.name(from)}: ${what} '${value}' is outside the commit`);
+        return full;
+    }
+    /** A file's text, within the budgets; a file that is not there is reported, never guessed at. */
+    async text(path, what) {
+        if (++this.files > MAX_FILES)
+            throw new ComposeReadError(`more than ${MAX_FILES} files are included, extended or read; hashdock reads no more`);
+        const file = await commitFile(this.inTree, path, MAX_FILE_BYTES);
+        if ('problem' in file)
+            throw new ComposeReadError(`${what} '${this.name(path)}' ${file.problem}`);
+        return file.text;
+    }
+    /** A project directory's .env, as compose reads it for interpolation: absent is empty. */
+    async dotenv(dir) {
+        const path = (0,external_node_path_.join)(dir, '.env');
+        if (!(await (0,promises_namespaceObject.lstat)(path).catch(() => undefined)))
+            return {};
+        return (0,lib_main.parse)(await this.text(path, "the project's .env"));
+    }
+    /** Every document of a YAML file, merged in order as compose merges them, variables substituted. */
+    async yaml(path, vars) {
+        const text = await this.text(path, 'compose file');
+        const docs = (0,dist/* parseAllDocuments */.hR)(text, { merge: true, uniqueKeys: true });
+        if (!Array.isArray(docs))
+            throw new ComposeReadError(`${this.name(path)}: not YAML`);
+        let merged = {};
+        for (const doc of docs) {
+            const problem = doc.errors[0] ?? doc.warnings[0];
+            if (problem)
+                throw new ComposeReadError(`${this.name(path)}: cannot be read: ${problem.message.split('\n')[0]}`);
+            let value;
+            try {
+                value = doc.toJS({ maxAliasCount: 100 });
+            }
+            catch (error) {
+                throw new ComposeReadError(`${this.name(path)}: cannot be read: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+            }
+            if (value === null || value === undefined)
+                continue;
+            if (typeof value !== 'object' || Array.isArray(value))
+                throw new ComposeReadError(`${this.name(path)}: a document is not a mapping`);
+            merged = mergeProject(merged, value);
+        }
+        try {
+            return obj(interpolateAll(merged, vars));
+        }
+        catch (error) {
+            if (error instanceof InterpolationError)
+                throw new ComposeReadError(`${this.name(path)}: ${error.message}`);
+            throw error;
+        }
+    }
+    /** A file's includes first, then its own services, networks and volumes, each name defined once. */
+    async project(path, vars, into, depth) {
+        if (depth > MAX_DEPTH)
+            throw new ComposeReadError(`${this.name(path)}: includes nest deeper than ${MAX_DEPTH}`);
+        const doc = await this.yaml(path, vars);
+        const base = (0,external_node_path_.dirname)(path);
+        for (const entry of list(doc.include)) {
+            const e = typeof entry === 'string' ? { path: entry } : obj(entry);
+            const paths = await Promise.all(list(e.path).map(p => this.local(path, 'include', p, base)));
+            if (!paths.length)
+                throw new ComposeReadError(`${this.name(path)}: an include names no file`);
+            const dir = e.project_directory === undefined ? (0,external_node_path_.dirname)(paths[0]) : await this.local(path, 'include project_directory', e.project_directory, base);
+            let own = {};
+            if (e.env_file === undefined)
+                own = await this.dotenv(dir);
+            for (const f of list(e.env_file))
+                own = { ...own, ...(0,lib_main.parse)(await this.text(await this.local(path, 'include env_file', f, base), 'env_file')) };
+            // The including project's variables win over the included project's own.
+            for (const p of paths)
+                await this.project(p, { ...own, ...vars }, into, depth + 1);
+        }
+        const services = obj(doc.services);
+        for (const name of Object.keys(services)) {
+            if (Object.hasOwn(into.services, name)) {
+                throw new ComposeReadError(`service '${name}' is defined in both ${into.services[name].file} and ${this.name(path)}`);
+            }
+            into.services[name] = { def: await this.resolved(path, services, name, vars, depth, []), file: this.name(path), dir: base };
+        }
+        for (const kind of ['networks', 'volumes']) {
+            for (const [name, value] of Object.entries(obj(doc[kind]))) {
+                if (Object.hasOwn(into[kind], name))
+                    throw new ComposeReadError(`${kind.slice(0, -1)} '${name}' is defined twice (in ${this.name(path)})`);
+                into[kind][name] = obj(value);
+            }
+        }
+    }
+    /** A service with what it extends merged under it; relative paths made absolute from the file that wrote them. */
+    async resolved(path, services, name, vars, depth, seen) {
+        const key = `${path}#${name}`;
+        if (seen.includes(key))
+            throw new ComposeReadError(`${this.name(path)}: service '${name}' extends itself`);
+        if (seen.length > MAX_DEPTH)
+            throw new ComposeReadError(`${this.name(path)}: extends nest deeper than ${MAX_DEPTH}`);
+        if (!Object.hasOwn(services, name))
+            throw new ComposeReadError(`${this.name(path)}: extends names service '${name}', which it does not define`);
+        const def = absolutePaths(obj(services[name]), (0,external_node_path_.dirname)(path));
+        if (def.extends === undefined)
+            return def;
+        const ext = typeof def.extends === 'string' ? { service: def.extends } : obj(def.extends);
+        const { extends: _, ...rest } = def;
+        let from = path;
+        let fromServices = services;
+        if (ext.file !== undefined) {
+            from = await this.local(path, `service '${name}' extends.file`, ext.file, (0,external_node_path_.dirname)(path));
+            fromServices = obj((await this.yaml(from, vars)).services);
+        }
+        const base = await this.resolved(from, fromServices, String(ext.service), vars, depth, [...seen, key]);
+        return mergeService(base, rest);
+    }
+}
+/** Relative build contexts and env files of a service, made absolute from the directory of its file. */
+function absolutePaths(def, dir) {
+    const out = { ...def };
+    const abs = (p) => (typeof p === 'string' && !REMOTE.test(p) && !(0,external_node_path_.isAbsolute)(p) ? (0,external_node_path_.resolve)(dir, p) : p);
+    if (typeof out.build === 'string')
+        out.build = { context: abs(out.build) };
+    else if (out.build && typeof out.build === 'object')
+        out.build = { ...obj(out.build), context: abs(obj(out.build).context ?? '.') };
+    if (out.env_file !== undefined)
+        out.env_file = list(out.env_file).map(f => (typeof f === 'string' ? abs(f) : { ...obj(f), path: abs(obj(f).path) }));
+    return out;
+}
+/** Later documents of a file override earlier ones, as compose's override files do. */
+function mergeProject(a, b) {
+    const out = { ...a };
+    for (const [key, value] of Object.entries(b)) {
+        if (key === 'services') {
+            const services = { ...obj(a.services) };
+            for (const [name, def] of Object.entries(obj(value)))
+                services[name] = Object.hasOwn(services, name) ? mergeService(obj(services[name]), obj(def)) : def;
+            out.services = services;
+        }
+        else if (key === 'include')
+            out.include = [...list(a.include), ...list(value)];
+        else
+            out[key] = deepMerge(a[key], value);
+    }
+    return out;
+}
+/** Settings compose lists as KEY=VALUE lines or as a mapping: merged key by key. */
+const KEYED = new Set(['environment', 'labels', 'annotations', 'sysctls']);
+/** Lists compose merges by one field of each entry (a later entry for the same target wins). */
+const BY_TARGET = new Set(['volumes']);
+/** Compose's merge of an overriding service definition into a base one (extends, several documents). */
+function mergeService(base, over) {
+    const out = { ...base };
+    for (const [key, value] of Object.entries(over)) {
+        if (!Object.hasOwn(base, key))
+            out[key] = value;
+        else if (key === 'command' || key === 'entrypoint' || key === 'image')
+            out[key] = value;
+        else if (KEYED.has(key))
+            out[key] = { ...keyed(base[key]), ...keyed(value) };
+        else if (key === 'depends_on' || key === 'networks')
+            out[key] = { ...named(base[key]), ...named(value) };
+        else if (BY_TARGET.has(key)) {
+            const target = (v) => (typeof v === 'string' ? (v.split(':')[1] ?? v) : String(obj(v).target));
+            const later = list(value);
+            out[key] = [...list(base[key]).filter(v => !later.some(w => target(w) === target(v))), ...later];
+        }
+        else
+            out[key] = deepMerge(base[key], value);
+    }
+    return out;
+}
+/** `[A=b, C]` or `{A: b}` as a mapping; a name without a value maps to null. */
+function keyed(value) {
+    if (!Array.isArray(value))
+        return { ...obj(value) };
+    return Object.fromEntries(value.map(line => {
+        const s = String(line);
+        const at = s.indexOf('=');
+        return at < 0 ? [s, null] : [s.slice(0, at), s.slice(at + 1)];
+    }));
+}
+/** `[a, b]` or `{a: {...}}` as a mapping of names. */
+function named(value) {
+    if (Array.isArray(value))
+        return Object.fromEntries(value.map(n => [String(n), {}]));
+    return Object.fromEntries(Object.entries(obj(value)).map(([k, v]) => [k, obj(v)]));
+}
+function deepMerge(a, b) {
+    if (Array.isArray(a) && Array.isArray(b))
+        return [...a, ...b.filter(v => !a.some(w => JSON.stringify(w) === JSON.stringify(v)))];
+    if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+        const out = { ...a };
+        for (const [k, v] of Object.entries(b))
+            out[k] = Object.hasOwn(out, k) ? deepMerge(out[k], v) : v;
+        return out;
+    }
+    return b;
+}
+
+;// CONCATENATED MODULE: ./src/core/compose/project.ts
+// The compose project hashdock writes for an untrusted commit: only what integration tests need, taken
+// from the commit's files by an allow-list, every name scoped to the run. Compose never sees the commit's files.
+
+
+
+
+
+
+/** A setting of the commit's compose file that hashdock does not hand to compose. */
+class ComposeRefusal extends Error {
+}
+/** Service names compose accepts; anything else (`--follow`, say) is never a name on a command line. */
+const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+const PLAIN_SCALAR = (v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+const ENV_FILE_MAX = 256 << 10;
+/** An image reference as the engine reads one: never an option, never two words. */
+const IMAGE = /^[a-zA-Z0-9][\w./:@-]{0,511}$/;
+/**
+ * Translates what the commit's files define into a project file of hashdock's own. Settings outside the
+ * allow-list are refused (one message naming the service and the key); `x-` extensions are dropped.
+ */
+async function writeProject(source, options) {
+    const inTree = inside(options.tree);
+    const runLabel = { [RUN_LABEL]: options.runId };
+    const scoped = (name) => `${options.project}-${name.toLowerCase()}`;
+    const networks = Object.keys(source.networks);
+    const volumes = Object.keys(source.volumes);
+    const services = {};
+    const builds = [];
+    const pulls = new Set();
+    // A service with profiles is left out, as compose leaves it when no profile is active.
+    const active = Object.entries(source.services).filter(([name, s]) => name === options.tested || !list(s.def.profiles).length);
+    const names = active.map(([name]) => name);
+    for (const [name, service] of active) {
+        if (!SERVICE_NAME.test(name))
+            throw new ComposeRefusal(`the service name '${name.slice(0, 64)}' is not one compose accepts (letters, digits, '.', '_', '-')`);
+        const out = await translateService(name, service, { ...options, inTree, names, networks, volumes, vars: source.vars });
+        out.labels = { ...obj(out.labels), ...runLabel };
+        if (name === options.tested) {
+            out.image = options.localRef;
+            if (options.platform)
+                out.platform = options.platform;
+        }
+        else if (service.def.build !== undefined) {
+            const build = await serviceBuild(name, service, inTree, scoped(name));
+            builds.push(build);
+            out.image = build.image;
+        }
+        else {
+            if (typeof service.def.image !== 'string' || !IMAGE.test(service.def.image))
+                throw refusal(name, `image ${JSON.stringify(service.def.image ?? null)}`, 'an image reference');
+            out.image = service.def.image;
+            pulls.add(service.def.image);
+        }
+        out.pull_policy = 'never';
+        services[name] = out;
+    }
+    const top = (kind, allowed) => {
+        const out = {};
+        for (const [name, def] of Object.entries(source[kind])) {
+            const what = `${kind.slice(0, -1)} '${name}'`;
+            for (const key of Object.keys(def)) {
+                if (key.startsWith('x-') || key === 'name')
+                    continue; // a name of the commit's own would reach outside the run
+                if (!allowed.includes(key))
+                    throw new ComposeRefusal(`${what} sets ${key}, which hashdock does not pass to compose for an untrusted commit`);
+            }
+            if (def.driver !== undefined && def.driver !== (kind === 'networks' ? 'bridge' : 'local'))
+                throw new ComposeRefusal(`${what} sets driver ${String(def.driver)}, which hashdock does not pass to compose for an untrusted commit`);
+            out[name] = { ...pick(def, ['internal', 'enable_ipv6', 'attachable']), labels: { ...keyed(def.labels), ...runLabel } };
+        }
+        return out;
+    };
+    const project = {
+        services,
+        networks: { default: { labels: runLabel }, ...top('networks', ['driver', 'internal', 'enable_ipv6', 'attachable', 'labels']) },
+        volumes: top('volumes', ['driver', 'labels'])
+    };
+    return { yaml: (0,dist/* stringify */.As)(literal(project), { aliasDuplicateObjects: false }), services: names, builds, pulls: [...pulls] };
+}
+const refusal = (service, setting, what = '') => new ComposeRefusal(`service '${service}' sets ${setting}, which hashdock does not pass to compose for an untrusted commit${what ? ` (${what})` : ''}`);
+/** Keys copied as they are, once their value has the shape compose expects. */
+const SCALARS = ['working_dir', 'user', 'hostname', 'domainname', 'stop_signal', 'stop_grace_period', 'restart', 'init', 'read_only', 'tty', 'stdin_open', 'shm_size', 'platform', 'mem_limit', 'cpus'];
+/** Keys hashdock reads itself, or decides itself. */
+const HANDLED = ['image', 'build', 'pull_policy', 'profiles', 'command', 'entrypoint', 'environment', 'env_file', 'healthcheck', 'depends_on', 'networks', 'volumes', 'tmpfs', 'ports', 'expose', 'labels', 'extra_hosts', 'cap_drop', 'security_opt', 'ulimits'];
+async function translateService(name, service, c) {
+    const s = service.def;
+    const tested = name === c.tested;
+    for (const key of Object.keys(s)) {
+        if (key.startsWith('x-') || SCALARS.includes(key) || HANDLED.includes(key))
+            continue;
+        throw refusal(name, key);
+    }
+    const out = {};
+    for (const key of SCALARS) {
+        if (s[key] === undefined)
+            continue;
+        if (!PLAIN_SCALAR(s[key]))
+            throw refusal(name, key, 'not a plain value');
+        out[key] = s[key];
+    }
+    for (const key of ['command', 'entrypoint']) {
+        if (s[key] === undefined || s[key] === null)
+            continue;
+        if (typeof s[key] !== 'string' && !(Array.isArray(s[key]) && s[key].every(PLAIN_SCALAR)))
+            throw refusal(name, key, 'a string or a list of strings');
+        out[key] = Array.isArray(s[key]) ? s[key].map(String) : s[key];
+    }
+    // Files of the commit first, then the service's own environment; `NAME` alone reads the project's variables.
+    const env = {};
+    for (const entry of list(s.env_file)) {
+        const e = typeof entry === 'string' ? { path: entry } : obj(entry);
+        const path = String(e.path);
+        if (!(0,external_node_path_.isAbsolute)(path) || !(await c.inTree(path)))
+            throw refusal(name, `env_file '${(0,external_node_path_.relative)(c.tree, path)}'`, 'a file outside the commit');
+        const file = await commitFile(c.inTree, path, ENV_FILE_MAX);
+        if ('problem' in file) {
+            if (file.missing && e.required === false)
+                continue;
+            throw refusal(name, `env_file '${(0,external_node_path_.relative)(c.tree, path)}'`, file.problem.replace(/^is /, ''));
+        }
+        Object.assign(env, (0,lib_main.parse)(file.text));
+    }
+    for (const [key, value] of Object.entries(keyed(s.environment))) {
+        if (value === null || value === undefined) {
+            if (Object.hasOwn(c.vars, key))
+                env[key] = c.vars[key];
+        }
+        else if (PLAIN_SCALAR(value))
+            env[key] = String(value);
+        else
+            throw refusal(name, `environment.${key}`, 'not a plain value');
+    }
+    if (Object.keys(env).length)
+        out.environment = env;
+    const labels = keyed(s.labels);
+    for (const [key, value] of Object.entries(labels)) {
+        if (/^(com\.docker\.|dev\.hashdock\.)/.test(key))
+            throw refusal(name, `label ${key}`, "a label of compose's or hashdock's own");
+        if (!PLAIN_SCALAR(value))
+            throw refusal(name, `label ${key}`, 'not a plain value');
+    }
+    if (Object.keys(labels).length)
+        out.labels = Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, String(v)]));
+    if (s.healthcheck !== undefined) {
+        const h = obj(s.healthcheck);
+        for (const key of Object.keys(h))
+            if (!['test', 'interval', 'timeout', 'retries', 'start_period', 'start_interval', 'disable'].includes(key))
+                throw refusal(name, `healthcheck.${key}`);
+        out.healthcheck = h;
+    }
+    if (s.depends_on !== undefined) {
+        const deps = named(s.depends_on);
+        for (const [dep, d] of Object.entries(deps)) {
+            if (!c.names.includes(dep))
+                throw refusal(name, `depends_on ${dep}`, 'not a service of the project');
+            for (const key of Object.keys(d))
+                if (!['condition', 'restart', 'required'].includes(key))
+                    throw refusal(name, `depends_on.${dep}.${key}`);
+        }
+        out.depends_on = Object.fromEntries(Object.entries(deps).map(([dep, d]) => [dep, { condition: 'service_started', ...d }]));
+    }
+    if (s.networks !== undefined) {
+        const nets = named(s.networks);
+        for (const [net, n] of Object.entries(nets)) {
+            if (net !== 'default' && !c.networks.includes(net))
+                throw refusal(name, `networks ${net}`, 'not a network of the project');
+            for (const key of Object.keys(n))
+                if (key !== 'aliases')
+                    throw refusal(name, `networks.${net}.${key}`);
+        }
+        out.networks = nets;
+    }
+    const mounts = [];
+    for (const v of list(s.volumes)) {
+        const mount = volumeOf(v);
+        if (mount.type === 'volume' && (mount.source === undefined || c.volumes.includes(String(mount.source))))
+            mounts.push(mount);
+        else if (mount.type === 'tmpfs')
+            mounts.push(mount);
+        // The service under test runs the image's own code: a bind mount of the checkout would replace it.
+        else if (!tested)
+            throw refusal(name, `volumes: ${typeof v === 'string' ? v : `a ${String(mount.type)} mount of ${String(mount.source)}`}`, 'only volumes of the project and tmpfs');
+    }
+    if (mounts.length)
+        out.volumes = mounts;
+    if (s.tmpfs !== undefined)
+        out.tmpfs = list(s.tmpfs).map(String);
+    // Host ports only on the loopback interface, each on a port the engine picks: parallel runs never collide.
+    if (!tested && s.ports !== undefined)
+        out.ports = list(s.ports).map(p => portOf(name, p));
+    if (s.expose !== undefined)
+        out.expose = list(s.expose).map(String);
+    if (s.extra_hosts !== undefined) {
+        const hosts = Array.isArray(s.extra_hosts) ? s.extra_hosts.map(String) : Object.entries(obj(s.extra_hosts)).map(([h, ip]) => `${h}=${String(ip)}`);
+        out.extra_hosts = hosts;
+    }
+    if (s.cap_drop !== undefined)
+        out.cap_drop = list(s.cap_drop).map(String);
+    for (const opt of list(s.security_opt)) {
+        if (!/^no-new-privileges([:=]true)?$/.test(String(opt)))
+            throw refusal(name, `security_opt: ${String(opt)}`, 'only no-new-privileges');
+    }
+    if (s.security_opt !== undefined)
+        out.security_opt = list(s.security_opt).map(String);
+    if (s.ulimits !== undefined)
+        out.ulimits = s.ulimits;
+    return out;
+}
+/** A mount in compose's long form; the short form `source:target[:mode]` read as compose reads it. */
+function volumeOf(v) {
+    if (typeof v !== 'string') {
+        const m = obj(v);
+        return { ...pick(m, ['type', 'source', 'target', 'read_only']), ...(m.volume ? { volume: pick(obj(m.volume), ['nocopy']) } : {}), ...(m.tmpfs ? { tmpfs: pick(obj(m.tmpfs), ['size', 'mode']) } : {}) };
+    }
+    const parts = v.split(':');
+    if (parts.length === 1)
+        return { type: 'volume', target: parts[0] };
+    const [source, target, mode] = parts;
+    const bind = /^[./~]/.test(source) || source.includes('/');
+    return { type: bind ? 'bind' : 'volume', source, target, ...(mode?.split(',').includes('ro') ? { read_only: true } : {}) };
+}
+/** A published port, bound to loopback with the host's port left to the engine. */
+function portOf(service, p) {
+    if (typeof p === 'number')
+        return { target: p, host_ip: '127.0.0.1' };
+    if (typeof p === 'string') {
+        const m = /^(?:[^:]*:)*?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(p);
+        if (!m)
+            throw refusal(service, `ports: ${p}`, 'one container port each');
+        return { target: Number(m[1]), host_ip: '127.0.0.1', ...(m[2] ? { protocol: m[2] } : {}) };
+    }
+    const port = obj(p);
+    const target = Number(port.target);
+    if (!Number.isInteger(target))
+        throw refusal(service, 'ports', 'one container port each');
+    return { target, host_ip: '127.0.0.1', ...(typeof port.protocol === 'string' ? { protocol: port.protocol } : {}) };
+}
+/** What hashdock builds for a service: a context and Dockerfile of the commit, build arguments, a target. */
+async function serviceBuild(name, service, inTree, image) {
+    const b = obj(service.def.build);
+    for (const key of Object.keys(b)) {
+        if (!['context', 'dockerfile', 'args', 'target'].includes(key) && !key.startsWith('x-'))
+            throw refusal(name, `build.${key}`, 'hashdock builds the service from context, dockerfile, args and target');
+    }
+    const context = String(b.context);
+    if (!(0,external_node_path_.isAbsolute)(context) || !(await inTree(context)))
+        throw refusal(name, `build.context ${context}`, 'a directory outside the commit');
+    const dockerfile = (0,external_node_path_.join)(context, typeof b.dockerfile === 'string' ? b.dockerfile : 'Dockerfile');
+    if (!(await inTree(dockerfile)))
+        throw refusal(name, `build.dockerfile ${String(b.dockerfile)}`, 'a file outside the commit');
+    const args = {};
+    for (const [key, value] of Object.entries(keyed(b.args)))
+        if (value !== null && value !== undefined)
+            args[key] = String(value);
+    if (b.target !== undefined && (typeof b.target !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(b.target)))
+        throw refusal(name, 'build.target', 'a stage name');
+    return { service: name, image, context, dockerfile, args, ...(typeof b.target === 'string' ? { target: b.target } : {}) };
+}
+/** Every string with `$` doubled: the values are final, and compose must not substitute them again. */
+function literal(value) {
+    if (typeof value === 'string')
+        return value.replaceAll('$', '$$$$');
+    if (Array.isArray(value))
+        return value.map(literal);
+    if (value && typeof value === 'object')
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, literal(v)]));
+    return value;
+}
+const pick = (o, keys) => Object.fromEntries(keys.filter(k => o[k] !== undefined).map(k => [k, o[k]]));
+
+;// CONCATENATED MODULE: ./src/core/programs/compose.ts
+// The project's own compose services, started beside the image under test and always torn down.
+// Compose runs in a directory of the run's, with an environment and a docker configuration hashdock
+// wrote: for an untrusted commit it sees only the project file hashdock wrote from the commit's.
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The project as it will run, the service under test given the built image. For an untrusted commit, a
+ * project file of hashdock's own, translated from the commit's files read as data; for a trusted one,
+ * the commit's file as compose reads it. Runs before the build too, so a refused file fails fast.
+ */
+async function prepareServices(spec, localRef, tree, workDir, platform) {
+    const file = (0,external_node_path_.join)(tree, spec.file);
+    if ((await (0,promises_namespaceObject.lstat)(file)).isSymbolicLink() || !(await inside(tree)(file))) {
+        throw new InputError(Input.ComposeFile, `'${spec.file}' is a symlink in the commit; commit the compose file itself`);
+    }
+    const name = composeProjectName(spec.runId);
+    const env = { ...spec.env, HASHDOCK_IMAGE: localRef };
+    const dir = (0,external_node_path_.join)(workDir, `compose${platform ? `-${platform.replace(/\W+/g, '-')}` : ''}`);
+    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+    return spec.trust === 'host' ? trustedProject(spec, name, env, file, dir, localRef, platform) : writtenProject(spec, name, env, tree, dir, localRef, platform);
+}
+async function writtenProject(spec, name, env, tree, dir, localRef, platform) {
+    let written;
+    try {
+        const source = await loadProject(tree, spec.file, env);
+        if (spec.service && !Object.hasOwn(source.services, spec.service)) {
+            throw new InputError(Input.ComposeService, `'${spec.service}' is not a service of ${spec.file}; it has: ${Object.keys(source.services).join(', ')}`);
+        }
+        written = await writeProject(source, { runId: spec.runId, project: name, tested: spec.service || undefined, localRef, platform, tree });
+    }
+    catch (error) {
+        if (error instanceof ComposeRefusal)
+            throw new InputError(Input.ComposeFile, `${error.message}; remove it, or set ${Input.ComposeTrust}: host for a trusted commit`);
+        if (error instanceof ComposeReadError)
+            throw new InputError(Input.ComposeFile, error.message);
+        throw error;
+    }
+    const projectFile = (0,external_node_path_.join)(dir, 'compose.yaml');
+    const envFile = (0,external_node_path_.join)(dir, 'compose.env');
+    await (0,promises_namespaceObject.writeFile)(projectFile, written.yaml, { mode: 0o644 });
+    await (0,promises_namespaceObject.writeFile)(envFile, '', { mode: 0o644 });
+    const args = ['compose', '--project-name', name, '--project-directory', dir, '--file', projectFile, '--env-file', envFile];
+    const composeEnv = await composeEnvironment(dir, name, false);
+    // Compose checks the file it will run: a value of the commit's it would refuse is one line, now.
+    await composeConfig(args, composeEnv, dir);
+    return { name, args, composeEnv, cwd: dir, env, network: `${name}_default`, services: written.services, builds: written.builds, pulls: written.pulls };
+}
+async function trustedProject(spec, name, env, file, dir, localRef, platform) {
+    const base = ['compose', '--project-name', name, '--project-directory', (0,external_node_path_.dirname)(file), '--file', file];
+    const composeEnv = { ...(await composeEnvironment(dir, name, true)), ...env };
+    const config = await composeConfig(base, composeEnv, dir);
+    const services = Object.keys(config.services);
+    const args = [...base];
+    if (spec.service) {
+        if (!Object.hasOwn(config.services, spec.service)) {
+            throw new InputError(Input.ComposeService, `'${spec.service}' is not a service of ${spec.file}; it has: ${services.join(', ')}`);
+        }
+        const override = (0,external_node_path_.join)(dir, 'compose.hashdock.yaml');
+        await (0,promises_namespaceObject.writeFile)(override, overrideFor(spec.service, config.services[spec.service], localRef, platform), { mode: 0o644 });
+        args.push('--file', override);
+    }
+    const final = spec.service ? await composeConfig(args, composeEnv, dir) : config;
+    return { name, args, composeEnv, cwd: dir, env, network: final.networks?.default?.name ?? `${name}_default`, services, builds: [], pulls: [] };
+}
+/**
+ * Every variable compose, the docker CLI and git read, set by hashdock. An untrusted project gets a
+ * docker configuration with no credentials at all (images are built and pulled by hashdock first);
+ * a trusted one the run's own, so compose can build and pull as the commit asks.
+ */
+async function composeEnvironment(dir, name, trusted) {
+    const env = {
+        COMPOSE_PROJECT_NAME: name,
+        COMPOSE_FILE: '',
+        COMPOSE_ENV_FILES: '',
+        COMPOSE_PROFILES: '',
+        COMPOSE_PATH_SEPARATOR: ':',
+        COMPOSE_EXPERIMENTAL_GIT_REMOTE: 'false',
+        COMPOSE_EXPERIMENTAL_OCI_REMOTE: 'false',
+        COMPOSE_REMOVE_ORPHANS: 'false',
+        COMPOSE_IGNORE_ORPHANS: 'false',
+        COMPOSE_CONVERT_WINDOWS_PATHS: 'false',
+        COMPOSE_ANSI: 'never',
+        COMPOSE_MENU: 'false',
+        COMPOSE_STATUS_STDOUT: 'false',
+        GIT_TERMINAL_PROMPT: '0',
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_SSH_COMMAND: 'false',
+        GIT_ASKPASS: 'false',
+        SSH_ASKPASS: 'false'
+    };
+    if (!trusted) {
+        env.DOCKER_CONFIG = await credentialFreeConfig((0,external_node_path_.join)(dir, 'docker-config'));
+        env.COMPOSE_BAKE = 'false';
+    }
+    return env;
+}
+/** One line for a file compose refuses, in compose's own words. */
+async function composeConfig(base, env, cwd) {
+    try {
+        return JSON.parse(await output('docker', [...base, 'config', '--format', 'json'], { env, cwd, untrustedFiles: true }));
+    }
+    catch (error) {
+        const why = error instanceof CommandError ? lastLine(error.stderr) : String(error);
+        throw new InputError(Input.ComposeFile, why);
+    }
+}
+const compose = (project, args, options = {}) => run('docker', [...project.args, ...args], { env: project.composeEnv, cwd: project.cwd, allowFailure: true, untrustedFiles: true, ...options });
+/** Starts the services: images hashdock builds and pulls first, then compose, which neither builds nor pulls. */
+async function startServices(spec, localRef, tree, workDir, log, platform) {
+    const project = await prepareServices(spec, localRef, tree, workDir, platform);
+    for (const build of project.builds) {
+        await log.untrusted(() => buildService(build, spec, log));
+    }
+    for (const image of project.pulls)
+        await pullIfMissing(image, log);
+    const timeout = spec.waitTimeout;
+    log.info(`Starting ${project.services.join(', ')} (waiting up to ${timeout} s for them to be healthy)`);
+    const pull = spec.trust === 'host' ? 'missing' : 'never';
+    const waiting = (seconds) => `Waiting for ${project.services.join(', ')} to be healthy: ${Math.max(timeout - seconds, 0)} s left`;
+    const up = await ticking(log, waiting, () => log.untrusted(() => compose(project, ['up', '--detach', '--wait', '--wait-timeout', String(timeout), '--pull', pull], { stream: true })));
+    if (up.exitCode !== 0) {
+        const why = await whyNotUp(project, up.stderr, timeout);
+        await showLogs(project, log);
+        await stopServices(project);
+        throw new Error(why);
+    }
+    return project;
+}
+/** A service's image, built as the tested one is: the run's builder, one name of the run's, its label, no cache export. */
+async function buildService(build, spec, log) {
+    log.info(`Building the image of service ${build.service}`);
+    const r = await run('docker', serviceBuildArgs(build, spec.builder, spec.runId), { stream: true, allowFailure: true });
+    if (r.exitCode !== 0)
+        throw new Error(`compose-file: the image of service '${build.service}' did not build: ${lastLine(r.stderr)}`);
+}
+/** The buildx arguments of a service's image. */
+function serviceBuildArgs(build, builder, runId) {
+    return [
+        'buildx', 'build', '--builder', builder, '--progress', 'plain', '--provenance=false', '--sbom=false',
+        '--file', build.dockerfile,
+        ...Object.entries(build.args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+        ...(build.target ? ['--target', build.target] : []),
+        '--label', `${RUN_LABEL}=${runId}`,
+        '--tag', build.image, '--load',
+        build.context
+    ];
+}
+/** A service's image the engine does not hold yet, pulled with the run's login: compose itself has none. */
+async function pullIfMissing(image, log) {
+    if ((await run('docker', ['image', 'inspect', '--format', '{{.Id}}', '--', image], { allowFailure: true })).exitCode === 0)
+        return;
+    log.info(`Pulling ${image}`);
+    const r = await log.untrusted(() => run('docker', ['pull', '--quiet', '--', image], { allowFailure: true }));
+    if (r.exitCode !== 0)
+        throw new Error(`compose-file: the image ${image} could not be pulled: ${lastLine(r.stderr)}`);
+}
+/**
+ * The service under test runs the image that was built, never a rebuild or a pull. Its host ports and
+ * bind mounts go: ports would collide between parallel runs, and a bind mount of the checkout would
+ * replace the code of the image under test.
+ */
+function overrideFor(service, config, localRef, platform) {
+    const doc = new dist/* Document */.yo({ services: { [service]: { image: localRef, pull_policy: 'never', ...(platform ? { platform } : {}) } } });
+    const node = doc.getIn(['services', service], true);
+    const reset = (value, tag) => Object.assign(doc.createNode(value), { tag });
+    node.set('build', reset(null, '!reset'));
+    node.set('ports', reset([], '!reset'));
+    const kept = (config.volumes ?? []).filter(v => v.type !== 'bind');
+    node.set('volumes', reset(kept, '!override'));
+    return doc.toString();
+}
+/** Names the service that kept the project from coming up, with its health and last words. */
+async function whyNotUp(project, stderr, timeout) {
+    const states = await serviceStates(project);
+    const bad = states.find(s => s.Health === 'unhealthy') ?? states.find(s => s.Health === 'starting') ?? states.find(s => s.State !== 'running');
+    if (!bad)
+        return `compose-file: the services did not start: ${lastLine(stderr)}`;
+    const logs = await compose(project, ['logs', '--no-color', '--no-log-prefix', '--tail', '3', '--', bad.Service]);
+    const last = (logs.stdout || logs.stderr).split('\n').map(l => l.trim()).filter(Boolean).join(' | ');
+    const health = bad.Health || 'no health check';
+    return `compose-file: service '${bad.Service}' did not become healthy within ${timeout} s (wait-timeout): state ${bad.State}, health ${health}${bad.State === 'exited' ? `, exit ${bad.ExitCode}` : ''}; last log lines: ${last || '(none)'}`;
+}
+async function serviceStates(project) {
+    const text = (await compose(project, ['ps', '--all', '--format', 'json'])).stdout.trim();
+    if (!text)
+        return [];
+    // Compose prints one object per line; older versions printed one array.
+    return text.startsWith('[') ? JSON.parse(text) : text.split('\n').map(l => JSON.parse(l));
+}
+/** Prints each service's log in its own group; the logs are the services', so never read as commands. */
+async function showLogs(project, log) {
+    for (const service of project.services) {
+        await log.group(`Logs of ${service}`, () => log.untrusted(() => compose(project, ['logs', '--no-color', '--timestamps', '--', service], { stream: true })));
+    }
+}
+async function stopServices(project) {
+    await compose(project, ['down', '--volumes', '--remove-orphans', '--rmi', 'local', '--timeout', '5']);
+}
+/** The compose project name a run uses, for cleanup without its files. */
+const composeProjectName = (runId) => `hashdock-${runId}`;
+
+;// CONCATENATED MODULE: ./src/core/stages/plan.ts
+// Stage 1: turn the inputs into a plan of one build, checking against the repository everything that can be checked before building.
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Without facts, an assembly: it reads the images other jobs built, and builds nothing. */
+async function plan(inputs, workspace, facts) {
+    const source = await planSource(inputs, workspace);
+    const { commit, commitTime, ref, contextPath, dockerfilePath } = source;
+    // A pull request's commit is a stranger's: it builds on a builder of its own unless the workflow says otherwise.
+    const isolate = inputs[Input.IsolateBuilder] === 'true' || (inputs[Input.IsolateBuilder] === 'auto' && workspace.event?.fromPullRequest === true);
+    const strategy = facts ? decideStrategy(inputs, facts.engine, facts.builder, workspace.runId, isolate) : assemblyStrategy(inputs);
+    // What the adapter cannot do is known before any work: said now, not after a build.
+    if (strategy.cache === 'gha' && !workspace.cacheStore)
+        throw new InputError(Input.Cache, "'gha' needs GitHub's cache service; use registry or none outside GitHub Actions");
+    if (inputs[Input.Artifacts].length && !workspace.artifactSink)
+        throw new InputError(Input.Artifacts, 'this run has nowhere to deliver files to');
+    if (inputs[Input.KeepImage] && !facts)
+        throw new InputError(Input.KeepImage, 'an assembly builds and loads nothing to keep; keep the images in the platform jobs');
+    if (inputs[Input.VerifyReproducible] && !facts)
+        throw new InputError(Input.VerifyReproducible, 'an assembly builds nothing to compare; verify in the platform jobs');
+    if (inputs[Input.VerifyReproducible] && !strategy.reproducible) {
+        throw new InputError(Input.VerifyReproducible, 'provenance and sbom record when the image was built, so two builds never agree; turn them off to verify, or leave verify-reproducible off');
+    }
+    const assembleFrom = inputs[Input.AssembleFrom] && (0,external_node_path_.resolve)(inputs[Input.AssembleFrom]);
+    if (assembleFrom && !(await (0,promises_namespaceObject.stat)(assembleFrom).catch(() => undefined))?.isDirectory()) {
+        throw new InputError(Input.AssembleFrom, `'${inputs[Input.AssembleFrom]}' is not a directory; give the directory the platform jobs' images were downloaded into`);
+    }
+    const git = new Git(workspace.repoDir);
+    if (inputs[Input.Artifacts].length)
+        checkStages(inputs[Input.Artifacts], (await git.fileAt(commit, dockerfilePath)) ?? '', dockerfilePath);
+    const images = inputs[Input.Image];
+    const version = highestVersion(await git.tagsAt(commit));
+    const branch = inputs[Input.Githash] ? await git.branchName(inputs[Input.Githash]) : (workspace.event?.branch ?? (await git.branchName('HEAD')));
+    const pr = inputs[Input.Githash] ? undefined : workspace.event?.pr;
+    const resolved = resolveTags(inputs[Input.Tags], { commit, commitTime, ref, version, branch, pr });
+    const notices = resolved.skipped.map(s => `tags: '${s.template}' skipped: ${[...new Set(s.missing.map(whyMissing))].join('; ')}`);
+    if (CACHE_DEPENDENT_MTIME.includes(inputs[Input.Mtime])) {
+        notices.push("mtime: commit gives every file the commit's time, so a file copied by two steps (COPY requirements.txt, then COPY . .) can give this commit another digest when the builder holds an older commit's layer; content (the default) and per-file give one digest whatever was cached");
+    }
+    const warnings = credentialLike(inputs[Input.BuildArgs]).map(name => `build-args: ${name} looks like a credential, and build arguments stay in the image's history for anyone who pulls it; pass it with secrets (id=value) and read it in a RUN --mount=type=secret,id=... step instead.`);
+    const url = workspace.sourceUrl ?? (await git.originUrl());
+    const labels = {
+        // What users expect from metadata-action, where the commit says it; each can be overridden by labels.
+        'org.opencontainers.image.title': (url ?? images[0]).split('/').at(-1),
+        ...(url ? { 'org.opencontainers.image.source': url, 'org.opencontainers.image.url': url } : {}),
+        ...(version ? { 'org.opencontainers.image.version': version.version } : {}),
+        // The commit's time, whatever the image clock: the label tells the truth about the commit.
+        [CREATED_LABEL]: rfc3339(commitTime),
+        ...inputs[Input.Labels],
+        // Always the commit built, on pull requests too: never the merge ref's or a label's claim.
+        'org.opencontainers.image.revision': commit
+    };
+    labels[FINGERPRINT_LABEL] = await fingerprint(git, inputs, commit, contextPath, dockerfilePath, labels);
+    const localRef = `hashdock-run-${workspace.runId}:${commit}`;
+    const exportDir = inputs[Input.ExportDir] && (0,external_node_path_.resolve)(inputs[Input.ExportDir]);
+    const compose = inputs[Input.ComposeFile] && inputs[Input.IntegrationCommand]
+        ? {
+            file: inputs[Input.ComposeFile],
+            service: inputs[Input.ComposeService],
+            trust: inputs[Input.ComposeTrust],
+            env: Object.fromEntries(inputs[Input.ComposeEnv].map(line => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])),
+            waitTimeout: inputs[Input.WaitTimeout],
+            runId: workspace.runId,
+            builder: strategy.builder.name
+        }
+        : undefined;
+    const keepAs = inputs[Input.KeepImage] ? `${images[0]}:${commit}` : '';
+    return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy, exportDir, assembleFrom, keepAs, ...(compose ? { compose } : {}) };
+}
+async function planSource(inputs, workspace) {
+    const git = new Git(workspace.repoDir);
+    if (!(await git.isRepository())) {
+        throw new InputError(Input.CheckoutPath, `${workspace.repoDir} is not a git checkout`, 'checkout');
+    }
+    const ref = inputs[Input.Githash] || workspace.defaultRef;
+    const commit = await git.resolve(ref);
+    if (!commit) {
+        if (await git.isShallow()) {
+            throw new InputError(Input.Githash, `'${ref}' names no commit in this repository, and this clone is shallow`, 'full-history');
+        }
+        throw new InputError(Input.Githash, `'${ref}' names no commit in this repository; check the hash, or fetch the branch or tag that holds it`);
+    }
+    const commitTime = await git.commitTime(commit);
+    const contextPath = inputs[Input.Context];
+    if ((await git.objectType(commit, contextPath)) !== 'tree') {
+        throw new InputError(Input.Context, `'${contextPath}' is not a directory at commit ${commit.slice(0, 12)}`);
+    }
+    const dockerfilePath = inputs[Input.Dockerfile] || external_node_path_.posix.join(contextPath, 'Dockerfile');
+    if ((await git.objectType(commit, dockerfilePath)) !== 'blob') {
+        throw new InputError(Input.Dockerfile, `'${dockerfilePath}' is not a file at commit ${commit.slice(0, 12)}; set dockerfile to its path in the repository`);
+    }
+    const composeFile = inputs[Input.ComposeFile];
+    if (composeFile && (await git.objectType(commit, composeFile)) !== 'blob') {
+        throw new InputError(Input.ComposeFile, `'${composeFile}' is not a file at commit ${commit.slice(0, 12)}`);
+    }
+    for (const secret of inputs[Input.Secrets]) {
+        if ('file' in secret && !(0,external_node_fs_.existsSync)((0,external_node_path_.resolve)(workspace.repoDir, secret.file))) {
+            throw new InputError(Input.SecretFiles, `'${secret.id}': ${secret.file} does not exist`);
+        }
+        if ('file' in secret && (await symlinkInCheckout(workspace.repoDir, secret.file))) {
+            throw new InputError(Input.SecretFiles, `'${secret.id}': ${secret.file} is reached through a symlink in the checkout, which the commit chooses; write the secret to a file outside the checkout (e.g. in RUNNER_TEMP) and name that`);
+        }
+        if ('env' in secret && process.env[secret.env] === undefined) {
+            throw new InputError(Input.SecretEnvs, `'${secret.id}': the environment variable ${secret.env} is not set; set it in the step's env`);
+        }
+    }
+    for (const named of inputs[Input.BuildContexts]) {
+        if ('path' in named && (await git.objectType(commit, named.path)) !== 'tree') {
+            throw new InputError(Input.BuildContexts, `'${named.name}=${named.path}': '${named.path}' is not a directory at commit ${commit.slice(0, 12)}`);
+        }
+    }
+    if (inputs[Input.Mtime] === 'per-file')
+        await requireFullHistory(workspace.repoDir);
+    return { inputs, workspace, commit, commitTime, ref, contextPath, dockerfilePath };
+}
+/** Whether a path inside the checkout passes through a symlink: the commit, not the workflow, would pick the file. */
+async function symlinkInCheckout(repoDir, file) {
+    const root = (0,external_node_path_.resolve)(repoDir);
+    const full = (0,external_node_path_.resolve)(root, file);
+    if (full !== root && !full.startsWith(`${root}${external_node_path_.sep}`))
+        return false;
+    return (await (0,promises_namespaceObject.realpath)(full)) !== (0,external_node_path_.join)(await (0,promises_namespaceObject.realpath)(root), (0,external_node_path_.relative)(root, full));
+}
+/**
+ * Everything the image's bytes depend on, hashed: git's own content hashes of context, Dockerfile and
+ * named contexts, the labels and the options. Secrets by id only: their values must never be derivable
+ * from an image, and a rotated token must not cause a rebuild.
+ */
+async function fingerprint(git, inputs, commit, contextPath, dockerfile, labels) {
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    for (const part of [
+        await git.objectId(commit, contextPath),
+        await git.objectId(commit, dockerfile),
+        ...inputs[Input.BuildArgs],
+        inputs[Input.Target],
+        inputs[Input.Mtime],
+        // Only what the image's bytes depend on: the label is part of the image, and how it was tested must
+        // not change its digest. How it was tested is in the test-result record, which a re-use checks.
+        // What the image carries: attestations and its compression.
+        ...[Input.Provenance, Input.Sbom, Input.Compression].map(i => `${i}=${inputs[i]}`),
+        ...(await Promise.all(inputs[Input.BuildContexts].map(async (c) => `context ${c.name}=${'path' in c ? await git.objectId(commit, c.path) : c.image}`))),
+        ...inputs[Input.Secrets].map(s => `secret ${s.id}`),
+        ...inputs[Input.Ssh].map(s => `ssh ${s.split('=')[0]}`),
+        ...Object.entries(labels).map(([k, v]) => `label ${k}=${v}`),
+        ...inputs[Input.Annotations].map(a => `annotation ${a}`),
+        inputs[Input.Network],
+        ...inputs[Input.AddHosts],
+        // Only when given, so the fingerprints of single-platform images stay what they were.
+        ...(inputs[Input.Platforms].length ? [`platforms=${inputs[Input.Platforms].join(',')}`] : [])
+    ]) {
+        hash.update(`${part}\0`);
+    }
+    return hash.digest('hex').slice(0, 32);
+}
+function rfc3339(unixSeconds) {
+    return new Date(unixSeconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
+}
+/** `image:tag` for each image and each of the plan's tags: the first image's full-hash reference first. */
+function references(p) {
+    return p.images.flatMap(image => p.tags.map(tag => `${image}:${tag}`));
 }
 
 ;// CONCATENATED MODULE: ./src/core/stages/publish.ts
@@ -40125,7 +40218,7 @@ async function dryRun(inputs, workspace, log) {
     if (!p.assembleFrom) {
         const cache = arrangeCache(p, workspace.cacheStore?.dir, log);
         const output = { kind: 'image', archive, metadataFile: (0,external_node_path_.join)(workspace.workDir, 'build-metadata.json'), cacheArgs: cache.args };
-        commands.push(['docker', ...buildxArgs(p, contextPaths(p, (0,external_node_path_.join)(workspace.workDir, 'context', 'tree')), output).args]);
+        commands.push(['docker', ...buildxArgs(p, context_contextPaths(p, (0,external_node_path_.join)(workspace.workDir, 'context', 'tree')), output).args]);
     }
     if (inputs[Input.Push]) {
         // The digest is the build's: known once it has run.
@@ -40367,27 +40460,93 @@ function settled(answer) {
     return answer.value;
 }
 
-;// CONCATENATED MODULE: ./src/core/advice/describe.ts
-const SHOWN_INPUTS = 3;
-function describeAdvice(a, code = text => text) {
-    if (a.kind === 'root') {
-        // A stage without `AS name` is known by its index, which says nothing to a reader.
-        const stage = /^\d+$/.test(a.stage) ? 'the final stage' : `the final stage ${code(a.stage)}`;
-        const why = a.instruction.startsWith('USER') ? `${code(a.instruction)} makes ${stage} run as root` : `${stage[0].toUpperCase()}${stage.slice(1)} runs as root (the Dockerfile sets no USER)`;
-        return `${why}, and nothing in the Dockerfile needs it (no port below 1024 is exposed): add an unprivileged user and switch to it after the last step that needs root, e.g. ${code('RUN useradd --uid 10001 app')} then ${code('USER 10001')}.`;
+;// CONCATENATED MODULE: ./src/core/stages/cleanup.ts
+// Removes whatever a run left behind: its containers, networks, volumes, service images and scratch files.
+
+
+
+
+
+
+/** Returns what could not be removed, as messages; cleanup problems never fail a run. */
+async function cleanupRun(runId, workDir) {
+    const problems = [];
+    // Containers hashdock runs carry its label; the compose services carry compose's project label.
+    const labels = [`${RUN_LABEL}=${runId}`, `com.docker.compose.project=${composeProjectName(runId)}`];
+    const ids = async (list) => {
+        const found = await Promise.all(labels.map(label => output('docker', [...list, '--quiet', '--filter', `label=${label}`])));
+        return [...new Set(found.join('\n').split('\n').filter(Boolean))];
+    };
+    // Images by name, never by ID: another run may have loaded the same image under its own name. An image
+    // of the run's own (its label says so) that has no name left goes by its ID.
+    const images = async (...filters) => {
+        const format = '{{if eq .Tag "<none>"}}{{.ID}}{{else}}{{.Repository}}:{{.Tag}}{{end}}';
+        const found = await Promise.all(filters.map(filter => output('docker', ['image', 'ls', '--format', format, '--filter', filter])));
+        return [...new Set(found.join('\n').split('\n').filter(Boolean))];
+    };
+    // What to look for and how to remove it, in the order of removal: containers first, since networks
+    // and volumes in use cannot be removed. The tested image is loaded under the run's own name; the
+    // images of services are named <project>-<service> (by hashdock, or by compose for a trusted commit),
+    // and those hashdock builds carry the run's label whatever other names they were given.
+    const kinds = [
+        ['containers', ids(['ps', '--all']), ['rm', '--force', '--volumes']],
+        ['networks', ids(['network', 'ls']), ['network', 'rm']],
+        ['volumes', ids(['volume', 'ls']), ['volume', 'rm', '--force']],
+        ['images', images(`reference=hashdock-run-${runId}`), ['image', 'rm']],
+        ['images', images(`reference=${composeProjectName(runId)}-*`, `label=${RUN_LABEL}=${runId}`), ['image', 'rm']],
+        ['the builder', runBuilder(runId), ['buildx', 'rm']]
+    ];
+    // Every question is asked at once (each is a CLI call, and a run that ended well has left nothing).
+    const answers = await Promise.all(kinds.map(([, question]) => question.then(names => ({ names }), (error) => ({ error }))));
+    // Without docker no run started anything in an engine: there is nothing to remove but scratch files.
+    if (answers.some(a => 'error' in a && a.error instanceof ProgramMissing))
+        return removeScratch(workDir);
+    for (const [i, [what, , remove]] of kinds.entries()) {
+        const found = answers[i];
+        try {
+            if ('error' in found)
+                throw found.error;
+            if (found.names.length)
+                await run('docker', [...remove, ...found.names]);
+        }
+        catch (error) {
+            problems.push(`could not remove ${what}: ${describe(error)}`);
+        }
     }
-    if (a.kind === 'clock') {
-        const stage = /^\d+$/.test(a.stage) ? 'its stage' : `stage ${code(a.stage)}`;
-        const declare = /^declare ARG SOURCE_DATE_EPOCH in the stage/;
-        const fix = declare.test(a.suggestion) ? `${a.suggestion.replace(declare, `declare ${code('ARG SOURCE_DATE_EPOCH')} in ${stage}`)} (hashdock passes the image clock as its value)` : a.suggestion;
-        return `${code(a.instruction)} runs ${a.tool}, which writes the build's own clock into what it makes, so two builds of one commit give two digests: ${fix}.`;
-    }
-    const names = a.step.inputs.slice(0, SHOWN_INPUTS).map(code).join(', ') + (a.step.inputs.length > SHOWN_INPUTS ? ` and ${a.step.inputs.length - SHOWN_INPUTS} more` : '');
-    const reads = a.step.inputs.length ? `${names} changed in ${a.step.changed}` : 'it reads no file of the repository';
-    const fix = a.step.inputs.length ? `copy ${names} first` : `move it before ${code(a.instruction)}`;
-    return (`${code(a.instruction)} (changed in ${a.changed} of the last ${a.commits} commits) precedes ${code(a.step.instruction)} (${reads}): ` +
-        `${fix} and the step becomes a cache hit in about ${a.hitRate.after}% of builds instead of ${a.hitRate.now}%.`);
+    return [...problems, ...(await removeScratch(workDir))];
 }
+/** Removes a run's scratch files: all a run that starts nothing in the engine leaves. */
+async function removeScratch(workDir) {
+    if (!workDir)
+        return [];
+    return (0,promises_namespaceObject.rm)(workDir, { recursive: true, force: true }).then(() => [], (error) => [`could not remove ${workDir}: ${describe(error)}`]);
+}
+const describe = (error) => (error instanceof Error ? error.message : String(error));
+
+;// CONCATENATED MODULE: ./src/core/index.ts
+// The core's face: all an adapter (src/action, src/cli) uses of it, so the adapters import one module
+// and the core's inside can move without them.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 ;// CONCATENATED MODULE: ./src/cli/style.ts
 // Terminal text: colour only where a person reads it, and nothing from a test able to drive the terminal.
@@ -40499,6 +40658,8 @@ function flagWords(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/cli/json.ts
+// The CLI's --json: the facts of a run as typed JSON (numbers, booleans, arrays, objects), one camelCase
+// key style for every command, a schemaVersion to check, and how the run ended.
 
 
 /** Bumped when a key is renamed or removed, or its type changes; new keys keep the version. */
@@ -40576,6 +40737,7 @@ function planJson(r) {
 const stringify = (value) => `${JSON.stringify(value, null, 2)}\n`;
 
 ;// CONCATENATED MODULE: ./src/cli/plan-report.ts
+// The terminal report of `hashdock plan`: what a build would do, and the command lines it would run.
 
 
 /** A command line as a shell would take it back: words with anything special in single quotes. */
@@ -40596,140 +40758,6 @@ function renderPlanReport(r, options) {
         ...section('Commands', r.commands.map(shellLine)),
         ''
     ].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/core/doctor.ts
-// What a build needs on this machine, asked of the programs themselves: each check a fact, whether a
-// build can go on without it, and what to do about it. Nothing is changed, and no secret is read out.
-
-
-
-
-
-
-const answer = async (command, args, cwd) => {
-    try {
-        const r = await run(command, args, { allowFailure: true, ...(cwd ? { cwd } : {}) });
-        return { ok: r.exitCode === 0, out: r.stdout, err: r.stderr };
-    }
-    catch (error) {
-        if (error instanceof ProgramMissing)
-            return 'missing';
-        throw error;
-    }
-};
-async function doctor(repoDir) {
-    const checks = [];
-    const docker = await answer('docker', ['version', '--format', '{{.Client.Version}}']);
-    if (docker === 'missing') {
-        checks.push({ id: 'docker', state: 'fail', found: 'not installed, or not on PATH', fix: new ProgramMissing('docker').message.replace(/^[^:]+: /, '') });
-    }
-    else {
-        checks.push({ id: 'docker', state: 'ok', found: `client ${docker.out.split('\n')[0] || 'of unknown version'}` });
-        checks.push(...(await engineChecks()));
-    }
-    const skopeo = await answer('skopeo', ['--version']);
-    checks.push(skopeo !== 'missing' && skopeo.ok
-        ? { id: 'skopeo', state: 'ok', found: skopeo.out.replace(/^skopeo version /, '') }
-        : { id: 'skopeo', state: 'warn', found: 'not installed', fix: "needed to push (builds and tests run without it): install skopeo (apt-get install skopeo; GitHub's Ubuntu runners have it)" });
-    checks.push(await emulation());
-    checks.push(await checkout(repoDir));
-    checks.push(await logins());
-    return { checks, ready: !checks.some(c => c.state === 'fail') };
-}
-/** The engine, its image store, buildx, the selected builder and compose: asked only when docker is there. */
-async function engineChecks() {
-    const checks = [];
-    const info = await answer('docker', ['info', '--format', '{{json .}}']);
-    const facts = info !== 'missing' && info.ok ? JSON.parse(info.out) : undefined;
-    if (!facts?.ServerVersion) {
-        const why = info === 'missing' ? 'no answer' : lastLine(info.err) || 'no answer';
-        checks.push({ id: 'engine', state: 'fail', found: `unreachable: ${why}`, fix: 'start the Docker daemon (or Docker Desktop), or point DOCKER_HOST or the docker context at one' });
-    }
-    else {
-        checks.push({ id: 'engine', state: 'ok', found: `Docker Engine ${facts.ServerVersion}${facts.OperatingSystem ? ` on ${facts.OperatingSystem}` : ''}` });
-        const containerd = (facts.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value.startsWith('io.containerd.snapshotter'));
-        checks.push(containerd
-            ? { id: 'image-store', state: 'ok', found: 'containerd image store' }
-            : {
-                id: 'image-store',
-                state: 'warn',
-                found: 'classic image store',
-                fix: 'builds run on a docker-container builder of the run\'s own (slower the first time); for the engine\'s own builder, turn on the containerd image store ("features": {"containerd-snapshotter": true} in daemon.json)'
-            });
-    }
-    const buildx = await answer('docker', ['buildx', 'version']);
-    if (buildx === 'missing' || !buildx.ok) {
-        checks.push({ id: 'buildx', state: 'fail', found: 'not installed', fix: 'install the buildx plugin (apt-get install docker-buildx-plugin, or docker-buildx on Debian)' });
-    }
-    else {
-        checks.push({ id: 'buildx', state: 'ok', found: buildx.out.split(' ').slice(0, 2).join(' ') });
-        const inspect = await answer('docker', ['buildx', 'inspect']);
-        if (inspect !== 'missing' && inspect.ok) {
-            const field = (key) => new RegExp(`^${key}:\\s*(.+)$`, 'm').exec(inspect.out)?.[1].trim() ?? '';
-            const platforms = field('Platforms');
-            checks.push({ id: 'builder', state: 'ok', found: `${field('Name')} (${field('Driver')} driver)${platforms ? `; platforms ${platforms}` : ''}` });
-        }
-        else {
-            const why = inspect === 'missing' ? 'no answer' : lastLine(inspect.err);
-            checks.push({ id: 'builder', state: 'warn', found: `none answers: ${why}`, fix: 'select one with docker buildx use NAME, or create one with docker buildx create --use' });
-        }
-    }
-    const compose = await answer('docker', ['compose', 'version', '--short']);
-    checks.push(compose !== 'missing' && compose.ok
-        ? { id: 'compose', state: 'ok', found: `Docker Compose ${compose.out}` }
-        : { id: 'compose', state: 'warn', found: 'not installed', fix: 'needed for --compose-file and integration tests: install the compose plugin (apt-get install docker-compose-plugin)' });
-    return checks;
-}
-/** Platforms other than the machine's own run under QEMU, registered with the kernel's binfmt_misc. */
-async function emulation() {
-    const dir = '/proc/sys/fs/binfmt_misc';
-    const names = await (0,promises_namespaceObject.readdir)(dir).catch(() => undefined);
-    if (names === undefined)
-        return { id: 'emulation', state: 'warn', found: 'binfmt_misc is not mounted here', fix: 'for --platforms other than this machine\'s, register QEMU (docker run --privileged --rm tonistiigi/binfmt --install all)' };
-    const emulated = [];
-    for (const name of names.filter(n => /^qemu-/.test(n))) {
-        const entry = await (0,promises_namespaceObject.readFile)((0,external_node_path_.join)(dir, name), 'utf8').catch(() => '');
-        if (/^enabled$/m.test(entry))
-            emulated.push(name.replace(/^qemu-/, ''));
-    }
-    return emulated.length
-        ? { id: 'emulation', state: 'ok', found: `QEMU for ${emulated.sort().join(', ')}` }
-        : { id: 'emulation', state: 'warn', found: 'no emulator registered', fix: 'for --platforms other than this machine\'s, register QEMU (apt-get install qemu-user-static binfmt-support, or docker run --privileged --rm tonistiigi/binfmt --install all)' };
-}
-async function checkout(repoDir) {
-    const git = new Git(repoDir);
-    const top = await git.topLevel().catch((error) => {
-        if (error instanceof ProgramMissing)
-            return 'no git';
-        throw error;
-    });
-    if (top === 'no git')
-        return { id: 'checkout', state: 'fail', found: 'git is not installed, or not on PATH', fix: 'install git' };
-    if (!top)
-        return { id: 'checkout', state: 'warn', found: `${repoDir} is not a git checkout`, fix: 'run hashdock inside a git repository, or pass its directory with --repo' };
-    return (await git.isShallow())
-        ? { id: 'checkout', state: 'warn', found: `${top}: a shallow clone`, fix: 'older commits, --mtime per-file and Dockerfile advice need the full history: git fetch --unshallow' }
-        : { id: 'checkout', state: 'ok', found: `${top}: full history` };
-}
-/** The registries the docker configuration holds logins for, by name: never a credential. */
-async function logins() {
-    const file = (0,external_node_path_.join)(userConfigDir(), 'config.json');
-    const text = await (0,promises_namespaceObject.readFile)(file, 'utf8').catch(() => undefined);
-    if (text === undefined)
-        return { id: 'logins', state: 'warn', found: `no ${file}`, fix: 'to push, log in (docker login REGISTRY), or pass --registry-username' };
-    let config;
-    try {
-        config = JSON.parse(text);
-    }
-    catch {
-        return { id: 'logins', state: 'warn', found: `${file} is not JSON`, fix: 'fix or remove it; docker login writes a new one' };
-    }
-    const registries = [...new Set([...Object.keys(config.auths ?? {}), ...Object.keys(config.credHelpers ?? {})])].sort();
-    const store = config.credsStore ? ` (credentials in the ${config.credsStore} store)` : '';
-    return registries.length
-        ? { id: 'logins', state: 'ok', found: `${registries.join(', ')}${store}` }
-        : { id: 'logins', state: 'warn', found: `none in ${file}${store}`, fix: 'to push, log in (docker login REGISTRY), or pass --registry-username' };
 }
 
 // EXTERNAL MODULE: ./node_modules/commander/index.js
@@ -40914,8 +40942,6 @@ ${EXIT}
 ;// CONCATENATED MODULE: ./src/cli/args.ts
 // The CLI's flags: the action's inputs, spelled as --flags, read into the same Inputs. Each command
 // takes only the flags it reads; docker's own spellings (-t, -f, --build-arg, --platform, …) work too.
-
-
 
 
 
@@ -41459,9 +41485,6 @@ function terminalLog({ verbose, colour, write = text => process.stderr.write(tex
 
 
 
-
-
-
 const HEADLINES = {
     failed: ['✘', 'red', 'failed'],
     reused: ['✔', 'green', 'already tested, tags re-applied'],
@@ -41560,16 +41583,6 @@ const VERSION = package_namespaceObject.rE;
 ;// CONCATENATED MODULE: ./src/cli/index.ts
 // hashdock on a developer's machine: the same pipeline as the action, inputs from flags. Standard output
 // carries only the result (the report, or the JSON with --json); everything else goes to standard error.
-
-
-
-
-
-
-
-
-
-
 
 
 

@@ -1,9 +1,7 @@
 // Delivers the files of the artifacts input as one workflow artifact, through GitHub's artifact service.
 import { DefaultArtifactClient } from '@actions/artifact'
 import { join } from 'node:path'
-import { Input } from '../core/constants.js'
-import { InputError } from '../core/errors.js'
-import type { ArtifactSink } from '../core/workspace.js'
+import { type ArtifactSink, Input, InputError } from '../core/index.js'
 
 /**
  * The sink, checked before anything is built: a runner without the artifact service (a self-hosted

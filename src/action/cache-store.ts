@@ -3,10 +3,7 @@ import * as cache from '@actions/cache'
 import * as core from '@actions/core'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
-import { Input } from '../core/constants.js'
-import type { Inputs } from '../core/inputs.js'
-import type { CacheStore } from '../core/workspace.js'
-import { megabytes } from '../core/log.js'
+import { type CacheStore, Input, type Inputs, megabytes } from '../core/index.js'
 import { cacheScope, restoreBuildCache, saveBuildCache } from './gha-cache.js'
 
 /** An empty cache input becomes gha where GitHub's cache service answers, else none (said once, as a notice). */

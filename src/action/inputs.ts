@@ -1,7 +1,6 @@
 // The one place that reads the action's inputs; secrets are masked before anything else happens.
 import * as core from '@actions/core'
-import { Input } from '../core/constants.js'
-import { parseInputs, type Inputs } from '../core/inputs.js'
+import { Input, type Inputs, parseInputs } from '../core/index.js'
 
 /** Inputs whose lines carry a secret after their first separator: `id=value`, `registry=user:password`. */
 const SECRET_LINES: Record<string, RegExp> = { [Input.Secrets]: /=/, [Input.RegistryLogins]: /:/ }

@@ -1,8 +1,6 @@
 // The core's log, written as GitHub workflow commands; text from the commit is never read as one.
 import * as core from '@actions/core'
-import type { AnnotationProps, Log } from '../core/log.js'
-import type { ExecOutput } from '../core/programs/exec.js'
-import { withoutInvisible } from '../core/text.js'
+import { type AnnotationProps, type ExecOutput, type Log, withoutInvisible } from '../core/index.js'
 import { CommandFence, CommandNeutraliser, looksLikeCommand, neutralise, neutralisingStream } from './workflow-commands.js'
 
 // Everything written to standard output: our own lines, and what programs print, neutralised on its way.

@@ -1,6 +1,5 @@
 // The test-results section of the job summary, in GitHub's markdown and HTML; all test output in it is untrusted text.
-import { summarize, type TestCase, type TestSuite } from '../core/results/junit.js'
-import { caseLabel as label, clip, formatDuration as duration, MESSAGE_CHARS, NAME_CHARS } from '../core/results/test-report.js'
+import { caseLabel as label, clip, formatDuration as duration, MESSAGE_CHARS, NAME_CHARS, summarize, type TestCase, type TestSuite } from '../core/index.js'
 
 export interface ResultsOptions {
   title: string

@@ -1,7 +1,6 @@
 // Signing the test-result attestation with Sigstore, through GitHub's toolkit, when the workflow grants an identity token.
 import { attest as toolkitAttest, type AttestOptions } from '@actions/attest'
-import { TEST_RESULT_PREDICATE } from '../core/attestation/statement.js'
-import type { Signer } from '../core/workspace.js'
+import { type Signer, TEST_RESULT_PREDICATE } from '../core/index.js'
 
 type Attest = (options: AttestOptions) => Promise<{ bundle: unknown }>
 

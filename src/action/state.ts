@@ -1,6 +1,6 @@
 // What the main step leaves for the post step: never a secret, only where to clean up.
 import * as core from '@actions/core'
-import { State } from '../core/constants.js'
+import { State } from '../core/index.js'
 
 export interface SavedRun {
   runId: string

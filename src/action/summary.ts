@@ -1,15 +1,9 @@
 // Outputs and the job summary of a run, finished or failed, in GitHub's markdown.
 import * as core from '@actions/core'
-import type { Remedy } from '../core/errors.js'
-import { outcome, outputs, reportRows, type Outcome, type Report, type Segment } from '../core/stages/report.js'
-import { MESSAGE_CHARS, NAME_CHARS } from '../core/results/test-report.js'
-import { describeAdvice } from '../core/advice/describe.js'
-import type { AdviceReport } from '../core/stages/advise.js'
+import { type AdviceReport, describeAdvice, fallbackTag, MESSAGE_CHARS, NAME_CHARS, outcome, type Outcome, outputs, type Remedy, type Report, reportRows, type Segment, type StoredAttestation, withoutInvisible } from '../core/index.js'
 import { inline, renderResultsMarkdown } from './results-markdown.js'
-import { withoutInvisible } from '../core/text.js'
 import { printUntrusted } from './log.js'
 import { verifyCommand } from './signer.js'
-import { fallbackTag, type StoredAttestation } from '../core/stages/attest.js'
 
 /** Every output known so far, and the summary; a failed run writes both too, so its githash is not lost. */
 export async function publishReport(report: Report): Promise<void> {

@@ -1,6 +1,5 @@
 // The terminal text of Dockerfile advice: `hashdock advise`'s report, and the section a build report ends with.
-import { describeAdvice } from '../core/advice/describe.js'
-import type { AdviceReport } from '../core/stages/advise.js'
+import { type AdviceReport, describeAdvice } from '../core/index.js'
 import { oneLine, painter, type Paint } from './style.js'
 
 /** `hashdock advise`: what was measured, then each piece of advice, or that there is none. */

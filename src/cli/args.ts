@@ -1,8 +1,6 @@
 // The CLI's flags: the action's inputs, spelled as --flags, read into the same Inputs. Each command
 // takes only the flags it reads; docker's own spellings (-t, -f, --build-arg, --platform, …) work too.
-import { Input } from '../core/constants.js'
-import { parseInputs, type Inputs } from '../core/inputs.js'
-import { ADVICE_COMMITS } from '../core/stages/advise.js'
+import { ADVICE_COMMITS, Input, type Inputs, parseInputs } from '../core/index.js'
 import { Command as Parser, CommanderError, Option } from 'commander'
 import { COMMANDS, commandUsage, USAGE, type Command } from './help.js'
 

@@ -2,8 +2,7 @@
 import { statSync } from 'node:fs'
 import { copyFile, mkdir, utimes } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { IMAGE_CLOCK } from '../core/stages/strategy.js'
-import type { ArtifactSink } from '../core/workspace.js'
+import { type ArtifactSink, IMAGE_CLOCK } from '../core/index.js'
 import { UsageError } from './args.js'
 
 /** A new or existing directory; checked before anything is built, so a typo does not cost a build. */

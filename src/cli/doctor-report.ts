@@ -1,5 +1,5 @@
 // `hashdock doctor` on a terminal: a line per check, marked, and what to do under each that is not ok.
-import type { CheckState, DoctorReport } from '../core/doctor.js'
+import type { CheckState, DoctorReport } from '../core/index.js'
 import { oneLine, painter, type Colour } from './style.js'
 
 const MARKS: Record<CheckState, [string, Colour]> = { ok: ['✔', 'green'], warn: ['⚠', 'yellow'], fail: ['✘', 'red'] }

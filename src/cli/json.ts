@@ -1,9 +1,6 @@
 // The CLI's --json: the facts of a run as typed JSON (numbers, booleans, arrays, objects), one camelCase
 // key style for every command, a schemaVersion to check, and how the run ended.
-import type { DryRun } from '../core/pipeline.js'
-import type { DoctorReport } from '../core/doctor.js'
-import type { AdviceReport } from '../core/stages/advise.js'
-import { outcome, type Report } from '../core/stages/report.js'
+import { type AdviceReport, type DoctorReport, type DryRun, outcome, type Report } from '../core/index.js'
 import { terminalMessage } from './messages.js'
 
 /** Bumped when a key is renamed or removed, or its type changes; new keys keep the version. */

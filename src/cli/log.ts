@@ -1,6 +1,6 @@
 // The core's log, for a terminal: everything on standard error, which leaves standard output to the
 // report or the JSON; a heading per phase, and how long it took.
-import type { AnnotationProps, Log } from '../core/log.js'
+import type { AnnotationProps, Log } from '../core/index.js'
 import { CommandFence, neutralise, type CommandNeutraliser } from '../action/workflow-commands.js'
 import { terminalMessage } from './messages.js'
 import { painter } from './style.js'

@@ -1,6 +1,5 @@
 // The core's messages in a terminal user's words: flags for inputs, and the fixes a developer applies.
-import { Input } from '../core/constants.js'
-import type { Remedy } from '../core/errors.js'
+import { Input, type Remedy } from '../core/index.js'
 
 const HINTS: Record<Remedy, string> = {
   checkout: 'run hashdock inside a git repository, or pass its directory with --repo',

@@ -1,6 +1,5 @@
 // The terminal report of `hashdock plan`: what a build would do, and the command lines it would run.
-import type { DryRun } from '../core/pipeline.js'
-import { rfc3339 } from '../core/stages/plan.js'
+import { type DryRun, rfc3339 } from '../core/index.js'
 import { painter } from './style.js'
 
 /** A command line as a shell would take it back: words with anything special in single quotes. */

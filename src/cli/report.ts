@@ -1,8 +1,5 @@
 // The terminal report of a run: the facts of the job summary, as aligned plain text.
-import { summarize, type TestSuite } from '../core/results/junit.js'
-import { fallbackTag } from '../core/stages/attest.js'
-import { outcome, reportRows, type Outcome, type Report, type Segment } from '../core/stages/report.js'
-import { caseLabel, formatDuration, MESSAGE_CHARS, NAME_CHARS, clip } from '../core/results/test-report.js'
+import { caseLabel, clip, fallbackTag, formatDuration, MESSAGE_CHARS, NAME_CHARS, outcome, type Outcome, type Report, reportRows, type Segment, summarize, type TestSuite } from '../core/index.js'
 import { adviceLines } from './advice-report.js'
 import { terminalMessage } from './messages.js'
 import { oneLine, painter, type Colour, type Paint } from './style.js'
