@@ -25,8 +25,8 @@ export NODE_OPTIONS=--experimental-vm-modules
 npx jest --selectProjects unit --json --outputFile="$results/unit.json" || status=1
 # Three lanes, one per engine, side by side: the files of a lane run one at a time, since they empty
 # builders and count what is left on their engine.
-second='(engine-container|engine-classic|engine-remote|engine-artifacts|docker-config|corpus-container|corpus-classic|corpus-remote)\.e2e'
-current='(engine-current|engine-current-container|hostile-compose-current|corpus-current|corpus-current-container)\.e2e'
+second='(engine-container|engine-classic|engine-remote|engine-artifacts|docker-config|corpus-container)\.e2e'
+current='(engine-current|engine-current-container|hostile-compose-current)\.e2e'
 lane() {
   local name=$1
   shift
