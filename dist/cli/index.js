@@ -27187,6 +27187,13 @@ var Input;
     Input["CacheMode"] = "cache-mode";
     Input["CachePullRequests"] = "cache-pull-requests";
 })(Input || (Input = {}));
+/** The action's signing inputs: GitHub's identity and attestation store, so the CLI has no flags for them. */
+var SigningInput;
+(function (SigningInput) {
+    SigningInput["SigstoreInstance"] = "sigstore-instance";
+    SigningInput["GithubAttestations"] = "github-attestations";
+    SigningInput["GithubToken"] = "github-token";
+})(SigningInput || (SigningInput = {}));
 var constants_Output;
 (function (Output) {
     Output["Githash"] = "githash";

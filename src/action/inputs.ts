@@ -1,6 +1,8 @@
 // The one place that reads the action's inputs; secrets are masked before anything else happens.
 import * as core from '@actions/core'
-import { Input } from '../core/constants.js'
+import { Input, SigningInput } from '../core/constants.js'
+import { parseSigstoreInstance, type SigstoreInstance } from '../core/attestation/instance.js'
+import { InputError } from '../core/errors.js'
 import { parseInputs, type Inputs } from '../core/inputs.js'
 
 /** Inputs whose lines carry a secret after their first separator: `id=value`, `registry=user:password`. */
@@ -22,4 +24,22 @@ export function readInputs(): Inputs {
   const secret = new Map([Input.RegistryPassword, ...Object.keys(SECRET_LINES)].map(name => [name, core.getInput(name)]))
   for (const name of secret.keys()) delete process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]
   return parseInputs(name => secret.get(name) ?? core.getInput(name))
+}
+
+/** How the action signs the test-result attestation: the action's own inputs, which the CLI has no flags for. */
+export interface SigningInputs {
+  instance?: SigstoreInstance
+  githubAttestations: boolean
+  /** Writes to GitHub's attestation store; masked, and gone from the environment once read. */
+  githubToken: string
+}
+
+export function readSigningInputs(): SigningInputs {
+  const token = core.getInput(SigningInput.GithubToken)
+  if (token) core.setSecret(token)
+  delete process.env[`INPUT_${SigningInput.GithubToken.toUpperCase()}`]
+  const flag = core.getInput(SigningInput.GithubAttestations).trim() || 'true'
+  if (!['true', 'false'].includes(flag)) throw new InputError(SigningInput.GithubAttestations, `'${flag.slice(0, 40)}' is not true or false`)
+  const instance = parseSigstoreInstance(core.getInput(SigningInput.SigstoreInstance))
+  return { ...(instance ? { instance } : {}), githubAttestations: flag === 'true', githubToken: token }
 }

@@ -12,7 +12,7 @@ import type { Remedy } from '../core/errors.js'
 import type { Workspace } from '../core/workspace.js'
 import { artifactUpload } from './artifact-upload.js'
 import { ghaCacheStore, resolveCacheMode } from './cache-store.js'
-import { readInputs } from './inputs.js'
+import { readInputs, readSigningInputs } from './inputs.js'
 import { actionExecOutput, actionLog } from './log.js'
 import { githubSigner } from './signer.js'
 import { isPost, markMainStarted, savedRun, saveRun } from './state.js'
@@ -25,7 +25,11 @@ export async function run(): Promise<void> {
   markMainStarted()
   try {
     const inputs = resolveCacheMode(readInputs())
-    const signer = githubSigner()
+    const signing = readSigningInputs()
+    const store = signing.githubAttestations && signing.githubToken && process.env.GITHUB_REPOSITORY
+      ? { api: process.env.GITHUB_API_URL || 'https://api.github.com', repository: process.env.GITHUB_REPOSITORY, token: signing.githubToken }
+      : undefined
+    const signer = githubSigner(process.env, { ...(signing.instance ? { instance: signing.instance } : {}), ...(store ? { store } : {}), warn: message => core.warning(message) })
     // The jobs of a fan-out each build one platform, at the same time: each keeps a cache line of its own.
     const cacheLine = inputs[Input.ExportDir] ? `${inputs[Input.Image][0]}-${inputs[Input.Platforms][0]}` : inputs[Input.Image][0]
     const workspace = {

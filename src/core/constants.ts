@@ -56,6 +56,13 @@ export enum Input {
   CachePullRequests = 'cache-pull-requests'
 }
 
+/** The action's signing inputs: GitHub's identity and attestation store, so the CLI has no flags for them. */
+export enum SigningInput {
+  SigstoreInstance = 'sigstore-instance',
+  GithubAttestations = 'github-attestations',
+  GithubToken = 'github-token'
+}
+
 export enum Output {
   Githash = 'githash',
   CommitTime = 'commit-time',
