@@ -3,8 +3,22 @@
 import type { DryRun } from '../core/pipeline.js'
 import type { DoctorReport } from '../core/doctor.js'
 import type { AdviceReport } from '../core/stages/advise.js'
+import type { VerifiedRecord } from '../core/stages/verify.js'
 import { outcome, type Report } from '../core/stages/report.js'
 import { terminalMessage } from './messages.js'
+
+/** `hashdock verify --json`: the record's facts when it holds, else the one line why not. */
+export interface VerifyJson {
+  schemaVersion: number
+  command: 'verify'
+  status: 'passed' | 'failed'
+  error: string | null
+  record: VerifiedRecord | null
+}
+
+export function verifyJson(record: VerifiedRecord | undefined, error?: string): VerifyJson {
+  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'verify', status: record ? 'passed' : 'failed', error: error ?? null, record: record ?? null }
+}
 
 /** Bumped when a key is renamed or removed, or its type changes; new keys keep the version. */
 export const JSON_SCHEMA_VERSION = 1

@@ -2,6 +2,8 @@
 // served over HTTP on loopback, with the identity-token endpoint a GitHub job asks, so the action signs
 // against it as it would against public-good, offline; and the trusted root that verifies what it signed.
 import { fulcioHandler, initializeCA, initializeCTLog, initializeTLog, initializeTSA, rekorHandler, tsaHandler, type HandlerFn } from '@sigstore/mock'
+import { bundleToJSON } from '@sigstore/bundle'
+import { CIContextProvider, DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness } from '@sigstore/sign'
 import { createHash, generateKeyPairSync } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -24,6 +26,8 @@ export interface SigstoreStandIn {
   env(identity: Identity): Record<string, string>
   /** The instance's trusted root, as `cosign trusted-root create` or `gh attestation trusted-root` write one. */
   trustedRoot: object
+  /** Signs `payload` as an in-toto DSSE envelope with `identity`, as a job would; the bundle's JSON. */
+  sign(identity: Identity, payload: Buffer): Promise<object>
   /** Requests served, `METHOD path`. */
   requests(): string[]
   close(): Promise<void>
@@ -131,15 +135,27 @@ export async function startSigstore(): Promise<SigstoreStandIn> {
     ]
   }
 
+  const env = (identity: Identity): Record<string, string> => {
+    const id = String(identities.size + 1)
+    identities.set(id, identity)
+    return { ACTIONS_ID_TOKEN_REQUEST_URL: `${url}/token/${id}?api-version=2.0`, ACTIONS_ID_TOKEN_REQUEST_TOKEN: `request-token-${id}` }
+  }
   return {
     url,
     instance: `fulcio=${url}\nrekor=${url}\ntsa=${url}/api/v1/timestamp`,
-    env(identity) {
-      const id = String(identities.size + 1)
-      identities.set(id, identity)
-      return { ACTIONS_ID_TOKEN_REQUEST_URL: `${url}/token/${id}?api-version=2.0`, ACTIONS_ID_TOKEN_REQUEST_TOKEN: `request-token-${id}` }
-    },
+    env,
     trustedRoot,
+    async sign(identity, payload) {
+      const saved = { ...process.env }
+      Object.assign(process.env, env(identity))
+      try {
+        const signer = new FulcioSigner({ identityProvider: new CIContextProvider('sigstore'), fulcioBaseURL: url })
+        const witnesses = [new RekorWitness({ rekorBaseURL: url }), new TSAWitness({ tsaBaseURL: url })]
+        return bundleToJSON(await new DSSEBundleBuilder({ signer, witnesses }).create({ data: payload, type: 'application/vnd.in-toto+json' })) as object
+      } finally {
+        process.env = saved
+      }
+    },
     requests: () => [...seen],
     close: () => new Promise<void>(resolve => server.close(() => resolve()))
   }

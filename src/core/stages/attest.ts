@@ -4,7 +4,7 @@ import type { RegistrySession } from '../programs/docker-config.js'
 import { Input } from '../constants.js'
 import { ServiceError } from '../errors.js'
 import { Git } from '../programs/git.js'
-import { INDEX, MANIFEST, RegistryApi, sha256, type Descriptor } from '../programs/registry-api.js'
+import { fallbackTag, INDEX, MANIFEST, RegistryApi, sha256, type Descriptor } from '../programs/registry-api.js'
 import type { Log } from '../log.js'
 import type { TestSuite } from '../results/junit.js'
 import type { Plan } from './plan.js'
@@ -23,8 +23,7 @@ export interface StoredAttestation {
   signature?: string
 }
 
-/** The tag a registry without the referrers API lists a digest's referrers under (OCI 1.1's fallback). */
-export const fallbackTag = (digest: string): string => digest.replace(':', '-')
+export { fallbackTag }
 
 export async function attest(p: Plan, digest: string, tests: TestRun[], suites: TestSuite[], session: RegistrySession, log: Log): Promise<StoredAttestation> {
   const { workspace } = p
@@ -123,10 +122,7 @@ export async function whyUnattested(image: string, digest: string, commit: strin
 
 /** What refers to `digest`: from the referrers API, or the fallback tag's index where there is none. */
 async function referrersOf(api: RegistryApi, digest: string): Promise<Descriptor[]> {
-  const listed = await api.referrers(digest)
-  if (listed) return listed
-  const held = await api.manifest(fallbackTag(digest))
-  return held ? ((JSON.parse(held.bytes.toString('utf8')) as { manifests?: Descriptor[] }).manifests ?? []) : []
+  return (await api.referrersOf(digest)).listed
 }
 
 /**

@@ -1,0 +1,269 @@
+// Signed end to end, offline: the action signs the test-result record against the test bed's Sigstore
+// (through sigstore-instance), and `hashdock verify` accepts it — and rejects a forged, a re-pointed and a
+// tampered record, an unsigned one, and a signature by another repository or workflow, one line each.
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
+import { bundleFromJSON } from '@sigstore/bundle'
+import { TrustedRoot } from '@sigstore/protobuf-specs'
+import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify'
+import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runAction, type ActionRun } from '../test/support/action.js'
+import { runCli, type CliRun } from '../test/support/cli.js'
+import { exampleDir, FixtureRepo } from '../test/support/repo.js'
+import { startSigstore, type SigstoreStandIn } from '../test/support/sigstore.js'
+import { testbed } from '../test/support/testbed.js'
+import { canonicalJson } from '../src/core/attestation/statement.js'
+import { fallbackTag, INDEX, MANIFEST, RegistryApi, sha256, type Descriptor } from '../src/core/programs/registry-api.js'
+
+jest.setTimeout(600_000)
+
+const UNIT = 'python -m pytest -q tests/unit --junitxml=/tmp/results/unit.xml'
+const WORKFLOW = 'acme/app/.github/workflows/hashdock.yml@refs/heads/main'
+const unique = (what: string): string => `${testbed.registry}/verify-${what}-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`
+
+let sigstore: SigstoreStandIn
+let origin: FixtureRepo
+let commit: string
+let image: string
+let run: ActionRun
+/** A docker configuration with the test bed's login, as a user who can read the registry has. */
+let dockerConfig: string
+let trustedRoot: string
+
+beforeAll(async () => {
+  sigstore = await startSigstore()
+  origin = new FixtureRepo().copy(exampleDir).write('VERSION', 'verified\n')
+  commit = origin.commit('a commit to sign', '2024-05-06T07:08:09Z')
+  dockerConfig = mkdtempSync(join(tmpdir(), 'hashdock-test-verify-'))
+  writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [testbed.registry]: { auth: Buffer.from(`${testbed.username}:${testbed.password}`).toString('base64') } } }))
+  trustedRoot = join(dockerConfig, 'trusted_root.json')
+  writeFileSync(trustedRoot, JSON.stringify(sigstore.trustedRoot))
+  image = unique('app')
+  run = await runAction({
+    workspace: origin.clone(),
+    sha: commit,
+    inputs: {
+      image,
+      'registry-username': testbed.username,
+      'registry-password': testbed.password,
+      'build-args': `BASE=${testbed.baseImage}`,
+      'test-command': UNIT,
+      'test-results': '/tmp/results',
+      'sigstore-instance': sigstore.instance,
+      'github-attestations': 'false'
+    },
+    env: { GITHUB_RUN_ID: '4242', ...sigstore.env({ repository: 'acme/app', jobWorkflowRef: WORKFLOW, sha: commit }) }
+  })
+})
+
+afterAll(() => sigstore?.close())
+
+const api = (repo: string) => RegistryApi.open(repo, { authfile: join(dockerConfig, 'config.json') })
+const verify = (reference: string, ...flags: string[]): Promise<CliRun> => runCli(['verify', reference, '--trusted-root', trustedRoot, ...flags], { env: { DOCKER_CONFIG: dockerConfig } })
+const expected = ['--repository', 'acme/app']
+
+/** The record and its signature beside `digest` in `repo`: their descriptors, manifests and contents. */
+async function stored(repo: string, digest: string) {
+  const registry = await api(repo)
+  const { listed } = await registry.referrersOf(digest)
+  const read = async (d: Descriptor) => {
+    const held = await registry.manifest(d.digest)
+    const manifest = JSON.parse(held!.bytes.toString('utf8')) as { layers: Descriptor[]; subject: Descriptor; config: Descriptor; artifactType: string }
+    return { descriptor: d, manifest, content: (await registry.blob(manifest.layers[0].digest))! }
+  }
+  const record = await read(listed.find(d => d.artifactType === 'application/vnd.in-toto+json')!)
+  const bundle = await read(listed.find(d => d.artifactType?.startsWith('application/vnd.dev.sigstore.bundle'))!)
+  return { registry, record, bundle }
+}
+
+/** Stores `content` as an artifact with `subject`, as hashdock does (or as someone with push access could). */
+async function putArtifact(registry: RegistryApi, artifactType: string, content: Buffer, subject: Descriptor): Promise<Descriptor> {
+  const config = await registry.putBlob(Buffer.from('{}'))
+  const layer = await registry.putBlob(content)
+  const body = Buffer.from(
+    canonicalJson({
+      schemaVersion: 2,
+      mediaType: MANIFEST,
+      artifactType,
+      config: { ...config, mediaType: 'application/vnd.oci.empty.v1+json' },
+      layers: [{ ...layer, mediaType: artifactType }],
+      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size }
+    })
+  )
+  await registry.putManifest(sha256(body), MANIFEST, body)
+  return { mediaType: MANIFEST, digest: sha256(body), size: body.length, artifactType }
+}
+
+/** Lists exactly `referrers` under the fallback tag of `digest`: what a writer of the repository can do. */
+async function listUnder(registry: RegistryApi, digest: string, referrers: Descriptor[]): Promise<void> {
+  await registry.putManifest(fallbackTag(digest), INDEX, Buffer.from(canonicalJson({ schemaVersion: 2, mediaType: INDEX, manifests: referrers })))
+}
+
+/** A copy of the tested image in a repository of its own, so a test can rewrite what is listed beside it. */
+function copyImage(to: string): void {
+  execFileSync('skopeo', ['copy', '--quiet', '--all', '--preserve-digests', '--authfile', join(dockerConfig, 'config.json'), '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${image}:${commit}`, `docker://${to}:${commit}`])
+}
+
+const oneLine = (r: CliRun): string => {
+  expect(r.exitCode).toBe(1)
+  expect(r.stdout).toBe('')
+  const lines = r.stderr.trim().split('\n')
+  expect(lines).toHaveLength(1)
+  return lines[0]
+}
+
+describe('a record the action signed against the test bed\'s Sigstore', () => {
+  test('the run signs through the instance named, and stores the record and its bundle beside the digest', async () => {
+    expect(run.errors).toEqual([])
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).not.toMatch(/not signed/)
+    expect(sigstore.requests()).toEqual(expect.arrayContaining(['POST /api/v2/signingCert', 'POST /api/v1/log/entries', 'POST /api/v1/timestamp']))
+    const { record, bundle } = await stored(image, run.outputs.digest)
+    expect(record.descriptor.digest).toBe(run.outputs.attestation)
+    expect(bundle.manifest.subject.digest).toBe(run.outputs.digest)
+  })
+
+  test('an independent verifier (sigstore-js\'s own, with the instance\'s trusted root) accepts the bundle, and it signs the stored statement', async () => {
+    const { record, bundle } = await stored(image, run.outputs.digest)
+    const json = JSON.parse(bundle.content.toString('utf8')) as { dsseEnvelope: { payload: string } }
+    const signer = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(sigstore.trustedRoot)), { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }).verify(toSignedEntity(bundleFromJSON(json)))
+    expect(signer.identity?.subjectAlternativeName).toBe(`https://github.com/${WORKFLOW}`)
+    expect(canonicalJson(JSON.parse(Buffer.from(json.dsseEnvelope.payload, 'base64').toString('utf8')))).toBe(record.content.toString('utf8'))
+  })
+
+  test('hashdock verify accepts it and prints the commit, the command, the result and the test counts', async () => {
+    const r = await verify(`${image}@${run.outputs.digest}`, ...expected, '--workflow', '.github/workflows/hashdock.yml')
+    expect(r.stderr).toBe('')
+    expect(r.exitCode).toBe(0)
+    const rows = r.stdout.split('\n').map(l => l.trim().replace(/ {2,}/g, ' | '))
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        `Commit | ${commit} (git+https://github.com/acme/app@${commit})`,
+        `test-command | ${UNIT}`,
+        'Result | PASSED: 3 passed, 0 failed, 0 warned tests named',
+        `Signed by | https://github.com/${WORKFLOW} (https://github.com/acme/app, refs/heads/main)`,
+        'Run | https://github.com/acme/app/actions/runs/4242'
+      ])
+    )
+    expect(r.stdout).toContain(`Verified: ${run.outputs.digest} passed its tests, signed by a workflow run of https://github.com/acme/app.`)
+  })
+
+  test('--json gives the same facts', async () => {
+    const r = await verify(`${image}@${run.outputs.digest}`, ...expected, '--json')
+    expect(r.exitCode).toBe(0)
+    const out = JSON.parse(r.stdout) as { status: string; record: Record<string, unknown> }
+    expect(out.status).toBe('passed')
+    expect(out.record).toMatchObject({
+      image,
+      digest: run.outputs.digest,
+      record: run.outputs.attestation,
+      via: 'tag',
+      commit,
+      result: 'PASSED',
+      commands: [{ name: 'test-command', command: UNIT }],
+      passed: 3,
+      failed: 0,
+      signed: { workflow: `https://github.com/${WORKFLOW}`, repository: 'https://github.com/acme/app', issuer: 'https://token.actions.githubusercontent.com' }
+    })
+  })
+
+  test.each([
+    [['--repository', 'other/app'], /^hashdock: not verified: record sha256:[0-9a-f]{64}: signed by a workflow run of https:\/\/github\.com\/acme\/app, not of other\/app$/],
+    [[...expected, '--workflow', '.github/workflows/release.yml'], /signed by https:\/\/github\.com\/acme\/app\/\.github\/workflows\/hashdock\.yml@refs\/heads\/main, not by the workflow acme\/app\/\.github\/workflows\/release\.yml$/]
+  ])('another expected identity (%j) is refused in one line', async (flags, line) => {
+    expect(oneLine(await verify(`${image}@${run.outputs.digest}`, ...flags))).toMatch(line)
+  })
+
+  test('another instance\'s trusted root does not verify it', async () => {
+    const other = await startSigstore()
+    try {
+      const root = join(dockerConfig, 'other-root.json')
+      writeFileSync(root, JSON.stringify(other.trustedRoot))
+      const r = await runCli(['verify', `${image}@${run.outputs.digest}`, '--trusted-root', root, ...expected], { env: { DOCKER_CONFIG: dockerConfig } })
+      expect(oneLine(r)).toMatch(/^hashdock: not verified: record sha256:[0-9a-f]{64}: its signature sha256:[0-9a-f]{64} does not verify: /)
+    } finally {
+      await other.close()
+    }
+  })
+
+  test('forged: a record written by someone who can push, signed by another Sigstore, is refused', async () => {
+    const repo = unique('forged')
+    copyImage(repo)
+    const registry = await api(repo)
+    const subject = (await registry.manifest(run.outputs.digest))!.descriptor
+    const { record } = await stored(image, run.outputs.digest)
+    const statement = JSON.parse(record.content.toString('utf8')) as { predicate: { passedTests: string[] } }
+    statement.predicate.passedTests = ['tests.everything_is_fine']
+    const forgedRecord = await putArtifact(registry, 'application/vnd.in-toto+json', Buffer.from(canonicalJson(statement)), subject)
+    // Signed for real, by a Sigstore the verifier does not trust, with the right repository's name in the token.
+    const rogue = await startSigstore()
+    try {
+      const bundle = await rogue.sign({ repository: 'acme/app', jobWorkflowRef: WORKFLOW }, Buffer.from(canonicalJson(statement)))
+      const forgedBundle = await putArtifact(registry, 'application/vnd.dev.sigstore.bundle.v0.3+json', Buffer.from(canonicalJson(bundle)), subject)
+      await listUnder(registry, run.outputs.digest, [forgedRecord, forgedBundle])
+    } finally {
+      await rogue.close()
+    }
+    expect(oneLine(await verify(`${repo}@${run.outputs.digest}`, ...expected))).toMatch(new RegExp(`^hashdock: not verified: record ${forgedRecord.digest}: its signature ${'sha256:[0-9a-f]{64}'} does not verify: `))
+  })
+
+  test('forged and unsigned: refused unless --allow-unsigned, which says so', async () => {
+    const repo = unique('unsigned')
+    copyImage(repo)
+    const registry = await api(repo)
+    const subject = (await registry.manifest(run.outputs.digest))!.descriptor
+    const { record } = await stored(image, run.outputs.digest)
+    const unsigned = await putArtifact(registry, 'application/vnd.in-toto+json', record.content, subject)
+    await listUnder(registry, run.outputs.digest, [unsigned])
+    expect(oneLine(await verify(`${repo}@${run.outputs.digest}`, ...expected))).toBe(
+      `hashdock: not verified: record ${unsigned.digest} is not signed; anyone who can push to ${repo} could have written it (--allow-unsigned accepts it)`
+    )
+    const allowed = await verify(`${repo}@${run.outputs.digest}`, '--allow-unsigned')
+    expect(allowed.exitCode).toBe(0)
+    expect(allowed.stdout).toMatch(/^ {2}Signed by +nobody: unsigned, accepted with --allow-unsigned$/m)
+    expect(allowed.stdout).toContain(`Accepted unsigned: anyone who can push to ${repo} could have written this record.`)
+  })
+
+  test('re-pointed: the genuine record and signature listed beside another digest are refused, however they are bound', async () => {
+    const registry = await api(image)
+    // Another digest in the same repository: an artifact of its own, standing in for another image.
+    const other = await putArtifact(registry, 'application/vnd.example.other', Buffer.from('another image'), (await registry.manifest(run.outputs.digest))!.descriptor)
+    const { record, bundle } = await stored(image, run.outputs.digest)
+    // Listed as they are: their subject is still the tested digest.
+    await listUnder(registry, other.digest, [record.descriptor, bundle.descriptor])
+    expect(oneLine(await verify(`${image}@${other.digest}`, ...expected))).toBe(`hashdock: not verified: record ${record.descriptor.digest} is bound to ${run.outputs.digest}, not ${other.digest}`)
+    // Re-bound: new artifacts whose subject is the other digest, holding the genuine statement and bundle.
+    const otherSubject = (await registry.manifest(other.digest))!.descriptor
+    const moved = await putArtifact(registry, 'application/vnd.in-toto+json', record.content, otherSubject)
+    const movedBundle = await putArtifact(registry, bundle.descriptor.artifactType!, bundle.content, otherSubject)
+    await listUnder(registry, other.digest, [moved, movedBundle])
+    expect(oneLine(await verify(`${image}@${other.digest}`, ...expected))).toBe(
+      `hashdock: not verified: record ${moved.digest} names ${run.outputs.digest}, not ${other.digest}: it was moved here from another image`
+    )
+  })
+
+  test('tampered: a changed statement beside the genuine signature is refused', async () => {
+    const repo = unique('tampered')
+    copyImage(repo)
+    const registry = await api(repo)
+    const subject = (await registry.manifest(run.outputs.digest))!.descriptor
+    const { record, bundle } = await stored(image, run.outputs.digest)
+    const statement = JSON.parse(record.content.toString('utf8')) as { predicate: { configuration: { digest?: { gitCommit?: string } }[] } }
+    statement.predicate.configuration[0].digest = { gitCommit: 'f'.repeat(40) }
+    const tampered = await putArtifact(registry, 'application/vnd.in-toto+json', Buffer.from(canonicalJson(statement)), subject)
+    const genuineBundle = await putArtifact(registry, bundle.descriptor.artifactType!, bundle.content, subject)
+    await listUnder(registry, run.outputs.digest, [tampered, genuineBundle])
+    expect(oneLine(await verify(`${repo}@${run.outputs.digest}`, ...expected))).toBe(`hashdock: not verified: record ${tampered.digest} is not the statement that was signed: it was changed after signing`)
+  })
+
+  test('a digest with no record beside it, and one the registry does not hold, are one line each', async () => {
+    const bare = unique('bare')
+    copyImage(bare)
+    expect(oneLine(await verify(`${bare}@${run.outputs.digest}`, ...expected))).toBe(`hashdock: not verified: ${bare}@${run.outputs.digest} has no test-result attestation (looked in the fallback tag ${fallbackTag(run.outputs.digest)})`)
+    const missing = `sha256:${'0'.repeat(64)}`
+    expect(oneLine(await verify(`${bare}@${missing}`, ...expected))).toBe(`hashdock: not verified: ${bare} does not hold ${missing}`)
+  })
+})
