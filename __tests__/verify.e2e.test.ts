@@ -16,6 +16,11 @@ import { exampleDir, FixtureRepo } from '../test/support/repo.js'
 import { startSigstore, type SigstoreStandIn } from '../test/support/sigstore.js'
 import { testbed } from '../test/support/testbed.js'
 import { canonicalJson } from '../src/core/attestation/statement.js'
+import { githubSigner } from '../src/action/signer.js'
+import { parseSigstoreInstance } from '../src/core/attestation/instance.js'
+import { attest } from '../src/core/stages/attest.js'
+import type { Plan } from '../src/core/stages/plan.js'
+import type { Log } from '../src/core/log.js'
 import { fallbackTag, INDEX, MANIFEST, RegistryApi, sha256, type Descriptor } from '../src/core/programs/registry-api.js'
 
 jest.setTimeout(600_000)
@@ -265,5 +270,61 @@ describe('a record the action signed against the test bed\'s Sigstore', () => {
     expect(oneLine(await verify(`${bare}@${run.outputs.digest}`, ...expected))).toBe(`hashdock: not verified: ${bare}@${run.outputs.digest} has no test-result attestation (looked in the fallback tag ${fallbackTag(run.outputs.digest)})`)
     const missing = `sha256:${'0'.repeat(64)}`
     expect(oneLine(await verify(`${bare}@${missing}`, ...expected))).toBe(`hashdock: not verified: ${bare} does not hold ${missing}`)
+  })
+})
+
+describe('a multi-platform record', () => {
+  // A two-platform index from the test bed (the multi-platform base image), attested by the core with
+  // the action's signer against the stand-in: the subjects are the index and each platform's manifest.
+  let repo: string
+  let index: string
+  let platforms: { platform: string; digest: string }[]
+  let stored: Awaited<ReturnType<typeof attest>>
+
+  beforeAll(async () => {
+    repo = unique('multi')
+    execFileSync('skopeo', ['copy', '--quiet', '--all', '--preserve-digests', '--authfile', join(dockerConfig, 'config.json'), '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${testbed.multiBaseRef}`, `docker://${repo}:${commit}`])
+    const registry = await api(repo)
+    const held = await registry.manifest(commit)
+    index = held!.descriptor.digest
+    const saved = { ...process.env }
+    const env = sigstore.env({ repository: 'acme/app', jobWorkflowRef: WORKFLOW, sha: commit })
+    Object.assign(process.env, env)
+    try {
+      const signer = githubSigner(process.env, { instance: parseSigstoreInstance(sigstore.instance), warn: () => {} })
+      const plan = { images: [repo], commit, workspace: { repoDir: origin.dir, workDir: dockerConfig, runId: 'verifymulti', defaultRef: commit, sourceUrl: 'https://github.com/acme/app', signer } } as unknown as Plan
+      const quiet: Log = { info: () => {}, warning: m => { throw new Error(m) }, notice: () => {}, debug: () => {}, error: () => {}, group: (_, f) => f(), untrusted: f => f() }
+      const tests = [{ kind: 'unit' as const, command: UNIT, exitCode: 0, passed: true, seconds: 1 }]
+      stored = await attest(plan, index, tests, [], { registries: [], configDir: dockerConfig, authfile: join(dockerConfig, 'config.json') }, quiet)
+    } finally {
+      process.env = saved
+    }
+    platforms = stored.platforms ?? []
+  })
+
+  test('names the index and every platform\'s manifest, and is signed', () => {
+    expect(platforms.map(p => p.platform)).toEqual(['linux/amd64', 'linux/arm64'])
+    expect(stored.signature).toMatch(/^sha256:/)
+    expect(stored.statement.subject.map(s => `sha256:${s.digest.sha256}`)).toEqual([index, ...platforms.map(p => p.digest)])
+  })
+
+  test('hashdock verify accepts it from the index and from each platform\'s manifest, each record bound to the digest asked', async () => {
+    for (const digest of [index, ...platforms.map(p => p.digest)]) {
+      const r = await verify(`${repo}@${digest}`, ...expected, '--json')
+      expect([digest, r.stderr, r.exitCode]).toEqual([digest, '', 0])
+      const out = JSON.parse(r.stdout) as { record: { digest: string; record: string; commit: string; signed?: object } }
+      expect(out.record).toMatchObject({ digest, commit, signed: { repository: 'https://github.com/acme/app' } })
+      const registry = await api(repo)
+      const manifest = JSON.parse((await registry.manifest(out.record.record))!.bytes.toString('utf8')) as { subject: Descriptor }
+      expect(manifest.subject.digest).toBe(digest)
+    }
+  })
+
+  test('a platform\'s record moved beside the other platform is refused', async () => {
+    const registry = await api(repo)
+    const [amd64, arm64] = platforms
+    const { listed } = await registry.referrersOf(amd64.digest)
+    await listUnder(registry, arm64.digest, listed)
+    expect(oneLine(await verify(`${repo}@${arm64.digest}`, ...expected))).toMatch(new RegExp(`^hashdock: not verified: record sha256:[0-9a-f]{64} is bound to ${amd64.digest}, not ${arm64.digest}$`))
   })
 })

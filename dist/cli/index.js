@@ -64501,7 +64501,7 @@ const TEST_RESULT_PREDICATE = 'https://in-toto.io/attestation/test-result/v0.1';
 const IN_TOTO_MEDIA_TYPE = 'application/vnd.in-toto+json';
 /** The statement of a run whose tests all passed (only those are pushed, so only those are attested). */
 function testResultStatement(f) {
-    const hex = f.digest.replace(/^sha256:/, '');
+    const hexes = [f.digest, ...(f.platformDigests ?? [])].map(d => d.replace(/^sha256:/, ''));
     const commands = new Map();
     for (const t of f.tests)
         commands.set(t.kind === 'unit' ? 'test-command' : 'integration-command', t.command);
@@ -64510,7 +64510,8 @@ function testResultStatement(f) {
     const failed = named('failed');
     return {
         _type: STATEMENT_TYPE,
-        subject: f.images.map(name => ({ name, digest: { sha256: hex } })),
+        // The index first, then its platforms' manifests, in each repository.
+        subject: f.images.flatMap(name => hexes.map(hex => ({ name, digest: { sha256: hex } }))),
         predicateType: TEST_RESULT_PREDICATE,
         predicate: {
             result: failed.length || f.tests.some(t => !t.passed) ? 'FAILED' : 'PASSED',
@@ -66725,12 +66726,30 @@ function warnOnCacheExportError(buildLog, log) {
 
 /** OCI 1.1's empty config: an artifact has no image configuration. */
 const attest_EMPTY = { mediaType: 'application/vnd.oci.empty.v1+json', bytes: Buffer.from('{}') };
+/** Docker's manifest list, which some builders and registries still hand out for an index. */
+const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+/** The platforms' manifests of `digest` when it is an index (BuildKit's attestation manifests left out); none for a manifest. */
+async function platformManifests(api, digest) {
+    const held = await api.manifest(digest);
+    if (!held)
+        throw new ServiceError(Input.Image, `${api.image} does not hold the pushed ${digest}`);
+    if (held.descriptor.mediaType !== INDEX && held.descriptor.mediaType !== DOCKER_LIST)
+        return { subject: held.descriptor, platforms: [] };
+    const index = JSON.parse(held.bytes.toString('utf8'));
+    const platforms = (index.manifests ?? [])
+        .filter(m => m.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' && m.platform?.os && m.platform.os !== 'unknown')
+        .map(m => ({ mediaType: m.mediaType, digest: m.digest, size: m.size, platform: [m.platform?.os, m.platform?.architecture, m.platform?.variant].filter(Boolean).join('/') }));
+    return { subject: held.descriptor, platforms };
+}
 
 async function attest(p, digest, tests, suites, session, log) {
     const { workspace } = p;
     // The repository as plan names it in the source label: the adapter's address, else the origin remote's.
     const sourceUrl = workspace.sourceUrl ?? (await new Git(workspace.repoDir).originUrl());
-    const statement = testResultStatement({ images: p.images, digest, commit: p.commit, sourceUrl, runUrl: workspace.runUrl, tests, suites });
+    // The same digest is the same index in every repository: its platforms are read once.
+    const { platforms } = await platformManifests(await RegistryApi.open(p.images[0], session), digest);
+    const platformDigests = platforms.map(m => m.digest);
+    const statement = testResultStatement({ images: p.images, digest, platformDigests, commit: p.commit, sourceUrl, runUrl: workspace.runUrl, tests, suites });
     // A signature that could not be made leaves the record unsigned, not missing: a re-run can still check it.
     const signed = workspace.signer
         ? await workspace.signer.sign(statement).catch((error) => {
@@ -66757,10 +66776,26 @@ async function attest(p, digest, tests, suites, session, log) {
         const via = record.indexed ? 'referrers' : 'tag';
         if (via === 'tag')
             await addToFallback(api, digest, referrers);
-        log.info(`Test-result attestation ${manifestDigest} stored beside ${image}@${digest} (${via === 'tag' ? `tag ${fallbackTag(digest)}` : 'referrers API'})`);
+        // Each platform's manifest gets the same statement (and signature) bound to it: a deployer who
+        // pulls one platform by its digest finds the record from there.
+        for (const platform of platforms) {
+            const beside = [(await storeArtifact(api, platform, IN_TOTO_MEDIA_TYPE, Buffer.from(canonicalJson(statement)))).descriptor];
+            if (signed)
+                beside.push((await storeArtifact(api, platform, signed.mediaType, Buffer.from(canonicalJson(signed.bundle)))).descriptor);
+            if (via === 'tag')
+                await addToFallback(api, platform.digest, beside);
+        }
+        const also = platforms.length ? `, and beside each of its ${platforms.length} platforms' manifests` : '';
+        log.info(`Test-result attestation ${manifestDigest} stored beside ${image}@${digest}${also} (${via === 'tag' ? `tag ${fallbackTag(digest)}` : 'referrers API'})`);
         stored.push({ image, via });
     }
-    return { digest: manifestDigest, statement, stored, ...(signature ? { signature } : {}) };
+    return {
+        digest: manifestDigest,
+        statement,
+        stored,
+        ...(signature ? { signature } : {}),
+        ...(platforms.length ? { platforms: platforms.map(m => ({ platform: m.platform, digest: m.digest })) } : {})
+    };
 }
 /** An artifact manifest: the empty config, one layer holding `bytes`, and the pushed image as its subject. */
 async function storeArtifact(api, subject, artifactType, bytes) {
@@ -66834,6 +66869,14 @@ async function referrersOf(api, digest) {
 async function copyAttestations(from, to, digest, session) {
     const source = await RegistryApi.open(from, session);
     const target = await RegistryApi.open(to, session);
+    // A multi-platform record is beside each platform's manifest too: those copies go with it.
+    const { platforms } = await platformManifests(source, digest);
+    for (const platform of platforms)
+        await copyReferrers(source, target, platform.digest);
+    return copyReferrers(source, target, digest);
+}
+/** The test-result records and bundles beside `digest` in `source`, copied to `target`; how many. */
+async function copyReferrers(source, target, digest) {
     const records = (await referrersOf(source, digest)).filter(d => d.artifactType === IN_TOTO_MEDIA_TYPE || d.artifactType?.startsWith('application/vnd.dev.sigstore.bundle'));
     const unindexed = [];
     for (const d of records) {

@@ -33,6 +33,8 @@ export interface StatementFacts {
   images: string[]
   /** sha256:… of the pushed manifest or index. */
   digest: string
+  /** sha256:… of each platform's manifest in the pushed index, so a record is found from either. */
+  platformDigests?: string[]
   commit: string
   /** Web address of the repository, when known: the commit's descriptor names it. */
   sourceUrl?: string
@@ -44,7 +46,7 @@ export interface StatementFacts {
 
 /** The statement of a run whose tests all passed (only those are pushed, so only those are attested). */
 export function testResultStatement(f: StatementFacts): TestResultStatement {
-  const hex = f.digest.replace(/^sha256:/, '')
+  const hexes = [f.digest, ...(f.platformDigests ?? [])].map(d => d.replace(/^sha256:/, ''))
   const commands = new Map<string, string>()
   for (const t of f.tests) commands.set(t.kind === 'unit' ? 'test-command' : 'integration-command', t.command)
   const cases = f.suites.flatMap(s => s.cases)
@@ -52,7 +54,8 @@ export function testResultStatement(f: StatementFacts): TestResultStatement {
   const failed = named('failed')
   return {
     _type: STATEMENT_TYPE,
-    subject: f.images.map(name => ({ name, digest: { sha256: hex } })),
+    // The index first, then its platforms' manifests, in each repository.
+    subject: f.images.flatMap(name => hexes.map(hex => ({ name, digest: { sha256: hex } }))),
     predicateType: TEST_RESULT_PREDICATE,
     predicate: {
       result: failed.length || f.tests.some(t => !t.passed) ? 'FAILED' : 'PASSED',
