@@ -7,13 +7,15 @@ import { TrustedRoot } from '@sigstore/protobuf-specs'
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify'
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from '../test/support/action.js'
 import { runCli, type CliRun } from '../test/support/cli.js'
 import { exampleDir, FixtureRepo } from '../test/support/repo.js'
 import { startSigstore, type SigstoreStandIn } from '../test/support/sigstore.js'
+import { startReferrersRegistry, type ReferrersRegistry } from '../test/support/referrers-registry.js'
+import { registryTags } from '../test/support/registry.js'
 import { testbed } from '../test/support/testbed.js'
 import { canonicalJson } from '../src/core/attestation/statement.js'
 import { githubSigner } from '../src/action/signer.js'
@@ -326,5 +328,77 @@ describe('a multi-platform record', () => {
     const { listed } = await registry.referrersOf(amd64.digest)
     await listUnder(registry, arm64.digest, listed)
     expect(oneLine(await verify(`${repo}@${arm64.digest}`, ...expected))).toMatch(new RegExp(`^hashdock: not verified: record sha256:[0-9a-f]{64} is bound to ${amd64.digest}, not ${arm64.digest}$`))
+  })
+})
+
+describe('through a registry with the referrers API', () => {
+  // The test bed's registry behind a proxy that implements GET /v2/<name>/referrers/<digest>: the
+  // record is stored and found through the API, and no fallback tag is written.
+  let registry: ReferrersRegistry
+  let repo: string
+  let proxied: string
+  let signedRun: ActionRun
+
+  beforeAll(async () => {
+    registry = await startReferrersRegistry(testbed.registry)
+    repo = `verify-referrers-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`
+    proxied = `${registry.host}/${repo}`
+    const config = JSON.parse(readFileSync(join(dockerConfig, 'config.json'), 'utf8')) as { auths: Record<string, object> }
+    config.auths[registry.host] = config.auths[testbed.registry]
+    writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify(config))
+    signedRun = await runAction({
+      workspace: origin.clone(),
+      sha: commit,
+      inputs: {
+        image: proxied,
+        'registry-username': testbed.username,
+        'registry-password': testbed.password,
+        'build-args': `BASE=${testbed.baseImage}`,
+        'test-command': UNIT,
+        'test-results': '/tmp/results',
+        advice: 'false',
+        'sigstore-instance': sigstore.instance,
+        'github-attestations': 'false'
+      },
+      env: { GITHUB_RUN_ID: '4242', ...sigstore.env({ repository: 'acme/app', jobWorkflowRef: WORKFLOW, sha: commit }) }
+    })
+  })
+
+  afterAll(() => registry?.close())
+
+  test('the action stores the signed record through the API, and writes no fallback tag', async () => {
+    expect(signedRun.errors).toEqual([])
+    expect(signedRun.exitCode).toBe(0)
+    expect(signedRun.stdout).toContain(`Test-result attestation ${signedRun.outputs.attestation} stored beside ${proxied}@${signedRun.outputs.digest} (referrers API)`)
+    expect(signedRun.summary).toContain(`${proxied} (referrers API)`)
+    expect(await registryTags(`${testbed.registry}/${repo}`)).toEqual([commit])
+    const { listed, via } = await (await api(proxied)).referrersOf(signedRun.outputs.digest)
+    expect(via).toBe('referrers')
+    expect(listed.map(d => d.artifactType).sort()).toEqual(['application/vnd.dev.sigstore.bundle.v0.3+json', 'application/vnd.in-toto+json'])
+  })
+
+  test('hashdock verify finds it through the API and accepts it', async () => {
+    const r = await verify(`${proxied}@${signedRun.outputs.digest}`, ...expected, '--json')
+    expect([r.stderr, r.exitCode]).toEqual(['', 0])
+    expect(JSON.parse(r.stdout).record).toMatchObject({ via: 'referrers', record: signedRun.outputs.attestation, commit, signed: { repository: 'https://github.com/acme/app' } })
+  })
+
+  test('the same record read from the registry behind, which has no API and no fallback tag, is not found', async () => {
+    expect(oneLine(await verify(`${testbed.registry}/${repo}@${signedRun.outputs.digest}`, ...expected))).toMatch(/has no test-result attestation \(looked in the fallback tag sha256-/)
+  })
+
+  test('an unsigned record pushed beside a copy through the API is refused, and accepted only with --allow-unsigned', async () => {
+    const copy = `${registry.host}/${repo}-copy`
+    // Copied in the registry behind: the proxy has seen no referrer of the copy.
+    execFileSync('skopeo', ['copy', '--quiet', '--all', '--preserve-digests', '--authfile', join(dockerConfig, 'config.json'), '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${testbed.registry}/${repo}:${commit}`, `docker://${testbed.registry}/${repo}-copy:${commit}`], { timeout: 120_000 })
+    const target = await api(copy)
+    const subject = (await target.manifest(signedRun.outputs.digest))!.descriptor
+    const { record } = await stored(proxied, signedRun.outputs.digest)
+    const unsigned = await putArtifact(target, 'application/vnd.in-toto+json', record.content, subject)
+    expect((await target.referrersOf(signedRun.outputs.digest)).listed.map(d => d.digest)).toEqual([unsigned.digest])
+    expect(oneLine(await verify(`${copy}@${signedRun.outputs.digest}`, ...expected))).toBe(
+      `hashdock: not verified: record ${unsigned.digest} is not signed; anyone who can push to ${copy} could have written it (--allow-unsigned accepts it)`
+    )
+    expect((await verify(`${copy}@${signedRun.outputs.digest}`, '--allow-unsigned')).exitCode).toBe(0)
   })
 })

@@ -115,9 +115,17 @@ export async function startSigstore(): Promise<SigstoreStandIn> {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
   const tlog = await initializeTLog(url, tlogKeys)
-  const tsa = await initializeTSA(keys())
+  // The timestamp authority's clock, set to the whole second before each request: its time is written
+  // with the milliseconds' trailing zeros dropped (".05"), which sigstore-js's parser does not read.
+  const tsaClock = new Date()
+  const tsa = await initializeTSA(keys(), tsaClock)
   // Fulcio's certificate names the workflow that signs, as GitHub's Fulcio does (the job_workflow_ref URI).
   for (const h of [fulcioHandler(ca, { subjectClaim: 'signer' }), rekorHandler(tlog), tsaHandler(tsa)]) routes[h.path] = h.fn
+  const stamp = routes['/api/v1/timestamp']
+  routes['/api/v1/timestamp'] = body => {
+    tsaClock.setTime(Math.floor(Date.now() / 1000) * 1000)
+    return stamp(body)
+  }
   // Rekor keeps a DSSE entry in its canonical form (the envelope's and payload's hashes, the signature
   // and its verifier), not the envelope proposed: the stand-in's log does the same before logging.
   const log = routes['/api/v1/log/entries']
