@@ -1,7 +1,10 @@
 // The GitHub signer: only with an identity token, the statement's own subject and predicate handed to the toolkit.
-import { expect, test } from '@jest/globals'
+import { describe, expect, test } from '@jest/globals'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { AttestOptions } from '@actions/attest'
-import { BUNDLE_MEDIA_TYPE, githubSigner, verifyCommand, type GitHubStore, type SignerDeps } from '../src/action/signer.js'
+import { BUNDLE_MEDIA_TYPE, githubSigner, signatureTrust, verifyCommand, type GitHubStore, type SignerDeps } from '../src/action/signer.js'
 import type { SigstoreInstance } from '../src/core/attestation/instance.js'
 import { canonicalJson } from '../src/core/attestation/statement.js'
 
@@ -69,4 +72,31 @@ test('the verify command names the digest reference and the owner', () => {
   expect(verifyCommand(`ghcr.io/acme/app@sha256:${'b'.repeat(64)}`, 'acme')).toBe(
     `gh attestation verify oci://ghcr.io/acme/app@sha256:${'b'.repeat(64)} --owner acme --bundle-from-oci --predicate-type https://in-toto.io/attestation/test-result/v0.1`
   )
+})
+
+describe('whose signatures a re-run believes', () => {
+  const signer = githubSigner(ID, quiet, deps(refuse))
+  const event = (visibility: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'hashdock-event-'))
+    writeFileSync(join(dir, 'event.json'), JSON.stringify({ repository: { visibility } }))
+    return join(dir, 'event.json')
+  }
+  const root = { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1' }
+
+  test('a public repository: its own workflow runs, checked against public-good', () => {
+    expect(signatureTrust({ GITHUB_REPOSITORY: 'acme/app', GITHUB_EVENT_PATH: event('public') }, { trustedRoots: [] }, signer)).toEqual({ expected: { repository: 'acme/app' }, trustedRoots: [] })
+  })
+
+  test('a named instance with its trusted root: checked against that root', () => {
+    const instance = { fulcio: 'https://f', rekor: 'https://r' }
+    expect(signatureTrust({ GITHUB_REPOSITORY: 'acme/app' }, { instance, trustedRoots: [root] }, signer)).toEqual({ expected: { repository: 'acme/app' }, trustedRoots: [root] })
+  })
+
+  test.each([
+    ['a private repository (GitHub\'s instance, whose root the action does not hold)', { GITHUB_REPOSITORY: 'acme/app', GITHUB_EVENT_PATH: event('private') }, { trustedRoots: [] }, signer],
+    ['a named instance without its root', { GITHUB_REPOSITORY: 'acme/app' }, { instance: { fulcio: 'https://f', tsa: 'https://t' }, trustedRoots: [] }, signer],
+    ['no identity token', { GITHUB_REPOSITORY: 'acme/app', GITHUB_EVENT_PATH: event('public') }, { trustedRoots: [] }, undefined]
+  ])('%s: none, so reuse reads the record alone', (_, env, signing, s) => {
+    expect(signatureTrust(env, signing, s)).toBeUndefined()
+  })
 })

@@ -64,6 +64,7 @@ beforeAll(async () => {
     },
     env: { GITHUB_RUN_ID: '4242', ...sigstore.env({ repository: 'acme/app', jobWorkflowRef: WORKFLOW, sha: commit }) }
   })
+  if (run.errors.length) console.log(run.stdout.split('\n').slice(-80).join('\n'))
 })
 
 afterAll(() => sigstore?.close())
@@ -400,5 +401,55 @@ describe('through a registry with the referrers API', () => {
       `hashdock: not verified: record ${unsigned.digest} is not signed; anyone who can push to ${copy} could have written it (--allow-unsigned accepts it)`
     )
     expect((await verify(`${copy}@${signedRun.outputs.digest}`, '--allow-unsigned')).exitCode).toBe(0)
+  })
+})
+
+describe('re-use where the run signs', () => {
+  // The same inputs as the signed run, with reuse on and the instance's trusted root: the run can check
+  // signatures, so only a record this repository's workflow signed lets it skip the build and the tests.
+  const again = (target: string) =>
+    runAction({
+      workspace: origin.clone(),
+      sha: commit,
+      inputs: {
+        image: target,
+        'registry-username': testbed.username,
+        'registry-password': testbed.password,
+        'build-args': `BASE=${testbed.baseImage}`,
+        'test-command': UNIT,
+        'test-results': '/tmp/results',
+        'sigstore-instance': sigstore.instance,
+        'sigstore-trusted-root': trustedRoot,
+        'github-attestations': 'false',
+        reuse: 'true'
+      },
+      env: { GITHUB_RUN_ID: '4243', ...sigstore.env({ repository: 'acme/app', jobWorkflowRef: WORKFLOW, sha: commit }) }
+    })
+
+  test('beside the signed record, the image is reused', async () => {
+    const rerun = await again(image)
+    expect(rerun.errors).toEqual([])
+    expect(rerun.stdout).not.toMatch(/::group::Build /)
+    expect(rerun.summary).toContain('already tested, tags re-applied')
+    expect(rerun.outputs.digest).toBe(run.outputs.digest)
+  })
+
+  test('beside an unsigned record of the same image, it is built and tested again, and said why', async () => {
+    // The same last path component, so the same title label and fingerprint: only the signature is missing.
+    const bare = `${unique('reuse')}/${image.split('/').pop()}`
+    copyImage(bare)
+    const registry = await api(bare)
+    const subject = (await registry.manifest(run.outputs.digest))!.descriptor
+    const { record } = await stored(image, run.outputs.digest)
+    const statement = JSON.parse(record.content.toString('utf8')) as { subject: { name: string }[] }
+    for (const s of statement.subject) s.name = bare
+    const unsigned = await putArtifact(registry, 'application/vnd.in-toto+json', Buffer.from(canonicalJson(statement)), subject)
+    await listUnder(registry, run.outputs.digest, [unsigned])
+    const rerun = await again(bare)
+    if (rerun.errors.length) console.log(rerun.stdout.split('\n').slice(-60).join('\n'))
+    expect(rerun.errors).toEqual([])
+    expect(rerun.stdout).toContain(`::notice::Not reusing ${bare}:${commit}: record ${unsigned.digest} is not signed; anyone who can push to ${bare} could have written it; building and testing it again`)
+    expect(rerun.stdout).toMatch(/::group::Build /)
+    expect(rerun.outputs.digest).toBe(run.outputs.digest)
   })
 })

@@ -217,7 +217,7 @@ describe('the reusable workflow fans out to native runners', () => {
   test('a platform job builds and tests as the one job would: every build and test input, but push and platforms', () => {
     const given = (step: typeof single, skip: string[]): string[] => Object.keys(step?.with ?? {}).filter(n => !skip.includes(n)).sort()
     // It pushes nothing, so it attests nothing: no signing inputs.
-    expect(given(perPlatform, ['export-dir', 'push', 'platforms', 'build-login'])).toEqual(given(single, ['push', 'platforms', 'rebuild', 'reuse', 'sigstore-instance', 'github-attestations']))
+    expect(given(perPlatform, ['export-dir', 'push', 'platforms', 'build-login'])).toEqual(given(single, ['push', 'platforms', 'rebuild', 'reuse', 'sigstore-instance', 'sigstore-trusted-root', 'github-attestations']))
   })
 
   test('a platform job of a run that pushes logs in to build, as the one job does; of one that does not, never', () => {

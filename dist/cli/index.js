@@ -62577,6 +62577,7 @@ var Input;
 var SigningInput;
 (function (SigningInput) {
     SigningInput["SigstoreInstance"] = "sigstore-instance";
+    SigningInput["SigstoreTrustedRoot"] = "sigstore-trusted-root";
     SigningInput["GithubAttestations"] = "github-attestations";
     SigningInput["GithubToken"] = "github-token";
 })(SigningInput || (SigningInput = {}));
@@ -62645,9 +62646,13 @@ class ServiceError extends Error {
  */
 class NotVerified extends Error {
     problem;
-    constructor(problem) {
+    unsigned;
+    constructor(problem, 
+    /** The only record there is unsigned: what an adapter may offer to accept, in its own words. */
+    unsigned = false) {
         super(problem);
         this.problem = problem;
+        this.unsigned = unsigned;
         this.name = 'NotVerified';
     }
 }
@@ -64875,6 +64880,8 @@ async function basicAuth(registry, authfile) {
 
 
 
+/** Marks the problem of an unsigned record among the others. */
+const UNSIGNED = '\0unsigned:';
 const BUNDLE_TYPE = /^application\/vnd\.dev\.sigstore\.bundle(\.v[\d.]+)?\+json/;
 /** Loads the trusted roots: those given, or public-good Sigstore's through its TUF repository. */
 async function trustMaterial(roots) {
@@ -64931,9 +64938,10 @@ async function verifyRecord(req, session) {
         else if (req.allowUnsigned)
             return facts;
         else
-            problems.push(`record ${r.descriptor.digest} is not signed; anyone who can push to ${image} could have written it (--allow-unsigned accepts it)`);
+            problems.push(`${UNSIGNED}record ${r.descriptor.digest} is not signed; anyone who can push to ${image} could have written it`);
     }
-    throw new NotVerified(problems[0]);
+    const [first] = problems;
+    throw first.startsWith(UNSIGNED) ? new NotVerified(first.slice(UNSIGNED.length), true) : new NotVerified(first);
 }
 /** A bundle's signature checked against the trust root and the expected identity; what it signs, when readable. */
 function checkSignature(b, digest, verifier, expected) {
@@ -74939,12 +74947,14 @@ function annotateFailures(suites, workingDir, contextPath, repoFiles, log) {
 
 
 
+
 /**
  * The digest of `<first image>:<full hash>` when its fingerprint label matches this plan's and a
  * test-result attestation beside it says it passed at this commit, else undefined.
  * Only with reuse: true. Every part of the fingerprint can be computed from the commit and the inputs,
- * so anyone who can push to the repository can write a matching image: the caller must vouch that
- * only trusted runs write there.
+ * so anyone who can push to the repository can write a matching image: where the adapter says whose
+ * signatures its own records carry (workspace.trust), only a record signed so counts; elsewhere the
+ * caller must vouch that only trusted runs write there.
  */
 async function findReusable(p, session, log) {
     // no-cache asks for a fresh build: an image from an earlier run would not be one.
@@ -74958,13 +74968,22 @@ async function findReusable(p, session, log) {
     });
     if (!held || held.labels[FINGERPRINT_LABEL] !== p.labels[FINGERPRINT_LABEL])
         return undefined;
-    // The label says what the image was built from; only the stored test-result record says it passed.
-    const why = await whyUnattested(p.image, held.digest, p.commit, session).catch((error) => error.message);
+    // The label says what the image was built from; only the stored test-result record says it passed,
+    // and where this run signs its own, only a record signed by the same identity is believed.
+    const why = p.workspace.trust
+        ? await whySignedRecordMissing(p, held.digest, session).catch((error) => error.message)
+        : await whyUnattested(p.image, held.digest, p.commit, session).catch((error) => error.message);
     if (why) {
         log.notice(`Not reusing ${p.image}:${p.commit}: ${why}; building and testing it again`);
         return undefined;
     }
     return held.digest;
+}
+/** Why no record beside `digest` is signed by the run's own identity and vouches for this commit; undefined when one is. */
+async function whySignedRecordMissing(p, digest, session) {
+    const trust = p.workspace.trust;
+    const record = await verifyRecord({ image: p.image, digest, expected: trust.expected, trustedRoots: trust.trustedRoots, allowUnsigned: false }, session);
+    return record.commit === p.commit ? undefined : `its signed test-result attestation is of commit ${record.commit}, not ${p.commit}`;
 }
 /**
  * Copies the held digest to every other repository that lacks it, byte for byte and by digest (no tag
@@ -77008,9 +77027,10 @@ async function runVerify(cli) {
     catch (error) {
         if (!(error instanceof NotVerified || error instanceof ServiceError))
             throw error;
+        const line = `${oneLine(error.message)}${error instanceof NotVerified && error.unsigned ? ' (--allow-unsigned accepts it)' : ''}`;
         if (cli.json)
-            process.stdout.write(json(verifyJson(undefined, oneLine(error.message))));
-        process.stderr.write(shown(`hashdock: not verified: ${oneLine(error.message)}\n`));
+            process.stdout.write(json(verifyJson(undefined, line)));
+        process.stderr.write(shown(`hashdock: not verified: ${line}\n`));
         return EXIT_FAILED;
     }
 }

@@ -14,7 +14,7 @@ import { artifactUpload } from './artifact-upload.js'
 import { ghaCacheStore, resolveCacheMode } from './cache-store.js'
 import { readInputs, readSigningInputs } from './inputs.js'
 import { actionExecOutput, actionLog } from './log.js'
-import { githubSigner } from './signer.js'
+import { githubSigner, signatureTrust } from './signer.js'
 import { isPost, markMainStarted, savedRun, saveRun } from './state.js'
 import { failureMessage, publishReport } from './summary.js'
 
@@ -36,7 +36,8 @@ export async function run(): Promise<void> {
       ...(await runnerWorkspace(inputs[Input.CheckoutPath])),
       cacheStore: ghaCacheStore(cacheLine),
       ...(inputs[Input.Artifacts].length ? { artifactSink: artifactUpload() } : {}),
-      ...(signer ? { signer } : {})
+      ...(signer ? { signer } : {}),
+      ...withTrust(signatureTrust(process.env, signing, signer))
     }
     saveRun({ runId: workspace.runId, workDir: workspace.workDir })
     try {
@@ -51,6 +52,8 @@ export async function run(): Promise<void> {
     core.setFailed(error instanceof Error ? failureMessage({ failure: error.message, remedy: (error as { remedy?: Remedy }).remedy }) : String(error))
   }
 }
+
+const withTrust = (trust: ReturnType<typeof signatureTrust>) => (trust ? { trust } : {})
 
 /** Runs even when the job was cancelled or failed: tears down what the main step could not. */
 async function post(): Promise<void> {

@@ -4,7 +4,8 @@ import { bundleToJSON } from '@sigstore/bundle'
 import { CIContextProvider, DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Witness } from '@sigstore/sign'
 import { canonicalJson, IN_TOTO_MEDIA_TYPE, TEST_RESULT_PREDICATE } from '../core/attestation/statement.js'
 import type { SigstoreInstance } from '../core/attestation/instance.js'
-import type { Signer } from '../core/workspace.js'
+import type { SignatureTrust, Signer } from '../core/workspace.js'
+import { readFileSync } from 'node:fs'
 
 type Attest = (options: AttestOptions) => Promise<{ bundle: unknown }>
 /** Signs `payload` as a DSSE envelope with a certificate from the instance's Fulcio; returns the bundle's JSON. */
@@ -86,6 +87,28 @@ async function writeToGitHub(bundle: unknown, to: GitHubStore): Promise<string> 
   })
   if (!response.ok) throw new Error(`GitHub answered ${response.status} ${response.statusText}`)
   return String(((await response.json()) as { id?: unknown }).id ?? '')
+}
+
+/**
+ * Whose signatures a re-run believes before it reuses an image: this repository's workflow runs, checked
+ * against the roots of the instance this run signs with. Only where they can be checked: a named instance
+ * with its trusted root, or public-good (a public repository's). A private repository signs with
+ * GitHub's own instance, whose root the action does not hold: there re-use keeps reading the record alone.
+ */
+export function signatureTrust(env: NodeJS.ProcessEnv, signing: { instance?: SigstoreInstance; trustedRoots: object[] }, signer: Signer | undefined): SignatureTrust | undefined {
+  if (!signer || !env.GITHUB_REPOSITORY) return undefined
+  const expected = { repository: env.GITHUB_REPOSITORY }
+  if (signing.instance) return signing.trustedRoots.length ? { expected, trustedRoots: signing.trustedRoots } : undefined
+  return repositoryVisibility(env) === 'public' ? { expected, trustedRoots: [] } : undefined
+}
+
+/** The repository's visibility, from the event's payload as the toolkit reads it to pick an instance. */
+function repositoryVisibility(env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(env.GITHUB_EVENT_PATH ?? '', 'utf8')) as { repository?: { visibility?: string } }).repository?.visibility
+  } catch {
+    return undefined
+  }
 }
 
 /** The command that checks the signature against this repository's workflows. */

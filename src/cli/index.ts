@@ -140,8 +140,9 @@ async function runVerify(cli: CliOptions): Promise<number> {
     return 0
   } catch (error) {
     if (!(error instanceof NotVerified || error instanceof ServiceError)) throw error
-    if (cli.json) process.stdout.write(json(verifyJson(undefined, oneLine(error.message))))
-    process.stderr.write(shown(`hashdock: not verified: ${oneLine(error.message)}\n`))
+    const line = `${oneLine(error.message)}${error instanceof NotVerified && error.unsigned ? ' (--allow-unsigned accepts it)' : ''}`
+    if (cli.json) process.stdout.write(json(verifyJson(undefined, line)))
+    process.stderr.write(shown(`hashdock: not verified: ${line}\n`))
     return EXIT_FAILED
   }
 }

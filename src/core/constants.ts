@@ -59,6 +59,7 @@ export enum Input {
 /** The action's signing inputs: GitHub's identity and attestation store, so the CLI has no flags for them. */
 export enum SigningInput {
   SigstoreInstance = 'sigstore-instance',
+  SigstoreTrustedRoot = 'sigstore-trusted-root',
   GithubAttestations = 'github-attestations',
   GithubToken = 'github-token'
 }

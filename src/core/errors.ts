@@ -39,7 +39,11 @@ export class ServiceError extends Error {
  * a failed check, so exit 1, not a usage error.
  */
 export class NotVerified extends Error {
-  constructor(readonly problem: string) {
+  constructor(
+    readonly problem: string,
+    /** The only record there is unsigned: what an adapter may offer to accept, in its own words. */
+    readonly unsigned = false
+  ) {
     super(problem)
     this.name = 'NotVerified'
   }

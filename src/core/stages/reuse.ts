@@ -6,14 +6,16 @@ import type { Log } from '../log.js'
 import type { Plan } from './plan.js'
 import { retag, tagFullHash, type Published } from './publish.js'
 import { copyAttestations, whyUnattested } from './attest.js'
+import { verifyRecord } from './verify.js'
 import { copyDigest, inspectRemote } from '../programs/registry.js'
 
 /**
  * The digest of `<first image>:<full hash>` when its fingerprint label matches this plan's and a
  * test-result attestation beside it says it passed at this commit, else undefined.
  * Only with reuse: true. Every part of the fingerprint can be computed from the commit and the inputs,
- * so anyone who can push to the repository can write a matching image: the caller must vouch that
- * only trusted runs write there.
+ * so anyone who can push to the repository can write a matching image: where the adapter says whose
+ * signatures its own records carry (workspace.trust), only a record signed so counts; elsewhere the
+ * caller must vouch that only trusted runs write there.
  */
 export async function findReusable(p: Plan, session: RegistrySession, log: Log): Promise<string | undefined> {
   // no-cache asks for a fresh build: an image from an earlier run would not be one.
@@ -25,13 +27,23 @@ export async function findReusable(p: Plan, session: RegistrySession, log: Log):
     return undefined
   })
   if (!held || held.labels[FINGERPRINT_LABEL] !== p.labels[FINGERPRINT_LABEL]) return undefined
-  // The label says what the image was built from; only the stored test-result record says it passed.
-  const why = await whyUnattested(p.image, held.digest, p.commit, session).catch((error: Error) => error.message)
+  // The label says what the image was built from; only the stored test-result record says it passed,
+  // and where this run signs its own, only a record signed by the same identity is believed.
+  const why = p.workspace.trust
+    ? await whySignedRecordMissing(p, held.digest, session).catch((error: Error) => error.message)
+    : await whyUnattested(p.image, held.digest, p.commit, session).catch((error: Error) => error.message)
   if (why) {
     log.notice(`Not reusing ${p.image}:${p.commit}: ${why}; building and testing it again`)
     return undefined
   }
   return held.digest
+}
+
+/** Why no record beside `digest` is signed by the run's own identity and vouches for this commit; undefined when one is. */
+async function whySignedRecordMissing(p: Plan, digest: string, session: RegistrySession): Promise<string | undefined> {
+  const trust = p.workspace.trust as NonNullable<typeof p.workspace.trust>
+  const record = await verifyRecord({ image: p.image, digest, expected: trust.expected, trustedRoots: trust.trustedRoots, allowUnsigned: false }, session)
+  return record.commit === p.commit ? undefined : `its signed test-result attestation is of commit ${record.commit}, not ${p.commit}`
 }
 
 /**

@@ -40,6 +40,9 @@ export interface VerifiedRecord {
   warned: number
 }
 
+/** Marks the problem of an unsigned record among the others. */
+const UNSIGNED = '\0unsigned:'
+
 const BUNDLE_TYPE = /^application\/vnd\.dev\.sigstore\.bundle(\.v[\d.]+)?\+json/
 
 interface Artifact {
@@ -97,9 +100,10 @@ export async function verifyRecord(req: VerifyRequest, session: Pick<RegistrySes
     if (bad?.problem) problems.push(`record ${r.descriptor.digest}: ${bad.problem}`)
     else if (signatures.length) problems.push(`record ${r.descriptor.digest} is not the statement that was signed: it was changed after signing`)
     else if (req.allowUnsigned) return facts
-    else problems.push(`record ${r.descriptor.digest} is not signed; anyone who can push to ${image} could have written it (--allow-unsigned accepts it)`)
+    else problems.push(`${UNSIGNED}record ${r.descriptor.digest} is not signed; anyone who can push to ${image} could have written it`)
   }
-  throw new NotVerified(problems[0])
+  const [first] = problems
+  throw first.startsWith(UNSIGNED) ? new NotVerified(first.slice(UNSIGNED.length), true) : new NotVerified(first)
 }
 
 interface Checked {
