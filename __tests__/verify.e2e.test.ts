@@ -185,13 +185,18 @@ describe('a record the action signed against the test bed\'s Sigstore', () => {
     expect(oneLine(await verify(`${image}@${run.outputs.digest}`, ...flags))).toMatch(line)
   })
 
-  test('another instance\'s trusted root does not verify it', async () => {
+  test('another instance\'s trusted root does not verify it; both roots, one a line, do', async () => {
     const other = await startSigstore()
     try {
       const root = join(dockerConfig, 'other-root.json')
       writeFileSync(root, JSON.stringify(other.trustedRoot))
       const r = await runCli(['verify', `${image}@${run.outputs.digest}`, '--trusted-root', root, ...expected], { env: { DOCKER_CONFIG: dockerConfig } })
       expect(oneLine(r)).toMatch(/^hashdock: not verified: record sha256:[0-9a-f]{64}: its signature sha256:[0-9a-f]{64} does not verify: /)
+      // Both roots, one a line as gh attestation trusted-root writes them: the one that signed verifies it.
+      const both = join(dockerConfig, 'both-roots.jsonl')
+      writeFileSync(both, `${JSON.stringify(other.trustedRoot)}\n${JSON.stringify(sigstore.trustedRoot)}\n`)
+      const accepted = await runCli(['verify', `${image}@${run.outputs.digest}`, '--trusted-root', both, ...expected], { env: { DOCKER_CONFIG: dockerConfig } })
+      expect([accepted.stderr, accepted.exitCode]).toEqual(['', 0])
     } finally {
       await other.close()
     }

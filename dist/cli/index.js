@@ -64883,18 +64883,15 @@ async function basicAuth(registry, authfile) {
 /** Marks the problem of an unsigned record among the others. */
 const UNSIGNED = '\0unsigned:';
 const BUNDLE_TYPE = /^application\/vnd\.dev\.sigstore\.bundle(\.v[\d.]+)?\+json/;
-/** Loads the trusted roots: those given, or public-good Sigstore's through its TUF repository. */
-async function trustMaterial(roots) {
+/**
+ * A verifier per trusted root: public-good's (through its TUF repository) unless roots are given. Each
+ * instance is held to what it has: a transparency-log entry and a certificate-transparency proof where
+ * its root lists those logs (public-good), a signed timestamp alone where it lists none (GitHub's own
+ * instance, for private repositories, or an organisation's with a timestamp authority only).
+ */
+async function verifiers(roots) {
     const parsed = roots.length ? roots.map(r => protobuf_specs_dist.TrustedRoot.fromJSON(r)) : [await (0,tuf_dist.getTrustedRoot)()];
-    // Several roots (public-good and GitHub's, as gh writes them) trust what any of them trusts.
-    const merged = parsed.reduce((all, r) => ({
-        ...all,
-        tlogs: [...all.tlogs, ...r.tlogs],
-        certificateAuthorities: [...all.certificateAuthorities, ...r.certificateAuthorities],
-        ctlogs: [...all.ctlogs, ...r.ctlogs],
-        timestampAuthorities: [...all.timestampAuthorities, ...r.timestampAuthorities]
-    }));
-    return (0,verify_dist/* toTrustMaterial */.jO)(merged);
+    return parsed.map(r => new verify_dist/* Verifier */.BL((0,verify_dist/* toTrustMaterial */.jO)(r), { tlogThreshold: r.tlogs.length ? 1 : 0, ctlogThreshold: r.ctlogs.length ? 1 : 0, timestampThreshold: 1 }));
 }
 async function verifyRecord(req, session) {
     const { image, digest } = req;
@@ -64914,9 +64911,9 @@ async function verifyRecord(req, session) {
     const bundles = await Promise.all(listed.filter(d => BUNDLE_TYPE.test(d.artifactType ?? '')).map(read));
     if (!records.length)
         throw new NotVerified(`${image}@${digest} has no test-result attestation (looked in the ${via === 'tag' ? `fallback tag ${digest.replace(':', '-')}` : 'referrers API'})`);
-    const verifier = bundles.length && req.expected ? new verify_dist/* Verifier */.BL(await trustMaterial(req.trustedRoots)) : undefined;
+    const trusted = bundles.length && req.expected ? await verifiers(req.trustedRoots) : [];
     // What each bundle signs, once: the statement, who signed it, or why it does not verify.
-    const signatures = bundles.map(b => checkSignature(b, digest, verifier, req.expected));
+    const signatures = bundles.map(b => checkSignature(b, digest, trusted, req.expected));
     const problems = [];
     for (const r of records) {
         const why = whyNotBound(r, digest);
@@ -64944,7 +64941,7 @@ async function verifyRecord(req, session) {
     throw first.startsWith(UNSIGNED) ? new NotVerified(first.slice(UNSIGNED.length), true) : new NotVerified(first);
 }
 /** A bundle's signature checked against the trust root and the expected identity; what it signs, when readable. */
-function checkSignature(b, digest, verifier, expected) {
+function checkSignature(b, digest, trusted, expected) {
     const bundle = b.descriptor.digest;
     if (b.subject !== digest || !b.bytes)
         return { bundle, problem: `signature ${bundle} is not bound to ${digest}` };
@@ -64965,15 +64962,21 @@ function checkSignature(b, digest, verifier, expected) {
     catch {
         return { bundle, problem: `signature ${bundle} signs no in-toto statement` };
     }
-    if (!verifier || !expected)
+    if (!trusted.length || !expected)
         return { bundle, statement, problem: 'signed, but no --repository says whose signature to trust' };
     let who;
-    try {
-        who = signerIdentity(verifier.verify((0,verify_dist/* toSignedEntity */.DC)((0,bundle_dist/* bundleFromJSON */.vw)(json))));
+    let why = '';
+    for (const verifier of trusted) {
+        try {
+            who = signerIdentity(verifier.verify((0,verify_dist/* toSignedEntity */.DC)((0,bundle_dist/* bundleFromJSON */.vw)(json))));
+            break;
+        }
+        catch (error) {
+            why ||= error instanceof Error ? error.message : String(error);
+        }
     }
-    catch (error) {
-        return { bundle, statement, problem: `its signature ${bundle} does not verify: ${error instanceof Error ? error.message : String(error)}` };
-    }
+    if (!who)
+        return { bundle, statement, problem: `its signature ${bundle} does not verify: ${why}` };
     const notExpected = whyNotExpected(who, expected);
     if (notExpected)
         return { bundle, statement, who, problem: notExpected };

@@ -51,18 +51,15 @@ interface Artifact {
   bytes?: Buffer
 }
 
-/** Loads the trusted roots: those given, or public-good Sigstore's through its TUF repository. */
-async function trustMaterial(roots: object[]) {
+/**
+ * A verifier per trusted root: public-good's (through its TUF repository) unless roots are given. Each
+ * instance is held to what it has: a transparency-log entry and a certificate-transparency proof where
+ * its root lists those logs (public-good), a signed timestamp alone where it lists none (GitHub's own
+ * instance, for private repositories, or an organisation's with a timestamp authority only).
+ */
+async function verifiers(roots: object[]): Promise<Verifier[]> {
   const parsed = roots.length ? roots.map(r => TrustedRoot.fromJSON(r)) : [await getTrustedRoot()]
-  // Several roots (public-good and GitHub's, as gh writes them) trust what any of them trusts.
-  const merged = parsed.reduce((all, r) => ({
-    ...all,
-    tlogs: [...all.tlogs, ...r.tlogs],
-    certificateAuthorities: [...all.certificateAuthorities, ...r.certificateAuthorities],
-    ctlogs: [...all.ctlogs, ...r.ctlogs],
-    timestampAuthorities: [...all.timestampAuthorities, ...r.timestampAuthorities]
-  }))
-  return toTrustMaterial(merged)
+  return parsed.map(r => new Verifier(toTrustMaterial(r), { tlogThreshold: r.tlogs.length ? 1 : 0, ctlogThreshold: r.ctlogs.length ? 1 : 0, timestampThreshold: 1 }))
 }
 
 export async function verifyRecord(req: VerifyRequest, session: Pick<RegistrySession, 'authfile' | 'retry'>): Promise<VerifiedRecord> {
@@ -81,9 +78,9 @@ export async function verifyRecord(req: VerifyRequest, session: Pick<RegistrySes
   const bundles = await Promise.all(listed.filter(d => BUNDLE_TYPE.test(d.artifactType ?? '')).map(read))
   if (!records.length) throw new NotVerified(`${image}@${digest} has no test-result attestation (looked in the ${via === 'tag' ? `fallback tag ${digest.replace(':', '-')}` : 'referrers API'})`)
 
-  const verifier = bundles.length && req.expected ? new Verifier(await trustMaterial(req.trustedRoots)) : undefined
+  const trusted = bundles.length && req.expected ? await verifiers(req.trustedRoots) : []
   // What each bundle signs, once: the statement, who signed it, or why it does not verify.
-  const signatures = bundles.map(b => checkSignature(b, digest, verifier, req.expected))
+  const signatures = bundles.map(b => checkSignature(b, digest, trusted, req.expected))
   const problems: string[] = []
   for (const r of records) {
     const why = whyNotBound(r, digest)
@@ -114,7 +111,7 @@ interface Checked {
 }
 
 /** A bundle's signature checked against the trust root and the expected identity; what it signs, when readable. */
-function checkSignature(b: Artifact, digest: string, verifier: Verifier | undefined, expected: ExpectedIdentity | undefined): Checked {
+function checkSignature(b: Artifact, digest: string, trusted: Verifier[], expected: ExpectedIdentity | undefined): Checked {
   const bundle = b.descriptor.digest
   if (b.subject !== digest || !b.bytes) return { bundle, problem: `signature ${bundle} is not bound to ${digest}` }
   let json: { dsseEnvelope?: { payload?: string; payloadType?: string } }
@@ -131,13 +128,18 @@ function checkSignature(b: Artifact, digest: string, verifier: Verifier | undefi
   } catch {
     return { bundle, problem: `signature ${bundle} signs no in-toto statement` }
   }
-  if (!verifier || !expected) return { bundle, statement, problem: 'signed, but no --repository says whose signature to trust' }
-  let who: SignerIdentity
-  try {
-    who = signerIdentity(verifier.verify(toSignedEntity(bundleFromJSON(json))))
-  } catch (error) {
-    return { bundle, statement, problem: `its signature ${bundle} does not verify: ${error instanceof Error ? error.message : String(error)}` }
+  if (!trusted.length || !expected) return { bundle, statement, problem: 'signed, but no --repository says whose signature to trust' }
+  let who: SignerIdentity | undefined
+  let why = ''
+  for (const verifier of trusted) {
+    try {
+      who = signerIdentity(verifier.verify(toSignedEntity(bundleFromJSON(json))))
+      break
+    } catch (error) {
+      why ||= error instanceof Error ? error.message : String(error)
+    }
   }
+  if (!who) return { bundle, statement, problem: `its signature ${bundle} does not verify: ${why}` }
   const notExpected = whyNotExpected(who, expected)
   if (notExpected) return { bundle, statement, who, problem: notExpected }
   return { bundle, statement, who }
