@@ -127,7 +127,7 @@ describe('linux/amd64 and linux/arm64, each in a job of its own, then one index'
     expect(readdirSync(assembled.runnerTemp).filter(n => n.startsWith('hashdock-'))).toEqual([])
   })
 
-  test('the jobs\' test results vouch for the index: one test-result attestation beside it, naming both platforms\' tests', async () => {
+  test('the jobs\' test results vouch for the index and each platform\'s manifest: one test-result attestation beside each, naming both platforms\' tests', async () => {
     expect(assembled.outputs.attestation).toMatch(/^sha256:[0-9a-f]{64}$/)
     const fallback = JSON.parse(await registryManifest(image, assembled.outputs.digest.replace(':', '-'))) as { manifests: { digest: string }[] }
     expect(fallback.manifests.map(m => m.digest)).toEqual([assembled.outputs.attestation])
@@ -137,7 +137,15 @@ describe('linux/amd64 and linux/arm64, each in a job of its own, then one index'
       subject: { digest: { sha256: string } }[]
       predicate: { result: string; passedTests: string[]; configuration: { digest?: { gitCommit?: string } }[] }
     }
-    expect(statement.subject.map(s => s.digest.sha256)).toEqual([assembled.outputs.digest.replace('sha256:', '')])
+    expect(statement.subject.map(s => `sha256:${s.digest.sha256}`)).toEqual([assembled.outputs.digest, ...PLATFORMS.map(p => jobs[p].outputs.digest)])
+    // The same statement beside each platform's manifest, bound to it: found from the digest a deployer pulls.
+    for (const platform of PLATFORMS) {
+      const beside = JSON.parse(await registryManifest(image, jobs[platform].outputs.digest.replace(':', '-'))) as { manifests: { digest: string }[] }
+      expect(beside.manifests).toHaveLength(1)
+      const platformRecord = JSON.parse(await registryManifest(image, beside.manifests[0].digest)) as { subject: { digest: string }; layers: { digest: string }[] }
+      expect(platformRecord.subject.digest).toBe(jobs[platform].outputs.digest)
+      expect(platformRecord.layers[0].digest).toBe(record.layers[0].digest)
+    }
     expect(statement.predicate.result).toBe('PASSED')
     expect(statement.predicate.configuration[0].digest?.gitCommit).toBe(commit)
     for (const platform of PLATFORMS) {

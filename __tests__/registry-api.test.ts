@@ -95,3 +95,12 @@ test('an unreachable registry is one line naming the image input', async () => {
   const api = await RegistryApi.open('127.0.0.1:9/acme/app', { authfile: undefined, retry: { ...DEFAULT_RETRY, retries: 1, baseDelayMs: 1 } })
   await expect(api.manifest('v1')).rejects.toThrow(/^image: reading 127\.0\.0\.1:9\/acme\/app:v1 failed after 2 attempts: 127\.0\.0\.1:9: the connection failed \(bad port\)$/)
 })
+
+test('without the referrers API, what refers to a digest is the fallback tag\'s index, and said so; none when there is none', async () => {
+  const api = await RegistryApi.open(`${host}/acme/app`, { authfile: authfile() })
+  const digest = `sha256:${'e'.repeat(64)}`
+  expect(await api.referrersOf(digest)).toEqual({ listed: [], via: 'tag' })
+  const listed = [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'f'.repeat(64)}`, size: 3, artifactType: 'application/vnd.in-toto+json' }]
+  await api.putManifest(`sha256-${'e'.repeat(64)}`, 'application/vnd.oci.image.index.v1+json', Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: listed })))
+  expect(await api.referrersOf(digest)).toEqual({ listed, via: 'tag' })
+})

@@ -55,6 +55,14 @@ describe('testResultStatement', () => {
     })
   })
 
+  test('a multi-platform index: each repository names the index, then every platform\'s manifest', () => {
+    const s = testResultStatement({ ...facts, platformDigests: [`sha256:${'c'.repeat(64)}`, `sha256:${'d'.repeat(64)}`] })
+    expect(s.subject).toEqual(
+      ['ghcr.io/acme/app', 'docker.io/acme/app'].flatMap(name => ['b', 'c', 'd'].map(h => ({ name, digest: { sha256: h.repeat(64) } })))
+    )
+    expect(whyNotVouched(s, `sha256:${'d'.repeat(64)}`, commit)).toBeUndefined()
+  })
+
   test('without a repository address or run, the commit is named by its digest alone and no url is given', () => {
     const s = testResultStatement({ ...facts, sourceUrl: undefined, runUrl: undefined })
     expect(s.predicate.configuration[0]).toEqual({ name: 'commit', digest: { gitCommit: commit } })

@@ -33,6 +33,26 @@ describe('renderSummary', () => {
     expect(md.endsWith('\n')).toBe(true)
   })
 
+  test('a signed multi-platform record: where it is, its platforms, and the commands that verify it', () => {
+    const statement = { _type: 'https://in-toto.io/Statement/v1', subject: [], predicateType: 'https://in-toto.io/attestation/test-result/v0.1', predicate: { result: 'PASSED', configuration: [], passedTests: ['a', 'b'], warnedTests: [], failedTests: [] } }
+    const attestation = {
+      digest: `sha256:${'a'.repeat(64)}`,
+      statement,
+      stored: [{ image: IMAGE, via: 'referrers' as const }],
+      signature: `sha256:${'5'.repeat(64)}`,
+      platforms: [{ platform: 'linux/amd64', digest: `sha256:${'6'.repeat(64)}` }, { platform: 'linux/arm64', digest: `sha256:${'7'.repeat(64)}` }]
+    }
+    const saved = process.env.GITHUB_REPOSITORY
+    process.env.GITHUB_REPOSITORY = 'acme/app'
+    try {
+      const md = renderSummary({ ...report(plan, built, loaded, [unitPassed], [], published, []), attestation } as Parameters<typeof renderSummary>[0])
+      expect(md).toContain(`| Attestation | test-result \`${attestation.digest}\`, 2 passed tests named<br>${IMAGE} (referrers API)<br>also beside each platform's manifest: linux/amd64 \`sha256:${'6'.repeat(64)}\`, linux/arm64 \`sha256:${'7'.repeat(64)}\`<br>signed with Sigstore; verify with \`hashdock verify ${IMAGE}@${published.digest} --repository acme/app\` or \`gh attestation verify oci://${IMAGE}@${published.digest} --owner acme`)
+    } finally {
+      if (saved === undefined) delete process.env.GITHUB_REPOSITORY
+      else process.env.GITHUB_REPOSITORY = saved
+    }
+  })
+
   test('not pushed: its own verdict, and the digest says it was not pushed', () => {
     const md = renderSummary(report(plan, built, loaded, [unitPassed], [], undefined, []))
     expect(firstLine(md)).toBe(`## hashdock: ${IMAGE} — ✅ tested, not pushed`)

@@ -9,6 +9,7 @@ import { parse } from 'yaml'
 import {
   DOCS,
   actionlint,
+  attestingJobs,
   callsHashdock,
   evaluate,
   exists,
@@ -102,7 +103,9 @@ describe('the reusable workflow mirrors the action', () => {
   // workflow gives credentials only to runs that push, so a login for a build alone is the action's.
   // A kept image is for later steps of the same job, and a reusable workflow's caller has none there.
   const FAN_OUT = ['export-dir', 'assemble-from', 'build-login', 'keep-image']
-  test.each(Object.keys(action.inputs).filter(name => !SECRETS.includes(name) && !FAN_OUT.includes(name)))('input %s is offered, with the same default', name => {
+  // The action's default is the job's own token, which the job's permissions narrow: nothing to offer.
+  const JOB_TOKEN = ['github-token']
+  test.each(Object.keys(action.inputs).filter(name => !SECRETS.includes(name) && !FAN_OUT.includes(name) && !JOB_TOKEN.includes(name)))('input %s is offered, with the same default', name => {
     expect(call.inputs[name]).toBeDefined()
     expect(String(call.inputs[name].default ?? '')).toBe(action.inputs[name].default ?? '')
   })
@@ -119,7 +122,7 @@ describe('the reusable workflow mirrors the action', () => {
     expect(passed.filter(n => !(n in action.inputs))).toEqual([])
   })
 
-  test.each(['githash', 'tags', 'digest'])('output %s is an action output, mapped from the one job or the fan-out\'s last', name => {
+  test.each(['githash', 'tags', 'digest', 'attestation'])('output %s is an action output, mapped from the one job or the fan-out\'s last', name => {
     expect(action.outputs[name]).toBeDefined()
     expect(call.outputs[name]).toMatchObject({ value: `\${{ jobs.build-test-push.outputs.${name} || jobs.assemble.outputs.${name} }}` })
     for (const job of ['build-test-push', 'assemble']) {
@@ -213,7 +216,8 @@ describe('the reusable workflow fans out to native runners', () => {
 
   test('a platform job builds and tests as the one job would: every build and test input, but push and platforms', () => {
     const given = (step: typeof single, skip: string[]): string[] => Object.keys(step?.with ?? {}).filter(n => !skip.includes(n)).sort()
-    expect(given(perPlatform, ['export-dir', 'push', 'platforms', 'build-login'])).toEqual(given(single, ['push', 'platforms', 'rebuild', 'reuse']))
+    // It pushes nothing, so it attests nothing: no signing inputs.
+    expect(given(perPlatform, ['export-dir', 'push', 'platforms', 'build-login'])).toEqual(given(single, ['push', 'platforms', 'rebuild', 'reuse', 'sigstore-instance', 'sigstore-trusted-root', 'github-attestations']))
   })
 
   test('a platform job of a run that pushes logs in to build, as the one job does; of one that does not, never', () => {
@@ -344,6 +348,38 @@ describe('hardening', () => {
       .filter(([, job]) => [job, ...(job.steps ?? [])].some(x => typeof x.uses === 'string' && callsHashdock(x.uses) && String(x.with?.image ?? '').startsWith('ghcr.io/')))
       .filter(([, job]) => grant(job.permissions ?? w.permissions, 'packages') !== 'write')
     expect(ungranted.map(([id]) => id)).toEqual([])
+  })
+
+  // A job that stores a test-result attestation signs it with the workflow's identity and adds it to
+  // GitHub's store; no other job may ask for an identity token. CI's own end-to-end job pushes to a
+  // registry that dies with the job: its record stays unsigned rather than fill a public log.
+  const CI = '.github/workflows/ci.yml'
+  const granted = (w: Workflow, scope: string): string[] => Object.entries(w.jobs).filter(([, job]) => grant(job.permissions ?? w.permissions, scope) === 'write').map(([id]) => id).sort()
+  test.each(files.filter(p => p !== CI))('%s: id-token: write and attestations: write exactly in the jobs that attest', path => {
+    const w = byPath(path)
+    expect(granted(w, 'id-token')).toEqual(attestingJobs(w))
+    expect(granted(w, 'attestations')).toEqual(attestingJobs(w))
+  })
+
+  test('CI\'s end-to-end job attests to a throwaway registry, unsigned: no identity token anywhere in CI', () => {
+    expect(attestingJobs(byPath(CI))).toEqual(['e2e'])
+    expect(granted(byPath(CI), 'id-token')).toEqual([])
+    expect(granted(byPath(CI), 'attestations')).toEqual([])
+  })
+
+  test('the jobs that attest: the one job and the fan-out\'s last in the reusable workflow, never a platform job; the calling job in each template', () => {
+    expect(attestingJobs(byPath(REUSABLE))).toEqual(['assemble', 'build-test-push'])
+    expect(attestingJobs(byPath('workflows/hashdock-step.yml'))).toEqual(['build-test-push'])
+    expect(attestingJobs(byPath('workflows/hashdock-reusable.yml'))).toEqual(['hashdock'])
+    expect(attestingJobs(byPath('workflows/hashdock-dispatch.yml'))).toEqual(['build-test-push'])
+  })
+
+  test('the reusable workflow signs with the instance and store its caller chose, in both jobs that attest', () => {
+    for (const job of ['build-test-push', 'assemble']) {
+      const step = byPath(REUSABLE).jobs[job].steps?.find(s => s.uses === '$/')
+      expect(step?.with).toMatchObject({ 'sigstore-instance': '${{ inputs.sigstore-instance }}', 'github-attestations': '${{ inputs.github-attestations }}' })
+      expect(step?.with?.['github-token']).toBeUndefined()
+    }
   })
 
   test.each(files)('%s: no pull_request_target trigger', path => {

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os'
 import { cleanupRun, Git, Input, type Remedy, runPipeline, setExecOutput, type Workspace } from '../core/index.js'
 import { artifactUpload } from './artifact-upload.js'
 import { ghaCacheStore, resolveCacheMode } from './cache-store.js'
-import { readInputs } from './inputs.js'
+import { readInputs, readSigningInputs } from './inputs.js'
 import { actionExecOutput, actionLog } from './log.js'
-import { githubSigner } from './signer.js'
+import { githubSigner, signatureTrust } from './signer.js'
 import { isPost, markMainStarted, savedRun, saveRun } from './state.js'
 import { failureMessage, publishReport } from './summary.js'
 
@@ -19,14 +19,19 @@ export async function run(): Promise<void> {
   markMainStarted()
   try {
     const inputs = resolveCacheMode(readInputs())
-    const signer = githubSigner()
+    const signing = readSigningInputs()
+    const store = signing.githubAttestations && signing.githubToken && process.env.GITHUB_REPOSITORY
+      ? { api: process.env.GITHUB_API_URL || 'https://api.github.com', repository: process.env.GITHUB_REPOSITORY, token: signing.githubToken }
+      : undefined
+    const signer = githubSigner(process.env, { ...(signing.instance ? { instance: signing.instance } : {}), ...(store ? { store } : {}), warn: message => core.warning(message) })
     // The jobs of a fan-out each build one platform, at the same time: each keeps a cache line of its own.
     const cacheLine = inputs[Input.ExportDir] ? `${inputs[Input.Image][0]}-${inputs[Input.Platforms][0]}` : inputs[Input.Image][0]
     const workspace = {
       ...(await runnerWorkspace(inputs[Input.CheckoutPath])),
       cacheStore: ghaCacheStore(cacheLine),
       ...(inputs[Input.Artifacts].length ? { artifactSink: artifactUpload() } : {}),
-      ...(signer ? { signer } : {})
+      ...(signer ? { signer } : {}),
+      ...withTrust(signatureTrust(process.env, signing, signer))
     }
     saveRun({ runId: workspace.runId, workDir: workspace.workDir })
     try {
@@ -41,6 +46,8 @@ export async function run(): Promise<void> {
     core.setFailed(error instanceof Error ? failureMessage({ failure: error.message, remedy: (error as { remedy?: Remedy }).remedy }) : String(error))
   }
 }
+
+const withTrust = (trust: ReturnType<typeof signatureTrust>) => (trust ? { trust } : {})
 
 /** Runs even when the job was cancelled or failed: tears down what the main step could not. */
 async function post(): Promise<void> {

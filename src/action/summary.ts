@@ -72,8 +72,13 @@ export function renderAdvice(r: AdviceReport): string {
 function attestationCell(a: StoredAttestation, digest: string): string {
   const where = a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag \`${fallbackTag(digest)}\`` : 'referrers API'})`).join('<br>')
   const owner = process.env.GITHUB_REPOSITORY_OWNER ?? process.env.GITHUB_REPOSITORY?.split('/')[0] ?? '<owner>'
-  const signed = a.signature ? `signed with Sigstore; verify with \`${verifyCommand(`${a.stored[0].image}@${digest}`, owner)}\`` : 'not signed: the workflow has no id-token: write'
-  return `test-result \`${a.digest}\`, ${a.statement.predicate.passedTests.length} passed tests named<br>${where}<br>${signed}`
+  const repository = process.env.GITHUB_REPOSITORY ?? '<owner>/<repository>'
+  const reference = `${a.stored[0].image}@${digest}`
+  const signed = a.signature
+    ? `signed with Sigstore; verify with \`hashdock verify ${reference} --repository ${repository}\` or \`${verifyCommand(reference, owner)}\``
+    : 'not signed: the workflow has no id-token: write'
+  const platforms = a.platforms?.length ? `<br>also beside each platform's manifest: ${a.platforms.map(p => `${p.platform} \`${p.digest}\``).join(', ')}` : ''
+  return `test-result \`${a.digest}\`, ${a.statement.predicate.passedTests.length} passed tests named<br>${where}${platforms}<br>${signed}`
 }
 
 /** Each file with its size and sha256; where they went, or that nothing was delivered. */

@@ -26,6 +26,17 @@ export interface CliOptions {
   commits: number
   /** Where --artifacts are written; empty when none are asked for. */
   artifactsDir: string
+  /** (verify) what to check, and against whom. */
+  verify?: VerifyOptions
+}
+
+export interface VerifyOptions {
+  image: string
+  digest: string
+  repository?: string
+  workflow?: string
+  trustedRoot?: string
+  allowUnsigned: boolean
 }
 
 /** A command line hashdock cannot run: the message names what was wrong; the CLI exits 2. */
@@ -120,7 +131,11 @@ export const ALIASES: Record<string, string> = {
 export function flags(): Record<string, Flag> {
   const options: Record<string, Flag> = {
     repo: { kind: 'value', commands: [...SOURCE, 'doctor'] },
-    json: { kind: 'switch', commands: ['build', 'plan', 'advise', 'doctor'] },
+    json: { kind: 'switch', commands: ['build', 'plan', 'advise', 'doctor', 'verify'] },
+    repository: { kind: 'value', commands: ['verify'] },
+    workflow: { kind: 'value', commands: ['verify'] },
+    'trusted-root': { kind: 'value', commands: ['verify'] },
+    'allow-unsigned': { kind: 'switch', commands: ['verify'] },
     'dry-run': { kind: 'switch', commands: ['build'] },
     help: { kind: 'switch', commands: COMMANDS },
     version: { kind: 'switch', commands: COMMANDS },
@@ -159,7 +174,7 @@ export function parseCli(argv: string[], stdin: () => string): CliOptions {
   const command = first
   const { values, positionals } = readFlags(command, argv.slice(1), table)
   if (values.help) return bare('help', command)
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'; every option is a --flag (see hashdock ${command} --help)`)
+  if (positionals.length && command !== 'verify') throw new UsageError(`unexpected argument '${positionals[0]}'; every option is a --flag (see hashdock ${command} --help)`)
   for (const name of Object.keys(values)) {
     const owners = table[name].commands
     if (!owners.includes(command)) {
@@ -171,6 +186,7 @@ export function parseCli(argv: string[], stdin: () => string): CliOptions {
       )
     }
   }
+  if (command === 'verify') return { ...bare('help'), command, json: Boolean(values.json), verify: verifyOptions(values, positionals) }
   secretAliases(values)
   // build --dry-run is plan: the same flags, read the same way.
   const builds = command === 'build' || command === 'plan'
@@ -214,6 +230,33 @@ export function parseCli(argv: string[], stdin: () => string): CliOptions {
 
 function bare(command: 'help' | 'version', topic?: Command): CliOptions {
   return { command, ...(topic ? { topic } : {}), inputs: {} as Inputs, repo: process.cwd(), json: false, out: '', commits: ADVICE_COMMITS, artifactsDir: '' }
+}
+
+/** `verify IMAGE@DIGEST` and its flags: a digest, never a tag, and whose signature to trust. */
+function verifyOptions(values: Values, positionals: string[]): VerifyOptions {
+  const example = 'e.g. hashdock verify ghcr.io/acme/app@sha256:<64 hex> --repository acme/app'
+  if (positionals.length !== 1) throw new UsageError(`IMAGE@DIGEST: ${positionals.length ? `give one image, not ${positionals.length}` : 'name the image by its digest'}; ${example}`)
+  const [reference] = positionals
+  const m = /^([a-z0-9][^@\s]*)@(sha256:[0-9a-f]{64})$/.exec(reference)
+  if (!m) throw new UsageError(`IMAGE@DIGEST: '${reference.slice(0, 120)}' is not an image by its digest (a tag can be moved; a digest cannot); ${example}`)
+  if (m[1].slice(m[1].lastIndexOf('/') + 1).includes(':')) throw new UsageError(`IMAGE@DIGEST: '${reference.slice(0, 120)}' names a tag and a digest; drop the tag, the digest decides`)
+  const repository = values.repository?.[0]
+  if (repository !== undefined && !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) throw new UsageError(`--repository: '${repository.slice(0, 80)}' is not OWNER/REPO, e.g. --repository acme/app`)
+  const allowUnsigned = Boolean(values['allow-unsigned'])
+  if (!repository && !allowUnsigned) throw new UsageError(`--repository: name the repository whose workflows may sign the record, e.g. --repository acme/app (or --allow-unsigned to accept an unsigned one)`)
+  const workflow = values.workflow?.[0]
+  if (workflow !== undefined && !/^([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/)?\.github\/workflows\/[^/@\s]+\.ya?ml$/.test(workflow)) {
+    throw new UsageError(`--workflow: '${workflow.slice(0, 120)}' is not .github/workflows/FILE.yml or OWNER/REPO/.github/workflows/FILE.yml`)
+  }
+  if (workflow && !repository) throw new UsageError('--workflow: needs --repository, the repository whose run it was')
+  return {
+    image: m[1],
+    digest: m[2],
+    ...(repository ? { repository } : {}),
+    ...(workflow ? { workflow } : {}),
+    ...(values['trusted-root'] ? { trustedRoot: values['trusted-root'][0] } : {}),
+    allowUnsigned
+  }
 }
 
 const listed = (words: readonly string[]): string => (words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : words.join(''))

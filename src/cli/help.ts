@@ -1,5 +1,5 @@
 // The CLI's help: an overview of the commands, and each command's own flags.
-export const COMMANDS = ['build', 'plan', 'context', 'advise', 'doctor'] as const
+export const COMMANDS = ['build', 'plan', 'context', 'advise', 'doctor', 'verify'] as const
 export type Command = (typeof COMMANDS)[number]
 
 export const SUMMARIES: Record<Command, { usage: string; text: string }> = {
@@ -36,6 +36,14 @@ image runs as root for no reason. Needs no engine; advice is not a failure
 buildx and the selected builder, compose, skopeo, emulated platforms, the
 checkout's history and the registry logins (names only), each with what to
 do when it is missing. Exit 1 when no build could run.`
+  },
+  verify: {
+    usage: 'hashdock verify IMAGE@DIGEST --repository OWNER/REPO [--workflow PATH] [--json]',
+    text: `checks the test-result record beside a pushed digest: that it is bound to
+that digest, that its Sigstore signature holds and was made by a workflow
+run of the repository (and workflow) named, and that the record is what
+was signed; then prints its commit, commands, result and test counts.
+Exit 1, with one line saying why, when anything does not hold.`
   }
 }
 
@@ -99,6 +107,10 @@ export const FLAG_HELP: Record<string, [string, string]> = {
   commits: ['N', 'first-parent commits to measure (default: 200)'],
   advice: ['', 'advise on the Dockerfile in the report (default: on; --no-advice)'],
   'dry-run': ['', 'say what the build would do, as hashdock plan does, and stop'],
+  repository: ['OWNER/REPO', '(verify) the repository whose workflow runs may have signed'],
+  workflow: ['PATH', "(verify) the signing workflow: .github/workflows/FILE of --repository,\nor OWNER/REPO/.github/workflows/FILE (a reusable workflow's)"],
+  'trusted-root': ['FILE', "(verify) Sigstore trusted root (JSON, or gh attestation trusted-root's\nlines) for another instance than public-good's"],
+  'allow-unsigned': ['', '(verify) accept a record without a signature, and say so'],
   json: ['', 'print only the result, as JSON, on standard output; logs and the\nbuild\'s progress go to standard error, as they always do'],
   help: ['', 'show this help'],
   version: ['', "print hashdock's version"]

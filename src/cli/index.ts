@@ -6,12 +6,13 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { mkdir, rename } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { advise, cleanupRun, createContext, doctor, dryRun, Git, Input, InputError, type Inputs, planSource, type Remedy, removeScratch, requireDocker, runPipeline, setExecOutput, type Workspace } from '../core/index.js'
+import { advise, cleanupRun, createContext, doctor, dryRun, Git, Input, InputError, type Inputs, NotVerified, planSource, type Remedy, removeScratch, requireDocker, runPipeline, ServiceError, setExecOutput, userConfigDir, verifyRecord, type Workspace } from '../core/index.js'
+import { renderVerifyReport } from './verify-report.js'
 import { renderAdviceReport } from './advice-report.js'
 import { renderDoctorReport } from './doctor-report.js'
-import { adviseJson, buildJson, doctorJson, notStartedJson, planJson, stringify } from './json.js'
+import { adviseJson, buildJson, doctorJson, notStartedJson, planJson, stringify, verifyJson } from './json.js'
 import { renderPlanReport } from './plan-report.js'
-import { helpText, parseCli, UsageError, type CliOptions } from './args.js'
+import { helpText, parseCli, UsageError, type CliOptions, type VerifyOptions } from './args.js'
 import { artifactsDir } from './artifacts-dir.js'
 import { terminalLog } from './log.js'
 import { CommandNeutraliser, commandFreeJson, neutralise, neutralisingStream } from '../action/workflow-commands.js'
@@ -40,6 +41,7 @@ async function main(): Promise<number> {
     return 0
   }
   if (cli.command === 'doctor') return await runDoctor(cli)
+  if (cli.command === 'verify') return await runVerify(cli)
   const verbose = Boolean(process.env.HASHDOCK_DEBUG)
   // In a workflow's run: step, the runner reads what the CLI prints: what the commit prints is neutralised.
   const runner = inRunner() ? new CommandNeutraliser() : undefined
@@ -103,6 +105,48 @@ async function runDoctor(cli: CliOptions): Promise<number> {
   if (cli.json) process.stdout.write(json(doctorJson(report)))
   else process.stdout.write(shown(renderDoctorReport(report, { colour: wantsColour(process.stdout) })))
   return report.ready ? 0 : EXIT_FAILED
+}
+
+/** `hashdock verify`: the record beside a digest checked; exit 1 with one line when it does not hold. */
+async function runVerify(cli: CliOptions): Promise<number> {
+  const v = cli.verify as VerifyOptions
+  const trustedRoots = v.trustedRoot ? readTrustedRoots(v.trustedRoot) : []
+  try {
+    const record = await verifyRecord(
+      {
+        image: v.image,
+        digest: v.digest,
+        ...(v.repository ? { expected: { repository: v.repository, ...(v.workflow ? { workflow: v.workflow } : {}) } } : {}),
+        trustedRoots,
+        allowUnsigned: v.allowUnsigned
+      },
+      { authfile: join(userConfigDir(), 'config.json') }
+    )
+    process.stdout.write(cli.json ? json(verifyJson(record)) : shown(renderVerifyReport(record, { colour: wantsColour(process.stdout) })))
+    return 0
+  } catch (error) {
+    if (!(error instanceof NotVerified || error instanceof ServiceError)) throw error
+    const line = `${oneLine(error.message)}${error instanceof NotVerified && error.unsigned ? ' (--allow-unsigned accepts it)' : ''}`
+    if (cli.json) process.stdout.write(json(verifyJson(undefined, line)))
+    process.stderr.write(shown(`hashdock: not verified: ${line}\n`))
+    return EXIT_FAILED
+  }
+}
+
+/** --trusted-root: one trusted root as JSON, or one a line (gh attestation trusted-root writes public-good's and GitHub's). */
+function readTrustedRoots(file: string): object[] {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new UsageError(`--trusted-root: cannot read '${file}' (${(error as NodeJS.ErrnoException).code ?? 'error'}); give the file a trusted root was written to`)
+  }
+  const trimmed = text.trim()
+  try {
+    return trimmed.startsWith('{') && !trimmed.includes('\n{') ? [JSON.parse(trimmed) as object] : trimmed.split('\n').filter(l => l.trim()).map(l => JSON.parse(l) as object)
+  } catch {
+    throw new UsageError(`--trusted-root: '${file}' is not a Sigstore trusted root (JSON, or one a line)`)
+  }
 }
 
 /** `hashdock context`: the build context of one commit, written where the user can look at it. */

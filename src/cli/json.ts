@@ -1,7 +1,20 @@
 // The CLI's --json: the facts of a run as typed JSON (numbers, booleans, arrays, objects), one camelCase
 // key style for every command, a schemaVersion to check, and how the run ended.
-import { type AdviceReport, type DoctorReport, type DryRun, outcome, type Report } from '../core/index.js'
+import { type AdviceReport, type DoctorReport, type DryRun, outcome, type Report, type VerifiedRecord } from '../core/index.js'
 import { terminalMessage } from './messages.js'
+
+/** `hashdock verify --json`: the record's facts when it holds, else the one line why not. */
+export interface VerifyJson {
+  schemaVersion: number
+  command: 'verify'
+  status: 'passed' | 'failed'
+  error: string | null
+  record: VerifiedRecord | null
+}
+
+export function verifyJson(record: VerifiedRecord | undefined, error?: string): VerifyJson {
+  return { schemaVersion: JSON_SCHEMA_VERSION, command: 'verify', status: record ? 'passed' : 'failed', error: error ?? null, record: record ?? null }
+}
 
 /** Bumped when a key is renamed or removed, or its type changes; new keys keep the version. */
 export const JSON_SCHEMA_VERSION = 1

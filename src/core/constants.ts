@@ -57,6 +57,14 @@ export enum Input {
   CachePullRequests = 'cache-pull-requests'
 }
 
+/** The action's signing inputs: GitHub's identity and attestation store, so the CLI has no flags for them. */
+export enum SigningInput {
+  SigstoreInstance = 'sigstore-instance',
+  SigstoreTrustedRoot = 'sigstore-trusted-root',
+  GithubAttestations = 'github-attestations',
+  GithubToken = 'github-token'
+}
+
 export enum Output {
   Githash = 'githash',
   CommitTime = 'commit-time',

@@ -33,6 +33,22 @@ export class ServiceError extends Error {
   }
 }
 
+/**
+ * A test-result record that does not hold for the digest asked about: none there, bound to another
+ * digest, unsigned, signed by another identity or not matching its signature. One line saying which;
+ * a failed check, so exit 1, not a usage error.
+ */
+export class NotVerified extends Error {
+  constructor(
+    readonly problem: string,
+    /** The only record there is unsigned: what an adapter may offer to accept, in its own words. */
+    readonly unsigned = false
+  ) {
+    super(problem)
+    this.name = 'NotVerified'
+  }
+}
+
 /** An external program failed; the message is its own last words, trimmed to one line. */
 export class CommandError extends Error {
   constructor(

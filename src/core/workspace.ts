@@ -1,4 +1,5 @@
 // Where a run happens: supplied by the adapter (GitHub's runner, or a developer's terminal).
+import type { ExpectedIdentity } from './attestation/identity.js'
 
 export interface Workspace {
   /** The git checkout holding the commit to build. */
@@ -19,6 +20,11 @@ export interface Workspace {
   terminal?: boolean
   /** Signs the test-result attestation, when the adapter has an identity to sign with. */
   signer?: Signer
+  /**
+   * Whose signatures this run's own records carry, and the trusted roots that check them: with it, a
+   * re-run reuses an image only beside a record signed so, never beside an unsigned one.
+   */
+  trust?: SignatureTrust
   /** Where the adapter keeps BuildKit's exported cache between runs (cache: gha). */
   cacheStore?: CacheStore
   /** Where the adapter delivers the files of the artifacts input once the tests passed. */
@@ -35,6 +41,12 @@ export interface CacheStore {
   dir: string
   restore(commit: string): Promise<void>
   save(commit: string): Promise<void>
+}
+
+export interface SignatureTrust {
+  expected: ExpectedIdentity
+  /** Sigstore trusted roots (JSON); empty: public-good's. */
+  trustedRoots: object[]
 }
 
 /** Signs a statement for the adapter's own trust root (Sigstore on GitHub); the core stores what it returns. */

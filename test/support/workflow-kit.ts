@@ -107,6 +107,21 @@ export function pushes(workflow: Workflow): boolean {
   return calls.some(call => !['false', 'False', 'FALSE'].includes(String((call.with ?? {}).push ?? 'true')))
 }
 
+/**
+ * The jobs that store a test-result attestation, so sign it: each runs hashdock (a step, or the
+ * reusable workflow) with push not written off as false, and hands nothing on to a later job instead.
+ */
+export function attestingJobs(workflow: Workflow): string[] {
+  return Object.entries(workflow.jobs)
+    .filter(([, job]) =>
+      [job, ...(job.steps ?? [])].some(
+        x => typeof x.uses === 'string' && callsHashdock(x.uses) && String((x.with ?? {}).push ?? 'true').toLowerCase() !== 'false' && (x.with ?? {})['export-dir'] === undefined
+      )
+    )
+    .map(([id]) => id)
+    .sort()
+}
+
 /** Every permissions block, at workflow level and per job. */
 export function permissionBlocks(workflow: Workflow): Located<unknown>[] {
   const blocks: Located<unknown>[] = []

@@ -33,6 +33,8 @@ export interface StatementFacts {
   images: string[]
   /** sha256:… of the pushed manifest or index. */
   digest: string
+  /** sha256:… of each platform's manifest in the pushed index, so a record is found from either. */
+  platformDigests?: string[]
   commit: string
   /** Web address of the repository, when known: the commit's descriptor names it. */
   sourceUrl?: string
@@ -64,7 +66,7 @@ export function testConfiguration(commands: { unit?: string; integration?: strin
 
 /** The statement of a run whose tests all passed (only those are pushed, so only those are attested). */
 export function testResultStatement(f: StatementFacts): TestResultStatement {
-  const hex = f.digest.replace(/^sha256:/, '')
+  const hexes = [f.digest, ...(f.platformDigests ?? [])].map(d => d.replace(/^sha256:/, ''))
   const commands: { unit?: string; integration?: string } = {}
   for (const t of f.tests) commands[t.kind] = t.command
   const cases = f.suites.flatMap(s => s.cases)
@@ -72,7 +74,8 @@ export function testResultStatement(f: StatementFacts): TestResultStatement {
   const failed = named('failed')
   return {
     _type: STATEMENT_TYPE,
-    subject: f.images.map(name => ({ name, digest: { sha256: hex } })),
+    // The index first, then its platforms' manifests, in each repository.
+    subject: f.images.flatMap(name => hexes.map(hex => ({ name, digest: { sha256: hex } }))),
     predicateType: TEST_RESULT_PREDICATE,
     predicate: {
       result: failed.length || f.tests.some(t => !t.passed) ? 'FAILED' : 'PASSED',
@@ -117,12 +120,14 @@ export function whyNotVouched(statement: unknown, digest: string, commit: string
   if (!s.subject?.some(sub => sub.digest?.sha256 === hex)) return `its subject is not ${digest}`
   if (s.predicate?.result !== 'PASSED') return `its result is ${String(s.predicate?.result)}`
   if (!s.predicate.configuration?.some(c => c.digest?.gitCommit === commit)) return `it is not of commit ${commit}`
-  if (tested) {
-    const recorded = s.predicate.configuration.filter(c => c.name !== 'commit')
-    const key = (list: ResourceDescriptor[]): string => list.map(canonicalJson).sort().join('\n')
-    if (key(recorded) !== key(tested)) return `it was tested otherwise (${describeTests(recorded)}) than this run tests (${describeTests(tested)})`
-  }
-  return undefined
+  return tested ? whyTestedOtherwise(s.predicate.configuration, tested) : undefined
+}
+
+/** Why a record's configuration names other tests than `tested` (testConfiguration), in any order; undefined when the same. */
+export function whyTestedOtherwise(configuration: ResourceDescriptor[], tested: ResourceDescriptor[]): string | undefined {
+  const recorded = configuration.filter(c => c.name !== 'commit')
+  const key = (list: ResourceDescriptor[]): string => list.map(canonicalJson).sort().join('\n')
+  return key(recorded) === key(tested) ? undefined : `it was tested otherwise (${describeTests(recorded)}) than this run tests (${describeTests(tested)})`
 }
 
 /** A configuration's tests in words, for a notice. */

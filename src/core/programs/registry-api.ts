@@ -20,6 +20,9 @@ export interface Descriptor {
   annotations?: Record<string, string>
 }
 
+/** The tag a registry without the referrers API lists a digest's referrers under (OCI 1.1's fallback). */
+export const fallbackTag = (digest: string): string => digest.replace(':', '-')
+
 export const sha256 = (bytes: Buffer | string): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
 
 /** An answer read whole: status, headers and body, so a connection that drops mid-body fails inside the retried request. */
@@ -124,6 +127,17 @@ export class RegistryApi {
       const index = JSON.parse(this.check(r, what).toString('utf8')) as { manifests?: Descriptor[] }
       return index.manifests ?? []
     })
+  }
+
+  /**
+   * What refers to `digest`, and how it was found: the referrers API, or, on a registry without one, the
+   * index under the fallback tag (OCI 1.1's scheme).
+   */
+  async referrersOf(digest: string): Promise<{ listed: Descriptor[]; via: 'referrers' | 'tag' }> {
+    const listed = await this.referrers(digest)
+    if (listed) return { listed, via: 'referrers' }
+    const held = await this.manifest(fallbackTag(digest))
+    return { listed: held ? ((JSON.parse(held.bytes.toString('utf8')) as { manifests?: Descriptor[] }).manifests ?? []) : [], via: 'tag' }
   }
 
   private retried<T>(what: string, operation: () => Promise<T>): Promise<T> {

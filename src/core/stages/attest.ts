@@ -4,7 +4,7 @@ import type { RegistrySession } from '../programs/docker-config.js'
 import { Input } from '../constants.js'
 import { ServiceError } from '../errors.js'
 import { Git } from '../programs/git.js'
-import { INDEX, MANIFEST, RegistryApi, sha256, type Descriptor } from '../programs/registry-api.js'
+import { fallbackTag, INDEX, MANIFEST, RegistryApi, sha256, type Descriptor } from '../programs/registry-api.js'
 import type { Log } from '../log.js'
 import type { TestSuite } from '../results/junit.js'
 import type { Plan } from './plan.js'
@@ -21,17 +21,40 @@ export interface StoredAttestation {
   stored: { image: string; via: 'referrers' | 'tag' }[]
   /** Digest of the artifact holding the Sigstore bundle, when the adapter signed the statement. */
   signature?: string
+  /** A multi-platform index's platforms: each manifest has the same record beside it, bound to it. */
+  platforms?: { platform: string; digest: string }[]
 }
 
-/** The tag a registry without the referrers API lists a digest's referrers under (OCI 1.1's fallback). */
-export const fallbackTag = (digest: string): string => digest.replace(':', '-')
+/** Docker's manifest list, which some builders and registries still hand out for an index. */
+const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json'
+
+interface IndexEntry extends Descriptor {
+  platform?: { os?: string; architecture?: string; variant?: string }
+}
+
+/** The platforms' manifests of `digest` when it is an index (BuildKit's attestation manifests left out); none for a manifest. */
+export async function platformManifests(api: RegistryApi, digest: string): Promise<{ subject: Descriptor; platforms: (Descriptor & { platform: string })[] }> {
+  const held = await api.manifest(digest)
+  if (!held) throw new ServiceError(Input.Image, `${api.image} does not hold the pushed ${digest}`)
+  if (held.descriptor.mediaType !== INDEX && held.descriptor.mediaType !== DOCKER_LIST) return { subject: held.descriptor, platforms: [] }
+  const index = JSON.parse(held.bytes.toString('utf8')) as { manifests?: IndexEntry[] }
+  const platforms = (index.manifests ?? [])
+    .filter(m => m.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' && m.platform?.os && m.platform.os !== 'unknown')
+    .map(m => ({ mediaType: m.mediaType, digest: m.digest, size: m.size, platform: [m.platform?.os, m.platform?.architecture, m.platform?.variant].filter(Boolean).join('/') }))
+  return { subject: held.descriptor, platforms }
+}
+
+export { fallbackTag }
 
 export async function attest(p: Plan, digest: string, tests: TestRun[], suites: TestSuite[], session: RegistrySession, log: Log): Promise<StoredAttestation> {
   const { workspace } = p
   // The repository as plan names it in the source label: the adapter's address, else the origin remote's.
   const sourceUrl = workspace.sourceUrl ?? (await new Git(workspace.repoDir).originUrl())
+  // The same digest is the same index in every repository: its platforms are read once.
+  const { platforms } = await platformManifests(await RegistryApi.open(p.images[0], session), digest)
+  const platformDigests = platforms.map(m => m.digest)
   const compose = p.compose && { file: p.compose.file, service: p.compose.service }
-  const statement = testResultStatement({ images: p.images, digest, commit: p.commit, sourceUrl, runUrl: workspace.runUrl, tests, suites, compose })
+  const statement = testResultStatement({ images: p.images, digest, platformDigests, commit: p.commit, sourceUrl, runUrl: workspace.runUrl, tests, suites, compose })
   // A signature that could not be made leaves the record unsigned, not missing: a re-run can still check it.
   const signed = workspace.signer
     ? await workspace.signer.sign(statement).catch((error: unknown) => {
@@ -56,10 +79,24 @@ export async function attest(p: Plan, digest: string, tests: TestRun[], suites: 
     }
     const via = record.indexed ? 'referrers' : 'tag'
     if (via === 'tag') await addToFallback(api, digest, referrers)
-    log.info(`Test-result attestation ${manifestDigest} stored beside ${image}@${digest} (${via === 'tag' ? `tag ${fallbackTag(digest)}` : 'referrers API'})`)
+    // Each platform's manifest gets the same statement (and signature) bound to it: a deployer who
+    // pulls one platform by its digest finds the record from there.
+    for (const platform of platforms) {
+      const beside = [(await storeArtifact(api, platform, IN_TOTO_MEDIA_TYPE, Buffer.from(canonicalJson(statement)))).descriptor]
+      if (signed) beside.push((await storeArtifact(api, platform, signed.mediaType, Buffer.from(canonicalJson(signed.bundle)))).descriptor)
+      if (via === 'tag') await addToFallback(api, platform.digest, beside)
+    }
+    const also = platforms.length ? `, and beside each of its ${platforms.length} platforms' manifests` : ''
+    log.info(`Test-result attestation ${manifestDigest} stored beside ${image}@${digest}${also} (${via === 'tag' ? `tag ${fallbackTag(digest)}` : 'referrers API'})`)
     stored.push({ image, via })
   }
-  return { digest: manifestDigest, statement, stored, ...(signature ? { signature } : {}) }
+  return {
+    digest: manifestDigest,
+    statement,
+    stored,
+    ...(signature ? { signature } : {}),
+    ...(platforms.length ? { platforms: platforms.map(m => ({ platform: m.platform, digest: m.digest })) } : {})
+  }
 }
 
 /** An artifact manifest: the empty config, one layer holding `bytes`, and the pushed image as its subject. */
@@ -125,10 +162,7 @@ export async function whyUnattested(image: string, digest: string, commit: strin
 
 /** What refers to `digest`: from the referrers API, or the fallback tag's index where there is none. */
 async function referrersOf(api: RegistryApi, digest: string): Promise<Descriptor[]> {
-  const listed = await api.referrers(digest)
-  if (listed) return listed
-  const held = await api.manifest(fallbackTag(digest))
-  return held ? ((JSON.parse(held.bytes.toString('utf8')) as { manifests?: Descriptor[] }).manifests ?? []) : []
+  return (await api.referrersOf(digest)).listed
 }
 
 /**
@@ -138,6 +172,14 @@ async function referrersOf(api: RegistryApi, digest: string): Promise<Descriptor
 export async function copyAttestations(from: string, to: string, digest: string, session: RegistrySession): Promise<number> {
   const source = await RegistryApi.open(from, session)
   const target = await RegistryApi.open(to, session)
+  // A multi-platform record is beside each platform's manifest too: those copies go with it.
+  const { platforms } = await platformManifests(source, digest)
+  for (const platform of platforms) await copyReferrers(source, target, platform.digest)
+  return copyReferrers(source, target, digest)
+}
+
+/** The test-result records and bundles beside `digest` in `source`, copied to `target`; how many. */
+async function copyReferrers(source: RegistryApi, target: RegistryApi, digest: string): Promise<number> {
   const records = (await referrersOf(source, digest)).filter(d => d.artifactType === IN_TOTO_MEDIA_TYPE || d.artifactType?.startsWith('application/vnd.dev.sigstore.bundle'))
   const unindexed: Descriptor[] = []
   for (const d of records) {

@@ -6,16 +6,18 @@ import type { Log } from '../log.js'
 import type { Plan } from './plan.js'
 import { retag, tagFullHash, type Published } from './publish.js'
 import { copyAttestations, whyUnattested } from './attest.js'
+import { verifyRecord } from './verify.js'
 import { copyDigest, inspectRemote } from '../programs/registry.js'
-import { testConfiguration } from '../attestation/statement.js'
+import { testConfiguration, whyTestedOtherwise, type ResourceDescriptor } from '../attestation/statement.js'
 
 /**
  * The digest of `<first image>:<full hash>` when its fingerprint label matches this plan's and a
  * test-result attestation beside it says it passed at this commit, else undefined.
  * The fingerprint says how the image was built; the record says how it was tested, and must say this
- * run's tests. Only with reuse: true. Every part of the fingerprint can be computed from the commit and the inputs,
- * so anyone who can push to the repository can write a matching image: the caller must vouch that
- * only trusted runs write there.
+ * run's tests. Only with reuse: true. Every part of the fingerprint can be computed from the commit and
+ * the inputs, so anyone who can push to the repository can write a matching image: where the adapter
+ * says whose signatures its own records carry (workspace.trust), only a record signed so counts;
+ * elsewhere the caller must vouch that only trusted runs write there.
  */
 export async function findReusable(p: Plan, session: RegistrySession, log: Log): Promise<string | undefined> {
   // no-cache asks for a fresh build: an image from an earlier run would not be one.
@@ -28,17 +30,29 @@ export async function findReusable(p: Plan, session: RegistrySession, log: Log):
   })
   if (!held || held.labels[FINGERPRINT_LABEL] !== p.labels[FINGERPRINT_LABEL]) return undefined
   // The label says what the image was built from; only the stored test-result record says it passed,
-  // and passed the tests this run would run.
+  // and passed the tests this run would run; where this run signs its own, only a record signed by the
+  // same identity is believed.
   const tested = testConfiguration(
     { unit: p.inputs[Input.TestCommand], integration: p.inputs[Input.IntegrationCommand] },
     p.compose && { file: p.compose.file, service: p.compose.service }
   )
-  const why = await whyUnattested(p.image, held.digest, p.commit, session, tested).catch((error: Error) => error.message)
+  const why = p.workspace.trust
+    ? await whySignedRecordMissing(p, held.digest, session, tested).catch((error: Error) => error.message)
+    : await whyUnattested(p.image, held.digest, p.commit, session, tested).catch((error: Error) => error.message)
   if (why) {
     log.notice(`Not reusing ${p.image}:${p.commit}: ${why}; building and testing it again`)
     return undefined
   }
   return held.digest
+}
+
+/** Why no record beside `digest` is signed by the run's own identity and vouches for this commit; undefined when one is. */
+async function whySignedRecordMissing(p: Plan, digest: string, session: RegistrySession, tested: ResourceDescriptor[]): Promise<string | undefined> {
+  const trust = p.workspace.trust as NonNullable<typeof p.workspace.trust>
+  const record = await verifyRecord({ image: p.image, digest, expected: trust.expected, trustedRoots: trust.trustedRoots, allowUnsigned: false }, session)
+  if (record.commit !== p.commit) return `its signed test-result attestation is of commit ${record.commit}, not ${p.commit}`
+  const otherwise = whyTestedOtherwise(record.configuration, tested)
+  return otherwise && `its signed test-result attestation ${record.record}: ${otherwise}`
 }
 
 /**

@@ -1,0 +1,460 @@
+// Signed end to end, offline: the action signs the test-result record against the test bed's Sigstore
+// (through sigstore-instance), and `hashdock verify` accepts it — and rejects a forged, a re-pointed and a
+// tampered record, an unsigned one, and a signature by another repository or workflow, one line each.
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
+import { bundleFromJSON } from '@sigstore/bundle'
+import { TrustedRoot } from '@sigstore/protobuf-specs'
+import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify'
+import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runAction, type ActionRun } from '../test/support/action.js'
+import { runCli, type CliRun } from '../test/support/cli.js'
+import { exampleDir, FixtureRepo } from '../test/support/repo.js'
+import { startSigstore, type SigstoreStandIn } from '../test/support/sigstore.js'
+import { startReferrersRegistry, type ReferrersRegistry } from '../test/support/referrers-registry.js'
+import { registryTags } from '../test/support/registry.js'
+import { testbed } from '../test/support/testbed.js'
+import { canonicalJson } from '../src/core/attestation/statement.js'
+import { githubSigner } from '../src/action/signer.js'
+import { parseSigstoreInstance } from '../src/core/attestation/instance.js'
+import { attest } from '../src/core/stages/attest.js'
+import type { Plan } from '../src/core/stages/plan.js'
+import type { Log } from '../src/core/log.js'
+import { fallbackTag, INDEX, MANIFEST, RegistryApi, sha256, type Descriptor } from '../src/core/programs/registry-api.js'
+
+jest.setTimeout(600_000)
+
+const UNIT = 'python -m pytest -q tests/unit --junitxml=/tmp/results/unit.xml'
+const WORKFLOW = 'acme/app/.github/workflows/hashdock.yml@refs/heads/main'
+const unique = (what: string): string => `${testbed.registry}/verify-${what}-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`
+
+let sigstore: SigstoreStandIn
+let origin: FixtureRepo
+let commit: string
+let image: string
+let run: ActionRun
+/** A docker configuration with the test bed's login, as a user who can read the registry has. */
+let dockerConfig: string
+let trustedRoot: string
+
+beforeAll(async () => {
+  sigstore = await startSigstore()
+  origin = new FixtureRepo().copy(exampleDir).write('VERSION', 'verified\n')
+  commit = origin.commit('a commit to sign', '2024-05-06T07:08:09Z')
+  dockerConfig = mkdtempSync(join(tmpdir(), 'hashdock-test-verify-'))
+  writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [testbed.registry]: { auth: Buffer.from(`${testbed.username}:${testbed.password}`).toString('base64') } } }))
+  trustedRoot = join(dockerConfig, 'trusted_root.json')
+  writeFileSync(trustedRoot, JSON.stringify(sigstore.trustedRoot))
+  image = unique('app')
+  run = await runAction({
+    workspace: origin.clone(),
+    sha: commit,
+    inputs: {
+      image,
+      'registry-username': testbed.username,
+      'registry-password': testbed.password,
+      'build-args': `BASE=${testbed.baseImage}`,
+      'test-command': UNIT,
+      'test-results': '/tmp/results',
+      'sigstore-instance': sigstore.instance,
+      'github-attestations': 'false'
+    },
+    env: { GITHUB_RUN_ID: '4242', ...sigstore.env({ repository: 'acme/app', jobWorkflowRef: WORKFLOW, sha: commit }) }
+  })
+  if (run.errors.length) console.log(run.stdout.split('\n').slice(-80).join('\n'))
+})
+
+afterAll(() => sigstore?.close())
+
+const api = (repo: string) => RegistryApi.open(repo, { authfile: join(dockerConfig, 'config.json') })
+const verify = (reference: string, ...flags: string[]): Promise<CliRun> => runCli(['verify', reference, '--trusted-root', trustedRoot, ...flags], { env: { DOCKER_CONFIG: dockerConfig } })
+const expected = ['--repository', 'acme/app']
+
+/** The record and its signature beside `digest` in `repo`: their descriptors, manifests and contents. */
+async function stored(repo: string, digest: string) {
+  const registry = await api(repo)
+  const { listed } = await registry.referrersOf(digest)
+  const read = async (d: Descriptor) => {
+    const held = await registry.manifest(d.digest)
+    const manifest = JSON.parse(held!.bytes.toString('utf8')) as { layers: Descriptor[]; subject: Descriptor; config: Descriptor; artifactType: string }
+    return { descriptor: d, manifest, content: (await registry.blob(manifest.layers[0].digest))! }
+  }
+  const record = await read(listed.find(d => d.artifactType === 'application/vnd.in-toto+json')!)
+  const bundle = await read(listed.find(d => d.artifactType?.startsWith('application/vnd.dev.sigstore.bundle'))!)
+  return { registry, record, bundle }
+}
+
+/** Stores `content` as an artifact with `subject`, as hashdock does (or as someone with push access could). */
+async function putArtifact(registry: RegistryApi, artifactType: string, content: Buffer, subject: Descriptor): Promise<Descriptor> {
+  const config = await registry.putBlob(Buffer.from('{}'))
+  const layer = await registry.putBlob(content)
+  const body = Buffer.from(
+    canonicalJson({
+      schemaVersion: 2,
+      mediaType: MANIFEST,
+      artifactType,
+      config: { ...config, mediaType: 'application/vnd.oci.empty.v1+json' },
+      layers: [{ ...layer, mediaType: artifactType }],
+      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size }
+    })
+  )
+  await registry.putManifest(sha256(body), MANIFEST, body)
+  return { mediaType: MANIFEST, digest: sha256(body), size: body.length, artifactType }
+}
+
+/** Lists exactly `referrers` under the fallback tag of `digest`: what a writer of the repository can do. */
+async function listUnder(registry: RegistryApi, digest: string, referrers: Descriptor[]): Promise<void> {
+  await registry.putManifest(fallbackTag(digest), INDEX, Buffer.from(canonicalJson({ schemaVersion: 2, mediaType: INDEX, manifests: referrers })))
+}
+
+/** A copy of the tested image in a repository of its own, so a test can rewrite what is listed beside it. */
+function copyImage(to: string): void {
+  execFileSync('skopeo', ['copy', '--quiet', '--all', '--preserve-digests', '--authfile', join(dockerConfig, 'config.json'), '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${image}:${commit}`, `docker://${to}:${commit}`])
+}
+
+const oneLine = (r: CliRun): string => {
+  expect(r.exitCode).toBe(1)
+  expect(r.stdout).toBe('')
+  const lines = r.stderr.trim().split('\n')
+  expect(lines).toHaveLength(1)
+  return lines[0]
+}
+
+describe('a record the action signed against the test bed\'s Sigstore', () => {
+  test('the run signs through the instance named, and stores the record and its bundle beside the digest', async () => {
+    expect(run.errors).toEqual([])
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).not.toMatch(/not signed/)
+    expect(sigstore.requests()).toEqual(expect.arrayContaining(['POST /api/v2/signingCert', 'POST /api/v1/log/entries', 'POST /api/v1/timestamp']))
+    const { record, bundle } = await stored(image, run.outputs.digest)
+    expect(record.descriptor.digest).toBe(run.outputs.attestation)
+    expect(bundle.manifest.subject.digest).toBe(run.outputs.digest)
+  })
+
+  test('an independent verifier (sigstore-js\'s own, with the instance\'s trusted root) accepts the bundle, and it signs the stored statement', async () => {
+    const { record, bundle } = await stored(image, run.outputs.digest)
+    const json = JSON.parse(bundle.content.toString('utf8')) as { dsseEnvelope: { payload: string } }
+    const signer = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(sigstore.trustedRoot)), { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }).verify(toSignedEntity(bundleFromJSON(json)))
+    expect(signer.identity?.subjectAlternativeName).toBe(`https://github.com/${WORKFLOW}`)
+    expect(canonicalJson(JSON.parse(Buffer.from(json.dsseEnvelope.payload, 'base64').toString('utf8')))).toBe(record.content.toString('utf8'))
+  })
+
+  test('hashdock verify accepts it and prints the commit, the command, the result and the test counts', async () => {
+    const r = await verify(`${image}@${run.outputs.digest}`, ...expected, '--workflow', '.github/workflows/hashdock.yml')
+    expect(r.stderr).toBe('')
+    expect(r.exitCode).toBe(0)
+    const rows = r.stdout.split('\n').map(l => l.trim().replace(/ {2,}/g, ' | '))
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        `Commit | ${commit} (git+https://github.com/acme/app@${commit})`,
+        `test-command | ${UNIT}`,
+        'Result | PASSED: 3 passed, 0 failed, 0 warned tests named',
+        `Signed by | https://github.com/${WORKFLOW} (https://github.com/acme/app, refs/heads/main)`,
+        'Run | https://github.com/acme/app/actions/runs/4242'
+      ])
+    )
+    expect(r.stdout).toContain(`Verified: ${run.outputs.digest} passed its tests, signed by a workflow run of https://github.com/acme/app.`)
+  })
+
+  test('--json gives the same facts', async () => {
+    const r = await verify(`${image}@${run.outputs.digest}`, ...expected, '--json')
+    expect(r.exitCode).toBe(0)
+    const out = JSON.parse(r.stdout) as { status: string; record: Record<string, unknown> }
+    expect(out.status).toBe('passed')
+    expect(out.record).toMatchObject({
+      image,
+      digest: run.outputs.digest,
+      record: run.outputs.attestation,
+      via: 'tag',
+      commit,
+      result: 'PASSED',
+      commands: [{ name: 'test-command', command: UNIT }],
+      passed: 3,
+      failed: 0,
+      signed: { workflow: `https://github.com/${WORKFLOW}`, repository: 'https://github.com/acme/app', issuer: 'https://token.actions.githubusercontent.com' }
+    })
+  })
+
+  test.each([
+    [['--repository', 'other/app'], /^hashdock: not verified: record sha256:[0-9a-f]{64}: signed by a workflow run of https:\/\/github\.com\/acme\/app, not of other\/app$/],
+    [[...expected, '--workflow', '.github/workflows/release.yml'], /signed by https:\/\/github\.com\/acme\/app\/\.github\/workflows\/hashdock\.yml@refs\/heads\/main, not by the workflow acme\/app\/\.github\/workflows\/release\.yml$/]
+  ])('another expected identity (%j) is refused in one line', async (flags, line) => {
+    expect(oneLine(await verify(`${image}@${run.outputs.digest}`, ...flags))).toMatch(line)
+  })
+
+  test('another instance\'s trusted root does not verify it; both roots, one a line, do', async () => {
+    const other = await startSigstore()
+    try {
+      const root = join(dockerConfig, 'other-root.json')
+      writeFileSync(root, JSON.stringify(other.trustedRoot))
+      const r = await runCli(['verify', `${image}@${run.outputs.digest}`, '--trusted-root', root, ...expected], { env: { DOCKER_CONFIG: dockerConfig } })
+      expect(oneLine(r)).toMatch(/^hashdock: not verified: record sha256:[0-9a-f]{64}: its signature sha256:[0-9a-f]{64} does not verify: /)
+      // Both roots, one a line as gh attestation trusted-root writes them: the one that signed verifies it.
+      const both = join(dockerConfig, 'both-roots.jsonl')
+      writeFileSync(both, `${JSON.stringify(other.trustedRoot)}\n${JSON.stringify(sigstore.trustedRoot)}\n`)
+      const accepted = await runCli(['verify', `${image}@${run.outputs.digest}`, '--trusted-root', both, ...expected], { env: { DOCKER_CONFIG: dockerConfig } })
+      expect([accepted.stderr, accepted.exitCode]).toEqual(['', 0])
+    } finally {
+      await other.close()
+    }
+  })
+
+  test('forged: a record written by someone who can push, signed by another Sigstore, is refused', async () => {
+    const repo = unique('forged')
+    copyImage(repo)
+    const registry = await api(repo)
+    const subject = (await registry.manifest(run.outputs.digest))!.descriptor
+    const { record } = await stored(image, run.outputs.digest)
+    const statement = JSON.parse(record.content.toString('utf8')) as { predicate: { passedTests: string[] } }
+    statement.predicate.passedTests = ['tests.everything_is_fine']
+    const forgedRecord = await putArtifact(registry, 'application/vnd.in-toto+json', Buffer.from(canonicalJson(statement)), subject)
+    // Signed for real, by a Sigstore the verifier does not trust, with the right repository's name in the token.
+    const rogue = await startSigstore()
+    try {
+      const bundle = await rogue.sign({ repository: 'acme/app', jobWorkflowRef: WORKFLOW }, Buffer.from(canonicalJson(statement)))
+      const forgedBundle = await putArtifact(registry, 'application/vnd.dev.sigstore.bundle.v0.3+json', Buffer.from(canonicalJson(bundle)), subject)
+      await listUnder(registry, run.outputs.digest, [forgedRecord, forgedBundle])
+    } finally {
+      await rogue.close()
+    }
+    expect(oneLine(await verify(`${repo}@${run.outputs.digest}`, ...expected))).toMatch(new RegExp(`^hashdock: not verified: record ${forgedRecord.digest}: its signature ${'sha256:[0-9a-f]{64}'} does not verify: `))
+  })
+
+  test('forged and unsigned: refused unless --allow-unsigned, which says so', async () => {
+    const repo = unique('unsigned')
+    copyImage(repo)
+    const registry = await api(repo)
+    const subject = (await registry.manifest(run.outputs.digest))!.descriptor
+    const { record } = await stored(image, run.outputs.digest)
+    const unsigned = await putArtifact(registry, 'application/vnd.in-toto+json', record.content, subject)
+    await listUnder(registry, run.outputs.digest, [unsigned])
+    expect(oneLine(await verify(`${repo}@${run.outputs.digest}`, ...expected))).toBe(
+      `hashdock: not verified: record ${unsigned.digest} is not signed; anyone who can push to ${repo} could have written it (--allow-unsigned accepts it)`
+    )
+    const allowed = await verify(`${repo}@${run.outputs.digest}`, '--allow-unsigned')
+    expect(allowed.exitCode).toBe(0)
+    expect(allowed.stdout).toMatch(/^ {2}Signed by +nobody: unsigned, accepted with --allow-unsigned$/m)
+    expect(allowed.stdout).toContain(`Accepted unsigned: anyone who can push to ${repo} could have written this record.`)
+  })
+
+  test('re-pointed: the genuine record and signature listed beside another digest are refused, however they are bound', async () => {
+    const registry = await api(image)
+    // Another digest in the same repository: an artifact of its own, standing in for another image.
+    const other = await putArtifact(registry, 'application/vnd.example.other', Buffer.from('another image'), (await registry.manifest(run.outputs.digest))!.descriptor)
+    const { record, bundle } = await stored(image, run.outputs.digest)
+    // Listed as they are: their subject is still the tested digest.
+    await listUnder(registry, other.digest, [record.descriptor, bundle.descriptor])
+    expect(oneLine(await verify(`${image}@${other.digest}`, ...expected))).toBe(`hashdock: not verified: record ${record.descriptor.digest} is bound to ${run.outputs.digest}, not ${other.digest}`)
+    // Re-bound: new artifacts whose subject is the other digest, holding the genuine statement and bundle.
+    const otherSubject = (await registry.manifest(other.digest))!.descriptor
+    const moved = await putArtifact(registry, 'application/vnd.in-toto+json', record.content, otherSubject)
+    const movedBundle = await putArtifact(registry, bundle.descriptor.artifactType!, bundle.content, otherSubject)
+    await listUnder(registry, other.digest, [moved, movedBundle])
+    expect(oneLine(await verify(`${image}@${other.digest}`, ...expected))).toBe(
+      `hashdock: not verified: record ${moved.digest} names ${run.outputs.digest}, not ${other.digest}: it was moved here from another image`
+    )
+  })
+
+  test('tampered: a changed statement beside the genuine signature is refused', async () => {
+    const repo = unique('tampered')
+    copyImage(repo)
+    const registry = await api(repo)
+    const subject = (await registry.manifest(run.outputs.digest))!.descriptor
+    const { record, bundle } = await stored(image, run.outputs.digest)
+    const statement = JSON.parse(record.content.toString('utf8')) as { predicate: { configuration: { digest?: { gitCommit?: string } }[] } }
+    statement.predicate.configuration[0].digest = { gitCommit: 'f'.repeat(40) }
+    const tampered = await putArtifact(registry, 'application/vnd.in-toto+json', Buffer.from(canonicalJson(statement)), subject)
+    const genuineBundle = await putArtifact(registry, bundle.descriptor.artifactType!, bundle.content, subject)
+    await listUnder(registry, run.outputs.digest, [tampered, genuineBundle])
+    expect(oneLine(await verify(`${repo}@${run.outputs.digest}`, ...expected))).toBe(`hashdock: not verified: record ${tampered.digest} is not the statement that was signed: it was changed after signing`)
+  })
+
+  test('a digest with no record beside it, and one the registry does not hold, are one line each', async () => {
+    const bare = unique('bare')
+    copyImage(bare)
+    expect(oneLine(await verify(`${bare}@${run.outputs.digest}`, ...expected))).toBe(`hashdock: not verified: ${bare}@${run.outputs.digest} has no test-result attestation (looked in the fallback tag ${fallbackTag(run.outputs.digest)})`)
+    const missing = `sha256:${'0'.repeat(64)}`
+    expect(oneLine(await verify(`${bare}@${missing}`, ...expected))).toBe(`hashdock: not verified: ${bare} does not hold ${missing}`)
+  })
+})
+
+describe('a multi-platform record', () => {
+  // A two-platform index from the test bed (the multi-platform base image), attested by the core with
+  // the action's signer against the stand-in: the subjects are the index and each platform's manifest.
+  let repo: string
+  let index: string
+  let platforms: { platform: string; digest: string }[]
+  let stored: Awaited<ReturnType<typeof attest>>
+
+  beforeAll(async () => {
+    repo = unique('multi')
+    execFileSync('skopeo', ['copy', '--quiet', '--all', '--preserve-digests', '--authfile', join(dockerConfig, 'config.json'), '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${testbed.multiBaseRef}`, `docker://${repo}:${commit}`])
+    const registry = await api(repo)
+    const held = await registry.manifest(commit)
+    index = held!.descriptor.digest
+    const saved = { ...process.env }
+    const env = sigstore.env({ repository: 'acme/app', jobWorkflowRef: WORKFLOW, sha: commit })
+    Object.assign(process.env, env)
+    try {
+      const signer = githubSigner(process.env, { instance: parseSigstoreInstance(sigstore.instance), warn: () => {} })
+      const plan = { images: [repo], commit, workspace: { repoDir: origin.dir, workDir: dockerConfig, runId: 'verifymulti', defaultRef: commit, sourceUrl: 'https://github.com/acme/app', signer } } as unknown as Plan
+      const quiet: Log = { info: () => {}, warning: m => { throw new Error(m) }, notice: () => {}, debug: () => {}, error: () => {}, group: (_, f) => f(), untrusted: f => f() }
+      const tests = [{ kind: 'unit' as const, command: UNIT, exitCode: 0, passed: true, seconds: 1 }]
+      stored = await attest(plan, index, tests, [], { registries: [], configDir: dockerConfig, authfile: join(dockerConfig, 'config.json') }, quiet)
+    } finally {
+      process.env = saved
+    }
+    platforms = stored.platforms ?? []
+  })
+
+  test('names the index and every platform\'s manifest, and is signed', () => {
+    expect(platforms.map(p => p.platform)).toEqual(['linux/amd64', 'linux/arm64'])
+    expect(stored.signature).toMatch(/^sha256:/)
+    expect(stored.statement.subject.map(s => `sha256:${s.digest.sha256}`)).toEqual([index, ...platforms.map(p => p.digest)])
+  })
+
+  test('hashdock verify accepts it from the index and from each platform\'s manifest, each record bound to the digest asked', async () => {
+    for (const digest of [index, ...platforms.map(p => p.digest)]) {
+      const r = await verify(`${repo}@${digest}`, ...expected, '--json')
+      expect([digest, r.stderr, r.exitCode]).toEqual([digest, '', 0])
+      const out = JSON.parse(r.stdout) as { record: { digest: string; record: string; commit: string; signed?: object } }
+      expect(out.record).toMatchObject({ digest, commit, signed: { repository: 'https://github.com/acme/app' } })
+      const registry = await api(repo)
+      const manifest = JSON.parse((await registry.manifest(out.record.record))!.bytes.toString('utf8')) as { subject: Descriptor }
+      expect(manifest.subject.digest).toBe(digest)
+    }
+  })
+
+  test('a platform\'s record moved beside the other platform is refused', async () => {
+    const registry = await api(repo)
+    const [amd64, arm64] = platforms
+    const { listed } = await registry.referrersOf(amd64.digest)
+    await listUnder(registry, arm64.digest, listed)
+    expect(oneLine(await verify(`${repo}@${arm64.digest}`, ...expected))).toMatch(new RegExp(`^hashdock: not verified: record sha256:[0-9a-f]{64} is bound to ${amd64.digest}, not ${arm64.digest}$`))
+  })
+})
+
+describe('through a registry with the referrers API', () => {
+  // The test bed's registry behind a proxy that implements GET /v2/<name>/referrers/<digest>: the
+  // record is stored and found through the API, and no fallback tag is written.
+  let registry: ReferrersRegistry
+  let repo: string
+  let proxied: string
+  let signedRun: ActionRun
+
+  beforeAll(async () => {
+    registry = await startReferrersRegistry(testbed.registry)
+    repo = `verify-referrers-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`
+    proxied = `${registry.host}/${repo}`
+    const config = JSON.parse(readFileSync(join(dockerConfig, 'config.json'), 'utf8')) as { auths: Record<string, object> }
+    config.auths[registry.host] = config.auths[testbed.registry]
+    writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify(config))
+    signedRun = await runAction({
+      workspace: origin.clone(),
+      sha: commit,
+      inputs: {
+        image: proxied,
+        'registry-username': testbed.username,
+        'registry-password': testbed.password,
+        'build-args': `BASE=${testbed.baseImage}`,
+        'test-command': UNIT,
+        'test-results': '/tmp/results',
+        advice: 'false',
+        'sigstore-instance': sigstore.instance,
+        'github-attestations': 'false'
+      },
+      env: { GITHUB_RUN_ID: '4242', ...sigstore.env({ repository: 'acme/app', jobWorkflowRef: WORKFLOW, sha: commit }) }
+    })
+  })
+
+  afterAll(() => registry?.close())
+
+  test('the action stores the signed record through the API, and writes no fallback tag', async () => {
+    expect(signedRun.errors).toEqual([])
+    expect(signedRun.exitCode).toBe(0)
+    expect(signedRun.stdout).toContain(`Test-result attestation ${signedRun.outputs.attestation} stored beside ${proxied}@${signedRun.outputs.digest} (referrers API)`)
+    expect(signedRun.summary).toContain(`${proxied} (referrers API)`)
+    expect(await registryTags(`${testbed.registry}/${repo}`)).toEqual([commit])
+    const { listed, via } = await (await api(proxied)).referrersOf(signedRun.outputs.digest)
+    expect(via).toBe('referrers')
+    expect(listed.map(d => d.artifactType).sort()).toEqual(['application/vnd.dev.sigstore.bundle.v0.3+json', 'application/vnd.in-toto+json'])
+  })
+
+  test('hashdock verify finds it through the API and accepts it', async () => {
+    const r = await verify(`${proxied}@${signedRun.outputs.digest}`, ...expected, '--json')
+    expect([r.stderr, r.exitCode]).toEqual(['', 0])
+    expect(JSON.parse(r.stdout).record).toMatchObject({ via: 'referrers', record: signedRun.outputs.attestation, commit, signed: { repository: 'https://github.com/acme/app' } })
+  })
+
+  test('the same record read from the registry behind, which has no API and no fallback tag, is not found', async () => {
+    expect(oneLine(await verify(`${testbed.registry}/${repo}@${signedRun.outputs.digest}`, ...expected))).toMatch(/has no test-result attestation \(looked in the fallback tag sha256-/)
+  })
+
+  test('an unsigned record pushed beside a copy through the API is refused, and accepted only with --allow-unsigned', async () => {
+    const copy = `${registry.host}/${repo}-copy`
+    // Copied in the registry behind: the proxy has seen no referrer of the copy.
+    execFileSync('skopeo', ['copy', '--quiet', '--all', '--preserve-digests', '--authfile', join(dockerConfig, 'config.json'), '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${testbed.registry}/${repo}:${commit}`, `docker://${testbed.registry}/${repo}-copy:${commit}`], { timeout: 120_000 })
+    const target = await api(copy)
+    const subject = (await target.manifest(signedRun.outputs.digest))!.descriptor
+    const { record } = await stored(proxied, signedRun.outputs.digest)
+    const unsigned = await putArtifact(target, 'application/vnd.in-toto+json', record.content, subject)
+    expect((await target.referrersOf(signedRun.outputs.digest)).listed.map(d => d.digest)).toEqual([unsigned.digest])
+    expect(oneLine(await verify(`${copy}@${signedRun.outputs.digest}`, ...expected))).toBe(
+      `hashdock: not verified: record ${unsigned.digest} is not signed; anyone who can push to ${copy} could have written it (--allow-unsigned accepts it)`
+    )
+    expect((await verify(`${copy}@${signedRun.outputs.digest}`, '--allow-unsigned')).exitCode).toBe(0)
+  })
+})
+
+describe('re-use where the run signs', () => {
+  // The same inputs as the signed run, with reuse on and the instance's trusted root: the run can check
+  // signatures, so only a record this repository's workflow signed lets it skip the build and the tests.
+  const again = (target: string) =>
+    runAction({
+      workspace: origin.clone(),
+      sha: commit,
+      inputs: {
+        image: target,
+        'registry-username': testbed.username,
+        'registry-password': testbed.password,
+        'build-args': `BASE=${testbed.baseImage}`,
+        'test-command': UNIT,
+        'test-results': '/tmp/results',
+        'sigstore-instance': sigstore.instance,
+        'sigstore-trusted-root': trustedRoot,
+        'github-attestations': 'false',
+        reuse: 'true'
+      },
+      env: { GITHUB_RUN_ID: '4243', ...sigstore.env({ repository: 'acme/app', jobWorkflowRef: WORKFLOW, sha: commit }) }
+    })
+
+  test('beside the signed record, the image is reused', async () => {
+    const rerun = await again(image)
+    expect(rerun.errors).toEqual([])
+    expect(rerun.stdout).not.toMatch(/::group::Build /)
+    expect(rerun.summary).toContain('already tested, tags re-applied')
+    expect(rerun.outputs.digest).toBe(run.outputs.digest)
+  })
+
+  test('beside an unsigned record of the same image, it is built and tested again, and said why', async () => {
+    // The same last path component, so the same title label and fingerprint: only the signature is missing.
+    const bare = `${unique('reuse')}/${image.split('/').pop()}`
+    copyImage(bare)
+    const registry = await api(bare)
+    const subject = (await registry.manifest(run.outputs.digest))!.descriptor
+    const { record } = await stored(image, run.outputs.digest)
+    const statement = JSON.parse(record.content.toString('utf8')) as { subject: { name: string }[] }
+    for (const s of statement.subject) s.name = bare
+    const unsigned = await putArtifact(registry, 'application/vnd.in-toto+json', Buffer.from(canonicalJson(statement)), subject)
+    await listUnder(registry, run.outputs.digest, [unsigned])
+    const rerun = await again(bare)
+    if (rerun.errors.length) console.log(rerun.stdout.split('\n').slice(-60).join('\n'))
+    expect(rerun.errors).toEqual([])
+    expect(rerun.stdout).toContain(`::notice::Not reusing ${bare}:${commit}: record ${unsigned.digest} is not signed; anyone who can push to ${bare} could have written it; building and testing it again`)
+    expect(rerun.stdout).toMatch(/::group::Build /)
+    expect(rerun.outputs.digest).toBe(run.outputs.digest)
+  })
+})
