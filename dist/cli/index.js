@@ -76237,13 +76237,30 @@ async function cleanupRun(runId, workDir) {
             if ('error' in found)
                 throw found.error;
             if (found.names.length)
-                await run('docker', [...remove, ...found.names]);
+                await removeSettled(remove, found.names);
         }
         catch (error) {
             problems.push(`could not remove ${what}: ${describe(error)}`);
         }
     }
     return [...problems, ...(await removeScratch(workDir))];
+}
+/**
+ * Removes what was found, asking again while the engine still finishes what the run ended: a test
+ * container run with --rm is removed by the engine after it exits, and until then its image is in use.
+ */
+async function removeSettled(remove, names) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            await run('docker', [...remove, ...names]);
+            return;
+        }
+        catch (error) {
+            if (attempt >= 5 || !/in use|being used|conflict/i.test(describe(error)))
+                throw error;
+            await new Promise(resolve => setTimeout(resolve, 1000 * attempt));
+        }
+    }
 }
 /** Removes a run's scratch files: all a run that starts nothing in the engine leaves. */
 async function removeScratch(workDir) {
