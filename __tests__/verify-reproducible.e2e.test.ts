@@ -29,20 +29,21 @@ function repo(declare: boolean): { workspace: string; commit: string } {
   return { workspace: origin.clone(), commit }
 }
 
+/** The action on the packaging Dockerfile, with verify-reproducible, pushing to an image of its own. */
+async function verified(declare: boolean, name: string): Promise<{ run: ActionRun; image: string; commit: string }> {
+  const { workspace, commit } = repo(declare)
+  const image = uniqueImage(name)
+  const run = await runAction({ workspace, sha: commit, inputs: { image, 'build-args': `BASE=${testbed.baseImage}`, 'verify-reproducible': 'true', push: 'true', ...credentials } })
+  return { run, image, commit }
+}
+
 describe('a stage that packages with dpkg-deb, without ARG SOURCE_DATE_EPOCH', () => {
   let run: ActionRun
   let image: string
   let commit: string
 
   beforeAll(async () => {
-    const r = repo(false)
-    commit = r.commit
-    image = uniqueImage('verify-clock')
-    run = await runAction({
-      workspace: r.workspace,
-      sha: commit,
-      inputs: { image, 'build-args': `BASE=${testbed.baseImage}`, 'verify-reproducible': 'true', push: 'true', ...credentials }
-    })
+    ;({ run, image, commit } = await verified(false, 'verify-clock'))
   })
 
   test('the run fails in one line naming the second digest, the layer, the step that made it and the file', () => {
@@ -72,14 +73,7 @@ describe('the same stage declaring ARG SOURCE_DATE_EPOCH', () => {
   let commit: string
 
   beforeAll(async () => {
-    const r = repo(true)
-    commit = r.commit
-    image = uniqueImage('verify-declared')
-    run = await runAction({
-      workspace: r.workspace,
-      sha: commit,
-      inputs: { image, 'build-args': `BASE=${testbed.baseImage}`, 'verify-reproducible': 'true', push: 'true', ...credentials }
-    })
+    ;({ run, image, commit } = await verified(true, 'verify-declared'))
   })
 
   test('the second build gives the same digest: pushed, and the summary says the digest was measured', async () => {

@@ -32,6 +32,19 @@ const WORKFLOW = 'acme/app/.github/workflows/hashdock.yml@refs/heads/main'
 const unique = (what: string): string => `${testbed.registry}/verify-${what}-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`
 
 let sigstore: SigstoreStandIn
+
+/** A run that tests the example and signs its record with the Sigstore stand-in, pushing to `image`. */
+const signedInputs = (image: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  image,
+  'registry-username': testbed.username,
+  'registry-password': testbed.password,
+  'build-args': `BASE=${testbed.baseImage}`,
+  'test-command': UNIT,
+  'test-results': '/tmp/results',
+  'sigstore-instance': sigstore.instance,
+  'github-attestations': 'false',
+  ...extra
+})
 let origin: FixtureRepo
 let commit: string
 let image: string
@@ -52,16 +65,7 @@ beforeAll(async () => {
   run = await runAction({
     workspace: origin.clone(),
     sha: commit,
-    inputs: {
-      image,
-      'registry-username': testbed.username,
-      'registry-password': testbed.password,
-      'build-args': `BASE=${testbed.baseImage}`,
-      'test-command': UNIT,
-      'test-results': '/tmp/results',
-      'sigstore-instance': sigstore.instance,
-      'github-attestations': 'false'
-    },
+    inputs: signedInputs(image),
     env: { GITHUB_RUN_ID: '4242', ...sigstore.env({ repository: 'acme/app', jobWorkflowRef: WORKFLOW, sha: commit }) }
   })
   if (run.errors.length) console.log(run.stdout.split('\n').slice(-80).join('\n'))
@@ -355,17 +359,7 @@ describe('through a registry with the referrers API', () => {
     signedRun = await runAction({
       workspace: origin.clone(),
       sha: commit,
-      inputs: {
-        image: proxied,
-        'registry-username': testbed.username,
-        'registry-password': testbed.password,
-        'build-args': `BASE=${testbed.baseImage}`,
-        'test-command': UNIT,
-        'test-results': '/tmp/results',
-        advice: 'false',
-        'sigstore-instance': sigstore.instance,
-        'github-attestations': 'false'
-      },
+      inputs: signedInputs(proxied, { advice: 'false' }),
       env: { GITHUB_RUN_ID: '4242', ...sigstore.env({ repository: 'acme/app', jobWorkflowRef: WORKFLOW, sha: commit }) }
     })
   })
@@ -416,18 +410,7 @@ describe('re-use where the run signs', () => {
     runAction({
       workspace: origin.clone(),
       sha: commit,
-      inputs: {
-        image: target,
-        'registry-username': testbed.username,
-        'registry-password': testbed.password,
-        'build-args': `BASE=${testbed.baseImage}`,
-        'test-command': UNIT,
-        'test-results': '/tmp/results',
-        'sigstore-instance': sigstore.instance,
-        'sigstore-trusted-root': trustedRoot,
-        'github-attestations': 'false',
-        reuse: 'true'
-      },
+      inputs: signedInputs(target, { 'sigstore-trusted-root': trustedRoot, reuse: 'true' }),
       env: { GITHUB_RUN_ID: '4243', ...sigstore.env({ repository: 'acme/app', jobWorkflowRef: WORKFLOW, sha: commit }) }
     })
 

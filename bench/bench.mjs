@@ -703,7 +703,7 @@ async function cacheBench(config) {
  */
 async function corpusBench() {
   const { runAction } = await import('../test/support/action.js')
-  const { buildContexts, corpusDir, corpusSamples, sampleRepo } = await import('../test/support/corpus.js')
+  const { buildContexts, corpusDir, corpusInputs, corpusSamples, sampleRepo } = await import('../test/support/corpus.js')
   const { MTIME_MODES } = await import('../src/core/inputs.js')
   const cold = () => run('docker', ['builder', 'prune', '--all', '--force'])
   const rows = []
@@ -722,11 +722,7 @@ async function corpusBench() {
         const build = async (commit, inputs = {}) => {
           const r = await runAction({
             workspace, sha: commit,
-            inputs: {
-              image, githash: commit, mtime: mode, rebuild: 'true', push: 'true', context: target.context,
-              ...(target.dockerfile ? { dockerfile: join(target.context, target.dockerfile) } : {}),
-              'build-args': `BASE=${tb.registryBase}`, 'registry-username': tb.user, 'registry-password': tb.password, ...inputs
-            }
+            inputs: { ...corpusInputs(target, { image, commit, mtime: mode, base: tb.registryBase }), 'registry-username': tb.user, 'registry-password': tb.password, ...inputs }
           })
           if (r.exitCode !== 0) throw new Error(`corpus: ${row[0]}, mtime ${mode}: ${r.errors.join(' ')}`)
           return r.outputs.digest

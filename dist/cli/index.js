@@ -62986,7 +62986,7 @@ async function login(logins, workDir, registries = []) {
     // buildx keeps builders in the configuration directory: the run's builders must land in the user's.
     await (0,promises_.mkdir)((0,external_node_path_.join)(userDir, 'buildx'), { recursive: true });
     // An empty helper for each registry keeps its login in this file, out of the user's credential store.
-    const keys = logins.flatMap(({ registry }) => (registry === DOCKER_HUB ? [registry, 'https://index.docker.io/v1/'] : [registry]));
+    const keys = logins.flatMap(({ registry }) => credentialKeys(registry));
     config.credHelpers = { ...config.credHelpers, ...Object.fromEntries(keys.map(k => [k, ''])) };
     await overlay(dir, userDir, () => true, config);
     for (const { registry, username, password, from } of logins) {
@@ -63962,8 +63962,302 @@ var tar_stream = __nccwpck_require__(6118);
 ;// CONCATENATED MODULE: external "node:zlib"
 const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_namespaceObject);
+;// CONCATENATED MODULE: ./src/core/programs/retry.ts
+// Retries of registry operations: which failures are worth another attempt, how long to wait, when to stop.
+
+
+const DEFAULT_RETRY = { retries: 4, timeoutMs: 300_000, baseDelayMs: 1_000, maxDelayMs: 60_000 };
+/** A failure another attempt may not meet: a dropped connection, a timeout, 408, 429, a 5xx. */
+class TransientError extends Error {
+    retryAfterMs;
+    constructor(message, 
+    /** What the registry asked for with Retry-After, in milliseconds. */
+    retryAfterMs) {
+        super(message);
+        this.retryAfterMs = retryAfterMs;
+        this.name = 'TransientError';
+    }
+}
+/** Whether an HTTP status is worth another attempt: 408, 429 and every 5xx; never another 4xx. */
+const isTransientStatus = (status) => status === 408 || status === 429 || (status >= 500 && status <= 599);
+/** Retry-After as milliseconds: delay-seconds or an HTTP date; undefined when absent or unreadable. */
+function retryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const at = Date.parse(text);
+    return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+/** The wait before attempt `attempt + 1` (attempt counts from 1): Retry-After when given, else doubling backoff with jitter. */
+function delayFor(policy, attempt, retryAfterMs, random = Math.random) {
+    if (retryAfterMs !== undefined)
+        return retryAfterMs;
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    // Full jitter in the upper half: runs that failed together do not all come back at once.
+    return Math.round(ceiling / 2 + (ceiling / 2) * random());
+}
+const seconds = (ms) => `${Math.round(ms / 100) / 10}s`;
+/**
+ * Runs `operation` until it succeeds, throws anything but a TransientError, or has used every retry.
+ * Each retry is one info line naming the registry and the reason; giving up throws one line that says
+ * how many attempts were made, naming the image input.
+ */
+async function withRetries(policy, registry, what, operation) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await operation(attempt);
+        }
+        catch (error) {
+            if (!(error instanceof TransientError))
+                throw error;
+            const attempts = `${attempt} attempt${attempt === 1 ? '' : 's'}`;
+            if (attempt > policy.retries)
+                throw new ServiceError(Input.Image, `${what} failed after ${attempts}: ${registry}: ${error.message}`);
+            if (error.retryAfterMs !== undefined && error.retryAfterMs > policy.maxDelayMs) {
+                throw new ServiceError(Input.Image, `${what} failed: ${registry} asked to retry after ${seconds(error.retryAfterMs)}, longer than the ${seconds(policy.maxDelayMs)} hashdock waits: ${error.message}`);
+            }
+            const wait = delayFor(policy, attempt, error.retryAfterMs);
+            policy.log?.info(`Retrying ${what} (${attempt + 1} of ${policy.retries + 1}) in ${seconds(wait)}: ${registry}: ${error.message}`);
+            await new Promise(resolve => setTimeout(resolve, wait));
+        }
+    }
+}
+/**
+ * Reads skopeo's last words: the reason a retry may help, or undefined when it will not (a refused
+ * login, a missing repository, a bad request). Statuses it names decide first; then words of the
+ * network. What is unknown is not retried: a loop on an error that will not change wastes the job.
+ */
+function skopeoTransient(message) {
+    // skopeo names a status as `received unexpected HTTP status: 503 Service Unavailable`, `unexpected http code: 500`,
+    // `status code 429` or `: 502 (Bad Gateway)`.
+    const named = [...message.matchAll(/(?:http status|http code|status ?code)\W{0,3}(\d{3})\b|\b(\d{3}) \([A-Z][A-Za-z ]+\)/gi)].map(m => Number(m[1] ?? m[2]));
+    if (/toomanyrequests|too many requests/i.test(message) || named.includes(429))
+        return 'too many requests (429)';
+    if (/\b(unauthorized|denied|forbidden|authentication required)\b/i.test(message))
+        return undefined;
+    const last = named.at(-1);
+    if (last !== undefined)
+        return isTransientStatus(last) ? `the registry answered ${last}` : undefined;
+    if (/deadline exceeded|timeout|timed out/i.test(message))
+        return 'timed out';
+    if (/connection reset|broken pipe|connection refused|unexpected EOF|\bEOF\b|server closed|use of closed network connection|http2: |TLS handshake|no route to host|i\/o/i.test(message))
+        return 'the connection failed';
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/programs/registry-api.ts
+// A registry's own HTTP API (distribution v2, OCI 1.1), for what skopeo cannot do: push an artifact with a subject.
+
+
+
+
+
+
+
+
+const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const INDEX = 'application/vnd.oci.image.index.v1+json';
+const ACCEPT = [INDEX, MANIFEST, 'application/vnd.docker.distribution.manifest.list.v2+json', 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
+/** The tag a registry without the referrers API lists a digest's referrers under (OCI 1.1's fallback). */
+const fallbackTag = (digest) => digest.replace(':', '-');
+const sha256 = (bytes) => `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
+/**
+ * One repository of a registry, with the run's login for it. The password stays in this object: never
+ * an argument or a log line. Every operation is retried as a whole (see retry.ts) and every request
+ * is bounded in time, its body included.
+ */
+class RegistryApi {
+    image;
+    base;
+    basic;
+    policy;
+    token;
+    constructor(image, base, basic, policy) {
+        this.image = image;
+        this.base = base;
+        this.basic = basic;
+        this.policy = policy;
+    }
+    static async open(image, session) {
+        const registry = registryOf(image);
+        const host = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
+        const path = registry === DOCKER_HUB && !image.includes('/') ? `library/${image}` : image.slice(image.startsWith(`${registry}/`) ? registry.length + 1 : 0);
+        // docker talks plain HTTP to registries on the loopback interface; so does hashdock, and to no other.
+        const scheme = isLoopback(registry) ? 'http' : 'https';
+        return new RegistryApi(image, `${scheme}://${host}/v2/${path}`, await basicAuth(registry, session.authfile), session.retry ?? DEFAULT_RETRY);
+    }
+    /** The manifest or index `reference` (a tag or digest) names, with its descriptor; undefined when there is none. */
+    async manifest(reference) {
+        const what = `reading ${this.image}${reference.includes(':') ? '@' : ':'}${reference}`;
+        return this.retried(what, async () => {
+            const r = await this.request('GET', `/manifests/${reference}`, { headers: { Accept: ACCEPT } });
+            if (r.status === 404)
+                return undefined;
+            const bytes = this.check(r, what);
+            // Asked by digest, other bytes are a body cut short or mangled on the way: another attempt may read it whole.
+            if (reference.startsWith('sha256:') && sha256(bytes) !== reference)
+                throw new TransientError(`the answer for ${reference} was other bytes`);
+            const mediaType = (r.headers.get('content-type') ?? MANIFEST).split(';')[0];
+            return { descriptor: { mediaType, digest: sha256(bytes), size: bytes.length }, bytes };
+        });
+    }
+    /** Puts a manifest; returns whether the registry took its subject into the referrers API (OCI-Subject). */
+    async putManifest(reference, mediaType, bytes) {
+        const what = `storing a manifest in ${this.image}${reference.startsWith('sha256:') ? '' : ` as ${reference}`}`;
+        return this.retried(what, async () => {
+            const r = await this.request('PUT', `/manifests/${reference}`, { headers: { 'Content-Type': mediaType }, body: bytes });
+            this.check(r, what);
+            return r.headers.has('oci-subject');
+        });
+    }
+    /**
+     * Points `tag` at the manifest the repository holds as `digest`, byte for byte (read by digest, put
+     * under the tag): the registry takes it only while it holds every blob and manifest it names.
+     */
+    async tag(digest, tag) {
+        const held = await this.manifest(digest);
+        if (!held)
+            throw new ServiceError(Input.Image, `${this.image} does not hold ${digest}: ${tag} not written`);
+        await this.putManifest(tag, held.descriptor.mediaType, held.bytes);
+    }
+    async blob(digest) {
+        const what = `reading ${this.image}@${digest}`;
+        return this.retried(what, async () => {
+            const r = await this.request('GET', `/blobs/${digest}`);
+            if (r.status === 404)
+                return undefined;
+            const bytes = this.check(r, what);
+            if (sha256(bytes) !== digest)
+                throw new TransientError(`the answer for ${digest} was other bytes`);
+            return bytes;
+        });
+    }
+    /** Uploads a blob unless the repository holds it already (a monolithic upload: POST, then PUT), retried as a whole. */
+    async putBlob(bytes) {
+        const digest = sha256(bytes);
+        const what = `uploading ${digest} to ${this.image}`;
+        await this.retried(what, async () => {
+            const held = await this.request('HEAD', `/blobs/${digest}`);
+            if (held.ok)
+                return;
+            // An upload cut short leaves its session behind on the registry: the next attempt starts a new one.
+            const start = await this.request('POST', '/blobs/uploads/');
+            this.check(start, what);
+            const location = new URL(start.headers.get('location') ?? '', this.base);
+            location.searchParams.set('digest', digest);
+            this.check(await this.request('PUT', location.href, { headers: { 'Content-Type': 'application/octet-stream' }, body: bytes }), what);
+        });
+        return { mediaType: '', digest, size: bytes.length };
+    }
+    /** The referrers API's index for `digest`, or undefined when the registry has no referrers API. */
+    async referrers(digest) {
+        const what = `listing what refers to ${this.image}@${digest}`;
+        return this.retried(what, async () => {
+            const r = await this.request('GET', `/referrers/${digest}`, { headers: { Accept: INDEX } });
+            if (r.status === 404 || r.status === 405)
+                return undefined;
+            const index = JSON.parse(this.check(r, what).toString('utf8'));
+            return index.manifests ?? [];
+        });
+    }
+    /**
+     * What refers to `digest`, and how it was found: the referrers API, or, on a registry without one, the
+     * index under the fallback tag (OCI 1.1's scheme).
+     */
+    async referrersOf(digest) {
+        const listed = await this.referrers(digest);
+        if (listed)
+            return { listed, via: 'referrers' };
+        const held = await this.manifest(fallbackTag(digest));
+        return { listed: held ? (JSON.parse(held.bytes.toString('utf8')).manifests ?? []) : [], via: 'tag' };
+    }
+    retried(what, operation) {
+        return withRetries(this.policy, registryOf(this.image), what, operation);
+    }
+    /** The body of an answer that succeeded; any other answer, one that will not change on retry, is one line naming the image input. */
+    check(r, what) {
+        if (!r.ok) {
+            const detail = (r.bytes.toString('utf8').match(/"message":\s*"([^"]{1,200})"/) ?? [])[1];
+            throw new ServiceError(Input.Image, `${what} failed: the registry answered ${r.status}${detail ? ` (${detail})` : ''}`);
+        }
+        return r.bytes;
+    }
+    /**
+     * One request, logged in (basic credentials where asked, a bearer token from the registry's realm where
+     * that is asked), read whole within the policy's timeout. A dropped connection, a timeout, 408, 429 and
+     * 5xx are TransientErrors, for the operation to retry; every other answer is returned.
+     */
+    async request(method, path, init = {}) {
+        const url = path.startsWith('http') ? path : `${this.base}${path}`;
+        const send = (authorization) => this.fetchWhole(url, { method, headers: { ...init.headers, ...(authorization ? { Authorization: authorization } : {}) }, body: init.body ? new Uint8Array(init.body) : undefined, redirect: 'follow' });
+        let r = await send(this.token ? `Bearer ${this.token}` : this.basic);
+        if (r.status === 401) {
+            const challenge = r.headers.get('www-authenticate') ?? '';
+            if (/^bearer/i.test(challenge)) {
+                this.token = await this.bearer(challenge);
+                r = await send(`Bearer ${this.token}`);
+            }
+            else if (this.basic) {
+                r = await send(this.basic);
+            }
+        }
+        if (isTransientStatus(r.status))
+            throw new TransientError(`answered ${r.status}${method === 'GET' || method === 'HEAD' ? '' : ` to ${method}`}`, retryAfter(r.headers.get('retry-after')));
+        return r;
+    }
+    /** fetch, with its body read, both within the timeout; a failure of either is transient. */
+    async fetchWhole(url, init) {
+        const seconds = Math.ceil(this.policy.timeoutMs / 1000);
+        const signal = AbortSignal.timeout(this.policy.timeoutMs);
+        try {
+            const r = await fetch(url, { ...init, signal });
+            // A HEAD answer has no body to read.
+            const bytes = init.method === 'HEAD' ? (await drop(r), Buffer.alloc(0)) : Buffer.from(await r.arrayBuffer());
+            return { status: r.status, ok: r.ok, headers: r.headers, bytes };
+        }
+        catch (error) {
+            if (signal.aborted)
+                throw new TransientError(`no answer within ${seconds}s`);
+            throw new TransientError(`the connection failed (${connectionProblem(error)})`);
+        }
+    }
+    async bearer(challenge) {
+        const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map(m => [m[1].toLowerCase(), m[2]]));
+        const realm = new URL(params.realm);
+        if (params.service)
+            realm.searchParams.set('service', params.service);
+        realm.searchParams.set('scope', `repository:${new URL(this.base).pathname.replace(/^\/v2\//, '')}:pull,push`);
+        const r = await this.fetchWhole(realm, { headers: this.basic ? { Authorization: this.basic } : {} });
+        if (isTransientStatus(r.status))
+            throw new TransientError(`its login service answered ${r.status}`, retryAfter(r.headers.get('retry-after')));
+        const answer = JSON.parse(this.check(r, `logging in to ${registryOf(this.image)}`).toString('utf8'));
+        return answer.token ?? answer.access_token ?? '';
+    }
+}
+/** Node's fetch says `fetch failed`; the cause says what happened (ECONNRESET, other side closed…). */
+function connectionProblem(error) {
+    const cause = error.cause;
+    return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}
+async function drop(r) {
+    // Read every body: an unread one keeps its connection, and the process, open.
+    await r.arrayBuffer().catch(() => undefined);
+    return undefined;
+}
+/** The `Basic …` header docker would send to `registry`: from the credentials file's auths, or its credential helper. */
+async function basicAuth(registry, authfile) {
+    if (!authfile || !(0,external_node_fs_.existsSync)(authfile))
+        return undefined;
+    const config = JSON.parse(await (0,promises_.readFile)(authfile, 'utf8'));
+    const auth = credentialKeys(registry).map(k => config.auths?.[k]?.auth).find(Boolean) ?? (await helperCredentials(config, registry));
+    return auth ? `Basic ${auth}` : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/core/programs/oci-archive.ts
 // What an OCI image archive (a tar of an OCI layout) holds: its index, and each platform's manifest in it.
+
 
 
 
@@ -64001,7 +64295,7 @@ async function archivedImage(archive) {
     return readArchive(archive, async ({ top, blob }) => {
         const verified = async (digest) => {
             const bytes = await blob(digest);
-            if (`sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}` !== digest)
+            if (sha256(bytes) !== digest)
                 throw new Error(`the image archive ${archive} holds a manifest whose bytes are not its digest ${digest}`);
             return bytes;
         };
@@ -64054,24 +64348,13 @@ async function blobSizes(source) {
  * and a blob nothing names is never read. An image already at that time is left as it is.
  */
 async function stampCreated(archive, created) {
-    const file = await (0,promises_.open)(archive, 'r+');
-    try {
-        const { entries, end } = await tarEntries(file);
-        const read = async (name) => {
-            const entry = entries.get(name);
-            if (!entry)
-                throw new Error(`the image archive ${archive} holds no ${name}`);
-            const buffer = Buffer.alloc(entry.size);
-            await file.read(buffer, 0, entry.size, entry.offset);
-            return buffer;
-        };
-        const json = async (digest) => JSON.parse((await read(`blobs/${digest.replace(':', '/')}`)).toString('utf8'));
+    return readArchive(archive, async ({ top, layout, file, blob, json, append }) => {
         const added = new Map();
         const put = (value) => {
             const bytes = Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value));
-            const hex = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex');
-            added.set(`blobs/sha256/${hex}`, bytes);
-            return { digest: `sha256:${hex}`, size: bytes.length };
+            const digest = sha256(bytes);
+            added.set(`blobs/${digest.replace(':', '/')}`, bytes);
+            return { digest, size: bytes.length };
         };
         const configs = new Map();
         const manifests = new Map();
@@ -64092,7 +64375,7 @@ async function stampCreated(archive, created) {
             const manifest = (await json(d.digest));
             const layers = new Map();
             const moved = await Promise.all(manifest.layers.map(async (l) => {
-                const text = (await read(`blobs/${l.digest.replace(':', '/')}`)).toString('utf8');
+                const text = (await blob(l.digest)).toString('utf8');
                 const swapped = swap(text, manifests);
                 if (swapped === text)
                     return l;
@@ -64105,13 +64388,9 @@ async function stampCreated(archive, created) {
             if (!layers.size)
                 return { ...d, ...(annotations ? { annotations } : {}) };
             // The statements are stored uncompressed: each one's diff id is its digest.
-            const config = put(Buffer.from(swap((await read(`blobs/${manifest.config.digest.replace(':', '/')}`)).toString('utf8'), layers)));
+            const config = put(Buffer.from(swap((await blob(manifest.config.digest)).toString('utf8'), layers)));
             return { ...d, ...(annotations ? { annotations } : {}), ...put({ ...manifest, config: { ...manifest.config, ...config }, layers: moved }) };
         };
-        const layout = JSON.parse((await read('index.json')).toString('utf8'));
-        const top = layout.manifests[0];
-        if (!top)
-            throw new Error(`the image archive ${archive} holds no image`);
         let stampedTop = top;
         if (/index|manifest\.list/.test(top.mediaType)) {
             const index = (await json(top.digest));
@@ -64128,20 +64407,16 @@ async function stampCreated(archive, created) {
             return { top, configs };
         added.set('index.json', Buffer.from(JSON.stringify({ ...layout, manifests: [stampedTop, ...layout.manifests.slice(1)] })));
         // docker load's own list names each configuration by its path.
-        if (entries.has('manifest.json')) {
-            const list = JSON.parse((await read('manifest.json')).toString('utf8'));
+        const dockerList = await file('manifest.json');
+        if (dockerList) {
+            const list = JSON.parse(dockerList.toString('utf8'));
             const path = (digest) => `blobs/${digest.replace(':', '/')}`;
             const byPath = new Map([...configs].map(([from, to]) => [path(from), path(to)]));
             added.set('manifest.json', Buffer.from(JSON.stringify(list.map(e => ({ ...e, Config: byPath.get(e.Config) ?? e.Config })))));
         }
-        const tail = await tarOf(added);
-        await file.write(tail, 0, tail.length, end);
-        await file.truncate(end + tail.length);
+        await append(added);
         return { top: stampedTop, configs };
-    }
-    finally {
-        await file.close();
-    }
+    }, 'r+');
 }
 /** A tar of the files given, with its end marker: what stampCreated appends. */
 async function tarOf(files) {
@@ -64275,27 +64550,38 @@ async function layerFiles(r, layer) {
 function isAttestation(m) {
     return m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
 }
-async function readArchive(archive, use) {
-    const file = await (0,promises_.open)(archive, 'r');
+async function readArchive(archive, use, mode = 'r') {
+    const handle = await (0,promises_.open)(archive, mode);
     try {
-        const { entries } = await tarEntries(file);
-        const read = async (name) => {
+        const { entries, end } = await tarEntries(handle);
+        const file = async (name) => {
             const entry = entries.get(name);
             if (!entry)
-                throw new Error(`the image archive ${archive} holds no ${name}`);
+                return undefined;
             const buffer = Buffer.alloc(entry.size);
-            await file.read(buffer, 0, entry.size, entry.offset);
+            await handle.read(buffer, 0, entry.size, entry.offset);
             return buffer;
+        };
+        const read = async (name) => {
+            const bytes = await file(name);
+            if (!bytes)
+                throw new Error(`the image archive ${archive} holds no ${name}`);
+            return bytes;
         };
         const layout = JSON.parse((await read('index.json')).toString('utf8'));
         const top = layout.manifests[0];
         if (!top)
             throw new Error(`the image archive ${archive} holds no image`);
         const blob = (digest) => read(`blobs/${digest.replace(':', '/')}`);
-        return await use({ top, blob, json: async (digest) => JSON.parse((await blob(digest)).toString('utf8')) });
+        const append = async (files) => {
+            const tail = await tarOf(files);
+            await handle.write(tail, 0, tail.length, end);
+            await handle.truncate(end + tail.length);
+        };
+        return await use({ top, layout, file, blob, json: async (digest) => JSON.parse((await blob(digest)).toString('utf8')), append });
     }
     finally {
-        await file.close();
+        await handle.close();
     }
 }
 /** os/arch[/variant]; arm64's v8 is its only variant, so it is left out as buildx does. */
@@ -64331,91 +64617,6 @@ async function tarEntries(file) {
         position = offset + Math.ceil(size / 512) * 512;
     }
     return { entries, end: position };
-}
-
-;// CONCATENATED MODULE: ./src/core/programs/retry.ts
-// Retries of registry operations: which failures are worth another attempt, how long to wait, when to stop.
-
-
-const DEFAULT_RETRY = { retries: 4, timeoutMs: 300_000, baseDelayMs: 1_000, maxDelayMs: 60_000 };
-/** A failure another attempt may not meet: a dropped connection, a timeout, 408, 429, a 5xx. */
-class TransientError extends Error {
-    retryAfterMs;
-    constructor(message, 
-    /** What the registry asked for with Retry-After, in milliseconds. */
-    retryAfterMs) {
-        super(message);
-        this.retryAfterMs = retryAfterMs;
-        this.name = 'TransientError';
-    }
-}
-/** Whether an HTTP status is worth another attempt: 408, 429 and every 5xx; never another 4xx. */
-const isTransientStatus = (status) => status === 408 || status === 429 || (status >= 500 && status <= 599);
-/** Retry-After as milliseconds: delay-seconds or an HTTP date; undefined when absent or unreadable. */
-function retryAfter(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    const at = Date.parse(text);
-    return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-/** The wait before attempt `attempt + 1` (attempt counts from 1): Retry-After when given, else doubling backoff with jitter. */
-function delayFor(policy, attempt, retryAfterMs, random = Math.random) {
-    if (retryAfterMs !== undefined)
-        return retryAfterMs;
-    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-    // Full jitter in the upper half: runs that failed together do not all come back at once.
-    return Math.round(ceiling / 2 + (ceiling / 2) * random());
-}
-const seconds = (ms) => `${Math.round(ms / 100) / 10}s`;
-/**
- * Runs `operation` until it succeeds, throws anything but a TransientError, or has used every retry.
- * Each retry is one info line naming the registry and the reason; giving up throws one line that says
- * how many attempts were made, naming the image input.
- */
-async function withRetries(policy, registry, what, operation) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await operation(attempt);
-        }
-        catch (error) {
-            if (!(error instanceof TransientError))
-                throw error;
-            const attempts = `${attempt} attempt${attempt === 1 ? '' : 's'}`;
-            if (attempt > policy.retries)
-                throw new ServiceError(Input.Image, `${what} failed after ${attempts}: ${registry}: ${error.message}`);
-            if (error.retryAfterMs !== undefined && error.retryAfterMs > policy.maxDelayMs) {
-                throw new ServiceError(Input.Image, `${what} failed: ${registry} asked to retry after ${seconds(error.retryAfterMs)}, longer than the ${seconds(policy.maxDelayMs)} hashdock waits: ${error.message}`);
-            }
-            const wait = delayFor(policy, attempt, error.retryAfterMs);
-            policy.log?.info(`Retrying ${what} (${attempt + 1} of ${policy.retries + 1}) in ${seconds(wait)}: ${registry}: ${error.message}`);
-            await new Promise(resolve => setTimeout(resolve, wait));
-        }
-    }
-}
-/**
- * Reads skopeo's last words: the reason a retry may help, or undefined when it will not (a refused
- * login, a missing repository, a bad request). Statuses it names decide first; then words of the
- * network. What is unknown is not retried: a loop on an error that will not change wastes the job.
- */
-function skopeoTransient(message) {
-    // skopeo names a status as `received unexpected HTTP status: 503 Service Unavailable`, `unexpected http code: 500`,
-    // `status code 429` or `: 502 (Bad Gateway)`.
-    const named = [...message.matchAll(/(?:http status|http code|status ?code)\W{0,3}(\d{3})\b|\b(\d{3}) \([A-Z][A-Za-z ]+\)/gi)].map(m => Number(m[1] ?? m[2]));
-    if (/toomanyrequests|too many requests/i.test(message) || named.includes(429))
-        return 'too many requests (429)';
-    if (/\b(unauthorized|denied|forbidden|authentication required)\b/i.test(message))
-        return undefined;
-    const last = named.at(-1);
-    if (last !== undefined)
-        return isTransientStatus(last) ? `the registry answered ${last}` : undefined;
-    if (/deadline exceeded|timeout|timed out/i.test(message))
-        return 'timed out';
-    if (/connection reset|broken pipe|connection refused|unexpected EOF|\bEOF\b|server closed|use of closed network connection|http2: |TLS handshake|no route to host|i\/o/i.test(message))
-        return 'the connection failed';
-    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/core/log.ts
@@ -65229,38 +65430,28 @@ function argumentsOf(i) {
 const clocks_run = (tool, rest = '') => new RegExp(`(?:^|[;&|(]\\s*|\\b(?:then|do|sudo|xargs|-exec)\\s+(?:-\\S+\\s+)*)${tool}${rest}`);
 /** The tools advice knows (documented in docs/reproducibility.md). */
 const CLOCK_TOOLS = [
-    { name: 'dpkg-deb', command: clocks_run('dpkg-deb', String.raw `\s+(.*\s)?(-b|--build)\b`), readsEpoch: true, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage: dpkg-deb reads it' },
+    { name: 'dpkg-deb', command: clocks_run('dpkg-deb', String.raw `\s+(.*\s)?(-b|--build)\b`), fixedBy: { epoch: true }, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage: dpkg-deb reads it' },
     {
         name: 'a Python wheel build',
         command: /\b(pip3?|python3?(\.\d+)? -m pip) wheel\b|\bpython3?(\.\d+)? -m build\b|\bbdist_wheel\b|\buv build\b|\bpoetry build\b/,
-        readsEpoch: true,
+        fixedBy: { epoch: true },
         fix: 'declare ARG SOURCE_DATE_EPOCH in the stage: wheel builds read it'
     },
     {
         name: 'Python byte-compiling',
         command: /\bpython3?(\.\d+)? -m (compileall|py_compile)\b/,
-        readsEpoch: true,
+        fixedBy: { epoch: true },
         fix: "declare ARG SOURCE_DATE_EPOCH in the stage: compileall then checks each .pyc by its source's hash, not its time"
     },
-    { name: 'tar', command: clocks_run('tar', String.raw `\s+(-?[a-zA-Z]*c[a-zA-Z]*\b|.*--create\b)`), fixed: /--mtime[= ]/, readsEpoch: false, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage and give tar --mtime=@$SOURCE_DATE_EPOCH --sort=name' },
-    { name: 'zip', command: clocks_run('zip', String.raw `\s`), fixed: /SOURCE_DATE_EPOCH/, readsEpoch: false, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage and set the files\' times first (find . -exec touch -d @$SOURCE_DATE_EPOCH {} +), then zip -X' },
-    { name: 'jar', command: clocks_run('jar', String.raw `\s+(-?[a-zA-Z]*c[a-zA-Z]*\b|.*--create\b)`), fixed: /--date[= ]/, readsEpoch: false, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage and give jar --date=$(date -u -d @$SOURCE_DATE_EPOCH +%Y-%m-%dT%H:%M:%SZ)' },
-    { name: 'gzip', command: clocks_run('gzip', String.raw `\b`), fixed: /\bgzip\s+(.*\s)?(-\w*n\w*|--no-name)\b/, readsEpoch: false, fix: 'give gzip -n, so it leaves out the file\'s name and time' }
+    { name: 'tar', command: clocks_run('tar', String.raw `\s+(-?[a-zA-Z]*c[a-zA-Z]*\b|.*--create\b)`), fixedBy: { epoch: true, flag: /--mtime[= ]/ }, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage and give tar --mtime=@$SOURCE_DATE_EPOCH --sort=name' },
+    { name: 'zip', command: clocks_run('zip', String.raw `\s`), fixedBy: { epoch: true, flag: /SOURCE_DATE_EPOCH/ }, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage and set the files\' times first (find . -exec touch -d @$SOURCE_DATE_EPOCH {} +), then zip -X' },
+    { name: 'jar', command: clocks_run('jar', String.raw `\s+(-?[a-zA-Z]*c[a-zA-Z]*\b|.*--create\b)`), fixedBy: { epoch: true, flag: /--date[= ]/ }, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage and give jar --date=$(date -u -d @$SOURCE_DATE_EPOCH +%Y-%m-%dT%H:%M:%SZ)' },
+    { name: 'gzip', command: clocks_run('gzip', String.raw `\b`), fixedBy: { epoch: false, flag: /\bgzip\s+(.*\s)?(-\w*n\w*|--no-name)\b/ }, fix: 'give gzip -n, so it leaves out the file\'s name and time' }
 ];
-/**
- * The tools a step runs that write the wall clock into their output, as the step is written: a tool that
- * reads SOURCE_DATE_EPOCH is fine once the stage declares it; the others need their own flag too.
- */
+/** The tools a step runs that write the wall clock into their output, as the step and its stage are written. */
 function clockToolsOf(step, declaresEpoch) {
     const command = step.words.join(' ');
-    return CLOCK_TOOLS.filter(t => {
-        if (!t.command.test(command))
-            return false;
-        if (t.readsEpoch)
-            return !declaresEpoch;
-        // gzip needs no argument; the others use the declared one in their flag.
-        return !(t.fixed?.test(command) && (declaresEpoch || t.name === 'gzip'));
-    });
+    return CLOCK_TOOLS.filter(({ command: runs, fixedBy }) => runs.test(command) && !((!fixedBy.epoch || declaresEpoch) && (!fixedBy.flag || fixedBy.flag.test(command))));
 }
 
 // EXTERNAL MODULE: ./node_modules/@balena/dockerignore/ignore.js
@@ -65708,214 +65899,6 @@ function describeTests(list) {
     if (!list.length)
         return 'no tests';
     return list.map(c => `${c.name} ${Object.values(c.annotations ?? {}).map(v => `'${v}'`).join(' ')}`).join(', ');
-}
-
-;// CONCATENATED MODULE: ./src/core/programs/registry-api.ts
-// A registry's own HTTP API (distribution v2, OCI 1.1), for what skopeo cannot do: push an artifact with a subject.
-
-
-
-
-
-
-
-
-const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const INDEX = 'application/vnd.oci.image.index.v1+json';
-const ACCEPT = [INDEX, MANIFEST, 'application/vnd.docker.distribution.manifest.list.v2+json', 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
-/** The tag a registry without the referrers API lists a digest's referrers under (OCI 1.1's fallback). */
-const fallbackTag = (digest) => digest.replace(':', '-');
-const sha256 = (bytes) => `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
-/**
- * One repository of a registry, with the run's login for it. The password stays in this object: never
- * an argument or a log line. Every operation is retried as a whole (see retry.ts) and every request
- * is bounded in time, its body included.
- */
-class RegistryApi {
-    image;
-    base;
-    basic;
-    policy;
-    token;
-    constructor(image, base, basic, policy) {
-        this.image = image;
-        this.base = base;
-        this.basic = basic;
-        this.policy = policy;
-    }
-    static async open(image, session) {
-        const registry = registryOf(image);
-        const host = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
-        const path = registry === DOCKER_HUB && !image.includes('/') ? `library/${image}` : image.slice(image.startsWith(`${registry}/`) ? registry.length + 1 : 0);
-        // docker talks plain HTTP to registries on the loopback interface; so does hashdock, and to no other.
-        const scheme = isLoopback(registry) ? 'http' : 'https';
-        return new RegistryApi(image, `${scheme}://${host}/v2/${path}`, await basicAuth(registry, session.authfile), session.retry ?? DEFAULT_RETRY);
-    }
-    /** The manifest or index `reference` (a tag or digest) names, with its descriptor; undefined when there is none. */
-    async manifest(reference) {
-        const what = `reading ${this.image}${reference.includes(':') ? '@' : ':'}${reference}`;
-        return this.retried(what, async () => {
-            const r = await this.request('GET', `/manifests/${reference}`, { headers: { Accept: ACCEPT } });
-            if (r.status === 404)
-                return undefined;
-            const bytes = this.check(r, what);
-            // Asked by digest, other bytes are a body cut short or mangled on the way: another attempt may read it whole.
-            if (reference.startsWith('sha256:') && sha256(bytes) !== reference)
-                throw new TransientError(`the answer for ${reference} was other bytes`);
-            const mediaType = (r.headers.get('content-type') ?? MANIFEST).split(';')[0];
-            return { descriptor: { mediaType, digest: sha256(bytes), size: bytes.length }, bytes };
-        });
-    }
-    /** Puts a manifest; returns whether the registry took its subject into the referrers API (OCI-Subject). */
-    async putManifest(reference, mediaType, bytes) {
-        const what = `storing a manifest in ${this.image}${reference.startsWith('sha256:') ? '' : ` as ${reference}`}`;
-        return this.retried(what, async () => {
-            const r = await this.request('PUT', `/manifests/${reference}`, { headers: { 'Content-Type': mediaType }, body: bytes });
-            this.check(r, what);
-            return r.headers.has('oci-subject');
-        });
-    }
-    /**
-     * Points `tag` at the manifest the repository holds as `digest`, byte for byte (read by digest, put
-     * under the tag): the registry takes it only while it holds every blob and manifest it names.
-     */
-    async tag(digest, tag) {
-        const held = await this.manifest(digest);
-        if (!held)
-            throw new ServiceError(Input.Image, `${this.image} does not hold ${digest}: ${tag} not written`);
-        await this.putManifest(tag, held.descriptor.mediaType, held.bytes);
-    }
-    async blob(digest) {
-        const what = `reading ${this.image}@${digest}`;
-        return this.retried(what, async () => {
-            const r = await this.request('GET', `/blobs/${digest}`);
-            if (r.status === 404)
-                return undefined;
-            const bytes = this.check(r, what);
-            if (sha256(bytes) !== digest)
-                throw new TransientError(`the answer for ${digest} was other bytes`);
-            return bytes;
-        });
-    }
-    /** Uploads a blob unless the repository holds it already (a monolithic upload: POST, then PUT), retried as a whole. */
-    async putBlob(bytes) {
-        const digest = sha256(bytes);
-        const what = `uploading ${digest} to ${this.image}`;
-        await this.retried(what, async () => {
-            const held = await this.request('HEAD', `/blobs/${digest}`);
-            if (held.ok)
-                return;
-            // An upload cut short leaves its session behind on the registry: the next attempt starts a new one.
-            const start = await this.request('POST', '/blobs/uploads/');
-            this.check(start, what);
-            const location = new URL(start.headers.get('location') ?? '', this.base);
-            location.searchParams.set('digest', digest);
-            this.check(await this.request('PUT', location.href, { headers: { 'Content-Type': 'application/octet-stream' }, body: bytes }), what);
-        });
-        return { mediaType: '', digest, size: bytes.length };
-    }
-    /** The referrers API's index for `digest`, or undefined when the registry has no referrers API. */
-    async referrers(digest) {
-        const what = `listing what refers to ${this.image}@${digest}`;
-        return this.retried(what, async () => {
-            const r = await this.request('GET', `/referrers/${digest}`, { headers: { Accept: INDEX } });
-            if (r.status === 404 || r.status === 405)
-                return undefined;
-            const index = JSON.parse(this.check(r, what).toString('utf8'));
-            return index.manifests ?? [];
-        });
-    }
-    /**
-     * What refers to `digest`, and how it was found: the referrers API, or, on a registry without one, the
-     * index under the fallback tag (OCI 1.1's scheme).
-     */
-    async referrersOf(digest) {
-        const listed = await this.referrers(digest);
-        if (listed)
-            return { listed, via: 'referrers' };
-        const held = await this.manifest(fallbackTag(digest));
-        return { listed: held ? (JSON.parse(held.bytes.toString('utf8')).manifests ?? []) : [], via: 'tag' };
-    }
-    retried(what, operation) {
-        return withRetries(this.policy, registryOf(this.image), what, operation);
-    }
-    /** The body of an answer that succeeded; any other answer, one that will not change on retry, is one line naming the image input. */
-    check(r, what) {
-        if (!r.ok) {
-            const detail = (r.bytes.toString('utf8').match(/"message":\s*"([^"]{1,200})"/) ?? [])[1];
-            throw new ServiceError(Input.Image, `${what} failed: the registry answered ${r.status}${detail ? ` (${detail})` : ''}`);
-        }
-        return r.bytes;
-    }
-    /**
-     * One request, logged in (basic credentials where asked, a bearer token from the registry's realm where
-     * that is asked), read whole within the policy's timeout. A dropped connection, a timeout, 408, 429 and
-     * 5xx are TransientErrors, for the operation to retry; every other answer is returned.
-     */
-    async request(method, path, init = {}) {
-        const url = path.startsWith('http') ? path : `${this.base}${path}`;
-        const send = (authorization) => this.fetchWhole(url, { method, headers: { ...init.headers, ...(authorization ? { Authorization: authorization } : {}) }, body: init.body ? new Uint8Array(init.body) : undefined, redirect: 'follow' });
-        let r = await send(this.token ? `Bearer ${this.token}` : this.basic);
-        if (r.status === 401) {
-            const challenge = r.headers.get('www-authenticate') ?? '';
-            if (/^bearer/i.test(challenge)) {
-                this.token = await this.bearer(challenge);
-                r = await send(`Bearer ${this.token}`);
-            }
-            else if (this.basic) {
-                r = await send(this.basic);
-            }
-        }
-        if (isTransientStatus(r.status))
-            throw new TransientError(`answered ${r.status}${method === 'GET' || method === 'HEAD' ? '' : ` to ${method}`}`, retryAfter(r.headers.get('retry-after')));
-        return r;
-    }
-    /** fetch, with its body read, both within the timeout; a failure of either is transient. */
-    async fetchWhole(url, init) {
-        const seconds = Math.ceil(this.policy.timeoutMs / 1000);
-        const signal = AbortSignal.timeout(this.policy.timeoutMs);
-        try {
-            const r = await fetch(url, { ...init, signal });
-            // A HEAD answer has no body to read.
-            const bytes = init.method === 'HEAD' ? (await drop(r), Buffer.alloc(0)) : Buffer.from(await r.arrayBuffer());
-            return { status: r.status, ok: r.ok, headers: r.headers, bytes };
-        }
-        catch (error) {
-            if (signal.aborted)
-                throw new TransientError(`no answer within ${seconds}s`);
-            throw new TransientError(`the connection failed (${connectionProblem(error)})`);
-        }
-    }
-    async bearer(challenge) {
-        const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map(m => [m[1].toLowerCase(), m[2]]));
-        const realm = new URL(params.realm);
-        if (params.service)
-            realm.searchParams.set('service', params.service);
-        realm.searchParams.set('scope', `repository:${new URL(this.base).pathname.replace(/^\/v2\//, '')}:pull,push`);
-        const r = await this.fetchWhole(realm, { headers: this.basic ? { Authorization: this.basic } : {} });
-        if (isTransientStatus(r.status))
-            throw new TransientError(`its login service answered ${r.status}`, retryAfter(r.headers.get('retry-after')));
-        const answer = JSON.parse(this.check(r, `logging in to ${registryOf(this.image)}`).toString('utf8'));
-        return answer.token ?? answer.access_token ?? '';
-    }
-}
-/** Node's fetch says `fetch failed`; the cause says what happened (ECONNRESET, other side closed…). */
-function connectionProblem(error) {
-    const cause = error.cause;
-    return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
-}
-async function drop(r) {
-    // Read every body: an unread one keeps its connection, and the process, open.
-    await r.arrayBuffer().catch(() => undefined);
-    return undefined;
-}
-/** The `Basic …` header docker would send to `registry`: from the credentials file's auths, or its credential helper. */
-async function basicAuth(registry, authfile) {
-    if (!authfile || !(0,external_node_fs_.existsSync)(authfile))
-        return undefined;
-    const config = JSON.parse(await (0,promises_.readFile)(authfile, 'utf8'));
-    const auth = credentialKeys(registry).map(k => config.auths?.[k]?.auth).find(Boolean) ?? (await helperCredentials(config, registry));
-    return auth ? `Basic ${auth}` : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/core/stages/attest.ts

@@ -9,7 +9,7 @@ import { CACHE_DEPENDENT_MTIME, MTIME_MODES } from '../../src/core/inputs.js'
 import { runAction, type ActionRun } from './action.js'
 import type { TestEngine } from './engines.js'
 import { registryBlob, registryManifest, uniqueImage } from './registry.js'
-import { buildContexts, corpusDir, corpusSamples, sampleRepo, type CorpusSample } from './corpus.js'
+import { buildContexts, corpusDir, corpusInputs, corpusSamples, sampleRepo, type CorpusSample } from './corpus.js'
 import { testbed } from './testbed.js'
 
 interface Image {
@@ -57,14 +57,13 @@ export function corpusSuite(engine: TestEngine, options: CorpusOptions = {}): vo
 
     describe.each(buildContexts(join(corpusDir, sample.name)).flatMap(target => modes.map(mtime => ({ ...target, mtime }))))('context $context, mtime $mtime', target => {
       const img = uniqueImage(`corpus-${engine.name}-${sample.name}${target.context === '.' ? '' : `-${target.context.replace(/\W/g, '')}`}-${target.mtime}`)
-      const contextInputs = { context: target.context, ...(target.dockerfile ? { dockerfile: join(target.context, target.dockerfile) } : {}) }
 
       async function build(commit: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
         const run = await runAction({
           workspace,
           sha: commit,
           env: engine.env,
-          inputs: { image: img, githash: commit, mtime: target.mtime, 'build-args': `BASE=${testbed.baseRef}`, rebuild: 'true', push: 'true', ...contextInputs, ...credentials, ...inputs }
+          inputs: { ...corpusInputs(target, { image: img, commit, mtime: target.mtime, base: testbed.baseRef }), ...credentials, ...inputs }
         })
         runIds.push(run.state['hashdock-run-id'])
         expect({ errors: run.errors, exitCode: run.exitCode }).toEqual({ errors: [], exitCode: 0 })

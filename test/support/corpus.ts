@@ -57,3 +57,20 @@ export function sampleRepo(sample: CorpusSample): { origin: FixtureRepo; parent:
   return { origin, parent, child }
 }
 
+
+/**
+ * The action's inputs for one build of a sample's commit: its build context, the mtime mode, the test
+ * bed's base image, pushed (so layers can be compared and the registry cache written) and never reused.
+ */
+export function corpusInputs(target: { context: string; dockerfile?: string }, run: { image: string; commit: string; mtime: string; base: string }): Record<string, string> {
+  return {
+    image: run.image,
+    githash: run.commit,
+    mtime: run.mtime,
+    'build-args': `BASE=${run.base}`,
+    rebuild: 'true',
+    push: 'true',
+    context: target.context,
+    ...(target.dockerfile ? { dockerfile: join(target.context, target.dockerfile) } : {})
+  }
+}

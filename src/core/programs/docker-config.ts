@@ -49,7 +49,7 @@ export async function login(logins: RegistryLogin[], workDir: string, registries
   // buildx keeps builders in the configuration directory: the run's builders must land in the user's.
   await mkdir(join(userDir, 'buildx'), { recursive: true })
   // An empty helper for each registry keeps its login in this file, out of the user's credential store.
-  const keys = logins.flatMap(({ registry }) => (registry === DOCKER_HUB ? [registry, 'https://index.docker.io/v1/'] : [registry]))
+  const keys = logins.flatMap(({ registry }) => credentialKeys(registry))
   config.credHelpers = { ...(config.credHelpers as object), ...Object.fromEntries(keys.map(k => [k, ''])) }
   await overlay(dir, userDir, () => true, config)
 

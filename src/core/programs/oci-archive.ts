@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { extract, pack } from 'tar-stream'
 import zlib from 'node:zlib'
 import { run } from './exec.js'
+import { sha256 } from './registry-api.js'
 
 /** One platform's image in an index: what its tests run, and what the pushed index lists. */
 export interface PlatformImage {
@@ -66,7 +67,7 @@ export async function archivedImage(archive: string): Promise<ArchivedImage> {
   return readArchive(archive, async ({ top, blob }) => {
     const verified = async (digest: string): Promise<Buffer> => {
       const bytes = await blob(digest)
-      if (`sha256:${createHash('sha256').update(bytes).digest('hex')}` !== digest) throw new Error(`the image archive ${archive} holds a manifest whose bytes are not its digest ${digest}`)
+      if (sha256(bytes) !== digest) throw new Error(`the image archive ${archive} holds a manifest whose bytes are not its digest ${digest}`)
       return bytes
     }
     let descriptors: Descriptor[] = [{ mediaType: top.mediaType, digest: top.digest, size: top.size }]
@@ -123,23 +124,13 @@ export interface Stamped {
  * and a blob nothing names is never read. An image already at that time is left as it is.
  */
 export async function stampCreated(archive: string, created: string): Promise<Stamped> {
-  const file = await open(archive, 'r+')
-  try {
-    const { entries, end } = await tarEntries(file)
-    const read = async (name: string): Promise<Buffer> => {
-      const entry = entries.get(name)
-      if (!entry) throw new Error(`the image archive ${archive} holds no ${name}`)
-      const buffer = Buffer.alloc(entry.size)
-      await file.read(buffer, 0, entry.size, entry.offset)
-      return buffer
-    }
-    const json = async (digest: string): Promise<Record<string, unknown>> => JSON.parse((await read(`blobs/${digest.replace(':', '/')}`)).toString('utf8')) as Record<string, unknown>
+  return readArchive(archive, async ({ top, layout, file, blob, json, append }) => {
     const added = new Map<string, Buffer>()
     const put = (value: unknown): { digest: string; size: number } => {
       const bytes = Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))
-      const hex = createHash('sha256').update(bytes).digest('hex')
-      added.set(`blobs/sha256/${hex}`, bytes)
-      return { digest: `sha256:${hex}`, size: bytes.length }
+      const digest = sha256(bytes)
+      added.set(`blobs/${digest.replace(':', '/')}`, bytes)
+      return { digest, size: bytes.length }
     }
     const configs = new Map<string, string>()
     const manifests = new Map<string, string>()
@@ -161,7 +152,7 @@ export async function stampCreated(archive: string, created: string): Promise<St
       const layers = new Map<string, string>()
       const moved = await Promise.all(
         manifest.layers.map(async l => {
-          const text = (await read(`blobs/${l.digest.replace(':', '/')}`)).toString('utf8')
+          const text = (await blob(l.digest)).toString('utf8')
           const swapped = swap(text, manifests)
           if (swapped === text) return l
           const to = { ...l, ...put(Buffer.from(swapped)) }
@@ -173,13 +164,10 @@ export async function stampCreated(archive: string, created: string): Promise<St
       const annotations = ref && manifests.has(ref) ? { ...d.annotations, 'vnd.docker.reference.digest': manifests.get(ref) as string } : d.annotations
       if (!layers.size) return { ...d, ...(annotations ? { annotations } : {}) }
       // The statements are stored uncompressed: each one's diff id is its digest.
-      const config = put(Buffer.from(swap((await read(`blobs/${manifest.config.digest.replace(':', '/')}`)).toString('utf8'), layers)))
+      const config = put(Buffer.from(swap((await blob(manifest.config.digest)).toString('utf8'), layers)))
       return { ...d, ...(annotations ? { annotations } : {}), ...put({ ...manifest, config: { ...manifest.config, ...config }, layers: moved }) }
     }
 
-    const layout = JSON.parse((await read('index.json')).toString('utf8')) as { manifests: Descriptor[] }
-    const top = layout.manifests[0]
-    if (!top) throw new Error(`the image archive ${archive} holds no image`)
     let stampedTop = top
     if (/index|manifest\.list/.test(top.mediaType)) {
       const index = (await json(top.digest)) as { manifests: Descriptor[] }
@@ -195,19 +183,16 @@ export async function stampCreated(archive: string, created: string): Promise<St
 
     added.set('index.json', Buffer.from(JSON.stringify({ ...layout, manifests: [stampedTop, ...layout.manifests.slice(1)] })))
     // docker load's own list names each configuration by its path.
-    if (entries.has('manifest.json')) {
-      const list = JSON.parse((await read('manifest.json')).toString('utf8')) as { Config: string }[]
+    const dockerList = await file('manifest.json')
+    if (dockerList) {
+      const list = JSON.parse(dockerList.toString('utf8')) as { Config: string }[]
       const path = (digest: string): string => `blobs/${digest.replace(':', '/')}`
       const byPath = new Map([...configs].map(([from, to]) => [path(from), path(to)]))
       added.set('manifest.json', Buffer.from(JSON.stringify(list.map(e => ({ ...e, Config: byPath.get(e.Config) ?? e.Config })))))
     }
-    const tail = await tarOf(added)
-    await file.write(tail, 0, tail.length, end)
-    await file.truncate(end + tail.length)
+    await append(added)
     return { top: stampedTop, configs }
-  } finally {
-    await file.close()
-  }
+  }, 'r+')
 }
 
 /** A tar of the files given, with its end marker: what stampCreated appends. */
@@ -349,28 +334,44 @@ function isAttestation(m: Descriptor): boolean {
 interface ArchiveReader {
   /** The first entry of the layout's index.json: the image the archive is of. */
   top: Descriptor
+  /** The layout's index.json. */
+  layout: { manifests: Descriptor[] }
+  /** A file of the archive by name, or undefined when it holds none. */
+  file(name: string): Promise<Buffer | undefined>
   blob(digest: string): Promise<Buffer>
   json(digest: string): Promise<Record<string, unknown>>
+  /** Appends files to the archive (opened 'r+'), with a new end marker: they replace any earlier entry of their name. */
+  append(files: Map<string, Buffer>): Promise<void>
 }
 
-async function readArchive<T>(archive: string, use: (reader: ArchiveReader) => Promise<T>): Promise<T> {
-  const file = await open(archive, 'r')
+async function readArchive<T>(archive: string, use: (reader: ArchiveReader) => Promise<T>, mode: 'r' | 'r+' = 'r'): Promise<T> {
+  const handle = await open(archive, mode)
   try {
-    const { entries } = await tarEntries(file)
-    const read = async (name: string): Promise<Buffer> => {
+    const { entries, end } = await tarEntries(handle)
+    const file = async (name: string): Promise<Buffer | undefined> => {
       const entry = entries.get(name)
-      if (!entry) throw new Error(`the image archive ${archive} holds no ${name}`)
+      if (!entry) return undefined
       const buffer = Buffer.alloc(entry.size)
-      await file.read(buffer, 0, entry.size, entry.offset)
+      await handle.read(buffer, 0, entry.size, entry.offset)
       return buffer
+    }
+    const read = async (name: string): Promise<Buffer> => {
+      const bytes = await file(name)
+      if (!bytes) throw new Error(`the image archive ${archive} holds no ${name}`)
+      return bytes
     }
     const layout = JSON.parse((await read('index.json')).toString('utf8')) as { manifests: Descriptor[] }
     const top = layout.manifests[0]
     if (!top) throw new Error(`the image archive ${archive} holds no image`)
     const blob = (digest: string): Promise<Buffer> => read(`blobs/${digest.replace(':', '/')}`)
-    return await use({ top, blob, json: async digest => JSON.parse((await blob(digest)).toString('utf8')) as Record<string, unknown> })
+    const append = async (files: Map<string, Buffer>): Promise<void> => {
+      const tail = await tarOf(files)
+      await handle.write(tail, 0, tail.length, end)
+      await handle.truncate(end + tail.length)
+    }
+    return await use({ top, layout, file, blob, json: async digest => JSON.parse((await blob(digest)).toString('utf8')) as Record<string, unknown>, append })
   } finally {
-    await file.close()
+    await handle.close()
   }
 }
 
