@@ -1,9 +1,9 @@
 // Typed stage results for the report stage: one plan of a commit, its build, and test runs.
 import { Input } from '../src/core/constants.js'
-import type { Artifacts } from '../src/core/workspace.js'
+import type { Artifacts, Workspace } from '../src/core/workspace.js'
 import type { Built, Loaded } from '../src/core/stages/build.js'
 import { parseInputs } from '../src/core/inputs.js'
-import type { Plan } from '../src/core/stages/plan.js'
+import { specs, type Plan } from '../src/core/stages/plan.js'
 import type { Published } from '../src/core/stages/publish.js'
 import type { TestRun } from '../src/core/results/results.js'
 
@@ -12,8 +12,18 @@ export const COMMIT = '3f2a9c1e5b7d4f6a8c0e2b4d6f8a1c3e5b7d9f0a'
 export const COMMIT_TIME = Date.UTC(2024, 4, 6, 7, 8, 9) / 1000
 export const IMAGE = 'ghcr.io/acme/app'
 
+/** The inputs the plan was made from: the image alone, every other input at its default. */
+export const inputs = parseInputs(name => (name === Input.Image ? IMAGE : ''))
+
 export const plan: Plan = {
-  inputs: parseInputs(name => (name === Input.Image ? IMAGE : '')),
+  mode: 'build',
+  ...specs(inputs, {}),
+  test: { unit: '', integration: '', results: inputs[Input.TestResults] },
+  advice: false,
+  mtime: 'content',
+  namedContexts: [],
+  wholeTree: true,
+  target: '',
   workspace: { repoDir: '/checkout', workDir: '/scratch', runId: 'run1', defaultRef: 'HEAD' },
   commit: COMMIT,
   commitTime: COMMIT_TIME,
@@ -86,4 +96,12 @@ export const artifacts: Artifacts = {
     { name: 'docs:site/a|b`c.html', relativePath: 'docs/site/a|b`c.html', size: 1234567, sha256: '0'.repeat(64) }
   ],
   delivered: 'workflow artifact hashdock-3f2a9c1 (id 7, 2048 bytes zipped)'
+}
+
+/** The fixture's plan with the decisions plan makes from these inputs (the image's besides), for a run of this event. */
+export function planFrom(raw: Partial<Record<Input, string>>, event?: Workspace['event']): Plan {
+  const all: Partial<Record<Input, string>> = { [Input.Image]: IMAGE, ...raw }
+  const parsed = parseInputs(name => all[name] ?? '')
+  const workspace = event ? { ...plan.workspace, event } : plan.workspace
+  return { ...plan, workspace, ...specs(parsed, workspace), target: parsed[Input.Target], mtime: parsed[Input.Mtime], namedContexts: parsed[Input.BuildContexts] }
 }

@@ -4,8 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { commitAll, git, write } from '../__fixtures__/git-repo.js'
-import { Input } from '../src/core/constants.js'
-import type { Inputs } from '../src/core/inputs.js'
 import type { SourcePlan } from '../src/core/stages/plan.js'
 import { describeAdvice } from '../src/core/advice/describe.js'
 import { chainOf, parseDockerfile, type CopyStep, type RunStep, type Stage } from '../src/core/advice/dockerfile.js'
@@ -274,15 +272,18 @@ describe('advise, on a real repository', () => {
         commitAll(dir, `c${i}`, 1_700_000_000 + i)
       }
       const commit = git(dir, ['rev-parse', 'HEAD'])
-      const p = {
-        inputs: { [Input.Target]: 'final' } as unknown as Inputs,
+      const p: SourcePlan = {
         workspace: { repoDir: dir, workDir: dir, runId: 'x', defaultRef: 'HEAD' },
         commit,
         commitTime: 0,
         ref: 'HEAD',
         contextPath: 'svc',
-        dockerfilePath: 'svc/docker/Dockerfile'
-      } as SourcePlan
+        dockerfilePath: 'svc/docker/Dockerfile',
+        mtime: 'content',
+        namedContexts: [],
+        wholeTree: false,
+        target: 'final'
+      }
       const r = await advise(p, 100)
       expect(r).toMatchObject({ dockerfile: 'svc/docker/Dockerfile', dockerignore: 'svc/docker/Dockerfile.dockerignore', commits: 12 })
       // index.js in 6 commits, package.json (and the Dockerfiles) in the first: docs/ and outside.txt never count.

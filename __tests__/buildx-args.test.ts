@@ -1,17 +1,15 @@
 // The one writer of `docker buildx build` command lines, table-tested as build-push-action tests its getArgs.
 import { describe, expect, test } from '@jest/globals'
 import { Input } from '../src/core/constants.js'
-import { parseInputs } from '../src/core/inputs.js'
 import { buildxArgs, type BuildOutput, type BuildPlan } from '../src/core/stages/buildx-args.js'
-import { plan } from '../__fixtures__/report.js'
+import { plan, planFrom } from '../__fixtures__/report.js'
 
 const context = { dockerfile: '/run/tree/Dockerfile', contextDir: '/run/tree', named: {} }
 const image: BuildOutput = { kind: 'image', archive: '/run/image.tar', metadataFile: '/run/meta.json', cacheArgs: [] }
 const artifacts: BuildOutput = { kind: 'artifacts', dockerfile: '/run/artifacts.Dockerfile', stage: 'hashdock-artifacts', dest: '/run/artifacts' }
 
 function planWith(raw: Partial<Record<Input, string>>, extra: Partial<BuildPlan> = {}): BuildPlan {
-  const all: Partial<Record<Input, string>> = { [Input.Image]: 'ghcr.io/acme/app', ...raw }
-  return { ...plan, inputs: parseInputs(name => all[name] ?? ''), labels: { 'org.opencontainers.image.revision': 'abc' }, ...extra }
+  return { ...planFrom(raw), labels: { 'org.opencontainers.image.revision': 'abc' }, ...extra }
 }
 
 const OUTPUT = `type=docker,dest=/run/image.tar,oci-mediatypes=true,rewrite-timestamp=true,compression=zstd,force-compression=true,name=${plan.localRef}`

@@ -7,13 +7,12 @@ import { Input } from '../src/core/constants.js'
 import type { Compression } from '../src/core/inputs.js'
 import type { Log } from '../src/core/log.js'
 import type { Plan } from '../src/core/stages/plan.js'
-import { plan } from '../__fixtures__/report.js'
+import { plan, planFrom } from '../__fixtures__/report.js'
 
 const quiet: Log = { info() {}, debug() {}, notice() {}, warning() {}, error() {}, group: (_, fn) => fn(), untrusted: fn => fn() }
 
-const planWith = (cache: 'registry' | 'gha', compression: Compression): Plan => ({
-  ...plan,
-  inputs: { ...plan.inputs, [Input.Push]: true },
+const planWith = (cache: 'registry' | 'gha', compression: Compression, raw: Partial<Record<Input, string>> = {}, event?: Plan['workspace']['event']): Plan => ({
+  ...planFrom({ [Input.Push]: 'true', ...raw }, event),
   strategy: { ...plan.strategy, cache, compression }
 })
 
@@ -32,10 +31,7 @@ describe('the cache holds every layer compressed as the image holds it', () => {
 })
 
 describe('a pull request reads the trusted cache and, unless asked, writes none', () => {
-  const prPlan = (cache: 'registry' | 'gha', write: 'read' | 'write'): Plan => {
-    const base = planWith(cache, 'zstd')
-    return { ...base, inputs: { ...base.inputs, [Input.CachePullRequests]: write }, workspace: { ...base.workspace, event: { branch: 'feature', pr: 42 } } }
-  }
+  const prPlan = (cache: 'registry' | 'gha', write: 'read' | 'write'): Plan => planWith(cache, 'zstd', { [Input.CachePullRequests]: write }, { branch: 'feature', pr: 42 })
 
   test('registry, read: reads the default branch’s cache, exports nothing', () => {
     const { args } = arrangeCache(prPlan('registry', 'read'), undefined, quiet)
@@ -66,8 +62,7 @@ describe('a pull request reads the trusted cache and, unless asked, writes none'
 
 describe('cache-mode', () => {
   test.each(['max', 'min'] as const)('%s reaches the export', mode => {
-    const base = planWith('gha', 'zstd')
-    const { args } = arrangeCache({ ...base, inputs: { ...base.inputs, [Input.CacheMode]: mode } }, '/scratch/cache', quiet)
+    const { args } = arrangeCache(planWith('gha', 'zstd', { [Input.CacheMode]: mode }), '/scratch/cache', quiet)
     expect(args[args.indexOf('--cache-to') + 1]).toContain(`mode=${mode},`)
   })
 })

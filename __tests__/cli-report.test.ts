@@ -3,6 +3,7 @@ import { describe, expect, test } from '@jest/globals'
 import { InputError } from '../src/core/errors.js'
 import type { TestSuite } from '../src/core/results/junit.js'
 import { failedReport, report, startProgress } from '../src/core/stages/report.js'
+import { intent } from '../src/core/stages/plan.js'
 import { terminalLog } from '../src/cli/log.js'
 import { CommandNeutraliser } from '../src/action/workflow-commands.js'
 import { terminalMessage } from '../src/cli/messages.js'
@@ -13,7 +14,7 @@ import { buildJson } from '../src/cli/json.js'
 import type { AdviceReport } from '../src/core/stages/advise.js'
 import { plain, wantsColour } from '../src/cli/style.js'
 import { built,
-  loaded, COMMIT, IMAGE, plan, published, unitFailed, unitPassed } from '../__fixtures__/report.js'
+  loaded, COMMIT, IMAGE, inputs, plan, published, unitFailed, unitPassed } from '../__fixtures__/report.js'
 
 const ESC = '\x1b'
 const hostile: TestSuite = {
@@ -86,14 +87,14 @@ describe('renderTerminalReport', () => {
     const pushedUntested = renderTerminalReport(report(plan, built, loaded, [], [], published, []), { colour: false })
     expect(pushedUntested.split('\n')[0]).toBe(`⚠ ${IMAGE}: pushed untested`)
     expect(pushedUntested).toContain('No --test-command or --integration-command')
-    const noPush = { ...plan, inputs: { ...plan.inputs, push: false } }
+    const noPush = { ...plan, publish: { ...plan.publish, push: false } }
     const local = renderTerminalReport(report(noPush, built, loaded, [unitPassed], [], undefined, []), { colour: false })
     expect(local.split('\n')[0]).toBe(`✔ ${IMAGE}: tested, not pushed`)
     expect(local).toContain('Not pushed: pass --push true')
   })
 
   test('a failed stage: only the facts known, the stage, and the fix a developer applies', () => {
-    const r = failedReport({ ...startProgress(plan.inputs), plan, stage: 'plan' }, new InputError('githash', "'abc' names no commit in this repository, and this clone is shallow", 'full-history'))
+    const r = failedReport({ ...startProgress(intent(inputs)), plan, stage: 'plan' }, new InputError('githash', "'abc' names no commit in this repository, and this clone is shallow", 'full-history'))
     const t = renderTerminalReport(r, { colour: false })
     expect(t.split('\n')[0]).toBe(`✘ ${IMAGE}: failed at plan`)
     expect(t).not.toContain('Image ID')
@@ -223,7 +224,7 @@ describe('--json', () => {
   })
 
   test('an input error: input-error, naming the flag, the fix a developer applies', () => {
-    const r = failedReport({ ...startProgress(plan.inputs), plan, stage: 'plan' }, new InputError('githash', "'abc' names no commit in this repository, and this clone is shallow", 'full-history'))
+    const r = failedReport({ ...startProgress(intent(inputs)), plan, stage: 'plan' }, new InputError('githash', "'abc' names no commit in this repository, and this clone is shallow", 'full-history'))
     expect(buildJson(r)).toMatchObject({
       status: 'input-error',
       failedStage: 'plan',

@@ -48,13 +48,16 @@ function planFor(context: Record<string, string>, root: string): SourcePlan {
   const raw: Partial<Record<Input, string>> = { [Input.Image]: 'ghcr.io/acme/app', ...context }
   const inputs = parseInputs(name => raw[name] ?? '')
   return {
-    inputs,
     workspace: { repoDir: repo, workDir: root, runId: 'test1', defaultRef: 'HEAD' },
     commit,
     commitTime: COMMIT_TIME,
     ref: commit,
     contextPath: inputs[Input.Context],
     dockerfilePath: inputs[Input.Dockerfile] || (inputs[Input.Context] === '.' ? 'Dockerfile' : `${inputs[Input.Context]}/Dockerfile`),
+    mtime: inputs[Input.Mtime],
+    namedContexts: inputs[Input.BuildContexts],
+    wholeTree: inputs[Input.Context] === '.' || Boolean(inputs[Input.ComposeFile]),
+    target: inputs[Input.Target]
   }
 }
 

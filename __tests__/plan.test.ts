@@ -9,7 +9,7 @@ import { InputError } from '../src/core/errors.js'
 import { parseInputs, type Inputs } from '../src/core/inputs.js'
 import type { BuilderFacts } from '../src/core/programs/builder.js'
 import type { Engine } from '../src/core/programs/docker.js'
-import { plan as planWith, references, rfc3339 } from '../src/core/stages/plan.js'
+import { plan as planWith, references, rfc3339, specs } from '../src/core/stages/plan.js'
 import type { Workspace } from '../src/core/workspace.js'
 
 // These tests run git: on a loaded machine one can take longer than jest's default 5 s.
@@ -329,5 +329,45 @@ describe('plan: what the adapter cannot do is said before any work', () => {
   test('verify-reproducible in an assembly, which builds nothing', async () => {
     const error = await planWith(inputs({ [Input.AssembleFrom]: scratch, [Input.Platforms]: 'linux/amd64', [Input.VerifyReproducible]: 'true' }), workspace(), undefined).catch((e: unknown) => e)
     expect((error as InputError).message).toBe('verify-reproducible: an assembly builds nothing to compare; verify in the platform jobs')
+  })
+})
+
+describe('plan decides once what the stages take', () => {
+  const decided = (raw: Partial<Record<Input, string>>, event?: Workspace['event']): ReturnType<typeof specs> => specs(inputs(raw), event ? { event } : {})
+
+  test.each<[string, Partial<Record<Input, string>>, { allowed: boolean; why?: string }]>([
+    ['reuse off: no re-use, nothing to say', {}, { allowed: false }],
+    ['reuse on: allowed', { [Input.Reuse]: 'true' }, { allowed: true }],
+    ['rebuild wins, and says so', { [Input.Reuse]: 'true', [Input.Rebuild]: 'true' }, { allowed: false, why: 'rebuild is true' }],
+    ['no-cache asks for a fresh build', { [Input.Reuse]: 'true', [Input.NoCache]: 'true' }, { allowed: false, why: 'no-cache asks for a fresh build' }],
+    ['nothing to push, nothing to re-tag', { [Input.Reuse]: 'true', [Input.Push]: 'false' }, { allowed: false, why: 'push is false' }],
+    ['artifacts need a build', { [Input.Reuse]: 'true', [Input.Artifacts]: 'build:/out/app.deb' }, { allowed: false, why: 'artifacts come out of a build' }]
+  ])('%s', (_, raw, expected) => {
+    expect(decided(raw).publish.reuse).toEqual(expected)
+  })
+
+  test('logins are for pushing, or for a build that asks for them', () => {
+    const login = { [Input.RegistryLogins]: 'ghcr.io=bot:not-a-real-token' }
+    expect(decided(login).publish).toMatchObject({ logins: [expect.objectContaining({ registry: 'ghcr.io', username: 'bot' })], loginsUnused: false })
+    expect(decided({ ...login, [Input.Push]: 'false' }).publish).toMatchObject({ logins: [], loginsUnused: true })
+    expect(decided({ ...login, [Input.Push]: 'false', [Input.BuildLogin]: 'true' }).publish.logins).toHaveLength(1)
+    expect(decided({ [Input.Push]: 'false' }).publish.loginsUnused).toBe(false)
+  })
+
+  test("a pull request's run writes no layer cache unless cache-pull-requests is write; any other run does", () => {
+    expect(decided({}).build.cacheWrite).toBe(true)
+    expect(decided({}, { branch: 'main' }).build.cacheWrite).toBe(true)
+    expect(decided({}, { branch: 'feature', pr: 7 }).build.cacheWrite).toBe(false)
+    expect(decided({ [Input.CachePullRequests]: 'write' }, { branch: 'feature', pr: 7 }).build.cacheWrite).toBe(true)
+  })
+
+  test('registry-timeout in seconds becomes the policy in milliseconds', () => {
+    expect(decided({ [Input.RegistryTimeout]: '7', [Input.RegistryRetries]: '2' }).publish).toMatchObject({ timeoutMs: 7000, retries: 2 })
+  })
+
+  test('a plan carries typed specs, not the inputs', async () => {
+    const p = await plan(inputs({ [Input.TestCommand]: 'make test', [Input.Target]: 'runtime', [Input.BuildArgs]: 'A=1' }), workspace())
+    expect(p).not.toHaveProperty('inputs')
+    expect(p).toMatchObject({ mode: 'build', target: 'runtime', wholeTree: true, mtime: 'content', test: { unit: 'make test', integration: '' }, build: { buildArgs: ['A=1'] } })
   })
 })

@@ -3,7 +3,6 @@ import { describe, expect, test } from '@jest/globals'
 import { failedReport, report, reportRows, startProgress, type Report, type Row } from '../src/core/stages/report.js'
 import { judgeByResults } from '../src/core/results/results.js'
 import type { TestSuite } from '../src/core/results/junit.js'
-import { Input } from '../src/core/constants.js'
 import { built, COMMIT, IMAGE, loaded, plan, published, unitFailed, unitPassed } from '../__fixtures__/report.js'
 
 /** Rows as plain text: label → lines, code and states flattened. */
@@ -14,7 +13,7 @@ const DIGEST = built.digest
 
 describe('reportRows', () => {
   test.each<[string, () => Report, Record<string, string[] | undefined>]>([
-    ['a failure at plan: no row at all', () => failedReport(startProgress({ [Input.Image]: [IMAGE], [Input.Push]: true }), new Error('githash: no such commit')), {}],
+    ['a failure at plan: no row at all', () => failedReport(startProgress({ images: [IMAGE], push: true }), new Error('githash: no such commit')), {}],
     [
       'pushed: the tags, and the line that pulls the tested digest',
       () => report(plan, built, loaded, [unitPassed], [], published, []),
@@ -27,7 +26,7 @@ describe('reportRows', () => {
     ],
     [
       'push false: the tags are named as not pushed because of it',
-      () => report({ ...plan, inputs: { ...plan.inputs, [Input.Push]: false } }, built, loaded, [unitPassed], [], undefined, []),
+      () => report({ ...plan, publish: { ...plan.publish, push: false } }, built, loaded, [unitPassed], [], undefined, []),
       { 'Tags (push is false)': published.references.map(r => `\`${r}\``), Tags: undefined }
     ],
     [

@@ -2,10 +2,11 @@
 import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
-import { Input, Output } from '../src/core/constants.js'
+import { Output } from '../src/core/constants.js'
 import type { TestSuite } from '../src/core/results/junit.js'
 import { InputError } from '../src/core/errors.js'
 import { failedReport, outcome, outputs, report, reusedReport, startProgress } from '../src/core/stages/report.js'
+import { intent } from '../src/core/stages/plan.js'
 import {
   artifacts,
   built,
@@ -18,7 +19,7 @@ import {
   plan,
   published,
   unitFailed,
-  unitPassed
+  unitPassed, inputs
 } from '../__fixtures__/report.js'
 
 const suite: TestSuite = {
@@ -30,7 +31,7 @@ const suite: TestSuite = {
   cases: [{ suite: 'calc', name: 'adds', durationSeconds: 0.25, status: 'passed' }]
 }
 
-const noPush = { ...plan, inputs: { ...plan.inputs, [Input.Push]: false } }
+const noPush = { ...plan, publish: { ...plan.publish, push: false } }
 
 describe('report', () => {
   test('pushed: the registry digest and the pushed references', () => {
@@ -78,14 +79,14 @@ describe('report', () => {
 
 describe('failedReport: the facts gathered before the stage that failed', () => {
   test('before the plan: only the image, and no commit', () => {
-    const r = failedReport(startProgress(plan.inputs), new Error('Docker engine unreachable'))
+    const r = failedReport(startProgress(intent(inputs)), new Error('Docker engine unreachable'))
     expect(r).toMatchObject({ image: IMAGE, failedStage: 'plan', failure: 'Docker engine unreachable', pushed: false, references: [] })
     expect(r.commit).toBeUndefined()
     expect(outputs(r)).toEqual({ [Output.Image]: IMAGE, [Output.Digest]: '' })
   })
 
   test('after the plan: githash, commit time and the tags that would have been pushed', () => {
-    const r = failedReport({ ...startProgress(plan.inputs), plan, stage: 'build' }, new Error('build failed'))
+    const r = failedReport({ ...startProgress(intent(inputs)), plan, stage: 'build' }, new Error('build failed'))
     expect(outputs(r)).toEqual({
       [Output.Githash]: COMMIT,
       [Output.CommitTime]: String(COMMIT_TIME),
@@ -97,7 +98,7 @@ describe('failedReport: the facts gathered before the stage that failed', () => 
   })
 
   test('after the build: the image facts and the test runs so far', () => {
-    const progress = { ...startProgress(plan.inputs), plan, built, loaded, stage: 'services' as const, tests: [unitPassed] }
+    const progress = { ...startProgress(intent(inputs)), plan, built, loaded, stage: 'services' as const, tests: [unitPassed] }
     const r = failedReport(progress, new InputError('compose-file', "service 'redis' did not become healthy"))
     expect(r.failedStage).toBe('services')
     expect(r.tests).toEqual([unitPassed])
@@ -106,7 +107,7 @@ describe('failedReport: the facts gathered before the stage that failed', () => 
   })
 
   test("a typed error's remedy is carried for the adapter to word", () => {
-    const r = failedReport(startProgress(plan.inputs), new InputError('githash', 'is shallow', 'full-history'))
+    const r = failedReport(startProgress(intent(inputs)), new InputError('githash', 'is shallow', 'full-history'))
     expect(r.remedy).toBe('full-history')
   })
 })

@@ -2,12 +2,14 @@
 import { describe, expect, test } from '@jest/globals'
 import { Input } from '../src/core/constants.js'
 import type { Engine } from '../src/core/programs/docker.js'
-import { parseInputs, type Inputs } from '../src/core/inputs.js'
-import { decideStrategy } from '../src/core/stages/strategy.js'
+import { parseInputs } from '../src/core/inputs.js'
+import { strategyInputs } from '../src/core/stages/plan.js'
+import { decideStrategy, type StrategyInputs } from '../src/core/stages/strategy.js'
 
-const inputs = (raw: Partial<Record<Input, string>> = {}): Inputs => {
+/** What plan decides the strategy from, for these inputs, on a run of a pull request's commit or not. */
+const inputs = (raw: Partial<Record<Input, string>> = {}, fromPullRequest = false): StrategyInputs => {
   const all: Partial<Record<Input, string>> = { [Input.Image]: 'ghcr.io/acme/app', ...raw }
-  return parseInputs(name => all[name] ?? '')
+  return strategyInputs(parseInputs(name => all[name] ?? ''), fromPullRequest ? { event: { fromPullRequest } } : {})
 }
 const engine = (containerdStore: boolean, buildx = true): Engine => ({ version: '26.1.5', buildx, containerdStore })
 
@@ -32,13 +34,13 @@ describe('decideStrategy: the builder', () => {
     ['setup-buildx-action\'s builder', engine(false), { name: 'builder-1', driver: 'docker-container' }],
     ['a remote builder', engine(false), { name: 'farm', driver: 'remote' }]
   ])('an untrusted commit never builds on %s: a builder of the run\'s own, said once', (_, facts, builder) => {
-    const s = decideStrategy(inputs(), facts, builder, 'run1', true)
+    const s = decideStrategy(inputs({}, true), facts, builder, 'run1')
     expect(s.builder).toEqual({ name: 'hashdock-run1', driver: 'docker-container', create: true })
     expect(s.notices).toEqual([expect.stringMatching(new RegExp(`^builder: this run builds on a docker-container builder of its own \\(hashdock-run1\\).*the commit is a pull request's.*isolate-builder: false builds on '${builder.name}'`))])
   })
 
   test('isolate-builder: true says so', () => {
-    const s = decideStrategy(inputs({ [Input.IsolateBuilder]: 'true' }), engine(true), { name: 'default', driver: 'docker' }, 'run1', true)
+    const s = decideStrategy(inputs({ [Input.IsolateBuilder]: 'true' }, true), engine(true), { name: 'default', driver: 'docker' }, 'run1')
     expect(s.notices[0]).toMatch(/since isolate-builder is true/)
   })
 

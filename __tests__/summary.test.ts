@@ -1,13 +1,13 @@
 // The job summary: GitHub markdown of a run's facts, its headline true to what ran, a failure's message escaped.
 import { describe, expect, test } from '@jest/globals'
-import { Input } from '../src/core/constants.js'
 import { InputError } from '../src/core/errors.js'
 import type { TestSuite } from '../src/core/results/junit.js'
 import { failedReport, report, startProgress } from '../src/core/stages/report.js'
+import { intent } from '../src/core/stages/plan.js'
 import { failureMessage, renderSummary } from '../src/action/summary.js'
 import type { AdviceReport } from '../src/core/stages/advise.js'
 import { built,
-  loaded, COMMIT, IMAGE, integrationPassed, plan, published, unitFailed, unitPassed } from '../__fixtures__/report.js'
+  loaded, COMMIT, IMAGE, integrationPassed, inputs, plan, published, unitFailed, unitPassed } from '../__fixtures__/report.js'
 
 const suite: TestSuite = {
   name: 'calc',
@@ -19,7 +19,7 @@ const suite: TestSuite = {
 }
 
 const firstLine = (markdown: string): string => markdown.split('\n')[0]
-const noPush = { ...plan, inputs: { ...plan.inputs, [Input.Push]: false } }
+const noPush = { ...plan, publish: { ...plan.publish, push: false } }
 
 describe('renderSummary', () => {
   test('pushed: verdict line, digest and tags', () => {
@@ -82,7 +82,7 @@ describe('renderSummary', () => {
   })
 
   test('a failed build: the stage, its escaped message, the workflow hint, and only the rows known', () => {
-    const progress = { ...startProgress(plan.inputs), plan, stage: 'build' as const }
+    const progress = { ...startProgress(intent(inputs)), plan, stage: 'build' as const }
     const r = failedReport(progress, new Error('docker buildx build failed (exit 1): ERROR: process "/bin/sh -c false" did not complete <b>|</b>'))
     const md = renderSummary(r)
     expect(firstLine(md)).toBe(`## hashdock: ${IMAGE} — ❌ failed at build`)
@@ -94,7 +94,7 @@ describe('renderSummary', () => {
   })
 
   test('a failure with a remedy: the workflow words it', () => {
-    const r = failedReport(startProgress(plan.inputs), new InputError('githash', "'abc' names no commit in this repository, and this clone is shallow", 'full-history'))
+    const r = failedReport(startProgress(intent(inputs)), new InputError('githash', "'abc' names no commit in this repository, and this clone is shallow", 'full-history'))
     expect(failureMessage(r)).toBe("githash: 'abc' names no commit in this repository, and this clone is shallow; check out with fetch-depth: 0 (actions/checkout) to have every commit")
     expect(renderSummary(r)).toContain('fetch-depth: 0')
   })

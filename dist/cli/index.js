@@ -65006,7 +65006,6 @@ async function requireSkopeo() {
 ;// CONCATENATED MODULE: ./src/core/stages/strategy.ts
 
 
-
 /**
  * The image's clock, the same for every commit: BuildKit clamps every newer timestamp in the layers it
  * writes to it (rewrite-timestamp). A clock that moved with each commit would put the clock of whichever
@@ -65020,7 +65019,7 @@ const IMAGE_CLOCK = 0;
  * cache; the exception is the engine's own `docker` driver on an engine without the containerd image
  * store, and for it the run brings a docker-container builder of its own.
  */
-function decideStrategy(inputs, engine, selected, runId, isolate = false) {
+function decideStrategy(inputs, engine, selected, runId) {
     if (!engine.buildx) {
         throw new Error('docker buildx is not installed: hashdock builds with BuildKit through buildx. Install the docker-buildx plugin (on GitHub, docker/setup-buildx-action).');
     }
@@ -65028,7 +65027,7 @@ function decideStrategy(inputs, engine, selected, runId, isolate = false) {
     const notices = [];
     // The same registry answers as localhost, 127.0.0.1 and [::1]; base images may name it either way.
     const loopbackRegistries = [
-        ...new Set(inputs[Input.Image].map(registryOf).filter(isLoopback).flatMap(registry => {
+        ...new Set(inputs.images.map(registryOf).filter(isLoopback).flatMap(registry => {
             const port = /:(\d+)$/.exec(registry)?.[1];
             return [registry, ...['localhost', '127.0.0.1'].map(h => (port ? `${h}:${port}` : h))];
         }))
@@ -65038,15 +65037,14 @@ function decideStrategy(inputs, engine, selected, runId, isolate = false) {
         builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };
         notices.push(`builder: '${selected.name}' is the engine's own builder on an engine without the containerd image store, which can neither write an image archive nor export a layer cache; this run uses a docker-container builder of its own (${builder.name}), removed when it ends. Select one with docker/setup-buildx-action or the builder input to keep it between runs.`);
     }
-    else if (isolate) {
+    else if (inputs.isolate) {
         // A pull request's commit writes layers and cache mounts (RUN --mount=type=cache) into the builder it
         // runs on; on a builder of its own they are gone with the run, and no trusted build ever reads them.
         builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };
-        notices.push(`builder: this run builds on a docker-container builder of its own (${builder.name}), removed when it ends, since ${inputs[Input.IsolateBuilder] === 'true' ? 'isolate-builder is true' : "the commit is a pull request's"}: its layers and cache mounts never reach the builder trusted builds use (isolate-builder: false builds on '${selected.name}').`);
+        notices.push(`builder: this run builds on a docker-container builder of its own (${builder.name}), removed when it ends, since ${inputs.isolate}: its layers and cache mounts never reach the builder trusted builds use (isolate-builder: false builds on '${selected.name}').`);
     }
     reasons.push(`built by '${builder.name}' (${builder.driver} driver${builder.create ? ', created for this run' : ''})`);
-    const provenance = inputs[Input.Provenance];
-    const sbom = inputs[Input.Sbom];
+    const { provenance, sbom, tested, compression, platforms } = inputs;
     const reproducible = !provenance && !sbom;
     if (!reproducible) {
         notices.push('Not reproducible: provenance and SBOM attestations record when and how the image was built, so every build gets a new digest.');
@@ -65054,15 +65052,12 @@ function decideStrategy(inputs, engine, selected, runId, isolate = false) {
     else {
         reasons.push('reproducible: every timestamp in the new layers is the fixed image clock, and no attestation records build times');
     }
-    const cache = inputs[Input.Cache] || 'none';
-    const tested = Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand]);
-    const load = tested || inputs[Input.KeepImage];
+    const cache = inputs.cache || 'none';
+    const load = tested || inputs.keepImage;
     if (!load)
         reasons.push('no test runs, so the image is not loaded into the engine');
     else if (!tested)
         reasons.push('no test runs; the image is loaded into the engine to be kept (keep-image)');
-    const compression = inputs[Input.Compression];
-    const platforms = inputs[Input.Platforms];
     const multi = platforms.length > 1;
     // An index (several platforms, or attestations) needs the oci exporter; the classic store loads
     // each platform's image of it on its own.
@@ -65078,19 +65073,19 @@ function decideStrategy(inputs, engine, selected, runId, isolate = false) {
  * engine nor a builder.
  */
 function assemblyStrategy(inputs) {
-    const platforms = inputs[Input.Platforms];
+    const { platforms } = inputs;
     const reasons = [`${platforms.join(', ')}: one index assembled from the images each platform's own job built and tested; pushed only if every platform's image is there and passed`];
     return {
         builder: { name: '', driver: '', create: false },
         loopbackRegistries: [],
         cache: 'none',
-        compression: inputs[Input.Compression],
+        compression: inputs.compression,
         platforms,
         exporter: 'oci',
         loading: 'archive',
         load: false,
-        provenance: inputs[Input.Provenance],
-        sbom: inputs[Input.Sbom],
+        provenance: inputs.provenance,
+        sbom: inputs.sbom,
         reproducible: true,
         reasons,
         notices: []
@@ -65102,12 +65097,11 @@ function assemblyStrategy(inputs) {
 // which must agree on every option that keys BuildKit's cache, or the export would build again.
 
 
-
 /** The arguments, and the environment the secrets reach buildx through (never an argument). */
 function buildxArgs(p, context, output) {
-    const { strategy, inputs } = p;
+    const { strategy, build } = p;
     const image = output.kind === 'image';
-    const secrets = secretArgs(p);
+    const secrets = secretArgs(build.secrets, p.workspace.repoDir);
     const args = [
         'buildx', 'build',
         '--builder', strategy.builder.name,
@@ -65115,15 +65109,15 @@ function buildxArgs(p, context, output) {
         '--progress', image && p.workspace.terminal ? 'tty' : 'plain',
         '--file', image ? context.dockerfile : output.dockerfile,
         '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
-        ...inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
+        ...build.buildArgs.flatMap(arg => ['--build-arg', arg]),
         ...(image ? Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]) : []),
-        ...(image ? inputs[Input.Annotations].flatMap(a => ['--annotation', a]) : []),
-        ...(image && inputs[Input.Target] ? ['--target', inputs[Input.Target]] : []),
+        ...(image ? build.annotations.flatMap(a => ['--annotation', a]) : []),
+        ...(image && p.target ? ['--target', p.target] : []),
         ...Object.entries(context.named).flatMap(([name, value]) => ['--build-context', `${name}=${value}`]),
         ...secrets.args,
-        ...inputs[Input.Ssh].flatMap(s => ['--ssh', s]),
+        ...build.ssh.flatMap(s => ['--ssh', s]),
         // The image build just ran every step (no-cache included): the export reuses its results.
-        ...runOptions(p).filter(o => image || o !== '--no-cache'),
+        ...runOptions(build).filter(o => image || o !== '--no-cache'),
         `--provenance=${image && strategy.provenance ? 'mode=max' : 'false'}`,
         `--sbom=${image && strategy.sbom}`,
         ...(image ? [...output.cacheArgs, '--metadata-file', output.metadataFile] : []),
@@ -65136,11 +65130,11 @@ function buildxArgs(p, context, output) {
     return { args, env: secrets.env };
 }
 /** BuildKit secrets as buildx takes them: a file by its path, a value through a variable of the run's own. */
-function secretArgs(p) {
+function secretArgs(secrets, repoDir) {
     const env = {};
-    const args = p.inputs[Input.Secrets].flatMap((secret, i) => {
+    const args = secrets.flatMap((secret, i) => {
         if ('file' in secret)
-            return ['--secret', `id=${secret.id},src=${(0,external_node_path_.resolve)(p.workspace.repoDir, secret.file)}`];
+            return ['--secret', `id=${secret.id},src=${(0,external_node_path_.resolve)(repoDir, secret.file)}`];
         // A variable of the runner's (secret-envs) is copied too: programs start from an allow-listed
         // environment, so buildx would not see it otherwise.
         const name = `HASHDOCK_SECRET_${i}`;
@@ -65150,17 +65144,16 @@ function secretArgs(p) {
     return { args, env };
 }
 /** The options of BuildKit's RUN steps and of the build, as build-push-action passes them. */
-function runOptions(p) {
-    const i = p.inputs;
+function runOptions(b) {
     return [
-        ...(i[Input.NoCache] ? ['--no-cache'] : []),
-        ...(i[Input.Pull] ? ['--pull'] : []),
-        ...(i[Input.Network] ? ['--network', i[Input.Network]] : []),
+        ...(b.noCache ? ['--no-cache'] : []),
+        ...(b.pull ? ['--pull'] : []),
+        ...(b.network ? ['--network', b.network] : []),
         // host networking is an entitlement the build must ask for; the builder must also allow it.
-        ...(i[Input.Network] === 'host' ? ['--allow', 'network.host'] : []),
-        ...(i[Input.ShmSize] ? ['--shm-size', i[Input.ShmSize]] : []),
-        ...i[Input.Ulimit].flatMap(u => ['--ulimit', u]),
-        ...i[Input.AddHosts].flatMap(h => ['--add-host', h.replace('=', ':')])
+        ...(b.network === 'host' ? ['--allow', 'network.host'] : []),
+        ...(b.shmSize ? ['--shm-size', b.shmSize] : []),
+        ...b.ulimit.flatMap(u => ['--ulimit', u]),
+        ...b.addHosts.flatMap(h => ['--add-host', h.replace('=', ':')])
     ];
 }
 
@@ -65252,7 +65245,7 @@ async function buildArchive(p, context, output) {
 async function verifyReproducible(p, context, built, workDir, log) {
     const archive = (0,external_node_path_.join)(workDir, 'image-again.tar');
     try {
-        const again = await buildArchive({ ...p, inputs: { ...p.inputs, [Input.NoCache]: true } }, context, { archive, metadataFile: (0,external_node_path_.join)(workDir, 'build-metadata-again.json'), cacheArgs: [] });
+        const again = await buildArchive({ ...p, build: { ...p.build, noCache: true } }, context, { archive, metadataFile: (0,external_node_path_.join)(workDir, 'build-metadata-again.json'), cacheArgs: [] });
         if (again.digest === built.digest) {
             log.info(`Reproducible, verified: a second build without any cache gave the same digest, ${built.digest}`);
             return { ...built, verified: true };
@@ -65638,7 +65631,6 @@ function inputTest(step, installers) {
 
 
 
-
 /** First-parent commits examined by default. */
 const ADVICE_COMMITS = 200;
 /** Below this many commits a count says too little to advise on. */
@@ -65667,7 +65659,7 @@ async function advise(p, commits = ADVICE_COMMITS) {
     const where = { dockerfile: p.dockerfilePath, contextPath: p.contextPath };
     const advice = [];
     if (stages.length) {
-        const target = p.inputs[Input.Target];
+        const target = p.target;
         // Stage names are case-insensitive, as BuildKit reads them.
         const final = Math.max(target ? stages.findIndex(s => s.name.toLowerCase() === target.toLowerCase()) : stages.length - 1, 0);
         if (changes.length >= MIN_COMMITS)
@@ -65933,7 +65925,7 @@ async function attest(p, digest, tests, suites, session, log) {
     // The same digest is the same index in every repository: its platforms are read once.
     const { platforms } = await platformManifests(await RegistryApi.open(p.images[0], session), digest);
     const platformDigests = platforms.map(m => m.digest);
-    const compose = p.compose && { file: p.compose.file, service: p.compose.service };
+    const compose = p.test.compose && { file: p.test.compose.file, service: p.test.compose.service };
     const statement = testResultStatement({ images: p.images, digest, platformDigests, commit: p.commit, sourceUrl, runUrl: workspace.runUrl, tests, suites, compose });
     // A signature that could not be made leaves the record unsigned, not missing: a re-run can still check it.
     const signed = workspace.signer
@@ -66296,9 +66288,8 @@ async function createContext(p, root) {
     const tree = (0,external_node_path_.join)(root, 'tree');
     await (0,promises_.mkdir)(tree, { recursive: true });
     const tarFile = (0,external_node_path_.join)(root, 'context.tar');
-    const whole = p.contextPath === '.' || Boolean(p.inputs[Input.ComposeFile]);
-    const named = p.inputs[Input.BuildContexts];
-    const paths = whole ? [] : [p.contextPath, p.dockerfilePath, ...named.flatMap(c => ('path' in c ? [c.path] : []))];
+    const named = p.namedContexts;
+    const paths = p.wholeTree ? [] : [p.contextPath, p.dockerfilePath, ...named.flatMap(c => ('path' in c ? [c.path] : []))];
     await new Git(p.workspace.repoDir).archive(p.commit, paths, tarFile);
     // The modes git archive wrote (tar.umask 0022), not those the umask of whoever runs this would leave.
     await (0,promises_.chmod)(tree, 0o755);
@@ -66308,7 +66299,7 @@ async function createContext(p, root) {
     if ((await (0,promises_.lstat)(dockerfile)).isSymbolicLink() || !(await inside(tree)(dockerfile))) {
         throw new errors_InputError(Input.Dockerfile, `'${p.dockerfilePath}' is a symlink in the commit; commit the Dockerfile itself`);
     }
-    const mode = p.inputs[Input.Mtime];
+    const mode = p.mtime;
     if (mode === 'per-file') {
         const files = await listFiles(tree);
         await applyFileTimes(tree, await fileCommitTimes(p.workspace.repoDir, p.commit, files), p.commitTime);
@@ -66329,7 +66320,7 @@ function context_contextPaths(p, tree) {
         tree,
         contextDir: (0,external_node_path_.join)(tree, p.contextPath),
         dockerfile: (0,external_node_path_.join)(tree, p.dockerfilePath),
-        named: Object.fromEntries(p.inputs[Input.BuildContexts].map(c => [c.name, 'path' in c ? (0,external_node_path_.join)(tree, c.path) : `docker-image://${c.image}`]))
+        named: Object.fromEntries(p.namedContexts.map(c => [c.name, 'path' in c ? (0,external_node_path_.join)(tree, c.path) : `docker-image://${c.image}`]))
     };
 }
 /** Repository paths of every file and symlink in an extracted tree. */
@@ -66366,7 +66357,7 @@ async function setTimes(dir, unixSeconds) {
  * the same files.
  */
 async function exportArtifacts(p, context, workDir, log) {
-    const requested = p.inputs[Input.Artifacts];
+    const requested = p.build.artifacts;
     const dockerfile = (0,external_node_path_.join)(workDir, 'artifacts.Dockerfile');
     const copies = requested.map(a => `COPY --from=${a.stage} ${JSON.stringify([`/${a.path}`, `/${a.stage}/${a.path}`])}`);
     await (0,promises_.writeFile)(dockerfile, `${await (0,promises_.readFile)(context.dockerfile, 'utf8')}\n\nFROM scratch AS ${ARTIFACTS_STAGE}\n${copies.join('\n')}\n`);
@@ -66425,7 +66416,6 @@ function sha256File(file) {
 
 
 
-
 const none = { args: [], settle: async () => false };
 /**
  * `registry` keeps the cache as `<image>:buildcache` (an OCI image manifest, which every registry
@@ -66439,15 +66429,15 @@ const none = { args: [], settle: async () => false };
 function arrangeCache(p, localDir, log) {
     const mode = p.strategy.cache;
     const pr = p.workspace.event?.pr;
-    const write = !pr || p.inputs[Input.CachePullRequests] === 'write';
+    const write = p.build.cacheWrite;
     // The cache holds every layer compressed as the image holds it: a run that restores the cache then
     // exports its layers as they are instead of recompressing each one, and in the registry the cache and
     // the image share their blobs instead of each uploading its own.
-    const exported = `mode=${p.inputs[Input.CacheMode]},${`compression=${p.strategy.compression},force-compression=true`}`;
+    const exported = `mode=${p.build.cacheMode},${`compression=${p.strategy.compression},force-compression=true`}`;
     if (mode === 'registry') {
         const ref = `${p.image}:buildcache`;
         const own = pr ? `${ref}-pr-${pr}` : ref;
-        if (!p.inputs[Input.Push])
+        if (!p.publish.push)
             log.notice(`cache: registry reads ${ref} but exports nothing, since push is false`);
         else if (!write)
             log.info(`Layer cache: this pull request reads ${ref} and writes none (cache-pull-requests: write gives it ${own})`);
@@ -66455,7 +66445,7 @@ function arrangeCache(p, localDir, log) {
             args: [
                 ...(own !== ref && write ? ['--cache-from', `type=registry,ref=${own}`] : []),
                 '--cache-from', `type=registry,ref=${ref}`,
-                ...(p.inputs[Input.Push] && write ? ['--cache-to', `type=registry,ref=${own},${exported},image-manifest=true,oci-mediatypes=true,ignore-error=true`] : [])
+                ...(p.publish.push && write ? ['--cache-to', `type=registry,ref=${own},${exported},image-manifest=true,oci-mediatypes=true,ignore-error=true`] : [])
             ],
             settle: async () => false
         };
@@ -67349,13 +67339,44 @@ const composeProjectName = (runId) => `hashdock-${runId}`;
 
 
 
+
+/**
+ * The plan of a run: the engine and the builder asked once (an assembly, given assemble-from, needs
+ * neither: it builds and runs nothing), then every decision made and every check that can be made
+ * before work starts.
+ */
+async function planRun(inputs, workspace, log) {
+    return log.group('Plan', async () => {
+        if (inputs[Input.AssembleFrom]) {
+            // skopeo writes and pushes the index.
+            const planned = await plan(inputs, workspace, undefined);
+            await requireSkopeo();
+            log.info(`Commit ${planned.commit}; ${planned.strategy.reasons.join('; ')}`);
+            return planned;
+        }
+        // Independent questions, asked at once (each is a CLI call of a few hundred milliseconds); a failure
+        // is reported in this order, so an unreachable engine is named before what it causes.
+        const answers = await Promise.allSettled([requireEngine(), selectedBuilder(inputs[Input.Builder])]);
+        const engine = settled(answers[0]);
+        const planned = await plan(inputs, workspace, { engine, builder: settled(answers[1]) });
+        // skopeo pushes the archive, and takes each platform's image out of it for an engine without the containerd store.
+        if (planned.publish.push || (planned.strategy.load && planned.strategy.loading === 'per-platform'))
+            await requireSkopeo();
+        log.info(`Commit ${planned.commit} (${planned.dockerfilePath} in ${planned.contextPath}, mtime ${planned.mtime})`);
+        log.info(`Docker engine ${engine.version}${engine.containerdStore ? ' (containerd image store)' : ''}; ${planned.strategy.reasons.join('; ')}`);
+        return planned;
+    });
+}
+/** What a run sets out to do, before anything is checked: what the report of a run that fails in plan names. */
+function intent(inputs) {
+    return { images: inputs[Input.Image], push: inputs[Input.Push] };
+}
 /** Without facts, an assembly: it reads the images other jobs built, and builds nothing. */
 async function plan(inputs, workspace, facts) {
     const source = await planSource(inputs, workspace);
     const { commit, commitTime, ref, contextPath, dockerfilePath } = source;
-    // A pull request's commit is a stranger's: it builds on a builder of its own unless the workflow says otherwise.
-    const isolate = inputs[Input.IsolateBuilder] === 'true' || (inputs[Input.IsolateBuilder] === 'auto' && workspace.event?.fromPullRequest === true);
-    const strategy = facts ? decideStrategy(inputs, facts.engine, facts.builder, workspace.runId, isolate) : assemblyStrategy(inputs);
+    const asked = strategyInputs(inputs, workspace);
+    const strategy = facts ? decideStrategy(asked, facts.engine, facts.builder, workspace.runId) : assemblyStrategy(asked);
     // What the adapter cannot do is known before any work: said now, not after a build.
     if (strategy.cache === 'gha' && !workspace.cacheStore)
         throw new errors_InputError(Input.Cache, "'gha' needs GitHub's cache service; use registry or none outside GitHub Actions");
@@ -67398,8 +67419,6 @@ async function plan(inputs, workspace, facts) {
         'org.opencontainers.image.revision': commit
     };
     labels[FINGERPRINT_LABEL] = await fingerprint(git, inputs, commit, contextPath, dockerfilePath, labels);
-    const localRef = `hashdock-run-${workspace.runId}:${commit}`;
-    const exportDir = inputs[Input.ExportDir] && (0,external_node_path_.resolve)(inputs[Input.ExportDir]);
     const compose = inputs[Input.ComposeFile] && inputs[Input.IntegrationCommand]
         ? {
             file: inputs[Input.ComposeFile],
@@ -67411,8 +67430,100 @@ async function plan(inputs, workspace, facts) {
             builder: strategy.builder.name
         }
         : undefined;
-    const keepAs = inputs[Input.KeepImage] ? `${images[0]}:${commit}` : '';
-    return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy, exportDir, assembleFrom, keepAs, ...(compose ? { compose } : {}) };
+    return {
+        ...source,
+        mode: assembleFrom ? 'assemble' : 'build',
+        image: images[0],
+        images,
+        localRef: `hashdock-run-${workspace.runId}:${commit}`,
+        tags: resolved.tags,
+        notices,
+        warnings,
+        labels,
+        strategy,
+        ...specs(inputs, workspace),
+        test: { unit: inputs[Input.TestCommand], integration: inputs[Input.IntegrationCommand], results: inputs[Input.TestResults], ...(compose ? { compose } : {}) },
+        advice: inputs[Input.Advice] && !assembleFrom,
+        exportDir: inputs[Input.ExportDir] && (0,external_node_path_.resolve)(inputs[Input.ExportDir]),
+        assembleFrom,
+        keepAs: inputs[Input.KeepImage] ? `${images[0]}:${commit}` : ''
+    };
+}
+/** The build's and the push's specs: decisions that need the inputs and the event alone. */
+function specs(inputs, workspace) {
+    const push = inputs[Input.Push];
+    // Credentials are for pushing: a run that does not push logs in only when told to (private base images).
+    const loginNeeded = push || inputs[Input.BuildLogin];
+    return {
+        build: {
+            buildArgs: inputs[Input.BuildArgs],
+            annotations: inputs[Input.Annotations],
+            secrets: inputs[Input.Secrets],
+            ssh: inputs[Input.Ssh],
+            noCache: inputs[Input.NoCache],
+            pull: inputs[Input.Pull],
+            network: inputs[Input.Network],
+            shmSize: inputs[Input.ShmSize],
+            ulimit: inputs[Input.Ulimit],
+            addHosts: inputs[Input.AddHosts],
+            cacheMode: inputs[Input.CacheMode],
+            // A pull request's branch is not trusted to fill the cache the next trusted build reads.
+            cacheWrite: !workspace.event?.pr || inputs[Input.CachePullRequests] === 'write',
+            artifacts: inputs[Input.Artifacts],
+            verifyReproducible: inputs[Input.VerifyReproducible]
+        },
+        publish: {
+            push,
+            forceTags: inputs[Input.ForceTags],
+            logins: loginNeeded ? inputs[Input.RegistryLogins] : [],
+            loginsUnused: !loginNeeded && inputs[Input.RegistryLogins].length > 0,
+            retries: inputs[Input.RegistryRetries],
+            timeoutMs: inputs[Input.RegistryTimeout] * 1000,
+            reuse: whyNoReuse(inputs)
+        }
+    };
+}
+/** reuse: true allows a re-use unless another input asks for what only a build gives; then it says which. */
+function whyNoReuse(inputs) {
+    if (!inputs[Input.Reuse])
+        return { allowed: false };
+    const why = inputs[Input.Rebuild]
+        ? 'rebuild is true'
+        : // An image from an earlier run is not a fresh build.
+            inputs[Input.NoCache]
+                ? 'no-cache asks for a fresh build'
+                : !inputs[Input.Push]
+                    ? 'push is false'
+                    : // An image re-used is not built, so it would bring no files.
+                        inputs[Input.Artifacts].length
+                            ? 'artifacts come out of a build'
+                            : '';
+    return why ? { allowed: false, why } : { allowed: true };
+}
+/** What the strategy is decided from. */
+function strategyInputs(inputs, workspace) {
+    return {
+        images: inputs[Input.Image],
+        provenance: inputs[Input.Provenance],
+        sbom: inputs[Input.Sbom],
+        cache: inputs[Input.Cache],
+        tested: Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand]),
+        keepImage: inputs[Input.KeepImage],
+        compression: inputs[Input.Compression],
+        platforms: inputs[Input.Platforms],
+        // A pull request's commit is a stranger's: it builds on a builder of its own unless the workflow says otherwise.
+        isolate: inputs[Input.IsolateBuilder] === 'true'
+            ? 'isolate-builder is true'
+            : inputs[Input.IsolateBuilder] === 'auto' && workspace.event?.fromPullRequest === true
+                ? "the commit is a pull request's"
+                : ''
+    };
+}
+/** The value of an answer, or its error thrown. */
+function settled(answer) {
+    if (answer.status === 'rejected')
+        throw answer.reason;
+    return answer.value;
 }
 async function planSource(inputs, workspace) {
     const git = new Git(workspace.repoDir);
@@ -67458,7 +67569,18 @@ async function planSource(inputs, workspace) {
     }
     if (inputs[Input.Mtime] === 'per-file')
         await requireFullHistory(workspace.repoDir);
-    return { inputs, workspace, commit, commitTime, ref, contextPath, dockerfilePath };
+    return {
+        workspace,
+        commit,
+        commitTime,
+        ref,
+        contextPath,
+        dockerfilePath,
+        mtime: inputs[Input.Mtime],
+        namedContexts: inputs[Input.BuildContexts],
+        wholeTree: contextPath === '.' || Boolean(composeFile),
+        target: inputs[Input.Target]
+    };
 }
 /** Whether a path inside the checkout passes through a symlink: the commit, not the workflow, would pick the file. */
 async function symlinkInCheckout(repoDir, file) {
@@ -67573,7 +67695,7 @@ async function retag(p, digest, session, log) {
         for (const tag of p.tags.slice(1)) {
             const ref = `${image}:${tag}`;
             const held = await inspectRemote(ref, session);
-            if (held && held.digest !== digest && !p.inputs[Input.ForceTags] && !(await movesForward(p, held.labels))) {
+            if (held && held.digest !== digest && !p.publish.forceTags && !(await movesForward(p, held.labels))) {
                 log.notice(`${ref} stays on ${held.labels['org.opencontainers.image.revision']}, a newer commit than ${p.commit.slice(0, 12)}; force-tags: true moves it anyway`);
                 heldBack.push(ref);
                 continue;
@@ -67619,8 +67741,8 @@ function outcome(r) {
         return tested ? 'pushed' : 'pushed-untested';
     return tested ? 'tested' : 'built';
 }
-function startProgress(inputs) {
-    return { stage: 'plan', image: inputs[Input.Image][0], images: inputs[Input.Image], push: inputs[Input.Push], tests: [], suites: [], notes: [], held: [] };
+function startProgress(intent) {
+    return { stage: 'plan', image: intent.images[0], images: intent.images, push: intent.push, tests: [], suites: [], notes: [], held: [] };
 }
 function report(p, built, loaded, tests, suites, published, notes, artifacts) {
     const failed = tests.filter(t => !t.passed);
@@ -67631,7 +67753,7 @@ function report(p, built, loaded, tests, suites, published, notes, artifacts) {
         reused: false,
         tests,
         suites,
-        push: p.inputs[Input.Push],
+        push: p.publish.push,
         pushed: Boolean(published),
         held: published?.held ?? [],
         ...(artifacts ? { artifacts } : {}),
@@ -75693,10 +75815,12 @@ function factsOf(s) {
  * elsewhere the caller must vouch that only trusted runs write there.
  */
 async function findReusable(p, session, log) {
-    // no-cache asks for a fresh build: an image from an earlier run would not be one.
-    // artifacts come out of a build: an image re-used is not built, so it would bring none.
-    if (!p.inputs[Input.Reuse] || p.inputs[Input.Rebuild] || p.inputs[Input.NoCache] || !p.inputs[Input.Push] || p.inputs[Input.Artifacts].length)
+    const { reuse } = p.publish;
+    if (!reuse.allowed) {
+        if (reuse.why)
+            log.info(`Not looking for an image to reuse: ${reuse.why}`);
         return undefined;
+    }
     // A registry that cannot be asked costs a build, never the run: building is what reuse saves, not what it guards.
     const held = await inspectRemote(`${p.image}:${p.commit}`, session).catch((error) => {
         log.notice(`Not reusing ${p.image}:${p.commit}: ${error.message}; building and testing it`);
@@ -75707,7 +75831,7 @@ async function findReusable(p, session, log) {
     // The label says what the image was built from; only the stored test-result record says it passed,
     // and passed the tests this run would run; where this run signs its own, only a record signed by the
     // same identity is believed.
-    const tested = testConfiguration({ unit: p.inputs[Input.TestCommand], integration: p.inputs[Input.IntegrationCommand] }, p.compose && { file: p.compose.file, service: p.compose.service });
+    const tested = testConfiguration({ unit: p.test.unit, integration: p.test.integration }, p.test.compose && { file: p.test.compose.file, service: p.test.compose.service });
     const why = p.workspace.trust
         ? await whySignedRecordMissing(p, held.digest, session, tested).catch((error) => error.message)
         : await whyUnattested(p.image, held.digest, p.commit, session, tested).catch((error) => error.message);
@@ -75841,7 +75965,7 @@ async function testInImage(p, imageId, kind, command, workDir, log, options = {}
 }
 /** What the container wrote to the test-results directory, copied within a budget: the tests' files are not trusted. */
 async function collectResults(p, container, kind, hostDir, log) {
-    const inside = p.inputs[Input.TestResults];
+    const inside = p.test.results;
     if (!inside)
         return undefined;
     await (0,promises_.mkdir)(hostDir, { recursive: true });
@@ -75886,11 +76010,9 @@ async function collectResults(p, container, kind, hostDir, log) {
 
 
 
-
-
 /** Never throws for a failed stage: the report names the stage and keeps what was learned before it. */
 async function runPipeline(inputs, workspace, log) {
-    const progress = startProgress(inputs);
+    const progress = startProgress(intent(inputs));
     let result;
     try {
         result = await stages(inputs, workspace, log, progress);
@@ -75899,29 +76021,6 @@ async function runPipeline(inputs, workspace, log) {
         result = failedReport(progress, error);
     }
     return progress.advice ? { ...result, advice: progress.advice } : result;
-}
-/** The plan of a run: the engine and the builder asked once (an assembly needs neither), then plan. */
-async function planRun(inputs, workspace, log) {
-    return log.group('Plan', async () => {
-        if (inputs[Input.AssembleFrom]) {
-            // An assembly builds and runs nothing: no engine, no builder; skopeo writes and pushes the index.
-            const planned = await plan(inputs, workspace, undefined);
-            await requireSkopeo();
-            log.info(`Commit ${planned.commit}; ${planned.strategy.reasons.join('; ')}`);
-            return planned;
-        }
-        // Independent questions, asked at once (each is a CLI call of a few hundred milliseconds); a failure
-        // is reported in this order, so an unreachable engine is named before what it causes.
-        const answers = await Promise.allSettled([requireEngine(), selectedBuilder(inputs[Input.Builder])]);
-        const engine = settled(answers[0]);
-        const planned = await plan(inputs, workspace, { engine, builder: settled(answers[1]) });
-        // skopeo pushes the archive, and takes each platform's image out of it for an engine without the containerd store.
-        if (inputs[Input.Push] || (planned.strategy.load && planned.strategy.loading === 'per-platform'))
-            await requireSkopeo();
-        log.info(`Commit ${planned.commit} (${planned.dockerfilePath} in ${planned.contextPath}, mtime ${inputs[Input.Mtime]})`);
-        log.info(`Docker engine ${engine.version}${engine.containerdStore ? ' (containerd image store)' : ''}; ${planned.strategy.reasons.join('; ')}`);
-        return planned;
-    });
 }
 /** plan, and the command lines that follow from it: `hashdock plan`, `build --dry-run`. */
 async function dryRun(inputs, workspace, log) {
@@ -75933,9 +76032,9 @@ async function dryRun(inputs, workspace, log) {
         const output = { kind: 'image', archive, metadataFile: (0,external_node_path_.join)(workspace.workDir, 'build-metadata.json'), cacheArgs: cache.args };
         commands.push(['docker', ...buildxArgs(p, context_contextPaths(p, (0,external_node_path_.join)(workspace.workDir, 'context', 'tree')), output).args]);
     }
-    if (inputs[Input.Push]) {
+    if (p.publish.push) {
         // The digest is the build's: known once it has run.
-        const session = { authfile: undefined, retry: retryPolicy(inputs, log) };
+        const session = { authfile: undefined, retry: retryPolicy(p, log) };
         const source = `${p.assembleFrom ? 'oci' : 'oci-archive'}:${archive}`;
         for (const image of p.images)
             commands.push(skopeoLine(session, pushArgs(source, image, '<digest>', session, (0,external_node_path_.join)(workspace.workDir, 'pushed.digest'))));
@@ -75963,7 +76062,7 @@ async function stages(inputs, workspace, log, progress) {
     // Said in the report of any run, also of one that fails later.
     progress.notes = [...p.notices, ...p.warnings];
     // An assembly builds nothing from the Dockerfile: the platform jobs that built it gave its advice.
-    if (inputs[Input.Advice] && !p.assembleFrom)
+    if (p.advice)
         progress.advice = await adviceOn(p, log);
     for (const notice of [...p.strategy.notices, ...p.notices])
         log.notice(notice);
@@ -75972,19 +76071,17 @@ async function stages(inputs, workspace, log, progress) {
     const workDir = workspace.workDir;
     await (0,promises_.mkdir)(workDir, { recursive: true });
     progress.stage = 'registry login';
-    // Credentials are for pushing: a run that does not push logs in only when told to (private base images).
-    const loginNeeded = inputs[Input.Push] || inputs[Input.BuildLogin];
-    const logins = loginNeeded ? inputs[Input.RegistryLogins] : [];
-    if (!loginNeeded && inputs[Input.RegistryLogins].length)
+    const { logins, push } = p.publish;
+    if (p.publish.loginsUnused)
         log.info('Not logging in: this run does not push (build-login: true logs in for private base images)');
-    const session = { ...(await login(logins, workDir, p.images.map(registryOf))), retry: retryPolicy(inputs, log) };
+    const session = { ...(await login(logins, workDir, p.images.map(registryOf))), retry: retryPolicy(p, log) };
     for (const { registry, username } of logins)
         log.info(`Logged in to ${registry} as ${username}`);
     const unlogged = [...new Set(p.images.map(registryOf))].filter(r => !session.registries.includes(r));
-    if (inputs[Input.Push] && logins.length && unlogged.length)
+    if (push && logins.length && unlogged.length)
         log.info(`Using the runner's own login for ${unlogged.join(', ')}`);
     try {
-        if (p.assembleFrom)
+        if (p.mode === 'assemble')
             return await assembleAndPublish(p, session, log, progress);
         progress.stage = 'reuse check';
         const reusable = await findReusable(p, session, log);
@@ -75998,8 +76095,8 @@ async function stages(inputs, workspace, log, progress) {
             return createContext(p, (0,external_node_path_.join)(workDir, 'context'));
         });
         // A compose file the policy refuses fails the run before anything is built.
-        if (p.compose)
-            await prepareServices(p.compose, p.localRef, context.tree, workDir);
+        if (p.test.compose)
+            await prepareServices(p.test.compose, p.localRef, context.tree, workDir);
         progress.stage = 'layer cache';
         const store = p.strategy.cache === 'gha' ? workspace.cacheStore : undefined;
         if (store)
@@ -76014,13 +76111,13 @@ async function stages(inputs, workspace, log, progress) {
         if (store && (await cache.settle()))
             await log.group('Save the layer cache', () => store.save(p.commit));
         let built = first;
-        if (inputs[Input.VerifyReproducible]) {
+        if (p.build.verifyReproducible) {
             progress.stage = 'verify reproducible';
             // A second build of the commit's Dockerfile: its output is fenced like the first's.
             built = await log.group('Build again without any cache, and compare', () => log.untrusted(() => verifyReproducible(p, context, first, workDir, log)));
             progress.built = built;
         }
-        if (inputs[Input.Artifacts].length) {
+        if (p.build.artifacts.length) {
             progress.stage = 'artifacts';
             // The same build's output as the image's: fenced like it.
             progress.artifacts = await log.group('Export the artifacts', () => log.untrusted(() => exportArtifacts(p, context, workDir, log)));
@@ -76042,7 +76139,7 @@ async function stages(inputs, workspace, log, progress) {
         for (const ref of kept)
             log.info(`Kept the tested image in the engine as ${ref}`);
         const notes = [...p.notices, ...p.warnings];
-        if (passed && inputs[Input.Push] && tests.length === 0) {
+        if (passed && push && tests.length === 0) {
             log.warning('Pushing an image that no test has run against: give test-command or integration-command to test it first.');
         }
         // Delivered before the image is handed on or pushed: an image that leaves this run always has its artifacts.
@@ -76056,7 +76153,7 @@ async function stages(inputs, workspace, log, progress) {
         if (exported)
             log.info(`Handed on ${exported}`);
         progress.stage = 'push';
-        const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined;
+        const published = passed && push ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined;
         const attestation = published && tests.length ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined;
         return {
             ...report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)], artifacts),
@@ -76094,7 +76191,7 @@ async function assembleAndPublish(p, session, log, progress) {
     progress.suites = suites;
     log.info(`Index ${built.digest}: ${built.platforms.map(i => i.platform).join(', ')}`);
     progress.stage = 'push';
-    const published = p.inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined;
+    const published = p.publish.push ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined;
     // The platform jobs' test runs and results, as they recorded them, vouch for the index they make up.
     const attestation = published ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined;
     const { imageId: _, ...facts } = report(p, built, undefined, tests, suites, published, [...p.notices, ...p.warnings, ...heldBackNotes(published)]);
@@ -76115,7 +76212,7 @@ function heldBackNotes(published) {
  * compose services, platform by platform; a failure on any platform stops before the next stage.
  */
 async function runTests(p, built, context, log, progress) {
-    const { inputs, workspace } = p;
+    const { workspace } = p;
     // The progress's own list, so runs that finished before a failing stage are still reported.
     const tests = progress.tests;
     // One platform named (not the index of several): its one image, still run as that platform.
@@ -76124,19 +76221,18 @@ async function runTests(p, built, context, log, progress) {
         ? built.platforms.map(l => ({ imageId: l.imageId, localRef: l.localRef, platform: { name: l.platform, digest: l.digest } }))
         : [{ imageId: built.imageId, localRef: built.localRef, ...(only ? { platform: { name: only, digest: progress.built?.digest ?? '' } } : {}) }];
     const on = (t) => (t.platform ? ` on ${t.platform.name}` : '');
-    const unit = inputs[Input.TestCommand];
+    const { unit, integration } = p.test;
     progress.stage = 'unit tests';
     if (unit) {
         for (const t of targets) {
             tests.push(await log.group(`Unit tests${on(t)}`, () => testInImage(p, t.imageId, 'unit', unit, workspace.workDir, log, { platform: t.platform })));
         }
     }
-    const integration = inputs[Input.IntegrationCommand];
     if (!integration || tests.some(t => !t.passed))
         return tests;
     progress.stage = 'integration tests';
     for (const t of targets) {
-        const spec = p.compose;
+        const spec = p.test.compose;
         if (!spec) {
             tests.push(await log.group(`Integration tests${on(t)}`, () => testInImage(p, t.imageId, 'integration', integration, workspace.workDir, log, { platform: t.platform })));
         }
@@ -76163,14 +76259,8 @@ async function runTests(p, built, context, log, progress) {
     return tests;
 }
 /** How every registry operation of the run is retried and bounded: registry-retries and registry-timeout. */
-function retryPolicy(inputs, log) {
-    return { ...DEFAULT_RETRY, retries: inputs[Input.RegistryRetries], timeoutMs: inputs[Input.RegistryTimeout] * 1000, log };
-}
-/** The value of an answer, or its error thrown. */
-function settled(answer) {
-    if (answer.status === 'rejected')
-        throw answer.reason;
-    return answer.value;
+function retryPolicy(p, log) {
+    return { ...DEFAULT_RETRY, retries: p.publish.retries, timeoutMs: p.publish.timeoutMs, log };
 }
 
 ;// CONCATENATED MODULE: ./src/core/stages/cleanup.ts

@@ -5,23 +5,21 @@ import { assemble } from './stages/assemble.js'
 import { build, keepImage, load, verifyReproducible, type Loaded } from './stages/build.js'
 import { buildxArgs } from './stages/buildx-args.js'
 import { pushArgs, skopeoLine } from './programs/registry.js'
-import { removeRunBuilder, selectedBuilder } from './programs/builder.js'
+import { removeRunBuilder } from './programs/builder.js'
 import { advise, MIN_COMMITS, type AdviceReport } from './stages/advise.js'
 import { attest, type StoredAttestation } from './stages/attest.js'
 import { exportArtifacts } from './stages/artifacts.js'
 import { arrangeCache } from './stages/cache.js'
 import { prepareServices, showLogs, startServices, stopServices, type ComposeProject } from './programs/compose.js'
-import { Input } from './constants.js'
 import { contextPaths, createContext, type BuildContext } from './stages/context.js'
 import { login, logout, type RegistrySession } from './programs/docker-config.js'
-import { requireEngine, requireSkopeo } from './programs/docker.js'
 import { Git } from './programs/git.js'
 import { handOn } from './stages/hand-on.js'
 import { registryOf } from './image-ref.js'
 import { DEFAULT_RETRY, type RetryPolicy } from './programs/retry.js'
 import type { Inputs } from './inputs.js'
 import type { Log } from './log.js'
-import { plan, references, type Plan } from './stages/plan.js'
+import { intent, planRun, references, type Plan } from './stages/plan.js'
 import { publish, type Published } from './stages/publish.js'
 import { failedReport, report, reusedReport, startProgress, type Progress, type Report } from './stages/report.js'
 import { annotateFailures, judgeByResults, readResults } from './results/results.js'
@@ -33,7 +31,7 @@ import type { Artifacts, Workspace } from './workspace.js'
 
 /** Never throws for a failed stage: the report names the stage and keeps what was learned before it. */
 export async function runPipeline(inputs: Inputs, workspace: Workspace, log: Log): Promise<Report> {
-  const progress = startProgress(inputs)
+  const progress = startProgress(intent(inputs))
   let result: Report
   try {
     result = await stages(inputs, workspace, log, progress)
@@ -41,29 +39,6 @@ export async function runPipeline(inputs: Inputs, workspace: Workspace, log: Log
     result = failedReport(progress, error)
   }
   return progress.advice ? { ...result, advice: progress.advice } : result
-}
-
-/** The plan of a run: the engine and the builder asked once (an assembly needs neither), then plan. */
-async function planRun(inputs: Inputs, workspace: Workspace, log: Log): Promise<Plan> {
-  return log.group('Plan', async () => {
-    if (inputs[Input.AssembleFrom]) {
-      // An assembly builds and runs nothing: no engine, no builder; skopeo writes and pushes the index.
-      const planned = await plan(inputs, workspace, undefined)
-      await requireSkopeo()
-      log.info(`Commit ${planned.commit}; ${planned.strategy.reasons.join('; ')}`)
-      return planned
-    }
-    // Independent questions, asked at once (each is a CLI call of a few hundred milliseconds); a failure
-    // is reported in this order, so an unreachable engine is named before what it causes.
-    const answers = await Promise.allSettled([requireEngine(), selectedBuilder(inputs[Input.Builder])])
-    const engine = settled(answers[0])
-    const planned = await plan(inputs, workspace, { engine, builder: settled(answers[1]) })
-    // skopeo pushes the archive, and takes each platform's image out of it for an engine without the containerd store.
-    if (inputs[Input.Push] || (planned.strategy.load && planned.strategy.loading === 'per-platform')) await requireSkopeo()
-    log.info(`Commit ${planned.commit} (${planned.dockerfilePath} in ${planned.contextPath}, mtime ${inputs[Input.Mtime]})`)
-    log.info(`Docker engine ${engine.version}${engine.containerdStore ? ' (containerd image store)' : ''}; ${planned.strategy.reasons.join('; ')}`)
-    return planned
-  })
 }
 
 /** What a run would do, decided and written out, with nothing built, pushed or left behind. */
@@ -93,9 +68,9 @@ export async function dryRun(inputs: Inputs, workspace: Workspace, log: Log): Pr
     const output = { kind: 'image' as const, archive, metadataFile: join(workspace.workDir, 'build-metadata.json'), cacheArgs: cache.args }
     commands.push(['docker', ...buildxArgs(p, contextPaths(p, join(workspace.workDir, 'context', 'tree')), output).args])
   }
-  if (inputs[Input.Push]) {
+  if (p.publish.push) {
     // The digest is the build's: known once it has run.
-    const session = { authfile: undefined, retry: retryPolicy(inputs, log) }
+    const session = { authfile: undefined, retry: retryPolicy(p, log) }
     const source = `${p.assembleFrom ? 'oci' : 'oci-archive'}:${archive}`
     for (const image of p.images) commands.push(skopeoLine(session, pushArgs(source, image, '<digest>', session, join(workspace.workDir, 'pushed.digest'))))
   }
@@ -122,22 +97,20 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
   // Said in the report of any run, also of one that fails later.
   progress.notes = [...p.notices, ...p.warnings]
   // An assembly builds nothing from the Dockerfile: the platform jobs that built it gave its advice.
-  if (inputs[Input.Advice] && !p.assembleFrom) progress.advice = await adviceOn(p, log)
+  if (p.advice) progress.advice = await adviceOn(p, log)
   for (const notice of [...p.strategy.notices, ...p.notices]) log.notice(notice)
   for (const warning of p.warnings) log.warning(warning)
   const workDir = workspace.workDir
   await mkdir(workDir, { recursive: true })
   progress.stage = 'registry login'
-  // Credentials are for pushing: a run that does not push logs in only when told to (private base images).
-  const loginNeeded = inputs[Input.Push] || inputs[Input.BuildLogin]
-  const logins = loginNeeded ? inputs[Input.RegistryLogins] : []
-  if (!loginNeeded && inputs[Input.RegistryLogins].length) log.info('Not logging in: this run does not push (build-login: true logs in for private base images)')
-  const session: RegistrySession = { ...(await login(logins, workDir, p.images.map(registryOf))), retry: retryPolicy(inputs, log) }
+  const { logins, push } = p.publish
+  if (p.publish.loginsUnused) log.info('Not logging in: this run does not push (build-login: true logs in for private base images)')
+  const session: RegistrySession = { ...(await login(logins, workDir, p.images.map(registryOf))), retry: retryPolicy(p, log) }
   for (const { registry, username } of logins) log.info(`Logged in to ${registry} as ${username}`)
   const unlogged = [...new Set(p.images.map(registryOf))].filter(r => !session.registries.includes(r))
-  if (inputs[Input.Push] && logins.length && unlogged.length) log.info(`Using the runner's own login for ${unlogged.join(', ')}`)
+  if (push && logins.length && unlogged.length) log.info(`Using the runner's own login for ${unlogged.join(', ')}`)
   try {
-    if (p.assembleFrom) return await assembleAndPublish(p, session, log, progress)
+    if (p.mode === 'assemble') return await assembleAndPublish(p, session, log, progress)
     progress.stage = 'reuse check'
     const reusable = await findReusable(p, session, log)
     if (reusable) {
@@ -151,7 +124,7 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
       return createContext(p, join(workDir, 'context'))
     })
     // A compose file the policy refuses fails the run before anything is built.
-    if (p.compose) await prepareServices(p.compose, p.localRef, context.tree, workDir)
+    if (p.test.compose) await prepareServices(p.test.compose, p.localRef, context.tree, workDir)
     progress.stage = 'layer cache'
     const store = p.strategy.cache === 'gha' ? workspace.cacheStore : undefined
     if (store) await log.group('Restore the layer cache', () => store.restore(p.commit))
@@ -165,13 +138,13 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     progress.stage = 'layer cache'
     if (store && (await cache.settle())) await log.group('Save the layer cache', () => store.save(p.commit))
     let built = first
-    if (inputs[Input.VerifyReproducible]) {
+    if (p.build.verifyReproducible) {
       progress.stage = 'verify reproducible'
       // A second build of the commit's Dockerfile: its output is fenced like the first's.
       built = await log.group('Build again without any cache, and compare', () => log.untrusted(() => verifyReproducible(p, context, first, workDir, log)))
       progress.built = built
     }
-    if (inputs[Input.Artifacts].length) {
+    if (p.build.artifacts.length) {
       progress.stage = 'artifacts'
       // The same build's output as the image's: fenced like it.
       progress.artifacts = await log.group('Export the artifacts', () => log.untrusted(() => exportArtifacts(p, context, workDir, log)))
@@ -193,7 +166,7 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     const kept = passed && loaded && p.keepAs ? await keepImage(p, loaded) : []
     for (const ref of kept) log.info(`Kept the tested image in the engine as ${ref}`)
     const notes: string[] = [...p.notices, ...p.warnings]
-    if (passed && inputs[Input.Push] && tests.length === 0) {
+    if (passed && push && tests.length === 0) {
       log.warning('Pushing an image that no test has run against: give test-command or integration-command to test it first.')
     }
     // Delivered before the image is handed on or pushed: an image that leaves this run always has its artifacts.
@@ -206,7 +179,7 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     const exported = passed && p.exportDir ? await log.group('Hand on the tested image', () => handOn(p, built, tests, suites, p.exportDir)) : undefined
     if (exported) log.info(`Handed on ${exported}`)
     progress.stage = 'push'
-    const published = passed && inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined
+    const published = passed && push ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined
     const attestation = published && tests.length ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined
     return {
       ...report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)], artifacts),
@@ -244,7 +217,7 @@ async function assembleAndPublish(p: Plan, session: RegistrySession, log: Log, p
   progress.suites = suites
   log.info(`Index ${built.digest}: ${built.platforms.map(i => i.platform).join(', ')}`)
   progress.stage = 'push'
-  const published = p.inputs[Input.Push] ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined
+  const published = p.publish.push ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined
   // The platform jobs' test runs and results, as they recorded them, vouch for the index they make up.
   const attestation = published ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined
   const { imageId: _, ...facts } = report(p, built, undefined, tests, suites, published, [...p.notices, ...p.warnings, ...heldBackNotes(published)])
@@ -275,7 +248,7 @@ interface Target {
  * compose services, platform by platform; a failure on any platform stops before the next stage.
  */
 async function runTests(p: Plan, built: Loaded, context: BuildContext, log: Log, progress: Progress): Promise<TestRun[]> {
-  const { inputs, workspace } = p
+  const { workspace } = p
   // The progress's own list, so runs that finished before a failing stage are still reported.
   const tests: TestRun[] = progress.tests
   // One platform named (not the index of several): its one image, still run as that platform.
@@ -284,19 +257,18 @@ async function runTests(p: Plan, built: Loaded, context: BuildContext, log: Log,
     ? built.platforms.map(l => ({ imageId: l.imageId, localRef: l.localRef, platform: { name: l.platform, digest: l.digest } }))
     : [{ imageId: built.imageId, localRef: built.localRef, ...(only ? { platform: { name: only, digest: progress.built?.digest ?? '' } } : {}) }]
   const on = (t: Target): string => (t.platform ? ` on ${t.platform.name}` : '')
-  const unit = inputs[Input.TestCommand]
+  const { unit, integration } = p.test
   progress.stage = 'unit tests'
   if (unit) {
     for (const t of targets) {
       tests.push(await log.group(`Unit tests${on(t)}`, () => testInImage(p, t.imageId, 'unit', unit, workspace.workDir, log, { platform: t.platform })))
     }
   }
-  const integration = inputs[Input.IntegrationCommand]
   if (!integration || tests.some(t => !t.passed)) return tests
 
   progress.stage = 'integration tests'
   for (const t of targets) {
-    const spec = p.compose
+    const spec = p.test.compose
     if (!spec) {
       tests.push(await log.group(`Integration tests${on(t)}`, () => testInImage(p, t.imageId, 'integration', integration, workspace.workDir, log, { platform: t.platform })))
     } else {
@@ -321,12 +293,6 @@ async function runTests(p: Plan, built: Loaded, context: BuildContext, log: Log,
 }
 
 /** How every registry operation of the run is retried and bounded: registry-retries and registry-timeout. */
-function retryPolicy(inputs: Inputs, log: Log): RetryPolicy {
-  return { ...DEFAULT_RETRY, retries: inputs[Input.RegistryRetries], timeoutMs: inputs[Input.RegistryTimeout] * 1000, log }
-}
-
-/** The value of an answer, or its error thrown. */
-function settled<T>(answer: PromiseSettledResult<T>): T {
-  if (answer.status === 'rejected') throw answer.reason
-  return answer.value
+function retryPolicy(p: Plan, log: Log): RetryPolicy {
+  return { ...DEFAULT_RETRY, retries: p.publish.retries, timeoutMs: p.publish.timeoutMs, log }
 }

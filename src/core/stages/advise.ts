@@ -1,7 +1,6 @@
 // Advice on the Dockerfile, measured on the repository's own history: steps whose layer cache is lost to
 // copies of files they never read, and a final image that runs as root for no reason. Facts only.
 import { posix } from 'node:path'
-import { Input } from '../constants.js'
 import { chainOf, parseDockerfile, type CopyStep, type RunStep, type Stage } from '../advice/dockerfile.js'
 import { clockToolsOf } from '../advice/clocks.js'
 import { inputTest, installersOf } from '../advice/installers.js'
@@ -90,7 +89,7 @@ export async function advise(p: SourcePlan, commits = ADVICE_COMMITS): Promise<A
   const where = { dockerfile: p.dockerfilePath, contextPath: p.contextPath }
   const advice: Advice[] = []
   if (stages.length) {
-    const target = p.inputs[Input.Target]
+    const target = p.target
     // Stage names are case-insensitive, as BuildKit reads them.
     const final = Math.max(target ? stages.findIndex(s => s.name.toLowerCase() === target.toLowerCase()) : stages.length - 1, 0)
     if (changes.length >= MIN_COMMITS) advice.push(...layerOrder(stages, final, changes, files, where))

@@ -30,7 +30,7 @@ import { IMAGE_CLOCK } from './strategy.js'
  * the same files.
  */
 export async function exportArtifacts(p: Plan, context: BuildContext, workDir: string, log: Log): Promise<Artifacts> {
-  const requested = p.inputs[Input.Artifacts]
+  const requested = p.build.artifacts
   const dockerfile = join(workDir, 'artifacts.Dockerfile')
   const copies = requested.map(a => `COPY --from=${a.stage} ${JSON.stringify([`/${a.path}`, `/${a.stage}/${a.path}`])}`)
   await writeFile(dockerfile, `${await readFile(context.dockerfile, 'utf8')}\n\nFROM scratch AS ${ARTIFACTS_STAGE}\n${copies.join('\n')}\n`)

@@ -53,7 +53,7 @@ export async function attest(p: Plan, digest: string, tests: TestRun[], suites: 
   // The same digest is the same index in every repository: its platforms are read once.
   const { platforms } = await platformManifests(await RegistryApi.open(p.images[0], session), digest)
   const platformDigests = platforms.map(m => m.digest)
-  const compose = p.compose && { file: p.compose.file, service: p.compose.service }
+  const compose = p.test.compose && { file: p.test.compose.file, service: p.test.compose.service }
   const statement = testResultStatement({ images: p.images, digest, platformDigests, commit: p.commit, sourceUrl, runUrl: workspace.runUrl, tests, suites, compose })
   // A signature that could not be made leaves the record unsigned, not missing: a re-run can still check it.
   const signed = workspace.signer

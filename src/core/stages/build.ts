@@ -8,7 +8,7 @@ import { run } from '../programs/exec.js'
 import { megabytes, ticking, type Log } from '../log.js'
 import { firstDifference, platformImages, stampCreated, type PlatformImage } from '../programs/oci-archive.js'
 import type { Plan } from './plan.js'
-import { CREATED_LABEL, Input } from '../constants.js'
+import { CREATED_LABEL } from '../constants.js'
 import { skopeo } from '../programs/registry.js'
 import { buildxArgs } from './buildx-args.js'
 
@@ -145,7 +145,7 @@ async function buildArchive(
 export async function verifyReproducible(p: Plan, context: BuildContext, built: Built, workDir: string, log: Log): Promise<Built> {
   const archive = join(workDir, 'image-again.tar')
   try {
-    const again = await buildArchive({ ...p, inputs: { ...p.inputs, [Input.NoCache]: true } }, context, { archive, metadataFile: join(workDir, 'build-metadata-again.json'), cacheArgs: [] })
+    const again = await buildArchive({ ...p, build: { ...p.build, noCache: true } }, context, { archive, metadataFile: join(workDir, 'build-metadata-again.json'), cacheArgs: [] })
     if (again.digest === built.digest) {
       log.info(`Reproducible, verified: a second build without any cache gave the same digest, ${built.digest}`)
       return { ...built, verified: true }

@@ -1,9 +1,8 @@
 // The one place `docker buildx build` command lines are written: the image's, and the artifact export's,
 // which must agree on every option that keys BuildKit's cache, or the export would build again.
 import { resolve as resolvePath } from 'node:path'
-import { Input } from '../constants.js'
 import type { BuildContext } from './context.js'
-import type { Plan } from './plan.js'
+import type { BuildSpec, Plan } from './plan.js'
 import { IMAGE_CLOCK } from './strategy.js'
 
 /** What the build writes: the image archive (and its metadata), or a stage's files into a directory. */
@@ -11,13 +10,13 @@ export type BuildOutput =
   | { kind: 'image'; archive: string; metadataFile: string; cacheArgs: string[] }
   | { kind: 'artifacts'; dockerfile: string; stage: string; dest: string }
 
-export type BuildPlan = Pick<Plan, 'inputs' | 'workspace' | 'strategy' | 'labels' | 'localRef'>
+export type BuildPlan = Pick<Plan, 'build' | 'target' | 'workspace' | 'strategy' | 'labels' | 'localRef'>
 
 /** The arguments, and the environment the secrets reach buildx through (never an argument). */
 export function buildxArgs(p: BuildPlan, context: Pick<BuildContext, 'dockerfile' | 'contextDir' | 'named'>, output: BuildOutput): { args: string[]; env: Record<string, string> } {
-  const { strategy, inputs } = p
+  const { strategy, build } = p
   const image = output.kind === 'image'
-  const secrets = secretArgs(p)
+  const secrets = secretArgs(build.secrets, p.workspace.repoDir)
   const args = [
     'buildx', 'build',
     '--builder', strategy.builder.name,
@@ -25,15 +24,15 @@ export function buildxArgs(p: BuildPlan, context: Pick<BuildContext, 'dockerfile
     '--progress', image && p.workspace.terminal ? 'tty' : 'plain',
     '--file', image ? context.dockerfile : output.dockerfile,
     '--build-arg', `SOURCE_DATE_EPOCH=${IMAGE_CLOCK}`,
-    ...inputs[Input.BuildArgs].flatMap(arg => ['--build-arg', arg]),
+    ...build.buildArgs.flatMap(arg => ['--build-arg', arg]),
     ...(image ? Object.entries(p.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]) : []),
-    ...(image ? inputs[Input.Annotations].flatMap(a => ['--annotation', a]) : []),
-    ...(image && inputs[Input.Target] ? ['--target', inputs[Input.Target]] : []),
+    ...(image ? build.annotations.flatMap(a => ['--annotation', a]) : []),
+    ...(image && p.target ? ['--target', p.target] : []),
     ...Object.entries(context.named).flatMap(([name, value]) => ['--build-context', `${name}=${value}`]),
     ...secrets.args,
-    ...inputs[Input.Ssh].flatMap(s => ['--ssh', s]),
+    ...build.ssh.flatMap(s => ['--ssh', s]),
     // The image build just ran every step (no-cache included): the export reuses its results.
-    ...runOptions(p).filter(o => image || o !== '--no-cache'),
+    ...runOptions(build).filter(o => image || o !== '--no-cache'),
     `--provenance=${image && strategy.provenance ? 'mode=max' : 'false'}`,
     `--sbom=${image && strategy.sbom}`,
     ...(image ? [...output.cacheArgs, '--metadata-file', output.metadataFile] : []),
@@ -47,10 +46,10 @@ export function buildxArgs(p: BuildPlan, context: Pick<BuildContext, 'dockerfile
 }
 
 /** BuildKit secrets as buildx takes them: a file by its path, a value through a variable of the run's own. */
-export function secretArgs(p: Pick<Plan, 'inputs' | 'workspace'>): { args: string[]; env: Record<string, string> } {
+export function secretArgs(secrets: BuildSpec['secrets'], repoDir: string): { args: string[]; env: Record<string, string> } {
   const env: Record<string, string> = {}
-  const args = p.inputs[Input.Secrets].flatMap((secret, i) => {
-    if ('file' in secret) return ['--secret', `id=${secret.id},src=${resolvePath(p.workspace.repoDir, secret.file)}`]
+  const args = secrets.flatMap((secret, i) => {
+    if ('file' in secret) return ['--secret', `id=${secret.id},src=${resolvePath(repoDir, secret.file)}`]
     // A variable of the runner's (secret-envs) is copied too: programs start from an allow-listed
     // environment, so buildx would not see it otherwise.
     const name = `HASHDOCK_SECRET_${i}`
@@ -61,16 +60,15 @@ export function secretArgs(p: Pick<Plan, 'inputs' | 'workspace'>): { args: strin
 }
 
 /** The options of BuildKit's RUN steps and of the build, as build-push-action passes them. */
-export function runOptions(p: Pick<Plan, 'inputs'>): string[] {
-  const i = p.inputs
+export function runOptions(b: BuildSpec): string[] {
   return [
-    ...(i[Input.NoCache] ? ['--no-cache'] : []),
-    ...(i[Input.Pull] ? ['--pull'] : []),
-    ...(i[Input.Network] ? ['--network', i[Input.Network]] : []),
+    ...(b.noCache ? ['--no-cache'] : []),
+    ...(b.pull ? ['--pull'] : []),
+    ...(b.network ? ['--network', b.network] : []),
     // host networking is an entitlement the build must ask for; the builder must also allow it.
-    ...(i[Input.Network] === 'host' ? ['--allow', 'network.host'] : []),
-    ...(i[Input.ShmSize] ? ['--shm-size', i[Input.ShmSize]] : []),
-    ...i[Input.Ulimit].flatMap(u => ['--ulimit', u]),
-    ...i[Input.AddHosts].flatMap(h => ['--add-host', h.replace('=', ':')])
+    ...(b.network === 'host' ? ['--allow', 'network.host'] : []),
+    ...(b.shmSize ? ['--shm-size', b.shmSize] : []),
+    ...b.ulimit.flatMap(u => ['--ulimit', u]),
+    ...b.addHosts.flatMap(h => ['--add-host', h.replace('=', ':')])
   ]
 }

@@ -2,7 +2,6 @@
 import { existsSync } from 'node:fs'
 import { readdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Input } from '../constants.js'
 import type { Log } from '../log.js'
 import type { Plan } from './plan.js'
 
@@ -31,21 +30,21 @@ const none: CacheArrangement = { args: [], settle: async () => false }
 export function arrangeCache(p: Plan, localDir: string | undefined, log: Log): CacheArrangement {
   const mode = p.strategy.cache
   const pr = p.workspace.event?.pr
-  const write = !pr || p.inputs[Input.CachePullRequests] === 'write'
+  const write = p.build.cacheWrite
   // The cache holds every layer compressed as the image holds it: a run that restores the cache then
   // exports its layers as they are instead of recompressing each one, and in the registry the cache and
   // the image share their blobs instead of each uploading its own.
-  const exported = `mode=${p.inputs[Input.CacheMode]},${`compression=${p.strategy.compression},force-compression=true`}`
+  const exported = `mode=${p.build.cacheMode},${`compression=${p.strategy.compression},force-compression=true`}`
   if (mode === 'registry') {
     const ref = `${p.image}:buildcache`
     const own = pr ? `${ref}-pr-${pr}` : ref
-    if (!p.inputs[Input.Push]) log.notice(`cache: registry reads ${ref} but exports nothing, since push is false`)
+    if (!p.publish.push) log.notice(`cache: registry reads ${ref} but exports nothing, since push is false`)
     else if (!write) log.info(`Layer cache: this pull request reads ${ref} and writes none (cache-pull-requests: write gives it ${own})`)
     return {
       args: [
         ...(own !== ref && write ? ['--cache-from', `type=registry,ref=${own}`] : []),
         '--cache-from', `type=registry,ref=${ref}`,
-        ...(p.inputs[Input.Push] && write ? ['--cache-to', `type=registry,ref=${own},${exported},image-manifest=true,oci-mediatypes=true,ignore-error=true`] : [])
+        ...(p.publish.push && write ? ['--cache-to', `type=registry,ref=${own},${exported},image-manifest=true,oci-mediatypes=true,ignore-error=true`] : [])
       ],
       settle: async () => false
     }

@@ -31,9 +31,8 @@ export async function createContext(p: SourcePlan, root: string): Promise<BuildC
   const tree = join(root, 'tree')
   await mkdir(tree, { recursive: true })
   const tarFile = join(root, 'context.tar')
-  const whole = p.contextPath === '.' || Boolean(p.inputs[Input.ComposeFile])
-  const named = p.inputs[Input.BuildContexts]
-  const paths = whole ? [] : [p.contextPath, p.dockerfilePath, ...named.flatMap(c => ('path' in c ? [c.path] : []))]
+  const named = p.namedContexts
+  const paths = p.wholeTree ? [] : [p.contextPath, p.dockerfilePath, ...named.flatMap(c => ('path' in c ? [c.path] : []))]
   await new Git(p.workspace.repoDir).archive(p.commit, paths, tarFile)
   // The modes git archive wrote (tar.umask 0022), not those the umask of whoever runs this would leave.
   await chmod(tree, 0o755)
@@ -43,7 +42,7 @@ export async function createContext(p: SourcePlan, root: string): Promise<BuildC
   if ((await lstat(dockerfile)).isSymbolicLink() || !(await inside(tree)(dockerfile))) {
     throw new InputError(Input.Dockerfile, `'${p.dockerfilePath}' is a symlink in the commit; commit the Dockerfile itself`)
   }
-  const mode = p.inputs[Input.Mtime]
+  const mode = p.mtime
   if (mode === 'per-file') {
     const files = await listFiles(tree)
     await applyFileTimes(tree, await fileCommitTimes(p.workspace.repoDir, p.commit, files), p.commitTime)
@@ -58,12 +57,12 @@ export async function createContext(p: SourcePlan, root: string): Promise<BuildC
 }
 
 /** Where the builder finds the context, the Dockerfile and the named contexts once the commit is extracted into `tree`. */
-export function contextPaths(p: Pick<SourcePlan, 'inputs' | 'contextPath' | 'dockerfilePath'>, tree: string): BuildContext {
+export function contextPaths(p: Pick<SourcePlan, 'namedContexts' | 'contextPath' | 'dockerfilePath'>, tree: string): BuildContext {
   return {
     tree,
     contextDir: join(tree, p.contextPath),
     dockerfile: join(tree, p.dockerfilePath),
-    named: Object.fromEntries(p.inputs[Input.BuildContexts].map(c => [c.name, 'path' in c ? join(tree, c.path) : `docker-image://${c.image}`]))
+    named: Object.fromEntries(p.namedContexts.map(c => [c.name, 'path' in c ? join(tree, c.path) : `docker-image://${c.image}`]))
   }
 }
 

@@ -3,27 +3,27 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import { join, posix, relative, resolve, sep } from 'node:path'
-import type { BuilderFacts } from '../programs/builder.js'
+import { selectedBuilder, type BuilderFacts } from '../programs/builder.js'
 import type { ComposeSpec } from '../programs/compose.js'
 import { CREATED_LABEL, FINGERPRINT_LABEL, Input } from '../constants.js'
-import type { Engine } from '../programs/docker.js'
+import { requireEngine, requireSkopeo, type Engine } from '../programs/docker.js'
 import { InputError } from '../errors.js'
 import { requireFullHistory } from './file-times.js'
 import { Git } from '../programs/git.js'
-import { CACHE_DEPENDENT_MTIME, type Inputs } from '../inputs.js'
-import { assemblyStrategy, decideStrategy, type BuildStrategy } from './strategy.js'
-import { checkStages } from '../build-inputs.js'
-import { credentialLike } from '../build-inputs.js'
+import { CACHE_DEPENDENT_MTIME, type Inputs, type MtimeMode } from '../inputs.js'
+import { assemblyStrategy, decideStrategy, type BuildStrategy, type StrategyInputs } from './strategy.js'
+import { checkStages, credentialLike, type ArtifactPath, type NamedContext, type RegistryLogin, type Secret } from '../build-inputs.js'
+import type { Log } from '../log.js'
 import { highestVersion, resolveTags, whyMissing } from '../tags.js'
 import type { Workspace } from '../workspace.js'
 
-export interface Plan {
-  inputs: Inputs
-  workspace: Workspace
-  /** Full 40-hex hash. */
-  commit: string
-  /** Committer time, Unix seconds. */
-  commitTime: number
+/**
+ * The run, decided: every input read once here, into the typed specs each stage takes. No stage,
+ * program or renderer reads an input.
+ */
+export interface Plan extends SourcePlan {
+  /** build: build, test and push one commit; assemble: push one index of images other jobs built and tested. */
+  mode: 'build' | 'assemble'
   /** The first repository: it names the layer cache and the summary. */
   image: string
   /** Every repository the tested image is pushed to, the first one first. */
@@ -35,20 +35,90 @@ export interface Plan {
   /** Said once in the log: tag lines skipped, build arguments that look like credentials. */
   notices: string[]
   warnings: string[]
-  /** Repository-relative paths at the commit. */
-  contextPath: string
-  dockerfilePath: string
   labels: Record<string, string>
   strategy: BuildStrategy
-  /** The githash input as given, or the adapter's default. */
-  ref: string
+  build: BuildSpec
+  test: TestSpec
+  publish: PublishSpec
+  /** Measure the Dockerfile against the history and advise (never in an assembly). */
+  advice: boolean
   /** Absolute directories: where the tested image is handed on to, and what an assembly reads instead of building; '' when not. */
   exportDir: string
   assembleFrom: string
   /** Where the tested image stays in the engine once the run passed (keep-image): `<image>:<full hash>`; '' when not kept. */
   keepAs: string
+}
+
+/** The commit, its paths and how its files are extracted: all the build context needs, and nothing that needs an engine. */
+export interface SourcePlan {
+  workspace: Workspace
+  /** Full 40-hex hash. */
+  commit: string
+  /** Committer time, Unix seconds. */
+  commitTime: number
+  /** The githash input as given, or the adapter's default. */
+  ref: string
+  /** Repository-relative paths at the commit. */
+  contextPath: string
+  dockerfilePath: string
+  /** How each extracted file's time is set. */
+  mtime: MtimeMode
+  /** build-contexts: directories of the commit, or images. */
+  namedContexts: NamedContext[]
+  /** The whole commit is extracted: the context is its root, or compose builds services from anywhere in it. */
+  wholeTree: boolean
+  /** The stage built; '' for the last. */
+  target: string
+}
+
+/** What buildx is given beside the context and the strategy: build-push-action's options, and what the build hands on. */
+export interface BuildSpec {
+  buildArgs: string[]
+  annotations: string[]
+  /** secrets, secret-files and secret-envs, by where each value comes from. */
+  secrets: Secret[]
+  ssh: string[]
+  noCache: boolean
+  pull: boolean
+  network: string
+  shmSize: string
+  ulimit: string[]
+  addHosts: string[]
+  /** BuildKit's cache export: max keeps every stage's layers, min only the final image's. */
+  cacheMode: 'max' | 'min'
+  /** The run writes a layer cache: false for a pull request's run, unless cache-pull-requests is write. */
+  cacheWrite: boolean
+  /** Paths taken out of build stages once the tests pass; their stages were checked against the Dockerfile. */
+  artifacts: ArtifactPath[]
+  /** Build again without any cache and fail unless the digests agree. */
+  verifyReproducible: boolean
+}
+
+/** The tests run inside the built image: unit alone, integration beside the compose services. */
+export interface TestSpec {
+  /** The commands; '' runs none. */
+  unit: string
+  integration: string
+  /** Where a test container writes JUnit XML (test-results). */
+  results: string
   /** The services integration tests run beside, when compose-file and integration-command are given. */
   compose?: ComposeSpec
+}
+
+/** Where the tested image goes, with which credentials, and whether an image of an earlier run may stand in for it. */
+export interface PublishSpec {
+  push: boolean
+  /** Point tags at this commit even when they name a newer one now. */
+  forceTags: boolean
+  /** The logins of the run: registry-logins, when it pushes or build-login asks for them. */
+  logins: RegistryLogin[]
+  /** registry-logins was given, and is not used since the run does not push. */
+  loginsUnused: boolean
+  /** Registry operations: attempts after the first, and how long one may take. */
+  retries: number
+  timeoutMs: number
+  /** Whether the image the registry holds for this commit may be re-used; when reuse was asked for, why not. */
+  reuse: { allowed: true } | { allowed: false; why?: string }
 }
 
 /** What the engine and the selected builder can do, asked once by the pipeline. */
@@ -57,16 +127,44 @@ export interface Facts {
   builder: BuilderFacts
 }
 
-/** The commit and its paths: all the build context needs, and nothing that needs an engine. */
-export type SourcePlan = Pick<Plan, 'inputs' | 'workspace' | 'commit' | 'commitTime' | 'contextPath' | 'dockerfilePath' | 'ref'>
+/**
+ * The plan of a run: the engine and the builder asked once (an assembly, given assemble-from, needs
+ * neither: it builds and runs nothing), then every decision made and every check that can be made
+ * before work starts.
+ */
+export async function planRun(inputs: Inputs, workspace: Workspace, log: Log): Promise<Plan> {
+  return log.group('Plan', async () => {
+    if (inputs[Input.AssembleFrom]) {
+      // skopeo writes and pushes the index.
+      const planned = await plan(inputs, workspace, undefined)
+      await requireSkopeo()
+      log.info(`Commit ${planned.commit}; ${planned.strategy.reasons.join('; ')}`)
+      return planned
+    }
+    // Independent questions, asked at once (each is a CLI call of a few hundred milliseconds); a failure
+    // is reported in this order, so an unreachable engine is named before what it causes.
+    const answers = await Promise.allSettled([requireEngine(), selectedBuilder(inputs[Input.Builder])])
+    const engine = settled(answers[0])
+    const planned = await plan(inputs, workspace, { engine, builder: settled(answers[1]) })
+    // skopeo pushes the archive, and takes each platform's image out of it for an engine without the containerd store.
+    if (planned.publish.push || (planned.strategy.load && planned.strategy.loading === 'per-platform')) await requireSkopeo()
+    log.info(`Commit ${planned.commit} (${planned.dockerfilePath} in ${planned.contextPath}, mtime ${planned.mtime})`)
+    log.info(`Docker engine ${engine.version}${engine.containerdStore ? ' (containerd image store)' : ''}; ${planned.strategy.reasons.join('; ')}`)
+    return planned
+  })
+}
+
+/** What a run sets out to do, before anything is checked: what the report of a run that fails in plan names. */
+export function intent(inputs: Pick<Inputs, Input.Image | Input.Push>): { images: string[]; push: boolean } {
+  return { images: inputs[Input.Image], push: inputs[Input.Push] }
+}
 
 /** Without facts, an assembly: it reads the images other jobs built, and builds nothing. */
 export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | undefined): Promise<Plan> {
   const source = await planSource(inputs, workspace)
   const { commit, commitTime, ref, contextPath, dockerfilePath } = source
-  // A pull request's commit is a stranger's: it builds on a builder of its own unless the workflow says otherwise.
-  const isolate = inputs[Input.IsolateBuilder] === 'true' || (inputs[Input.IsolateBuilder] === 'auto' && workspace.event?.fromPullRequest === true)
-  const strategy = facts ? decideStrategy(inputs, facts.engine, facts.builder, workspace.runId, isolate) : assemblyStrategy(inputs)
+  const asked = strategyInputs(inputs, workspace)
+  const strategy = facts ? decideStrategy(asked, facts.engine, facts.builder, workspace.runId) : assemblyStrategy(asked)
   // What the adapter cannot do is known before any work: said now, not after a build.
   if (strategy.cache === 'gha' && !workspace.cacheStore) throw new InputError(Input.Cache, "'gha' needs GitHub's cache service; use registry or none outside GitHub Actions")
   if (inputs[Input.Artifacts].length && !workspace.artifactSink) throw new InputError(Input.Artifacts, 'this run has nowhere to deliver files to')
@@ -108,8 +206,6 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | 
   }
   labels[FINGERPRINT_LABEL] = await fingerprint(git, inputs, commit, contextPath, dockerfilePath, labels)
 
-  const localRef = `hashdock-run-${workspace.runId}:${commit}`
-  const exportDir = inputs[Input.ExportDir] && resolve(inputs[Input.ExportDir])
   const compose: ComposeSpec | undefined =
     inputs[Input.ComposeFile] && inputs[Input.IntegrationCommand]
       ? {
@@ -122,8 +218,103 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | 
           builder: strategy.builder.name
         }
       : undefined
-  const keepAs = inputs[Input.KeepImage] ? `${images[0]}:${commit}` : ''
-  return { ...source, image: images[0], images, localRef, tags: resolved.tags, notices, warnings, labels, strategy, exportDir, assembleFrom, keepAs, ...(compose ? { compose } : {}) }
+  return {
+    ...source,
+    mode: assembleFrom ? 'assemble' : 'build',
+    image: images[0],
+    images,
+    localRef: `hashdock-run-${workspace.runId}:${commit}`,
+    tags: resolved.tags,
+    notices,
+    warnings,
+    labels,
+    strategy,
+    ...specs(inputs, workspace),
+    test: { unit: inputs[Input.TestCommand], integration: inputs[Input.IntegrationCommand], results: inputs[Input.TestResults], ...(compose ? { compose } : {}) },
+    advice: inputs[Input.Advice] && !assembleFrom,
+    exportDir: inputs[Input.ExportDir] && resolve(inputs[Input.ExportDir]),
+    assembleFrom,
+    keepAs: inputs[Input.KeepImage] ? `${images[0]}:${commit}` : ''
+  }
+}
+
+/** The build's and the push's specs: decisions that need the inputs and the event alone. */
+export function specs(inputs: Inputs, workspace: Pick<Workspace, 'event'>): Pick<Plan, 'build' | 'publish'> {
+  const push = inputs[Input.Push]
+  // Credentials are for pushing: a run that does not push logs in only when told to (private base images).
+  const loginNeeded = push || inputs[Input.BuildLogin]
+  return {
+    build: {
+      buildArgs: inputs[Input.BuildArgs],
+      annotations: inputs[Input.Annotations],
+      secrets: inputs[Input.Secrets],
+      ssh: inputs[Input.Ssh],
+      noCache: inputs[Input.NoCache],
+      pull: inputs[Input.Pull],
+      network: inputs[Input.Network],
+      shmSize: inputs[Input.ShmSize],
+      ulimit: inputs[Input.Ulimit],
+      addHosts: inputs[Input.AddHosts],
+      cacheMode: inputs[Input.CacheMode],
+      // A pull request's branch is not trusted to fill the cache the next trusted build reads.
+      cacheWrite: !workspace.event?.pr || inputs[Input.CachePullRequests] === 'write',
+      artifacts: inputs[Input.Artifacts],
+      verifyReproducible: inputs[Input.VerifyReproducible]
+    },
+    publish: {
+      push,
+      forceTags: inputs[Input.ForceTags],
+      logins: loginNeeded ? inputs[Input.RegistryLogins] : [],
+      loginsUnused: !loginNeeded && inputs[Input.RegistryLogins].length > 0,
+      retries: inputs[Input.RegistryRetries],
+      timeoutMs: inputs[Input.RegistryTimeout] * 1000,
+      reuse: whyNoReuse(inputs)
+    }
+  }
+}
+
+/** reuse: true allows a re-use unless another input asks for what only a build gives; then it says which. */
+function whyNoReuse(inputs: Inputs): PublishSpec['reuse'] {
+  if (!inputs[Input.Reuse]) return { allowed: false }
+  const why = inputs[Input.Rebuild]
+    ? 'rebuild is true'
+    : // An image from an earlier run is not a fresh build.
+      inputs[Input.NoCache]
+      ? 'no-cache asks for a fresh build'
+      : !inputs[Input.Push]
+        ? 'push is false'
+        : // An image re-used is not built, so it would bring no files.
+          inputs[Input.Artifacts].length
+          ? 'artifacts come out of a build'
+          : ''
+  return why ? { allowed: false, why } : { allowed: true }
+}
+
+/** What the strategy is decided from. */
+export function strategyInputs(inputs: Inputs, workspace: Pick<Workspace, 'event'>): StrategyInputs {
+  return {
+    images: inputs[Input.Image],
+    provenance: inputs[Input.Provenance],
+    sbom: inputs[Input.Sbom],
+    cache: inputs[Input.Cache],
+    tested: Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand]),
+    keepImage: inputs[Input.KeepImage],
+    compression: inputs[Input.Compression],
+    platforms: inputs[Input.Platforms],
+    // A pull request's commit is a stranger's: it builds on a builder of its own unless the workflow says otherwise.
+    isolate:
+      inputs[Input.IsolateBuilder] === 'true'
+        ? 'isolate-builder is true'
+        : inputs[Input.IsolateBuilder] === 'auto' && workspace.event?.fromPullRequest === true
+          ? "the commit is a pull request's"
+          : ''
+  }
+}
+
+/** The value of an answer, or its error thrown. */
+function settled<T>(answer: PromiseSettledResult<T>): T {
+  if (answer.status === 'rejected') throw answer.reason
+  return answer.value
 }
 
 export async function planSource(inputs: Inputs, workspace: Workspace): Promise<SourcePlan> {
@@ -171,7 +362,18 @@ export async function planSource(inputs: Inputs, workspace: Workspace): Promise<
     }
   }
   if (inputs[Input.Mtime] === 'per-file') await requireFullHistory(workspace.repoDir)
-  return { inputs, workspace, commit, commitTime, ref, contextPath, dockerfilePath }
+  return {
+    workspace,
+    commit,
+    commitTime,
+    ref,
+    contextPath,
+    dockerfilePath,
+    mtime: inputs[Input.Mtime],
+    namedContexts: inputs[Input.BuildContexts],
+    wholeTree: contextPath === '.' || Boolean(composeFile),
+    target: inputs[Input.Target]
+  }
 }
 
 /** Whether a path inside the checkout passes through a symlink: the commit, not the workflow, would pick the file. */

@@ -78,7 +78,7 @@ export async function retag(p: Plan, digest: string, session: RegistrySession, l
     for (const tag of p.tags.slice(1)) {
       const ref = `${image}:${tag}`
       const held = await inspectRemote(ref, session)
-      if (held && held.digest !== digest && !p.inputs[Input.ForceTags] && !(await movesForward(p, held.labels))) {
+      if (held && held.digest !== digest && !p.publish.forceTags && !(await movesForward(p, held.labels))) {
         log.notice(`${ref} stays on ${held.labels['org.opencontainers.image.revision']}, a newer commit than ${p.commit.slice(0, 12)}; force-tags: true moves it anyway`)
         heldBack.push(ref)
         continue

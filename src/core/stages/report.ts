@@ -1,5 +1,5 @@
 // Stage 6: what happened, as facts and outputs; each adapter renders them (a job summary, a terminal report).
-import { Input, Output } from '../constants.js'
+import { Output } from '../constants.js'
 import type { AdviceReport } from './advise.js'
 import type { Artifacts } from '../workspace.js'
 import type { StoredAttestation } from './attest.js'
@@ -115,8 +115,8 @@ export interface Progress {
   held: string[]
 }
 
-export function startProgress(inputs: { [Input.Image]: string[]; [Input.Push]: boolean }): Progress {
-  return { stage: 'plan', image: inputs[Input.Image][0], images: inputs[Input.Image], push: inputs[Input.Push], tests: [], suites: [], notes: [], held: [] }
+export function startProgress(intent: { images: string[]; push: boolean }): Progress {
+  return { stage: 'plan', image: intent.images[0], images: intent.images, push: intent.push, tests: [], suites: [], notes: [], held: [] }
 }
 
 export function report(
@@ -137,7 +137,7 @@ export function report(
     reused: false,
     tests,
     suites,
-    push: p.inputs[Input.Push],
+    push: p.publish.push,
     pushed: Boolean(published),
     held: published?.held ?? [],
     ...(artifacts ? { artifacts } : {}),

@@ -1,6 +1,6 @@
 // Instant re-runs: when the registry already holds this commit's image, built from the same inputs,
 // the tested digest is tagged again instead of built and tested again.
-import { FINGERPRINT_LABEL, Input } from '../constants.js'
+import { FINGERPRINT_LABEL } from '../constants.js'
 import type { RegistrySession } from '../programs/docker-config.js'
 import type { Log } from '../log.js'
 import type { Plan } from './plan.js'
@@ -20,9 +20,11 @@ import { testConfiguration, whyTestedOtherwise, type ResourceDescriptor } from '
  * elsewhere the caller must vouch that only trusted runs write there.
  */
 export async function findReusable(p: Plan, session: RegistrySession, log: Log): Promise<string | undefined> {
-  // no-cache asks for a fresh build: an image from an earlier run would not be one.
-  // artifacts come out of a build: an image re-used is not built, so it would bring none.
-  if (!p.inputs[Input.Reuse] || p.inputs[Input.Rebuild] || p.inputs[Input.NoCache] || !p.inputs[Input.Push] || p.inputs[Input.Artifacts].length) return undefined
+  const { reuse } = p.publish
+  if (!reuse.allowed) {
+    if (reuse.why) log.info(`Not looking for an image to reuse: ${reuse.why}`)
+    return undefined
+  }
   // A registry that cannot be asked costs a build, never the run: building is what reuse saves, not what it guards.
   const held = await inspectRemote(`${p.image}:${p.commit}`, session).catch((error: Error) => {
     log.notice(`Not reusing ${p.image}:${p.commit}: ${error.message}; building and testing it`)
@@ -33,8 +35,8 @@ export async function findReusable(p: Plan, session: RegistrySession, log: Log):
   // and passed the tests this run would run; where this run signs its own, only a record signed by the
   // same identity is believed.
   const tested = testConfiguration(
-    { unit: p.inputs[Input.TestCommand], integration: p.inputs[Input.IntegrationCommand] },
-    p.compose && { file: p.compose.file, service: p.compose.service }
+    { unit: p.test.unit, integration: p.test.integration },
+    p.test.compose && { file: p.test.compose.file, service: p.test.compose.service }
   )
   const why = p.workspace.trust
     ? await whySignedRecordMissing(p, held.digest, session, tested).catch((error: Error) => error.message)

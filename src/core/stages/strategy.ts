@@ -1,10 +1,9 @@
 // How a run builds, decided once from the inputs and the facts of the engine and the builder.
 import type { BuilderFacts } from '../programs/builder.js'
 import { runBuilderName } from '../programs/builder.js'
-import { Input } from '../constants.js'
 import type { Engine } from '../programs/docker.js'
 import { isLoopback, registryOf } from '../image-ref.js'
-import type { CacheMode, Compression, Inputs } from '../inputs.js'
+import type { CacheMode, Compression } from '../inputs.js'
 
 export interface BuildStrategy {
   /** The builder to use; `create`: a docker-container builder made for this run and removed after it. */
@@ -37,6 +36,22 @@ export interface BuildStrategy {
   notices: string[]
 }
 
+/** What plan reads from the inputs for the strategy. */
+export interface StrategyInputs {
+  images: string[]
+  provenance: boolean
+  sbom: boolean
+  /** Empty: the adapter found no cache to offer. */
+  cache: CacheMode | ''
+  /** A test command is given: the image is loaded to run it. */
+  tested: boolean
+  keepImage: boolean
+  compression: Compression
+  platforms: string[]
+  /** Why the run builds on a builder of its own; '' when it does not have to. */
+  isolate: string
+}
+
 /**
  * The image's clock, the same for every commit: BuildKit clamps every newer timestamp in the layers it
  * writes to it (rewrite-timestamp). A clock that moved with each commit would put the clock of whichever
@@ -51,7 +66,7 @@ export const IMAGE_CLOCK = 0
  * cache; the exception is the engine's own `docker` driver on an engine without the containerd image
  * store, and for it the run brings a docker-container builder of its own.
  */
-export function decideStrategy(inputs: Inputs, engine: Engine, selected: BuilderFacts, runId: string, isolate = false): BuildStrategy {
+export function decideStrategy(inputs: StrategyInputs, engine: Engine, selected: BuilderFacts, runId: string): BuildStrategy {
   if (!engine.buildx) {
     throw new Error('docker buildx is not installed: hashdock builds with BuildKit through buildx. Install the docker-buildx plugin (on GitHub, docker/setup-buildx-action).')
   }
@@ -60,7 +75,7 @@ export function decideStrategy(inputs: Inputs, engine: Engine, selected: Builder
   // The same registry answers as localhost, 127.0.0.1 and [::1]; base images may name it either way.
   const loopbackRegistries = [
     ...new Set(
-      inputs[Input.Image].map(registryOf).filter(isLoopback).flatMap(registry => {
+      inputs.images.map(registryOf).filter(isLoopback).flatMap(registry => {
         const port = /:(\d+)$/.exec(registry)?.[1]
         return [registry, ...['localhost', '127.0.0.1'].map(h => (port ? `${h}:${port}` : h))]
       })
@@ -73,31 +88,27 @@ export function decideStrategy(inputs: Inputs, engine: Engine, selected: Builder
       `builder: '${selected.name}' is the engine's own builder on an engine without the containerd image store, which can neither write an image archive nor export a layer cache; this run uses a docker-container builder of its own (${builder.name}), removed when it ends. Select one with docker/setup-buildx-action or the builder input to keep it between runs.`
     )
   }
-  else if (isolate) {
+  else if (inputs.isolate) {
     // A pull request's commit writes layers and cache mounts (RUN --mount=type=cache) into the builder it
     // runs on; on a builder of its own they are gone with the run, and no trusted build ever reads them.
     builder = { name: runBuilderName(runId), driver: 'docker-container', create: true }
     notices.push(
-      `builder: this run builds on a docker-container builder of its own (${builder.name}), removed when it ends, since ${inputs[Input.IsolateBuilder] === 'true' ? 'isolate-builder is true' : "the commit is a pull request's"}: its layers and cache mounts never reach the builder trusted builds use (isolate-builder: false builds on '${selected.name}').`
+      `builder: this run builds on a docker-container builder of its own (${builder.name}), removed when it ends, since ${inputs.isolate}: its layers and cache mounts never reach the builder trusted builds use (isolate-builder: false builds on '${selected.name}').`
     )
   }
   reasons.push(`built by '${builder.name}' (${builder.driver} driver${builder.create ? ', created for this run' : ''})`)
 
-  const provenance = inputs[Input.Provenance]
-  const sbom = inputs[Input.Sbom]
+  const { provenance, sbom, tested, compression, platforms } = inputs
   const reproducible = !provenance && !sbom
   if (!reproducible) {
     notices.push('Not reproducible: provenance and SBOM attestations record when and how the image was built, so every build gets a new digest.')
   } else {
     reasons.push('reproducible: every timestamp in the new layers is the fixed image clock, and no attestation records build times')
   }
-  const cache: CacheMode = inputs[Input.Cache] || 'none'
-  const tested = Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand])
-  const load = tested || inputs[Input.KeepImage]
+  const cache: CacheMode = inputs.cache || 'none'
+  const load = tested || inputs.keepImage
   if (!load) reasons.push('no test runs, so the image is not loaded into the engine')
   else if (!tested) reasons.push('no test runs; the image is loaded into the engine to be kept (keep-image)')
-  const compression = inputs[Input.Compression]
-  const platforms = inputs[Input.Platforms]
   const multi = platforms.length > 1
   // An index (several platforms, or attestations) needs the oci exporter; the classic store loads
   // each platform's image of it on its own.
@@ -117,20 +128,20 @@ export function decideStrategy(inputs: Inputs, engine: Engine, selected: Builder
  * An assembly builds nothing: it reads images other jobs built and tested, so it needs neither an
  * engine nor a builder.
  */
-export function assemblyStrategy(inputs: Inputs): BuildStrategy {
-  const platforms = inputs[Input.Platforms]
+export function assemblyStrategy(inputs: StrategyInputs): BuildStrategy {
+  const { platforms } = inputs
   const reasons = [`${platforms.join(', ')}: one index assembled from the images each platform's own job built and tested; pushed only if every platform's image is there and passed`]
   return {
     builder: { name: '', driver: '', create: false },
     loopbackRegistries: [],
     cache: 'none',
-    compression: inputs[Input.Compression],
+    compression: inputs.compression,
     platforms,
     exporter: 'oci',
     loading: 'archive',
     load: false,
-    provenance: inputs[Input.Provenance],
-    sbom: inputs[Input.Sbom],
+    provenance: inputs.provenance,
+    sbom: inputs.sbom,
     reproducible: true,
     reasons,
     notices: []

@@ -57,7 +57,7 @@ export async function testInImage(
 
 /** What the container wrote to the test-results directory, copied within a budget: the tests' files are not trusted. */
 async function collectResults(p: Plan, container: string, kind: TestKind, hostDir: string, log: Log): Promise<string | undefined> {
-  const inside = p.inputs[Input.TestResults]
+  const inside = p.test.results
   if (!inside) return undefined
   await mkdir(hostDir, { recursive: true })
   try {
