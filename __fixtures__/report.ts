@@ -4,6 +4,7 @@ import type { Artifacts, Workspace } from '../src/core/workspace.js'
 import type { Built, Loaded } from '../src/core/stages/build.js'
 import { parseInputs } from '../src/core/inputs.js'
 import { specs, type Plan } from '../src/core/stages/plan.js'
+import { parseDockerfile } from '../src/core/dockerfile.js'
 import type { Published } from '../src/core/stages/publish.js'
 import type { TestRun } from '../src/core/results/results.js'
 
@@ -20,6 +21,7 @@ export const plan: Plan = {
   ...specs(inputs, {}),
   test: { unit: '', integration: '', results: inputs[Input.TestResults] },
   advice: false,
+  dockerfile: { text: 'FROM scratch\n', stages: parseDockerfile('FROM scratch\n') },
   mtime: 'content',
   namedContexts: [],
   wholeTree: true,

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { commitAll, git, write } from '../__fixtures__/git-repo.js'
 import type { SourcePlan } from '../src/core/stages/plan.js'
 import { describeAdvice } from '../src/core/advice/describe.js'
-import { chainOf, parseDockerfile, type CopyStep, type RunStep, type Stage } from '../src/core/advice/dockerfile.js'
+import { chainOf, parseDockerfile, type CopyStep, type RunStep, type Stage } from '../src/core/dockerfile.js'
 import { inputTest, installersOf } from '../src/core/advice/installers.js'
 import { dockerignore } from '../src/core/advice/patterns.js'
 import { advise, clockSteps, imagePath, layerOrder, runsAsRoot, type LayerOrderAdvice, type RootAdvice } from '../src/core/stages/advise.js'
@@ -260,7 +260,8 @@ describe('advise, on a real repository', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hashdock-advise-'))
     try {
       git(dir, ['init', '-q'])
-      write(dir, 'svc/docker/Dockerfile', 'FROM x AS Final\nCOPY . .\nRUN npm ci\nUSER root\nFROM x AS other\nUSER 1000\n')
+      const dockerfileText = 'FROM x AS Final\nCOPY . .\nRUN npm ci\nUSER root\nFROM x AS other\nUSER 1000\n'
+      write(dir, 'svc/docker/Dockerfile', dockerfileText)
       write(dir, 'svc/.dockerignore', '')
       write(dir, 'svc/docker/Dockerfile.dockerignore', 'docs\n')
       write(dir, 'svc/package.json', '{}')
@@ -279,6 +280,7 @@ describe('advise, on a real repository', () => {
         ref: 'HEAD',
         contextPath: 'svc',
         dockerfilePath: 'svc/docker/Dockerfile',
+        dockerfile: { text: dockerfileText, stages: parseDockerfile(dockerfileText) },
         mtime: 'content',
         namedContexts: [],
         wholeTree: false,

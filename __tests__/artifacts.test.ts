@@ -4,7 +4,8 @@ import { describe, expect, test } from '@jest/globals'
 import { Input, Output } from '../src/core/constants.js'
 import { InputError } from '../src/core/errors.js'
 import { parseInputs } from '../src/core/inputs.js'
-import { checkStages, stageNames } from '../src/core/build-inputs.js'
+import { checkStages } from '../src/core/build-inputs.js'
+import { parseDockerfile, stageNames } from '../src/core/dockerfile.js'
 import { outputs, report } from '../src/core/stages/report.js'
 import { renderSummary } from '../src/action/summary.js'
 import { renderTerminalReport } from '../src/cli/report.js'
@@ -70,21 +71,23 @@ describe('artifacts lines', () => {
 
 describe('stages of the Dockerfile', () => {
   const dockerfile = 'ARG BASE\nFROM ${BASE} AS Builder\nRUN make\nFROM builder AS test\nFROM scratch\nCOPY --from=builder /out /\n'
+  const names = (text: string): string[] => stageNames(parseDockerfile(text))
 
   test('named stages only, lowercased as BuildKit compares them', () => {
-    expect(stageNames(dockerfile)).toEqual(['builder', 'test'])
+    expect(names(dockerfile)).toEqual(['builder', 'test'])
+    expect(names('FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nFROM build as Test\n')).toEqual(['build', 'test'])
   })
 
   test('a known stage passes; an unknown one names the stages there are', () => {
-    expect(() => checkStages([{ stage: 'builder', path: 'out' }], dockerfile, 'Dockerfile')).not.toThrow()
-    expect(inputError(() => checkStages([{ stage: 'packager', path: 'out' }], dockerfile, 'app/Dockerfile')).message).toBe(
+    expect(() => checkStages([{ stage: 'builder', path: 'out' }], names(dockerfile), 'Dockerfile')).not.toThrow()
+    expect(inputError(() => checkStages([{ stage: 'packager', path: 'out' }], names(dockerfile), 'app/Dockerfile')).message).toBe(
       "artifacts: 'packager:out': app/Dockerfile has no stage 'packager'; its stages: builder, test"
     )
-    expect(inputError(() => checkStages([{ stage: 'builder', path: 'out' }], 'FROM scratch\n', 'Dockerfile')).message).toMatch(/it names no stage \(FROM … AS name\)$/)
+    expect(inputError(() => checkStages([{ stage: 'builder', path: 'out' }], names('FROM scratch\n'), 'Dockerfile')).message).toMatch(/it names no stage \(FROM … AS name\)$/)
   })
 
   test("a stage with the name of hashdock's own is refused", () => {
-    expect(inputError(() => checkStages([{ stage: 'builder', path: 'out' }], `${dockerfile}FROM scratch AS hashdock-artifacts\n`, 'Dockerfile')).message).toMatch(/rename it$/)
+    expect(inputError(() => checkStages([{ stage: 'builder', path: 'out' }], names(`${dockerfile}FROM scratch AS hashdock-artifacts\n`), 'Dockerfile')).message).toMatch(/rename it$/)
   })
 })
 

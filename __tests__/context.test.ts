@@ -54,6 +54,7 @@ function planFor(context: Record<string, string>, root: string): SourcePlan {
     ref: commit,
     contextPath: inputs[Input.Context],
     dockerfilePath: inputs[Input.Dockerfile] || (inputs[Input.Context] === '.' ? 'Dockerfile' : `${inputs[Input.Context]}/Dockerfile`),
+    dockerfile: { text: '', stages: [] },
     mtime: inputs[Input.Mtime],
     namedContexts: inputs[Input.BuildContexts],
     wholeTree: inputs[Input.Context] === '.' || Boolean(inputs[Input.ComposeFile]),

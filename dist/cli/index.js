@@ -63374,12 +63374,9 @@ async function logins() {
         : { id: 'logins', state: 'warn', found: `none in ${file}${store}`, fix: 'to push, log in (docker login REGISTRY), or pass --registry-username' };
 }
 
-// EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
-var main = __nccwpck_require__(8390);
 ;// CONCATENATED MODULE: ./src/core/build-inputs.ts
 // The inputs users bring from docker/build-push-action (secrets, SSH, extra contexts, labels, the
 // builder's run options) and the registry logins, each line checked as parsed.
-
 
 
 
@@ -63576,16 +63573,8 @@ function artifacts(lines) {
 }
 /** The stage hashdock appends to a copy of the Dockerfile: it holds the requested paths and nothing else. */
 const ARTIFACTS_STAGE = 'hashdock-artifacts';
-/** The stage names of a Dockerfile, lowercased as BuildKit compares them. */
-function stageNames(dockerfile) {
-    return main.DockerfileParser.parse(dockerfile)
-        .getFROMs()
-        .map(from => from.getBuildStage()?.toLowerCase())
-        .filter((name) => Boolean(name));
-}
-/** Every stage artifacts names is one the Dockerfile at the commit has: checked before anything is built. */
-function checkStages(requested, dockerfile, dockerfilePath) {
-    const stages = stageNames(dockerfile);
+/** Every stage artifacts names is one the Dockerfile at the commit has (`stages`: its stage names): checked before anything is built. */
+function checkStages(requested, stages, dockerfilePath) {
     if (stages.includes(ARTIFACTS_STAGE)) {
         throw new errors_InputError(Input.Artifacts, `${dockerfilePath} has a stage named ${ARTIFACTS_STAGE}, the name hashdock gives the stage that collects artifacts; rename it`);
     }
@@ -65343,11 +65332,17 @@ function warnOnCacheExportError(buildLog, log) {
         log.warning(`cache: the cache export was refused, so the build went on without saving its cache: ${error}`);
 }
 
-;// CONCATENATED MODULE: ./src/core/advice/dockerfile.ts
+// EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
+var main = __nccwpck_require__(8390);
+;// CONCATENATED MODULE: ./src/core/dockerfile.ts
 // A Dockerfile read with dockerfile-ast into stages and the steps advice needs: what each COPY takes from
 // the context and where it puts it, what each RUN runs and where, and who the image runs as.
 
 
+/** The names stages are given (FROM … AS name), lowercased as BuildKit compares them; a stage name starts with a letter, so the index an unnamed stage goes by is never one. */
+function stageNames(stages) {
+    return stages.map(s => s.name.toLowerCase()).filter(name => !/^\d+$/.test(name));
+}
 function parseDockerfile(text) {
     const stages = [];
     let stage;
@@ -65637,7 +65632,6 @@ const ADVICE_COMMITS = 200;
 const MIN_COMMITS = 10;
 async function advise(p, commits = ADVICE_COMMITS) {
     const git = new Git(p.workspace.repoDir);
-    const text = (await git.fileAt(p.commit, p.dockerfilePath)) ?? '';
     // BuildKit prefers a Dockerfile's own ignore file (Dockerfile.dockerignore) to the context's.
     const ignoreFiles = [`${p.dockerfilePath}.dockerignore`, external_node_path_.posix.join(p.contextPath, '.dockerignore')];
     let ignoreFile;
@@ -65655,7 +65649,7 @@ async function advise(p, commits = ADVICE_COMMITS) {
     // Each commit's changes as the context sees them: inside it, and not ignored.
     const changes = history.map(paths => contextPaths(paths, p.contextPath).filter(path => !ignored(path)));
     const files = contextPaths([...(await git.files(p.commit))], p.contextPath).filter(path => !ignored(path));
-    const stages = parseDockerfile(text);
+    const { stages } = p.dockerfile;
     const where = { dockerfile: p.dockerfilePath, contextPath: p.contextPath };
     const advice = [];
     if (stages.length) {
@@ -66360,7 +66354,7 @@ async function exportArtifacts(p, context, workDir, log) {
     const requested = p.build.artifacts;
     const dockerfile = (0,external_node_path_.join)(workDir, 'artifacts.Dockerfile');
     const copies = requested.map(a => `COPY --from=${a.stage} ${JSON.stringify([`/${a.path}`, `/${a.stage}/${a.path}`])}`);
-    await (0,promises_.writeFile)(dockerfile, `${await (0,promises_.readFile)(context.dockerfile, 'utf8')}\n\nFROM scratch AS ${ARTIFACTS_STAGE}\n${copies.join('\n')}\n`);
+    await (0,promises_.writeFile)(dockerfile, `${p.dockerfile.text}\n\nFROM scratch AS ${ARTIFACTS_STAGE}\n${copies.join('\n')}\n`);
     const dir = (0,external_node_path_.join)(workDir, 'artifacts');
     const { args, env } = buildxArgs(p, context, { kind: 'artifacts', dockerfile, stage: ARTIFACTS_STAGE, dest: dir });
     log.info(`Exporting ${requested.map(a => `${a.stage}:${a.path}`).join(', ')}`);
@@ -67340,6 +67334,7 @@ const composeProjectName = (runId) => `hashdock-${runId}`;
 
 
 
+
 /**
  * The plan of a run: the engine and the builder asked once (an assembly, given assemble-from, needs
  * neither: it builds and runs nothing), then every decision made and every check that can be made
@@ -67395,7 +67390,7 @@ async function plan(inputs, workspace, facts) {
     }
     const git = new Git(workspace.repoDir);
     if (inputs[Input.Artifacts].length)
-        checkStages(inputs[Input.Artifacts], (await git.fileAt(commit, dockerfilePath)) ?? '', dockerfilePath);
+        checkStages(inputs[Input.Artifacts], stageNames(source.dockerfile.stages), dockerfilePath);
     const images = inputs[Input.Image];
     const version = highestVersion(await git.tagsAt(commit));
     const branch = inputs[Input.Githash] ? await git.branchName(inputs[Input.Githash]) : (workspace.event?.branch ?? (await git.branchName('HEAD')));
@@ -67547,6 +67542,7 @@ async function planSource(inputs, workspace) {
     if ((await git.objectType(commit, dockerfilePath)) !== 'blob') {
         throw new errors_InputError(Input.Dockerfile, `'${dockerfilePath}' is not a file at commit ${commit.slice(0, 12)}; set dockerfile to its path in the repository`);
     }
+    const dockerfileText = (await git.fileAt(commit, dockerfilePath)) ?? '';
     const composeFile = inputs[Input.ComposeFile];
     if (composeFile && (await git.objectType(commit, composeFile)) !== 'blob') {
         throw new errors_InputError(Input.ComposeFile, `'${composeFile}' is not a file at commit ${commit.slice(0, 12)}`);
@@ -67576,6 +67572,7 @@ async function planSource(inputs, workspace) {
         ref,
         contextPath,
         dockerfilePath,
+        dockerfile: { text: dockerfileText, stages: parseDockerfile(dockerfileText) },
         mtime: inputs[Input.Mtime],
         namedContexts: inputs[Input.BuildContexts],
         wholeTree: contextPath === '.' || Boolean(composeFile),

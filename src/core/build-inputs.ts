@@ -1,6 +1,5 @@
 // The inputs users bring from docker/build-push-action (secrets, SSH, extra contexts, labels, the
 // builder's run options) and the registry logins, each line checked as parsed.
-import { DockerfileParser } from 'dockerfile-ast'
 import { posix } from 'node:path'
 import { Input } from './constants.js'
 import { InputError } from './errors.js'
@@ -217,17 +216,8 @@ export function artifacts(lines: string[]): ArtifactPath[] {
 /** The stage hashdock appends to a copy of the Dockerfile: it holds the requested paths and nothing else. */
 export const ARTIFACTS_STAGE = 'hashdock-artifacts'
 
-/** The stage names of a Dockerfile, lowercased as BuildKit compares them. */
-export function stageNames(dockerfile: string): string[] {
-  return DockerfileParser.parse(dockerfile)
-    .getFROMs()
-    .map(from => from.getBuildStage()?.toLowerCase())
-    .filter((name): name is string => Boolean(name))
-}
-
-/** Every stage artifacts names is one the Dockerfile at the commit has: checked before anything is built. */
-export function checkStages(requested: ArtifactPath[], dockerfile: string, dockerfilePath: string): void {
-  const stages = stageNames(dockerfile)
+/** Every stage artifacts names is one the Dockerfile at the commit has (`stages`: its stage names): checked before anything is built. */
+export function checkStages(requested: ArtifactPath[], stages: string[], dockerfilePath: string): void {
   if (stages.includes(ARTIFACTS_STAGE)) {
     throw new InputError(Input.Artifacts, `${dockerfilePath} has a stage named ${ARTIFACTS_STAGE}, the name hashdock gives the stage that collects artifacts; rename it`)
   }

@@ -1,7 +1,7 @@
 // Tools that write the wall clock into what they make (a package, an archive, a wheel): file times are
 // the image clock's, but what a step writes into a file is the step's own. BuildKit passes the image
 // clock to a RUN step as SOURCE_DATE_EPOCH only when its stage declares the argument.
-import type { RunStep } from './dockerfile.js'
+import type { RunStep } from '../dockerfile.js'
 
 export interface ClockTool {
   name: string

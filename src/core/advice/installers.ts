@@ -2,7 +2,7 @@
 // files it names. Only steps that run an installer are judged: those are the expensive ones worth caching.
 import { posix } from 'node:path'
 import { compilePattern } from './patterns.js'
-import type { RunStep } from './dockerfile.js'
+import type { RunStep } from '../dockerfile.js'
 
 export interface Installer {
   name: string

@@ -1,7 +1,7 @@
 // Advice on the Dockerfile, measured on the repository's own history: steps whose layer cache is lost to
 // copies of files they never read, and a final image that runs as root for no reason. Facts only.
 import { posix } from 'node:path'
-import { chainOf, parseDockerfile, type CopyStep, type RunStep, type Stage } from '../advice/dockerfile.js'
+import { chainOf, type CopyStep, type RunStep, type Stage } from '../dockerfile.js'
 import { clockToolsOf } from '../advice/clocks.js'
 import { inputTest, installersOf } from '../advice/installers.js'
 import { compilePattern, dockerignore, hasWildcard, matchesOrParent, type PathPattern } from '../advice/patterns.js'
@@ -68,7 +68,6 @@ export interface AdviceReport {
 
 export async function advise(p: SourcePlan, commits = ADVICE_COMMITS): Promise<AdviceReport> {
   const git = new Git(p.workspace.repoDir)
-  const text = (await git.fileAt(p.commit, p.dockerfilePath)) ?? ''
   // BuildKit prefers a Dockerfile's own ignore file (Dockerfile.dockerignore) to the context's.
   const ignoreFiles = [`${p.dockerfilePath}.dockerignore`, posix.join(p.contextPath, '.dockerignore')]
   let ignoreFile: string | undefined
@@ -85,7 +84,7 @@ export async function advise(p: SourcePlan, commits = ADVICE_COMMITS): Promise<A
   // Each commit's changes as the context sees them: inside it, and not ignored.
   const changes = history.map(paths => contextPaths(paths, p.contextPath).filter(path => !ignored(path)))
   const files = contextPaths([...(await git.files(p.commit))], p.contextPath).filter(path => !ignored(path))
-  const stages = parseDockerfile(text)
+  const { stages } = p.dockerfile
   const where = { dockerfile: p.dockerfilePath, contextPath: p.contextPath }
   const advice: Advice[] = []
   if (stages.length) {

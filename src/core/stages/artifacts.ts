@@ -2,7 +2,7 @@
 // build from the same build, and handed to the adapter only once the tests passed.
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { lstat, readdir, readFile, writeFile } from 'node:fs/promises'
+import { lstat, readdir, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { Input } from '../constants.js'
 import { ARTIFACTS_STAGE } from '../build-inputs.js'
@@ -33,7 +33,7 @@ export async function exportArtifacts(p: Plan, context: BuildContext, workDir: s
   const requested = p.build.artifacts
   const dockerfile = join(workDir, 'artifacts.Dockerfile')
   const copies = requested.map(a => `COPY --from=${a.stage} ${JSON.stringify([`/${a.path}`, `/${a.stage}/${a.path}`])}`)
-  await writeFile(dockerfile, `${await readFile(context.dockerfile, 'utf8')}\n\nFROM scratch AS ${ARTIFACTS_STAGE}\n${copies.join('\n')}\n`)
+  await writeFile(dockerfile, `${p.dockerfile.text}\n\nFROM scratch AS ${ARTIFACTS_STAGE}\n${copies.join('\n')}\n`)
   const dir = join(workDir, 'artifacts')
   const { args, env } = buildxArgs(p, context, { kind: 'artifacts', dockerfile, stage: ARTIFACTS_STAGE, dest: dir })
   log.info(`Exporting ${requested.map(a => `${a.stage}:${a.path}`).join(', ')}`)

@@ -14,6 +14,7 @@ import { CACHE_DEPENDENT_MTIME, type Inputs, type MtimeMode } from '../inputs.js
 import { assemblyStrategy, decideStrategy, type BuildStrategy, type StrategyInputs } from './strategy.js'
 import { checkStages, credentialLike, type ArtifactPath, type NamedContext, type RegistryLogin, type Secret } from '../build-inputs.js'
 import type { Log } from '../log.js'
+import { parseDockerfile, stageNames, type Stage } from '../dockerfile.js'
 import { highestVersion, resolveTags, whyMissing } from '../tags.js'
 import type { Workspace } from '../workspace.js'
 
@@ -61,6 +62,8 @@ export interface SourcePlan {
   /** Repository-relative paths at the commit. */
   contextPath: string
   dockerfilePath: string
+  /** The Dockerfile at the commit, read and parsed once. */
+  dockerfile: { text: string; stages: Stage[] }
   /** How each extracted file's time is set. */
   mtime: MtimeMode
   /** build-contexts: directories of the commit, or images. */
@@ -178,7 +181,7 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | 
     throw new InputError(Input.AssembleFrom, `'${inputs[Input.AssembleFrom]}' is not a directory; give the directory the platform jobs' images were downloaded into`)
   }
   const git = new Git(workspace.repoDir)
-  if (inputs[Input.Artifacts].length) checkStages(inputs[Input.Artifacts], (await git.fileAt(commit, dockerfilePath)) ?? '', dockerfilePath)
+  if (inputs[Input.Artifacts].length) checkStages(inputs[Input.Artifacts], stageNames(source.dockerfile.stages), dockerfilePath)
 
   const images = inputs[Input.Image]
   const version = highestVersion(await git.tagsAt(commit))
@@ -340,6 +343,7 @@ export async function planSource(inputs: Inputs, workspace: Workspace): Promise<
   if ((await git.objectType(commit, dockerfilePath)) !== 'blob') {
     throw new InputError(Input.Dockerfile, `'${dockerfilePath}' is not a file at commit ${commit.slice(0, 12)}; set dockerfile to its path in the repository`)
   }
+  const dockerfileText = (await git.fileAt(commit, dockerfilePath)) ?? ''
   const composeFile = inputs[Input.ComposeFile]
   if (composeFile && (await git.objectType(commit, composeFile)) !== 'blob') {
     throw new InputError(Input.ComposeFile, `'${composeFile}' is not a file at commit ${commit.slice(0, 12)}`)
@@ -369,6 +373,7 @@ export async function planSource(inputs: Inputs, workspace: Workspace): Promise<
     ref,
     contextPath,
     dockerfilePath,
+    dockerfile: { text: dockerfileText, stages: parseDockerfile(dockerfileText) },
     mtime: inputs[Input.Mtime],
     namedContexts: inputs[Input.BuildContexts],
     wholeTree: contextPath === '.' || Boolean(composeFile),

@@ -45,6 +45,11 @@ export interface Stage {
   args: string[]
 }
 
+/** The names stages are given (FROM … AS name), lowercased as BuildKit compares them; a stage name starts with a letter, so the index an unnamed stage goes by is never one. */
+export function stageNames(stages: Stage[]): string[] {
+  return stages.map(s => s.name.toLowerCase()).filter(name => !/^\d+$/.test(name))
+}
+
 export function parseDockerfile(text: string): Stage[] {
   const stages: Stage[] = []
   let stage: Stage | undefined
