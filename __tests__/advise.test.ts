@@ -9,7 +9,8 @@ import { describeAdvice } from '../src/core/advice/describe.js'
 import { chainOf, parseDockerfile, type CopyStep, type RunStep, type Stage } from '../src/core/dockerfile.js'
 import { inputTest, installersOf } from '../src/core/advice/installers.js'
 import { dockerignore } from '../src/core/advice/patterns.js'
-import { advise, clockSteps, imagePath, layerOrder, runsAsRoot, type LayerOrderAdvice, type RootAdvice } from '../src/core/stages/advise.js'
+import { advise, clockSteps, imagePath, layerOrder, runsAsRoot } from '../src/core/stages/advise.js'
+import type { LayerOrderAdvice, RootAdvice } from '../src/core/advice/advice.js'
 
 describe('.dockerignore, as BuildKit reads it', () => {
   test.each([

@@ -11,7 +11,7 @@ import { renderTerminalReport } from '../src/cli/report.js'
 import { renderAdviceReport } from '../src/cli/advice-report.js'
 import { renderDoctorReport } from '../src/cli/doctor-report.js'
 import { buildJson } from '../src/cli/json.js'
-import type { AdviceReport } from '../src/core/stages/advise.js'
+import type { AdviceReport } from '../src/core/advice/advice.js'
 import { plain, wantsColour } from '../src/cli/style.js'
 import { built,
   loaded, COMMIT, IMAGE, inputs, plan, published, unitFailed, unitPassed } from '../__fixtures__/report.js'

@@ -5,7 +5,7 @@ import type { TestSuite } from '../src/core/results/junit.js'
 import { failedReport, report, startProgress } from '../src/core/stages/report.js'
 import { intent } from '../src/core/stages/plan.js'
 import { failureMessage, renderSummary } from '../src/action/summary.js'
-import type { AdviceReport } from '../src/core/stages/advise.js'
+import type { AdviceReport } from '../src/core/advice/advice.js'
 import { built,
   loaded, COMMIT, IMAGE, integrationPassed, inputs, plan, published, unitFailed, unitPassed } from '../__fixtures__/report.js'
 

@@ -1,6 +1,6 @@
 // One sentence per piece of advice, in plain words; every piece of the Dockerfile or the repository in it
 // goes through `code`, so an adapter can quote (and escape) it as its medium needs.
-import type { Advice } from '../stages/advise.js'
+import type { Advice } from './advice.js'
 
 export type Quote = (text: string) => string
 

@@ -1,6 +1,6 @@
 // Stage 6: what happened, as facts and outputs; each adapter renders them (a job summary, a terminal report).
 import { Output } from '../constants.js'
-import type { AdviceReport } from './advise.js'
+import type { AdviceReport } from '../advice/advice.js'
 import type { Artifacts } from '../workspace.js'
 import type { StoredAttestation } from './attest.js'
 import type { Built, Loaded, StepCount } from './build.js'
