@@ -3,7 +3,7 @@ import * as core from '@actions/core'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
-import { cleanupRun, Git, Input, type Remedy, runPipeline, setExecOutput, type Workspace } from '../core/index.js'
+import { cleanupRun, Git, Input, type Remedy, runName, runPipeline, setExecOutput, type Workspace } from '../core/index.js'
 import { artifactUpload } from './artifact-upload.js'
 import { ghaCacheStore, resolveCacheMode } from './cache-store.js'
 import { readInputs, readSigningInputs } from './inputs.js'
@@ -75,7 +75,7 @@ async function runnerWorkspace(checkoutPath: string): Promise<Workspace> {
 
 /** A run's scratch directory: under the runner's temporary directory, named by the run. */
 function workDirFor(runId: string): string {
-  return join(process.env.RUNNER_TEMP || tmpdir(), `hashdock-${runId}`)
+  return join(process.env.RUNNER_TEMP || tmpdir(), runName(runId))
 }
 
 /** The branch and pull request the triggering commit was built for: GitHub's names, not the merge ref's. */

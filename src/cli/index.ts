@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { mkdir, rename } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { advise, cleanupRun, createContext, doctor, dryRun, Git, Input, InputError, type Inputs, NotVerified, planSource, type Remedy, removeScratch, requireDocker, runPipeline, ServiceError, setExecOutput, userConfigDir, verifyRecord, type Workspace } from '../core/index.js'
+import { advise, cleanupRun, createContext, doctor, dryRun, Git, Input, InputError, type Inputs, NotVerified, planSource, type Remedy, removeScratch, requireDocker, runName, runPipeline, ServiceError, setExecOutput, userConfigDir, verifyRecord, type Workspace } from '../core/index.js'
 import { renderVerifyReport } from './verify-report.js'
 import { renderAdviceReport } from './advice-report.js'
 import { renderDoctorReport } from './doctor-report.js'
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
   const programs = runner ? neutralisingStream(process.stderr, runner) : process.stderr
   setExecOutput({ stdout: programs, stderr: programs, command: line => log.debug(`$ ${line}`) })
   const runId = randomBytes(6).toString('hex')
-  const workDir = join(tmpdir(), `hashdock-${runId}`)
+  const workDir = join(tmpdir(), runName(runId))
   // Paths are the repository's, from its top, wherever in the working tree the CLI was started.
   const repoDir = (await new Git(resolve(cli.repo)).topLevel()) ?? resolve(cli.repo)
   // BuildKit draws its own view on a terminal (unless BUILDKIT_PROGRESS=plain asks for every line); a

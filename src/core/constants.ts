@@ -96,3 +96,11 @@ export const FINGERPRINT_LABEL = 'dev.hashdock.fingerprint'
 
 /** When the image was made, in its labels and its configuration: the commit's time unless labels says otherwise. */
 export const CREATED_LABEL = 'org.opencontainers.image.created'
+
+/**
+ * What a run creates is named from its id, so no two runs share a name and cleanup finds each: its
+ * scratch directory, its own builder, its compose project, its test containers.
+ */
+export const runName = (runId: string): string => `hashdock-${runId}`
+/** The repository the run's tested image is loaded under in the engine. */
+export const runImageRepository = (runId: string): string => `hashdock-run-${runId}`

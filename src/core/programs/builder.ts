@@ -1,7 +1,7 @@
 // The BuildKit builder a run uses: the one the user selected, or a docker-container builder of the run's own.
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Input } from '../constants.js'
+import { Input, runName } from '../constants.js'
 import { InputError, lastLine } from '../errors.js'
 import { run } from './exec.js'
 
@@ -26,9 +26,6 @@ export async function selectedBuilder(name: string): Promise<BuilderFacts> {
   return { name: field('Name'), driver: field('Driver') }
 }
 
-/** The builder a run creates for itself when the selected one cannot do the job. */
-export const runBuilderName = (runId: string): string => `hashdock-${runId}`
-
 export interface RunBuilderOptions {
   /** Plain-HTTP registries on the loopback interface: the builder joins the host's network to reach them. */
   loopbackRegistries: string[]
@@ -36,7 +33,7 @@ export interface RunBuilderOptions {
 
 /** Creates and starts a docker-container builder, as docker/setup-buildx-action does. */
 export async function createRunBuilder(runId: string, workDir: string, options: RunBuilderOptions): Promise<string> {
-  const name = runBuilderName(runId)
+  const name = runName(runId)
   const args = ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--bootstrap']
   if (options.loopbackRegistries.length) {
     const config = join(workDir, 'buildkitd.toml')
@@ -49,7 +46,7 @@ export async function createRunBuilder(runId: string, workDir: string, options: 
 
 /** The run's own builder, by name, when it exists: empty when the run made none or it is gone. */
 export async function runBuilder(runId: string): Promise<string[]> {
-  const name = runBuilderName(runId)
+  const name = runName(runId)
   return (await run('docker', ['buildx', 'inspect', name], { allowFailure: true })).exitCode === 0 ? [name] : []
 }
 

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path'
 import { Document } from 'yaml'
 import { ComposeReadError, loadProject } from '../compose/load.js'
 import { ComposeRefusal, writeProject, type ServiceBuild } from '../compose/project.js'
-import { Input, RUN_LABEL } from '../constants.js'
+import { Input, RUN_LABEL, runName } from '../constants.js'
 import { CommandError, InputError, lastLine } from '../errors.js'
 import type { ComposeTrust } from '../inputs.js'
 import { inside } from '../paths.js'
@@ -72,7 +72,7 @@ export async function prepareServices(spec: ComposeSpec, localRef: string, tree:
   if ((await lstat(file)).isSymbolicLink() || !(await inside(tree)(file))) {
     throw new InputError(Input.ComposeFile, `'${spec.file}' is a symlink in the commit; commit the compose file itself`)
   }
-  const name = composeProjectName(spec.runId)
+  const name = runName(spec.runId)
   const env: Record<string, string> = { ...spec.env, HASHDOCK_IMAGE: localRef }
   const dir = join(workDir, `compose${platform ? `-${platform.replace(/\W+/g, '-')}` : ''}`)
   await mkdir(dir, { recursive: true })
@@ -264,5 +264,3 @@ export async function stopServices(project: ComposeProject): Promise<void> {
   await compose(project, ['down', '--volumes', '--remove-orphans', '--rmi', 'local', '--timeout', '5'])
 }
 
-/** The compose project name a run uses, for cleanup without its files. */
-export const composeProjectName = (runId: string): string => `hashdock-${runId}`

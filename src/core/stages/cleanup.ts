@@ -1,8 +1,7 @@
 // Removes whatever a run left behind: its containers, networks, volumes, service images and scratch files.
 import { rm } from 'node:fs/promises'
 import { runBuilder } from '../programs/builder.js'
-import { composeProjectName } from '../programs/compose.js'
-import { RUN_LABEL } from '../constants.js'
+import { RUN_LABEL, runImageRepository, runName } from '../constants.js'
 import { ProgramMissing } from '../errors.js'
 import { output, run } from '../programs/exec.js'
 
@@ -10,7 +9,7 @@ import { output, run } from '../programs/exec.js'
 export async function cleanupRun(runId: string, workDir: string): Promise<string[]> {
   const problems: string[] = []
   // Containers hashdock runs carry its label; the compose services carry compose's project label.
-  const labels = [`${RUN_LABEL}=${runId}`, `com.docker.compose.project=${composeProjectName(runId)}`]
+  const labels = [`${RUN_LABEL}=${runId}`, `com.docker.compose.project=${runName(runId)}`]
   const ids = async (list: string[]): Promise<string[]> => {
     const found = await Promise.all(labels.map(label => output('docker', [...list, '--quiet', '--filter', `label=${label}`])))
     return [...new Set(found.join('\n').split('\n').filter(Boolean))]
@@ -30,8 +29,8 @@ export async function cleanupRun(runId: string, workDir: string): Promise<string
     ['containers', ids(['ps', '--all']), ['rm', '--force', '--volumes']],
     ['networks', ids(['network', 'ls']), ['network', 'rm']],
     ['volumes', ids(['volume', 'ls']), ['volume', 'rm', '--force']],
-    ['images', images(`reference=hashdock-run-${runId}`), ['image', 'rm']],
-    ['images', images(`reference=${composeProjectName(runId)}-*`, `label=${RUN_LABEL}=${runId}`), ['image', 'rm']],
+    ['images', images(`reference=${runImageRepository(runId)}`), ['image', 'rm']],
+    ['images', images(`reference=${runName(runId)}-*`, `label=${RUN_LABEL}=${runId}`), ['image', 'rm']],
     ['the builder', runBuilder(runId), ['buildx', 'rm']]
   ]
   // Every question is asked at once (each is a CLI call, and a run that ended well has left nothing).

@@ -5,7 +5,7 @@ import { realpath, stat } from 'node:fs/promises'
 import { join, posix, relative, resolve, sep } from 'node:path'
 import { selectedBuilder, type BuilderFacts } from '../programs/builder.js'
 import type { ComposeSpec } from '../programs/compose.js'
-import { CREATED_LABEL, FINGERPRINT_LABEL, Input } from '../constants.js'
+import { CREATED_LABEL, FINGERPRINT_LABEL, Input, runImageRepository } from '../constants.js'
 import { requireEngine, requireSkopeo, type Engine } from '../programs/docker.js'
 import { InputError } from '../errors.js'
 import { requireFullHistory } from './file-times.js'
@@ -226,7 +226,7 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | 
     mode: assembleFrom ? 'assemble' : 'build',
     image: images[0],
     images,
-    localRef: `hashdock-run-${workspace.runId}:${commit}`,
+    localRef: `${runImageRepository(workspace.runId)}:${commit}`,
     tags: resolved.tags,
     notices,
     warnings,

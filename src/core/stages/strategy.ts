@@ -1,6 +1,6 @@
 // How a run builds, decided once from the inputs and the facts of the engine and the builder.
 import type { BuilderFacts } from '../programs/builder.js'
-import { runBuilderName } from '../programs/builder.js'
+import { runName } from '../constants.js'
 import type { Engine } from '../programs/docker.js'
 import { isLoopback, registryOf } from '../image-ref.js'
 import type { CacheMode, Compression } from '../inputs.js'
@@ -83,7 +83,7 @@ export function decideStrategy(inputs: StrategyInputs, engine: Engine, selected:
   ]
   let builder = { ...selected, create: false }
   if (selected.driver === 'docker' && !engine.containerdStore) {
-    builder = { name: runBuilderName(runId), driver: 'docker-container', create: true }
+    builder = { name: runName(runId), driver: 'docker-container', create: true }
     notices.push(
       `builder: '${selected.name}' is the engine's own builder on an engine without the containerd image store, which can neither write an image archive nor export a layer cache; this run uses a docker-container builder of its own (${builder.name}), removed when it ends. Select one with docker/setup-buildx-action or the builder input to keep it between runs.`
     )
@@ -91,7 +91,7 @@ export function decideStrategy(inputs: StrategyInputs, engine: Engine, selected:
   else if (inputs.isolate) {
     // A pull request's commit writes layers and cache mounts (RUN --mount=type=cache) into the builder it
     // runs on; on a builder of its own they are gone with the run, and no trusted build ever reads them.
-    builder = { name: runBuilderName(runId), driver: 'docker-container', create: true }
+    builder = { name: runName(runId), driver: 'docker-container', create: true }
     notices.push(
       `builder: this run builds on a docker-container builder of its own (${builder.name}), removed when it ends, since ${inputs.isolate}: its layers and cache mounts never reach the builder trusted builds use (isolate-builder: false builds on '${selected.name}').`
     )

@@ -1,7 +1,7 @@
 // Stage 4: run the project's tests inside fresh containers of the exact image that was built.
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Input, RUN_LABEL } from '../constants.js'
+import { Input, RUN_LABEL, runName } from '../constants.js'
 import { run } from '../programs/exec.js'
 import type { Log } from '../log.js'
 import { CopyBudgetError, resultsExtractor } from '../results/results-copy.js'
@@ -29,7 +29,7 @@ export async function testInImage(
 ): Promise<TestRun> {
   const platform = options.platform
   const slug = platform ? `-${platform.name.replace(/\//g, '-')}` : ''
-  const name = `hashdock-${p.workspace.runId}-${kind}${slug}`
+  const name = `${runName(p.workspace.runId)}-${kind}${slug}`
   const env = { CI: 'true', ...options.env }
   await run('docker', [
     'create', '--name', name, '--label', `${RUN_LABEL}=${p.workspace.runId}`, '--pull', 'never',
