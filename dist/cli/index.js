@@ -62633,6 +62633,13 @@ const RUN_LABEL = 'dev.hashdock.run';
 const FINGERPRINT_LABEL = 'dev.hashdock.fingerprint';
 /** When the image was made, in its labels and its configuration: the commit's time unless labels says otherwise. */
 const CREATED_LABEL = 'org.opencontainers.image.created';
+/**
+ * What a run creates is named from its id, so no two runs share a name and cleanup finds each: its
+ * scratch directory, its own builder, its compose project, its test containers.
+ */
+const runName = (runId) => `hashdock-${runId}`;
+/** The repository the run's tested image is loaded under in the engine. */
+const runImageRepository = (runId) => `hashdock-run-${runId}`;
 
 ;// CONCATENATED MODULE: ./src/core/errors.ts
 // Errors a user can act on: their message is the one line the step fails with.
@@ -64928,11 +64935,9 @@ async function selectedBuilder(name) {
     const field = (key) => new RegExp(`^${key}:\\s*(.+)$`, 'm').exec(r.stdout)?.[1].trim() ?? '';
     return { name: field('Name'), driver: field('Driver') };
 }
-/** The builder a run creates for itself when the selected one cannot do the job. */
-const runBuilderName = (runId) => `hashdock-${runId}`;
 /** Creates and starts a docker-container builder, as docker/setup-buildx-action does. */
 async function createRunBuilder(runId, workDir, options) {
-    const name = runBuilderName(runId);
+    const name = runName(runId);
     const args = ['buildx', 'create', '--name', name, '--driver', 'docker-container', '--bootstrap'];
     if (options.loopbackRegistries.length) {
         const config = (0,external_node_path_.join)(workDir, 'buildkitd.toml');
@@ -64944,7 +64949,7 @@ async function createRunBuilder(runId, workDir, options) {
 }
 /** The run's own builder, by name, when it exists: empty when the run made none or it is gone. */
 async function runBuilder(runId) {
-    const name = runBuilderName(runId);
+    const name = runName(runId);
     return (await run('docker', ['buildx', 'inspect', name], { allowFailure: true })).exitCode === 0 ? [name] : [];
 }
 async function removeRunBuilder(runId) {
@@ -65023,13 +65028,13 @@ function decideStrategy(inputs, engine, selected, runId) {
     ];
     let builder = { ...selected, create: false };
     if (selected.driver === 'docker' && !engine.containerdStore) {
-        builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };
+        builder = { name: runName(runId), driver: 'docker-container', create: true };
         notices.push(`builder: '${selected.name}' is the engine's own builder on an engine without the containerd image store, which can neither write an image archive nor export a layer cache; this run uses a docker-container builder of its own (${builder.name}), removed when it ends. Select one with docker/setup-buildx-action or the builder input to keep it between runs.`);
     }
     else if (inputs.isolate) {
         // A pull request's commit writes layers and cache mounts (RUN --mount=type=cache) into the builder it
         // runs on; on a builder of its own they are gone with the run, and no trusted build ever reads them.
-        builder = { name: runBuilderName(runId), driver: 'docker-container', create: true };
+        builder = { name: runName(runId), driver: 'docker-container', create: true };
         notices.push(`builder: this run builds on a docker-container builder of its own (${builder.name}), removed when it ends, since ${inputs.isolate}: its layers and cache mounts never reach the builder trusted builds use (isolate-builder: false builds on '${selected.name}').`);
     }
     reasons.push(`built by '${builder.name}' (${builder.driver} driver${builder.create ? ', created for this run' : ''})`);
@@ -67131,7 +67136,7 @@ async function prepareServices(spec, localRef, tree, workDir, platform) {
     if ((await (0,promises_.lstat)(file)).isSymbolicLink() || !(await inside(tree)(file))) {
         throw new errors_InputError(Input.ComposeFile, `'${spec.file}' is a symlink in the commit; commit the compose file itself`);
     }
-    const name = composeProjectName(spec.runId);
+    const name = runName(spec.runId);
     const env = { ...spec.env, HASHDOCK_IMAGE: localRef };
     const dir = (0,external_node_path_.join)(workDir, `compose${platform ? `-${platform.replace(/\W+/g, '-')}` : ''}`);
     await (0,promises_.mkdir)(dir, { recursive: true });
@@ -67315,8 +67320,6 @@ async function showLogs(project, log) {
 async function stopServices(project) {
     await compose(project, ['down', '--volumes', '--remove-orphans', '--rmi', 'local', '--timeout', '5']);
 }
-/** The compose project name a run uses, for cleanup without its files. */
-const composeProjectName = (runId) => `hashdock-${runId}`;
 
 ;// CONCATENATED MODULE: ./src/core/stages/plan.ts
 // Stage 1: turn the inputs into a plan of one build, checking against the repository everything that can be checked before building.
@@ -67430,7 +67433,7 @@ async function plan(inputs, workspace, facts) {
         mode: assembleFrom ? 'assemble' : 'build',
         image: images[0],
         images,
-        localRef: `hashdock-run-${workspace.runId}:${commit}`,
+        localRef: `${runImageRepository(workspace.runId)}:${commit}`,
         tags: resolved.tags,
         notices,
         warnings,
@@ -75933,7 +75936,7 @@ function resultsExtractor(dir, limits = COPY_LIMITS) {
 async function testInImage(p, imageId, kind, command, workDir, log, options = {}) {
     const platform = options.platform;
     const slug = platform ? `-${platform.name.replace(/\//g, '-')}` : '';
-    const name = `hashdock-${p.workspace.runId}-${kind}${slug}`;
+    const name = `${runName(p.workspace.runId)}-${kind}${slug}`;
     const env = { CI: 'true', ...options.env };
     await run('docker', [
         'create', '--name', name, '--label', `${RUN_LABEL}=${p.workspace.runId}`, '--pull', 'never',
@@ -76267,12 +76270,11 @@ function retryPolicy(p, log) {
 
 
 
-
 /** Returns what could not be removed, as messages; cleanup problems never fail a run. */
 async function cleanupRun(runId, workDir) {
     const problems = [];
     // Containers hashdock runs carry its label; the compose services carry compose's project label.
-    const labels = [`${RUN_LABEL}=${runId}`, `com.docker.compose.project=${composeProjectName(runId)}`];
+    const labels = [`${RUN_LABEL}=${runId}`, `com.docker.compose.project=${runName(runId)}`];
     const ids = async (list) => {
         const found = await Promise.all(labels.map(label => output('docker', [...list, '--quiet', '--filter', `label=${label}`])));
         return [...new Set(found.join('\n').split('\n').filter(Boolean))];
@@ -76292,8 +76294,8 @@ async function cleanupRun(runId, workDir) {
         ['containers', ids(['ps', '--all']), ['rm', '--force', '--volumes']],
         ['networks', ids(['network', 'ls']), ['network', 'rm']],
         ['volumes', ids(['volume', 'ls']), ['volume', 'rm', '--force']],
-        ['images', images(`reference=hashdock-run-${runId}`), ['image', 'rm']],
-        ['images', images(`reference=${composeProjectName(runId)}-*`, `label=${RUN_LABEL}=${runId}`), ['image', 'rm']],
+        ['images', images(`reference=${runImageRepository(runId)}`), ['image', 'rm']],
+        ['images', images(`reference=${runName(runId)}-*`, `label=${RUN_LABEL}=${runId}`), ['image', 'rm']],
         ['the builder', runBuilder(runId), ['buildx', 'rm']]
     ];
     // Every question is asked at once (each is a CLI call, and a run that ended well has left nothing).
@@ -77524,7 +77526,7 @@ async function cli_main() {
     const programs = runner ? neutralisingStream(process.stderr, runner) : process.stderr;
     setExecOutput({ stdout: programs, stderr: programs, command: line => log.debug(`$ ${line}`) });
     const runId = (0,external_node_crypto_namespaceObject.randomBytes)(6).toString('hex');
-    const workDir = (0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), `hashdock-${runId}`);
+    const workDir = (0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), runName(runId));
     // Paths are the repository's, from its top, wherever in the working tree the CLI was started.
     const repoDir = (await new Git((0,external_node_path_.resolve)(cli.repo)).topLevel()) ?? (0,external_node_path_.resolve)(cli.repo);
     // BuildKit draws its own view on a terminal (unless BUILDKIT_PROGRESS=plain asks for every line); a
