@@ -1,6 +1,8 @@
 // skopeo's error lines, turned into the one line a user reads.
-import { expect, test } from '@jest/globals'
-import { skopeoMessage } from '../../../src/core/programs/registry.js'
+import { describe, expect, test } from '@jest/globals'
+import { Input } from '../../../src/core/constants.js'
+import { InputError, ServiceError } from '../../../src/core/errors.js'
+import { copyLocally, skopeoMessage } from '../../../src/core/programs/registry.js'
 
 test.each([
   [
@@ -12,4 +14,17 @@ test.each([
   ['warning first\ntime="x" level=fatal msg="the last line counts"', 'the last line counts']
 ])('%s', (stderr, expected) => {
   expect(skopeoMessage(stderr)).toBe(expected)
+})
+
+describe('copyLocally: a copy between files of the run blames no registry', () => {
+  test('a failure is the caller’s to name, by default no input’s', async () => {
+    const missing = ['copy', '--quiet', 'oci-archive:/nonexistent/hashdock-test.tar', 'dir:/nonexistent/out']
+    const plain = await copyLocally(missing, 'extracting the linux/arm64 image').catch((error: Error) => error)
+    expect(plain).toBeInstanceOf(Error)
+    expect(plain).not.toBeInstanceOf(ServiceError)
+    expect((plain as Error).message).toMatch(/^extracting the linux\/arm64 image failed: .*nonexistent/)
+    const named = await copyLocally(missing, 'assembling', message => new InputError(Input.AssembleFrom, message)).catch((error: Error) => error)
+    expect(named).toBeInstanceOf(InputError)
+    expect((named as Error).message).toMatch(/^assemble-from: /)
+  })
 })

@@ -18,12 +18,15 @@ function access(session: Pick<RegistrySession, 'authfile'>, registry: string, ..
   return [...(session.authfile ? ['--authfile', session.authfile] : []), ...tlsFlags.map(flag => `--${flag}=${verify}`)]
 }
 
-/** A registry operation on the image; its failure is one line naming the image input. */
-export async function skopeo(args: string[], what: string): Promise<RunResult> {
+/**
+ * A copy between files of the run through skopeo, no registry involved: a failure is not the image
+ * input's, so it is the caller's to name (`failed`), by default no input's at all.
+ */
+export async function copyLocally(args: string[], what: string, failed = (message: string): Error => new Error(`${what} failed: ${message}`)): Promise<RunResult> {
   try {
     return await run('skopeo', args)
   } catch (error) {
-    if (error instanceof CommandError) throw new ServiceError(Input.Image, `${what} failed: ${skopeoMessage(error.stderr)}`)
+    if (error instanceof CommandError) throw failed(skopeoMessage(error.stderr))
     throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`)
   }
 }

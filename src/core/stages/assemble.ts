@@ -9,7 +9,7 @@ import { RECORD_KIND, type TestedRecord } from './hand-on.js'
 import type { Log } from '../log.js'
 import { archivedImage, type ArchivedImage, type Descriptor } from '../programs/oci-archive.js'
 import type { Plan } from './plan.js'
-import { skopeo } from '../programs/registry.js'
+import { copyLocally } from '../programs/registry.js'
 import type { TestSuite } from '../results/junit.js'
 import type { TestRun } from '../results/results.js'
 
@@ -71,7 +71,9 @@ export async function assemble(p: Plan, dir: string, workDir: string, log: Log):
     }
     log.info(`${platform}: ${image.digest}, tested (${record.tests.map(t => t.kind).join(', ')})`)
     // skopeo checks every blob's digest on the way; the manifests keep theirs.
-    await skopeo(['copy', '--quiet', '--all', '--preserve-digests', `oci-archive:${archive}`, `oci:${layout}:${basename(record.archive, '.tar')}`], `assembling the ${platform} image`)
+    await copyLocally(['copy', '--quiet', '--all', '--preserve-digests', `oci-archive:${archive}`, `oci:${layout}:${basename(record.archive, '.tar')}`], `assembling the ${platform} image`, message =>
+      new InputError(Input.AssembleFrom, `${record.archive} could not be read: ${message}; download every file the platform job handed on, unchanged`)
+    )
     images.push(image)
     size += (await stat(archive)).size
   }

@@ -9,7 +9,7 @@ import { megabytes, ticking, type Log } from '../log.js'
 import { firstDifference, platformImages, stampCreated, type PlatformImage } from '../programs/oci-archive.js'
 import type { Plan } from './plan.js'
 import { CREATED_LABEL } from '../constants.js'
-import { skopeo } from '../programs/registry.js'
+import { copyLocally } from '../programs/registry.js'
 import { buildxArgs } from './buildx-args.js'
 
 export interface Built {
@@ -222,12 +222,12 @@ async function loadEachPlatform(p: Plan, built: Built, log: Log): Promise<Loaded
     // A docker archive cannot hold zstd layers: they are unpacked on the way, for the engine alone. The
     // config, and with it the engine's name for the image, stays the one built.
     const unpacked = join(p.workspace.workDir, `image-${slug}`)
-    await skopeo(
+    await copyLocally(
       ['copy', '--quiet', '--dest-decompress', '--override-os', os, '--override-arch', arch, ...(variant ? ['--override-variant', variant] : []), `oci-archive:${built.archive}`, `dir:${unpacked}`],
       `extracting the ${image.platform} image`
     )
     log.info(`Loading ${image.platform} (${image.digest})`)
-    await skopeo(['copy', '--quiet', `dir:${unpacked}`, `docker-archive:${file}:${localRef}`], `extracting the ${image.platform} image`)
+    await copyLocally(['copy', '--quiet', `dir:${unpacked}`, `docker-archive:${file}:${localRef}`], `extracting the ${image.platform} image`)
     await rm(unpacked, { recursive: true, force: true })
     await loadArchive(file, `the ${image.platform} image`, log)
     await rm(file, { force: true })
