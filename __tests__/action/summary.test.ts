@@ -23,7 +23,7 @@ const noPush = { ...plan, publish: { ...plan.publish, push: false } }
 
 describe('renderSummary', () => {
   test('pushed: verdict line, digest and tags', () => {
-    const md = renderSummary(report(plan, built, loaded, [unitPassed], [], published, []))
+    const md = renderSummary(report(plan, { built, loaded, tests: [unitPassed], suites: [], published, notes: [] }))
     expect(firstLine(md)).toBe(`## hashdock: ${IMAGE} — ✅ tested and pushed`)
     expect(md).toContain(`| Digest | \`${published.digest}\` |`)
     for (const ref of published.references) expect(md).toContain(`\`${ref}\``)
@@ -45,7 +45,7 @@ describe('renderSummary', () => {
     const saved = process.env.GITHUB_REPOSITORY
     process.env.GITHUB_REPOSITORY = 'acme/app'
     try {
-      const md = renderSummary({ ...report(plan, built, loaded, [unitPassed], [], published, []), attestation } as Parameters<typeof renderSummary>[0])
+      const md = renderSummary({ ...report(plan, { built, loaded, tests: [unitPassed], suites: [], published, notes: [] }), attestation } as Parameters<typeof renderSummary>[0])
       expect(md).toContain(`| Attestation | test-result \`${attestation.digest}\`, 2 passed tests named<br>${IMAGE} (referrers API)<br>also beside each platform's manifest: linux/amd64 \`sha256:${'6'.repeat(64)}\`, linux/arm64 \`sha256:${'7'.repeat(64)}\`<br>signed with Sigstore; verify with \`hashdock verify ${IMAGE}@${published.digest} --repository acme/app\` or \`gh attestation verify oci://${IMAGE}@${published.digest} --owner acme`)
     } finally {
       if (saved === undefined) delete process.env.GITHUB_REPOSITORY
@@ -54,13 +54,13 @@ describe('renderSummary', () => {
   })
 
   test('not pushed: its own verdict, and the digest says it was not pushed', () => {
-    const md = renderSummary(report(plan, built, loaded, [unitPassed], [], undefined, []))
+    const md = renderSummary(report(plan, { built, loaded, tests: [unitPassed], suites: [], notes: [] }))
     expect(firstLine(md)).toBe(`## hashdock: ${IMAGE} — ✅ tested, not pushed`)
     expect(md).toContain(`| Digest | \`${built.digest}\` (not pushed) |`)
   })
 
   test('failed: verdict naming the stage, the failed run and the failure', () => {
-    const md = renderSummary(report(plan, built, loaded, [unitFailed], [], undefined, []))
+    const md = renderSummary(report(plan, { built, loaded, tests: [unitFailed], suites: [], notes: [] }))
     expect(firstLine(md)).toBe(`## hashdock: ${IMAGE} — ❌ failed at unit tests`)
     expect(md).toContain('| Unit tests | failed (exit 3) in 2.0 s |')
     expect(md).toContain('**Failed at unit tests:** unit tests failed (exit 3): nothing was pushed')
@@ -68,14 +68,14 @@ describe('renderSummary', () => {
   })
 
   test('pushed without any test: never "tested", and a warning', () => {
-    const md = renderSummary(report(plan, built, loaded, [], [], published, []))
+    const md = renderSummary(report(plan, { built, loaded, tests: [], suites: [], published, notes: [] }))
     expect(firstLine(md)).toBe(`## hashdock: ${IMAGE} — ⚠️ pushed untested`)
     expect(md).not.toContain('tested and pushed')
     expect(md).toContain('the image was pushed without being tested')
   })
 
   test('neither tested nor pushed: says both', () => {
-    const md = renderSummary(report(noPush, built, loaded, [], [], undefined, []))
+    const md = renderSummary(report(noPush, { built, loaded, tests: [], suites: [], notes: [] }))
     expect(firstLine(md)).toBe(`## hashdock: ${IMAGE} — ⚠️ built, not tested or pushed`)
     expect(md).toContain('No test command was given: the image was not tested.')
     expect(md).toContain('> push is false: nothing was pushed.')
@@ -100,19 +100,19 @@ describe('renderSummary', () => {
   })
 
   test('with test runs: no such note', () => {
-    const md = renderSummary(report(plan, built, loaded, [unitPassed, integrationPassed], [], published, []))
+    const md = renderSummary(report(plan, { built, loaded, tests: [unitPassed, integrationPassed], suites: [], published, notes: [] }))
     expect(md).not.toContain('No test command was given')
     expect(md).toContain('| Integration tests | passed in 7.0 s |')
   })
 
   test('notes are quoted', () => {
-    const md = renderSummary(report(plan, built, loaded, [unitPassed], [], published, ['Not reproducible: no containerd store.']))
+    const md = renderSummary(report(plan, { built, loaded, tests: [unitPassed], suites: [], published, notes: ['Not reproducible: no containerd store.'] }))
     expect(md).toContain('\n> Not reproducible: no containerd store.\n')
   })
 
   test('suites: a results section only when there are suites', () => {
-    expect(renderSummary(report(plan, built, loaded, [unitPassed], [], published, []))).not.toContain('Test results')
-    const md = renderSummary(report(plan, built, loaded, [unitPassed], [suite], published, []))
+    expect(renderSummary(report(plan, { built, loaded, tests: [unitPassed], suites: [], published, notes: [] }))).not.toContain('Test results')
+    const md = renderSummary(report(plan, { built, loaded, tests: [unitPassed], suites: [suite], published, notes: [] }))
     expect(md).toContain('Test results')
     expect(md).toContain('| calc |')
   })
@@ -141,13 +141,13 @@ describe('the Dockerfile advice section', () => {
   }
 
   test('one line per piece, text of the Dockerfile quoted and escaped', () => {
-    const md = renderSummary({ ...report(noPush, built, loaded, [unitPassed], [], undefined, []), advice })
+    const md = renderSummary({ ...report(noPush, { built, loaded, tests: [unitPassed], suites: [], notes: [] }), advice })
     expect(md).toContain('### Dockerfile advice\n\nMeasured on the last 60 first-parent commits up to this one, with the rules of <code>.dockerignore</code>:\n')
     expect(md).toContain('- <code>Dockerfile:5</code>: <code>COPY . . &#124; &lt;img src=x&gt; &#96;x&#96;</code> (changed in 55 of the last 60 commits) precedes')
     expect(md).not.toContain('<img')
   })
 
   test('no section without advice', () => {
-    expect(renderSummary({ ...report(noPush, built, loaded, [unitPassed], [], undefined, []), advice: { ...advice, advice: [] } })).not.toContain('Dockerfile advice')
+    expect(renderSummary({ ...report(noPush, { built, loaded, tests: [unitPassed], suites: [], notes: [] }), advice: { ...advice, advice: [] } })).not.toContain('Dockerfile advice')
   })
 })

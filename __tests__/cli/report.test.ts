@@ -40,7 +40,7 @@ const hostile: TestSuite = {
 }
 
 describe('renderTerminalReport', () => {
-  const text = renderTerminalReport(report(plan, built, loaded, [unitPassed], [], published, []), { colour: false })
+  const text = renderTerminalReport(report(plan, { built, loaded, tests: [unitPassed], suites: [], published, notes: [] }), { colour: false })
   const lines = text.split('\n')
 
   test('a headline with the verdict, then the facts of the job summary in two aligned columns', () => {
@@ -58,13 +58,13 @@ describe('renderTerminalReport', () => {
   })
 
   test('no markdown, no HTML and no colour codes without colour', () => {
-    const failed = renderTerminalReport(report(plan, built, loaded, [unitFailed], [hostile], undefined, []), { colour: false })
+    const failed = renderTerminalReport(report(plan, { built, loaded, tests: [unitFailed], suites: [hostile], notes: [] }), { colour: false })
     for (const t of [text, failed]) expect(t).not.toMatch(/\||<br>|<details>|&#\d+;|\*\*|`/)
     expect(failed).not.toContain(ESC)
   })
 
   test('test results: totals, a row per suite, failed tests with message and place, cleaned of escape sequences', () => {
-    const t = renderTerminalReport(report(plan, built, loaded, [unitFailed], [hostile], undefined, []), { colour: false })
+    const t = renderTerminalReport(report(plan, { built, loaded, tests: [unitFailed], suites: [hostile], notes: [] }), { colour: false })
     expect(t.split('\n')[0]).toBe(`✘ ${IMAGE}: failed at unit tests`)
     expect(t).toMatch(/^  Unit tests +failed \(exit 3\) in 2.0 s$/m)
     // A failed run's tags were not pushed, and the report says so.
@@ -76,7 +76,7 @@ describe('renderTerminalReport', () => {
   })
 
   test('colour: codes around the verdict and the failures, and test output still cannot add its own', () => {
-    const t = renderTerminalReport(report(plan, built, loaded, [unitFailed], [hostile], undefined, []), { colour: true })
+    const t = renderTerminalReport(report(plan, { built, loaded, tests: [unitFailed], suites: [hostile], notes: [] }), { colour: true })
     expect(t).toContain(`${ESC}[31mfailed at unit tests${ESC}[39m`)
     expect(t).not.toContain(`${ESC}[2J`)
     expect(t).not.toContain(`${ESC}]0;`)
@@ -84,11 +84,11 @@ describe('renderTerminalReport', () => {
   })
 
   test('untested or unpushed runs say so, in CLI words', () => {
-    const pushedUntested = renderTerminalReport(report(plan, built, loaded, [], [], published, []), { colour: false })
+    const pushedUntested = renderTerminalReport(report(plan, { built, loaded, tests: [], suites: [], published, notes: [] }), { colour: false })
     expect(pushedUntested.split('\n')[0]).toBe(`⚠ ${IMAGE}: pushed untested`)
     expect(pushedUntested).toContain('No --test-command or --integration-command')
     const noPush = { ...plan, publish: { ...plan.publish, push: false } }
-    const local = renderTerminalReport(report(noPush, built, loaded, [unitPassed], [], undefined, []), { colour: false })
+    const local = renderTerminalReport(report(noPush, { built, loaded, tests: [unitPassed], suites: [], notes: [] }), { colour: false })
     expect(local.split('\n')[0]).toBe(`✔ ${IMAGE}: tested, not pushed`)
     expect(local).toContain('Not pushed: pass --push true')
   })
@@ -112,7 +112,7 @@ describe('Dockerfile advice in the terminal', () => {
   }
 
   test('the end of a build report: where, then the sentence, with nothing from the Dockerfile able to drive the terminal', () => {
-    const text = renderTerminalReport({ ...report(plan, built, loaded, [unitPassed], [], published, []), advice }, { colour: false })
+    const text = renderTerminalReport({ ...report(plan, { built, loaded, tests: [unitPassed], suites: [], published, notes: [] }), advice }, { colour: false })
     expect(text).toContain('\nDockerfile advice:\n  Dockerfile:3  USER root makes the final stage final run as root, and nothing in the Dockerfile needs it')
     expect(text).not.toContain(ESC)
   })
@@ -209,7 +209,7 @@ describe('renderDoctorReport', () => {
 
 describe('--json', () => {
   test('a pushed build: typed values, camelCase keys, passed', () => {
-    const json = buildJson(report(plan, built, loaded, [unitPassed], [], published, []))
+    const json = buildJson(report(plan, { built, loaded, tests: [unitPassed], suites: [], published, notes: [] }))
     expect(json).toMatchObject({ schemaVersion: 1, command: 'build', status: 'passed', outcome: 'pushed', failedStage: null, error: null, githash: COMMIT, images: [IMAGE], pushed: true, reused: false })
     expect(typeof json.commitTime).toBe('number')
     expect(typeof json.reproducible).toBe('boolean')
@@ -219,7 +219,7 @@ describe('--json', () => {
   })
 
   test('a failed test: failed, the stage and the error in the CLI\'s words', () => {
-    const json = buildJson(report(plan, built, loaded, [unitFailed], [], undefined, []))
+    const json = buildJson(report(plan, { built, loaded, tests: [unitFailed], suites: [], notes: [] }))
     expect(json).toMatchObject({ status: 'failed', outcome: 'failed', failedStage: 'unit tests', error: expect.stringMatching(/^unit tests failed \(exit \d+\)/) })
   })
 

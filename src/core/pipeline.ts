@@ -183,7 +183,7 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     const published = passed && push ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined
     const attestation = published && tests.length ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined
     return {
-      ...report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)], artifacts),
+      ...report(p, { built, loaded, tests, suites, published, notes: [...notes, ...heldBackNotes(published)], artifacts }),
       ...(exported ? { exported } : {}),
       ...(kept.length ? { kept } : {}),
       ...(attestation ? { attestation } : {})
@@ -221,7 +221,7 @@ async function assembleAndPublish(p: Plan, session: RegistrySession, log: Log, p
   const published = p.publish.push ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined
   // The platform jobs' test runs and results, as they recorded them, vouch for the index they make up.
   const attestation = published ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined
-  const { imageId: _, ...facts } = report(p, built, undefined, tests, suites, published, [...p.notices, ...p.warnings, ...heldBackNotes(published)])
+  const { imageId: _, ...facts } = report(p, { built, tests, suites, published, notes: [...p.notices, ...p.warnings, ...heldBackNotes(published)] })
   // Nothing was loaded here: the images were tested, and loaded, by the jobs that built them.
   return { ...facts, ...(attestation ? { attestation } : {}) }
 }

@@ -92,8 +92,8 @@ describe('stages of the Dockerfile', () => {
 })
 
 describe('delivered files in the outputs and reports', () => {
-  const delivered = report(plan, built, loaded, [unitPassed], [], published, [], artifacts)
-  const exported = report(plan, built, loaded, [unitPassed], [], published, [], { ...artifacts, delivered: undefined })
+  const delivered = report(plan, { built, loaded, tests: [unitPassed], suites: [], published, notes: [], artifacts })
+  const exported = report(plan, { built, loaded, tests: [unitPassed], suites: [], published, notes: [], artifacts: { ...artifacts, delivered: undefined } })
 
   test('the output lists each delivered file with its size and sha256, as JSON', () => {
     expect(JSON.parse(outputs(delivered)[Output.Artifacts] ?? '')).toEqual(artifacts.files.map(({ name, size, sha256 }) => ({ name, size, sha256 })))
@@ -101,7 +101,7 @@ describe('delivered files in the outputs and reports', () => {
 
   test('nothing delivered, no output', () => {
     expect(outputs(exported)).not.toHaveProperty([Output.Artifacts])
-    expect(outputs(report(plan, built, loaded, [unitPassed], [], published, []))).not.toHaveProperty([Output.Artifacts])
+    expect(outputs(report(plan, { built, loaded, tests: [unitPassed], suites: [], published, notes: [] }))).not.toHaveProperty([Output.Artifacts])
   })
 
   test('the summary: where they went, and a row per file, names escaped', () => {

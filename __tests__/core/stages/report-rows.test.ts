@@ -16,32 +16,32 @@ describe('reportRows', () => {
     ['a failure at plan: no row at all', () => failedReport(startProgress({ images: [IMAGE], push: true }), new Error('githash: no such commit')), {}],
     [
       'pushed: the tags, and the line that pulls the tested digest',
-      () => report(plan, built, loaded, [unitPassed], [], published, []),
+      () => report(plan, { built, loaded, tests: [unitPassed], suites: [], published, notes: [] }),
       { Tags: published.references.map(r => `\`${r}\``), Pull: [`\`docker pull ${IMAGE}@${DIGEST}\``], Digest: [`\`${DIGEST}\``], 'Tags, not pushed': undefined }
     ],
     [
       'a failed test: the tags are what a push would have written, said so',
-      () => report(plan, built, loaded, [unitFailed], [], undefined, []),
+      () => report(plan, { built, loaded, tests: [unitFailed], suites: [], notes: [] }),
       { Tags: undefined, 'Tags, not pushed': published.references.map(r => `\`${r}\``), Pull: undefined, Digest: [`\`${DIGEST}\` (not pushed)`], 'Unit tests': ['failed (exit 3) in 2.0 s'] }
     ],
     [
       'push false: the tags are named as not pushed because of it',
-      () => report({ ...plan, publish: { ...plan.publish, push: false } }, built, loaded, [unitPassed], [], undefined, []),
+      () => report({ ...plan, publish: { ...plan.publish, push: false } }, { built, loaded, tests: [unitPassed], suites: [], notes: [] }),
       { 'Tags (push is false)': published.references.map(r => `\`${r}\``), Tags: undefined }
     ],
     [
       'a push that failed after the full-hash tag: that tag is held, the rest is not',
-      () => ({ ...report(plan, built, loaded, [unitPassed], [], undefined, []), held: [IMAGE] }),
+      () => ({ ...report(plan, { built, loaded, tests: [unitPassed], suites: [], notes: [] }), held: [IMAGE] }),
       { Tags: [`\`${IMAGE}:${COMMIT}\``], 'Tags, not pushed': [`\`${IMAGE}:latest\``, `\`${IMAGE}:3f2a9c1\``] }
     ],
     [
       'the layer cache, when the build log said',
-      () => report(plan, { ...built, steps: { steps: 5, cached: 4 } }, loaded, [unitPassed], [], published, []),
+      () => report(plan, { built: { ...built, steps: { steps: 5, cached: 4 } }, loaded, tests: [unitPassed], suites: [], published, notes: [] }),
       { 'Layer cache': ['4 of 5 steps from the cache'] }
     ],
     [
       'each platform of an index',
-      () => report(plan, { ...built, platforms: [{ platform: 'linux/arm64', digest: 'sha256:aa', configDigest: 'sha256:ab' }] }, loaded, [unitPassed], [], published, []),
+      () => report(plan, { built: { ...built, platforms: [{ platform: 'linux/arm64', digest: 'sha256:aa', configDigest: 'sha256:ab' }] }, loaded, tests: [unitPassed], suites: [], published, notes: [] }),
       { 'Image linux/arm64': ['`sha256:aa`'] }
     ]
   ])('%s', (_, make, expected) => {
@@ -57,7 +57,7 @@ describe('judgeByResults: what the tests wrote decides, not only their exit', ()
   test('exit 0, and its results report 3 failed: not passed, nothing pushed, and the report says why', () => {
     const [judged] = judgeByResults([unitPassed], [suite('unit', 3)])
     expect(judged).toMatchObject({ passed: false, reportedFailures: 3, exitCode: 0 })
-    const r = report(plan, built, loaded, [judged], [], published, [])
+    const r = report(plan, { built, loaded, tests: [judged], suites: [], published, notes: [] })
     expect(r.failure).toBe('unit tests reported 3 failed (exit 0): nothing was pushed')
     expect(r.failedStage).toBe('unit tests')
     expect(text(reportRows(r))['Unit tests']).toEqual(['failed: its results report 3 failed (exit 0) in 3.5 s'])

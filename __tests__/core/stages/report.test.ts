@@ -35,7 +35,7 @@ const noPush = { ...plan, publish: { ...plan.publish, push: false } }
 
 describe('report', () => {
   test('pushed: the registry digest and the pushed references', () => {
-    const r = report(plan, built, loaded, [unitPassed], [], published, [])
+    const r = report(plan, { built, loaded, tests: [unitPassed], suites: [], published, notes: [] })
     expect(r.pushed).toBe(true)
     expect(r.digest).toBe(published.digest)
     expect(r.references).toEqual(published.references)
@@ -44,7 +44,7 @@ describe('report', () => {
   })
 
   test('not pushed: the digest that was built and tested, and the references that would have been pushed', () => {
-    const r = report(plan, built, loaded, [unitPassed], [], undefined, [])
+    const r = report(plan, { built, loaded, tests: [unitPassed], suites: [], notes: [] })
     expect(r.pushed).toBe(false)
     expect(r.digest).toBe(built.digest)
     expect(r.references).toEqual(plan.tags.map(tag => `${IMAGE}:${tag}`))
@@ -52,24 +52,24 @@ describe('report', () => {
   })
 
   test('a failed unit test run: the failure says so and that nothing was pushed', () => {
-    const r = report(plan, built, loaded, [unitFailed], [], undefined, [])
+    const r = report(plan, { built, loaded, tests: [unitFailed], suites: [], notes: [] })
     expect(r.failure).toBe('unit tests failed (exit 3): nothing was pushed')
     expect(r.pushed).toBe(false)
   })
 
   test('a failed integration run after passed unit tests', () => {
-    const r = report(plan, built, loaded, [unitPassed, integrationFailed], [], undefined, [])
+    const r = report(plan, { built, loaded, tests: [unitPassed, integrationFailed], suites: [], notes: [] })
     expect(r.failure).toBe('integration tests failed (exit 1): nothing was pushed')
   })
 
   test('both runs failed: both named', () => {
-    const r = report(plan, built, loaded, [unitFailed, integrationFailed], [], undefined, [])
+    const r = report(plan, { built, loaded, tests: [unitFailed, integrationFailed], suites: [], notes: [] })
     expect(r.failure).toContain('unit tests failed (exit 3)')
     expect(r.failure).toContain('integration tests failed (exit 1)')
   })
 
   test('tests, suites and notes are carried through', () => {
-    const r = report(plan, built, loaded, [unitPassed, integrationPassed], [suite], published, ['a note'])
+    const r = report(plan, { built, loaded, tests: [unitPassed, integrationPassed], suites: [suite], published, notes: ['a note'] })
     expect(r.tests).toEqual([unitPassed, integrationPassed])
     expect(r.suites).toEqual([suite])
     expect(r.notes).toEqual(['a note'])
@@ -114,11 +114,11 @@ describe('failedReport: the facts gathered before the stage that failed', () => 
 
 describe('outcome', () => {
   test.each([
-    ['pushed after tests', report(plan, built, loaded, [unitPassed], [], published, []), 'pushed'],
-    ['pushed without tests', report(plan, built, loaded, [], [], published, []), 'pushed-untested'],
-    ['tested, push off', report(noPush, built, loaded, [unitPassed], [], undefined, []), 'tested'],
-    ['neither', report(noPush, built, loaded, [], [], undefined, []), 'built'],
-    ['a failed test', report(plan, built, loaded, [unitFailed], [], undefined, []), 'failed'],
+    ['pushed after tests', report(plan, { built, loaded, tests: [unitPassed], suites: [], published, notes: [] }), 'pushed'],
+    ['pushed without tests', report(plan, { built, loaded, tests: [], suites: [], published, notes: [] }), 'pushed-untested'],
+    ['tested, push off', report(noPush, { built, loaded, tests: [unitPassed], suites: [], notes: [] }), 'tested'],
+    ['neither', report(noPush, { built, loaded, tests: [], suites: [], notes: [] }), 'built'],
+    ['a failed test', report(plan, { built, loaded, tests: [unitFailed], suites: [], notes: [] }), 'failed'],
     ['reused', reusedReport(plan, published), 'reused']
   ])('%s', (_, r, expected) => {
     expect(outcome(r)).toBe(expected)
@@ -131,7 +131,7 @@ describe('outputs', () => {
   test('exactly the outputs action.yml declares', () => {
     // The pipeline adds the attestation it stored after the push.
     const attestation = { digest: `sha256:${'e'.repeat(64)}`, statement: {} as never, stored: [{ image: IMAGE, via: 'tag' as const }] }
-    const out = outputs({ ...report(plan, built, loaded, [unitPassed], [], published, [], artifacts), exported: '/handed-on/linux-amd64.tar', kept: [`${IMAGE}:${COMMIT}`], attestation })
+    const out = outputs({ ...report(plan, { built, loaded, tests: [unitPassed], suites: [], published, notes: [], artifacts }), exported: '/handed-on/linux-amd64.tar', kept: [`${IMAGE}:${COMMIT}`], attestation })
     expect(out[Output.Attestation]).toBe(attestation.digest)
     expect(Object.keys(out).sort()).toEqual([...declared].sort())
     for (const key of ['githash', 'commit-time', 'image', 'tags', 'digest', 'image-id']) expect(out).toHaveProperty([key])
@@ -139,7 +139,7 @@ describe('outputs', () => {
   })
 
   test('pushed: values of the commit, the image and the registry', () => {
-    const out = outputs(report(plan, built, loaded, [unitPassed], [], published, []))
+    const out = outputs(report(plan, { built, loaded, tests: [unitPassed], suites: [], published, notes: [] }))
     expect(out[Output.Githash]).toBe(COMMIT)
     expect(out[Output.CommitTime]).toBe(String(COMMIT_TIME))
     expect(out[Output.Image]).toBe(IMAGE)
@@ -150,7 +150,7 @@ describe('outputs', () => {
   })
 
   test('not pushed: the digest that was built and tested, and the tags that would have been pushed', () => {
-    const out = outputs(report(plan, built, loaded, [unitPassed], [], undefined, []))
+    const out = outputs(report(plan, { built, loaded, tests: [unitPassed], suites: [], notes: [] }))
     expect(out[Output.Digest]).toBe(built.digest)
     expect(out[Output.Tags]).toBe(`${IMAGE}:${COMMIT}\n${IMAGE}:latest\n${IMAGE}:3f2a9c1`)
   })

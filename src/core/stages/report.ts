@@ -119,16 +119,20 @@ export function startProgress(intent: { images: string[]; push: boolean }): Prog
   return { stage: 'plan', image: intent.images[0], images: intent.images, push: intent.push, tests: [], suites: [], notes: [], held: [] }
 }
 
-export function report(
-  p: Plan,
-  built: Built,
-  loaded: Loaded | undefined,
-  tests: TestRun[],
-  suites: TestSuite[],
-  published: Published | undefined,
-  notes: string[],
+/** What the stages of a run found, for its report. */
+export interface RunFacts {
+  built: Built
+  /** Undefined when no test ran: nothing was loaded. */
+  loaded?: Loaded
+  tests: TestRun[]
+  suites: TestSuite[]
+  /** Undefined when nothing was pushed. */
+  published?: Published
+  notes: string[]
   artifacts?: Artifacts
-): Report {
+}
+
+export function report(p: Plan, { built, loaded, tests, suites, published, notes, artifacts }: RunFacts): Report {
   const failed = tests.filter(t => !t.passed)
   return {
     ...planFacts(p),
