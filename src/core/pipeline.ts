@@ -262,7 +262,7 @@ async function runTests(p: Plan, built: Loaded, context: BuildContext, log: Log,
   progress.stage = 'unit tests'
   if (unit) {
     for (const t of targets) {
-      tests.push(await log.group(`Unit tests${on(t)}`, () => testInImage(p, t.imageId, 'unit', unit, workspace.workDir, log, { platform: t.platform })))
+      tests.push(await log.group(`Unit tests${on(t)}`, () => testInImage(p, { kind: 'unit', imageId: t.imageId, platform: t.platform }, log)))
     }
   }
   if (!integration || tests.some(t => !t.passed)) return tests
@@ -271,7 +271,7 @@ async function runTests(p: Plan, built: Loaded, context: BuildContext, log: Log,
   for (const t of targets) {
     const spec = p.test.compose
     if (!spec) {
-      tests.push(await log.group(`Integration tests${on(t)}`, () => testInImage(p, t.imageId, 'integration', integration, workspace.workDir, log, { platform: t.platform })))
+      tests.push(await log.group(`Integration tests${on(t)}`, () => testInImage(p, { kind: 'integration', imageId: t.imageId, platform: t.platform }, log)))
     } else {
       let project: ComposeProject | undefined
       try {
@@ -280,7 +280,7 @@ async function runTests(p: Plan, built: Loaded, context: BuildContext, log: Log,
         const services = project
         progress.stage = 'integration tests'
         const run = await log.group(`Integration tests${on(t)}`, () =>
-          testInImage(p, t.imageId, 'integration', integration, workspace.workDir, log, { network: services.network, env: services.env, platform: t.platform })
+          testInImage(p, { kind: 'integration', imageId: t.imageId, network: services.network, env: services.env, platform: t.platform }, log)
         )
         tests.push(run)
         if (!run.passed) await showLogs(services, log)

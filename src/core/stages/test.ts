@@ -9,7 +9,10 @@ import type { TestKind, TestRun } from '../results/results.js'
 import type { Plan } from './plan.js'
 
 
-export interface ContainerOptions {
+/** One test run: which tests (the plan's command of that kind), in which image, beside what. */
+export interface TestTarget {
+  kind: TestKind
+  imageId: string
   /** A network to join, e.g. the compose project's, so services are reached by name. */
   network?: string
   env?: Record<string, string>
@@ -17,25 +20,18 @@ export interface ContainerOptions {
   platform?: { name: string; digest: string }
 }
 
-/** Runs `command` with /bin/sh -c in a new container of `imageId`: entrypoint overridden, no host mounts, CI=true. */
-export async function testInImage(
-  p: Plan,
-  imageId: string,
-  kind: TestKind,
-  command: string,
-  workDir: string,
-  log: Log,
-  options: ContainerOptions = {}
-): Promise<TestRun> {
-  const platform = options.platform
+/** Runs the plan's command of that kind with /bin/sh -c in a new container of the image: entrypoint overridden, no host mounts, CI=true. */
+export async function testInImage(p: Plan, target: TestTarget, log: Log): Promise<TestRun> {
+  const { kind, imageId, platform } = target
+  const command = p.test[kind]
   const slug = platform ? `-${platform.name.replace(/\//g, '-')}` : ''
   const name = `${runName(p.workspace.runId)}-${kind}${slug}`
-  const env = { CI: 'true', ...options.env }
+  const env = { CI: 'true', ...target.env }
   await run('docker', [
     'create', '--name', name, '--label', `${RUN_LABEL}=${p.workspace.runId}`, '--pull', 'never',
     '--entrypoint', '/bin/sh',
     ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
-    ...(options.network ? ['--network', options.network] : []),
+    ...(target.network ? ['--network', target.network] : []),
     ...(platform ? ['--platform', platform.name] : []),
     imageId, '-c', command
   ])
@@ -48,7 +44,7 @@ export async function testInImage(
       return run('docker', ['start', '--attach', name], { stream: true, allowFailure: true })
     })
     const seconds = (Date.now() - started) / 1000
-    const resultsDir = await collectResults(p, name, kind, join(workDir, 'results', ...(platform ? [platform.name] : []), kind), log)
+    const resultsDir = await collectResults(p, name, kind, join(p.workspace.workDir, 'results', ...(platform ? [platform.name] : []), kind), log)
     return { kind, command, exitCode, passed: exitCode === 0, seconds, resultsDir, ...(platform ? { platform: platform.name, digest: platform.digest } : {}) }
   } finally {
     await run('docker', ['rm', '--force', '--volumes', name], { allowFailure: true })
