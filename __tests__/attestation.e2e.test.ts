@@ -174,7 +174,7 @@ describe('a passing run pushed to two registries', () => {
       const plan = { images: [signedRepo], commit, workspace } as unknown as Plan
       const quiet: Log = { info: () => {}, warning: () => {}, notice: () => {}, debug: () => {}, error: () => {}, group: (_, f) => f(), untrusted: f => f() }
       const tests = [{ kind: 'unit' as const, command: UNIT, exitCode: 0, passed: true, seconds: 1 }]
-      const stored = await attest(plan, run.outputs.digest, tests, [], { registries: [], configDir: auth, authfile }, quiet)
+      const stored = await attest(plan, run.outputs.digest, tests, [], { registries: [], authfile }, quiet)
       expect(signed).toEqual([stored.statement])
       expect(stored.signature).toMatch(/^sha256:[0-9a-f]{64}$/)
 
@@ -183,8 +183,8 @@ describe('a passing run pushed to two registries', () => {
       const sig = found.find(f => f.descriptor.digest === stored.signature)
       expect(sig?.statement).toEqual(bundle)
       expect(sig?.manifest.body.subject?.digest).toBe(run.outputs.digest)
-      expect(await whyUnattested(signedRepo, run.outputs.digest, commit, { registries: [], configDir: auth, authfile })).toBeUndefined()
-      expect(await whyUnattested(signedRepo, run.outputs.digest, 'f'.repeat(40), { registries: [], configDir: auth, authfile })).toMatch(/it is not of commit f{40}/)
+      expect(await whyUnattested(signedRepo, run.outputs.digest, commit, { registries: [], authfile })).toBeUndefined()
+      expect(await whyUnattested(signedRepo, run.outputs.digest, 'f'.repeat(40), { registries: [], authfile })).toMatch(/it is not of commit f{40}/)
     } finally {
       rmSync(auth, { recursive: true, force: true })
     }

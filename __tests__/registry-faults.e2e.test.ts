@@ -107,7 +107,7 @@ async function setup(what: string, rules: (repo: string) => FaultRule[], seed = 
   }
   // Small, so a persistent fault ends a case in seconds: the bound is these numbers, not a clock in the test.
   const retry = { retries: 3, timeoutMs: 3_000, baseDelayMs: 50, maxDelayMs: 2_000, log, ...policy }
-  return { proxy, image: `${proxy.host}/${repo}`, direct: `${testbed.registry}/${repo}`, session: { registries: [], configDir: dir, authfile, retry }, lines, log }
+  return { proxy, image: `${proxy.host}/${repo}`, direct: `${testbed.registry}/${repo}`, session: { registries: [], authfile, retry }, lines, log }
 }
 
 const retries = (s: Setup): string[] => s.lines.filter(l => l.startsWith('Retrying '))

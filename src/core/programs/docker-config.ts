@@ -16,8 +16,6 @@ export const userConfigDir = (): string => process.env.DOCKER_CONFIG || join(hom
 export interface RegistrySession {
   /** The registries the run logged in to itself; the others use the user's own logins. */
   registries: string[]
-  /** The configuration directory every docker, buildx and compose call of the run reads. */
-  configDir: string
   /** The credentials file skopeo reads (a docker config.json), when there is one. */
   authfile?: string
   /** How every registry operation of the run is retried and bounded in time; the defaults when unset. */
@@ -42,8 +40,8 @@ export async function login(logins: RegistryLogin[], workDir: string, registries
   const stored = await storedCredentials(config, registries.filter(r => !logged.has(r)))
   if (!logins.length) {
     const own = join(userDir, 'config.json')
-    if (!Object.keys(stored).length) return { registries: [], configDir: userDir, authfile: existsSync(own) ? own : undefined }
-    return { registries: [], configDir: userDir, authfile: await authFile(workDir, { ...(config.auths as object), ...stored }, config) }
+    if (!Object.keys(stored).length) return { registries: [], authfile: existsSync(own) ? own : undefined }
+    return { registries: [], authfile: await authFile(workDir, { ...(config.auths as object), ...stored }, config) }
   }
   const dir = await mkdtemp(join(workDir, 'docker-config-'))
   // buildx keeps builders in the configuration directory: the run's builders must land in the user's.
@@ -69,7 +67,7 @@ export async function login(logins: RegistryLogin[], workDir: string, registries
   // Every program the run starts (buildx, compose, the tests' docker calls) reads this configuration.
   const previous = process.env.DOCKER_CONFIG
   process.env.DOCKER_CONFIG = dir
-  return { registries: logins.map(l => l.registry), configDir: dir, authfile, overlay: { dir, previous } }
+  return { registries: logins.map(l => l.registry), authfile, overlay: { dir, previous } }
 }
 
 /**

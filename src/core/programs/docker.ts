@@ -4,8 +4,6 @@ import { output, run } from './exec.js'
 
 export interface ImageFacts {
   id: string
-  size: number
-  repoDigests: string[]
   workingDir: string
 }
 
@@ -36,8 +34,6 @@ export async function inspectImage(ref: string): Promise<ImageFacts> {
   const raw = JSON.parse(await output('docker', ['image', 'inspect', '--format', '{{json .}}', ref]))
   return {
     id: raw.Id,
-    size: raw.Size ?? 0,
-    repoDigests: raw.RepoDigests ?? [],
     workingDir: raw.Config?.WorkingDir ?? ''
   }
 }

@@ -5,10 +5,7 @@ import { output, run } from './exec.js'
 
 /** A short hash that is also a branch or tag name, or the prefix of several commits. */
 export class AmbiguousRef extends InputError {
-  constructor(
-    readonly ref: string,
-    readonly commits: string[]
-  ) {
+  constructor(ref: string, commits: string[]) {
     super(Input.Githash, `'${ref}' is ambiguous: it could be ${commits.map(c => c.slice(0, 12)).join(' or ')}; give the full 40-character hash`)
   }
 }
