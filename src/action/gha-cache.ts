@@ -48,7 +48,7 @@ export function cacheKeys(scope: CacheScope, commit: string): { key: string; res
  * whose cache holds it: a commit uploads only the layers no earlier commit uploaded. Small blobs ride
  * in the commit's entry, where an entry of their own would cost more requests than bytes.
  */
-export const SHARED_BLOB_BYTES = 256 * 1024
+const SHARED_BLOB_BYTES = 256 * 1024
 
 /** What the commit's entry lists: the layers kept as entries of their own. */
 const LISTING = 'hashdock-shared-blobs.json'

@@ -8,7 +8,7 @@ export interface ResultsOptions {
 }
 
 /** GitHub rejects a step summary over 1 MiB; the margin leaves room for the rest of the summary. */
-export const RESULTS_MAX_BYTES = 1024 * 1024 - 64 * 1024
+const RESULTS_MAX_BYTES = 1024 * 1024 - 64 * 1024
 
 // Per-case details, tried longest first until the summary fits; 0 leaves them out.
 const DETAIL_STEPS = [65536, 8192, 1024, 0]

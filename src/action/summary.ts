@@ -61,7 +61,7 @@ export function renderSummary(r: Report): string {
 }
 
 /** The advice section: text from the Dockerfile and the repository's paths are quoted and escaped. */
-export function renderAdvice(r: AdviceReport): string {
+function renderAdvice(r: AdviceReport): string {
   const code = (text: string): string => `<code>${inline(text, 2 * NAME_CHARS)}</code>`
   const lines = [`### Dockerfile advice`, '', `Measured on the last ${r.commits} first-parent commits up to this one${r.dockerignore ? `, with the rules of ${code(r.dockerignore)}` : ''}:`, '']
   for (const a of r.advice) lines.push(`- ${code(`${a.dockerfile}:${a.line}`)}: ${describeAdvice(a, code)}`)

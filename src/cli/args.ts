@@ -111,7 +111,7 @@ const FROM_ENV: Partial<Record<Input, string>> = {
 }
 
 /** docker's and buildx's spellings, as people type them from habit: alias → flag. */
-export const ALIASES: Record<string, string> = {
+const ALIASES: Record<string, string> = {
   t: Input.Tags,
   tag: Input.Tags,
   f: Input.Dockerfile,

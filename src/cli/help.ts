@@ -2,7 +2,7 @@
 export const COMMANDS = ['build', 'plan', 'context', 'advise', 'doctor', 'verify'] as const
 export type Command = (typeof COMMANDS)[number]
 
-export const SUMMARIES: Record<Command, { usage: string; text: string }> = {
+const SUMMARIES: Record<Command, { usage: string; text: string }> = {
   build: {
     usage: 'hashdock build --image REPOSITORY [options]',
     text: `builds one commit of a git repository into an image, tests it inside the
@@ -48,7 +48,7 @@ Exit 1, with one line saying why, when anything does not hold.`
 }
 
 /** Each flag's value and description; the order is the order of the help. */
-export const FLAG_HELP: Record<string, [string, string]> = {
+const FLAG_HELP: Record<string, [string, string]> = {
   image: ['REPO', 'image repository, without a tag (required); repeat to push to several'],
   githash: ['REF', 'commit to build: hash, tag or branch (default: HEAD)'],
   repo: ['DIR', 'the git repository (default: the current directory)'],

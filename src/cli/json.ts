@@ -17,7 +17,7 @@ export function verifyJson(record: VerifiedRecord | undefined, error?: string): 
 }
 
 /** Bumped when a key is renamed or removed, or its type changes; new keys keep the version. */
-export const JSON_SCHEMA_VERSION = 1
+const JSON_SCHEMA_VERSION = 1
 
 /** passed: exit 0; failed: a stage or a test failed, or hashdock could not run (exit 1); input-error: an input is wrong (exit 2). */
 export type Status = 'passed' | 'failed' | 'input-error'

@@ -3,7 +3,7 @@ import { type DryRun, rfc3339 } from '../core/index.js'
 import { painter } from './style.js'
 
 /** A command line as a shell would take it back: words with anything special in single quotes. */
-export function shellLine(words: string[]): string {
+function shellLine(words: string[]): string {
   return words.map(w => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ')
 }
 

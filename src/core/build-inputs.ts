@@ -20,7 +20,7 @@ export type Secret = { id: string; value: string } | { id: string; file: string 
 /** A named build context: a directory of the commit, or an image. */
 export type NamedContext = { name: string; path: string } | { name: string; image: string }
 
-export const NETWORKS = ['default', 'none', 'host'] as const
+const NETWORKS = ['default', 'none', 'host'] as const
 
 /** One `KEY=VALUE` (or `KEY:VALUE`) line, split at the first separator. */
 function split(name: Input, line: string, what: string, separators = '='): [string, string] {

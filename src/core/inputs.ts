@@ -92,16 +92,16 @@ export const MTIME_MODES = ['content', 'commit', 'per-file'] as const
 export type MtimeMode = (typeof MTIME_MODES)[number]
 /** Modes whose digest can depend on what the builder had cached: the run says so in a notice. */
 export const CACHE_DEPENDENT_MTIME: readonly string[] = ['commit'] satisfies MtimeMode[]
-export const COMPRESSIONS = ['gzip', 'zstd'] as const
+const COMPRESSIONS = ['gzip', 'zstd'] as const
 export type Compression = (typeof COMPRESSIONS)[number]
-export const ISOLATE_BUILDER = ['auto', 'true', 'false'] as const
+const ISOLATE_BUILDER = ['auto', 'true', 'false'] as const
 export type IsolateBuilder = (typeof ISOLATE_BUILDER)[number]
-export const COMPOSE_TRUST = ['none', 'host'] as const
+const COMPOSE_TRUST = ['none', 'host'] as const
 export type ComposeTrust = (typeof COMPOSE_TRUST)[number]
-export const CACHE_MODES = ['gha', 'registry', 'none'] as const
+const CACHE_MODES = ['gha', 'registry', 'none'] as const
 export type CacheMode = (typeof CACHE_MODES)[number]
-export const CACHE_EXPORT_MODES = ['max', 'min'] as const
-export const CACHE_PULL_REQUESTS = ['read', 'write'] as const
+const CACHE_EXPORT_MODES = ['max', 'min'] as const
+const CACHE_PULL_REQUESTS = ['read', 'write'] as const
 
 /** Reads one raw input; an unset input reads as ''. */
 export type InputSource = (name: Input) => string

@@ -19,7 +19,7 @@ export interface Log {
 }
 
 /** How often a long stretch says it is still going: often enough that a log never looks hung. */
-export const TICK_SECONDS = 10
+const TICK_SECONDS = 10
 
 /**
  * Runs fn; every `every` seconds until it ends, one line from `say` (given the seconds so far), so a

@@ -20,7 +20,7 @@ export interface ClockTool {
 const run = (tool: string, rest = ''): RegExp => new RegExp(`(?:^|[;&|(]\\s*|\\b(?:then|do|sudo|xargs|-exec)\\s+(?:-\\S+\\s+)*)${tool}${rest}`)
 
 /** The tools advice knows (documented in docs/reproducibility.md). */
-export const CLOCK_TOOLS: ClockTool[] = [
+const CLOCK_TOOLS: ClockTool[] = [
   { name: 'dpkg-deb', command: run('dpkg-deb', String.raw`\s+(.*\s)?(-b|--build)\b`), fixedBy: { epoch: true }, fix: 'declare ARG SOURCE_DATE_EPOCH in the stage: dpkg-deb reads it' },
   {
     name: 'a Python wheel build',

@@ -13,7 +13,7 @@ export interface Installer {
 }
 
 /** The installers advice knows (documented in the README); a step running none of them is never judged. */
-export const INSTALLERS: Installer[] = [
+const INSTALLERS: Installer[] = [
   { name: 'pip', command: /\b(pip3?|python3?(\.\d+)? -m pip) install\b/, manifests: ['requirements*.txt', 'constraints*.txt'] },
   { name: 'uv', command: /\buv (sync|pip install)\b/, manifests: ['pyproject.toml', 'uv.lock', 'requirements*.txt'] },
   { name: 'poetry', command: /\bpoetry install\b/, manifests: ['pyproject.toml', 'poetry.lock'] },

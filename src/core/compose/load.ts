@@ -206,7 +206,7 @@ const KEYED = new Set(['environment', 'labels', 'annotations', 'sysctls'])
 const BY_TARGET = new Set(['volumes'])
 
 /** Compose's merge of an overriding service definition into a base one (extends, several documents). */
-export function mergeService(base: Json, over: Json): Json {
+function mergeService(base: Json, over: Json): Json {
   const out: Json = { ...base }
   for (const [key, value] of Object.entries(over)) {
     if (!Object.hasOwn(base, key)) out[key] = value

@@ -4,7 +4,7 @@ import { InputError } from '../errors.js'
 import { output, run } from './exec.js'
 
 /** A short hash that is also a branch or tag name, or the prefix of several commits. */
-export class AmbiguousRef extends InputError {
+class AmbiguousRef extends InputError {
   constructor(ref: string, commits: string[]) {
     super(Input.Githash, `'${ref}' is ambiguous: it could be ${commits.map(c => c.slice(0, 12)).join(' or ')}; give the full 40-character hash`)
   }

@@ -46,7 +46,7 @@ export function buildxArgs(p: BuildPlan, context: Pick<BuildContext, 'dockerfile
 }
 
 /** BuildKit secrets as buildx takes them: a file by its path, a value through a variable of the run's own. */
-export function secretArgs(secrets: BuildSpec['secrets'], repoDir: string): { args: string[]; env: Record<string, string> } {
+function secretArgs(secrets: BuildSpec['secrets'], repoDir: string): { args: string[]; env: Record<string, string> } {
   const env: Record<string, string> = {}
   const args = secrets.flatMap((secret, i) => {
     if ('file' in secret) return ['--secret', `id=${secret.id},src=${resolvePath(repoDir, secret.file)}`]
@@ -60,7 +60,7 @@ export function secretArgs(secrets: BuildSpec['secrets'], repoDir: string): { ar
 }
 
 /** The options of BuildKit's RUN steps and of the build, as build-push-action passes them. */
-export function runOptions(b: BuildSpec): string[] {
+function runOptions(b: BuildSpec): string[] {
   return [
     ...(b.noCache ? ['--no-cache'] : []),
     ...(b.pull ? ['--pull'] : []),

@@ -27,7 +27,7 @@ export interface TestedRecord {
 }
 
 /** File names of a platform's archive and record: one pair per platform, so jobs can share a directory. */
-export function handOnNames(platform: string): { archive: string; record: string } {
+function handOnNames(platform: string): { archive: string; record: string } {
   const slug = platform.replace(/\//g, '-')
   return { archive: `${slug}.tar`, record: `${slug}.json` }
 }

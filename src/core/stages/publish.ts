@@ -96,7 +96,7 @@ export async function retag(p: Plan, digest: string, session: RegistrySession, l
  * tag names (its revision label) is this one or an ancestor; for unrelated commits (a force-pushed
  * branch, history this clone lacks), the later commit time wins. An image without the label moves.
  */
-export async function movesForward(p: Pick<Plan, 'commit' | 'commitTime' | 'workspace'>, labels: Record<string, string>): Promise<boolean> {
+async function movesForward(p: Pick<Plan, 'commit' | 'commitTime' | 'workspace'>, labels: Record<string, string>): Promise<boolean> {
   const held = labels['org.opencontainers.image.revision']
   if (!held || held === p.commit) return true
   const git = new Git(p.workspace.repoDir)
