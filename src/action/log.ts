@@ -53,6 +53,8 @@ export const actionLog: Log = {
   notice: annotate('notice'),
   warning: annotate('warning'),
   error: annotate('error'),
+  // GitHub shows at most ten error annotations of a step.
+  annotationLimit: 10,
   async group(name, fn) {
     ownCommand(() => {
       if (groupOpen) core.endGroup()

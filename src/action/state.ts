@@ -1,6 +1,12 @@
 // What the main step leaves for the post step: never a secret, only where to clean up.
 import * as core from '@actions/core'
-import { State } from '../core/index.js'
+
+/** The names of what is saved. */
+enum State {
+  IsPost = 'hashdock-is-post',
+  RunId = 'hashdock-run-id',
+  WorkDir = 'hashdock-work-dir'
+}
 
 export interface SavedRun {
   runId: string

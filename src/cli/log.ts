@@ -36,6 +36,8 @@ export function terminalLog({ verbose, colour, write = text => process.stderr.wr
     notice: (message, props) => line(`${paint('bold', 'notice:')} ${terminalMessage(message)}${where(props)}`),
     warning: (message, props) => line(`${paint('yellow', 'warning:')} ${terminalMessage(message)}${where(props)}`),
     error: (message, props) => line(`${paint('red', 'error:')} ${message}${where(props)}`),
+    // The report lists the failed tests: the first ten are enough in the log above it.
+    annotationLimit: 10,
     async group(name, fn) {
       line(`\n${paint('bold', `▸ ${name}`)}`)
       const started = Date.now()

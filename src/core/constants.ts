@@ -81,13 +81,6 @@ export enum Output {
   PushedTo = 'pushed-to'
 }
 
-// What the post step needs to clean up after a cancelled or failed run. Never a secret.
-export enum State {
-  IsPost = 'hashdock-is-post',
-  RunId = 'hashdock-run-id',
-  WorkDir = 'hashdock-work-dir'
-}
-
 // Every container, network and volume a run creates carries this label, so cleanup can find them.
 export const RUN_LABEL = 'dev.hashdock.run'
 

@@ -12,6 +12,8 @@ export interface Log {
   notice(message: string, props?: AnnotationProps): void
   warning(message: string, props?: AnnotationProps): void
   error(message: string, props?: AnnotationProps): void
+  /** How many annotations of one kind the log's reader is shown; the rest are not sent. All when unset. */
+  readonly annotationLimit?: number
   /** Runs fn with its output folded under a heading. */
   group<T>(name: string, fn: () => Promise<T>): Promise<T>
   /** Runs fn whose output comes from the user's tests or services: it must not be read as commands. */

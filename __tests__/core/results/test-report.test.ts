@@ -47,7 +47,7 @@ describe('failureAnnotations', () => {
   })
 
   test.each([
-    [25, undefined, 10],
+    [25, undefined, 25],
     [25, 3, 3],
     [4, 10, 4],
     [4, 0, 0]

@@ -81,12 +81,12 @@ async function xmlFiles(dir: string): Promise<string[]> {
 }
 
 /**
- * One error annotation per failed case (GitHub shows ten per step), placed on the repository file when
+ * One error annotation per failed case, as many as the log shows, placed on the repository file when
  * the path the test reported inside the container maps to one.
  */
 export function annotateFailures(suites: TestSuite[], workingDir: string, contextPath: string, repoFiles: Set<string>, log: Log): void {
   const mapPath = containerPathMapper(workingDir || '/', contextPath, repoFiles)
-  for (const a of failureAnnotations(suites, mapPath)) {
+  for (const a of failureAnnotations(suites, mapPath, log.annotationLimit)) {
     log.error(a.message, { title: a.title, file: a.file, startLine: a.startLine })
   }
 }

@@ -14,11 +14,11 @@ export interface Annotation {
 export const NAME_CHARS = 300
 export const MESSAGE_CHARS = 500
 
-/** One annotation per failed case, the first `limit` of them (GitHub shows at most 10 per step). */
+/** One annotation per failed case, the first `limit` of them. */
 export function failureAnnotations(
   suites: TestSuite[],
   mapPath: (containerPath: string) => string | undefined,
-  limit = 10
+  limit = Infinity
 ): Annotation[] {
   return summarize(suites)
     .failedCases.slice(0, Math.max(0, limit))
