@@ -7,14 +7,14 @@ import { COMMIT, plan } from '../../../__fixtures__/report.js'
 import { InputError } from '../../../src/core/errors.js'
 import type { Log } from '../../../src/core/log.js'
 import { assemble } from '../../../src/core/stages/assemble.js'
-import { RECORD_KIND, type TestedRecord } from '../../../src/core/stages/hand-on.js'
+import { RECORD_KIND, type HandedOnRecord } from '../../../src/core/stages/hand-on.js'
 import type { Plan } from '../../../src/core/stages/plan.js'
 
 const PLATFORMS = ['linux/amd64', 'linux/arm64']
 const assembly: Plan = { ...plan, strategy: { ...plan.strategy, platforms: PLATFORMS } }
 const silent = { info: () => undefined } as unknown as Log
 
-const record = (platform: string, changes: Partial<TestedRecord> = {}): TestedRecord => ({
+const record = (platform: string, changes: Partial<HandedOnRecord> = {}): HandedOnRecord => ({
   kind: RECORD_KIND,
   platform,
   digest: `sha256:${(platform === 'linux/amd64' ? 'a' : 'b').repeat(64)}`,

@@ -5,7 +5,7 @@ import { basename, join } from 'node:path'
 import type { Built } from './build.js'
 import { Input } from '../constants.js'
 import { InputError } from '../errors.js'
-import { RECORD_KIND, type TestedRecord } from './hand-on.js'
+import { RECORD_KIND, type HandedOnRecord } from './hand-on.js'
 import type { Log } from '../log.js'
 import { archivedImage, type ArchivedImage, type Descriptor } from '../programs/oci-archive.js'
 import type { Plan } from './plan.js'
@@ -25,7 +25,7 @@ export async function assemble(p: Plan, dir: string, workDir: string, log: Log):
   const started = Date.now()
   const records = await readRecords(dir)
   const wanted = p.strategy.platforms
-  const byPlatform = new Map<string, { file: string; record: TestedRecord }>()
+  const byPlatform = new Map<string, { file: string; record: HandedOnRecord }>()
   for (const r of records) {
     const twice = byPlatform.get(r.record.platform)
     if (twice) throw new InputError(Input.AssembleFrom, `${r.record.platform} is handed on twice (${twice.file} and ${r.file}); keep one image per platform`)
@@ -61,7 +61,7 @@ export async function assemble(p: Plan, dir: string, workDir: string, log: Log):
   const images: ArchivedImage[] = []
   let size = 0
   for (const platform of wanted) {
-    const { file, record } = byPlatform.get(platform) as { file: string; record: TestedRecord }
+    const { file, record } = byPlatform.get(platform) as { file: string; record: HandedOnRecord }
     const archive = join(dir, record.archive)
     const image = await archivedImage(archive).catch((error: unknown) => {
       throw new InputError(Input.AssembleFrom, `${file}: ${(error as Error).message ?? String(error)}`)
@@ -94,20 +94,20 @@ export async function assemble(p: Plan, dir: string, workDir: string, log: Log):
     metadata: {},
     platforms: images.map(i => ({ platform: i.platform, digest: i.digest, configDigest: i.configDigest }))
   }
-  const inOrder = wanted.map(w => (byPlatform.get(w) as { record: TestedRecord }).record)
+  const inOrder = wanted.map(w => (byPlatform.get(w) as { record: HandedOnRecord }).record)
   return { built, tests: inOrder.flatMap(r => r.tests), suites: inOrder.flatMap(r => r.suites) }
 }
 
 /** Every record of the directory, by file name; a JSON file that is not one is left alone. */
-async function readRecords(dir: string): Promise<{ file: string; record: TestedRecord }[]> {
+async function readRecords(dir: string): Promise<{ file: string; record: HandedOnRecord }[]> {
   const names = await readdir(dir).catch(() => {
     throw new InputError(Input.AssembleFrom, `'${dir}' is not a directory; give the directory the platform jobs' images were downloaded into`)
   })
-  const records: { file: string; record: TestedRecord }[] = []
+  const records: { file: string; record: HandedOnRecord }[] = []
   for (const file of names.filter(n => n.endsWith('.json')).sort()) {
-    let record: Partial<TestedRecord>
+    let record: Partial<HandedOnRecord>
     try {
-      record = JSON.parse(await readFile(join(dir, file), 'utf8')) as Partial<TestedRecord>
+      record = JSON.parse(await readFile(join(dir, file), 'utf8')) as Partial<HandedOnRecord>
     } catch {
       throw new InputError(Input.AssembleFrom, `${file} is not JSON; a record of a handed-on image was expected`)
     }
@@ -124,7 +124,7 @@ async function readRecords(dir: string): Promise<{ file: string; record: TestedR
       Array.isArray(record.suites) &&
       record.suites.every(s => typeof s.name === 'string' && Array.isArray(s.cases) && s.cases.every(c => typeof c.name === 'string' && ['passed', 'failed', 'skipped'].includes(c.status)))
     if (!valid) throw new InputError(Input.AssembleFrom, `${file} is not a complete record of a handed-on image`)
-    records.push({ file, record: record as TestedRecord })
+    records.push({ file, record: record as HandedOnRecord })
   }
   return records
 }

@@ -10,7 +10,7 @@ import type { TestRun } from '../results/results.js'
 export const RECORD_KIND = 'hashdock/tested-image'
 
 /** The record beside a handed-on archive: which platform's image it is, of which commit, and the tests it passed. */
-export interface TestedRecord {
+export interface HandedOnRecord {
   kind: typeof RECORD_KIND
   /** os/arch[/variant] the image was built and tested for. */
   platform: string
@@ -49,7 +49,7 @@ export async function handOn(p: Plan, built: Built, tests: TestRun[], suites: Te
   // Copied under a temporary name first, so a cut-short copy never sits under the archive's own name.
   await copyFile(built.archive, `${archive}.partial`)
   await rename(`${archive}.partial`, archive)
-  const record: TestedRecord = {
+  const record: HandedOnRecord = {
     kind: RECORD_KIND,
     platform,
     digest,
