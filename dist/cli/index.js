@@ -62620,13 +62620,6 @@ var constants_Output;
     Output["Attestation"] = "attestation";
     Output["PushedTo"] = "pushed-to";
 })(constants_Output || (constants_Output = {}));
-// What the post step needs to clean up after a cancelled or failed run. Never a secret.
-var State;
-(function (State) {
-    State["IsPost"] = "hashdock-is-post";
-    State["RunId"] = "hashdock-run-id";
-    State["WorkDir"] = "hashdock-work-dir";
-})(State || (State = {}));
 // Every container, network and volume a run creates carries this label, so cleanup can find them.
 const RUN_LABEL = 'dev.hashdock.run';
 /** An image's record of what it was built from, so a re-run of the same inputs can skip the build. */
@@ -62986,8 +62979,8 @@ async function login(logins, workDir, registries = []) {
     if (!logins.length) {
         const own = (0,external_node_path_.join)(userDir, 'config.json');
         if (!Object.keys(stored).length)
-            return { registries: [], configDir: userDir, authfile: (0,external_node_fs_.existsSync)(own) ? own : undefined };
-        return { registries: [], configDir: userDir, authfile: await authFile(workDir, { ...config.auths, ...stored }, config) };
+            return { registries: [], authfile: (0,external_node_fs_.existsSync)(own) ? own : undefined };
+        return { registries: [], authfile: await authFile(workDir, { ...config.auths, ...stored }, config) };
     }
     const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(workDir, 'docker-config-'));
     // buildx keeps builders in the configuration directory: the run's builders must land in the user's.
@@ -63012,7 +63005,7 @@ async function login(logins, workDir, registries = []) {
     // Every program the run starts (buildx, compose, the tests' docker calls) reads this configuration.
     const previous = process.env.DOCKER_CONFIG;
     process.env.DOCKER_CONFIG = dir;
-    return { registries: logins.map(l => l.registry), configDir: dir, authfile, overlay: { dir, previous } };
+    return { registries: logins.map(l => l.registry), authfile, overlay: { dir, previous } };
 }
 /**
  * The credentials file skopeo and the registry client read: the logins themselves, and the user's
@@ -63106,12 +63099,8 @@ async function logout(session) {
 
 /** A short hash that is also a branch or tag name, or the prefix of several commits. */
 class AmbiguousRef extends errors_InputError {
-    ref;
-    commits;
     constructor(ref, commits) {
         super(Input.Githash, `'${ref}' is ambiguous: it could be ${commits.map(c => c.slice(0, 12)).join(' or ')}; give the full 40-character hash`);
-        this.ref = ref;
-        this.commits = commits;
     }
 }
 class Git {
@@ -64655,14 +64644,17 @@ function access(session, registry, ...tlsFlags) {
     const verify = !isLoopback(registry);
     return [...(session.authfile ? ['--authfile', session.authfile] : []), ...tlsFlags.map(flag => `--${flag}=${verify}`)];
 }
-/** A registry operation on the image; its failure is one line naming the image input. */
-async function skopeo(args, what) {
+/**
+ * A copy between files of the run through skopeo, no registry involved: a failure is not the image
+ * input's, so it is the caller's to name (`failed`), by default no input's at all.
+ */
+async function copyLocally(args, what, failed = (message) => new Error(`${what} failed: ${message}`)) {
     try {
         return await run('skopeo', args);
     }
     catch (error) {
         if (error instanceof CommandError)
-            throw new ServiceError(Input.Image, `${what} failed: ${skopeoMessage(error.stderr)}`);
+            throw failed(skopeoMessage(error.stderr));
         throw new Error(`${what} needs skopeo, which is not installed (apt-get install skopeo; GitHub's Ubuntu runners have it)`);
     }
 }
@@ -64857,7 +64849,7 @@ async function assemble(p, dir, workDir, log) {
         }
         log.info(`${platform}: ${image.digest}, tested (${record.tests.map(t => t.kind).join(', ')})`);
         // skopeo checks every blob's digest on the way; the manifests keep theirs.
-        await skopeo(['copy', '--quiet', '--all', '--preserve-digests', `oci-archive:${archive}`, `oci:${layout}:${(0,external_node_path_.basename)(record.archive, '.tar')}`], `assembling the ${platform} image`);
+        await copyLocally(['copy', '--quiet', '--all', '--preserve-digests', `oci-archive:${archive}`, `oci:${layout}:${(0,external_node_path_.basename)(record.archive, '.tar')}`], `assembling the ${platform} image`, message => new errors_InputError(Input.AssembleFrom, `${record.archive} could not be read: ${message}; download every file the platform job handed on, unchanged`));
         images.push(image);
         size += (await (0,promises_.stat)(archive)).size;
     }
@@ -64980,8 +64972,6 @@ async function inspectImage(ref) {
     const raw = JSON.parse(await output('docker', ['image', 'inspect', '--format', '{{json .}}', ref]));
     return {
         id: raw.Id,
-        size: raw.Size ?? 0,
-        repoDigests: raw.RepoDigests ?? [],
         workingDir: raw.Config?.WorkingDir ?? ''
     };
 }
@@ -65314,9 +65304,9 @@ async function loadEachPlatform(p, built, log) {
         // A docker archive cannot hold zstd layers: they are unpacked on the way, for the engine alone. The
         // config, and with it the engine's name for the image, stays the one built.
         const unpacked = (0,external_node_path_.join)(p.workspace.workDir, `image-${slug}`);
-        await skopeo(['copy', '--quiet', '--dest-decompress', '--override-os', os, '--override-arch', arch, ...(variant ? ['--override-variant', variant] : []), `oci-archive:${built.archive}`, `dir:${unpacked}`], `extracting the ${image.platform} image`);
+        await copyLocally(['copy', '--quiet', '--dest-decompress', '--override-os', os, '--override-arch', arch, ...(variant ? ['--override-variant', variant] : []), `oci-archive:${built.archive}`, `dir:${unpacked}`], `extracting the ${image.platform} image`);
         log.info(`Loading ${image.platform} (${image.digest})`);
-        await skopeo(['copy', '--quiet', `dir:${unpacked}`, `docker-archive:${file}:${localRef}`], `extracting the ${image.platform} image`);
+        await copyLocally(['copy', '--quiet', `dir:${unpacked}`, `docker-archive:${file}:${localRef}`], `extracting the ${image.platform} image`);
         await (0,promises_.rm)(unpacked, { recursive: true, force: true });
         await loadArchive(file, `the ${image.platform} image`, log);
         await (0,promises_.rm)(file, { force: true });
@@ -67744,7 +67734,7 @@ function outcome(r) {
 function startProgress(intent) {
     return { stage: 'plan', image: intent.images[0], images: intent.images, push: intent.push, tests: [], suites: [], notes: [], held: [] };
 }
-function report(p, built, loaded, tests, suites, published, notes, artifacts) {
+function report(p, { built, loaded, tests, suites, published, notes, artifacts }) {
     const failed = tests.filter(t => !t.passed);
     return {
         ...planFacts(p),
@@ -75458,8 +75448,8 @@ function isNode(value) {
 /** Longest text shown for one name or message: bounds every line a renderer cannot drop. */
 const NAME_CHARS = 300;
 const MESSAGE_CHARS = 500;
-/** One annotation per failed case, the first `limit` of them (GitHub shows at most 10 per step). */
-function failureAnnotations(suites, mapPath, limit = 10) {
+/** One annotation per failed case, the first `limit` of them. */
+function failureAnnotations(suites, mapPath, limit = Infinity) {
     return summarize(suites)
         .failedCases.slice(0, Math.max(0, limit))
         .map(c => {
@@ -75577,12 +75567,12 @@ async function xmlFiles(dir) {
     return entries.filter(e => e.isFile() && e.name.endsWith('.xml')).map(e => (0,external_node_path_.join)(e.parentPath ?? e.path, e.name)).sort();
 }
 /**
- * One error annotation per failed case (GitHub shows ten per step), placed on the repository file when
+ * One error annotation per failed case, as many as the log shows, placed on the repository file when
  * the path the test reported inside the container maps to one.
  */
 function annotateFailures(suites, workingDir, contextPath, repoFiles, log) {
     const mapPath = containerPathMapper(workingDir || '/', contextPath, repoFiles);
-    for (const a of failureAnnotations(suites, mapPath)) {
+    for (const a of failureAnnotations(suites, mapPath, log.annotationLimit)) {
         log.error(a.message, { title: a.title, file: a.file, startLine: a.startLine });
     }
 }
@@ -75932,17 +75922,18 @@ function resultsExtractor(dir, limits = COPY_LIMITS) {
 
 
 
-/** Runs `command` with /bin/sh -c in a new container of `imageId`: entrypoint overridden, no host mounts, CI=true. */
-async function testInImage(p, imageId, kind, command, workDir, log, options = {}) {
-    const platform = options.platform;
+/** Runs the plan's command of that kind with /bin/sh -c in a new container of the image: entrypoint overridden, no host mounts, CI=true. */
+async function testInImage(p, target, log) {
+    const { kind, imageId, platform } = target;
+    const command = p.test[kind];
     const slug = platform ? `-${platform.name.replace(/\//g, '-')}` : '';
     const name = `${runName(p.workspace.runId)}-${kind}${slug}`;
-    const env = { CI: 'true', ...options.env };
+    const env = { CI: 'true', ...target.env };
     await run('docker', [
         'create', '--name', name, '--label', `${RUN_LABEL}=${p.workspace.runId}`, '--pull', 'never',
         '--entrypoint', '/bin/sh',
         ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
-        ...(options.network ? ['--network', options.network] : []),
+        ...(target.network ? ['--network', target.network] : []),
         ...(platform ? ['--platform', platform.name] : []),
         imageId, '-c', command
     ]);
@@ -75956,7 +75947,7 @@ async function testInImage(p, imageId, kind, command, workDir, log, options = {}
             return run('docker', ['start', '--attach', name], { stream: true, allowFailure: true });
         });
         const seconds = (Date.now() - started) / 1000;
-        const resultsDir = await collectResults(p, name, kind, (0,external_node_path_.join)(workDir, 'results', ...(platform ? [platform.name] : []), kind), log);
+        const resultsDir = await collectResults(p, name, kind, (0,external_node_path_.join)(p.workspace.workDir, 'results', ...(platform ? [platform.name] : []), kind), log);
         return { kind, command, exitCode, passed: exitCode === 0, seconds, resultsDir, ...(platform ? { platform: platform.name, digest: platform.digest } : {}) };
     }
     finally {
@@ -76156,7 +76147,7 @@ async function stages(inputs, workspace, log, progress) {
         const published = passed && push ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined;
         const attestation = published && tests.length ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined;
         return {
-            ...report(p, built, loaded, tests, suites, published, [...notes, ...heldBackNotes(published)], artifacts),
+            ...report(p, { built, loaded, tests, suites, published, notes: [...notes, ...heldBackNotes(published)], artifacts }),
             ...(exported ? { exported } : {}),
             ...(kept.length ? { kept } : {}),
             ...(attestation ? { attestation } : {})
@@ -76194,7 +76185,7 @@ async function assembleAndPublish(p, session, log, progress) {
     const published = p.publish.push ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined;
     // The platform jobs' test runs and results, as they recorded them, vouch for the index they make up.
     const attestation = published ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined;
-    const { imageId: _, ...facts } = report(p, built, undefined, tests, suites, published, [...p.notices, ...p.warnings, ...heldBackNotes(published)]);
+    const { imageId: _, ...facts } = report(p, { built, tests, suites, published, notes: [...p.notices, ...p.warnings, ...heldBackNotes(published)] });
     // Nothing was loaded here: the images were tested, and loaded, by the jobs that built them.
     return { ...facts, ...(attestation ? { attestation } : {}) };
 }
@@ -76225,7 +76216,7 @@ async function runTests(p, built, context, log, progress) {
     progress.stage = 'unit tests';
     if (unit) {
         for (const t of targets) {
-            tests.push(await log.group(`Unit tests${on(t)}`, () => testInImage(p, t.imageId, 'unit', unit, workspace.workDir, log, { platform: t.platform })));
+            tests.push(await log.group(`Unit tests${on(t)}`, () => testInImage(p, { kind: 'unit', imageId: t.imageId, platform: t.platform }, log)));
         }
     }
     if (!integration || tests.some(t => !t.passed))
@@ -76234,7 +76225,7 @@ async function runTests(p, built, context, log, progress) {
     for (const t of targets) {
         const spec = p.test.compose;
         if (!spec) {
-            tests.push(await log.group(`Integration tests${on(t)}`, () => testInImage(p, t.imageId, 'integration', integration, workspace.workDir, log, { platform: t.platform })));
+            tests.push(await log.group(`Integration tests${on(t)}`, () => testInImage(p, { kind: 'integration', imageId: t.imageId, platform: t.platform }, log)));
         }
         else {
             let project;
@@ -76243,7 +76234,7 @@ async function runTests(p, built, context, log, progress) {
                 project = await log.group(`Services${on(t)}`, () => startServices(spec, t.localRef, context.tree, workspace.workDir, log, t.platform?.name));
                 const services = project;
                 progress.stage = 'integration tests';
-                const run = await log.group(`Integration tests${on(t)}`, () => testInImage(p, t.imageId, 'integration', integration, workspace.workDir, log, { network: services.network, env: services.env, platform: t.platform }));
+                const run = await log.group(`Integration tests${on(t)}`, () => testInImage(p, { kind: 'integration', imageId: t.imageId, network: services.network, env: services.env, platform: t.platform }, log));
                 tests.push(run);
                 if (!run.passed)
                     await showLogs(services, log);
@@ -77356,6 +77347,8 @@ function terminalLog({ verbose, colour, write = text => process.stderr.write(tex
         notice: (message, props) => line(`${paint('bold', 'notice:')} ${terminalMessage(message)}${where(props)}`),
         warning: (message, props) => line(`${paint('yellow', 'warning:')} ${terminalMessage(message)}${where(props)}`),
         error: (message, props) => line(`${paint('red', 'error:')} ${message}${where(props)}`),
+        // The report lists the failed tests: the first ten are enough in the log above it.
+        annotationLimit: 10,
         async group(name, fn) {
             line(`\n${paint('bold', `▸ ${name}`)}`);
             const started = Date.now();
