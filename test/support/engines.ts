@@ -14,6 +14,11 @@ export interface TestEngine {
   cachesAcrossRuns: boolean
   /** Empties the builder's cache: a fresh runner. */
   coldBuilder(): void
+  /**
+   * Empties the cache of the builder the environment selects, also where hashdock brings a builder of
+   * its own and never uses that one: a fresh runner for a plain `docker buildx build` there.
+   */
+  emptySelectedBuilder(): void
   docker(...args: string[]): string
 }
 
@@ -25,6 +30,8 @@ function currentStack(builder: string): Record<string, string> {
 
 function engine(name: string, description: string, env: Record<string, string>, containerdStore: boolean, prune: string[] | undefined): TestEngine {
   const docker = (...args: string[]): string => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }).trim()
+  // Where hashdock keeps no builder, the selected one is the engine's own.
+  const emptySelected = prune ?? ['builder', 'prune', '--all', '--force']
   return {
     name,
     description,
@@ -32,6 +39,7 @@ function engine(name: string, description: string, env: Record<string, string>, 
     containerdStore,
     cachesAcrossRuns: prune !== undefined,
     coldBuilder: () => void (prune && docker(...prune)),
+    emptySelectedBuilder: () => void docker(...emptySelected),
     docker
   }
 }

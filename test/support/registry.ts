@@ -12,7 +12,13 @@ const accept = [
   'application/vnd.docker.distribution.manifest.v2+json'
 ].join(', ')
 
-const auth = `Basic ${Buffer.from(`${testbed.username}:${testbed.password}`).toString('base64')}`
+const login = Buffer.from(`${testbed.username}:${testbed.password}`).toString('base64')
+const auth = `Basic ${login}`
+
+/** The test bed registry's login as a docker configuration's `auths` holds it. */
+export function registryAuths(): Record<string, { auth: string }> {
+  return { [testbed.registry]: { auth: login } }
+}
 
 /** The repository path inside the registry: the image name without its host. */
 const path = (image: string): string => image.slice(image.indexOf('/') + 1)
@@ -53,7 +59,7 @@ export function uniqueImage(name: string): string {
 /** Pulls `image@digest` from the registry into the engine (with a login of the test's own) and returns that reference. */
 export function pullFromRegistry(image: string, digest: string, env: Record<string, string> = {}): string {
   const config = mkdtempSync(join(tmpdir(), 'hashdock-test-pull-'))
-  writeFileSync(join(config, 'config.json'), JSON.stringify({ auths: { [testbed.registry]: { auth: Buffer.from(`${testbed.username}:${testbed.password}`).toString('base64') } } }))
+  writeFileSync(join(config, 'config.json'), JSON.stringify({ auths: registryAuths() }))
   const ref = `${image}@${digest}`
   try {
     execFileSync('docker', ['--config', config, 'pull', '--quiet', ref], { env: { ...process.env, ...env } })
@@ -69,4 +75,38 @@ export async function registryBlob(image: string, digest: string): Promise<strin
   const body = await response.text()
   if (!response.ok) throw new Error(`registry answered ${response.status} for ${image}@${digest}`)
   return body
+}
+
+/** A layer of a manifest: its digest and its compressed size in bytes. */
+export interface RegistryLayer {
+  digest: string
+  size: number
+}
+
+/** The layers of the image manifest the registry holds for a tag or digest, in order. */
+export async function registryLayers(image: string, reference: string): Promise<RegistryLayer[]> {
+  const manifest = JSON.parse(await registryManifest(image, reference)) as { layers?: RegistryLayer[] }
+  if (!manifest.layers) throw new Error(`${image}${reference.includes(':') ? '@' : ':'}${reference} is not an image manifest`)
+  return manifest.layers.map(({ digest, size }) => ({ digest, size }))
+}
+
+/**
+ * Deletes a repository's links to blobs (the test bed's registry allows deletes), so the next push of
+ * the same blobs uploads them again instead of finding them there.
+ */
+export async function unlinkBlobs(image: string, digests: string[]): Promise<void> {
+  for (const digest of digests) {
+    const response = await fetch(`http://${testbed.registry}/v2/${path(image)}/blobs/${digest}`, { method: 'DELETE', headers: { Authorization: auth } })
+    await response.arrayBuffer()
+  }
+}
+
+/** Deletes every tag of a repository, by the manifest each names; the repository's blobs stay. */
+export async function deleteTags(image: string): Promise<void> {
+  for (const tag of await registryTags(image)) {
+    const digest = await registryDigest(image, tag)
+    if (!digest) continue
+    const response = await fetch(`http://${testbed.registry}/v2/${path(image)}/manifests/${digest}`, { method: 'DELETE', headers: { Authorization: auth } })
+    await response.arrayBuffer()
+  }
 }
