@@ -304,7 +304,7 @@ describe('a multi-platform record', () => {
     Object.assign(process.env, env)
     try {
       const signer = githubSigner(process.env, { instance: parseSigstoreInstance(sigstore.instance), warn: () => {} })
-      const plan = { images: [repo], commit, workspace: { repoDir: origin.dir, workDir: dockerConfig, runId: 'verifymulti', defaultRef: commit, sourceUrl: 'https://github.com/acme/app', signer } } as unknown as Plan
+      const plan = { images: [repo], commit, workspace: { repoDir: origin.dir, workDir: dockerConfig, runId: 'verifymulti', defaultRef: commit, sourceUrl: 'https://github.com/acme/app', signer }, test: { unit: '', integration: '', results: '' } } as unknown as Plan
       const quiet: Log = { info: () => {}, warning: m => { throw new Error(m) }, notice: () => {}, debug: () => {}, error: () => {}, group: (_, f) => f(), untrusted: f => f() }
       const tests = [{ kind: 'unit' as const, command: UNIT, exitCode: 0, passed: true, seconds: 1 }]
       stored = await attest(plan, index, tests, [], { registries: [], authfile: join(dockerConfig, 'config.json') }, quiet)
