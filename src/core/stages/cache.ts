@@ -31,9 +31,10 @@ export function arrangeCache(p: Plan, localDir: string | undefined, log: Log): C
   const mode = p.strategy.cache
   const pr = p.workspace.event?.pr
   const write = p.build.cacheWrite
-  // The cache holds every layer compressed as the image holds it: a run that restores the cache then
-  // exports its layers as they are instead of recompressing each one, and in the registry the cache and
-  // the image share their blobs instead of each uploading its own.
+  // The cache holds every layer compressed as the image is: a run that restores it does not recompress
+  // a layer to build on it. The cache keeps the layers as the steps made them, before their times are
+  // rewritten to the image clock, so in the registry the cache and the image share only the base
+  // image's layers (BuildKit has no export of the rewritten ones).
   const exported = `mode=${p.build.cacheMode},${`compression=${p.strategy.compression},force-compression=true`}`
   if (mode === 'registry') {
     const ref = `${p.image}:buildcache`
