@@ -115,7 +115,7 @@ const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\
 
 function plan(s: Setup, images: string[], tags: string[] = [COMMIT]): Plan {
   const workspace = { repoDir: dir, workDir: mkdtempSync(join(dir, 'work-')), runId: 'faults', sourceUrl: 'https://github.com/acme/app', runUrl: 'https://github.com/acme/app/actions/runs/1' }
-  return { images, image: images[0], commit: COMMIT, tags, publish: { forceTags: true }, workspace } as unknown as Plan
+  return { images, image: images[0], commit: COMMIT, tags, publish: { forceTags: true }, test: { unit: '', integration: '', results: '' }, workspace } as unknown as Plan
 }
 
 const built = (): Built => ({ archive, digest, platforms: [] }) as unknown as Built
