@@ -5,7 +5,7 @@ import { Input } from '../constants.js'
 import { ServiceError } from '../errors.js'
 import { Git } from '../programs/git.js'
 import { RegistryApi } from '../programs/registry-api.js'
-import { digestOf, EMPTY_CONFIG, fallbackTag, indexEntries, isAttestationManifest, isIndex, OCI_INDEX, OCI_MANIFEST, type Descriptor, type Manifest } from '../oci.js'
+import { digestOf, EMPTY_CONFIG, fallbackTag, indexEntries, isAttestationManifest, isIndex, OCI_INDEX, OCI_MANIFEST, platformName, type Descriptor, type Manifest, type Platform } from '../oci.js'
 import type { Log } from '../log.js'
 import type { TestSuite } from '../results/junit.js'
 import type { Plan } from './plan.js'
@@ -30,7 +30,7 @@ export async function platformManifests(api: RegistryApi, digest: string): Promi
   if (!isIndex(held.descriptor.mediaType)) return { subject: held.descriptor, platforms: [] }
   const platforms = indexEntries(held.bytes)
     .filter(m => !isAttestationManifest(m) && m.platform?.os && m.platform.os !== 'unknown')
-    .map(m => ({ mediaType: m.mediaType, digest: m.digest, size: m.size, platform: [m.platform?.os, m.platform?.architecture, m.platform?.variant].filter(Boolean).join('/') }))
+    .map(m => ({ mediaType: m.mediaType, digest: m.digest, size: m.size, platform: platformName(m.platform as Platform) }))
   return { subject: held.descriptor, platforms }
 }
 
