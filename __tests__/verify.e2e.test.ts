@@ -23,7 +23,8 @@ import { parseSigstoreInstance } from '../src/core/attestation/instance.js'
 import { attest } from '../src/core/stages/attest.js'
 import type { Plan } from '../src/core/stages/plan.js'
 import type { Log } from '../src/core/log.js'
-import { fallbackTag, INDEX, MANIFEST, RegistryApi, sha256, type Descriptor } from '../src/core/programs/registry-api.js'
+import { digestOf, fallbackTag, OCI_INDEX, OCI_MANIFEST, type Descriptor } from '../src/core/oci.js'
+import { RegistryApi } from '../src/core/programs/registry-api.js'
 
 jest.setTimeout(600_000)
 
@@ -84,7 +85,7 @@ async function stored(repo: string, digest: string) {
   const read = async (d: Descriptor) => {
     const held = await registry.manifest(d.digest)
     const manifest = JSON.parse(held!.bytes.toString('utf8')) as { layers: Descriptor[]; subject: Descriptor; config: Descriptor; artifactType: string }
-    return { descriptor: d, manifest, content: (await registry.blob(manifest.layers[0].digest))! }
+    return { descriptor: d, manifest, content: (await registry.fetchBlob(manifest.layers[0].digest))! }
   }
   const record = await read(listed.find(d => d.artifactType === 'application/vnd.in-toto+json')!)
   const bundle = await read(listed.find(d => d.artifactType?.startsWith('application/vnd.dev.sigstore.bundle'))!)
@@ -98,20 +99,20 @@ async function putArtifact(registry: RegistryApi, artifactType: string, content:
   const body = Buffer.from(
     canonicalJson({
       schemaVersion: 2,
-      mediaType: MANIFEST,
+      mediaType: OCI_MANIFEST,
       artifactType,
       config: { ...config, mediaType: 'application/vnd.oci.empty.v1+json' },
       layers: [{ ...layer, mediaType: artifactType }],
       subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size }
     })
   )
-  await registry.putManifest(sha256(body), MANIFEST, body)
-  return { mediaType: MANIFEST, digest: sha256(body), size: body.length, artifactType }
+  await registry.putManifest(digestOf(body), OCI_MANIFEST, body)
+  return { mediaType: OCI_MANIFEST, digest: digestOf(body), size: body.length, artifactType }
 }
 
 /** Lists exactly `referrers` under the fallback tag of `digest`: what a writer of the repository can do. */
 async function listUnder(registry: RegistryApi, digest: string, referrers: Descriptor[]): Promise<void> {
-  await registry.putManifest(fallbackTag(digest), INDEX, Buffer.from(canonicalJson({ schemaVersion: 2, mediaType: INDEX, manifests: referrers })))
+  await registry.putManifest(fallbackTag(digest), OCI_INDEX, Buffer.from(canonicalJson({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: referrers })))
 }
 
 /** A copy of the tested image in a repository of its own, so a test can rewrite what is listed beside it. */

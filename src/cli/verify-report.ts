@@ -1,12 +1,12 @@
 // `hashdock verify` on a terminal: what the record says, and who signed it.
-import type { VerifiedRecord } from '../core/index.js'
+import { fallbackTag, type VerifiedRecord } from '../core/index.js'
 import { oneLine, painter } from './style.js'
 
 export function renderVerifyReport(v: VerifiedRecord, options: { colour: boolean }): string {
   const paint = painter(options.colour)
   const rows: [string, string][] = [
     ['Image', `${v.image}@${v.digest}`],
-    ['Record', `test-result ${v.record} (${v.via === 'tag' ? `tag ${v.digest.replace(':', '-')}` : 'referrers API'})`],
+    ['Record', `test-result ${v.record} (${v.via === 'tag' ? `tag ${fallbackTag(v.digest)}` : 'referrers API'})`],
     ['Signed by', v.signed ? `${oneLine(v.signed.workflow)} (${oneLine(v.signed.repository)}${v.signed.ref ? `, ${oneLine(v.signed.ref)}` : ''})` : paint('yellow', 'nobody: unsigned, accepted with --allow-unsigned')],
     ['Commit', `${oneLine(v.commit)}${v.source ? ` (${oneLine(v.source)})` : ''}`],
     ...v.commands.map(c => [oneLine(c.name), oneLine(c.command)] as [string, string]),

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { archivedImage, firstDifference, platformImages, platformName, stampCreated } from '../../../src/core/programs/oci-archive.js'
+import { archivedImage, firstDifference, platformImages, stampCreated } from '../../../src/core/programs/oci-archive.js'
 
 /** Writes an OCI layout holding `blobs` and an index.json pointing at the last of them, as a tar. */
 function archive(blobs: unknown[], topMediaType = 'application/vnd.oci.image.index.v1+json', tamper?: (blob: unknown) => unknown): { file: string; digests: string[] } {
@@ -59,16 +59,6 @@ describe('platformImages', () => {
   test('an archive of one image, no index, is an error naming the archive', async () => {
     const { file } = archive([manifest('sha256:' + 'a'.repeat(64))], 'application/vnd.oci.image.manifest.v1+json')
     await expect(platformImages(file)).rejects.toThrow(/holds no image index/)
-  })
-})
-
-describe('platformName', () => {
-  test.each([
-    [{ os: 'linux', architecture: 'amd64' }, 'linux/amd64'],
-    [{ os: 'linux', architecture: 'arm64', variant: 'v8' }, 'linux/arm64'],
-    [{ os: 'linux', architecture: 'arm', variant: 'v7' }, 'linux/arm/v7']
-  ])('%j is %s', (platform, name) => {
-    expect(platformName(platform)).toBe(name)
   })
 })
 

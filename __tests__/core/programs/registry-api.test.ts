@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
-import { RegistryApi, sha256 } from '../../../src/core/programs/registry-api.js'
+import { digestOf } from '../../../src/core/oci.js'
+import { RegistryApi } from '../../../src/core/programs/registry-api.js'
 import { DEFAULT_RETRY } from '../../../src/core/programs/retry.js'
 import { tempDir } from '../../../test/support/repo.js'
 
@@ -40,7 +41,7 @@ beforeAll(async () => {
     if (req.method === 'POST' && url.pathname === '/v2/acme/app/blobs/uploads/') return void res.writeHead(202, { Location: '/upload/1?state=x' }).end()
     if (req.method === 'PUT' && url.pathname === '/upload/1') {
       const digest = url.searchParams.get('digest') ?? ''
-      if (sha256(body) !== digest || url.searchParams.get('state') !== 'x') return void res.writeHead(400).end()
+      if (digestOf(body) !== digest || url.searchParams.get('state') !== 'x') return void res.writeHead(400).end()
       blobs.set(digest, body)
       return void res.writeHead(201).end()
     }
@@ -73,12 +74,12 @@ function authfile(): string {
 test('a blob and a manifest go up with a bearer token from the realm, got with the login, and come back checked', async () => {
   const api = await RegistryApi.open(`${host}/acme/app`, { authfile: authfile() })
   const stored = await api.putBlob(Buffer.from('{"hello":1}'))
-  expect(stored.digest).toBe(sha256(Buffer.from('{"hello":1}')))
-  expect((await api.blob(stored.digest))?.toString()).toBe('{"hello":1}')
-  expect(await api.blob(sha256('absent'))).toBeUndefined()
+  expect(stored.digest).toBe(digestOf(Buffer.from('{"hello":1}')))
+  expect((await api.fetchBlob(stored.digest))?.toString()).toBe('{"hello":1}')
+  expect(await api.fetchBlob(digestOf('absent'))).toBeUndefined()
   const manifest = Buffer.from('{"schemaVersion":2}')
   expect(await api.putManifest('v1', 'application/vnd.oci.image.manifest.v1+json', manifest)).toBe(true)
-  expect(await api.manifest('v1')).toEqual({ descriptor: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(manifest), size: manifest.length }, bytes: manifest })
+  expect(await api.manifest('v1')).toEqual({ descriptor: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digestOf(manifest), size: manifest.length }, bytes: manifest })
   expect(await api.manifest('missing')).toBeUndefined()
   // One token for the whole session: asked for once.
   expect(seen.filter(s => s.startsWith('GET /token'))).toHaveLength(1)

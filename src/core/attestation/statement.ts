@@ -1,4 +1,5 @@
 // The tested-by record: an in-toto statement with the test-result predicate, the same bytes for the same facts.
+import { hexOf } from '../oci.js'
 import type { TestSuite } from '../results/junit.js'
 import type { TestRun } from '../results/results.js'
 
@@ -66,7 +67,7 @@ export function testConfiguration(commands: { unit?: string; integration?: strin
 
 /** The statement of a run whose tests all passed (only those are pushed, so only those are attested). */
 export function testResultStatement(f: StatementFacts): TestResultStatement {
-  const hexes = [f.digest, ...(f.platformDigests ?? [])].map(d => d.replace(/^sha256:/, ''))
+  const hexes = [f.digest, ...(f.platformDigests ?? [])].map(hexOf)
   const commands: { unit?: string; integration?: string } = {}
   for (const t of f.tests) commands[t.kind] = t.command
   const cases = f.suites.flatMap(s => s.cases)
@@ -116,7 +117,7 @@ function sortKeys(value: unknown): unknown {
 export function whyNotVouched(statement: unknown, digest: string, commit: string, tested?: ResourceDescriptor[]): string | undefined {
   const s = statement as Partial<TestResultStatement> | undefined
   if (s?._type !== STATEMENT_TYPE || s.predicateType !== TEST_RESULT_PREDICATE) return 'not a test-result statement'
-  const hex = digest.replace(/^sha256:/, '')
+  const hex = hexOf(digest)
   if (!s.subject?.some(sub => sub.digest?.sha256 === hex)) return `its subject is not ${digest}`
   if (s.predicate?.result !== 'PASSED') return `its result is ${String(s.predicate?.result)}`
   if (!s.predicate.configuration?.some(c => c.digest?.gitCommit === commit)) return `it is not of commit ${commit}`

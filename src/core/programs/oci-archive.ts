@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { extract, pack } from 'tar-stream'
 import zlib from 'node:zlib'
 import { run } from './exec.js'
-import { sha256 } from './registry-api.js'
+import { blobPath, digestOf, hexOf, isAttestationManifest, isIndex, platformName, type Descriptor, type ImageConfig, type Index, type Manifest } from '../oci.js'
 
 /** One platform's image in an index: what its tests run, and what the pushed index lists. */
 export interface PlatformImage {
@@ -20,27 +20,18 @@ export interface PlatformImage {
   configDigest: string
 }
 
-/** An entry of an OCI index: what an assembled index lists. */
-export interface Descriptor {
-  mediaType: string
-  digest: string
-  size: number
-  platform?: { os: string; architecture: string; variant?: string }
-  annotations?: Record<string, string>
-}
-
 /**
  * The platform images of the index at the top of the archive, attestations left out. The archive is read
  * by its tar headers only, so a large image costs a few small reads.
  */
 export async function platformImages(archive: string): Promise<{ index: string; images: PlatformImage[] }> {
-  return readArchive(archive, async ({ top, blob }) => {
-    if (!/index|manifest\.list/.test(top.mediaType)) throw new Error(`the image archive ${archive} holds no image index`)
-    const index = JSON.parse((await blob(top.digest)).toString('utf8')) as { manifests: Descriptor[] }
+  return readArchive(archive, async ({ top, readBlob }) => {
+    if (!isIndex(top.mediaType)) throw new Error(`the image archive ${archive} holds no image index`)
+    const index = JSON.parse((await readBlob(top.digest)).toString('utf8')) as Index
     const images: PlatformImage[] = []
     for (const m of index.manifests) {
-      if (!m.platform || isAttestation(m)) continue
-      const manifest = JSON.parse((await blob(m.digest)).toString('utf8')) as { config: { digest: string } }
+      if (!m.platform || isAttestationManifest(m)) continue
+      const manifest = JSON.parse((await readBlob(m.digest)).toString('utf8')) as Manifest
       images.push({ platform: platformName(m.platform), digest: m.digest, configDigest: manifest.config.digest })
     }
     return { index: top.digest, images }
@@ -64,23 +55,23 @@ export interface ArchivedImage {
  * that does not name them is found here.
  */
 export async function archivedImage(archive: string): Promise<ArchivedImage> {
-  return readArchive(archive, async ({ top, blob }) => {
+  return readArchive(archive, async ({ top, readBlob }) => {
     const verified = async (digest: string): Promise<Buffer> => {
-      const bytes = await blob(digest)
-      if (sha256(bytes) !== digest) throw new Error(`the image archive ${archive} holds a manifest whose bytes are not its digest ${digest}`)
+      const bytes = await readBlob(digest)
+      if (digestOf(bytes) !== digest) throw new Error(`the image archive ${archive} holds a manifest whose bytes are not its digest ${digest}`)
       return bytes
     }
     let descriptors: Descriptor[] = [{ mediaType: top.mediaType, digest: top.digest, size: top.size }]
-    if (/index|manifest\.list/.test(top.mediaType)) {
-      const index = JSON.parse((await verified(top.digest)).toString('utf8')) as { manifests: Descriptor[] }
-      const images = index.manifests.filter(m => !isAttestation(m))
+    if (isIndex(top.mediaType)) {
+      const index = JSON.parse((await verified(top.digest)).toString('utf8')) as Index
+      const images = index.manifests.filter(m => !isAttestationManifest(m))
       if (images.length !== 1) throw new Error(`the image archive ${archive} holds ${images.length} images, not one`)
-      const attestations = index.manifests.filter(m => isAttestation(m) && m.annotations?.['vnd.docker.reference.digest'] === images[0].digest)
+      const attestations = index.manifests.filter(m => isAttestationManifest(m) && m.annotations?.['vnd.docker.reference.digest'] === images[0].digest)
       descriptors = [...images, ...attestations]
     }
     const image = descriptors[0]
-    const manifest = JSON.parse((await verified(image.digest)).toString('utf8')) as { config: { digest: string } }
-    const config = JSON.parse((await blob(manifest.config.digest)).toString('utf8')) as { os: string; architecture: string; variant?: string }
+    const manifest = JSON.parse((await verified(image.digest)).toString('utf8')) as Manifest
+    const config = JSON.parse((await readBlob(manifest.config.digest)).toString('utf8')) as ImageConfig
     const platform = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }
     // Only what an index entry needs: the exporter's own names for the image (ref.name annotations) stay out.
     descriptors[0] = { mediaType: image.mediaType, digest: image.digest, size: image.size, platform }
@@ -124,19 +115,19 @@ export interface Stamped {
  * and a blob nothing names is never read. An image already at that time is left as it is.
  */
 export async function stampCreated(archive: string, created: string): Promise<Stamped> {
-  return readArchive(archive, async ({ top, layout, file, blob, json, append }) => {
+  return readArchive(archive, async ({ top, layout, file, readBlob, json, append }) => {
     const added = new Map<string, Buffer>()
     const put = (value: unknown): { digest: string; size: number } => {
       const bytes = Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))
-      const digest = sha256(bytes)
-      added.set(`blobs/${digest.replace(':', '/')}`, bytes)
+      const digest = digestOf(bytes)
+      added.set(blobPath(digest), bytes)
       return { digest, size: bytes.length }
     }
     const configs = new Map<string, string>()
     const manifests = new Map<string, string>()
 
     const image = async (d: Descriptor): Promise<Descriptor> => {
-      const manifest = (await json(d.digest)) as { config: Descriptor }
+      const manifest = (await json(d.digest)) as Manifest
       const config = await json(manifest.config.digest)
       if (config.created === created) return d
       const stamped = put({ ...config, created })
@@ -147,12 +138,12 @@ export async function stampCreated(archive: string, created: string): Promise<St
     }
     // An attestation names its image by digest, in its index annotation and in its statements' subjects.
     const repoint = async (d: Descriptor): Promise<Descriptor> => {
-      const swap = (text: string, moves: Map<string, string>): string => [...moves].reduce((t, [from, to]) => t.replaceAll(from.replace(/^sha256:/, ''), to.replace(/^sha256:/, '')), text)
-      const manifest = (await json(d.digest)) as { config: Descriptor; layers: Descriptor[] }
+      const swap = (text: string, moves: Map<string, string>): string => [...moves].reduce((t, [from, to]) => t.replaceAll(hexOf(from), hexOf(to)), text)
+      const manifest = (await json(d.digest)) as Manifest
       const layers = new Map<string, string>()
       const moved = await Promise.all(
         manifest.layers.map(async l => {
-          const text = (await blob(l.digest)).toString('utf8')
+          const text = (await readBlob(l.digest)).toString('utf8')
           const swapped = swap(text, manifests)
           if (swapped === text) return l
           const to = { ...l, ...put(Buffer.from(swapped)) }
@@ -164,16 +155,16 @@ export async function stampCreated(archive: string, created: string): Promise<St
       const annotations = ref && manifests.has(ref) ? { ...d.annotations, 'vnd.docker.reference.digest': manifests.get(ref) as string } : d.annotations
       if (!layers.size) return { ...d, ...(annotations ? { annotations } : {}) }
       // The statements are stored uncompressed: each one's diff id is its digest.
-      const config = put(Buffer.from(swap((await blob(manifest.config.digest)).toString('utf8'), layers)))
+      const config = put(Buffer.from(swap((await readBlob(manifest.config.digest)).toString('utf8'), layers)))
       return { ...d, ...(annotations ? { annotations } : {}), ...put({ ...manifest, config: { ...manifest.config, ...config }, layers: moved }) }
     }
 
     let stampedTop = top
-    if (/index|manifest\.list/.test(top.mediaType)) {
-      const index = (await json(top.digest)) as { manifests: Descriptor[] }
-      const images = await Promise.all(index.manifests.map(m => (isAttestation(m) ? m : image(m))))
+    if (isIndex(top.mediaType)) {
+      const index = (await json(top.digest)) as Index
+      const images = await Promise.all(index.manifests.map(m => (isAttestationManifest(m) ? m : image(m))))
       if (manifests.size) {
-        const listed = await Promise.all(images.map(m => (isAttestation(m) ? repoint(m) : m)))
+        const listed = await Promise.all(images.map(m => (isAttestationManifest(m) ? repoint(m) : m)))
         stampedTop = { ...top, ...put({ ...index, manifests: listed }) }
       }
     } else {
@@ -186,8 +177,7 @@ export async function stampCreated(archive: string, created: string): Promise<St
     const dockerList = await file('manifest.json')
     if (dockerList) {
       const list = JSON.parse(dockerList.toString('utf8')) as { Config: string }[]
-      const path = (digest: string): string => `blobs/${digest.replace(':', '/')}`
-      const byPath = new Map([...configs].map(([from, to]) => [path(from), path(to)]))
+      const byPath = new Map([...configs].map(([from, to]) => [blobPath(from), blobPath(to)]))
       added.set('manifest.json', Buffer.from(JSON.stringify(list.map(e => ({ ...e, Config: byPath.get(e.Config) ?? e.Config })))))
     }
     await append(added)
@@ -215,11 +205,11 @@ export async function firstDifference(a: string, b: string): Promise<string | un
     readArchive(b, async second => {
       if (first.top.digest === second.top.digest) return undefined
       const images = async (r: ArchiveReader): Promise<Map<string, { manifest: string; config: string; layers: Descriptor[]; steps: string[] }>> => {
-        const list = /index|manifest\.list/.test(r.top.mediaType) ? ((await r.json(r.top.digest)) as { manifests: Descriptor[] }).manifests.filter(m => !isAttestation(m)) : [r.top]
+        const list = isIndex(r.top.mediaType) ? ((await r.json(r.top.digest)) as Index).manifests.filter(m => !isAttestationManifest(m)) : [r.top]
         const found = new Map<string, { manifest: string; config: string; layers: Descriptor[]; steps: string[] }>()
         for (const d of list) {
-          const manifest = (await r.json(d.digest)) as { config: Descriptor; layers: Descriptor[] }
-          const config = (await r.json(manifest.config.digest)) as { os: string; architecture: string; variant?: string; history?: { created_by?: string; empty_layer?: boolean }[] }
+          const manifest = (await r.json(d.digest)) as Manifest
+          const config = (await r.json(manifest.config.digest)) as ImageConfig
           const steps = (config.history ?? []).filter(h => !h.empty_layer).map(h => h.created_by ?? '')
           found.set(platformName(config), { manifest: d.digest, config: manifest.config.digest, layers: manifest.layers, steps })
         }
@@ -285,7 +275,7 @@ async function firstFileDifference(ra: ArchiveReader, a: Descriptor, rb: Archive
 }
 
 async function layerFiles(r: ArchiveReader, layer: Descriptor): Promise<Map<string, FileFacts> | undefined> {
-  const compressed = await r.blob(layer.digest)
+  const compressed = await r.readBlob(layer.digest)
   const files = new Map<string, FileFacts>()
   const tar = extract()
   tar.on('entry', (header, stream, next) => {
@@ -327,18 +317,15 @@ async function layerFiles(r: ArchiveReader, layer: Descriptor): Promise<Map<stri
   return files
 }
 
-function isAttestation(m: Descriptor): boolean {
-  return m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest'
-}
-
 interface ArchiveReader {
   /** The first entry of the layout's index.json: the image the archive is of. */
   top: Descriptor
   /** The layout's index.json. */
-  layout: { manifests: Descriptor[] }
+  layout: Index
   /** A file of the archive by name, or undefined when it holds none. */
   file(name: string): Promise<Buffer | undefined>
-  blob(digest: string): Promise<Buffer>
+  /** A blob of the archive by its digest (its bytes unchecked). */
+  readBlob(digest: string): Promise<Buffer>
   json(digest: string): Promise<Record<string, unknown>>
   /** Appends files to the archive (opened 'r+'), with a new end marker: they replace any earlier entry of their name. */
   append(files: Map<string, Buffer>): Promise<void>
@@ -360,25 +347,19 @@ async function readArchive<T>(archive: string, use: (reader: ArchiveReader) => P
       if (!bytes) throw new Error(`the image archive ${archive} holds no ${name}`)
       return bytes
     }
-    const layout = JSON.parse((await read('index.json')).toString('utf8')) as { manifests: Descriptor[] }
+    const layout = JSON.parse((await read('index.json')).toString('utf8')) as Index
     const top = layout.manifests[0]
     if (!top) throw new Error(`the image archive ${archive} holds no image`)
-    const blob = (digest: string): Promise<Buffer> => read(`blobs/${digest.replace(':', '/')}`)
+    const readBlob = (digest: string): Promise<Buffer> => read(blobPath(digest))
     const append = async (files: Map<string, Buffer>): Promise<void> => {
       const tail = await tarOf(files)
       await handle.write(tail, 0, tail.length, end)
       await handle.truncate(end + tail.length)
     }
-    return await use({ top, layout, file, blob, json: async digest => JSON.parse((await blob(digest)).toString('utf8')) as Record<string, unknown>, append })
+    return await use({ top, layout, file, readBlob, json: async digest => JSON.parse((await readBlob(digest)).toString('utf8')) as Record<string, unknown>, append })
   } finally {
     await handle.close()
   }
-}
-
-/** os/arch[/variant]; arm64's v8 is its only variant, so it is left out as buildx does. */
-export function platformName(p: { os: string; architecture: string; variant?: string }): string {
-  const variant = p.variant && !(p.architecture === 'arm64' && p.variant === 'v8') ? `/${p.variant}` : ''
-  return `${p.os}/${p.architecture}${variant}`
 }
 
 /** Every file in a tar, by name, with where its bytes start; ustar and pax long names both read. */

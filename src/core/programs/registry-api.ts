@@ -1,5 +1,4 @@
 // A registry's own HTTP API (distribution v2, OCI 1.1), for what skopeo cannot do: push an artifact with a subject.
-import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { credentialKeys, helperCredentials, type RegistrySession } from './docker-config.js'
@@ -7,23 +6,9 @@ import { Input } from '../constants.js'
 import { ServiceError } from '../errors.js'
 import { DEFAULT_RETRY, isTransientStatus, retryAfter, TransientError, withRetries, type RetryPolicy } from './retry.js'
 import { DOCKER_HUB, isLoopback, registryOf } from '../image-ref.js'
+import { digestOf, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, fallbackTag, indexEntries, OCI_INDEX, OCI_MANIFEST, type Descriptor } from '../oci.js'
 
-export const MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
-export const INDEX = 'application/vnd.oci.image.index.v1+json'
-const ACCEPT = [INDEX, MANIFEST, 'application/vnd.docker.distribution.manifest.list.v2+json', 'application/vnd.docker.distribution.manifest.v2+json'].join(', ')
-
-export interface Descriptor {
-  mediaType: string
-  digest: string
-  size: number
-  artifactType?: string
-  annotations?: Record<string, string>
-}
-
-/** The tag a registry without the referrers API lists a digest's referrers under (OCI 1.1's fallback). */
-export const fallbackTag = (digest: string): string => digest.replace(':', '-')
-
-export const sha256 = (bytes: Buffer | string): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+const ACCEPT = [OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST].join(', ')
 
 /** An answer read whole: status, headers and body, so a connection that drops mid-body fails inside the retried request. */
 interface Answer {
@@ -64,9 +49,9 @@ export class RegistryApi {
       if (r.status === 404) return undefined
       const bytes = this.check(r, what)
       // Asked by digest, other bytes are a body cut short or mangled on the way: another attempt may read it whole.
-      if (reference.startsWith('sha256:') && sha256(bytes) !== reference) throw new TransientError(`the answer for ${reference} was other bytes`)
-      const mediaType = (r.headers.get('content-type') ?? MANIFEST).split(';')[0]
-      return { descriptor: { mediaType, digest: sha256(bytes), size: bytes.length }, bytes }
+      if (reference.startsWith('sha256:') && digestOf(bytes) !== reference) throw new TransientError(`the answer for ${reference} was other bytes`)
+      const mediaType = (r.headers.get('content-type') ?? OCI_MANIFEST).split(';')[0]
+      return { descriptor: { mediaType, digest: digestOf(bytes), size: bytes.length }, bytes }
     })
   }
 
@@ -90,20 +75,21 @@ export class RegistryApi {
     await this.putManifest(tag, held.descriptor.mediaType, held.bytes)
   }
 
-  async blob(digest: string): Promise<Buffer | undefined> {
+  /** The blob `digest`, checked against its digest; undefined when the repository holds none. */
+  async fetchBlob(digest: string): Promise<Buffer | undefined> {
     const what = `reading ${this.image}@${digest}`
     return this.retried(what, async () => {
       const r = await this.request('GET', `/blobs/${digest}`)
       if (r.status === 404) return undefined
       const bytes = this.check(r, what)
-      if (sha256(bytes) !== digest) throw new TransientError(`the answer for ${digest} was other bytes`)
+      if (digestOf(bytes) !== digest) throw new TransientError(`the answer for ${digest} was other bytes`)
       return bytes
     })
   }
 
   /** Uploads a blob unless the repository holds it already (a monolithic upload: POST, then PUT), retried as a whole. */
   async putBlob(bytes: Buffer): Promise<Descriptor & { mediaType: '' }> {
-    const digest = sha256(bytes)
+    const digest = digestOf(bytes)
     const what = `uploading ${digest} to ${this.image}`
     await this.retried(what, async () => {
       const held = await this.request('HEAD', `/blobs/${digest}`)
@@ -122,10 +108,9 @@ export class RegistryApi {
   async referrers(digest: string): Promise<Descriptor[] | undefined> {
     const what = `listing what refers to ${this.image}@${digest}`
     return this.retried(what, async () => {
-      const r = await this.request('GET', `/referrers/${digest}`, { headers: { Accept: INDEX } })
+      const r = await this.request('GET', `/referrers/${digest}`, { headers: { Accept: OCI_INDEX } })
       if (r.status === 404 || r.status === 405) return undefined
-      const index = JSON.parse(this.check(r, what).toString('utf8')) as { manifests?: Descriptor[] }
-      return index.manifests ?? []
+      return indexEntries(this.check(r, what))
     })
   }
 
@@ -137,7 +122,7 @@ export class RegistryApi {
     const listed = await this.referrers(digest)
     if (listed) return { listed, via: 'referrers' }
     const held = await this.manifest(fallbackTag(digest))
-    return { listed: held ? ((JSON.parse(held.bytes.toString('utf8')) as { manifests?: Descriptor[] }).manifests ?? []) : [], via: 'tag' }
+    return { listed: held ? indexEntries(held.bytes) : [], via: 'tag' }
   }
 
   private retried<T>(what: string, operation: () => Promise<T>): Promise<T> {

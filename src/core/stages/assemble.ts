@@ -1,5 +1,4 @@
 // Assembles one index from the tested images other jobs handed on, each checked against its record.
-import { createHash } from 'node:crypto'
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { Built } from './build.js'
@@ -7,13 +6,12 @@ import { Input } from '../constants.js'
 import { InputError } from '../errors.js'
 import { RECORD_KIND, type HandedOnRecord } from './hand-on.js'
 import type { Log } from '../log.js'
-import { archivedImage, type ArchivedImage, type Descriptor } from '../programs/oci-archive.js'
+import { blobPath, digestOf, isDigest, OCI_INDEX, type Descriptor } from '../oci.js'
+import { archivedImage, type ArchivedImage } from '../programs/oci-archive.js'
 import type { Plan } from './plan.js'
 import { copyLocally } from '../programs/registry.js'
 import type { TestSuite } from '../results/junit.js'
 import type { TestRun } from '../results/results.js'
-
-const INDEX_TYPE = 'application/vnd.oci.image.index.v1+json'
 
 /**
  * Reads every record in `dir`, checks that together they are exactly the platforms asked for, of this
@@ -78,10 +76,9 @@ export async function assemble(p: Plan, dir: string, workDir: string, log: Log):
     size += (await stat(archive)).size
   }
 
-  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: INDEX_TYPE, manifests: images.flatMap(i => i.descriptors) }))
-  const hex = createHash('sha256').update(index).digest('hex')
-  await writeFile(join(layout, 'blobs', 'sha256', hex), index)
-  const top: Descriptor = { mediaType: INDEX_TYPE, digest: `sha256:${hex}`, size: index.length }
+  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: images.flatMap(i => i.descriptors) }))
+  const top: Descriptor = { mediaType: OCI_INDEX, digest: digestOf(index), size: index.length }
+  await writeFile(join(layout, blobPath(top.digest)), index)
   // The index alone at the top, so the layout is one image: the assembled index.
   await writeFile(join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [top] }))
   const built: Built = {
@@ -114,7 +111,7 @@ async function readRecords(dir: string): Promise<{ file: string; record: HandedO
     if (record.kind !== RECORD_KIND) continue
     const valid =
       typeof record.platform === 'string' &&
-      /^sha256:[0-9a-f]{64}$/.test(record.digest ?? '') &&
+      isDigest(record.digest ?? '') &&
       /^[0-9a-f]{40,64}$/.test(record.commit ?? '') &&
       // A file of the same directory: a record never points elsewhere.
       typeof record.archive === 'string' && record.archive === basename(record.archive) && record.archive.endsWith('.tar') &&

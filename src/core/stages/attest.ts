@@ -4,14 +4,12 @@ import type { RegistrySession } from '../programs/docker-config.js'
 import { Input } from '../constants.js'
 import { ServiceError } from '../errors.js'
 import { Git } from '../programs/git.js'
-import { fallbackTag, INDEX, MANIFEST, RegistryApi, sha256, type Descriptor } from '../programs/registry-api.js'
+import { RegistryApi } from '../programs/registry-api.js'
+import { digestOf, EMPTY_CONFIG, fallbackTag, indexEntries, isAttestationManifest, isIndex, OCI_INDEX, OCI_MANIFEST, platformName, type Descriptor, type Manifest, type Platform } from '../oci.js'
 import type { Log } from '../log.js'
 import type { TestSuite } from '../results/junit.js'
 import type { Plan } from './plan.js'
 import type { TestRun } from '../results/results.js'
-
-/** OCI 1.1's empty config: an artifact has no image configuration. */
-const EMPTY = { mediaType: 'application/vnd.oci.empty.v1+json', bytes: Buffer.from('{}') }
 
 export interface StoredAttestation {
   /** Digest of the artifact manifest that holds the statement: the same in every repository. */
@@ -25,26 +23,16 @@ export interface StoredAttestation {
   platforms?: { platform: string; digest: string }[]
 }
 
-/** Docker's manifest list, which some builders and registries still hand out for an index. */
-const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json'
-
-interface IndexEntry extends Descriptor {
-  platform?: { os?: string; architecture?: string; variant?: string }
-}
-
 /** The platforms' manifests of `digest` when it is an index (BuildKit's attestation manifests left out); none for a manifest. */
-export async function platformManifests(api: RegistryApi, digest: string): Promise<{ subject: Descriptor; platforms: (Descriptor & { platform: string })[] }> {
+export async function platformManifests(api: RegistryApi, digest: string): Promise<{ subject: Descriptor; platforms: (Omit<Descriptor, 'platform'> & { platform: string })[] }> {
   const held = await api.manifest(digest)
   if (!held) throw new ServiceError(Input.Image, `${api.image} does not hold the pushed ${digest}`)
-  if (held.descriptor.mediaType !== INDEX && held.descriptor.mediaType !== DOCKER_LIST) return { subject: held.descriptor, platforms: [] }
-  const index = JSON.parse(held.bytes.toString('utf8')) as { manifests?: IndexEntry[] }
-  const platforms = (index.manifests ?? [])
-    .filter(m => m.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' && m.platform?.os && m.platform.os !== 'unknown')
-    .map(m => ({ mediaType: m.mediaType, digest: m.digest, size: m.size, platform: [m.platform?.os, m.platform?.architecture, m.platform?.variant].filter(Boolean).join('/') }))
+  if (!isIndex(held.descriptor.mediaType)) return { subject: held.descriptor, platforms: [] }
+  const platforms = indexEntries(held.bytes)
+    .filter(m => !isAttestationManifest(m) && m.platform?.os && m.platform.os !== 'unknown')
+    .map(m => ({ mediaType: m.mediaType, digest: m.digest, size: m.size, platform: platformName(m.platform as Platform) }))
   return { subject: held.descriptor, platforms }
 }
-
-export { fallbackTag }
 
 export async function attest(p: Plan, digest: string, tests: TestRun[], suites: TestSuite[], session: RegistrySession, log: Log): Promise<StoredAttestation> {
   const { workspace } = p
@@ -100,30 +88,30 @@ export async function attest(p: Plan, digest: string, tests: TestRun[], suites: 
 }
 
 /** An artifact manifest: the empty config, one layer holding `bytes`, and the pushed image as its subject. */
-async function storeArtifact(api: RegistryApi, subject: Descriptor, artifactType: string, bytes: Buffer): Promise<{ descriptor: Descriptor; indexed: boolean }> {
-  const config = await api.putBlob(EMPTY.bytes)
+async function storeArtifact(api: RegistryApi, subject: Pick<Descriptor, 'mediaType' | 'digest' | 'size'>, artifactType: string, bytes: Buffer): Promise<{ descriptor: Descriptor; indexed: boolean }> {
+  const config = await api.putBlob(EMPTY_CONFIG.bytes)
   const layer = await api.putBlob(bytes)
   const manifest = {
     schemaVersion: 2,
-    mediaType: MANIFEST,
+    mediaType: OCI_MANIFEST,
     artifactType,
-    config: { ...config, mediaType: EMPTY.mediaType },
+    config: { ...config, mediaType: EMPTY_CONFIG.mediaType },
     layers: [{ ...layer, mediaType: artifactType }],
     subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size }
   }
   const body = Buffer.from(canonicalJson(manifest))
-  const digest = sha256(body)
-  const indexed = await api.putManifest(digest, MANIFEST, body)
-  return { descriptor: { mediaType: MANIFEST, digest, size: body.length, artifactType }, indexed }
+  const digest = digestOf(body)
+  const indexed = await api.putManifest(digest, OCI_MANIFEST, body)
+  return { descriptor: { mediaType: OCI_MANIFEST, digest, size: body.length, artifactType }, indexed }
 }
 
 /** Adds `referrers` to the index under the fallback tag, keeping what others listed there; sorted, so it is one digest for one set. */
 async function addToFallback(api: RegistryApi, digest: string, referrers: Descriptor[]): Promise<void> {
   const held = await api.manifest(fallbackTag(digest))
-  const listed = held ? ((JSON.parse(held.bytes.toString('utf8')) as { manifests?: Descriptor[] }).manifests ?? []) : []
+  const listed = held ? indexEntries(held.bytes) : []
   const merged = new Map([...listed, ...referrers].map(d => [d.digest, d]))
-  const index = { schemaVersion: 2, mediaType: INDEX, manifests: [...merged.values()].sort((a, b) => a.digest.localeCompare(b.digest)) }
-  await api.putManifest(fallbackTag(digest), INDEX, Buffer.from(canonicalJson(index)))
+  const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...merged.values()].sort((a, b) => a.digest.localeCompare(b.digest)) }
+  await api.putManifest(fallbackTag(digest), OCI_INDEX, Buffer.from(canonicalJson(index)))
 }
 
 /**
@@ -138,13 +126,13 @@ export async function whyUnattested(image: string, digest: string, commit: strin
   let why = ''
   for (const d of candidates) {
     const manifest = await api.manifest(d.digest)
-    const parsed = manifest ? (JSON.parse(manifest.bytes.toString('utf8')) as { subject?: Descriptor; layers?: Descriptor[] }) : undefined
+    const parsed = manifest ? (JSON.parse(manifest.bytes.toString('utf8')) as Partial<Manifest>) : undefined
     if (manifest?.descriptor.digest !== d.digest || parsed?.subject?.digest !== digest) {
       why = `attestation ${d.digest} is not bound to ${digest}`
       continue
     }
     const layer = parsed.layers?.find(l => l.mediaType === IN_TOTO_MEDIA_TYPE)
-    const blob = layer && (await api.blob(layer.digest))
+    const blob = layer && (await api.fetchBlob(layer.digest))
     if (!blob) continue
     let statement: unknown
     try {
@@ -185,9 +173,9 @@ async function copyReferrers(source: RegistryApi, target: RegistryApi, digest: s
   for (const d of records) {
     const manifest = await source.manifest(d.digest)
     if (!manifest) continue
-    const parsed = JSON.parse(manifest.bytes.toString('utf8')) as { config: Descriptor; layers: Descriptor[] }
+    const parsed = JSON.parse(manifest.bytes.toString('utf8')) as Manifest
     for (const blob of [parsed.config, ...parsed.layers]) {
-      const bytes = await source.blob(blob.digest)
+      const bytes = await source.fetchBlob(blob.digest)
       if (bytes) await target.putBlob(bytes)
     }
     if (!(await target.putManifest(d.digest, manifest.descriptor.mediaType, manifest.bytes))) unindexed.push(d)

@@ -6,6 +6,7 @@ import type { BuildContext } from './context.js'
 import { inspectImage } from '../programs/docker.js'
 import { run } from '../programs/exec.js'
 import { megabytes, ticking, type Log } from '../log.js'
+import { isDigest } from '../oci.js'
 import { firstDifference, platformImages, stampCreated, type PlatformImage } from '../programs/oci-archive.js'
 import type { Plan } from './plan.js'
 import { CREATED_LABEL } from '../constants.js'
@@ -124,7 +125,7 @@ async function buildArchive(
   const r = await run('docker', args, { stream: true, env, terminal: p.workspace.terminal })
   const reported = JSON.parse(await readFile(output.metadataFile, 'utf8')) as Record<string, unknown>
   const built = String(reported['containerimage.digest'] ?? '')
-  if (!/^sha256:[0-9a-f]{64}$/.test(built)) throw new Error(`the builder reported no image digest (build metadata: ${JSON.stringify(reported).slice(0, 300)})`)
+  if (!isDigest(built)) throw new Error(`the builder reported no image digest (build metadata: ${JSON.stringify(reported).slice(0, 300)})`)
   const { top, configs } = await stampCreated(output.archive, p.labels[CREATED_LABEL])
   const builtConfig = String(reported['containerimage.config.digest'] ?? '')
   const configDigest = configs.get(builtConfig) ?? builtConfig

@@ -8,7 +8,8 @@ import { signerIdentity, whyNotExpected, type ExpectedIdentity, type SignerIdent
 import { canonicalJson, IN_TOTO_MEDIA_TYPE, STATEMENT_TYPE, TEST_RESULT_PREDICATE, type TestResultStatement } from '../attestation/statement.js'
 import { NotVerified } from '../errors.js'
 import type { RegistrySession } from '../programs/docker-config.js'
-import { RegistryApi, type Descriptor } from '../programs/registry-api.js'
+import { fallbackTag, hexOf, type Descriptor, type Manifest } from '../oci.js'
+import { RegistryApi } from '../programs/registry-api.js'
 
 export interface VerifyRequest {
   image: string
@@ -72,13 +73,13 @@ export async function verifyRecord(req: VerifyRequest, session: Pick<RegistrySes
   const read = async (d: Descriptor): Promise<Artifact> => {
     const held = await api.manifest(d.digest)
     if (!held || held.descriptor.digest !== d.digest) return { descriptor: d }
-    const manifest = JSON.parse(held.bytes.toString('utf8')) as { subject?: Descriptor; layers?: Descriptor[] }
+    const manifest = JSON.parse(held.bytes.toString('utf8')) as Partial<Manifest>
     const layer = manifest.layers?.[0]
-    return { descriptor: d, subject: manifest.subject?.digest, bytes: layer ? await api.blob(layer.digest) : undefined }
+    return { descriptor: d, subject: manifest.subject?.digest, bytes: layer ? await api.fetchBlob(layer.digest) : undefined }
   }
   const records = await Promise.all(listed.filter(d => d.artifactType === IN_TOTO_MEDIA_TYPE).map(read))
   const bundles = await Promise.all(listed.filter(d => BUNDLE_TYPE.test(d.artifactType ?? '')).map(read))
-  if (!records.length) throw new NotVerified(`${image}@${digest} has no test-result attestation (looked in the ${via === 'tag' ? `fallback tag ${digest.replace(':', '-')}` : 'referrers API'})`)
+  if (!records.length) throw new NotVerified(`${image}@${digest} has no test-result attestation (looked in the ${via === 'tag' ? `fallback tag ${fallbackTag(digest)}` : 'referrers API'})`)
 
   const trusted = bundles.length && req.expected ? await verifiers(req.trustedRoots) : []
   // What each bundle signs, once: the statement, who signed it, or why it does not verify.
@@ -158,7 +159,7 @@ function whyNotBound(r: Artifact, digest: string): string | undefined {
     return 'is not JSON'
   }
   if (s._type !== STATEMENT_TYPE || s.predicateType !== TEST_RESULT_PREDICATE) return 'is not a test-result statement'
-  const hex = digest.replace(/^sha256:/, '')
+  const hex = hexOf(digest)
   if (!s.subject?.some(sub => sub.digest?.sha256 === hex)) return `names ${s.subject?.map(sub => `sha256:${sub.digest?.sha256}`).join(', ') || 'no subject'}, not ${digest}: it was moved here from another image`
   if (s.predicate?.result !== 'PASSED') return `says ${String(s.predicate?.result)}, not PASSED`
   return undefined
