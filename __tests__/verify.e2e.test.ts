@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { bundleFromJSON } from '@sigstore/bundle'
 import { TrustedRoot } from '@sigstore/protobuf-specs'
-import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify'
+import { PolicyError, toSignedEntity, toTrustMaterial, VerificationError, Verifier } from '@sigstore/verify'
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -119,6 +119,30 @@ function copyImage(to: string): void {
   execFileSync('skopeo', ['copy', '--quiet', '--all', '--preserve-digests', '--authfile', join(dockerConfig, 'config.json'), '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${image}:${commit}`, `docker://${to}:${commit}`])
 }
 
+/**
+ * What an independent verifier does with the record and bundle beside `digest`, with sigstore-js alone and
+ * none of hashdock's code: the bundle verifies against the instance's trusted root and was signed by the
+ * expected workflow; the statement stored is the one signed; and it names `digest`. Throws when any fails.
+ */
+function independentlyVerify(bundle: object, statement: Buffer, digest: string): void {
+  const json = bundle as { dsseEnvelope: { payload: string } }
+  new Verifier(toTrustMaterial(TrustedRoot.fromJSON(sigstore.trustedRoot)), { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }).verify(toSignedEntity(bundleFromJSON(json)), {
+    subjectAlternativeName: `https://github.com/${WORKFLOW}`,
+    extensions: { issuer: 'https://token.actions.githubusercontent.com' }
+  })
+  const signed = Buffer.from(json.dsseEnvelope.payload, 'base64')
+  if (canonicalJson(JSON.parse(signed.toString('utf8'))) !== statement.toString('utf8')) throw new Error('the stored statement is not the one signed')
+  const subjects = (JSON.parse(signed.toString('utf8')) as { subject: { digest: { sha256: string } }[] }).subject
+  if (!subjects.some(s => `sha256:${s.digest.sha256}` === digest)) throw new Error(`the signed statement does not name ${digest}`)
+}
+
+/** The genuine bundle with its envelope's payload replaced by `statement`, its signature left as it was. */
+function withPayload(bundle: Buffer, statement: object): object {
+  const json = JSON.parse(bundle.toString('utf8')) as { dsseEnvelope: { payload: string } }
+  json.dsseEnvelope.payload = Buffer.from(canonicalJson(statement)).toString('base64')
+  return json
+}
+
 const oneLine = (r: CliRun): string => {
   expect(r.exitCode).toBe(1)
   expect(r.stdout).toBe('')
@@ -144,6 +168,49 @@ describe('a record the action signed against the test bed\'s Sigstore', () => {
     const signer = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(sigstore.trustedRoot)), { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }).verify(toSignedEntity(bundleFromJSON(json)))
     expect(signer.identity?.subjectAlternativeName).toBe(`https://github.com/${WORKFLOW}`)
     expect(canonicalJson(JSON.parse(Buffer.from(json.dsseEnvelope.payload, 'base64').toString('utf8')))).toBe(record.content.toString('utf8'))
+  })
+
+  describe('the independent verifier (sigstore-js, none of hashdock\'s code)', () => {
+    test('accepts the genuine record beside the digest it was signed for', async () => {
+      const { record, bundle } = await stored(image, run.outputs.digest)
+      expect(() => independentlyVerify(JSON.parse(bundle.content.toString('utf8')) as object, record.content, run.outputs.digest)).not.toThrow()
+    })
+
+    test('rejects a forged record: signed for real, by a Sigstore the trusted root does not name', async () => {
+      const { record } = await stored(image, run.outputs.digest)
+      const rogue = await startSigstore()
+      try {
+        const forged = await rogue.sign({ repository: 'acme/app', jobWorkflowRef: WORKFLOW }, record.content)
+        expect(() => independentlyVerify(forged, record.content, run.outputs.digest)).toThrow(VerificationError)
+      } finally {
+        await rogue.close()
+      }
+    })
+
+    test('rejects a re-pointed record: the genuine signature for another digest, and its statement re-bound to that digest', async () => {
+      const { record, bundle } = await stored(image, run.outputs.digest)
+      const other = `sha256:${'1'.repeat(64)}`
+      expect(() => independentlyVerify(JSON.parse(bundle.content.toString('utf8')) as object, record.content, other)).toThrow(`the signed statement does not name ${other}`)
+      const statement = JSON.parse(record.content.toString('utf8')) as { subject: { digest: { sha256: string } }[] }
+      statement.subject = statement.subject.map(s => ({ ...s, digest: { sha256: other.slice('sha256:'.length) } }))
+      expect(() => independentlyVerify(withPayload(bundle.content, statement), Buffer.from(canonicalJson(statement)), other)).toThrow(VerificationError)
+    })
+
+    test('rejects a tampered record: a changed statement beside the genuine signature, or inside its envelope', async () => {
+      const { record, bundle } = await stored(image, run.outputs.digest)
+      const statement = JSON.parse(record.content.toString('utf8')) as { predicate: { configuration: { digest?: { gitCommit?: string } }[] } }
+      statement.predicate.configuration[0].digest = { gitCommit: 'f'.repeat(40) }
+      const changed = Buffer.from(canonicalJson(statement))
+      expect(() => independentlyVerify(JSON.parse(bundle.content.toString('utf8')) as object, changed, run.outputs.digest)).toThrow('the stored statement is not the one signed')
+      expect(() => independentlyVerify(withPayload(bundle.content, statement), changed, run.outputs.digest)).toThrow(VerificationError)
+    })
+
+    test('rejects the genuine record when another workflow is expected', async () => {
+      const { bundle } = await stored(image, run.outputs.digest)
+      const entity = toSignedEntity(bundleFromJSON(JSON.parse(bundle.content.toString('utf8')) as object))
+      const verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(sigstore.trustedRoot)), { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 })
+      expect(() => verifier.verify(entity, { subjectAlternativeName: 'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main', extensions: {} })).toThrow(PolicyError)
+    })
   })
 
   test('hashdock verify accepts it and prints the commit, the command, the result and the test counts', async () => {
