@@ -473,11 +473,11 @@ describe('through a registry with the referrers API', () => {
 describe('re-use where the run signs', () => {
   // The same inputs as the signed run, with reuse on and the instance's trusted root: the run can check
   // signatures, so only a record this repository's workflow signed lets it skip the build and the tests.
-  const again = (target: string) =>
+  const again = (target: string, extra: Record<string, string> = { 'sigstore-trusted-root': trustedRoot, reuse: 'true' }) =>
     runAction({
       workspace: origin.clone(),
       sha: commit,
-      inputs: signedInputs(target, { 'sigstore-trusted-root': trustedRoot, reuse: 'true' }),
+      inputs: signedInputs(target, extra),
       env: { GITHUB_RUN_ID: '4243', ...sigstore.env({ repository: 'acme/app', jobWorkflowRef: WORKFLOW, sha: commit }) }
     })
 
@@ -486,6 +486,21 @@ describe('re-use where the run signs', () => {
     expect(rerun.errors).toEqual([])
     expect(rerun.stdout).not.toMatch(/::group::Build /)
     expect(rerun.summary).toContain('already tested, tags re-applied')
+    expect(rerun.outputs.digest).toBe(run.outputs.digest)
+  })
+
+  test('reuse: signed, beside the signed record, reuses the image', async () => {
+    const rerun = await again(image, { 'sigstore-trusted-root': trustedRoot, reuse: 'signed' })
+    expect(rerun.errors).toEqual([])
+    expect(rerun.stdout).not.toMatch(/::group::Build /)
+    expect(rerun.outputs.digest).toBe(run.outputs.digest)
+  })
+
+  test('reuse: signed, where the run cannot check a signature (no trusted root for its instance), builds and tests, and says why', async () => {
+    const rerun = await again(image, { reuse: 'signed' })
+    expect(rerun.errors).toEqual([])
+    expect(rerun.stdout).toContain("Not looking for an image to reuse: reuse is signed, and this run cannot check a record's signature (it needs id-token: write, and a public repository or sigstore-trusted-root)")
+    expect(rerun.stdout).toMatch(/::group::Build /)
     expect(rerun.outputs.digest).toBe(run.outputs.digest)
   })
 
