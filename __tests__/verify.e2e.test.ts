@@ -343,6 +343,36 @@ describe('a record the action signed against the test bed\'s Sigstore', () => {
     expect(oneLine(await verify(`${repo}@${run.outputs.digest}`, ...expected))).toBe(`hashdock: not verified: record ${tampered.digest} is not the statement that was signed: it was changed after signing`)
   })
 
+  test('another signed in-toto record beside the digest (a SLSA provenance statement) neither hides nor stands in for the test-result record', async () => {
+    const repo = unique('beside')
+    copyImage(repo)
+    const registry = await api(repo)
+    const subject = (await registry.manifest(run.outputs.digest))!.descriptor
+    const { record, bundle } = await stored(image, run.outputs.digest)
+    const provenance = Buffer.from(
+      canonicalJson({
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [{ name: repo, digest: { sha256: run.outputs.digest.slice('sha256:'.length) } }],
+        predicateType: 'https://slsa.dev/provenance/v1',
+        predicate: { buildDefinition: { buildType: 'https://example.com/build/v1', externalParameters: {} }, runDetails: { builder: { id: 'https://example.com/builder' } } }
+      })
+    )
+    const signedProvenance = await sigstore.sign({ repository: 'acme/app', jobWorkflowRef: WORKFLOW }, provenance)
+    // Listed first, signed by the same workflow: verify must still pick the test-result record and its own bundle.
+    const other = await putArtifact(registry, 'application/vnd.in-toto+json', provenance, subject)
+    const otherBundle = await putArtifact(registry, bundle.descriptor.artifactType!, Buffer.from(canonicalJson(signedProvenance)), subject)
+    const genuine = await putArtifact(registry, 'application/vnd.in-toto+json', record.content, subject)
+    const genuineBundle = await putArtifact(registry, bundle.descriptor.artifactType!, bundle.content, subject)
+    await listUnder(registry, run.outputs.digest, [other, otherBundle, genuine, genuineBundle])
+    expect(() => independentlyVerify(signedProvenance, provenance, run.outputs.digest)).not.toThrow()
+    const r = await verify(`${repo}@${run.outputs.digest}`, ...expected, '--json')
+    expect([r.stderr, r.exitCode]).toEqual(['', 0])
+    expect((JSON.parse(r.stdout) as { record: { record: string; signed: { bundle: string } } }).record).toMatchObject({ record: genuine.digest, result: 'PASSED', signed: { bundle: genuineBundle.digest } })
+    // Alone, the provenance record is not a test-result record, however well signed.
+    await listUnder(registry, run.outputs.digest, [other, otherBundle])
+    expect(oneLine(await verify(`${repo}@${run.outputs.digest}`, ...expected))).toBe(`hashdock: not verified: record ${other.digest} is not a test-result statement`)
+  })
+
   test('a digest with no record beside it, and one the registry does not hold, are one line each', async () => {
     const bare = unique('bare')
     copyImage(bare)
