@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { bundleFromJSON } from '@sigstore/bundle'
 import { TrustedRoot } from '@sigstore/protobuf-specs'
-import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify'
+import { PolicyError, toSignedEntity, toTrustMaterial, VerificationError, Verifier } from '@sigstore/verify'
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -120,6 +120,30 @@ function copyImage(to: string): void {
   execFileSync('skopeo', ['copy', '--quiet', '--all', '--preserve-digests', '--authfile', join(dockerConfig, 'config.json'), '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${image}:${commit}`, `docker://${to}:${commit}`])
 }
 
+/**
+ * What an independent verifier does with the record and bundle beside `digest`, with sigstore-js alone and
+ * none of hashdock's code: the bundle verifies against the instance's trusted root and was signed by the
+ * expected workflow; the statement stored is the one signed; and it names `digest`. Throws when any fails.
+ */
+function independentlyVerify(bundle: object, statement: Buffer, digest: string): void {
+  const json = bundle as { dsseEnvelope: { payload: string } }
+  new Verifier(toTrustMaterial(TrustedRoot.fromJSON(sigstore.trustedRoot)), { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }).verify(toSignedEntity(bundleFromJSON(json)), {
+    subjectAlternativeName: `https://github.com/${WORKFLOW}`,
+    extensions: { issuer: 'https://token.actions.githubusercontent.com' }
+  })
+  const signed = Buffer.from(json.dsseEnvelope.payload, 'base64')
+  if (canonicalJson(JSON.parse(signed.toString('utf8'))) !== statement.toString('utf8')) throw new Error('the stored statement is not the one signed')
+  const subjects = (JSON.parse(signed.toString('utf8')) as { subject: { digest: { sha256: string } }[] }).subject
+  if (!subjects.some(s => `sha256:${s.digest.sha256}` === digest)) throw new Error(`the signed statement does not name ${digest}`)
+}
+
+/** The genuine bundle with its envelope's payload replaced by `statement`, its signature left as it was. */
+function withPayload(bundle: Buffer, statement: object): object {
+  const json = JSON.parse(bundle.toString('utf8')) as { dsseEnvelope: { payload: string } }
+  json.dsseEnvelope.payload = Buffer.from(canonicalJson(statement)).toString('base64')
+  return json
+}
+
 const oneLine = (r: CliRun): string => {
   expect(r.exitCode).toBe(1)
   expect(r.stdout).toBe('')
@@ -145,6 +169,49 @@ describe('a record the action signed against the test bed\'s Sigstore', () => {
     const signer = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(sigstore.trustedRoot)), { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }).verify(toSignedEntity(bundleFromJSON(json)))
     expect(signer.identity?.subjectAlternativeName).toBe(`https://github.com/${WORKFLOW}`)
     expect(canonicalJson(JSON.parse(Buffer.from(json.dsseEnvelope.payload, 'base64').toString('utf8')))).toBe(record.content.toString('utf8'))
+  })
+
+  describe('the independent verifier (sigstore-js, none of hashdock\'s code)', () => {
+    test('accepts the genuine record beside the digest it was signed for', async () => {
+      const { record, bundle } = await stored(image, run.outputs.digest)
+      expect(() => independentlyVerify(JSON.parse(bundle.content.toString('utf8')) as object, record.content, run.outputs.digest)).not.toThrow()
+    })
+
+    test('rejects a forged record: signed for real, by a Sigstore the trusted root does not name', async () => {
+      const { record } = await stored(image, run.outputs.digest)
+      const rogue = await startSigstore()
+      try {
+        const forged = await rogue.sign({ repository: 'acme/app', jobWorkflowRef: WORKFLOW }, record.content)
+        expect(() => independentlyVerify(forged, record.content, run.outputs.digest)).toThrow(VerificationError)
+      } finally {
+        await rogue.close()
+      }
+    })
+
+    test('rejects a re-pointed record: the genuine signature for another digest, and its statement re-bound to that digest', async () => {
+      const { record, bundle } = await stored(image, run.outputs.digest)
+      const other = `sha256:${'1'.repeat(64)}`
+      expect(() => independentlyVerify(JSON.parse(bundle.content.toString('utf8')) as object, record.content, other)).toThrow(`the signed statement does not name ${other}`)
+      const statement = JSON.parse(record.content.toString('utf8')) as { subject: { digest: { sha256: string } }[] }
+      statement.subject = statement.subject.map(s => ({ ...s, digest: { sha256: other.slice('sha256:'.length) } }))
+      expect(() => independentlyVerify(withPayload(bundle.content, statement), Buffer.from(canonicalJson(statement)), other)).toThrow(VerificationError)
+    })
+
+    test('rejects a tampered record: a changed statement beside the genuine signature, or inside its envelope', async () => {
+      const { record, bundle } = await stored(image, run.outputs.digest)
+      const statement = JSON.parse(record.content.toString('utf8')) as { predicate: { configuration: { digest?: { gitCommit?: string } }[] } }
+      statement.predicate.configuration[0].digest = { gitCommit: 'f'.repeat(40) }
+      const changed = Buffer.from(canonicalJson(statement))
+      expect(() => independentlyVerify(JSON.parse(bundle.content.toString('utf8')) as object, changed, run.outputs.digest)).toThrow('the stored statement is not the one signed')
+      expect(() => independentlyVerify(withPayload(bundle.content, statement), changed, run.outputs.digest)).toThrow(VerificationError)
+    })
+
+    test('rejects the genuine record when another workflow is expected', async () => {
+      const { bundle } = await stored(image, run.outputs.digest)
+      const entity = toSignedEntity(bundleFromJSON(JSON.parse(bundle.content.toString('utf8')) as object))
+      const verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(sigstore.trustedRoot)), { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 })
+      expect(() => verifier.verify(entity, { subjectAlternativeName: 'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main', extensions: {} })).toThrow(PolicyError)
+    })
   })
 
   test('hashdock verify accepts it and prints the commit, the command, the result and the test counts', async () => {
@@ -277,6 +344,36 @@ describe('a record the action signed against the test bed\'s Sigstore', () => {
     expect(oneLine(await verify(`${repo}@${run.outputs.digest}`, ...expected))).toBe(`hashdock: not verified: record ${tampered.digest} is not the statement that was signed: it was changed after signing`)
   })
 
+  test('another signed in-toto record beside the digest (a SLSA provenance statement) neither hides nor stands in for the test-result record', async () => {
+    const repo = unique('beside')
+    copyImage(repo)
+    const registry = await api(repo)
+    const subject = (await registry.manifest(run.outputs.digest))!.descriptor
+    const { record, bundle } = await stored(image, run.outputs.digest)
+    const provenance = Buffer.from(
+      canonicalJson({
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [{ name: repo, digest: { sha256: run.outputs.digest.slice('sha256:'.length) } }],
+        predicateType: 'https://slsa.dev/provenance/v1',
+        predicate: { buildDefinition: { buildType: 'https://example.com/build/v1', externalParameters: {} }, runDetails: { builder: { id: 'https://example.com/builder' } } }
+      })
+    )
+    const signedProvenance = await sigstore.sign({ repository: 'acme/app', jobWorkflowRef: WORKFLOW }, provenance)
+    // Listed first, signed by the same workflow: verify must still pick the test-result record and its own bundle.
+    const other = await putArtifact(registry, 'application/vnd.in-toto+json', provenance, subject)
+    const otherBundle = await putArtifact(registry, bundle.descriptor.artifactType!, Buffer.from(canonicalJson(signedProvenance)), subject)
+    const genuine = await putArtifact(registry, 'application/vnd.in-toto+json', record.content, subject)
+    const genuineBundle = await putArtifact(registry, bundle.descriptor.artifactType!, bundle.content, subject)
+    await listUnder(registry, run.outputs.digest, [other, otherBundle, genuine, genuineBundle])
+    expect(() => independentlyVerify(signedProvenance, provenance, run.outputs.digest)).not.toThrow()
+    const r = await verify(`${repo}@${run.outputs.digest}`, ...expected, '--json')
+    expect([r.stderr, r.exitCode]).toEqual(['', 0])
+    expect((JSON.parse(r.stdout) as { record: { record: string; signed: { bundle: string } } }).record).toMatchObject({ record: genuine.digest, result: 'PASSED', signed: { bundle: genuineBundle.digest } })
+    // Alone, the provenance record is not a test-result record, however well signed.
+    await listUnder(registry, run.outputs.digest, [other, otherBundle])
+    expect(oneLine(await verify(`${repo}@${run.outputs.digest}`, ...expected))).toBe(`hashdock: not verified: record ${other.digest} is not a test-result statement`)
+  })
+
   test('a digest with no record beside it, and one the registry does not hold, are one line each', async () => {
     const bare = unique('bare')
     copyImage(bare)
@@ -407,11 +504,11 @@ describe('through a registry with the referrers API', () => {
 describe('re-use where the run signs', () => {
   // The same inputs as the signed run, with reuse on and the instance's trusted root: the run can check
   // signatures, so only a record this repository's workflow signed lets it skip the build and the tests.
-  const again = (target: string) =>
+  const again = (target: string, extra: Record<string, string> = { 'sigstore-trusted-root': trustedRoot, reuse: 'true' }) =>
     runAction({
       workspace: origin.clone(),
       sha: commit,
-      inputs: signedInputs(target, { 'sigstore-trusted-root': trustedRoot, reuse: 'true' }),
+      inputs: signedInputs(target, extra),
       env: { GITHUB_RUN_ID: '4243', ...sigstore.env({ repository: 'acme/app', jobWorkflowRef: WORKFLOW, sha: commit }) }
     })
 
@@ -420,6 +517,21 @@ describe('re-use where the run signs', () => {
     expect(rerun.errors).toEqual([])
     expect(rerun.stdout).not.toMatch(/::group::Build /)
     expect(rerun.summary).toContain('already tested, tags re-applied')
+    expect(rerun.outputs.digest).toBe(run.outputs.digest)
+  })
+
+  test('reuse: signed, beside the signed record, reuses the image', async () => {
+    const rerun = await again(image, { 'sigstore-trusted-root': trustedRoot, reuse: 'signed' })
+    expect(rerun.errors).toEqual([])
+    expect(rerun.stdout).not.toMatch(/::group::Build /)
+    expect(rerun.outputs.digest).toBe(run.outputs.digest)
+  })
+
+  test('reuse: signed, where the run cannot check a signature (no trusted root for its instance), builds and tests, and says why', async () => {
+    const rerun = await again(image, { reuse: 'signed' })
+    expect(rerun.errors).toEqual([])
+    expect(rerun.stdout).toContain("Not looking for an image to reuse: reuse is signed, and this run cannot check a record's signature (it needs id-token: write, and a public repository or sigstore-trusted-root)")
+    expect(rerun.stdout).toMatch(/::group::Build /)
     expect(rerun.outputs.digest).toBe(run.outputs.digest)
   })
 

@@ -107,7 +107,8 @@ describe('the reusable workflow mirrors the action', () => {
   const JOB_TOKEN = ['github-token']
   test.each(Object.keys(action.inputs).filter(name => !SECRETS.includes(name) && !FAN_OUT.includes(name) && !JOB_TOKEN.includes(name)))('input %s is offered, with the same default', name => {
     expect(call.inputs[name]).toBeDefined()
-    expect(String(call.inputs[name].default ?? '')).toBe(action.inputs[name].default ?? '')
+    // Re-use defaults on in the workflow (passed to the action as signed: only a signed record counts).
+    expect(String(call.inputs[name].default ?? '')).toBe(name === 'reuse' ? 'true' : action.inputs[name].default ?? '')
   })
 
   test('passwords and build secrets are secrets, never inputs', () => {
@@ -118,7 +119,8 @@ describe('the reusable workflow mirrors the action', () => {
   test('every workflow input reaches the action under its own name', () => {
     expect(actionStep).toBeDefined()
     const passed = Object.keys(actionStep?.with ?? {})
-    expect(passed.sort()).toEqual([...Object.keys(call.inputs).filter(n => n !== 'runs-on' && n !== 'runners'), ...SECRETS].sort())
+    // reuse-unsigned is the workflow's half of the action's reuse: true (reuse and reuse-unsigned), signed (reuse alone).
+    expect(passed.sort()).toEqual([...Object.keys(call.inputs).filter(n => n !== 'runs-on' && n !== 'runners' && n !== 'reuse-unsigned'), ...SECRETS].sort())
     expect(passed.filter(n => !(n in action.inputs))).toEqual([])
   })
 
@@ -173,6 +175,20 @@ describe('the reusable workflow mirrors the action', () => {
     const contexts = { inputs: { image: 'docker.io/acme/app', 'registry-username': 'acme-ci', push: true }, secrets: available, github: { actor: 'octocat', token: 'ghs_token' } }
     const given = stepOf(job)?.with ?? {}
     for (const name of SECRETS) if (given[name] !== undefined) expect([name, evaluate(String(given[name]), contexts)]).toEqual([name, available[name as keyof typeof available]])
+  })
+
+  // Re-use is on by default where it is safe: the action then believes only a signed record of this
+  // repository's workflows, and builds where it cannot check one; an unsigned record only by opt-in.
+  test.each([
+    [undefined, undefined, 'signed'],
+    [true, false, 'signed'],
+    [true, true, 'true'],
+    [false, true, 'false'],
+    [false, false, 'false']
+  ])('reuse %j, reuse-unsigned %j: the action is given reuse %s', (reuse, unsigned, want) => {
+    const declared = (parse(read(REUSABLE)) as { on: { workflow_call: { inputs: Record<string, { default?: boolean }> } } }).on.workflow_call.inputs
+    const inputs = { reuse: reuse ?? declared.reuse.default ?? false, 'reuse-unsigned': unsigned ?? declared['reuse-unsigned'].default ?? false }
+    expect(evaluate(String(stepOf('build-test-push')?.with?.reuse), { inputs })).toBe(want)
   })
 
   test('the checkout has the full history', () => {

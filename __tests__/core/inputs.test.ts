@@ -197,6 +197,8 @@ describe('parseInputs: invalid values name their input', () => {
     [Input.Push, '1', 'is not a boolean'],
     [Input.Push, 'tRUE', 'is not a boolean'],
     [Input.Rebuild, 'no', 'is not a boolean'],
+    [Input.Reuse, 'yes', "'yes' is not one of true, false or signed"],
+    [Input.Reuse, 'Signed', 'is not one of true, false or signed'],
     [Input.WaitTimeout, '0', 'is not a whole number of seconds'],
     [Input.WaitTimeout, '-5', 'is not a whole number of seconds'],
     [Input.WaitTimeout, '1.5', 'is not a whole number of seconds'],

@@ -41,7 +41,8 @@ export interface Inputs {
   [Input.Cache]: CacheMode | ''
   [Input.Rebuild]: boolean
   /** Re-use an image the registry holds for this commit; off, because a registry write could forge it. */
-  [Input.Reuse]: boolean
+  /** signed: reuse only beside a record this run can check was signed by its own identity; never beside an unsigned one. */
+  [Input.Reuse]: boolean | 'signed'
   /** Attestations embed build times: on, they make the digest differ on every build. */
   [Input.Provenance]: boolean
   [Input.Sbom]: boolean
@@ -134,7 +135,7 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.Mtime]: oneOf(Input.Mtime, get(Input.Mtime) || 'content', MTIME_MODES),
     [Input.Cache]: get(Input.Cache) && oneOf(Input.Cache, get(Input.Cache), CACHE_MODES),
     [Input.Rebuild]: boolean(Input.Rebuild, get(Input.Rebuild), false),
-    [Input.Reuse]: boolean(Input.Reuse, get(Input.Reuse), false),
+    [Input.Reuse]: reuse(get(Input.Reuse)),
     [Input.Provenance]: boolean(Input.Provenance, get(Input.Provenance), false),
     [Input.Sbom]: boolean(Input.Sbom, get(Input.Sbom), false),
     [Input.Builder]: builderName(get(Input.Builder)),
@@ -310,6 +311,12 @@ function boolean(name: Input, value: string, fallback: boolean): boolean {
   if (['true', 'True', 'TRUE'].includes(value)) return true
   if (['false', 'False', 'FALSE'].includes(value)) return false
   throw new InputError(name, `'${value}' is not a boolean; use true or false`)
+}
+
+function reuse(value: string): boolean | 'signed' {
+  if (value === 'signed') return value
+  if (!['', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE'].includes(value)) throw new InputError(Input.Reuse, `'${value}' is not one of true, false or signed`)
+  return boolean(Input.Reuse, value, false)
 }
 
 function retries(value: string): number {

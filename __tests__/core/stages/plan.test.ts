@@ -346,6 +346,17 @@ describe('plan decides once what the stages take', () => {
     expect(decided(raw).publish.reuse).toEqual(expected)
   })
 
+  test('reuse signed: allowed only where the adapter can check a signature, else says why not', () => {
+    const trust = { expected: { repository: 'acme/app' }, trustedRoots: [] } as unknown as NonNullable<Workspace['trust']>
+    expect(specs(inputs({ [Input.Reuse]: 'signed' }), { trust }).publish.reuse).toEqual({ allowed: true })
+    expect(specs(inputs({ [Input.Reuse]: 'signed' }), {}).publish.reuse).toEqual({
+      allowed: false,
+      why: "reuse is signed, and this run cannot check a record's signature (it needs id-token: write, and a public repository or sigstore-trusted-root)"
+    })
+    // What only a build gives still wins.
+    expect(specs(inputs({ [Input.Reuse]: 'signed', [Input.Rebuild]: 'true' }), { trust }).publish.reuse).toEqual({ allowed: false, why: 'rebuild is true' })
+  })
+
   test('logins are for pushing, or for a build that asks for them', () => {
     const login = { [Input.RegistryLogins]: 'ghcr.io=bot:not-a-real-token' }
     expect(decided(login).publish).toMatchObject({ logins: [expect.objectContaining({ registry: 'ghcr.io', username: 'bot' })], loginsUnused: false })

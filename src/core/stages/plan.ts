@@ -242,7 +242,7 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | 
 }
 
 /** The build's and the push's specs: decisions that need the inputs and the event alone. */
-export function specs(inputs: Inputs, workspace: Pick<Workspace, 'event'>): Pick<Plan, 'build' | 'publish'> {
+export function specs(inputs: Inputs, workspace: Pick<Workspace, 'event' | 'trust'>): Pick<Plan, 'build' | 'publish'> {
   const push = inputs[Input.Push]
   // Credentials are for pushing: a run that does not push logs in only when told to (private base images).
   const loginNeeded = push || inputs[Input.BuildLogin]
@@ -271,15 +271,20 @@ export function specs(inputs: Inputs, workspace: Pick<Workspace, 'event'>): Pick
       loginsUnused: !loginNeeded && inputs[Input.RegistryLogins].length > 0,
       retries: inputs[Input.RegistryRetries],
       timeoutMs: inputs[Input.RegistryTimeout] * 1000,
-      reuse: whyNoReuse(inputs)
+      reuse: whyNoReuse(inputs, workspace.trust !== undefined)
     }
   }
 }
 
-/** reuse: true allows a re-use unless another input asks for what only a build gives; then it says which. */
-function whyNoReuse(inputs: Inputs): PublishSpec['reuse'] {
+/**
+ * reuse: true allows a re-use unless another input asks for what only a build gives; then it says which.
+ * reuse: signed allows one only where the run can check a record's signature (the adapter gave a trust).
+ */
+function whyNoReuse(inputs: Inputs, signatureChecked: boolean): PublishSpec['reuse'] {
   if (!inputs[Input.Reuse]) return { allowed: false }
-  const why = inputs[Input.Rebuild]
+  const why = inputs[Input.Reuse] === 'signed' && !signatureChecked
+    ? "reuse is signed, and this run cannot check a record's signature (it needs id-token: write, and a public repository or sigstore-trusted-root)"
+    : inputs[Input.Rebuild]
     ? 'rebuild is true'
     : // An image from an earlier run is not a fresh build.
       inputs[Input.NoCache]
