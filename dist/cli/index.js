@@ -62764,6 +62764,127 @@ function parseSigstoreInstance(text) {
     return { fulcio, ...(given.has('rekor') ? { rekor: given.get('rekor') } : {}), ...(given.has('tsa') ? { tsa: given.get('tsa') } : {}) };
 }
 
+;// CONCATENATED MODULE: ./src/core/oci.ts
+// The OCI image and distribution formats as hashdock reads and writes them: media types, descriptors, digests.
+
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+/** Docker's manifest and manifest list, which some builders and registries still hand out for OCI's. */
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+/** OCI 1.1's empty config: an artifact has no image configuration. */
+const EMPTY_CONFIG = { mediaType: 'application/vnd.oci.empty.v1+json', bytes: Buffer.from('{}') };
+/** The digest of `bytes`: sha256:<hex>. */
+const digestOf = (bytes) => `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
+/** Whether `text` is a digest as hashdock takes one: sha256: and 64 lowercase hex digits. */
+const isDigest = (text) => /^sha256:[0-9a-f]{64}$/.test(text);
+/** The hex of a sha256 digest, as an in-toto subject names it. */
+const hexOf = (digest) => digest.replace(/^sha256:/, '');
+/** Where an OCI layout keeps the blob `digest`: blobs/sha256/<hex>. */
+const blobPath = (digest) => `blobs/${digest.replace(':', '/')}`;
+/** The tag a registry without the referrers API lists a digest's referrers under (OCI 1.1's fallback). */
+const fallbackTag = (digest) => digest.replace(':', '-');
+const isIndex = (mediaType) => mediaType === OCI_INDEX || mediaType === DOCKER_MANIFEST_LIST;
+/** Whether an index's entry is BuildKit's attestation manifest for an image beside it, not an image. */
+const isAttestationManifest = (d) => d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
+/** The entries an index's bytes list; none when it lists none. */
+const indexEntries = (bytes) => JSON.parse(bytes.toString('utf8')).manifests ?? [];
+/** os/arch[/variant]; arm64's v8 is its only variant, so it is left out as buildx does. */
+function platformName(p) {
+    const variant = p.variant && !(p.architecture === 'arm64' && p.variant === 'v8') ? `/${p.variant}` : '';
+    return `${p.os}/${p.architecture}${variant}`;
+}
+
+;// CONCATENATED MODULE: ./src/core/attestation/statement.ts
+// The tested-by record: an in-toto statement with the test-result predicate, the same bytes for the same facts.
+
+const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+const TEST_RESULT_PREDICATE = 'https://in-toto.io/attestation/test-result/v0.1';
+const IN_TOTO_MEDIA_TYPE = 'application/vnd.in-toto+json';
+/**
+ * How an image was tested, as the statement's configuration records it beside the commit: the commands
+ * and the compose file the integration tests ran beside. Built the same way from the tests a run ran
+ * and from the tests a re-run would run, so the two can be compared.
+ */
+function testConfiguration(commands, compose) {
+    return [
+        ...(commands.unit ? [{ name: 'test-command', annotations: { command: commands.unit } }] : []),
+        ...(commands.integration ? [{ name: 'integration-command', annotations: { command: commands.integration } }] : []),
+        ...(commands.integration && compose ? [{ name: 'compose-file', annotations: { path: compose.file, service: compose.service } }] : [])
+    ];
+}
+/** The statement of a run whose tests all passed (only those are pushed, so only those are attested). */
+function testResultStatement(f) {
+    const hexes = [f.digest, ...(f.platformDigests ?? [])].map(hexOf);
+    const commands = {};
+    for (const t of f.tests)
+        commands[t.kind] = t.command;
+    const cases = f.suites.flatMap(s => s.cases);
+    const named = (status) => cases.filter(c => c.status === status).map(c => `${c.classname || c.suite}.${c.name}${c.platform ? ` [${c.platform}]` : ''}`);
+    const failed = named('failed');
+    return {
+        _type: STATEMENT_TYPE,
+        // The index first, then its platforms' manifests, in each repository.
+        subject: f.images.flatMap(name => hexes.map(hex => ({ name, digest: { sha256: hex } }))),
+        predicateType: TEST_RESULT_PREDICATE,
+        predicate: {
+            result: failed.length || f.tests.some(t => !t.passed) ? 'FAILED' : 'PASSED',
+            configuration: [
+                { name: 'commit', ...(f.sourceUrl ? { uri: `git+${f.sourceUrl}@${f.commit}` } : {}), digest: { gitCommit: f.commit } },
+                ...testConfiguration(commands, f.compose)
+            ],
+            ...(f.runUrl ? { url: f.runUrl } : {}),
+            passedTests: named('passed'),
+            warnedTests: [],
+            failedTests: failed
+        }
+    };
+}
+/** JSON with every object's keys sorted: one statement, one digest, whichever order it was built in. */
+function canonicalJson(value) {
+    return JSON.stringify(sortKeys(value));
+}
+function sortKeys(value) {
+    if (Array.isArray(value))
+        return value.map(sortKeys);
+    if (value && typeof value === 'object') {
+        return Object.fromEntries(Object.keys(value)
+            .sort()
+            .map(k => [k, sortKeys(value[k])]));
+    }
+    return value;
+}
+/**
+ * Why a stored statement does not vouch for `digest` at `commit`, or undefined when it does: a statement
+ * of the test-result predicate, PASSED, whose subject is that digest and whose commit is this one, and,
+ * when `tested` is given, whose tests were those (testConfiguration) and no others.
+ */
+function whyNotVouched(statement, digest, commit, tested) {
+    const s = statement;
+    if (s?._type !== STATEMENT_TYPE || s.predicateType !== TEST_RESULT_PREDICATE)
+        return 'not a test-result statement';
+    const hex = hexOf(digest);
+    if (!s.subject?.some(sub => sub.digest?.sha256 === hex))
+        return `its subject is not ${digest}`;
+    if (s.predicate?.result !== 'PASSED')
+        return `its result is ${String(s.predicate?.result)}`;
+    if (!s.predicate.configuration?.some(c => c.digest?.gitCommit === commit))
+        return `it is not of commit ${commit}`;
+    return tested ? whyTestedOtherwise(s.predicate.configuration, tested) : undefined;
+}
+/** Why a record's configuration names other tests than `tested` (testConfiguration), in any order; undefined when the same. */
+function whyTestedOtherwise(configuration, tested) {
+    const recorded = configuration.filter(c => c.name !== 'commit');
+    const key = (list) => list.map(canonicalJson).sort().join('\n');
+    return key(recorded) === key(tested) ? undefined : `it was tested otherwise (${describeTests(recorded)}) than this run tests (${describeTests(tested)})`;
+}
+/** A configuration's tests in words, for a notice. */
+function describeTests(list) {
+    if (!list.length)
+        return 'no tests';
+    return list.map(c => `${c.name} ${Object.values(c.annotations ?? {}).map(v => `'${v}'`).join(' ')}`).join(', ');
+}
+
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: external "node:stream/promises"
@@ -63704,7 +63825,7 @@ function parseInputs(read) {
         [Input.Mtime]: oneOf(Input.Mtime, get(Input.Mtime) || 'content', MTIME_MODES),
         [Input.Cache]: get(Input.Cache) && oneOf(Input.Cache, get(Input.Cache), CACHE_MODES),
         [Input.Rebuild]: inputs_boolean(Input.Rebuild, get(Input.Rebuild), false),
-        [Input.Reuse]: inputs_boolean(Input.Reuse, get(Input.Reuse), false),
+        [Input.Reuse]: reuse(get(Input.Reuse)),
         [Input.Provenance]: inputs_boolean(Input.Provenance, get(Input.Provenance), false),
         [Input.Sbom]: inputs_boolean(Input.Sbom, get(Input.Sbom), false),
         [Input.Builder]: builderName(get(Input.Builder)),
@@ -63873,6 +63994,13 @@ function inputs_boolean(name, value, fallback) {
         return false;
     throw new errors_InputError(name, `'${value}' is not a boolean; use true or false`);
 }
+function reuse(value) {
+    if (value === 'signed')
+        return value;
+    if (!['', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE'].includes(value))
+        throw new errors_InputError(Input.Reuse, `'${value}' is not one of true, false or signed`);
+    return inputs_boolean(Input.Reuse, value, false);
+}
 function retries(value) {
     if (!value)
         return 4;
@@ -63947,6 +64075,361 @@ var tar_stream = __nccwpck_require__(6118);
 ;// CONCATENATED MODULE: external "node:zlib"
 const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_namespaceObject);
+;// CONCATENATED MODULE: ./src/core/programs/oci-archive.ts
+// What an OCI image archive (a tar of an OCI layout) holds: its index, and each platform's manifest in it.
+
+
+
+
+
+
+
+
+
+
+/**
+ * The platform images of the index at the top of the archive, attestations left out. The archive is read
+ * by its tar headers only, so a large image costs a few small reads.
+ */
+async function platformImages(archive) {
+    return readArchive(archive, async ({ top, readBlob }) => {
+        if (!isIndex(top.mediaType))
+            throw new Error(`the image archive ${archive} holds no image index`);
+        const index = JSON.parse((await readBlob(top.digest)).toString('utf8'));
+        const images = [];
+        for (const m of index.manifests) {
+            if (!m.platform || isAttestationManifest(m))
+                continue;
+            const manifest = JSON.parse((await readBlob(m.digest)).toString('utf8'));
+            images.push({ platform: platformName(m.platform), digest: m.digest, configDigest: manifest.config.digest });
+        }
+        return { index: top.digest, images };
+    });
+}
+/**
+ * The one image an archive holds: its manifest at the top (the docker exporter's), or the one platform
+ * image of the index at the top, with its attestations. The manifest's bytes are hashed, so a digest
+ * that does not name them is found here.
+ */
+async function archivedImage(archive) {
+    return readArchive(archive, async ({ top, readBlob }) => {
+        const verified = async (digest) => {
+            const bytes = await readBlob(digest);
+            if (digestOf(bytes) !== digest)
+                throw new Error(`the image archive ${archive} holds a manifest whose bytes are not its digest ${digest}`);
+            return bytes;
+        };
+        let descriptors = [{ mediaType: top.mediaType, digest: top.digest, size: top.size }];
+        if (isIndex(top.mediaType)) {
+            const index = JSON.parse((await verified(top.digest)).toString('utf8'));
+            const images = index.manifests.filter(m => !isAttestationManifest(m));
+            if (images.length !== 1)
+                throw new Error(`the image archive ${archive} holds ${images.length} images, not one`);
+            const attestations = index.manifests.filter(m => isAttestationManifest(m) && m.annotations?.['vnd.docker.reference.digest'] === images[0].digest);
+            descriptors = [...images, ...attestations];
+        }
+        const image = descriptors[0];
+        const manifest = JSON.parse((await verified(image.digest)).toString('utf8'));
+        const config = JSON.parse((await readBlob(manifest.config.digest)).toString('utf8'));
+        const platform = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
+        // Only what an index entry needs: the exporter's own names for the image (ref.name annotations) stay out.
+        descriptors[0] = { mediaType: image.mediaType, digest: image.digest, size: image.size, platform };
+        return { platform: platformName(platform), digest: image.digest, configDigest: manifest.config.digest, descriptors };
+    });
+}
+/** The size of every blob an image archive (or an OCI layout directory) holds, by digest: what a push sends. */
+async function blobSizes(source) {
+    if ((await (0,promises_.stat)(source)).isDirectory()) {
+        const dir = (0,external_node_path_.join)(source, 'blobs', 'sha256');
+        const names = await (0,promises_.readdir)(dir);
+        return new Map(await Promise.all(names.map(async (hex) => [`sha256:${hex}`, (await (0,promises_.stat)((0,external_node_path_.join)(dir, hex))).size])));
+    }
+    const file = await (0,promises_.open)(source, 'r');
+    try {
+        const sizes = new Map();
+        for (const [name, entry] of (await tarEntries(file)).entries) {
+            const m = /^blobs\/sha256\/([0-9a-f]{64})$/.exec(name);
+            if (m)
+                sizes.set(`sha256:${m[1]}`, entry.size);
+        }
+        return sizes;
+    }
+    finally {
+        await file.close();
+    }
+}
+/**
+ * Gives every image of an archive `created` as its configuration's creation time. BuildKit sets it to
+ * the image clock with every file's time, and an image from 1970 looks decades old to `docker image ls`
+ * and to a registry's retention rules; the commit's time is as reproducible. Only the configurations
+ * change (the layers keep the image clock), with the manifests and the index that name them, and the
+ * attestations that name those manifests. The new blobs and lists are appended to the archive: every
+ * reader of an image archive (docker load, skopeo, containerd's import) takes the last entry of a name,
+ * and a blob nothing names is never read. An image already at that time is left as it is.
+ */
+async function stampCreated(archive, created) {
+    return readArchive(archive, async ({ top, layout, file, readBlob, json, append }) => {
+        const added = new Map();
+        const put = (value) => {
+            const bytes = Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value));
+            const digest = digestOf(bytes);
+            added.set(blobPath(digest), bytes);
+            return { digest, size: bytes.length };
+        };
+        const configs = new Map();
+        const manifests = new Map();
+        const image = async (d) => {
+            const manifest = (await json(d.digest));
+            const config = await json(manifest.config.digest);
+            if (config.created === created)
+                return d;
+            const stamped = put({ ...config, created });
+            configs.set(manifest.config.digest, stamped.digest);
+            const moved = { ...d, ...put({ ...manifest, config: { ...manifest.config, ...stamped } }) };
+            manifests.set(d.digest, moved.digest);
+            return moved;
+        };
+        // An attestation names its image by digest, in its index annotation and in its statements' subjects.
+        const repoint = async (d) => {
+            const swap = (text, moves) => [...moves].reduce((t, [from, to]) => t.replaceAll(hexOf(from), hexOf(to)), text);
+            const manifest = (await json(d.digest));
+            const layers = new Map();
+            const moved = await Promise.all(manifest.layers.map(async (l) => {
+                const text = (await readBlob(l.digest)).toString('utf8');
+                const swapped = swap(text, manifests);
+                if (swapped === text)
+                    return l;
+                const to = { ...l, ...put(Buffer.from(swapped)) };
+                layers.set(l.digest, to.digest);
+                return to;
+            }));
+            const ref = d.annotations?.['vnd.docker.reference.digest'];
+            const annotations = ref && manifests.has(ref) ? { ...d.annotations, 'vnd.docker.reference.digest': manifests.get(ref) } : d.annotations;
+            if (!layers.size)
+                return { ...d, ...(annotations ? { annotations } : {}) };
+            // The statements are stored uncompressed: each one's diff id is its digest.
+            const config = put(Buffer.from(swap((await readBlob(manifest.config.digest)).toString('utf8'), layers)));
+            return { ...d, ...(annotations ? { annotations } : {}), ...put({ ...manifest, config: { ...manifest.config, ...config }, layers: moved }) };
+        };
+        let stampedTop = top;
+        if (isIndex(top.mediaType)) {
+            const index = (await json(top.digest));
+            const images = await Promise.all(index.manifests.map(m => (isAttestationManifest(m) ? m : image(m))));
+            if (manifests.size) {
+                const listed = await Promise.all(images.map(m => (isAttestationManifest(m) ? repoint(m) : m)));
+                stampedTop = { ...top, ...put({ ...index, manifests: listed }) };
+            }
+        }
+        else {
+            stampedTop = await image(top);
+        }
+        if (stampedTop.digest === top.digest)
+            return { top, configs };
+        added.set('index.json', Buffer.from(JSON.stringify({ ...layout, manifests: [stampedTop, ...layout.manifests.slice(1)] })));
+        // docker load's own list names each configuration by its path.
+        const dockerList = await file('manifest.json');
+        if (dockerList) {
+            const list = JSON.parse(dockerList.toString('utf8'));
+            const byPath = new Map([...configs].map(([from, to]) => [blobPath(from), blobPath(to)]));
+            added.set('manifest.json', Buffer.from(JSON.stringify(list.map(e => ({ ...e, Config: byPath.get(e.Config) ?? e.Config })))));
+        }
+        await append(added);
+        return { top: stampedTop, configs };
+    }, 'r+');
+}
+/** A tar of the files given, with its end marker: what stampCreated appends. */
+async function tarOf(files) {
+    const tar = (0,tar_stream.pack)();
+    for (const [name, bytes] of files)
+        tar.entry({ name, size: bytes.length, mode: 0o644, mtime: new Date(0) }, bytes);
+    tar.finalize();
+    const chunks = [];
+    for await (const chunk of tar)
+        chunks.push(chunk);
+    return Buffer.concat(chunks);
+}
+/**
+ * Where two archives of one build first differ, in words: a platform's configuration, or its first layer
+ * that differs (the step that made it, from the configuration's history) and the first file in it that
+ * differs, and how (what diffoci reports). Undefined when both hold the same image.
+ */
+async function firstDifference(a, b) {
+    return readArchive(a, first => readArchive(b, async (second) => {
+        if (first.top.digest === second.top.digest)
+            return undefined;
+        const images = async (r) => {
+            const list = isIndex(r.top.mediaType) ? (await r.json(r.top.digest)).manifests.filter(m => !isAttestationManifest(m)) : [r.top];
+            const found = new Map();
+            for (const d of list) {
+                const manifest = (await r.json(d.digest));
+                const config = (await r.json(manifest.config.digest));
+                const steps = (config.history ?? []).filter(h => !h.empty_layer).map(h => h.created_by ?? '');
+                found.set(platformName(config), { manifest: d.digest, config: manifest.config.digest, layers: manifest.layers, steps });
+            }
+            return found;
+        };
+        const [left, right] = [await images(first), await images(second)];
+        for (const [platform, x] of left) {
+            const y = right.get(platform);
+            const on = left.size > 1 ? ` (${platform})` : '';
+            if (!y)
+                return `only the first build has an image for ${platform}`;
+            if (x.manifest === y.manifest)
+                continue;
+            const at = x.layers.findIndex((l, i) => l.digest !== y.layers[i]?.digest);
+            if (at < 0) {
+                if (y.layers.length > x.layers.length)
+                    return `the second build has ${y.layers.length - x.layers.length} more layers${on}`;
+                return `the image configuration differs${on}: ${describeConfigDifference(await first.json(x.config), await second.json(y.config))}`;
+            }
+            if (at >= y.layers.length)
+                return `the first build has ${x.layers.length - y.layers.length} more layers${on}`;
+            const step = x.steps[at] ? ` (${oneLineStep(x.steps[at])})` : '';
+            const file = await firstFileDifference(first, x.layers[at], second, y.layers[at]);
+            return `layer ${at + 1} of ${x.layers.length}${step}${on}${file ? `: ${file}` : ''}`;
+        }
+        return 'the index differs (its annotations or attestations)';
+    }));
+}
+const oneLineStep = (step) => {
+    // As BuildKit records it (RUN /bin/sh -c … # buildkit), shown as the Dockerfile wrote it.
+    const text = step.replace(/^(RUN )?\/bin\/sh -c (#\(nop\) )?/, '$1').replace(/ # buildkit$/, '').replace(/\s+/g, ' ').trim();
+    return text.length > 100 ? `${text.slice(0, 99)}…` : text;
+};
+function describeConfigDifference(a, b) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(k => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+    return keys.length ? `${keys.join(', ')}` : 'its bytes';
+}
+/** The first file of a layer that differs between two builds, and how; undefined when the layers cannot be read here. */
+async function firstFileDifference(ra, a, rb, b) {
+    const [x, y] = [await layerFiles(ra, a), await layerFiles(rb, b)];
+    if (!x || !y)
+        return 'the file that differs is named where the zstd program is installed, or Node reads zstd (22.15 or newer)';
+    for (const [name, f] of x) {
+        const g = y.get(name);
+        if (!g)
+            return `${name} is only in the first build`;
+        const how = ['sha256', 'size', 'mtime', 'mode', 'uid', 'gid', 'type', 'linkname'].filter(k => f[k] !== g[k]);
+        if (!how.length)
+            continue;
+        const what = how.includes('sha256') ? 'its content' : how.includes('mtime') ? `its time (${new Date(f.mtime * 1000).toISOString()} and ${new Date(g.mtime * 1000).toISOString()})` : how.join(', ');
+        return `${name} differs in ${what}`;
+    }
+    for (const name of y.keys())
+        if (!x.has(name))
+            return `${name} is only in the second build`;
+    return 'the same files, in another order or tar encoding';
+}
+async function layerFiles(r, layer) {
+    const compressed = await r.readBlob(layer.digest);
+    const files = new Map();
+    const tar = (0,tar_stream.extract)();
+    tar.on('entry', (header, stream, next) => {
+        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+        stream.on('data', (chunk) => void hash.update(chunk));
+        stream.on('end', () => {
+            files.set(header.name.replace(/^\.?\//, ''), {
+                type: header.type ?? 'file',
+                mode: header.mode ?? 0,
+                uid: header.uid ?? 0,
+                gid: header.gid ?? 0,
+                mtime: Math.floor((header.mtime?.getTime() ?? 0) / 1000),
+                size: header.size ?? 0,
+                linkname: header.linkname ?? '',
+                sha256: hash.digest('hex')
+            });
+            next();
+        });
+        stream.resume();
+    });
+    const native = (external_node_zlib_default()).createZstdDecompress;
+    if (!/zstd/.test(layer.mediaType)) {
+        const source = external_node_stream_.Readable.from([compressed]);
+        await (/gzip/.test(layer.mediaType) ? (0,external_node_stream_promises_namespaceObject.pipeline)(source, external_node_zlib_default().createGunzip(), tar) : (0,external_node_stream_promises_namespaceObject.pipeline)(source, tar));
+    }
+    else if (native) {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_.Readable.from([compressed]), native(), tar);
+    }
+    else {
+        // A Node without zstd (before 22.15): the zstd program, where there is one.
+        const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'hashdock-layer-'));
+        try {
+            await (0,promises_.writeFile)((0,external_node_path_.join)(dir, 'layer.zst'), compressed);
+            await run('zstd', ['-d', '-c', '-q', (0,external_node_path_.join)(dir, 'layer.zst')], { stdoutTo: tar });
+        }
+        catch {
+            return undefined;
+        }
+        finally {
+            await (0,promises_.rm)(dir, { recursive: true, force: true });
+        }
+    }
+    return files;
+}
+async function readArchive(archive, use, mode = 'r') {
+    const handle = await (0,promises_.open)(archive, mode);
+    try {
+        const { entries, end } = await tarEntries(handle);
+        const file = async (name) => {
+            const entry = entries.get(name);
+            if (!entry)
+                return undefined;
+            const buffer = Buffer.alloc(entry.size);
+            await handle.read(buffer, 0, entry.size, entry.offset);
+            return buffer;
+        };
+        const read = async (name) => {
+            const bytes = await file(name);
+            if (!bytes)
+                throw new Error(`the image archive ${archive} holds no ${name}`);
+            return bytes;
+        };
+        const layout = JSON.parse((await read('index.json')).toString('utf8'));
+        const top = layout.manifests[0];
+        if (!top)
+            throw new Error(`the image archive ${archive} holds no image`);
+        const readBlob = (digest) => read(blobPath(digest));
+        const append = async (files) => {
+            const tail = await tarOf(files);
+            await handle.write(tail, 0, tail.length, end);
+            await handle.truncate(end + tail.length);
+        };
+        return await use({ top, layout, file, readBlob, json: async (digest) => JSON.parse((await readBlob(digest)).toString('utf8')), append });
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** Every file in a tar, by name, with where its bytes start; ustar and pax long names both read. */
+async function tarEntries(file) {
+    const entries = new Map();
+    const header = Buffer.alloc(512);
+    let position = 0;
+    let longName;
+    for (;;) {
+        const { bytesRead } = await file.read(header, 0, 512, position);
+        if (bytesRead < 512 || header.every(b => b === 0))
+            break;
+        const text = (start, length) => header.toString('utf8', start, start + length).replace(/\0.*$/s, '');
+        const size = parseInt(text(124, 12).trim() || '0', 8);
+        const type = text(156, 1);
+        const prefix = text(345, 155);
+        const name = longName ?? (prefix ? `${prefix}/${text(0, 100)}` : text(0, 100));
+        longName = undefined;
+        const offset = position + 512;
+        if (type === 'x' || type === 'L') {
+            const body = Buffer.alloc(size);
+            await file.read(body, 0, size, offset);
+            longName = type === 'L' ? body.toString('utf8').replace(/\0.*$/s, '') : /(?:^|\n)\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1];
+        }
+        else if (type === '0' || type === '') {
+            entries.set(name.replace(/^\.\//, ''), { offset, size });
+        }
+        position = offset + Math.ceil(size / 512) * 512;
+    }
+    return { entries, end: position };
+}
+
 ;// CONCATENATED MODULE: ./src/core/programs/retry.ts
 // Retries of registry operations: which failures are worth another attempt, how long to wait, when to stop.
 
@@ -64030,578 +64513,6 @@ function skopeoTransient(message) {
     if (/connection reset|broken pipe|connection refused|unexpected EOF|\bEOF\b|server closed|use of closed network connection|http2: |TLS handshake|no route to host|i\/o/i.test(message))
         return 'the connection failed';
     return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/core/programs/registry-api.ts
-// A registry's own HTTP API (distribution v2, OCI 1.1), for what skopeo cannot do: push an artifact with a subject.
-
-
-
-
-
-
-
-
-const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const INDEX = 'application/vnd.oci.image.index.v1+json';
-const ACCEPT = [INDEX, MANIFEST, 'application/vnd.docker.distribution.manifest.list.v2+json', 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
-/** The tag a registry without the referrers API lists a digest's referrers under (OCI 1.1's fallback). */
-const fallbackTag = (digest) => digest.replace(':', '-');
-const sha256 = (bytes) => `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(bytes).digest('hex')}`;
-/**
- * One repository of a registry, with the run's login for it. The password stays in this object: never
- * an argument or a log line. Every operation is retried as a whole (see retry.ts) and every request
- * is bounded in time, its body included.
- */
-class RegistryApi {
-    image;
-    base;
-    basic;
-    policy;
-    token;
-    constructor(image, base, basic, policy) {
-        this.image = image;
-        this.base = base;
-        this.basic = basic;
-        this.policy = policy;
-    }
-    static async open(image, session) {
-        const registry = registryOf(image);
-        const host = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
-        const path = registry === DOCKER_HUB && !image.includes('/') ? `library/${image}` : image.slice(image.startsWith(`${registry}/`) ? registry.length + 1 : 0);
-        // docker talks plain HTTP to registries on the loopback interface; so does hashdock, and to no other.
-        const scheme = isLoopback(registry) ? 'http' : 'https';
-        return new RegistryApi(image, `${scheme}://${host}/v2/${path}`, await basicAuth(registry, session.authfile), session.retry ?? DEFAULT_RETRY);
-    }
-    /** The manifest or index `reference` (a tag or digest) names, with its descriptor; undefined when there is none. */
-    async manifest(reference) {
-        const what = `reading ${this.image}${reference.includes(':') ? '@' : ':'}${reference}`;
-        return this.retried(what, async () => {
-            const r = await this.request('GET', `/manifests/${reference}`, { headers: { Accept: ACCEPT } });
-            if (r.status === 404)
-                return undefined;
-            const bytes = this.check(r, what);
-            // Asked by digest, other bytes are a body cut short or mangled on the way: another attempt may read it whole.
-            if (reference.startsWith('sha256:') && sha256(bytes) !== reference)
-                throw new TransientError(`the answer for ${reference} was other bytes`);
-            const mediaType = (r.headers.get('content-type') ?? MANIFEST).split(';')[0];
-            return { descriptor: { mediaType, digest: sha256(bytes), size: bytes.length }, bytes };
-        });
-    }
-    /** Puts a manifest; returns whether the registry took its subject into the referrers API (OCI-Subject). */
-    async putManifest(reference, mediaType, bytes) {
-        const what = `storing a manifest in ${this.image}${reference.startsWith('sha256:') ? '' : ` as ${reference}`}`;
-        return this.retried(what, async () => {
-            const r = await this.request('PUT', `/manifests/${reference}`, { headers: { 'Content-Type': mediaType }, body: bytes });
-            this.check(r, what);
-            return r.headers.has('oci-subject');
-        });
-    }
-    /**
-     * Points `tag` at the manifest the repository holds as `digest`, byte for byte (read by digest, put
-     * under the tag): the registry takes it only while it holds every blob and manifest it names.
-     */
-    async tag(digest, tag) {
-        const held = await this.manifest(digest);
-        if (!held)
-            throw new ServiceError(Input.Image, `${this.image} does not hold ${digest}: ${tag} not written`);
-        await this.putManifest(tag, held.descriptor.mediaType, held.bytes);
-    }
-    async blob(digest) {
-        const what = `reading ${this.image}@${digest}`;
-        return this.retried(what, async () => {
-            const r = await this.request('GET', `/blobs/${digest}`);
-            if (r.status === 404)
-                return undefined;
-            const bytes = this.check(r, what);
-            if (sha256(bytes) !== digest)
-                throw new TransientError(`the answer for ${digest} was other bytes`);
-            return bytes;
-        });
-    }
-    /** Uploads a blob unless the repository holds it already (a monolithic upload: POST, then PUT), retried as a whole. */
-    async putBlob(bytes) {
-        const digest = sha256(bytes);
-        const what = `uploading ${digest} to ${this.image}`;
-        await this.retried(what, async () => {
-            const held = await this.request('HEAD', `/blobs/${digest}`);
-            if (held.ok)
-                return;
-            // An upload cut short leaves its session behind on the registry: the next attempt starts a new one.
-            const start = await this.request('POST', '/blobs/uploads/');
-            this.check(start, what);
-            const location = new URL(start.headers.get('location') ?? '', this.base);
-            location.searchParams.set('digest', digest);
-            this.check(await this.request('PUT', location.href, { headers: { 'Content-Type': 'application/octet-stream' }, body: bytes }), what);
-        });
-        return { mediaType: '', digest, size: bytes.length };
-    }
-    /** The referrers API's index for `digest`, or undefined when the registry has no referrers API. */
-    async referrers(digest) {
-        const what = `listing what refers to ${this.image}@${digest}`;
-        return this.retried(what, async () => {
-            const r = await this.request('GET', `/referrers/${digest}`, { headers: { Accept: INDEX } });
-            if (r.status === 404 || r.status === 405)
-                return undefined;
-            const index = JSON.parse(this.check(r, what).toString('utf8'));
-            return index.manifests ?? [];
-        });
-    }
-    /**
-     * What refers to `digest`, and how it was found: the referrers API, or, on a registry without one, the
-     * index under the fallback tag (OCI 1.1's scheme).
-     */
-    async referrersOf(digest) {
-        const listed = await this.referrers(digest);
-        if (listed)
-            return { listed, via: 'referrers' };
-        const held = await this.manifest(fallbackTag(digest));
-        return { listed: held ? (JSON.parse(held.bytes.toString('utf8')).manifests ?? []) : [], via: 'tag' };
-    }
-    retried(what, operation) {
-        return withRetries(this.policy, registryOf(this.image), what, operation);
-    }
-    /** The body of an answer that succeeded; any other answer, one that will not change on retry, is one line naming the image input. */
-    check(r, what) {
-        if (!r.ok) {
-            const detail = (r.bytes.toString('utf8').match(/"message":\s*"([^"]{1,200})"/) ?? [])[1];
-            throw new ServiceError(Input.Image, `${what} failed: the registry answered ${r.status}${detail ? ` (${detail})` : ''}`);
-        }
-        return r.bytes;
-    }
-    /**
-     * One request, logged in (basic credentials where asked, a bearer token from the registry's realm where
-     * that is asked), read whole within the policy's timeout. A dropped connection, a timeout, 408, 429 and
-     * 5xx are TransientErrors, for the operation to retry; every other answer is returned.
-     */
-    async request(method, path, init = {}) {
-        const url = path.startsWith('http') ? path : `${this.base}${path}`;
-        const send = (authorization) => this.fetchWhole(url, { method, headers: { ...init.headers, ...(authorization ? { Authorization: authorization } : {}) }, body: init.body ? new Uint8Array(init.body) : undefined, redirect: 'follow' });
-        let r = await send(this.token ? `Bearer ${this.token}` : this.basic);
-        if (r.status === 401) {
-            const challenge = r.headers.get('www-authenticate') ?? '';
-            if (/^bearer/i.test(challenge)) {
-                this.token = await this.bearer(challenge);
-                r = await send(`Bearer ${this.token}`);
-            }
-            else if (this.basic) {
-                r = await send(this.basic);
-            }
-        }
-        if (isTransientStatus(r.status))
-            throw new TransientError(`answered ${r.status}${method === 'GET' || method === 'HEAD' ? '' : ` to ${method}`}`, retryAfter(r.headers.get('retry-after')));
-        return r;
-    }
-    /** fetch, with its body read, both within the timeout; a failure of either is transient. */
-    async fetchWhole(url, init) {
-        const seconds = Math.ceil(this.policy.timeoutMs / 1000);
-        const signal = AbortSignal.timeout(this.policy.timeoutMs);
-        try {
-            const r = await fetch(url, { ...init, signal });
-            // A HEAD answer has no body to read.
-            const bytes = init.method === 'HEAD' ? (await drop(r), Buffer.alloc(0)) : Buffer.from(await r.arrayBuffer());
-            return { status: r.status, ok: r.ok, headers: r.headers, bytes };
-        }
-        catch (error) {
-            if (signal.aborted)
-                throw new TransientError(`no answer within ${seconds}s`);
-            throw new TransientError(`the connection failed (${connectionProblem(error)})`);
-        }
-    }
-    async bearer(challenge) {
-        const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map(m => [m[1].toLowerCase(), m[2]]));
-        const realm = new URL(params.realm);
-        if (params.service)
-            realm.searchParams.set('service', params.service);
-        realm.searchParams.set('scope', `repository:${new URL(this.base).pathname.replace(/^\/v2\//, '')}:pull,push`);
-        const r = await this.fetchWhole(realm, { headers: this.basic ? { Authorization: this.basic } : {} });
-        if (isTransientStatus(r.status))
-            throw new TransientError(`its login service answered ${r.status}`, retryAfter(r.headers.get('retry-after')));
-        const answer = JSON.parse(this.check(r, `logging in to ${registryOf(this.image)}`).toString('utf8'));
-        return answer.token ?? answer.access_token ?? '';
-    }
-}
-/** Node's fetch says `fetch failed`; the cause says what happened (ECONNRESET, other side closed…). */
-function connectionProblem(error) {
-    const cause = error.cause;
-    return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
-}
-async function drop(r) {
-    // Read every body: an unread one keeps its connection, and the process, open.
-    await r.arrayBuffer().catch(() => undefined);
-    return undefined;
-}
-/** The `Basic …` header docker would send to `registry`: from the credentials file's auths, or its credential helper. */
-async function basicAuth(registry, authfile) {
-    if (!authfile || !(0,external_node_fs_.existsSync)(authfile))
-        return undefined;
-    const config = JSON.parse(await (0,promises_.readFile)(authfile, 'utf8'));
-    const auth = credentialKeys(registry).map(k => config.auths?.[k]?.auth).find(Boolean) ?? (await helperCredentials(config, registry));
-    return auth ? `Basic ${auth}` : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/core/programs/oci-archive.ts
-// What an OCI image archive (a tar of an OCI layout) holds: its index, and each platform's manifest in it.
-
-
-
-
-
-
-
-
-
-
-/**
- * The platform images of the index at the top of the archive, attestations left out. The archive is read
- * by its tar headers only, so a large image costs a few small reads.
- */
-async function platformImages(archive) {
-    return readArchive(archive, async ({ top, blob }) => {
-        if (!/index|manifest\.list/.test(top.mediaType))
-            throw new Error(`the image archive ${archive} holds no image index`);
-        const index = JSON.parse((await blob(top.digest)).toString('utf8'));
-        const images = [];
-        for (const m of index.manifests) {
-            if (!m.platform || isAttestation(m))
-                continue;
-            const manifest = JSON.parse((await blob(m.digest)).toString('utf8'));
-            images.push({ platform: platformName(m.platform), digest: m.digest, configDigest: manifest.config.digest });
-        }
-        return { index: top.digest, images };
-    });
-}
-/**
- * The one image an archive holds: its manifest at the top (the docker exporter's), or the one platform
- * image of the index at the top, with its attestations. The manifest's bytes are hashed, so a digest
- * that does not name them is found here.
- */
-async function archivedImage(archive) {
-    return readArchive(archive, async ({ top, blob }) => {
-        const verified = async (digest) => {
-            const bytes = await blob(digest);
-            if (sha256(bytes) !== digest)
-                throw new Error(`the image archive ${archive} holds a manifest whose bytes are not its digest ${digest}`);
-            return bytes;
-        };
-        let descriptors = [{ mediaType: top.mediaType, digest: top.digest, size: top.size }];
-        if (/index|manifest\.list/.test(top.mediaType)) {
-            const index = JSON.parse((await verified(top.digest)).toString('utf8'));
-            const images = index.manifests.filter(m => !isAttestation(m));
-            if (images.length !== 1)
-                throw new Error(`the image archive ${archive} holds ${images.length} images, not one`);
-            const attestations = index.manifests.filter(m => isAttestation(m) && m.annotations?.['vnd.docker.reference.digest'] === images[0].digest);
-            descriptors = [...images, ...attestations];
-        }
-        const image = descriptors[0];
-        const manifest = JSON.parse((await verified(image.digest)).toString('utf8'));
-        const config = JSON.parse((await blob(manifest.config.digest)).toString('utf8'));
-        const platform = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
-        // Only what an index entry needs: the exporter's own names for the image (ref.name annotations) stay out.
-        descriptors[0] = { mediaType: image.mediaType, digest: image.digest, size: image.size, platform };
-        return { platform: platformName(platform), digest: image.digest, configDigest: manifest.config.digest, descriptors };
-    });
-}
-/** The size of every blob an image archive (or an OCI layout directory) holds, by digest: what a push sends. */
-async function blobSizes(source) {
-    if ((await (0,promises_.stat)(source)).isDirectory()) {
-        const dir = (0,external_node_path_.join)(source, 'blobs', 'sha256');
-        const names = await (0,promises_.readdir)(dir);
-        return new Map(await Promise.all(names.map(async (hex) => [`sha256:${hex}`, (await (0,promises_.stat)((0,external_node_path_.join)(dir, hex))).size])));
-    }
-    const file = await (0,promises_.open)(source, 'r');
-    try {
-        const sizes = new Map();
-        for (const [name, entry] of (await tarEntries(file)).entries) {
-            const m = /^blobs\/sha256\/([0-9a-f]{64})$/.exec(name);
-            if (m)
-                sizes.set(`sha256:${m[1]}`, entry.size);
-        }
-        return sizes;
-    }
-    finally {
-        await file.close();
-    }
-}
-/**
- * Gives every image of an archive `created` as its configuration's creation time. BuildKit sets it to
- * the image clock with every file's time, and an image from 1970 looks decades old to `docker image ls`
- * and to a registry's retention rules; the commit's time is as reproducible. Only the configurations
- * change (the layers keep the image clock), with the manifests and the index that name them, and the
- * attestations that name those manifests. The new blobs and lists are appended to the archive: every
- * reader of an image archive (docker load, skopeo, containerd's import) takes the last entry of a name,
- * and a blob nothing names is never read. An image already at that time is left as it is.
- */
-async function stampCreated(archive, created) {
-    return readArchive(archive, async ({ top, layout, file, blob, json, append }) => {
-        const added = new Map();
-        const put = (value) => {
-            const bytes = Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value));
-            const digest = sha256(bytes);
-            added.set(`blobs/${digest.replace(':', '/')}`, bytes);
-            return { digest, size: bytes.length };
-        };
-        const configs = new Map();
-        const manifests = new Map();
-        const image = async (d) => {
-            const manifest = (await json(d.digest));
-            const config = await json(manifest.config.digest);
-            if (config.created === created)
-                return d;
-            const stamped = put({ ...config, created });
-            configs.set(manifest.config.digest, stamped.digest);
-            const moved = { ...d, ...put({ ...manifest, config: { ...manifest.config, ...stamped } }) };
-            manifests.set(d.digest, moved.digest);
-            return moved;
-        };
-        // An attestation names its image by digest, in its index annotation and in its statements' subjects.
-        const repoint = async (d) => {
-            const swap = (text, moves) => [...moves].reduce((t, [from, to]) => t.replaceAll(from.replace(/^sha256:/, ''), to.replace(/^sha256:/, '')), text);
-            const manifest = (await json(d.digest));
-            const layers = new Map();
-            const moved = await Promise.all(manifest.layers.map(async (l) => {
-                const text = (await blob(l.digest)).toString('utf8');
-                const swapped = swap(text, manifests);
-                if (swapped === text)
-                    return l;
-                const to = { ...l, ...put(Buffer.from(swapped)) };
-                layers.set(l.digest, to.digest);
-                return to;
-            }));
-            const ref = d.annotations?.['vnd.docker.reference.digest'];
-            const annotations = ref && manifests.has(ref) ? { ...d.annotations, 'vnd.docker.reference.digest': manifests.get(ref) } : d.annotations;
-            if (!layers.size)
-                return { ...d, ...(annotations ? { annotations } : {}) };
-            // The statements are stored uncompressed: each one's diff id is its digest.
-            const config = put(Buffer.from(swap((await blob(manifest.config.digest)).toString('utf8'), layers)));
-            return { ...d, ...(annotations ? { annotations } : {}), ...put({ ...manifest, config: { ...manifest.config, ...config }, layers: moved }) };
-        };
-        let stampedTop = top;
-        if (/index|manifest\.list/.test(top.mediaType)) {
-            const index = (await json(top.digest));
-            const images = await Promise.all(index.manifests.map(m => (isAttestation(m) ? m : image(m))));
-            if (manifests.size) {
-                const listed = await Promise.all(images.map(m => (isAttestation(m) ? repoint(m) : m)));
-                stampedTop = { ...top, ...put({ ...index, manifests: listed }) };
-            }
-        }
-        else {
-            stampedTop = await image(top);
-        }
-        if (stampedTop.digest === top.digest)
-            return { top, configs };
-        added.set('index.json', Buffer.from(JSON.stringify({ ...layout, manifests: [stampedTop, ...layout.manifests.slice(1)] })));
-        // docker load's own list names each configuration by its path.
-        const dockerList = await file('manifest.json');
-        if (dockerList) {
-            const list = JSON.parse(dockerList.toString('utf8'));
-            const path = (digest) => `blobs/${digest.replace(':', '/')}`;
-            const byPath = new Map([...configs].map(([from, to]) => [path(from), path(to)]));
-            added.set('manifest.json', Buffer.from(JSON.stringify(list.map(e => ({ ...e, Config: byPath.get(e.Config) ?? e.Config })))));
-        }
-        await append(added);
-        return { top: stampedTop, configs };
-    }, 'r+');
-}
-/** A tar of the files given, with its end marker: what stampCreated appends. */
-async function tarOf(files) {
-    const tar = (0,tar_stream.pack)();
-    for (const [name, bytes] of files)
-        tar.entry({ name, size: bytes.length, mode: 0o644, mtime: new Date(0) }, bytes);
-    tar.finalize();
-    const chunks = [];
-    for await (const chunk of tar)
-        chunks.push(chunk);
-    return Buffer.concat(chunks);
-}
-/**
- * Where two archives of one build first differ, in words: a platform's configuration, or its first layer
- * that differs (the step that made it, from the configuration's history) and the first file in it that
- * differs, and how (what diffoci reports). Undefined when both hold the same image.
- */
-async function firstDifference(a, b) {
-    return readArchive(a, first => readArchive(b, async (second) => {
-        if (first.top.digest === second.top.digest)
-            return undefined;
-        const images = async (r) => {
-            const list = /index|manifest\.list/.test(r.top.mediaType) ? (await r.json(r.top.digest)).manifests.filter(m => !isAttestation(m)) : [r.top];
-            const found = new Map();
-            for (const d of list) {
-                const manifest = (await r.json(d.digest));
-                const config = (await r.json(manifest.config.digest));
-                const steps = (config.history ?? []).filter(h => !h.empty_layer).map(h => h.created_by ?? '');
-                found.set(platformName(config), { manifest: d.digest, config: manifest.config.digest, layers: manifest.layers, steps });
-            }
-            return found;
-        };
-        const [left, right] = [await images(first), await images(second)];
-        for (const [platform, x] of left) {
-            const y = right.get(platform);
-            const on = left.size > 1 ? ` (${platform})` : '';
-            if (!y)
-                return `only the first build has an image for ${platform}`;
-            if (x.manifest === y.manifest)
-                continue;
-            const at = x.layers.findIndex((l, i) => l.digest !== y.layers[i]?.digest);
-            if (at < 0) {
-                if (y.layers.length > x.layers.length)
-                    return `the second build has ${y.layers.length - x.layers.length} more layers${on}`;
-                return `the image configuration differs${on}: ${describeConfigDifference(await first.json(x.config), await second.json(y.config))}`;
-            }
-            if (at >= y.layers.length)
-                return `the first build has ${x.layers.length - y.layers.length} more layers${on}`;
-            const step = x.steps[at] ? ` (${oneLineStep(x.steps[at])})` : '';
-            const file = await firstFileDifference(first, x.layers[at], second, y.layers[at]);
-            return `layer ${at + 1} of ${x.layers.length}${step}${on}${file ? `: ${file}` : ''}`;
-        }
-        return 'the index differs (its annotations or attestations)';
-    }));
-}
-const oneLineStep = (step) => {
-    // As BuildKit records it (RUN /bin/sh -c … # buildkit), shown as the Dockerfile wrote it.
-    const text = step.replace(/^(RUN )?\/bin\/sh -c (#\(nop\) )?/, '$1').replace(/ # buildkit$/, '').replace(/\s+/g, ' ').trim();
-    return text.length > 100 ? `${text.slice(0, 99)}…` : text;
-};
-function describeConfigDifference(a, b) {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(k => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
-    return keys.length ? `${keys.join(', ')}` : 'its bytes';
-}
-/** The first file of a layer that differs between two builds, and how; undefined when the layers cannot be read here. */
-async function firstFileDifference(ra, a, rb, b) {
-    const [x, y] = [await layerFiles(ra, a), await layerFiles(rb, b)];
-    if (!x || !y)
-        return 'the file that differs is named where the zstd program is installed, or Node reads zstd (22.15 or newer)';
-    for (const [name, f] of x) {
-        const g = y.get(name);
-        if (!g)
-            return `${name} is only in the first build`;
-        const how = ['sha256', 'size', 'mtime', 'mode', 'uid', 'gid', 'type', 'linkname'].filter(k => f[k] !== g[k]);
-        if (!how.length)
-            continue;
-        const what = how.includes('sha256') ? 'its content' : how.includes('mtime') ? `its time (${new Date(f.mtime * 1000).toISOString()} and ${new Date(g.mtime * 1000).toISOString()})` : how.join(', ');
-        return `${name} differs in ${what}`;
-    }
-    for (const name of y.keys())
-        if (!x.has(name))
-            return `${name} is only in the second build`;
-    return 'the same files, in another order or tar encoding';
-}
-async function layerFiles(r, layer) {
-    const compressed = await r.blob(layer.digest);
-    const files = new Map();
-    const tar = (0,tar_stream.extract)();
-    tar.on('entry', (header, stream, next) => {
-        const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-        stream.on('data', (chunk) => void hash.update(chunk));
-        stream.on('end', () => {
-            files.set(header.name.replace(/^\.?\//, ''), {
-                type: header.type ?? 'file',
-                mode: header.mode ?? 0,
-                uid: header.uid ?? 0,
-                gid: header.gid ?? 0,
-                mtime: Math.floor((header.mtime?.getTime() ?? 0) / 1000),
-                size: header.size ?? 0,
-                linkname: header.linkname ?? '',
-                sha256: hash.digest('hex')
-            });
-            next();
-        });
-        stream.resume();
-    });
-    const native = (external_node_zlib_default()).createZstdDecompress;
-    if (!/zstd/.test(layer.mediaType)) {
-        const source = external_node_stream_.Readable.from([compressed]);
-        await (/gzip/.test(layer.mediaType) ? (0,external_node_stream_promises_namespaceObject.pipeline)(source, external_node_zlib_default().createGunzip(), tar) : (0,external_node_stream_promises_namespaceObject.pipeline)(source, tar));
-    }
-    else if (native) {
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_.Readable.from([compressed]), native(), tar);
-    }
-    else {
-        // A Node without zstd (before 22.15): the zstd program, where there is one.
-        const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'hashdock-layer-'));
-        try {
-            await (0,promises_.writeFile)((0,external_node_path_.join)(dir, 'layer.zst'), compressed);
-            await run('zstd', ['-d', '-c', '-q', (0,external_node_path_.join)(dir, 'layer.zst')], { stdoutTo: tar });
-        }
-        catch {
-            return undefined;
-        }
-        finally {
-            await (0,promises_.rm)(dir, { recursive: true, force: true });
-        }
-    }
-    return files;
-}
-function isAttestation(m) {
-    return m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
-}
-async function readArchive(archive, use, mode = 'r') {
-    const handle = await (0,promises_.open)(archive, mode);
-    try {
-        const { entries, end } = await tarEntries(handle);
-        const file = async (name) => {
-            const entry = entries.get(name);
-            if (!entry)
-                return undefined;
-            const buffer = Buffer.alloc(entry.size);
-            await handle.read(buffer, 0, entry.size, entry.offset);
-            return buffer;
-        };
-        const read = async (name) => {
-            const bytes = await file(name);
-            if (!bytes)
-                throw new Error(`the image archive ${archive} holds no ${name}`);
-            return bytes;
-        };
-        const layout = JSON.parse((await read('index.json')).toString('utf8'));
-        const top = layout.manifests[0];
-        if (!top)
-            throw new Error(`the image archive ${archive} holds no image`);
-        const blob = (digest) => read(`blobs/${digest.replace(':', '/')}`);
-        const append = async (files) => {
-            const tail = await tarOf(files);
-            await handle.write(tail, 0, tail.length, end);
-            await handle.truncate(end + tail.length);
-        };
-        return await use({ top, layout, file, blob, json: async (digest) => JSON.parse((await blob(digest)).toString('utf8')), append });
-    }
-    finally {
-        await handle.close();
-    }
-}
-/** os/arch[/variant]; arm64's v8 is its only variant, so it is left out as buildx does. */
-function platformName(p) {
-    const variant = p.variant && !(p.architecture === 'arm64' && p.variant === 'v8') ? `/${p.variant}` : '';
-    return `${p.os}/${p.architecture}${variant}`;
-}
-/** Every file in a tar, by name, with where its bytes start; ustar and pax long names both read. */
-async function tarEntries(file) {
-    const entries = new Map();
-    const header = Buffer.alloc(512);
-    let position = 0;
-    let longName;
-    for (;;) {
-        const { bytesRead } = await file.read(header, 0, 512, position);
-        if (bytesRead < 512 || header.every(b => b === 0))
-            break;
-        const text = (start, length) => header.toString('utf8', start, start + length).replace(/\0.*$/s, '');
-        const size = parseInt(text(124, 12).trim() || '0', 8);
-        const type = text(156, 1);
-        const prefix = text(345, 155);
-        const name = longName ?? (prefix ? `${prefix}/${text(0, 100)}` : text(0, 100));
-        longName = undefined;
-        const offset = position + 512;
-        if (type === 'x' || type === 'L') {
-            const body = Buffer.alloc(size);
-            await file.read(body, 0, size, offset);
-            longName = type === 'L' ? body.toString('utf8').replace(/\0.*$/s, '') : /(?:^|\n)\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1];
-        }
-        else if (type === '0' || type === '') {
-            entries.set(name.replace(/^\.\//, ''), { offset, size });
-        }
-        position = offset + Math.ceil(size / 512) * 512;
-    }
-    return { entries, end: position };
 }
 
 ;// CONCATENATED MODULE: ./src/core/log.ts
@@ -64792,7 +64703,6 @@ async function inspectRemote(ref, session) {
 
 
 
-const INDEX_TYPE = 'application/vnd.oci.image.index.v1+json';
 /**
  * Reads every record in `dir`, checks that together they are exactly the platforms asked for, of this
  * commit, each tested and passed, and each archive the image its record names; then writes one OCI
@@ -64853,10 +64763,9 @@ async function assemble(p, dir, workDir, log) {
         images.push(image);
         size += (await (0,promises_.stat)(archive)).size;
     }
-    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: INDEX_TYPE, manifests: images.flatMap(i => i.descriptors) }));
-    const hex = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(index).digest('hex');
-    await (0,promises_.writeFile)((0,external_node_path_.join)(layout, 'blobs', 'sha256', hex), index);
-    const top = { mediaType: INDEX_TYPE, digest: `sha256:${hex}`, size: index.length };
+    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: images.flatMap(i => i.descriptors) }));
+    const top = { mediaType: OCI_INDEX, digest: digestOf(index), size: index.length };
+    await (0,promises_.writeFile)((0,external_node_path_.join)(layout, blobPath(top.digest)), index);
     // The index alone at the top, so the layout is one image: the assembled index.
     await (0,promises_.writeFile)((0,external_node_path_.join)(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [top] }));
     const built = {
@@ -64889,7 +64798,7 @@ async function readRecords(dir) {
         if (record.kind !== RECORD_KIND)
             continue;
         const valid = typeof record.platform === 'string' &&
-            /^sha256:[0-9a-f]{64}$/.test(record.digest ?? '') &&
+            isDigest(record.digest ?? '') &&
             /^[0-9a-f]{40,64}$/.test(record.commit ?? '') &&
             // A file of the same directory: a record never points elsewhere.
             typeof record.archive === 'string' && record.archive === (0,external_node_path_.basename)(record.archive) && record.archive.endsWith('.tar') &&
@@ -65153,6 +65062,7 @@ function runOptions(b) {
 
 
 
+
 /**
  * How many of the Dockerfile's steps (`#N [stage k/n] …` in BuildKit's plain log, FROM aside) the build
  * took from the cache (`#N CACHED`), each step once, whatever the log repeats.
@@ -65208,7 +65118,7 @@ async function buildArchive(p, context, output) {
     const r = await run('docker', args, { stream: true, env, terminal: p.workspace.terminal });
     const reported = JSON.parse(await (0,promises_.readFile)(output.metadataFile, 'utf8'));
     const built = String(reported['containerimage.digest'] ?? '');
-    if (!/^sha256:[0-9a-f]{64}$/.test(built))
+    if (!isDigest(built))
         throw new Error(`the builder reported no image digest (build metadata: ${JSON.stringify(reported).slice(0, 300)})`);
     const { top, configs } = await stampCreated(output.archive, p.labels[CREATED_LABEL]);
     const builtConfig = String(reported['containerimage.config.digest'] ?? '');
@@ -65794,92 +65704,207 @@ function clockSteps(stages, dockerfile) {
         : clockToolsOf(step, declares(index)).map(tool => ({ kind: 'clock', dockerfile, line: step.line, instruction: step.text, stage: stage.name, tool: tool.name, suggestion: tool.fix }))));
 }
 
-;// CONCATENATED MODULE: ./src/core/attestation/statement.ts
-const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
-const TEST_RESULT_PREDICATE = 'https://in-toto.io/attestation/test-result/v0.1';
-const IN_TOTO_MEDIA_TYPE = 'application/vnd.in-toto+json';
+;// CONCATENATED MODULE: ./src/core/programs/registry-api.ts
+// A registry's own HTTP API (distribution v2, OCI 1.1), for what skopeo cannot do: push an artifact with a subject.
+
+
+
+
+
+
+
+
+const ACCEPT = [OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST].join(', ');
 /**
- * How an image was tested, as the statement's configuration records it beside the commit: the commands
- * and the compose file the integration tests ran beside. Built the same way from the tests a run ran
- * and from the tests a re-run would run, so the two can be compared.
+ * One repository of a registry, with the run's login for it. The password stays in this object: never
+ * an argument or a log line. Every operation is retried as a whole (see retry.ts) and every request
+ * is bounded in time, its body included.
  */
-function testConfiguration(commands, compose) {
-    return [
-        ...(commands.unit ? [{ name: 'test-command', annotations: { command: commands.unit } }] : []),
-        ...(commands.integration ? [{ name: 'integration-command', annotations: { command: commands.integration } }] : []),
-        ...(commands.integration && compose ? [{ name: 'compose-file', annotations: { path: compose.file, service: compose.service } }] : [])
-    ];
-}
-/** The statement of a run whose tests all passed (only those are pushed, so only those are attested). */
-function testResultStatement(f) {
-    const hexes = [f.digest, ...(f.platformDigests ?? [])].map(d => d.replace(/^sha256:/, ''));
-    const commands = {};
-    for (const t of f.tests)
-        commands[t.kind] = t.command;
-    const cases = f.suites.flatMap(s => s.cases);
-    const named = (status) => cases.filter(c => c.status === status).map(c => `${c.classname || c.suite}.${c.name}${c.platform ? ` [${c.platform}]` : ''}`);
-    const failed = named('failed');
-    return {
-        _type: STATEMENT_TYPE,
-        // The index first, then its platforms' manifests, in each repository.
-        subject: f.images.flatMap(name => hexes.map(hex => ({ name, digest: { sha256: hex } }))),
-        predicateType: TEST_RESULT_PREDICATE,
-        predicate: {
-            result: failed.length || f.tests.some(t => !t.passed) ? 'FAILED' : 'PASSED',
-            configuration: [
-                { name: 'commit', ...(f.sourceUrl ? { uri: `git+${f.sourceUrl}@${f.commit}` } : {}), digest: { gitCommit: f.commit } },
-                ...testConfiguration(commands, f.compose)
-            ],
-            ...(f.runUrl ? { url: f.runUrl } : {}),
-            passedTests: named('passed'),
-            warnedTests: [],
-            failedTests: failed
-        }
-    };
-}
-/** JSON with every object's keys sorted: one statement, one digest, whichever order it was built in. */
-function canonicalJson(value) {
-    return JSON.stringify(sortKeys(value));
-}
-function sortKeys(value) {
-    if (Array.isArray(value))
-        return value.map(sortKeys);
-    if (value && typeof value === 'object') {
-        return Object.fromEntries(Object.keys(value)
-            .sort()
-            .map(k => [k, sortKeys(value[k])]));
+class RegistryApi {
+    image;
+    base;
+    basic;
+    policy;
+    token;
+    constructor(image, base, basic, policy) {
+        this.image = image;
+        this.base = base;
+        this.basic = basic;
+        this.policy = policy;
     }
-    return value;
+    static async open(image, session) {
+        const registry = registryOf(image);
+        const host = registry === DOCKER_HUB ? 'registry-1.docker.io' : registry;
+        const path = registry === DOCKER_HUB && !image.includes('/') ? `library/${image}` : image.slice(image.startsWith(`${registry}/`) ? registry.length + 1 : 0);
+        // docker talks plain HTTP to registries on the loopback interface; so does hashdock, and to no other.
+        const scheme = isLoopback(registry) ? 'http' : 'https';
+        return new RegistryApi(image, `${scheme}://${host}/v2/${path}`, await basicAuth(registry, session.authfile), session.retry ?? DEFAULT_RETRY);
+    }
+    /** The manifest or index `reference` (a tag or digest) names, with its descriptor; undefined when there is none. */
+    async manifest(reference) {
+        const what = `reading ${this.image}${reference.includes(':') ? '@' : ':'}${reference}`;
+        return this.retried(what, async () => {
+            const r = await this.request('GET', `/manifests/${reference}`, { headers: { Accept: ACCEPT } });
+            if (r.status === 404)
+                return undefined;
+            const bytes = this.check(r, what);
+            // Asked by digest, other bytes are a body cut short or mangled on the way: another attempt may read it whole.
+            if (reference.startsWith('sha256:') && digestOf(bytes) !== reference)
+                throw new TransientError(`the answer for ${reference} was other bytes`);
+            const mediaType = (r.headers.get('content-type') ?? OCI_MANIFEST).split(';')[0];
+            return { descriptor: { mediaType, digest: digestOf(bytes), size: bytes.length }, bytes };
+        });
+    }
+    /** Puts a manifest; returns whether the registry took its subject into the referrers API (OCI-Subject). */
+    async putManifest(reference, mediaType, bytes) {
+        const what = `storing a manifest in ${this.image}${reference.startsWith('sha256:') ? '' : ` as ${reference}`}`;
+        return this.retried(what, async () => {
+            const r = await this.request('PUT', `/manifests/${reference}`, { headers: { 'Content-Type': mediaType }, body: bytes });
+            this.check(r, what);
+            return r.headers.has('oci-subject');
+        });
+    }
+    /**
+     * Points `tag` at the manifest the repository holds as `digest`, byte for byte (read by digest, put
+     * under the tag): the registry takes it only while it holds every blob and manifest it names.
+     */
+    async tag(digest, tag) {
+        const held = await this.manifest(digest);
+        if (!held)
+            throw new ServiceError(Input.Image, `${this.image} does not hold ${digest}: ${tag} not written`);
+        await this.putManifest(tag, held.descriptor.mediaType, held.bytes);
+    }
+    /** The blob `digest`, checked against its digest; undefined when the repository holds none. */
+    async fetchBlob(digest) {
+        const what = `reading ${this.image}@${digest}`;
+        return this.retried(what, async () => {
+            const r = await this.request('GET', `/blobs/${digest}`);
+            if (r.status === 404)
+                return undefined;
+            const bytes = this.check(r, what);
+            if (digestOf(bytes) !== digest)
+                throw new TransientError(`the answer for ${digest} was other bytes`);
+            return bytes;
+        });
+    }
+    /** Uploads a blob unless the repository holds it already (a monolithic upload: POST, then PUT), retried as a whole. */
+    async putBlob(bytes) {
+        const digest = digestOf(bytes);
+        const what = `uploading ${digest} to ${this.image}`;
+        await this.retried(what, async () => {
+            const held = await this.request('HEAD', `/blobs/${digest}`);
+            if (held.ok)
+                return;
+            // An upload cut short leaves its session behind on the registry: the next attempt starts a new one.
+            const start = await this.request('POST', '/blobs/uploads/');
+            this.check(start, what);
+            const location = new URL(start.headers.get('location') ?? '', this.base);
+            location.searchParams.set('digest', digest);
+            this.check(await this.request('PUT', location.href, { headers: { 'Content-Type': 'application/octet-stream' }, body: bytes }), what);
+        });
+        return { mediaType: '', digest, size: bytes.length };
+    }
+    /** The referrers API's index for `digest`, or undefined when the registry has no referrers API. */
+    async referrers(digest) {
+        const what = `listing what refers to ${this.image}@${digest}`;
+        return this.retried(what, async () => {
+            const r = await this.request('GET', `/referrers/${digest}`, { headers: { Accept: OCI_INDEX } });
+            if (r.status === 404 || r.status === 405)
+                return undefined;
+            return indexEntries(this.check(r, what));
+        });
+    }
+    /**
+     * What refers to `digest`, and how it was found: the referrers API, or, on a registry without one, the
+     * index under the fallback tag (OCI 1.1's scheme).
+     */
+    async referrersOf(digest) {
+        const listed = await this.referrers(digest);
+        if (listed)
+            return { listed, via: 'referrers' };
+        const held = await this.manifest(fallbackTag(digest));
+        return { listed: held ? indexEntries(held.bytes) : [], via: 'tag' };
+    }
+    retried(what, operation) {
+        return withRetries(this.policy, registryOf(this.image), what, operation);
+    }
+    /** The body of an answer that succeeded; any other answer, one that will not change on retry, is one line naming the image input. */
+    check(r, what) {
+        if (!r.ok) {
+            const detail = (r.bytes.toString('utf8').match(/"message":\s*"([^"]{1,200})"/) ?? [])[1];
+            throw new ServiceError(Input.Image, `${what} failed: the registry answered ${r.status}${detail ? ` (${detail})` : ''}`);
+        }
+        return r.bytes;
+    }
+    /**
+     * One request, logged in (basic credentials where asked, a bearer token from the registry's realm where
+     * that is asked), read whole within the policy's timeout. A dropped connection, a timeout, 408, 429 and
+     * 5xx are TransientErrors, for the operation to retry; every other answer is returned.
+     */
+    async request(method, path, init = {}) {
+        const url = path.startsWith('http') ? path : `${this.base}${path}`;
+        const send = (authorization) => this.fetchWhole(url, { method, headers: { ...init.headers, ...(authorization ? { Authorization: authorization } : {}) }, body: init.body ? new Uint8Array(init.body) : undefined, redirect: 'follow' });
+        let r = await send(this.token ? `Bearer ${this.token}` : this.basic);
+        if (r.status === 401) {
+            const challenge = r.headers.get('www-authenticate') ?? '';
+            if (/^bearer/i.test(challenge)) {
+                this.token = await this.bearer(challenge);
+                r = await send(`Bearer ${this.token}`);
+            }
+            else if (this.basic) {
+                r = await send(this.basic);
+            }
+        }
+        if (isTransientStatus(r.status))
+            throw new TransientError(`answered ${r.status}${method === 'GET' || method === 'HEAD' ? '' : ` to ${method}`}`, retryAfter(r.headers.get('retry-after')));
+        return r;
+    }
+    /** fetch, with its body read, both within the timeout; a failure of either is transient. */
+    async fetchWhole(url, init) {
+        const seconds = Math.ceil(this.policy.timeoutMs / 1000);
+        const signal = AbortSignal.timeout(this.policy.timeoutMs);
+        try {
+            const r = await fetch(url, { ...init, signal });
+            // A HEAD answer has no body to read.
+            const bytes = init.method === 'HEAD' ? (await drop(r), Buffer.alloc(0)) : Buffer.from(await r.arrayBuffer());
+            return { status: r.status, ok: r.ok, headers: r.headers, bytes };
+        }
+        catch (error) {
+            if (signal.aborted)
+                throw new TransientError(`no answer within ${seconds}s`);
+            throw new TransientError(`the connection failed (${connectionProblem(error)})`);
+        }
+    }
+    async bearer(challenge) {
+        const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map(m => [m[1].toLowerCase(), m[2]]));
+        const realm = new URL(params.realm);
+        if (params.service)
+            realm.searchParams.set('service', params.service);
+        realm.searchParams.set('scope', `repository:${new URL(this.base).pathname.replace(/^\/v2\//, '')}:pull,push`);
+        const r = await this.fetchWhole(realm, { headers: this.basic ? { Authorization: this.basic } : {} });
+        if (isTransientStatus(r.status))
+            throw new TransientError(`its login service answered ${r.status}`, retryAfter(r.headers.get('retry-after')));
+        const answer = JSON.parse(this.check(r, `logging in to ${registryOf(this.image)}`).toString('utf8'));
+        return answer.token ?? answer.access_token ?? '';
+    }
 }
-/**
- * Why a stored statement does not vouch for `digest` at `commit`, or undefined when it does: a statement
- * of the test-result predicate, PASSED, whose subject is that digest and whose commit is this one, and,
- * when `tested` is given, whose tests were those (testConfiguration) and no others.
- */
-function whyNotVouched(statement, digest, commit, tested) {
-    const s = statement;
-    if (s?._type !== STATEMENT_TYPE || s.predicateType !== TEST_RESULT_PREDICATE)
-        return 'not a test-result statement';
-    const hex = digest.replace(/^sha256:/, '');
-    if (!s.subject?.some(sub => sub.digest?.sha256 === hex))
-        return `its subject is not ${digest}`;
-    if (s.predicate?.result !== 'PASSED')
-        return `its result is ${String(s.predicate?.result)}`;
-    if (!s.predicate.configuration?.some(c => c.digest?.gitCommit === commit))
-        return `it is not of commit ${commit}`;
-    return tested ? whyTestedOtherwise(s.predicate.configuration, tested) : undefined;
+/** Node's fetch says `fetch failed`; the cause says what happened (ECONNRESET, other side closed…). */
+function connectionProblem(error) {
+    const cause = error.cause;
+    return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }
-/** Why a record's configuration names other tests than `tested` (testConfiguration), in any order; undefined when the same. */
-function whyTestedOtherwise(configuration, tested) {
-    const recorded = configuration.filter(c => c.name !== 'commit');
-    const key = (list) => list.map(canonicalJson).sort().join('\n');
-    return key(recorded) === key(tested) ? undefined : `it was tested otherwise (${describeTests(recorded)}) than this run tests (${describeTests(tested)})`;
+async function drop(r) {
+    // Read every body: an unread one keeps its connection, and the process, open.
+    await r.arrayBuffer().catch(() => undefined);
+    return undefined;
 }
-/** A configuration's tests in words, for a notice. */
-function describeTests(list) {
-    if (!list.length)
-        return 'no tests';
-    return list.map(c => `${c.name} ${Object.values(c.annotations ?? {}).map(v => `'${v}'`).join(' ')}`).join(', ');
+/** The `Basic …` header docker would send to `registry`: from the credentials file's auths, or its credential helper. */
+async function basicAuth(registry, authfile) {
+    if (!authfile || !(0,external_node_fs_.existsSync)(authfile))
+        return undefined;
+    const config = JSON.parse(await (0,promises_.readFile)(authfile, 'utf8'));
+    const auth = credentialKeys(registry).map(k => config.auths?.[k]?.auth).find(Boolean) ?? (await helperCredentials(config, registry));
+    return auth ? `Basic ${auth}` : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/core/stages/attest.ts
@@ -65889,24 +65914,19 @@ function describeTests(list) {
 
 
 
-/** OCI 1.1's empty config: an artifact has no image configuration. */
-const attest_EMPTY = { mediaType: 'application/vnd.oci.empty.v1+json', bytes: Buffer.from('{}') };
-/** Docker's manifest list, which some builders and registries still hand out for an index. */
-const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+
 /** The platforms' manifests of `digest` when it is an index (BuildKit's attestation manifests left out); none for a manifest. */
 async function platformManifests(api, digest) {
     const held = await api.manifest(digest);
     if (!held)
         throw new ServiceError(Input.Image, `${api.image} does not hold the pushed ${digest}`);
-    if (held.descriptor.mediaType !== INDEX && held.descriptor.mediaType !== DOCKER_LIST)
+    if (!isIndex(held.descriptor.mediaType))
         return { subject: held.descriptor, platforms: [] };
-    const index = JSON.parse(held.bytes.toString('utf8'));
-    const platforms = (index.manifests ?? [])
-        .filter(m => m.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' && m.platform?.os && m.platform.os !== 'unknown')
-        .map(m => ({ mediaType: m.mediaType, digest: m.digest, size: m.size, platform: [m.platform?.os, m.platform?.architecture, m.platform?.variant].filter(Boolean).join('/') }));
+    const platforms = indexEntries(held.bytes)
+        .filter(m => !isAttestationManifest(m) && m.platform?.os && m.platform.os !== 'unknown')
+        .map(m => ({ mediaType: m.mediaType, digest: m.digest, size: m.size, platform: platformName(m.platform) }));
     return { subject: held.descriptor, platforms };
 }
-
 async function attest(p, digest, tests, suites, session, log) {
     const { workspace } = p;
     // The repository as plan names it in the source label: the adapter's address, else the origin remote's.
@@ -65965,28 +65985,28 @@ async function attest(p, digest, tests, suites, session, log) {
 }
 /** An artifact manifest: the empty config, one layer holding `bytes`, and the pushed image as its subject. */
 async function storeArtifact(api, subject, artifactType, bytes) {
-    const config = await api.putBlob(attest_EMPTY.bytes);
+    const config = await api.putBlob(EMPTY_CONFIG.bytes);
     const layer = await api.putBlob(bytes);
     const manifest = {
         schemaVersion: 2,
-        mediaType: MANIFEST,
+        mediaType: OCI_MANIFEST,
         artifactType,
-        config: { ...config, mediaType: attest_EMPTY.mediaType },
+        config: { ...config, mediaType: EMPTY_CONFIG.mediaType },
         layers: [{ ...layer, mediaType: artifactType }],
         subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size }
     };
     const body = Buffer.from(canonicalJson(manifest));
-    const digest = sha256(body);
-    const indexed = await api.putManifest(digest, MANIFEST, body);
-    return { descriptor: { mediaType: MANIFEST, digest, size: body.length, artifactType }, indexed };
+    const digest = digestOf(body);
+    const indexed = await api.putManifest(digest, OCI_MANIFEST, body);
+    return { descriptor: { mediaType: OCI_MANIFEST, digest, size: body.length, artifactType }, indexed };
 }
 /** Adds `referrers` to the index under the fallback tag, keeping what others listed there; sorted, so it is one digest for one set. */
 async function addToFallback(api, digest, referrers) {
     const held = await api.manifest(fallbackTag(digest));
-    const listed = held ? (JSON.parse(held.bytes.toString('utf8')).manifests ?? []) : [];
+    const listed = held ? indexEntries(held.bytes) : [];
     const merged = new Map([...listed, ...referrers].map(d => [d.digest, d]));
-    const index = { schemaVersion: 2, mediaType: INDEX, manifests: [...merged.values()].sort((a, b) => a.digest.localeCompare(b.digest)) };
-    await api.putManifest(fallbackTag(digest), INDEX, Buffer.from(canonicalJson(index)));
+    const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...merged.values()].sort((a, b) => a.digest.localeCompare(b.digest)) };
+    await api.putManifest(fallbackTag(digest), OCI_INDEX, Buffer.from(canonicalJson(index)));
 }
 /**
  * Whether `image` holds a test-result attestation vouching that `digest` passed its tests at `commit`
@@ -66007,7 +66027,7 @@ async function whyUnattested(image, digest, commit, session, tested) {
             continue;
         }
         const layer = parsed.layers?.find(l => l.mediaType === IN_TOTO_MEDIA_TYPE);
-        const blob = layer && (await api.blob(layer.digest));
+        const blob = layer && (await api.fetchBlob(layer.digest));
         if (!blob)
             continue;
         let statement;
@@ -66052,7 +66072,7 @@ async function copyReferrers(source, target, digest) {
             continue;
         const parsed = JSON.parse(manifest.bytes.toString('utf8'));
         for (const blob of [parsed.config, ...parsed.layers]) {
-            const bytes = await source.blob(blob.digest);
+            const bytes = await source.fetchBlob(blob.digest);
             if (bytes)
                 await target.putBlob(bytes);
         }
@@ -66419,9 +66439,10 @@ function arrangeCache(p, localDir, log) {
     const mode = p.strategy.cache;
     const pr = p.workspace.event?.pr;
     const write = p.build.cacheWrite;
-    // The cache holds every layer compressed as the image holds it: a run that restores the cache then
-    // exports its layers as they are instead of recompressing each one, and in the registry the cache and
-    // the image share their blobs instead of each uploading its own.
+    // The cache holds every layer compressed as the image is: a run that restores it does not recompress
+    // a layer to build on it. The cache keeps the layers as the steps made them, before their times are
+    // rewritten to the image clock, so in the registry the cache and the image share only the base
+    // image's layers (BuildKit has no export of the rewritten ones).
     const exported = `mode=${p.build.cacheMode},${`compression=${p.strategy.compression},force-compression=true`}`;
     if (mode === 'registry') {
         const ref = `${p.image}:buildcache`;
@@ -67467,25 +67488,30 @@ function specs(inputs, workspace) {
             loginsUnused: !loginNeeded && inputs[Input.RegistryLogins].length > 0,
             retries: inputs[Input.RegistryRetries],
             timeoutMs: inputs[Input.RegistryTimeout] * 1000,
-            reuse: whyNoReuse(inputs)
+            reuse: whyNoReuse(inputs, workspace.trust !== undefined)
         }
     };
 }
-/** reuse: true allows a re-use unless another input asks for what only a build gives; then it says which. */
-function whyNoReuse(inputs) {
+/**
+ * reuse: true allows a re-use unless another input asks for what only a build gives; then it says which.
+ * reuse: signed allows one only where the run can check a record's signature (the adapter gave a trust).
+ */
+function whyNoReuse(inputs, signatureChecked) {
     if (!inputs[Input.Reuse])
         return { allowed: false };
-    const why = inputs[Input.Rebuild]
-        ? 'rebuild is true'
-        : // An image from an earlier run is not a fresh build.
-            inputs[Input.NoCache]
-                ? 'no-cache asks for a fresh build'
-                : !inputs[Input.Push]
-                    ? 'push is false'
-                    : // An image re-used is not built, so it would bring no files.
-                        inputs[Input.Artifacts].length
-                            ? 'artifacts come out of a build'
-                            : '';
+    const why = inputs[Input.Reuse] === 'signed' && !signatureChecked
+        ? "reuse is signed, and this run cannot check a record's signature (it needs id-token: write, and a public repository or sigstore-trusted-root)"
+        : inputs[Input.Rebuild]
+            ? 'rebuild is true'
+            : // An image from an earlier run is not a fresh build.
+                inputs[Input.NoCache]
+                    ? 'no-cache asks for a fresh build'
+                    : !inputs[Input.Push]
+                        ? 'push is false'
+                        : // An image re-used is not built, so it would bring no files.
+                            inputs[Input.Artifacts].length
+                                ? 'artifacts come out of a build'
+                                : '';
     return why ? { allowed: false, why } : { allowed: true };
 }
 /** What the strategy is decided from. */
@@ -75647,6 +75673,7 @@ function derString(bytes) {
 
 
 
+
 /** Marks the problem of an unsigned record among the others. */
 const UNSIGNED = '\0unsigned:';
 const BUNDLE_TYPE = /^application\/vnd\.dev\.sigstore\.bundle(\.v[\d.]+)?\+json/;
@@ -75672,12 +75699,12 @@ async function verifyRecord(req, session) {
             return { descriptor: d };
         const manifest = JSON.parse(held.bytes.toString('utf8'));
         const layer = manifest.layers?.[0];
-        return { descriptor: d, subject: manifest.subject?.digest, bytes: layer ? await api.blob(layer.digest) : undefined };
+        return { descriptor: d, subject: manifest.subject?.digest, bytes: layer ? await api.fetchBlob(layer.digest) : undefined };
     };
     const records = await Promise.all(listed.filter(d => d.artifactType === IN_TOTO_MEDIA_TYPE).map(read));
     const bundles = await Promise.all(listed.filter(d => BUNDLE_TYPE.test(d.artifactType ?? '')).map(read));
     if (!records.length)
-        throw new NotVerified(`${image}@${digest} has no test-result attestation (looked in the ${via === 'tag' ? `fallback tag ${digest.replace(':', '-')}` : 'referrers API'})`);
+        throw new NotVerified(`${image}@${digest} has no test-result attestation (looked in the ${via === 'tag' ? `fallback tag ${fallbackTag(digest)}` : 'referrers API'})`);
     const trusted = bundles.length && req.expected ? await verifiers(req.trustedRoots) : [];
     // What each bundle signs, once: the statement, who signed it, or why it does not verify.
     const signatures = bundles.map(b => checkSignature(b, digest, trusted, req.expected));
@@ -75764,7 +75791,7 @@ function whyNotBound(r, digest) {
     }
     if (s._type !== STATEMENT_TYPE || s.predicateType !== TEST_RESULT_PREDICATE)
         return 'is not a test-result statement';
-    const hex = digest.replace(/^sha256:/, '');
+    const hex = hexOf(digest);
     if (!s.subject?.some(sub => sub.digest?.sha256 === hex))
         return `names ${s.subject?.map(sub => `sha256:${sub.digest?.sha256}`).join(', ') || 'no subject'}, not ${digest}: it was moved here from another image`;
     if (s.predicate?.result !== 'PASSED')
@@ -75845,7 +75872,7 @@ async function whySignedRecordMissing(p, digest, session, tested) {
  * yet), with the record that let this run reuse it; then the full-hash tag in each, then every other tag:
  * a registry that fails on the way is left with nothing tagged.
  */
-async function reuse(p, digest, session, log, held = []) {
+async function reuse_reuse(p, digest, session, log, held = []) {
     const missing = [];
     for (const image of p.images.slice(1)) {
         if ((await inspectRemote(`${image}:${p.commit}`, session))?.digest === digest)
@@ -76077,7 +76104,7 @@ async function stages(inputs, workspace, log, progress) {
         progress.stage = 'reuse check';
         const reusable = await findReusable(p, session, log);
         if (reusable) {
-            const published = await log.group('Reuse', () => reuse(p, reusable, session, log, progress.held));
+            const published = await log.group('Reuse', () => reuse_reuse(p, reusable, session, log, progress.held));
             return reusedReport(p, published, heldBackNotes(published));
         }
         progress.stage = 'build context';
@@ -76380,12 +76407,14 @@ function plain(text) {
 const oneLine = (text) => plain(text).replace(/\s+/g, ' ').trim();
 
 ;// CONCATENATED MODULE: ./src/cli/verify-report.ts
+// `hashdock verify` on a terminal: what the record says, and who signed it.
+
 
 function renderVerifyReport(v, options) {
     const paint = painter(options.colour);
     const rows = [
         ['Image', `${v.image}@${v.digest}`],
-        ['Record', `test-result ${v.record} (${v.via === 'tag' ? `tag ${v.digest.replace(':', '-')}` : 'referrers API'})`],
+        ['Record', `test-result ${v.record} (${v.via === 'tag' ? `tag ${fallbackTag(v.digest)}` : 'referrers API'})`],
         ['Signed by', v.signed ? `${oneLine(v.signed.workflow)} (${oneLine(v.signed.repository)}${v.signed.ref ? `, ${oneLine(v.signed.ref)}` : ''})` : paint('yellow', 'nobody: unsigned, accepted with --allow-unsigned')],
         ['Commit', `${oneLine(v.commit)}${v.source ? ` (${oneLine(v.source)})` : ''}`],
         ...v.commands.map(c => [oneLine(c.name), oneLine(c.command)]),
