@@ -144,7 +144,7 @@ describe('hostile inputs: one line naming the input, nothing else happens', () =
     ['compose-service without compose-file', { 'compose-service': 'app' }, /^::error::compose-service: needs compose-file/],
     ['a username without a password', { 'registry-password': '' }, /^::error::registry-password: is empty/],
     ['push that is not a boolean', { push: 'maybe' }, /^::error::push: 'maybe' is not a boolean/],
-    ['reuse that is not a boolean', { reuse: 'sometimes' }, /^::error::reuse: 'sometimes' is not a boolean/],
+    ['reuse that is none of its values', { reuse: 'sometimes' }, /^::error::reuse: 'sometimes' is not one of true, false or signed/],
     ['a secret file the commit links to a host file', { 'secret-files': 'tok=secretlink' }, /^::error::secret-files: 'tok': secretlink is reached through a symlink in the checkout, which the commit chooses/],
     ['a wrong registry password', { 'registry-password': 'wrong-password' }, /^::error::registry-password: .* refused the login/]
   ]
