@@ -67499,19 +67499,17 @@ function specs(inputs, workspace) {
 function whyNoReuse(inputs, signatureChecked) {
     if (!inputs[Input.Reuse])
         return { allowed: false };
-    const why = inputs[Input.Reuse] === 'signed' && !signatureChecked
-        ? "reuse is signed, and this run cannot check a record's signature (it needs id-token: write, and a public repository or sigstore-trusted-root)"
-        : inputs[Input.Rebuild]
-            ? 'rebuild is true'
-            : // An image from an earlier run is not a fresh build.
-                inputs[Input.NoCache]
-                    ? 'no-cache asks for a fresh build'
-                    : !inputs[Input.Push]
-                        ? 'push is false'
-                        : // An image re-used is not built, so it would bring no files.
-                            inputs[Input.Artifacts].length
-                                ? 'artifacts come out of a build'
-                                : '';
+    // The first that holds says why; none: re-use is allowed.
+    const rules = [
+        [inputs[Input.Reuse] === 'signed' && !signatureChecked, "reuse is signed, and this run cannot check a record's signature (it needs id-token: write, and a public repository or sigstore-trusted-root)"],
+        [inputs[Input.Rebuild], 'rebuild is true'],
+        // An image from an earlier run is not a fresh build.
+        [inputs[Input.NoCache], 'no-cache asks for a fresh build'],
+        [!inputs[Input.Push], 'push is false'],
+        // An image re-used is not built, so it would bring no files.
+        [inputs[Input.Artifacts].length > 0, 'artifacts come out of a build']
+    ];
+    const why = rules.find(([holds]) => holds)?.[1];
     return why ? { allowed: false, why } : { allowed: true };
 }
 /** What the strategy is decided from. */
@@ -76243,7 +76241,7 @@ async function runTests(p, built, context, log, progress) {
     progress.stage = 'unit tests';
     if (unit) {
         for (const t of targets) {
-            tests.push(await log.group(`Unit tests${on(t)}`, () => testInImage(p, { kind: 'unit', imageId: t.imageId, platform: t.platform }, log)));
+            tests.push(await log.group(`Unit tests${on(t)}`, () => testInImage(p, { kind: 'unit', ...t }, log)));
         }
     }
     if (!integration || tests.some(t => !t.passed))
@@ -76252,7 +76250,7 @@ async function runTests(p, built, context, log, progress) {
     for (const t of targets) {
         const spec = p.test.compose;
         if (!spec) {
-            tests.push(await log.group(`Integration tests${on(t)}`, () => testInImage(p, { kind: 'integration', imageId: t.imageId, platform: t.platform }, log)));
+            tests.push(await log.group(`Integration tests${on(t)}`, () => testInImage(p, { kind: 'integration', ...t }, log)));
         }
         else {
             let project;
@@ -76261,7 +76259,7 @@ async function runTests(p, built, context, log, progress) {
                 project = await log.group(`Services${on(t)}`, () => startServices(spec, t.localRef, context.tree, workspace.workDir, log, t.platform?.name));
                 const services = project;
                 progress.stage = 'integration tests';
-                const run = await log.group(`Integration tests${on(t)}`, () => testInImage(p, { kind: 'integration', imageId: t.imageId, network: services.network, env: services.env, platform: t.platform }, log));
+                const run = await log.group(`Integration tests${on(t)}`, () => testInImage(p, { kind: 'integration', ...t, network: services.network, env: services.env }, log));
                 tests.push(run);
                 if (!run.passed)
                     await showLogs(services, log);

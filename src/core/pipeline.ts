@@ -26,7 +26,7 @@ import { failedReport, report, reusedReport, startProgress, type Progress, type 
 import { annotateFailures, judgeByResults, readResults } from './results/results.js'
 import type { TestSuite } from './results/junit.js'
 import { findReusable, reuse } from './stages/reuse.js'
-import { testInImage } from './stages/test.js'
+import { testInImage, type TestTarget } from './stages/test.js'
 import type { TestRun } from './results/results.js'
 import type { Artifacts, Workspace } from './workspace.js'
 
@@ -238,11 +238,7 @@ function heldBackNotes(published: Published | undefined): string[] {
 }
 
 /** What a test runs: the one image, or one platform's image of the index. */
-interface Target {
-  imageId: string
-  localRef: string
-  platform?: { name: string; digest: string }
-}
+type Target = Pick<TestTarget, 'imageId' | 'platform'> & { localRef: string }
 
 /**
  * Unit tests alone first (they fail fastest), on every platform, then integration tests beside the
@@ -262,7 +258,7 @@ async function runTests(p: Plan, built: Loaded, context: BuildContext, log: Log,
   progress.stage = 'unit tests'
   if (unit) {
     for (const t of targets) {
-      tests.push(await log.group(`Unit tests${on(t)}`, () => testInImage(p, { kind: 'unit', imageId: t.imageId, platform: t.platform }, log)))
+      tests.push(await log.group(`Unit tests${on(t)}`, () => testInImage(p, { kind: 'unit', ...t }, log)))
     }
   }
   if (!integration || tests.some(t => !t.passed)) return tests
@@ -271,7 +267,7 @@ async function runTests(p: Plan, built: Loaded, context: BuildContext, log: Log,
   for (const t of targets) {
     const spec = p.test.compose
     if (!spec) {
-      tests.push(await log.group(`Integration tests${on(t)}`, () => testInImage(p, { kind: 'integration', imageId: t.imageId, platform: t.platform }, log)))
+      tests.push(await log.group(`Integration tests${on(t)}`, () => testInImage(p, { kind: 'integration', ...t }, log)))
     } else {
       let project: ComposeProject | undefined
       try {
@@ -280,7 +276,7 @@ async function runTests(p: Plan, built: Loaded, context: BuildContext, log: Log,
         const services = project
         progress.stage = 'integration tests'
         const run = await log.group(`Integration tests${on(t)}`, () =>
-          testInImage(p, { kind: 'integration', imageId: t.imageId, network: services.network, env: services.env, platform: t.platform }, log)
+          testInImage(p, { kind: 'integration', ...t, network: services.network, env: services.env }, log)
         )
         tests.push(run)
         if (!run.passed) await showLogs(services, log)

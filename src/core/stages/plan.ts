@@ -282,19 +282,17 @@ export function specs(inputs: Inputs, workspace: Pick<Workspace, 'event' | 'trus
  */
 function whyNoReuse(inputs: Inputs, signatureChecked: boolean): PublishSpec['reuse'] {
   if (!inputs[Input.Reuse]) return { allowed: false }
-  const why = inputs[Input.Reuse] === 'signed' && !signatureChecked
-    ? "reuse is signed, and this run cannot check a record's signature (it needs id-token: write, and a public repository or sigstore-trusted-root)"
-    : inputs[Input.Rebuild]
-    ? 'rebuild is true'
-    : // An image from an earlier run is not a fresh build.
-      inputs[Input.NoCache]
-      ? 'no-cache asks for a fresh build'
-      : !inputs[Input.Push]
-        ? 'push is false'
-        : // An image re-used is not built, so it would bring no files.
-          inputs[Input.Artifacts].length
-          ? 'artifacts come out of a build'
-          : ''
+  // The first that holds says why; none: re-use is allowed.
+  const rules: [boolean, string][] = [
+    [inputs[Input.Reuse] === 'signed' && !signatureChecked, "reuse is signed, and this run cannot check a record's signature (it needs id-token: write, and a public repository or sigstore-trusted-root)"],
+    [inputs[Input.Rebuild], 'rebuild is true'],
+    // An image from an earlier run is not a fresh build.
+    [inputs[Input.NoCache], 'no-cache asks for a fresh build'],
+    [!inputs[Input.Push], 'push is false'],
+    // An image re-used is not built, so it would bring no files.
+    [inputs[Input.Artifacts].length > 0, 'artifacts come out of a build']
+  ]
+  const why = rules.find(([holds]) => holds)?.[1]
   return why ? { allowed: false, why } : { allowed: true }
 }
 
