@@ -171,10 +171,10 @@ describe('a passing run pushed to two registries', () => {
       const bundle = { mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', dsseEnvelope: { payloadType: 'application/vnd.in-toto+json', payload: 'c3RhbmQtaW4=' } }
       const signed: object[] = []
       const workspace = { repoDir: origin.dir, workDir: auth, runId: 'attesttest', defaultRef: commit, signer: { sign: async (s: object) => (signed.push(s), { bundle, mediaType: bundle.mediaType }) } }
-      const plan = { images: [signedRepo], commit, workspace, test: { unit: UNIT, integration: '', results: '' } } as unknown as Plan
+      const plan = { images: [signedRepo], commit, workspace, test: { unit: UNIT, integration: '', results: '' }, publish: { provenance: false } } as unknown as Plan
       const quiet: Log = { info: () => {}, warning: () => {}, notice: () => {}, debug: () => {}, error: () => {}, group: (_, f) => f(), untrusted: f => f() }
       const tests = [{ kind: 'unit' as const, command: UNIT, exitCode: 0, passed: true, seconds: 1 }]
-      const stored = await attest(plan, run.outputs.digest, tests, [], { registries: [], authfile }, quiet)
+      const stored = (await attest(plan, run.outputs.digest, tests, [], { registries: [], authfile }, quiet)).attestation!
       expect(signed).toEqual([stored.statement])
       expect(stored.signature).toMatch(/^sha256:[0-9a-f]{64}$/)
 

@@ -20,7 +20,7 @@ import { testbed } from '../test/support/testbed.js'
 import { canonicalJson } from '../src/core/attestation/statement.js'
 import { githubSigner } from '../src/action/signer.js'
 import { parseSigstoreInstance } from '../src/core/attestation/instance.js'
-import { attest } from '../src/core/stages/attest.js'
+import { attest, type StoredAttestation } from '../src/core/stages/attest.js'
 import type { Plan } from '../src/core/stages/plan.js'
 import type { Log } from '../src/core/log.js'
 import { digestOf, fallbackTag, OCI_INDEX, OCI_MANIFEST, type Descriptor } from '../src/core/oci.js'
@@ -389,7 +389,7 @@ describe('a multi-platform record', () => {
   let repo: string
   let index: string
   let platforms: { platform: string; digest: string }[]
-  let stored: Awaited<ReturnType<typeof attest>>
+  let stored: StoredAttestation
 
   beforeAll(async () => {
     repo = unique('multi')
@@ -402,10 +402,10 @@ describe('a multi-platform record', () => {
     Object.assign(process.env, env)
     try {
       const signer = githubSigner(process.env, { instance: parseSigstoreInstance(sigstore.instance), warn: () => {} })
-      const plan = { images: [repo], commit, workspace: { repoDir: origin.dir, workDir: dockerConfig, runId: 'verifymulti', defaultRef: commit, sourceUrl: 'https://github.com/acme/app', signer }, test: { unit: '', integration: '', results: '' } } as unknown as Plan
+      const plan = { images: [repo], commit, workspace: { repoDir: origin.dir, workDir: dockerConfig, runId: 'verifymulti', defaultRef: commit, sourceUrl: 'https://github.com/acme/app', signer }, test: { unit: '', integration: '', results: '' }, publish: { provenance: false } } as unknown as Plan
       const quiet: Log = { info: () => {}, warning: m => { throw new Error(m) }, notice: () => {}, debug: () => {}, error: () => {}, group: (_, f) => f(), untrusted: f => f() }
       const tests = [{ kind: 'unit' as const, command: UNIT, exitCode: 0, passed: true, seconds: 1 }]
-      stored = await attest(plan, index, tests, [], { registries: [], authfile: join(dockerConfig, 'config.json') }, quiet)
+      stored = (await attest(plan, index, tests, [], { registries: [], authfile: join(dockerConfig, 'config.json') }, quiet)).attestation!
     } finally {
       process.env = saved
     }

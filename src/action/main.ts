@@ -69,7 +69,9 @@ async function runnerWorkspace(checkoutPath: string): Promise<Workspace> {
     defaultRef: env.GITHUB_SHA || 'HEAD',
     event: eventOf(env),
     sourceUrl: env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}` : undefined,
-    ...(env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? { runUrl: `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` } : {})
+    ...(env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? { runUrl: `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` } : {}),
+    // The workflow that runs, as GitHub names it (owner/repo/.github/workflows/file.yml@ref): the provenance record's builder.
+    ...(env.GITHUB_SERVER_URL && env.GITHUB_WORKFLOW_REF ? { builderId: `${env.GITHUB_SERVER_URL}/${env.GITHUB_WORKFLOW_REF}` } : {})
   }
 }
 

@@ -55,7 +55,7 @@ export function githubSigner(env: NodeJS.ProcessEnv, options: SignerOptions, dep
       ) as { mediaType?: string }
       if (options.store && !options.instance) {
         await deps.store(bundle, options.store).catch((error: unknown) => {
-          options.warn(`test-result attestation signed, but not written to GitHub's attestation store (does the job grant attestations: write?): ${error instanceof Error ? error.message : String(error)}`)
+          options.warn(`attestation signed, but not written to GitHub's attestation store (does the job grant attestations: write?): ${error instanceof Error ? error.message : String(error)}`)
         })
       }
       return { bundle, mediaType: bundle.mediaType ?? BUNDLE_MEDIA_TYPE }
@@ -109,7 +109,7 @@ function repositoryVisibility(env: NodeJS.ProcessEnv): string | undefined {
   }
 }
 
-/** The command that checks the signature against this repository's workflows. */
-export function verifyCommand(reference: string, owner: string): string {
-  return `gh attestation verify oci://${reference} --owner ${owner} --bundle-from-oci --predicate-type ${TEST_RESULT_PREDICATE}`
+/** The command that checks a record's signature against this repository's workflows. */
+export function verifyCommand(reference: string, owner: string, predicateType = TEST_RESULT_PREDICATE): string {
+  return `gh attestation verify oci://${reference} --owner ${owner} --bundle-from-oci --predicate-type ${predicateType}`
 }

@@ -1,6 +1,6 @@
 // Outputs and the job summary of a run, finished or failed, in GitHub's markdown.
 import * as core from '@actions/core'
-import { type AdviceReport, describeAdvice, fallbackTag, MESSAGE_CHARS, NAME_CHARS, outcome, type Outcome, outputs, type Remedy, type Report, reportRows, type Segment, type StoredAttestation, withoutInvisible } from '../core/index.js'
+import { type AdviceReport, describeAdvice, fallbackTag, MESSAGE_CHARS, NAME_CHARS, outcome, type Outcome, outputs, type Remedy, type Report, reportRows, type Segment, SLSA_PROVENANCE_PREDICATE, type StoredAttestation, type StoredRecord, TEST_RESULT_PREDICATE, withoutInvisible } from '../core/index.js'
 import { inline, renderResultsMarkdown } from './results-markdown.js'
 import { printUntrusted } from './log.js'
 import { verifyCommand } from './signer.js'
@@ -40,6 +40,7 @@ export function renderSummary(r: Report): string {
   const headline = result === 'failed' ? `❌ failed at ${r.failedStage ?? 'an unknown stage'}` : HEADLINES[result]
   const rows = reportRows(r).map(row => [row.label, row.lines.map(markdownLine).join('<br>')] as const)
   if (r.attestation) rows.push(['Attestation', attestationCell(r.attestation, r.digest)])
+  if (r.provenance) rows.push(['Provenance', recordCell(r.provenance, r.digest, `SLSA provenance \`${r.provenance.digest}\``, SLSA_PROVENANCE_PREDICATE)])
 
   const lines = [`## hashdock: ${r.images.join(', ')} — ${headline}`]
   // A run that failed before anything was known has no rows: no empty table, the failure says it all.
@@ -68,17 +69,23 @@ function renderAdvice(r: AdviceReport): string {
   return lines.join('\n')
 }
 
-/** Where the record is and whether it is signed; a signed one with the command that checks it. */
+/** The tested-by record: how many tests it names, where it is, and how to check it. */
 function attestationCell(a: StoredAttestation, digest: string): string {
+  return recordCell(a, digest, `test-result \`${a.digest}\`, ${a.statement.predicate.passedTests.length} passed tests named`, TEST_RESULT_PREDICATE, true)
+}
+
+/** Where a record is and whether it is signed; a signed one with the command that checks it. */
+function recordCell(a: StoredRecord, digest: string, what: string, predicateType: string, hashdockVerifies = false): string {
   const where = a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag \`${fallbackTag(digest)}\`` : 'referrers API'})`).join('<br>')
   const owner = process.env.GITHUB_REPOSITORY_OWNER ?? process.env.GITHUB_REPOSITORY?.split('/')[0] ?? '<owner>'
   const repository = process.env.GITHUB_REPOSITORY ?? '<owner>/<repository>'
   const reference = `${a.stored[0].image}@${digest}`
+  const gh = `\`${verifyCommand(reference, owner, predicateType)}\``
   const signed = a.signature
-    ? `signed with Sigstore; verify with \`hashdock verify ${reference} --repository ${repository}\` or \`${verifyCommand(reference, owner)}\``
+    ? `signed with Sigstore; verify with ${hashdockVerifies ? `\`hashdock verify ${reference} --repository ${repository}\` or ${gh}` : gh}`
     : 'not signed: the workflow has no id-token: write'
   const platforms = a.platforms?.length ? `<br>also beside each platform's manifest: ${a.platforms.map(p => `${p.platform} \`${p.digest}\``).join(', ')}` : ''
-  return `test-result \`${a.digest}\`, ${a.statement.predicate.passedTests.length} passed tests named<br>${where}${platforms}<br>${signed}`
+  return `${what}<br>${where}${platforms}<br>${signed}`
 }
 
 /** Each file with its size and sha256; where they went, or that nothing was delivered. */

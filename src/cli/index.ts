@@ -56,7 +56,7 @@ async function main(): Promise<number> {
   // BuildKit draws its own view on a terminal (unless BUILDKIT_PROGRESS=plain asks for every line); a
   // runner's output is a log, and every line of it is neutralised.
   const terminal = process.stderr.isTTY === true && !runner && process.env.BUILDKIT_PROGRESS !== 'plain'
-  const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD', terminal, ...(cli.artifactsDir ? { artifactSink: artifactsDir(cli.artifactsDir) } : {}) }
+  const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD', terminal, builderId: `pkg:npm/hashdock@${VERSION}`, ...(cli.artifactsDir ? { artifactSink: artifactsDir(cli.artifactsDir) } : {}) }
   // `context`, `advise` and `plan` start nothing in the engine: only their scratch files go.
   const cleanup = (): Promise<string[]> => (cli.command === 'context' || cli.command === 'advise' || cli.command === 'plan' ? removeScratch(workDir) : cleanupRun(runId, workDir))
   // Ctrl-C: the services, containers and login of this run go with it, then the CLI exits as interrupted.

@@ -52,6 +52,8 @@ export interface BuildJson {
   exported: string | null
   artifacts: { name: string; size: number; sha256: string }[]
   attestation: string | null
+  /** The SLSA provenance record beside the pushed digest (--provenance), when one was stored. */
+  provenance: string | null
   metadata: Record<string, unknown> | null
 }
 
@@ -84,6 +86,7 @@ export function buildJson(r: Report): BuildJson {
     // Only what was delivered: a run whose tests failed hands out no file.
     artifacts: r.artifacts?.delivered ? r.artifacts.files.map(({ name, size, sha256 }) => ({ name, size, sha256 })) : [],
     attestation: r.attestation?.digest ?? null,
+    provenance: r.provenance?.digest ?? null,
     metadata: r.metadata ?? null
   }
 }
@@ -114,6 +117,7 @@ export function notStartedJson(images: string[], error: string): BuildJson {
     exported: null,
     artifacts: [],
     attestation: null,
+    provenance: null,
     metadata: null
   }
 }

@@ -1,5 +1,5 @@
 // The terminal report of a run: the facts of the job summary, as aligned plain text.
-import { caseLabel, clip, fallbackTag, formatDuration, MESSAGE_CHARS, NAME_CHARS, outcome, type Outcome, type Report, reportRows, type Segment, summarize, type TestSuite } from '../core/index.js'
+import { caseLabel, clip, fallbackTag, formatDuration, MESSAGE_CHARS, NAME_CHARS, outcome, type Outcome, type Report, reportRows, type Segment, type StoredRecord, summarize, type TestSuite } from '../core/index.js'
 import { adviceLines } from './advice-report.js'
 import { terminalMessage } from './messages.js'
 import { oneLine, painter, type Colour, type Paint } from './style.js'
@@ -26,10 +26,11 @@ export function renderTerminalReport(r: Report, options: { colour: boolean }): s
   const line = (segments: Segment[]): string =>
     segments.map(s => (typeof s === 'string' ? s : 'code' in s ? s.code : paint(s.passed ? 'green' : 'red', s.text))).join('')
   const rows: [string, string[]][] = reportRows(r).map(row => [row.label, row.lines.map(line)])
-  if (r.attestation) {
-    const a = r.attestation
-    rows.push(['Attestation', [`test-result ${a.digest} (${a.signature ? 'signed' : 'not signed'})`, ...a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag ${fallbackTag(r.digest)}` : 'referrers API'})`)]])
+  const record = (label: string, what: string, a: StoredRecord): void => {
+    rows.push([label, [`${what} ${a.digest} (${a.signature ? 'signed' : 'not signed'})`, ...a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag ${fallbackTag(r.digest)}` : 'referrers API'})`)]])
   }
+  if (r.attestation) record('Attestation', 'test-result', r.attestation)
+  if (r.provenance) record('Provenance', 'SLSA provenance', r.provenance)
   // A run that failed before anything was known has no rows: the failure line says it all.
   if (rows.length) out.push(...table(rows))
   if (r.artifacts) {

@@ -78,6 +78,7 @@ export enum Output {
   Exported = 'exported',
   Artifacts = 'artifacts',
   Attestation = 'attestation',
+  ProvenanceAttestation = 'provenance-attestation',
   PushedTo = 'pushed-to'
 }
 

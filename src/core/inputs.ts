@@ -43,8 +43,12 @@ export interface Inputs {
   /** Re-use an image the registry holds for this commit; off, because a registry write could forge it. */
   /** signed: reuse only beside a record this run can check was signed by its own identity; never beside an unsigned one. */
   [Input.Reuse]: boolean | 'signed'
-  /** Attestations embed build times: on, they make the digest differ on every build. */
-  [Input.Provenance]: boolean
+  /**
+   * true: an SLSA provenance record stored (and signed) beside the pushed digest, which stays reproducible;
+   * in-image: BuildKit's own, inside the image index, which then differs on every build.
+   */
+  [Input.Provenance]: boolean | 'in-image'
+  /** BuildKit's SBOM, inside the image index: it embeds build times, so the digest differs on every build. */
   [Input.Sbom]: boolean
   /** Empty: the builder buildx has selected. */
   [Input.Builder]: string
@@ -135,8 +139,8 @@ export function parseInputs(read: InputSource): Inputs {
     [Input.Mtime]: oneOf(Input.Mtime, get(Input.Mtime) || 'content', MTIME_MODES),
     [Input.Cache]: get(Input.Cache) && oneOf(Input.Cache, get(Input.Cache), CACHE_MODES),
     [Input.Rebuild]: boolean(Input.Rebuild, get(Input.Rebuild), false),
-    [Input.Reuse]: reuse(get(Input.Reuse)),
-    [Input.Provenance]: boolean(Input.Provenance, get(Input.Provenance), false),
+    [Input.Reuse]: booleanOr(Input.Reuse, get(Input.Reuse), 'signed'),
+    [Input.Provenance]: booleanOr(Input.Provenance, get(Input.Provenance), 'in-image'),
     [Input.Sbom]: boolean(Input.Sbom, get(Input.Sbom), false),
     [Input.Builder]: builderName(get(Input.Builder)),
     [Input.IsolateBuilder]: oneOf(Input.IsolateBuilder, get(Input.IsolateBuilder) || 'auto', ISOLATE_BUILDER),
@@ -313,10 +317,11 @@ function boolean(name: Input, value: string, fallback: boolean): boolean {
   throw new InputError(name, `'${value}' is not a boolean; use true or false`)
 }
 
-function reuse(value: string): boolean | 'signed' {
-  if (value === 'signed') return value
-  if (!['', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE'].includes(value)) throw new InputError(Input.Reuse, `'${value}' is not one of true, false or signed`)
-  return boolean(Input.Reuse, value, false)
+/** A boolean (off when empty), or one word more. */
+function booleanOr<T extends string>(name: Input, value: string, word: T): boolean | T {
+  if (value === word) return word
+  if (!['', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE'].includes(value)) throw new InputError(name, `'${value}' is not one of true, false or ${word}`)
+  return boolean(name, value, false)
 }
 
 function retries(value: string): number {

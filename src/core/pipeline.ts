@@ -8,7 +8,7 @@ import { pushArgs, skopeoLine } from './programs/registry.js'
 import { removeRunBuilder } from './programs/builder.js'
 import { advise, MIN_COMMITS } from './stages/advise.js'
 import type { AdviceReport } from './advice/advice.js'
-import { attest, type StoredAttestation } from './stages/attest.js'
+import { attest } from './stages/attest.js'
 import { exportArtifacts } from './stages/artifacts.js'
 import { arrangeCache } from './stages/cache.js'
 import { prepareServices, showLogs, startServices, stopServices, type ComposeProject } from './programs/compose.js'
@@ -24,7 +24,6 @@ import { intent, planRun, references, type Plan } from './stages/plan.js'
 import { publish, type Published } from './stages/publish.js'
 import { failedReport, report, reusedReport, startProgress, type Progress, type Report } from './stages/report.js'
 import { annotateFailures, judgeByResults, readResults } from './results/results.js'
-import type { TestSuite } from './results/junit.js'
 import { findReusable, reuse } from './stages/reuse.js'
 import { testInImage, type TestTarget } from './stages/test.js'
 import type { TestRun } from './results/results.js'
@@ -181,31 +180,18 @@ async function stages(inputs: Inputs, workspace: Workspace, log: Log, progress: 
     if (exported) log.info(`Handed on ${exported}`)
     progress.stage = 'push'
     const published = passed && push ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined
-    const attestation = published && tests.length ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined
+    const records = published && (tests.length || p.publish.provenance) ? await log.group('Attest', () => attest(p, published.digest, tests, suites, session, log)) : {}
     return {
       ...report(p, { built, loaded, tests, suites, published, notes: [...notes, ...heldBackNotes(published)], artifacts }),
       ...(exported ? { exported } : {}),
       ...(kept.length ? { kept } : {}),
-      ...(attestation ? { attestation } : {})
+      ...records
     }
   } finally {
     await logout(session)
     if (p.strategy.builder.create) {
       await removeRunBuilder(workspace.runId).catch(error => log.warning(`could not remove the run's builder: ${error instanceof Error ? error.message : String(error)}`))
     }
-  }
-}
-
-/**
- * The image is in the registry by now: a record that could not be stored is a warning, not a failed run
- * (a re-run then finds no record and builds and tests again).
- */
-async function attestOrWarn(p: Plan, digest: string, tests: TestRun[], suites: TestSuite[], session: RegistrySession, log: Log): Promise<StoredAttestation | undefined> {
-  try {
-    return await attest(p, digest, tests, suites, session, log)
-  } catch (error) {
-    log.warning(`test-result attestation not stored: ${error instanceof Error ? error.message : String(error)}`)
-    return undefined
   }
 }
 
@@ -220,10 +206,10 @@ async function assembleAndPublish(p: Plan, session: RegistrySession, log: Log, p
   progress.stage = 'push'
   const published = p.publish.push ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined
   // The platform jobs' test runs and results, as they recorded them, vouch for the index they make up.
-  const attestation = published ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined
+  const records = published ? await log.group('Attest', () => attest(p, published.digest, tests, suites, session, log)) : {}
   const { imageId: _, ...facts } = report(p, { built, tests, suites, published, notes: [...p.notices, ...p.warnings, ...heldBackNotes(published)] })
   // Nothing was loaded here: the images were tested, and loaded, by the jobs that built them.
-  return { ...facts, ...(attestation ? { attestation } : {}) }
+  return { ...facts, ...records }
 }
 
 /** Hands the tested build's files to the adapter, and records where they went. */

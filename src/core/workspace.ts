@@ -16,6 +16,8 @@ export interface Workspace {
   sourceUrl?: string
   /** Web address of this run (a workflow run), for the test-result attestation. */
   runUrl?: string
+  /** Who builds, for the provenance record: on GitHub, the workflow file and ref that runs. */
+  builderId?: string
   /** The adapter's output is an interactive terminal: BuildKit draws its own view of the build there. */
   terminal?: boolean
   /** Signs the test-result attestation, when the adapter has an identity to sign with. */

@@ -267,6 +267,8 @@ describe('plan: tags and labels', () => {
     ['integration-command', { [Input.IntegrationCommand]: 'true' }],
     ['test-results', { [Input.TestResults]: '/tmp/results' }],
     ['compose-trust', { [Input.ComposeTrust]: 'host' }],
+    // A provenance record beside the image leaves its bytes alone.
+    ['provenance: true', { [Input.Provenance]: 'true' }],
     // Integration tests beside a compose file: the test-result record says so, not the image.
     ['compose-file and integration-command', { [Input.ComposeFile]: 'compose.yml', [Input.IntegrationCommand]: 'pytest' }]
   ])('fingerprint: the same with or without %s', async (_, raw) => {
@@ -274,7 +276,7 @@ describe('plan: tags and labels', () => {
     expect(await fingerprint(raw)).toBe(await fingerprint({}))
   })
   test.each<[string, Partial<Record<Input, string>>]>([
-    ['provenance', { [Input.Provenance]: 'true' }],
+    ['provenance: in-image', { [Input.Provenance]: 'in-image' }],
     ['compression', { [Input.Compression]: 'gzip' }],
     ['build-args', { [Input.BuildArgs]: 'FLAVOUR=other' }],
     ['mtime', { [Input.Mtime]: 'per-file' }]
@@ -318,12 +320,19 @@ describe('plan: what the adapter cannot do is said before any work', () => {
   })
 
   test.each<[string, Partial<Record<Input, string>>]>([
-    ['provenance', { [Input.Provenance]: 'true' }],
+    ['provenance: in-image', { [Input.Provenance]: 'in-image' }],
     ['sbom', { [Input.Sbom]: 'true' }]
   ])('verify-reproducible with %s, whose record of build times makes every build differ', async (_, raw) => {
     const error = await planError({ [Input.VerifyReproducible]: 'true', ...raw })
-    expect(error.message).toBe('verify-reproducible: provenance and sbom record when the image was built, so two builds never agree; turn them off to verify, or leave verify-reproducible off')
+    expect(error.message).toBe('verify-reproducible: provenance: in-image and sbom record inside the image when it was built, so two builds never agree; use provenance: true (beside the image) and no sbom to verify, or leave verify-reproducible off')
     await expect(plan(inputs({ [Input.VerifyReproducible]: 'true' }), workspace())).resolves.toBeDefined()
+  })
+
+  test('verify-reproducible with provenance beside the image: the build is left alone, and the record is planned for the push', async () => {
+    const p = await plan(inputs({ [Input.VerifyReproducible]: 'true', [Input.Provenance]: 'true' }), workspace())
+    expect(p.strategy).toMatchObject({ provenance: false, reproducible: true })
+    expect(p.publish.provenance).toBe(true)
+    expect((await plan(inputs({ [Input.Provenance]: 'in-image' }), workspace())).publish.provenance).toBe(false)
   })
 
   test('verify-reproducible in an assembly, which builds nothing', async () => {

@@ -131,8 +131,10 @@ describe('outputs', () => {
   test('exactly the outputs action.yml declares', () => {
     // The pipeline adds the attestation it stored after the push.
     const attestation = { digest: `sha256:${'e'.repeat(64)}`, statement: {} as never, stored: [{ image: IMAGE, via: 'tag' as const }] }
-    const out = outputs({ ...report(plan, { built, loaded, tests: [unitPassed], suites: [], published, notes: [], artifacts }), exported: '/handed-on/linux-amd64.tar', kept: [`${IMAGE}:${COMMIT}`], attestation })
+    const provenance = { digest: `sha256:${'f'.repeat(64)}`, statement: {} as never, stored: [{ image: IMAGE, via: 'tag' as const }] }
+    const out = outputs({ ...report(plan, { built, loaded, tests: [unitPassed], suites: [], published, notes: [], artifacts }), exported: '/handed-on/linux-amd64.tar', kept: [`${IMAGE}:${COMMIT}`], attestation, provenance })
     expect(out[Output.Attestation]).toBe(attestation.digest)
+    expect(out[Output.ProvenanceAttestation]).toBe(provenance.digest)
     expect(Object.keys(out).sort()).toEqual([...declared].sort())
     for (const key of ['githash', 'commit-time', 'image', 'tags', 'digest', 'image-id']) expect(out).toHaveProperty([key])
     for (const value of Object.values(out)) expect(typeof value).toBe('string')

@@ -51,12 +51,17 @@ describe('decideStrategy: the builder', () => {
 
 describe('decideStrategy: what the build does', () => {
   const docker = { name: 'default', driver: 'docker' }
-  test('attestations make the digest unreproducible, said once', () => {
-    for (const raw of [{ [Input.Provenance]: 'true' }, { [Input.Sbom]: 'true' }]) {
+  test('attestations inside the image make the digest unreproducible, said once', () => {
+    for (const raw of [{ [Input.Provenance]: 'in-image' }, { [Input.Sbom]: 'true' }]) {
       const s = decideStrategy(inputs(raw), engine(true), docker, 'run1')
       expect(s.reproducible).toBe(false)
-      expect(s.notices).toEqual([expect.stringMatching(/^Not reproducible: provenance and SBOM/)])
+      expect(s.notices).toEqual([expect.stringMatching(/^Not reproducible: provenance and SBOM attestations inside the image/)])
     }
+  })
+
+  test('provenance beside the image leaves the build reproducible', () => {
+    const s = decideStrategy(inputs({ [Input.Provenance]: 'true' }), engine(true), docker, 'run1')
+    expect(s).toMatchObject({ provenance: false, reproducible: true, notices: [] })
   })
 
   test('the image is loaded into the engine only when a test runs in it', () => {

@@ -15,9 +15,14 @@ export interface ResourceDescriptor {
   annotations?: Record<string, string>
 }
 
+export interface Subject {
+  name: string
+  digest: { sha256: string }
+}
+
 export interface TestResultStatement {
   _type: typeof STATEMENT_TYPE
-  subject: { name: string; digest: { sha256: string } }[]
+  subject: Subject[]
   predicateType: typeof TEST_RESULT_PREDICATE
   predicate: {
     result: 'PASSED' | 'WARNED' | 'FAILED'
@@ -65,9 +70,14 @@ export function testConfiguration(commands: { unit?: string; integration?: strin
   ]
 }
 
+/** A record's subjects: in each repository, the index (or manifest) first, then its platforms' manifests. */
+export function statementSubjects(f: Pick<StatementFacts, 'images' | 'digest' | 'platformDigests'>): Subject[] {
+  const hexes = [f.digest, ...(f.platformDigests ?? [])].map(hexOf)
+  return f.images.flatMap(name => hexes.map(hex => ({ name, digest: { sha256: hex } })))
+}
+
 /** The statement of a run whose tests all passed (only those are pushed, so only those are attested). */
 export function testResultStatement(f: StatementFacts): TestResultStatement {
-  const hexes = [f.digest, ...(f.platformDigests ?? [])].map(hexOf)
   const commands: { unit?: string; integration?: string } = {}
   for (const t of f.tests) commands[t.kind] = t.command
   const cases = f.suites.flatMap(s => s.cases)
@@ -75,8 +85,7 @@ export function testResultStatement(f: StatementFacts): TestResultStatement {
   const failed = named('failed')
   return {
     _type: STATEMENT_TYPE,
-    // The index first, then its platforms' manifests, in each repository.
-    subject: f.images.flatMap(name => hexes.map(hex => ({ name, digest: { sha256: hex } }))),
+    subject: statementSubjects(f),
     predicateType: TEST_RESULT_PREDICATE,
     predicate: {
       result: failed.length || f.tests.some(t => !t.passed) ? 'FAILED' : 'PASSED',

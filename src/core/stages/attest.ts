@@ -1,4 +1,6 @@
-// Stage 5b: a tested-by record beside the pushed digest, in every repository, that a re-run can check.
+// Stage 5b: records beside the pushed digest, in every repository: the tested-by record a re-run checks,
+// and the built-from (provenance) record when asked for.
+import { provenanceStatement, type ProvenanceFacts, type ProvenanceStatement } from '../attestation/provenance.js'
 import { canonicalJson, IN_TOTO_MEDIA_TYPE, testResultStatement, whyNotVouched, type ResourceDescriptor, type TestResultStatement } from '../attestation/statement.js'
 import type { RegistrySession } from '../programs/docker-config.js'
 import { Input } from '../constants.js'
@@ -11,16 +13,26 @@ import type { TestSuite } from '../results/junit.js'
 import type { Plan } from './plan.js'
 import type { TestRun } from '../results/results.js'
 
-export interface StoredAttestation {
+/** A signed (or, without a signer, unsigned) record stored beside the pushed digest in every repository. */
+export interface StoredRecord {
   /** Digest of the artifact manifest that holds the statement: the same in every repository. */
   digest: string
-  statement: TestResultStatement
   /** Each repository, and how a reader finds the record there: the referrers API or the sha256-<hex> tag. */
   stored: { image: string; via: 'referrers' | 'tag' }[]
   /** Digest of the artifact holding the Sigstore bundle, when the adapter signed the statement. */
   signature?: string
   /** A multi-platform index's platforms: each manifest has the same record beside it, bound to it. */
   platforms?: { platform: string; digest: string }[]
+}
+
+/** The tested-by record. */
+export interface StoredAttestation extends StoredRecord {
+  statement: TestResultStatement
+}
+
+/** The built-from record (provenance: true). */
+export interface StoredProvenance extends StoredRecord {
+  statement: ProvenanceStatement
 }
 
 /** The platforms' manifests of `digest` when it is an index (BuildKit's attestation manifests left out); none for a manifest. */
@@ -34,23 +46,80 @@ export async function platformManifests(api: RegistryApi, digest: string): Promi
   return { subject: held.descriptor, platforms }
 }
 
-export async function attest(p: Plan, digest: string, tests: TestRun[], suites: TestSuite[], session: RegistrySession, log: Log): Promise<StoredAttestation> {
+/**
+ * The records of a pushed digest, beside it in every repository: the tested-by record when tests ran,
+ * the built-from record when provenance is true. The image is in the registry by now: a record that
+ * could not be stored is a warning, not a failed run (a re-run then finds no record and builds again).
+ */
+export async function attest(p: Plan, digest: string, tests: TestRun[], suites: TestSuite[], session: RegistrySession, log: Log): Promise<{ attestation?: StoredAttestation; provenance?: StoredProvenance }> {
   const { workspace } = p
-  // The repository as plan names it in the source label: the adapter's address, else the origin remote's.
-  const sourceUrl = workspace.sourceUrl ?? (await new Git(workspace.repoDir).originUrl())
-  // The same digest is the same index in every repository: its platforms are read once.
-  const { platforms } = await platformManifests(await RegistryApi.open(p.images[0], session), digest)
-  const platformDigests = platforms.map(m => m.digest)
+  let pushed: PushedFacts
+  try {
+    // The repository as plan names it in the source label: the adapter's address, else the origin remote's.
+    const sourceUrl = workspace.sourceUrl ?? (await new Git(workspace.repoDir).originUrl())
+    // The same digest is the same index in every repository: its platforms are read once.
+    const { platforms } = await platformManifests(await RegistryApi.open(p.images[0], session), digest)
+    pushed = { images: p.images, digest, platformDigests: platforms.map(m => m.digest), platforms, commit: p.commit, sourceUrl, runUrl: workspace.runUrl }
+  } catch (error) {
+    log.warning(`attestations not stored: ${error instanceof Error ? error.message : String(error)}`)
+    return {}
+  }
   const compose = p.test.compose && { file: p.test.compose.file, service: p.test.compose.service }
-  const statement = testResultStatement({ images: p.images, digest, platformDigests, commit: p.commit, sourceUrl, runUrl: workspace.runUrl, tests, suites, compose })
+  const attestation = tests.length ? await storeOrWarn(p, pushed, testResultStatement({ ...pushed, tests, suites, compose }), 'test-result attestation', session, log) : undefined
+  const provenance = p.publish.provenance ? await storeOrWarn(p, pushed, provenanceStatement({ ...pushed, builderId: workspace.builderId ?? CLI_BUILDER_ID, builderDriver: p.strategy.builder.driver || undefined, parameters: buildParameters(p) }), 'provenance', session, log) : undefined
+  return { ...(attestation ? { attestation } : {}), ...(provenance ? { provenance } : {}) }
+}
+
+/** Who built, when the adapter does not say: hashdock's own package. */
+const CLI_BUILDER_ID = 'pkg:npm/hashdock'
+
+interface PushedFacts {
+  images: string[]
+  digest: string
+  platformDigests: string[]
+  platforms: (Omit<Descriptor, 'platform'> & { platform: string })[]
+  commit: string
+  sourceUrl?: string
+  runUrl?: string
+}
+
+/** What the build was asked for, as the provenance record states it: names, never values, of what may be a credential. */
+function buildParameters(p: Plan): ProvenanceFacts['parameters'] {
+  const { build } = p
+  return {
+    context: p.contextPath,
+    dockerfile: p.dockerfilePath,
+    ...(p.target ? { target: p.target } : {}),
+    ...(p.strategy.platforms.length ? { platforms: p.strategy.platforms } : {}),
+    ...(build.buildArgs.length ? { buildArgs: build.buildArgs.map(a => a.split('=')[0]) } : {}),
+    ...(p.namedContexts.length ? { buildContexts: Object.fromEntries(p.namedContexts.map(c => [c.name, 'path' in c ? c.path : c.image])) } : {}),
+    ...(build.secrets.length ? { secrets: build.secrets.map(s => s.id) } : {}),
+    mtime: p.mtime,
+    compression: p.strategy.compression
+  }
+}
+
+async function storeOrWarn<S extends TestResultStatement | ProvenanceStatement>(p: Plan, pushed: PushedFacts, statement: S, what: string, session: RegistrySession, log: Log): Promise<(StoredRecord & { statement: S }) | undefined> {
+  try {
+    return { ...(await storeRecord(p, pushed, statement, what, session, log)), statement }
+  } catch (error) {
+    log.warning(`${what} not stored: ${error instanceof Error ? error.message : String(error)}`)
+    return undefined
+  }
+}
+
+/** Stores `statement` (and its signature, when the adapter signs) beside the digest and each platform's manifest, in every repository. */
+async function storeRecord(p: Plan, pushed: PushedFacts, statement: object, what: string, session: RegistrySession, log: Log): Promise<StoredRecord> {
+  const { workspace } = p
+  const { digest, platforms } = pushed
   // A signature that could not be made leaves the record unsigned, not missing: a re-run can still check it.
   const signed = workspace.signer
     ? await workspace.signer.sign(statement).catch((error: unknown) => {
-        log.warning(`test-result attestation not signed: ${error instanceof Error ? error.message : String(error)}`)
+        log.warning(`${what} not signed: ${error instanceof Error ? error.message : String(error)}`)
         return undefined
       })
     : undefined
-  const stored: StoredAttestation['stored'] = []
+  const stored: StoredRecord['stored'] = []
   let manifestDigest = ''
   let signature: string | undefined
   for (const image of p.images) {
@@ -75,12 +144,11 @@ export async function attest(p: Plan, digest: string, tests: TestRun[], suites: 
       if (via === 'tag') await addToFallback(api, platform.digest, beside)
     }
     const also = platforms.length ? `, and beside each of its ${platforms.length} platforms' manifests` : ''
-    log.info(`Test-result attestation ${manifestDigest} stored beside ${image}@${digest}${also} (${via === 'tag' ? `tag ${fallbackTag(digest)}` : 'referrers API'})`)
+    log.info(`${what[0].toUpperCase()}${what.slice(1)} ${manifestDigest} stored beside ${image}@${digest}${also} (${via === 'tag' ? `tag ${fallbackTag(digest)}` : 'referrers API'})`)
     stored.push({ image, via })
   }
   return {
     digest: manifestDigest,
-    statement,
     stored,
     ...(signature ? { signature } : {}),
     ...(platforms.length ? { platforms: platforms.map(m => ({ platform: m.platform, digest: m.digest })) } : {})

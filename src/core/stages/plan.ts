@@ -122,6 +122,8 @@ export interface PublishSpec {
   timeoutMs: number
   /** Whether the image the registry holds for this commit may be re-used; when reuse was asked for, why not. */
   reuse: { allowed: true } | { allowed: false; why?: string }
+  /** An SLSA provenance record is stored (and signed) beside the pushed digest, as the test-result record is. */
+  provenance: boolean
 }
 
 /** What the engine and the selected builder can do, asked once by the pipeline. */
@@ -174,7 +176,7 @@ export async function plan(inputs: Inputs, workspace: Workspace, facts: Facts | 
   if (inputs[Input.KeepImage] && !facts) throw new InputError(Input.KeepImage, 'an assembly builds and loads nothing to keep; keep the images in the platform jobs')
   if (inputs[Input.VerifyReproducible] && !facts) throw new InputError(Input.VerifyReproducible, 'an assembly builds nothing to compare; verify in the platform jobs')
   if (inputs[Input.VerifyReproducible] && !strategy.reproducible) {
-    throw new InputError(Input.VerifyReproducible, 'provenance and sbom record when the image was built, so two builds never agree; turn them off to verify, or leave verify-reproducible off')
+    throw new InputError(Input.VerifyReproducible, 'provenance: in-image and sbom record inside the image when it was built, so two builds never agree; use provenance: true (beside the image) and no sbom to verify, or leave verify-reproducible off')
   }
   const assembleFrom = inputs[Input.AssembleFrom] && resolve(inputs[Input.AssembleFrom])
   if (assembleFrom && !(await stat(assembleFrom).catch(() => undefined))?.isDirectory()) {
@@ -271,7 +273,8 @@ export function specs(inputs: Inputs, workspace: Pick<Workspace, 'event' | 'trus
       loginsUnused: !loginNeeded && inputs[Input.RegistryLogins].length > 0,
       retries: inputs[Input.RegistryRetries],
       timeoutMs: inputs[Input.RegistryTimeout] * 1000,
-      reuse: whyNoReuse(inputs, workspace.trust !== undefined)
+      reuse: whyNoReuse(inputs, workspace.trust !== undefined),
+      provenance: inputs[Input.Provenance] === true
     }
   }
 }
@@ -300,7 +303,7 @@ function whyNoReuse(inputs: Inputs, signatureChecked: boolean): PublishSpec['reu
 export function strategyInputs(inputs: Inputs, workspace: Pick<Workspace, 'event'>): StrategyInputs {
   return {
     images: inputs[Input.Image],
-    provenance: inputs[Input.Provenance],
+    provenance: inputs[Input.Provenance] === 'in-image',
     sbom: inputs[Input.Sbom],
     cache: inputs[Input.Cache],
     tested: Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand]),
@@ -408,7 +411,9 @@ async function fingerprint(git: Git, inputs: Inputs, commit: string, contextPath
     // Only what the image's bytes depend on: the label is part of the image, and how it was tested must
     // not change its digest. How it was tested is in the test-result record, which a re-use checks.
     // What the image carries: attestations and its compression.
-    ...([Input.Provenance, Input.Sbom, Input.Compression] as const).map(i => `${i}=${inputs[i]}`),
+    // Provenance changes the image's bytes only inside it; a record beside it leaves them alone.
+    `${Input.Provenance}=${inputs[Input.Provenance] === 'in-image'}`,
+    ...([Input.Sbom, Input.Compression] as const).map(i => `${i}=${inputs[i]}`),
     ...(await Promise.all(inputs[Input.BuildContexts].map(async c => `context ${c.name}=${'path' in c ? await git.objectId(commit, c.path) : c.image}`))),
     ...inputs[Input.Secrets].map(s => `secret ${s.id}`),
     ...inputs[Input.Ssh].map(s => `ssh ${s.split('=')[0]}`),

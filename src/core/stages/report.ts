@@ -2,7 +2,7 @@
 import { Output } from '../constants.js'
 import type { AdviceReport } from '../advice/advice.js'
 import type { Artifacts } from '../workspace.js'
-import type { StoredAttestation } from './attest.js'
+import type { StoredAttestation, StoredProvenance } from './attest.js'
 import type { Built, Loaded, StepCount } from './build.js'
 import { InputError, type Remedy } from '../errors.js'
 import { megabytes } from '../log.js'
@@ -82,6 +82,8 @@ export interface Report {
   notes: string[]
   /** The test-result attestation stored beside the pushed digest; absent when nothing tested was pushed. */
   attestation?: StoredAttestation
+  /** The provenance record stored beside the pushed digest (provenance: true); absent when nothing was pushed. */
+  provenance?: StoredProvenance
   /** Advice on the Dockerfile, measured on the history; absent when switched off or not measured. */
   advice?: AdviceReport
 }
@@ -278,6 +280,7 @@ export function outputs(r: Report): Partial<Record<Output, string>> {
     // Only what was delivered: a run whose tests failed hands out no file.
     ...(r.artifacts?.delivered ? { [Output.Artifacts]: JSON.stringify(r.artifacts.files.map(({ name, size, sha256 }) => ({ name, size, sha256 }))) } : {}),
     ...(r.attestation ? { [Output.Attestation]: r.attestation.digest } : {}),
+    ...(r.provenance ? { [Output.ProvenanceAttestation]: r.provenance.digest } : {}),
     ...(r.pushed || r.failedStage === 'push' ? { [Output.PushedTo]: r.held.join('\n') } : {})
   }
 }

@@ -27,6 +27,7 @@ export interface BuildStrategy {
   loading: 'archive' | 'per-platform'
   /** Load the built image into the engine: only when a test runs in it. */
   load: boolean
+  /** BuildKit's provenance and SBOM attestations, inside the image index. */
   provenance: boolean
   sbom: boolean
   /** The digest depends only on the commit and the inputs. */
@@ -39,6 +40,7 @@ export interface BuildStrategy {
 /** What plan reads from the inputs for the strategy. */
 export interface StrategyInputs {
   images: string[]
+  /** provenance: in-image; a record beside the image leaves the build alone. */
   provenance: boolean
   sbom: boolean
   /** Empty: the adapter found no cache to offer. */
@@ -101,9 +103,9 @@ export function decideStrategy(inputs: StrategyInputs, engine: Engine, selected:
   const { provenance, sbom, tested, compression, platforms } = inputs
   const reproducible = !provenance && !sbom
   if (!reproducible) {
-    notices.push('Not reproducible: provenance and SBOM attestations record when and how the image was built, so every build gets a new digest.')
+    notices.push('Not reproducible: provenance and SBOM attestations inside the image record when and how it was built, so every build gets a new digest (provenance: true keeps the record beside the image instead).')
   } else {
-    reasons.push('reproducible: every timestamp in the new layers is the fixed image clock, and no attestation records build times')
+    reasons.push('reproducible: every timestamp in the new layers is the fixed image clock, and no attestation inside the image records build times')
   }
   const cache: CacheMode = inputs.cache || 'none'
   const load = tested || inputs.keepImage
