@@ -161,12 +161,13 @@ test('the layers keep the image clock; the commit time is the configuration\'s c
   expect(run.outputs['commit-time']).toBe(String(unix(SECOND_TIME)))
 })
 
-test('provenance is opt-in: attached to the pushed index, and the step says the digest is no longer reproducible', async () => {
+test('provenance in the image is opt-in: attached to the pushed index, and the step says the digest is no longer reproducible', async () => {
   const image = uniqueImage('provenance')
-  const run = await runAction(options({ image, provenance: 'true', ...credentials }))
+  const run = await runAction(options({ image, provenance: 'in-image', ...credentials }))
   expect(run.errors).toEqual([])
   expect(run.outputs.reproducible).toBe('false')
-  expect(run.stdout).toMatch(/^::notice::Not reproducible: provenance and SBOM attestations/m)
+  expect(run.outputs['provenance-attestation']).toBeUndefined()
+  expect(run.stdout).toMatch(/^::notice::Not reproducible: provenance and SBOM attestations inside the image/m)
   expect(await registryDigest(image, second)).toBe(run.outputs.digest)
   const index = JSON.parse(await registryManifest(image, second)) as { manifests: { digest: string; annotations?: Record<string, string> }[] }
   const attestation = index.manifests.find(m => m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')

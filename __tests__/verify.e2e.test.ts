@@ -20,7 +20,7 @@ import { testbed } from '../test/support/testbed.js'
 import { canonicalJson } from '../src/core/attestation/statement.js'
 import { githubSigner } from '../src/action/signer.js'
 import { parseSigstoreInstance } from '../src/core/attestation/instance.js'
-import { attest, type StoredAttestation } from '../src/core/stages/attest.js'
+import { attest, type StoredAttestation, type StoredProvenance } from '../src/core/stages/attest.js'
 import type { Plan } from '../src/core/stages/plan.js'
 import type { Log } from '../src/core/log.js'
 import { digestOf, fallbackTag, OCI_INDEX, OCI_MANIFEST, type Descriptor } from '../src/core/oci.js'
@@ -383,6 +383,78 @@ describe('a record the action signed against the test bed\'s Sigstore', () => {
   })
 })
 
+describe('provenance beside the image (provenance: true)', () => {
+  // The same commit and inputs with a provenance record asked for: the image is the same bytes, and a
+  // second signed record, SLSA provenance, stands beside it.
+  let repo: string
+  let provenanceRun: ActionRun
+  beforeAll(async () => {
+    repo = unique('provenance')
+    provenanceRun = await runAction({
+      workspace: origin.clone(),
+      sha: commit,
+      inputs: signedInputs(repo, { provenance: 'true', advice: 'false' }),
+      env: { GITHUB_RUN_ID: '4243', GITHUB_WORKFLOW_REF: WORKFLOW, ...sigstore.env({ repository: 'acme/app', jobWorkflowRef: WORKFLOW, sha: commit }) }
+    })
+  })
+
+  /** The SLSA record and its bundle beside `digest` in `repo`. */
+  async function provenanceBeside(digest: string) {
+    const registry = await api(repo)
+    const { listed } = await registry.referrersOf(digest)
+    const contents = await Promise.all(
+      listed.map(async d => {
+        const manifest = JSON.parse((await registry.manifest(d.digest))!.bytes.toString('utf8')) as { layers: Descriptor[]; subject: Descriptor }
+        return { descriptor: d, subject: manifest.subject.digest, content: (await registry.fetchBlob(manifest.layers[0].digest))! }
+      })
+    )
+    const record = contents.find(c => c.descriptor.artifactType === 'application/vnd.in-toto+json' && c.content.toString('utf8').includes('"https://slsa.dev/provenance/v1"'))!
+    const bundle = contents.find(c => c.descriptor.artifactType?.startsWith('application/vnd.dev.sigstore.bundle') && Buffer.from((JSON.parse(c.content.toString('utf8')) as { dsseEnvelope: { payload: string } }).dsseEnvelope.payload, 'base64').toString('utf8') === record.content.toString('utf8'))
+    return { listed, record, bundle }
+  }
+
+  test('the digest is the one without it, reproducible, and the record is an output and in the log', () => {
+    expect(provenanceRun.errors).toEqual([])
+    expect(provenanceRun.exitCode).toBe(0)
+    expect(provenanceRun.outputs.digest).toBe(run.outputs.digest)
+    expect(provenanceRun.outputs.reproducible).toBe('true')
+    expect(provenanceRun.outputs['provenance-attestation']).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(provenanceRun.stdout).toContain(`Provenance ${provenanceRun.outputs['provenance-attestation']} stored beside ${repo}@${provenanceRun.outputs.digest} (tag ${fallbackTag(provenanceRun.outputs.digest)})`)
+    expect(provenanceRun.stdout).not.toMatch(/not signed|not stored/)
+  })
+
+  test('beside the digest: the test-result record, the SLSA provenance record, and a signature of each', async () => {
+    const { listed, record, bundle } = await provenanceBeside(provenanceRun.outputs.digest)
+    expect(listed.map(d => d.artifactType).sort()).toEqual(['application/vnd.dev.sigstore.bundle.v0.3+json', 'application/vnd.dev.sigstore.bundle.v0.3+json', 'application/vnd.in-toto+json', 'application/vnd.in-toto+json'])
+    expect(record.descriptor.digest).toBe(provenanceRun.outputs['provenance-attestation'])
+    expect(record.subject).toBe(provenanceRun.outputs.digest)
+    expect(bundle).toBeDefined()
+  })
+
+  test('it names the commit, the workflow that built it and the run, and no build argument\'s value', async () => {
+    const { record } = await provenanceBeside(provenanceRun.outputs.digest)
+    const statement = JSON.parse(record.content.toString('utf8')) as { subject: { name: string; digest: { sha256: string } }[]; predicate: { buildDefinition: { externalParameters: Record<string, unknown>; resolvedDependencies: unknown[] }; runDetails: unknown } }
+    expect(statement.subject).toEqual([{ name: repo, digest: { sha256: provenanceRun.outputs.digest.slice('sha256:'.length) } }])
+    expect(statement.predicate.buildDefinition.externalParameters).toMatchObject({ source: `git+https://github.com/acme/app@${commit}`, context: '.', dockerfile: 'Dockerfile', buildArgs: ['BASE'] })
+    expect(statement.predicate.buildDefinition.resolvedDependencies).toEqual([{ uri: `git+https://github.com/acme/app@${commit}`, digest: { gitCommit: commit } }])
+    expect(statement.predicate.runDetails).toEqual({ builder: { id: `https://github.com/${WORKFLOW}` }, metadata: { invocationId: 'https://github.com/acme/app/actions/runs/4243' } })
+    expect(record.content.toString('utf8')).not.toContain(testbed.baseImage)
+  })
+
+  test('the independent verifier accepts its signature, by the workflow, over the stored statement naming the digest', async () => {
+    const { record, bundle } = await provenanceBeside(provenanceRun.outputs.digest)
+    expect(() => independentlyVerify(JSON.parse(bundle!.content.toString('utf8')) as object, record.content, provenanceRun.outputs.digest)).not.toThrow()
+    // Moved beside another digest, it is refused: the signed statement names this one only.
+    expect(() => independentlyVerify(JSON.parse(bundle!.content.toString('utf8')) as object, record.content, `sha256:${'0'.repeat(64)}`)).toThrow(/does not name/)
+  })
+
+  test('hashdock verify still finds and accepts the test-result record beside it', async () => {
+    const r = await verify(`${repo}@${provenanceRun.outputs.digest}`, ...expected, '--json')
+    expect([r.stderr, r.exitCode]).toEqual(['', 0])
+    expect((JSON.parse(r.stdout) as { record: { record: string } }).record.record).toBe(provenanceRun.outputs.attestation)
+  })
+})
+
 describe('a multi-platform record', () => {
   // A two-platform index from the test bed (the multi-platform base image), attested by the core with
   // the action's signer against the stand-in: the subjects are the index and each platform's manifest.
@@ -390,6 +462,7 @@ describe('a multi-platform record', () => {
   let index: string
   let platforms: { platform: string; digest: string }[]
   let stored: StoredAttestation
+  let provenance: StoredProvenance
 
   beforeAll(async () => {
     repo = unique('multi')
@@ -402,10 +475,12 @@ describe('a multi-platform record', () => {
     Object.assign(process.env, env)
     try {
       const signer = githubSigner(process.env, { instance: parseSigstoreInstance(sigstore.instance), warn: () => {} })
-      const plan = { images: [repo], commit, workspace: { repoDir: origin.dir, workDir: dockerConfig, runId: 'verifymulti', defaultRef: commit, sourceUrl: 'https://github.com/acme/app', signer }, test: { unit: '', integration: '', results: '' }, publish: { provenance: false } } as unknown as Plan
+      const plan = { images: [repo], commit, workspace: { repoDir: origin.dir, workDir: dockerConfig, runId: 'verifymulti', defaultRef: commit, sourceUrl: 'https://github.com/acme/app', signer }, test: { unit: '', integration: '', results: '' }, publish: { provenance: true }, contextPath: '.', dockerfilePath: 'Dockerfile', target: '', namedContexts: [], mtime: 'content', build: { buildArgs: [], secrets: [] }, strategy: { builder: { driver: 'docker-container' }, platforms: ['linux/amd64', 'linux/arm64'], compression: 'zstd' } } as unknown as Plan
       const quiet: Log = { info: () => {}, warning: m => { throw new Error(m) }, notice: () => {}, debug: () => {}, error: () => {}, group: (_, f) => f(), untrusted: f => f() }
       const tests = [{ kind: 'unit' as const, command: UNIT, exitCode: 0, passed: true, seconds: 1 }]
-      stored = (await attest(plan, index, tests, [], { registries: [], authfile: join(dockerConfig, 'config.json') }, quiet)).attestation!
+      const records = await attest(plan, index, tests, [], { registries: [], authfile: join(dockerConfig, 'config.json') }, quiet)
+      stored = records.attestation!
+      provenance = records.provenance!
     } finally {
       process.env = saved
     }
@@ -416,6 +491,20 @@ describe('a multi-platform record', () => {
     expect(platforms.map(p => p.platform)).toEqual(['linux/amd64', 'linux/arm64'])
     expect(stored.signature).toMatch(/^sha256:/)
     expect(stored.statement.subject.map(s => `sha256:${s.digest.sha256}`)).toEqual([index, ...platforms.map(p => p.digest)])
+  })
+
+  test('its provenance record names the same subjects, is signed, and stands beside the index and each platform\'s manifest', async () => {
+    expect(provenance.signature).toMatch(/^sha256:/)
+    expect(provenance.platforms).toEqual(platforms)
+    expect(provenance.statement.subject.map(s => `sha256:${s.digest.sha256}`)).toEqual([index, ...platforms.map(p => p.digest)])
+    expect(provenance.statement.predicate.buildDefinition.externalParameters.platforms).toEqual(['linux/amd64', 'linux/arm64'])
+    const registry = await api(repo)
+    expect((await registry.referrersOf(index)).listed.map(d => d.digest).sort()).toEqual([provenance.digest, provenance.signature, stored.digest, stored.signature].sort())
+    // Beside each platform's manifest, the same two statements and signatures, in artifacts bound to it.
+    for (const platform of platforms) {
+      const { listed } = await registry.referrersOf(platform.digest)
+      expect(listed.map(d => d.artifactType).sort()).toEqual(['application/vnd.dev.sigstore.bundle.v0.3+json', 'application/vnd.dev.sigstore.bundle.v0.3+json', 'application/vnd.in-toto+json', 'application/vnd.in-toto+json'])
+    }
   })
 
   test('hashdock verify accepts it from the index and from each platform\'s manifest, each record bound to the digest asked', async () => {

@@ -62618,6 +62618,7 @@ var constants_Output;
     Output["Exported"] = "exported";
     Output["Artifacts"] = "artifacts";
     Output["Attestation"] = "attestation";
+    Output["ProvenanceAttestation"] = "provenance-attestation";
     Output["PushedTo"] = "pushed-to";
 })(constants_Output || (constants_Output = {}));
 // Every container, network and volume a run creates carries this label, so cleanup can find them.
@@ -62813,9 +62814,13 @@ function testConfiguration(commands, compose) {
         ...(commands.integration && compose ? [{ name: 'compose-file', annotations: { path: compose.file, service: compose.service } }] : [])
     ];
 }
+/** A record's subjects: in each repository, the index (or manifest) first, then its platforms' manifests. */
+function statementSubjects(f) {
+    const hexes = [f.digest, ...(f.platformDigests ?? [])].map(hexOf);
+    return f.images.flatMap(name => hexes.map(hex => ({ name, digest: { sha256: hex } })));
+}
 /** The statement of a run whose tests all passed (only those are pushed, so only those are attested). */
 function testResultStatement(f) {
-    const hexes = [f.digest, ...(f.platformDigests ?? [])].map(hexOf);
     const commands = {};
     for (const t of f.tests)
         commands[t.kind] = t.command;
@@ -62824,8 +62829,7 @@ function testResultStatement(f) {
     const failed = named('failed');
     return {
         _type: STATEMENT_TYPE,
-        // The index first, then its platforms' manifests, in each repository.
-        subject: f.images.flatMap(name => hexes.map(hex => ({ name, digest: { sha256: hex } }))),
+        subject: statementSubjects(f),
         predicateType: TEST_RESULT_PREDICATE,
         predicate: {
             result: failed.length || f.tests.some(t => !t.passed) ? 'FAILED' : 'PASSED',
@@ -62883,6 +62887,35 @@ function describeTests(list) {
     if (!list.length)
         return 'no tests';
     return list.map(c => `${c.name} ${Object.values(c.annotations ?? {}).map(v => `'${v}'`).join(' ')}`).join(', ');
+}
+
+;// CONCATENATED MODULE: ./src/core/attestation/provenance.ts
+// The built-from record: an SLSA provenance v1 statement, kept beside the image (provenance: true) so the
+// image's own bytes, and its digest, stay what the commit makes them.
+
+const SLSA_PROVENANCE_PREDICATE = 'https://slsa.dev/provenance/v1';
+/** What the parameters below mean: hashdock's build of one commit, described where its records are. */
+const HASHDOCK_BUILD_TYPE = 'https://github.com/hashdock/hashdock/blob/main/docs/attestation.md#provenance';
+/** The record of how the pushed digest was built. The same facts give the same bytes: it carries no clock. */
+function provenanceStatement(f) {
+    const source = f.sourceUrl ? `git+${f.sourceUrl}@${f.commit}` : f.commit;
+    return {
+        _type: STATEMENT_TYPE,
+        subject: statementSubjects(f),
+        predicateType: SLSA_PROVENANCE_PREDICATE,
+        predicate: {
+            buildDefinition: {
+                buildType: HASHDOCK_BUILD_TYPE,
+                externalParameters: { source, ...f.parameters },
+                internalParameters: f.builderDriver ? { builderDriver: f.builderDriver } : {},
+                resolvedDependencies: [{ ...(f.sourceUrl ? { uri: source } : {}), digest: { gitCommit: f.commit } }]
+            },
+            runDetails: {
+                builder: { id: f.builderId },
+                ...(f.runUrl ? { metadata: { invocationId: f.runUrl } } : {})
+            }
+        }
+    };
 }
 
 // EXTERNAL MODULE: external "node:child_process"
@@ -63825,8 +63858,8 @@ function parseInputs(read) {
         [Input.Mtime]: oneOf(Input.Mtime, get(Input.Mtime) || 'content', MTIME_MODES),
         [Input.Cache]: get(Input.Cache) && oneOf(Input.Cache, get(Input.Cache), CACHE_MODES),
         [Input.Rebuild]: inputs_boolean(Input.Rebuild, get(Input.Rebuild), false),
-        [Input.Reuse]: reuse(get(Input.Reuse)),
-        [Input.Provenance]: inputs_boolean(Input.Provenance, get(Input.Provenance), false),
+        [Input.Reuse]: booleanOr(Input.Reuse, get(Input.Reuse), 'signed'),
+        [Input.Provenance]: booleanOr(Input.Provenance, get(Input.Provenance), 'in-image'),
         [Input.Sbom]: inputs_boolean(Input.Sbom, get(Input.Sbom), false),
         [Input.Builder]: builderName(get(Input.Builder)),
         [Input.IsolateBuilder]: oneOf(Input.IsolateBuilder, get(Input.IsolateBuilder) || 'auto', ISOLATE_BUILDER),
@@ -63994,12 +64027,13 @@ function inputs_boolean(name, value, fallback) {
         return false;
     throw new errors_InputError(name, `'${value}' is not a boolean; use true or false`);
 }
-function reuse(value) {
-    if (value === 'signed')
-        return value;
+/** A boolean (off when empty), or one word more. */
+function booleanOr(name, value, word) {
+    if (value === word)
+        return word;
     if (!['', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE'].includes(value))
-        throw new errors_InputError(Input.Reuse, `'${value}' is not one of true, false or signed`);
-    return inputs_boolean(Input.Reuse, value, false);
+        throw new errors_InputError(name, `'${value}' is not one of true, false or ${word}`);
+    return inputs_boolean(name, value, false);
 }
 function retries(value) {
     if (!value)
@@ -64940,10 +64974,10 @@ function decideStrategy(inputs, engine, selected, runId) {
     const { provenance, sbom, tested, compression, platforms } = inputs;
     const reproducible = !provenance && !sbom;
     if (!reproducible) {
-        notices.push('Not reproducible: provenance and SBOM attestations record when and how the image was built, so every build gets a new digest.');
+        notices.push('Not reproducible: provenance and SBOM attestations inside the image record when and how it was built, so every build gets a new digest (provenance: true keeps the record beside the image instead).');
     }
     else {
-        reasons.push('reproducible: every timestamp in the new layers is the fixed image clock, and no attestation records build times');
+        reasons.push('reproducible: every timestamp in the new layers is the fixed image clock, and no attestation inside the image records build times');
     }
     const cache = inputs.cache || 'none';
     const load = tested || inputs.keepImage;
@@ -65908,7 +65942,9 @@ async function basicAuth(registry, authfile) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/stages/attest.ts
-// Stage 5b: a tested-by record beside the pushed digest, in every repository, that a re-run can check.
+// Stage 5b: records beside the pushed digest, in every repository: the tested-by record a re-run checks,
+// and the built-from (provenance) record when asked for.
+
 
 
 
@@ -65927,19 +65963,64 @@ async function platformManifests(api, digest) {
         .map(m => ({ mediaType: m.mediaType, digest: m.digest, size: m.size, platform: platformName(m.platform) }));
     return { subject: held.descriptor, platforms };
 }
+/**
+ * The records of a pushed digest, beside it in every repository: the tested-by record when tests ran,
+ * the built-from record when provenance is true. The image is in the registry by now: a record that
+ * could not be stored is a warning, not a failed run (a re-run then finds no record and builds again).
+ */
 async function attest(p, digest, tests, suites, session, log) {
     const { workspace } = p;
-    // The repository as plan names it in the source label: the adapter's address, else the origin remote's.
-    const sourceUrl = workspace.sourceUrl ?? (await new Git(workspace.repoDir).originUrl());
-    // The same digest is the same index in every repository: its platforms are read once.
-    const { platforms } = await platformManifests(await RegistryApi.open(p.images[0], session), digest);
-    const platformDigests = platforms.map(m => m.digest);
+    let pushed;
+    try {
+        // The repository as plan names it in the source label: the adapter's address, else the origin remote's.
+        const sourceUrl = workspace.sourceUrl ?? (await new Git(workspace.repoDir).originUrl());
+        // The same digest is the same index in every repository: its platforms are read once.
+        const { platforms } = await platformManifests(await RegistryApi.open(p.images[0], session), digest);
+        pushed = { images: p.images, digest, platformDigests: platforms.map(m => m.digest), platforms, commit: p.commit, sourceUrl, runUrl: workspace.runUrl };
+    }
+    catch (error) {
+        log.warning(`attestations not stored: ${error instanceof Error ? error.message : String(error)}`);
+        return {};
+    }
     const compose = p.test.compose && { file: p.test.compose.file, service: p.test.compose.service };
-    const statement = testResultStatement({ images: p.images, digest, platformDigests, commit: p.commit, sourceUrl, runUrl: workspace.runUrl, tests, suites, compose });
+    const attestation = tests.length ? await storeOrWarn(p, pushed, testResultStatement({ ...pushed, tests, suites, compose }), 'test-result attestation', session, log) : undefined;
+    const provenance = p.publish.provenance ? await storeOrWarn(p, pushed, provenanceStatement({ ...pushed, builderId: workspace.builderId ?? CLI_BUILDER_ID, builderDriver: p.strategy.builder.driver || undefined, parameters: buildParameters(p) }), 'provenance', session, log) : undefined;
+    return { ...(attestation ? { attestation } : {}), ...(provenance ? { provenance } : {}) };
+}
+/** Who built, when the adapter does not say: hashdock's own package. */
+const CLI_BUILDER_ID = 'pkg:npm/hashdock';
+/** What the build was asked for, as the provenance record states it: names, never values, of what may be a credential. */
+function buildParameters(p) {
+    const { build } = p;
+    return {
+        context: p.contextPath,
+        dockerfile: p.dockerfilePath,
+        ...(p.target ? { target: p.target } : {}),
+        ...(p.strategy.platforms.length ? { platforms: p.strategy.platforms } : {}),
+        ...(build.buildArgs.length ? { buildArgs: build.buildArgs.map(a => a.split('=')[0]) } : {}),
+        ...(p.namedContexts.length ? { buildContexts: Object.fromEntries(p.namedContexts.map(c => [c.name, 'path' in c ? c.path : c.image])) } : {}),
+        ...(build.secrets.length ? { secrets: build.secrets.map(s => s.id) } : {}),
+        mtime: p.mtime,
+        compression: p.strategy.compression
+    };
+}
+async function storeOrWarn(p, pushed, statement, what, session, log) {
+    try {
+        return { ...(await storeRecord(p, pushed, statement, what, session, log)), statement };
+    }
+    catch (error) {
+        log.warning(`${what} not stored: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+    }
+}
+/** Stores `statement` (and its signature, when the adapter signs) beside the digest and each platform's manifest, in every repository. */
+async function storeRecord(p, pushed, statement, what, session, log) {
+    const { workspace } = p;
+    const { digest, platforms } = pushed;
     // A signature that could not be made leaves the record unsigned, not missing: a re-run can still check it.
     const signed = workspace.signer
         ? await workspace.signer.sign(statement).catch((error) => {
-            log.warning(`test-result attestation not signed: ${error instanceof Error ? error.message : String(error)}`);
+            log.warning(`${what} not signed: ${error instanceof Error ? error.message : String(error)}`);
             return undefined;
         })
         : undefined;
@@ -65972,12 +66053,11 @@ async function attest(p, digest, tests, suites, session, log) {
                 await addToFallback(api, platform.digest, beside);
         }
         const also = platforms.length ? `, and beside each of its ${platforms.length} platforms' manifests` : '';
-        log.info(`Test-result attestation ${manifestDigest} stored beside ${image}@${digest}${also} (${via === 'tag' ? `tag ${fallbackTag(digest)}` : 'referrers API'})`);
+        log.info(`${what[0].toUpperCase()}${what.slice(1)} ${manifestDigest} stored beside ${image}@${digest}${also} (${via === 'tag' ? `tag ${fallbackTag(digest)}` : 'referrers API'})`);
         stored.push({ image, via });
     }
     return {
         digest: manifestDigest,
-        statement,
         stored,
         ...(signature ? { signature } : {}),
         ...(platforms.length ? { platforms: platforms.map(m => ({ platform: m.platform, digest: m.digest })) } : {})
@@ -67396,7 +67476,7 @@ async function plan(inputs, workspace, facts) {
     if (inputs[Input.VerifyReproducible] && !facts)
         throw new errors_InputError(Input.VerifyReproducible, 'an assembly builds nothing to compare; verify in the platform jobs');
     if (inputs[Input.VerifyReproducible] && !strategy.reproducible) {
-        throw new errors_InputError(Input.VerifyReproducible, 'provenance and sbom record when the image was built, so two builds never agree; turn them off to verify, or leave verify-reproducible off');
+        throw new errors_InputError(Input.VerifyReproducible, 'provenance: in-image and sbom record inside the image when it was built, so two builds never agree; use provenance: true (beside the image) and no sbom to verify, or leave verify-reproducible off');
     }
     const assembleFrom = inputs[Input.AssembleFrom] && (0,external_node_path_.resolve)(inputs[Input.AssembleFrom]);
     if (assembleFrom && !(await (0,promises_.stat)(assembleFrom).catch(() => undefined))?.isDirectory()) {
@@ -67488,7 +67568,8 @@ function specs(inputs, workspace) {
             loginsUnused: !loginNeeded && inputs[Input.RegistryLogins].length > 0,
             retries: inputs[Input.RegistryRetries],
             timeoutMs: inputs[Input.RegistryTimeout] * 1000,
-            reuse: whyNoReuse(inputs, workspace.trust !== undefined)
+            reuse: whyNoReuse(inputs, workspace.trust !== undefined),
+            provenance: inputs[Input.Provenance] === true
         }
     };
 }
@@ -67516,7 +67597,7 @@ function whyNoReuse(inputs, signatureChecked) {
 function strategyInputs(inputs, workspace) {
     return {
         images: inputs[Input.Image],
-        provenance: inputs[Input.Provenance],
+        provenance: inputs[Input.Provenance] === 'in-image',
         sbom: inputs[Input.Sbom],
         cache: inputs[Input.Cache],
         tested: Boolean(inputs[Input.TestCommand] || inputs[Input.IntegrationCommand]),
@@ -67620,7 +67701,9 @@ async function fingerprint(git, inputs, commit, contextPath, dockerfile, labels)
         // Only what the image's bytes depend on: the label is part of the image, and how it was tested must
         // not change its digest. How it was tested is in the test-result record, which a re-use checks.
         // What the image carries: attestations and its compression.
-        ...[Input.Provenance, Input.Sbom, Input.Compression].map(i => `${i}=${inputs[i]}`),
+        // Provenance changes the image's bytes only inside it; a record beside it leaves them alone.
+        `${Input.Provenance}=${inputs[Input.Provenance] === 'in-image'}`,
+        ...[Input.Sbom, Input.Compression].map(i => `${i}=${inputs[i]}`),
         ...(await Promise.all(inputs[Input.BuildContexts].map(async (c) => `context ${c.name}=${'path' in c ? await git.objectId(commit, c.path) : c.image}`))),
         ...inputs[Input.Secrets].map(s => `secret ${s.id}`),
         ...inputs[Input.Ssh].map(s => `ssh ${s.split('=')[0]}`),
@@ -67899,6 +67982,7 @@ function outputs(r) {
         // Only what was delivered: a run whose tests failed hands out no file.
         ...(r.artifacts?.delivered ? { [Output.Artifacts]: JSON.stringify(r.artifacts.files.map(({ name, size, sha256 }) => ({ name, size, sha256 }))) } : {}),
         ...(r.attestation ? { [Output.Attestation]: r.attestation.digest } : {}),
+        ...(r.provenance ? { [Output.ProvenanceAttestation]: r.provenance.digest } : {}),
         ...(r.pushed || r.failedStage === 'push' ? { [Output.PushedTo]: r.held.join('\n') } : {})
     };
 }
@@ -75870,7 +75954,7 @@ async function whySignedRecordMissing(p, digest, session, tested) {
  * yet), with the record that let this run reuse it; then the full-hash tag in each, then every other tag:
  * a registry that fails on the way is left with nothing tagged.
  */
-async function reuse_reuse(p, digest, session, log, held = []) {
+async function reuse(p, digest, session, log, held = []) {
     const missing = [];
     for (const image of p.images.slice(1)) {
         if ((await inspectRemote(`${image}:${p.commit}`, session))?.digest === digest)
@@ -76102,7 +76186,7 @@ async function stages(inputs, workspace, log, progress) {
         progress.stage = 'reuse check';
         const reusable = await findReusable(p, session, log);
         if (reusable) {
-            const published = await log.group('Reuse', () => reuse_reuse(p, reusable, session, log, progress.held));
+            const published = await log.group('Reuse', () => reuse(p, reusable, session, log, progress.held));
             return reusedReport(p, published, heldBackNotes(published));
         }
         progress.stage = 'build context';
@@ -76170,12 +76254,12 @@ async function stages(inputs, workspace, log, progress) {
             log.info(`Handed on ${exported}`);
         progress.stage = 'push';
         const published = passed && push ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined;
-        const attestation = published && tests.length ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined;
+        const records = published && (tests.length || p.publish.provenance) ? await log.group('Attest', () => attest(p, published.digest, tests, suites, session, log)) : {};
         return {
             ...report(p, { built, loaded, tests, suites, published, notes: [...notes, ...heldBackNotes(published)], artifacts }),
             ...(exported ? { exported } : {}),
             ...(kept.length ? { kept } : {}),
-            ...(attestation ? { attestation } : {})
+            ...records
         };
     }
     finally {
@@ -76183,19 +76267,6 @@ async function stages(inputs, workspace, log, progress) {
         if (p.strategy.builder.create) {
             await removeRunBuilder(workspace.runId).catch(error => log.warning(`could not remove the run's builder: ${error instanceof Error ? error.message : String(error)}`));
         }
-    }
-}
-/**
- * The image is in the registry by now: a record that could not be stored is a warning, not a failed run
- * (a re-run then finds no record and builds and tests again).
- */
-async function attestOrWarn(p, digest, tests, suites, session, log) {
-    try {
-        return await attest(p, digest, tests, suites, session, log);
-    }
-    catch (error) {
-        log.warning(`test-result attestation not stored: ${error instanceof Error ? error.message : String(error)}`);
-        return undefined;
     }
 }
 /** The images other jobs built and tested, as one index, pushed like a build of this run's own. */
@@ -76209,10 +76280,10 @@ async function assembleAndPublish(p, session, log, progress) {
     progress.stage = 'push';
     const published = p.publish.push ? await log.group('Push', () => publish(p, built, tests, session, log, progress.held)) : undefined;
     // The platform jobs' test runs and results, as they recorded them, vouch for the index they make up.
-    const attestation = published ? await log.group('Attest', () => attestOrWarn(p, published.digest, tests, suites, session, log)) : undefined;
+    const records = published ? await log.group('Attest', () => attest(p, published.digest, tests, suites, session, log)) : {};
     const { imageId: _, ...facts } = report(p, { built, tests, suites, published, notes: [...p.notices, ...p.warnings, ...heldBackNotes(published)] });
     // Nothing was loaded here: the images were tested, and loaded, by the jobs that built them.
-    return { ...facts, ...(attestation ? { attestation } : {}) };
+    return { ...facts, ...records };
 }
 /** Hands the tested build's files to the adapter, and records where they went. */
 async function deliver(workspace, artifacts, log) {
@@ -76361,6 +76432,7 @@ const describe = (error) => (error instanceof Error ? error.message : String(err
 ;// CONCATENATED MODULE: ./src/core/index.ts
 // The core's face: all an adapter (src/action, src/cli) uses of it, so the adapters import one module
 // and the core's inside can move without them.
+
 
 
 
@@ -76554,6 +76626,7 @@ function buildJson(r) {
         // Only what was delivered: a run whose tests failed hands out no file.
         artifacts: r.artifacts?.delivered ? r.artifacts.files.map(({ name, size, sha256 }) => ({ name, size, sha256 })) : [],
         attestation: r.attestation?.digest ?? null,
+        provenance: r.provenance?.digest ?? null,
         metadata: r.metadata ?? null
     };
 }
@@ -76583,6 +76656,7 @@ function notStartedJson(images, error) {
         exported: null,
         artifacts: [],
         attestation: null,
+        provenance: null,
         metadata: null
     };
 }
@@ -76737,8 +76811,8 @@ const FLAG_HELP = {
     'verify-reproducible': ['', 'build a second time without any cache and fail unless the digest is\nthe same, naming the first layer and file that differ'],
     'build-login': ['', 'log in even without --push, for private base images'],
     rebuild: ['', 'build even when the registry holds this commit from the same inputs'],
-    provenance: ['', 'attach a provenance attestation; it records build times, so the\ndigest is no longer reproducible'],
-    sbom: ['', 'attach an SBOM attestation; same caveat'],
+    provenance: ['[=in-image]', 'record how the image was built (SLSA provenance) beside the pushed\ndigest, which stays reproducible; =in-image puts BuildKit\'s inside the\nimage, whose digest then changes on every build'],
+    sbom: ['', 'attach an SBOM attestation inside the image; its digest then changes\non every build'],
     reuse: ['', "re-use the registry's image of this commit"],
     artifacts: ['STAGE:PATH', 'a file or directory of a build stage (e.g. builder:/out/app.deb, or\nbuilder:out/app.deb from its root) to take out once the tests pass; repeat'],
     'registry-timeout': ['SECONDS', 'one registry request, or one skopeo copy, before it is retried (default: 300)'],
@@ -77416,10 +77490,13 @@ function renderTerminalReport(r, options) {
     const out = [`${paint(colour, mark)} ${paint('bold', r.images.join(', '))}: ${paint(colour, verdict)}`, ''];
     const line = (segments) => segments.map(s => (typeof s === 'string' ? s : 'code' in s ? s.code : paint(s.passed ? 'green' : 'red', s.text))).join('');
     const rows = reportRows(r).map(row => [row.label, row.lines.map(line)]);
-    if (r.attestation) {
-        const a = r.attestation;
-        rows.push(['Attestation', [`test-result ${a.digest} (${a.signature ? 'signed' : 'not signed'})`, ...a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag ${fallbackTag(r.digest)}` : 'referrers API'})`)]]);
-    }
+    const record = (label, what, a) => {
+        rows.push([label, [`${what} ${a.digest} (${a.signature ? 'signed' : 'not signed'})`, ...a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag ${fallbackTag(r.digest)}` : 'referrers API'})`)]]);
+    };
+    if (r.attestation)
+        record('Attestation', 'test-result', r.attestation);
+    if (r.provenance)
+        record('Provenance', 'SLSA provenance', r.provenance);
     // A run that failed before anything was known has no rows: the failure line says it all.
     if (rows.length)
         out.push(...table(rows));
@@ -77552,7 +77629,7 @@ async function cli_main() {
     // BuildKit draws its own view on a terminal (unless BUILDKIT_PROGRESS=plain asks for every line); a
     // runner's output is a log, and every line of it is neutralised.
     const terminal = process.stderr.isTTY === true && !runner && process.env.BUILDKIT_PROGRESS !== 'plain';
-    const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD', terminal, ...(cli.artifactsDir ? { artifactSink: artifactsDir(cli.artifactsDir) } : {}) };
+    const workspace = { repoDir, workDir, runId, defaultRef: 'HEAD', terminal, builderId: `pkg:npm/hashdock@${VERSION}`, ...(cli.artifactsDir ? { artifactSink: artifactsDir(cli.artifactsDir) } : {}) };
     // `context`, `advise` and `plan` start nothing in the engine: only their scratch files go.
     const cleanup = () => (cli.command === 'context' || cli.command === 'advise' || cli.command === 'plan' ? removeScratch(workDir) : cleanupRun(runId, workDir));
     // Ctrl-C: the services, containers and login of this run go with it, then the CLI exits as interrupted.
