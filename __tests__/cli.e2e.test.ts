@@ -41,7 +41,7 @@ describe('--json through a pipe', () => {
     const outputs = JSON.parse(run.stdout)
     expect(Object.keys(outputs)).toEqual([
       'schemaVersion', 'command', 'status', 'outcome', 'failedStage', 'error', 'githash', 'commitTime', 'images', 'tags', 'digest', 'imageId', 'keptImages',
-      'reproducible', 'pushed', 'reused', 'buildSeconds', 'sizeBytes', 'platforms', 'tests', 'exported', 'artifacts', 'attestation', 'metadata'
+      'reproducible', 'pushed', 'reused', 'buildSeconds', 'sizeBytes', 'platforms', 'tests', 'exported', 'artifacts', 'attestation', 'provenance', 'metadata'
     ])
     expect(outputs).toMatchObject({ schemaVersion: 1, command: 'build', status: 'passed', outcome: 'tested', failedStage: null, error: null, githash: commit, images: [image] })
     expect(outputs.commitTime).toBe(Date.parse('2024-05-06T07:08:09Z') / 1000)

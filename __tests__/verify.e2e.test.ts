@@ -87,8 +87,12 @@ async function stored(repo: string, digest: string) {
     const manifest = JSON.parse(held!.bytes.toString('utf8')) as { layers: Descriptor[]; subject: Descriptor; config: Descriptor; artifactType: string }
     return { descriptor: d, manifest, content: (await registry.fetchBlob(manifest.layers[0].digest))! }
   }
-  const record = await read(listed.find(d => d.artifactType === 'application/vnd.in-toto+json')!)
-  const bundle = await read(listed.find(d => d.artifactType?.startsWith('application/vnd.dev.sigstore.bundle'))!)
+  // The test-result record (a provenance record may stand beside it), and the bundle that signs it.
+  const records = await Promise.all(listed.filter(d => d.artifactType === 'application/vnd.in-toto+json').map(read))
+  const record = records.find(r => r.content.toString('utf8').includes('"https://in-toto.io/attestation/test-result/v0.1"'))!
+  const bundles = await Promise.all(listed.filter(d => d.artifactType?.startsWith('application/vnd.dev.sigstore.bundle')).map(read))
+  const payload = (b: (typeof bundles)[number]): string => Buffer.from((JSON.parse(b.content.toString('utf8')) as { dsseEnvelope: { payload: string } }).dsseEnvelope.payload, 'base64').toString('utf8')
+  const bundle = bundles.find(b => canonicalJson(JSON.parse(payload(b))) === record.content.toString('utf8')) ?? bundles[0]
   return { registry, record, bundle }
 }
 
@@ -448,10 +452,34 @@ describe('provenance beside the image (provenance: true)', () => {
     expect(() => independentlyVerify(JSON.parse(bundle!.content.toString('utf8')) as object, record.content, `sha256:${'0'.repeat(64)}`)).toThrow(/does not name/)
   })
 
-  test('hashdock verify still finds and accepts the test-result record beside it', async () => {
+  test('hashdock verify accepts the test-result record beside it, and says who built it from what, signed', async () => {
     const r = await verify(`${repo}@${provenanceRun.outputs.digest}`, ...expected, '--json')
     expect([r.stderr, r.exitCode]).toEqual(['', 0])
-    expect((JSON.parse(r.stdout) as { record: { record: string } }).record.record).toBe(provenanceRun.outputs.attestation)
+    const out = JSON.parse(r.stdout) as { record: { record: string; provenance?: object } }
+    expect(out.record.record).toBe(provenanceRun.outputs.attestation)
+    expect(out.record.provenance).toMatchObject({ record: provenanceRun.outputs['provenance-attestation'], builder: `https://github.com/${WORKFLOW}`, source: `git+https://github.com/acme/app@${commit}`, signed: { workflow: `https://github.com/${WORKFLOW}` } })
+    const text = await verify(`${repo}@${provenanceRun.outputs.digest}`, ...expected)
+    expect(text.stdout).toMatch(new RegExp(`^  Provenance +built by https://github.com/${WORKFLOW} from git\\+https://github.com/acme/app@${commit}, SLSA record ${provenanceRun.outputs['provenance-attestation']} \\(signed by https://github.com/${WORKFLOW}\\)$`, 'm'))
+  })
+
+  test('a provenance record whose signature is another workflow\'s, or none, is not reported as signed provenance', async () => {
+    const { record } = await provenanceBeside(provenanceRun.outputs.digest)
+    const copy = unique('provenance-forged')
+    execFileSync('skopeo', ['copy', '--quiet', '--all', '--preserve-digests', '--authfile', join(dockerConfig, 'config.json'), '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${repo}:${commit}`, `docker://${copy}:${commit}`])
+    const registry = await api(copy)
+    const subject = (await registry.manifest(provenanceRun.outputs.digest))!.descriptor
+    const { record: testRecord, bundle: testBundle } = await stored(repo, provenanceRun.outputs.digest)
+    const otherWorkflow = await sigstore.sign({ repository: 'acme/app', jobWorkflowRef: 'acme/app/.github/workflows/other.yml@refs/heads/main' }, record.content)
+    const listed = [
+      await putArtifact(registry, 'application/vnd.in-toto+json', testRecord.content, subject),
+      await putArtifact(registry, testBundle.descriptor.artifactType!, testBundle.content, subject),
+      await putArtifact(registry, 'application/vnd.in-toto+json', record.content, subject),
+      await putArtifact(registry, testBundle.descriptor.artifactType!, Buffer.from(canonicalJson(otherWorkflow)), subject)
+    ]
+    await listUnder(registry, provenanceRun.outputs.digest, listed)
+    const r = await verify(`${copy}@${provenanceRun.outputs.digest}`, ...expected, '--workflow', '.github/workflows/hashdock.yml', '--json')
+    expect([r.stderr, r.exitCode]).toEqual(['', 0])
+    expect((JSON.parse(r.stdout) as { record: { provenance?: object } }).record.provenance).toBeUndefined()
   })
 })
 

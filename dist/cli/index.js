@@ -75746,7 +75746,9 @@ function derString(bytes) {
 
 ;// CONCATENATED MODULE: ./src/core/stages/verify.ts
 // hashdock verify: the test-result record beside a digest, checked to hold — bound to that digest, signed
-// by the expected workflow's identity, and the statement stored the one signed — and its facts returned.
+// by the expected workflow's identity, and the statement stored the one signed — and its facts returned,
+// with the provenance record beside it when one holds the same way.
+
 
 
 
@@ -75790,6 +75792,7 @@ async function verifyRecord(req, session) {
     const trusted = bundles.length && req.expected ? await verifiers(req.trustedRoots) : [];
     // What each bundle signs, once: the statement, who signed it, or why it does not verify.
     const signatures = bundles.map(b => checkSignature(b, digest, trusted, req.expected));
+    const provenance = provenanceBeside(records, signatures, digest, req.allowUnsigned);
     const problems = [];
     for (const r of records) {
         const why = whyNotBound(r, digest);
@@ -75798,7 +75801,7 @@ async function verifyRecord(req, session) {
             continue;
         }
         const statement = JSON.parse(r.bytes.toString('utf8'));
-        const facts = { image, digest, record: r.descriptor.digest, via, ...factsOf(statement) };
+        const facts = { image, digest, record: r.descriptor.digest, via, ...factsOf(statement), ...(provenance ? { provenance } : {}) };
         const matching = signatures.filter(s => s.statement !== undefined && canonicalJson(s.statement) === canonicalJson(statement));
         const good = matching.find(s => s.who && !s.problem);
         if (good?.who)
@@ -75857,6 +75860,35 @@ function checkSignature(b, digest, trusted, expected) {
     if (notExpected)
         return { bundle, statement, who, problem: notExpected };
     return { bundle, statement, who };
+}
+/**
+ * The provenance record beside `digest`, when one holds: bound to it, naming it, and the statement a
+ * good signature signs (or, with allowUnsigned, one no signature claims). It never fails a verify: the
+ * test-result record is what verify vouches for; this is what it can say besides.
+ */
+function provenanceBeside(records, signatures, digest, allowUnsigned) {
+    for (const r of records) {
+        if (!r.bytes || r.subject !== digest)
+            continue;
+        let s;
+        try {
+            s = JSON.parse(r.bytes.toString('utf8'));
+        }
+        catch {
+            continue;
+        }
+        if (s._type !== STATEMENT_TYPE || s.predicateType !== SLSA_PROVENANCE_PREDICATE || !s.subject?.some(sub => sub.digest?.sha256 === hexOf(digest)))
+            continue;
+        const signing = signatures.filter(x => x.statement !== undefined && canonicalJson(x.statement) === canonicalJson(s));
+        const source = s.predicate?.buildDefinition?.externalParameters?.source;
+        const facts = { record: r.descriptor.digest, builder: s.predicate?.runDetails?.builder?.id ?? '', ...(source ? { source } : {}) };
+        const good = signing.find(x => x.who && !x.problem);
+        if (good?.who)
+            return { ...facts, signed: { ...good.who, bundle: good.bundle } };
+        if (allowUnsigned && !signing.length)
+            return facts;
+    }
+    return undefined;
 }
 /** Why a record listed beside `digest` does not vouch for it, or undefined. */
 function whyNotBound(r, digest) {
@@ -76489,11 +76521,17 @@ function renderVerifyReport(v, options) {
         ['Commit', `${oneLine(v.commit)}${v.source ? ` (${oneLine(v.source)})` : ''}`],
         ...v.commands.map(c => [oneLine(c.name), oneLine(c.command)]),
         ['Result', `${v.result}: ${v.passed} passed, ${v.failed} failed, ${v.warned} warned tests named`],
-        ...(v.url ? [['Run', oneLine(v.url)]] : [])
+        ...(v.url ? [['Run', oneLine(v.url)]] : []),
+        ...(v.provenance ? [['Provenance', provenanceLine(v.provenance)]] : [])
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     const verdict = v.signed ? paint('green', `Verified: ${v.digest} passed its tests, signed by a workflow run of ${oneLine(v.signed.repository)}.`) : paint('yellow', `Accepted unsigned: anyone who can push to ${v.image} could have written this record.`);
     return [...rows.map(([k, text]) => `  ${k.padEnd(width)}  ${text}`), '', verdict, ''].join('\n');
+}
+/** Who built it and from what, by the SLSA record beside the digest, and whether that record is signed. */
+function provenanceLine(p) {
+    const from = p.source ? ` from ${oneLine(p.source)}` : '';
+    return `built by ${oneLine(p.builder) || 'an unnamed builder'}${from}, SLSA record ${p.record} (${p.signed ? `signed by ${oneLine(p.signed.workflow)}` : 'unsigned'})`;
 }
 
 ;// CONCATENATED MODULE: ./src/cli/advice-report.ts

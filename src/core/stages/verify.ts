@@ -1,10 +1,12 @@
 // hashdock verify: the test-result record beside a digest, checked to hold — bound to that digest, signed
-// by the expected workflow's identity, and the statement stored the one signed — and its facts returned.
+// by the expected workflow's identity, and the statement stored the one signed — and its facts returned,
+// with the provenance record beside it when one holds the same way.
 import { bundleFromJSON } from '@sigstore/bundle'
 import { TrustedRoot } from '@sigstore/protobuf-specs'
 import { getTrustedRoot } from '@sigstore/tuf'
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify'
 import { signerIdentity, whyNotExpected, type ExpectedIdentity, type SignerIdentity } from '../attestation/identity.js'
+import { SLSA_PROVENANCE_PREDICATE, type ProvenanceStatement } from '../attestation/provenance.js'
 import { canonicalJson, IN_TOTO_MEDIA_TYPE, STATEMENT_TYPE, TEST_RESULT_PREDICATE, type TestResultStatement } from '../attestation/statement.js'
 import { NotVerified } from '../errors.js'
 import type { RegistrySession } from '../programs/docker-config.js'
@@ -41,6 +43,17 @@ export interface VerifiedRecord {
   passed: number
   failed: number
   warned: number
+  /** A provenance record beside the digest, bound to it and signed by the same expected identity (or unsigned, with allowUnsigned). */
+  provenance?: VerifiedProvenance
+}
+
+export interface VerifiedProvenance {
+  record: string
+  /** Who built: the workflow file and ref on GitHub, or the CLI's package. */
+  builder: string
+  /** What was built: git+URL@commit, or the commit. */
+  source?: string
+  signed?: SignerIdentity & { bundle: string }
 }
 
 /** Marks the problem of an unsigned record among the others. */
@@ -84,6 +97,7 @@ export async function verifyRecord(req: VerifyRequest, session: Pick<RegistrySes
   const trusted = bundles.length && req.expected ? await verifiers(req.trustedRoots) : []
   // What each bundle signs, once: the statement, who signed it, or why it does not verify.
   const signatures = bundles.map(b => checkSignature(b, digest, trusted, req.expected))
+  const provenance = provenanceBeside(records, signatures, digest, req.allowUnsigned)
   const problems: string[] = []
   for (const r of records) {
     const why = whyNotBound(r, digest)
@@ -92,7 +106,7 @@ export async function verifyRecord(req: VerifyRequest, session: Pick<RegistrySes
       continue
     }
     const statement = JSON.parse((r.bytes as Buffer).toString('utf8')) as TestResultStatement
-    const facts = { image, digest, record: r.descriptor.digest, via, ...factsOf(statement) }
+    const facts = { image, digest, record: r.descriptor.digest, via, ...factsOf(statement), ...(provenance ? { provenance } : {}) }
     const matching = signatures.filter(s => s.statement !== undefined && canonicalJson(s.statement) === canonicalJson(statement))
     const good = matching.find(s => s.who && !s.problem)
     if (good?.who) return { ...facts, signed: { ...good.who, bundle: good.bundle } }
@@ -146,6 +160,31 @@ function checkSignature(b: Artifact, digest: string, trusted: Verifier[], expect
   const notExpected = whyNotExpected(who, expected)
   if (notExpected) return { bundle, statement, who, problem: notExpected }
   return { bundle, statement, who }
+}
+
+/**
+ * The provenance record beside `digest`, when one holds: bound to it, naming it, and the statement a
+ * good signature signs (or, with allowUnsigned, one no signature claims). It never fails a verify: the
+ * test-result record is what verify vouches for; this is what it can say besides.
+ */
+function provenanceBeside(records: Artifact[], signatures: Checked[], digest: string, allowUnsigned: boolean): VerifiedProvenance | undefined {
+  for (const r of records) {
+    if (!r.bytes || r.subject !== digest) continue
+    let s: Partial<ProvenanceStatement>
+    try {
+      s = JSON.parse(r.bytes.toString('utf8')) as Partial<ProvenanceStatement>
+    } catch {
+      continue
+    }
+    if (s._type !== STATEMENT_TYPE || s.predicateType !== SLSA_PROVENANCE_PREDICATE || !s.subject?.some(sub => sub.digest?.sha256 === hexOf(digest))) continue
+    const signing = signatures.filter(x => x.statement !== undefined && canonicalJson(x.statement) === canonicalJson(s))
+    const source = s.predicate?.buildDefinition?.externalParameters?.source
+    const facts = { record: r.descriptor.digest, builder: s.predicate?.runDetails?.builder?.id ?? '', ...(source ? { source } : {}) }
+    const good = signing.find(x => x.who && !x.problem)
+    if (good?.who) return { ...facts, signed: { ...good.who, bundle: good.bundle } }
+    if (allowUnsigned && !signing.length) return facts
+  }
+  return undefined
 }
 
 /** Why a record listed beside `digest` does not vouch for it, or undefined. */
