@@ -1,8 +1,13 @@
 // Several platforms from one build: every platform's image is tested (arm64 under emulation) and one
 // index of exactly the tested images is pushed, only when every platform passed.
-import { beforeAll, describe, expect, jest, test } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { runAction, type ActionRun } from '../test/support/action.js'
+import { runCli } from '../test/support/cli.js'
+import { startSigstore, type SigstoreStandIn } from '../test/support/sigstore.js'
 import { registryManifest, registryTags, uniqueImage } from '../test/support/registry.js'
 import { exampleDir, FixtureRepo } from '../test/support/repo.js'
 import { testbed } from '../test/support/testbed.js'
@@ -76,14 +81,20 @@ async function indexedPlatforms(image: string, tag: string): Promise<Record<stri
 }
 
 describe('linux/amd64 and linux/arm64 from one build', () => {
+  // Signed against the test bed's Sigstore, with provenance beside the index: what a release job does.
+  const WORKFLOW = 'acme/app/.github/workflows/release.yml@refs/heads/main'
   let image: string
   let first: ActionRun
+  let sigstore: SigstoreStandIn
 
   beforeAll(async () => {
     image = uniqueImage('multiplatform')
+    sigstore = await startSigstore()
     pruneBuilder()
-    first = await build(image)
+    first = await build(image, { 'sigstore-instance': sigstore.instance, 'github-attestations': 'false', provenance: 'true' }, { GITHUB_WORKFLOW_REF: WORKFLOW, ...sigstore.env({ repository: 'acme/app', jobWorkflowRef: WORKFLOW, sha: commit }) })
   })
+
+  afterAll(() => sigstore?.close())
 
   test('passes, and each platform\'s test container ran on its own machine', () => {
     expect(first.errors).toEqual([])
@@ -117,6 +128,20 @@ describe('linux/amd64 and linux/arm64 from one build', () => {
     }
   })
 
+  test('signed: hashdock verify accepts the record from the index and from each platform\'s manifest, with the provenance beside each', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hashdock-test-multi-verify-'))
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { [testbed.registry]: { auth: Buffer.from(`${testbed.username}:${testbed.password}`).toString('base64') } } }))
+    writeFileSync(join(dir, 'trusted_root.json'), JSON.stringify(sigstore.trustedRoot))
+    expect(first.outputs['provenance-attestation']).toMatch(/^sha256:[0-9a-f]{64}$/)
+    const indexed = await indexedPlatforms(image, commit)
+    for (const digest of [first.outputs.digest, ...PLATFORMS.map(p => indexed[p])]) {
+      const r = await runCli(['verify', `${image}@${digest}`, '--repository', 'acme/app', '--workflow', '.github/workflows/release.yml', '--trusted-root', join(dir, 'trusted_root.json'), '--json'], { env: { DOCKER_CONFIG: dir } })
+      expect([digest, r.stderr, r.exitCode]).toEqual([digest, '', 0])
+      const { record } = JSON.parse(r.stdout) as { record: { digest: string; commit: string; signed?: { workflow: string }; provenance?: { builder: string; signed?: object } } }
+      expect(record).toMatchObject({ digest, commit, signed: { workflow: `https://github.com/${WORKFLOW}` }, provenance: { builder: `https://github.com/${WORKFLOW}`, signed: { workflow: `https://github.com/${WORKFLOW}` } } })
+    }
+  })
+
   test('with reuse, a re-run of the same inputs reuses the pushed index: no build, no test', async () => {
     const again = await build(image, { reuse: 'true' })
     expect(again.exitCode).toBe(0)
@@ -125,7 +150,7 @@ describe('linux/amd64 and linux/arm64 from one build', () => {
     expect(again.stdout).not.toMatch(/^machine=/m)
   })
 
-  test('a second cold build of the commit gives the same index digest', async () => {
+  test('a second cold build of the commit, without provenance beside it, gives the same index digest', async () => {
     pruneBuilder()
     const again = await build(uniqueImage('multiplatform-again'))
     expect(again.exitCode).toBe(0)
