@@ -129,9 +129,9 @@ export function engineSuite(engine: TestEngine): void {
     expect(await registryDigest(image, 'stable')).toBe(first.outputs.digest)
   })
 
-  test(`${engine.name}: a provenance attestation stays attached to what was tested and pushed`, async () => {
+  test(`${engine.name}: a provenance attestation inside the image (in-image) stays attached to what was tested and pushed`, async () => {
     const image = uniqueImage(`${engine.name}-provenance`)
-    const run = await build(repo.a, { image, push: 'true', provenance: 'true', 'test-command': 'python3 -m app' })
+    const run = await build(repo.a, { image, push: 'true', provenance: 'in-image', 'test-command': 'python3 -m app' })
     expect(run.outputs.reproducible).toBe('false')
     expect(await registryDigest(image, repo.a)).toBe(run.outputs.digest)
     const index = JSON.parse(await registryManifest(image, repo.a)) as { manifests: { annotations?: Record<string, string> }[] }
