@@ -53,6 +53,23 @@ describe('renderSummary', () => {
     }
   })
 
+  test('a provenance record beside the image: where it is, and the command that checks it by its predicate; unsigned, said', () => {
+    const provenance = { digest: `sha256:${'8'.repeat(64)}`, statement: {} as never, stored: [{ image: IMAGE, via: 'tag' as const }], signature: `sha256:${'9'.repeat(64)}` }
+    const saved = process.env.GITHUB_REPOSITORY
+    process.env.GITHUB_REPOSITORY = 'acme/app'
+    try {
+      const base = report(plan, { built, loaded, tests: [unitPassed], suites: [], published, notes: [] })
+      const md = renderSummary({ ...base, provenance })
+      expect(md).toContain(`| Provenance | SLSA provenance \`${provenance.digest}\`<br>${IMAGE} (tag \`sha256-${published.digest.slice('sha256:'.length)}\`)<br>signed with Sigstore; verify with \`gh attestation verify oci://${IMAGE}@${published.digest} --owner acme --bundle-from-oci --predicate-type https://slsa.dev/provenance/v1\` |`)
+      const { signature: _, ...unsigned } = provenance
+      expect(renderSummary({ ...base, provenance: unsigned })).toContain(`| Provenance | SLSA provenance \`${provenance.digest}\`<br>${IMAGE} (tag \`sha256-${published.digest.slice('sha256:'.length)}\`)<br>not signed: the workflow has no id-token: write |`)
+      expect(renderSummary(base)).not.toContain('| Provenance |')
+    } finally {
+      if (saved === undefined) delete process.env.GITHUB_REPOSITORY
+      else process.env.GITHUB_REPOSITORY = saved
+    }
+  })
+
   test('not pushed: its own verdict, and the digest says it was not pushed', () => {
     const md = renderSummary(report(plan, { built, loaded, tests: [unitPassed], suites: [], notes: [] }))
     expect(firstLine(md)).toBe(`## hashdock: ${IMAGE} — ✅ tested, not pushed`)

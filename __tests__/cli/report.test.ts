@@ -57,6 +57,16 @@ describe('renderTerminalReport', () => {
     expect(valueColumn).toEqual(new Set([16]))
   })
 
+  test('the records beside the pushed digest: test-result and provenance, each signed or not, and where', () => {
+    const stored = [{ image: IMAGE, via: 'referrers' as const }]
+    const attestation = { digest: `sha256:${'a'.repeat(64)}`, statement: {} as never, stored, signature: `sha256:${'b'.repeat(64)}` }
+    const provenance = { digest: `sha256:${'c'.repeat(64)}`, statement: {} as never, stored }
+    const withRecords = renderTerminalReport({ ...report(plan, { built, loaded, tests: [unitPassed], suites: [], published, notes: [] }), attestation, provenance }, { colour: false })
+    expect(withRecords).toContain(`  Attestation   test-result ${attestation.digest} (signed)\n                ${IMAGE} (referrers API)\n`)
+    expect(withRecords).toContain(`  Provenance    SLSA provenance ${provenance.digest} (not signed)\n                ${IMAGE} (referrers API)\n`)
+    expect(text).not.toContain('Provenance')
+  })
+
   test('no markdown, no HTML and no colour codes without colour', () => {
     const failed = renderTerminalReport(report(plan, { built, loaded, tests: [unitFailed], suites: [hostile], notes: [] }), { colour: false })
     for (const t of [text, failed]) expect(t).not.toMatch(/\||<br>|<details>|&#\d+;|\*\*|`/)
