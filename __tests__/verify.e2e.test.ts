@@ -119,9 +119,17 @@ async function listUnder(registry: RegistryApi, digest: string, referrers: Descr
   await registry.putManifest(fallbackTag(digest), OCI_INDEX, Buffer.from(canonicalJson({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: referrers })))
 }
 
-/** A copy of the tested image in a repository of its own, so a test can rewrite what is listed beside it. */
-function copyImage(to: string): void {
-  execFileSync('skopeo', ['copy', '--quiet', '--all', '--preserve-digests', '--authfile', join(dockerConfig, 'config.json'), '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${image}:${commit}`, `docker://${to}:${commit}`])
+/** A copy of the tested image (or of `from`'s) in a repository of its own, so a test can rewrite what is listed beside it. */
+function copyImage(to: string, from = image): void {
+  execFileSync('skopeo', ['copy', '--quiet', '--all', '--preserve-digests', '--authfile', join(dockerConfig, 'config.json'), '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${from}:${commit}`, `docker://${to}:${commit}`])
+}
+
+/** copyImage into a new repository named after `what`: the repository, its registry, and the tested digest's descriptor there. */
+async function copyOf(what: string, from = image): Promise<{ repo: string; registry: RegistryApi; subject: Descriptor }> {
+  const repo = unique(what)
+  copyImage(repo, from)
+  const registry = await api(repo)
+  return { repo, registry, subject: (await registry.manifest(run.outputs.digest))!.descriptor }
 }
 
 /**
@@ -279,10 +287,7 @@ describe('a record the action signed against the test bed\'s Sigstore', () => {
   })
 
   test('forged: a record written by someone who can push, signed by another Sigstore, is refused', async () => {
-    const repo = unique('forged')
-    copyImage(repo)
-    const registry = await api(repo)
-    const subject = (await registry.manifest(run.outputs.digest))!.descriptor
+    const { repo, registry, subject } = await copyOf('forged')
     const { record } = await stored(image, run.outputs.digest)
     const statement = JSON.parse(record.content.toString('utf8')) as { predicate: { passedTests: string[] } }
     statement.predicate.passedTests = ['tests.everything_is_fine']
@@ -300,10 +305,7 @@ describe('a record the action signed against the test bed\'s Sigstore', () => {
   })
 
   test('forged and unsigned: refused unless --allow-unsigned, which says so', async () => {
-    const repo = unique('unsigned')
-    copyImage(repo)
-    const registry = await api(repo)
-    const subject = (await registry.manifest(run.outputs.digest))!.descriptor
+    const { repo, registry, subject } = await copyOf('unsigned')
     const { record } = await stored(image, run.outputs.digest)
     const unsigned = await putArtifact(registry, 'application/vnd.in-toto+json', record.content, subject)
     await listUnder(registry, run.outputs.digest, [unsigned])
@@ -335,10 +337,7 @@ describe('a record the action signed against the test bed\'s Sigstore', () => {
   })
 
   test('tampered: a changed statement beside the genuine signature is refused', async () => {
-    const repo = unique('tampered')
-    copyImage(repo)
-    const registry = await api(repo)
-    const subject = (await registry.manifest(run.outputs.digest))!.descriptor
+    const { repo, registry, subject } = await copyOf('tampered')
     const { record, bundle } = await stored(image, run.outputs.digest)
     const statement = JSON.parse(record.content.toString('utf8')) as { predicate: { configuration: { digest?: { gitCommit?: string } }[] } }
     statement.predicate.configuration[0].digest = { gitCommit: 'f'.repeat(40) }
@@ -349,10 +348,7 @@ describe('a record the action signed against the test bed\'s Sigstore', () => {
   })
 
   test('another signed in-toto record beside the digest (a SLSA provenance statement) neither hides nor stands in for the test-result record', async () => {
-    const repo = unique('beside')
-    copyImage(repo)
-    const registry = await api(repo)
-    const subject = (await registry.manifest(run.outputs.digest))!.descriptor
+    const { repo, registry, subject } = await copyOf('beside')
     const { record, bundle } = await stored(image, run.outputs.digest)
     const provenance = Buffer.from(
       canonicalJson({
@@ -464,10 +460,8 @@ describe('provenance beside the image (provenance: true)', () => {
 
   test('a provenance record whose signature is another workflow\'s, or none, is not reported as signed provenance', async () => {
     const { record } = await provenanceBeside(provenanceRun.outputs.digest)
-    const copy = unique('provenance-forged')
-    execFileSync('skopeo', ['copy', '--quiet', '--all', '--preserve-digests', '--authfile', join(dockerConfig, 'config.json'), '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${repo}:${commit}`, `docker://${copy}:${commit}`])
-    const registry = await api(copy)
-    const subject = (await registry.manifest(provenanceRun.outputs.digest))!.descriptor
+    // The same digest as the first run's (the first test says so): copyOf finds it in the copy.
+    const { repo: copy, registry, subject } = await copyOf('provenance-forged', repo)
     const { record: testRecord, bundle: testBundle } = await stored(repo, provenanceRun.outputs.digest)
     const otherWorkflow = await sigstore.sign({ repository: 'acme/app', jobWorkflowRef: 'acme/app/.github/workflows/other.yml@refs/heads/main' }, record.content)
     const listed = [

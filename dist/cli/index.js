@@ -63687,9 +63687,13 @@ function build_inputs_images(lines) {
         throw new errors_InputError(Input.Image, `'${twice}' is given twice`);
     return lines;
 }
+/** The names of `NAME=value` build arguments, without their values. */
+function buildArgNames(buildArgs) {
+    return buildArgs.map(a => a.split('=')[0]);
+}
 /** Build argument names that look like credentials: they end up in the image's history, secrets do not. */
 function credentialLike(buildArgs) {
-    return buildArgs.map(a => a.split('=')[0]).filter(n => /TOKEN|PASSW(OR)?D|SECRET|(^|_)(API_?)?KEY($|_)|CREDENTIAL|PRIVATE|AUTH/i.test(n));
+    return buildArgNames(buildArgs).filter(n => /TOKEN|PASSW(OR)?D|SECRET|(^|_)(API_?)?KEY($|_)|CREDENTIAL|PRIVATE|AUTH/i.test(n));
 }
 /**
  * `STAGE:PATH` lines. The path stays inside the stage's root, and is plain characters only: BuildKit's
@@ -64018,12 +64022,15 @@ function oneOf(name, value, allowed) {
     return value;
 }
 // The YAML 1.2 core schema's booleans, as GitHub's getBooleanInput reads them.
+/** YAML 1.2's core-schema spellings of a boolean, as the toolkit's getBooleanInput reads them. */
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
 function inputs_boolean(name, value, fallback) {
     if (!value)
         return fallback;
-    if (['true', 'True', 'TRUE'].includes(value))
+    if (TRUE.includes(value))
         return true;
-    if (['false', 'False', 'FALSE'].includes(value))
+    if (FALSE.includes(value))
         return false;
     throw new errors_InputError(name, `'${value}' is not a boolean; use true or false`);
 }
@@ -64031,7 +64038,7 @@ function inputs_boolean(name, value, fallback) {
 function booleanOr(name, value, word) {
     if (value === word)
         return word;
-    if (!['', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE'].includes(value))
+    if (value && !TRUE.includes(value) && !FALSE.includes(value))
         throw new errors_InputError(name, `'${value}' is not one of true, false or ${word}`);
     return inputs_boolean(name, value, false);
 }
@@ -65951,6 +65958,7 @@ async function basicAuth(registry, authfile) {
 
 
 
+
 /** The platforms' manifests of `digest` when it is an index (BuildKit's attestation manifests left out); none for a manifest. */
 async function platformManifests(api, digest) {
     const held = await api.manifest(digest);
@@ -65974,17 +65982,23 @@ async function attest(p, digest, tests, suites, session, log) {
     try {
         // The repository as plan names it in the source label: the adapter's address, else the origin remote's.
         const sourceUrl = workspace.sourceUrl ?? (await new Git(workspace.repoDir).originUrl());
+        // Each repository is opened, and checked to hold the digest, once for every record stored there.
+        const apis = await Promise.all(p.images.map(image => RegistryApi.open(image, session)));
         // The same digest is the same index in every repository: its platforms are read once.
-        const { platforms } = await platformManifests(await RegistryApi.open(p.images[0], session), digest);
-        pushed = { images: p.images, digest, platformDigests: platforms.map(m => m.digest), platforms, commit: p.commit, sourceUrl, runUrl: workspace.runUrl };
+        const { subject, platforms } = await platformManifests(apis[0], digest);
+        for (const api of apis.slice(1)) {
+            if (!(await api.manifest(digest)))
+                throw new ServiceError(Input.Image, `${api.image} does not hold the pushed ${digest}`);
+        }
+        pushed = { images: p.images, digest, platformDigests: platforms.map(m => m.digest), commit: p.commit, sourceUrl, runUrl: workspace.runUrl, apis, subject, platforms };
     }
     catch (error) {
         log.warning(`attestations not stored: ${error instanceof Error ? error.message : String(error)}`);
         return {};
     }
     const compose = p.test.compose && { file: p.test.compose.file, service: p.test.compose.service };
-    const attestation = tests.length ? await storeOrWarn(p, pushed, testResultStatement({ ...pushed, tests, suites, compose }), 'test-result attestation', session, log) : undefined;
-    const provenance = p.publish.provenance ? await storeOrWarn(p, pushed, provenanceStatement({ ...pushed, builderId: workspace.builderId ?? CLI_BUILDER_ID, builderDriver: p.strategy.builder.driver || undefined, parameters: buildParameters(p) }), 'provenance', session, log) : undefined;
+    const attestation = tests.length ? await storeOrWarn(workspace, pushed, testResultStatement({ ...pushed, tests, suites, compose }), 'test-result attestation', log) : undefined;
+    const provenance = p.publish.provenance ? await storeOrWarn(workspace, pushed, provenanceStatement({ ...pushed, builderId: workspace.builderId ?? CLI_BUILDER_ID, builderDriver: p.strategy.builder.driver || undefined, parameters: buildParameters(p) }), 'provenance', log) : undefined;
     return { ...(attestation ? { attestation } : {}), ...(provenance ? { provenance } : {}) };
 }
 /** Who built, when the adapter does not say: hashdock's own package. */
@@ -65997,16 +66011,16 @@ function buildParameters(p) {
         dockerfile: p.dockerfilePath,
         ...(p.target ? { target: p.target } : {}),
         ...(p.strategy.platforms.length ? { platforms: p.strategy.platforms } : {}),
-        ...(build.buildArgs.length ? { buildArgs: build.buildArgs.map(a => a.split('=')[0]) } : {}),
+        ...(build.buildArgs.length ? { buildArgs: buildArgNames(build.buildArgs) } : {}),
         ...(p.namedContexts.length ? { buildContexts: Object.fromEntries(p.namedContexts.map(c => [c.name, 'path' in c ? c.path : c.image])) } : {}),
         ...(build.secrets.length ? { secrets: build.secrets.map(s => s.id) } : {}),
         mtime: p.mtime,
         compression: p.strategy.compression
     };
 }
-async function storeOrWarn(p, pushed, statement, what, session, log) {
+async function storeOrWarn(workspace, pushed, statement, what, log) {
     try {
-        return { ...(await storeRecord(p, pushed, statement, what, session, log)), statement };
+        return { ...(await storeRecord(workspace, pushed, statement, what, log)), statement };
     }
     catch (error) {
         log.warning(`${what} not stored: ${error instanceof Error ? error.message : String(error)}`);
@@ -66014,9 +66028,8 @@ async function storeOrWarn(p, pushed, statement, what, session, log) {
     }
 }
 /** Stores `statement` (and its signature, when the adapter signs) beside the digest and each platform's manifest, in every repository. */
-async function storeRecord(p, pushed, statement, what, session, log) {
-    const { workspace } = p;
-    const { digest, platforms } = pushed;
+async function storeRecord(workspace, pushed, statement, what, log) {
+    const { digest, subject, platforms } = pushed;
     // A signature that could not be made leaves the record unsigned, not missing: a re-run can still check it.
     const signed = workspace.signer
         ? await workspace.signer.sign(statement).catch((error) => {
@@ -66027,11 +66040,8 @@ async function storeRecord(p, pushed, statement, what, session, log) {
     const stored = [];
     let manifestDigest = '';
     let signature;
-    for (const image of p.images) {
-        const api = await RegistryApi.open(image, session);
-        const subject = (await api.manifest(digest))?.descriptor;
-        if (!subject)
-            throw new ServiceError(Input.Image, `${image} does not hold the pushed ${digest}`);
+    for (const api of pushed.apis) {
+        const { image } = api;
         const record = await storeArtifact(api, subject, IN_TOTO_MEDIA_TYPE, Buffer.from(canonicalJson(statement)));
         manifestDigest = record.descriptor.digest;
         const referrers = [record.descriptor];
@@ -75795,18 +75805,18 @@ async function verifyRecord(req, session) {
     const provenance = provenanceBeside(records, signatures, digest, req.allowUnsigned);
     const problems = [];
     for (const r of records) {
-        const why = whyNotBound(r, digest);
-        if (why) {
-            problems.push(`record ${r.descriptor.digest} ${why}`);
+        const bound = boundStatement(r, digest, TEST_RESULT_PREDICATE, 'test-result');
+        if (typeof bound === 'string' || bound.predicate?.result !== 'PASSED') {
+            problems.push(`record ${r.descriptor.digest} ${typeof bound === 'string' ? bound : `says ${String(bound.predicate?.result)}, not PASSED`}`);
             continue;
         }
-        const statement = JSON.parse(r.bytes.toString('utf8'));
+        const statement = bound;
         const facts = { image, digest, record: r.descriptor.digest, via, ...factsOf(statement), ...(provenance ? { provenance } : {}) };
-        const matching = signatures.filter(s => s.statement !== undefined && canonicalJson(s.statement) === canonicalJson(statement));
+        const matching = signing(signatures, statement);
         const good = matching.find(s => s.who && !s.problem);
         if (good?.who)
             return { ...facts, signed: { ...good.who, bundle: good.bundle } };
-        const bad = matching.find(s => s.problem) ?? signatures.find(s => s.problem && s.statement === undefined);
+        const bad = matching.find(s => s.problem) ?? signatures.find(s => s.problem && s.signs === undefined);
         if (bad?.problem)
             problems.push(`record ${r.descriptor.digest}: ${bad.problem}`);
         else if (signatures.length)
@@ -75834,15 +75844,15 @@ function checkSignature(b, digest, trusted, expected) {
     const envelope = json.dsseEnvelope;
     if (envelope?.payloadType !== IN_TOTO_MEDIA_TYPE || !envelope.payload)
         return { bundle, problem: `signature ${bundle} signs no in-toto statement` };
-    let statement;
+    let signs;
     try {
-        statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
+        signs = canonicalJson(JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')));
     }
     catch {
         return { bundle, problem: `signature ${bundle} signs no in-toto statement` };
     }
     if (!trusted.length || !expected)
-        return { bundle, statement, problem: 'signed, but no --repository says whose signature to trust' };
+        return { bundle, signs, problem: 'signed, but no --repository says whose signature to trust' };
     let who;
     let why = '';
     for (const verifier of trusted) {
@@ -75855,11 +75865,11 @@ function checkSignature(b, digest, trusted, expected) {
         }
     }
     if (!who)
-        return { bundle, statement, problem: `its signature ${bundle} does not verify: ${why}` };
+        return { bundle, signs, problem: `its signature ${bundle} does not verify: ${why}` };
     const notExpected = whyNotExpected(who, expected);
     if (notExpected)
-        return { bundle, statement, who, problem: notExpected };
-    return { bundle, statement, who };
+        return { bundle, signs, who, problem: notExpected };
+    return { bundle, signs, who };
 }
 /**
  * The provenance record beside `digest`, when one holds: bound to it, naming it, and the statement a
@@ -75868,30 +75878,30 @@ function checkSignature(b, digest, trusted, expected) {
  */
 function provenanceBeside(records, signatures, digest, allowUnsigned) {
     for (const r of records) {
-        if (!r.bytes || r.subject !== digest)
+        const s = boundStatement(r, digest, SLSA_PROVENANCE_PREDICATE, 'provenance');
+        if (typeof s === 'string')
             continue;
-        let s;
-        try {
-            s = JSON.parse(r.bytes.toString('utf8'));
-        }
-        catch {
-            continue;
-        }
-        if (s._type !== STATEMENT_TYPE || s.predicateType !== SLSA_PROVENANCE_PREDICATE || !s.subject?.some(sub => sub.digest?.sha256 === hexOf(digest)))
-            continue;
-        const signing = signatures.filter(x => x.statement !== undefined && canonicalJson(x.statement) === canonicalJson(s));
+        const matching = signing(signatures, s);
         const source = s.predicate?.buildDefinition?.externalParameters?.source;
         const facts = { record: r.descriptor.digest, builder: s.predicate?.runDetails?.builder?.id ?? '', ...(source ? { source } : {}) };
-        const good = signing.find(x => x.who && !x.problem);
+        const good = matching.find(x => x.who && !x.problem);
         if (good?.who)
             return { ...facts, signed: { ...good.who, bundle: good.bundle } };
-        if (allowUnsigned && !signing.length)
+        if (allowUnsigned && !matching.length)
             return facts;
     }
     return undefined;
 }
-/** Why a record listed beside `digest` does not vouch for it, or undefined. */
-function whyNotBound(r, digest) {
+/** The bundles that sign `statement`, as it was stored. */
+function signing(signatures, statement) {
+    const stored = canonicalJson(statement);
+    return signatures.filter(s => s.signs === stored);
+}
+/**
+ * The statement of a record listed beside `digest` when it is bound to it, of `predicateType` (`kind`
+ * in words), and names it; else why not, in words after "record <digest>".
+ */
+function boundStatement(r, digest, predicateType, kind) {
     if (!r.bytes)
         return 'cannot be read';
     if (r.subject !== digest)
@@ -75903,14 +75913,12 @@ function whyNotBound(r, digest) {
     catch {
         return 'is not JSON';
     }
-    if (s._type !== STATEMENT_TYPE || s.predicateType !== TEST_RESULT_PREDICATE)
-        return 'is not a test-result statement';
+    if (s?._type !== STATEMENT_TYPE || s.predicateType !== predicateType)
+        return `is not a ${kind} statement`;
     const hex = hexOf(digest);
     if (!s.subject?.some(sub => sub.digest?.sha256 === hex))
         return `names ${s.subject?.map(sub => `sha256:${sub.digest?.sha256}`).join(', ') || 'no subject'}, not ${digest}: it was moved here from another image`;
-    if (s.predicate?.result !== 'PASSED')
-        return `says ${String(s.predicate?.result)}, not PASSED`;
-    return undefined;
+    return s;
 }
 function factsOf(s) {
     const commit = s.predicate.configuration.find(c => c.name === 'commit');

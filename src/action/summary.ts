@@ -71,18 +71,18 @@ function renderAdvice(r: AdviceReport): string {
 
 /** The tested-by record: how many tests it names, where it is, and how to check it. */
 function attestationCell(a: StoredAttestation, digest: string): string {
-  return recordCell(a, digest, `test-result \`${a.digest}\`, ${a.statement.predicate.passedTests.length} passed tests named`, TEST_RESULT_PREDICATE, true)
+  return recordCell(a, digest, `test-result \`${a.digest}\`, ${a.statement.predicate.passedTests.length} passed tests named`, TEST_RESULT_PREDICATE)
 }
 
-/** Where a record is and whether it is signed; a signed one with the command that checks it. */
-function recordCell(a: StoredRecord, digest: string, what: string, predicateType: string, hashdockVerifies = false): string {
+/** Where a record is and whether it is signed; a signed one with the commands that check it (hashdock verify checks the test-result record). */
+function recordCell(a: StoredRecord, digest: string, what: string, predicateType: string): string {
   const where = a.stored.map(s => `${s.image} (${s.via === 'tag' ? `tag \`${fallbackTag(digest)}\`` : 'referrers API'})`).join('<br>')
   const owner = process.env.GITHUB_REPOSITORY_OWNER ?? process.env.GITHUB_REPOSITORY?.split('/')[0] ?? '<owner>'
   const repository = process.env.GITHUB_REPOSITORY ?? '<owner>/<repository>'
   const reference = `${a.stored[0].image}@${digest}`
   const gh = `\`${verifyCommand(reference, owner, predicateType)}\``
   const signed = a.signature
-    ? `signed with Sigstore; verify with ${hashdockVerifies ? `\`hashdock verify ${reference} --repository ${repository}\` or ${gh}` : gh}`
+    ? `signed with Sigstore; verify with ${predicateType === TEST_RESULT_PREDICATE ? `\`hashdock verify ${reference} --repository ${repository}\` or ${gh}` : gh}`
     : 'not signed: the workflow has no id-token: write'
   const platforms = a.platforms?.length ? `<br>also beside each platform's manifest: ${a.platforms.map(p => `${p.platform} \`${p.digest}\``).join(', ')}` : ''
   return `${what}<br>${where}${platforms}<br>${signed}`

@@ -173,9 +173,14 @@ export function images(lines: string[]): string[] {
   return lines
 }
 
+/** The names of `NAME=value` build arguments, without their values. */
+export function buildArgNames(buildArgs: string[]): string[] {
+  return buildArgs.map(a => a.split('=')[0])
+}
+
 /** Build argument names that look like credentials: they end up in the image's history, secrets do not. */
 export function credentialLike(buildArgs: string[]): string[] {
-  return buildArgs.map(a => a.split('=')[0]).filter(n => /TOKEN|PASSW(OR)?D|SECRET|(^|_)(API_?)?KEY($|_)|CREDENTIAL|PRIVATE|AUTH/i.test(n))
+  return buildArgNames(buildArgs).filter(n => /TOKEN|PASSW(OR)?D|SECRET|(^|_)(API_?)?KEY($|_)|CREDENTIAL|PRIVATE|AUTH/i.test(n))
 }
 
 /** A path to take out of a build stage: `STAGE:PATH`, the path absolute in the stage or relative to its root. */

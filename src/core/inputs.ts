@@ -40,8 +40,10 @@ export interface Inputs {
   /** Empty: the adapter picks the best cache it has. */
   [Input.Cache]: CacheMode | ''
   [Input.Rebuild]: boolean
-  /** Re-use an image the registry holds for this commit; off, because a registry write could forge it. */
-  /** signed: reuse only beside a record this run can check was signed by its own identity; never beside an unsigned one. */
+  /**
+   * Re-use an image the registry holds for this commit; off, because a registry write could forge it.
+   * signed: reuse only beside a record this run can check was signed by its own identity; never beside an unsigned one.
+   */
   [Input.Reuse]: boolean | 'signed'
   /**
    * true: an SLSA provenance record stored (and signed) beside the pushed digest, which stays reproducible;
@@ -310,17 +312,21 @@ function oneOf<T extends string>(name: Input, value: string, allowed: readonly T
 }
 
 // The YAML 1.2 core schema's booleans, as GitHub's getBooleanInput reads them.
+/** YAML 1.2's core-schema spellings of a boolean, as the toolkit's getBooleanInput reads them. */
+const TRUE = ['true', 'True', 'TRUE']
+const FALSE = ['false', 'False', 'FALSE']
+
 function boolean(name: Input, value: string, fallback: boolean): boolean {
   if (!value) return fallback
-  if (['true', 'True', 'TRUE'].includes(value)) return true
-  if (['false', 'False', 'FALSE'].includes(value)) return false
+  if (TRUE.includes(value)) return true
+  if (FALSE.includes(value)) return false
   throw new InputError(name, `'${value}' is not a boolean; use true or false`)
 }
 
 /** A boolean (off when empty), or one word more. */
 function booleanOr<T extends string>(name: Input, value: string, word: T): boolean | T {
   if (value === word) return word
-  if (!['', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE'].includes(value)) throw new InputError(name, `'${value}' is not one of true, false or ${word}`)
+  if (value && !TRUE.includes(value) && !FALSE.includes(value)) throw new InputError(name, `'${value}' is not one of true, false or ${word}`)
   return boolean(name, value, false)
 }
 

@@ -9,6 +9,8 @@ import { Git } from '../programs/git.js'
 import { RegistryApi } from '../programs/registry-api.js'
 import { digestOf, EMPTY_CONFIG, fallbackTag, indexEntries, isAttestationManifest, isIndex, OCI_INDEX, OCI_MANIFEST, platformName, type Descriptor, type Manifest, type Platform } from '../oci.js'
 import type { Log } from '../log.js'
+import type { Workspace } from '../workspace.js'
+import { buildArgNames } from '../build-inputs.js'
 import type { TestSuite } from '../results/junit.js'
 import type { Plan } from './plan.js'
 import type { TestRun } from '../results/results.js'
@@ -35,8 +37,11 @@ export interface StoredProvenance extends StoredRecord {
   statement: ProvenanceStatement
 }
 
+/** One platform's manifest in a pushed index, named os/arch[/variant]. */
+type PlatformManifest = Omit<Descriptor, 'platform'> & { platform: string }
+
 /** The platforms' manifests of `digest` when it is an index (BuildKit's attestation manifests left out); none for a manifest. */
-export async function platformManifests(api: RegistryApi, digest: string): Promise<{ subject: Descriptor; platforms: (Omit<Descriptor, 'platform'> & { platform: string })[] }> {
+export async function platformManifests(api: RegistryApi, digest: string): Promise<{ subject: Descriptor; platforms: PlatformManifest[] }> {
   const held = await api.manifest(digest)
   if (!held) throw new ServiceError(Input.Image, `${api.image} does not hold the pushed ${digest}`)
   if (!isIndex(held.descriptor.mediaType)) return { subject: held.descriptor, platforms: [] }
@@ -57,30 +62,32 @@ export async function attest(p: Plan, digest: string, tests: TestRun[], suites: 
   try {
     // The repository as plan names it in the source label: the adapter's address, else the origin remote's.
     const sourceUrl = workspace.sourceUrl ?? (await new Git(workspace.repoDir).originUrl())
+    // Each repository is opened, and checked to hold the digest, once for every record stored there.
+    const apis = await Promise.all(p.images.map(image => RegistryApi.open(image, session)))
     // The same digest is the same index in every repository: its platforms are read once.
-    const { platforms } = await platformManifests(await RegistryApi.open(p.images[0], session), digest)
-    pushed = { images: p.images, digest, platformDigests: platforms.map(m => m.digest), platforms, commit: p.commit, sourceUrl, runUrl: workspace.runUrl }
+    const { subject, platforms } = await platformManifests(apis[0], digest)
+    for (const api of apis.slice(1)) {
+      if (!(await api.manifest(digest))) throw new ServiceError(Input.Image, `${api.image} does not hold the pushed ${digest}`)
+    }
+    pushed = { images: p.images, digest, platformDigests: platforms.map(m => m.digest), commit: p.commit, sourceUrl, runUrl: workspace.runUrl, apis, subject, platforms }
   } catch (error) {
     log.warning(`attestations not stored: ${error instanceof Error ? error.message : String(error)}`)
     return {}
   }
   const compose = p.test.compose && { file: p.test.compose.file, service: p.test.compose.service }
-  const attestation = tests.length ? await storeOrWarn(p, pushed, testResultStatement({ ...pushed, tests, suites, compose }), 'test-result attestation', session, log) : undefined
-  const provenance = p.publish.provenance ? await storeOrWarn(p, pushed, provenanceStatement({ ...pushed, builderId: workspace.builderId ?? CLI_BUILDER_ID, builderDriver: p.strategy.builder.driver || undefined, parameters: buildParameters(p) }), 'provenance', session, log) : undefined
+  const attestation = tests.length ? await storeOrWarn(workspace, pushed, testResultStatement({ ...pushed, tests, suites, compose }), 'test-result attestation', log) : undefined
+  const provenance = p.publish.provenance ? await storeOrWarn(workspace, pushed, provenanceStatement({ ...pushed, builderId: workspace.builderId ?? CLI_BUILDER_ID, builderDriver: p.strategy.builder.driver || undefined, parameters: buildParameters(p) }), 'provenance', log) : undefined
   return { ...(attestation ? { attestation } : {}), ...(provenance ? { provenance } : {}) }
 }
 
 /** Who built, when the adapter does not say: hashdock's own package. */
 const CLI_BUILDER_ID = 'pkg:npm/hashdock'
 
-interface PushedFacts {
-  images: string[]
-  digest: string
-  platformDigests: string[]
-  platforms: (Omit<Descriptor, 'platform'> & { platform: string })[]
-  commit: string
-  sourceUrl?: string
-  runUrl?: string
+/** What every record of the pushed digest names, and where they go: each repository, the pushed manifest or index, its platforms. */
+type PushedFacts = Pick<ProvenanceFacts, 'images' | 'digest' | 'platformDigests' | 'commit' | 'sourceUrl' | 'runUrl'> & {
+  apis: RegistryApi[]
+  subject: Descriptor
+  platforms: PlatformManifest[]
 }
 
 /** What the build was asked for, as the provenance record states it: names, never values, of what may be a credential. */
@@ -91,7 +98,7 @@ function buildParameters(p: Plan): ProvenanceFacts['parameters'] {
     dockerfile: p.dockerfilePath,
     ...(p.target ? { target: p.target } : {}),
     ...(p.strategy.platforms.length ? { platforms: p.strategy.platforms } : {}),
-    ...(build.buildArgs.length ? { buildArgs: build.buildArgs.map(a => a.split('=')[0]) } : {}),
+    ...(build.buildArgs.length ? { buildArgs: buildArgNames(build.buildArgs) } : {}),
     ...(p.namedContexts.length ? { buildContexts: Object.fromEntries(p.namedContexts.map(c => [c.name, 'path' in c ? c.path : c.image])) } : {}),
     ...(build.secrets.length ? { secrets: build.secrets.map(s => s.id) } : {}),
     mtime: p.mtime,
@@ -99,9 +106,9 @@ function buildParameters(p: Plan): ProvenanceFacts['parameters'] {
   }
 }
 
-async function storeOrWarn<S extends TestResultStatement | ProvenanceStatement>(p: Plan, pushed: PushedFacts, statement: S, what: string, session: RegistrySession, log: Log): Promise<(StoredRecord & { statement: S }) | undefined> {
+async function storeOrWarn<S extends TestResultStatement | ProvenanceStatement>(workspace: Workspace, pushed: PushedFacts, statement: S, what: string, log: Log): Promise<(StoredRecord & { statement: S }) | undefined> {
   try {
-    return { ...(await storeRecord(p, pushed, statement, what, session, log)), statement }
+    return { ...(await storeRecord(workspace, pushed, statement, what, log)), statement }
   } catch (error) {
     log.warning(`${what} not stored: ${error instanceof Error ? error.message : String(error)}`)
     return undefined
@@ -109,9 +116,8 @@ async function storeOrWarn<S extends TestResultStatement | ProvenanceStatement>(
 }
 
 /** Stores `statement` (and its signature, when the adapter signs) beside the digest and each platform's manifest, in every repository. */
-async function storeRecord(p: Plan, pushed: PushedFacts, statement: object, what: string, session: RegistrySession, log: Log): Promise<StoredRecord> {
-  const { workspace } = p
-  const { digest, platforms } = pushed
+async function storeRecord(workspace: Workspace, pushed: PushedFacts, statement: object, what: string, log: Log): Promise<StoredRecord> {
+  const { digest, subject, platforms } = pushed
   // A signature that could not be made leaves the record unsigned, not missing: a re-run can still check it.
   const signed = workspace.signer
     ? await workspace.signer.sign(statement).catch((error: unknown) => {
@@ -122,10 +128,8 @@ async function storeRecord(p: Plan, pushed: PushedFacts, statement: object, what
   const stored: StoredRecord['stored'] = []
   let manifestDigest = ''
   let signature: string | undefined
-  for (const image of p.images) {
-    const api = await RegistryApi.open(image, session)
-    const subject = (await api.manifest(digest))?.descriptor
-    if (!subject) throw new ServiceError(Input.Image, `${image} does not hold the pushed ${digest}`)
+  for (const api of pushed.apis) {
+    const { image } = api
     const record = await storeArtifact(api, subject, IN_TOTO_MEDIA_TYPE, Buffer.from(canonicalJson(statement)))
     manifestDigest = record.descriptor.digest
     const referrers = [record.descriptor]

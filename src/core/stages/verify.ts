@@ -7,7 +7,7 @@ import { getTrustedRoot } from '@sigstore/tuf'
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify'
 import { signerIdentity, whyNotExpected, type ExpectedIdentity, type SignerIdentity } from '../attestation/identity.js'
 import { SLSA_PROVENANCE_PREDICATE, type ProvenanceStatement } from '../attestation/provenance.js'
-import { canonicalJson, IN_TOTO_MEDIA_TYPE, STATEMENT_TYPE, TEST_RESULT_PREDICATE, type TestResultStatement } from '../attestation/statement.js'
+import { canonicalJson, IN_TOTO_MEDIA_TYPE, STATEMENT_TYPE, TEST_RESULT_PREDICATE, type Subject, type TestResultStatement } from '../attestation/statement.js'
 import { NotVerified } from '../errors.js'
 import type { RegistrySession } from '../programs/docker-config.js'
 import { fallbackTag, hexOf, type Descriptor, type Manifest } from '../oci.js'
@@ -100,17 +100,17 @@ export async function verifyRecord(req: VerifyRequest, session: Pick<RegistrySes
   const provenance = provenanceBeside(records, signatures, digest, req.allowUnsigned)
   const problems: string[] = []
   for (const r of records) {
-    const why = whyNotBound(r, digest)
-    if (why) {
-      problems.push(`record ${r.descriptor.digest} ${why}`)
+    const bound = boundStatement<TestResultStatement>(r, digest, TEST_RESULT_PREDICATE, 'test-result')
+    if (typeof bound === 'string' || bound.predicate?.result !== 'PASSED') {
+      problems.push(`record ${r.descriptor.digest} ${typeof bound === 'string' ? bound : `says ${String(bound.predicate?.result)}, not PASSED`}`)
       continue
     }
-    const statement = JSON.parse((r.bytes as Buffer).toString('utf8')) as TestResultStatement
+    const statement = bound as TestResultStatement
     const facts = { image, digest, record: r.descriptor.digest, via, ...factsOf(statement), ...(provenance ? { provenance } : {}) }
-    const matching = signatures.filter(s => s.statement !== undefined && canonicalJson(s.statement) === canonicalJson(statement))
+    const matching = signing(signatures, statement)
     const good = matching.find(s => s.who && !s.problem)
     if (good?.who) return { ...facts, signed: { ...good.who, bundle: good.bundle } }
-    const bad = matching.find(s => s.problem) ?? signatures.find(s => s.problem && s.statement === undefined)
+    const bad = matching.find(s => s.problem) ?? signatures.find(s => s.problem && s.signs === undefined)
     if (bad?.problem) problems.push(`record ${r.descriptor.digest}: ${bad.problem}`)
     else if (signatures.length) problems.push(`record ${r.descriptor.digest} is not the statement that was signed: it was changed after signing`)
     else if (req.allowUnsigned) return facts
@@ -123,7 +123,8 @@ export async function verifyRecord(req: VerifyRequest, session: Pick<RegistrySes
 interface Checked {
   bundle: string
   problem?: string
-  statement?: unknown
+  /** What the bundle signs, as canonical JSON, when it signs an in-toto statement. */
+  signs?: string
   who?: SignerIdentity
 }
 
@@ -139,13 +140,13 @@ function checkSignature(b: Artifact, digest: string, trusted: Verifier[], expect
   }
   const envelope = json.dsseEnvelope
   if (envelope?.payloadType !== IN_TOTO_MEDIA_TYPE || !envelope.payload) return { bundle, problem: `signature ${bundle} signs no in-toto statement` }
-  let statement: unknown
+  let signs: string
   try {
-    statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'))
+    signs = canonicalJson(JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')))
   } catch {
     return { bundle, problem: `signature ${bundle} signs no in-toto statement` }
   }
-  if (!trusted.length || !expected) return { bundle, statement, problem: 'signed, but no --repository says whose signature to trust' }
+  if (!trusted.length || !expected) return { bundle, signs, problem: 'signed, but no --repository says whose signature to trust' }
   let who: SignerIdentity | undefined
   let why = ''
   for (const verifier of trusted) {
@@ -156,10 +157,10 @@ function checkSignature(b: Artifact, digest: string, trusted: Verifier[], expect
       why ||= error instanceof Error ? error.message : String(error)
     }
   }
-  if (!who) return { bundle, statement, problem: `its signature ${bundle} does not verify: ${why}` }
+  if (!who) return { bundle, signs, problem: `its signature ${bundle} does not verify: ${why}` }
   const notExpected = whyNotExpected(who, expected)
-  if (notExpected) return { bundle, statement, who, problem: notExpected }
-  return { bundle, statement, who }
+  if (notExpected) return { bundle, signs, who, problem: notExpected }
+  return { bundle, signs, who }
 }
 
 /**
@@ -169,39 +170,41 @@ function checkSignature(b: Artifact, digest: string, trusted: Verifier[], expect
  */
 function provenanceBeside(records: Artifact[], signatures: Checked[], digest: string, allowUnsigned: boolean): VerifiedProvenance | undefined {
   for (const r of records) {
-    if (!r.bytes || r.subject !== digest) continue
-    let s: Partial<ProvenanceStatement>
-    try {
-      s = JSON.parse(r.bytes.toString('utf8')) as Partial<ProvenanceStatement>
-    } catch {
-      continue
-    }
-    if (s._type !== STATEMENT_TYPE || s.predicateType !== SLSA_PROVENANCE_PREDICATE || !s.subject?.some(sub => sub.digest?.sha256 === hexOf(digest))) continue
-    const signing = signatures.filter(x => x.statement !== undefined && canonicalJson(x.statement) === canonicalJson(s))
+    const s = boundStatement<ProvenanceStatement>(r, digest, SLSA_PROVENANCE_PREDICATE, 'provenance')
+    if (typeof s === 'string') continue
+    const matching = signing(signatures, s)
     const source = s.predicate?.buildDefinition?.externalParameters?.source
     const facts = { record: r.descriptor.digest, builder: s.predicate?.runDetails?.builder?.id ?? '', ...(source ? { source } : {}) }
-    const good = signing.find(x => x.who && !x.problem)
+    const good = matching.find(x => x.who && !x.problem)
     if (good?.who) return { ...facts, signed: { ...good.who, bundle: good.bundle } }
-    if (allowUnsigned && !signing.length) return facts
+    if (allowUnsigned && !matching.length) return facts
   }
   return undefined
 }
 
-/** Why a record listed beside `digest` does not vouch for it, or undefined. */
-function whyNotBound(r: Artifact, digest: string): string | undefined {
+/** The bundles that sign `statement`, as it was stored. */
+function signing(signatures: Checked[], statement: unknown): Checked[] {
+  const stored = canonicalJson(statement)
+  return signatures.filter(s => s.signs === stored)
+}
+
+/**
+ * The statement of a record listed beside `digest` when it is bound to it, of `predicateType` (`kind`
+ * in words), and names it; else why not, in words after "record <digest>".
+ */
+function boundStatement<S extends { subject: Subject[] }>(r: Artifact, digest: string, predicateType: string, kind: string): Partial<S> | string {
   if (!r.bytes) return 'cannot be read'
   if (r.subject !== digest) return `is bound to ${r.subject ?? 'nothing'}, not ${digest}`
-  let s: Partial<TestResultStatement>
+  let s: Partial<S> & { _type?: string; predicateType?: string }
   try {
-    s = JSON.parse(r.bytes.toString('utf8')) as Partial<TestResultStatement>
+    s = JSON.parse(r.bytes.toString('utf8')) as typeof s
   } catch {
     return 'is not JSON'
   }
-  if (s._type !== STATEMENT_TYPE || s.predicateType !== TEST_RESULT_PREDICATE) return 'is not a test-result statement'
+  if (s?._type !== STATEMENT_TYPE || s.predicateType !== predicateType) return `is not a ${kind} statement`
   const hex = hexOf(digest)
   if (!s.subject?.some(sub => sub.digest?.sha256 === hex)) return `names ${s.subject?.map(sub => `sha256:${sub.digest?.sha256}`).join(', ') || 'no subject'}, not ${digest}: it was moved here from another image`
-  if (s.predicate?.result !== 'PASSED') return `says ${String(s.predicate?.result)}, not PASSED`
-  return undefined
+  return s
 }
 
 function factsOf(s: TestResultStatement): Pick<VerifiedRecord, 'commit' | 'source' | 'url' | 'result' | 'commands' | 'configuration' | 'passed' | 'failed' | 'warned'> {
